@@ -1,0 +1,140 @@
+// Boot: wait for the store, then show the map or the error screen.
+import './style.css';
+import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatus } from './api';
+import { byId, show } from './dom';
+import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
+import { createMap, statusOverview, type MapView } from './map';
+import { rerenderPanel, showGrid } from './panel';
+import { initSearch } from './search';
+import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
+
+interface GridDeskHooks {
+  view: MapView | null;
+  status: StoreStatus | null;
+  setLang: (l: Lang) => void;
+}
+
+declare global {
+  interface Window {
+    __griddesk: GridDeskHooks;
+  }
+}
+
+const hooks: GridDeskHooks = { view: null, status: null, setLang };
+window.__griddesk = hooks;
+
+type Screen = 'loading' | 'map' | 'error';
+
+function setScreen(s: Screen): void {
+  document.body.dataset.screen = s;
+  show('loading', s === 'loading');
+  show('error-screen', s === 'error');
+  show('app', s === 'map');
+}
+
+function showError(path: string, error: ErrorDto, exitCode: number): void {
+  byId('error-friendly').textContent = errorText(error.code);
+  byId('error-path').textContent = path;
+  byId('error-code').textContent = error.code;
+  byId('error-message').textContent = error.message;
+  byId('error-exit').hidden = exitCode === 0;
+  document.body.dataset.errorCode = error.code;
+  setScreen('error');
+}
+
+async function showAbout(): Promise<void> {
+  try {
+    const info = await api.appInfo();
+    byId('about-version').textContent = info.version;
+    byId('about-store').textContent = info.store_path ?? t('none');
+  } catch (e) {
+    console.warn('about failed', e);
+  }
+  show('about', true);
+}
+
+function wireChrome(): void {
+  byId('error-open').addEventListener('click', () => { void api.openStoreDialog(); });
+  byId('error-new').addEventListener('click', () => { void api.newStoreDialog(); });
+  byId('error-quit').addEventListener('click', () => { void api.quit(); });
+  byId('about-close').addEventListener('click', () => { show('about', false); });
+  byId('grid-panel-close').addEventListener('click', () => { void hooks.view?.selectGrid(null); });
+
+  const settings = byId('settings');
+  byId('settings-button').addEventListener('click', () => { settings.hidden = !settings.hidden; });
+  const select = byId('lang-select', HTMLSelectElement);
+  select.value = lang();
+  select.addEventListener('change', () => {
+    setLang(select.value === 'en' ? 'en' : 'zh');
+  });
+  onLangChange(() => {
+    select.value = lang();
+    renderSidebar();
+    rerenderPanel();
+    syncMenu();
+    const status = hooks.status;
+    if (status?.state === 'ready') byId('status-overview').textContent = statusOverview(status.overview);
+    if (status?.state === 'failed') byId('error-friendly').textContent = errorText(status.error.code);
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') {
+      show('about', false);
+      settings.hidden = true;
+    }
+  });
+
+  void onMenu((a) => {
+    switch (a.action) {
+      case 'toggle-layer':
+        setGroupVisible(a.layer, a.visible);
+        break;
+      case 'zoom-district':
+        hooks.view?.zoomToDistrict();
+        break;
+      case 'settings':
+        settings.hidden = false;
+        break;
+      case 'about':
+        void showAbout();
+        break;
+    }
+  });
+  // Another store was opened from the menu or the error screen: start over on it.
+  void onStoreChanged(() => { window.location.reload(); });
+}
+
+async function boot(): Promise<void> {
+  applyStatic();
+  wireChrome();
+  syncMenu();
+  setScreen('loading');
+  const slow = window.setTimeout(() => { byId('loading-text').textContent = t('seeding'); }, 1500);
+  let status: StoreStatus;
+  try {
+    status = await api.storeStatus();
+  } catch (e) {
+    window.clearTimeout(slow);
+    showError('', asErrorDto(e), 0);
+    return;
+  } finally {
+    window.clearTimeout(slow);
+  }
+  hooks.status = status;
+  if (status.state === 'failed') {
+    showError(status.path, status.error, status.exit_code);
+    return;
+  }
+  const o = status.overview;
+  byId('district-name').textContent = `${o.district_name} ${o.district_code}`;
+  byId('sample-badge').hidden = !o.sample;
+  byId('status-overview').textContent = statusOverview(o);
+  document.title = `GridDesk — ${o.district_name}`;
+  setScreen('map');
+  const view = createMap(o, status.generation);
+  hooks.view = view;
+  initSidebar(view.applyGroup);
+  initSearch(view);
+  showGrid(null);
+}
+
+void boot();

@@ -1,0 +1,164 @@
+// The map view: MapLibre over engine tiles, hover/click on grids, status bar, test hooks.
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import { api, asErrorDto, tileUrl, type Bbox, type Overview } from './api';
+import { byId } from './dom';
+import { lang, t } from './i18n';
+import { buildStyle, FONT_STACK, SOURCE, type LayerGroup } from './layers';
+import { showGrid } from './panel';
+
+// MapLibre 6 cannot find its worker on the tauri:// origin by itself.
+maplibregl.setWorkerUrl(workerUrl);
+
+export interface MapView {
+  map: maplibregl.Map;
+  selectGrid: (code: string | null) => Promise<void>;
+  zoomToDistrict: () => void;
+  applyGroup: (g: LayerGroup) => void;
+  fitBbox: (bbox: Bbox, maxZoom: number) => void;
+}
+
+/** Ground resolution at the map centre and the 1:N scale for a 96-dpi screen. */
+function scaleText(map: maplibregl.Map): string {
+  const lat = map.getCenter().lat;
+  const metersPerPixel = (40075016.686 * Math.cos((lat * Math.PI) / 180)) / (512 * 2 ** map.getZoom());
+  const n = metersPerPixel / 0.000264583;
+  const rounded = n > 1000 ? Math.round(n / 100) * 100 : Math.round(n);
+  return `1:${rounded.toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-US')}`;
+}
+
+function updateStatus(map: maplibregl.Map): void {
+  byId('status-zoom').textContent = map.getZoom().toFixed(1);
+  byId('status-scale').textContent = scaleText(map);
+}
+
+export function createMap(overview: Overview, generation: number): MapView {
+  const bbox = overview.bbox;
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: buildStyle(tileUrl(generation), bbox),
+    bounds: [
+      [bbox[0], bbox[1]],
+      [bbox[2], bbox[3]],
+    ],
+    fitBoundsOptions: { padding: 20 },
+    maxZoom: 19,
+    minZoom: 6,
+    localIdeographFontFamily: FONT_STACK,
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    hash: false,
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
+
+  const body = document.body;
+  let idleCount = 0;
+  map.on('movestart', () => { body.dataset.mapIdle = '0'; });
+  map.on('dataloading', () => { body.dataset.mapIdle = '0'; });
+  map.on('idle', () => {
+    idleCount += 1;
+    body.dataset.mapIdle = '1';
+    body.dataset.idleCount = String(idleCount);
+    if (body.dataset.firstGridsMs === undefined && map.queryRenderedFeatures({ layers: ['grids-fill', 'communities-fill'] }).length > 0) {
+      const sincePage = performance.now();
+      body.dataset.firstGridsPageMs = sincePage.toFixed(0);
+      api
+        .appInfo()
+        .then((info) => {
+          body.dataset.firstGridsMs = info.uptime_ms.toFixed(0);
+          console.info(`griddesk: map drawn ${info.uptime_ms.toFixed(0)} ms after launch`);
+        })
+        .catch(() => undefined);
+    }
+  });
+  map.on('error', (e) => {
+    const msg = e.error.message;
+    console.warn(`griddesk: map error: ${msg}`);
+    body.dataset.lastMapError = msg;
+  });
+
+  map.on('mousemove', (e) => {
+    byId('status-lonlat').textContent = `${e.lngLat.lng.toFixed(6)}, ${e.lngLat.lat.toFixed(6)}`;
+  });
+  map.on('move', () => { updateStatus(map); });
+  map.on('load', () => { updateStatus(map); });
+
+  // Hover highlight through feature-state (grids carry `code` as their promoted id).
+  let hovered: string | null = null;
+  const setHover = (code: string | null) => {
+    if (hovered === code) return;
+    if (hovered !== null) map.setFeatureState({ source: SOURCE, sourceLayer: 'grids', id: hovered }, { hover: false });
+    hovered = code;
+    if (code !== null) map.setFeatureState({ source: SOURCE, sourceLayer: 'grids', id: code }, { hover: true });
+    if (code === null) delete body.dataset.hoverGrid;
+    else body.dataset.hoverGrid = code;
+  };
+  map.on('mousemove', 'grids-fill', (e) => {
+    const code: unknown = e.features?.[0]?.properties.code;
+    setHover(typeof code === 'string' ? code : null);
+    map.getCanvas().style.cursor = 'pointer';
+  });
+  map.on('mouseleave', 'grids-fill', () => {
+    setHover(null);
+    map.getCanvas().style.cursor = '';
+  });
+
+  let selectSeq = 0;
+  const selectGrid = async (code: string | null) => {
+    const seq = ++selectSeq;
+    map.setFilter('grids-selected', ['==', ['get', 'code'], code ?? '']);
+    if (code === null) {
+      showGrid(null);
+      return;
+    }
+    try {
+      const info = await api.gridInfo(code);
+      if (seq === selectSeq) showGrid(info);
+    } catch (e) {
+      if (seq === selectSeq) showGrid(asErrorDto(e));
+    }
+  };
+
+  // Click: the engine decides which grid contains the point (it is the source of truth, and it
+  // answers at zooms where grid polygons are not drawn).
+  map.on('click', (e) => {
+    api
+      .gridAt(e.lngLat.lng, e.lngLat.lat)
+      .then((code) => selectGrid(code))
+      .catch((err: unknown) => { showGrid(asErrorDto(err)); });
+  });
+
+  const fitBbox = (b: Bbox, maxZoom: number) => {
+    map.fitBounds(
+      [
+        [b[0], b[1]],
+        [b[2], b[3]],
+      ],
+      { padding: 80, maxZoom, duration: 900 },
+    );
+  };
+
+  return {
+    map,
+    selectGrid,
+    zoomToDistrict: () => { fitBbox(bbox, 19); },
+    fitBbox,
+    applyGroup: (g) => {
+      const apply = () => {
+        for (const id of g.layers) {
+          if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', g.visible ? 'visible' : 'none');
+        }
+      };
+      if (map.isStyleLoaded()) apply();
+      else map.once('style.load', apply);
+    },
+  };
+}
+
+export function statusOverview(o: Overview): string {
+  return `${o.district_name} · ${o.grids.toLocaleString()} ${t('grids')}`;
+}
