@@ -1,0 +1,128 @@
+//! Engine errors. Every variant says what went wrong and where (file, line, feature, field).
+
+use std::path::PathBuf;
+
+/// Result with the engine's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A stable, machine-readable category for an [`Error`], so that callers (the CLI, the desktop UI)
+/// branch on a kind and never on message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// The store file does not exist.
+    StoreNotFound,
+    /// The store file is not a GridDesk SQLite database, or it is damaged.
+    StoreCorrupt,
+    /// The store was written by a newer GridDesk.
+    StoreTooNew,
+    /// Another process holds a lock on the store.
+    StoreLocked,
+    /// Any other I/O or SQLite failure.
+    Storage,
+    /// A user-supplied value is invalid (bad code, bad geometry, missing field…).
+    InvalidInput,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// A tile address is outside the valid range.
+    BadTile,
+    /// The operation conflicts with existing data (duplicate code…).
+    Conflict,
+}
+
+/// Where a bad value was found in an input file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// File name as given by the user.
+    pub file: String,
+    /// 1-based line (CSV) or 0-based feature index (GeoJSON).
+    pub position: Position,
+    /// Field or property, if the problem is in one field.
+    pub field: Option<String>,
+}
+
+/// Position of a record within a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Whole file.
+    File,
+    /// 1-based line number (CSV rows, JSON syntax errors).
+    Line(u64),
+    /// 0-based index in a GeoJSON FeatureCollection.
+    Feature(usize),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        match self.position {
+            Position::File => {}
+            Position::Line(l) => write!(f, ", line {l}")?,
+            Position::Feature(i) => write!(f, ", feature {i}")?,
+        }
+        if let Some(field) = &self.field {
+            write!(f, ", field `{field}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// Errors raised by the engine.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("store not found: {0}")]
+    StoreNotFound(PathBuf),
+    #[error("{path} is not a GridDesk store or is damaged: {reason}")]
+    StoreCorrupt { path: PathBuf, reason: String },
+    #[error("{path} was written by a newer GridDesk (schema version {found}, this build supports up to {supported})")]
+    StoreTooNew { path: PathBuf, found: i64, supported: i64 },
+    #[error("{path} is locked by another process")]
+    StoreLocked { path: PathBuf },
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("I/O error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("invalid code `{code}`: {reason}")]
+    InvalidCode { code: String, reason: String },
+    #[error("{location}: {message}")]
+    Input { location: Location, message: String },
+    #[error("{count} error(s) in {file}; nothing was imported (first: {first})")]
+    ImportRejected { file: String, count: usize, first: String },
+    #[error("invalid value: {0}")]
+    Invalid(String),
+    #[error("{what} `{key}` not found")]
+    NotFound { what: &'static str, key: String },
+    #[error("{what} `{key}` already exists")]
+    Duplicate { what: &'static str, key: String },
+    #[error("bad tile address z={z} x={x} y={y}: {reason}")]
+    BadTile { z: u32, x: u32, y: u32, reason: &'static str },
+    #[error("geometry error: {0}")]
+    Geometry(String),
+}
+
+impl Error {
+    /// The stable category of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::StoreNotFound(_) => ErrorKind::StoreNotFound,
+            Error::StoreCorrupt { .. } => ErrorKind::StoreCorrupt,
+            Error::StoreTooNew { .. } => ErrorKind::StoreTooNew,
+            Error::StoreLocked { .. } => ErrorKind::StoreLocked,
+            Error::Sql(_) | Error::Io { .. } => ErrorKind::Storage,
+            Error::InvalidCode { .. }
+            | Error::Input { .. }
+            | Error::ImportRejected { .. }
+            | Error::Invalid(_)
+            | Error::Geometry(_) => ErrorKind::InvalidInput,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Duplicate { .. } => ErrorKind::Conflict,
+            Error::BadTile { .. } => ErrorKind::BadTile,
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { path: path.into(), source }
+    }
+}

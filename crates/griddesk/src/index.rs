@@ -1,0 +1,368 @@
+//! In-memory spatial indexes (rstar R-trees) built from the store on open.
+//!
+//! # Boundary rule for "grid at a point"
+//! A point strictly inside a grid belongs to that grid. A point on a boundary — an edge or a vertex
+//! shared by several grids — belongs to the grid with the **lowest code** among the active grids
+//! whose closed polygon covers it. So a point covered by the tiling belongs to exactly one grid,
+//! deterministically, never zero and never two. Retired grids (with an end date) are not located.
+
+use crate::code::{CommunityCode, GridCode, StreetCode};
+use crate::codetable::CodeTables;
+use crate::model::*;
+use crate::store::Snapshot;
+use geo::{BoundingRect, CoordinatePosition, Intersects, InteriorPoint};
+use geo::coordinate_position::CoordPos;
+use geo_types::{Coord, MultiPolygon, Point, Polygon, Rect};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
+use std::collections::HashMap;
+
+/// A rectangle in the R-tree carrying the position of its object.
+pub type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+/// A point in the R-tree carrying the position of its object.
+pub type PointEntry = GeomWithData<[f64; 2], u32>;
+
+/// Per-grid counts kept up to date with the index.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GridCounts {
+    pub components: u32,
+    pub cases: u32,
+    pub open_cases: u32,
+}
+
+/// The spatial indexes of one district.
+#[derive(Debug, Default)]
+pub struct SpatialIndex {
+    pub district: Option<District>,
+    pub streets: Vec<Street>,
+    pub communities: Vec<Community>,
+    /// All grids, retired ones included, in code order.
+    pub grids: Vec<Grid>,
+    pub duty_grids: Vec<DutyGrid>,
+    pub components: Vec<Component>,
+    pub cases: Vec<CaseSummary>,
+    pub code_tables: CodeTables,
+    /// Label point of each grid (inside the polygon), same order as `grids`.
+    pub grid_label_points: Vec<Point<f64>>,
+    /// Colour index 0..8 of each community, so that neighbours differ.
+    pub community_colour: Vec<u8>,
+    /// Counts per grid, same order as `grids`.
+    pub grid_counts: Vec<GridCounts>,
+    grid_tree: RTree<BoxEntry>,
+    community_tree: RTree<BoxEntry>,
+    street_tree: RTree<BoxEntry>,
+    component_tree: RTree<PointEntry>,
+    case_tree: RTree<PointEntry>,
+    grid_pos: HashMap<GridCode, u32>,
+    community_pos: HashMap<CommunityCode, u32>,
+    street_pos: HashMap<StreetCode, u32>,
+    duty_of_grid: HashMap<GridCode, u32>,
+}
+
+pub(crate) fn rect_of(r: Rect<f64>) -> Rectangle<[f64; 2]> {
+    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])
+}
+
+fn boxes<'a, I: IntoIterator<Item = Option<Rect<f64>>>>(rects: I) -> RTree<BoxEntry>
+where
+    I::IntoIter: 'a,
+{
+    RTree::bulk_load(
+        rects
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| GeomWithData::new(rect_of(r), i as u32)))
+            .collect(),
+    )
+}
+
+fn points<'a>(pts: impl Iterator<Item = &'a Point<f64>>) -> RTree<PointEntry> {
+    RTree::bulk_load(pts.enumerate().map(|(i, p)| GeomWithData::new([p.x(), p.y()], i as u32)).collect())
+}
+
+/// Where a point lies relative to a polygon (closed: boundary included).
+pub fn position_in(poly: &Polygon<f64>, p: Coord<f64>) -> CoordPos {
+    poly.coordinate_position(&p)
+}
+
+impl SpatialIndex {
+    /// Builds every index from a store snapshot.
+    pub fn build(s: Snapshot) -> Self {
+        let Snapshot { district, streets, communities, grids, duty_grids, components, cases, code_tables } = s;
+        let (grid_tree, street_tree, community_tree, component_tree, case_tree) = {
+            let gt = || boxes(grids.iter().map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()));
+            let st = || boxes(streets.iter().map(|s| s.boundary.bounding_rect()));
+            let ct = || boxes(communities.iter().map(|c| c.boundary.bounding_rect()));
+            let pt = || points(components.iter().map(|c| &c.location));
+            let kt = || points(cases.iter().map(|c| &c.location));
+            let ((g, (st, ct)), (pt, kt)) =
+                rayon::join(|| rayon::join(gt, || rayon::join(st, ct)), || rayon::join(pt, kt));
+            (g, st, ct, pt, kt)
+        };
+        let grid_pos = grids.iter().enumerate().map(|(i, g)| (g.code, i as u32)).collect();
+        let community_pos = communities.iter().enumerate().map(|(i, c)| (c.code, i as u32)).collect();
+        let street_pos = streets.iter().enumerate().map(|(i, s)| (s.code, i as u32)).collect();
+        let mut duty_of_grid = HashMap::new();
+        for (i, d) in duty_grids.iter().enumerate() {
+            for g in &d.grids {
+                duty_of_grid.insert(*g, i as u32);
+            }
+        }
+        let grid_label_points = grids
+            .iter()
+            .map(|g| g.polygon.interior_point().unwrap_or_else(|| Point::new(0.0, 0.0)))
+            .collect();
+        let mut idx = Self {
+            district,
+            streets,
+            communities,
+            grids,
+            duty_grids,
+            components,
+            cases,
+            code_tables,
+            grid_label_points,
+            community_colour: Vec::new(),
+            grid_counts: Vec::new(),
+            grid_tree,
+            community_tree,
+            street_tree,
+            component_tree,
+            case_tree,
+            grid_pos,
+            community_pos,
+            street_pos,
+            duty_of_grid,
+        };
+        idx.community_colour = idx.colour_communities();
+        idx.grid_counts = idx.count_per_grid();
+        idx
+    }
+
+    fn count_per_grid(&self) -> Vec<GridCounts> {
+        let mut counts = vec![GridCounts::default(); self.grids.len()];
+        for c in &self.components {
+            if let Some(i) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
+                counts[*i as usize].components += 1;
+            }
+        }
+        for c in &self.cases {
+            if let Some(i) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
+                let k = &mut counts[*i as usize];
+                k.cases += 1;
+                if !c.status.is_terminal() {
+                    k.open_cases += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// Greedy colouring: each community takes the lowest colour not used by a neighbour
+    /// (communities whose boundaries intersect).
+    fn colour_communities(&self) -> Vec<u8> {
+        let mut colour = vec![u8::MAX; self.communities.len()];
+        for (i, c) in self.communities.iter().enumerate() {
+            let Some(r) = c.boundary.bounding_rect() else { continue };
+            let mut used = [false; 8];
+            for n in self.community_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()) {
+                let j = n.data as usize;
+                if j != i && colour[j] < 8 && c.boundary.intersects(&self.communities[j].boundary) {
+                    used[colour[j] as usize] = true;
+                }
+            }
+            colour[i] = used.iter().position(|u| !u).unwrap_or(i % 8) as u8;
+        }
+        colour
+    }
+
+    // ---- lookups by code -------------------------------------------------------------------
+
+    /// Position of a grid by code.
+    pub fn grid_index(&self, code: &GridCode) -> Option<usize> {
+        self.grid_pos.get(code).map(|&i| i as usize)
+    }
+    /// A grid by code.
+    pub fn grid(&self, code: &GridCode) -> Option<&Grid> {
+        self.grid_index(code).map(|i| &self.grids[i])
+    }
+    /// A community by code.
+    pub fn community(&self, code: &CommunityCode) -> Option<&Community> {
+        self.community_pos.get(code).map(|&i| &self.communities[i as usize])
+    }
+    /// Position of a community by code.
+    pub fn community_index(&self, code: &CommunityCode) -> Option<usize> {
+        self.community_pos.get(code).map(|&i| i as usize)
+    }
+    /// A street by code.
+    pub fn street(&self, code: &StreetCode) -> Option<&Street> {
+        self.street_pos.get(code).map(|&i| &self.streets[i as usize])
+    }
+    /// The duty grid a unit grid belongs to.
+    pub fn duty_grid_of(&self, code: &GridCode) -> Option<&DutyGrid> {
+        self.duty_of_grid.get(code).map(|&i| &self.duty_grids[i as usize])
+    }
+
+    // ---- point location --------------------------------------------------------------------
+
+    /// The active grid at a point, by the boundary rule in the module docs.
+    pub fn grid_at(&self, lon: f64, lat: f64) -> Option<usize> {
+        let c = Coord { x: lon, y: lat };
+        let mut best: Option<usize> = None;
+        for e in self.grid_tree.locate_all_at_point(&[lon, lat]) {
+            let i = e.data as usize;
+            match position_in(&self.grids[i].polygon, c) {
+                CoordPos::Inside => return Some(i),
+                CoordPos::OnBoundary => {
+                    if best.is_none_or(|b| self.grids[i].code < self.grids[b].code) {
+                        best = Some(i);
+                    }
+                }
+                CoordPos::Outside => {}
+            }
+        }
+        best
+    }
+
+    /// The grid R-tree (active grids only), for accelerated bulk location.
+    pub fn grid_tree(&self) -> &RTree<BoxEntry> {
+        &self.grid_tree
+    }
+
+    /// The community containing a point (boundary: lowest code).
+    pub fn community_at(&self, lon: f64, lat: f64) -> Option<usize> {
+        let c = Coord { x: lon, y: lat };
+        let mut best: Option<usize> = None;
+        for e in self.community_tree.locate_all_at_point(&[lon, lat]) {
+            let i = e.data as usize;
+            let pos = self.communities[i].boundary.coordinate_position(&c);
+            if pos == CoordPos::Inside {
+                return Some(i);
+            }
+            if pos == CoordPos::OnBoundary
+                && best.is_none_or(|b| self.communities[i].code < self.communities[b].code)
+            {
+                best = Some(i);
+            }
+        }
+        best
+    }
+
+    // ---- area queries ----------------------------------------------------------------------
+
+    /// Active grids whose polygon intersects a lon/lat box.
+    pub fn grids_in_bbox(&self, r: Rect<f64>) -> Vec<usize> {
+        let poly = r.to_polygon();
+        let mut v: Vec<usize> = self
+            .grid_tree
+            .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            .map(|e| e.data as usize)
+            .filter(|&i| self.grids[i].polygon.intersects(&poly))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Active grids whose polygon intersects a polygon.
+    pub fn grids_in_polygon(&self, area: &Polygon<f64>) -> Vec<usize> {
+        let Some(r) = area.bounding_rect() else { return vec![] };
+        let mut v: Vec<usize> = self
+            .grid_tree
+            .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            .map(|e| e.data as usize)
+            .filter(|&i| self.grids[i].polygon.intersects(area))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Grid R-tree entries whose envelope intersects a box (no exact test), for tiling.
+    pub fn grid_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
+        self.grid_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+    }
+
+    /// Communities whose envelope intersects a box, for tiling.
+    pub fn community_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
+        self.community_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+    }
+
+    /// Streets whose envelope intersects a box, for tiling.
+    pub fn street_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
+        self.street_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+    }
+
+    /// Components inside a box (closed).
+    pub fn components_in_bbox(&self, r: Rect<f64>) -> Vec<usize> {
+        in_box(&self.component_tree, r)
+    }
+
+    /// Cases inside a box (closed).
+    pub fn cases_in_bbox(&self, r: Rect<f64>) -> Vec<usize> {
+        in_box(&self.case_tree, r)
+    }
+
+    /// Components inside a polygon (boundary included).
+    pub fn components_in_polygon(&self, area: &Polygon<f64>) -> Vec<usize> {
+        in_polygon(&self.component_tree, area)
+    }
+
+    /// Cases inside a polygon (boundary included).
+    pub fn cases_in_polygon(&self, area: &Polygon<f64>) -> Vec<usize> {
+        in_polygon(&self.case_tree, area)
+    }
+
+    /// The `k` components nearest a point, with their distance in metres, nearest first.
+    ///
+    /// The R-tree holds lon/lat; candidates are drawn in degree order and re-ranked by geodesic
+    /// (haversine) distance, drawing until no closer candidate can exist.
+    pub fn nearest_components(&self, lon: f64, lat: f64, k: usize) -> Vec<(usize, f64)> {
+        use geo::{Distance, Haversine};
+        if k == 0 {
+            return vec![];
+        }
+        let here = Point::new(lon, lat);
+        // One degree of longitude is shorter than one of latitude: a candidate at degree
+        // distance d is at least d * cos(lat) * (m per degree) away.
+        let m_per_deg = crate::geodesy::EARTH_RADIUS_M.to_radians();
+        let shrink = lat.to_radians().cos().abs().max(0.01) * m_per_deg * 0.995;
+        let mut best: Vec<(usize, f64)> = Vec::with_capacity(k + 1);
+        for (e, d2) in self.component_tree.nearest_neighbor_iter_with_distance_2(&[lon, lat]) {
+            let lower_bound = d2.sqrt() * shrink;
+            if best.len() == k && lower_bound > best[k - 1].1 {
+                break;
+            }
+            let i = e.data as usize;
+            let d = Haversine.distance(here, self.components[i].location);
+            let pos = best.partition_point(|b| b.1 <= d);
+            best.insert(pos, (i, d));
+            best.truncate(k);
+        }
+        best
+    }
+}
+
+fn in_box(tree: &RTree<PointEntry>, r: Rect<f64>) -> Vec<usize> {
+    let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+    let mut v: Vec<usize> = tree.locate_in_envelope(&env).map(|e| e.data as usize).collect();
+    v.sort_unstable();
+    v
+}
+
+fn in_polygon(tree: &RTree<PointEntry>, area: &Polygon<f64>) -> Vec<usize> {
+    let Some(r) = area.bounding_rect() else { return vec![] };
+    let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+    let mut v: Vec<usize> = tree
+        .locate_in_envelope(&env)
+        .filter(|e| area.coordinate_position(&Coord { x: e.geom()[0], y: e.geom()[1] }) != CoordPos::Outside)
+        .map(|e| e.data as usize)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// Bounding box of a multipolygon as `[west, south, east, north]`.
+pub fn bbox_of(m: &MultiPolygon<f64>) -> Option<[f64; 4]> {
+    m.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
+use rstar::RTreeObject as _;

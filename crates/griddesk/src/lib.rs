@@ -1,0 +1,17 @@
+//! GridDesk engine: the single source of truth for a district's unit grids, components and cases.
+//!
+//! Data flows one way: file or form → [`Engine`] (validate, store, index) → tiles/statistics → map.
+//! The engine has no GUI dependency; the CLI and the desktop shell both sit on [`Engine`].
+#![forbid(unsafe_code)]
+
+pub mod code;
+pub mod codetable;
+pub mod engine;
+pub mod error;
+pub mod geodesy;
+pub mod index;
+pub mod model;
+pub mod store;
+
+pub use engine::Engine;
+pub use error::{Error, ErrorKind, Result};
