@@ -1,4 +1,314 @@
-//! The engine facade used by the CLI and the desktop shell (filled in by the lead).
+//! [`Engine`]: one open district — its store plus the in-memory indexes built from it. The CLI
+//! and the desktop shell call only this; it is `Send + Sync`, so tiles can be served from many
+//! threads while edits are serialised through the store.
 
-/// An open district: store + indexes.
-pub struct Engine;
+use crate::code::GridCode;
+use crate::codetable::CodeTables;
+use crate::error::{Error, Result};
+use crate::index::{bbox_of, SpatialIndex};
+use crate::locate::GridLocator;
+use crate::store::Store;
+use geo::BoundingRect;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// Indexes of one consistent state of the store.
+#[derive(Debug)]
+pub struct Loaded {
+    pub index: SpatialIndex,
+    pub locator: GridLocator,
+}
+
+/// An open district.
+pub struct Engine {
+    store: Mutex<Store>,
+    loaded: RwLock<Arc<Loaded>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("path", &self.path).finish()
+    }
+}
+
+/// What the window shows before anything is clicked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub store_path: String,
+    pub district_code: Option<String>,
+    pub district_name: Option<String>,
+    /// `[west, south, east, north]` of the district (or of the grids when there is no district).
+    pub bbox: Option<[f64; 4]>,
+    pub streets: usize,
+    pub communities: usize,
+    pub grids: usize,
+    pub retired_grids: usize,
+    pub duty_grids: usize,
+    pub components: usize,
+    pub cases: usize,
+    pub open_cases: usize,
+    /// Whether any data below the district level is sample data.
+    pub sample: bool,
+}
+
+/// A duty grid as shown beside a unit grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct DutyGridInfo {
+    pub code: String,
+    pub name: String,
+    pub inspector: String,
+}
+
+/// Everything the side panel shows about one unit grid.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridInfo {
+    pub code: String,
+    pub seq: String,
+    pub name: String,
+    pub community_code: String,
+    pub community_name: Option<String>,
+    pub street_code: String,
+    pub street_name: Option<String>,
+    pub area_m2: f64,
+    pub land_use: Option<String>,
+    pub level: Option<String>,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub duty_grid: Option<DutyGridInfo>,
+    pub components: usize,
+    pub cases: usize,
+    pub open_cases: usize,
+    pub bbox: [f64; 4],
+    pub centroid: [f64; 2],
+    pub sample: bool,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SearchHit {
+    /// `grid`, `component`, `community` or `street`.
+    pub kind: &'static str,
+    pub code: String,
+    pub label: String,
+    /// `[west, south, east, north]`; a point for components.
+    pub bbox: [f64; 4],
+}
+
+impl Engine {
+    fn from_store(store: Store) -> Result<Self> {
+        let path = store.path().to_path_buf();
+        let loaded = Self::load(&store)?;
+        Ok(Self { store: Mutex::new(store), loaded: RwLock::new(Arc::new(loaded)), path })
+    }
+
+    fn load(store: &Store) -> Result<Loaded> {
+        let index = SpatialIndex::build(store.load()?);
+        let locator = GridLocator::build(&index);
+        Ok(Loaded { index, locator })
+    }
+
+    /// Opens an existing store and builds its indexes.
+    pub fn open(path: &Path) -> Result<Self> {
+        Self::from_store(Store::open(path)?)
+    }
+
+    /// Creates a new, empty store holding the given code tables.
+    pub fn create(path: &Path, tables: &CodeTables) -> Result<Self> {
+        let mut store = Store::create(path)?;
+        store.write(|w| w.put_code_tables(tables))?;
+        Self::from_store(store)
+    }
+
+    /// An empty in-memory district (tests, previews).
+    pub fn in_memory(tables: &CodeTables) -> Result<Self> {
+        let mut store = Store::in_memory()?;
+        store.write(|w| w.put_code_tables(tables))?;
+        Self::from_store(store)
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current indexes (a consistent snapshot; cheap to clone).
+    pub fn loaded(&self) -> Arc<Loaded> {
+        match self.loaded.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        match self.store.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Rebuilds the indexes from the store (after a write).
+    pub fn reload(&self) -> Result<()> {
+        let loaded = Self::load(&self.store())?;
+        match self.loaded.write() {
+            Ok(mut g) => *g = Arc::new(loaded),
+            Err(p) => *p.into_inner() = Arc::new(loaded),
+        }
+        Ok(())
+    }
+
+    /// Summary counts and extent.
+    pub fn overview(&self) -> Overview {
+        let l = self.loaded();
+        let idx = &l.index;
+        let bbox = idx.district.as_ref().and_then(|d| bbox_of(&d.boundary)).or_else(|| {
+            let mut it = idx.grids.iter().filter_map(|g| g.polygon.bounding_rect());
+            let first = it.next()?;
+            let r = it.fold(first, |a, b| {
+                geo_types::Rect::new(
+                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                )
+            });
+            Some([r.min().x, r.min().y, r.max().x, r.max().y])
+        });
+        Overview {
+            store_path: self.path.display().to_string(),
+            district_code: idx.district.as_ref().map(|d| d.code.to_string()),
+            district_name: idx.district.as_ref().map(|d| d.name.clone()),
+            bbox,
+            streets: idx.streets.len(),
+            communities: idx.communities.len(),
+            grids: idx.grids.iter().filter(|g| g.is_active()).count(),
+            retired_grids: idx.grids.iter().filter(|g| !g.is_active()).count(),
+            duty_grids: idx.duty_grids.len(),
+            components: idx.components.len(),
+            cases: idx.cases.len(),
+            open_cases: idx.cases.iter().filter(|c| !c.status.is_terminal()).count(),
+            sample: idx.grids.iter().any(|g| g.sample) || idx.communities.iter().any(|c| c.sample),
+        }
+    }
+
+    /// The grid at a point (boundary rule: see [`crate::index`]).
+    pub fn grid_at(&self, lon: f64, lat: f64) -> Option<GridCode> {
+        let l = self.loaded();
+        l.index.grid_at(lon, lat).map(|i| l.index.grids[i].code)
+    }
+
+    /// The grid of each point, in parallel; `None` outside every active grid.
+    pub fn locate_points(&self, pts: &[[f64; 2]]) -> Vec<Option<GridCode>> {
+        let l = self.loaded();
+        l.locator
+            .locate_many(&l.index, pts)
+            .into_iter()
+            .map(|g| g.map(|i| l.index.grids[i as usize].code))
+            .collect()
+    }
+
+    /// Details of one grid for the side panel.
+    pub fn grid_info(&self, code: &str) -> Result<GridInfo> {
+        let (code, _) = GridCode::parse_or_migrate(code)?;
+        let l = self.loaded();
+        let idx = &l.index;
+        let i = idx.grid_index(&code).ok_or_else(|| Error::NotFound { what: "grid", key: code.to_string() })?;
+        let g = &idx.grids[i];
+        let comm = idx.community(&g.community());
+        let street = idx.street(&g.community().street());
+        let r = g.polygon.bounding_rect().ok_or_else(|| Error::Geometry(format!("grid {code} is empty")))?;
+        let p = idx.grid_label_points[i];
+        let counts = idx.grid_counts[i];
+        Ok(GridInfo {
+            code: code.to_string(),
+            seq: code.sequence_str().to_string(),
+            name: g.name.clone(),
+            community_code: g.community().to_string(),
+            community_name: comm.map(|c| c.name.clone()),
+            street_code: g.community().street().to_string(),
+            street_name: street.map(|s| s.name.clone()),
+            area_m2: g.area_m2,
+            land_use: g.land_use.clone(),
+            level: g.level.clone(),
+            start_date: g.start_date.to_string(),
+            end_date: g.end_date.map(|d| d.to_string()),
+            duty_grid: idx.duty_grid_of(&code).map(|d| DutyGridInfo {
+                code: d.code.clone(),
+                name: d.name.clone(),
+                inspector: d.inspector.clone(),
+            }),
+            components: counts.components as usize,
+            cases: counts.cases as usize,
+            open_cases: counts.open_cases as usize,
+            bbox: [r.min().x, r.min().y, r.max().x, r.max().y],
+            centroid: [p.x(), p.y()],
+            sample: g.sample,
+        })
+    }
+
+    /// Finds grids (by full or partial code or name), components (by code), communities and
+    /// streets (by name or code). Exact matches first, then prefix matches, then others.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<SearchHit> {
+        let q = query.trim();
+        if q.is_empty() || limit == 0 {
+            return vec![];
+        }
+        let l = self.loaded();
+        let idx = &l.index;
+        // (rank, hit): 0 exact, 1 prefix, 2 contains.
+        let rank = |s: &str| -> Option<u8> {
+            if s == q {
+                Some(0)
+            } else if s.starts_with(q) {
+                Some(1)
+            } else if s.contains(q) {
+                Some(2)
+            } else {
+                None
+            }
+        };
+        let mut hits: Vec<(u8, u8, SearchHit)> = Vec::new();
+        let digits = q.bytes().all(|b| b.is_ascii_digit());
+        for s in &idx.streets {
+            if let (Some(r), Some(b)) = (rank(&s.name).or_else(|| rank(s.code.as_str())), bbox_of(&s.boundary)) {
+                hits.push((r, 0, SearchHit { kind: "street", code: s.code.to_string(), label: s.name.clone(), bbox: b }));
+            }
+        }
+        for c in &idx.communities {
+            if let (Some(r), Some(b)) = (rank(&c.name).or_else(|| rank(c.code.as_str())), bbox_of(&c.boundary)) {
+                let street = idx.street(&c.street()).map(|s| s.name.as_str()).unwrap_or("");
+                hits.push((
+                    r,
+                    1,
+                    SearchHit { kind: "community", code: c.code.to_string(), label: format!("{} · {street}", c.name), bbox: b },
+                ));
+            }
+        }
+        for g in idx.grids.iter().filter(|g| g.is_active()) {
+            let r = if digits { rank(g.code.as_str()).or_else(|| rank(g.code.sequence_str())) } else { rank(&g.name) };
+            if let (Some(r), Some(b)) = (r, g.polygon.bounding_rect()) {
+                let comm = idx.community(&g.community()).map(|c| c.name.as_str()).unwrap_or("");
+                hits.push((
+                    r,
+                    2,
+                    SearchHit {
+                        kind: "grid",
+                        code: g.code.to_string(),
+                        label: format!("{} · {comm}", g.name),
+                        bbox: [b.min().x, b.min().y, b.max().x, b.max().y],
+                    },
+                ));
+            }
+        }
+        if digits && q.len() >= 6 {
+            for c in &idx.components {
+                if let Some(r) = rank(c.code.as_str()) {
+                    let class = idx.code_tables.components.get(c.class_code.as_str()).map(|e| e.name.as_str()).unwrap_or("");
+                    let (x, y) = (c.location.x(), c.location.y());
+                    hits.push((r, 3, SearchHit { kind: "component", code: c.code.to_string(), label: class.to_string(), bbox: [x, y, x, y] }));
+                }
+            }
+        }
+        hits.sort_by(|a, b| (a.0, a.1, &a.2.code).cmp(&(b.0, b.1, &b.2.code)));
+        hits.into_iter().take(limit).map(|h| h.2).collect()
+    }
+}

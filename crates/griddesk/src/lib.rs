@@ -13,6 +13,7 @@ pub mod index;
 pub mod locate;
 pub mod model;
 pub mod store;
+pub mod validate;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
