@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod geodesy;
 pub mod index;
+pub mod io;
 pub mod locate;
 pub mod model;
 pub mod store;

@@ -1,0 +1,240 @@
+//! Writers: GeoJSON FeatureCollections and CSV with the property and column names the readers
+//! accept, so that export → import gives the same data. Coordinates are written in the shortest
+//! form that parses back to the same `f64` (serde_json and Rust `Display` both do this).
+
+use super::{Dataset, Format};
+use crate::error::{Error, Result};
+use crate::index::SpatialIndex;
+use crate::store::format_datetime;
+use geojson::{Feature, GeometryValue, JsonObject};
+use serde_json::Value;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Writes `dataset` from the index to `path` (format from the extension, see
+/// [`Format::from_path`]); returns the number of records. The file is written next to `path`
+/// and renamed into place, so a failed export leaves no half-written file.
+///
+/// Cases are exported from the in-memory [`crate::model::CaseSummary`]: `description` and `component` are
+/// not part of it and are not written.
+pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Result<usize> {
+    let format = Format::from_path(path).ok_or_else(|| {
+        Error::Invalid(format!(
+            "{}: unknown file type (expected .geojson, .json or .csv)",
+            path.display()
+        ))
+    })?;
+    if !dataset.supports(format) {
+        return Err(Error::Invalid(format!(
+            "{dataset} cannot be exported as {format:?}"
+        )));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = std::path::PathBuf::from(tmp);
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let written = match format {
+        Format::GeoJson => write_geojson(index, &mut w, dataset),
+        Format::Csv => write_csv(index, &mut w, dataset),
+    }
+    .and_then(|n| w.flush().map(|_| n).map_err(|e| Error::io(&tmp, e)));
+    drop(w);
+    match written {
+        Ok(n) => {
+            std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+fn werr(e: impl std::fmt::Display) -> Error {
+    Error::Invalid(format!("cannot write export: {e}"))
+}
+
+fn props(pairs: Vec<(&str, Value)>) -> JsonObject {
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+fn opt(s: &Option<String>) -> Value {
+    s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_string())
+}
+
+fn with_sample(mut p: JsonObject, sample: bool) -> JsonObject {
+    if sample {
+        p.insert("sample".into(), Value::Bool(true));
+    }
+    p
+}
+
+/// Writes `dataset` as a GeoJSON FeatureCollection; returns the number of features.
+pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> Result<usize> {
+    let mut features: Box<dyn Iterator<Item = (GeometryValue, JsonObject)> + '_> = match dataset {
+        Dataset::Streets => Box::new(index.streets.iter().map(|s| {
+            let p = props(vec![
+                ("code", text(s.code.as_str())),
+                ("name", text(&s.name)),
+            ]);
+            (GeometryValue::from(&s.boundary), with_sample(p, s.sample))
+        })),
+        Dataset::Communities => Box::new(index.communities.iter().map(|c| {
+            let p = props(vec![
+                ("code", text(c.code.as_str())),
+                ("name", text(&c.name)),
+                ("street", text(c.street().as_str())),
+            ]);
+            (GeometryValue::from(&c.boundary), with_sample(p, c.sample))
+        })),
+        Dataset::Grids => Box::new(index.grids.iter().map(|g| {
+            let p = props(vec![
+                ("code", text(g.code.as_str())),
+                ("name", text(&g.name)),
+                ("community", text(g.community().as_str())),
+                ("area_m2", serde_json::json!(g.area_m2)),
+                ("land_use", opt(&g.land_use)),
+                ("level", opt(&g.level)),
+                ("start_date", text(&g.start_date.to_string())),
+                (
+                    "end_date",
+                    g.end_date.map_or(Value::Null, |d| text(&d.to_string())),
+                ),
+            ]);
+            (GeometryValue::from(&g.polygon), with_sample(p, g.sample))
+        })),
+        Dataset::Components => Box::new(index.components.iter().map(|c| {
+            let p = props(vec![
+                ("code", text(c.code.as_str())),
+                ("class_code", text(c.class_code.as_str())),
+                ("owner", opt(&c.owner)),
+                ("maintainer", opt(&c.maintainer)),
+                ("state", text(c.state.key())),
+                ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
+            ]);
+            (GeometryValue::from(&c.location), with_sample(p, c.sample))
+        })),
+        Dataset::Cases => Box::new(index.cases.iter().map(|c| {
+            let p = props(vec![
+                ("id", text(&c.id)),
+                ("kind", text(c.kind.key())),
+                ("class_code", text(c.class_code.as_str())),
+                ("source", text(c.source.key())),
+                ("reported_at", text(&format_datetime(&c.reported_at))),
+                ("status", text(c.status.key())),
+                ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
+            ]);
+            (GeometryValue::from(&c.location), p)
+        })),
+        Dataset::DutyGrids => return Err(Error::Invalid("duty grids are exported as CSV".into())),
+    };
+    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
+        .map_err(werr)?;
+    let mut n = 0;
+    for (geometry, properties) in &mut features {
+        if n > 0 {
+            w.write_all(b",\n").map_err(werr)?;
+        }
+        let f = Feature {
+            bbox: None,
+            geometry: Some(geojson::Geometry::new(geometry)),
+            id: None,
+            properties: Some(properties),
+            foreign_members: None,
+        };
+        serde_json::to_writer(&mut *w, &f).map_err(werr)?;
+        n += 1;
+    }
+    w.write_all(b"\n]}\n").map_err(werr)?;
+    Ok(n)
+}
+
+/// Writes components, cases (`lon,lat` first) or duty grids as CSV; returns the number of rows.
+pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> Result<usize> {
+    let mut out = csv::Writer::from_writer(w);
+    let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    let n = match dataset {
+        Dataset::Components => {
+            let sample = index.components.iter().any(|c| c.sample);
+            let mut head = vec![
+                "lon",
+                "lat",
+                "code",
+                "class_code",
+                "owner",
+                "maintainer",
+                "state",
+                "grid",
+            ];
+            if sample {
+                head.push("sample");
+            }
+            out.write_record(&head).map_err(werr)?;
+            for c in &index.components {
+                let mut row = vec![
+                    c.location.x().to_string(),
+                    c.location.y().to_string(),
+                    c.code.to_string(),
+                    c.class_code.to_string(),
+                    o(&c.owner),
+                    o(&c.maintainer),
+                    c.state.key().to_string(),
+                    c.grid.map(|g| g.to_string()).unwrap_or_default(),
+                ];
+                if sample {
+                    row.push(c.sample.to_string());
+                }
+                out.write_record(&row).map_err(werr)?;
+            }
+            index.components.len()
+        }
+        Dataset::Cases => {
+            out.write_record([
+                "lon",
+                "lat",
+                "id",
+                "kind",
+                "class_code",
+                "source",
+                "reported_at",
+                "status",
+                "grid",
+            ])
+            .map_err(werr)?;
+            for c in &index.cases {
+                out.write_record([
+                    c.location.x().to_string().as_str(),
+                    &c.location.y().to_string(),
+                    &c.id,
+                    c.kind.key(),
+                    c.class_code.as_str(),
+                    c.source.key(),
+                    &format_datetime(&c.reported_at),
+                    c.status.key(),
+                    c.grid.as_ref().map_or("", |g| g.as_str()),
+                ])
+                .map_err(werr)?;
+            }
+            index.cases.len()
+        }
+        Dataset::DutyGrids => {
+            out.write_record(["code", "name", "inspector", "grids"])
+                .map_err(werr)?;
+            for d in &index.duty_grids {
+                let members: Vec<&str> = d.grids.iter().map(|g| g.as_str()).collect();
+                out.write_record([d.code.as_str(), &d.name, &d.inspector, &members.join(";")])
+                    .map_err(werr)?;
+            }
+            index.duty_grids.len()
+        }
+        other => return Err(Error::Invalid(format!("{other} are exported as GeoJSON"))),
+    };
+    out.flush().map_err(werr)?;
+    Ok(n)
+}
