@@ -15,6 +15,7 @@ pub mod locate;
 pub mod model;
 pub mod sample;
 pub mod store;
+pub mod tiles;
 pub mod validate;
 
 pub use engine::Engine;
