@@ -18,12 +18,15 @@ const GEOMETRY: Option<&str> = Some("geometry");
 pub(crate) fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let root: Value = serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let what = text.strip_suffix(&suffix).unwrap_or(&text);
         Reject::new(
             file,
             Position::Line(e.line() as u64),
             None,
             format!(
-                "malformed JSON at line {}, column {}: {e}",
+                "malformed JSON at line {}, column {}: {what}",
                 e.line(),
                 e.column()
             ),
