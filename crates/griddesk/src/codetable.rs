@@ -34,7 +34,9 @@ impl ClassTable {
 
     /// Parses a table from CSV text; `file` names the source in error messages.
     pub fn parse(file: &str, text: &str) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
         let err = |line: u64, field: Option<&str>, message: String| Error::Input {
             location: Location {
                 file: file.to_string(),
@@ -43,15 +45,22 @@ impl ClassTable {
             },
             message,
         };
-        let headers = rdr.headers().map_err(|e| err(1, None, e.to_string()))?.clone();
+        let headers = rdr
+            .headers()
+            .map_err(|e| err(1, None, e.to_string()))?
+            .clone();
         let col = |name: &str| {
             headers
                 .iter()
                 .position(|h| h == name)
                 .ok_or_else(|| err(1, Some(name), format!("missing column `{name}`")))
         };
-        let (ma, man, mi, min) =
-            (col("major_code")?, col("major_name")?, col("minor_code")?, col("minor_name")?);
+        let (ma, man, mi, min) = (
+            col("major_code")?,
+            col("major_name")?,
+            col("minor_code")?,
+            col("minor_name")?,
+        );
         let mut entries = BTreeMap::new();
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
@@ -72,17 +81,31 @@ impl ClassTable {
                 name: get(min, "minor_name")?,
             };
             if e.major_code.len() != 2 || !e.major_code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(err(line, Some("major_code"), format!("`{}` is not a 2-digit code", e.major_code)));
+                return Err(err(
+                    line,
+                    Some("major_code"),
+                    format!("`{}` is not a 2-digit code", e.major_code),
+                ));
             }
-            if e.code.len() != 4 || !e.code.bytes().all(|b| b.is_ascii_digit()) || !e.code.starts_with(&e.major_code) {
+            if e.code.len() != 4
+                || !e.code.bytes().all(|b| b.is_ascii_digit())
+                || !e.code.starts_with(&e.major_code)
+            {
                 return Err(err(
                     line,
                     Some("minor_code"),
-                    format!("`{}` must be 4 digits starting with the major code {}", e.code, e.major_code),
+                    format!(
+                        "`{}` must be 4 digits starting with the major code {}",
+                        e.code, e.major_code
+                    ),
                 ));
             }
             if entries.contains_key(&e.code) {
-                return Err(err(line, Some("minor_code"), format!("duplicate class code {}", e.code)));
+                return Err(err(
+                    line,
+                    Some("minor_code"),
+                    format!("duplicate class code {}", e.code),
+                ));
             }
             entries.insert(e.code.clone(), e);
         }
@@ -94,7 +117,9 @@ impl ClassTable {
 
     /// Builds a table from entries (later duplicates replace earlier ones).
     pub fn from_entries(entries: impl IntoIterator<Item = ClassEntry>) -> Self {
-        Self { entries: entries.into_iter().map(|e| (e.code.clone(), e)).collect() }
+        Self {
+            entries: entries.into_iter().map(|e| (e.code.clone(), e)).collect(),
+        }
     }
 
     /// Looks up a 4-digit class code.
@@ -119,8 +144,11 @@ impl ClassTable {
 
     /// Distinct major classes `(code, name)` in code order.
     pub fn majors(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> =
-            self.entries.values().map(|e| (e.major_code.clone(), e.major_name.clone())).collect();
+        let mut v: Vec<(String, String)> = self
+            .entries
+            .values()
+            .map(|e| (e.major_code.clone(), e.major_name.clone()))
+            .collect();
         v.dedup();
         v
     }
@@ -164,13 +192,20 @@ mod tests {
 
     #[test]
     fn bad_rows_name_line_and_field() {
-        let e = ClassTable::parse("x.csv", "major_code,major_name,minor_code,minor_name\n01,a,0101,b\n01,a,0201,c\n")
-            .unwrap_err();
+        let e = ClassTable::parse(
+            "x.csv",
+            "major_code,major_name,minor_code,minor_name\n01,a,0101,b\n01,a,0201,c\n",
+        )
+        .unwrap_err();
         let msg = e.to_string();
         assert!(msg.contains("x.csv, line 3, field `minor_code`"), "{msg}");
         let e = ClassTable::parse("y.csv", "major_code,minor_code\n01,0101\n").unwrap_err();
         assert!(e.to_string().contains("missing column `major_name`"), "{e}");
-        let e = ClassTable::parse("z.csv", "major_code,major_name,minor_code,minor_name\n01,a,0101,\n").unwrap_err();
+        let e = ClassTable::parse(
+            "z.csv",
+            "major_code,major_name,minor_code,minor_name\n01,a,0101,\n",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("line 2, field `minor_name`"), "{e}");
     }
 }

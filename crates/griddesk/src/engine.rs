@@ -100,7 +100,11 @@ impl Engine {
     fn from_store(store: Store) -> Result<Self> {
         let path = store.path().to_path_buf();
         let loaded = Self::load(&store)?;
-        Ok(Self { store: Mutex::new(store), loaded: RwLock::new(Arc::new(loaded)), path })
+        Ok(Self {
+            store: Mutex::new(store),
+            loaded: RwLock::new(Arc::new(loaded)),
+            path,
+        })
     }
 
     fn load(store: &Store) -> Result<Loaded> {
@@ -162,17 +166,21 @@ impl Engine {
     pub fn overview(&self) -> Overview {
         let l = self.loaded();
         let idx = &l.index;
-        let bbox = idx.district.as_ref().and_then(|d| bbox_of(&d.boundary)).or_else(|| {
-            let mut it = idx.grids.iter().filter_map(|g| g.polygon.bounding_rect());
-            let first = it.next()?;
-            let r = it.fold(first, |a, b| {
-                geo_types::Rect::new(
-                    (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                    (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-                )
+        let bbox = idx
+            .district
+            .as_ref()
+            .and_then(|d| bbox_of(&d.boundary))
+            .or_else(|| {
+                let mut it = idx.grids.iter().filter_map(|g| g.polygon.bounding_rect());
+                let first = it.next()?;
+                let r = it.fold(first, |a, b| {
+                    geo_types::Rect::new(
+                        (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+                        (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+                    )
+                });
+                Some([r.min().x, r.min().y, r.max().x, r.max().y])
             });
-            Some([r.min().x, r.min().y, r.max().x, r.max().y])
-        });
         Overview {
             store_path: self.path.display().to_string(),
             district_code: idx.district.as_ref().map(|d| d.code.to_string()),
@@ -211,11 +219,17 @@ impl Engine {
         let (code, _) = GridCode::parse_or_migrate(code)?;
         let l = self.loaded();
         let idx = &l.index;
-        let i = idx.grid_index(&code).ok_or_else(|| Error::NotFound { what: "grid", key: code.to_string() })?;
+        let i = idx.grid_index(&code).ok_or_else(|| Error::NotFound {
+            what: "grid",
+            key: code.to_string(),
+        })?;
         let g = &idx.grids[i];
         let comm = idx.community(&g.community());
         let street = idx.street(&g.community().street());
-        let r = g.polygon.bounding_rect().ok_or_else(|| Error::Geometry(format!("grid {code} is empty")))?;
+        let r = g
+            .polygon
+            .bounding_rect()
+            .ok_or_else(|| Error::Geometry(format!("grid {code} is empty")))?;
         let p = idx.grid_label_points[i];
         let counts = idx.grid_counts[i];
         Ok(GridInfo {
@@ -269,24 +283,54 @@ impl Engine {
         let mut hits: Vec<(u8, u8, SearchHit)> = Vec::new();
         let digits = q.bytes().all(|b| b.is_ascii_digit());
         for s in &idx.streets {
-            if let (Some(r), Some(b)) = (rank(&s.name).or_else(|| rank(s.code.as_str())), bbox_of(&s.boundary)) {
-                hits.push((r, 0, SearchHit { kind: "street", code: s.code.to_string(), label: s.name.clone(), bbox: b }));
+            if let (Some(r), Some(b)) = (
+                rank(&s.name).or_else(|| rank(s.code.as_str())),
+                bbox_of(&s.boundary),
+            ) {
+                hits.push((
+                    r,
+                    0,
+                    SearchHit {
+                        kind: "street",
+                        code: s.code.to_string(),
+                        label: s.name.clone(),
+                        bbox: b,
+                    },
+                ));
             }
         }
         for c in &idx.communities {
-            if let (Some(r), Some(b)) = (rank(&c.name).or_else(|| rank(c.code.as_str())), bbox_of(&c.boundary)) {
-                let street = idx.street(&c.street()).map(|s| s.name.as_str()).unwrap_or("");
+            if let (Some(r), Some(b)) = (
+                rank(&c.name).or_else(|| rank(c.code.as_str())),
+                bbox_of(&c.boundary),
+            ) {
+                let street = idx
+                    .street(&c.street())
+                    .map(|s| s.name.as_str())
+                    .unwrap_or("");
                 hits.push((
                     r,
                     1,
-                    SearchHit { kind: "community", code: c.code.to_string(), label: format!("{} · {street}", c.name), bbox: b },
+                    SearchHit {
+                        kind: "community",
+                        code: c.code.to_string(),
+                        label: format!("{} · {street}", c.name),
+                        bbox: b,
+                    },
                 ));
             }
         }
         for g in idx.grids.iter().filter(|g| g.is_active()) {
-            let r = if digits { rank(g.code.as_str()).or_else(|| rank(g.code.sequence_str())) } else { rank(&g.name) };
+            let r = if digits {
+                rank(g.code.as_str()).or_else(|| rank(g.code.sequence_str()))
+            } else {
+                rank(&g.name)
+            };
             if let (Some(r), Some(b)) = (r, g.polygon.bounding_rect()) {
-                let comm = idx.community(&g.community()).map(|c| c.name.as_str()).unwrap_or("");
+                let comm = idx
+                    .community(&g.community())
+                    .map(|c| c.name.as_str())
+                    .unwrap_or("");
                 hits.push((
                     r,
                     2,
@@ -302,9 +346,23 @@ impl Engine {
         if digits && q.len() >= 6 {
             for c in &idx.components {
                 if let Some(r) = rank(c.code.as_str()) {
-                    let class = idx.code_tables.components.get(c.class_code.as_str()).map(|e| e.name.as_str()).unwrap_or("");
+                    let class = idx
+                        .code_tables
+                        .components
+                        .get(c.class_code.as_str())
+                        .map(|e| e.name.as_str())
+                        .unwrap_or("");
                     let (x, y) = (c.location.x(), c.location.y());
-                    hits.push((r, 3, SearchHit { kind: "component", code: c.code.to_string(), label: class.to_string(), bbox: [x, y, x, y] }));
+                    hits.push((
+                        r,
+                        3,
+                        SearchHit {
+                            kind: "component",
+                            code: c.code.to_string(),
+                            label: class.to_string(),
+                            bbox: [x, y, x, y],
+                        },
+                    ));
                 }
             }
         }
@@ -331,12 +389,21 @@ pub struct SampleManifest {
 impl Engine {
     /// Imports a file (GeoJSON or CSV by extension) in one transaction, then refreshes the
     /// indexes. Components and cases are assigned to grids with the bulk locator.
-    pub fn import(&self, path: &Path, dataset: Dataset, opts: ImportOptions) -> Result<ImportReport> {
+    pub fn import(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+    ) -> Result<ImportReport> {
         let l = self.loaded();
         let report = {
             let mut store = self.store();
             io::import_file_with(&mut store, &l.index, path, dataset, opts, &|pts| {
-                l.locator.locate_many(&l.index, pts).into_iter().map(|g| g.map(|g| g as usize)).collect()
+                l.locator
+                    .locate_many(&l.index, pts)
+                    .into_iter()
+                    .map(|g| g.map(|g| g as usize))
+                    .collect()
             })?
         };
         if !opts.dry_run && report.imported > 0 {
@@ -403,7 +470,10 @@ impl Engine {
     }
 
     /// Topology and coding findings for the active grids.
-    pub fn validate(&self, opts: &crate::validate::ValidateOptions) -> Vec<crate::validate::Finding> {
+    pub fn validate(
+        &self,
+        opts: &crate::validate::ValidateOptions,
+    ) -> Vec<crate::validate::Finding> {
         crate::validate::validate(&self.loaded().index, opts)
     }
 }

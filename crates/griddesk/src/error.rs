@@ -77,19 +77,30 @@ pub enum Error {
     #[error("{path} is not a GridDesk store or is damaged: {reason}")]
     StoreCorrupt { path: PathBuf, reason: String },
     #[error("{path} was written by a newer GridDesk (schema version {found}, this build supports up to {supported})")]
-    StoreTooNew { path: PathBuf, found: i64, supported: i64 },
+    StoreTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("{path} is locked by another process")]
     StoreLocked { path: PathBuf },
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("I/O error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid code `{code}`: {reason}")]
     InvalidCode { code: String, reason: String },
     #[error("{location}: {message}")]
     Input { location: Location, message: String },
     #[error("{count} error(s) in {file}; nothing was imported (first: {first})")]
-    ImportRejected { file: String, count: usize, first: String },
+    ImportRejected {
+        file: String,
+        count: usize,
+        first: String,
+    },
     #[error("invalid value: {0}")]
     Invalid(String),
     #[error("{what} `{key}` not found")]
@@ -97,7 +108,12 @@ pub enum Error {
     #[error("{what} `{key}` already exists")]
     Duplicate { what: &'static str, key: String },
     #[error("bad tile address z={z} x={x} y={y}: {reason}")]
-    BadTile { z: u32, x: u32, y: u32, reason: &'static str },
+    BadTile {
+        z: u32,
+        x: u32,
+        y: u32,
+        reason: &'static str,
+    },
     #[error("geometry error: {0}")]
     Geometry(String),
 }
@@ -123,6 +139,9 @@ impl Error {
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -23,7 +23,12 @@ impl LocalProjection {
     /// A projection centred at `(lon0, lat0)`.
     pub fn new(lon0: f64, lat0: f64) -> Self {
         let ky = EARTH_RADIUS_M.to_radians();
-        Self { lon0, lat0, kx: ky * lat0.to_radians().cos(), ky }
+        Self {
+            lon0,
+            lat0,
+            kx: ky * lat0.to_radians().cos(),
+            ky,
+        }
     }
     /// lon/lat → metres east/north of the centre.
     pub fn forward(&self, lon: f64, lat: f64) -> (f64, f64) {

@@ -10,8 +10,8 @@ use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::codetable::CodeTables;
 use crate::model::*;
 use crate::store::Snapshot;
-use geo::{BoundingRect, CoordinatePosition, Intersects, InteriorPoint};
 use geo::coordinate_position::CoordPos;
+use geo::{BoundingRect, CoordinatePosition, InteriorPoint, Intersects};
 use geo_types::{Coord, MultiPolygon, Point, Polygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
@@ -77,7 +77,11 @@ where
 }
 
 fn points<'a>(pts: impl Iterator<Item = &'a Point<f64>>) -> RTree<PointEntry> {
-    RTree::bulk_load(pts.enumerate().map(|(i, p)| GeomWithData::new([p.x(), p.y()], i as u32)).collect())
+    RTree::bulk_load(
+        pts.enumerate()
+            .map(|(i, p)| GeomWithData::new([p.x(), p.y()], i as u32))
+            .collect(),
+    )
 }
 
 /// Where a point lies relative to a polygon (closed: boundary included).
@@ -88,20 +92,49 @@ pub fn position_in(poly: &Polygon<f64>, p: Coord<f64>) -> CoordPos {
 impl SpatialIndex {
     /// Builds every index from a store snapshot.
     pub fn build(s: Snapshot) -> Self {
-        let Snapshot { district, streets, communities, grids, duty_grids, components, cases, code_tables } = s;
+        let Snapshot {
+            district,
+            streets,
+            communities,
+            grids,
+            duty_grids,
+            components,
+            cases,
+            code_tables,
+        } = s;
         let (grid_tree, street_tree, community_tree, component_tree, case_tree) = {
-            let gt = || boxes(grids.iter().map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()));
+            let gt = || {
+                boxes(
+                    grids
+                        .iter()
+                        .map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()),
+                )
+            };
             let st = || boxes(streets.iter().map(|s| s.boundary.bounding_rect()));
             let ct = || boxes(communities.iter().map(|c| c.boundary.bounding_rect()));
             let pt = || points(components.iter().map(|c| &c.location));
             let kt = || points(cases.iter().map(|c| &c.location));
-            let ((g, (st, ct)), (pt, kt)) =
-                rayon::join(|| rayon::join(gt, || rayon::join(st, ct)), || rayon::join(pt, kt));
+            let ((g, (st, ct)), (pt, kt)) = rayon::join(
+                || rayon::join(gt, || rayon::join(st, ct)),
+                || rayon::join(pt, kt),
+            );
             (g, st, ct, pt, kt)
         };
-        let grid_pos = grids.iter().enumerate().map(|(i, g)| (g.code, i as u32)).collect();
-        let community_pos = communities.iter().enumerate().map(|(i, c)| (c.code, i as u32)).collect();
-        let street_pos = streets.iter().enumerate().map(|(i, s)| (s.code, i as u32)).collect();
+        let grid_pos = grids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.code, i as u32))
+            .collect();
+        let community_pos = communities
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code, i as u32))
+            .collect();
+        let street_pos = streets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.code, i as u32))
+            .collect();
         let mut duty_of_grid = HashMap::new();
         for (i, d) in duty_grids.iter().enumerate() {
             for g in &d.grids {
@@ -110,7 +143,11 @@ impl SpatialIndex {
         }
         let grid_label_points = grids
             .iter()
-            .map(|g| g.polygon.interior_point().unwrap_or_else(|| Point::new(0.0, 0.0)))
+            .map(|g| {
+                g.polygon
+                    .interior_point()
+                    .unwrap_or_else(|| Point::new(0.0, 0.0))
+            })
             .collect();
         let mut idx = Self {
             district,
@@ -163,9 +200,14 @@ impl SpatialIndex {
     fn colour_communities(&self) -> Vec<u8> {
         let mut colour = vec![u8::MAX; self.communities.len()];
         for (i, c) in self.communities.iter().enumerate() {
-            let Some(r) = c.boundary.bounding_rect() else { continue };
+            let Some(r) = c.boundary.bounding_rect() else {
+                continue;
+            };
             let mut used = [false; 8];
-            for n in self.community_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()) {
+            for n in self
+                .community_tree
+                .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            {
                 let j = n.data as usize;
                 if j != i && colour[j] < 8 && c.boundary.intersects(&self.communities[j].boundary) {
                     used[colour[j] as usize] = true;
@@ -188,7 +230,9 @@ impl SpatialIndex {
     }
     /// A community by code.
     pub fn community(&self, code: &CommunityCode) -> Option<&Community> {
-        self.community_pos.get(code).map(|&i| &self.communities[i as usize])
+        self.community_pos
+            .get(code)
+            .map(|&i| &self.communities[i as usize])
     }
     /// Position of a community by code.
     pub fn community_index(&self, code: &CommunityCode) -> Option<usize> {
@@ -196,11 +240,15 @@ impl SpatialIndex {
     }
     /// A street by code.
     pub fn street(&self, code: &StreetCode) -> Option<&Street> {
-        self.street_pos.get(code).map(|&i| &self.streets[i as usize])
+        self.street_pos
+            .get(code)
+            .map(|&i| &self.streets[i as usize])
     }
     /// The duty grid a unit grid belongs to.
     pub fn duty_grid_of(&self, code: &GridCode) -> Option<&DutyGrid> {
-        self.duty_of_grid.get(code).map(|&i| &self.duty_grids[i as usize])
+        self.duty_of_grid
+            .get(code)
+            .map(|&i| &self.duty_grids[i as usize])
     }
 
     // ---- point location --------------------------------------------------------------------
@@ -265,7 +313,9 @@ impl SpatialIndex {
 
     /// Active grids whose polygon intersects a polygon.
     pub fn grids_in_polygon(&self, area: &Polygon<f64>) -> Vec<usize> {
-        let Some(r) = area.bounding_rect() else { return vec![] };
+        let Some(r) = area.bounding_rect() else {
+            return vec![];
+        };
         let mut v: Vec<usize> = self
             .grid_tree
             .locate_in_envelope_intersecting(&rect_of(r).envelope())
@@ -278,17 +328,23 @@ impl SpatialIndex {
 
     /// Grid R-tree entries whose envelope intersects a box (no exact test), for tiling.
     pub fn grid_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
-        self.grid_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+        self.grid_tree
+            .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            .map(|e| e.data as usize)
     }
 
     /// Communities whose envelope intersects a box, for tiling.
     pub fn community_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
-        self.community_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+        self.community_tree
+            .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            .map(|e| e.data as usize)
     }
 
     /// Streets whose envelope intersects a box, for tiling.
     pub fn street_candidates(&self, r: Rect<f64>) -> impl Iterator<Item = usize> + '_ {
-        self.street_tree.locate_in_envelope_intersecting(&rect_of(r).envelope()).map(|e| e.data as usize)
+        self.street_tree
+            .locate_in_envelope_intersecting(&rect_of(r).envelope())
+            .map(|e| e.data as usize)
     }
 
     /// Components inside a box (closed).
@@ -326,7 +382,10 @@ impl SpatialIndex {
         let m_per_deg = crate::geodesy::EARTH_RADIUS_M.to_radians();
         let shrink = lat.to_radians().cos().abs().max(0.01) * m_per_deg * 0.995;
         let mut best: Vec<(usize, f64)> = Vec::with_capacity(k + 1);
-        for (e, d2) in self.component_tree.nearest_neighbor_iter_with_distance_2(&[lon, lat]) {
+        for (e, d2) in self
+            .component_tree
+            .nearest_neighbor_iter_with_distance_2(&[lon, lat])
+        {
             let lower_bound = d2.sqrt() * shrink;
             if best.len() == k && lower_bound > best[k - 1].1 {
                 break;
@@ -343,17 +402,27 @@ impl SpatialIndex {
 
 fn in_box(tree: &RTree<PointEntry>, r: Rect<f64>) -> Vec<usize> {
     let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
-    let mut v: Vec<usize> = tree.locate_in_envelope(&env).map(|e| e.data as usize).collect();
+    let mut v: Vec<usize> = tree
+        .locate_in_envelope(&env)
+        .map(|e| e.data as usize)
+        .collect();
     v.sort_unstable();
     v
 }
 
 fn in_polygon(tree: &RTree<PointEntry>, area: &Polygon<f64>) -> Vec<usize> {
-    let Some(r) = area.bounding_rect() else { return vec![] };
+    let Some(r) = area.bounding_rect() else {
+        return vec![];
+    };
     let env = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
     let mut v: Vec<usize> = tree
         .locate_in_envelope(&env)
-        .filter(|e| area.coordinate_position(&Coord { x: e.geom()[0], y: e.geom()[1] }) != CoordPos::Outside)
+        .filter(|e| {
+            area.coordinate_position(&Coord {
+                x: e.geom()[0],
+                y: e.geom()[1],
+            }) != CoordPos::Outside
+        })
         .map(|e| e.data as usize)
         .collect();
     v.sort_unstable();
@@ -362,7 +431,8 @@ fn in_polygon(tree: &RTree<PointEntry>, area: &Polygon<f64>) -> Vec<usize> {
 
 /// Bounding box of a multipolygon as `[west, south, east, north]`.
 pub fn bbox_of(m: &MultiPolygon<f64>) -> Option<[f64; 4]> {
-    m.bounding_rect().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+    m.bounding_rect()
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
 }
 
 use rstar::RTreeObject as _;

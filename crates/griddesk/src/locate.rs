@@ -36,7 +36,12 @@ fn segment_touches_rect(a: Coord<f64>, b: Coord<f64>, x0: f64, y0: f64, x1: f64,
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let mut t0 = 0.0f64;
     let mut t1 = 1.0f64;
-    for (p, q) in [(-dx, a.x - x0), (dx, x1 - a.x), (-dy, a.y - y0), (dy, y1 - a.y)] {
+    for (p, q) in [
+        (-dx, a.x - x0),
+        (dx, x1 - a.x),
+        (-dy, a.y - y0),
+        (dy, y1 - a.y),
+    ] {
         if p == 0.0 {
             if q < 0.0 {
                 return false;
@@ -63,13 +68,18 @@ impl GridLocator {
     /// Builds the raster over the active grids of `idx`. The cell size is a fifth of the median
     /// grid width, so most cells are interior.
     pub fn build(idx: &SpatialIndex) -> Self {
-        let active: Vec<usize> = (0..idx.grids.len()).filter(|&i| idx.grids[i].is_active()).collect();
+        let active: Vec<usize> = (0..idx.grids.len())
+            .filter(|&i| idx.grids[i].is_active())
+            .collect();
         if active.is_empty() {
             return Self::default();
         }
         let rects: Vec<geo_types::Rect<f64>> = active
             .iter()
-            .map(|&i| geo::BoundingRect::bounding_rect(&idx.grids[i].polygon).unwrap_or(geo_types::Rect::new((0., 0.), (0., 0.))))
+            .map(|&i| {
+                geo::BoundingRect::bounding_rect(&idx.grids[i].polygon)
+                    .unwrap_or(geo_types::Rect::new((0., 0.), (0., 0.)))
+            })
             .collect();
         let (mut ox, mut oy, mut ex, mut ey) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         let mut widths: Vec<f64> = Vec::with_capacity(rects.len());
@@ -99,18 +109,26 @@ impl GridLocator {
             .flat_map_iter(|(&gi, r)| {
                 let poly = &idx.grids[gi].polygon;
                 let i0 = (((r.min().x - ox) / dx).floor() as isize - 1).max(0) as usize;
-                let i1 = ((((r.max().x - ox) / dx).floor() as isize) + 1).clamp(0, nx as isize - 1) as usize;
+                let i1 = ((((r.max().x - ox) / dx).floor() as isize) + 1).clamp(0, nx as isize - 1)
+                    as usize;
                 let j0 = (((r.min().y - oy) / dy).floor() as isize - 1).max(0) as usize;
-                let j1 = ((((r.max().y - oy) / dy).floor() as isize) + 1).clamp(0, ny as isize - 1) as usize;
+                let j1 = ((((r.max().y - oy) / dy).floor() as isize) + 1).clamp(0, ny as isize - 1)
+                    as usize;
                 let w = i1 - i0 + 1;
                 let mut touched = vec![false; w * (j1 - j0 + 1)];
                 for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                     for seg in ring.lines() {
                         let (a, b) = (seg.start, seg.end);
-                        let si0 = ((((a.x.min(b.x) - eps - ox) / dx).floor() as isize).max(i0 as isize)) as usize;
-                        let si1 = ((((a.x.max(b.x) + eps - ox) / dx).floor() as isize).min(i1 as isize)).max(0) as usize;
-                        let sj0 = ((((a.y.min(b.y) - eps - oy) / dy).floor() as isize).max(j0 as isize)) as usize;
-                        let sj1 = ((((a.y.max(b.y) + eps - oy) / dy).floor() as isize).min(j1 as isize)).max(0) as usize;
+                        let si0 = ((((a.x.min(b.x) - eps - ox) / dx).floor() as isize)
+                            .max(i0 as isize)) as usize;
+                        let si1 = ((((a.x.max(b.x) + eps - ox) / dx).floor() as isize)
+                            .min(i1 as isize))
+                        .max(0) as usize;
+                        let sj0 = ((((a.y.min(b.y) - eps - oy) / dy).floor() as isize)
+                            .max(j0 as isize)) as usize;
+                        let sj1 = ((((a.y.max(b.y) + eps - oy) / dy).floor() as isize)
+                            .min(j1 as isize))
+                        .max(0) as usize;
                         for j in sj0..=sj1 {
                             for i in si0..=si1 {
                                 let k = (j - j0) * w + (i - i0);
@@ -119,7 +137,14 @@ impl GridLocator {
                                 }
                                 let x0 = ox + i as f64 * dx - eps;
                                 let y0 = oy + j as f64 * dy - eps;
-                                if segment_touches_rect(a, b, x0, y0, x0 + dx + 2.0 * eps, y0 + dy + 2.0 * eps) {
+                                if segment_touches_rect(
+                                    a,
+                                    b,
+                                    x0,
+                                    y0,
+                                    x0 + dx + 2.0 * eps,
+                                    y0 + dy + 2.0 * eps,
+                                ) {
                                     touched[k] = true;
                                 }
                             }
@@ -133,7 +158,10 @@ impl GridLocator {
                         if touched[(j - j0) * w + (i - i0)] {
                             out.push(cell << 33 | (gi as u64) << 1);
                         } else {
-                            let c = Coord { x: ox + (i as f64 + 0.5) * dx, y: oy + (j as f64 + 0.5) * dy };
+                            let c = Coord {
+                                x: ox + (i as f64 + 0.5) * dx,
+                                y: oy + (j as f64 + 0.5) * dy,
+                            };
                             if position_in(poly, c) == CoordPos::Inside {
                                 out.push(cell << 33 | (gi as u64) << 1 | 1);
                             }
@@ -164,12 +192,27 @@ impl GridLocator {
             }
             k = end;
         }
-        Self { ox, oy, dx, dy, nx, ny, cells, lists }
+        Self {
+            ox,
+            oy,
+            dx,
+            dy,
+            nx,
+            ny,
+            cells,
+            lists,
+        }
     }
 
     /// Number of raster cells, and how many of them are interior (answered without a test).
     pub fn stats(&self) -> (usize, usize) {
-        (self.cells.len(), self.cells.iter().filter(|&&c| c != EMPTY && c & LIST == 0).count())
+        (
+            self.cells.len(),
+            self.cells
+                .iter()
+                .filter(|&&c| c != EMPTY && c & LIST == 0)
+                .count(),
+        )
     }
 
     /// The grid at one point (same answer as [`SpatialIndex::grid_at`]).
@@ -209,11 +252,13 @@ impl GridLocator {
     /// Locates many points in parallel; `None` for points outside every active grid.
     pub fn locate_many(&self, idx: &SpatialIndex, pts: &[[f64; 2]]) -> Vec<Option<u32>> {
         let mut out = vec![None; pts.len()];
-        out.par_chunks_mut(4096).zip(pts.par_chunks(4096)).for_each(|(o, p)| {
-            for (o, p) in o.iter_mut().zip(p) {
-                *o = self.locate(idx, p[0], p[1]).map(|g| g as u32);
-            }
-        });
+        out.par_chunks_mut(4096)
+            .zip(pts.par_chunks(4096))
+            .for_each(|(o, p)| {
+                for (o, p) in o.iter_mut().zip(p) {
+                    *o = self.locate(idx, p[0], p[1]).map(|g| g as u32);
+                }
+            });
         out
     }
 }
@@ -225,11 +270,32 @@ mod tests {
     #[test]
     fn segment_rect() {
         let c = |x, y| Coord { x, y };
-        assert!(segment_touches_rect(c(-1., 0.5), c(2., 0.5), 0., 0., 1., 1.));
+        assert!(segment_touches_rect(
+            c(-1., 0.5),
+            c(2., 0.5),
+            0.,
+            0.,
+            1.,
+            1.
+        ));
         assert!(segment_touches_rect(c(1., 1.), c(2., 2.), 0., 0., 1., 1.)); // touches a corner
         assert!(!segment_touches_rect(c(1.1, 0.), c(2., 2.), 0., 0., 1., 1.));
-        assert!(segment_touches_rect(c(0.2, 0.2), c(0.3, 0.3), 0., 0., 1., 1.)); // inside
-        assert!(!segment_touches_rect(c(-1., 2.), c(2., 1.5), 0., 0., 1., 1.));
+        assert!(segment_touches_rect(
+            c(0.2, 0.2),
+            c(0.3, 0.3),
+            0.,
+            0.,
+            1.,
+            1.
+        )); // inside
+        assert!(!segment_touches_rect(
+            c(-1., 2.),
+            c(2., 1.5),
+            0.,
+            0.,
+            1.,
+            1.
+        ));
         assert!(segment_touches_rect(c(0., -1.), c(0., 2.), 0., 0., 1., 1.)); // along an edge
     }
 }

@@ -96,8 +96,12 @@ pub enum ComponentState {
 }
 
 impl ComponentState {
-    pub const ALL: [ComponentState; 4] =
-        [ComponentState::Intact, ComponentState::Damaged, ComponentState::Missing, ComponentState::Occupied];
+    pub const ALL: [ComponentState; 4] = [
+        ComponentState::Intact,
+        ComponentState::Damaged,
+        ComponentState::Missing,
+        ComponentState::Occupied,
+    ];
 
     /// Chinese label as written in CJ/T 214 data (OBJSTATE).
     pub fn zh(self) -> &'static str {
@@ -120,7 +124,9 @@ impl ComponentState {
     /// Parses the English key or the Chinese label.
     pub fn parse(s: &str) -> Option<Self> {
         let t = s.trim();
-        Self::ALL.into_iter().find(|st| st.key().eq_ignore_ascii_case(t) || st.zh() == t)
+        Self::ALL
+            .into_iter()
+            .find(|st| st.key().eq_ignore_ascii_case(t) || st.zh() == t)
     }
 }
 
@@ -238,7 +244,10 @@ keyed_enum!(
 impl CaseStatus {
     /// Whether the case has left the loop for good.
     pub fn is_terminal(self) -> bool {
-        matches!(self, CaseStatus::Closed | CaseStatus::Cancelled | CaseStatus::NotAccepted)
+        matches!(
+            self,
+            CaseStatus::Closed | CaseStatus::Cancelled | CaseStatus::NotAccepted
+        )
     }
 }
 

@@ -43,7 +43,12 @@ pub fn compute(idx: &SpatialIndex) -> Stats {
     let mut comm: Vec<AreaCounts> = idx
         .communities
         .iter()
-        .map(|c| AreaCounts { code: c.code.to_string(), name: c.name.clone(), communities: 1, ..Default::default() })
+        .map(|c| AreaCounts {
+            code: c.code.to_string(),
+            name: c.name.clone(),
+            communities: 1,
+            ..Default::default()
+        })
         .collect();
     for (i, g) in idx.grids.iter().enumerate() {
         if !g.is_active() {
@@ -61,9 +66,17 @@ pub fn compute(idx: &SpatialIndex) -> Stats {
     let mut streets: Vec<AreaCounts> = idx
         .streets
         .iter()
-        .map(|s| AreaCounts { code: s.code.to_string(), name: s.name.clone(), ..Default::default() })
+        .map(|s| AreaCounts {
+            code: s.code.to_string(),
+            name: s.name.clone(),
+            ..Default::default()
+        })
         .collect();
-    let street_pos: BTreeMap<String, usize> = streets.iter().enumerate().map(|(i, s)| (s.code.clone(), i)).collect();
+    let street_pos: BTreeMap<String, usize> = streets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.code.clone(), i))
+        .collect();
     for c in &comm {
         if let Some(&si) = street_pos.get(&c.code[..9]) {
             let s = &mut streets[si];
@@ -81,7 +94,9 @@ pub fn compute(idx: &SpatialIndex) -> Stats {
     for c in &idx.cases {
         *by_source.entry(c.source).or_default() += 1;
         *by_status.entry(c.status).or_default() += 1;
-        *by_class.entry((c.kind.key(), c.class_code.major().to_string())).or_default() += 1;
+        *by_class
+            .entry((c.kind.key(), c.class_code.major().to_string()))
+            .or_default() += 1;
         unlocated += usize::from(c.grid.is_none());
     }
     let mut by_state: BTreeMap<_, usize> = BTreeMap::new();
@@ -89,23 +104,51 @@ pub fn compute(idx: &SpatialIndex) -> Stats {
         *by_state.entry(c.state.key()).or_default() += 1;
     }
     let major_name = |kind: &str, major: &str| {
-        let t = if kind == "event" { &idx.code_tables.events } else { &idx.code_tables.components };
-        t.iter().find(|e| e.major_code == major).map(|e| e.major_name.clone()).unwrap_or_default()
+        let t = if kind == "event" {
+            &idx.code_tables.events
+        } else {
+            &idx.code_tables.components
+        };
+        t.iter()
+            .find(|e| e.major_code == major)
+            .map(|e| e.major_name.clone())
+            .unwrap_or_default()
     };
     Stats {
         streets,
         communities: comm,
-        cases_by_source: by_source.into_iter().map(|(k, n)| Count { key: k.key().into(), label: k.zh().into(), count: n }).collect(),
-        cases_by_status: by_status.into_iter().map(|(k, n)| Count { key: k.key().into(), label: k.zh().into(), count: n }).collect(),
+        cases_by_source: by_source
+            .into_iter()
+            .map(|(k, n)| Count {
+                key: k.key().into(),
+                label: k.zh().into(),
+                count: n,
+            })
+            .collect(),
+        cases_by_status: by_status
+            .into_iter()
+            .map(|(k, n)| Count {
+                key: k.key().into(),
+                label: k.zh().into(),
+                count: n,
+            })
+            .collect(),
         cases_by_class: by_class
             .into_iter()
-            .map(|((kind, major), n)| Count { label: major_name(kind, &major), key: format!("{kind}:{major}"), count: n })
+            .map(|((kind, major), n)| Count {
+                label: major_name(kind, &major),
+                key: format!("{kind}:{major}"),
+                count: n,
+            })
             .collect(),
         components_by_state: by_state
             .into_iter()
             .map(|(k, n)| Count {
                 key: k.into(),
-                label: crate::model::ComponentState::parse(k).map(|s| s.zh()).unwrap_or_default().into(),
+                label: crate::model::ComponentState::parse(k)
+                    .map(|s| s.zh())
+                    .unwrap_or_default()
+                    .into(),
                 count: n,
             })
             .collect(),

@@ -38,14 +38,20 @@ pub struct ValidateOptions {
 
 impl Default for ValidateOptions {
     fn default() -> Self {
-        Self { min_area_m2: 2_000.0, max_area_m2: 50_000.0, coverage_tolerance: 5e-4 }
+        Self {
+            min_area_m2: 2_000.0,
+            max_area_m2: 50_000.0,
+            coverage_tolerance: 5e-4,
+        }
     }
 }
 
 /// Checks every active grid; findings are sorted errors first, then by code.
 pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
     use rayon::prelude::*;
-    let active: Vec<usize> = (0..idx.grids.len()).filter(|&i| idx.grids[i].is_active()).collect();
+    let active: Vec<usize> = (0..idx.grids.len())
+        .filter(|&i| idx.grids[i].is_active())
+        .collect();
     let mut out: Vec<Finding> = active
         .par_iter()
         .flat_map_iter(|&i| {
@@ -53,17 +59,34 @@ pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
             let code = g.code.to_string();
             let mut f = Vec::new();
             let mut push = |severity, rule, message: String| {
-                f.push(Finding { severity, rule, code: code.clone(), message })
+                f.push(Finding {
+                    severity,
+                    rule,
+                    code: code.clone(),
+                    message,
+                })
             };
             if let Some(e) = g.polygon.validation_errors().into_iter().next() {
-                push(Severity::Error, "invalid-polygon", format!("invalid polygon: {e}"));
+                push(
+                    Severity::Error,
+                    "invalid-polygon",
+                    format!("invalid polygon: {e}"),
+                );
             }
             match idx.community_index(&g.community()) {
-                None => push(Severity::Error, "unknown-community", format!("community {} does not exist", g.community())),
+                None => push(
+                    Severity::Error,
+                    "unknown-community",
+                    format!("community {} does not exist", g.community()),
+                ),
                 Some(ci) => {
                     if let Some(p) = g.polygon.interior_point() {
                         if idx.community_at(p.x(), p.y()) != Some(ci) {
-                            push(Severity::Error, "outside-community", format!("grid lies outside its community {}", g.community()));
+                            push(
+                                Severity::Error,
+                                "outside-community",
+                                format!("grid lies outside its community {}", g.community()),
+                            );
                         }
                     }
                 }
@@ -72,7 +95,10 @@ pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
                 push(
                     Severity::Warning,
                     "area-range",
-                    format!("area {:.0} m² outside {:.0}–{:.0} m²", g.area_m2, opts.min_area_m2, opts.max_area_m2),
+                    format!(
+                        "area {:.0} m² outside {:.0}–{:.0} m²",
+                        g.area_m2, opts.min_area_m2, opts.max_area_m2
+                    ),
                 );
             }
             if let Some(r) = g.polygon.bounding_rect() {
@@ -82,7 +108,11 @@ pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
                     }
                     let m = g.polygon.relate(&idx.grids[j].polygon);
                     if m.is_intersects() && !m.is_touches() {
-                        push(Severity::Error, "grid-overlap", format!("overlaps grid {}", idx.grids[j].code));
+                        push(
+                            Severity::Error,
+                            "grid-overlap",
+                            format!("overlaps grid {}", idx.grids[j].code),
+                        );
                     }
                 }
             }
@@ -107,9 +137,15 @@ pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
                 rule: "coverage",
                 code: c.code.to_string(),
                 message: if diff < 0.0 {
-                    format!("grids leave {:.0} m² of the community uncovered (gap)", -diff)
+                    format!(
+                        "grids leave {:.0} m² of the community uncovered (gap)",
+                        -diff
+                    )
                 } else {
-                    format!("grids exceed the community by {:.0} m² (overlap or grid outside)", diff)
+                    format!(
+                        "grids exceed the community by {:.0} m² (overlap or grid outside)",
+                        diff
+                    )
                 },
             });
         }

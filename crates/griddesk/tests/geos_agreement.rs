@@ -16,9 +16,16 @@ fn fixture() -> (SpatialIndex, Vec<([f64; 2], String)>) {
     let fc: geojson::FeatureCollection = text.parse().expect("valid GeoJSON");
     let mut grids = Vec::new();
     for f in fc.features {
-        let code = f.property("code").and_then(|v| v.as_str()).expect("code").to_string();
-        let geom: geo_types::Geometry<f64> = f.geometry.expect("geometry").try_into().expect("geometry");
-        let geo_types::Geometry::Polygon(polygon) = geom else { panic!("not a polygon") };
+        let code = f
+            .property("code")
+            .and_then(|v| v.as_str())
+            .expect("code")
+            .to_string();
+        let geom: geo_types::Geometry<f64> =
+            f.geometry.expect("geometry").try_into().expect("geometry");
+        let geo_types::Geometry::Polygon(polygon) = geom else {
+            panic!("not a polygon")
+        };
         grids.push(Grid {
             code: GridCode::parse(&code).expect("code"),
             name: code.clone(),
@@ -32,7 +39,10 @@ fn fixture() -> (SpatialIndex, Vec<([f64; 2], String)>) {
         });
     }
     grids.sort_by_key(|g| g.code);
-    let idx = SpatialIndex::build(Snapshot { grids, ..Default::default() });
+    let idx = SpatialIndex::build(Snapshot {
+        grids,
+        ..Default::default()
+    });
     let csv = std::fs::read_to_string(dir.join("points.csv")).expect("fixture points");
     let pts = csv
         .lines()
@@ -53,12 +63,22 @@ fn grid_at_agrees_with_geos() {
     assert!(pts.len() > 5000);
     let mut wrong = Vec::new();
     for ([x, y], expected) in &pts {
-        let got = idx.grid_at(*x, *y).map(|i| idx.grids[i].code.to_string()).unwrap_or_default();
+        let got = idx
+            .grid_at(*x, *y)
+            .map(|i| idx.grids[i].code.to_string())
+            .unwrap_or_default();
         if &got != expected {
-            wrong.push(format!("({x}, {y}): GEOS says `{expected}`, engine says `{got}`"));
+            wrong.push(format!(
+                "({x}, {y}): GEOS says `{expected}`, engine says `{got}`"
+            ));
         }
     }
-    assert!(wrong.is_empty(), "{} disagreements, first: {:?}", wrong.len(), &wrong[..wrong.len().min(5)]);
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements, first: {:?}",
+        wrong.len(),
+        &wrong[..wrong.len().min(5)]
+    );
 }
 
 #[test]
@@ -66,12 +86,17 @@ fn bulk_locator_agrees_with_geos() {
     let (idx, pts) = fixture();
     let loc = GridLocator::build(&idx);
     let (cells, interior) = loc.stats();
-    assert!(interior > cells / 4, "raster should be mostly interior cells: {interior}/{cells}");
+    assert!(
+        interior > cells / 4,
+        "raster should be mostly interior cells: {interior}/{cells}"
+    );
     let coords: Vec<[f64; 2]> = pts.iter().map(|p| p.0).collect();
     let got = loc.locate_many(&idx, &coords);
     let mut wrong = 0;
     for (g, (p, expected)) in got.iter().zip(&pts) {
-        let got = g.map(|i| idx.grids[i as usize].code.to_string()).unwrap_or_default();
+        let got = g
+            .map(|i| idx.grids[i as usize].code.to_string())
+            .unwrap_or_default();
         if &got != expected {
             wrong += 1;
             eprintln!("({}, {}): GEOS `{expected}` vs locator `{got}`", p[0], p[1]);

@@ -9,7 +9,8 @@ use griddesk::{Engine, ErrorKind};
 use std::path::Path;
 
 fn tables() -> CodeTables {
-    CodeTables::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources/codes")).expect("code tables")
+    CodeTables::load_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources/codes"))
+        .expect("code tables")
 }
 
 #[test]
@@ -24,7 +25,11 @@ fn missing_store_is_reported() {
 fn corrupt_store_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("junk.sqlite");
-    std::fs::write(&p, b"this is not a database at all, just some text that is long enough.....").unwrap();
+    std::fs::write(
+        &p,
+        b"this is not a database at all, just some text that is long enough.....",
+    )
+    .unwrap();
     let e = Engine::open(&p).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StoreCorrupt, "{e}");
 }
@@ -33,7 +38,10 @@ fn corrupt_store_is_reported() {
 fn foreign_sqlite_file_is_not_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("other.sqlite");
-    rusqlite::Connection::open(&p).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    rusqlite::Connection::open(&p)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
     let e = Engine::open(&p).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StoreCorrupt, "{e}");
     assert!(e.to_string().contains("not a GridDesk store"), "{e}");
@@ -44,7 +52,10 @@ fn newer_schema_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("new.sqlite");
     drop(Engine::create(&p, &tables()).unwrap());
-    rusqlite::Connection::open(&p).unwrap().execute_batch("PRAGMA user_version = 999").unwrap();
+    rusqlite::Connection::open(&p)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 999")
+        .unwrap();
     let e = Engine::open(&p).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StoreTooNew, "{e}");
     assert!(e.to_string().contains("999"), "{e}");
@@ -69,9 +80,15 @@ fn reopening_keeps_schema_and_code_tables() {
     let p = dir.path().join("s.sqlite");
     drop(Engine::create(&p, &tables()).unwrap());
     let s = Store::open(&p).unwrap();
-    assert_eq!(s.schema_version().unwrap(), griddesk::store::current_version());
+    assert_eq!(
+        s.schema_version().unwrap(),
+        griddesk::store::current_version()
+    );
     assert_eq!(s.code_tables().unwrap().components.len(), 85);
-    assert!(Store::create(&p).is_err(), "create must not overwrite an existing store");
+    assert!(
+        Store::create(&p).is_err(),
+        "create must not overwrite an existing store"
+    );
 }
 
 #[test]
@@ -102,7 +119,10 @@ fn failed_write_leaves_nothing_behind() {
     assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
     assert!(s.load().unwrap().streets.is_empty());
     // A street in an unknown district is refused by the foreign key.
-    let orphan = Street { code: StreetCode::parse("999999001").unwrap(), ..street(3) };
+    let orphan = Street {
+        code: StreetCode::parse("999999001").unwrap(),
+        ..street(3)
+    };
     assert!(s.write(|w| w.insert_street(&orphan)).is_err());
     assert!(s.load().unwrap().streets.is_empty());
 }

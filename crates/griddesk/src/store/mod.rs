@@ -50,9 +50,9 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> Error {
             path: path.to_path_buf(),
             reason: e.to_string(),
         },
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => {
-            Error::StoreLocked { path: path.to_path_buf() }
-        }
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::StoreLocked {
+            path: path.to_path_buf(),
+        },
         _ => Error::Sql(e),
     }
 }
@@ -69,7 +69,10 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify_open_error(path, e))?;
-        let mut store = Self { conn, path: path.to_path_buf() };
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure().map_err(|e| match e {
             Error::Sql(e) => classify_open_error(path, e),
             other => other,
@@ -78,7 +81,9 @@ impl Store {
             .conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| classify_open_error(path, e))?;
-        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if app_id != APPLICATION_ID {
             return Err(Error::StoreCorrupt {
                 path: path.to_path_buf(),
@@ -99,15 +104,23 @@ impl Store {
     /// Creates a new, empty store. Fails if the file already exists.
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
-            return Err(Error::Duplicate { what: "store file", key: path.display().to_string() });
+            return Err(Error::Duplicate {
+                what: "store file",
+                key: path.display().to_string(),
+            });
         }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let conn = Connection::open(path)?;
-        let mut store = Self { conn, path: path.to_path_buf() };
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.configure()?;
-        store.conn.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
         store.migrate()?;
         Ok(store)
     }
@@ -115,9 +128,14 @@ impl Store {
     /// A throw-away store in memory (tests, dry runs).
     pub fn in_memory() -> Result<Self> {
         let conn = Connection::open_in_memory()?;
-        let mut store = Self { conn, path: PathBuf::from(":memory:") };
+        let mut store = Self {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
         store.configure()?;
-        store.conn.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
         store.migrate()?;
         Ok(store)
     }
@@ -128,9 +146,12 @@ impl Store {
     }
 
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(std::time::Duration::from_millis(1500))?;
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(1500))?;
         // Reading the journal mode touches the file: a non-database fails here.
-        let _mode: String = self.conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         self.conn.execute_batch(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
         )?;
@@ -141,9 +162,15 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let tx = self.conn.transaction()?;
-        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        for (i, sql) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(version.max(0) as usize)
+        {
             tx.execute_batch(sql)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
         }
@@ -153,7 +180,9 @@ impl Store {
 
     /// Schema version of the open store.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls everything back otherwise.
@@ -176,9 +205,14 @@ impl Store {
     pub fn case_description(&self, id: &str) -> Result<Option<String>> {
         let d: Option<Option<String>> = self
             .conn
-            .query_row("SELECT description FROM cases WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT description FROM cases WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
-        d.ok_or_else(|| Error::NotFound { what: "case", key: id.to_string() })
+        d.ok_or_else(|| Error::NotFound {
+            what: "case",
+            key: id.to_string(),
+        })
     }
 
     /// Loads the code tables stored in this store.
@@ -191,7 +225,12 @@ impl Store {
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                ClassEntry { code: r.get(1)?, name: r.get(2)?, major_code: r.get(3)?, major_name: r.get(4)? },
+                ClassEntry {
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    major_code: r.get(3)?,
+                    major_name: r.get(4)?,
+                },
             ))
         })?;
         for row in rows {
@@ -202,7 +241,10 @@ impl Store {
                 ev.push(e)
             }
         }
-        Ok(CodeTables { components: ClassTable::from_entries(comp), events: ClassTable::from_entries(ev) })
+        Ok(CodeTables {
+            components: ClassTable::from_entries(comp),
+            events: ClassTable::from_entries(ev),
+        })
     }
 
     /// Loads everything needed to build the in-memory indexes.
@@ -214,13 +256,18 @@ impl Store {
         };
         let district = c
             .query_row("SELECT code, name, geom FROM district LIMIT 1", [], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
             })
             .optional()?
             .map(|(code, name, geom)| -> Result<District> {
                 Ok(District {
                     code: DistrictCode::parse(&code).map_err(|e| bad("district", &code, e))?,
-                    boundary: wkb_io::multi_polygon(&geom).map_err(|e| bad("district", &code, e))?,
+                    boundary: wkb_io::multi_polygon(&geom)
+                        .map_err(|e| bad("district", &code, e))?,
                     name,
                 })
             })
@@ -234,7 +281,8 @@ impl Store {
             streets.push(Street {
                 code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
                 name: r.get(1)?,
-                boundary: wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?).map_err(|e| bad("street", &code, e))?,
+                boundary: wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
+                    .map_err(|e| bad("street", &code, e))?,
                 sample: r.get(3)?,
             });
         }
@@ -265,12 +313,17 @@ impl Store {
             grids.push(Grid {
                 code: GridCode::parse(&code).map_err(|e| bad("grid", &code, e))?,
                 name: r.get(1)?,
-                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2)?).map_err(|e| bad("grid", &code, e))?,
+                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2)?)
+                    .map_err(|e| bad("grid", &code, e))?,
                 area_m2: r.get(3)?,
                 land_use: r.get(4)?,
                 level: r.get(5)?,
                 start_date: parse_date(&start).map_err(|e| bad("grid", &code, e))?,
-                end_date: end.as_deref().map(parse_date).transpose().map_err(|e| bad("grid", &code, e))?,
+                end_date: end
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()
+                    .map_err(|e| bad("grid", &code, e))?,
                 sample: r.get(8)?,
             });
         }
@@ -284,7 +337,12 @@ impl Store {
         while let Some(r) = rows.next()? {
             let code: String = r.get(0)?;
             if duty_grids.last().is_none_or(|d| d.code != code) {
-                duty_grids.push(DutyGrid { code: code.clone(), name: r.get(1)?, inspector: r.get(2)?, grids: vec![] });
+                duty_grids.push(DutyGrid {
+                    code: code.clone(),
+                    name: r.get(1)?,
+                    inspector: r.get(2)?,
+                    grids: vec![],
+                });
             }
             if let Some(g) = r.get::<_, Option<String>>(3)? {
                 let g = GridCode::parse(&g).map_err(|e| bad("duty grid", &code, e))?;
@@ -309,9 +367,15 @@ impl Store {
                 class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
                 owner: r.get(2)?,
                 maintainer: r.get(3)?,
-                state: ComponentState::parse(&state)
-                    .ok_or_else(|| bad("component", &code, Error::Invalid(format!("state `{state}`"))))?,
-                location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?).map_err(|e| bad("component", &code, e))?,
+                state: ComponentState::parse(&state).ok_or_else(|| {
+                    bad(
+                        "component",
+                        &code,
+                        Error::Invalid(format!("state `{state}`")),
+                    )
+                })?,
+                location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
+                    .map_err(|e| bad("component", &code, e))?,
                 grid: opt_grid(r.get(6)?).map_err(|e| bad("component", &code, e))?,
                 sample: r.get(7)?,
             });
@@ -328,7 +392,11 @@ impl Store {
             let source = CaseSource::parse(r.get_ref(3)?.as_str().unwrap_or_default());
             let status = CaseStatus::parse(r.get_ref(5)?.as_str().unwrap_or_default());
             let (Some(kind), Some(source), Some(status)) = (kind, source, status) else {
-                return Err(bad("case", &id, Error::Invalid("unknown kind, source or status".into())));
+                return Err(bad(
+                    "case",
+                    &id,
+                    Error::Invalid("unknown kind, source or status".into()),
+                ));
             };
             let reported = r.get_ref(4)?.as_str().unwrap_or_default();
             cases.push(CaseSummary {
@@ -367,7 +435,8 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), DATE_FMT).map_err(|e| Error::Invalid(format!("date `{s}`: {e}")))
+    NaiveDate::parse_from_str(s.trim(), DATE_FMT)
+        .map_err(|e| Error::Invalid(format!("date `{s}`: {e}")))
 }
 
 /// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator).
@@ -474,9 +543,12 @@ impl Writer<'_> {
             .prepare_cached("INSERT INTO duty_grid (code, name, inspector) VALUES (?1, ?2, ?3)")?
             .execute(params![d.code, d.name, d.inspector])
             .map_err(|e| dup(e, "duty grid", &d.code))?;
-        let mut st = self.tx.prepare_cached("INSERT INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)")?;
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)")?;
         for g in &d.grids {
-            st.execute(params![d.code, g.as_str()]).map_err(|e| dup(e, "duty grid member", g.as_str()))?;
+            st.execute(params![d.code, g.as_str()])
+                .map_err(|e| dup(e, "duty grid member", g.as_str()))?;
         }
         Ok(())
     }
@@ -535,13 +607,18 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
             if f.code == ErrorCode::ConstraintViolation
                 && msg.as_deref().is_some_and(|m| m.contains("UNIQUE")) =>
         {
-            Error::Duplicate { what, key: key.to_string() }
+            Error::Duplicate {
+                what,
+                key: key.to_string(),
+            }
         }
         rusqlite::Error::SqliteFailure(f, msg)
             if f.code == ErrorCode::ConstraintViolation
                 && msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) =>
         {
-            Error::Invalid(format!("{what} `{key}` refers to a missing parent (street, community or grid)"))
+            Error::Invalid(format!(
+                "{what} `{key}` refers to a missing parent (street, community or grid)"
+            ))
         }
         _ => Error::Sql(e),
     }

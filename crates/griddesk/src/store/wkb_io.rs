@@ -22,7 +22,10 @@ pub fn from_wkb(buf: &[u8]) -> Result<Geometry<f64>> {
 pub fn point(buf: &[u8]) -> Result<Point<f64>> {
     match from_wkb(buf)? {
         Geometry::Point(p) => Ok(p),
-        other => Err(Error::Geometry(format!("expected a point, found {}", kind(&other)))),
+        other => Err(Error::Geometry(format!(
+            "expected a point, found {}",
+            kind(&other)
+        ))),
     }
 }
 
@@ -30,7 +33,10 @@ pub fn point(buf: &[u8]) -> Result<Point<f64>> {
 pub fn polygon(buf: &[u8]) -> Result<Polygon<f64>> {
     match from_wkb(buf)? {
         Geometry::Polygon(p) => Ok(p),
-        other => Err(Error::Geometry(format!("expected a polygon, found {}", kind(&other)))),
+        other => Err(Error::Geometry(format!(
+            "expected a polygon, found {}",
+            kind(&other)
+        ))),
     }
 }
 
@@ -39,7 +45,10 @@ pub fn multi_polygon(buf: &[u8]) -> Result<MultiPolygon<f64>> {
     match from_wkb(buf)? {
         Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
         Geometry::MultiPolygon(m) => Ok(m),
-        other => Err(Error::Geometry(format!("expected a (multi)polygon, found {}", kind(&other)))),
+        other => Err(Error::Geometry(format!(
+            "expected a (multi)polygon, found {}",
+            kind(&other)
+        ))),
     }
 }
 
