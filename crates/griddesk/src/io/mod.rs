@@ -49,7 +49,7 @@ mod geojson_in;
 mod records;
 
 pub use export::{export_file, write_csv, write_geojson};
-pub use records::{read, Records};
+pub use records::{read, Parsed, Records};
 
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
@@ -203,7 +203,8 @@ pub struct ImportOptions {
     /// Import the valid rows of a file that has rejects (listed in the report) instead of
     /// refusing the whole file.
     pub valid_only: bool,
-    /// Validate and report, write nothing.
+    /// Validate and report, write nothing. A dry run never fails on rejects: they are listed in
+    /// the report whatever `valid_only` says.
     pub dry_run: bool,
 }
 

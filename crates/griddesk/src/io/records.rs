@@ -23,11 +23,17 @@ pub(crate) struct Row<T> {
 /// Valid records of one dataset, ready to be written.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Records {
+    /// 街道.
     Streets(Vec<Street>),
+    /// 社区.
     Communities(Vec<Community>),
+    /// 单元网格 (area computed, legacy codes migrated).
     Grids(Vec<Grid>),
+    /// 责任网格.
     DutyGrids(Vec<DutyGrid>),
+    /// 部件 (grid set by [`Records::assign_grids`]).
     Components(Vec<Component>),
+    /// 案件 (grid set by [`Records::assign_grids`]).
     Cases(Vec<Case>),
 }
 
@@ -35,8 +41,11 @@ pub enum Records {
 /// were migrated (in valid records).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed {
+    /// The valid records, in file order.
     pub records: Records,
+    /// Every problem, in file order.
     pub rejects: Vec<Reject>,
+    /// Legacy 14-digit grid codes migrated in the valid records.
     pub migrated_codes: usize,
 }
 
