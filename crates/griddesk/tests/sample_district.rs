@@ -101,8 +101,46 @@ fn dump_huangyan() {
         a[a.len() - 1]
     );
     for s in &d.streets {
-        eprintln!("{} {} parts {}", s.code, s.name, s.boundary.0.len());
+        let nc = d
+            .communities
+            .iter()
+            .filter(|c| c.street() == s.code)
+            .count();
+        eprintln!(
+            "{} {} communities {nc} parts {}",
+            s.code,
+            s.name,
+            s.boundary.0.len()
+        );
     }
+    let mut lu: std::collections::BTreeMap<String, usize> = Default::default();
+    for g in &d.grids {
+        *lu.entry(g.land_use.clone().unwrap_or_default())
+            .or_default() += 1;
+    }
+    eprintln!("land use {lu:?}");
+    let mut st: std::collections::BTreeMap<&str, usize> = Default::default();
+    for c in &d.cases {
+        *st.entry(c.status.zh()).or_default() += 1;
+    }
+    eprintln!("status {st:?}");
+    let comp = d
+        .cases
+        .iter()
+        .filter(|c| c.kind == griddesk::model::CaseKind::Component)
+        .count();
+    eprintln!("component cases {comp}");
+    let sizes: Vec<usize> = d.duty_grids.iter().map(|g| g.grids.len()).collect();
+    eprintln!(
+        "duty grid sizes min {} max {} mean {:.1}",
+        sizes.iter().min().expect("sample data is valid"),
+        sizes.iter().max().expect("sample data is valid"),
+        sizes.iter().sum::<usize>() as f64 / sizes.len() as f64
+    );
+    for p in &d.pois {
+        eprint!("{}:{} ", p.kind, p.name);
+    }
+    eprintln!();
 }
 
 use geo::{BooleanOps, Contains, GeodesicArea};
@@ -310,6 +348,8 @@ fn huangyan_counts_names_and_areas() {
             s.code
         );
     }
+    let poi_names: BTreeSet<&str> = d.pois.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(poi_names.len(), d.pois.len(), "POI names are unique");
     let names: BTreeSet<&str> = d.communities.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names.len(),
@@ -579,6 +619,7 @@ fn writes_to_store_in_one_transaction() {
 }
 
 #[test]
+#[cfg_attr(debug_assertions, ignore = "slow in debug builds; run with --release")]
 fn benchmark_size_generates() {
     let t0 = Instant::now();
     let d = generate(&SampleParams::benchmark(50_000, 1_000_000)).expect("sample data is valid");

@@ -582,8 +582,9 @@ pub(crate) fn generate(
     let mut out = Vec::with_capacity(drafts.len());
     let mut year = 0;
     let mut n = 0u32;
+    let mut drafts: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
     for q in order {
-        let d = &drafts[q];
+        let Some(d) = drafts[q].take() else { continue };
         if d.at.year() != year {
             year = d.at.year();
             n = 0;
@@ -599,7 +600,7 @@ pub(crate) fn generate(
             source: d.source,
             reported_at: d.at,
             status: d.status,
-            description: Some(d.description.clone()),
+            description: Some(d.description),
             grid: Some(world.grid_codes[d.cell as usize]),
             sample: true,
         });
@@ -706,12 +707,9 @@ fn describe(
         return format!("{street}网格{g}：{name}{what}，部件编码{code}{via}");
     }
     let name = ev.get(class).map_or("其他问题", |e| e.name.as_str());
-    let near = world
-        .poi_cells
-        .iter()
-        .position(|&c| c == cell)
-        .filter(|_| !matches!(scene, Scene::Background | Scene::Water))
-        .map(|q| format!("{}附近", world.pois[q].name))
+    let near = Some(world.poi_of_cell[cell])
+        .filter(|&q| q != u32::MAX && !matches!(scene, Scene::Background | Scene::Water))
+        .map(|q| format!("{}附近", world.pois[q as usize].name))
         .unwrap_or_default();
     if scene == Scene::Video {
         format!("视频AI识别：{street}网格{g}{near}发现{name}")

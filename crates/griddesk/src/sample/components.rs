@@ -230,6 +230,11 @@ pub(crate) fn generate(
             .unwrap_or((0.5, Place::Road));
         classes.push((e.code.clone(), w, place));
     }
+    let class_codes: Vec<ClassCode> = classes
+        .iter()
+        .map(|c| ClassCode::parse(&c.0))
+        .collect::<Result<_>>()?;
+    let class_units: Vec<(&str, &str)> = classes.iter().map(|c| units_for(&c.0)).collect();
     let class_pick = Cumulative::new(classes.iter().map(|c| c.1));
     let has_water = t.cells.iter().any(|c| c.water);
     // Edge tables: (cell, edge) weighted by length.
@@ -269,7 +274,7 @@ pub(crate) fn generate(
         .collect();
 
     let mut rng = ChaCha8Rng::seed_from_u64(hash(&[p.seed, 0xC0_4D]));
-    let mut seq: BTreeMap<String, u32> = BTreeMap::new();
+    let mut seq: BTreeMap<usize, u32> = BTreeMap::new();
     let mut out = Vec::with_capacity(p.components);
     let mut cells = Vec::with_capacity(p.components);
     let mut attempts = 0usize;
@@ -278,7 +283,7 @@ pub(crate) fn generate(
         let Some(ci) = class_pick.pick(rng.gen::<f64>()) else {
             break;
         };
-        let (code, _, mut place) = classes[ci].clone();
+        let (code, mut place) = (classes[ci].0.as_str(), classes[ci].2);
         if matches!(place, Place::Water) && !has_water {
             place = Place::Road;
         }
@@ -314,11 +319,11 @@ pub(crate) fn generate(
             }
         };
         let Some((c, pt)) = located else { continue };
-        let n = seq.entry(code.clone()).or_insert(0);
+        let n = seq.entry(ci).or_insert(0);
         *n += 1;
-        let comp_code = ComponentCode::from_parts(world.district, &code, *n)?;
+        let comp_code = ComponentCode::from_parts(world.district, code, *n)?;
         let s: f64 = rng.gen();
-        let cover = code.starts_with("01") && code.as_str() <= "0114";
+        let cover = code.starts_with("01") && code <= "0114";
         let state = if s < 0.92 {
             ComponentState::Intact
         } else if s < 0.965 {
@@ -328,7 +333,7 @@ pub(crate) fn generate(
         } else {
             ComponentState::Occupied
         };
-        let (owner, maint) = units_for(&code);
+        let (owner, maint) = class_units[ci];
         let street_office = || {
             format!(
                 "{}办事处",
@@ -345,7 +350,7 @@ pub(crate) fn generate(
         let ll = world.proj.inv(pt);
         out.push(Component {
             code: comp_code,
-            class_code: ClassCode::parse(&code)?,
+            class_code: class_codes[ci],
             owner: Some(fix(owner)),
             maintainer: Some(fix(maint)),
             state,

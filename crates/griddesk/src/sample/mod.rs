@@ -188,6 +188,8 @@ pub(crate) struct World<'a> {
     pub land_use: Vec<&'static str>,
     /// Cell of each POI, parallel to the POI list.
     pub poi_cells: Vec<usize>,
+    /// POI index of each cell (`u32::MAX` for none).
+    pub poi_of_cell: Vec<u32>,
     pub pois: &'a [SamplePoi],
     pub district: DistrictCode,
     /// Street cluster of each cell, indexing `street_names`.
@@ -553,12 +555,19 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     let street_of_cell: Vec<u32> = (0..n)
         .map(|i| street_of_comm[comm_of[i] as usize])
         .collect();
+    let mut poi_of_cell = vec![u32::MAX; n];
+    for (q, &c) in poi_cells.iter().enumerate() {
+        if poi_of_cell[c] == u32::MAX {
+            poi_of_cell[c] = q as u32;
+        }
+    }
     let world = World {
         tiling: &tiling,
         proj,
         grid_codes: grid_codes.clone(),
         land_use,
         poi_cells,
+        poi_of_cell,
         pois: &pois,
         district: district_code,
         street_of_cell,
@@ -766,6 +775,10 @@ fn place_pois(
                     _ => format!("{}公园", base(i)),
                 },
             };
+            let mut name = name;
+            while pois.iter().any(|p: &SamplePoi| p.name == name) {
+                name = format!("新{name}");
+            }
             let ll = proj.inv(tiling.cells[i].seed);
             pois.push(SamplePoi {
                 kind,
