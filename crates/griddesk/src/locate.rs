@@ -29,6 +29,116 @@ pub struct GridLocator {
     cells: Vec<u32>,
     /// `lists[off]` = n, followed by n grid indexes.
     lists: Vec<u32>,
+    /// Every grid's rings, flat and contiguous for cache-friendly exact tests.
+    rings: FlatRings,
+}
+
+/// The rings of every grid in one flat array: grid `g`'s rings are
+/// `ring_ends[grid_rings[g]..grid_rings[g + 1]]`, the first being the exterior.
+#[derive(Debug, Default, Clone)]
+struct FlatRings {
+    verts: Vec<[f64; 2]>,
+    ring_ends: Vec<u32>,
+    grid_rings: Vec<u32>,
+    bbox: Vec<[f64; 4]>,
+}
+
+impl FlatRings {
+    fn build(idx: &SpatialIndex) -> Self {
+        let mut f = FlatRings {
+            grid_rings: vec![0],
+            ..Default::default()
+        };
+        for g in &idx.grids {
+            let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+            for ring in std::iter::once(g.polygon.exterior()).chain(g.polygon.interiors()) {
+                for c in ring.coords() {
+                    f.verts.push([c.x, c.y]);
+                    x0 = x0.min(c.x);
+                    y0 = y0.min(c.y);
+                    x1 = x1.max(c.x);
+                    y1 = y1.max(c.y);
+                }
+                f.ring_ends.push(f.verts.len() as u32);
+            }
+            f.grid_rings.push(f.ring_ends.len() as u32);
+            f.bbox.push([x0, y0, x1, y1]);
+        }
+        f
+    }
+
+    /// Position of `p` relative to grid `g`'s polygon: the same winding-number rule, with exact
+    /// orientation (`robust::orient2d`), as geo's `coordinate_position`, on flat arrays.
+    #[inline]
+    fn position(&self, g: usize, p: [f64; 2]) -> CoordPos {
+        let b = self.bbox[g];
+        if p[0] < b[0] || p[0] > b[2] || p[1] < b[1] || p[1] > b[3] {
+            return CoordPos::Outside;
+        }
+        let (r0, r1) = (self.grid_rings[g] as usize, self.grid_rings[g + 1] as usize);
+        let mut start = if r0 == 0 {
+            0
+        } else {
+            self.ring_ends[r0 - 1] as usize
+        };
+        for r in r0..r1 {
+            let end = self.ring_ends[r] as usize;
+            let pos = ring_position(&self.verts[start..end], p);
+            start = end;
+            match (r == r0, pos) {
+                (true, CoordPos::Inside) => {}
+                (true, other) => return other,
+                (false, CoordPos::Outside) => {}
+                (false, CoordPos::OnBoundary) => return CoordPos::OnBoundary,
+                (false, CoordPos::Inside) => return CoordPos::Outside,
+            }
+        }
+        CoordPos::Inside
+    }
+}
+
+fn orient(a: [f64; 2], b: [f64; 2], c: [f64; 2]) -> f64 {
+    let co = |p: [f64; 2]| robust::Coord { x: p[0], y: p[1] };
+    robust::orient2d(co(a), co(b), co(c))
+}
+
+fn between(v: f64, a: f64, b: f64) -> bool {
+    if a < b {
+        a <= v && v <= b
+    } else {
+        b <= v && v <= a
+    }
+}
+
+/// Winding number of a closed ring around `p`, short-circuiting on the boundary
+/// (mirrors `geo::coordinate_position::coord_pos_relative_to_ring`).
+fn ring_position(ring: &[[f64; 2]], p: [f64; 2]) -> CoordPos {
+    let mut winding = 0i32;
+    for w in ring.windows(2) {
+        let (s, e) = (w[0], w[1]);
+        if s[1] <= p[1] {
+            if e[1] >= p[1] {
+                let o = orient(s, e, p);
+                if o > 0.0 && e[1] != p[1] {
+                    winding += 1;
+                } else if o == 0.0 && between(p[0], s[0], e[0]) {
+                    return CoordPos::OnBoundary;
+                }
+            }
+        } else if e[1] <= p[1] {
+            let o = orient(s, e, p);
+            if o < 0.0 {
+                winding -= 1;
+            } else if o == 0.0 && between(p[0], s[0], e[0]) {
+                return CoordPos::OnBoundary;
+            }
+        }
+    }
+    if winding == 0 {
+        CoordPos::Outside
+    } else {
+        CoordPos::Inside
+    }
 }
 
 /// Does the segment a–b touch the closed rectangle [x0,x1]×[y0,y1]? (Liang–Barsky.)
@@ -65,7 +175,7 @@ fn segment_touches_rect(a: Coord<f64>, b: Coord<f64>, x0: f64, y0: f64, x1: f64,
 }
 
 impl GridLocator {
-    /// Builds the raster over the active grids of `idx`. The cell size is a fifth of the median
+    /// Builds the raster over the active grids of `idx`. The cell size is a sixth of the median
     /// grid width, so most cells are interior.
     pub fn build(idx: &SpatialIndex) -> Self {
         let active: Vec<usize> = (0..idx.grids.len())
@@ -94,8 +204,8 @@ impl GridLocator {
         }
         widths.sort_unstable_by(f64::total_cmp);
         heights.sort_unstable_by(f64::total_cmp);
-        let dx = (widths[widths.len() / 2] / 5.0).max(1e-7);
-        let dy = (heights[heights.len() / 2] / 5.0).max(1e-7);
+        let dx = (widths[widths.len() / 2] / 6.0).max(1e-7);
+        let dy = (heights[heights.len() / 2] / 6.0).max(1e-7);
         let nx = (((ex - ox) / dx).ceil() as usize).clamp(1, 16_384);
         let ny = (((ey - oy) / dy).ceil() as usize).clamp(1, 16_384);
         let (dx, dy) = ((ex - ox) / nx as f64, (ey - oy) / ny as f64);
@@ -201,6 +311,7 @@ impl GridLocator {
             ny,
             cells,
             lists,
+            rings: FlatRings::build(idx),
         }
     }
 
@@ -232,11 +343,10 @@ impl GridLocator {
         }
         let off = (cell & !LIST) as usize;
         let n = self.lists[off] as usize;
-        let c = Coord { x: lon, y: lat };
         let mut best: Option<usize> = None;
         for &g in &self.lists[off + 1..=off + n] {
             let g = g as usize;
-            match position_in(&idx.grids[g].polygon, c) {
+            match self.rings.position(g, [lon, lat]) {
                 CoordPos::Inside => return Some(g),
                 CoordPos::OnBoundary => {
                     if best.is_none_or(|b| idx.grids[g].code < idx.grids[b].code) {
@@ -250,15 +360,64 @@ impl GridLocator {
     }
 
     /// Locates many points in parallel; `None` for points outside every active grid.
+    ///
+    /// Large batches are first bucketed by raster row band (a counting sort), so each thread
+    /// walks the raster and the grids' rings band by band while they are in cache instead of
+    /// jumping across the whole district for every point; the results are then scattered back to
+    /// input order. The answers are those of [`GridLocator::locate`].
     pub fn locate_many(&self, idx: &SpatialIndex, pts: &[[f64; 2]]) -> Vec<Option<u32>> {
-        let mut out = vec![None; pts.len()];
-        out.par_chunks_mut(4096)
-            .zip(pts.par_chunks(4096))
+        const BAND: usize = 8;
+        if pts.len() < 65_536 || self.cells.is_empty() {
+            let mut out = vec![None; pts.len()];
+            out.par_chunks_mut(4096)
+                .zip(pts.par_chunks(4096))
+                .for_each(|(o, p)| {
+                    for (o, p) in o.iter_mut().zip(p) {
+                        *o = self.locate(idx, p[0], p[1]).map(|g| g as u32);
+                    }
+                });
+            return out;
+        }
+        let nb = self.ny / BAND + 2;
+        let outside = (nb - 1) as u32;
+        let band_of = |p: &[f64; 2]| -> u32 {
+            let fy = (p[1] - self.oy) / self.dy;
+            let fx = (p[0] - self.ox) / self.dx;
+            if fx >= 0.0 && fy >= 0.0 && fx < self.nx as f64 && fy < self.ny as f64 {
+                (fy as usize / BAND) as u32
+            } else {
+                outside
+            }
+        };
+        let bands: Vec<u32> = pts.par_iter().map(band_of).collect();
+        let mut start = vec![0usize; nb + 1];
+        for &b in &bands {
+            start[b as usize + 1] += 1;
+        }
+        for i in 0..nb {
+            start[i + 1] += start[i];
+        }
+        let mut order = vec![0u32; pts.len()];
+        let mut sorted = vec![[0f64; 2]; pts.len()];
+        let mut pos = start;
+        for (i, (&b, p)) in bands.iter().zip(pts).enumerate() {
+            let k = &mut pos[b as usize];
+            order[*k] = i as u32;
+            sorted[*k] = *p;
+            *k += 1;
+        }
+        let mut res = vec![None; pts.len()];
+        res.par_chunks_mut(8192)
+            .zip(sorted.par_chunks(8192))
             .for_each(|(o, p)| {
                 for (o, p) in o.iter_mut().zip(p) {
                     *o = self.locate(idx, p[0], p[1]).map(|g| g as u32);
                 }
             });
+        let mut out = vec![None; pts.len()];
+        for (&i, r) in order.iter().zip(res) {
+            out[i as usize] = r;
+        }
         out
     }
 }

@@ -104,3 +104,33 @@ fn bulk_locator_agrees_with_geos() {
     }
     assert_eq!(wrong, 0);
 }
+
+#[test]
+fn bulk_locator_large_batches_agree_with_geos() {
+    // Batches of 65 536+ points take the band-sorted path; shuffle so order matters.
+    let (idx, pts) = fixture();
+    let loc = GridLocator::build(&idx);
+    let mut coords = Vec::new();
+    let mut expected = Vec::new();
+    let mut k = 7usize;
+    for _ in 0..14 {
+        for (p, e) in &pts {
+            k = (k * 1_103_515_245 + 12_345) % 2_147_483_648;
+            let (p, e) = if k % 3 == 0 {
+                (&pts[k % pts.len()].0, &pts[k % pts.len()].1)
+            } else {
+                (p, e)
+            };
+            coords.push(*p);
+            expected.push(e.clone());
+        }
+    }
+    assert!(coords.len() > 65_536);
+    let got = loc.locate_many(&idx, &coords);
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        let got = g
+            .map(|i| idx.grids[i as usize].code.to_string())
+            .unwrap_or_default();
+        assert_eq!(&got, e, "point {i} {:?}", coords[i]);
+    }
+}

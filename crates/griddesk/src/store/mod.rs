@@ -153,7 +153,8 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         self.conn.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;",
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -131072;",
         )?;
         // Take and release a write lock: a store held by another writer is reported now, not
         // at the user's first edit.
@@ -439,18 +440,83 @@ pub fn parse_date(s: &str) -> Result<NaiveDate> {
         .map_err(|e| Error::Invalid(format!("date `{s}`: {e}")))
 }
 
-/// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator).
+/// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator, or no seconds).
 pub fn parse_datetime(s: &str) -> Result<NaiveDateTime> {
     let t = s.trim();
+    if let Some(dt) = parse_datetime_fast(t.as_bytes()) {
+        return Ok(dt);
+    }
     NaiveDateTime::parse_from_str(t, DATETIME_FMT)
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
         .map_err(|e| Error::Invalid(format!("date-time `{s}`: {e}")))
 }
 
-/// Formats a date-time as stored.
+/// The stored form `YYYY-MM-DD HH:MM:SS`, read without chrono's format machinery (a million
+/// cases are read on every open).
+fn parse_datetime_fast(b: &[u8]) -> Option<NaiveDateTime> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
+}
+
+/// Formats a date-time as stored (`YYYY-MM-DD HH:MM:SS`), from the integer fields (cheaper than
+/// interpreting a strftime pattern for every one of a million cases).
 pub fn format_datetime(t: &NaiveDateTime) -> String {
-    t.format(DATETIME_FMT).to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            let s = format_datetime(&t);
+            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
+            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn bad_datetimes_are_refused() {
+        for s in [
+            "2026-13-01 00:00:00",
+            "2026-02-30 10:00:00",
+            "2026-01-01 24:00:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+        }
+        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
+        assert!(parse_datetime("2026-01-01 08:30").is_ok());
+    }
 }
 
 /// Writes inside one transaction; see [`Store::write`].
