@@ -94,8 +94,9 @@ enum Command {
         /// Number of cases.
         #[arg(long)]
         cases: Option<usize>,
-        #[arg(long, default_value_t = 20261122)]
-        seed: u64,
+        /// Random seed (default: the preset's own, so the shipped sample is reproducible).
+        #[arg(long)]
+        seed: Option<u64>,
         /// Write a new store here.
         #[arg(long)]
         db: Option<PathBuf>,
@@ -521,7 +522,7 @@ fn locate(db: &Path, points: &Path, out: Option<&Path>, lon: &str, lat: &str) ->
 fn generate(
     grids: Option<usize>,
     cases: Option<usize>,
-    seed: u64,
+    seed: Option<u64>,
     db: Option<&Path>,
     out_dir: Option<&Path>,
     resources: &Path,
@@ -534,7 +535,9 @@ fn generate(
         Some(g) => SampleParams::benchmark(g, cases.unwrap_or(g * 20)),
         None => SampleParams::huangyan(),
     };
-    p.seed = seed;
+    if let Some(seed) = seed {
+        p.seed = seed;
+    }
     if let (None, Some(c)) = (grids, cases) {
         p.cases = c;
     }

@@ -108,8 +108,22 @@ impl Engine {
     }
 
     fn load(store: &Store) -> Result<Loaded> {
-        let index = SpatialIndex::build(store.load()?);
+        // GRIDDESK_TIMING=1 prints how long each phase of opening takes.
+        let timing = std::env::var_os("GRIDDESK_TIMING").is_some();
+        let t = std::time::Instant::now();
+        let snapshot = store.load()?;
+        let t_read = t.elapsed();
+        let index = SpatialIndex::build(snapshot);
+        let t_index = t.elapsed();
         let locator = GridLocator::build(&index);
+        if timing {
+            eprintln!(
+                "open: read store {:.0} ms, build indexes {:.0} ms, build locator {:.0} ms",
+                t_read.as_secs_f64() * 1e3,
+                (t_index - t_read).as_secs_f64() * 1e3,
+                (t.elapsed() - t_index).as_secs_f64() * 1e3
+            );
+        }
         Ok(Loaded { index, locator })
     }
 
