@@ -353,70 +353,29 @@ impl Store {
             }
         }
 
-        let mut components = Vec::new();
-        let mut stmt = c.prepare(
-            "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY code",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            let cc = ComponentCode::parse(&code).map_err(|e| bad("component", &code, e))?;
-            let class: String = r.get(1)?;
-            let state: String = r.get(4)?;
-            components.push(Component {
-                code: cc,
-                class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
-                owner: r.get(2)?,
-                maintainer: r.get(3)?,
-                state: ComponentState::parse(&state).ok_or_else(|| {
-                    bad(
-                        "component",
-                        &code,
-                        Error::Invalid(format!("state `{state}`")),
-                    )
-                })?,
-                location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
-                    .map_err(|e| bad("component", &code, e))?,
-                grid: opt_grid(r.get(6)?).map_err(|e| bad("component", &code, e))?,
-                sample: r.get(7)?,
-            });
-        }
-
-        let mut cases = Vec::new();
-        let mut stmt = c.prepare(
-            "SELECT id, kind, class_code, source, reported_at, status, geom, grid FROM cases ORDER BY rowid",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let kind = CaseKind::parse(r.get_ref(1)?.as_str().unwrap_or_default());
-            let source = CaseSource::parse(r.get_ref(3)?.as_str().unwrap_or_default());
-            let status = CaseStatus::parse(r.get_ref(5)?.as_str().unwrap_or_default());
-            let (Some(kind), Some(source), Some(status)) = (kind, source, status) else {
-                return Err(bad(
-                    "case",
-                    &id,
-                    Error::Invalid("unknown kind, source or status".into()),
-                ));
+        // Components and cases are most of a large store: read them on their own connections,
+        // in parallel, while this one reads the rest (WAL allows concurrent readers).
+        let (components, cases) = if self.path.as_os_str() == ":memory:" {
+            (load_components(c, &self.path)?, load_cases(c, &self.path)?)
+        } else {
+            let path = &self.path;
+            let reader = || -> Result<Connection> {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_millis(1500))?;
+                Ok(conn)
             };
-            let reported = r.get_ref(4)?.as_str().unwrap_or_default();
-            cases.push(CaseSummary {
-                class_code: ClassCode::parse(r.get_ref(2)?.as_str().unwrap_or_default())
-                    .map_err(|e| bad("case", &id, e))?,
-                reported_at: parse_datetime(reported).map_err(|e| bad("case", &id, e))?,
-                location: wkb_io::point(r.get_ref(6)?.as_blob().unwrap_or_default())
-                    .map_err(|e| bad("case", &id, e))?,
-                grid: match r.get_ref(7)?.as_str_or_null().unwrap_or_default() {
-                    Some(g) => Some(GridCode::parse(g).map_err(|e| bad("case", &id, e))?),
-                    None => None,
-                },
-                id: id.into_boxed_str(),
-                kind,
-                source,
-                status,
-            });
-        }
-
+            std::thread::scope(|scope| -> Result<_> {
+                let comps = scope.spawn(|| load_components(&reader()?, path));
+                let cases = load_cases(&reader()?, path)?;
+                let comps = comps
+                    .join()
+                    .map_err(|_| Error::Invalid("component reader panicked".into()))??;
+                Ok((comps, cases))
+            })?
+        };
         Ok(Snapshot {
             district,
             streets,
@@ -428,6 +387,86 @@ impl Store {
             code_tables: self.code_tables()?,
         })
     }
+}
+
+fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
+    let bad = |what: &str, key: &str, e: Error| Error::StoreCorrupt {
+        path: path.to_path_buf(),
+        reason: format!("{what} `{key}`: {e}"),
+    };
+    let mut components = Vec::new();
+    let mut stmt = c.prepare(
+            "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY code",
+        )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let cc = ComponentCode::parse(&code).map_err(|e| bad("component", &code, e))?;
+        let class: String = r.get(1)?;
+        let state: String = r.get(4)?;
+        components.push(Component {
+            code: cc,
+            class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
+            owner: r.get(2)?,
+            maintainer: r.get(3)?,
+            state: ComponentState::parse(&state).ok_or_else(|| {
+                bad(
+                    "component",
+                    &code,
+                    Error::Invalid(format!("state `{state}`")),
+                )
+            })?,
+            location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
+                .map_err(|e| bad("component", &code, e))?,
+            grid: opt_grid(r.get(6)?).map_err(|e| bad("component", &code, e))?,
+            sample: r.get(7)?,
+        });
+    }
+
+    Ok(components)
+}
+
+fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
+    let bad = |what: &str, key: &str, e: Error| Error::StoreCorrupt {
+        path: path.to_path_buf(),
+        reason: format!("{what} `{key}`: {e}"),
+    };
+    let mut cases = Vec::new();
+    let mut stmt = c.prepare(
+            "SELECT id, kind, class_code, source, reported_at, status, geom, grid FROM cases ORDER BY rowid",
+        )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let kind = CaseKind::parse(r.get_ref(1)?.as_str().unwrap_or_default());
+        let source = CaseSource::parse(r.get_ref(3)?.as_str().unwrap_or_default());
+        let status = CaseStatus::parse(r.get_ref(5)?.as_str().unwrap_or_default());
+        let (Some(kind), Some(source), Some(status)) = (kind, source, status) else {
+            return Err(bad(
+                "case",
+                &id,
+                Error::Invalid("unknown kind, source or status".into()),
+            ));
+        };
+        let reported = r.get_ref(4)?.as_str().unwrap_or_default();
+        cases.push(CaseSummary {
+            class_code: ClassCode::parse(r.get_ref(2)?.as_str().unwrap_or_default())
+                .map_err(|e| bad("case", &id, e))?,
+            reported_at: parse_datetime(reported).map_err(|e| bad("case", &id, e))?,
+            location: wkb_io::point(r.get_ref(6)?.as_blob().unwrap_or_default())
+                .map_err(|e| bad("case", &id, e))?,
+            grid: match r.get_ref(7)?.as_str_or_null().unwrap_or_default() {
+                Some(g) => Some(GridCode::parse(g).map_err(|e| bad("case", &id, e))?),
+                None => None,
+            },
+            id: id.into_boxed_str(),
+            kind,
+            source,
+            status,
+        });
+    }
+
+    Ok(cases)
 }
 
 fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
