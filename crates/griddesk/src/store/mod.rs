@@ -396,7 +396,7 @@ fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
     };
     let mut components = Vec::new();
     let mut stmt = c.prepare(
-            "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY code",
+            "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY rowid",
         )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
