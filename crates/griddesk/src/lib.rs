@@ -14,6 +14,7 @@ pub mod io;
 pub mod locate;
 pub mod model;
 pub mod sample;
+pub mod stats;
 pub mod store;
 pub mod tiles;
 pub mod validate;
