@@ -271,8 +271,8 @@ pub struct Case {
     pub sample: bool,
 }
 
-/// The part of a case that the engine keeps in memory for maps, counts and queries
-/// (the description and later workflow detail stay in the store).
+/// The part of a case that the engine keeps in memory for maps, counts, queries and export
+/// (later workflow detail stays in the store).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
     pub id: Box<str>,
@@ -283,6 +283,10 @@ pub struct CaseSummary {
     pub status: CaseStatus,
     pub reported_at: NaiveDateTime,
     pub grid: Option<GridCode>,
+    /// The component concerned, for component cases.
+    pub component: Option<ComponentCode>,
+    pub description: Option<Box<str>>,
+    pub sample: bool,
 }
 
 impl From<&Case> for CaseSummary {
@@ -296,6 +300,9 @@ impl From<&Case> for CaseSummary {
             status: c.status,
             reported_at: c.reported_at,
             grid: c.grid,
+            component: c.component,
+            description: c.description.as_deref().map(Into::into),
+            sample: c.sample,
         }
     }
 }

@@ -1048,11 +1048,14 @@ fn shipped_sample_imports_cleanly() {
     }
     let idx = index_of(&s);
     let mut rdr = csv::Reader::from_path(dir.join("cases.csv")).expect("cases.csv");
+    let header = rdr.headers().expect("header").clone();
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let (id_col, grid_col) = (col("id"), col("grid"));
     let recorded: std::collections::HashMap<String, String> = rdr
         .records()
         .map(|r| {
             let r = r.expect("row");
-            (r[2].to_string(), r[8].to_string())
+            (r[id_col].to_string(), r[grid_col].to_string())
         })
         .collect();
     for c in &idx.cases {

@@ -14,9 +14,6 @@ use std::path::Path;
 /// Writes `dataset` from the index to `path` (format from the extension, see
 /// [`Format::from_path`]); returns the number of records. The file is written next to `path`
 /// and renamed into place, so a failed export leaves no half-written file.
-///
-/// Cases are exported from the in-memory [`crate::model::CaseSummary`]: `description` and `component` are
-/// not part of it and are not written.
 pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Result<usize> {
     let format = Format::from_path(path).ok_or_else(|| {
         Error::Invalid(format!(
@@ -128,9 +125,17 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
                 ("source", text(c.source.key())),
                 ("reported_at", text(&format_datetime(&c.reported_at))),
                 ("status", text(c.status.key())),
+                (
+                    "component",
+                    c.component.map_or(Value::Null, |k| text(k.as_str())),
+                ),
+                (
+                    "description",
+                    c.description.as_deref().map_or(Value::Null, text),
+                ),
                 ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
             ]);
-            (GeometryValue::from(&c.location), p)
+            (GeometryValue::from(&c.location), with_sample(p, c.sample))
         })),
         Dataset::DutyGrids => return Err(Error::Invalid("duty grids are exported as CSV".into())),
     };
@@ -204,7 +209,10 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
                 "source",
                 "reported_at",
                 "status",
+                "component",
+                "description",
                 "grid",
+                "sample",
             ])
             .map_err(werr)?;
             for c in &index.cases {
@@ -217,7 +225,10 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
                     c.source.key(),
                     &format_datetime(&c.reported_at),
                     c.status.key(),
+                    c.component.as_ref().map_or("", |k| k.as_str()),
+                    c.description.as_deref().unwrap_or(""),
                     c.grid.as_ref().map_or("", |g| g.as_str()),
+                    if c.sample { "true" } else { "false" },
                 ])
                 .map_err(werr)?;
             }

@@ -433,7 +433,7 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
     };
     let mut cases = Vec::new();
     let mut stmt = c.prepare(
-            "SELECT id, kind, class_code, source, reported_at, status, geom, grid FROM cases ORDER BY rowid",
+            "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, description, sample FROM cases ORDER BY rowid",
         )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -459,6 +459,16 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
                 Some(g) => Some(GridCode::parse(g).map_err(|e| bad("case", &id, e))?),
                 None => None,
             },
+            component: match r.get_ref(8)?.as_str_or_null().unwrap_or_default() {
+                Some(k) => Some(ComponentCode::parse(k).map_err(|e| bad("case", &id, e))?),
+                None => None,
+            },
+            description: r
+                .get_ref(9)?
+                .as_str_or_null()
+                .unwrap_or_default()
+                .map(Into::into),
+            sample: r.get(10)?,
             id: id.into_boxed_str(),
             kind,
             source,

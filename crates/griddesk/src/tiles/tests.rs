@@ -79,6 +79,9 @@ fn case(id: &str, at: Point<f64>, grid: Option<&str>, status: CaseStatus) -> Cas
         status,
         reported_at: date().and_hms_opt(8, 0, 0).unwrap_or_default(),
         grid: grid.map(code::<GridCode>),
+        component: None,
+        description: None,
+        sample: false,
     }
 }
 
