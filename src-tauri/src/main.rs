@@ -1,0 +1,87 @@
+//! GridDesk desktop shell: one window showing the district map from engine tiles.
+//!
+//! Thin by design: commands pass arguments to [`griddesk::Engine`] and return its answers as DTOs
+//! with typed error codes; map tiles come through the asynchronous `griddesk:` scheme.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+#![forbid(unsafe_code)]
+
+mod commands;
+mod error;
+mod menu;
+mod store;
+mod tiles;
+
+use store::{Launch, OpenMode, Store};
+use tauri::{Manager, RunEvent};
+
+fn main() {
+    let launched = std::time::Instant::now();
+    let launch = Launch::parse(std::env::args().skip(1), std::env::var("GRIDDESK_DB").ok());
+    if launch.help {
+        println!("{}", store::USAGE);
+        return;
+    }
+    if launch.version {
+        println!("griddesk-app {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
+    for arg in &launch.unknown {
+        eprintln!("griddesk: ignoring unknown argument {arg} (see --help)");
+    }
+    let db = launch.db;
+
+    let built = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(Store::new())
+        .manage(tiles::TileTimes::new())
+        .manage(commands::Launched(launched))
+        .manage(menu::MenuLang(std::sync::Mutex::new(menu::Lang::Zh)))
+        .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
+        .invoke_handler(tauri::generate_handler![
+            commands::store_status,
+            commands::overview,
+            commands::grid_at,
+            commands::grid_info,
+            commands::search,
+            commands::tile_stats,
+            commands::app_info,
+            commands::open_store_dialog,
+            commands::new_store_dialog,
+            commands::sync_menu,
+            commands::quit,
+        ])
+        .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
+        .on_menu_event(menu::on_event)
+        .setup(move |app| {
+            let (path, mode) = match db {
+                Some((path, from)) => {
+                    eprintln!("griddesk: store {} (from {from})", path.display());
+                    (path, OpenMode::Existing)
+                }
+                None => {
+                    let dir = app.path().app_data_dir()?;
+                    std::fs::create_dir_all(&dir)?;
+                    (dir.join("griddesk.sqlite"), OpenMode::Seed)
+                }
+            };
+            Store::open(app.handle(), path, mode, true);
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+
+    let app = match built {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("griddesk: cannot start the window: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            let code = app.state::<Store>().exit_code();
+            if code != 0 {
+                std::process::exit(code);
+            }
+        }
+    });
+}

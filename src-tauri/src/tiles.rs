@@ -1,0 +1,211 @@
+//! The `griddesk:` URI scheme: map tiles from the engine, answered off the main thread.
+//!
+//! `griddesk://localhost/tiles/{generation}/{z}/{x}/{y}.pbf` (on Windows
+//! `http://griddesk.localhost/...`) returns an uncompressed Mapbox Vector Tile. A malformed or
+//! out-of-range address is a 400 with a plain-text reason, never a panic. Every tile's time is
+//! recorded for `tile_stats`, and printed to stderr when `GRIDDESK_TILE_LOG=1`.
+
+use crate::store::Store;
+use serde::Serialize;
+use std::sync::Mutex;
+use std::time::Instant;
+use tauri::http::{header, Request, Response, StatusCode};
+use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder};
+
+pub const SCHEME: &str = "griddesk";
+
+/// Keep at most this many timings (a long session pans through many thousand tiles).
+const MAX_SAMPLES: usize = 200_000;
+
+/// Per-tile service times of this session.
+pub struct TileTimes {
+    samples_ms: Mutex<Vec<f64>>,
+    log: bool,
+}
+
+/// Summary of [`TileTimes`], in milliseconds.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TileStatsDto {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub mean_ms: f64,
+}
+
+impl TileTimes {
+    pub fn new() -> Self {
+        let log = std::env::var("GRIDDESK_TILE_LOG").is_ok_and(|v| !v.is_empty() && v != "0");
+        Self {
+            samples_ms: Mutex::new(Vec::new()),
+            log,
+        }
+    }
+
+    fn record(&self, ms: f64) {
+        if let Ok(mut s) = self.samples_ms.lock() {
+            if s.len() < MAX_SAMPLES {
+                s.push(ms);
+            }
+        }
+    }
+
+    pub fn summary(&self) -> TileStatsDto {
+        let mut s = match self.samples_ms.lock() {
+            Ok(s) => s.clone(),
+            Err(_) => return TileStatsDto::default(),
+        };
+        summarize(&mut s)
+    }
+}
+
+fn summarize(samples: &mut [f64]) -> TileStatsDto {
+    if samples.is_empty() {
+        return TileStatsDto::default();
+    }
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    // Nearest-rank percentile.
+    let pct = |p: f64| samples[((p / 100.0 * n as f64).ceil() as usize).clamp(1, n) - 1];
+    TileStatsDto {
+        count: n,
+        p50_ms: pct(50.0),
+        p95_ms: pct(95.0),
+        p99_ms: pct(99.0),
+        max_ms: samples[n - 1],
+        mean_ms: samples.iter().sum::<f64>() / n as f64,
+    }
+}
+
+/// A tile address from a request path.
+#[derive(Debug, PartialEq, Eq)]
+struct TileAddress {
+    z: u32,
+    x: u32,
+    y: u32,
+}
+
+/// Parses `/tiles/{generation}/{z}/{x}/{y}.pbf` (the generation is ignored here; it only keeps
+/// the web view from reusing another store's tiles). `Err` carries the 400 message.
+fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
+    let rest = path.strip_prefix("/tiles/")?;
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [_generation, z, x, y] = parts.as_slice() else {
+        return Some(Err(format!(
+            "bad tile path `{path}`: expected /tiles/<generation>/<z>/<x>/<y>.pbf"
+        )));
+    };
+    let y = y.strip_suffix(".pbf").unwrap_or(y);
+    let num = |name: &str, v: &str| {
+        v.parse::<u32>()
+            .map_err(|_| format!("bad tile address: {name} = `{v}` is not a non-negative integer"))
+    };
+    Some((|| {
+        Ok(TileAddress {
+            z: num("z", z)?,
+            x: num("x", x)?,
+            y: num("y", y)?,
+        })
+    })())
+}
+
+fn plain(status: StatusCode, message: impl Into<String>) -> Response<Vec<u8>> {
+    let body: String = message.into();
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+        .body(body.into_bytes())
+        .unwrap_or_default()
+}
+
+fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
+    let address = match parse_tile_path(path) {
+        None => return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}")),
+        Some(Err(message)) => return plain(StatusCode::BAD_REQUEST, message),
+        Some(Ok(a)) => a,
+    };
+    let Some(loaded) = app.state::<Store>().ready() else {
+        return plain(StatusCode::SERVICE_UNAVAILABLE, "no store is open");
+    };
+    let times = app.state::<TileTimes>();
+    let started = Instant::now();
+    let result = loaded.engine.tile(address.z, address.x, address.y);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(bytes) => {
+            times.record(ms);
+            if times.log {
+                eprintln!(
+                    "tile {}/{}/{} {} B {:.2} ms",
+                    address.z,
+                    address.x,
+                    address.y,
+                    bytes.len(),
+                    ms
+                );
+            }
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile")
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                .body(bytes)
+                .unwrap_or_default()
+        }
+        Err(e) if e.kind() == griddesk::ErrorKind::BadTile => {
+            plain(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(e) => {
+            eprintln!("griddesk: tile {path} failed: {e}");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
+    }
+}
+
+/// The scheme handler: hands the request to the blocking pool and answers from there.
+pub fn handle(
+    ctx: UriSchemeContext<'_, tauri::Wry>,
+    request: Request<Vec<u8>>,
+    responder: UriSchemeResponder,
+) {
+    let app = ctx.app_handle().clone();
+    let path = request.uri().path().to_string();
+    tauri::async_runtime::spawn_blocking(move || responder.respond(answer(&app, &path)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_paths_parse() {
+        assert_eq!(
+            parse_tile_path("/tiles/1/15/27512/13547.pbf"),
+            Some(Ok(TileAddress {
+                z: 15,
+                x: 27512,
+                y: 13547
+            }))
+        );
+        assert_eq!(parse_tile_path("/glyphs/x"), None);
+        assert!(
+            matches!(parse_tile_path("/tiles/1/a/2/3.pbf"), Some(Err(m)) if m.contains("z = `a`"))
+        );
+        assert!(
+            matches!(parse_tile_path("/tiles/1/3/-1/3.pbf"), Some(Err(m)) if m.contains("x = `-1`"))
+        );
+        assert!(matches!(parse_tile_path("/tiles/1/3.pbf"), Some(Err(_))));
+    }
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let s = summarize(&mut v);
+        assert_eq!(s.count, 100);
+        assert_eq!(s.p50_ms, 50.0);
+        assert_eq!(s.p95_ms, 95.0);
+        assert_eq!(s.max_ms, 100.0);
+        assert_eq!(summarize(&mut []), TileStatsDto::default());
+    }
+}
