@@ -9,6 +9,7 @@ import { initSearch } from './search';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
 
 interface GridDeskHooks {
+  api: typeof api;
   view: MapView | null;
   status: StoreStatus | null;
   setLang: (l: Lang) => void;
@@ -20,7 +21,7 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { view: null, status: null, setLang };
+const hooks: GridDeskHooks = { api, view: null, status: null, setLang };
 window.__griddesk = hooks;
 
 type Screen = 'loading' | 'map' | 'error';
