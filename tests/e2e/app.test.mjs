@@ -1,0 +1,257 @@
+// End-to-end tests through the real GridDesk window: tauri-driver + WebKitWebDriver under Xvfb.
+// Every test saves what the window showed as artifacts/e2e/<nn-name>.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Driver, artifacts, readExit, screenShot, shot, waitFor, waitIdle } from './lib/harness.mjs';
+import { countPixels } from './lib/png.mjs';
+
+let driver;
+let s; // the current session
+const metrics = {};
+
+before(async () => {
+  driver = await new Driver().start();
+});
+
+after(async () => {
+  if (s) {
+    try {
+      metrics.tiles = await s.evaluate('return await window.__griddesk.api.tileStats();');
+    } catch {
+      // the last session may show an error screen
+    }
+  }
+  writeFileSync(join(artifacts, 'metrics.json'), JSON.stringify(metrics, null, 2));
+  await driver?.stop();
+  if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
+});
+
+/** Ends the current session and starts the app again with `args`. */
+async function relaunch(opts) {
+  if (s) await s.delete();
+  s = await driver.launch(opts);
+  return s;
+}
+
+const mapRect = () =>
+  s.execute(`const r = document.getElementById('map').getBoundingClientRect();
+    return { x: r.x, y: r.y, width: r.width, height: r.height };`);
+
+/** A pixel that is part of something drawn (not the gray background, not the plain district fill). */
+const drawn = (r, g, b) => {
+  const bg = Math.abs(r - 0xe9) + Math.abs(g - 0xec) + Math.abs(b - 0xef) < 12;
+  const fill = Math.abs(r - 0xfb) + Math.abs(g - 0xfa) + Math.abs(b - 0xf6) < 12;
+  return !bg && !fill;
+};
+
+const storePath = () => join(driver.tmp, 'data', 'cn.griddesk.desktop', 'griddesk.sqlite');
+let urbanPoint; // [lon, lat] of the grid with the most cases
+let clickedCode;
+
+test('first start creates the store, seeds the sample district and draws it', async () => {
+  s = await driver.launch();
+  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
+  await waitIdle(s, 60000);
+  await waitFor(s, `document.body.dataset.firstGridsMs !== undefined`, 'a first idle with district features drawn');
+  const o = await s.execute(`return window.__griddesk.status.overview;`);
+  assert.ok(o.grids > 100, `expected the sample district to have >100 grids, overview says ${o.grids}`);
+  assert.ok(existsSync(storePath()), `expected the first-start store at ${storePath()}`);
+  metrics.first_idle_ms_after_launch_including_seeding = Number(await s.execute(`return document.body.dataset.firstGridsMs;`));
+  metrics.overview = o;
+  const img = await shot(s, '01-district');
+  screenShot('01-window-with-menu');
+  const px = countPixels(img, await mapRect(), drawn);
+  assert.ok(px.fraction > 0.2, `expected >20% of the map area drawn at district zoom, got ${(px.fraction * 100).toFixed(1)}%`);
+  const title = await s.execute(`return document.getElementById('district-name').textContent;`);
+  assert.match(title, new RegExp(o.district_name), `expected the top bar to name the district ${o.district_name}`);
+});
+
+test('unit grids are drawn from engine tiles at street level', async () => {
+  // The grid with most cases (from the case_counts tile layer) is in the urban core.
+  urbanPoint = await s.execute(`const m = window.__griddesk.view.map;
+    const f = m.queryRenderedFeatures({ layers: ['case-counts'] });
+    if (f.length === 0) return null;
+    f.sort((a, b) => Number(b.properties.count) - Number(a.properties.count));
+    return f[0].geometry.coordinates;`);
+  assert.ok(urbanPoint, 'expected per-grid case-count circles at district zoom');
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 15 });`, urbanPoint);
+  await waitIdle(s);
+  const n = await s.execute(`return window.__griddesk.view.map.queryRenderedFeatures({ layers: ['grids-fill'] }).length;`);
+  assert.ok(n > 10, `expected more than 10 grid polygons rendered at z15, got ${n}`);
+  const img = await shot(s, '02-grids-z15');
+  // Grid fills are tinted by community; count clearly coloured pixels, not the text or outlines.
+  const tinted = countPixels(img, await mapRect(), (r, g, b) => Math.max(r, g, b) - Math.min(r, g, b) >= 9 && drawn(r, g, b));
+  assert.ok(tinted.fraction > 0.3, `expected >30% of the map tinted by grid fills at z15, got ${(tinted.fraction * 100).toFixed(1)}%`);
+});
+
+test('clicking a grid shows its code and area in the side panel', async () => {
+  const target = await s.evaluate(`const v = window.__griddesk.view; const m = v.map;
+    const c = m.project(m.getCenter());
+    const labels = m.queryRenderedFeatures({ layers: ['grid-seq-labels'] })
+      .map((f) => ({ code: f.properties.code, lnglat: f.geometry.coordinates, p: m.project(f.geometry.coordinates) }))
+      .sort((a, b) => Math.hypot(a.p.x - c.x, a.p.y - c.y) - Math.hypot(b.p.x - c.x, b.p.y - c.y));
+    for (const l of labels) {
+      if ((await window.__griddesk.api.gridAt(l.lnglat[0], l.lnglat[1])) === l.code) return { code: l.code, x: l.p.x, y: l.p.y };
+    }
+    return null;`);
+  assert.ok(target, 'expected a grid label whose point the engine places inside that grid');
+  const rect = await mapRect();
+  await s.moveTo(rect.x + target.x, rect.y + target.y);
+  await waitFor(s, `document.body.dataset.hoverGrid === ${JSON.stringify(target.code)}`, `hover highlight on grid ${target.code}`, 5000);
+  await s.clickAt(rect.x + target.x, rect.y + target.y);
+  await waitFor(s, `document.getElementById('grid-panel').dataset.code === ${JSON.stringify(target.code)}`, `the side panel for grid ${target.code}`, 10000);
+  const info = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, target.code);
+  const code = await s.text('#grid-panel [data-field="code"]');
+  const area = await s.text('#grid-panel [data-field="area"]');
+  assert.equal(code, target.code, `expected the panel to show grid code ${target.code}`);
+  const expectedArea = `${Math.round(info.area_m2).toLocaleString('zh-CN')} m²`;
+  assert.equal(area, expectedArea, `expected the panel to show area ${expectedArea}`);
+  const community = await s.text('#grid-panel [data-field="community"]');
+  assert.ok(community.includes(info.community_name), `expected community ${info.community_name} in the panel, saw ${community}`);
+  clickedCode = target.code;
+  await waitIdle(s);
+  await shot(s, '03-grid-clicked');
+});
+
+test('search by full grid code flies to the grid; partial codes and community names match', async () => {
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 10 });`, urbanPoint);
+  await waitIdle(s);
+  // A grid other than the clicked one, picked from the engine's own search.
+  const hits = await s.evaluate(`return await window.__griddesk.api.search(arguments[0], 20);`, clickedCode.slice(0, 12));
+  const other = hits.find((h) => h.kind === 'grid' && h.code !== clickedCode);
+  assert.ok(other, `expected search for community prefix ${clickedCode.slice(0, 12)} to list other grids, got ${JSON.stringify(hits.slice(0, 3))}`);
+
+  await s.click('#search-input');
+  await s.type('#search-input', other.code.slice(0, 13));
+  await waitFor(s, `document.querySelectorAll('#search-results li[data-kind="grid"]').length > 1`, `several grid hits for partial code ${other.code.slice(0, 13)}`, 10000);
+  await s.execute(`const i = document.getElementById('search-input'); i.value = ''; i.dispatchEvent(new Event('input'));`);
+  await s.type('#search-input', other.code);
+  await waitFor(s, `document.querySelector('#search-results li[data-code="${other.code}"]') !== null`, `search result ${other.code}`, 10000);
+  await shot(s, '04-search-results');
+  await s.type('#search-input', '\uE007'); // Enter
+  await waitFor(s, `document.getElementById('grid-panel').dataset.code === ${JSON.stringify(other.code)}`, `the side panel for searched grid ${other.code}`, 10000);
+  await waitIdle(s);
+  const view = await s.execute(`const m = window.__griddesk.view.map; const c = m.getCenter(); return { lon: c.lng, lat: c.lat, zoom: m.getZoom() };`);
+  const [w, so, e, n] = other.bbox;
+  const padX = (e - w) * 0.25 + 1e-4;
+  const padY = (n - so) * 0.25 + 1e-4;
+  assert.ok(view.lon > w - padX && view.lon < e + padX && view.lat > so - padY && view.lat < n + padY,
+    `expected the map centre inside grid ${other.code} bbox ${other.bbox}, centre is ${view.lon},${view.lat}`);
+  assert.ok(view.zoom >= 14, `expected to fly in to street level (zoom >= 14), zoom is ${view.zoom}`);
+  await shot(s, '05-search-flew-to-grid');
+
+  const info = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, other.code);
+  const byName = await s.evaluate(`return await window.__griddesk.api.search(arguments[0], 10);`, info.community_name);
+  assert.ok(byName.some((h) => h.kind === 'community' && h.code === info.community_code),
+    `expected a search for "${info.community_name}" to find community ${info.community_code}`);
+});
+
+test('switching to English changes the labels and persists across restarts', async () => {
+  assert.equal(await s.text('[data-i18n="layers"]'), '图层', 'expected Chinese UI by default');
+  await s.click('#settings-button');
+  await s.click('#lang-select option[value="en"]');
+  await waitFor(s, `document.body.dataset.lang === 'en'`, 'the UI language to become English', 5000);
+  assert.equal(await s.text('[data-i18n="layers"]'), 'Layers', 'expected the layer panel title in English');
+  const layerList = await s.text('#layer-list');
+  assert.ok(layerList.includes('Unit grids'), `expected "Unit grids" in the layer list, saw ${layerList}`);
+  const dt = await s.execute(`return document.querySelector('#grid-panel dt')?.textContent ?? '';`);
+  assert.equal(dt, 'Grid code', 'expected the grid panel labels in English');
+  await s.click('#settings-button');
+  await shot(s, '06-english');
+
+  await sleep(500); // let WebKit write localStorage
+  await relaunch();
+  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after restart', 60000);
+  await waitIdle(s);
+  assert.equal(await s.execute(`return document.body.dataset.lang;`), 'en', 'expected English to persist after a restart');
+  assert.equal(await s.text('[data-i18n="layers"]'), 'Layers', 'expected the layer panel still in English after restart');
+  metrics.first_idle_ms_after_launch_existing_store = Number(await s.execute(`return document.body.dataset.firstGridsMs;`));
+  await shot(s, '07-english-after-restart');
+  await s.execute(`window.__griddesk.setLang('zh');`);
+});
+
+test('a bad tile address is answered with 400 and the app keeps working', async () => {
+  const r = await s.evaluate(`const base = 'griddesk://localhost/tiles/1/';
+    const get = async (p) => { const res = await fetch(base + p); const buf = await res.arrayBuffer();
+      return { status: res.status, text: res.status === 200 ? '' : new TextDecoder().decode(buf), bytes: buf.byteLength }; };
+    return { z: await get('99/1/1.pbf'), xy: await get('3/9/0.pbf'), junk: await get('a/b/c.pbf'), ok: await get('10/' + arguments[0] + '.pbf') };`,
+  await s.execute(`const p = arguments[0]; const z = 10; const x = Math.floor((p[0] + 180) / 360 * 2 ** z);
+    const la = p[1] * Math.PI / 180; const y = Math.floor((1 - Math.log(Math.tan(la) + 1 / Math.cos(la)) / Math.PI) / 2 * 2 ** z); return x + '/' + y;`, urbanPoint));
+  assert.equal(r.z.status, 400, `expected 400 for z=99, got ${r.z.status} ${r.z.text}`);
+  assert.equal(r.xy.status, 400, `expected 400 for x out of range at z3, got ${r.xy.status} ${r.xy.text}`);
+  assert.equal(r.junk.status, 400, `expected 400 for a non-numeric address, got ${r.junk.status} ${r.junk.text}`);
+  assert.match(r.z.text, /tile/i, 'expected the 400 body to explain the bad tile address');
+  assert.equal(r.ok.status, 200, `expected a valid tile after the bad ones, got ${r.ok.status} ${r.ok.text}`);
+  assert.ok(r.ok.bytes > 0, 'expected the valid urban z10 tile to have content');
+  assert.equal(await s.execute(`return document.body.dataset.screen;`), 'map', 'expected the map to stay up');
+  metrics.bad_tile_responses = { z99: r.z, x_out_of_range: r.xy, non_numeric: r.junk };
+  await shot(s, '08-after-bad-tiles');
+});
+
+async function expectErrorScreen(code, name) {
+  await waitFor(s, `document.body.dataset.screen === 'error'`, `the error screen (${code})`, 60000);
+  const seen = await s.execute(`return document.body.dataset.errorCode;`);
+  assert.equal(seen, code, `expected error code ${code} on the error screen`);
+  const friendly = await s.text('#error-friendly');
+  assert.ok(friendly.length > 5, 'expected an explanation on the error screen');
+  const title = await s.text('[data-i18n="errTitle"]');
+  assert.ok(['无法打开数据库', 'Cannot open the store'].includes(title), `expected the error title, saw "${title}"`);
+  await shot(s, name);
+}
+
+test('a corrupt store file shows the error screen', async () => {
+  const bad = join(driver.tmp, 'corrupt.sqlite');
+  writeFileSync(bad, Buffer.from('this is not a sqlite database\n'.repeat(200)));
+  await relaunch({ args: ['--db', bad] });
+  await expectErrorScreen('store-corrupt', '09-corrupt-store');
+});
+
+test('a missing store file shows the error screen and the app exits non-zero', async () => {
+  const exitFile = join(driver.tmp, 'missing.exit');
+  await relaunch({ args: ['--db', join(driver.tmp, 'no-such-dir', 'missing.sqlite')], exitFile });
+  await expectErrorScreen('store-not-found', '10-missing-store');
+  await s.click('#error-quit').catch(() => undefined);
+  const deadline = Date.now() + 15000;
+  while (readExit(exitFile) === null && Date.now() < deadline) await sleep(200);
+  assert.equal(readExit(exitFile), 2, 'expected exit status 2 after quitting from the missing-store screen');
+  s = null;
+});
+
+function copyStore(to) {
+  copyFileSync(storePath(), to);
+  if (existsSync(`${storePath()}-wal`)) copyFileSync(`${storePath()}-wal`, `${to}-wal`);
+}
+
+function sqlite(script, path) {
+  return spawn('python3', ['-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+test('a store from a newer GridDesk shows the error screen', async () => {
+  const newer = join(driver.tmp, 'newer.sqlite');
+  copyStore(newer);
+  const p = sqlite(`import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 9999'); c.commit()`, newer);
+  assert.equal(await new Promise((r) => p.once('exit', r)), 0, 'expected python3 to bump the schema version');
+  await relaunch({ args: ['--db', newer] });
+  await expectErrorScreen('store-too-new', '11-store-too-new');
+});
+
+test('a store locked by another process shows the error screen', async () => {
+  const locked = join(driver.tmp, 'locked.sqlite');
+  copyStore(locked);
+  const holder = sqlite(`import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('BEGIN EXCLUSIVE')
+print('locked', flush=True)
+time.sleep(60)`, locked);
+  await new Promise((r) => holder.stdout.once('data', r));
+  try {
+    await relaunch({ args: ['--db', locked] });
+    await expectErrorScreen('store-locked', '12-store-locked');
+  } finally {
+    holder.kill('SIGTERM');
+  }
+});

@@ -1,0 +1,144 @@
+// Starts tauri-driver (which starts WebKitWebDriver, which starts the app) and gives each test a
+// WebDriver session on the real GridDesk window. Needs a display: run under xvfb-run.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Session } from './webdriver.mjs';
+import { decodePng } from './png.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '../../..');
+export const artifacts = resolve(process.env.GRIDDESK_E2E_ARTIFACTS ?? join(repo, 'artifacts/e2e'));
+export const appBinary = resolve(process.env.GRIDDESK_APP ?? join(repo, 'target/debug/griddesk-app'));
+
+const PORT = Number(process.env.GRIDDESK_E2E_PORT ?? 4444);
+const NATIVE_PORT = PORT + 1;
+
+/** One tauri-driver for a test file, with its own data folders (a fresh first-start store). */
+export class Driver {
+  constructor() {
+    this.tmp = mkdtempSync(join(tmpdir(), 'griddesk-e2e-'));
+    this.sessions = [];
+    this.log = [];
+  }
+
+  async start() {
+    if (!existsSync(appBinary)) throw new Error(`app binary not found: ${appBinary} (build it first)`);
+    if (!process.env.DISPLAY) throw new Error('no DISPLAY: run the end-to-end tests under xvfb-run');
+    mkdirSync(artifacts, { recursive: true });
+    const env = {
+      ...process.env,
+      XDG_DATA_HOME: join(this.tmp, 'data'),
+      XDG_CONFIG_HOME: join(this.tmp, 'config'),
+      XDG_CACHE_HOME: join(this.tmp, 'cache'),
+      GRIDDESK_TILE_LOG: process.env.GRIDDESK_TILE_LOG ?? '',
+    };
+    delete env.GRIDDESK_DB;
+    const bin = process.env.TAURI_DRIVER ?? 'tauri-driver';
+    this.proc = spawn(bin, ['--port', String(PORT), '--native-port', String(NATIVE_PORT)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk) => {
+      this.log.push(chunk.toString());
+      if (this.log.length > 2000) this.log.splice(0, 1000);
+      if (process.env.GRIDDESK_E2E_VERBOSE) process.stderr.write(chunk);
+    };
+    this.proc.stdout.on('data', keep);
+    this.proc.stderr.on('data', keep);
+    this.base = `http://127.0.0.1:${PORT}`;
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`tauri-driver exited: ${this.log.join('')}`);
+      try {
+        const r = await fetch(`${this.base}/status`);
+        if (r.ok) return this;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error('tauri-driver did not start listening within 20 s');
+  }
+
+  /** The app's stderr and the drivers' output so far (the app writes through WebKitWebDriver). */
+  output() {
+    return this.log.join('');
+  }
+
+  /**
+   * Starts the app. `args` go to griddesk-app. With `exitFile`, the app runs under a wrapper that
+   * writes its exit status there (only for tests where the app ends by itself).
+   */
+  async launch({ args = [], exitFile = null } = {}) {
+    let application = appBinary;
+    let allArgs = args;
+    if (exitFile) {
+      application = join(this.tmp, 'run-app.sh');
+      writeFileSync(application, `#!/bin/sh\nout="$1"; shift\n"${appBinary}" "$@"\necho $? > "$out"\n`);
+      chmodSync(application, 0o755);
+      allArgs = [exitFile, ...args];
+    }
+    const session = await Session.create(this.base, {
+      browserName: 'wry',
+      'tauri:options': { application, args: allArgs },
+    });
+    this.sessions.push(session);
+    return session;
+  }
+
+  async stop() {
+    for (const s of this.sessions) await s.delete();
+    if (this.proc && this.proc.exitCode === null) {
+      this.proc.kill('SIGTERM');
+      await Promise.race([new Promise((r) => this.proc.once('exit', r)), sleep(3000)]);
+      if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    }
+  }
+}
+
+/**
+ * Polls `expr` (a JavaScript expression evaluated in the page) until it is truthy. On timeout the
+ * error says what was expected and what was last seen.
+ */
+export async function waitFor(session, expr, what, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await session.execute(`return (${expr});`);
+      if (last) return last;
+    } catch (e) {
+      last = `error: ${e.message}`;
+    }
+    await sleep(100);
+  }
+  throw new Error(`expected ${what} within ${timeoutMs} ms (\`${expr}\` was ${JSON.stringify(last)})`);
+}
+
+/** Waits for the map's `idle` after whatever was just done to it. */
+export async function waitIdle(session, timeoutMs = 30000) {
+  await sleep(150);
+  await waitFor(session, `document.body.dataset.mapIdle === '1'`, 'the map to become idle', timeoutMs);
+}
+
+/** Saves the web view as artifacts/e2e/<name>.png and returns the decoded image. */
+export async function shot(session, name) {
+  const png = await session.screenshot();
+  writeFileSync(join(artifacts, `${name}.png`), png);
+  return decodePng(png);
+}
+
+/** Saves the whole X screen (window with its menu bar) as artifacts/e2e/<name>.png, if ImageMagick is there. */
+export function screenShot(name) {
+  const out = join(artifacts, `${name}.png`);
+  const r = spawnSync('/usr/bin/import', ['-window', 'root', out], { timeout: 15000 });
+  return r.status === 0 ? out : null;
+}
+
+export function readExit(file) {
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
+}

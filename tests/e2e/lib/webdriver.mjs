@@ -1,0 +1,134 @@
+// A minimal W3C WebDriver client over fetch: just what the GridDesk end-to-end tests use.
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
+
+export class WebDriverError extends Error {
+  constructor(method, path, status, value) {
+    super(`${method} ${path} -> ${status}: ${value?.error ?? ''} ${value?.message ?? JSON.stringify(value)}`);
+    this.status = status;
+    this.value = value;
+  }
+}
+
+async function request(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new WebDriverError(method, path, res.status, { message: text });
+  }
+  if (!res.ok) throw new WebDriverError(method, path, res.status, json.value);
+  return json.value;
+}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, capabilities) {
+    const value = await request(base, 'POST', '/session', {
+      capabilities: { alwaysMatch: capabilities },
+    });
+    return new Session(base, value.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async delete() {
+    try {
+      await this.cmd('DELETE', '');
+    } catch {
+      // The app may already be gone.
+    }
+  }
+
+  /** Runs `body` (a function body; `arguments` holds args) in the page and returns its value. */
+  execute(script, ...args) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /** Runs an async function body; it must call `arguments[arguments.length - 1](result)`. */
+  executeAsync(script, ...args) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
+  /** Evaluates a promise-returning expression body (`return await ...`) and returns its value. */
+  async evaluate(asyncBody, ...args) {
+    const script = `const done = arguments[arguments.length - 1];
+      (async (...args) => { ${asyncBody} })(...Array.prototype.slice.call(arguments, 0, -1))
+        .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String(e && e.message || e) }));`;
+    const r = await this.executeAsync(script, ...args);
+    if (r && 'err' in r) throw new Error(`in page: ${r.err}`);
+    return r?.ok;
+  }
+
+  async find(css) {
+    const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+    const id = v[ELEMENT] ?? v.ELEMENT ?? Object.values(v)[0];
+    if (typeof id !== 'string') throw new Error(`no element id for ${css}: ${JSON.stringify(v)}`);
+    return id;
+  }
+
+  async click(css) {
+    const id = await this.find(css);
+    await this.cmd('POST', `/element/${id}/click`, {});
+  }
+
+  async type(css, text) {
+    const id = await this.find(css);
+    await this.cmd('POST', `/element/${id}/value`, { text });
+  }
+
+  async text(css) {
+    const id = await this.find(css);
+    return this.cmd('GET', `/element/${id}/text`);
+  }
+
+  /** Moves the mouse to viewport pixel (x, y) and clicks there. */
+  async clickAt(x, y) {
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', origin: 'viewport', x: Math.round(x), y: Math.round(y), duration: 0 },
+            { type: 'pause', duration: 50 },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pause', duration: 30 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.cmd('DELETE', '/actions').catch(() => undefined);
+  }
+
+  async moveTo(x, y) {
+    await this.cmd('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [{ type: 'pointerMove', origin: 'viewport', x: Math.round(x), y: Math.round(y), duration: 0 }],
+        },
+      ],
+    });
+  }
+
+  /** PNG bytes of the web view. */
+  async screenshot() {
+    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+  }
+}
