@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Sets up a clean clone (system packages, npm packages) and runs every check and test:
+# formatting, clippy, eslint + tsc, the workspace's cargo tests (engine included), a build of the
+# app, and the end-to-end tests through the real window under Xvfb. Ends with one summary line.
+# Screenshots and metrics from the end-to-end run land in artifacts/e2e/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p artifacts/e2e
+log_dir=artifacts/test-logs
+mkdir -p "$log_dir"
+started=$(date +%s)
+
+passed=0
+failed=0
+steps=()
+
+# step NAME CMD... : runs a step, keeps its log, records the outcome.
+step() {
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo "==> $name"
+  if "$@" 2>&1 | tee "$log_dir/$name.log"; then
+    steps+=("ok    $name ($(( $(date +%s) - t0 )) s)")
+    return 0
+  else
+    steps+=("FAIL  $name ($(( $(date +%s) - t0 )) s) — see $log_dir/$name.log")
+    failed=$((failed + 1))
+    return 1
+  fi
+}
+
+for tool in cargo node npm; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "test.sh: '$tool' is required"; echo "summary: 0 passed, 1 failed"; exit 1; }
+done
+
+step deps bash scripts/install-deps.sh --test || { echo "summary: 0 passed, 1 failed"; exit 1; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step npm-ci bash -c 'cd ui && npm ci --no-audit --no-fund --loglevel=error'
+step ui-lint bash -c 'cd ui && npx eslint . && npx tsc --noEmit'
+# The app embeds ui/dist at compile time, so the UI is built before clippy and the app.
+step ui-build bash -c 'cd ui && npm run build --silent'
+step fmt cargo fmt --all --check
+step clippy cargo clippy --workspace --all-targets -- -D warnings
+if step cargo-test cargo test --workspace; then :; fi
+# Count cargo's tests from its own result lines.
+read -r cp cf < <(grep -E '^test result:' "$log_dir/cargo-test.log" | \
+  awk '{for (i=1;i<=NF;i++){ if ($(i)~/^passed;?$/) p+=$(i-1); if ($(i)~/^failed;?$/) f+=$(i-1)}} END {print p+0, f+0}')
+passed=$((passed + cp)); failed=$((failed + cf))
+[ "$cf" -gt 0 ] && failed=$((failed - 1))  # the step failure is already counted in its tests
+
+if step app-build cargo build -p griddesk-app; then
+  step e2e xvfb-run -a -s "-screen 0 1280x800x24" \
+    node --test --test-concurrency=1 \
+      --test-reporter=spec --test-reporter-destination=stdout \
+      --test-reporter=tap --test-reporter-destination=artifacts/e2e/tap.txt \
+      tests/e2e/
+  ep=$(grep -E '^# pass ' artifacts/e2e/tap.txt | awk '{s+=$3} END {print s+0}')
+  ef=$(grep -E '^# fail ' artifacts/e2e/tap.txt | awk '{s+=$3} END {print s+0}')
+  passed=$((passed + ep)); failed=$((failed + ef))
+  [ "$ef" -gt 0 ] && failed=$((failed - 1))
+  [ -f artifacts/e2e/metrics.json ] && { echo "==> e2e metrics"; cat artifacts/e2e/metrics.json; echo; }
+fi
+
+echo
+echo "==> steps"
+printf '    %s\n' "${steps[@]}"
+echo "    total $(( $(date +%s) - started )) s"
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
