@@ -223,6 +223,9 @@ fn district() -> SpatialIndex {
                 status: statuses[n % statuses.len()],
                 reported_at: reported,
                 grid: cell_code[j * NX + i],
+                component: None,
+                description: None,
+                sample: false,
             }
         })
         .collect();

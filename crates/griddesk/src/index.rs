@@ -25,8 +25,11 @@ pub type PointEntry = GeomWithData<[f64; 2], u32>;
 /// Per-grid counts kept up to date with the index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GridCounts {
+    /// Components located in the grid.
     pub components: u32,
+    /// Cases located in the grid, any status.
     pub cases: u32,
+    /// Cases located in the grid that have not left the loop (not closed, cancelled or refused).
     pub open_cases: u32,
 }
 
@@ -44,6 +47,12 @@ pub struct SpatialIndex {
     pub code_tables: CodeTables,
     /// Label point of each grid (inside the polygon), same order as `grids`.
     pub grid_label_points: Vec<Point<f64>>,
+    /// Label point of each street (inside its boundary), same order as `streets`.
+    pub street_label_points: Vec<Option<Point<f64>>>,
+    /// Label point of each community (inside its boundary), same order as `communities`.
+    pub community_label_points: Vec<Option<Point<f64>>>,
+    /// Cases that no active grid counts (no grid, an unknown grid or a retired grid).
+    pub uncounted_cases: usize,
     /// Colour index 0..8 of each community, so that neighbours differ.
     pub community_colour: Vec<u8>,
     /// Counts per grid, same order as `grids`.
@@ -159,6 +168,9 @@ impl SpatialIndex {
             cases,
             code_tables,
             grid_label_points,
+            street_label_points: Vec::new(),
+            community_label_points: Vec::new(),
+            uncounted_cases: 0,
             community_colour: Vec::new(),
             grid_counts: Vec::new(),
             grid_tree,
@@ -173,6 +185,24 @@ impl SpatialIndex {
         };
         idx.community_colour = idx.colour_communities();
         idx.grid_counts = idx.count_per_grid();
+        idx.street_label_points = idx
+            .streets
+            .iter()
+            .map(|s| s.boundary.interior_point())
+            .collect();
+        idx.community_label_points = idx
+            .communities
+            .iter()
+            .map(|c| c.boundary.interior_point())
+            .collect();
+        let counted: usize = idx
+            .grids
+            .iter()
+            .zip(&idx.grid_counts)
+            .filter(|(g, _)| g.is_active())
+            .map(|(_, k)| k.cases as usize)
+            .sum();
+        idx.uncounted_cases = idx.cases.len().saturating_sub(counted);
         idx
     }
 

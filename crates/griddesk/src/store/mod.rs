@@ -537,37 +537,6 @@ pub fn format_datetime(t: &NaiveDateTime) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
-            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
-            let s = format_datetime(&t);
-            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
-            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
-        }
-    }
-
-    #[test]
-    fn bad_datetimes_are_refused() {
-        for s in [
-            "2026-13-01 00:00:00",
-            "2026-02-30 10:00:00",
-            "2026-01-01 24:00:00",
-            "yesterday",
-            "",
-        ] {
-            assert!(parse_datetime(s).is_err(), "{s}");
-        }
-        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
-        assert!(parse_datetime("2026-01-01 08:30").is_ok());
-    }
-}
-
 /// Writes inside one transaction; see [`Store::write`].
 pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
@@ -736,5 +705,36 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
             ))
         }
         _ => Error::Sql(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            let s = format_datetime(&t);
+            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
+            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn bad_datetimes_are_refused() {
+        for s in [
+            "2026-13-01 00:00:00",
+            "2026-02-30 10:00:00",
+            "2026-01-01 24:00:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+        }
+        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
+        assert!(parse_datetime("2026-01-01 08:30").is_ok());
     }
 }

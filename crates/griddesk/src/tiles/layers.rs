@@ -6,7 +6,6 @@ use super::{COMMUNITIES_MIN_ZOOM, GRIDS_MIN_ZOOM, POINTS_MIN_ZOOM, STREETS_MIN_Z
 use crate::code::CommunityCode;
 use crate::index::SpatialIndex;
 use crate::model::CaseSummary;
-use geo::InteriorPoint;
 use geo_types::{Point, Rect};
 use mvt::{Feature, GeomEncoder, GeomType, Layer, Tile};
 
@@ -253,22 +252,9 @@ fn counted_by_active_grid(idx: &SpatialIndex, c: &CaseSummary) -> bool {
         .is_some_and(|i| idx.grids[i].is_active())
 }
 
-/// Whether some case is not counted by an active grid (it has no grid, an unknown grid or a
-/// retired grid). One pass over the compact per-grid counts; the grids themselves are only
-/// visited when some are retired. (`SpatialIndex::build` could keep this number once.)
+/// Whether some case is not counted by an active grid (kept by [`SpatialIndex::build`]).
 fn has_uncounted_cases(idx: &SpatialIndex) -> bool {
-    let all_active = idx.grid_tree().size() == idx.grids.len();
-    let counted: u64 = if all_active {
-        idx.grid_counts.iter().map(|k| u64::from(k.cases)).sum()
-    } else {
-        idx.grids
-            .iter()
-            .zip(&idx.grid_counts)
-            .filter(|(g, _)| g.is_active())
-            .map(|(_, k)| u64::from(k.cases))
-            .sum()
-    };
-    (idx.cases.len() as u64) > counted
+    idx.uncounted_cases > 0
 }
 
 fn case_counts(cx: &Ctx, tile: &Tile) -> Res<Layer> {
@@ -336,9 +322,11 @@ fn labels(cx: &Ctx, tile: &Tile) -> Res<Layer> {
     if z >= STREETS_MIN_ZOOM {
         for &i in &cx.streets {
             let s = &idx.streets[i];
-            if let Some(p) = s
-                .boundary
-                .interior_point()
+            if let Some(p) = idx
+                .street_label_points
+                .get(i)
+                .copied()
+                .flatten()
                 .filter(|p| cx.t.contains(p.x(), p.y()))
             {
                 layer = label(layer, "street", &s.name, s.code.as_str(), p)?;
@@ -348,9 +336,11 @@ fn labels(cx: &Ctx, tile: &Tile) -> Res<Layer> {
     if z >= COMMUNITIES_MIN_ZOOM {
         for &i in &cx.communities {
             let c = &idx.communities[i];
-            if let Some(p) = c
-                .boundary
-                .interior_point()
+            if let Some(p) = idx
+                .community_label_points
+                .get(i)
+                .copied()
+                .flatten()
                 .filter(|p| cx.t.contains(p.x(), p.y()))
             {
                 layer = label(layer, "community", &c.name, c.code.as_str(), p)?;
