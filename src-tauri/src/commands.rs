@@ -26,6 +26,8 @@ pub enum StoreStatusDto {
         /// Goes into tile URLs; changes whenever another store is opened.
         generation: u64,
         overview: Overview,
+        /// Extent of the active unit grids (where the map opens); `null` without grids.
+        grids_bbox: Option<[f64; 4]>,
     },
     Failed {
         path: String,
@@ -44,6 +46,7 @@ pub async fn store_status(store: State<'_, Store>) -> Result<StoreStatusDto, Err
             seeded: loaded.seeded,
             generation: loaded.generation,
             overview: loaded.engine.overview(),
+            grids_bbox: loaded.grids_bbox,
         },
         StoreState::Failed { path, error } => StoreStatusDto::Failed {
             path: path.display().to_string(),

@@ -10,6 +10,7 @@ mod error;
 mod menu;
 mod store;
 mod tiles;
+mod transfer;
 
 use store::{Launch, OpenMode, Store};
 use tauri::{Manager, RunEvent};

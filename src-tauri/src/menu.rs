@@ -2,6 +2,8 @@
 //! the UI (`sync_menu`) so the menu and the layer panel always agree.
 
 use crate::store::{OpenMode, Store};
+use crate::transfer;
+use griddesk::io::Dataset;
 use serde::{Deserialize, Serialize};
 use tauri::menu::{
     CheckMenuItemBuilder, Menu, MenuBuilder, MenuEvent, MenuItemBuilder, SubmenuBuilder,
@@ -36,11 +38,15 @@ pub enum MenuAction {
 }
 
 const LAYER_PREFIX: &str = "view.layer.";
+const IMPORT_PREFIX: &str = "file.import.";
+const EXPORT_PREFIX: &str = "file.export.";
 
 struct Labels {
     file: &'static str,
     open: &'static str,
     new: &'static str,
+    import: &'static str,
+    export: &'static str,
     quit: &'static str,
     view: &'static str,
     zoom_district: &'static str,
@@ -59,6 +65,8 @@ fn labels(lang: Lang) -> Labels {
             file: "文件",
             open: "打开数据库…",
             new: "新建数据库（含示例区）…",
+            import: "导入",
+            export: "导出",
             quit: "退出",
             view: "视图",
             zoom_district: "缩放到全区",
@@ -74,6 +82,8 @@ fn labels(lang: Lang) -> Labels {
             file: "File",
             open: "Open store…",
             new: "New store (with sample district)…",
+            import: "Import",
+            export: "Export",
             quit: "Quit",
             view: "View",
             zoom_district: "Zoom to district",
@@ -95,6 +105,13 @@ pub fn build<R: Runtime>(
     layers: &[LayerItem],
 ) -> tauri::Result<Menu<R>> {
     let l = labels(lang);
+    let mut import = SubmenuBuilder::new(app, l.import);
+    let mut export = SubmenuBuilder::new(app, l.export);
+    for ds in Dataset::ALL {
+        let name = transfer::dataset_label(ds, lang);
+        import = import.text(format!("{IMPORT_PREFIX}{}", ds.key()), format!("{name}…"));
+        export = export.text(format!("{EXPORT_PREFIX}{}", ds.key()), format!("{name}…"));
+    }
     let file = SubmenuBuilder::new(app, l.file)
         .item(
             &MenuItemBuilder::with_id("file.open", l.open)
@@ -106,6 +123,9 @@ pub fn build<R: Runtime>(
                 .accelerator("CmdOrCtrl+N")
                 .build(app)?,
         )
+        .separator()
+        .item(&import.build()?)
+        .item(&export.build()?)
         .separator()
         .item(
             &MenuItemBuilder::with_id("file.quit", l.quit)
@@ -156,7 +176,17 @@ pub fn on_event(app: &AppHandle, event: MenuEvent) {
         "view.settings" => emit(app, MenuAction::Settings),
         "help.about" => emit(app, MenuAction::About),
         _ => {
-            if let Some(layer) = id.strip_prefix(LAYER_PREFIX) {
+            if let Some(ds) = id
+                .strip_prefix(IMPORT_PREFIX)
+                .and_then(transfer::dataset_from_key)
+            {
+                transfer::import_dialog(app, ds, current_lang(app));
+            } else if let Some(ds) = id
+                .strip_prefix(EXPORT_PREFIX)
+                .and_then(transfer::dataset_from_key)
+            {
+                transfer::export_dialog(app, ds, current_lang(app));
+            } else if let Some(layer) = id.strip_prefix(LAYER_PREFIX) {
                 let visible = app
                     .menu()
                     .and_then(|m| m.get(id))

@@ -149,6 +149,8 @@ fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
             Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile")
+                // Imports change tiles under the same URL; MapLibre keeps its own tile cache.
+                .header(header::CACHE_CONTROL, "no-store")
                 .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                 .body(bytes)
                 .unwrap_or_default()

@@ -56,7 +56,7 @@ test('first start creates the store, seeds the sample district and draws it', as
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
   await waitIdle(s, 60000);
-  await waitFor(s, `document.body.dataset.firstGridsMs !== undefined`, 'a first idle with district features drawn');
+  await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, "a first idle with unit grids drawn");
   const o = await s.execute(`return window.__griddesk.status.overview;`);
   assert.ok(o.grids > 100, `expected the sample district to have >100 grids, overview says ${o.grids}`);
   assert.ok(existsSync(storePath()), `expected the first-start store at ${storePath()}`);
@@ -218,6 +218,7 @@ test('a missing store file shows the error screen and the app exits non-zero', a
   const deadline = Date.now() + 15000;
   while (readExit(exitFile) === null && Date.now() < deadline) await sleep(200);
   assert.equal(readExit(exitFile), 2, 'expected exit status 2 after quitting from the missing-store screen');
+  await s.delete(); // frees the driver's session slot; the app is already gone
   s = null;
 });
 

@@ -25,14 +25,19 @@ export interface ErrorDto {
 }
 
 export interface Overview {
-  district_code: string;
-  district_name: string;
-  bbox: Bbox;
+  store_path: string;
+  district_code: string | null;
+  district_name: string | null;
+  /** The district's extent, or the grids' when the store has no district outline. */
+  bbox: Bbox | null;
   streets: number;
   communities: number;
   grids: number;
+  retired_grids: number;
+  duty_grids: number;
   components: number;
   cases: number;
+  open_cases: number;
   sample: boolean;
 }
 
@@ -47,12 +52,14 @@ export interface GridInfo {
   seq: string;
   name: string;
   community_code: string;
-  community_name: string;
+  community_name: string | null;
   street_code: string;
-  street_name: string;
+  street_name: string | null;
   area_m2: number;
-  land_use: string;
+  land_use: string | null;
   level: string | null;
+  start_date: string;
+  end_date: string | null;
   duty_grid: DutyGrid | null;
   components: number;
   cases: number;
@@ -72,7 +79,15 @@ export interface SearchHit {
 }
 
 export type StoreStatus =
-  | { state: 'ready'; path: string; seeded: boolean; generation: number; overview: Overview }
+  | {
+      state: 'ready';
+      path: string;
+      seeded: boolean;
+      generation: number;
+      overview: Overview;
+      /** Extent of the active unit grids (where the map opens), null in a store without grids. */
+      grids_bbox: Bbox | null;
+    }
   | { state: 'failed'; path: string; error: ErrorDto; exit_code: number };
 
 export interface TileStats {

@@ -40,6 +40,9 @@ export const STATUS_COLORS: readonly [string, string, StringKey][] = [
   ['cancelled', '#d0d0d0', 'statusCancelled'],
 ];
 
+/** Case statuses that need no more work: drawn small and pale under the open ones. */
+const FINISHED = ['closed', 'cancelled'];
+
 /** A toggle in the layer panel and the View menu, and the style layers it shows or hides. */
 export interface LayerGroup {
   id: string;
@@ -209,11 +212,20 @@ function layers(): LayerSpecification[] {
       ...src,
       'source-layer': 'cases',
       minzoom: 15,
+      layout: {
+        // Open cases are drawn above finished ones.
+        'circle-sort-key': ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 0, 1],
+      },
       paint: {
         'circle-color': matchColor('status', STATUS_COLORS, '#424242'),
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 15, 3, 18, 6.5],
+        'circle-radius': [
+          'interpolate', ['linear'], ['zoom'],
+          15, ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 1.8, 3.5],
+          18, ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 4, 7],
+        ],
+        'circle-opacity': ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 0.55, 1],
         'circle-stroke-color': '#212121',
-        'circle-stroke-width': 1,
+        'circle-stroke-width': ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 0, 1],
       },
     },
     {
@@ -221,7 +233,7 @@ function layers(): LayerSpecification[] {
       type: 'symbol',
       ...src,
       'source-layer': 'case_counts',
-      minzoom: 13,
+      minzoom: 14,
       maxzoom: 15,
       layout: {
         'text-field': ['to-string', ['get', 'count']],
@@ -286,7 +298,7 @@ export function buildStyle(tiles: string, bounds: [number, number, number, numbe
         type: 'vector',
         tiles: [tiles],
         minzoom: 0,
-        maxzoom: 18,
+        maxzoom: 16,
         bounds,
         promoteId: { grids: 'code' },
       },

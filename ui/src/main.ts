@@ -126,12 +126,12 @@ async function boot(): Promise<void> {
     return;
   }
   const o = status.overview;
-  byId('district-name').textContent = `${o.district_name} ${o.district_code}`;
+  byId('district-name').textContent = `${o.district_name ?? t('district')} ${o.district_code ?? ''}`;
   byId('sample-badge').hidden = !o.sample;
   byId('status-overview').textContent = statusOverview(o);
-  document.title = `GridDesk — ${o.district_name}`;
+  document.title = `GridDesk — ${o.district_name ?? t('district')}`;
   setScreen('map');
-  const view = createMap(o, status.generation);
+  const view = createMap(o, status.generation, status.grids_bbox);
   hooks.view = view;
   initSidebar(view.applyGroup);
   initSearch(view);
