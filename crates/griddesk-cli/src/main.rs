@@ -276,7 +276,9 @@ fn run(cli: Cli) -> Result<()> {
                 valid_only,
                 dry_run,
             };
-            let res = e.import(&file, dataset, opts);
+            let started = Instant::now();
+            let res = e.import_only(&file, dataset, opts);
+            let took = started.elapsed().as_secs_f64();
             pb.finish_and_clear();
             match res {
                 Ok(r) => {
@@ -289,7 +291,7 @@ fn run(cli: Cli) -> Result<()> {
                         "imported"
                     };
                     println!(
-                        "{verb} {} {} from {} ({} rejected, {} legacy codes migrated, {} without a grid)",
+                        "{verb} {} {} from {} in {took:.2} s ({} rejected, {} legacy codes migrated, {} without a grid)",
                         r.imported,
                         r.dataset,
                         r.file,

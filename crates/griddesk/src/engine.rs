@@ -409,6 +409,21 @@ impl Engine {
         dataset: Dataset,
         opts: ImportOptions,
     ) -> Result<ImportReport> {
+        let report = self.import_only(path, dataset, opts)?;
+        if !opts.dry_run && report.imported > 0 {
+            self.reload()?;
+        }
+        Ok(report)
+    }
+
+    /// [`Engine::import`] without refreshing the indexes afterwards, for a one-shot job (the
+    /// CLI) that ends right after; queries see the old state until [`Engine::reload`].
+    pub fn import_only(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+    ) -> Result<ImportReport> {
         let l = self.loaded();
         let report = {
             let mut store = self.store();
@@ -420,9 +435,6 @@ impl Engine {
                     .collect()
             })?
         };
-        if !opts.dry_run && report.imported > 0 {
-            self.reload()?;
-        }
         Ok(report)
     }
 
