@@ -96,9 +96,17 @@ pub async fn search(
         .search(query.trim(), limit.clamp(1, MAX_SEARCH_HITS)))
 }
 
+/// Tile service times so far; `reset` starts a new measurement after reading.
 #[tauri::command]
-pub async fn tile_stats(times: State<'_, TileTimes>) -> Result<TileStatsDto, ErrorDto> {
-    Ok(times.summary())
+pub async fn tile_stats(
+    times: State<'_, TileTimes>,
+    reset: Option<bool>,
+) -> Result<TileStatsDto, ErrorDto> {
+    let summary = times.summary();
+    if reset == Some(true) {
+        times.reset();
+    }
+    Ok(summary)
 }
 
 #[derive(Serialize)]

@@ -51,6 +51,12 @@ impl TileTimes {
         }
     }
 
+    pub fn reset(&self) {
+        if let Ok(mut s) = self.samples_ms.lock() {
+            s.clear();
+        }
+    }
+
     pub fn summary(&self) -> TileStatsDto {
         let mut s = match self.samples_ms.lock() {
             Ok(s) => s.clone(),

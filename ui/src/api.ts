@@ -161,7 +161,8 @@ export const api = {
   gridAt: (lon: number, lat: number) => call<string | null>('grid_at', { lon, lat }),
   gridInfo: (code: string) => call<GridInfo>('grid_info', { code }),
   search: (query: string, limit: number) => call<SearchHit[]>('search', { query, limit }),
-  tileStats: () => call<TileStats>('tile_stats'),
+  /** Tile service times so far; `reset` starts a new measurement. */
+  tileStats: (reset = false) => call<TileStats>('tile_stats', { reset }),
   appInfo: () => call<AppInfo>('app_info'),
   openStoreDialog: () => call<null>('open_store_dialog'),
   newStoreDialog: () => call<null>('new_store_dialog'),

@@ -1,0 +1,60 @@
+// Measures what issue 3 asks for, through the real window (not part of the test suite):
+//   * launch-to-grids: process start → first map idle with unit grids drawn (existing store);
+//   * tile service time while panning at z15: count, p50, p95, p99, max (ms, from the shell).
+//
+//   xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/perf.mjs --db STORE [--steps 60] [--launches 3]
+// Use a release build (GRIDDESK_APP=target/release/griddesk-app) for numbers worth reporting.
+import { parseArgs } from 'node:util';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Driver, artifacts, shot, waitFor, waitIdle } from './lib/harness.mjs';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    steps: { type: 'string', default: '60' },
+    launches: { type: 'string', default: '3' },
+    zoom: { type: 'string', default: '15' },
+  },
+});
+if (!values.db) {
+  console.error('usage: node tests/e2e/perf.mjs --db STORE [--steps N] [--launches N] [--zoom Z]');
+  process.exit(2);
+}
+
+const driver = await new Driver().start();
+const result = { app: process.env.GRIDDESK_APP ?? 'target/debug/griddesk-app', db: values.db, launch_to_grids_ms: [] };
+try {
+  let s;
+  for (let i = 0; i < Number(values.launches); i++) {
+    if (s) await s.delete();
+    s = await driver.launch({ args: ['--db', values.db] });
+    await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, 'grids drawn', 120000);
+    result.launch_to_grids_ms.push(Number(await s.execute(`return document.body.dataset.firstGridsMs;`)));
+  }
+  await waitIdle(s);
+  // Only count tiles asked for while panning.
+  const before = await s.evaluate(`return await window.__griddesk.api.tileStats(true);`);
+  const bbox = await s.execute(`return window.__griddesk.status.grids_bbox;`);
+  const z = Number(values.zoom);
+  const steps = Number(values.steps);
+  // A serpentine over the grids' extent, one screen-sized-ish step at a time.
+  const cols = Math.max(2, Math.round(Math.sqrt(steps)));
+  const t0 = Date.now();
+  for (let k = 0; k < steps; k++) {
+    const row = Math.floor(k / cols);
+    const col = row % 2 === 0 ? k % cols : cols - 1 - (k % cols);
+    const lon = bbox[0] + ((col + 0.5) / cols) * (bbox[2] - bbox[0]);
+    const lat = bbox[1] + ((row + 0.5) / Math.ceil(steps / cols)) * (bbox[3] - bbox[1]);
+    await s.execute(`window.__griddesk.view.map.easeTo({ center: arguments[0], zoom: ${z}, duration: 300 });`, [lon, lat]);
+    await waitIdle(s, 60000);
+  }
+  result.pan_seconds = (Date.now() - t0) / 1000;
+  result.tiles_at_launch = before;
+  result.tiles_while_panning = await s.evaluate(`return await window.__griddesk.api.tileStats();`);
+  await shot(s, 'perf-last-view');
+} finally {
+  await driver.stop();
+}
+console.log(JSON.stringify(result, null, 2));
+writeFileSync(join(artifacts, 'perf.json'), JSON.stringify(result, null, 2));
