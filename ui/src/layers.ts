@@ -30,18 +30,22 @@ export const MAJOR_COLORS: readonly [string, string, StringKey][] = [
 /** Case status → colour; open states warm, finished states grey. */
 export const STATUS_COLORS: readonly [string, string, StringKey][] = [
   ['reported', '#e41a1c', 'statusReported'],
+  ['verifying', '#e7298a', 'statusVerifying'],
   ['accepted', '#ff7f00', 'statusAccepted'],
   ['filed', '#f0c000', 'statusFiled'],
   ['handling', '#984ea3', 'statusHandling'],
   ['hung', '#a65628', 'statusHung'],
   ['checking', '#377eb8', 'statusChecking'],
   ['to_close', '#4daf4a', 'statusToClose'],
+  ['self_handled', '#1b9e77', 'statusSelfHandled'],
   ['closed', '#9e9e9e', 'statusClosed'],
+  ['not_accepted', '#bdbdbd', 'statusNotAccepted'],
   ['cancelled', '#d0d0d0', 'statusCancelled'],
 ];
 
-/** Case statuses that need no more work: drawn small and pale under the open ones. */
-const FINISHED = ['closed', 'cancelled'];
+/** Case statuses that left the loop (the engine's `CaseStatus::is_terminal`): drawn small and
+ * pale under the open ones. */
+const FINISHED = ['closed', 'cancelled', 'not_accepted'];
 
 /** A toggle in the layer panel and the View menu, and the style layers it shows or hides. */
 export interface LayerGroup {

@@ -6,6 +6,7 @@ import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
 import { createMap, statusOverview, type MapView } from './map';
 import { rerenderPanel, showGrid } from './panel';
 import { initSearch } from './search';
+import { mark, timeline } from './timeline';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
 
 interface GridDeskHooks {
@@ -13,6 +14,10 @@ interface GridDeskHooks {
   view: MapView | null;
   status: StoreStatus | null;
   setLang: (l: Lang) => void;
+  /** What Help ▸ About does. */
+  showAbout: () => Promise<void>;
+  /** Start-up milestones (ms since the page started). */
+  timeline: Record<string, number>;
 }
 
 declare global {
@@ -21,7 +26,7 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { api, view: null, status: null, setLang };
+const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline };
 window.__griddesk = hooks;
 
 type Screen = 'loading' | 'map' | 'error';
@@ -62,7 +67,15 @@ function wireChrome(): void {
   byId('grid-panel-close').addEventListener('click', () => { void hooks.view?.selectGrid(null); });
 
   const settings = byId('settings');
-  byId('settings-button').addEventListener('click', () => { settings.hidden = !settings.hidden; });
+  const settingsButton = byId('settings-button');
+  settingsButton.addEventListener('click', () => { settings.hidden = !settings.hidden; });
+  // A click anywhere else closes the settings popover.
+  document.addEventListener('mousedown', (e) => {
+    const target = e.target;
+    if (target instanceof Node && !settings.contains(target) && !settingsButton.contains(target)) {
+      settings.hidden = true;
+    }
+  });
   const select = byId('lang-select', HTMLSelectElement);
   select.value = lang();
   select.addEventListener('change', () => {
@@ -105,6 +118,7 @@ function wireChrome(): void {
 }
 
 async function boot(): Promise<void> {
+  mark('boot');
   applyStatic();
   wireChrome();
   syncMenu();
@@ -120,6 +134,7 @@ async function boot(): Promise<void> {
   } finally {
     window.clearTimeout(slow);
   }
+  mark('store');
   hooks.status = status;
   if (status.state === 'failed') {
     showError(status.path, status.error, status.exit_code);
@@ -133,6 +148,7 @@ async function boot(): Promise<void> {
   setScreen('map');
   const view = createMap(o, status.generation, status.grids_bbox);
   hooks.view = view;
+  mark('map-created');
   initSidebar(view.applyGroup);
   initSearch(view);
   showGrid(null);

@@ -7,6 +7,7 @@ import { byId } from './dom';
 import { lang, t } from './i18n';
 import { buildStyle, FONT_STACK, SOURCE, type LayerGroup } from './layers';
 import { showGrid } from './panel';
+import { mark } from './timeline';
 
 // MapLibre 6 cannot find its worker on the tauri:// origin by itself.
 maplibregl.setWorkerUrl(workerUrl);
@@ -55,6 +56,8 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     localIdeographFontFamily: FONT_STACK,
     attributionControl: false,
     dragRotate: false,
+    // Labels appear at once instead of fading in (and `idle` comes 300 ms sooner).
+    fadeDuration: 0,
     pitchWithRotate: false,
     hash: false,
   });
@@ -71,18 +74,25 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     idleCount += 1;
     body.dataset.mapIdle = '1';
     body.dataset.idleCount = String(idleCount);
-    // Launch-to-grids time: the first idle with unit grids on screen, measured from process start.
-    if (body.dataset.firstGridsMs === undefined && map.queryRenderedFeatures({ layers: ['grids-fill'] }).length > 0) {
-      body.dataset.firstGridsMs = '';
-      body.dataset.firstGridsPageMs = performance.now().toFixed(0);
-      api
-        .appInfo()
-        .then((info) => {
-          body.dataset.firstGridsMs = info.uptime_ms.toFixed(0);
-          console.info(`griddesk: grids drawn ${info.uptime_ms.toFixed(0)} ms after launch`);
-        })
-        .catch(() => undefined);
-    }
+  });
+  // Launch-to-grids time: the first frame drawn with unit grids in it once the grid tiles for the
+  // view are in, measured from process start (the shell's clock).
+  let gridsSeen = false;
+  map.on('render', () => {
+    if (gridsSeen || !map.isSourceLoaded(SOURCE)) return;
+    if (map.queryRenderedFeatures({ layers: ['grids-fill'] }).length === 0) return;
+    gridsSeen = true;
+    mark('grids-drawn');
+    const drawnAt = performance.now();
+    body.dataset.firstGridsPageMs = drawnAt.toFixed(0);
+    api
+      .appInfo()
+      .then((info) => {
+        const ms = info.uptime_ms - (performance.now() - drawnAt);
+        body.dataset.firstGridsMs = ms.toFixed(0);
+        console.info(`griddesk: grids drawn ${ms.toFixed(0)} ms after launch`);
+      })
+      .catch(() => undefined);
   });
   map.on('error', (e) => {
     const msg = e.error.message;
@@ -94,7 +104,15 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     byId('status-lonlat').textContent = `${e.lngLat.lng.toFixed(6)}, ${e.lngLat.lat.toFixed(6)}`;
   });
   map.on('move', () => { updateStatus(map); });
-  map.on('load', () => { updateStatus(map); });
+  map.on('load', () => {
+    mark('map-load');
+    updateStatus(map);
+  });
+  map.on('styledata', () => { mark('style'); });
+  map.on('sourcedata', (e) => {
+    if (e.sourceId === SOURCE && e.tile !== undefined) mark('first-tile');
+  });
+  map.once('render', () => { mark('first-frame'); });
 
   // Hover highlight through feature-state (grids carry `code` as their promoted id).
   let hovered: string | null = null;
