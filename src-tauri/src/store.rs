@@ -159,8 +159,12 @@ impl Store {
                     }
                 };
                 store.state.send_replace(next);
-                if let Err(e) = app.emit("store-changed", ()) {
-                    eprintln!("griddesk: cannot notify the window: {e}");
+                // At launch the window is waiting in `store_status`; later switches (File ▸ Open
+                // or New) make it start over. Telling it at launch too would reload the page.
+                if !at_launch {
+                    if let Err(e) = app.emit("store-changed", ()) {
+                        eprintln!("griddesk: cannot notify the window: {e}");
+                    }
                 }
             });
         if let Err(e) = spawned {

@@ -205,7 +205,8 @@ test('a bad tile address is answered with 400 and the app keeps working', async 
 });
 
 async function expectErrorScreen(code, name) {
-  await waitFor(s, `document.body.dataset.screen === 'error'`, `the error screen (${code})`, 60000);
+  // Read screen and code in one evaluation, so both come from the same document.
+  await waitFor(s, `document.body.dataset.screen === 'error' && document.body.dataset.errorCode !== undefined`, `the error screen (${code})`, 60000);
   const seen = await s.execute(`return document.body.dataset.errorCode;`);
   assert.equal(seen, code, `expected error code ${code} on the error screen`);
   const friendly = await s.text('#error-friendly');
