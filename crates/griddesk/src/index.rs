@@ -93,6 +93,29 @@ fn points<'a>(pts: impl Iterator<Item = &'a Point<f64>>) -> RTree<PointEntry> {
     )
 }
 
+/// The boundary rule over candidate features: the first whose interior holds the point wins;
+/// otherwise the one with the lowest `key` among those whose boundary holds it; `None` if none
+/// covers it. Used for grids and communities here and by the bulk locator.
+pub(crate) fn pick_by_rule<K: Ord>(
+    candidates: impl IntoIterator<Item = usize>,
+    mut position: impl FnMut(usize) -> CoordPos,
+    key: impl Fn(usize) -> K,
+) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for i in candidates {
+        match position(i) {
+            CoordPos::Inside => return Some(i),
+            CoordPos::OnBoundary => {
+                if best.is_none_or(|b| key(i) < key(b)) {
+                    best = Some(i);
+                }
+            }
+            CoordPos::Outside => {}
+        }
+    }
+    best
+}
+
 /// Where a point lies relative to a polygon (closed: boundary included).
 pub fn position_in(poly: &Polygon<f64>, p: Coord<f64>) -> CoordPos {
     poly.coordinate_position(&p)
@@ -286,20 +309,13 @@ impl SpatialIndex {
     /// The active grid at a point, by the boundary rule in the module docs.
     pub fn grid_at(&self, lon: f64, lat: f64) -> Option<usize> {
         let c = Coord { x: lon, y: lat };
-        let mut best: Option<usize> = None;
-        for e in self.grid_tree.locate_all_at_point(&[lon, lat]) {
-            let i = e.data as usize;
-            match position_in(&self.grids[i].polygon, c) {
-                CoordPos::Inside => return Some(i),
-                CoordPos::OnBoundary => {
-                    if best.is_none_or(|b| self.grids[i].code < self.grids[b].code) {
-                        best = Some(i);
-                    }
-                }
-                CoordPos::Outside => {}
-            }
-        }
-        best
+        pick_by_rule(
+            self.grid_tree
+                .locate_all_at_point(&[lon, lat])
+                .map(|e| e.data as usize),
+            |i| position_in(&self.grids[i].polygon, c),
+            |i| self.grids[i].code,
+        )
     }
 
     /// The grid R-tree (active grids only), for accelerated bulk location.
@@ -310,20 +326,13 @@ impl SpatialIndex {
     /// The community containing a point (boundary: lowest code).
     pub fn community_at(&self, lon: f64, lat: f64) -> Option<usize> {
         let c = Coord { x: lon, y: lat };
-        let mut best: Option<usize> = None;
-        for e in self.community_tree.locate_all_at_point(&[lon, lat]) {
-            let i = e.data as usize;
-            let pos = self.communities[i].boundary.coordinate_position(&c);
-            if pos == CoordPos::Inside {
-                return Some(i);
-            }
-            if pos == CoordPos::OnBoundary
-                && best.is_none_or(|b| self.communities[i].code < self.communities[b].code)
-            {
-                best = Some(i);
-            }
-        }
-        best
+        pick_by_rule(
+            self.community_tree
+                .locate_all_at_point(&[lon, lat])
+                .map(|e| e.data as usize),
+            |i| self.communities[i].boundary.coordinate_position(&c),
+            |i| self.communities[i].code,
+        )
     }
 
     // ---- area queries ----------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! edge or vertex the lowest code wins). Points outside the raster fall back to the R-tree.
 //! Results are therefore identical to [`SpatialIndex::grid_at`] for every point.
 
-use crate::index::{position_in, SpatialIndex};
+use crate::index::{pick_by_rule, position_in, SpatialIndex};
 use geo::coordinate_position::CoordPos;
 use geo_types::Coord;
 use rayon::prelude::*;
@@ -343,20 +343,11 @@ impl GridLocator {
         }
         let off = (cell & !LIST) as usize;
         let n = self.lists[off] as usize;
-        let mut best: Option<usize> = None;
-        for &g in &self.lists[off + 1..=off + n] {
-            let g = g as usize;
-            match self.rings.position(g, [lon, lat]) {
-                CoordPos::Inside => return Some(g),
-                CoordPos::OnBoundary => {
-                    if best.is_none_or(|b| idx.grids[g].code < idx.grids[b].code) {
-                        best = Some(g);
-                    }
-                }
-                CoordPos::Outside => {}
-            }
-        }
-        best
+        pick_by_rule(
+            self.lists[off + 1..=off + n].iter().map(|&g| g as usize),
+            |g| self.rings.position(g, [lon, lat]),
+            |g| idx.grids[g].code,
+        )
     }
 
     /// Locates many points in parallel; `None` for points outside every active grid.
