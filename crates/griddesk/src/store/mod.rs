@@ -12,7 +12,7 @@ use crate::codetable::{ClassEntry, ClassTable, CodeTables};
 use crate::error::{Error, Result};
 use crate::model::*;
 use chrono::{NaiveDate, NaiveDateTime};
-use geo_types::Geometry;
+use geo_types::{Geometry, MultiPolygon};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
@@ -30,6 +30,9 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store").field("path", &self.path).finish()
     }
 }
+
+/// A street or community row: code, name, boundary, sample flag.
+type AreaRow = (String, String, MultiPolygon<f64>, bool);
 
 /// Everything in a store, as loaded to build the in-memory indexes.
 #[derive(Debug, Default)]
@@ -274,33 +277,43 @@ impl Store {
             })
             .transpose()?;
 
-        let mut streets = Vec::new();
-        let mut stmt = c.prepare("SELECT code, name, geom, sample FROM street ORDER BY code")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            streets.push(Street {
-                code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
-                name: r.get(1)?,
-                boundary: wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
-                    .map_err(|e| bad("street", &code, e))?,
-                sample: r.get(3)?,
-            });
-        }
-
-        let mut communities = Vec::new();
-        let mut stmt = c.prepare("SELECT code, name, geom, sample FROM community ORDER BY code")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            communities.push(Community {
-                code: CommunityCode::parse(&code).map_err(|e| bad("community", &code, e))?,
-                name: r.get(1)?,
-                boundary: wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
-                    .map_err(|e| bad("community", &code, e))?,
-                sample: r.get(3)?,
-            });
-        }
+        // Streets and communities share one shape: code, name, boundary, sample flag.
+        let areas = |table: &'static str| -> Result<Vec<AreaRow>> {
+            let mut stmt = c.prepare(&format!(
+                "SELECT code, name, geom, sample FROM {table} ORDER BY code"
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let code: String = r.get(0)?;
+                let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
+                    .map_err(|e| bad(table, &code, e))?;
+                out.push((code, r.get(1)?, boundary, r.get(3)?));
+            }
+            Ok(out)
+        };
+        let streets = areas("street")?
+            .into_iter()
+            .map(|(code, name, boundary, sample)| {
+                Ok(Street {
+                    code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
+                    name,
+                    boundary,
+                    sample,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let communities = areas("community")?
+            .into_iter()
+            .map(|(code, name, boundary, sample)| {
+                Ok(Community {
+                    code: CommunityCode::parse(&code).map_err(|e| bad("community", &code, e))?,
+                    name,
+                    boundary,
+                    sample,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
 
         let mut grids = Vec::new();
         let mut stmt = c.prepare(
