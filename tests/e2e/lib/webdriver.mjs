@@ -10,10 +10,13 @@ export class WebDriverError extends Error {
 }
 
 async function request(base, method, path, body) {
+  // Every WebDriver call has a deadline, so a wedged app or driver fails the test instead of
+  // hanging the run (a new session may seed the sample district first: allow two minutes).
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(120_000),
   });
   const text = await res.text();
   let json;
