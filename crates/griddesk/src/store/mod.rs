@@ -254,10 +254,7 @@ impl Store {
     /// Loads everything needed to build the in-memory indexes.
     pub fn load(&self) -> Result<Snapshot> {
         let c = &self.conn;
-        let bad = |what: &str, key: &str, e: Error| Error::StoreCorrupt {
-            path: self.path.clone(),
-            reason: format!("{what} `{key}`: {e}"),
-        };
+        let bad = |what: &str, key: &str, e: Error| corrupt(&self.path, what, key, e);
         let district = c
             .query_row("SELECT code, name, geom FROM district LIMIT 1", [], |r| {
                 Ok((
@@ -403,10 +400,7 @@ impl Store {
 }
 
 fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
-    let bad = |what: &str, key: &str, e: Error| Error::StoreCorrupt {
-        path: path.to_path_buf(),
-        reason: format!("{what} `{key}`: {e}"),
-    };
+    let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
     let mut components = Vec::new();
     let mut stmt = c.prepare(
             "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY rowid",
@@ -440,10 +434,7 @@ fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
 }
 
 fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
-    let bad = |what: &str, key: &str, e: Error| Error::StoreCorrupt {
-        path: path.to_path_buf(),
-        reason: format!("{what} `{key}`: {e}"),
-    };
+    let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
     let mut cases = Vec::new();
     let mut stmt = c.prepare(
             "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, description, sample FROM cases ORDER BY rowid",
@@ -490,6 +481,14 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
     }
 
     Ok(cases)
+}
+
+/// A stored record that cannot be read back: the store is damaged.
+fn corrupt(path: &Path, what: &str, key: &str, e: Error) -> Error {
+    Error::StoreCorrupt {
+        path: path.to_path_buf(),
+        reason: format!("{what} `{key}`: {e}"),
+    }
 }
 
 fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
