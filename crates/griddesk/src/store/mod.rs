@@ -182,6 +182,24 @@ impl Store {
         Ok(())
     }
 
+    /// The connection, for engine modules that own their own tables (cases workflow,
+    /// planning history, analytics). Writes go through [`Store::transaction`].
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// One transaction on the raw connection, for modules with their own tables; committed
+    /// when `f` returns `Ok`, rolled back otherwise.
+    pub(crate) fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
     /// Schema version of the open store.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
