@@ -3,7 +3,7 @@ import './style.css';
 import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatus } from './api';
 import { byId, show } from './dom';
 import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
-import { createMap, statusOverview, type MapView } from './map';
+import { createMap, prewarmMap, statusOverview, type MapView } from './map';
 import { rerenderPanel, showGrid } from './panel';
 import { initSearch } from './search';
 import { mark, timeline } from './timeline';
@@ -119,6 +119,7 @@ function wireChrome(): void {
 
 async function boot(): Promise<void> {
   mark('boot');
+  prewarmMap();
   applyStatic();
   wireChrome();
   syncMenu();
