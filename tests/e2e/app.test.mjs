@@ -86,6 +86,18 @@ test('unit grids are drawn from engine tiles at street level', async () => {
   // Grid fills are tinted by community; count clearly coloured pixels, not the text or outlines.
   const tinted = countPixels(img, await mapRect(), (r, g, b) => Math.max(r, g, b) - Math.min(r, g, b) >= 9 && drawn(r, g, b));
   assert.ok(tinted.fraction > 0.3, `expected >30% of the map tinted by grid fills at z15, got ${(tinted.fraction * 100).toFixed(1)}%`);
+  const counted = await s.execute(`return window.__griddesk.view.map.queryRenderedFeatures({ layers: ['case-counts'] }).length;`);
+  assert.ok(counted > 0, 'expected per-grid case-count circles at z15');
+  // Single components and cases from z16.
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 17 });`, urbanPoint);
+  await waitIdle(s);
+  const points = await s.execute(`const m = window.__griddesk.view.map;
+    return { cases: m.queryRenderedFeatures({ layers: ['cases'] }).length, components: m.queryRenderedFeatures({ layers: ['components'] }).length };`);
+  assert.ok(points.cases > 0, `expected single case points at z17 in the urban core, got ${points.cases}`);
+  assert.ok(points.components > 0, `expected component points at z17 in the urban core, got ${points.components}`);
+  await shot(s, '02b-points-z17');
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 15 });`, urbanPoint);
+  await waitIdle(s);
 });
 
 test('clicking a grid shows its code and area in the side panel', async () => {
