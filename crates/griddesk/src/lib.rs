@@ -9,6 +9,7 @@ pub mod code;
 pub mod codetable;
 pub mod engine;
 pub mod error;
+pub mod filing;
 pub mod geodesy;
 pub mod index;
 pub mod io;
