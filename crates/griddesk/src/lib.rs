@@ -15,10 +15,12 @@ pub mod index;
 pub mod io;
 pub mod locate;
 pub mod model;
+pub mod routing;
 pub mod sample;
 pub mod stats;
 pub mod store;
 pub mod tiles;
+pub mod users;
 pub mod validate;
 
 pub use engine::Engine;
