@@ -12,6 +12,7 @@ pub mod error;
 pub mod filing;
 pub mod geodesy;
 pub mod index;
+pub mod intake;
 pub mod io;
 pub mod locate;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod store;
 pub mod tiles;
 pub mod users;
 pub mod validate;
+pub mod workflow;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

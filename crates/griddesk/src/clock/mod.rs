@@ -22,7 +22,7 @@
 //! limit including extensions.
 
 pub mod calendar;
-mod store;
+pub(crate) mod store;
 
 pub use calendar::{CalendarDay, DayKind, OfficePeriod, WorkCalendar};
 

@@ -68,6 +68,7 @@ CREATE TABLE time_limit (
 );
 
 CREATE INDEX cases_status ON cases (status);
+CREATE INDEX cases_reported ON cases (reported_at);
 
 -- The workflow record of a case (one row per case that entered the loop through the engine).
 CREATE TABLE case_flow (
@@ -96,7 +97,9 @@ CREATE TABLE case_flow (
     request_reason  TEXT,
     request_seconds INTEGER,
     closed_at       TEXT,
-    updated_at      TEXT NOT NULL
+    updated_at      TEXT NOT NULL,
+    request_amount  REAL,
+    request_unit    TEXT
 );
 CREATE INDEX case_flow_department ON case_flow (department);
 
