@@ -484,3 +484,216 @@ fn the_audit_is_append_only() {
     let n: i64 = conn.query_row("SELECT count(*) FROM case_audit WHERE case_id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(n, 1);
 }
+
+// ---- property: random transitions by random roles -------------------------------------------
+
+mod random_walks {
+    use super::*;
+    use griddesk::clock::TimeUnit;
+    use griddesk::workflow::{machine, stage_of};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    struct World {
+        d: District,
+        sessions: Vec<Session>,
+        point: [f64; 2],
+    }
+
+    fn world() -> &'static World {
+        static W: OnceLock<World> = OnceLock::new();
+        W.get_or_init(|| {
+            let d = district();
+            let e = &d.engine;
+            let sessions = vec![
+                session(e, "inspector", Role::Inspector),
+                session(e, "reception", Role::Receptionist),
+                session(e, "leader", Role::ShiftLeader),
+                session(e, "dispatch", Role::Dispatcher),
+                session(e, "sanitation", Role::Department),
+                session(e, "enforcement", Role::Department),
+                session(e, "chief", Role::Leader),
+                e.sign_in("admin", "admin-pass", Role::Admin).unwrap(),
+            ];
+            let point = centre(e);
+            World { d, sessions, point }
+        })
+    }
+
+    fn photo(ok: bool) -> Vec<PhotoInput> {
+        if ok { after_photo() } else { vec![] }
+    }
+
+    fn text(ok: bool) -> String {
+        if ok { "理由".into() } else { String::new() }
+    }
+
+    /// An action of kind `k`, with its inputs present or missing (`ok`).
+    fn action(k: usize, ok: bool, dept: usize) -> Action {
+        let dept = ["D01", "D02", "D99"][dept % 3].to_string();
+        match k % 24 {
+            0 => Action::Accept { note: None },
+            1 => Action::Refuse { reason: text(ok) },
+            2 => Action::SendVerify { note: None },
+            3 => Action::ConfirmVerified { note: None },
+            4 => Action::VerifyNotFound { reason: text(ok) },
+            5 => Action::File { condition: (!ok).then(|| "77".into()), note: None },
+            6 => Action::RequestCancel { reason: text(ok) },
+            7 => Action::ApproveCancel { note: None },
+            8 => Action::Cancel { reason: text(ok) },
+            9 => Action::Dispatch { department: if ok { dept } else { String::new() }, note: None },
+            10 => Action::RequestReturn { reason: text(ok) },
+            11 => Action::ApproveReturn { note: None },
+            12 => Action::RequestExtension {
+                amount: if ok { 2.0 } else { -1.0 },
+                unit: if ok { TimeUnit::WorkHour } else { TimeUnit::CalendarDay },
+                reason: "延期".into(),
+            },
+            13 => Action::ApproveExtension { amount: None, note: None },
+            14 => Action::RequestHangUp { reason: text(ok) },
+            15 => Action::ApproveHangUp { note: None },
+            16 => Action::RejectRequest { reason: text(ok) },
+            17 => Action::Restore { note: None },
+            18 => Action::Feedback { note: None, photos: photo(ok) },
+            19 => Action::CheckPass { note: None },
+            20 => Action::CheckFail { reason: text(ok) },
+            21 => Action::Close { note: None },
+            22 => Action::SelfHandle { note: None, photos: photo(ok) },
+            _ => Action::Supervise { note: text(ok) },
+        }
+    }
+
+    /// Action kinds in the order of [`action`].
+    const KINDS: [ActionKind; 24] = [
+        ActionKind::Accept, ActionKind::Refuse, ActionKind::SendVerify, ActionKind::ConfirmVerified,
+        ActionKind::VerifyNotFound, ActionKind::File, ActionKind::RequestCancel, ActionKind::ApproveCancel,
+        ActionKind::Cancel, ActionKind::Dispatch, ActionKind::RequestReturn, ActionKind::ApproveReturn,
+        ActionKind::RequestExtension, ActionKind::ApproveExtension, ActionKind::RequestHangUp,
+        ActionKind::ApproveHangUp, ActionKind::RejectRequest, ActionKind::Restore, ActionKind::Feedback,
+        ActionKind::CheckPass, ActionKind::CheckFail, ActionKind::Close, ActionKind::SelfHandle,
+        ActionKind::Supervise,
+    ];
+
+    type Snapshot = (CaseStatus, griddesk::workflow::Flow, Vec<griddesk::workflow::StageRun>, usize, usize);
+
+    fn snapshot(e: &Engine, id: &str) -> Snapshot {
+        let d = e.case_detail(id, None, t("2027-01-01 00:00")).unwrap();
+        (d.status, d.flow, d.stages, d.audit.len(), d.photos.len())
+    }
+
+    #[test]
+    fn random_sequences_never_reach_an_illegal_state() {
+        use proptest::test_runner::{Config, TestRunner};
+        let strategy = (
+            proptest::collection::vec(
+                (0usize..8, 0usize..24, proptest::bool::weighted(0.85), 0usize..3, 1i64..600, proptest::bool::weighted(0.8)),
+                1..40,
+            ),
+            0i64..300,
+        );
+        // A fixed seed: the coverage check below cannot flake.
+        let mut runner = TestRunner::new_with_rng(
+            Config { cases: 200, failure_persistence: None, ..Config::default() },
+            proptest::test_runner::TestRng::deterministic_rng(proptest::test_runner::RngAlgorithm::ChaCha),
+        );
+        let visited = std::cell::RefCell::new(Vec::<CaseStatus>::new());
+        let result = runner.run(&strategy, |(steps, start_day)| {
+            let reached = walk(steps, start_day)?;
+            visited.borrow_mut().extend(reached);
+            Ok(())
+        });
+        let visited = visited.into_inner();
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+        // The walks were not stuck near the start: every status was reached.
+        for s in CaseStatus::ALL {
+            assert!(visited.contains(s), "no walk reached {s:?}");
+        }
+    }
+
+    type Step = (usize, usize, bool, usize, i64, bool);
+
+    /// One random walk; returns the statuses it went through.
+    fn walk(steps: Vec<Step>, start_day: i64) -> Result<Vec<CaseStatus>, TestCaseError> {
+        let w = world();
+        let e = &w.d.engine;
+        let reporter = &w.sessions[0];
+        let mut at = t("2026-01-05 08:00") + chrono::Duration::days(start_day);
+        let id = created(e.intake(reporter, &report(&at.format("%Y-%m-%d %H:%M").to_string(), w.point, "0102"), &DuplicateParams::default(), &OnDuplicate::Proceed).unwrap());
+        let mut accepted = 0usize;
+        for (who, k, ok, dept, minutes, guided) in steps {
+            at += chrono::Duration::minutes(minutes);
+            // Guided steps pick a session and an action the rules would allow (inputs may
+            // still be missing), so that walks get deep into the loop.
+            let (who, k) = if guided {
+                let status = snapshot(e, &id).0;
+                let pairs: Vec<(usize, ActionKind)> = (0..8)
+                    .flat_map(|j| {
+                        e.available_actions(&id, &w.sessions[j])
+                            .unwrap()
+                            .into_iter()
+                            .map(move |kind| (j, kind))
+                    })
+                    .collect();
+                if pairs.is_empty() {
+                    (who, k)
+                } else {
+                    // Leaving the loop early is picked less often than moving along it.
+                    let mut i = (who * 24 + k) % pairs.len();
+                    let leaves = |kind: ActionKind| {
+                        let to = machine::target(kind, status);
+                        to.is_terminal() && to != CaseStatus::Closed || to == CaseStatus::SelfHandled
+                    };
+                    if leaves(pairs[i].1) && minutes % 5 != 0 {
+                        i = (i + 1) % pairs.len();
+                    }
+                    let (j, kind) = pairs[i];
+                    (j, KINDS.iter().position(|x| *x == kind).unwrap())
+                }
+            } else {
+                (who, k)
+            };
+            let s = &w.sessions[who];
+            let a = action(k, ok, dept);
+            prop_assert_eq!(a.kind(), KINDS[k]);
+            let before = snapshot(e, &id);
+            match e.apply(&id, s, &a, at) {
+                Ok(done) => {
+                    accepted += 1;
+                    prop_assert_eq!(done.from, before.0);
+                    prop_assert_eq!(done.to, machine::target(a.kind(), before.0));
+                    prop_assert!(machine::roles_for(a.kind()).contains(&s.role));
+                    prop_assert!(machine::statuses_for(a.kind()).contains(&before.0));
+                }
+                Err(err) => {
+                    prop_assert_eq!(err.kind(), ErrorKind::Refused, "{}", err);
+                    prop_assert_eq!(&snapshot(e, &id), &before, "refused {:?} changed the case", a);
+                }
+            }
+            // Invariants of every reachable state.
+            let (status, flow, stages, audit, _) = snapshot(e, &id);
+            let running: Vec<_> = stages.iter().filter(|r| r.ended_at.is_none()).collect();
+            prop_assert!(running.len() <= 1);
+            prop_assert_eq!(running.first().map(|r| r.stage), stage_of(status));
+            prop_assert_eq!(status.is_terminal(), flow.closed_at.is_some());
+            if status == CaseStatus::Hung {
+                prop_assert!(running[0].deadline.is_none());
+            } else if let Some(r) = running.first() {
+                prop_assert!(r.deadline.is_some());
+            }
+            if flow.request.is_some() {
+                prop_assert!(matches!(status, CaseStatus::Accepted | CaseStatus::Filed | CaseStatus::Handling));
+            }
+            if matches!(status, CaseStatus::Handling | CaseStatus::Hung | CaseStatus::Checking | CaseStatus::ToClose) {
+                prop_assert!(flow.department.is_some());
+            }
+            prop_assert_eq!(audit, 1 + accepted);
+        }
+        let d = e.case_detail(&id, None, at).unwrap();
+        prop_assert!(d.audit.windows(2).all(|w| Some(w[0].to_status) == w[1].from_status));
+        prop_assert_eq!(d.audit.last().unwrap().to_status, d.status);
+        prop_assert_eq!(d.flow.rework_count as usize, d.audit.iter().filter(|a| a.action == "check_fail").count());
+        Ok(d.audit.iter().map(|a| a.to_status).collect())
+    }
+}
