@@ -16,6 +16,8 @@ pub mod intake;
 pub mod io;
 pub mod locate;
 pub mod model;
+pub mod qr;
+pub mod register;
 pub mod routing;
 pub mod sample;
 pub mod stats;
