@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Indexes of one consistent state of the store.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     pub index: SpatialIndex,
     pub locator: GridLocator,
@@ -25,6 +25,8 @@ pub struct Engine {
     store: Mutex<Store>,
     loaded: RwLock<Arc<Loaded>>,
     path: PathBuf,
+    /// The case loop's in-memory state, built on first use (see `workflow`).
+    desk: Mutex<Option<crate::workflow::Desk>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -104,6 +106,7 @@ impl Engine {
             store: Mutex::new(store),
             loaded: RwLock::new(Arc::new(loaded)),
             path,
+            desk: Mutex::new(None),
         })
     }
 
@@ -164,6 +167,38 @@ impl Engine {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
+    }
+
+    pub(crate) fn desk_slot(&self) -> MutexGuard<'_, Option<crate::workflow::Desk>> {
+        match self.desk.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Edits the current indexes in place (an intake, a status change), without a reload.
+    /// Readers holding the old snapshot are waited for briefly; if they keep it, the snapshot is
+    /// copied first. Returns the address of the resulting snapshot.
+    pub(crate) fn edit_index(&self, f: impl FnOnce(&mut crate::index::SpatialIndex)) -> usize {
+        let mut g = match self.loaded.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        for _ in 0..50 {
+            if Arc::get_mut(&mut g).is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        match Arc::get_mut(&mut g) {
+            Some(l) => f(&mut l.index),
+            None => {
+                let mut l = Loaded::clone(&g);
+                f(&mut l.index);
+                *g = Arc::new(l);
+            }
+        }
+        Arc::as_ptr(&g) as usize
     }
 
     /// Rebuilds the indexes from the store (after a write).

@@ -28,6 +28,10 @@ pub enum ErrorKind {
     BadTile,
     /// The operation conflicts with existing data (duplicate code…).
     Conflict,
+    /// A workflow rule refused the action (role, status, missing input…); nothing changed.
+    Refused,
+    /// Sign-in failed (wrong login or password, disabled account, role not held).
+    SignInRefused,
 }
 
 /// Where a bad value was found in an input file.
@@ -116,6 +120,13 @@ pub enum Error {
     },
     #[error("geometry error: {0}")]
     Geometry(String),
+    #[error("case `{case}`: {refusal}")]
+    Refused {
+        case: String,
+        refusal: crate::workflow::Refusal,
+    },
+    #[error("sign-in refused: {0}")]
+    SignIn(crate::users::SignInRefusal),
 }
 
 impl Error {
@@ -135,6 +146,16 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Conflict,
             Error::BadTile { .. } => ErrorKind::BadTile,
+            Error::Refused { .. } => ErrorKind::Refused,
+            Error::SignIn(_) => ErrorKind::SignInRefused,
+        }
+    }
+
+    /// The workflow refusal, when this error is one.
+    pub fn refusal(&self) -> Option<&crate::workflow::Refusal> {
+        match self {
+            Error::Refused { refusal, .. } => Some(refusal),
+            _ => None,
         }
     }
 

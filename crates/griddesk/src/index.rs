@@ -34,7 +34,7 @@ pub struct GridCounts {
 }
 
 /// The spatial indexes of one district.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SpatialIndex {
     pub district: Option<District>,
     pub streets: Vec<Street>,
@@ -227,6 +227,80 @@ impl SpatialIndex {
             .sum();
         idx.uncounted_cases = idx.cases.len().saturating_sub(counted);
         idx
+    }
+
+    /// Adds one case without rebuilding anything (intake); returns its position in `cases`.
+    pub fn insert_case(&mut self, c: CaseSummary) -> usize {
+        let i = self.cases.len();
+        self.case_tree
+            .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+        match c.grid.and_then(|g| self.grid_pos.get(&g)).map(|&g| g as usize) {
+            Some(g) if self.grids[g].is_active() => {
+                let k = &mut self.grid_counts[g];
+                k.cases += 1;
+                if !c.status.is_terminal() {
+                    k.open_cases += 1;
+                }
+            }
+            Some(g) => {
+                self.grid_counts[g].cases += 1;
+                if !c.status.is_terminal() {
+                    self.grid_counts[g].open_cases += 1;
+                }
+                self.uncounted_cases += 1;
+            }
+            None => self.uncounted_cases += 1,
+        }
+        self.cases.push(c);
+        i
+    }
+
+    /// Changes the status of the case at `pos` (a workflow transition), keeping the per-grid
+    /// open counts right.
+    pub fn set_case_status(&mut self, pos: usize, status: CaseStatus) {
+        let Some(c) = self.cases.get_mut(pos) else {
+            return;
+        };
+        let (was_open, now_open) = (!c.status.is_terminal(), !status.is_terminal());
+        c.status = status;
+        if was_open != now_open {
+            if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
+                let k = &mut self.grid_counts[g as usize];
+                if now_open {
+                    k.open_cases += 1;
+                } else {
+                    k.open_cases = k.open_cases.saturating_sub(1);
+                }
+            }
+        }
+    }
+
+    /// Adds a component, or replaces the one with the same code (register edits).
+    pub fn upsert_component(&mut self, c: Component) {
+        if let Some(i) = self.components.iter().position(|x| x.code == c.code) {
+            let old = &self.components[i];
+            let (ox, oy) = (old.location.x(), old.location.y());
+            if let Some(&g) = old.grid.and_then(|g| self.grid_pos.get(&g)) {
+                let k = &mut self.grid_counts[g as usize];
+                k.components = k.components.saturating_sub(1);
+            }
+            self.component_tree
+                .remove(&GeomWithData::new([ox, oy], i as u32));
+            self.component_tree
+                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
+                self.grid_counts[g as usize].components += 1;
+            }
+            self.components[i] = c;
+        } else {
+            let i = self.components.len();
+            self.component_tree
+                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
+                self.grid_counts[g as usize].components += 1;
+            }
+            self.components.push(c);
+        }
     }
 
     fn count_per_grid(&self) -> Vec<GridCounts> {

@@ -4,20 +4,28 @@
 //! The engine has no GUI dependency; the CLI and the desktop shell both sit on [`Engine`].
 #![forbid(unsafe_code)]
 
+pub mod clock;
 pub mod code;
 pub mod codetable;
 pub mod engine;
 pub mod error;
+pub mod filing;
 pub mod geodesy;
 pub mod index;
+pub mod intake;
 pub mod io;
 pub mod locate;
 pub mod model;
+pub mod qr;
+pub mod register;
+pub mod routing;
 pub mod sample;
 pub mod stats;
 pub mod store;
 pub mod tiles;
+pub mod users;
 pub mod validate;
+pub mod workflow;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

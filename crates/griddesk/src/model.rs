@@ -198,6 +198,7 @@ macro_rules! keyed_enum {
         }
     };
 }
+pub(crate) use keyed_enum;
 
 keyed_enum!(
     /// 案件来源 (SPEC §4.3).
@@ -220,6 +221,8 @@ keyed_enum!(
         Leader = ("leader", "领导交办"),
         /// 物联感知 (sensors)
         Sensor = ("sensor", "物联感知"),
+        /// 其他 (督查检查, 考评发现, 网络上报…)
+        Other = ("other", "其他"),
     }
 );
 

@@ -574,6 +574,14 @@ pub struct Writer<'a> {
     tx: &'a Transaction<'a>,
 }
 
+impl<'a> Writer<'a> {
+    /// A writer on a transaction opened with [`Store::transaction`], for modules that write
+    /// core rows together with their own.
+    pub(crate) fn on(tx: &'a Transaction<'a>) -> Self {
+        Writer { tx }
+    }
+}
+
 impl Writer<'_> {
     /// Replaces the stored code tables.
     pub fn put_code_tables(&self, t: &CodeTables) -> Result<()> {

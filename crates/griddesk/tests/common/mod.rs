@@ -1,0 +1,117 @@
+//! A small generated district with departments, routing rules and one user per role, shared
+//! by the case-loop integration tests.
+#![allow(dead_code)]
+
+use chrono::NaiveDateTime;
+use griddesk::code::StreetCode;
+use griddesk::model::CaseKind;
+use griddesk::routing::RoutingRule;
+use griddesk::users::{Department, NewUser, Role, Session};
+use griddesk::Engine;
+
+pub fn t(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+}
+
+pub struct District {
+    pub _dir: tempfile::TempDir,
+    pub engine: Engine,
+}
+
+/// A small generated district with departments, routing and one user per role.
+pub fn district() -> District {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.sqlite");
+    let p = griddesk::sample::SampleParams {
+        cases: 0,
+        ..griddesk::sample::SampleParams::benchmark(120, 0)
+    };
+    let s = griddesk::sample::generate(&p).unwrap();
+    let mut store = griddesk::store::Store::create(&path).unwrap();
+    s.write_to_store(&mut store, &s.tables).unwrap();
+    drop(store);
+    let e = Engine::open(&path).unwrap();
+    for (code, name) in [("D01", "环境卫生管理处"), ("D02", "综合行政执法局")] {
+        e.add_department(
+            None,
+            &Department {
+                code: code.into(),
+                name: name.into(),
+                active: true,
+            },
+        )
+        .unwrap();
+    }
+    e.add_routing_rule(
+        None,
+        &RoutingRule {
+            id: None,
+            kind: None,
+            class_code: None,
+            area_class: None,
+            street: None,
+            department: "D02".into(),
+        },
+    )
+    .unwrap();
+    e.add_routing_rule(
+        None,
+        &RoutingRule {
+            id: None,
+            kind: Some(CaseKind::Event),
+            class_code: Some("01".into()),
+            area_class: None,
+            street: None::<StreetCode>,
+            department: "D01".into(),
+        },
+    )
+    .unwrap();
+    let admin = e
+        .add_user(
+            None,
+            &NewUser {
+                login: "admin".into(),
+                name: "管理员".into(),
+                password: "admin-pass".into(),
+                roles: vec![Role::Admin],
+                department: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(admin.roles, vec![Role::Admin]);
+    let admin = e.sign_in("admin", "admin-pass", Role::Admin).unwrap();
+    for (login, role, dept) in [
+        ("inspector", Role::Inspector, None),
+        ("reception", Role::Receptionist, None),
+        ("leader", Role::ShiftLeader, None),
+        ("dispatch", Role::Dispatcher, None),
+        ("sanitation", Role::Department, Some("D01")),
+        ("enforcement", Role::Department, Some("D02")),
+        ("chief", Role::Leader, None),
+    ] {
+        e.add_user(
+            Some(&admin),
+            &NewUser {
+                login: login.into(),
+                name: login.into(),
+                password: format!("{login}-pass"),
+                roles: vec![role],
+                department: dept.map(str::to_string),
+            },
+        )
+        .unwrap();
+    }
+    District { _dir: dir, engine: e }
+}
+
+pub fn session(e: &Engine, login: &str, role: Role) -> Session {
+    e.sign_in(login, &format!("{login}-pass"), role).unwrap()
+}
+
+pub fn centre(e: &Engine) -> [f64; 2] {
+    let l = e.loaded();
+    let i = l.index.grids.len() / 2;
+    let p = l.index.grid_label_points[i];
+    [p.x(), p.y()]
+}
+
