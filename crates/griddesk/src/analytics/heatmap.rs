@@ -207,6 +207,16 @@ impl Heatmap {
         self.density[row * self.width + col]
     }
 
+    /// Density under a lon/lat point (for a hover read-out), `None` outside the raster. The
+    /// local projection is equirectangular, so lon/lat map linearly onto the raster.
+    pub fn at_lonlat(&self, lon: f64, lat: f64) -> Option<f32> {
+        let [w, s, e, n] = self.bbox;
+        let c = ((lon - w) / (e - w) * self.width as f64).floor();
+        let r = ((n - lat) / (n - s) * self.height as f64).floor();
+        let ok = c >= 0.0 && r >= 0.0 && c < self.width as f64 && r < self.height as f64;
+        ok.then(|| self.at(c as usize, r as usize))
+    }
+
     /// Metric centre of cell `(col, row)`.
     pub fn cell_centre(&self, col: usize, row: usize) -> [f64; 2] {
         [
@@ -619,6 +629,10 @@ mod tests {
         assert!(legend.windows(2).all(|w| w[0].value < w[1].value));
         let png = hm.png(None).expect("png");
         assert_eq!(&png[1..4], b"PNG");
+        let [w, s, e, n] = hm.bbox;
+        assert_eq!(hm.at_lonlat(w + 1e-9, n - 1e-9), Some(hm.at(0, 0)));
+        assert_eq!(hm.at_lonlat(e - 1e-9, s + 1e-9), Some(hm.at(63, 63)));
+        assert_eq!(hm.at_lonlat(e + 1.0, s), None);
         // MapLibre order: top-left first, north above south.
         assert!(hm.corners[0][1] > hm.corners[3][1] && hm.corners[1][0] > hm.corners[0][0]);
     }
