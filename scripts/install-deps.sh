@@ -22,5 +22,6 @@ if [ $want_test -eq 1 ]; then
     cargo install tauri-driver --locked
   fi
   python3 -c 'import shapely' 2>/dev/null || { echo "==> pip install shapely"; python3 -m pip install -q 'shapely>=2,<3' numpy; }
+  python3 -c 'import scipy' 2>/dev/null || { echo "==> pip install scipy"; python3 -m pip install -q numpy scipy; }
 fi
 echo "==> dependencies ready"

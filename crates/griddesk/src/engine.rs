@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 pub struct Loaded {
     pub index: SpatialIndex,
     pub locator: GridLocator,
+    /// Columnar case snapshot for analytics, built on first use.
+    pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
 }
 
 /// An open district.
@@ -127,7 +129,11 @@ impl Engine {
                 (t.elapsed() - t_index).as_secs_f64() * 1e3
             );
         }
-        Ok(Loaded { index, locator })
+        Ok(Loaded {
+            index,
+            locator,
+            analytics: Default::default(),
+        })
     }
 
     /// Opens an existing store and builds its indexes.

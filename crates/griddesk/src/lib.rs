@@ -4,6 +4,7 @@
 //! The engine has no GUI dependency; the CLI and the desktop shell both sit on [`Engine`].
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod clock;
 pub mod code;
 pub mod codetable;

@@ -1,0 +1,170 @@
+//! Analytics benchmarks on the synthetic district (`analytics::synthetic`, fixed seed): 50 000
+//! grids of 110 m (27.5 × 22 km), 1 000 000 cases over a year, 55 % around 40 hotspots.
+//!
+//! Targets (issue 6): heatmap 1024 × 1024 at 150 m for any filter < 50 ms; per-grid counts for
+//! any filter < 50 ms; the whole evaluation table of a month < 200 ms.
+//!
+//! Run: `cargo bench -p griddesk --bench analytics`. The numpy/scipy peer for the heatmap is
+//! `benches/kde_peer.py` (it runs this bench, then the peer on the data exported here to
+//! `target/bench/kde/`, and prints both with the error against the exact KDE).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use griddesk::analytics::choropleth::{BreakMethod, Choropleth};
+use griddesk::analytics::evaluation::{evaluate, EvaluationConfig, Period};
+use griddesk::analytics::heatmap::{
+    compare_exact, exact_density, sample_cells, Heatmap, HeatmapParams,
+};
+use griddesk::analytics::hotspots::{hotspots, HotspotParams};
+use griddesk::analytics::synthetic::{columns, eval_input, SyntheticParams};
+use griddesk::analytics::{CaseFilter, CompiledFilter};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn date(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// Writes the all-cases heatmap input and output for the peer, with exact KDE values on sample
+/// cells, and prints the error of the binned estimate.
+fn export_for_peer(cols: &griddesk::analytics::CaseColumns, rows: &[u32], hm: &Heatmap) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench/kde");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let mut xy = Vec::with_capacity(rows.len() * 8);
+    for &r in rows {
+        xy.extend_from_slice(&cols.x[r as usize].to_le_bytes());
+        xy.extend_from_slice(&cols.y[r as usize].to_le_bytes());
+    }
+    std::fs::write(dir.join("points_xy_f32.bin"), xy).expect("points");
+    let raster: Vec<u8> = hm.density.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(dir.join("griddesk_density_f32.bin"), raster).expect("raster");
+    let cells = sample_cells(hm, 200);
+    let exact: Vec<serde_json::Value> = cells
+        .iter()
+        .map(|&(c, r)| {
+            let v = exact_density(cols, rows, hm.cell_centre(c, r), hm.bandwidth_m);
+            serde_json::json!([c, r, v])
+        })
+        .collect();
+    let err = compare_exact(hm, cols, rows, &cells);
+    let meta = serde_json::json!({
+        "box_m": hm.box_m, "width": hm.width, "height": hm.height,
+        "bandwidth_m": hm.bandwidth_m, "truncate": 4.0, "cases": rows.len(),
+        "exact_cells": exact, "griddesk_error": err,
+    });
+    std::fs::write(
+        dir.join("meta.json"),
+        serde_json::to_string_pretty(&meta).expect("json"),
+    )
+    .expect("meta");
+    eprintln!(
+        "heatmap error vs exact KDE on {} cells: max |Δ| = {:.3} cases/km² ({:.4} % of peak {:.1}), mean rel {:.4} %, max rel {:.4} %",
+        err.cells,
+        err.max_abs,
+        err.max_abs_of_peak * 100.0,
+        hm.max,
+        err.mean_rel * 100.0,
+        err.max_rel * 100.0
+    );
+}
+
+fn bench(c: &mut Criterion) {
+    let p = SyntheticParams::benchmark();
+    let cols = columns(&p);
+    let all = CaseFilter::default();
+    let month = CaseFilter {
+        from: Some(date("2026-03-01")),
+        to: Some(date("2026-03-31")),
+        ..Default::default()
+    };
+    let classes = CaseFilter {
+        classes: vec!["event:01".into(), "event:02".into()],
+        sources: vec![griddesk::model::CaseSource::Patrol],
+        ..Default::default()
+    };
+    let street = CaseFilter {
+        streets: vec!["331003006".into()],
+        ..month.clone()
+    };
+    let sel = |f: &CaseFilter| CompiledFilter::new(f, &cols).expect("filter").select(&cols);
+    let all_rows = sel(&all);
+    let hp = HeatmapParams::default();
+    let hm = Heatmap::compute(&cols, &all_rows, &hp).expect("heatmap");
+    export_for_peer(&cols, &all_rows, &hm);
+
+    let mut g = c.benchmark_group("filter");
+    g.sample_size(30).measurement_time(Duration::from_secs(5));
+    for (name, f) in [
+        ("all_1m", &all),
+        ("month", &month),
+        ("class_source", &classes),
+        ("street_month", &street),
+    ] {
+        g.bench_function(name, |b| b.iter(|| black_box(sel(f).len())));
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("heatmap_1024_150m");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    for (name, f) in [
+        ("all_1m", &all),
+        ("month", &month),
+        ("class_source", &classes),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let rows = sel(f);
+                black_box(Heatmap::compute(&cols, &rows, &hp).expect("heatmap").max)
+            })
+        });
+    }
+    g.bench_function("all_1m_png", |b| {
+        b.iter(|| black_box(hm.png(None).expect("png").len()))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("grid_counts_50k");
+    g.sample_size(30).measurement_time(Duration::from_secs(6));
+    for (name, f) in [
+        ("all_1m", &all),
+        ("month", &month),
+        ("class_source", &classes),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let rows = sel(f);
+                black_box(Choropleth::compute(&cols, &rows, BreakMethod::Jenks, 5).total)
+            })
+        });
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("hotspots");
+    g.sample_size(20).measurement_time(Duration::from_secs(6));
+    g.bench_function("month_vs_previous", |b| {
+        b.iter(|| {
+            let rows = sel(&month);
+            let prev = sel(&month.previous_period().expect("dates"));
+            black_box(
+                hotspots(&cols, &rows, Some(&prev), None, &HotspotParams::default())
+                    .places
+                    .len(),
+            )
+        })
+    });
+    g.finish();
+    drop(cols);
+
+    let input = eval_input(&p);
+    let period = Period::month(2026, 3).expect("month");
+    let cfg = EvaluationConfig::default();
+    let mut g = c.benchmark_group("evaluation_1m_cases");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    g.bench_function("month_all_tables", |b| {
+        b.iter(|| black_box(evaluate(&input, &period, &cfg).tables.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
