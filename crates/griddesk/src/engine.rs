@@ -24,6 +24,8 @@ pub struct Loaded {
 pub struct Engine {
     store: Mutex<Store>,
     loaded: RwLock<Arc<Loaded>>,
+    /// Responsibility zones over `loaded` (see [`crate::zones`]).
+    pub(crate) zones: RwLock<Arc<crate::zones::ZoneIndex>>,
     path: PathBuf,
 }
 
@@ -99,10 +101,12 @@ pub struct SearchHit {
 impl Engine {
     fn from_store(store: Store) -> Result<Self> {
         let path = store.path().to_path_buf();
-        let loaded = Self::load(&store)?;
+        let loaded = Arc::new(Self::load(&store)?);
+        let zones = crate::zones::build_index(&store, Arc::clone(&loaded))?;
         Ok(Self {
             store: Mutex::new(store),
-            loaded: RwLock::new(Arc::new(loaded)),
+            loaded: RwLock::new(loaded),
+            zones: RwLock::new(Arc::new(zones)),
             path,
         })
     }
@@ -168,12 +172,12 @@ impl Engine {
 
     /// Rebuilds the indexes from the store (after a write).
     pub fn reload(&self) -> Result<()> {
-        let loaded = Self::load(&self.store())?;
+        let loaded = Arc::new(Self::load(&self.store())?);
         match self.loaded.write() {
-            Ok(mut g) => *g = Arc::new(loaded),
-            Err(p) => *p.into_inner() = Arc::new(loaded),
+            Ok(mut g) => *g = Arc::clone(&loaded),
+            Err(p) => *p.into_inner() = Arc::clone(&loaded),
         }
-        Ok(())
+        self.refresh_zones()
     }
 
     /// Summary counts and extent.

@@ -18,6 +18,7 @@ pub mod stats;
 pub mod store;
 pub mod tiles;
 pub mod validate;
+pub mod zones;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
