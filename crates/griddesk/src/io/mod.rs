@@ -56,7 +56,9 @@ mod table;
 pub use crs::Crs;
 pub use export::{export_file, export_file_to, write_csv, write_geojson};
 pub use records::{read, Parsed, Records};
-pub(crate) use table::{read_table, write_table, OutGeometry, OutKind, OutTable, OutValue};
+pub(crate) use table::{
+    atomic_write, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue,
+};
 pub use table::{SourceOptions, TargetOptions, TextEncoding};
 
 pub(crate) use fields::check_lon_lat;

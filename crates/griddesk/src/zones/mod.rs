@@ -17,6 +17,7 @@
 
 mod engine_api;
 pub mod exchange;
+mod files;
 mod index;
 mod model;
 mod store;
@@ -26,11 +27,13 @@ pub use engine_api::{
     line_length_m, LayerInfo, PersonZone, PersonZones, RoadEdit, RoadSummary, ZoneDetail, ZoneEdit,
     ROAD_SEARCH_M,
 };
+pub use files::{ZoneFiles, ZoneRecords};
 pub use index::{
     LayerAnswer, Named, PersonRef, Responsibility, RoadAnswer, UnitRef, ZoneIndex, ZoneSummary,
     ZONE_COLOURS,
 };
 pub use model::*;
+pub(crate) use store::write_sample;
 pub use store::{AssignReport, OnConflict, ZoneData};
 pub use union::union_of_tiles;
 

@@ -562,3 +562,54 @@ pub(crate) fn check_line(code: &str, line: &LineString<f64>) -> Result<()> {
     }
     Ok(())
 }
+
+/// Writes a generated sample's zone records (inside the caller's transaction).
+pub(crate) fn write_sample(tx: &Connection, z: &crate::sample::SampleZones) -> Result<()> {
+    for u in &z.units {
+        put_unit(tx, u)?;
+    }
+    for p in &z.people {
+        put_person(tx, p)?;
+    }
+    for l in &z.layers {
+        put_layer(tx, l)?;
+    }
+    for zone in &z.zones {
+        // Duty grids were written with their members by the core writer.
+        let members_written = zone.layer == DUTY_LAYER && zone_exists(tx, DUTY_LAYER, &zone.code)?;
+        put_zone(
+            tx,
+            &zone.layer,
+            &zone.code,
+            &zone.name,
+            zone.unit.as_deref(),
+            &zone.people,
+        )?;
+        if !members_written {
+            assign(tx, &zone.layer, &zone.code, &zone.grids, OnConflict::Refuse)?;
+        }
+    }
+    for r in &z.roads {
+        put_road(tx, r)?;
+    }
+    Ok(())
+}
+
+/// Sets the unit and people of an existing duty grid (its name and members stay).
+pub(crate) fn link_duty(
+    tx: &Connection,
+    code: &str,
+    unit: Option<&str>,
+    people: &[String],
+) -> Result<()> {
+    let name: String = tx
+        .query_row("SELECT name FROM duty_grid WHERE code = ?1", [code], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "duty grid",
+            key: code.to_string(),
+        })?;
+    put_zone(tx, DUTY_LAYER, code, &name, unit, people)
+}
