@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod zones;
+
 #[derive(Parser)]
 #[command(
     name = "griddesk",
@@ -33,12 +35,15 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
-    /// Import a GeoJSON or CSV file into a store, in one transaction.
+    /// Import a GeoJSON, CSV, Shapefile (.shp) or GeoPackage (.gpkg) file into a store, in
+    /// one transaction.
     Import {
         db: PathBuf,
         /// streets, communities, grids, duty-grids, components or cases.
         dataset: Dataset,
         file: PathBuf,
+        #[command(flatten)]
+        source: zones::SourceArgs,
         /// Import the valid records of a file that has errors, and list the rejects.
         #[arg(long)]
         valid_only: bool,
@@ -54,11 +59,13 @@ enum Command {
         #[arg(long)]
         code: String,
     },
-    /// Export a dataset as GeoJSON or CSV (by the file's extension).
+    /// Export a dataset as GeoJSON, CSV, Shapefile or GeoPackage (by the file's extension).
     Export {
         db: PathBuf,
         dataset: Dataset,
         file: PathBuf,
+        #[command(flatten)]
+        target: zones::TargetArgs,
     },
     /// Check grid topology and coding (gaps, overlaps, community membership, area range).
     Validate {
@@ -123,6 +130,9 @@ enum Command {
     /// Time engine jobs in-process and print JSON (used by benches/peer.py).
     #[command(subcommand)]
     Bench(Bench),
+    /// Responsibility zones, people, units and road lines (责任网格, 片区, 中队辖区, 执法网格, 线条).
+    #[command(subcommand)]
+    Zones(zones::ZonesCmd),
     /// Search grids, components, communities and streets.
     Search {
         db: PathBuf,
@@ -267,9 +277,11 @@ fn run(cli: Cli) -> Result<()> {
             db,
             dataset,
             file,
+            source,
             valid_only,
             dry_run,
         } => {
+            let source = source.options()?;
             let e = open(&db)?;
             let pb = spinner(format!("importing {} from {}", dataset, file.display()));
             let opts = ImportOptions {
@@ -277,7 +289,7 @@ fn run(cli: Cli) -> Result<()> {
                 dry_run,
             };
             let started = Instant::now();
-            let res = e.import_only(&file, dataset, opts);
+            let res = e.import_from_only(&file, dataset, opts, &source);
             let took = started.elapsed().as_secs_f64();
             pb.finish_and_clear();
             match res {
@@ -302,13 +314,14 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 Err(err) if err.kind() == griddesk::ErrorKind::InvalidInput => {
                     // List every problem, not only the first: re-read as a dry run.
-                    if let Ok(r) = e.import(
+                    if let Ok(r) = e.import_from(
                         &file,
                         dataset,
                         ImportOptions {
                             valid_only: false,
                             dry_run: true,
                         },
+                        &source,
                     ) {
                         for rej in &r.rejects {
                             eprintln!("rejected: {rej}");
@@ -324,9 +337,14 @@ fn run(cli: Cli) -> Result<()> {
             e.import_district(&file, &code)?;
             print_overview(&e);
         }
-        Command::Export { db, dataset, file } => {
+        Command::Export {
+            db,
+            dataset,
+            file,
+            target,
+        } => {
             let e = open(&db)?;
-            let n = e.export(&file, dataset)?;
+            let n = e.export_to(&file, dataset, &target.options()?)?;
             println!("exported {n} {dataset} to {}", file.display());
         }
         Command::Validate {
@@ -433,6 +451,7 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Bench(b) => bench(b)?,
+        Command::Zones(cmd) => zones::run(cmd)?,
         Command::Search { db, query, limit } => {
             let e = open(&db)?;
             for h in e.search(&query, limit) {

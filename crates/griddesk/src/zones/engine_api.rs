@@ -150,6 +150,11 @@ impl Engine {
         self.zones().who_is_here(lon, lat, ROAD_SEARCH_M)
     }
 
+    /// The zone tile z/x/y colouring the map by `layer` (see [`crate::tiles::encode_zone_tile`]).
+    pub fn zone_tile(&self, layer: &str, z: u32, x: u32, y: u32) -> Result<Vec<u8>> {
+        crate::tiles::encode_zone_tile(&self.zones(), layer, z, x, y)
+    }
+
     /// Zone layers in display order.
     pub fn zone_layers(&self) -> Vec<LayerInfo> {
         let z = self.zones();

@@ -194,6 +194,13 @@ impl ZoneIndex {
                 }
             }
         }
+        for zs in &mut layer_zones {
+            zs.sort_by(|&a, &b| {
+                data.zones[a as usize]
+                    .code
+                    .cmp(&data.zones[b as usize].code)
+            });
+        }
         let colour = colour_zones(&loaded, &data, &layer_zones, &zone_of);
         let mut segs = Vec::new();
         for (r, road) in data.roads.iter().enumerate() {
