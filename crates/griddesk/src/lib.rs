@@ -27,6 +27,7 @@ pub mod tiles;
 pub mod users;
 pub mod validate;
 pub mod workflow;
+pub mod zones;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

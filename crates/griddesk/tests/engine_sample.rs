@@ -211,3 +211,83 @@ fn shipped_sample_is_the_generators_output() {
     }
     assert_eq!(s.cases.len(), shipped.index.cases.len());
 }
+
+#[test]
+fn shipped_sample_zones_are_the_generators_output_and_cover_the_district() {
+    let s = griddesk::sample::generate(&griddesk::sample::SampleParams {
+        codes_dir: Some(resources().join("codes")),
+        ..griddesk::sample::SampleParams::huangyan()
+    })
+    .expect("generate");
+    let e = &seeded().engine;
+    let z = e.zones();
+    assert_eq!(z.data.units, {
+        let mut u = s.zones.units.clone();
+        u.sort_by(|a, b| a.code.cmp(&b.code));
+        u
+    });
+    assert_eq!(z.data.people, {
+        let mut p = s.zones.people.clone();
+        p.sort_by(|a, b| a.id.cmp(&b.id));
+        p
+    });
+    for want in &s.zones.zones {
+        let i = z
+            .zone_index(&want.layer, &want.code)
+            .unwrap_or_else(|| panic!("zone {}/{} not loaded", want.layer, want.code));
+        let got = &z.data.zones[i];
+        assert_eq!(
+            (&got.name, &got.unit, &got.people),
+            (&want.name, &want.unit, &want.people)
+        );
+        assert_eq!(got.grids, want.grids, "{}/{}", want.layer, want.code);
+    }
+    assert_eq!(z.data.roads.len(), s.zones.roads.len());
+    for (a, b) in z.data.roads.iter().zip(&s.zones.roads) {
+        assert_eq!(
+            (&a.code, &a.name, a.class, &a.chief),
+            (&b.code, &b.name, b.class, &b.chief)
+        );
+        assert_eq!(
+            a.line, b.line,
+            "road line {} differs from the shipped file",
+            a.code
+        );
+    }
+    // Two networks over the same grids: every grid has a zone in every layer, and the
+    // enforcement grids differ from the duty grids.
+    let layers = e.zone_layers();
+    assert_eq!(layers.len(), 4);
+    assert!(layers.iter().all(|l| l.unassigned_grids == 0), "{layers:?}");
+    let l = e.loaded();
+    for i in (0..l.index.grids.len()).step_by(53) {
+        let p = l.index.grid_label_points[i];
+        let here = e.who_is_here(p.x(), p.y());
+        assert_eq!(here.layers.len(), 4);
+        for a in &here.layers {
+            let zone = a.zone.as_ref().expect("every layer answers");
+            assert!(!zone.people.is_empty() && zone.unit.is_some(), "{zone:?}");
+        }
+        for r in &here.roads {
+            assert!(r.distance_m <= griddesk::zones::ROAD_SEARCH_M);
+        }
+    }
+    // On a road line, the line and its chief answer.
+    for road in z.data.roads.iter().step_by(7) {
+        let (a, b) = (road.line.0[0], road.line.0[1]);
+        let here = e.who_is_here((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        let found = here
+            .roads
+            .iter()
+            .find(|r| r.code == road.code)
+            .unwrap_or_else(|| panic!("{} not found on itself", road.code));
+        assert!(found.distance_m < 0.01);
+        assert_eq!(
+            found.chief.as_ref().and_then(|c| c.id.as_ref()),
+            road.chief.as_ref()
+        );
+    }
+    let duty = e.zones_in_layer("duty").expect("duty");
+    let enf = e.zones_in_layer("enforcement").expect("enforcement");
+    assert!(enf.len() < duty.len() && enf.len() >= 15, "{}", enf.len());
+}

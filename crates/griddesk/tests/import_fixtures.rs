@@ -432,8 +432,25 @@ fn wrong_format_for_dataset_is_an_error() {
     let e = io::import_file(
         &mut s,
         &idx,
+        Path::new("x.dxf"),
+        Dataset::Grids,
+        ImportOptions::default(),
+    );
+    assert!(matches!(e, Err(Error::Invalid(_))), "{e:?}");
+    // Shapefiles are read now; a missing one is an I/O error, and cases cannot come from one.
+    let e = io::import_file(
+        &mut s,
+        &idx,
         Path::new("x.shp"),
         Dataset::Grids,
+        ImportOptions::default(),
+    );
+    assert!(matches!(e, Err(Error::Io { .. })), "{e:?}");
+    let e = io::import_file(
+        &mut s,
+        &idx,
+        Path::new("x.shp"),
+        Dataset::Cases,
         ImportOptions::default(),
     );
     assert!(matches!(e, Err(Error::Invalid(_))), "{e:?}");

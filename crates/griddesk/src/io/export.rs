@@ -2,6 +2,7 @@
 //! accept, so that export → import gives the same data. Coordinates are written in the shortest
 //! form that parses back to the same `f64` (serde_json and Rust `Display` both do this).
 
+use super::table::{write_table, OutGeometry, OutKind, OutTable, OutValue, TargetOptions};
 use super::{Dataset, Format};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
@@ -15,6 +16,18 @@ use std::path::Path;
 /// [`Format::from_path`]); returns the number of records. The file is written next to `path`
 /// and renamed into place, so a failed export leaves no half-written file.
 pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Result<usize> {
+    export_file_to(index, path, dataset, &TargetOptions::default())
+}
+
+/// [`export_file`] in a chosen CRS and (Shapefile) attribute encoding. Streets, communities and
+/// grids can be written as Shapefile and GeoPackage too; GeoJSON in a CRS other than lon/lat is
+/// written through the same table writer.
+pub fn export_file_to(
+    index: &SpatialIndex,
+    path: &Path,
+    dataset: Dataset,
+    target: &TargetOptions,
+) -> Result<usize> {
     let format = Format::from_path(path).ok_or_else(|| {
         Error::Invalid(format!(
             "{}: unknown file type (expected .geojson, .json or .csv)",
@@ -26,6 +39,11 @@ pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Resul
             "{dataset} cannot be exported as {format:?}"
         )));
     }
+    if matches!(format, Format::Shapefile | Format::GeoPackage)
+        || (format == Format::GeoJson && !target.crs.is_lon_lat())
+    {
+        return write_table(path, &area_table(index, dataset)?, target);
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".part");
     let tmp = std::path::PathBuf::from(tmp);
@@ -34,6 +52,9 @@ pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Resul
     let written = match format {
         Format::GeoJson => write_geojson(index, &mut w, dataset),
         Format::Csv => write_csv(index, &mut w, dataset),
+        Format::Shapefile | Format::GeoPackage => {
+            Err(Error::Invalid(format!("{dataset} is written as a table")))
+        }
     }
     .and_then(|n| w.flush().map(|_| n).map_err(|e| Error::io(&tmp, e)));
     drop(w);
@@ -248,4 +269,105 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
     };
     out.flush().map_err(werr)?;
     Ok(n)
+}
+
+/// Streets, communities or grids as a table for the Shapefile and GeoPackage writers, with the
+/// GeoJSON property names (all within the Shapefile's 10 characters).
+fn area_table(index: &SpatialIndex, dataset: Dataset) -> Result<OutTable> {
+    use geo_types::Geometry;
+    let text = |s: &str| OutValue::Text(Some(s.to_string()));
+    let (geometry, columns, rows): (OutGeometry, Vec<(&'static str, OutKind)>, Vec<_>) =
+        match dataset {
+            Dataset::Streets => (
+                OutGeometry::MultiPolygon,
+                vec![
+                    ("code", OutKind::Text),
+                    ("name", OutKind::Text),
+                    ("sample", OutKind::Bool),
+                ],
+                index
+                    .streets
+                    .iter()
+                    .map(|s| {
+                        (
+                            Geometry::MultiPolygon(s.boundary.clone()),
+                            vec![
+                                text(s.code.as_str()),
+                                text(&s.name),
+                                OutValue::Bool(s.sample),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+            Dataset::Communities => (
+                OutGeometry::MultiPolygon,
+                vec![
+                    ("code", OutKind::Text),
+                    ("name", OutKind::Text),
+                    ("street", OutKind::Text),
+                    ("sample", OutKind::Bool),
+                ],
+                index
+                    .communities
+                    .iter()
+                    .map(|c| {
+                        (
+                            Geometry::MultiPolygon(c.boundary.clone()),
+                            vec![
+                                text(c.code.as_str()),
+                                text(&c.name),
+                                text(c.street().as_str()),
+                                OutValue::Bool(c.sample),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+            Dataset::Grids => (
+                OutGeometry::Polygon,
+                vec![
+                    ("code", OutKind::Text),
+                    ("name", OutKind::Text),
+                    ("community", OutKind::Text),
+                    ("area_m2", OutKind::Real),
+                    ("land_use", OutKind::Text),
+                    ("level", OutKind::Text),
+                    ("start_date", OutKind::Date),
+                    ("end_date", OutKind::Date),
+                    ("sample", OutKind::Bool),
+                ],
+                index
+                    .grids
+                    .iter()
+                    .map(|g| {
+                        (
+                            Geometry::Polygon(g.polygon.clone()),
+                            vec![
+                                text(g.code.as_str()),
+                                text(&g.name),
+                                text(g.community().as_str()),
+                                OutValue::Real(Some((g.area_m2 * 1000.0).round() / 1000.0)),
+                                OutValue::Text(g.land_use.clone()),
+                                OutValue::Text(g.level.clone()),
+                                OutValue::Date(Some(g.start_date)),
+                                OutValue::Date(g.end_date),
+                                OutValue::Bool(g.sample),
+                            ],
+                        )
+                    })
+                    .collect(),
+            ),
+            other => {
+                return Err(Error::Invalid(format!(
+                    "{other} cannot be exported as Shapefile or GeoPackage"
+                )))
+            }
+        };
+    Ok(OutTable {
+        name: dataset.key().replace('-', "_"),
+        geometry,
+        columns,
+        rows,
+    })
 }

@@ -42,14 +42,26 @@
 //! round-trip form. The district comes from a boundary file such as the national one with a
 //! `gb` property (`"156"` + 6-digit code): see [`read_district`].
 
+pub mod crs;
 mod csv_in;
+mod engine_api;
 mod export;
-mod fields;
+pub(crate) mod fields;
 mod geojson_in;
+mod gpkg;
 mod records;
+mod shp;
+mod table;
 
-pub use export::{export_file, write_csv, write_geojson};
+pub use crs::Crs;
+pub use export::{export_file, export_file_to, write_csv, write_geojson};
 pub use records::{read, Parsed, Records};
+pub(crate) use table::{
+    atomic_write, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue,
+};
+pub use table::{SourceOptions, TargetOptions, TextEncoding};
+
+pub(crate) use fields::check_lon_lat;
 
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
@@ -107,9 +119,11 @@ impl Dataset {
     /// Whether the dataset can be read from / written to `format`.
     pub fn supports(self, format: Format) -> bool {
         match self {
-            Dataset::Streets | Dataset::Communities | Dataset::Grids => format == Format::GeoJson,
+            Dataset::Streets | Dataset::Communities | Dataset::Grids => format != Format::Csv,
             Dataset::DutyGrids => format == Format::Csv,
-            Dataset::Components | Dataset::Cases => true,
+            Dataset::Components | Dataset::Cases => {
+                matches!(format, Format::GeoJson | Format::Csv)
+            }
         }
     }
 }
@@ -150,15 +164,22 @@ pub enum Format {
     GeoJson,
     /// CSV with a header row (`.csv`), UTF-8.
     Csv,
+    /// ESRI Shapefile (`.shp` with `.shx`, `.dbf`, `.prj`, `.cpg`).
+    Shapefile,
+    /// OGC GeoPackage (`.gpkg`).
+    GeoPackage,
 }
 
 impl Format {
-    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, any case).
+    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`, any
+    /// case).
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
             "geojson" | "json" => Some(Format::GeoJson),
             "csv" => Some(Format::Csv),
+            "shp" => Some(Format::Shapefile),
+            "gpkg" => Some(Format::GeoPackage),
             _ => None,
         }
     }
@@ -263,7 +284,53 @@ pub fn import_file(
     })
 }
 
+/// [`import_file_with`] reading the file with `source` options: its CRS (converted to lon/lat)
+/// and, for a Shapefile, its attribute encoding. GeoJSON in lon/lat and CSV take the plain path.
+pub fn import_file_from(
+    store: &mut Store,
+    index: &SpatialIndex,
+    path: &Path,
+    dataset: Dataset,
+    opts: ImportOptions,
+    source: &SourceOptions,
+    locate: &Locate<'_>,
+) -> Result<ImportReport> {
+    let file = path.display().to_string();
+    let format = Format::from_path(path).ok_or_else(|| {
+        Error::Invalid(format!(
+            "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
+        ))
+    })?;
+    if !dataset.supports(format) {
+        return Err(Error::Invalid(format!(
+            "{file}: {dataset} cannot be read from {format:?}"
+        )));
+    }
+    let as_table = matches!(format, Format::Shapefile | Format::GeoPackage)
+        || (format == Format::GeoJson && source.crs.is_some_and(|c| !c.is_lon_lat()));
+    if !as_table {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        return import_bytes(store, index, &file, &bytes, format, dataset, opts, locate);
+    }
+    if !path.exists() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
+        ));
+    }
+    let parsed = match read_table(path, source, dataset.key()) {
+        Ok(t) => records::read_source(&file, &records::Source::Table(&t), dataset, index),
+        Err(r) => Parsed {
+            records: Records::empty(dataset),
+            rejects: vec![r],
+            migrated_codes: 0,
+        },
+    };
+    finish_import(store, index, &file, parsed, dataset, opts, locate)
+}
+
 /// [`import_file`] with a caller-supplied bulk locator (positions in `index.grids`).
+/// Shapefiles and GeoPackages are read with default [`SourceOptions`] (CRS from the file).
 pub fn import_file_with(
     store: &mut Store,
     index: &SpatialIndex,
@@ -272,19 +339,15 @@ pub fn import_file_with(
     opts: ImportOptions,
     locate: &Locate<'_>,
 ) -> Result<ImportReport> {
-    let file = path.display().to_string();
-    let format = Format::from_path(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{file}: unknown file type (expected .geojson, .json or .csv)"
-        ))
-    })?;
-    if !dataset.supports(format) {
-        return Err(Error::Invalid(format!(
-            "{file}: {dataset} cannot be read from {format:?}"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    import_bytes(store, index, &file, &bytes, format, dataset, opts, locate)
+    import_file_from(
+        store,
+        index,
+        path,
+        dataset,
+        opts,
+        &SourceOptions::default(),
+        locate,
+    )
 }
 
 /// [`import_file_with`] on bytes already in memory; `file` names them in messages.
@@ -299,7 +362,19 @@ pub fn import_bytes(
     opts: ImportOptions,
     locate: &Locate<'_>,
 ) -> Result<ImportReport> {
-    let mut parsed = read(file, bytes, format, dataset, index);
+    let parsed = read(file, bytes, format, dataset, index);
+    finish_import(store, index, file, parsed, dataset, opts, locate)
+}
+
+fn finish_import(
+    store: &mut Store,
+    index: &SpatialIndex,
+    file: &str,
+    mut parsed: Parsed,
+    dataset: Dataset,
+    opts: ImportOptions,
+    locate: &Locate<'_>,
+) -> Result<ImportReport> {
     if !parsed.rejects.is_empty() && !opts.valid_only && !opts.dry_run {
         let first = parsed.rejects[0].to_string();
         return Err(Error::ImportRejected {

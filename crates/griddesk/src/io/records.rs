@@ -67,7 +67,7 @@ impl Records {
         self.len() == 0
     }
 
-    fn empty(dataset: Dataset) -> Self {
+    pub(crate) fn empty(dataset: Dataset) -> Self {
         match dataset {
             Dataset::Streets => Records::Streets(vec![]),
             Dataset::Communities => Records::Communities(vec![]),
@@ -129,14 +129,32 @@ type Parse<'a, T> = dyn Fn(&dyn Record) -> std::result::Result<(T, u32), Vec<Pro
 /// Converts every record of a file with `parse` (in parallel, in file order).
 fn rows<T: Send>(
     file: &str,
-    bytes: &[u8],
-    format: Format,
+    src: &Source<'_>,
     fields: &[Field],
     required: &[Field],
     point: bool,
     parse: &Parse<'_, T>,
 ) -> std::result::Result<Vec<Row<(T, u32)>>, Reject> {
+    let (bytes, format) = match src {
+        Source::Table(t) => {
+            return Ok(t
+                .records
+                .par_iter()
+                .map(|r| Row {
+                    position: r.position,
+                    result: parse(r),
+                })
+                .collect())
+        }
+        Source::Bytes(b, f) => (*b, *f),
+    };
     match format {
+        Format::Shapefile | Format::GeoPackage => Err(Reject::new(
+            file,
+            Position::File,
+            None,
+            "Shapefile and GeoPackage files are read as tables",
+        )),
         Format::Csv => csv_in::rows(file, bytes, fields, required, point, &|r| parse(r)),
         Format::GeoJson => {
             let features = geojson_in::features(file, bytes)?;
@@ -163,6 +181,7 @@ fn where_(p: Position) -> String {
         Position::File => "the file".into(),
         Position::Line(l) => format!("line {l}"),
         Position::Feature(i) => format!("feature {i}"),
+        Position::Record(i) => format!("record {i}"),
     }
 }
 
@@ -226,13 +245,30 @@ pub fn read(
     dataset: Dataset,
     index: &SpatialIndex,
 ) -> Parsed {
+    read_source(file, &Source::Bytes(bytes, format), dataset, index)
+}
+
+/// Where records come from: a GeoJSON or CSV file's bytes, or a feature table read from a
+/// Shapefile, a GeoPackage or a GeoJSON file in another CRS.
+pub(crate) enum Source<'a> {
+    Bytes(&'a [u8], Format),
+    Table(&'a super::table::Table),
+}
+
+/// [`read`] from any [`Source`].
+pub(crate) fn read_source(
+    file: &str,
+    src: &Source<'_>,
+    dataset: Dataset,
+    index: &SpatialIndex,
+) -> Parsed {
     let out = match dataset {
-        Dataset::Streets => streets(file, bytes, format, index),
-        Dataset::Communities => communities(file, bytes, format, index),
-        Dataset::Grids => grids(file, bytes, format, index),
-        Dataset::DutyGrids => duty_grids(file, bytes, format, index),
-        Dataset::Components => components(file, bytes, format, index),
-        Dataset::Cases => cases(file, bytes, format, index),
+        Dataset::Streets => streets(file, src, index),
+        Dataset::Communities => communities(file, src, index),
+        Dataset::Grids => grids(file, src, index),
+        Dataset::DutyGrids => duty_grids(file, src, index),
+        Dataset::Components => components(file, src, index),
+        Dataset::Cases => cases(file, src, index),
     };
     out.unwrap_or_else(|r| Parsed {
         records: Records::empty(dataset),
@@ -243,12 +279,16 @@ pub fn read(
 
 type Out = std::result::Result<Parsed, Reject>;
 
-fn unsupported(file: &str, dataset: Dataset, format: Format) -> Option<Reject> {
+fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject> {
+    let format = match src {
+        Source::Bytes(_, f) => *f,
+        Source::Table(_) => return None,
+    };
     (!dataset.supports(format)).then(|| {
-        let want = if format == Format::Csv {
-            "GeoJSON"
-        } else {
+        let want = if dataset == Dataset::DutyGrids {
             "CSV"
+        } else {
+            "GeoJSON"
         };
         Reject::new(
             file,
@@ -280,8 +320,8 @@ fn code_err(e: crate::Error) -> String {
     }
 }
 
-fn streets(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
-    if let Some(r) = unsupported(file, Dataset::Streets, format) {
+fn streets(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    if let Some(r) = unsupported(file, Dataset::Streets, src) {
         return Err(r);
     }
     let parse = |r: &dyn Record| {
@@ -319,15 +359,7 @@ fn streets(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Ou
             });
         c.finish(v)
     };
-    let rows = rows(
-        file,
-        bytes,
-        format,
-        &[STREET_CODE, NAME, SAMPLE],
-        &[],
-        false,
-        &parse,
-    )?;
+    let rows = rows(file, src, &[STREET_CODE, NAME, SAMPLE], &[], false, &parse)?;
     let (v, rej, m) = finish(
         file,
         rows,
@@ -338,8 +370,8 @@ fn streets(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Ou
     Ok(parsed(Records::Streets(v), (rej, m)))
 }
 
-fn communities(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
-    if let Some(r) = unsupported(file, Dataset::Communities, format) {
+fn communities(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    if let Some(r) = unsupported(file, Dataset::Communities, src) {
         return Err(r);
     }
     let parse = |r: &dyn Record| {
@@ -379,8 +411,7 @@ fn communities(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -
     };
     let rows = rows(
         file,
-        bytes,
-        format,
+        src,
         &[COMMUNITY_CODE, NAME, SAMPLE],
         &[],
         false,
@@ -400,8 +431,8 @@ fn date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
     parse_date(s).ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD)", clip(s)))
 }
 
-fn grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
-    if let Some(r) = unsupported(file, Dataset::Grids, format) {
+fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    if let Some(r) = unsupported(file, Dataset::Grids, src) {
         return Err(r);
     }
     let parse = |r: &dyn Record| {
@@ -480,7 +511,7 @@ fn grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out 
     let fields = [
         GRID_CODE, NAME, LAND_USE, LEVEL, START_DATE, END_DATE, SAMPLE,
     ];
-    let rows = rows(file, bytes, format, &fields, &[], false, &parse)?;
+    let rows = rows(file, src, &fields, &[], false, &parse)?;
     let (v, rej, m) = finish(
         file,
         rows,
@@ -491,8 +522,8 @@ fn grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out 
     Ok(parsed(Records::Grids(v), (rej, m)))
 }
 
-fn duty_grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
-    if let Some(r) = unsupported(file, Dataset::DutyGrids, format) {
+fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    if let Some(r) = unsupported(file, Dataset::DutyGrids, src) {
         return Err(r);
     }
     let parse = |r: &dyn Record| {
@@ -561,7 +592,7 @@ fn duty_grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) ->
         c.finish(v)
     };
     let fields = [DUTY_CODE, NAME, INSPECTOR, MEMBERS];
-    let mut rows = rows(file, bytes, format, &fields, &fields, false, &parse)?;
+    let mut rows = rows(file, src, &fields, &fields, false, &parse)?;
     // A unit grid belongs to one duty grid: refuse later rows that claim a member again.
     let mut owner: HashMap<GridCode, Position> = HashMap::new();
     for row in &mut rows {
@@ -597,7 +628,7 @@ fn duty_grids(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) ->
     Ok(parsed(Records::DutyGrids(v), (rej, m)))
 }
 
-fn components(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
+fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let table = &index.code_tables.components;
     let parse = |r: &dyn Record| {
         let mut c = Check::new(r);
@@ -661,15 +692,7 @@ fn components(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) ->
         c.finish(v)
     };
     let fields = [COMPONENT_CODE, CLASS_CODE, OWNER, MAINTAINER, STATE, SAMPLE];
-    let rows = rows(
-        file,
-        bytes,
-        format,
-        &fields,
-        &[COMPONENT_CODE],
-        true,
-        &parse,
-    )?;
+    let rows = rows(file, src, &fields, &[COMPONENT_CODE], true, &parse)?;
     let existing: HashSet<ComponentCode> = index.components.iter().map(|c| c.code).collect();
     let (v, rej, m) = finish(
         file,
@@ -681,7 +704,7 @@ fn components(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) ->
     Ok(parsed(Records::Components(v), (rej, m)))
 }
 
-fn cases(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out {
+fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let tables = &index.code_tables;
     let parse = |r: &dyn Record| {
         let mut c = Check::new(r);
@@ -777,8 +800,7 @@ fn cases(file: &str, bytes: &[u8], format: Format, index: &SpatialIndex) -> Out 
     ];
     let rows = rows(
         file,
-        bytes,
-        format,
+        src,
         &fields,
         &[CASE_ID, KIND, CLASS_CODE, SOURCE, REPORTED_AT],
         true,

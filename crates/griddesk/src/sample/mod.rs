@@ -26,6 +26,9 @@ mod detmath;
 mod names;
 mod regions;
 mod tiling;
+mod zones;
+
+pub use zones::SampleZones;
 
 use crate::code::{CommunityCode, DistrictCode, GridCode};
 use crate::codetable::{ClassTable, CodeTables};
@@ -145,6 +148,8 @@ pub struct SampleDistrict {
     pub cases: Vec<Case>,
     /// Named places used as case hotspots.
     pub pois: Vec<SamplePoi>,
+    /// Units, people, zone layers, zones and road lines ([`SampleZones`]).
+    pub zones: SampleZones,
     /// The code tables the components and cases refer to.
     pub tables: CodeTables,
 }
@@ -173,6 +178,7 @@ impl SampleDistrict {
             for c in &self.cases {
                 w.insert_case(c)?;
             }
+            crate::zones::write_sample(w.tx(), &self.zones)?;
             w.set_meta("sample", "true")?;
             Ok(())
         })
@@ -552,6 +558,24 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
         &grid_codes,
     );
 
+    let sample_zones = zones::generate(
+        &zones::Cells {
+            seed: p.seed,
+            tiling: &tiling,
+            verts_ll: &verts_ll,
+            cent_m: &cent_m,
+            areas_m: &areas_m,
+            adj: &adj,
+            grid_codes: &grid_codes,
+            comm_of: &comm_of,
+            comm_adj: &c_adj,
+            comm_cent: &c_cent,
+            comm_area: &c_area,
+            comm_name: &comm_name,
+        },
+        &duty_grids,
+    );
+
     let street_of_cell: Vec<u32> = (0..n)
         .map(|i| street_of_comm[comm_of[i] as usize])
         .collect();
@@ -590,6 +614,7 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
         components,
         cases,
         pois,
+        zones: sample_zones,
         tables,
     })
 }

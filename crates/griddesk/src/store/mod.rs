@@ -583,6 +583,11 @@ impl<'a> Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// The transaction, for modules that write their own tables in the same transaction.
+    pub(crate) fn tx(&self) -> &Transaction<'_> {
+        self.tx
+    }
+
     /// Replaces the stored code tables.
     pub fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
         self.tx.execute("DELETE FROM code_class", [])?;

@@ -8,6 +8,7 @@ pub const APPLICATION_ID: i64 = 0x4752_4944;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_case_loop.sql"),
+    include_str!("migrations/0004_zones.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -83,6 +83,7 @@ impl Val {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     Point,
+    Line,
     Polygon,
 }
 
@@ -139,8 +140,9 @@ fn geometry(kind: Kind, g: &[u32]) -> Vec<Vec<[i32; 2]>> {
                     x += zigzag(g[i]);
                     y += zigzag(g[i + 1]);
                     i += 2;
-                    match (kind, parts.last_mut()) {
-                        (Kind::Polygon, Some(ring)) => ring.push([x, y]),
+                    match (kind, cmd, parts.last_mut()) {
+                        (Kind::Polygon, _, Some(ring)) => ring.push([x, y]),
+                        (Kind::Line, 2, Some(line)) => line.push([x, y]),
                         _ => parts.push(vec![[x, y]]),
                     }
                 }
@@ -191,6 +193,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded {
                     .collect();
                 let kind = match f.r#type {
                     Some(1) => Kind::Point,
+                    Some(2) => Kind::Line,
                     Some(3) => Kind::Polygon,
                     t => panic!("unexpected geometry type {t:?}"),
                 };

@@ -76,7 +76,7 @@ fn seq_of(code: &str) -> &str {
     code.get(code.len().saturating_sub(3)..).unwrap_or(code)
 }
 
-fn add_polygons(
+pub(super) fn add_polygons(
     layer: Layer,
     polys: &[TilePolygon],
     id: Option<u64>,

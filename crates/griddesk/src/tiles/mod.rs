@@ -39,6 +39,9 @@
 mod address;
 mod layers;
 mod rings;
+mod zones;
+
+pub use zones::{encode_zone_tile, ROAD_LINES_MIN_ZOOM, ZONES_MIN_ZOOM};
 
 #[cfg(test)]
 mod decode;

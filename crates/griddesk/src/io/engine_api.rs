@@ -1,0 +1,54 @@
+//! [`Engine`] methods for files in other formats and CRSs (Shapefile, GeoPackage, GeoJSON in
+//! Gauss-Krüger or GCJ-02).
+
+use super::{Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions};
+use crate::engine::Engine;
+use crate::error::Result;
+use std::path::Path;
+
+impl Engine {
+    /// [`Engine::import`] reading the file with `source` options (CRS, Shapefile encoding):
+    /// Shapefile, GeoPackage, GeoJSON in any supported CRS, or CSV.
+    pub fn import_from(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+        source: &SourceOptions,
+    ) -> Result<ImportReport> {
+        let report = self.import_from_only(path, dataset, opts, source)?;
+        if !opts.dry_run && report.imported > 0 {
+            self.reload()?;
+        }
+        Ok(report)
+    }
+
+    /// [`Engine::import_from`] without refreshing the indexes (one-shot jobs).
+    pub fn import_from_only(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+        source: &SourceOptions,
+    ) -> Result<ImportReport> {
+        let l = self.loaded();
+        let mut store = self.store();
+        super::import_file_from(&mut store, &l.index, path, dataset, opts, source, &|pts| {
+            l.locator
+                .locate_many(&l.index, pts)
+                .into_iter()
+                .map(|g| g.map(|g| g as usize))
+                .collect()
+        })
+    }
+
+    /// [`Engine::export`] in a chosen CRS and Shapefile encoding.
+    pub fn export_to(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        target: &TargetOptions,
+    ) -> Result<usize> {
+        super::export_file_to(&self.loaded().index, path, dataset, target)
+    }
+}

@@ -1,0 +1,119 @@
+//! The zone part of a sample folder (`resources/sample/`): `zones.json` with units, people,
+//! layers and the people of each duty grid, one GeoJSON file per layer (zones with their
+//! member grids) and `road_lines.geojson`. Written by [`Engine::write_zone_files`], read by
+//! [`Engine::load_zone_files`] (from [`Engine::load_sample`]).
+
+use super::model::*;
+use super::store::{self, OnConflict};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::io::{ImportOptions, SourceOptions, TargetOptions};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The `zones` entry of a sample manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneFiles {
+    /// Units, people, layers and duty-grid people ([`ZoneRecords`]), JSON.
+    pub records: String,
+    /// `(layer, GeoJSON file)` for every layer but the duty grids.
+    pub layers: Vec<(String, String)>,
+    /// Road lines, GeoJSON.
+    pub road_lines: String,
+}
+
+/// Units, people and layers of a district, as stored in `zones.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ZoneRecords {
+    pub units: Vec<OrgUnit>,
+    pub people: Vec<Person>,
+    /// Layers besides the duty grids.
+    pub layers: Vec<ZoneLayer>,
+    /// Unit and people (ids, lead first) of each duty grid, by duty-grid code.
+    pub duty: BTreeMap<String, (Option<String>, Vec<String>)>,
+}
+
+impl Engine {
+    /// Writes the zone files into `dir`; returns their manifest entry.
+    pub fn write_zone_files(&self, dir: &Path) -> Result<ZoneFiles> {
+        let z = self.zones();
+        let records = ZoneRecords {
+            units: z.data.units.clone(),
+            people: z.data.people.clone(),
+            layers: z
+                .data
+                .layers
+                .iter()
+                .filter(|l| l.code != DUTY_LAYER)
+                .cloned()
+                .collect(),
+            duty: z
+                .data
+                .zones
+                .iter()
+                .filter(|zone| zone.layer == DUTY_LAYER)
+                .filter(|zone| zone.unit.is_some() || !zone.people.is_empty())
+                .map(|zone| (zone.code.clone(), (zone.unit.clone(), zone.people.clone())))
+                .collect(),
+        };
+        let text = serde_json::to_string_pretty(&records)
+            .map_err(|e| Error::Invalid(format!("zones.json: {e}")))?;
+        crate::io::atomic_write(&dir.join("zones.json"), text.as_bytes())?;
+        let mut layers = Vec::new();
+        for l in &records.layers {
+            let file = format!("zones_{}.geojson", l.code);
+            self.export_zones(&dir.join(&file), &l.code, &TargetOptions::default())?;
+            layers.push((l.code.clone(), file));
+        }
+        self.export_road_lines(&dir.join("road_lines.geojson"), &TargetOptions::default())?;
+        Ok(ZoneFiles {
+            records: "zones.json".into(),
+            layers,
+            road_lines: "road_lines.geojson".into(),
+        })
+    }
+
+    /// Loads zone files written by [`Engine::write_zone_files`]: the records in one
+    /// transaction, then each layer file and the road lines (one transaction each).
+    pub fn load_zone_files(&self, dir: &Path, files: &ZoneFiles) -> Result<()> {
+        let path = dir.join(&files.records);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let r: ZoneRecords = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+        self.store().transaction(|tx| {
+            // Parents before children.
+            let mut units: Vec<&OrgUnit> = r.units.iter().filter(|u| u.parent.is_none()).collect();
+            units.extend(r.units.iter().filter(|u| u.parent.is_some()));
+            for u in units {
+                store::put_unit(tx, u)?;
+            }
+            for p in &r.people {
+                store::put_person(tx, p)?;
+            }
+            for l in &r.layers {
+                store::put_layer(tx, l)?;
+            }
+            for (code, (unit, people)) in &r.duty {
+                store::link_duty(tx, code, unit.as_deref(), people)?;
+            }
+            Ok(())
+        })?;
+        self.reload()?;
+        for (layer, file) in &files.layers {
+            self.import_zones(
+                &dir.join(file),
+                layer,
+                ImportOptions::default(),
+                &SourceOptions::default(),
+                OnConflict::Refuse,
+            )?;
+        }
+        self.import_road_lines(
+            &dir.join(&files.road_lines),
+            ImportOptions::default(),
+            &SourceOptions::default(),
+        )?;
+        Ok(())
+    }
+}
