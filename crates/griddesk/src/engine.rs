@@ -166,6 +166,14 @@ impl Engine {
         }
     }
 
+    /// Puts freshly built indexes in force (a module that patched them after its own write).
+    pub(crate) fn replace_loaded(&self, loaded: Loaded) {
+        match self.loaded.write() {
+            Ok(mut g) => *g = Arc::new(loaded),
+            Err(p) => *p.into_inner() = Arc::new(loaded),
+        }
+    }
+
     /// Rebuilds the indexes from the store (after a write).
     pub fn reload(&self) -> Result<()> {
         let loaded = Self::load(&self.store())?;

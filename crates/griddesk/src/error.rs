@@ -28,6 +28,8 @@ pub enum ErrorKind {
     BadTile,
     /// The operation conflicts with existing data (duplicate code…).
     Conflict,
+    /// A grid edit breaks a topology rule; the error carries every problem with its geometry.
+    TopologyRefused,
 }
 
 /// Where a bad value was found in an input file.
@@ -116,6 +118,12 @@ pub enum Error {
     },
     #[error("geometry error: {0}")]
     Geometry(String),
+    #[error("cannot {op}: {reason}")]
+    Edit { op: &'static str, reason: String },
+    #[error("edit refused: {}", .0.summary())]
+    Refused(Box<crate::planning::GuardReport>),
+    #[error("{0}")]
+    PlanConflict(String),
 }
 
 impl Error {
@@ -131,7 +139,10 @@ impl Error {
             | Error::Input { .. }
             | Error::ImportRejected { .. }
             | Error::Invalid(_)
-            | Error::Geometry(_) => ErrorKind::InvalidInput,
+            | Error::Geometry(_)
+            | Error::Edit { .. } => ErrorKind::InvalidInput,
+            Error::Refused(_) => ErrorKind::TopologyRefused,
+            Error::PlanConflict(_) => ErrorKind::Conflict,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } => ErrorKind::Conflict,
             Error::BadTile { .. } => ErrorKind::BadTile,

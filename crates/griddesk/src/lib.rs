@@ -13,6 +13,7 @@ pub mod index;
 pub mod io;
 pub mod locate;
 pub mod model;
+pub mod planning;
 pub mod sample;
 pub mod stats;
 pub mod store;

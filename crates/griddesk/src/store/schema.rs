@@ -5,7 +5,10 @@
 pub const APPLICATION_ID: i64 = 0x4752_4944;
 
 /// Migration `i` upgrades a store from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_foundation.sql"),
+    include_str!("migrations/0003_planning.sql"),
+];
 
 /// The schema version this build writes and understands.
 pub fn current_version() -> i64 {
