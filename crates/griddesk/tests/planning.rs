@@ -6,7 +6,7 @@
 mod plan_fixture;
 
 use chrono::NaiveDate;
-use geo::{Area, BooleanOps};
+use geo::{Area, BooleanOps, Length};
 use geo_types::{Geometry, Polygon};
 use griddesk::code::GridCode;
 use griddesk::planning::change::{ChangeSet, GridChange, NewGrid};
@@ -802,4 +802,92 @@ fn settings_bound_the_area_warning() {
     drop(f.engine);
     let e = Engine::open(&f.path).unwrap();
     assert_eq!(e.plan_settings().unwrap().max_area_m2, 15_000.0);
+}
+
+#[test]
+fn a_proposal_tiles_the_community_exactly_and_is_one_undoable_step() {
+    let f = build();
+    let e = &f.engine;
+    let before = active(e, community(1));
+    let opts = griddesk::planning::ProposalOptions {
+        as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
+        ..Default::default()
+    };
+    let p = e.propose_grids(&community(1).to_string(), &opts).unwrap();
+    assert!(p.report.is_ok(), "{:?}", p.report);
+    assert_eq!(p.change.retire.len(), 16);
+    // ≈ 156 000 m² at 10 000 m² a grid.
+    assert!((14..=18).contains(&p.grids.len()), "{}", p.grids.len());
+    assert!(p.grids.iter().all(|g| g.code.sequence() > 16));
+    assert!(p.proposed.area_cv < 0.35, "{:?}", p.proposed);
+    assert_eq!(p.grids.iter().map(|g| g.components).sum::<usize>(), 16);
+    assert_eq!(p.current.grids, 16);
+    let a = e
+        .plan_apply_change(&p.change, &serde_json::to_value(&opts).unwrap(), &meta(23))
+        .unwrap();
+    assert_eq!(a.edit.operation, "proposal");
+    assert_tiles(e, community(1));
+    assert!(
+        errors(e).iter().all(|p| p.community == Some(community(3))),
+        "{:?}",
+        errors(e)
+    );
+    // Attributes and the duty grid come from the retired grids.
+    let l = e.loaded();
+    for g in &p.change.create {
+        assert_eq!(
+            l.index.grid(&g.code).unwrap().land_use.as_deref(),
+            Some("居住")
+        );
+        assert!(l.index.duty_grid_of(&g.code).is_some());
+        assert!(!g.predecessors.is_empty());
+    }
+    drop(l);
+    e.plan_undo(&meta(24)).unwrap();
+    assert_eq!(active(e, community(1)), before);
+}
+
+#[test]
+fn a_proposal_follows_road_lines() {
+    let f = build();
+    let e = &f.engine;
+    let road = vec![at(-0.5, 2.3), at(2.0, 2.45), at(4.5, 2.3)];
+    let opts = griddesk::planning::ProposalOptions {
+        roads: vec![road.clone()],
+        as_of: NaiveDate::from_ymd_opt(2026, 6, 30),
+        ..Default::default()
+    };
+    let p = e.propose_grids(&community(1).to_string(), &opts).unwrap();
+    assert!(p.report.is_ok(), "{:?}", p.report);
+    // The road meets the outline mid-edge on both sides: the outline gains those vertices, and
+    // so does community 002 and its grid across the east edge.
+    assert_eq!(
+        p.change.communities.len(),
+        2,
+        "{:?}",
+        p.change
+            .communities
+            .iter()
+            .map(|c| c.code)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(p.change.modify.len(), 1);
+    let line = geo_types::MultiLineString::new(vec![geo_types::LineString::from(
+        road.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>(),
+    )]);
+    for g in &p.change.create {
+        // The stretch of road inside the grid (not on its edge) is nil.
+        let inside = geo_types::MultiPolygon(vec![g.polygon.clone()]).clip(&line, false);
+        let len: f64 = inside.0.iter().map(|l| geo::Haversine.length(l)).sum();
+        assert!(len < 0.01, "grid {} straddles the road for {len} m", g.code);
+    }
+    e.plan_apply_change(&p.change, &serde_json::to_value(&opts).unwrap(), &meta(25))
+        .unwrap();
+    assert_tiles(e, community(1));
+    assert_tiles(e, community(2));
+    assert!(
+        errors(e).iter().all(|p| p.community == Some(community(3))),
+        "{:?}",
+        errors(e)
+    );
 }

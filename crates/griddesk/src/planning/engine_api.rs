@@ -175,6 +175,22 @@ impl Engine {
         super::snap(&self.loaded().index, p, tolerance_m, roads)
     }
 
+    /// A proposed partition of a community into grids (a dry run; accept it with
+    /// [`Engine::plan_apply_change`]).
+    pub fn propose_grids(
+        &self,
+        community: &str,
+        opts: &super::ProposalOptions,
+    ) -> Result<super::Proposal> {
+        let settings = self.plan_settings()?;
+        super::propose::propose(
+            &self.loaded().index,
+            CommunityCode::parse(community)?,
+            opts,
+            &settings,
+        )
+    }
+
     /// Every topology problem of the district, with geometry.
     pub fn check_district(&self) -> Result<GuardReport> {
         let settings = self.plan_settings()?;

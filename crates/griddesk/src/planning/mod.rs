@@ -27,6 +27,7 @@ pub(crate) mod geom;
 pub mod guard;
 pub mod history;
 pub mod merge;
+pub mod propose;
 pub(crate) mod relocate;
 pub mod reshape;
 pub mod settings;
@@ -39,6 +40,7 @@ pub use district::check_district;
 pub use engine_api::{Applied, Preview};
 pub use guard::{GuardReport, Problem, Rule};
 pub use history::{EditMeta, EditState, EditSummary, GridHistory};
+pub use propose::{Proposal, ProposalOptions};
 pub use settings::PlanSettings;
 pub use snap::{snap, SnapHit};
 
