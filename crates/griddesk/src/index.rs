@@ -40,6 +40,8 @@ pub struct IndexPatch {
     pub grids: Vec<(GridCode, Option<Grid>)>,
     /// Community rows to replace (same code).
     pub communities: Vec<Community>,
+    /// Street rows to replace (same code).
+    pub streets: Vec<Street>,
     /// `(duty grid, unit grid, member)`: add or remove a membership.
     pub duty_members: Vec<(String, GridCode, bool)>,
     pub component_grids: Vec<(ComponentCode, Option<GridCode>)>,
@@ -263,6 +265,12 @@ impl SpatialIndex {
                 communities[i as usize] = c;
             }
         }
+        let mut streets = self.streets.clone();
+        for st in p.streets {
+            if let Some(&i) = self.street_pos.get(&st.code) {
+                streets[i as usize] = st;
+            }
+        }
         let mut duty_grids = self.duty_grids.clone();
         for (duty, grid, add) in p.duty_members {
             if let Some(d) = duty_grids.iter_mut().find(|d| d.code == duty) {
@@ -317,14 +325,14 @@ impl SpatialIndex {
         }
         let mut idx = Self {
             district: self.district.clone(),
-            streets: self.streets.clone(),
             grid_tree: boxes(
                 grids
                     .iter()
                     .map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()),
             ),
             community_tree: boxes(communities.iter().map(|c| c.boundary.bounding_rect())),
-            street_tree: self.street_tree.clone(),
+            street_tree: boxes(streets.iter().map(|s| s.boundary.bounding_rect())),
+            streets,
             component_tree: self.component_tree.clone(),
             case_tree: self.case_tree.clone(),
             grid_pos: grids

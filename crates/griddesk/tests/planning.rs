@@ -444,6 +444,31 @@ fn inserting_on_a_community_boundary_updates_the_outline_and_the_other_side() {
 }
 
 #[test]
+fn a_vertex_on_the_street_outline_goes_into_the_street_too() {
+    let f = build();
+    let e = &f.engine;
+    let p = e
+        .plan_preview(&Edit::InsertVertex { at: at(0.0, 1.5) })
+        .unwrap();
+    assert_eq!(p.change.communities.len(), 1);
+    assert_eq!(p.change.streets.len(), 1);
+    e.plan_apply(&Edit::InsertVertex { at: at(0.0, 1.5) }, &meta(8))
+        .unwrap();
+    let rep = e.check_district().unwrap();
+    assert!(
+        rep.problems.iter().all(|p| p.rule != Rule::StreetCoverage),
+        "{rep:?}"
+    );
+    e.plan_undo(&meta(9)).unwrap();
+    assert!(e
+        .check_district()
+        .unwrap()
+        .problems
+        .iter()
+        .all(|p| p.rule != Rule::StreetCoverage));
+}
+
+#[test]
 fn reshape_replaces_the_shared_section_in_both_grids() {
     let f = build();
     let e = &f.engine;
@@ -741,12 +766,17 @@ fn the_patched_index_equals_a_fresh_load() {
     .unwrap();
     e.plan_apply(&Edit::InsertVertex { at: at(4.0, 2.5) }, &meta(21))
         .unwrap();
+    e.plan_apply(&Edit::InsertVertex { at: at(0.0, 2.5) }, &meta(21))
+        .unwrap();
+    e.plan_apply(&Edit::InsertVertex { at: at(5.5, 0.0) }, &meta(21))
+        .unwrap();
     e.plan_undo(&meta(22)).unwrap();
     let patched = e.loaded();
     let fresh = Engine::open(&f.path).unwrap();
     let fresh = fresh.loaded();
     assert_eq!(patched.index.grids, fresh.index.grids);
     assert_eq!(patched.index.communities, fresh.index.communities);
+    assert_eq!(patched.index.streets, fresh.index.streets);
     assert_eq!(patched.index.components, fresh.index.components);
     assert_eq!(patched.index.cases, fresh.index.cases);
     assert_eq!(patched.index.duty_grids, fresh.index.duty_grids);

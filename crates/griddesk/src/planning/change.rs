@@ -4,7 +4,7 @@
 //! [`Workspace`] is how the edit operations build one with topological editing.
 
 use super::geom::{self, key, oriented, oriented_multi, Edge, Key, Metric, Rings};
-use crate::code::{CommunityCode, GridCode};
+use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use geo::BoundingRect;
@@ -144,6 +144,17 @@ pub struct CommunityChange {
     pub after: MultiPolygon<f64>,
 }
 
+/// A street outline that gains vertices where a community outline did (shape unchanged), so
+/// that streets stay vertex-identical with their communities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreetChange {
+    pub code: StreetCode,
+    #[serde(with = "geojson_geom")]
+    pub before: MultiPolygon<f64>,
+    #[serde(with = "geojson_geom")]
+    pub after: MultiPolygon<f64>,
+}
+
 /// Everything one edit changes, before it is validated and applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChangeSet {
@@ -157,6 +168,8 @@ pub struct ChangeSet {
     pub modify: Vec<GridChange>,
     pub rename: Vec<Rename>,
     pub communities: Vec<CommunityChange>,
+    #[serde(default)]
+    pub streets: Vec<StreetChange>,
 }
 
 impl ChangeSet {
@@ -170,6 +183,7 @@ impl ChangeSet {
             modify: vec![],
             rename: vec![],
             communities: vec![],
+            streets: vec![],
         }
     }
 
@@ -180,6 +194,7 @@ impl ChangeSet {
             && self.modify.is_empty()
             && self.rename.is_empty()
             && self.communities.is_empty()
+            && self.streets.is_empty()
     }
 
     /// Grids whose current row the change replaces (retired, reshaped, renamed away).
@@ -234,6 +249,7 @@ pub(crate) struct Workspace<'a> {
     pub tol_m: f64,
     grids: BTreeMap<GridCode, Rings>,
     communities: BTreeMap<CommunityCode, Vec<Rings>>,
+    streets: BTreeMap<StreetCode, Vec<Rings>>,
     /// Grids this change retires: ignored by topological lookups.
     gone: BTreeSet<GridCode>,
 }
@@ -247,6 +263,7 @@ impl<'a> Workspace<'a> {
             tol_m,
             grids: BTreeMap::new(),
             communities: BTreeMap::new(),
+            streets: BTreeMap::new(),
             gone: BTreeSet::new(),
         }
     }
@@ -392,6 +409,20 @@ impl<'a> Workspace<'a> {
                 n += 1;
             }
         }
+        for i in self.idx.street_candidates(r).collect::<Vec<_>>() {
+            let st = &self.idx.streets[i];
+            let mut polys = match self.streets.get(&st.code) {
+                Some(p) => p.clone(),
+                None => oriented_multi(&st.boundary),
+            };
+            let mut hit = false;
+            for poly in &mut polys {
+                hit |= insert_into(poly, ka, kb, p);
+            }
+            if hit {
+                self.streets.insert(st.code, polys);
+            }
+        }
         n
     }
 
@@ -525,6 +556,18 @@ impl<'a> Workspace<'a> {
                     code,
                     before: g.polygon.clone(),
                     after: rings.polygon(),
+                });
+            }
+        }
+        for (code, polys) in self.streets {
+            let Some(st) = self.idx.street(&code) else {
+                continue;
+            };
+            if oriented_multi(&st.boundary) != polys {
+                cs.streets.push(StreetChange {
+                    code,
+                    before: st.boundary.clone(),
+                    after: MultiPolygon(polys.iter().map(Rings::polygon).collect()),
                 });
             }
         }

@@ -252,6 +252,14 @@ fn patch_of(idx: &crate::index::SpatialIndex, rows: &[RowSnap]) -> Result<IndexP
                     p.communities.push(c);
                 }
             }
+            "street" => {
+                let code = crate::code::StreetCode::parse(&r.key)?;
+                if let (Some(st), Some(g)) = (idx.street(&code), &r.geom) {
+                    let mut st = st.clone();
+                    st.boundary = wkb_io::multi_polygon(g)?;
+                    p.streets.push(st);
+                }
+            }
             "component" => {
                 if let Some(d) = &r.data {
                     p.component_grids

@@ -117,7 +117,14 @@ pub(crate) struct RowSnap {
     pub geom: Option<Vec<u8>>,
 }
 
-const KINDS: [&str; 5] = ["grid", "community", "component", "case", "duty_member"];
+const KINDS: [&str; 6] = [
+    "grid",
+    "community",
+    "street",
+    "component",
+    "case",
+    "duty_member",
+];
 
 fn kind_of(s: &str) -> Result<&'static str> {
     KINDS
@@ -153,6 +160,18 @@ fn read_row(tx: &Transaction<'_>, kind: &'static str, key: &str) -> Result<RowSn
             .query_row([key], |r| {
                 let v = serde_json::json!({
                     "street": r.get::<_, String>(0)?,
+                    "name": r.get::<_, String>(1)?,
+                    "sample": r.get::<_, bool>(2)?,
+                });
+                Ok((Some(v.to_string()), Some(r.get::<_, Vec<u8>>(3)?)))
+            })
+            .optional()?
+            .unwrap_or((None, None)),
+        "street" => tx
+            .prepare_cached("SELECT district, name, sample, geom FROM street WHERE code = ?1")?
+            .query_row([key], |r| {
+                let v = serde_json::json!({
+                    "district": r.get::<_, String>(0)?,
                     "name": r.get::<_, String>(1)?,
                     "sample": r.get::<_, bool>(2)?,
                 });
@@ -236,6 +255,12 @@ fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
                 params![s.key, s.geom],
             )?;
         }
+        ("street", Some(_)) => {
+            tx.execute(
+                "UPDATE street SET geom = ?2 WHERE code = ?1",
+                params![s.key, s.geom],
+            )?;
+        }
         ("component" | "case", Some(d)) => {
             let v = json(d)?;
             let sql = if s.kind == "component" {
@@ -297,6 +322,9 @@ fn keys_of(idx: &SpatialIndex, cs: &ChangeSet, rel: &Relocations) -> Vec<(&'stat
     }
     for c in &cs.communities {
         k.insert(("community", c.code.to_string()));
+    }
+    for c in &cs.streets {
+        k.insert(("street", c.code.to_string()));
     }
     for (c, _, _) in &rel.components {
         k.insert(("component", c.to_string()));
@@ -370,6 +398,13 @@ pub(crate) fn apply(
             let expect = wkb_io::to_wkb(&Geometry::MultiPolygon(c.before.clone()))?;
             if row.geom.as_ref() != Some(&expect) {
                 return Err(stale(format!("community {}", c.code)));
+            }
+        }
+        for c in &cs.streets {
+            let row = read_row(tx, "street", c.code.as_str())?;
+            let expect = wkb_io::to_wkb(&Geometry::MultiPolygon(c.before.clone()))?;
+            if row.geom.as_ref() != Some(&expect) {
+                return Err(stale(format!("street {}", c.code)));
             }
         }
         let mut before = Vec::with_capacity(keys.len());
@@ -465,6 +500,15 @@ pub(crate) fn apply(
         for c in &cs.communities {
             tx.execute(
                 "UPDATE community SET geom = ?2 WHERE code = ?1",
+                params![
+                    c.code.as_str(),
+                    wkb_io::to_wkb(&Geometry::MultiPolygon(c.after.clone()))?
+                ],
+            )?;
+        }
+        for c in &cs.streets {
+            tx.execute(
+                "UPDATE street SET geom = ?2 WHERE code = ?1",
                 params![
                     c.code.as_str(),
                     wkb_io::to_wkb(&Geometry::MultiPolygon(c.after.clone()))?
