@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod plan;
 mod zones;
 
 #[derive(Parser)]
@@ -138,6 +139,10 @@ enum Command {
     /// Responsibility zones, people, units and road lines (责任网格, 片区, 中队辖区, 执法网格, 线条).
     #[command(subcommand)]
     Zones(zones::ZonesCmd),
+    /// Grid planning: split, merge, vertex edits, reshape, draw, propose, renumber, undo/redo,
+    /// history, grids as of a date (every edit checked by the topology guard; --dry-run shows it).
+    #[command(subcommand)]
+    Plan(plan::PlanCmd),
     /// Search grids, components, communities and streets.
     Search {
         db: PathBuf,
@@ -167,6 +172,13 @@ enum Bench {
         /// Encode only this many tiles, the ones with the most cases.
         #[arg(long)]
         sample: Option<usize>,
+    },
+    /// The whole-district topology check (data in memory), timed; prints JSON with the
+    /// problems found per rule and the communities with errors (used by benches/topology_peer.py).
+    Topology {
+        db: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
     },
 }
 
@@ -285,7 +297,40 @@ fn bench(b: Bench) -> Result<()> {
                     "threads": rayon_threads(), "raster_cells": loc.stats().0, "interior_cells": loc.stats().1})
             );
         }
+        Bench::Topology { db, repeat } => bench_topology(&db, repeat)?,
     }
+    Ok(())
+}
+
+fn bench_topology(db: &Path, repeat: usize) -> Result<()> {
+    use griddesk::validate::Severity;
+    let e = Engine::open(db)?;
+    let settings = e.plan_settings()?;
+    let l = e.loaded();
+    let mut runs = Vec::new();
+    let mut report = griddesk::planning::GuardReport::default();
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        report = griddesk::planning::check_district(&l.index, &settings);
+        runs.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut rules: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut communities: std::collections::BTreeSet<String> = Default::default();
+    for p in &report.problems {
+        *rules.entry(p.rule.id()).or_default() += 1;
+        if p.severity == Severity::Error {
+            if let Some(c) = p.community {
+                communities.insert(c.to_string());
+            }
+        }
+    }
+    println!(
+        "{}",
+        serde_json::json!({"job": "topology", "grids": e.overview().grids, "communities": l.index.communities.len(),
+            "ms": median(runs), "errors": report.errors(), "warnings": report.problems.len() - report.errors(),
+            "rules": rules, "communities_with_errors": communities,
+            "threads": std::env::var("RAYON_NUM_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or_else(rayon_threads)})
+    );
     Ok(())
 }
 
@@ -423,7 +468,6 @@ fn run(cli: Cli) -> Result<()> {
             let opts = griddesk::validate::ValidateOptions {
                 min_area_m2: min_area,
                 max_area_m2: max_area,
-                ..Default::default()
             };
             let findings = e.validate(&opts);
             pb.finish_and_clear();
@@ -518,6 +562,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(b) => bench(b)?,
         Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Zones(cmd) => zones::run(cmd)?,
+        Command::Plan(p) => plan::run(p)?,
         Command::Search { db, query, limit } => {
             let e = open(&db)?;
             for h in e.search(&query, limit) {

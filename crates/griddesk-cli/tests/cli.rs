@@ -54,6 +54,22 @@ fn every_command_has_help() {
         vec!["zones", "export", "--help"],
         vec!["zones", "roads-import", "--help"],
         vec!["zones", "roads-export", "--help"],
+        vec!["bench", "topology", "--help"],
+        vec!["plan", "--help"],
+        vec!["plan", "split", "--help"],
+        vec!["plan", "merge", "--help"],
+        vec!["plan", "move-vertex", "--help"],
+        vec!["plan", "insert-vertex", "--help"],
+        vec!["plan", "delete-vertex", "--help"],
+        vec!["plan", "add", "--help"],
+        vec!["plan", "reshape", "--help"],
+        vec!["plan", "propose", "--help"],
+        vec!["plan", "renumber", "--help"],
+        vec!["plan", "undo", "--help"],
+        vec!["plan", "redo", "--help"],
+        vec!["plan", "history", "--help"],
+        vec!["plan", "as-of", "--help"],
+        vec!["plan", "settings", "--help"],
     ] {
         let o = griddesk(&cmd);
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
@@ -400,4 +416,142 @@ fn zones_people_and_exchange_from_the_command_line() {
         text(&o)
     );
     assert!(text(&o).contains("already exists"), "{}", text(&o));
+}
+
+/// The first polygon ring of a feature with `code` in an exported GeoJSON file.
+fn ring_of(file: &Path, code: &str) -> Vec<[f64; 2]> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("exported file"))
+            .expect("GeoJSON");
+    let f = v["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["properties"]["code"] == code)
+        .unwrap_or_else(|| panic!("{code} not in {}", file.display()));
+    let g = &f["geometry"];
+    let ring = match g["type"].as_str() {
+        Some("Polygon") => &g["coordinates"][0],
+        _ => &g["coordinates"][0][0],
+    };
+    ring.as_array()
+        .expect("ring")
+        .iter()
+        .map(|p| [p[0].as_f64().expect("lon"), p[1].as_f64().expect("lat")])
+        .collect()
+}
+
+#[test]
+fn plan_commands_edit_check_undo_and_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.sqlite");
+    let dbs = db.to_str().unwrap();
+    let res = resources();
+    assert!(griddesk(&[
+        "init",
+        dbs,
+        "--sample",
+        "--resources",
+        res.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let grids = dir.path().join("g.geojson");
+    let comms = dir.path().join("c.geojson");
+    assert!(griddesk(&["export", dbs, "grids", grids.to_str().unwrap()])
+        .status
+        .success());
+    assert!(
+        griddesk(&["export", dbs, "communities", comms.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // Sample grids are Voronoi cells (convex): a line through the vertex mean crosses once.
+    let ring = ring_of(&grids, "331003001001005");
+    let n = (ring.len() - 1) as f64;
+    let (cx, cy) = (
+        ring[..ring.len() - 1].iter().map(|p| p[0]).sum::<f64>() / n,
+        ring[..ring.len() - 1].iter().map(|p| p[1]).sum::<f64>() / n,
+    );
+    let line = format!(
+        "{},{};{},{}",
+        cx - 0.003,
+        cy - 0.0002,
+        cx + 0.003,
+        cy + 0.0002
+    );
+
+    let o = griddesk(&[
+        "plan",
+        "split",
+        dbs,
+        "331003001001005",
+        "--line",
+        &line,
+        "--dry-run",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("guard: no errors"), "{}", text(&o));
+    let o = griddesk(&["plan", "history", dbs]);
+    assert!(
+        o.stdout.is_empty(),
+        "a dry run writes nothing: {}",
+        text(&o)
+    );
+
+    let o = griddesk(&[
+        "plan",
+        "split",
+        dbs,
+        "331003001001005",
+        "--line",
+        &line,
+        "--author",
+        "王工",
+        "--note",
+        "测试",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("applied #1"), "{}", text(&o));
+    let o = griddesk(&["plan", "history", dbs, "331003001001005", "--json"]);
+    let h: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(h["edits"][0]["edit"]["author"], "王工");
+    assert_eq!(h["lineage"].as_array().unwrap().len(), 2);
+
+    // A vertex of the community outline is fixed: a typed refusal, non-zero exit.
+    let outline = ring_of(&comms, "331003001001");
+    let from = format!("{},{}", outline[0][0], outline[0][1]);
+    let to = format!("{},{}", outline[0][0] + 0.0001, outline[0][1]);
+    let o = griddesk(&["plan", "move-vertex", dbs, "--from", &from, "--to", &to]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("community boundary"), "{}", text(&o));
+
+    let o = griddesk(&["plan", "undo", dbs]);
+    assert!(text(&o).contains("undone #1"), "{}", text(&o));
+    let o = griddesk(&["plan", "redo", dbs]);
+    assert!(text(&o).contains("redone #1"), "{}", text(&o));
+    let o = griddesk(&["plan", "as-of", dbs, "2025-01-01"]);
+    assert!(text(&o).contains("1500 grids"), "{}", text(&o));
+
+    let o = griddesk(&["validate", dbs]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("0 errors, 0 warnings"), "{}", text(&o));
+    let o = griddesk(&["bench", "topology", dbs, "--repeat", "1"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["errors"], 0, "{v}");
+
+    let prop = dir.path().join("prop.geojson");
+    let o = griddesk(&[
+        "plan",
+        "propose",
+        dbs,
+        "331003001002",
+        "--as-of",
+        "2026-10-31",
+        "--out",
+        prop.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("guard: no errors"), "{}", text(&o));
+    assert!(prop.exists());
 }

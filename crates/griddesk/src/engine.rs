@@ -200,15 +200,28 @@ impl Engine {
             }
             std::thread::sleep(std::time::Duration::from_millis(1));
         }
+        // The analytics columns are derived from the cases: dropped here, rebuilt on next use.
         match Arc::get_mut(&mut g) {
-            Some(l) => f(&mut l.index),
+            Some(l) => {
+                f(&mut l.index);
+                l.analytics = Default::default();
+            }
             None => {
                 let mut l = Loaded::clone(&g);
                 f(&mut l.index);
+                l.analytics = Default::default();
                 *g = Arc::new(l);
             }
         }
         Arc::as_ptr(&g) as usize
+    }
+
+    /// Puts freshly built indexes in force (a module that patched them after its own write).
+    pub(crate) fn replace_loaded(&self, loaded: Loaded) {
+        match self.loaded.write() {
+            Ok(mut g) => *g = Arc::new(loaded),
+            Err(p) => *p.into_inner() = Arc::new(loaded),
+        }
     }
 
     /// Rebuilds the indexes from the store (after a write).

@@ -32,6 +32,8 @@ pub enum ErrorKind {
     Refused,
     /// Sign-in failed (wrong login or password, disabled account, role not held).
     SignInRefused,
+    /// A grid edit breaks a topology rule; the error carries every problem with its geometry.
+    TopologyRefused,
 }
 
 /// Where a bad value was found in an input file.
@@ -137,6 +139,12 @@ pub enum Error {
         grid: String,
         zone: String,
     },
+    #[error("cannot {op}: {reason}")]
+    Edit { op: &'static str, reason: String },
+    #[error("edit refused: {}", .0.summary())]
+    TopologyRefused(Box<crate::planning::GuardReport>),
+    #[error("{0}")]
+    PlanConflict(String),
 }
 
 impl Error {
@@ -152,7 +160,10 @@ impl Error {
             | Error::Input { .. }
             | Error::ImportRejected { .. }
             | Error::Invalid(_)
-            | Error::Geometry(_) => ErrorKind::InvalidInput,
+            | Error::Geometry(_)
+            | Error::Edit { .. } => ErrorKind::InvalidInput,
+            Error::TopologyRefused(_) => ErrorKind::TopologyRefused,
+            Error::PlanConflict(_) => ErrorKind::Conflict,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } | Error::ZoneConflict { .. } => ErrorKind::Conflict,
             Error::BadTile { .. } => ErrorKind::BadTile,

@@ -6,7 +6,7 @@
 //! whose closed polygon covers it. So a point covered by the tiling belongs to exactly one grid,
 //! deterministically, never zero and never two. Retired grids (with an end date) are not located.
 
-use crate::code::{CommunityCode, GridCode, StreetCode};
+use crate::code::{CommunityCode, ComponentCode, GridCode, StreetCode};
 use crate::codetable::CodeTables;
 use crate::model::*;
 use crate::store::Snapshot;
@@ -31,6 +31,21 @@ pub struct GridCounts {
     pub cases: u32,
     /// Cases located in the grid that have not left the loop (not closed, cancelled or refused).
     pub open_cases: u32,
+}
+
+/// Changes for [`SpatialIndex::patched`].
+#[derive(Debug, Default, Clone)]
+pub struct IndexPatch {
+    /// Grid rows to set (`Some`) or remove (`None`).
+    pub grids: Vec<(GridCode, Option<Grid>)>,
+    /// Community rows to replace (same code).
+    pub communities: Vec<Community>,
+    /// Street rows to replace (same code).
+    pub streets: Vec<Street>,
+    /// `(duty grid, unit grid, member)`: add or remove a membership.
+    pub duty_members: Vec<(String, GridCode, bool)>,
+    pub component_grids: Vec<(ComponentCode, Option<GridCode>)>,
+    pub case_grids: Vec<(String, Option<GridCode>)>,
 }
 
 /// The spatial indexes of one district.
@@ -232,9 +247,15 @@ impl SpatialIndex {
     /// Adds one case without rebuilding anything (intake); returns its position in `cases`.
     pub fn insert_case(&mut self, c: CaseSummary) -> usize {
         let i = self.cases.len();
-        self.case_tree
-            .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
-        match c.grid.and_then(|g| self.grid_pos.get(&g)).map(|&g| g as usize) {
+        self.case_tree.insert(GeomWithData::new(
+            [c.location.x(), c.location.y()],
+            i as u32,
+        ));
+        match c
+            .grid
+            .and_then(|g| self.grid_pos.get(&g))
+            .map(|&g| g as usize)
+        {
             Some(g) if self.grids[g].is_active() => {
                 let k = &mut self.grid_counts[g];
                 k.cases += 1;
@@ -286,21 +307,149 @@ impl SpatialIndex {
             }
             self.component_tree
                 .remove(&GeomWithData::new([ox, oy], i as u32));
-            self.component_tree
-                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            self.component_tree.insert(GeomWithData::new(
+                [c.location.x(), c.location.y()],
+                i as u32,
+            ));
             if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
                 self.grid_counts[g as usize].components += 1;
             }
             self.components[i] = c;
         } else {
             let i = self.components.len();
-            self.component_tree
-                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            self.component_tree.insert(GeomWithData::new(
+                [c.location.x(), c.location.y()],
+                i as u32,
+            ));
             if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
                 self.grid_counts[g as usize].components += 1;
             }
             self.components.push(c);
         }
+    }
+
+    /// A copy of this index with grid rows set (`Some`) or removed (`None`) by code, community
+    /// outlines replaced, duty-grid memberships added (`true`) or removed, and the grid of some
+    /// components and cases changed. The component and case trees are reused (points do not
+    /// move), so this is much cheaper than reading the store again (grid planning uses it).
+    pub fn patched(&self, p: IndexPatch) -> SpatialIndex {
+        let mut grids: HashMap<GridCode, Grid> =
+            self.grids.iter().map(|g| (g.code, g.clone())).collect();
+        for (code, g) in p.grids {
+            match g {
+                Some(g) => grids.insert(code, g),
+                None => grids.remove(&code),
+            };
+        }
+        let mut grids: Vec<Grid> = grids.into_values().collect();
+        grids.sort_by_key(|g| g.code);
+        let mut communities = self.communities.clone();
+        for c in p.communities {
+            if let Some(&i) = self.community_pos.get(&c.code) {
+                communities[i as usize] = c;
+            }
+        }
+        let mut streets = self.streets.clone();
+        for st in p.streets {
+            if let Some(&i) = self.street_pos.get(&st.code) {
+                streets[i as usize] = st;
+            }
+        }
+        let mut duty_grids = self.duty_grids.clone();
+        for (duty, grid, add) in p.duty_members {
+            if let Some(d) = duty_grids.iter_mut().find(|d| d.code == duty) {
+                d.grids.retain(|g| *g != grid);
+                if add {
+                    d.grids.push(grid);
+                    d.grids.sort();
+                }
+            }
+        }
+        let mut components = self.components.clone();
+        if !p.component_grids.is_empty() {
+            let m: HashMap<ComponentCode, Option<GridCode>> =
+                p.component_grids.into_iter().collect();
+            for c in &mut components {
+                if let Some(g) = m.get(&c.code) {
+                    c.grid = *g;
+                }
+            }
+        }
+        let mut cases = self.cases.clone();
+        if !p.case_grids.is_empty() {
+            let m: HashMap<&str, Option<GridCode>> =
+                p.case_grids.iter().map(|(k, g)| (k.as_str(), *g)).collect();
+            for c in &mut cases {
+                if let Some(g) = m.get(&*c.id) {
+                    c.grid = *g;
+                }
+            }
+        }
+        let old_labels: HashMap<GridCode, (Point<f64>, &Polygon<f64>)> = self
+            .grids
+            .iter()
+            .zip(&self.grid_label_points)
+            .map(|(g, p)| (g.code, (*p, &g.polygon)))
+            .collect();
+        let grid_label_points = grids
+            .iter()
+            .map(|g| match old_labels.get(&g.code) {
+                Some((p, poly)) if **poly == g.polygon => *p,
+                _ => g
+                    .polygon
+                    .interior_point()
+                    .unwrap_or_else(|| Point::new(0.0, 0.0)),
+            })
+            .collect();
+        let mut duty_of_grid = HashMap::new();
+        for (i, d) in duty_grids.iter().enumerate() {
+            for g in &d.grids {
+                duty_of_grid.insert(*g, i as u32);
+            }
+        }
+        let mut idx = Self {
+            district: self.district.clone(),
+            grid_tree: boxes(
+                grids
+                    .iter()
+                    .map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()),
+            ),
+            community_tree: boxes(communities.iter().map(|c| c.boundary.bounding_rect())),
+            street_tree: boxes(streets.iter().map(|s| s.boundary.bounding_rect())),
+            streets,
+            component_tree: self.component_tree.clone(),
+            case_tree: self.case_tree.clone(),
+            grid_pos: grids
+                .iter()
+                .enumerate()
+                .map(|(i, g)| (g.code, i as u32))
+                .collect(),
+            community_pos: self.community_pos.clone(),
+            street_pos: self.street_pos.clone(),
+            duty_of_grid,
+            communities,
+            grids,
+            duty_grids,
+            components,
+            cases,
+            code_tables: self.code_tables.clone(),
+            grid_label_points,
+            street_label_points: self.street_label_points.clone(),
+            community_label_points: self.community_label_points.clone(),
+            uncounted_cases: 0,
+            community_colour: self.community_colour.clone(),
+            grid_counts: Vec::new(),
+        };
+        idx.grid_counts = idx.count_per_grid();
+        let counted: usize = idx
+            .grids
+            .iter()
+            .zip(&idx.grid_counts)
+            .filter(|(g, _)| g.is_active())
+            .map(|(_, k)| k.cases as usize)
+            .sum();
+        idx.uncounted_cases = idx.cases.len().saturating_sub(counted);
+        idx
     }
 
     fn count_per_grid(&self) -> Vec<GridCounts> {

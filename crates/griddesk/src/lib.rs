@@ -17,6 +17,7 @@ pub mod intake;
 pub mod io;
 pub mod locate;
 pub mod model;
+pub mod planning;
 pub mod qr;
 pub mod register;
 pub mod routing;

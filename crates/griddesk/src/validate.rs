@@ -1,15 +1,17 @@
-//! Topology and coding checks for unit grids (SPEC §1.6).
+//! Topology and coding checks for unit grids (SPEC §1.6), as a flat list of findings.
 //!
-//! Errors: invalid polygons, grids overlapping each other, grids outside their community, a code
-//! prefix naming no community, grids that do not tile their community (gaps or overlaps).
-//! Warnings: grid area outside the configured range.
+//! The check itself is [`crate::planning::check_district`]: invalid polygons, overlapping grids,
+//! uncovered parts of a community, grids (partly) outside their community, codes naming no
+//! community, shared edges not matched vertex for vertex, overlapping communities (errors);
+//! grid area outside the configured range (warning). Each finding carries the geometry to
+//! highlight.
 
 use crate::index::SpatialIndex;
-use geo::{BoundingRect, InteriorPoint, Relate, Validation};
-use serde::Serialize;
+use crate::planning::{check_district, PlanSettings};
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -20,11 +22,25 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    /// Short rule id, e.g. `grid-overlap`.
+    /// Short rule id, e.g. `overlap`.
     pub rule: &'static str,
-    /// The grid or community concerned.
+    /// The grid (first of those concerned) or community concerned.
     pub code: String,
     pub message: String,
+    /// What to highlight on the map (GeoJSON geometry).
+    #[serde(with = "geometry")]
+    pub geometry: Option<geo_types::Geometry<f64>>,
+}
+
+mod geometry {
+    use serde::{Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        g: &Option<geo_types::Geometry<f64>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        g.as_ref().map(geojson::Geometry::from).serialize(s)
+    }
 }
 
 /// Thresholds for [`validate`].
@@ -32,124 +48,41 @@ pub struct Finding {
 pub struct ValidateOptions {
     pub min_area_m2: f64,
     pub max_area_m2: f64,
-    /// Allowed relative difference between a community's area and the sum of its grids.
-    pub coverage_tolerance: f64,
 }
 
 impl Default for ValidateOptions {
     fn default() -> Self {
+        let s = PlanSettings::default();
         Self {
-            min_area_m2: 2_000.0,
-            max_area_m2: 50_000.0,
-            coverage_tolerance: 5e-4,
+            min_area_m2: s.min_area_m2,
+            max_area_m2: s.max_area_m2,
         }
     }
 }
 
 /// Checks every active grid; findings are sorted errors first, then by code.
 pub fn validate(idx: &SpatialIndex, opts: &ValidateOptions) -> Vec<Finding> {
-    use rayon::prelude::*;
-    let active: Vec<usize> = (0..idx.grids.len())
-        .filter(|&i| idx.grids[i].is_active())
-        .collect();
-    let mut out: Vec<Finding> = active
-        .par_iter()
-        .flat_map_iter(|&i| {
-            let g = &idx.grids[i];
-            let code = g.code.to_string();
-            let mut f = Vec::new();
-            let mut push = |severity, rule, message: String| {
-                f.push(Finding {
-                    severity,
-                    rule,
-                    code: code.clone(),
-                    message,
-                })
-            };
-            if let Some(e) = g.polygon.validation_errors().into_iter().next() {
-                push(
-                    Severity::Error,
-                    "invalid-polygon",
-                    format!("invalid polygon: {e}"),
-                );
-            }
-            match idx.community_index(&g.community()) {
-                None => push(
-                    Severity::Error,
-                    "unknown-community",
-                    format!("community {} does not exist", g.community()),
-                ),
-                Some(ci) => {
-                    if let Some(p) = g.polygon.interior_point() {
-                        if idx.community_at(p.x(), p.y()) != Some(ci) {
-                            push(
-                                Severity::Error,
-                                "outside-community",
-                                format!("grid lies outside its community {}", g.community()),
-                            );
-                        }
-                    }
-                }
-            }
-            if g.area_m2 < opts.min_area_m2 || g.area_m2 > opts.max_area_m2 {
-                push(
-                    Severity::Warning,
-                    "area-range",
-                    format!(
-                        "area {:.0} m² outside {:.0}–{:.0} m²",
-                        g.area_m2, opts.min_area_m2, opts.max_area_m2
-                    ),
-                );
-            }
-            if let Some(r) = g.polygon.bounding_rect() {
-                for j in idx.grid_candidates(r) {
-                    if j <= i {
-                        continue;
-                    }
-                    let m = g.polygon.relate(&idx.grids[j].polygon);
-                    if m.is_intersects() && !m.is_touches() {
-                        push(
-                            Severity::Error,
-                            "grid-overlap",
-                            format!("overlaps grid {}", idx.grids[j].code),
-                        );
-                    }
-                }
-            }
-            f.into_iter()
+    let settings = PlanSettings {
+        min_area_m2: opts.min_area_m2,
+        max_area_m2: opts.max_area_m2,
+        ..PlanSettings::default()
+    };
+    let mut out: Vec<Finding> = check_district(idx, &settings)
+        .problems
+        .into_iter()
+        .map(|p| Finding {
+            severity: p.severity,
+            rule: p.rule.id(),
+            code: p
+                .grids
+                .first()
+                .map(|g| g.to_string())
+                .or_else(|| p.community.map(|c| c.to_string()))
+                .unwrap_or_default(),
+            message: p.message,
+            geometry: p.geometry,
         })
         .collect();
-
-    // Coverage: the grids of a community add up to the community's area.
-    let mut sum = vec![0.0f64; idx.communities.len()];
-    for &i in &active {
-        if let Some(ci) = idx.community_index(&idx.grids[i].community()) {
-            sum[ci] += idx.grids[i].area_m2;
-        }
-    }
-    for (ci, c) in idx.communities.iter().enumerate() {
-        // Geodesic area of each part, holes subtracted.
-        let area: f64 = c.boundary.0.iter().map(crate::geodesy::area_m2).sum();
-        let diff = sum[ci] - area;
-        if area > 0.0 && (diff / area).abs() > opts.coverage_tolerance {
-            out.push(Finding {
-                severity: Severity::Error,
-                rule: "coverage",
-                code: c.code.to_string(),
-                message: if diff < 0.0 {
-                    format!(
-                        "grids leave {:.0} m² of the community uncovered (gap)",
-                        -diff
-                    )
-                } else {
-                    format!(
-                        "grids exceed the community by {:.0} m² (overlap or grid outside)",
-                        diff
-                    )
-                },
-            });
-        }
-    }
     out.sort_by(|a, b| (a.severity, &a.code, a.rule).cmp(&(b.severity, &b.code, b.rule)));
     out
 }

@@ -24,7 +24,7 @@ mod cases;
 mod components;
 mod detmath;
 mod names;
-mod regions;
+pub(crate) mod regions;
 mod tiling;
 mod zones;
 

@@ -9,6 +9,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_case_loop.sql"),
     include_str!("migrations/0004_zones.sql"),
+    include_str!("migrations/0003_planning.sql"),
 ];
 
 /// The schema version this build writes and understands.

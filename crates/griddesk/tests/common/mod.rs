@@ -101,7 +101,10 @@ pub fn district() -> District {
         )
         .unwrap();
     }
-    District { _dir: dir, engine: e }
+    District {
+        _dir: dir,
+        engine: e,
+    }
 }
 
 pub fn session(e: &Engine, login: &str, role: Role) -> Session {
@@ -114,4 +117,3 @@ pub fn centre(e: &Engine) -> [f64; 2] {
     let p = l.index.grid_label_points[i];
     [p.x(), p.y()]
 }
-

@@ -1,0 +1,290 @@
+//! Grid planning on the [`Engine`] facade: previews (dry runs), guarded edits, undo/redo,
+//! history, grids as of a date, snapping, the district check and settings.
+//!
+//! An applied edit, undo or redo patches the in-memory index from the rows it wrote
+//! ([`SpatialIndex::patched`](crate::index::SpatialIndex::patched)) instead of reading the store
+//! again: the component and case trees are reused, only the grid tree, counts and the bulk
+//! locator are rebuilt. `GRIDDESK_TIMING=1` prints how long that takes.
+
+use super::change::{ChangeSet, Edit};
+use super::guard::{self, GuardReport, Problem};
+use super::history::{self, EditMeta, EditSummary, GridHistory, RowSnap, Written};
+use super::relocate::relocate;
+use super::{build_change, PlanSettings, SnapHit};
+use crate::code::{CommunityCode, ComponentCode, GridCode};
+use crate::engine::{Engine, Loaded};
+use crate::error::{Error, Result};
+use crate::index::IndexPatch;
+use crate::locate::GridLocator;
+use crate::model::Grid;
+use crate::store::{wkb_io, Store};
+use chrono::NaiveDate;
+use geo_types::LineString;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A dry run: what an edit would change and what the guard says about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub change: ChangeSet,
+    pub report: GuardReport,
+    /// Components and cases that would move to another grid.
+    pub relocated_components: usize,
+    pub relocated_cases: usize,
+}
+
+/// An edit applied, undone or redone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub edit: EditSummary,
+    /// Warnings the guard raised (area range…); errors would have refused the edit.
+    pub warnings: Vec<Problem>,
+}
+
+impl Engine {
+    /// The planning settings of this store.
+    pub fn plan_settings(&self) -> Result<PlanSettings> {
+        PlanSettings::load(&self.store())
+    }
+
+    /// Changes the planning settings.
+    pub fn set_plan_settings(&self, s: &PlanSettings) -> Result<()> {
+        s.save(&mut self.store())
+    }
+
+    /// What an edit would change, checked by the guard; nothing is written.
+    pub fn plan_preview(&self, edit: &Edit) -> Result<Preview> {
+        let settings = self.plan_settings()?;
+        let l = self.loaded();
+        let change = build_change(&l.index, edit, &settings)?;
+        Ok(preview_of(&l, change, &settings))
+    }
+
+    /// Checks a change-set (a proposal, possibly adjusted) without writing anything.
+    pub fn plan_check(&self, change: ChangeSet) -> Result<Preview> {
+        let settings = self.plan_settings()?;
+        Ok(preview_of(&self.loaded(), change, &settings))
+    }
+
+    /// Makes an edit: builds the change-set, checks it, and applies it in one transaction.
+    /// A change breaking a hard rule fails with [`Error::TopologyRefused`] listing every problem.
+    pub fn plan_apply(&self, edit: &Edit, meta: &EditMeta) -> Result<Applied> {
+        let mut store = self.store();
+        let settings = PlanSettings::load(&store)?;
+        let l = self.loaded();
+        let change = build_change(&l.index, edit, &settings)?;
+        let params = serde_json::to_value(edit).map_err(|e| Error::Invalid(e.to_string()))?;
+        self.apply_locked(&mut store, &l, &change, &params, meta, &settings)
+    }
+
+    /// Applies a change-set made elsewhere (an accepted proposal), after checking it; `params`
+    /// records what produced it.
+    pub fn plan_apply_change(
+        &self,
+        change: &ChangeSet,
+        params: &serde_json::Value,
+        meta: &EditMeta,
+    ) -> Result<Applied> {
+        let mut store = self.store();
+        let settings = PlanSettings::load(&store)?;
+        let l = self.loaded();
+        self.apply_locked(&mut store, &l, change, params, meta, &settings)
+    }
+
+    fn apply_locked(
+        &self,
+        store: &mut Store,
+        l: &Arc<Loaded>,
+        change: &ChangeSet,
+        params: &serde_json::Value,
+        meta: &EditMeta,
+        settings: &PlanSettings,
+    ) -> Result<Applied> {
+        if change.is_empty() {
+            return Err(Error::Edit {
+                op: "apply the edit",
+                reason: "it changes nothing".into(),
+            });
+        }
+        let report = guard::check(&l.index, change, settings);
+        if !report.is_ok() {
+            return Err(Error::TopologyRefused(Box::new(report)));
+        }
+        let rel = relocate(&l.index, change);
+        let written = history::apply(store, &l.index, change, &rel, params, meta)?;
+        self.refresh(l, &written)?;
+        Ok(Applied {
+            edit: written.summary,
+            warnings: report.problems,
+        })
+    }
+
+    /// Undoes the most recent applied edit (see [`history`] for the rules).
+    pub fn plan_undo(&self, meta: &EditMeta) -> Result<Applied> {
+        self.undo_redo(true, meta)
+    }
+
+    /// Redoes the most recently undone edit.
+    pub fn plan_redo(&self, meta: &EditMeta) -> Result<Applied> {
+        self.undo_redo(false, meta)
+    }
+
+    fn undo_redo(&self, undo: bool, meta: &EditMeta) -> Result<Applied> {
+        let mut store = self.store();
+        let l = self.loaded();
+        let written = history::undo_redo(&mut store, undo, meta)?;
+        self.refresh(&l, &written)?;
+        Ok(Applied {
+            edit: written.summary,
+            warnings: vec![],
+        })
+    }
+
+    /// The edit log, newest first.
+    pub fn plan_log(&self, limit: usize) -> Result<Vec<EditSummary>> {
+        history::log(&self.store(), limit)
+    }
+
+    /// The history of a grid: lineage and every edit touching it, with before/after geometry.
+    pub fn plan_history(&self, code: &str) -> Result<GridHistory> {
+        let (code, _) = GridCode::parse_or_migrate(code)?;
+        history::grid_history(&self.store(), code)
+    }
+
+    /// The grids in force at the end of a past date.
+    pub fn grids_as_of(&self, date: NaiveDate) -> Result<Vec<Grid>> {
+        let store = self.store();
+        let l = self.loaded();
+        history::grids_as_of(&store, &l.index.grids, date)
+    }
+
+    /// The renumbering a community would get (old code → new code), checked; nothing written.
+    pub fn renumber_preview(&self, community: &str) -> Result<Preview> {
+        self.plan_preview(&Edit::Renumber {
+            community: CommunityCode::parse(community)?,
+        })
+    }
+
+    /// Snaps a point (see [`super::snap`]).
+    pub fn snap(
+        &self,
+        p: [f64; 2],
+        tolerance_m: f64,
+        roads: &[LineString<f64>],
+    ) -> Option<SnapHit> {
+        super::snap(&self.loaded().index, p, tolerance_m, roads)
+    }
+
+    /// A proposed partition of a community into grids (a dry run; accept it with
+    /// [`Engine::plan_apply_change`]).
+    pub fn propose_grids(
+        &self,
+        community: &str,
+        opts: &super::ProposalOptions,
+    ) -> Result<super::Proposal> {
+        let settings = self.plan_settings()?;
+        super::propose::propose(
+            &self.loaded().index,
+            CommunityCode::parse(community)?,
+            opts,
+            &settings,
+        )
+    }
+
+    /// Every topology problem of the district, with geometry.
+    pub fn check_district(&self) -> Result<GuardReport> {
+        let settings = self.plan_settings()?;
+        Ok(super::check_district(&self.loaded().index, &settings))
+    }
+
+    /// Puts the rows just written into the in-memory index.
+    fn refresh(&self, l: &Arc<Loaded>, w: &Written) -> Result<()> {
+        let t = std::time::Instant::now();
+        let patch = patch_of(&l.index, &w.rows)?;
+        let index = l.index.patched(patch);
+        let t_index = t.elapsed();
+        let locator = GridLocator::build(&index);
+        if std::env::var_os("GRIDDESK_TIMING").is_some() {
+            eprintln!(
+                "plan refresh: index {:.1} ms, locator {:.1} ms",
+                t_index.as_secs_f64() * 1e3,
+                (t.elapsed() - t_index).as_secs_f64() * 1e3
+            );
+        }
+        self.replace_loaded(Loaded {
+            index,
+            locator,
+            analytics: Default::default(),
+        });
+        Ok(())
+    }
+}
+
+fn preview_of(l: &Loaded, change: ChangeSet, settings: &PlanSettings) -> Preview {
+    let report = guard::check(&l.index, &change, settings);
+    let rel = relocate(&l.index, &change);
+    Preview {
+        change,
+        report,
+        relocated_components: rel.components.len(),
+        relocated_cases: rel.cases.len(),
+    }
+}
+
+fn patch_of(idx: &crate::index::SpatialIndex, rows: &[RowSnap]) -> Result<IndexPatch> {
+    let mut p = IndexPatch::default();
+    let grid_of_json = |d: &str| -> Result<Option<GridCode>> {
+        let v: serde_json::Value =
+            serde_json::from_str(d).map_err(|e| Error::Invalid(e.to_string()))?;
+        v.as_str().map(GridCode::parse).transpose()
+    };
+    for r in rows {
+        match r.kind {
+            "grid" => {
+                let code = GridCode::parse(&r.key)?;
+                let g = match (&r.data, &r.geom) {
+                    (Some(d), Some(g)) => Some(history::grid_of(&r.key, d, g)?),
+                    _ => None,
+                };
+                p.grids.push((code, g));
+            }
+            "community" => {
+                let code = CommunityCode::parse(&r.key)?;
+                if let (Some(c), Some(g)) = (idx.community(&code), &r.geom) {
+                    let mut c = c.clone();
+                    c.boundary = wkb_io::multi_polygon(g)?;
+                    p.communities.push(c);
+                }
+            }
+            "street" => {
+                let code = crate::code::StreetCode::parse(&r.key)?;
+                if let (Some(st), Some(g)) = (idx.street(&code), &r.geom) {
+                    let mut st = st.clone();
+                    st.boundary = wkb_io::multi_polygon(g)?;
+                    p.streets.push(st);
+                }
+            }
+            "component" => {
+                if let Some(d) = &r.data {
+                    p.component_grids
+                        .push((ComponentCode::parse(&r.key)?, grid_of_json(d)?));
+                }
+            }
+            "case" => {
+                if let Some(d) = &r.data {
+                    p.case_grids.push((r.key.clone(), grid_of_json(d)?));
+                }
+            }
+            _ => {
+                if let Some((duty, grid)) = r.key.split_once('|') {
+                    p.duty_members.push((
+                        duty.to_string(),
+                        GridCode::parse(grid)?,
+                        r.data.is_some(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(p)
+}
