@@ -22,6 +22,17 @@ pub struct Loaded {
     pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
 }
 
+impl Loaded {
+    /// Indexes whose analytics columns are built on first use.
+    pub fn new(index: SpatialIndex, locator: GridLocator) -> Self {
+        Loaded {
+            index,
+            locator,
+            analytics: Default::default(),
+        }
+    }
+}
+
 /// An open district.
 pub struct Engine {
     store: Mutex<Store>,
@@ -133,11 +144,7 @@ impl Engine {
                 (t.elapsed() - t_index).as_secs_f64() * 1e3
             );
         }
-        Ok(Loaded {
-            index,
-            locator,
-            analytics: Default::default(),
-        })
+        Ok(Loaded::new(index, locator))
     }
 
     /// Opens an existing store and builds its indexes.

@@ -211,11 +211,7 @@ impl Engine {
                 (t.elapsed() - t_index).as_secs_f64() * 1e3
             );
         }
-        self.replace_loaded(Loaded {
-            index,
-            locator,
-            analytics: Default::default(),
-        });
+        self.replace_loaded(Loaded::new(index, locator));
         Ok(())
     }
 }

@@ -345,7 +345,7 @@ mod tests {
                 unit: None,
             }],
         };
-        ZoneIndex::build(Arc::new(Loaded { index, locator }), data)
+        ZoneIndex::build(Arc::new(Loaded::new(index, locator)), data)
     }
 
     fn tile_at(x: f64, y: f64, z: u32) -> TileAddress {
