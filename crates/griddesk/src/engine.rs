@@ -433,6 +433,10 @@ pub struct SampleManifest {
     pub district_file: String,
     /// `(dataset, file)` in import order.
     pub files: Vec<(String, String)>,
+    /// Departments, users and routing of the case loop (`case_loop.json`); the workflow
+    /// histories of the sample cases are generated from it on loading.
+    #[serde(default)]
+    pub case_loop: Option<String>,
 }
 
 impl Engine {
@@ -496,6 +500,13 @@ impl Engine {
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
             self.import(&dir.join(file), ds, ImportOptions::default())?;
+        }
+        if let Some(file) = &m.case_loop {
+            let p = dir.join(file);
+            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            let seed: crate::sample::caseloop::CaseLoopSeed = serde_json::from_str(&text)
+                .map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))?;
+            self.load_sample_case_loop(&seed)?;
         }
         Ok(())
     }

@@ -21,6 +21,7 @@
 //! (see `detmath`). The stored `area_m2` is the geodesic area from [`crate::geodesy::area_m2`].
 
 mod cases;
+pub mod caseloop;
 mod components;
 mod detmath;
 mod names;
@@ -147,6 +148,8 @@ pub struct SampleDistrict {
     pub pois: Vec<SamplePoi>,
     /// The code tables the components and cases refer to.
     pub tables: CodeTables,
+    /// Departments, users and routing of the case loop (histories are made when loading).
+    pub case_loop: caseloop::CaseLoopSeed,
 }
 
 impl SampleDistrict {
@@ -577,7 +580,7 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     let cases = cases::generate(p, &world, &tables, &components, &comp_cells)?;
 
     grids.sort_by_key(|g| g.code);
-    Ok(SampleDistrict {
+    let mut d = SampleDistrict {
         district: District {
             code: district_code,
             name: "黄岩区".into(),
@@ -591,7 +594,15 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
         cases,
         pois,
         tables,
-    })
+        case_loop: caseloop::CaseLoopSeed {
+            seed: p.seed,
+            departments: vec![],
+            users: vec![],
+            routing: vec![],
+        },
+    };
+    d.case_loop = caseloop::seed(p, &d)?;
+    Ok(d)
 }
 
 /// Assigns real street names (and numbers 1..) to street clusters; extra clusters get
