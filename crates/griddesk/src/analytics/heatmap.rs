@@ -373,36 +373,57 @@ fn convolve(
         .map(|r| r.iter().any(|&v| v != 0.0))
         .collect();
     debug_assert_eq!(ph, h + 2 * ry);
+    // The kernels are symmetric: k[t] = k[2r − t], so each pair of taps shares one multiply.
     // Vertical pass: output row j (inner) = Σ_t ky[t] · padded row (j + t).
     let mut tmp = vec![0f32; h * pw];
     let mut tmp_nonzero = vec![false; h];
+    let prow = |i: usize| &g[i * pw..(i + 1) * pw];
     tmp.par_chunks_mut(pw)
         .zip(tmp_nonzero.par_iter_mut())
         .enumerate()
         .for_each(|(j, (out, nz))| {
-            for (t, &k) in ky.iter().enumerate() {
-                let src = j + t;
-                if !row_nonzero[src] {
-                    continue;
+            for t in 0..=ry {
+                let k = ky[t];
+                let (a, b) = (j + t, j + 2 * ry - t);
+                let (na, nb) = (row_nonzero[a], a != b && row_nonzero[b]);
+                match (na, nb) {
+                    (false, false) => continue,
+                    (true, true) => {
+                        for ((o, &u), &v) in out.iter_mut().zip(prow(a)).zip(prow(b)) {
+                            *o += k * (u + v);
+                        }
+                    }
+                    (true, false) | (false, true) => {
+                        let r = prow(if na { a } else { b });
+                        for (o, &v) in out.iter_mut().zip(r) {
+                            *o += k * v;
+                        }
+                    }
                 }
                 *nz = true;
-                let row = &g[src * pw..(src + 1) * pw];
-                for (o, &v) in out.iter_mut().zip(row) {
-                    *o += k * v;
-                }
             }
         });
     // Horizontal pass: out[x] = Σ_t kx[t] · tmp[x + t].
+    let rx = (kx.len() - 1) / 2;
     let mut out = vec![0f32; w * h];
     out.par_chunks_mut(w).enumerate().for_each(|(j, o)| {
         if !tmp_nonzero[j] {
             return;
         }
         let row = &tmp[j * pw..(j + 1) * pw];
-        for (t, &k) in kx.iter().enumerate() {
-            for (o, &v) in o.iter_mut().zip(&row[t..t + w]) {
-                *o += k * v;
+        for t in 0..rx {
+            let k = kx[t];
+            for ((o, &u), &v) in o
+                .iter_mut()
+                .zip(&row[t..t + w])
+                .zip(&row[2 * rx - t..2 * rx - t + w])
+            {
+                *o += k * (u + v);
             }
+        }
+        let k = kx[rx];
+        for (o, &v) in o.iter_mut().zip(&row[rx..rx + w]) {
+            *o += k * v;
         }
     });
     out
