@@ -382,8 +382,7 @@ fn convolve(
         .zip(tmp_nonzero.par_iter_mut())
         .enumerate()
         .for_each(|(j, (out, nz))| {
-            for t in 0..=ry {
-                let k = ky[t];
+            for (t, &k) in ky.iter().enumerate().take(ry + 1) {
                 let (a, b) = (j + t, j + 2 * ry - t);
                 let (na, nb) = (row_nonzero[a], a != b && row_nonzero[b]);
                 match (na, nb) {
@@ -411,8 +410,7 @@ fn convolve(
             return;
         }
         let row = &tmp[j * pw..(j + 1) * pw];
-        for t in 0..rx {
-            let k = kx[t];
+        for (t, &k) in kx.iter().enumerate().take(rx) {
             for ((o, &u), &v) in o
                 .iter_mut()
                 .zip(&row[t..t + w])
