@@ -136,58 +136,63 @@ pub fn contributions(
         c.handle.end.is_none_or(|e| e >= end) && !cancelled && deadline_in && late_at_end;
     let due_handle = handled || overdue_unhandled;
 
-    // Regions and departments share §5.1.
-    let mut base = |o: Counted| {
-        let mut e = |i, n| emit(o, i, n);
-        if filed {
-            e(I::Filed, 1);
-            if c.public_verified {
-                e(I::PublicVerified, 1);
-            }
-        }
-        if closed || overdue_open {
-            e(I::DueClose, 1);
-        }
-        if closed {
-            e(I::Closed, 1);
-            if on_time(&c.handle, c) {
-                e(I::ClosedOnTime, 1);
-            }
-        }
-        if overdue_open {
-            e(I::OverdueOpen, 1);
-        }
-        if due_handle {
-            e(I::DueHandle, 1);
-            if c.extensions > 0 {
-                e(I::Extended, 1);
-            }
-            if !c.hangups.is_empty() {
-                e(I::Hung, 1);
-            }
-        }
-        if handled {
-            e(I::Handled, 1);
-            e(
-                if handled_on_time {
-                    I::HandledOnTime
-                } else {
-                    I::HandledLate
-                },
-                1,
-            );
-            if c.reworks > 0 {
-                e(I::Rework, 1);
-                e(I::ReworkLoops, c.reworks);
-            }
-        }
-        if overdue_unhandled {
-            e(I::OverdueUnhandled, 1);
-        }
+    // Regions and departments share §5.1: judge once, count for both.
+    let mut base: [(Indicator, u32); 12] = [(I::Filed, 0); 12];
+    let mut nb = 0;
+    let mut e = |i, n| {
+        base[nb] = (i, n);
+        nb += 1;
     };
-    base(Counted::Region(c.grid));
-    if let Some(d) = c.department {
-        base(Counted::Department(d));
+    if filed {
+        e(I::Filed, 1);
+        if c.public_verified {
+            e(I::PublicVerified, 1);
+        }
+    }
+    if closed || overdue_open {
+        e(I::DueClose, 1);
+    }
+    if closed {
+        e(I::Closed, 1);
+        if handled_on_time || on_time(&c.handle, c) {
+            e(I::ClosedOnTime, 1);
+        }
+    }
+    if overdue_open {
+        e(I::OverdueOpen, 1);
+    }
+    if due_handle {
+        e(I::DueHandle, 1);
+        if c.extensions > 0 {
+            e(I::Extended, 1);
+        }
+        if !c.hangups.is_empty() {
+            e(I::Hung, 1);
+        }
+    }
+    if handled {
+        e(I::Handled, 1);
+        e(
+            if handled_on_time {
+                I::HandledOnTime
+            } else {
+                I::HandledLate
+            },
+            1,
+        );
+        if c.reworks > 0 {
+            e(I::Rework, 1);
+            e(I::ReworkLoops, c.reworks);
+        }
+    }
+    if overdue_unhandled {
+        e(I::OverdueUnhandled, 1);
+    }
+    for &(i, n) in &base[..nb] {
+        emit(Counted::Region(c.grid), i, n);
+        if let Some(d) = c.department {
+            emit(Counted::Department(d), i, n);
+        }
     }
 
     // 监督员.

@@ -246,22 +246,31 @@ fn count_all(input: &EvalInput, p: &Period) -> Acc {
         input.departments.len(),
         input.people.len(),
     );
-    let chunk = input
-        .cases
+    // Only cases with a time in the period can count in it.
+    let candidates: Vec<u32> = (0..input.cases.len() as u32)
+        .into_par_iter()
+        .with_min_len(1 << 14)
+        .filter(|&i| input.may_count(i as usize, p))
+        .collect();
+    let chunk = candidates
         .len()
         .div_ceil(rayon::current_num_threads().max(1))
         .max(4096);
-    let parts: Vec<Acc> = input
-        .cases
+    let parts: Vec<Acc> = candidates
         .par_chunks(chunk)
-        .map(|cases| {
+        .map(|idx| {
             let mut acc = Acc::new(g, d, n);
-            for c in cases {
-                contributions(c, p, &input.grid_inspector, &mut |o, i, k| {
-                    if let Some(s) = acc.slot(o) {
-                        s[i as usize] += k;
-                    }
-                });
+            for &i in idx {
+                contributions(
+                    &input.cases[i as usize],
+                    p,
+                    &input.grid_inspector,
+                    &mut |o, i, k| {
+                        if let Some(s) = acc.slot(o) {
+                            s[i as usize] += k;
+                        }
+                    },
+                );
             }
             acc
         })
@@ -889,6 +898,9 @@ pub fn drill(
     input
         .cases
         .par_iter()
+        .enumerate()
+        .filter(|(i, _)| input.may_count(*i, period))
+        .map(|(_, c)| c)
         .filter(|c| {
             let mut hit = false;
             contributions(c, period, &input.grid_inspector, &mut |o, i, _| {
