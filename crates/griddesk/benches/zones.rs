@@ -57,6 +57,15 @@ fn bench(c: &mut Criterion) {
             black_box(z.who_is_here(points[i][0], points[i][1], ROAD_SEARCH_M))
         })
     });
+    // For scale: the grid lookup alone, on the same points.
+    g.bench_function("grid_at_only_50k_grids", |b| {
+        let idx = &z.loaded().index;
+        let mut i = 0;
+        b.iter(|| {
+            i = (i + 7919) % points.len();
+            black_box(idx.grid_at(points[i][0], points[i][1]))
+        })
+    });
     // The largest sector's outline from scratch (the index caches it after the first call).
     let sectors = z.zones_of_layer("sector");
     let biggest = sectors

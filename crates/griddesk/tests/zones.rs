@@ -689,9 +689,17 @@ mod random_edits {
 
     #[derive(Debug, Clone)]
     enum Op {
-        Assign { zone: usize, grids: Vec<usize>, mv: bool },
-        Unassign { grids: Vec<usize> },
-        Delete { zone: usize },
+        Assign {
+            zone: usize,
+            grids: Vec<usize>,
+            mv: bool,
+        },
+        Unassign {
+            grids: Vec<usize>,
+        },
+        Delete {
+            zone: usize,
+        },
     }
 
     fn op() -> impl Strategy<Value = Op> {
