@@ -532,6 +532,13 @@ fn zones_and_road_lines_round_trip_through_every_format() {
             },
         ),
         (
+            "zones_gcj.shp",
+            TargetOptions {
+                crs: Crs::Gcj02,
+                encoding: TextEncoding::Utf8,
+            },
+        ),
+        (
             "zones.geojson",
             TargetOptions {
                 crs: Crs::Gcj02,
