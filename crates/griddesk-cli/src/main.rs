@@ -130,6 +130,9 @@ enum Command {
         x: u32,
         y: u32,
         out: PathBuf,
+        /// Write the zone tile of this zone layer instead (zones, zone labels, road lines).
+        #[arg(long)]
+        zones: Option<String>,
     },
     /// Time engine jobs in-process and print JSON (used by benches/peer.py).
     #[command(subcommand)]
@@ -567,10 +570,20 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Tile { db, z, x, y, out } => {
+        Command::Tile {
+            db,
+            z,
+            x,
+            y,
+            out,
+            zones,
+        } => {
             let e = open(&db)?;
             let t = Instant::now();
-            let bytes = e.tile(z, x, y)?;
+            let bytes = match zones {
+                Some(layer) => e.zone_tile(&layer, z, x, y)?,
+                None => e.tile(z, x, y)?,
+            };
             let el = t.elapsed();
             std::fs::write(&out, &bytes)
                 .with_context(|| format!("cannot write {}", out.display()))?;

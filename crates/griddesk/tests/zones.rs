@@ -532,6 +532,13 @@ fn zones_and_road_lines_round_trip_through_every_format() {
             },
         ),
         (
+            "zones_gcj.shp",
+            TargetOptions {
+                crs: Crs::Gcj02,
+                encoding: TextEncoding::Utf8,
+            },
+        ),
+        (
             "zones.geojson",
             TargetOptions {
                 crs: Crs::Gcj02,
@@ -680,5 +687,115 @@ fn geopackage_grids_round_trip_and_gdal_reads_them() {
             text.contains("4490") || text.contains("China Geodetic"),
             "{text}"
         );
+    }
+}
+
+mod random_edits {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Assign {
+            zone: usize,
+            grids: Vec<usize>,
+            mv: bool,
+        },
+        Unassign {
+            grids: Vec<usize>,
+        },
+        Delete {
+            zone: usize,
+        },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let grids = proptest::collection::vec(0usize..30, 1..6);
+        prop_oneof![
+            4 => (0usize..4, grids.clone(), any::<bool>())
+                .prop_map(|(zone, grids, mv)| Op::Assign { zone, grids, mv }),
+            1 => grids.prop_map(|grids| Op::Unassign { grids }),
+            1 => (0usize..4).prop_map(|zone| Op::Delete { zone }),
+        ]
+    }
+
+    /// `(zone, sorted members)` of a layer, from the engine.
+    fn state(e: &Engine, layer: &str) -> Vec<(String, Vec<String>)> {
+        e.zones_in_layer(layer)
+            .expect("layer")
+            .into_iter()
+            .map(|z| {
+                let d = e.zone_detail(layer, &z.code).expect("zone");
+                (z.code, d.member_grids)
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+        /// Any sequence of assignments (refusing or moving), unassignments and deletions in
+        /// the duty layer and a custom layer keeps every grid in at most one zone per layer;
+        /// a refused edit changes nothing; the in-memory index equals a fresh read of the store.
+        #[test]
+        fn a_grid_is_in_at_most_one_zone_per_layer(ops in proptest::collection::vec(op(), 1..14)) {
+            let dir = tempfile::tempdir().expect("dir");
+            let e = engine_with(&dir, false);
+            e.put_zone_layer(&ZoneLayer {
+                code: "x".into(),
+                name: "x".into(),
+                kind: LayerKind::Custom,
+                network: Network::Enforcement,
+                order: 5,
+            })
+            .expect("layer");
+            let all = codes(&e, 0..30);
+            for (k, op) in ops.into_iter().enumerate() {
+                let layer = if k % 2 == 0 { "x" } else { DUTY_LAYER };
+                let zone_code = |z: usize| format!("Z{z}");
+                let before = state(&e, layer);
+                let res = match &op {
+                    Op::Assign { zone, grids, mv } => {
+                        let code = zone_code(*zone);
+                        if !before.iter().any(|(c, _)| *c == code) {
+                            e.put_zone(&ZoneEdit {
+                                layer: layer.into(),
+                                code: code.clone(),
+                                name: code.clone(),
+                                ..Default::default()
+                            })
+                            .expect("zone");
+                        }
+                        let g: Vec<String> = grids.iter().map(|&i| all[i].clone()).collect();
+                        let mode = if *mv { OnConflict::Move } else { OnConflict::Refuse };
+                        e.assign_grids(layer, &code, &g, mode).map(|_| ())
+                    }
+                    Op::Unassign { grids } => {
+                        let g: Vec<String> = grids.iter().map(|&i| all[i].clone()).collect();
+                        e.unassign_grids(layer, &g).map(|_| ())
+                    }
+                    Op::Delete { zone } => e.delete_zone(layer, &zone_code(*zone)),
+                };
+                let after = state(&e, layer);
+                if let Err(err) = &res {
+                    prop_assert!(matches!(err.kind(), ErrorKind::Conflict | ErrorKind::NotFound), "{err}");
+                    // Only the zone creation before a refused assignment may remain.
+                    let created: Vec<_> = after.iter().filter(|z| !before.contains(z)).collect();
+                    prop_assert!(created.iter().all(|(_, m)| m.is_empty()), "{created:?}");
+                }
+                for l in ["x", DUTY_LAYER] {
+                    let mut seen = std::collections::HashSet::new();
+                    for (_, members) in state(&e, l) {
+                        for g in members {
+                            prop_assert!(seen.insert(g.clone()), "grid {g} twice in layer {l}");
+                        }
+                    }
+                }
+            }
+            // The index equals what the store holds.
+            let fresh = Engine::open(e.path()).expect("reopen");
+            for l in ["x", DUTY_LAYER] {
+                prop_assert_eq!(state(&fresh, l), state(&e, l));
+            }
+        }
     }
 }

@@ -133,12 +133,14 @@ impl Crs {
         self == Crs::LonLat
     }
 
-    /// ESRI WKT for a `.prj` file (GCJ-02 has none: it is not a published CRS).
+    /// ESRI WKT for a `.prj` file. GCJ-02 is not a published CRS: it is written as a WGS 84
+    /// geographic CRS named `GCJ-02`, which GIS tools read as lon/lat and [`Crs::from_prj`]
+    /// recognises by its name.
     pub fn to_prj(self) -> Option<String> {
         const GEOGCS: &str = "GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\",DATUM[\"D_China_2000\",SPHEROID[\"CGCS2000\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
         match self {
             Crs::LonLat => Some(GEOGCS.to_string()),
-            Crs::Gcj02 => None,
+            Crs::Gcj02 => Some(GCJ02_GEOGCS.to_string()),
             Crs::GaussKruger { zone, prefixed } => {
                 let cm = u32::from(zone) * 3;
                 let (name, fe) = if prefixed {
@@ -162,6 +164,9 @@ impl Crs {
     pub fn from_prj(wkt: &str) -> Option<Crs> {
         let w = wkt.trim();
         let upper = w.to_ascii_uppercase();
+        if upper.starts_with("GEOGCS[\"GCJ-02") || upper.starts_with("GEOGCS[\"GCJ02") {
+            return Some(Crs::Gcj02);
+        }
         if let Some(code) = last_epsg_authority(&upper) {
             if let Some(c) = Crs::from_epsg(code) {
                 return Some(c);
@@ -233,6 +238,9 @@ impl Crs {
         Ok(Transformer { crs: self, kind })
     }
 }
+
+/// How GCJ-02 is written in `.prj` files and GeoPackages.
+const GCJ02_GEOGCS: &str = "GEOGCS[\"GCJ-02 (obfuscated WGS 84)\",DATUM[\"D_WGS_1984\",SPHEROID[\"WGS_1984\",6378137.0,298.257223563]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
 
 fn last_epsg_authority(upper: &str) -> Option<u32> {
     // WKT 1 puts the CRS's own AUTHORITY last; WKT 2 uses ID["EPSG",n] likewise.
@@ -471,6 +479,10 @@ mod tests {
             let c = Crs::from_epsg(epsg).unwrap();
             assert_eq!(Crs::from_prj(&c.to_prj().unwrap()), Some(c), "{epsg}");
         }
+        assert_eq!(
+            Crs::from_prj(&Crs::Gcj02.to_prj().unwrap()),
+            Some(Crs::Gcj02)
+        );
         // The .prj GDAL writes for EPSG:4527 (ESRI WKT, from PROJ).
         let esri = "PROJCS[\"CGCS2000_3_Degree_GK_Zone_39\",GEOGCS[\"GCS_China_Geodetic_Coordinate_System_2000\",DATUM[\"D_China_2000\",SPHEROID[\"CGCS2000\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",39500000.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",117.0],PARAMETER[\"Scale_Factor\",1.0],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]";
         assert_eq!(Crs::from_prj(esri), Crs::from_epsg(4527));

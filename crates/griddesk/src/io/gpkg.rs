@@ -179,7 +179,7 @@ fn write_file(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usi
                 GCJ02_SRS_ID,
                 "GRIDDESK",
                 GCJ02_SRS_ID,
-                "undefined",
+                opts.crs.to_prj().unwrap_or_else(|| "undefined".into()),
                 "GCJ-02 obfuscated longitude/latitude (Chinese web maps)"
             ])?;
             GCJ02_SRS_ID

@@ -1,4 +1,5 @@
-//! Import and export: GeoJSON (RFC 7946) and CSV in and out, with every problem in the input
+//! Import and export: GeoJSON (RFC 7946), CSV, ESRI Shapefile and OGC GeoPackage in and out,
+//! with every problem in the input
 //! reported as a [`Reject`] that names the file, the feature (GeoJSON, 0-based) or line (CSV,
 //! 1-based, the header is line 1) and the field.
 //!
@@ -24,9 +25,9 @@
 //!
 //! | Dataset | Formats | Geometry | Fields (required in **bold**) |
 //! |---|---|---|---|
-//! | streets | GeoJSON | Polygon / MultiPolygon | **code** (9 digits; district must be the store's) [street_code, 街道编码], **name** [名称] |
-//! | communities | GeoJSON | Polygon / MultiPolygon | **code** (12 digits; street must exist) [community_code, 社区编码], **name** |
-//! | grids | GeoJSON | Polygon (or a MultiPolygon of one polygon) | **code** (15 digits, or 14-digit legacy, migrated) [BGCODE, BGID, 网格编码], name, land_use, level, **start_date** [ORDATE], end_date |
+//! | streets | GeoJSON, Shapefile, GeoPackage | Polygon / MultiPolygon | **code** (9 digits; district must be the store's) [street_code, 街道编码], **name** [名称] |
+//! | communities | GeoJSON, Shapefile, GeoPackage | Polygon / MultiPolygon | **code** (12 digits; street must exist) [community_code, 社区编码], **name** |
+//! | grids | GeoJSON, Shapefile, GeoPackage | Polygon (or a MultiPolygon of one polygon) | **code** (15 digits, or 14-digit legacy, migrated) [BGCODE, BGID, 网格编码], name, land_use, level, **start_date** [ORDATE], end_date |
 //! | duty grids | CSV | — | **code**, **name**, **inspector** [监督员], **grids**: member unit-grid codes in one field separated by `;` (also `；`, `\|` or spaces) |
 //! | components | GeoJSON, CSV | Point; CSV **lon**, **lat** [lng, longitude, x, 经度 / latitude, y, 纬度] | **code** (16 digits) [OBJCODE, OBJID, 部件标识码], class_code (must equal the code's class), owner [DEPTNAME2, 权属单位], maintainer [DEPTNAME3, 养护单位], state (`intact`… or 完好/破损/丢失/占用; default intact) [OBJSTATE] |
 //! | cases | GeoJSON, CSV | Point; CSV **lon**, **lat** | **id** [TASKNUM, 任务号], **kind** (event/component/事件/部件), **class_code**, component, **source** (key or Chinese label), **reported_at**, status (key or label; default reported), description |
@@ -36,6 +37,17 @@
 //! exist; the grid's interior must lie in that community. Components and cases get the unit grid
 //! that contains their point (boundary rule of [`SpatialIndex::grid_at`]); points outside every
 //! active grid are imported without a grid and counted in [`ImportReport::unlocated`].
+//!
+//! # Shapefile, GeoPackage and coordinate systems
+//! Shapefile (`.shp`, see `shp.rs`) and GeoPackage (`.gpkg`, see `gpkg.rs`) records are read as
+//! feature tables with the same field names; rejects name the file, the record (Shapefile:
+//! 1-based record number; GeoPackage: `fid`) and the field. A file's CRS is chosen on import
+//! ([`SourceOptions::crs`]; by default from the `.prj` or the GeoPackage `srs_id`) and on export
+//! ([`TargetOptions::crs`]): lon/lat, CGCS2000 3-degree Gauss-Krüger (EPSG:4513–4554) or
+//! GCJ-02 ([`crs`]). Stored data is always CGCS2000/WGS84 lon/lat. Shapefile text is UTF-8 or
+//! GBK ([`TextEncoding`]), recorded in the `.cpg`. Field names are at most 10 characters (all
+//! names above are). Responsibility zones and road lines are exchanged through
+//! [`crate::zones::exchange`].
 //!
 //! Export writes the same names, so export → import gives the same data. CSV exports of
 //! components and cases start with `lon,lat`; coordinates are written in Rust's shortest

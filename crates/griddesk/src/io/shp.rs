@@ -142,7 +142,7 @@ fn value_text(v: FieldValue) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// Writes a Shapefile (`.shp`, `.shx`, `.dbf`, `.cpg`, and `.prj` unless the CRS is GCJ-02);
+/// Writes a Shapefile (`.shp`, `.shx`, `.dbf`, `.cpg` and `.prj`);
 /// returns the rows written. Nothing is left behind on failure.
 pub(crate) fn write(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usize> {
     let files: Vec<PathBuf> = ["shp", "shx", "dbf", "prj", "cpg"]

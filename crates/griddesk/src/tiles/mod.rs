@@ -19,6 +19,9 @@
 //! | `case_counts` | point   | < 16   | `grid`, `count`, `open`                                     |
 //! | `labels`      | point   | ≥ 9    | `kind` (`street`/`community`/`grid`), `name`, `code`, `seq` |
 //!
+//! Colouring by a responsibility-zone layer uses a separate tile source with zone outlines,
+//! labels and road lines: [`encode_zone_tile`] (see `zones.rs`).
+//!
 //! * Only active grids (no end date) are drawn. A grid's `ci` is its community's colour and is
 //!   absent when the grid's community is not in the index.
 //! * Polygon features carry their numeric code as the MVT feature id (for `feature-state`).

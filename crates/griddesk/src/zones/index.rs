@@ -35,6 +35,8 @@ pub struct ZoneIndex {
     zone_of: Vec<u32>,
     /// Colour 0–7 of each zone, different from its neighbours' in the same layer where possible.
     colour: Vec<u8>,
+    /// Sum of the member grids' areas of each zone, m².
+    area_m2: Vec<f64>,
     unions: Vec<OnceLock<MultiPolygon<f64>>>,
     road_tree: RTree<SegEntry>,
 }
@@ -211,7 +213,19 @@ impl ZoneIndex {
                 ));
             }
         }
+        let area_m2 = data
+            .zones
+            .iter()
+            .map(|z| {
+                z.grids
+                    .iter()
+                    .filter_map(|g| idx.grid(g))
+                    .map(|g| g.area_m2)
+                    .sum()
+            })
+            .collect();
         Self {
+            area_m2,
             unit_pos: pos_of(data.units.iter().map(|u| u.code.as_str())),
             person_pos: pos_of(data.people.iter().map(|p| p.id.as_str())),
             zone_pos,
@@ -350,7 +364,6 @@ impl ZoneIndex {
                 });
             }
         }
-        let idx = &self.loaded.index;
         ZoneSummary {
             layer: z.layer.clone(),
             code: z.code.clone(),
@@ -359,12 +372,7 @@ impl ZoneIndex {
             unit: self.unit_ref(z.unit.as_deref()),
             people,
             grids: z.grids.len(),
-            area_m2: z
-                .grids
-                .iter()
-                .filter_map(|g| idx.grid(g))
-                .map(|g| g.area_m2)
-                .sum(),
+            area_m2: self.area_m2[zone],
         }
     }
 

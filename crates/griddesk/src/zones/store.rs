@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::store::wkb_io;
 use geo_types::{Geometry, LineString};
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Everything in the zone tables.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -113,32 +113,40 @@ pub(crate) fn load(c: &Connection) -> Result<ZoneData> {
                 .push(GridCode::parse(&g).map_err(|e| bad("duty grid", &z.code, e))?);
         }
     }
-    let mut st = c.prepare(
-        "SELECT z.layer, z.code, z.name, z.unit, m.grid FROM zone z
-         LEFT JOIN zone_member m ON m.layer = z.layer AND m.zone = z.code
-         ORDER BY z.layer, z.code, m.grid",
-    )?;
+    // Zones, then their members in one pass (a join per zone would let SQLite scan a whole
+    // layer's members for every zone).
+    let first_generic = zones.len();
+    let mut pos: HashMap<(String, String), usize> = HashMap::new();
+    let mut st = c.prepare("SELECT layer, code, name, unit FROM zone ORDER BY layer, code")?;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
         let layer: String = r.get(0)?;
         let code: String = r.get(1)?;
-        if zones
-            .last()
-            .is_none_or(|z| z.code != code || z.layer != layer)
-        {
-            zones.push(Zone {
-                people: take_people(&layer, &code).unwrap_or_default(),
-                layer,
-                code,
-                name: r.get(2)?,
-                unit: r.get(3)?,
-                grids: vec![],
-            });
-        }
-        if let (Some(g), Some(z)) = (r.get::<_, Option<String>>(4)?, zones.last_mut()) {
-            z.grids
-                .push(GridCode::parse(&g).map_err(|e| bad("zone", &z.code, e))?);
-        }
+        pos.insert((layer.clone(), code.clone()), zones.len());
+        zones.push(Zone {
+            people: take_people(&layer, &code).unwrap_or_default(),
+            layer,
+            code,
+            name: r.get(2)?,
+            unit: r.get(3)?,
+            grids: vec![],
+        });
+    }
+    let mut st = c.prepare("SELECT layer, zone, grid FROM zone_member")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let key = (r.get::<_, String>(0)?, r.get::<_, String>(1)?);
+        let g: String = r.get(2)?;
+        let z = pos
+            .get(&key)
+            .copied()
+            .ok_or_else(|| bad("zone member", &g, format!("zone `{}` is missing", key.1)))?;
+        zones[z]
+            .grids
+            .push(GridCode::parse(&g).map_err(|e| bad("zone", &key.1, e))?);
+    }
+    for z in &mut zones[first_generic..] {
+        z.grids.sort();
     }
     d.zones = zones;
 
