@@ -94,17 +94,29 @@ fn work_hours_across_holidays_and_adjusted_working_days() {
     );
     // 清明 Sat 4 – Mon 6 Apr: Fri 09:00 to Tue 09:00 is 8 working hours = 1 working day.
     assert_eq!(
-        c.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkHour),
+        c.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkHour
+        ),
         8.0
     );
     assert_eq!(
-        c.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkDay),
+        c.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkDay
+        ),
         1.0
     );
     // Without the holiday table Monday 6 April counts.
     let plain = WorkCalendar::standard(Vec::new());
     assert_eq!(
-        plain.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkHour),
+        plain.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkHour
+        ),
         16.0
     );
 }
@@ -134,11 +146,19 @@ fn work_days_urgent_hours_and_calendar_days() {
         t("2026-10-03 10:00")
     );
     assert_eq!(
-        c.used(t("2026-10-01 00:00"), t("2026-10-01 12:00"), TimeUnit::UrgentHour),
+        c.used(
+            t("2026-10-01 00:00"),
+            t("2026-10-01 12:00"),
+            TimeUnit::UrgentHour
+        ),
         12.0
     );
     assert_eq!(
-        c.used(t("2026-10-01 00:00"), t("2026-10-01 12:00"), TimeUnit::WorkHour),
+        c.used(
+            t("2026-10-01 00:00"),
+            t("2026-10-01 12:00"),
+            TimeUnit::WorkHour
+        ),
         0.0
     );
 }
@@ -200,22 +220,35 @@ fn overdue_multiple() {
 fn office_hours_and_calendar_files_are_validated() {
     assert!(parse_office_hours("08:00-12:00,14:00-18:00").is_ok());
     assert!(parse_office_hours("08:30-12:00").is_ok());
-    for bad in ["", "08:00", "12:00-08:00", "08:00-12:00,11:00-13:00", "25:00-26:00", "8-9"] {
+    for bad in [
+        "",
+        "08:00",
+        "12:00-08:00",
+        "08:00-12:00,11:00-13:00",
+        "25:00-26:00",
+        "8-9",
+    ] {
         assert!(parse_office_hours(bad).is_err(), "{bad}");
     }
     let days = china_2026();
     assert_eq!(days.len(), 39);
-    let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,holiday\n2026-13-01,holiday\n")
-        .unwrap_err()
-        .to_string();
+    let err = parse_calendar_csv(
+        "c.csv",
+        "date,kind\n2026-01-01,holiday\n2026-13-01,holiday\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("c.csv, line 3, field `date`"), "{err}");
     let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,party\n")
         .unwrap_err()
         .to_string();
     assert!(err.contains("field `kind`"), "{err}");
-    let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,holiday\n2026-01-01,workday\n")
-        .unwrap_err()
-        .to_string();
+    let err = parse_calendar_csv(
+        "c.csv",
+        "date,kind\n2026-01-01,holiday\n2026-01-01,workday\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("listed twice"), "{err}");
     // Other office hours: 09:00–17:00 is 8 h in one period.
     let c = WorkCalendar::new(parse_office_hours("09:00-17:00").unwrap(), days).unwrap();
