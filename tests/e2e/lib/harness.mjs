@@ -124,7 +124,7 @@ export async function signInWhenAsked(session, { login, password, role = '' }, t
         f.requestSubmit();
         return 'sent';`, login, password, role);
     } catch {
-      return false;
+      state = 'wait'; // the page is still loading, or the session is gone (then the deadline ends it)
     }
     if (state === 'done') return true;
     if (state === 'error') return false;

@@ -53,7 +53,7 @@ function labelled(label: string, control: HTMLElement): HTMLElement {
 function select(name: string, options: [string, string][], value = ''): HTMLSelectElement {
   const sel = el('select', { name });
   for (const [v, text] of options) sel.append(el('option', { value: v }, text));
-  sel.value = value;
+  if (options.some(([v]) => v === value)) sel.value = value;
   return sel;
 }
 
@@ -240,7 +240,7 @@ async function showCase(id: string): Promise<void> {
     const actions = el('div', { class: 'case-actions', id: 'case-actions' });
     for (const a of d.actions) {
       const b = el('button', { type: 'button', 'data-action': a }, actionName(a));
-      b.addEventListener('click', () => { actionForm(d, a, formHost); });
+      b.addEventListener('click', () => { void loadTables().then(() => { actionForm(d, a, formHost); }); });
       actions.append(b);
     }
     if (!d.actions.length) actions.append(el('p', { class: 'muted' }, s('noActions')));
@@ -320,9 +320,20 @@ function actionForm(d: api.CaseDetail, a: api.ActionKind, host: HTMLElement): vo
 
 // ---- intake ----------------------------------------------------------------------------------
 
-function intakeForm(lngLat: [number, number]): void {
+async function loadTables(): Promise<api.FormTables | null> {
+  if (tables === null || tables.classes.length === 0) {
+    try {
+      tables = await api.formTables();
+    } catch {
+      tables = null;
+    }
+  }
+  return tables;
+}
+
+async function intakeForm(lngLat: [number, number]): Promise<void> {
   document.getElementById('intake')?.remove();
-  const t = tables;
+  const t = await loadTables();
   const source = select('source', api.SOURCES.map((v): [string, string] => [v, sourceName(v)]), 'patrol');
   const classes = (t?.classes ?? []).filter((c) => c.kind === 'event');
   const klass = select('class', classes.map((c): [string, string] => [c.code, `${c.code} ${c.major_name}/${c.name}`]));
@@ -434,7 +445,7 @@ function installOverlay(map: maplibregl.Map): void {
     const hit = map.getLayer(OVERLAY) ? map.queryRenderedFeatures(e.point, { layers: [OVERLAY] }) : [];
     const id = hit[0]?.properties.id as unknown;
     if (typeof id === 'string') { void showCase(id); return; }
-    intakeForm([e.lngLat.lng, e.lngLat.lat]);
+    void intakeForm([e.lngLat.lng, e.lngLat.lat]);
   });
 }
 
@@ -452,7 +463,7 @@ export const casesWorkspace: Workspace = {
     view = v;
     installOverlay(v.map);
     onLangChange(() => { renderPane(); renderSettings(); if (openCase) void showCase(openCase); });
-    api.formTables().then((t) => { tables = t; }).catch(() => { tables = null; });
+    void loadTables();
     api.currentSession().then((cur) => {
       session = cur;
       if (session) afterSignIn(); else showSignIn();
