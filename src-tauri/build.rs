@@ -13,6 +13,19 @@ const COMMANDS: &[&str] = &[
     "new_store_dialog",
     "sync_menu",
     "quit",
+    "cases_sign_in",
+    "cases_sign_out",
+    "cases_session",
+    "cases_preview_intake",
+    "cases_intake",
+    "cases_actions",
+    "cases_apply",
+    "cases_queue",
+    "cases_list",
+    "cases_detail",
+    "cases_thumbnail",
+    "cases_form_tables",
+    "cases_map_points",
 ];
 
 fn main() {

@@ -10,6 +10,8 @@ pub enum ShellErrorKind {
     NotReady,
     /// A window, menu or dialog operation failed.
     Window,
+    /// A case-loop command needs a signed-in user and nobody is.
+    NotSignedIn,
 }
 
 /// `code` is an engine [`griddesk::ErrorKind`] or a [`ShellErrorKind`], both kebab-case strings.

@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 #![forbid(unsafe_code)]
 
+mod cases;
 mod commands;
 mod error;
 mod menu;
@@ -34,6 +35,7 @@ fn main() {
     let built = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Store::new())
+        .manage(cases::SignedIn::default())
         .manage(tiles::TileTimes::new())
         .manage(commands::Launched(launched))
         .manage(menu::MenuLang(std::sync::Mutex::new(menu::Lang::Zh)))
@@ -50,6 +52,19 @@ fn main() {
             commands::new_store_dialog,
             commands::sync_menu,
             commands::quit,
+            cases::cases_sign_in,
+            cases::cases_sign_out,
+            cases::cases_session,
+            cases::cases_preview_intake,
+            cases::cases_intake,
+            cases::cases_actions,
+            cases::cases_apply,
+            cases::cases_queue,
+            cases::cases_list,
+            cases::cases_detail,
+            cases::cases_thumbnail,
+            cases::cases_form_tables,
+            cases::cases_map_points,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

@@ -167,6 +167,8 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
   // Click: the engine decides which grid contains the point (it is the source of truth, and it
   // answers at zooms where grid polygons are not drawn).
   map.on('click', (e) => {
+    // In the case workspace a click starts a case instead (ui/src/cases/).
+    if (document.body.dataset.workspace === 'cases') return;
     api
       .gridAt(e.lngLat.lng, e.lngLat.lat)
       .then((code) => selectGrid(code))

@@ -73,7 +73,7 @@ export class Driver {
    * Starts the app. `args` go to griddesk-app. With `exitFile`, the app runs under a wrapper that
    * writes its exit status there (only for tests where the app ends by itself).
    */
-  async launch({ args = [], exitFile = null } = {}) {
+  async launch({ args = [], exitFile = null, signIn = DEMO_SIGN_IN } = {}) {
     let application = appBinary;
     let allArgs = args;
     if (exitFile) {
@@ -87,6 +87,9 @@ export class Driver {
       'tauri:options': { application, args: allArgs },
     });
     this.sessions.push(session);
+    // Case work is gated by a sign-in overlay: sign in as a demo user in the background (the
+    // promise is `session.signedIn`), unless `signIn: null`. Gives up quietly on an error screen.
+    session.signedIn = signIn ? signInWhenAsked(session, signIn) : Promise.resolve(false);
     return session;
   }
 
@@ -98,6 +101,36 @@ export class Driver {
       if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
     }
   }
+}
+
+/** The demo user the harness signs in as by default (see `seed_demo` in src-tauri/src/cases.rs). */
+export const DEMO_SIGN_IN = { login: 'inspector', password: 'demo123' };
+
+/** Fills and submits the sign-in overlay once it appears; resolves true once signed in. */
+export async function signInWhenAsked(session, { login, password, role = '' }, timeoutMs = 300000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    let state;
+    try {
+      state = await session.execute(`
+        if (document.body.dataset.signedIn) return 'done';
+        if (document.body.dataset.screen === 'error') return 'error';
+        const f = document.querySelector('#signin form');
+        if (!f || f.dataset.sent) return 'wait';
+        document.getElementById('signin-login').value = arguments[0];
+        document.getElementById('signin-password').value = arguments[1];
+        document.getElementById('signin-role').value = arguments[2];
+        f.dataset.sent = '1';
+        f.requestSubmit();
+        return 'sent';`, login, password, role);
+    } catch {
+      state = 'wait'; // the page is still loading, or the session is gone (then the deadline ends it)
+    }
+    if (state === 'done') return true;
+    if (state === 'error') return false;
+    await sleep(200);
+  }
+  return false;
 }
 
 /**

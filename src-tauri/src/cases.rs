@@ -1,0 +1,356 @@
+//! Case-loop commands: sign-in (the session lives in the shell), intake, transitions, queues,
+//! the case list and panel, photo thumbnails, and the tables the intake form needs. Each passes
+//! its arguments to the engine and returns the engine's answer; refusals arrive as the engine's
+//! `refused` / `sign-in-refused` codes, a missing session as `not-signed-in`.
+
+use crate::error::{ErrorDto, ShellErrorKind};
+use crate::store::Store;
+use base64::Engine as _;
+use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate};
+use griddesk::users::{Department, NewUser, Role, Session};
+use griddesk::workflow::{
+    Action, ActionKind, CaseDetail, CaseFilter, CasePage, QueueItem, Transitioned,
+};
+use serde::Serialize;
+use std::sync::Mutex;
+use tauri::State;
+
+/// At most this many case points in one map overlay request.
+const MAX_MAP_CASES: usize = 500;
+
+/// The signed-in session of this window, if any.
+#[derive(Default)]
+pub struct SignedIn(pub Mutex<Option<Session>>);
+
+impl SignedIn {
+    fn get(&self) -> Result<Session, ErrorDto> {
+        self.0
+            .lock()
+            .map_err(|_| ErrorDto::shell(ShellErrorKind::NotSignedIn, "session lock poisoned"))?
+            .clone()
+            .ok_or_else(|| ErrorDto::shell(ShellErrorKind::NotSignedIn, "nobody is signed in"))
+    }
+
+    fn set(&self, s: Option<Session>) {
+        if let Ok(mut g) = self.0.lock() {
+            *g = s;
+        }
+    }
+}
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// The demo users a freshly seeded sample store gets (login, name, role); password `demo123`.
+pub const DEMO_USERS: &[(&str, &str, Role)] = &[
+    ("admin", "管理员", Role::Admin),
+    ("inspector", "监督员 王伟", Role::Inspector),
+    ("reception", "受理员 李娜", Role::Receptionist),
+    ("shiftlead", "值班长 张强", Role::ShiftLeader),
+    ("dispatch", "派遣员 刘洋", Role::Dispatcher),
+    ("dept", "市政所 陈军", Role::Department),
+    ("leader", "指挥长 赵敏", Role::Leader),
+];
+/// The demo password.
+pub const DEMO_PASSWORD: &str = "demo123";
+/// The demo departments (code, name).
+const DEMO_DEPARTMENTS: &[(&str, &str)] = &[
+    ("D01", "市政管理所"),
+    ("D02", "环境卫生所"),
+    ("D03", "园林绿化所"),
+];
+
+/// Gives a store that has no users at all the demo users and departments (only for a store
+/// the shell itself seeded with the sample district).
+pub fn seed_demo(engine: &griddesk::Engine) -> Result<(), griddesk::Error> {
+    if !engine.users()?.is_empty() {
+        return Ok(());
+    }
+    let admin = NewUser {
+        login: DEMO_USERS[0].0.into(),
+        name: DEMO_USERS[0].1.into(),
+        password: DEMO_PASSWORD.into(),
+        roles: vec![Role::Admin],
+        department: None,
+    };
+    engine.add_user(None, &admin)?;
+    let by = engine.sign_in(&admin.login, DEMO_PASSWORD, Role::Admin)?;
+    let known: Vec<String> = engine.departments()?.into_iter().map(|d| d.code).collect();
+    for (code, name) in DEMO_DEPARTMENTS {
+        if !known.iter().any(|k| k == code) {
+            engine.add_department(
+                Some(&by),
+                &Department {
+                    code: (*code).into(),
+                    name: (*name).into(),
+                    active: true,
+                },
+            )?;
+        }
+    }
+    for (login, name, role) in &DEMO_USERS[1..] {
+        engine.add_user(
+            Some(&by),
+            &NewUser {
+                login: (*login).into(),
+                name: (*name).into(),
+                password: DEMO_PASSWORD.into(),
+                roles: vec![*role],
+                department: (*role == Role::Department).then(|| DEMO_DEPARTMENTS[0].0.into()),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The answer to a sign-in: a session, or the roles to choose from.
+#[derive(Serialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum SignInDto {
+    SignedIn { session: Session },
+    ChooseRole { roles: Vec<Role> },
+}
+
+#[tauri::command]
+pub async fn cases_sign_in(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    login: String,
+    password: String,
+    role: Option<Role>,
+) -> Result<SignInDto, ErrorDto> {
+    let loaded = store.engine()?;
+    let engine = &loaded.engine;
+    let roles = engine
+        .users()?
+        .into_iter()
+        .find(|u| u.login == login.trim())
+        .map(|u| u.roles)
+        .unwrap_or_default();
+    let chosen = match role {
+        Some(r) => r,
+        // Unknown login: let the engine refuse with its usual wrong-credentials answer.
+        None => roles.first().copied().unwrap_or(Role::Inspector),
+    };
+    let session = engine.sign_in(&login, &password, chosen)?;
+    if role.is_none() && roles.len() > 1 {
+        return Ok(SignInDto::ChooseRole { roles });
+    }
+    signed.set(Some(session.clone()));
+    Ok(SignInDto::SignedIn { session })
+}
+
+#[tauri::command]
+pub async fn cases_sign_out(signed: State<'_, SignedIn>) -> Result<(), ErrorDto> {
+    signed.set(None);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cases_session(signed: State<'_, SignedIn>) -> Result<Option<Session>, ErrorDto> {
+    Ok(signed.get().ok())
+}
+
+#[tauri::command]
+pub async fn cases_preview_intake(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    request: IntakeRequest,
+) -> Result<IntakePreview, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store
+        .engine()?
+        .engine
+        .preview_intake(&s, &request, &DuplicateParams::default())?)
+}
+
+#[tauri::command]
+pub async fn cases_intake(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    request: IntakeRequest,
+    on_duplicate: OnDuplicate,
+) -> Result<IntakeOutcome, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store
+        .engine()?
+        .engine
+        .intake(&s, &request, &DuplicateParams::default(), &on_duplicate)?)
+}
+
+#[tauri::command]
+pub async fn cases_actions(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    case_id: String,
+) -> Result<Vec<ActionKind>, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store.engine()?.engine.available_actions(&case_id, &s)?)
+}
+
+#[tauri::command]
+pub async fn cases_apply(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    case_id: String,
+    action: Action,
+) -> Result<Transitioned, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store.engine()?.engine.apply(&case_id, &s, &action, now())?)
+}
+
+#[tauri::command]
+pub async fn cases_queue(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+) -> Result<Vec<QueueItem>, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store.engine()?.engine.queue(&s, now())?)
+}
+
+#[tauri::command]
+pub async fn cases_list(store: State<'_, Store>, filter: CaseFilter) -> Result<CasePage, ErrorDto> {
+    Ok(store.engine()?.engine.case_list(&filter, now())?)
+}
+
+#[tauri::command]
+pub async fn cases_detail(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    case_id: String,
+) -> Result<CaseDetail, ErrorDto> {
+    let s = signed.get().ok();
+    Ok(store
+        .engine()?
+        .engine
+        .case_detail(&case_id, s.as_ref(), now())?)
+}
+
+/// A photo's thumbnail as a `data:` URL for an `<img>`.
+#[tauri::command]
+pub async fn cases_thumbnail(store: State<'_, Store>, photo_id: i64) -> Result<String, ErrorDto> {
+    let bytes = store.engine()?.engine.case_photo_thumbnail(photo_id)?;
+    let mime = if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    Ok(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
+/// One minor class for the intake form.
+#[derive(Serialize)]
+pub struct ClassDto {
+    pub kind: griddesk::model::CaseKind,
+    pub code: String,
+    pub name: String,
+    pub major_name: String,
+}
+
+/// One filing condition for the intake and filing forms.
+#[derive(Serialize)]
+pub struct ConditionDto {
+    pub kind: griddesk::model::CaseKind,
+    pub class_code: String,
+    pub condition: String,
+    pub filing: String,
+    pub is_default: bool,
+}
+
+/// What the intake form's selects offer.
+#[derive(Serialize)]
+pub struct FormTablesDto {
+    pub classes: Vec<ClassDto>,
+    pub conditions: Vec<ConditionDto>,
+    pub departments: Vec<Department>,
+}
+
+#[tauri::command]
+pub async fn cases_form_tables(store: State<'_, Store>) -> Result<FormTablesDto, ErrorDto> {
+    use griddesk::model::CaseKind;
+    let loaded = store.engine()?;
+    let engine = &loaded.engine;
+    let idx = engine.loaded();
+    let tables = &idx.index.code_tables;
+    let classes = tables
+        .events
+        .iter()
+        .map(|e| (CaseKind::Event, e))
+        .chain(tables.components.iter().map(|e| (CaseKind::Component, e)))
+        .map(|(kind, e)| ClassDto {
+            kind,
+            code: e.code.clone(),
+            name: e.name.clone(),
+            major_name: e.major_name.clone(),
+        })
+        .collect();
+    let conditions = engine
+        .filing_standard()?
+        .conditions()
+        .map(|c| ConditionDto {
+            kind: c.kind,
+            class_code: c.class_code.clone(),
+            condition: c.condition.clone(),
+            filing: c.filing.clone(),
+            is_default: c.is_default,
+        })
+        .collect();
+    Ok(FormTablesDto {
+        classes,
+        conditions,
+        departments: engine
+            .departments()?
+            .into_iter()
+            .filter(|d| d.active)
+            .collect(),
+    })
+}
+
+/// Open cases inside a box with their overdue flag, for the map overlay.
+#[derive(Serialize)]
+pub struct CasePointDto {
+    pub id: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub status: griddesk::model::CaseStatus,
+    pub overdue: bool,
+}
+
+#[tauri::command]
+pub async fn cases_map_points(
+    store: State<'_, Store>,
+    bbox: [f64; 4],
+) -> Result<Vec<CasePointDto>, ErrorDto> {
+    let loaded = store.engine()?;
+    let engine = &loaded.engine;
+    let clocks = engine.case_clocks(now())?;
+    let idx = engine.loaded();
+    let [w, s, e, n] = bbox;
+    let by_id: std::collections::HashMap<&str, &griddesk::model::CaseSummary> =
+        idx.index.cases.iter().map(|c| (&*c.id, c)).collect();
+    let mut out = Vec::new();
+    for c in &clocks {
+        let Some(sum) = by_id.get(c.id.as_str()) else {
+            continue;
+        };
+        let (lon, lat) = (sum.location.x(), sum.location.y());
+        if lon < w || lon > e || lat < s || lat > n {
+            continue;
+        }
+        out.push(CasePointDto {
+            id: c.id.clone(),
+            lon,
+            lat,
+            status: c.status,
+            overdue: c.clock.as_ref().is_some_and(|k| k.overdue),
+        });
+        if out.len() >= MAX_MAP_CASES {
+            break;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+// End-to-end: the case loop in the real window. Signs in as each role in turn and takes one case
+// from a map click through filing, dispatch, feedback with photo, a failed check (rework), a
+// passed check and closing; catches a duplicate at intake; shows an overdue case as overdue.
+// Screenshots: artifacts/e2e/cases-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
+
+let driver;
+let s;
+let caseId;
+let clickAt; // viewport pixel of the first case's point
+
+before(async () => {
+  driver = await new Driver().start();
+});
+
+after(async () => {
+  await driver?.stop();
+  if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
+});
+
+const PASSWORD = 'demo123';
+
+/** Signs out (if signed in) and signs in through the overlay as `login`. */
+async function signInAs(login) {
+  const cur = await s.execute(`return document.body.dataset.signedIn || '';`);
+  if (cur === login) return;
+  if (cur) {
+    await s.execute(`document.getElementById('settings').hidden = false; document.getElementById('sign-out').click();`);
+  }
+  await waitFor(s, `!!document.querySelector('#signin form')`, 'the sign-in overlay');
+  await s.type('#signin-login', login);
+  await s.type('#signin-password', PASSWORD);
+  await s.click('#signin-submit');
+  await waitFor(s, `document.body.dataset.signedIn === ${JSON.stringify(login)}`, `to be signed in as ${login}`);
+  await s.execute(`document.getElementById('settings').hidden = true;`);
+}
+
+/** Opens the case panel of `id` (through the case list's text of the queue when listed, else directly by the map). */
+async function openCase(id) {
+  await s.click('#cases-tab-queue');
+  const inQueue = await waitFor(s, `document.querySelector('#cases-queue') && (document.querySelector('#cases-queue li[data-case="${id}"]') ? 'yes' : 'no')`, 'the work queue');
+  if (inQueue === 'yes') {
+    await s.click(`#cases-queue li[data-case="${id}"]`);
+  } else {
+    await s.click('#cases-tab-list');
+    await waitFor(s, `!!document.querySelector('#cases-filter')`, 'the case list filters');
+    await s.execute(`const f = document.getElementById('cases-filter'); f.querySelector('[name=status]').value = ''; f.requestSubmit();`);
+    await waitFor(s, `!!document.querySelector('#cases-list li[data-case="${id}"]')`, `case ${id} in the case list`);
+    await s.click(`#cases-list li[data-case="${id}"]`);
+  }
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.case === ${JSON.stringify(id)}`, `the case panel of ${id}`);
+  return inQueue === 'yes';
+}
+
+/** Attaches a small generated PNG to the file input `css` (as a user picking a file would). */
+async function attachPhoto(css) {
+  await s.evaluate(`
+    const c = document.createElement('canvas'); c.width = 64; c.height = 48;
+    const g = c.getContext('2d'); g.fillStyle = '#3a7'; g.fillRect(0, 0, 64, 48); g.fillStyle = '#fff'; g.fillRect(20, 12, 24, 24);
+    const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+    const dt = new DataTransfer(); dt.items.add(new File([blob], 'after.png', { type: 'image/png' }));
+    const input = document.querySelector(${JSON.stringify(css)});
+    input.files = dt.files; input.dispatchEvent(new Event('change'));`);
+}
+
+/** Clicks action `action` in the open panel, fills its form and expects the case to reach `to`. */
+async function act(login, action, to, fill = async () => {}) {
+  await signInAs(login);
+  const queued = await openCase(caseId);
+  const actions = await s.execute(`return [...document.querySelectorAll('#case-actions [data-action]')].map((b) => b.dataset.action);`);
+  assert.ok(actions.includes(action), `expected ${login} to be offered "${action}" on ${caseId}, got ${JSON.stringify(actions)}`);
+  await s.click(`#case-actions [data-action="${action}"]`);
+  await waitFor(s, `document.getElementById('action-form')?.dataset.action === '${action}'`, `the ${action} form`);
+  await fill();
+  await s.click('#action-submit');
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.status === '${to}' || document.querySelector('#action-error .error')?.textContent`, `${caseId} to become ${to} after ${action}`);
+  const err = await s.execute(`return document.querySelector('#action-error .error')?.textContent ?? null;`);
+  assert.equal(err, null, `expected ${action} by ${login} to be accepted`);
+  return queued;
+}
+
+test('sign-in gates the app; an inspector starts a case with a map click', async () => {
+  s = await driver.launch({ signIn: null });
+  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen', 240000);
+  await waitFor(s, `!!document.querySelector('#signin form')`, 'the sign-in overlay over the map');
+  await s.type('#signin-login', 'inspector');
+  await s.type('#signin-password', 'wrong-password');
+  await s.click('#signin-submit');
+  const code = await waitFor(s, `document.getElementById('signin-error')?.dataset.errorCode`, 'a refusal for a wrong password');
+  assert.equal(code, 'sign-in-refused');
+  await shot(s, 'cases-01-signin-refused');
+  await s.execute(`document.getElementById('signin-login').value = ''; document.getElementById('signin-password').value = '';`);
+  await s.type('#signin-login', 'inspector');
+  await s.type('#signin-password', PASSWORD);
+  await s.click('#signin-submit');
+  await waitFor(s, `document.body.dataset.signedIn === 'inspector'`, 'to be signed in as the inspector');
+  await s.click('#workspace-tabs [data-workspace="cases"]');
+  await waitFor(s, `document.body.dataset.workspace === 'cases'`, 'the case workspace');
+  const r = await s.execute(`const r = document.getElementById('map').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height };`);
+  await s.execute(`window.__griddesk?.view?.map?.zoomTo?.(17, { duration: 0 });`);
+  await waitIdle(s, 60000).catch(() => undefined);
+  clickAt = [r.x + r.w / 2, r.y + r.h / 2];
+  await s.clickAt(...clickAt);
+  await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form after a map click');
+  await s.execute(`document.querySelector('#intake [name=description]').value = '井盖破损 e2e';`);
+  await shot(s, 'cases-02-intake-form');
+  await s.click('#intake-submit');
+  const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case (or duplicates to proceed past)');
+  if (first === 'dups') await s.click('#intake-proceed');
+  else assert.match(first, /^\d{4}-\d{7}$/, `expected the intake to create a case, got: ${first}`);
+  caseId = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the new case id');
+  assert.match(caseId, /^\d{4}-\d{7}$/, `expected a task number, got ${caseId}`);
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.status === 'reported'`, 'the new case panel in status reported');
+  await shot(s, 'cases-03-created');
+});
+
+test('a second report of the same class at the same point is caught as a duplicate', async () => {
+  await s.clickAt(clickAt[0] + 2, clickAt[1] + 2);
+  const opened = await waitFor(s, `document.querySelector('#intake form') ? 'form' : (document.getElementById('case-panel') ? 'panel' : '')`, 'the intake form (or the case under the click)');
+  if (opened !== 'form') {
+    // The click hit the new case's point: start the report a little further away (still within 50 m).
+    await s.clickAt(clickAt[0] + 14, clickAt[1]);
+    await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form');
+  }
+  await s.click('#intake-submit');
+  await waitFor(s, `!!document.querySelector('#intake-dups li[data-case="${caseId}"]')`, `the first case ${caseId} listed as a duplicate candidate`);
+  await shot(s, 'cases-04-duplicate-caught');
+  await s.click(`#intake-dups [data-link="${caseId}"]`);
+  await waitFor(s, `document.getElementById('intake-result')?.dataset.outcome === 'linked'`, 'the report linked to the first case');
+  await waitFor(s, `document.querySelectorAll('#case-timeline li').length >= 2`, `a second timeline entry (the linked duplicate report) on ${caseId}`);
+});
+
+test('each role in turn takes the case through filing, dispatch, feedback, rework, check and closing', async () => {
+  await act('reception', 'accept', 'accepted');
+  await act('shiftlead', 'file', 'filed');
+  await act('dispatch', 'dispatch', 'handling', async () => {
+    await s.execute(`document.querySelector('#action-form [name=department]').value = 'D01';`);
+  });
+  await act('dept', 'feedback', 'checking', async () => {
+    await attachPhoto('#action-form [name=photo]');
+    await s.execute(`document.querySelector('#action-form [name=note]').value = '已修复';`);
+  });
+  await waitFor(s, `document.querySelectorAll('#case-photos img[data-phase=after]').length > 0 && [...document.querySelectorAll('#case-photos img')].every((i) => i.complete && i.naturalWidth > 0)`, 'the after-photo thumbnail in the panel');
+  await shot(s, 'cases-05-feedback-photo');
+  await act('inspector', 'check_fail', 'handling', async () => {
+    await s.execute(`document.querySelector('#action-form [name=reason]').value = '未修复到位';`);
+  });
+  await shot(s, 'cases-06-rework');
+  await act('dept', 'feedback', 'checking', async () => { await attachPhoto('#action-form [name=photo]'); });
+  await act('inspector', 'check_pass', 'to_close');
+  await act('shiftlead', 'close', 'closed');
+  const tl = await s.execute(`return [...document.querySelectorAll('#case-timeline li')].map((l) => l.dataset.action);`);
+  for (const a of ['report', 'accept', 'file', 'dispatch', 'feedback', 'check_fail', 'check_pass', 'close']) {
+    assert.ok(tl.includes(a), `expected "${a}" in the timeline, got ${JSON.stringify(tl)}`);
+  }
+  const offered = await s.execute(`return document.querySelectorAll('#case-actions [data-action]').length;`);
+  assert.equal(offered, 0, 'expected no action offered on a closed case');
+  await shot(s, 'cases-07-closed-timeline');
+});
+
+test('a report filed ten days ago shows as overdue in the panel, the list and on the map', async () => {
+  await signInAs('inspector');
+  await s.execute(`document.getElementById('case-panel')?.remove();`);
+  await s.clickAt(clickAt[0] - 120, clickAt[1] - 80);
+  await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form');
+  await s.execute(`
+    const d = new Date(Date.now() - 10 * 24 * 3600 * 1000); const p = (n) => String(n).padStart(2, '0');
+    document.querySelector('#intake [name=reported_at]').value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T09:00:00';
+    const sel = document.querySelector('#intake-class'); sel.value = sel.options[sel.options.length - 1].value; sel.dispatchEvent(new Event('change'));`);
+  await s.click('#intake-submit');
+  const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case');
+  if (first === 'dups') await s.click('#intake-proceed');
+  const late = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the late case id');
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.case === '${late}' && document.querySelector('#case-clock [data-overdue]')`, 'the late case panel with its clock');
+  const overdue = await s.execute(`return document.querySelector('#case-clock [data-overdue]').dataset.overdue;`);
+  assert.equal(overdue, 'true', `expected case ${late}, reported ten days ago, to show as overdue`);
+  await s.click('#cases-tab-list');
+  await waitFor(s, `!!document.querySelector('#cases-filter')`, 'the case list filters');
+  await s.execute(`const f = document.getElementById('cases-filter'); f.querySelector('[name=overdue]').value = 'true'; f.requestSubmit();`);
+  await waitFor(s, `!!document.querySelector('#cases-list li[data-case="${late}"].overdue')`, `case ${late} in the list filtered to overdue cases, marked overdue`);
+  await sleep(300);
+  await waitFor(s, `Number(document.body.dataset.caseOverdue) > 0`, 'at least one overdue (red) case point on the map');
+  await shot(s, 'cases-08-overdue');
+});
