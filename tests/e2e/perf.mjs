@@ -31,6 +31,12 @@ try {
     s = await driver.launch({ args: ['--db', values.db] });
     await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, 'grids drawn', 120000);
     result.launch_to_grids_ms.push(Number(await s.execute(`return document.body.dataset.firstGridsMs;`)));
+    // Where the time went: process start → page start, then the page's own marks.
+    const phases = await s.execute(`const b = document.body.dataset;
+      const marks = {};
+      Object.assign(marks, window.__griddesk?.timeline ?? {});
+      return { page_start_ms: Number(b.firstGridsMs) - Number(b.firstGridsPageMs), ...marks };`);
+    (result.launch_phases ??= []).push(phases);
   }
   await waitIdle(s);
   // Only count tiles asked for while panning.

@@ -3,6 +3,7 @@ import type { Lang } from './api';
 
 const zh = {
   appTitle: 'GridDesk 数字城管网格图',
+  workspaceMap: '地图',
   loading: '正在打开数据库…',
   seeding: '首次启动：正在创建数据库并载入示例区…',
   searchPlaceholder: '搜索网格编码、部件编码、社区名…',
@@ -92,6 +93,7 @@ export type StringKey = keyof typeof zh;
 
 const en: Record<StringKey, string> = {
   appTitle: 'GridDesk unit-grid map',
+  workspaceMap: 'Map',
   loading: 'Opening the store…',
   seeding: 'First start: creating the store and loading the sample district…',
   searchPlaceholder: 'Search grid code, component code, community…',
@@ -219,17 +221,44 @@ function isKey(k: string): k is StringKey {
   return k in zh;
 }
 
+/** String tables of feature modules (planning, cases, analytics…), each with its own keys. */
+const featureTables: Record<Lang, Record<string, string>>[] = [];
+
+/**
+ * Registers a feature's own Chinese and English strings and returns its typed translator, so
+ * that each feature keeps its strings in its own file. The keys also work in `data-i18n`
+ * attributes. English must name every key Chinese does (the type checks it).
+ */
+export function defineStrings<K extends string>(
+  zhTable: Record<K, string>,
+  enTable: Record<K, string>,
+): (key: K) => string {
+  const own: Record<Lang, Record<K, string>> = { zh: zhTable, en: enTable };
+  featureTables.push(own);
+  return (key: K) => own[current][key];
+}
+
+/** A string by key from the core table or any feature's table; `undefined` if none has it. */
+function lookup(k: string): string | undefined {
+  if (isKey(k)) return t(k);
+  for (const table of featureTables) {
+    const v = table[current][k];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
 /** Fills every element carrying `data-i18n` (text) or `data-i18n-placeholder`. */
 export function applyStatic(root: ParentNode = document): void {
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
   document.body.dataset.lang = current;
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    const k = el.dataset.i18n ?? '';
-    if (isKey(k)) el.textContent = t(k);
+    const v = lookup(el.dataset.i18n ?? '');
+    if (v !== undefined) el.textContent = v;
   }
   for (const el of root.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]')) {
-    const k = el.dataset.i18nPlaceholder ?? '';
-    if (isKey(k)) el.placeholder = t(k);
+    const v = lookup(el.dataset.i18nPlaceholder ?? '');
+    if (v !== undefined) el.placeholder = v;
   }
 }
 

@@ -184,7 +184,7 @@ function layers(): LayerSpecification[] {
       type: 'circle',
       ...src,
       'source-layer': 'case_counts',
-      maxzoom: 15,
+      maxzoom: 16,
       paint: {
         'circle-color': ['case', ['>', ['to-number', ['get', 'open']], 0], '#e65100', '#78909c'],
         'circle-opacity': 0.55,
@@ -194,6 +194,7 @@ function layers(): LayerSpecification[] {
           'interpolate', ['linear'], ['zoom'],
           10, ['*', 0.5, ['sqrt', ['to-number', ['get', 'count']]]],
           14, ['*', 1.6, ['sqrt', ['to-number', ['get', 'count']]]],
+          15, ['min', 22, ['*', 2, ['sqrt', ['to-number', ['get', 'count']]]]],
         ],
       },
     },
@@ -202,10 +203,10 @@ function layers(): LayerSpecification[] {
       type: 'circle',
       ...src,
       'source-layer': 'components',
-      minzoom: 15,
+      minzoom: 16,
       paint: {
         'circle-color': matchColor('major', MAJOR_COLORS, '#607d8b'),
-        'circle-radius': ['interpolate', ['linear'], ['zoom'], 15, 2.2, 18, 5],
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 16, 2.6, 18, 5],
         'circle-stroke-color': '#ffffff',
         'circle-stroke-width': 0.6,
       },
@@ -215,7 +216,7 @@ function layers(): LayerSpecification[] {
       type: 'circle',
       ...src,
       'source-layer': 'cases',
-      minzoom: 15,
+      minzoom: 16,
       layout: {
         // Open cases are drawn above finished ones.
         'circle-sort-key': ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 0, 1],
@@ -224,7 +225,7 @@ function layers(): LayerSpecification[] {
         'circle-color': matchColor('status', STATUS_COLORS, '#424242'),
         'circle-radius': [
           'interpolate', ['linear'], ['zoom'],
-          15, ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 1.8, 3.5],
+          16, ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 2.4, 4.5],
           18, ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 4, 7],
         ],
         'circle-opacity': ['case', ['in', ['get', 'status'], ['literal', FINISHED]], 0.55, 1],
@@ -238,7 +239,7 @@ function layers(): LayerSpecification[] {
       ...src,
       'source-layer': 'case_counts',
       minzoom: 14,
-      maxzoom: 15,
+      maxzoom: 16,
       layout: {
         'text-field': ['to-string', ['get', 'count']],
         'text-font': [FONT],

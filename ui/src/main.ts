@@ -3,7 +3,9 @@ import './style.css';
 import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatus } from './api';
 import { byId, show } from './dom';
 import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
-import { createMap, statusOverview, type MapView } from './map';
+import { FEATURES } from './features';
+import { initWorkspaces, select as selectWorkspace } from './workspace';
+import { createMap, prewarmMap, statusOverview, type MapView } from './map';
 import { rerenderPanel, showGrid } from './panel';
 import { initSearch } from './search';
 import { mark, timeline } from './timeline';
@@ -16,6 +18,8 @@ interface GridDeskHooks {
   setLang: (l: Lang) => void;
   /** What Help ▸ About does. */
   showAbout: () => Promise<void>;
+  /** Selects a workspace tab by id (`map`, or a feature's id). */
+  selectWorkspace: (id: string) => void;
   /** Start-up milestones (ms since the page started). */
   timeline: Record<string, number>;
 }
@@ -26,7 +30,7 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline };
+const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace };
 window.__griddesk = hooks;
 
 type Screen = 'loading' | 'map' | 'error';
@@ -119,6 +123,7 @@ function wireChrome(): void {
 
 async function boot(): Promise<void> {
   mark('boot');
+  prewarmMap();
   applyStatic();
   wireChrome();
   syncMenu();
@@ -152,6 +157,7 @@ async function boot(): Promise<void> {
   initSidebar(view.applyGroup);
   initSearch(view);
   showGrid(null);
+  initWorkspaces(FEATURES, view);
 }
 
 void boot();

@@ -7,10 +7,20 @@ import { byId } from './dom';
 import { lang, t } from './i18n';
 import { buildStyle, FONT_STACK, SOURCE, type LayerGroup } from './layers';
 import { showGrid } from './panel';
-import { mark } from './timeline';
+import { mark, timeline } from './timeline';
 
 // MapLibre 6 cannot find its worker on the tauri:// origin by itself.
 maplibregl.setWorkerUrl(workerUrl);
+
+/**
+ * Starts MapLibre's tile workers now, while the engine opens the store: loading and compiling
+ * the worker script is otherwise the first thing the map waits for. Two workers, so that tile
+ * parsing and label layout for the first view run side by side on a two-core machine.
+ */
+export function prewarmMap(): void {
+  maplibregl.setWorkerCount(2);
+  maplibregl.prewarm();
+}
 
 export interface MapView {
   map: maplibregl.Map;
@@ -110,7 +120,11 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
   });
   map.on('styledata', () => { mark('style'); });
   map.on('sourcedata', (e) => {
-    if (e.sourceId === SOURCE && e.tile !== undefined) mark('first-tile');
+    if (e.sourceId === SOURCE && e.tile !== undefined) {
+      mark('first-tile');
+      // Until the grids are drawn: when the last tile of the first view came in.
+      if (!gridsSeen) timeline['last-tile'] = Math.round(performance.now());
+    }
   });
   map.once('render', () => { mark('first-frame'); });
 

@@ -143,11 +143,70 @@ enum Bench {
         #[arg(long, default_value_t = 5)]
         repeat: usize,
     },
+    /// Encode every tile of one zoom over the grids' extent (or the densest `--sample` of them)
+    /// and print the time and size distribution.
+    Tiles {
+        db: PathBuf,
+        #[arg(long, default_value_t = 15)]
+        zoom: u32,
+        /// Encode only this many tiles, the ones with the most cases.
+        #[arg(long)]
+        sample: Option<usize>,
+    },
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(f64::NAN)
+}
+
+fn bench_tiles(db: &Path, zoom: u32, sample: Option<usize>) -> Result<()> {
+    use griddesk::tiles::TileAddress;
+    let e = Engine::open(db)?;
+    let l = e.loaded();
+    let bbox = e
+        .overview()
+        .bbox
+        .context("the store has no district or grids")?;
+    let lo = TileAddress::containing(bbox[0], bbox[3], zoom);
+    let hi = TileAddress::containing(bbox[2], bbox[1], zoom);
+    let mut tiles: Vec<(usize, u32, u32)> = Vec::new();
+    for x in lo.x..=hi.x {
+        for y in lo.y..=hi.y {
+            let t = TileAddress { z: zoom, x, y };
+            let n = l.index.cases_in_bbox(t.bounds(0.0)).len();
+            tiles.push((n, x, y));
+        }
+    }
+    tiles.sort_unstable_by(|a, b| b.cmp(a));
+    if let Some(k) = sample {
+        tiles.truncate(k);
+    }
+    let mut ms = Vec::with_capacity(tiles.len());
+    let mut bytes = Vec::with_capacity(tiles.len());
+    for &(_, x, y) in &tiles {
+        let t = Instant::now();
+        let b = e.tile(zoom, x, y)?;
+        ms.push(t.elapsed().as_secs_f64() * 1e3);
+        bytes.push(b.len() as f64);
+    }
+    ms.sort_by(f64::total_cmp);
+    bytes.sort_by(f64::total_cmp);
+    println!(
+        "{}",
+        serde_json::json!({
+            "job": "tiles", "zoom": zoom, "tiles": ms.len(),
+            "ms_p50": percentile(&ms, 0.5), "ms_p95": percentile(&ms, 0.95), "ms_max": percentile(&ms, 1.0),
+            "kb_p50": percentile(&bytes, 0.5) / 1024.0, "kb_p95": percentile(&bytes, 0.95) / 1024.0,
+            "kb_max": percentile(&bytes, 1.0) / 1024.0,
+        })
+    );
+    Ok(())
 }
 
 fn bench(b: Bench) -> Result<()> {
@@ -162,6 +221,7 @@ fn bench(b: Bench) -> Result<()> {
                 serde_json::json!({"job": "open", "grids": o.grids, "cases": o.cases, "components": o.components, "ms": ms})
             );
         }
+        Bench::Tiles { db, zoom, sample } => bench_tiles(&db, zoom, sample)?,
         Bench::Locate { db, points, repeat } => {
             let e = Engine::open(&db)?;
             let mut rdr = csv::Reader::from_path(&points)?;

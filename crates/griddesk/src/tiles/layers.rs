@@ -36,7 +36,7 @@ pub(super) fn build(idx: &SpatialIndex, t: TileAddress) -> Res<Tile> {
         frame: t.frame(),
         near: t.bounds(1.0),
         clipper: Clipper::default(),
-        // Grids are needed for polygons (z ≥ 13) or for case counts (z < 15): always.
+        // Grids are needed for polygons (z ≥ 13) or for case counts (z < 16): always.
         grids: sorted(idx.grid_candidates(buffered)),
         communities: if z >= COMMUNITIES_MIN_ZOOM {
             sorted(idx.community_candidates(buffered))

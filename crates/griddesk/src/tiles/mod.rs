@@ -14,9 +14,9 @@
 //! | `streets`     | polygon | ≥ 9    | `code`, `name`                                              |
 //! | `communities` | polygon | ≥ 11   | `code`, `name`, `street`, `ci` (colour 0–7)                 |
 //! | `grids`       | polygon | ≥ 13   | `code`, `seq` (`"007"`), `community`, `area` (m², int), `ci` |
-//! | `components`  | point   | ≥ 15   | `code`, `class`, `major`, `state`                           |
-//! | `cases`       | point   | ≥ 15   | `id`, `status`, `kind`, `class`, `source`                   |
-//! | `case_counts` | point   | < 15   | `grid`, `count`, `open`                                     |
+//! | `components`  | point   | ≥ 16   | `code`, `class`, `major`, `state`                           |
+//! | `cases`       | point   | ≥ 16   | `id`, `status`, `kind`, `class`, `source`                   |
+//! | `case_counts` | point   | < 16   | `grid`, `count`, `open`                                     |
 //! | `labels`      | point   | ≥ 9    | `kind` (`street`/`community`/`grid`), `name`, `code`, `seq` |
 //!
 //! * Only active grids (no end date) are drawn. A grid's `ci` is its community's colour and is
@@ -29,12 +29,12 @@
 //!   one interior point of its polygon (grids: [`SpatialIndex::grid_label_points`]; streets and
 //!   communities: [`geo::InteriorPoint`] of the boundary). `seq` is the last three digits of the
 //!   code (the grid sequence, community number or street number).
-//! * `case_counts` (below z15, where single cases are not drawn): one point per active grid that
+//! * `case_counts` (below z16, where single cases are not drawn): one point per active grid that
 //!   has cases, at the grid's label point, with `count` and `open` from
 //!   [`SpatialIndex::grid_counts`]. Cases that no active grid counts — no grid, an unknown grid
 //!   or a retired grid — are not dropped: each tile adds one extra point with `grid = ""`
 //!   counting those of them that lie in the tile, placed at their mean location. So at every
-//!   zoom below 15 each case is counted in exactly one tile.
+//!   zoom below 16 each case is counted in exactly one tile.
 
 mod address;
 mod layers;
@@ -60,8 +60,11 @@ pub const COMMUNITIES_MIN_ZOOM: u32 = 11;
 /// First zoom of the `grids` layer and of grid labels.
 pub const GRIDS_MIN_ZOOM: u32 = 13;
 /// First zoom of the single-point `components` and `cases` layers; below it cases are
-/// aggregated in `case_counts` and components are not drawn.
-pub const POINTS_MIN_ZOOM: u32 = 15;
+/// aggregated per grid in `case_counts` and components are not drawn. At z15 a unit grid is
+/// about 20 px wide and a busy district puts thousands of components and a year's cases in
+/// one tile: a carpet of dots that is slow to encode and to draw, and says less than the
+/// per-grid counts do at that scale.
+pub const POINTS_MIN_ZOOM: u32 = 16;
 
 /// Encodes tile `z/x/y` as an uncompressed Mapbox Vector Tile (layers in the module docs).
 ///

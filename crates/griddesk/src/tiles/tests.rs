@@ -357,7 +357,12 @@ fn attributes_follow_the_contract() {
     let di = by_code(&d, "district", "331003").unwrap_or_else(|| panic!("no district"));
     assert_eq!(di.get("name").str(), "黄岩区");
 
-    let k = by_code(&d, "components", "3310030305000001").unwrap_or_else(|| panic!("no component"));
+    // Single points start at z16; below it only per-grid case counts.
+    assert!(features(&d, "components").is_empty() && features(&d, "cases").is_empty());
+    assert!(!features(&d, "case_counts").is_empty());
+    let d16 = tile(&idx, TileAddress::containing(lon, lat, 16));
+    let k =
+        by_code(&d16, "components", "3310030305000001").unwrap_or_else(|| panic!("no component"));
     assert_eq!(k.kind, Kind::Point);
     assert_eq!(
         (
@@ -367,7 +372,7 @@ fn attributes_follow_the_contract() {
         ),
         ("0305", "03", "damaged")
     );
-    let cs = features(&d, "cases");
+    let cs = features(&d16, "cases");
     let a0 = cs
         .iter()
         .find(|f| f.get("id").str() == "A0")
@@ -433,11 +438,11 @@ fn zoom_gating_counts_and_labels_over_all_covering_tiles() {
         assert_eq!(has("streets"), z >= 9, "z{z} {layers:?}");
         assert_eq!(has("communities"), z >= 11, "z{z} {layers:?}");
         assert_eq!(has("grids"), z >= 13, "z{z} {layers:?}");
-        assert_eq!(has("components"), z >= 15, "z{z} {layers:?}");
-        assert_eq!(has("cases"), z >= 15, "z{z} {layers:?}");
-        assert_eq!(has("case_counts"), z < 15, "z{z} {layers:?}");
+        assert_eq!(has("components"), z >= 16, "z{z} {layers:?}");
+        assert_eq!(has("cases"), z >= 16, "z{z} {layers:?}");
+        assert_eq!(has("case_counts"), z < 16, "z{z} {layers:?}");
         assert_eq!(has("labels"), z >= 9, "z{z} {layers:?}");
-        if z < 15 {
+        if z < 16 {
             assert_eq!(
                 counts,
                 idx.cases.len() as i64,
@@ -456,6 +461,8 @@ fn zoom_gating_counts_and_labels_over_all_covering_tiles() {
                 idx.cases.len(),
                 "z{z}: every case drawn exactly once"
             );
+        }
+        if z >= 16 {
             assert_eq!(layers.get("components"), Some(&2), "z{z}");
         }
         let mut expected: Vec<(&str, &str)> = vec![];
