@@ -13,6 +13,17 @@ const COMMANDS: &[&str] = &[
     "new_store_dialog",
     "sync_menu",
     "quit",
+    "analytics_options",
+    "analytics_heatmap",
+    "analytics_choropleth",
+    "analytics_hotspots",
+    "analytics_trends",
+    "analytics_summary",
+    "analytics_cases",
+    "analytics_load",
+    "analytics_export_table",
+    "analytics_save_png",
+    "analytics_bulletin",
 ];
 
 fn main() {

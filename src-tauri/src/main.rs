@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod commands;
 mod error;
 mod menu;
@@ -35,6 +36,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(Store::new())
         .manage(tiles::TileTimes::new())
+        .manage(analytics::Rasters::default())
         .manage(commands::Launched(launched))
         .manage(menu::MenuLang(std::sync::Mutex::new(menu::Lang::Zh)))
         .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
@@ -50,6 +52,17 @@ fn main() {
             commands::new_store_dialog,
             commands::sync_menu,
             commands::quit,
+            analytics::analytics_options,
+            analytics::analytics_heatmap,
+            analytics::analytics_choropleth,
+            analytics::analytics_hotspots,
+            analytics::analytics_trends,
+            analytics::analytics_summary,
+            analytics::analytics_cases,
+            analytics::analytics_load,
+            analytics::analytics_export_table,
+            analytics::analytics_save_png,
+            analytics::analytics_bulletin,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
