@@ -85,7 +85,10 @@ pub async fn analytics_options(store: State<'_, Store>) -> Result<OptionsDto, Er
     let mut majors: BTreeMap<String, String> = BTreeMap::new();
     for c in &cols.classes {
         let key = c.key();
-        let major = key.get(..key.len().saturating_sub(2)).unwrap_or(&key).to_string();
+        let major = key
+            .get(..key.len().saturating_sub(2))
+            .unwrap_or(&key)
+            .to_string();
         majors
             .entry(major.clone())
             .or_insert_with(|| cols.class_name(&major));
@@ -159,7 +162,9 @@ pub async fn analytics_heatmap(
     let hm = loaded.engine.heatmap(&filter, &p)?;
     let png = hm.png(None)?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    serde_json::to_string(&filter).unwrap_or_default().hash(&mut h);
+    serde_json::to_string(&filter)
+        .unwrap_or_default()
+        .hash(&mut h);
     bandwidth_m.to_bits().hash(&mut h);
     size.hash(&mut h);
     loaded.generation.hash(&mut h);
@@ -303,7 +308,8 @@ pub async fn analytics_summary(
     filter: CaseFilter,
     by: GroupBy,
 ) -> Result<Vec<SummaryRow>, ErrorDto> {
-    summary(&store.engine()?, &filter, by)
+    let loaded = store.engine()?;
+    summary(&loaded, &filter, by)
 }
 
 /// The cases behind a figure (ids, first [`MAX_DRILL`]) and how many there are.
@@ -327,10 +333,7 @@ pub async fn analytics_cases(
 #[tauri::command]
 pub async fn analytics_load(store: State<'_, Store>) -> Result<LoadBalance, ErrorDto> {
     let today = chrono::Local::now().date_naive();
-    Ok(store
-        .engine()?
-        .engine
-        .load_balance(&LoadParams::new(today)))
+    Ok(store.engine()?.engine.load_balance(&LoadParams::new(today)))
 }
 
 /// Which table an export writes.
@@ -413,6 +416,31 @@ fn export_path(app: &AppHandle, name: &str, ext: &str) -> Result<Option<PathBuf>
     Ok(picked.and_then(|p| p.into_path().ok()))
 }
 
+/// Decodes `%XX` escapes (the UI sends the file stem with `encodeURIComponent`, headers being
+/// ASCII); an invalid escape is kept as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn safe_name(stem: &str, ext: &str) -> Result<String, ErrorDto> {
     let ok = !stem.is_empty()
         && stem.len() <= 120
@@ -447,7 +475,9 @@ pub async fn analytics_export_table(
             &e.grid_choropleth(&filter, BreakMethod::Quantile, 5)?,
             &e.case_columns(),
         )],
-        TableKind::Hotspots => Sheet::from_hotspots(&e.hotspots(&filter, &HotspotParams::default())?),
+        TableKind::Hotspots => {
+            Sheet::from_hotspots(&e.hotspots(&filter, &HotspotParams::default())?)
+        }
         TableKind::Trends => vec![Sheet::from_trends(&e.trends(&filter, Bucket::Month, 6)?)],
         TableKind::Load => vec![Sheet::from_load(
             &e.load_balance(&LoadParams::new(chrono::Local::now().date_naive())),
@@ -464,9 +494,7 @@ pub async fn analytics_export_table(
     match format {
         TableFormat::Xlsx => report::write_xlsx(&path, &sheets)?,
         TableFormat::Csv => {
-            let first = sheets
-                .first()
-                .ok_or_else(|| invalid("nothing to export"))?;
+            let first = sheets.first().ok_or_else(|| invalid("nothing to export"))?;
             report::write_csv(&path, first)?;
         }
     }
@@ -489,8 +517,7 @@ pub async fn analytics_save_png(
         .headers()
         .get("x-name")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("heatmap")
-        .to_string();
+        .map_or_else(|| "heatmap".to_string(), percent_decode);
     let file = safe_name(&stem, "png")?;
     let Some(path) = export_path(&app, &file, "png")? else {
         return Ok(None);
@@ -573,10 +600,19 @@ mod tests {
 
     #[test]
     fn export_names_stay_in_their_folder() {
-        assert_eq!(safe_name("热力图", "png").ok().as_deref(), Some("热力图.png"));
+        assert_eq!(
+            safe_name("热力图", "png").ok().as_deref(),
+            Some("热力图.png")
+        );
         assert!(safe_name("../x", "png").is_err());
         assert!(safe_name("", "png").is_err());
         assert!(safe_name(".hidden", "csv").is_err());
+    }
+
+    #[test]
+    fn header_names_decode() {
+        assert_eq!(percent_decode("%E7%83%AD%E5%8A%9B%E5%9B%BE-1"), "热力图-1");
+        assert_eq!(percent_decode("a%2"), "a%2");
     }
 
     #[test]
@@ -586,6 +622,9 @@ mod tests {
             r.put(i.to_string(), vec![i as u8]);
         }
         assert_eq!(r.get("0"), None);
-        assert_eq!(r.get(&(KEEP_RASTERS + 2).to_string()), Some(vec![(KEEP_RASTERS + 2) as u8]));
+        assert_eq!(
+            r.get(&(KEEP_RASTERS + 2).to_string()),
+            Some(vec![(KEEP_RASTERS + 2) as u8])
+        );
     }
 }
