@@ -156,7 +156,9 @@ test('a street row drills down to its cases', async () => {
     return { total: Number(d.dataset.total), listed: d.querySelectorAll('.an-ids li').length };`);
   assert.equal(drilled.total, row.cases, `expected the drill-down to list the row's ${row.cases} cases`);
   assert.equal(drilled.listed, Math.min(row.cases, 500), 'expected the case ids (first 500) in the list');
-  await s.execute(`document.getElementById('an-drill').scrollIntoView();`);
+  await s.execute(`const d = document.getElementById('an-drill');
+    for (let p = d.parentElement; p; p = p.parentElement) if (p.scrollHeight > p.clientHeight + 4) p.scrollTop = d.offsetTop - 320;
+    d.scrollIntoView({ block: 'end' });`);
   await shot(s, '24-analytics-drilldown');
 });
 
@@ -167,12 +169,18 @@ test('the per-grid map colours grids by their case counts', async () => {
   await waitIdle(s);
   const state = await s.execute(`return window.__griddesk.view.map.getFeatureState({ source: 'gd', sourceLayer: 'grids', id: arguments[0] });`, topGrid);
   assert.equal(state.ac, 4, `expected the top hotspot grid ${topGrid} in the highest class, got ${JSON.stringify(state)}`);
+  const img = await shot(s, '25-analytics-grid-counts');
+  const rect = await mapRect();
+  // The top class (#7f2704 at 85 % over the light district fill) is dark brown.
+  const dark = countPixels(img, rect, (r, g, b) => r > 100 && r < 170 && g < 90 && b < 60);
+  assert.ok(dark.hits > 300, `expected grids of the top class drawn dark brown near the hotspot, got ${dark.hits} such pixels`);
   const legendRows = await s.execute(`return document.querySelectorAll('#an-legend .an-legend-row').length;`);
   assert.ok(legendRows >= 2, `expected a class legend, got ${legendRows} rows`);
-  await shot(s, '25-analytics-grid-counts');
   await s.click('button[data-mode="heat"]');
   await waitFor(s, `${pane}.dataset.busy === '0'`, 'the heatmap back', 30000);
   await waitIdle(s);
+  const colour = await s.execute(`return JSON.stringify(window.__griddesk.view.map.getPaintProperty('grids-fill', 'fill-color'));`);
+  assert.ok(!colour.includes('feature-state'), `expected the grids' own colours back after leaving the per-grid mode, got ${colour}`);
 });
 
 /** Clicks export button `i` and returns the path the app reports. */

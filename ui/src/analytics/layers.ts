@@ -1,12 +1,13 @@
 // What the analytics workspace draws on the map: the heatmap as an image source placed by its
 // corners, or the engine's own grid tiles coloured through feature-state from per-grid values.
-import type { ExpressionSpecification, ImageSource, Map as MlMap } from 'maplibre-gl';
+import type { DataDrivenPropertyValueSpecification, ExpressionSpecification, ImageSource, Map as MlMap } from 'maplibre-gl';
 import { SOURCE } from '../layers';
 import { heatmapUrl, type Choropleth, type HeatmapInfo } from './api';
 
 const HEAT_SOURCE = 'analytics-heat';
 const HEAT_LAYER = 'analytics-heat';
-const GRID_LAYER = 'analytics-grids';
+/** The map's own unit-grid fill, recoloured for the per-grid modes. */
+const GRID_LAYER = 'grids-fill';
 /** Sequential ramp for choropleth classes (light → dark). */
 export const CLASS_COLORS = ['#fff5eb', '#fdd0a2', '#fd8d3c', '#d94801', '#7f2704'];
 
@@ -52,33 +53,42 @@ export function measureValues(c: Choropleth, m: GridMeasure): { values: (number 
   };
 }
 
-/** Colours the grid tiles by class of `m`; returns the bounds used for the legend. */
+/** The grid layer's own paint, kept while the analytics colours replace it. */
+let saved: {
+  color: DataDrivenPropertyValueSpecification<string>;
+  opacity: DataDrivenPropertyValueSpecification<number>;
+} | null = null;
+
+/**
+ * Colours the grid tiles by class of `m` (feature-state `ac` on the grid layer the map already
+ * draws; grids without a value keep their usual colour); returns the bounds for the legend.
+ */
 export function showChoropleth(map: MlMap, c: Choropleth, m: GridMeasure): number[] {
   map.removeFeatureState({ source: SOURCE, sourceLayer: 'grids' });
   const { values, bounds } = measureValues(c, m);
   c.codes.forEach((code, i) => {
     map.setFeatureState({ source: SOURCE, sourceLayer: 'grids', id: code }, { ac: classOf(values[i] ?? null, bounds) });
   });
-  if (!map.getLayer(GRID_LAYER)) {
-    const colour: unknown[] = ['match', ['coalesce', ['feature-state', 'ac'], -1]];
+  if (saved === null) {
+    saved = {
+      color: map.getPaintProperty(GRID_LAYER, 'fill-color') as DataDrivenPropertyValueSpecification<string>,
+      opacity: map.getPaintProperty(GRID_LAYER, 'fill-opacity') as DataDrivenPropertyValueSpecification<number>,
+    };
+    const colour: unknown[] = ['match', ['to-number', ['coalesce', ['feature-state', 'ac'], -1]]];
     CLASS_COLORS.forEach((col, k) => colour.push(k, col));
-    colour.push('rgba(0,0,0,0)');
-    map.addLayer(
-      {
-        id: GRID_LAYER,
-        type: 'fill',
-        source: SOURCE,
-        'source-layer': 'grids',
-        paint: { 'fill-color': colour as ExpressionSpecification, 'fill-opacity': 0.8 },
-      },
-      beforeId(map),
-    );
+    colour.push(saved.color);
+    map.setPaintProperty(GRID_LAYER, 'fill-color', colour as ExpressionSpecification);
+    map.setPaintProperty(GRID_LAYER, 'fill-opacity', 0.85);
   }
   return bounds;
 }
 
 export function hideChoropleth(map: MlMap): void {
-  if (map.getLayer(GRID_LAYER)) map.removeLayer(GRID_LAYER);
+  if (saved !== null) {
+    map.setPaintProperty(GRID_LAYER, 'fill-color', saved.color);
+    map.setPaintProperty(GRID_LAYER, 'fill-opacity', saved.opacity);
+    saved = null;
+  }
   map.removeFeatureState({ source: SOURCE, sourceLayer: 'grids' });
 }
 
