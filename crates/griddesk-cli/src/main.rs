@@ -1,5 +1,7 @@
 //! `griddesk`: the command line over the GridDesk engine.
 
+mod analytics;
+
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use griddesk::codetable::CodeTables;
@@ -123,6 +125,9 @@ enum Command {
     /// Time engine jobs in-process and print JSON (used by benches/peer.py).
     #[command(subcommand)]
     Bench(Bench),
+    /// Supervisor analytics: heatmap, grid counts, hotspots, trends, evaluation, bulletin, load.
+    #[command(subcommand)]
+    Analytics(analytics::AnalyticsCmd),
     /// Search grids, components, communities and streets.
     Search {
         db: PathBuf,
@@ -493,6 +498,7 @@ fn run(cli: Cli) -> Result<()> {
             );
         }
         Command::Bench(b) => bench(b)?,
+        Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Search { db, query, limit } => {
             let e = open(&db)?;
             for h in e.search(&query, limit) {

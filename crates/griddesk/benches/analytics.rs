@@ -49,7 +49,7 @@ fn export_for_peer(cols: &griddesk::analytics::CaseColumns, rows: &[u32], hm: &H
     let err = compare_exact(hm, cols, rows, &cells);
     let meta = serde_json::json!({
         "box_m": hm.box_m, "width": hm.width, "height": hm.height,
-        "bandwidth_m": hm.bandwidth_m, "truncate": 4.0, "cases": rows.len(),
+        "bandwidth_m": hm.bandwidth_m, "truncate": HeatmapParams::default().truncate, "cases": rows.len(),
         "exact_cells": exact, "griddesk_error": err,
     });
     std::fs::write(

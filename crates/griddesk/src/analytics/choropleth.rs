@@ -101,7 +101,7 @@ impl Choropleth {
         Choropleth {
             codes: active
                 .iter()
-                .map(|&g| reg.grid_codes[g].to_string())
+                .map(|&g| reg.grid_codes[g].as_str().to_owned())
                 .collect(),
             breaks_cases: f(&cases.iter().map(|&v| f64::from(v)).collect::<Vec<_>>()),
             breaks_per_ha: f(&per_ha.iter().map(|&v| f64::from(v)).collect::<Vec<_>>()),
@@ -123,7 +123,7 @@ impl Choropleth {
 /// Class breaks of `values` (any order; NaN ignored).
 pub fn breaks(values: &[f64], method: BreakMethod, classes: usize) -> Breaks {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
-    v.sort_by(f64::total_cmp);
+    v.sort_unstable_by(f64::total_cmp);
     let k = classes.max(1);
     let mut bounds = if v.is_empty() {
         vec![]

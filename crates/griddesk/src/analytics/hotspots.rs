@@ -101,6 +101,8 @@ pub struct Place {
     pub cases: Change,
     /// `event:0101` style key of the most frequent class.
     pub dominant_class: String,
+    /// Name of that class (from the code tables), or its key.
+    pub dominant_class_name: String,
     /// Share of its cases in that class, 0–1.
     pub dominant_share: f64,
     /// Grid code at its centre cell's busiest grid, if any.
@@ -298,6 +300,11 @@ pub fn hotspots(
                     .classes
                     .get(c as usize)
                     .map(|k| k.key())
+                    .unwrap_or_default(),
+                dominant_class_name: cols
+                    .classes
+                    .get(c as usize)
+                    .map(|k| cols.class_name(&k.key()))
                     .unwrap_or_default(),
                 dominant_share: f64::from(k) / m,
                 grid: (best_grid[l].0 != super::columns::NONE)

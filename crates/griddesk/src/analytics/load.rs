@@ -89,7 +89,7 @@ pub fn load_balance(cols: &CaseColumns, p: &LoadParams) -> LoadBalance {
         })
         .collect();
     let mut sorted = work.clone();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let median = if sorted.is_empty() {
         0.0
     } else {
@@ -108,7 +108,7 @@ pub fn load_balance(cols: &CaseColumns, p: &LoadParams) -> LoadBalance {
                 _ => LoadFlag::Normal,
             };
             GridLoad {
-                code: reg.grid_codes[g].to_string(),
+                code: reg.grid_codes[g].as_str().to_owned(),
                 name: reg.grid_names[g].clone(),
                 cases: cases[g],
                 components: reg.grid_components[g],

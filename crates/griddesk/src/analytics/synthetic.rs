@@ -335,13 +335,13 @@ pub fn eval_input(p: &SyntheticParams) -> EvalInput {
             c
         })
         .collect();
-    EvalInput {
+    EvalInput::new(
         cases,
         regions,
-        departments: (0..20).map(|d| format!("部门{d:02}")).collect(),
+        (0..20).map(|d| format!("部门{d:02}")).collect(),
         people,
         grid_inspector,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -310,11 +310,11 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
         c.cancelled_at = r.time("cancelled_at")?;
         cases.push(c);
     }
-    Ok(EvalInput {
+    Ok(EvalInput::new(
         cases,
         regions,
         departments,
         people,
         grid_inspector,
-    })
+    ))
 }

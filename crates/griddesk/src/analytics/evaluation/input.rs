@@ -257,6 +257,87 @@ pub struct EvalInput {
     /// The inspector responsible for each grid (from the duty grids), same order as the grids;
     /// empty = none known.
     pub grid_inspector: Vec<Option<u32>>,
+    /// Per case, the earliest and latest of all its times (minutes), built on first use: a
+    /// case whose times all lie outside a period cannot count in it.
+    pub(crate) spans: std::sync::OnceLock<Vec<[i64; 2]>>,
+}
+
+impl EvalInput {
+    /// An input from its parts.
+    pub fn new(
+        cases: Vec<EvalCase>,
+        regions: Regions,
+        departments: Vec<String>,
+        people: Vec<Person>,
+        grid_inspector: Vec<Option<u32>>,
+    ) -> Self {
+        Self {
+            cases,
+            regions,
+            departments,
+            people,
+            grid_inspector,
+            spans: Default::default(),
+        }
+    }
+
+    /// Earliest and latest time of each case, in minutes since 1970.
+    pub fn spans(&self) -> &[[i64; 2]] {
+        self.spans.get_or_init(|| {
+            use rayon::prelude::*;
+            self.cases.par_iter().map(EvalCase::span).collect()
+        })
+    }
+
+    /// Whether case `i` has any time in `p` (else it cannot count in `p`).
+    pub fn may_count(&self, i: usize, p: &Period) -> bool {
+        let [a, b] = self.spans()[i];
+        a < minutes(p.end) && b >= minutes(p.start)
+    }
+}
+
+fn minutes(t: NaiveDateTime) -> i64 {
+    t.and_utc().timestamp().div_euclid(60)
+}
+
+impl EvalCase {
+    /// Earliest and latest of all the case's times (report, stage starts, ends, deadlines,
+    /// hang-ups, cancellation), in minutes since 1970.
+    pub fn span(&self) -> [i64; 2] {
+        let mut lo = minutes(self.reported_at);
+        let mut hi = lo;
+        let mut see = |t: Option<NaiveDateTime>| {
+            if let Some(t) = t {
+                let m = minutes(t);
+                lo = lo.min(m);
+                hi = hi.max(m);
+            }
+        };
+        for s in [
+            &self.accept,
+            &self.file,
+            &self.dispatch,
+            &self.handle,
+            &self.close,
+        ]
+        .into_iter()
+        .chain(self.verify_send.iter())
+        .chain(self.verify.iter())
+        .chain(self.check_send.iter())
+        .chain(self.check.iter())
+        {
+            see(s.start);
+            see(s.end);
+            see(s.deadline);
+            see(s.extended_to);
+        }
+        for h in &self.hangups {
+            see(Some(h.from));
+            see(h.to);
+        }
+        see(self.cancelled_at);
+        [lo, hi]
+    }
 }
 
 #[cfg(test)]

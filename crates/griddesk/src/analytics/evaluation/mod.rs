@@ -94,11 +94,11 @@ mod tests {
     fn input(cases: Vec<EvalCase>) -> EvalInput {
         let r = regions();
         let n = r.grid_count();
-        EvalInput {
+        EvalInput::new(
             cases,
-            regions: r,
-            departments: vec!["环卫处".into(), "市政处".into()],
-            people: vec![
+            r,
+            vec!["环卫处".into(), "市政处".into()],
+            vec![
                 Person {
                     id: "J01".into(),
                     name: "监督员甲".into(),
@@ -120,8 +120,8 @@ mod tests {
                     position: Position::Dispatcher,
                 },
             ],
-            grid_inspector: vec![Some(0); n],
-        }
+            vec![Some(0); n],
+        )
     }
 
     fn march() -> Period {

@@ -889,6 +889,9 @@ pub fn drill(
     input
         .cases
         .par_iter()
+        .enumerate()
+        .filter(|(i, _)| input.may_count(*i, period))
+        .map(|(_, c)| c)
         .filter(|c| {
             let mut hit = false;
             contributions(c, period, &input.grid_inspector, &mut |o, i, _| {
