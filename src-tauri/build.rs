@@ -26,6 +26,17 @@ const COMMANDS: &[&str] = &[
     "cases_thumbnail",
     "cases_form_tables",
     "cases_map_points",
+    "analytics_options",
+    "analytics_heatmap",
+    "analytics_choropleth",
+    "analytics_hotspots",
+    "analytics_trends",
+    "analytics_summary",
+    "analytics_cases",
+    "analytics_load",
+    "analytics_export_table",
+    "analytics_save_png",
+    "analytics_bulletin",
 ];
 
 fn main() {

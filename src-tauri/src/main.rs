@@ -5,6 +5,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 #![forbid(unsafe_code)]
 
+mod analytics;
 mod cases;
 mod commands;
 mod error;
@@ -37,6 +38,7 @@ fn main() {
         .manage(Store::new())
         .manage(cases::SignedIn::default())
         .manage(tiles::TileTimes::new())
+        .manage(analytics::Rasters::default())
         .manage(commands::Launched(launched))
         .manage(menu::MenuLang(std::sync::Mutex::new(menu::Lang::Zh)))
         .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
@@ -65,6 +67,17 @@ fn main() {
             cases::cases_thumbnail,
             cases::cases_form_tables,
             cases::cases_map_points,
+            analytics::analytics_options,
+            analytics::analytics_heatmap,
+            analytics::analytics_choropleth,
+            analytics::analytics_hotspots,
+            analytics::analytics_trends,
+            analytics::analytics_summary,
+            analytics::analytics_cases,
+            analytics::analytics_load,
+            analytics::analytics_export_table,
+            analytics::analytics_save_png,
+            analytics::analytics_bulletin,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

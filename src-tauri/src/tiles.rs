@@ -1,4 +1,5 @@
-//! The `griddesk:` URI scheme: map tiles from the engine, answered off the main thread.
+//! The `griddesk:` URI scheme: map tiles from the engine (and analytics heatmap PNGs, see
+//! [`crate::analytics`]), answered off the main thread.
 //!
 //! `griddesk://localhost/tiles/{generation}/{z}/{x}/{y}.pbf` (on Windows
 //! `http://griddesk.localhost/...`) returns an uncompressed Mapbox Vector Tile. A malformed or
@@ -127,6 +128,17 @@ fn plain(status: StatusCode, message: impl Into<String>) -> Response<Vec<u8>> {
 }
 
 fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
+    if let Some(png) = crate::analytics::heatmap_png(app, path) {
+        return match png {
+            Ok(bytes) => Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "image/png")
+                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
+                .body(bytes)
+                .unwrap_or_default(),
+            Err(message) => plain(StatusCode::NOT_FOUND, message),
+        };
+    }
     let address = match parse_tile_path(path) {
         None => return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}")),
         Some(Err(message)) => return plain(StatusCode::BAD_REQUEST, message),

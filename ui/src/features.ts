@@ -2,5 +2,6 @@
 // with one import and one entry; everything else it needs lives in its own folder.
 import { casesWorkspace } from './cases';
 import type { Workspace } from './workspace';
+import { analyticsWorkspace } from './analytics/pane';
 
-export const FEATURES: Workspace[] = [casesWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, analyticsWorkspace];
