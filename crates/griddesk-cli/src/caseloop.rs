@@ -31,7 +31,10 @@ impl Actor {
     fn session(&self, e: &Engine) -> Result<Option<Session>> {
         let Some(a) = &self.as_ else { return Ok(None) };
         let (login, role) = match a.split_once(':') {
-            Some((l, r)) => (l, Some(Role::parse(r).with_context(|| format!("unknown role `{r}`"))?)),
+            Some((l, r)) => (
+                l,
+                Some(Role::parse(r).with_context(|| format!("unknown role `{r}`"))?),
+            ),
             None => (a.as_str(), None),
         };
         let role = match role {
@@ -404,12 +407,40 @@ fn parse_role(s: &str) -> Result<Role> {
 
 pub fn user(cmd: UserCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> {
     match cmd {
-        UserCmd::Add { db, login, name, roles, department, new_password, actor } => {
+        UserCmd::Add {
+            db,
+            login,
+            name,
+            roles,
+            department,
+            new_password,
+            actor,
+        } => {
             let e = open(&db)?;
             let by = actor.session(&e)?;
-            let roles = roles.iter().map(|r| parse_role(r)).collect::<Result<Vec<_>>>()?;
-            let u = e.add_user(by.as_ref(), &NewUser { login, name, password: new_password, roles, department })?;
-            println!("added user {} ({})", u.login, u.roles.iter().map(|r| r.zh()).collect::<Vec<_>>().join("、"));
+            let roles = roles
+                .iter()
+                .map(|r| parse_role(r))
+                .collect::<Result<Vec<_>>>()?;
+            let u = e.add_user(
+                by.as_ref(),
+                &NewUser {
+                    login,
+                    name,
+                    password: new_password,
+                    roles,
+                    department,
+                },
+            )?;
+            println!(
+                "added user {} ({})",
+                u.login,
+                u.roles
+                    .iter()
+                    .map(|r| r.zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
         }
         UserCmd::List { db } => {
             let e = open(&db)?;
@@ -418,7 +449,11 @@ pub fn user(cmd: UserCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                     "{}\t{}\t{}\t{}{}",
                     u.login,
                     u.name,
-                    u.roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(","),
+                    u.roles
+                        .iter()
+                        .map(|r| r.key())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     u.department.as_deref().unwrap_or("-"),
                     if u.active { "" } else { "\t(disabled)" }
                 );
@@ -430,15 +465,32 @@ pub fn user(cmd: UserCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
 
 pub fn department(cmd: DepartmentCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> {
     match cmd {
-        DepartmentCmd::Add { db, code, name, actor } => {
+        DepartmentCmd::Add {
+            db,
+            code,
+            name,
+            actor,
+        } => {
             let e = open(&db)?;
             let by = actor.session(&e)?;
-            e.add_department(by.as_ref(), &Department { code: code.clone(), name, active: true })?;
+            e.add_department(
+                by.as_ref(),
+                &Department {
+                    code: code.clone(),
+                    name,
+                    active: true,
+                },
+            )?;
             println!("added department {code}");
         }
         DepartmentCmd::List { db } => {
             for d in open(&db)?.departments()? {
-                println!("{}\t{}{}", d.code, d.name, if d.active { "" } else { "\t(disabled)" });
+                println!(
+                    "{}\t{}{}",
+                    d.code,
+                    d.name,
+                    if d.active { "" } else { "\t(disabled)" }
+                );
             }
         }
     }
@@ -447,15 +499,32 @@ pub fn department(cmd: DepartmentCmd, open: impl Fn(&Path) -> Result<Engine>) ->
 
 pub fn routing(cmd: RoutingCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> {
     match cmd {
-        RoutingCmd::Add { db, department, kind, class, area, street, actor } => {
+        RoutingCmd::Add {
+            db,
+            department,
+            kind,
+            class,
+            area,
+            street,
+            actor,
+        } => {
             let e = open(&db)?;
             let by = actor.session(&e)?;
             let rule = RoutingRule {
                 id: None,
-                kind: kind.as_deref().map(|k| CaseKind::parse(k).context("kind: event or component")).transpose()?,
+                kind: kind
+                    .as_deref()
+                    .map(|k| CaseKind::parse(k).context("kind: event or component"))
+                    .transpose()?,
                 class_code: class,
-                area_class: area.as_deref().map(|a| griddesk::filing::AreaClass::parse(a).context("area: A, B or C")).transpose()?,
-                street: street.as_deref().map(griddesk::code::StreetCode::parse).transpose()?,
+                area_class: area
+                    .as_deref()
+                    .map(|a| griddesk::filing::AreaClass::parse(a).context("area: A, B or C"))
+                    .transpose()?,
+                street: street
+                    .as_deref()
+                    .map(griddesk::code::StreetCode::parse)
+                    .transpose()?,
                 department,
             };
             let id = e.add_routing_rule(by.as_ref(), &rule)?;
@@ -480,7 +549,10 @@ pub fn routing(cmd: RoutingCmd, open: impl Fn(&Path) -> Result<Engine>) -> Resul
 }
 
 fn photos(paths: &[PathBuf], phase: PhotoPhase) -> Result<Vec<PhotoInput>> {
-    paths.iter().map(|p| PhotoInput::from_file(p, phase).map_err(Into::into)).collect()
+    paths
+        .iter()
+        .map(|p| PhotoInput::from_file(p, phase).map_err(Into::into))
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -506,12 +578,16 @@ fn build_action(
         "request_cancel" => Action::RequestCancel { reason: reason() },
         "approve_cancel" => Action::ApproveCancel { note },
         "cancel" => Action::Cancel { reason: reason() },
-        "dispatch" => Action::Dispatch { department: department.unwrap_or_default(), note },
+        "dispatch" => Action::Dispatch {
+            department: department.unwrap_or_default(),
+            note,
+        },
         "request_return" => Action::RequestReturn { reason: reason() },
         "approve_return" => Action::ApproveReturn { note },
         "request_extension" => Action::RequestExtension {
             amount: amount.context("request_extension needs --amount")?,
-            unit: TimeUnit::parse(unit.as_deref().unwrap_or("work_hour")).context("unknown --unit")?,
+            unit: TimeUnit::parse(unit.as_deref().unwrap_or("work_hour"))
+                .context("unknown --unit")?,
             reason: reason(),
         },
         "approve_extension" => Action::ApproveExtension { amount, note },
@@ -519,12 +595,20 @@ fn build_action(
         "approve_hang_up" => Action::ApproveHangUp { note },
         "reject_request" => Action::RejectRequest { reason: reason() },
         "restore" => Action::Restore { note },
-        "feedback" => Action::Feedback { note, photos: after()? },
+        "feedback" => Action::Feedback {
+            note,
+            photos: after()?,
+        },
         "check_pass" => Action::CheckPass { note },
         "check_fail" => Action::CheckFail { reason: reason() },
         "close" => Action::Close { note },
-        "self_handle" => Action::SelfHandle { note, photos: after()? },
-        "supervise" => Action::Supervise { note: note.unwrap_or_default() },
+        "self_handle" => Action::SelfHandle {
+            note,
+            photos: after()?,
+        },
+        "supervise" => Action::Supervise {
+            note: note.unwrap_or_default(),
+        },
         other => bail!("unknown action `{other}` (see `griddesk case act --help`)"),
     })
 }
@@ -535,7 +619,10 @@ fn fmt_clock(c: &Option<griddesk::clock::ClockState>) -> String {
         Some(k) if k.stopped => "stopped (hung)".into(),
         Some(k) => {
             let h = k.remaining_seconds as f64 / 3600.0;
-            let d = k.deadline.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+            let d = k
+                .deadline
+                .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default();
             if k.overdue {
                 format!("OVERDUE ×{:.2} (due {d})", k.overdue_multiple)
             } else {
@@ -548,13 +635,29 @@ fn fmt_clock(c: &Option<griddesk::clock::ClockState>) -> String {
 pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> {
     match cmd {
         CaseCmd::Intake {
-            db, actor, source, class, component, lon, lat, condition, description, address,
-            reporter, photos: photo_files, at, proceed, link, radius, window_hours,
+            db,
+            actor,
+            source,
+            class,
+            component,
+            lon,
+            lat,
+            condition,
+            description,
+            address,
+            reporter,
+            photos: photo_files,
+            at,
+            proceed,
+            link,
+            radius,
+            window_hours,
         } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let req = IntakeRequest {
-                source: CaseSource::parse(&source).with_context(|| format!("unknown source `{source}`"))?,
+                source: CaseSource::parse(&source)
+                    .with_context(|| format!("unknown source `{source}`"))?,
                 kind: CaseKind::Event,
                 class_code: class,
                 condition,
@@ -577,7 +680,10 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                 (None, true) => OnDuplicate::Proceed,
                 (None, false) => OnDuplicate::Check,
             };
-            let dup = DuplicateParams { radius_m: radius, window_hours };
+            let dup = DuplicateParams {
+                radius_m: radius,
+                window_hours,
+            };
             match e.intake(&s, &req, &dup, &policy)? {
                 IntakeOutcome::Created { id, placement, .. } => {
                     println!(
@@ -591,31 +697,77 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                         placement.department_name.as_deref().or(placement.department.as_deref()).unwrap_or("-"),
                     );
                 }
-                IntakeOutcome::Linked { original, .. } => println!("linked the report to case {original} (no new case)"),
+                IntakeOutcome::Linked { original, .. } => {
+                    println!("linked the report to case {original} (no new case)")
+                }
                 IntakeOutcome::DuplicatesFound { candidates } => {
                     eprintln!("possible duplicates (open cases of the same class nearby):");
                     for c in &candidates {
-                        eprintln!("  {}\t{}\t{:.0} m\treported {}", c.id, c.status.zh(), c.distance_m, c.reported_at);
+                        eprintln!(
+                            "  {}\t{}\t{:.0} m\treported {}",
+                            c.id,
+                            c.status.zh(),
+                            c.distance_m,
+                            c.reported_at
+                        );
                     }
                     bail!("{} possible duplicate(s): pass --link CASE to link the report, or --proceed to create a case", candidates.len());
                 }
             }
         }
-        CaseCmd::Act { db, id, action, actor, note, reason, department, condition, amount, unit, photos: ph, at } => {
+        CaseCmd::Act {
+            db,
+            id,
+            action,
+            actor,
+            note,
+            reason,
+            department,
+            condition,
+            amount,
+            unit,
+            photos: ph,
+            at,
+        } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
-            let a = build_action(&action, note, reason, department, condition, amount, unit, &ph)?;
+            let a = build_action(
+                &action, note, reason, department, condition, amount, unit, &ph,
+            )?;
             let done = e.apply(&id, &s, &a, now_or(&at)?)?;
-            println!("{}: {} → {} ({})", done.case_id, done.from.zh(), done.to.zh(), done.action.zh());
+            println!(
+                "{}: {} → {} ({})",
+                done.case_id,
+                done.from.zh(),
+                done.to.zh(),
+                done.action.zh()
+            );
         }
-        CaseCmd::Show { db, id, json: as_json, now } => {
+        CaseCmd::Show {
+            db,
+            id,
+            json: as_json,
+            now,
+        } => {
             let e = open(&db)?;
             let d = e.case_detail(&id, None, now_or(&now)?)?;
             if as_json {
                 return json(&d);
             }
-            println!("{}  {} {} {}  [{}]", d.id, d.kind.zh(), d.class_code, d.class_name.as_deref().unwrap_or(""), d.status.zh());
-            println!("  source {} · reported {} · {}", d.source.zh(), d.reported_at, d.description.as_deref().unwrap_or(""));
+            println!(
+                "{}  {} {} {}  [{}]",
+                d.id,
+                d.kind.zh(),
+                d.class_code,
+                d.class_name.as_deref().unwrap_or(""),
+                d.status.zh()
+            );
+            println!(
+                "  source {} · reported {} · {}",
+                d.source.zh(),
+                d.reported_at,
+                d.description.as_deref().unwrap_or("")
+            );
             println!(
                 "  grid {} · {} · {} · inspector {} · department {} · area {}",
                 d.grid.as_deref().unwrap_or("-"),
@@ -641,10 +793,18 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                     r.stage.zh(),
                     r.round,
                     r.started_at,
-                    r.ended_at.map(|t| t.to_string()).unwrap_or_else(|| "…".into()),
+                    r.ended_at
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "…".into()),
                     r.limit,
-                    r.deadline.map(|t| t.to_string()).unwrap_or_else(|| "(stopped)".into()),
-                    match r.on_time { Some(true) => "on time", Some(false) => "LATE", None => "" }
+                    r.deadline
+                        .map(|t| t.to_string())
+                        .unwrap_or_else(|| "(stopped)".into()),
+                    match r.on_time {
+                        Some(true) => "on time",
+                        Some(false) => "LATE",
+                        None => "",
+                    }
                 );
             }
             println!("  timeline:");
@@ -661,15 +821,40 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                 );
             }
             for p in &d.photos {
-                println!("  photo {} ({}, {}×{}, {} bytes)", p.id, p.phase.key(), p.width, p.height, p.size);
+                println!(
+                    "  photo {} ({}, {}×{}, {} bytes)",
+                    p.id,
+                    p.phase.key(),
+                    p.width,
+                    p.height,
+                    p.size
+                );
             }
         }
-        CaseCmd::List { db, status, class, source, grid, department, overdue, limit, offset, now, json: as_json } => {
+        CaseCmd::List {
+            db,
+            status,
+            class,
+            source,
+            grid,
+            department,
+            overdue,
+            limit,
+            offset,
+            now,
+            json: as_json,
+        } => {
             let e = open(&db)?;
             let f = CaseFilter {
-                status: status.iter().map(|s| CaseStatus::parse(s).with_context(|| format!("unknown status `{s}`"))).collect::<Result<_>>()?,
+                status: status
+                    .iter()
+                    .map(|s| CaseStatus::parse(s).with_context(|| format!("unknown status `{s}`")))
+                    .collect::<Result<_>>()?,
                 class_code: class,
-                source: source.iter().map(|s| CaseSource::parse(s).with_context(|| format!("unknown source `{s}`"))).collect::<Result<_>>()?,
+                source: source
+                    .iter()
+                    .map(|s| CaseSource::parse(s).with_context(|| format!("unknown source `{s}`")))
+                    .collect::<Result<_>>()?,
                 grid,
                 department,
                 overdue: overdue.then_some(true),
@@ -694,9 +879,19 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                     fmt_clock(&r.clock)
                 );
             }
-            println!("{} of {} cases (from {})", page.rows.len(), page.total, page.offset);
+            println!(
+                "{} of {} cases (from {})",
+                page.rows.len(),
+                page.total,
+                page.offset
+            );
         }
-        CaseCmd::Queue { db, actor, now, limit } => {
+        CaseCmd::Queue {
+            db,
+            actor,
+            now,
+            limit,
+        } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let q = e.queue(&s, now_or(&now)?)?;
@@ -707,7 +902,11 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                     item.status.zh(),
                     item.class_code,
                     item.class_name.as_deref().unwrap_or(""),
-                    item.actions.iter().map(|a| a.key()).collect::<Vec<_>>().join(","),
+                    item.actions
+                        .iter()
+                        .map(|a| a.key())
+                        .collect::<Vec<_>>()
+                        .join(","),
                     fmt_clock(&item.clock)
                 );
             }
@@ -719,18 +918,33 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
             let t = std::time::Instant::now();
             let clocks = e.case_clocks(now)?;
             let ms = t.elapsed().as_secs_f64() * 1e3;
-            let overdue = clocks.iter().filter(|c| c.clock.is_some_and(|k| k.overdue)).count();
-            let stopped = clocks.iter().filter(|c| c.clock.is_some_and(|k| k.stopped)).count();
+            let overdue = clocks
+                .iter()
+                .filter(|c| c.clock.is_some_and(|k| k.overdue))
+                .count();
+            let stopped = clocks
+                .iter()
+                .filter(|c| c.clock.is_some_and(|k| k.stopped))
+                .count();
             println!("{} open cases at {now}: {overdue} overdue, {stopped} hung (recomputed in {ms:.1} ms)", clocks.len());
         }
-        CaseCmd::ImportHistory { db, file, actor, valid_only, dry_run } => {
+        CaseCmd::ImportHistory {
+            db,
+            file,
+            actor,
+            valid_only,
+            dry_run,
+        } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let pb = indicatif::ProgressBar::new(0);
             let r = e.import_history(
                 &s,
                 &file,
-                griddesk::io::ImportOptions { valid_only, dry_run },
+                griddesk::io::ImportOptions {
+                    valid_only,
+                    dry_run,
+                },
                 &mut |done, total| {
                     pb.set_length(total as u64);
                     pb.set_position(done as u64);
@@ -743,7 +957,11 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
             }
             println!(
                 "{} {} historical cases from {} ({} rejected, {} without a grid)",
-                if r.dry_run { "would import" } else { "imported" },
+                if r.dry_run {
+                    "would import"
+                } else {
+                    "imported"
+                },
                 r.imported,
                 r.file,
                 r.rejects.len(),
@@ -760,7 +978,10 @@ pub fn calendar(cmd: CalendarCmd, open: impl Fn(&Path) -> Result<Engine>) -> Res
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let n = e.import_calendar(&s, &file)?;
-            println!("{n} calendar days added or replaced from {}", file.display());
+            println!(
+                "{n} calendar days added or replaced from {}",
+                file.display()
+            );
         }
         CalendarCmd::Show { db } => {
             let cal = open(&db)?.calendar()?;
@@ -773,7 +994,12 @@ pub fn calendar(cmd: CalendarCmd, open: impl Fn(&Path) -> Result<Engine>) -> Res
                 println!("{}\t{}\t{}", d.date, d.kind.key(), d.note);
             }
         }
-        CalendarCmd::Deadline { db, start, amount, unit } => {
+        CalendarCmd::Deadline {
+            db,
+            start,
+            amount,
+            unit,
+        } => {
             let cal = open(&db)?.calendar()?;
             let unit = TimeUnit::parse(&unit).with_context(|| format!("unknown unit `{unit}`"))?;
             let limit = griddesk::clock::TimeLimit::new(amount, unit)?;
@@ -787,40 +1013,105 @@ pub fn component(cmd: ComponentCmd, open: impl Fn(&Path) -> Result<Engine>) -> R
     let now = chrono::Local::now().naive_local();
     match cmd {
         ComponentCmd::Code { db, class } => println!("{}", open(&db)?.next_component_code(&class)?),
-        ComponentCmd::Add { db, class, lon, lat, owner, maintainer, code, actor } => {
+        ComponentCmd::Add {
+            db,
+            class,
+            lon,
+            lat,
+            owner,
+            maintainer,
+            code,
+            actor,
+        } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let c = e.create_component(
                 &s,
-                &NewComponent { class_code: class, location: [lon, lat], owner, maintainer, state: ComponentState::Intact, code, note: None },
+                &NewComponent {
+                    class_code: class,
+                    location: [lon, lat],
+                    owner,
+                    maintainer,
+                    state: ComponentState::Intact,
+                    code,
+                    note: None,
+                },
                 now,
             )?;
-            println!("registered {} {} in grid {}", c.code, c.class_name.as_deref().unwrap_or(""), c.grid.as_deref().unwrap_or("-"));
+            println!(
+                "registered {} {} in grid {}",
+                c.code,
+                c.class_name.as_deref().unwrap_or(""),
+                c.grid.as_deref().unwrap_or("-")
+            );
         }
-        ComponentCmd::Edit { db, code, owner, maintainer, state, lon, lat, note, actor } => {
+        ComponentCmd::Edit {
+            db,
+            code,
+            owner,
+            maintainer,
+            state,
+            lon,
+            lat,
+            note,
+            actor,
+        } => {
             let e = open(&db)?;
             let s = actor.required(&e)?;
             let edit = ComponentEdit {
                 owner: owner.map(Some),
                 maintainer: maintainer.map(Some),
-                state: state.as_deref().map(|x| ComponentState::parse(x).with_context(|| format!("unknown state `{x}`"))).transpose()?,
+                state: state
+                    .as_deref()
+                    .map(|x| {
+                        ComponentState::parse(x).with_context(|| format!("unknown state `{x}`"))
+                    })
+                    .transpose()?,
                 location: lon.zip(lat).map(|(x, y)| [x, y]),
                 note,
             };
             let c = e.edit_component(&s, &code, &edit, now)?;
-            println!("{} {} {} at {:.6}, {:.6}", c.code, c.class_name.as_deref().unwrap_or(""), c.state.zh(), c.location[0], c.location[1]);
+            println!(
+                "{} {} {} at {:.6}, {:.6}",
+                c.code,
+                c.class_name.as_deref().unwrap_or(""),
+                c.state.zh(),
+                c.location[0],
+                c.location[1]
+            );
         }
         ComponentCmd::History { db, code } => {
             for h in open(&db)?.component_history(&code)? {
-                println!("{}\t{}\t{}\t{}", h.at, h.actor, h.action, h.note.as_deref().unwrap_or(""));
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    h.at,
+                    h.actor,
+                    h.action,
+                    h.note.as_deref().unwrap_or("")
+                );
             }
         }
-        ComponentCmd::Qr { db, code, out, scale } => {
+        ComponentCmd::Qr {
+            db,
+            code,
+            out,
+            scale,
+        } => {
             let e = open(&db)?;
-            std::fs::write(&out, e.component_qr_png(&code, scale)?).with_context(|| format!("cannot write {}", out.display()))?;
+            std::fs::write(&out, e.component_qr_png(&code, scale)?)
+                .with_context(|| format!("cannot write {}", out.display()))?;
             println!("{}", e.component_payload(&code)?);
         }
-        ComponentCmd::Plates { db, out, codes, class, limit, columns, rows, font } => {
+        ComponentCmd::Plates {
+            db,
+            out,
+            codes,
+            class,
+            limit,
+            columns,
+            rows,
+            font,
+        } => {
             let e = open(&db)?;
             let codes: Vec<String> = if codes.is_empty() {
                 let l = e.loaded();
@@ -834,10 +1125,18 @@ pub fn component(cmd: ComponentCmd, open: impl Fn(&Path) -> Result<Engine>) -> R
             } else {
                 codes
             };
-            let opts = PlateOptions { columns, rows, font, ..Default::default() };
-            let is_pdf = out.extension().is_some_and(|x| x.eq_ignore_ascii_case("pdf"));
+            let opts = PlateOptions {
+                columns,
+                rows,
+                font,
+                ..Default::default()
+            };
+            let is_pdf = out
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("pdf"));
             if is_pdf {
-                std::fs::write(&out, e.plate_sheet_pdf(&codes, &opts)?).with_context(|| format!("cannot write {}", out.display()))?;
+                std::fs::write(&out, e.plate_sheet_pdf(&codes, &opts)?)
+                    .with_context(|| format!("cannot write {}", out.display()))?;
                 println!("wrote {} plates to {}", codes.len(), out.display());
             } else {
                 let pages = e.plate_sheet_png(&codes, &opts)?;
@@ -845,19 +1144,31 @@ pub fn component(cmd: ComponentCmd, open: impl Fn(&Path) -> Result<Engine>) -> R
                     let path = if i == 0 {
                         out.clone()
                     } else {
-                        let stem = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                        let stem = out
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
                         out.with_file_name(format!("{stem}-{}.png", i + 1))
                     };
-                    std::fs::write(&path, p).with_context(|| format!("cannot write {}", path.display()))?;
+                    std::fs::write(&path, p)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
                 }
-                println!("wrote {} plates on {} page(s) to {}", codes.len(), pages.len(), out.display());
+                println!(
+                    "wrote {} plates on {} page(s) to {}",
+                    codes.len(),
+                    pages.len(),
+                    out.display()
+                );
             }
         }
         ComponentCmd::Scan { db, text, image } => {
             let e = open(&db)?;
             let s = match (text, image) {
                 (Some(t), _) => e.scan_text(&t, now)?,
-                (None, Some(p)) => e.scan_image(&std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?, now)?,
+                (None, Some(p)) => e.scan_image(
+                    &std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))?,
+                    now,
+                )?,
                 (None, None) => bail!("give --text PAYLOAD or --image FILE"),
             };
             json(&s)?;

@@ -644,7 +644,12 @@ fn write_sample_files(
         griddesk::sample::caseloop::seed_json(case_loop)?,
     )
     .with_context(|| format!("cannot write {}", dir.join("case_loop.json").display()))?;
-    eprintln!("  case_loop.json: {} departments, {} users, {} routing rules", case_loop.departments.len(), case_loop.users.len(), case_loop.routing.len());
+    eprintln!(
+        "  case_loop.json: {} departments, {} users, {} routing rules",
+        case_loop.departments.len(),
+        case_loop.users.len(),
+        case_loop.routing.len()
+    );
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
     let rel = if dir

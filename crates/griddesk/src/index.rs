@@ -232,9 +232,15 @@ impl SpatialIndex {
     /// Adds one case without rebuilding anything (intake); returns its position in `cases`.
     pub fn insert_case(&mut self, c: CaseSummary) -> usize {
         let i = self.cases.len();
-        self.case_tree
-            .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
-        match c.grid.and_then(|g| self.grid_pos.get(&g)).map(|&g| g as usize) {
+        self.case_tree.insert(GeomWithData::new(
+            [c.location.x(), c.location.y()],
+            i as u32,
+        ));
+        match c
+            .grid
+            .and_then(|g| self.grid_pos.get(&g))
+            .map(|&g| g as usize)
+        {
             Some(g) if self.grids[g].is_active() => {
                 let k = &mut self.grid_counts[g];
                 k.cases += 1;
@@ -286,16 +292,20 @@ impl SpatialIndex {
             }
             self.component_tree
                 .remove(&GeomWithData::new([ox, oy], i as u32));
-            self.component_tree
-                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            self.component_tree.insert(GeomWithData::new(
+                [c.location.x(), c.location.y()],
+                i as u32,
+            ));
             if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
                 self.grid_counts[g as usize].components += 1;
             }
             self.components[i] = c;
         } else {
             let i = self.components.len();
-            self.component_tree
-                .insert(GeomWithData::new([c.location.x(), c.location.y()], i as u32));
+            self.component_tree.insert(GeomWithData::new(
+                [c.location.x(), c.location.y()],
+                i as u32,
+            ));
             if let Some(&g) = c.grid.and_then(|g| self.grid_pos.get(&g)) {
                 self.grid_counts[g as usize].components += 1;
             }

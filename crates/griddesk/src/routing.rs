@@ -44,9 +44,18 @@ impl RoutingRule {
         Ok(())
     }
 
-    fn matches(&self, kind: CaseKind, class: &str, area: AreaClass, street: Option<&StreetCode>) -> bool {
+    fn matches(
+        &self,
+        kind: CaseKind,
+        class: &str,
+        area: AreaClass,
+        street: Option<&StreetCode>,
+    ) -> bool {
         self.kind.is_none_or(|k| k == kind)
-            && self.class_code.as_deref().is_none_or(|c| class.starts_with(c))
+            && self
+                .class_code
+                .as_deref()
+                .is_none_or(|c| class.starts_with(c))
             && self.area_class.is_none_or(|a| a == area)
             && self.street.is_none_or(|s| Some(&s) == street)
     }
@@ -95,7 +104,8 @@ impl Routing {
 }
 
 fn star<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map_or_else(|| "*".to_string(), ToString::to_string)
+    v.as_ref()
+        .map_or_else(|| "*".to_string(), ToString::to_string)
 }
 
 /// Reads the stored rules.
@@ -178,7 +188,13 @@ pub(crate) fn delete_rule(tx: &Connection, id: i64) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn rule(kind: Option<CaseKind>, class: Option<&str>, area: Option<AreaClass>, street: Option<&str>, dept: &str) -> RoutingRule {
+    fn rule(
+        kind: Option<CaseKind>,
+        class: Option<&str>,
+        area: Option<AreaClass>,
+        street: Option<&str>,
+        dept: &str,
+    ) -> RoutingRule {
         RoutingRule {
             id: None,
             kind,
@@ -195,28 +211,63 @@ mod tests {
             rule(None, None, None, None, "default"),
             rule(Some(CaseKind::Event), Some("05"), None, None, "enforcement"),
             rule(Some(CaseKind::Event), Some("0505"), None, None, "traffic"),
-            rule(Some(CaseKind::Event), Some("0599"), None, Some("331003001"), "street1"),
-            rule(Some(CaseKind::Event), Some("01"), Some(AreaClass::A), None, "sanitation-core"),
+            rule(
+                Some(CaseKind::Event),
+                Some("0599"),
+                None,
+                Some("331003001"),
+                "street1",
+            ),
+            rule(
+                Some(CaseKind::Event),
+                Some("01"),
+                Some(AreaClass::A),
+                None,
+                "sanitation-core",
+            ),
             rule(Some(CaseKind::Event), Some("01"), None, None, "sanitation"),
         ]);
         let s1 = StreetCode::parse("331003001").unwrap();
         let s2 = StreetCode::parse("331003002").unwrap();
         let ev = CaseKind::Event;
-        assert_eq!(r.route(ev, "0505", AreaClass::B, Some(&s1)), Some("traffic"));
-        assert_eq!(r.route(ev, "0504", AreaClass::B, Some(&s1)), Some("enforcement"));
-        assert_eq!(r.route(ev, "0599", AreaClass::B, Some(&s1)), Some("street1"));
-        assert_eq!(r.route(ev, "0599", AreaClass::B, Some(&s2)), Some("enforcement"));
-        assert_eq!(r.route(ev, "0102", AreaClass::A, None), Some("sanitation-core"));
+        assert_eq!(
+            r.route(ev, "0505", AreaClass::B, Some(&s1)),
+            Some("traffic")
+        );
+        assert_eq!(
+            r.route(ev, "0504", AreaClass::B, Some(&s1)),
+            Some("enforcement")
+        );
+        assert_eq!(
+            r.route(ev, "0599", AreaClass::B, Some(&s1)),
+            Some("street1")
+        );
+        assert_eq!(
+            r.route(ev, "0599", AreaClass::B, Some(&s2)),
+            Some("enforcement")
+        );
+        assert_eq!(
+            r.route(ev, "0102", AreaClass::A, None),
+            Some("sanitation-core")
+        );
         assert_eq!(r.route(ev, "0102", AreaClass::B, None), Some("sanitation"));
         assert_eq!(r.route(ev, "0301", AreaClass::B, None), Some("default"));
-        assert_eq!(r.route(CaseKind::Component, "0505", AreaClass::B, None), Some("default"));
-        assert_eq!(Routing::default().route(ev, "0101", AreaClass::B, None), None);
+        assert_eq!(
+            r.route(CaseKind::Component, "0505", AreaClass::B, None),
+            Some("default")
+        );
+        assert_eq!(
+            Routing::default().route(ev, "0101", AreaClass::B, None),
+            None
+        );
     }
 
     #[test]
     fn class_patterns_are_validated() {
         assert!(rule(None, Some("5"), None, None, "d").validate().is_err());
-        assert!(rule(None, Some("05a1"), None, None, "d").validate().is_err());
+        assert!(rule(None, Some("05a1"), None, None, "d")
+            .validate()
+            .is_err());
         assert!(rule(None, Some("0501"), None, None, "").validate().is_err());
         assert!(rule(None, Some("05"), None, None, "d").validate().is_ok());
     }

@@ -63,9 +63,15 @@ impl OfficePeriod {
             .split_once('-')
             .ok_or_else(|| bad("expected HH:MM-HH:MM"))?;
         let hm = |t: &str| -> Result<u32> {
-            let (h, m) = t.trim().split_once(':').ok_or_else(|| bad("expected HH:MM"))?;
+            let (h, m) = t
+                .trim()
+                .split_once(':')
+                .ok_or_else(|| bad("expected HH:MM"))?;
             let h: u32 = h.trim().parse().map_err(|_| bad("hour is not a number"))?;
-            let m: u32 = m.trim().parse().map_err(|_| bad("minute is not a number"))?;
+            let m: u32 = m
+                .trim()
+                .parse()
+                .map_err(|_| bad("minute is not a number"))?;
             if m >= 60 || h > 24 || (h == 24 && m > 0) {
                 return Err(bad("time out of range"));
             }
@@ -112,7 +118,10 @@ pub fn parse_office_hours(s: &str) -> Result<Vec<OfficePeriod>> {
 
 /// Formats office hours as [`parse_office_hours`] reads them.
 pub fn format_office_hours(p: &[OfficePeriod]) -> String {
-    p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")
+    p.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn check_periods(v: &mut [OfficePeriod]) -> Result<()> {
@@ -183,7 +192,8 @@ impl WorkCalendar {
     }
 
     fn build(periods: Vec<OfficePeriod>, days: Vec<CalendarDay>) -> Self {
-        let days: BTreeMap<NaiveDate, CalendarDay> = days.into_iter().map(|d| (d.date, d)).collect();
+        let days: BTreeMap<NaiveDate, CalendarDay> =
+            days.into_iter().map(|d| (d.date, d)).collect();
         let first_date = NaiveDate::from_ymd_opt(TABLE_FROM.0, TABLE_FROM.1, TABLE_FROM.2)
             .unwrap_or(NaiveDate::MIN);
         let mut cal = Self {
@@ -358,11 +368,17 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     let mut out: Vec<CalendarDay> = Vec::new();
     let mut seen = BTreeMap::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
+        let rec =
+            rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
         let line = rec.position().map_or(0, |p| p.line());
         let ds = rec.get(di).unwrap_or_default();
-        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d")
-            .map_err(|_| err(line, Some("date"), format!("`{ds}` is not a YYYY-MM-DD date")))?;
+        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d").map_err(|_| {
+            err(
+                line,
+                Some("date"),
+                format!("`{ds}` is not a YYYY-MM-DD date"),
+            )
+        })?;
         let ks = rec.get(ki).unwrap_or_default();
         let kind = DayKind::parse(ks).ok_or_else(|| {
             err(
@@ -381,10 +397,7 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
         out.push(CalendarDay {
             date,
             kind,
-            note: ni
-                .and_then(|i| rec.get(i))
-                .unwrap_or_default()
-                .to_string(),
+            note: ni.and_then(|i| rec.get(i)).unwrap_or_default().to_string(),
         });
     }
     Ok(out)

@@ -307,7 +307,13 @@ impl StageClock {
     pub fn state(&self, cal: &WorkCalendar, now: NaiveDateTime) -> ClockState {
         let limit = self.limit_seconds(cal);
         let used = self.used_seconds(cal, now);
-        ClockState::from_parts(self.deadline(cal), limit, used, self.stopped(), self.limit.unit.metric())
+        ClockState::from_parts(
+            self.deadline(cal),
+            limit,
+            used,
+            self.stopped(),
+            self.limit.unit.metric(),
+        )
     }
 }
 

@@ -1,7 +1,9 @@
 //! The work calendar in the store: table `calendar_day` (date, kind, note) and the office hours
 //! in `meta` under `calendar.office_hours` (`08:00-12:00,14:00-18:00`).
 
-use super::calendar::{format_office_hours, parse_office_hours, CalendarDay, DayKind, OfficePeriod};
+use super::calendar::{
+    format_office_hours, parse_office_hours, CalendarDay, DayKind, OfficePeriod,
+};
 use super::WorkCalendar;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;

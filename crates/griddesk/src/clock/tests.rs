@@ -94,17 +94,29 @@ fn work_hours_across_holidays_and_adjusted_working_days() {
     );
     // 清明 Sat 4 – Mon 6 Apr: Fri 09:00 to Tue 09:00 is 8 working hours = 1 working day.
     assert_eq!(
-        c.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkHour),
+        c.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkHour
+        ),
         8.0
     );
     assert_eq!(
-        c.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkDay),
+        c.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkDay
+        ),
         1.0
     );
     // Without the holiday table Monday 6 April counts.
     let plain = WorkCalendar::standard(Vec::new());
     assert_eq!(
-        plain.used(t("2026-04-03 09:00"), t("2026-04-07 09:00"), TimeUnit::WorkHour),
+        plain.used(
+            t("2026-04-03 09:00"),
+            t("2026-04-07 09:00"),
+            TimeUnit::WorkHour
+        ),
         16.0
     );
 }
@@ -134,11 +146,19 @@ fn work_days_urgent_hours_and_calendar_days() {
         t("2026-10-03 10:00")
     );
     assert_eq!(
-        c.used(t("2026-10-01 00:00"), t("2026-10-01 12:00"), TimeUnit::UrgentHour),
+        c.used(
+            t("2026-10-01 00:00"),
+            t("2026-10-01 12:00"),
+            TimeUnit::UrgentHour
+        ),
         12.0
     );
     assert_eq!(
-        c.used(t("2026-10-01 00:00"), t("2026-10-01 12:00"), TimeUnit::WorkHour),
+        c.used(
+            t("2026-10-01 00:00"),
+            t("2026-10-01 12:00"),
+            TimeUnit::WorkHour
+        ),
         0.0
     );
 }
@@ -156,11 +176,11 @@ fn hang_ups_stop_the_clock_and_extensions_extend_it() {
         }],
     };
     // 2 h before the hang-up, 6 h after Tue 15:00: Tue 15–18, Wed 08–11.
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-04 11:00")));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-04 11:00")));
     // An approved extension of 4 working hours: Wed 11–12, 14–17.
     clock.extension_seconds = 4 * 3600;
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-04 17:00")));
-    let s = clock.state(&c, t("2026-03-04 12:00"));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-04 17:00")));
+    let s = clock.state(c, t("2026-03-04 12:00"));
     assert_eq!(s.used_seconds, (2 + 3 + 4) * 3600);
     assert_eq!(s.remaining_seconds, 3 * 3600);
     assert!(!s.overdue);
@@ -169,7 +189,7 @@ fn hang_ups_stop_the_clock_and_extensions_extend_it() {
         start: t("2026-03-04 12:00"),
         end: None,
     });
-    let s = clock.state(&c, t("2026-03-20 12:00"));
+    let s = clock.state(c, t("2026-03-20 12:00"));
     assert_eq!(s.deadline, None);
     assert!(s.stopped);
     assert_eq!(s.remaining_seconds, 3 * 3600);
@@ -184,14 +204,14 @@ fn overdue_multiple() {
         extension_seconds: 0,
         hangs: vec![],
     };
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-02 12:00")));
-    let s = clock.state(&c, t("2026-03-02 18:00"));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-02 12:00")));
+    let s = clock.state(c, t("2026-03-02 18:00"));
     assert!(s.overdue);
     assert_eq!(s.used_seconds, 8 * 3600);
     assert_eq!(s.overdue_multiple, 1.0);
     assert_eq!(s.remaining_seconds, -4 * 3600);
     // Exactly at the deadline is on time.
-    let s = clock.state(&c, t("2026-03-02 12:00"));
+    let s = clock.state(c, t("2026-03-02 12:00"));
     assert!(!s.overdue);
     assert_eq!(s.overdue_multiple, 0.0);
 }
@@ -200,22 +220,35 @@ fn overdue_multiple() {
 fn office_hours_and_calendar_files_are_validated() {
     assert!(parse_office_hours("08:00-12:00,14:00-18:00").is_ok());
     assert!(parse_office_hours("08:30-12:00").is_ok());
-    for bad in ["", "08:00", "12:00-08:00", "08:00-12:00,11:00-13:00", "25:00-26:00", "8-9"] {
+    for bad in [
+        "",
+        "08:00",
+        "12:00-08:00",
+        "08:00-12:00,11:00-13:00",
+        "25:00-26:00",
+        "8-9",
+    ] {
         assert!(parse_office_hours(bad).is_err(), "{bad}");
     }
     let days = china_2026();
     assert_eq!(days.len(), 39);
-    let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,holiday\n2026-13-01,holiday\n")
-        .unwrap_err()
-        .to_string();
+    let err = parse_calendar_csv(
+        "c.csv",
+        "date,kind\n2026-01-01,holiday\n2026-13-01,holiday\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("c.csv, line 3, field `date`"), "{err}");
     let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,party\n")
         .unwrap_err()
         .to_string();
     assert!(err.contains("field `kind`"), "{err}");
-    let err = parse_calendar_csv("c.csv", "date,kind\n2026-01-01,holiday\n2026-01-01,workday\n")
-        .unwrap_err()
-        .to_string();
+    let err = parse_calendar_csv(
+        "c.csv",
+        "date,kind\n2026-01-01,holiday\n2026-01-01,workday\n",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("listed twice"), "{err}");
     // Other office hours: 09:00–17:00 is 8 h in one period.
     let c = WorkCalendar::new(parse_office_hours("09:00-17:00").unwrap(), days).unwrap();
@@ -265,7 +298,7 @@ proptest! {
     fn working_clock_agrees_with_day_by_day_count(a in instant(), span in 0i64..(20 * 86_400)) {
         let c = cal();
         let b = a + Duration::seconds(span);
-        prop_assert_eq!(c.working_seconds(a, b), naive_working(&c, a, b));
+        prop_assert_eq!(c.working_seconds(a, b), naive_working(c, a, b));
     }
 
     #[test]

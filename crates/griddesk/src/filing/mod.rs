@@ -131,7 +131,9 @@ impl FilingCondition {
             self.condition
         );
         if self.class_code.len() != 4 || !self.class_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::Invalid(format!("{what}: class code must be 4 digits")));
+            return Err(Error::Invalid(format!(
+                "{what}: class code must be 4 digits"
+            )));
         }
         if self.condition.trim().is_empty() {
             return Err(Error::Invalid(format!("{what}: condition id is empty")));
@@ -169,7 +171,11 @@ impl FilingCondition {
 type Key = (String, String, String);
 
 fn key(kind: CaseKind, class: &str, condition: &str) -> Key {
-    (kind.key().to_string(), class.to_string(), condition.to_string())
+    (
+        kind.key().to_string(),
+        class.to_string(),
+        condition.to_string(),
+    )
 }
 
 /// The filing standard: every condition of every class.
@@ -243,7 +249,12 @@ impl FilingStandard {
     }
 
     /// A condition by id.
-    pub fn condition(&self, kind: CaseKind, class: &str, condition: &str) -> Option<&FilingCondition> {
+    pub fn condition(
+        &self,
+        kind: CaseKind,
+        class: &str,
+        condition: &str,
+    ) -> Option<&FilingCondition> {
         self.conditions.get(&key(kind, class, condition))
     }
 
@@ -295,10 +306,12 @@ impl FilingStandard {
             self.stages
                 .get(&(Urgency::Ordinary, stage))
                 .copied()
-                .unwrap_or([TimeLimit {
-                    amount: 1.0,
-                    unit: TimeUnit::WorkHour,
-                }; 3])
+                .unwrap_or(
+                    [TimeLimit {
+                        amount: 1.0,
+                        unit: TimeUnit::WorkHour,
+                    }; 3],
+                )
         };
         (row[area_index(area)], Urgency::Ordinary)
     }
@@ -398,9 +411,8 @@ fn three_limits(
             .parse()
             .map_err(|_| csv_err(file, line, Some(&an), format!("`{a}` is not a number")))?;
         let u = get(&un)?;
-        let unit = TimeUnit::parse(u).ok_or_else(|| {
-            csv_err(file, line, Some(&un), format!("`{u}` is not a time unit"))
-        })?;
+        let unit = TimeUnit::parse(u)
+            .ok_or_else(|| csv_err(file, line, Some(&un), format!("`{u}` is not a time unit")))?;
         out[i] = TimeLimit::new(amount, unit)
             .map_err(|e| csv_err(file, line, Some(&an), e.to_string()))?;
     }
@@ -426,7 +438,12 @@ pub fn parse_stage_limits(
         let line = rec.position().map_or(0, |p| p.line());
         let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
         let stage = Stage::parse(field("stage")).ok_or_else(|| {
-            csv_err(file, line, Some("stage"), format!("`{}` is not a stage", field("stage")))
+            csv_err(
+                file,
+                line,
+                Some("stage"),
+                format!("`{}` is not a stage", field("stage")),
+            )
         })?;
         let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
             csv_err(
@@ -456,9 +473,21 @@ pub fn parse_conditions(
         .map_err(|e| csv_err(file, 1, None, e.to_string()))?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
-    for needed in ["kind", "class_code", "condition", "filing", "closing", "urgency"] {
+    for needed in [
+        "kind",
+        "class_code",
+        "condition",
+        "filing",
+        "closing",
+        "urgency",
+    ] {
         if col(needed).is_none() {
-            return Err(csv_err(file, 1, Some(needed), format!("missing column `{needed}`")));
+            return Err(csv_err(
+                file,
+                1,
+                Some(needed),
+                format!("missing column `{needed}`"),
+            ));
         }
     }
     let mut out = Vec::new();
@@ -467,10 +496,20 @@ pub fn parse_conditions(
         let line = rec.position().map_or(0, |p| p.line());
         let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
         let kind = CaseKind::parse(field("kind")).ok_or_else(|| {
-            csv_err(file, line, Some("kind"), format!("`{}` is not event or component", field("kind")))
+            csv_err(
+                file,
+                line,
+                Some("kind"),
+                format!("`{}` is not event or component", field("kind")),
+            )
         })?;
         let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
-            csv_err(file, line, Some("urgency"), format!("`{}` is not an urgency", field("urgency")))
+            csv_err(
+                file,
+                line,
+                Some("urgency"),
+                format!("`{}` is not an urgency", field("urgency")),
+            )
         })?;
         let handle = three_limits(file, line, &rec, &col, "handle_")?;
         let c = FilingCondition {
@@ -514,7 +553,10 @@ mod tests {
     fn default_covers_every_minor_class_with_every_stage_and_area() {
         let t = tables();
         let s = FilingStandard::default_for(&t).unwrap();
-        for (kind, table) in [(CaseKind::Event, &t.events), (CaseKind::Component, &t.components)] {
+        for (kind, table) in [
+            (CaseKind::Event, &t.events),
+            (CaseKind::Component, &t.components),
+        ] {
             for e in table.iter() {
                 let conds = s.conditions_of(kind, &e.code);
                 assert!(!conds.is_empty(), "{} {}", kind.key(), e.code);
@@ -525,10 +567,29 @@ mod tests {
             }
         }
         // SPEC §4.5 examples.
-        let handle = |class: &str, area| s.limit(CaseKind::Event, class, None, Stage::Handle, area).0;
-        assert_eq!(handle("0101", AreaClass::B), TimeLimit { amount: 15.0, unit: TimeUnit::WorkDay });
-        assert_eq!(handle("0102", AreaClass::B), TimeLimit { amount: 1.0, unit: TimeUnit::WorkDay });
-        assert_eq!(handle("0104", AreaClass::B), TimeLimit { amount: 5.0, unit: TimeUnit::WorkHour });
+        let handle =
+            |class: &str, area| s.limit(CaseKind::Event, class, None, Stage::Handle, area).0;
+        assert_eq!(
+            handle("0101", AreaClass::B),
+            TimeLimit {
+                amount: 15.0,
+                unit: TimeUnit::WorkDay
+            }
+        );
+        assert_eq!(
+            handle("0102", AreaClass::B),
+            TimeLimit {
+                amount: 1.0,
+                unit: TimeUnit::WorkDay
+            }
+        );
+        assert_eq!(
+            handle("0104", AreaClass::B),
+            TimeLimit {
+                amount: 5.0,
+                unit: TimeUnit::WorkHour
+            }
+        );
         // Core areas are stricter than ordinary ones.
         let cal = crate::clock::WorkCalendar::default();
         for c in s.conditions() {
@@ -541,14 +602,21 @@ mod tests {
         let cover = s.conditions_of(CaseKind::Component, "0101");
         assert_eq!(cover.len(), 2);
         assert_eq!(cover[0].urgency, Urgency::Urgent);
-        assert_eq!(cover[0].limit(Stage::Handle, AreaClass::B).unwrap().unit, TimeUnit::UrgentHour);
+        assert_eq!(
+            cover[0].limit(Stage::Handle, AreaClass::B).unwrap().unit,
+            TimeUnit::UrgentHour
+        );
         assert_eq!(cover[1].urgency, Urgency::Ordinary);
     }
 
     #[test]
     fn local_classes_get_a_generic_condition() {
         let mut t = tables();
-        t.events = ClassTable::parse("e", "major_code,major_name,minor_code,minor_name\n07,特殊事件,0701,夜市管理\n").unwrap();
+        t.events = ClassTable::parse(
+            "e",
+            "major_code,major_name,minor_code,minor_name\n07,特殊事件,0701,夜市管理\n",
+        )
+        .unwrap();
         let s = FilingStandard::default_for(&t).unwrap();
         let c = s.conditions_of(CaseKind::Event, "0701");
         assert_eq!(c.len(), 1);
@@ -560,17 +628,29 @@ mod tests {
     fn bad_rows_are_refused_with_line_and_field() {
         let stages = parse_stage_limits("s", DEFAULT_STAGES).unwrap();
         let head = "kind,class_code,class_name,condition,filing,closing,urgency,handle_a,unit_a,handle_b,unit_b,handle_c,unit_c\n";
-        let err = parse_conditions("f.csv", &format!("{head}event,0101,x,01,a,b,ordinary,1,work_day,0,work_day,2,work_day\n"), &stages)
-            .unwrap_err()
-            .to_string();
+        let err = parse_conditions(
+            "f.csv",
+            &format!("{head}event,0101,x,01,a,b,ordinary,1,work_day,0,work_day,2,work_day\n"),
+            &stages,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("f.csv, line 2, field `handle_b`"), "{err}");
-        let err = parse_conditions("f.csv", &format!("{head}event,0101,x,01,a,b,ordinary,1,fortnight,1,work_day,2,work_day\n"), &stages)
-            .unwrap_err()
-            .to_string();
+        let err = parse_conditions(
+            "f.csv",
+            &format!("{head}event,0101,x,01,a,b,ordinary,1,fortnight,1,work_day,2,work_day\n"),
+            &stages,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("field `unit_a`"), "{err}");
-        let err = parse_conditions("f.csv", &format!("{head}thing,0101,x,01,a,b,ordinary,1,work_day,1,work_day,2,work_day\n"), &stages)
-            .unwrap_err()
-            .to_string();
+        let err = parse_conditions(
+            "f.csv",
+            &format!("{head}thing,0101,x,01,a,b,ordinary,1,work_day,1,work_day,2,work_day\n"),
+            &stages,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("field `kind`"), "{err}");
     }
 

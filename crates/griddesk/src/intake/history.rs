@@ -133,7 +133,11 @@ impl Engine {
                     let location = [num("lon")?, num("lat")?];
                     let kind_s = get("kind").unwrap_or_default();
                     let kind = CaseKind::parse(kind_s).ok_or_else(|| {
-                        rej(line, Some("kind"), format!("`{kind_s}` is neither event nor component"))
+                        rej(
+                            line,
+                            Some("kind"),
+                            format!("`{kind_s}` is neither event nor component"),
+                        )
                     })?;
                     let class_s = get("class_code").unwrap_or_default();
                     let class = ClassCode::parse(class_s)
@@ -151,18 +155,26 @@ impl Engine {
                     }
                     let source_s = get("source").unwrap_or_default();
                     let source = CaseSource::parse(source_s).ok_or_else(|| {
-                        rej(line, Some("source"), format!("`{source_s}` is not a case source"))
+                        rej(
+                            line,
+                            Some("source"),
+                            format!("`{source_s}` is not a case source"),
+                        )
                     })?;
                     let when = |name: &str| -> std::result::Result<Option<NaiveDateTime>, Reject> {
                         get(name)
-                            .map(|v| parse_datetime(v).map_err(|e| rej(line, Some(name), e.to_string())))
+                            .map(|v| {
+                                parse_datetime(v).map_err(|e| rej(line, Some(name), e.to_string()))
+                            })
                             .transpose()
                     };
-                    let reported_at = when("reported_at")?
-                        .ok_or_else(|| rej(line, Some("reported_at"), "required value is empty".into()))?;
+                    let reported_at = when("reported_at")?.ok_or_else(|| {
+                        rej(line, Some("reported_at"), "required value is empty".into())
+                    })?;
                     let status = match get("status") {
-                        Some(s) => CaseStatus::parse(s)
-                            .ok_or_else(|| rej(line, Some("status"), format!("`{s}` is not a case status")))?,
+                        Some(s) => CaseStatus::parse(s).ok_or_else(|| {
+                            rej(line, Some("status"), format!("`{s}` is not a case status"))
+                        })?,
                         None => CaseStatus::Closed,
                     };
                     let closed_at = when("closed_at")?;
@@ -170,27 +182,46 @@ impl Engine {
                         return Err(rej(line, Some("closed_at"), "is before reported_at".into()));
                     }
                     let component = get("component")
-                        .map(|c| ComponentCode::parse(c).map_err(|e| rej(line, Some("component"), e.to_string())))
+                        .map(|c| {
+                            ComponentCode::parse(c)
+                                .map_err(|e| rej(line, Some("component"), e.to_string()))
+                        })
                         .transpose()?;
                     let department = opt("department");
                     if let Some(d) = &department {
                         if desk.department(d).is_none() {
-                            return Err(rej(line, Some("department"), format!("department `{d}` does not exist")));
+                            return Err(rej(
+                                line,
+                                Some("department"),
+                                format!("department `{d}` does not exist"),
+                            ));
                         }
                     }
                     let condition = opt("condition");
                     if let Some(c) = &condition {
                         if desk.standard.condition(kind, class.as_str(), c).is_none() {
-                            return Err(rej(line, Some("condition"), format!("`{c}` is not a filing condition of class {class}")));
+                            return Err(rej(
+                                line,
+                                Some("condition"),
+                                format!("`{c}` is not a filing condition of class {class}"),
+                            ));
                         }
                     }
                     let id = opt("id");
                     if let Some(i) = &id {
                         if !seen.insert(i.clone()) {
-                            return Err(rej(line, Some("id"), format!("task number `{i}` appears twice in the file")));
+                            return Err(rej(
+                                line,
+                                Some("id"),
+                                format!("task number `{i}` appears twice in the file"),
+                            ));
                         }
                         if record::read_core(store.conn(), i).ok().flatten().is_some() {
-                            return Err(rej(line, Some("id"), format!("case `{i}` already exists")));
+                            return Err(rej(
+                                line,
+                                Some("id"),
+                                format!("case `{i}` already exists"),
+                            ));
                         }
                     }
                     Ok(Row {
@@ -292,12 +323,18 @@ impl Engine {
                         grid: grid.map(|g| g.code),
                         sample: false,
                     };
-                    Writer::on(tx).insert_case(&case).map_err(|e| {
-                        Error::Invalid(format!("{file}, line {}: {e}", r.line))
-                    })?;
-                    let cond = desk.standard.resolve(r.kind, r.class.as_str(), r.condition.as_deref());
+                    Writer::on(tx)
+                        .insert_case(&case)
+                        .map_err(|e| Error::Invalid(format!("{file}, line {}: {e}", r.line)))?;
+                    let cond =
+                        desk.standard
+                            .resolve(r.kind, r.class.as_str(), r.condition.as_deref());
                     let terminal = r.status.is_terminal();
-                    let closed_at = if terminal { r.closed_at.or(Some(r.reported_at)) } else { None };
+                    let closed_at = if terminal {
+                        r.closed_at.or(Some(r.reported_at))
+                    } else {
+                        None
+                    };
                     let flow = Flow {
                         case_id: id.clone(),
                         street: street.map(|s| s.to_string()),

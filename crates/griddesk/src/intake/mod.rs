@@ -23,10 +23,10 @@ use crate::store::{format_datetime, Writer};
 use crate::users::Session;
 use crate::workflow::apply::{authorise, legacy_flow, run_clock, start_stage};
 use crate::workflow::desk::{Desk, OpenCase};
+use crate::workflow::engine_api::IndexEdit;
 use crate::workflow::machine::{roles_for, statuses_for, ActionKind, Refusal};
 use crate::workflow::photo::{prepare, PhotoInput};
 use crate::workflow::record::{self, Flow};
-use crate::workflow::engine_api::IndexEdit;
 use chrono::{Datelike, Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -137,7 +137,7 @@ pub enum IntakeOutcome {
     /// A new case was stored.
     Created {
         id: String,
-        placement: Placement,
+        placement: Box<Placement>,
         audit_seq: i64,
         photos: Vec<i64>,
     },
@@ -184,7 +184,12 @@ fn check_request(
     desk: &Desk,
     index: &crate::index::SpatialIndex,
 ) -> Result<Checked> {
-    let component = match req.component.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let component = match req
+        .component
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(code) => {
             let cc = ComponentCode::parse(code).map_err(|e| refused("component", e.to_string()))?;
             Some(
@@ -193,7 +198,9 @@ fn check_request(
                     .iter()
                     .find(|c| c.code == cc)
                     .cloned()
-                    .ok_or_else(|| refused("component", format!("`{code}` is not in the register")))?,
+                    .ok_or_else(|| {
+                        refused("component", format!("`{code}` is not in the register"))
+                    })?,
             )
         }
         None => None,
@@ -234,7 +241,14 @@ fn check_request(
     {
         return Err(refused("location", "is not a longitude/latitude"));
     }
-    let placement = place::place(index, desk, kind, class.as_str(), location, component.as_ref());
+    let placement = place::place(
+        index,
+        desk,
+        kind,
+        class.as_str(),
+        location,
+        component.as_ref(),
+    );
     if placement.grid.is_none() && index.grids.iter().any(|g| g.is_active()) {
         return Err(refused(
             "location",
@@ -244,12 +258,20 @@ fn check_request(
             ),
         ));
     }
-    let cond = match req.condition.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let cond = match req
+        .condition
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(c) => Some(
             desk.standard
                 .condition(kind, class.as_str(), c)
                 .ok_or_else(|| {
-                    refused("condition", format!("`{c}` is not a filing condition of class {class}"))
+                    refused(
+                        "condition",
+                        format!("`{c}` is not a filing condition of class {class}"),
+                    )
                 })?,
         ),
         None => desk.standard.resolve(kind, class.as_str(), None),
@@ -266,7 +288,10 @@ fn check_request(
     if let Some(p) = &req.reporter_phone {
         let ok = p.len() <= 20 && p.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c));
         if !ok {
-            return Err(refused("reporter_phone", format!("`{p}` is not a phone number")));
+            return Err(refused(
+                "reporter_phone",
+                format!("`{p}` is not a phone number"),
+            ));
         }
     }
     Ok(Checked {
@@ -291,7 +316,13 @@ fn duplicates(
 ) -> Vec<DuplicateCandidate> {
     let since = at - Duration::hours(p.window_hours.max(0));
     desk.open
-        .near(c.kind, c.class, c.location[0], c.location[1], p.radius_m.max(0.0))
+        .near(
+            c.kind,
+            c.class,
+            c.location[0],
+            c.location[1],
+            p.radius_m.max(0.0),
+        )
         .into_iter()
         .filter(|(o, _)| o.reported_at >= since && o.reported_at <= at + Duration::hours(1))
         .map(|(o, d)| DuplicateCandidate {
@@ -394,7 +425,9 @@ impl Engine {
                 .photos
                 .iter()
                 .enumerate()
-                .map(|(i, p)| prepare(p).map_err(|m| refused(&format!("photos[{i}]"), format!("photo {m}"))))
+                .map(|(i, p)| {
+                    prepare(p).map_err(|m| refused(&format!("photos[{i}]"), format!("photo {m}")))
+                })
                 .collect::<Result<Vec<_>>>()?;
             let at = req.reported_at;
             match on_duplicate {
@@ -508,7 +541,7 @@ impl Engine {
                 Ok((
                     IntakeOutcome::Created {
                         id,
-                        placement: c.placement.clone(),
+                        placement: Box::new(c.placement.clone()),
                         audit_seq: seq,
                         photos: photo_ids,
                     },
@@ -585,7 +618,8 @@ fn link(
             flow.updated_at = req.reported_at;
         }
         record::write_flow(tx, &flow)?;
-        let photo_ids = record::insert_photos(tx, original, photos, req.reported_at, &session.login)?;
+        let photo_ids =
+            record::insert_photos(tx, original, photos, req.reported_at, &session.login)?;
         let detail = serde_json::json!({
             "source": req.source.key(),
             "location": c.location,

@@ -63,7 +63,9 @@ pub(crate) fn place(
             .and_then(|c| index.community(&c))
             .map(|c| c.name.clone()),
         community: community.map(|c| c.to_string()),
-        street_name: street.and_then(|s| index.street(&s)).map(|s| s.name.clone()),
+        street_name: street
+            .and_then(|s| index.street(&s))
+            .map(|s| s.name.clone()),
         street: street.map(|s| s.to_string()),
         duty_grid: duty.map(|d| d.code.clone()),
         duty_grid_name: duty.map(|d| d.name.clone()),

@@ -74,7 +74,10 @@ impl Engine {
                 continue;
             }
             let k = u8::from(c.kind == CaseKind::Component);
-            groups.entry((k, c.class_code.as_str())).or_default().push(i);
+            groups
+                .entry((k, c.class_code.as_str()))
+                .or_default()
+                .push(i);
         }
         let window = Duration::days(p.window_days.max(0));
         let min = p.min_cases.max(2);

@@ -1,7 +1,9 @@
 //! QR plates on [`Engine`]: a component's payload and image, plate sheets for a selection, and
 //! scanning a payload into a started intake.
 
-use super::{decode_image, plate_sheet_pdf, plate_sheet_png, qr_png, Plate, PlateOptions, QrPayload};
+use super::{
+    decode_image, plate_sheet_pdf, plate_sheet_png, qr_png, Plate, PlateOptions, QrPayload,
+};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::intake::IntakeRequest;

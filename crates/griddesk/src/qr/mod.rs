@@ -53,7 +53,9 @@ impl QrPayload {
         }
         let mut parts = t.split('|');
         if parts.next() != Some(PAYLOAD_PREFIX) {
-            return Err(bad("not a GridDesk component plate (expected GD1|code|lon|lat)"));
+            return Err(bad(
+                "not a GridDesk component plate (expected GD1|code|lon|lat)",
+            ));
         }
         let code = parts
             .next()
@@ -62,8 +64,14 @@ impl QrPayload {
         let location = match (parts.next(), parts.next()) {
             (None, _) => None,
             (Some(x), Some(y)) => {
-                let x: f64 = x.trim().parse().map_err(|_| bad("longitude is not a number"))?;
-                let y: f64 = y.trim().parse().map_err(|_| bad("latitude is not a number"))?;
+                let x: f64 = x
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("longitude is not a number"))?;
+                let y: f64 = y
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("latitude is not a number"))?;
                 if !((-180.0..=180.0).contains(&x) && (-90.0..=90.0).contains(&y)) {
                     return Err(bad("coordinates out of range"));
                 }
@@ -146,8 +154,14 @@ mod tests {
         let t = p.encode();
         assert_eq!(t, "GD1|3310030305000001|121.260020|28.653550");
         assert_eq!(QrPayload::parse(&t).unwrap(), p);
-        assert_eq!(QrPayload::parse(" 3310030305000001\n").unwrap().location, None);
-        assert_eq!(QrPayload::parse("GD1|3310030305000001").unwrap().location, None);
+        assert_eq!(
+            QrPayload::parse(" 3310030305000001\n").unwrap().location,
+            None
+        );
+        assert_eq!(
+            QrPayload::parse("GD1|3310030305000001").unwrap().location,
+            None
+        );
         for bad in [
             "",
             "http://example.com",
@@ -171,9 +185,11 @@ mod tests {
         .encode();
         let png = qr_png(&text, 4).unwrap();
         assert_eq!(decode_image(&png).unwrap(), vec![text]);
-        assert!(decode_image(&crate::workflow::photo::solid_png(50, 50, [255, 255, 255]))
-            .unwrap()
-            .is_empty());
+        assert!(
+            decode_image(&crate::workflow::photo::solid_png(50, 50, [255, 255, 255]))
+                .unwrap()
+                .is_empty()
+        );
         assert!(decode_image(b"nope").is_err());
     }
 }

@@ -47,14 +47,14 @@ impl Default for PlateOptions {
 }
 
 enum AnyFont {
-    Bundled(FontRef<'static>),
+    Bundled(Box<FontRef<'static>>),
     File(FontVec),
 }
 
 fn load_font(opts: &PlateOptions) -> Result<AnyFont> {
     match &opts.font {
         None => FontRef::try_from_slice(BUNDLED_FONT)
-            .map(AnyFont::Bundled)
+            .map(|f| AnyFont::Bundled(Box::new(f)))
             .map_err(|e| Error::Invalid(format!("bundled plate font: {e}"))),
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
@@ -68,7 +68,10 @@ fn load_font(opts: &PlateOptions) -> Result<AnyFont> {
 /// Draws `text` centred on `cx` with its baseline at `baseline`, in black, `px` pixels high.
 fn draw_text<F: Font>(img: &mut GrayImage, font: &F, text: &str, px: f32, cx: f32, baseline: f32) {
     let scaled = font.as_scaled(PxScale::from(px));
-    let width: f32 = text.chars().map(|c| scaled.h_advance(font.glyph_id(c))).sum();
+    let width: f32 = text
+        .chars()
+        .map(|c| scaled.h_advance(font.glyph_id(c)))
+        .sum();
     let mut x = cx - width / 2.0;
     for c in text.chars() {
         let id = font.glyph_id(c);
@@ -77,8 +80,12 @@ fn draw_text<F: Font>(img: &mut GrayImage, font: &F, text: &str, px: f32, cx: f3
         if let Some(o) = font.outline_glyph(glyph) {
             let b = o.px_bounds();
             o.draw(|gx, gy, cov| {
-                let (px_, py_) = (b.min.x as i64 + i64::from(gx), b.min.y as i64 + i64::from(gy));
-                if px_ >= 0 && py_ >= 0 && (px_ as u32) < img.width() && (py_ as u32) < img.height() {
+                let (px_, py_) = (
+                    b.min.x as i64 + i64::from(gx),
+                    b.min.y as i64 + i64::from(gy),
+                );
+                if px_ >= 0 && py_ >= 0 && (px_ as u32) < img.width() && (py_ as u32) < img.height()
+                {
                     let p = img.get_pixel_mut(px_ as u32, py_ as u32);
                     let v = f32::from(p.0[0]) * (1.0 - cov.clamp(0.0, 1.0));
                     *p = Luma([v as u8]);
@@ -91,7 +98,9 @@ fn draw_text<F: Font>(img: &mut GrayImage, font: &F, text: &str, px: f32, cx: f3
 /// Renders the pages of a plate sheet as grey images.
 fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
     if plates.is_empty() {
-        return Err(Error::Invalid("no components selected for the plate sheet".into()));
+        return Err(Error::Invalid(
+            "no components selected for the plate sheet".into(),
+        ));
     }
     let font = load_font(opts)?;
     let dpi = opts.dpi.clamp(72, 600) as f32;
@@ -118,7 +127,9 @@ fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
                     page.put_pixel(x, y, Luma([190]));
                 }
             }
-            let room = (cell_h as f32 - 2.6 * text_px - 8.0).min(cell_w as f32 - 8.0).max(40.0) as u32;
+            let room = (cell_h as f32 - 2.6 * text_px - 8.0)
+                .min(cell_w as f32 - 8.0)
+                .max(40.0) as u32;
             let probe = qr_image(&plate.payload, 1)?;
             let scale = (room / probe.width()).max(1);
             let qr = qr_image(&plate.payload, scale)?;
@@ -130,6 +141,7 @@ fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
             let base2 = base1 + text_px * 1.2;
             match &font {
                 AnyFont::Bundled(f) => {
+                    let f = f.as_ref();
                     draw_text(&mut page, f, &plate.name, text_px, cx, base1);
                     draw_text(&mut page, f, &plate.code, text_px * 0.9, cx, base2);
                 }
@@ -165,7 +177,13 @@ pub fn plate_sheet_pdf(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<u8>>
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let ids: Vec<(Ref, Ref, Ref)> = (0..pages.len() as i32)
-        .map(|i| (Ref::new(3 + 3 * i), Ref::new(4 + 3 * i), Ref::new(5 + 3 * i)))
+        .map(|i| {
+            (
+                Ref::new(3 + 3 * i),
+                Ref::new(4 + 3 * i),
+                Ref::new(5 + 3 * i),
+            )
+        })
         .collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
@@ -220,13 +238,27 @@ mod tests {
         // Every plate on the first page scans to its payload (cropped as a photo of one plate).
         let page = image::load_from_memory(&pngs[0]).unwrap().to_luma8();
         let margin = (10.0f32 / 25.4 * 150.0) as u32;
-        let (cell_w, cell_h) = ((page.width() - 2 * margin) / 3, (page.height() - 2 * margin) / 4);
+        let (cell_w, cell_h) = (
+            (page.width() - 2 * margin) / 3,
+            (page.height() - 2 * margin) / 4,
+        );
         for (i, want) in plates(12).iter().enumerate() {
             let (c, r) = (i as u32 % 3, i as u32 / 3);
-            let cell = image::imageops::crop_imm(&page, margin + c * cell_w, margin + r * cell_h, cell_w, cell_h).to_image();
+            let cell = image::imageops::crop_imm(
+                &page,
+                margin + c * cell_w,
+                margin + r * cell_h,
+                cell_w,
+                cell_h,
+            )
+            .to_image();
             let mut png = std::io::Cursor::new(Vec::new());
             cell.write_to(&mut png, image::ImageFormat::Png).unwrap();
-            assert_eq!(crate::qr::decode_image(png.get_ref()).unwrap(), vec![want.payload.clone()], "plate {i}");
+            assert_eq!(
+                crate::qr::decode_image(png.get_ref()).unwrap(),
+                vec![want.payload.clone()],
+                "plate {i}"
+            );
             // The name and code are printed under the symbol: dark pixels in the bottom band.
             let dark = (cell_h * 3 / 4..cell_h - 3)
                 .flat_map(|y| (3..cell_w - 3).map(move |x| (x, y)))
@@ -236,7 +268,10 @@ mod tests {
         }
         let pdf = plate_sheet_pdf(&plates(14), &opts).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
-        let n_pages = pdf.windows(b"/Type /Page".len()).filter(|w| *w == b"/Type /Page").count();
+        let n_pages = pdf
+            .windows(b"/Type /Page".len())
+            .filter(|w| *w == b"/Type /Page")
+            .count();
         assert_eq!(n_pages, 3, "a page tree and two pages");
         assert!(plate_sheet_png(&[], &opts).is_err());
     }

@@ -137,6 +137,7 @@ fn next_code(conn: &Connection, district: DistrictCode, class: ClassCode) -> Res
     ComponentCode::from_parts(district, class.as_str(), n + 1)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_history(
     tx: &Connection,
     code: &str,
@@ -154,13 +155,24 @@ fn write_history(
     tx.execute(
         "INSERT INTO component_history (code, at, actor, action, before, after, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![code, format_datetime(&at), actor, action, j(before)?, j(after)?, note],
+        params![
+            code,
+            format_datetime(&at),
+            actor,
+            action,
+            j(before)?,
+            j(after)?,
+            note
+        ],
     )?;
     Ok(())
 }
 
 fn valid_point(p: [f64; 2]) -> bool {
-    p[0].is_finite() && p[1].is_finite() && (-180.0..=180.0).contains(&p[0]) && (-90.0..=90.0).contains(&p[1])
+    p[0].is_finite()
+        && p[1].is_finite()
+        && (-180.0..=180.0).contains(&p[0])
+        && (-90.0..=90.0).contains(&p[1])
 }
 
 impl Engine {
@@ -178,7 +190,12 @@ impl Engine {
     }
 
     /// Registers a component (administrators and inspectors); returns it with its code and grid.
-    pub fn create_component(&self, by: &Session, c: &NewComponent, at: NaiveDateTime) -> Result<ComponentRecord> {
+    pub fn create_component(
+        &self,
+        by: &Session,
+        c: &NewComponent,
+        at: NaiveDateTime,
+    ) -> Result<ComponentRecord> {
         self.with_desk(|store, desk, index| {
             check_editor(desk, by, c.code.as_deref().unwrap_or("(new)"))?;
             let class = ClassCode::parse(&c.class_code)?;

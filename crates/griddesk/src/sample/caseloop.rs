@@ -112,9 +112,7 @@ const STREET_CLASSES: &[&str] = &["0199", "0507", "0511", "0513", "0599"];
 
 fn salt(seed: u64, login: &str) -> [u8; 16] {
     let h1 = hash(&[seed, 0x5A17, login.len() as u64]);
-    let h2 = login
-        .bytes()
-        .fold(h1, |h, b| hash(&[h, u64::from(b)]));
+    let h2 = login.bytes().fold(h1, |h, b| hash(&[h, u64::from(b)]));
     let mut s = [0u8; 16];
     s[..8].copy_from_slice(&h1.to_le_bytes());
     s[8..].copy_from_slice(&h2.to_le_bytes());
@@ -183,16 +181,17 @@ pub(crate) fn seed(p: &SampleParams, d: &SampleDistrict) -> Result<CaseLoopSeed>
         }
     };
     let mut users = Vec::new();
-    let mut user = |login: String, name: String, role: Role, department: Option<String>| -> Result<()> {
-        users.push(SampleUser {
-            password: pw(&login)?,
-            login,
-            name,
-            roles: vec![role],
-            department,
-        });
-        Ok(())
-    };
+    let mut user =
+        |login: String, name: String, role: Role, department: Option<String>| -> Result<()> {
+            users.push(SampleUser {
+                password: pw(&login)?,
+                login,
+                name,
+                roles: vec![role],
+                department,
+            });
+            Ok(())
+        };
     user("admin".into(), "系统管理员".into(), Role::Admin, None)?;
     // One account per duty-grid inspector; the first is the demo inspector.
     let mut inspectors: Vec<&str> = Vec::new();
@@ -378,7 +377,9 @@ impl Staff {
                 by_role.entry(*r).or_default().push(u.login.clone());
             }
             if u.roles.contains(&Role::Inspector) {
-                inspector_of.entry(u.name.clone()).or_insert_with(|| u.login.clone());
+                inspector_of
+                    .entry(u.name.clone())
+                    .or_insert_with(|| u.login.clone());
             }
             if let (true, Some(d)) = (u.roles.contains(&Role::Department), &u.department) {
                 department_user.insert(d.clone(), u.login.clone());
@@ -467,7 +468,10 @@ fn write_histories(
             continue;
         }
         let h = hash(&[seed, 0x4157, n as u64]);
-        let comp = c.component.as_ref().and_then(|k| comps.get(k.as_str()).copied());
+        let comp = c
+            .component
+            .as_ref()
+            .and_then(|k| comps.get(k.as_str()).copied());
         let p = crate::intake::place::place(
             index,
             desk,
@@ -520,10 +524,10 @@ fn write_histories(
         let mut status = CaseStatus::Reported;
         let mut rounds: BTreeMap<Stage, u32> = BTreeMap::new();
         let start = |tx: &rusqlite::Connection,
-                         stage: Stage,
-                         at: NaiveDateTime,
-                         flow: &Flow,
-                         rounds: &mut BTreeMap<Stage, u32>|
+                     stage: Stage,
+                     at: NaiveDateTime,
+                     flow: &Flow,
+                     rounds: &mut BTreeMap<Stage, u32>|
          -> Result<Run> {
             let (limit, _) = desk.standard.limit(
                 c.kind,
@@ -535,7 +539,9 @@ fn write_histories(
             let round = rounds.entry(stage).or_insert(0);
             *round += 1;
             let deadline = cal.deadline(at, limit);
-            let dep = (stage == Stage::Handle).then_some(flow.department.as_deref()).flatten();
+            let dep = (stage == Stage::Handle)
+                .then_some(flow.department.as_deref())
+                .flatten();
             let id = record::start_run(tx, &flow.case_id, stage, *round, dep, at, limit, deadline)?;
             Ok(Run {
                 id,
@@ -581,7 +587,9 @@ fn write_histories(
                     | ActionKind::ApproveReturn
                     | ActionKind::ApproveCancel
                     | ActionKind::Supervise => -(1800.0 + 5400.0 * unit(hash(&[h, 0xA, k]))),
-                    ActionKind::Restore => -(8.0 * 3600.0 * (3.0 + 12.0 * unit(hash(&[h, 0xB, k])))),
+                    ActionKind::Restore => {
+                        -(8.0 * 3600.0 * (3.0 + 12.0 * unit(hash(&[h, 0xB, k]))))
+                    }
                     ActionKind::RequestExtension
                     | ActionKind::RequestHangUp
                     | ActionKind::RequestReturn
@@ -590,11 +598,15 @@ fn write_histories(
                     _ => 0.05 + 0.85 * unit(hash(&[h, 0xE, k])),
                 },
             };
-            let metric = run.as_ref().map_or(crate::clock::Metric::Working, |r| r.limit.unit.metric());
+            let metric = run
+                .as_ref()
+                .map_or(crate::clock::Metric::Working, |r| r.limit.unit.metric());
             let secs = if step.delay < 0.0 {
                 (-step.delay) as i64
             } else {
-                let limit = run.as_ref().map_or(3600, |r| r.limit.seconds(cal) + r.extension);
+                let limit = run
+                    .as_ref()
+                    .map_or(3600, |r| r.limit.seconds(cal) + r.extension);
                 (step.delay * limit as f64) as i64
             };
             at = cal.advance(metric, at, secs.max(60));
@@ -644,8 +656,17 @@ fn write_histories(
                 ActionKind::ApproveHangUp => {
                     flow.hangup_count += 1;
                     if let Some(r) = run.as_mut() {
-                        record::start_hang(tx, &flow.case_id, r.id, at, Some("需纳入年度计划解决"))?;
-                        r.hangs.push(Interval { start: at, end: None });
+                        record::start_hang(
+                            tx,
+                            &flow.case_id,
+                            r.id,
+                            at,
+                            Some("需纳入年度计划解决"),
+                        )?;
+                        r.hangs.push(Interval {
+                            start: at,
+                            end: None,
+                        });
                         r.deadline = None;
                         record::set_run_clock(tx, r.id, r.extension, r.hung, None)?;
                     }

@@ -20,8 +20,8 @@
 //! per item with ordered collection, and coordinates computed from basic IEEE operations only
 //! (see `detmath`). The stored `area_m2` is the geodesic area from [`crate::geodesy::area_m2`].
 
-mod cases;
 pub mod caseloop;
+mod cases;
 mod components;
 mod detmath;
 mod names;

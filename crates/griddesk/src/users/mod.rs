@@ -55,7 +55,9 @@ impl Department {
             )));
         }
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(format!("department `{c}`: the name is empty")));
+            return Err(Error::Invalid(format!(
+                "department `{c}`: the name is empty"
+            )));
         }
         Ok(())
     }
@@ -91,7 +93,10 @@ impl NewUser {
     pub fn validate(&self) -> Result<()> {
         validate_login(&self.login)?;
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(format!("user `{}`: the name is empty", self.login)));
+            return Err(Error::Invalid(format!(
+                "user `{}`: the name is empty",
+                self.login
+            )));
         }
         validate_password(&self.login, &self.password)?;
         if self.roles.is_empty() {
@@ -167,8 +172,8 @@ pub fn hash_password(password: &str) -> Result<String> {
 
 /// Hashes with a given salt (deterministic: used for the sample store's demo users).
 pub fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String> {
-    let salt = SaltString::encode_b64(salt)
-        .map_err(|e| Error::Invalid(format!("password salt: {e}")))?;
+    let salt =
+        SaltString::encode_b64(salt).map_err(|e| Error::Invalid(format!("password salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -177,8 +182,11 @@ pub fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String> {
 
 /// Whether `password` matches a PHC string (false for a malformed one).
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(phc).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash to verify against for unknown logins, so that both paths take the same time.
@@ -219,12 +227,30 @@ mod tests {
         };
         ok.validate().unwrap();
         let bad = [
-            NewUser { login: "A".into(), ..ok.clone() },
-            NewUser { login: "has space".into(), ..ok.clone() },
-            NewUser { name: " ".into(), ..ok.clone() },
-            NewUser { password: "12345".into(), ..ok.clone() },
-            NewUser { roles: vec![], ..ok.clone() },
-            NewUser { roles: vec![Role::Department], ..ok.clone() },
+            NewUser {
+                login: "A".into(),
+                ..ok.clone()
+            },
+            NewUser {
+                login: "has space".into(),
+                ..ok.clone()
+            },
+            NewUser {
+                name: " ".into(),
+                ..ok.clone()
+            },
+            NewUser {
+                password: "12345".into(),
+                ..ok.clone()
+            },
+            NewUser {
+                roles: vec![],
+                ..ok.clone()
+            },
+            NewUser {
+                roles: vec![Role::Department],
+                ..ok.clone()
+            },
         ];
         for u in bad {
             assert!(u.validate().is_err(), "{u:?}");

@@ -51,7 +51,9 @@ pub(crate) fn load_departments(conn: &Connection) -> Result<Vec<Department>> {
 pub(crate) fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) -> Result<()> {
     if let Some(d) = &u.department {
         let known: Option<i64> = tx
-            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| r.get(0))
+            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
+                r.get(0)
+            })
             .optional()?;
         if known.is_none() {
             return Err(Error::NotFound {
@@ -66,7 +68,8 @@ pub(crate) fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) ->
     )?
     .execute(params![u.login, u.name.trim(), phc, u.department, now])
     .map_err(|e| constraint(e, "user", &u.login))?;
-    let mut st = tx.prepare_cached("INSERT OR IGNORE INTO user_role (login, role) VALUES (?1, ?2)")?;
+    let mut st =
+        tx.prepare_cached("INSERT OR IGNORE INTO user_role (login, role) VALUES (?1, ?2)")?;
     for r in &u.roles {
         st.execute(params![u.login, r.key()])?;
     }

@@ -65,13 +65,18 @@ fn refused(case: &str, r: Refusal) -> Error {
 /// The workflow record of a case that entered the store without one (imported by the plain
 /// case import or an older GridDesk): placed and routed now.
 pub(crate) fn legacy_flow(core: &CaseCore, index: &SpatialIndex, desk: &Desk) -> Flow {
-    let comp: Option<&Component> = core.component.as_deref().and_then(|code| {
-        index
-            .components
-            .iter()
-            .find(|c| c.code.as_str() == code)
-    });
-    let p = place(index, desk, core.kind, &core.class_code, core.location, comp);
+    let comp: Option<&Component> = core
+        .component
+        .as_deref()
+        .and_then(|code| index.components.iter().find(|c| c.code.as_str() == code));
+    let p = place(
+        index,
+        desk,
+        core.kind,
+        &core.class_code,
+        core.location,
+        comp,
+    );
     let urgency = desk
         .standard
         .resolve(core.kind, &core.class_code, None)
@@ -116,7 +121,11 @@ pub struct Transitioned {
 }
 
 /// The run clock of a stored run for the in-memory state.
-pub(crate) fn run_clock(desk: &Desk, run: &StageRun, hang_start: Option<NaiveDateTime>) -> RunClock {
+pub(crate) fn run_clock(
+    desk: &Desk,
+    run: &StageRun,
+    hang_start: Option<NaiveDateTime>,
+) -> RunClock {
     RunClock {
         stage: run.stage,
         started: run.started_at,
@@ -193,17 +202,18 @@ pub(crate) fn transition(
         }
         Action::File {
             condition: Some(c), ..
-        } => {
-            if desk
-                .standard
-                .condition(core.kind, &core.class_code, c.trim())
-                .is_none()
-            {
-                return Err(invalid(
-                    "condition",
-                    format!("`{c}` is not a filing condition of class {}", core.class_code),
-                ));
-            }
+        } if desk
+            .standard
+            .condition(core.kind, &core.class_code, c.trim())
+            .is_none() =>
+        {
+            return Err(invalid(
+                "condition",
+                format!(
+                    "`{c}` is not a filing condition of class {}",
+                    core.class_code
+                ),
+            ));
         }
         Action::RequestExtension { amount, unit, .. } => {
             let metric = run.as_ref().map(|r| r.limit.unit.metric());
@@ -226,7 +236,9 @@ pub(crate) fn transition(
         .photos()
         .iter()
         .enumerate()
-        .map(|(i, p)| prepare(p).map_err(|m| invalid(&format!("photos[{i}]"), format!("photo {m}"))))
+        .map(|(i, p)| {
+            prepare(p).map_err(|m| invalid(&format!("photos[{i}]"), format!("photo {m}")))
+        })
         .collect::<Result<_>>()?;
 
     // ---- writes ------------------------------------------------------------------------
@@ -340,7 +352,9 @@ pub(crate) fn transition(
 
     // Counters, flags, department, condition.
     match action {
-        Action::Dispatch { department, .. } => flow.department = Some(department.trim().to_string()),
+        Action::Dispatch { department, .. } => {
+            flow.department = Some(department.trim().to_string())
+        }
         Action::File { condition, .. } => {
             if let Some(c) = desk.standard.resolve(
                 core.kind,
@@ -412,7 +426,7 @@ pub(crate) fn transition(
     if to != from {
         record::set_status(tx, id, to)?;
     }
-    let detail = (!detail.is_empty()).then(|| serde_json::Value::Object(detail));
+    let detail = (!detail.is_empty()).then_some(serde_json::Value::Object(detail));
     let seq = record::append_audit(
         tx,
         id,

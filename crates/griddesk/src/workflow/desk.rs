@@ -169,7 +169,8 @@ impl OpenCases {
             .locate_in_envelope(&env)
             .filter_map(|e| {
                 let c = self.slots[e.data as usize].as_ref()?;
-                let d = Haversine.distance(here, geo_types::Point::new(c.location[0], c.location[1]));
+                let d =
+                    Haversine.distance(here, geo_types::Point::new(c.location[0], c.location[1]));
                 (d <= radius_m).then_some((c, d))
             })
             .collect();

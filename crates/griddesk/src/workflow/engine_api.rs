@@ -14,8 +14,8 @@ use crate::model::{CaseStatus, CaseSummary, Component};
 use crate::routing::{delete_rule, insert_rule, RoutingRule};
 use crate::store::{format_datetime, Store};
 use crate::users::{
-    decoy_hash, hash_password, insert_department, insert_user, set_user_active,
-    set_user_password, verify_password, Department, NewUser, Role, Session, SignInRefusal, User,
+    decoy_hash, hash_password, insert_department, insert_user, set_user_active, set_user_password,
+    verify_password, Department, NewUser, Role, Session, SignInRefusal, User,
 };
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -26,7 +26,11 @@ pub(crate) enum IndexEdit {
     /// A new case (intake).
     Insert(CaseSummary),
     /// A status change of the case at this position.
-    Status { pos: u32, id: Box<str>, status: CaseStatus },
+    Status {
+        pos: u32,
+        id: Box<str>,
+        status: CaseStatus,
+    },
     /// A new or edited component.
     Component(Component),
 }
@@ -170,7 +174,12 @@ impl Engine {
 
     /// Every user (without password hashes).
     pub fn users(&self) -> Result<Vec<User>> {
-        self.with_desk(|_, desk, _| Ok((desk.users.values().map(|(u, _)| u.clone()).collect(), vec![])))
+        self.with_desk(|_, desk, _| {
+            Ok((
+                desk.users.values().map(|(u, _)| u.clone()).collect(),
+                vec![],
+            ))
+        })
     }
 
     /// Adds a user. Needs an administrator's session, except for the very first user of a
@@ -330,8 +339,8 @@ impl Engine {
         at: NaiveDateTime,
     ) -> Result<Transitioned> {
         self.with_desk(|store, desk, index| {
-            let (done, open) =
-                store.transaction(|tx| transition(tx, desk, index, case_id, session, action, at))?;
+            let (done, open) = store
+                .transaction(|tx| transition(tx, desk, index, case_id, session, action, at))?;
             let mut edits = Vec::new();
             if done.to != done.from {
                 edits.push(IndexEdit::Status {

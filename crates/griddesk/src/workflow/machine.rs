@@ -324,11 +324,9 @@ pub fn roles_for(kind: ActionKind) -> &'static [Role] {
         }
         K::File | K::ApproveCancel | K::Cancel | K::Close => &[ShiftLeader],
         K::RequestCancel => &[Receptionist, Dispatcher],
-        K::Dispatch
-        | K::ApproveReturn
-        | K::ApproveExtension
-        | K::ApproveHangUp
-        | K::Restore => &[Dispatcher],
+        K::Dispatch | K::ApproveReturn | K::ApproveExtension | K::ApproveHangUp | K::Restore => {
+            &[Dispatcher]
+        }
         K::RejectRequest => &[Dispatcher, ShiftLeader],
         K::RequestReturn | K::RequestExtension | K::RequestHangUp | K::Feedback => &[Department],
         K::Supervise => &[Dispatcher, Leader],
@@ -342,7 +340,15 @@ pub fn statuses_for(kind: ActionKind) -> &'static [CaseStatus] {
     match kind {
         K::Report | K::Import => &[],
         K::DuplicateReport => &[
-            Reported, Accepted, Verifying, Filed, Handling, Hung, Checking, ToClose, SelfHandled,
+            Reported,
+            Accepted,
+            Verifying,
+            Filed,
+            Handling,
+            Hung,
+            Checking,
+            ToClose,
+            SelfHandled,
         ],
         K::Accept | K::Refuse | K::SelfHandle => &[Reported],
         K::SendVerify | K::File => &[Accepted],
@@ -361,7 +367,15 @@ pub fn statuses_for(kind: ActionKind) -> &'static [CaseStatus] {
         K::CheckPass | K::CheckFail => &[Checking],
         K::Close => &[ToClose, SelfHandled],
         K::Supervise => &[
-            Reported, Accepted, Verifying, Filed, Handling, Hung, Checking, ToClose, SelfHandled,
+            Reported,
+            Accepted,
+            Verifying,
+            Filed,
+            Handling,
+            Hung,
+            Checking,
+            ToClose,
+            SelfHandled,
         ],
     }
 }
@@ -464,7 +478,11 @@ pub fn check(view: &CaseView, session: &Session, action: &Action) -> Result<Case
     if kind == ActionKind::RejectRequest {
         let expected: &[RequestKind] = match session.role {
             Role::ShiftLeader => &[RequestKind::Cancel],
-            _ => &[RequestKind::Extension, RequestKind::Return, RequestKind::HangUp],
+            _ => &[
+                RequestKind::Extension,
+                RequestKind::Return,
+                RequestKind::HangUp,
+            ],
         };
         if !view.request.is_some_and(|r| expected.contains(&r)) {
             return Err(Refusal::NoPendingRequest {
@@ -533,7 +551,9 @@ pub fn check(view: &CaseView, session: &Session, action: &Action) -> Result<Case
             })
         }
         Action::Feedback { photos, .. } | Action::SelfHandle { photos, .. }
-            if !photos.iter().any(|p| p.phase == super::photo::PhotoPhase::After) =>
+            if !photos
+                .iter()
+                .any(|p| p.phase == super::photo::PhotoPhase::After) =>
         {
             return Err(missing("after_photo"))
         }
@@ -565,9 +585,7 @@ pub fn available(view: &CaseView, session: &Session) -> Vec<ActionKind> {
             k != ActionKind::RejectRequest
                 || match session.role {
                     Role::ShiftLeader => view.request == Some(RequestKind::Cancel),
-                    _ => view
-                        .request
-                        .is_some_and(|r| r != RequestKind::Cancel),
+                    _ => view.request.is_some_and(|r| r != RequestKind::Cancel),
                 }
         })
         .filter(|_| {

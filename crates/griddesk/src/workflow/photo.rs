@@ -146,8 +146,16 @@ mod tests {
         assert_eq!((r.width, r.height, r.mime), (800, 400, "image/png"));
         let t = image::load_from_memory(&r.thumb).unwrap();
         assert_eq!((t.width(), t.height()), (240, 120));
-        for bad in [vec![], b"not an image at all".to_vec(), solid_png(4, 4, [0, 0, 0])[..20].to_vec()] {
-            assert!(prepare(&PhotoInput { bytes: bad, ..p.clone() }).is_err());
+        for bad in [
+            vec![],
+            b"not an image at all".to_vec(),
+            solid_png(4, 4, [0, 0, 0])[..20].to_vec(),
+        ] {
+            assert!(prepare(&PhotoInput {
+                bytes: bad,
+                ..p.clone()
+            })
+            .is_err());
         }
     }
 

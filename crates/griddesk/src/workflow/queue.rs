@@ -252,8 +252,16 @@ impl Engine {
             if let Some(k) = f.kind {
                 wh.push(format!("c.kind = {}", arg(Value::Text(k.key().into()))));
             }
-            if let Some(c) = f.class_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-                wh.push(format!("c.class_code LIKE {} || '%'", arg(Value::Text(c.into()))));
+            if let Some(c) = f
+                .class_code
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+            {
+                wh.push(format!(
+                    "c.class_code LIKE {} || '%'",
+                    arg(Value::Text(c.into()))
+                ));
             }
             if !f.source.is_empty() {
                 let list: Vec<String> = f
@@ -270,13 +278,22 @@ impl Engine {
                 wh.push(format!("f.department = {}", arg(Value::Text(d.into()))));
             }
             if let Some(s) = f.supervised {
-                wh.push(format!("coalesce(f.supervised, 0) = {}", arg(Value::Integer(s.into()))));
+                wh.push(format!(
+                    "coalesce(f.supervised, 0) = {}",
+                    arg(Value::Integer(s.into()))
+                ));
             }
             if let Some(t) = f.from {
-                wh.push(format!("c.reported_at >= {}", arg(Value::Text(format_datetime(&t)))));
+                wh.push(format!(
+                    "c.reported_at >= {}",
+                    arg(Value::Text(format_datetime(&t)))
+                ));
             }
             if let Some(t) = f.until {
-                wh.push(format!("c.reported_at < {}", arg(Value::Text(format_datetime(&t)))));
+                wh.push(format!(
+                    "c.reported_at < {}",
+                    arg(Value::Text(format_datetime(&t)))
+                ));
             }
             if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
                 let p = arg(Value::Text(t.into()));
@@ -375,9 +392,9 @@ impl Engine {
                 Some(f) => f,
                 None => legacy_flow(&core, index, desk),
             };
-            let cond = desk
-                .standard
-                .resolve(core.kind, &core.class_code, flow.condition.as_deref());
+            let cond =
+                desk.standard
+                    .resolve(core.kind, &core.class_code, flow.condition.as_deref());
             let actions = match session {
                 Some(s) if authorise(desk, s).is_ok() => available(
                     &CaseView {
@@ -418,7 +435,9 @@ impl Engine {
                     description: core.description.clone(),
                     location: core.location,
                     grid: core.grid.clone(),
-                    street_name: street.and_then(|s| index.street(&s)).map(|s| s.name.clone()),
+                    street_name: street
+                        .and_then(|s| index.street(&s))
+                        .map(|s| s.name.clone()),
                     community_name: community
                         .and_then(|c| index.community(&c))
                         .map(|c| c.name.clone()),

@@ -171,8 +171,7 @@ pub(crate) fn read_core(conn: &Connection, id: &str) -> Result<Option<CaseCore>>
             ))
         })
         .optional()?;
-    let Some((id, kind, class, component, source, reported, status, description, geom, grid)) =
-        row
+    let Some((id, kind, class, component, source, reported, status, description, geom, grid)) = row
     else {
         return Ok(None);
     };
@@ -199,7 +198,8 @@ const FLOW_COLS: &str = "case_id, street, community, duty_grid, inspector, depar
 
 fn flow_from_row(r: &Row<'_>) -> Result<Flow> {
     let case_id: String = r.get(0)?;
-    let bad = |what: &str| Error::Invalid(format!("case `{case_id}`: stored {what} is not readable"));
+    let bad =
+        |what: &str| Error::Invalid(format!("case `{case_id}`: stored {what} is not readable"));
     let area: String = r.get(6)?;
     let urgency: String = r.get(8)?;
     let request = match r.get::<_, Option<String>>(19)? {
@@ -246,7 +246,9 @@ fn flow_from_row(r: &Row<'_>) -> Result<Flow> {
 }
 
 pub(crate) fn read_flow(conn: &Connection, id: &str) -> Result<Option<Flow>> {
-    let mut st = conn.prepare_cached(&format!("SELECT {FLOW_COLS} FROM case_flow WHERE case_id = ?1"))?;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {FLOW_COLS} FROM case_flow WHERE case_id = ?1"
+    ))?;
     let mut rows = st.query([id])?;
     match rows.next()? {
         Some(r) => Ok(Some(flow_from_row(r)?)),
@@ -460,8 +462,10 @@ pub(crate) fn start_hang(
 }
 
 pub(crate) fn end_hang(tx: &Connection, stage_id: i64, at: NaiveDateTime) -> Result<()> {
-    tx.prepare_cached("UPDATE case_hang SET ended_at = ?2 WHERE stage_id = ?1 AND ended_at IS NULL")?
-        .execute(params![stage_id, format_datetime(&at)])?;
+    tx.prepare_cached(
+        "UPDATE case_hang SET ended_at = ?2 WHERE stage_id = ?1 AND ended_at IS NULL",
+    )?
+    .execute(params![stage_id, format_datetime(&at)])?;
     Ok(())
 }
 
