@@ -862,7 +862,8 @@ mod random_walks {
                 session(e, "sanitation", Role::Department),
                 session(e, "enforcement", Role::Department),
                 session(e, "chief", Role::Leader),
-                e.sign_in("admin", "admin-pass", Role::Admin).unwrap(),
+                e.sign_in("admin", "admin-pass", Role::Admin)
+                    .expect("random walk"),
             ];
             let point = centre(e);
             World { d, sessions, point }
@@ -976,7 +977,9 @@ mod random_walks {
     );
 
     fn snapshot(e: &Engine, id: &str) -> Snapshot {
-        let d = e.case_detail(id, None, t("2027-01-01 00:00")).unwrap();
+        let d = e
+            .case_detail(id, None, t("2027-01-01 00:00"))
+            .expect("random walk");
         (d.status, d.flow, d.stages, d.audit.len(), d.photos.len())
     }
 
@@ -1039,7 +1042,7 @@ mod random_walks {
                 &DuplicateParams::default(),
                 &OnDuplicate::Proceed,
             )
-            .unwrap(),
+            .expect("random walk"),
         );
         let mut accepted = 0usize;
         for (who, k, ok, dept, minutes, guided) in steps {
@@ -1051,7 +1054,7 @@ mod random_walks {
                 let pairs: Vec<(usize, ActionKind)> = (0..8)
                     .flat_map(|j| {
                         e.available_actions(&id, &w.sessions[j])
-                            .unwrap()
+                            .expect("random walk")
                             .into_iter()
                             .map(move |kind| (j, kind))
                     })
@@ -1070,7 +1073,10 @@ mod random_walks {
                         i = (i + 1) % pairs.len();
                     }
                     let (j, kind) = pairs[i];
-                    (j, KINDS.iter().position(|x| *x == kind).unwrap())
+                    (
+                        j,
+                        KINDS.iter().position(|x| *x == kind).expect("random walk"),
+                    )
                 }
             } else {
                 (who, k)
@@ -1125,12 +1131,12 @@ mod random_walks {
             }
             prop_assert_eq!(audit, 1 + accepted);
         }
-        let d = e.case_detail(&id, None, at).unwrap();
+        let d = e.case_detail(&id, None, at).expect("random walk");
         prop_assert!(d
             .audit
             .windows(2)
             .all(|w| Some(w[0].to_status) == w[1].from_status));
-        prop_assert_eq!(d.audit.last().unwrap().to_status, d.status);
+        prop_assert_eq!(d.audit.last().expect("random walk").to_status, d.status);
         prop_assert_eq!(
             d.flow.rework_count as usize,
             d.audit.iter().filter(|a| a.action == "check_fail").count()

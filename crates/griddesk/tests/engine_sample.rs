@@ -291,3 +291,147 @@ fn shipped_sample_zones_are_the_generators_output_and_cover_the_district() {
     let enf = e.zones_in_layer("enforcement").expect("enforcement");
     assert!(enf.len() < duty.len() && enf.len() >= 15, "{}", enf.len());
 }
+
+#[test]
+fn shipped_case_loop_seed_is_the_generators_output() {
+    let s = griddesk::sample::generate(&griddesk::sample::SampleParams {
+        codes_dir: Some(resources().join("codes")),
+        ..griddesk::sample::SampleParams::huangyan()
+    })
+    .expect("generate");
+    let shipped =
+        std::fs::read_to_string(resources().join("sample/case_loop.json")).expect("case_loop.json");
+    assert_eq!(
+        shipped,
+        griddesk::sample::caseloop::seed_json(&s.case_loop).unwrap(),
+        "resources/sample/case_loop.json is stale: regenerate the sample"
+    );
+}
+
+#[test]
+fn sample_demo_accounts_sign_in_and_see_their_queues() {
+    use griddesk::sample::caseloop::DEMO_ACCOUNTS;
+    let e = &seeded().engine;
+    let now = griddesk::store::parse_datetime("2026-10-31 17:00:00").unwrap();
+    for (login, password, role) in DEMO_ACCOUNTS {
+        let s = e
+            .sign_in(login, password, *role)
+            .unwrap_or_else(|err| panic!("{login}: {err}"));
+        let q = e.queue(&s, now).unwrap();
+        if *role != griddesk::users::Role::Admin {
+            assert!(!q.is_empty(), "{login} has an empty queue");
+        }
+    }
+    // Other staff accounts exist but have no password yet.
+    let users = e.users().unwrap();
+    assert!(users.len() > DEMO_ACCOUNTS.len());
+    assert!(e
+        .sign_in("receptionist.2", "", griddesk::users::Role::Receptionist)
+        .is_err());
+}
+
+#[test]
+fn sample_histories_follow_the_rules_and_carry_evaluation_data() {
+    use griddesk::model::CaseStatus;
+    use griddesk::workflow::machine::{roles_for, statuses_for, target, ActionKind};
+    let e = &seeded().engine;
+    let conn = rusqlite::Connection::open(e.path()).unwrap();
+    // Every sample case has a workflow record and a timeline ending in its status.
+    let missing: i64 = conn
+        .query_row("SELECT count(*) FROM cases c LEFT JOIN case_flow f ON f.case_id = c.id WHERE f.case_id IS NULL", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(missing, 0);
+    let mut st = conn
+        .prepare("SELECT a.case_id, a.role, a.action, a.from_status, a.to_status, c.status FROM case_audit a JOIN cases c ON c.id = a.case_id ORDER BY a.case_id, a.seq")
+        .unwrap();
+    let mut rows = st.query([]).unwrap();
+    let mut last: Option<(String, String, String)> = None;
+    let mut checked = 0;
+    let check_end = |l: &Option<(String, String, String)>| {
+        if let Some((id, to, status)) = l {
+            assert_eq!(
+                to, status,
+                "case {id}: the timeline ends in {to}, the case is {status}"
+            );
+        }
+    };
+    while let Some(r) = rows.next().unwrap() {
+        let id: String = r.get(0).unwrap();
+        let role: String = r.get(1).unwrap();
+        let action: String = r.get(2).unwrap();
+        let from: Option<String> = r.get(3).unwrap();
+        let to: String = r.get(4).unwrap();
+        let status: String = r.get(5).unwrap();
+        if last.as_ref().is_some_and(|l| l.0 != id) {
+            check_end(&last);
+        }
+        let kind = ActionKind::parse(&action).unwrap();
+        let role = griddesk::users::Role::parse(&role).unwrap();
+        assert!(
+            roles_for(kind).contains(&role),
+            "case {id}: {action} by {role:?}"
+        );
+        if let Some(from) = from {
+            let from = CaseStatus::parse(&from).unwrap();
+            assert!(
+                statuses_for(kind).contains(&from),
+                "case {id}: {action} from {from:?}"
+            );
+            assert_eq!(target(kind, from).key(), to, "case {id}: {action}");
+            assert_eq!(
+                last.as_ref().map(|l| l.1.as_str()),
+                Some(from.key()),
+                "case {id}: chain"
+            );
+        }
+        last = Some((id, to, status));
+        checked += 1;
+    }
+    check_end(&last);
+    assert!(checked > 100_000, "{checked} audit entries");
+    // Most handling runs end on time, some late; reworks, extensions, hang-ups, returns and
+    // supervision all occur; open cases sit in every open state.
+    let (runs, on_time): (i64, i64) = conn
+        .query_row("SELECT count(*), sum(on_time) FROM case_stage WHERE stage = 'handle' AND ended_at IS NOT NULL", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    let share = on_time as f64 / runs as f64;
+    assert!(
+        (0.8..0.97).contains(&share),
+        "on-time handling share {share}"
+    );
+    for col in [
+        "rework_count",
+        "extension_count",
+        "hangup_count",
+        "return_count",
+        "supervised",
+    ] {
+        let n: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) FROM case_flow WHERE {col} > 0"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(n > 20, "{col}: {n}");
+    }
+    let o = e.overview();
+    let now = griddesk::store::parse_datetime("2026-10-31 12:00:00").unwrap();
+    let clocks = e.case_clocks(now).unwrap();
+    assert_eq!(clocks.len(), o.open_cases);
+    for s in CaseStatus::ALL.iter().filter(|s| !s.is_terminal()) {
+        assert!(
+            clocks.iter().any(|c| c.status == *s),
+            "no open sample case is {s:?}"
+        );
+    }
+    assert!(clocks.iter().any(|c| c.clock.is_some_and(|k| k.overdue)));
+    assert!(clocks
+        .iter()
+        .any(|c| c.clock.is_some_and(|k| !k.overdue && !k.stopped)));
+    // The repeat finder finds recurring problems in the sample.
+    let places = e.find_repeats(&Default::default());
+    assert!(!places.is_empty());
+    assert!(places.windows(2).all(|w| w[0].count >= w[1].count));
+    assert!(places.iter().all(|p| p.count >= 3));
+}

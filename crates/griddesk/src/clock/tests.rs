@@ -176,11 +176,11 @@ fn hang_ups_stop_the_clock_and_extensions_extend_it() {
         }],
     };
     // 2 h before the hang-up, 6 h after Tue 15:00: Tue 15–18, Wed 08–11.
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-04 11:00")));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-04 11:00")));
     // An approved extension of 4 working hours: Wed 11–12, 14–17.
     clock.extension_seconds = 4 * 3600;
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-04 17:00")));
-    let s = clock.state(&c, t("2026-03-04 12:00"));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-04 17:00")));
+    let s = clock.state(c, t("2026-03-04 12:00"));
     assert_eq!(s.used_seconds, (2 + 3 + 4) * 3600);
     assert_eq!(s.remaining_seconds, 3 * 3600);
     assert!(!s.overdue);
@@ -189,7 +189,7 @@ fn hang_ups_stop_the_clock_and_extensions_extend_it() {
         start: t("2026-03-04 12:00"),
         end: None,
     });
-    let s = clock.state(&c, t("2026-03-20 12:00"));
+    let s = clock.state(c, t("2026-03-20 12:00"));
     assert_eq!(s.deadline, None);
     assert!(s.stopped);
     assert_eq!(s.remaining_seconds, 3 * 3600);
@@ -204,14 +204,14 @@ fn overdue_multiple() {
         extension_seconds: 0,
         hangs: vec![],
     };
-    assert_eq!(clock.deadline(&c), Some(t("2026-03-02 12:00")));
-    let s = clock.state(&c, t("2026-03-02 18:00"));
+    assert_eq!(clock.deadline(c), Some(t("2026-03-02 12:00")));
+    let s = clock.state(c, t("2026-03-02 18:00"));
     assert!(s.overdue);
     assert_eq!(s.used_seconds, 8 * 3600);
     assert_eq!(s.overdue_multiple, 1.0);
     assert_eq!(s.remaining_seconds, -4 * 3600);
     // Exactly at the deadline is on time.
-    let s = clock.state(&c, t("2026-03-02 12:00"));
+    let s = clock.state(c, t("2026-03-02 12:00"));
     assert!(!s.overdue);
     assert_eq!(s.overdue_multiple, 0.0);
 }
@@ -298,7 +298,7 @@ proptest! {
     fn working_clock_agrees_with_day_by_day_count(a in instant(), span in 0i64..(20 * 86_400)) {
         let c = cal();
         let b = a + Duration::seconds(span);
-        prop_assert_eq!(c.working_seconds(a, b), naive_working(&c, a, b));
+        prop_assert_eq!(c.working_seconds(a, b), naive_working(c, a, b));
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub enum IntakeOutcome {
     /// A new case was stored.
     Created {
         id: String,
-        placement: Placement,
+        placement: Box<Placement>,
         audit_seq: i64,
         photos: Vec<i64>,
     },
@@ -541,7 +541,7 @@ impl Engine {
                 Ok((
                     IntakeOutcome::Created {
                         id,
-                        placement: c.placement.clone(),
+                        placement: Box::new(c.placement.clone()),
                         audit_seq: seq,
                         photos: photo_ids,
                     },

@@ -47,14 +47,14 @@ impl Default for PlateOptions {
 }
 
 enum AnyFont {
-    Bundled(FontRef<'static>),
+    Bundled(Box<FontRef<'static>>),
     File(FontVec),
 }
 
 fn load_font(opts: &PlateOptions) -> Result<AnyFont> {
     match &opts.font {
         None => FontRef::try_from_slice(BUNDLED_FONT)
-            .map(AnyFont::Bundled)
+            .map(|f| AnyFont::Bundled(Box::new(f)))
             .map_err(|e| Error::Invalid(format!("bundled plate font: {e}"))),
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
@@ -141,6 +141,7 @@ fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
             let base2 = base1 + text_px * 1.2;
             match &font {
                 AnyFont::Bundled(f) => {
+                    let f = f.as_ref();
                     draw_text(&mut page, f, &plate.name, text_px, cx, base1);
                     draw_text(&mut page, f, &plate.code, text_px * 0.9, cx, base2);
                 }

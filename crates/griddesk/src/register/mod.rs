@@ -137,6 +137,7 @@ fn next_code(conn: &Connection, district: DistrictCode, class: ClassCode) -> Res
     ComponentCode::from_parts(district, class.as_str(), n + 1)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_history(
     tx: &Connection,
     code: &str,

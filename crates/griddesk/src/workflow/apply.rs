@@ -202,20 +202,18 @@ pub(crate) fn transition(
         }
         Action::File {
             condition: Some(c), ..
-        } => {
-            if desk
-                .standard
-                .condition(core.kind, &core.class_code, c.trim())
-                .is_none()
-            {
-                return Err(invalid(
-                    "condition",
-                    format!(
-                        "`{c}` is not a filing condition of class {}",
-                        core.class_code
-                    ),
-                ));
-            }
+        } if desk
+            .standard
+            .condition(core.kind, &core.class_code, c.trim())
+            .is_none() =>
+        {
+            return Err(invalid(
+                "condition",
+                format!(
+                    "`{c}` is not a filing condition of class {}",
+                    core.class_code
+                ),
+            ));
         }
         Action::RequestExtension { amount, unit, .. } => {
             let metric = run.as_ref().map(|r| r.limit.unit.metric());
@@ -428,7 +426,7 @@ pub(crate) fn transition(
     if to != from {
         record::set_status(tx, id, to)?;
     }
-    let detail = (!detail.is_empty()).then(|| serde_json::Value::Object(detail));
+    let detail = (!detail.is_empty()).then_some(serde_json::Value::Object(detail));
     let seq = record::append_audit(
         tx,
         id,

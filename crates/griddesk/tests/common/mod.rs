@@ -10,7 +10,7 @@ use griddesk::users::{Department, NewUser, Role, Session};
 use griddesk::Engine;
 
 pub fn t(s: &str) -> NaiveDateTime {
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("test district")
 }
 
 pub struct District {
@@ -20,17 +20,18 @@ pub struct District {
 
 /// A small generated district with departments, routing and one user per role.
 pub fn district() -> District {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("test district");
     let path = dir.path().join("d.sqlite");
     let p = griddesk::sample::SampleParams {
         cases: 0,
         ..griddesk::sample::SampleParams::benchmark(120, 0)
     };
-    let s = griddesk::sample::generate(&p).unwrap();
-    let mut store = griddesk::store::Store::create(&path).unwrap();
-    s.write_to_store(&mut store, &s.tables).unwrap();
+    let s = griddesk::sample::generate(&p).expect("test district");
+    let mut store = griddesk::store::Store::create(&path).expect("test district");
+    s.write_to_store(&mut store, &s.tables)
+        .expect("test district");
     drop(store);
-    let e = Engine::open(&path).unwrap();
+    let e = Engine::open(&path).expect("test district");
     for (code, name) in [("D01", "环境卫生管理处"), ("D02", "综合行政执法局")] {
         e.add_department(
             None,
@@ -40,7 +41,7 @@ pub fn district() -> District {
                 active: true,
             },
         )
-        .unwrap();
+        .expect("test district");
     }
     e.add_routing_rule(
         None,
@@ -53,7 +54,7 @@ pub fn district() -> District {
             department: "D02".into(),
         },
     )
-    .unwrap();
+    .expect("test district");
     e.add_routing_rule(
         None,
         &RoutingRule {
@@ -65,7 +66,7 @@ pub fn district() -> District {
             department: "D01".into(),
         },
     )
-    .unwrap();
+    .expect("test district");
     let admin = e
         .add_user(
             None,
@@ -77,9 +78,11 @@ pub fn district() -> District {
                 department: None,
             },
         )
-        .unwrap();
+        .expect("test district");
     assert_eq!(admin.roles, vec![Role::Admin]);
-    let admin = e.sign_in("admin", "admin-pass", Role::Admin).unwrap();
+    let admin = e
+        .sign_in("admin", "admin-pass", Role::Admin)
+        .expect("test district");
     for (login, role, dept) in [
         ("inspector", Role::Inspector, None),
         ("reception", Role::Receptionist, None),
@@ -99,7 +102,7 @@ pub fn district() -> District {
                 department: dept.map(str::to_string),
             },
         )
-        .unwrap();
+        .expect("test district");
     }
     District {
         _dir: dir,
@@ -108,7 +111,8 @@ pub fn district() -> District {
 }
 
 pub fn session(e: &Engine, login: &str, role: Role) -> Session {
-    e.sign_in(login, &format!("{login}-pass"), role).unwrap()
+    e.sign_in(login, &format!("{login}-pass"), role)
+        .expect("test district")
 }
 
 pub fn centre(e: &Engine) -> [f64; 2] {
