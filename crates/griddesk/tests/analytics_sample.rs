@@ -148,6 +148,41 @@ fn date_class_and_region_filters_change_every_view_alike() {
 }
 
 #[test]
+fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
+    let e = &seeded().engine;
+    let mut cfg = e.evaluation_config().expect("config");
+    assert_eq!(
+        cfg,
+        griddesk::analytics::evaluation::EvaluationConfig::default()
+    );
+    cfg.min_sample = 12;
+    cfg.region.w_public_report = 20.0;
+    e.set_evaluation_config(&cfg).expect("save");
+    assert_eq!(e.evaluation_config().expect("config"), cfg);
+    let f = CaseFilter {
+        from: Some(d("2026-03-04")),
+        to: Some(d("2026-03-31")),
+        ..Default::default()
+    };
+    let w = e.playback_windows(&f, Bucket::Week);
+    assert_eq!(w.first(), Some(&(d("2026-03-04"), d("2026-03-08"))));
+    assert_eq!(w.last(), Some(&(d("2026-03-30"), d("2026-03-31"))));
+    let total: usize = w
+        .iter()
+        .map(|&(a, b)| {
+            e.case_ids(&f.with_dates(Some(a), Some(b)))
+                .expect("ids")
+                .len()
+        })
+        .sum();
+    assert_eq!(
+        total,
+        e.case_ids(&f).expect("ids").len(),
+        "the windows partition the range"
+    );
+}
+
+#[test]
 fn reload_rebuilds_the_snapshot() {
     let e = &seeded().engine;
     let a = e.case_columns();

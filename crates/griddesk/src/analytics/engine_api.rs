@@ -3,6 +3,7 @@
 
 use super::choropleth::{BreakMethod, Choropleth};
 use super::columns::{CaseColumns, OverdueRule};
+use super::evaluation::EvaluationConfig;
 use super::filter::{CaseFilter, CompiledFilter};
 use super::heatmap::{Heatmap, HeatmapParams};
 use super::hotspots::{HotspotParams, Hotspots};
@@ -11,6 +12,9 @@ use super::trends::{Bucket, Trends};
 use crate::engine::{Engine, Loaded};
 use crate::error::Result;
 use std::sync::Arc;
+
+/// Store metadata key of the evaluation configuration (JSON).
+pub const EVALUATION_CONFIG_KEY: &str = "analytics.evaluation_config";
 
 /// Days after which a still-open case counts as overdue until the workflow gives deadlines.
 pub const PROVISIONAL_OVERDUE_DAYS: u32 = 7;
@@ -92,6 +96,38 @@ impl Engine {
         Ok(super::trends::trends(
             &cols, &rows, f.from, f.to, bucket, top,
         ))
+    }
+
+    /// Playback windows of the time slider over the filter's dates (or all cases' days).
+    pub fn playback_windows(
+        &self,
+        f: &CaseFilter,
+        bucket: Bucket,
+    ) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let cols = self.case_columns();
+        let span = cols
+            .day_span()
+            .map(|(a, b)| (super::columns::day_date(a), super::columns::day_date(b)));
+        match (f.from.or(span.map(|s| s.0)), f.to.or(span.map(|s| s.1))) {
+            (Some(a), Some(b)) => super::trends::windows(a, b, bucket),
+            _ => vec![],
+        }
+    }
+
+    /// The evaluation weights, bands and grades kept in the store (SPEC defaults if none).
+    pub fn evaluation_config(&self) -> Result<EvaluationConfig> {
+        match self.store().meta(EVALUATION_CONFIG_KEY)? {
+            Some(text) => EvaluationConfig::from_json(&text, EVALUATION_CONFIG_KEY),
+            None => Ok(EvaluationConfig::default()),
+        }
+    }
+
+    /// Keeps evaluation weights, bands and grades in the store (one transaction).
+    pub fn set_evaluation_config(&self, cfg: &EvaluationConfig) -> Result<()> {
+        let text = serde_json::to_string(cfg)
+            .map_err(|e| crate::error::Error::Invalid(format!("evaluation config: {e}")))?;
+        self.store()
+            .write(|w| w.set_meta(EVALUATION_CONFIG_KEY, &text))
     }
 
     /// Per-grid workload and flags against the district median.
