@@ -7,7 +7,7 @@ use crate::error::{ErrorDto, ShellErrorKind};
 use crate::store::Store;
 use base64::Engine as _;
 use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate};
-use griddesk::users::{Department, NewUser, Role, Session};
+use griddesk::users::{Department, Role, Session};
 use griddesk::workflow::{
     Action, ActionKind, CaseDetail, CaseFilter, CasePage, QueueItem, Transitioned,
 };
@@ -40,68 +40,6 @@ impl SignedIn {
 
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
-}
-
-/// The demo users a freshly seeded sample store gets (login, name, role); password `demo123`.
-pub const DEMO_USERS: &[(&str, &str, Role)] = &[
-    ("admin", "管理员", Role::Admin),
-    ("inspector", "监督员 王伟", Role::Inspector),
-    ("reception", "受理员 李娜", Role::Receptionist),
-    ("shiftlead", "值班长 张强", Role::ShiftLeader),
-    ("dispatch", "派遣员 刘洋", Role::Dispatcher),
-    ("dept", "市政所 陈军", Role::Department),
-    ("leader", "指挥长 赵敏", Role::Leader),
-];
-/// The demo password.
-pub const DEMO_PASSWORD: &str = "demo123";
-/// The demo departments (code, name).
-const DEMO_DEPARTMENTS: &[(&str, &str)] = &[
-    ("D01", "市政管理所"),
-    ("D02", "环境卫生所"),
-    ("D03", "园林绿化所"),
-];
-
-/// Gives a store that has no users at all the demo users and departments (only for a store
-/// the shell itself seeded with the sample district).
-pub fn seed_demo(engine: &griddesk::Engine) -> Result<(), griddesk::Error> {
-    if !engine.users()?.is_empty() {
-        return Ok(());
-    }
-    let admin = NewUser {
-        login: DEMO_USERS[0].0.into(),
-        name: DEMO_USERS[0].1.into(),
-        password: DEMO_PASSWORD.into(),
-        roles: vec![Role::Admin],
-        department: None,
-    };
-    engine.add_user(None, &admin)?;
-    let by = engine.sign_in(&admin.login, DEMO_PASSWORD, Role::Admin)?;
-    let known: Vec<String> = engine.departments()?.into_iter().map(|d| d.code).collect();
-    for (code, name) in DEMO_DEPARTMENTS {
-        if !known.iter().any(|k| k == code) {
-            engine.add_department(
-                Some(&by),
-                &Department {
-                    code: (*code).into(),
-                    name: (*name).into(),
-                    active: true,
-                },
-            )?;
-        }
-    }
-    for (login, name, role) in &DEMO_USERS[1..] {
-        engine.add_user(
-            Some(&by),
-            &NewUser {
-                login: (*login).into(),
-                name: (*name).into(),
-                password: DEMO_PASSWORD.into(),
-                roles: vec![*role],
-                department: (*role == Role::Department).then(|| DEMO_DEPARTMENTS[0].0.into()),
-            },
-        )?;
-    }
-    Ok(())
 }
 
 /// The answer to a sign-in: a session, or the roles to choose from.

@@ -138,11 +138,6 @@ impl Store {
                             started.elapsed().as_millis()
                         );
                         store.exit_code.store(0, Ordering::SeqCst);
-                        if seeded {
-                            if let Err(e) = crate::cases::seed_demo(&engine) {
-                                eprintln!("griddesk: demo users not added: {e}");
-                            }
-                        }
                         let grids_bbox = grids_bbox(&engine);
                         StoreState::Ready(Arc::new(Loaded {
                             engine,

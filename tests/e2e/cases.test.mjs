@@ -21,7 +21,8 @@ after(async () => {
   if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
 });
 
-const PASSWORD = 'demo123';
+// The sample's demo accounts: password `<login>@2026` (README).
+const password = (login) => `${login}@2026`;
 
 /** Signs out (if signed in) and signs in through the overlay as `login`. */
 async function signInAs(login) {
@@ -32,7 +33,7 @@ async function signInAs(login) {
   }
   await waitFor(s, `!!document.querySelector('#signin form')`, 'the sign-in overlay');
   await s.type('#signin-login', login);
-  await s.type('#signin-password', PASSWORD);
+  await s.type('#signin-password', password(login));
   await s.click('#signin-submit');
   await waitFor(s, `document.body.dataset.signedIn === ${JSON.stringify(login)}`, `to be signed in as ${login}`);
   await s.execute(`document.getElementById('settings').hidden = true;`);
@@ -94,7 +95,7 @@ test('sign-in gates the app; an inspector starts a case with a map click', async
   await shot(s, 'cases-01-signin-refused');
   await s.execute(`document.getElementById('signin-login').value = ''; document.getElementById('signin-password').value = '';`);
   await s.type('#signin-login', 'inspector');
-  await s.type('#signin-password', PASSWORD);
+  await s.type('#signin-password', password('inspector'));
   await s.click('#signin-submit');
   await waitFor(s, `document.body.dataset.signedIn === 'inspector'`, 'to be signed in as the inspector');
   await s.click('#workspace-tabs [data-workspace="cases"]');
@@ -134,12 +135,12 @@ test('a second report of the same class at the same point is caught as a duplica
 });
 
 test('each role in turn takes the case through filing, dispatch, feedback, rework, check and closing', async () => {
-  await act('reception', 'accept', 'accepted');
-  await act('shiftlead', 'file', 'filed');
-  await act('dispatch', 'dispatch', 'handling', async () => {
-    await s.execute(`document.querySelector('#action-form [name=department]').value = 'D01';`);
+  await act('receptionist', 'accept', 'accepted');
+  await act('shiftleader', 'file', 'filed');
+  await act('dispatcher', 'dispatch', 'handling', async () => {
+    await s.execute(`document.querySelector('#action-form [name=department]').value = 'D02';`);
   });
-  await act('dept', 'feedback', 'checking', async () => {
+  await act('department', 'feedback', 'checking', async () => {
     await attachPhoto('#action-form [name=photo]');
     await s.execute(`document.querySelector('#action-form [name=note]').value = '已修复';`);
   });
@@ -149,9 +150,9 @@ test('each role in turn takes the case through filing, dispatch, feedback, rewor
     await s.execute(`document.querySelector('#action-form [name=reason]').value = '未修复到位';`);
   });
   await shot(s, 'cases-06-rework');
-  await act('dept', 'feedback', 'checking', async () => { await attachPhoto('#action-form [name=photo]'); });
+  await act('department', 'feedback', 'checking', async () => { await attachPhoto('#action-form [name=photo]'); });
   await act('inspector', 'check_pass', 'to_close');
-  await act('shiftlead', 'close', 'closed');
+  await act('shiftleader', 'close', 'closed');
   const tl = await s.execute(`return [...document.querySelectorAll('#case-timeline li')].map((l) => l.dataset.action);`);
   for (const a of ['report', 'accept', 'file', 'dispatch', 'feedback', 'check_fail', 'check_pass', 'close']) {
     assert.ok(tl.includes(a), `expected "${a}" in the timeline, got ${JSON.stringify(tl)}`);

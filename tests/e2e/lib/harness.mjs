@@ -104,7 +104,7 @@ export class Driver {
 }
 
 /** The demo user the harness signs in as by default (see `seed_demo` in src-tauri/src/cases.rs). */
-export const DEMO_SIGN_IN = { login: 'inspector', password: 'demo123' };
+export const DEMO_SIGN_IN = { login: 'inspector', password: 'inspector@2026' };
 
 /** Fills and submits the sign-in overlay once it appears; resolves true once signed in. */
 export async function signInWhenAsked(session, { login, password, role = '' }, timeoutMs = 300000) {

@@ -184,14 +184,12 @@ impl Store {
 
     /// The connection, for engine modules that own their own tables (cases workflow,
     /// planning history, analytics). Writes go through [`Store::transaction`].
-    #[allow(dead_code)] // until the first module owning tables lands
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// One transaction on the raw connection, for modules with their own tables; committed
     /// when `f` returns `Ok`, rolled back otherwise.
-    #[allow(dead_code)] // until the first module owning tables lands
     pub(crate) fn transaction<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
