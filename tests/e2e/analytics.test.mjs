@@ -20,6 +20,8 @@ before(async () => {
   driver = await new Driver().start();
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
+  // The sign-in overlay covers the window until the harness's demo sign-in goes through.
+  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
   await waitIdle(s, 60000);
 });
 

@@ -34,6 +34,8 @@ after(async () => {
 async function relaunch(opts) {
   if (s) await s.delete();
   s = await driver.launch(opts);
+  // On a store that opens, wait for the demo sign-in (it gives up on an error screen).
+  await s.signedIn;
   return s;
 }
 
@@ -55,6 +57,8 @@ let clickedCode;
 test('first start creates the store, seeds the sample district and draws it', async () => {
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
+  // The sign-in overlay covers the window until the harness's demo sign-in goes through.
+  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
   await waitIdle(s, 60000);
   await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, "a first idle with unit grids drawn");
   const o = await s.execute(`return window.__griddesk.status.overview;`);

@@ -103,7 +103,7 @@ export class Driver {
   }
 }
 
-/** The demo user the harness signs in as by default (see `seed_demo` in src-tauri/src/cases.rs). */
+/** The demo user the harness signs in as by default (the sample store's accounts, README). */
 export const DEMO_SIGN_IN = { login: 'inspector', password: 'inspector@2026' };
 
 /** Fills and submits the sign-in overlay once it appears; resolves true once signed in. */
