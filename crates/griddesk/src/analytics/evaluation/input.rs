@@ -78,6 +78,7 @@ impl Stage {
         let end = self.end?;
         Some(match self.effective_deadline() {
             None => true,
+            Some(d) if hangups.is_empty() => end <= d,
             Some(d) => end - hung_before(hangups, end) <= d,
         })
     }
@@ -91,7 +92,12 @@ impl Stage {
         if self.done_by(t) {
             return self.on_time(hangups) == Some(false);
         }
-        self.start.is_some_and(|s| s <= t) && t - hung_before(hangups, t) > d
+        let clock = if hangups.is_empty() {
+            t
+        } else {
+            t - hung_before(hangups, t)
+        };
+        self.start.is_some_and(|s| s <= t) && clock > d
     }
 }
 
