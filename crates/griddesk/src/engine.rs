@@ -18,7 +18,12 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 pub struct Loaded {
     pub index: SpatialIndex,
     pub locator: GridLocator,
+    /// Changes with every rebuild from the store (not with in-place edits), so that state
+    /// derived from an index can tell it is stale.
+    pub(crate) generation: u64,
 }
+
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// An open district.
 pub struct Engine {
@@ -127,7 +132,11 @@ impl Engine {
                 (t.elapsed() - t_index).as_secs_f64() * 1e3
             );
         }
-        Ok(Loaded { index, locator })
+        Ok(Loaded {
+            index,
+            locator,
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        })
     }
 
     /// Opens an existing store and builds its indexes.
@@ -178,8 +187,8 @@ impl Engine {
 
     /// Edits the current indexes in place (an intake, a status change), without a reload.
     /// Readers holding the old snapshot are waited for briefly; if they keep it, the snapshot is
-    /// copied first. Returns the address of the resulting snapshot.
-    pub(crate) fn edit_index(&self, f: impl FnOnce(&mut crate::index::SpatialIndex)) -> usize {
+    /// copied first (its generation stays: the content is the same).
+    pub(crate) fn edit_index(&self, f: impl FnOnce(&mut crate::index::SpatialIndex)) {
         let mut g = match self.loaded.write() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -198,7 +207,6 @@ impl Engine {
                 *g = Arc::new(l);
             }
         }
-        Arc::as_ptr(&g) as usize
     }
 
     /// Rebuilds the indexes from the store (after a write).
