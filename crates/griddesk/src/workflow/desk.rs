@@ -83,14 +83,17 @@ pub(crate) struct OpenCases {
 }
 
 impl OpenCases {
+    /// Number of open cases.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
 
+    /// Every open case, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &OpenCase> {
         self.slots.iter().flatten()
     }
 
+    /// An open case by task number.
     pub fn get(&self, id: &str) -> Option<&OpenCase> {
         self.by_id
             .get(id)
