@@ -83,7 +83,7 @@ fn one_case_from_report_to_closing_with_a_rework() {
             .index
             .cases
             .iter()
-            .position(|c| &*c.id == id)
+            .position(|c| *c.id == *id)
             .expect("indexed");
         let c = &l.index.cases[pos];
         let r = geo_types::Rect::new(
