@@ -70,6 +70,26 @@ fn every_command_has_help() {
         vec!["plan", "history", "--help"],
         vec!["plan", "as-of", "--help"],
         vec!["plan", "settings", "--help"],
+        vec!["user", "add", "--help"],
+        vec!["user", "list", "--help"],
+        vec!["department", "add", "--help"],
+        vec!["routing", "add", "--help"],
+        vec!["case", "intake", "--help"],
+        vec!["case", "act", "--help"],
+        vec!["case", "show", "--help"],
+        vec!["case", "list", "--help"],
+        vec!["case", "queue", "--help"],
+        vec!["case", "clocks", "--help"],
+        vec!["case", "import-history", "--help"],
+        vec!["calendar", "import", "--help"],
+        vec!["calendar", "deadline", "--help"],
+        vec!["component", "code", "--help"],
+        vec!["component", "add", "--help"],
+        vec!["component", "edit", "--help"],
+        vec!["component", "qr", "--help"],
+        vec!["component", "plates", "--help"],
+        vec!["component", "scan", "--help"],
+        vec!["repeats", "--help"],
     ] {
         let o = griddesk(&cmd);
         assert!(o.status.success(), "{cmd:?}: {}", text(&o));
@@ -445,6 +465,18 @@ fn ring_of(file: &Path, code: &str) -> Vec<[f64; 2]> {
 fn plan_commands_edit_check_undo_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.sqlite");
+fn griddesk_as(args: &[&str], password: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args(args)
+        .env("GRIDDESK_PASSWORD", password)
+        .output()
+        .expect("run griddesk")
+}
+
+#[test]
+fn case_loop_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.sqlite");
     let dbs = db.to_str().unwrap();
     let res = resources();
     assert!(griddesk(&[
@@ -554,4 +586,238 @@ fn plan_commands_edit_check_undo_and_report() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("guard: no errors"), "{}", text(&o));
     assert!(prop.exists());
+    let (lon, lat) = {
+        let e = griddesk::Engine::open(&db).unwrap();
+        let l = e.loaded();
+        let p = l.index.grid_label_points[700];
+        (p.x().to_string(), p.y().to_string())
+    };
+    let photo = dir.path().join("after.png");
+    std::fs::write(
+        &photo,
+        griddesk::workflow::photo::solid_png(40, 30, [20, 160, 40]),
+    )
+    .unwrap();
+    let ph = photo.to_str().unwrap();
+
+    // A demo inspector reports; the engine fills in the place and the department.
+    let o = griddesk_as(
+        &[
+            "case",
+            "intake",
+            dbs,
+            "--as",
+            "inspector",
+            "--class",
+            "0102",
+            "--lon",
+            &lon,
+            "--lat",
+            &lat,
+            "--description",
+            "暴露垃圾",
+            "--at",
+            "2026-11-02 09:00",
+            "--proceed",
+        ],
+        "inspector@2026",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let out = text(&o);
+    let id = out
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_string();
+    assert!(out.contains("department 黄岩区环境卫生管理处"), "{out}");
+    // The same report again is held back as a duplicate, with a non-zero exit.
+    let o = griddesk_as(
+        &[
+            "case",
+            "intake",
+            dbs,
+            "--as",
+            "inspector",
+            "--class",
+            "0102",
+            "--lon",
+            &lon,
+            "--lat",
+            &lat,
+            "--at",
+            "2026-11-02 09:30",
+        ],
+        "inspector@2026",
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains(&id) && text(&o).contains("possible duplicate"),
+        "{}",
+        text(&o)
+    );
+
+    let act = |login: &str, args: &[&str], at: &str| {
+        let mut v = vec!["case", "act", dbs, &id];
+        v.extend_from_slice(args);
+        v.extend_from_slice(&["--as", login, "--at", at]);
+        griddesk_as(&v, &format!("{login}@2026"))
+    };
+    let ok = |o: Output| assert!(o.status.success(), "{}", text(&o));
+    ok(act("receptionist", &["accept"], "2026-11-02 09:10"));
+    // A refused action exits non-zero with the reason and changes nothing.
+    let o = act("receptionist", &["file"], "2026-11-02 09:15");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("受理员 may not 立案"), "{}", text(&o));
+    ok(act("shiftleader", &["file"], "2026-11-02 09:20"));
+    ok(act(
+        "dispatcher",
+        &["dispatch", "--department", "D02"],
+        "2026-11-02 09:30",
+    ));
+    let o = act("department", &["feedback"], "2026-11-02 10:00");
+    assert!(
+        !o.status.success() && text(&o).contains("after_photo"),
+        "{}",
+        text(&o)
+    );
+    ok(act(
+        "department",
+        &["feedback", "--photo", ph],
+        "2026-11-02 10:00",
+    ));
+    ok(act(
+        "inspector",
+        &["check_fail", "--reason", "仍有垃圾"],
+        "2026-11-02 10:30",
+    ));
+    ok(act(
+        "department",
+        &["feedback", "--photo", ph, "--note", "已清运"],
+        "2026-11-02 11:00",
+    ));
+    ok(act("inspector", &["check_pass"], "2026-11-02 11:30"));
+    ok(act("shiftleader", &["close"], "2026-11-02 14:10"));
+    let o = griddesk(&["case", "show", dbs, &id, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "closed");
+    assert_eq!(v["flow"]["rework_count"], 1);
+    assert_eq!(v["audit"].as_array().unwrap().len(), 9);
+    assert_eq!(v["photos"].as_array().unwrap().len(), 2);
+
+    // Queues, lists and clocks of the sample.
+    let o = griddesk_as(
+        &[
+            "case",
+            "queue",
+            dbs,
+            "--as",
+            "dispatcher",
+            "--now",
+            "2026-10-31 12:00",
+        ],
+        "dispatcher@2026",
+    );
+    assert!(
+        o.status.success() && text(&o).contains("waiting for"),
+        "{}",
+        text(&o)
+    );
+    let o = griddesk(&[
+        "case",
+        "list",
+        dbs,
+        "--overdue",
+        "--now",
+        "2026-10-31 12:00",
+        "--json",
+    ]);
+    let page: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(page["total"].as_u64().unwrap() > 0);
+    assert!(page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["clock"]["overdue"] == true));
+    let o = griddesk(&["case", "clocks", dbs, "--now", "2026-10-31 12:00"]);
+    assert!(
+        o.status.success() && text(&o).contains("overdue"),
+        "{}",
+        text(&o)
+    );
+    let o = griddesk_as(&["case", "queue", dbs, "--as", "inspector"], "wrong");
+    assert!(
+        !o.status.success() && text(&o).contains("wrong login or password"),
+        "{}",
+        text(&o)
+    );
+
+    // Calendar, components and plates, repeats.
+    let o = griddesk(&[
+        "calendar",
+        "deadline",
+        dbs,
+        "2026-09-30 16:00",
+        "4",
+        "工作时",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "2026-10-08 10:00:00"
+    );
+    let o = griddesk(&["component", "code", dbs, "0305"]);
+    assert!(o.status.success());
+    let code = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    assert!(code.starts_with("3310030305") && code.len() == 16, "{code}");
+    let o = griddesk_as(
+        &[
+            "component",
+            "add",
+            dbs,
+            "--class",
+            "0305",
+            "--lon",
+            &lon,
+            "--lat",
+            &lat,
+            "--as",
+            "inspector",
+        ],
+        "inspector@2026",
+    );
+    assert!(
+        o.status.success() && text(&o).contains(&code),
+        "{}",
+        text(&o)
+    );
+    let qr = dir.path().join("qr.png");
+    let o = griddesk(&["component", "qr", dbs, &code, qr.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = griddesk(&["component", "scan", dbs, "--image", qr.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let scan: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(scan["component"]["code"], code.as_str());
+    assert_eq!(scan["intake"]["source"], "qr_code");
+    let pdf = dir.path().join("plates.pdf");
+    let o = griddesk(&[
+        "component",
+        "plates",
+        dbs,
+        pdf.to_str().unwrap(),
+        "--class",
+        "0305",
+        "--limit",
+        "15",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    let o = griddesk(&["repeats", dbs, "--limit", "5"]);
+    assert!(
+        o.status.success() && text(&o).contains("places where the same problem recurs"),
+        "{}",
+        text(&o)
+    );
+    let o = griddesk(&["user", "list", dbs]);
+    assert!(text(&o).contains("dispatcher\t"), "{}", text(&o));
 }

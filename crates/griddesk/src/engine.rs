@@ -18,20 +18,26 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 pub struct Loaded {
     pub index: SpatialIndex,
     pub locator: GridLocator,
+    /// Changes with every rebuild from the store (not with in-place edits), so that state
+    /// derived from an index can tell it is stale.
+    pub(crate) generation: u64,
     /// Columnar case snapshot for analytics, built on first use.
     pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
 }
 
 impl Loaded {
-    /// Indexes whose analytics columns are built on first use.
+    /// Indexes whose analytics columns are built on first use, under a fresh generation.
     pub fn new(index: SpatialIndex, locator: GridLocator) -> Self {
         Loaded {
             index,
             locator,
+            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             analytics: Default::default(),
         }
     }
 }
+
+static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// An open district.
 pub struct Engine {
@@ -195,8 +201,8 @@ impl Engine {
 
     /// Edits the current indexes in place (an intake, a status change), without a reload.
     /// Readers holding the old snapshot are waited for briefly; if they keep it, the snapshot is
-    /// copied first. Returns the address of the resulting snapshot.
-    pub(crate) fn edit_index(&self, f: impl FnOnce(&mut crate::index::SpatialIndex)) -> usize {
+    /// copied first (its generation stays: the content is the same).
+    pub(crate) fn edit_index(&self, f: impl FnOnce(&mut crate::index::SpatialIndex)) {
         let mut g = match self.loaded.write() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -220,7 +226,6 @@ impl Engine {
                 *g = Arc::new(l);
             }
         }
-        Arc::as_ptr(&g) as usize
     }
 
     /// Puts freshly built indexes in force (a module that patched them after its own write).

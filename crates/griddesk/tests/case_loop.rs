@@ -77,6 +77,27 @@ fn one_case_from_report_to_closing_with_a_rework() {
     assert_eq!(placement.department.as_deref(), Some("D01"));
     assert_eq!(e.overview().cases, before + 1);
     assert_eq!(e.overview().open_cases, 1);
+    let in_index = |e: &Engine| {
+        let l = e.loaded();
+        let pos = l
+            .index
+            .cases
+            .iter()
+            .position(|c| *c.id == *id)
+            .expect("indexed");
+        let c = &l.index.cases[pos];
+        let r = geo_types::Rect::new(
+            (c.location.x() - 1e-6, c.location.y() - 1e-6),
+            (c.location.x() + 1e-6, c.location.y() + 1e-6),
+        );
+        assert!(
+            l.index.cases_in_bbox(r).contains(&pos),
+            "the case R-tree has it"
+        );
+        let g = l.index.grid_index(&c.grid.expect("grid")).expect("grid");
+        (c.status, l.index.grid_counts[g].open_cases)
+    };
+    assert_eq!(in_index(e), (CaseStatus::Reported, 1));
     assert!(e
         .queue(&rec, t("2026-03-02 09:15"))
         .unwrap()
@@ -241,6 +262,11 @@ fn one_case_from_report_to_closing_with_a_rework() {
         .filter(|s| s.stage.key() == "handle")
         .all(|s| s.on_time == Some(true)));
     assert_eq!(e.overview().open_cases, 0);
+    assert_eq!(
+        in_index(e),
+        (CaseStatus::Closed, 0),
+        "the map sees the status without a reload"
+    );
     // Closed cases are in no queue.
     for s in [&insp, &rec, &lead, &disp, &dept] {
         assert!(e

@@ -55,6 +55,7 @@ pub enum TimeUnit {
 }
 
 impl TimeUnit {
+    /// Every unit.
     pub const ALL: [TimeUnit; 4] = [
         TimeUnit::WorkHour,
         TimeUnit::UrgentHour,

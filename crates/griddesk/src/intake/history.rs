@@ -7,7 +7,8 @@
 //! `closed_at`, `condition` are optional. Each case gets its workflow record (placed and routed
 //! like an intake) and one `import` audit entry; a closed case with `closed_at` also gets a
 //! finished 处置 run from report to closing, judged against its limit, so that evaluation sees
-//! it. Rejects name file, line and field, as in [`crate::io`]; with rejects nothing is written
+//! it; an open case gets the running clock of its current stage from its report time (a hung
+//! case a hang-up from then). Rejects name file, line and field, as in [`crate::io`]; with rejects nothing is written
 //! unless `valid_only` is set.
 
 use crate::code::{ClassCode, ComponentCode};
@@ -360,6 +361,34 @@ impl Engine {
                         updated_at: closed_at.unwrap_or(r.reported_at),
                     };
                     record::write_flow(tx, &flow)?;
+                    // An open case gets the running clock of its current stage, from its report.
+                    if let Some(stage) = crate::workflow::stage_of(r.status) {
+                        let (limit, _) = desk.standard.limit(
+                            r.kind,
+                            r.class.as_str(),
+                            flow.condition.as_deref(),
+                            stage,
+                            area,
+                        );
+                        let dep = (stage == Stage::Handle)
+                            .then_some(department.as_deref())
+                            .flatten();
+                        let deadline = cal.deadline(r.reported_at, limit);
+                        let run = record::start_run(
+                            tx,
+                            &id,
+                            stage,
+                            1,
+                            dep,
+                            r.reported_at,
+                            limit,
+                            deadline,
+                        )?;
+                        if r.status == CaseStatus::Hung {
+                            record::start_hang(tx, &id, run, r.reported_at, Some("历史导入"))?;
+                            record::set_run_clock(tx, run, 0, 0, None)?;
+                        }
+                    }
                     if let (CaseStatus::Closed, Some(end)) = (r.status, r.closed_at) {
                         let (limit, _) = desk.standard.limit(
                             r.kind,

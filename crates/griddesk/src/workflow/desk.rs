@@ -83,14 +83,17 @@ pub(crate) struct OpenCases {
 }
 
 impl OpenCases {
+    /// Number of open cases.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
 
+    /// Every open case, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = &OpenCase> {
         self.slots.iter().flatten()
     }
 
+    /// An open case by task number.
     pub fn get(&self, id: &str) -> Option<&OpenCase> {
         self.by_id
             .get(id)
@@ -189,13 +192,13 @@ pub(crate) struct Desk {
     /// Users with their password hash, by login.
     pub users: BTreeMap<String, (User, String)>,
     pub open: OpenCases,
-    /// Address of the `Loaded` the open cases match (see `Engine::with_desk`).
-    pub loaded: usize,
+    /// Generation of the engine index the open cases match (see `Engine::with_desk`).
+    pub loaded: u64,
 }
 
 impl Desk {
     /// Reads everything from the store; open cases are matched with their index positions.
-    pub fn load(conn: &rusqlite::Connection, index: &SpatialIndex, loaded: usize) -> Result<Self> {
+    pub fn load(conn: &rusqlite::Connection, index: &SpatialIndex, loaded: u64) -> Result<Self> {
         let calendar = load_calendar(conn)?;
         let mut d = Self {
             standard: load_standard(conn)?,

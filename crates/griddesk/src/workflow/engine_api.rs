@@ -89,16 +89,16 @@ impl Engine {
         let mut store = self.store();
         let mut slot = self.desk_slot();
         let loaded = self.loaded();
-        let ptr = std::sync::Arc::as_ptr(&loaded) as usize;
+        let generation = loaded.generation;
         match slot.as_mut() {
-            Some(d) if d.loaded == ptr => {}
+            Some(d) if d.loaded == generation => {}
             Some(d) => {
                 d.load_open(store.conn(), &loaded.index)?;
-                d.loaded = ptr;
+                d.loaded = generation;
             }
             None => {
                 ensure_defaults(&mut store)?;
-                *slot = Some(Desk::load(store.conn(), &loaded.index, ptr)?);
+                *slot = Some(Desk::load(store.conn(), &loaded.index, generation)?);
             }
         }
         let Some(desk) = slot.as_mut() else {
@@ -108,7 +108,7 @@ impl Engine {
         drop(loaded);
         if !edits.is_empty() {
             let mut inserted: Vec<(Box<str>, usize)> = Vec::new();
-            let ptr = self.edit_index(|idx| {
+            self.edit_index(|idx| {
                 for e in edits {
                     match e {
                         IndexEdit::Insert(c) => {
@@ -133,7 +133,6 @@ impl Engine {
             for (id, pos) in inserted {
                 desk.open.set_pos(&id, pos as u32);
             }
-            desk.loaded = ptr;
         }
         Ok(out)
     }

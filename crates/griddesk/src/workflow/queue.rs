@@ -47,6 +47,7 @@ fn secondary(k: ActionKind) -> bool {
         ActionKind::Supervise
             | ActionKind::RequestCancel
             | ActionKind::SendVerify
+            | ActionKind::SelfHandle
             | ActionKind::Cancel
             | ActionKind::RejectRequest
             | ActionKind::RequestReturn
