@@ -34,11 +34,19 @@ fn edits(e: &Engine) -> (Edit, Edit) {
     let l = e.loaded();
     let idx = &l.index;
     let s = PlanSettings::default();
-    for g in idx.grids.iter().skip(idx.grids.len() / 2).filter(|g| g.is_active()) {
+    for g in idx
+        .grids
+        .iter()
+        .skip(idx.grids.len() / 2)
+        .filter(|g| g.is_active())
+    {
         let c = g.polygon.centroid().expect("centroid");
         let split = Edit::Split {
             grid: g.code,
-            line: vec![[c.x() - 0.003, c.y() - 0.0002], [c.x() + 0.003, c.y() + 0.0002]],
+            line: vec![
+                [c.x() - 0.003, c.y() - 0.0002],
+                [c.x() + 0.003, c.y() + 0.0002],
+            ],
         };
         if !e.plan_preview(&split).is_ok_and(|p| p.report.is_ok()) {
             continue;

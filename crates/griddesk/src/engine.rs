@@ -166,11 +166,13 @@ impl Engine {
         }
     }
 
-    /// Puts freshly built indexes in force (a module that patched them after its own write).
-    pub(crate) fn replace_loaded(&self, loaded: Loaded) {
+    /// Updates the indexes in force after a module's own write: `f` gets the current ones,
+    /// which it may change in place when nothing else holds them (`Arc::get_mut`) or replace.
+    /// Readers wait meanwhile.
+    pub(crate) fn update_loaded(&self, f: impl FnOnce(&mut Arc<Loaded>)) {
         match self.loaded.write() {
-            Ok(mut g) => *g = Arc::new(loaded),
-            Err(p) => *p.into_inner() = Arc::new(loaded),
+            Ok(mut g) => f(&mut g),
+            Err(p) => f(&mut p.into_inner()),
         }
     }
 

@@ -764,8 +764,14 @@ fn the_patched_index_equals_a_fresh_load() {
         &meta(21),
     )
     .unwrap();
+    // A reader holding the index meanwhile: this edit patches a copy, the others in place.
+    let reader = e.loaded();
+    let seen = reader.index.grids.clone();
     e.plan_apply(&Edit::InsertVertex { at: at(4.0, 2.5) }, &meta(21))
         .unwrap();
+    assert_eq!(reader.index.grids, seen, "the reader's view is untouched");
+    assert_ne!(e.loaded().index.grids, seen);
+    drop(reader);
     e.plan_apply(&Edit::InsertVertex { at: at(0.0, 2.5) }, &meta(21))
         .unwrap();
     e.plan_apply(&Edit::InsertVertex { at: at(5.5, 0.0) }, &meta(21))

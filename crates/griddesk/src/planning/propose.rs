@@ -503,10 +503,8 @@ pub fn propose(
             .polygon()
         })
         .collect();
-    let current: Vec<&crate::model::Grid> = idx
-        .grids
-        .iter()
-        .filter(|g| g.is_active() && g.code.community() == community)
+    let current: Vec<&crate::model::Grid> = codes::community_grids(idx, community)
+        .filter(|g| g.is_active())
         .collect();
     let mut cs = ChangeSet::new("proposal", community);
     let mut ws = Workspace::new(idx, proj.inverse(0.0, 0.0).1, s.tolerance_m);
