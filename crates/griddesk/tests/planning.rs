@@ -405,6 +405,21 @@ fn refusal_edge_mismatch_and_codes_from_a_handmade_change() {
         "{:?}",
         p.report
     );
+    // A grid whose code names a community that does not exist.
+    let mut cs3 = ChangeSet::new("handmade", community(9));
+    cs3.create.push(NewGrid {
+        code: community(9).grid(1).unwrap(),
+        ..cs2.create[0].clone()
+    });
+    let p = e.plan_check(cs3).unwrap();
+    assert!(
+        p.report
+            .problems
+            .iter()
+            .any(|p| p.rule == Rule::UnknownCommunity),
+        "{:?}",
+        p.report
+    );
     let err = e
         .plan_apply_change(&cs2, &serde_json::json!({"op": "handmade"}), &meta(7))
         .unwrap_err();
