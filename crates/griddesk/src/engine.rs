@@ -31,13 +31,18 @@ impl Loaded {
         Loaded {
             index,
             locator,
-            generation: GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            generation: next_generation(),
             analytics: Default::default(),
         }
     }
 }
 
 static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A generation number no index has had yet.
+pub(crate) fn next_generation() -> u64 {
+    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 /// An open district.
 pub struct Engine {
@@ -228,11 +233,13 @@ impl Engine {
         }
     }
 
-    /// Puts freshly built indexes in force (a module that patched them after its own write).
-    pub(crate) fn replace_loaded(&self, loaded: Loaded) {
+    /// Updates the indexes in force after a module's own write: `f` gets the current ones,
+    /// which it may change in place when nothing else holds them (`Arc::get_mut`) or replace.
+    /// Readers wait meanwhile.
+    pub(crate) fn update_loaded(&self, f: impl FnOnce(&mut Arc<Loaded>)) {
         match self.loaded.write() {
-            Ok(mut g) => *g = Arc::new(loaded),
-            Err(p) => *p.into_inner() = Arc::new(loaded),
+            Ok(mut g) => f(&mut g),
+            Err(p) => f(&mut p.into_inner()),
         }
     }
 

@@ -328,36 +328,104 @@ impl SpatialIndex {
         }
     }
 
-    /// A copy of this index with grid rows set (`Some`) or removed (`None`) by code, community
-    /// outlines replaced, duty-grid memberships added (`true`) or removed, and the grid of some
-    /// components and cases changed. The component and case trees are reused (points do not
-    /// move), so this is much cheaper than reading the store again (grid planning uses it).
+    /// A copy of this index with `p` applied (see [`SpatialIndex::apply_patch`]).
     pub fn patched(&self, p: IndexPatch) -> SpatialIndex {
-        let mut grids: HashMap<GridCode, Grid> =
-            self.grids.iter().map(|g| (g.code, g.clone())).collect();
+        let mut idx = self.clone();
+        idx.apply_patch(p);
+        idx
+    }
+
+    /// Applies changes in place: grid rows set (`Some`) or removed (`None`) by code, community
+    /// and street outlines replaced, duty-grid memberships added (`true`) or removed, and the
+    /// grid of some components and cases changed. Points do not move, so the component and case
+    /// trees stay; the grid tree, positions and label points are rebuilt and the counts adjusted
+    /// for the changes only (grid planning uses this instead of reading the store again).
+    pub fn apply_patch(&mut self, p: IndexPatch) {
+        let old_counts: HashMap<GridCode, GridCounts> = self
+            .grids
+            .iter()
+            .zip(&self.grid_counts)
+            .map(|(g, k)| (g.code, *k))
+            .collect();
+        let old_labels: HashMap<GridCode, Point<f64>> = self
+            .grids
+            .iter()
+            .zip(&self.grid_label_points)
+            .map(|(g, p)| (g.code, *p))
+            .collect();
+        let mut reshaped: std::collections::HashSet<GridCode> = Default::default();
+        let mut removed: std::collections::HashSet<GridCode> = Default::default();
+        let mut added = Vec::new();
         for (code, g) in p.grids {
-            match g {
-                Some(g) => grids.insert(code, g),
-                None => grids.remove(&code),
-            };
-        }
-        let mut grids: Vec<Grid> = grids.into_values().collect();
-        grids.sort_by_key(|g| g.code);
-        let mut communities = self.communities.clone();
-        for c in p.communities {
-            if let Some(&i) = self.community_pos.get(&c.code) {
-                communities[i as usize] = c;
+            match (self.grid_pos.get(&code), g) {
+                (Some(&i), Some(g)) => {
+                    if self.grids[i as usize].polygon != g.polygon {
+                        reshaped.insert(code);
+                    }
+                    self.grids[i as usize] = g;
+                }
+                (Some(_), None) => {
+                    removed.insert(code);
+                }
+                (None, Some(g)) => {
+                    removed.remove(&code);
+                    reshaped.insert(code);
+                    added.push(g);
+                }
+                (None, None) => {}
             }
         }
-        let mut streets = self.streets.clone();
-        for st in p.streets {
-            if let Some(&i) = self.street_pos.get(&st.code) {
-                streets[i as usize] = st;
-            }
+        if !removed.is_empty() || !added.is_empty() {
+            self.grids.retain(|g| !removed.contains(&g.code));
+            self.grids.extend(added);
+            self.grids.sort_by_key(|g| g.code);
         }
-        let mut duty_grids = self.duty_grids.clone();
+        self.grid_pos = self
+            .grids
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.code, i as u32))
+            .collect();
+        self.grid_label_points = self
+            .grids
+            .iter()
+            .map(|g| match old_labels.get(&g.code) {
+                Some(p) if !reshaped.contains(&g.code) => *p,
+                _ => g
+                    .polygon
+                    .interior_point()
+                    .unwrap_or_else(|| Point::new(0.0, 0.0)),
+            })
+            .collect();
+        self.grid_counts = self
+            .grids
+            .iter()
+            .map(|g| old_counts.get(&g.code).copied().unwrap_or_default())
+            .collect();
+        self.grid_tree = boxes(
+            self.grids
+                .iter()
+                .map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()),
+        );
+        if !p.communities.is_empty() {
+            for c in p.communities {
+                if let Some(&i) = self.community_pos.get(&c.code) {
+                    self.communities[i as usize] = c;
+                }
+            }
+            self.community_tree =
+                boxes(self.communities.iter().map(|c| c.boundary.bounding_rect()));
+        }
+        if !p.streets.is_empty() {
+            for st in p.streets {
+                if let Some(&i) = self.street_pos.get(&st.code) {
+                    self.streets[i as usize] = st;
+                }
+            }
+            self.street_tree = boxes(self.streets.iter().map(|s| s.boundary.bounding_rect()));
+        }
         for (duty, grid, add) in p.duty_members {
-            if let Some(d) = duty_grids.iter_mut().find(|d| d.code == duty) {
+            if let Some(d) = self.duty_grids.iter_mut().find(|d| d.code == duty) {
                 d.grids.retain(|g| *g != grid);
                 if add {
                     d.grids.push(grid);
@@ -365,91 +433,61 @@ impl SpatialIndex {
                 }
             }
         }
-        let mut components = self.components.clone();
+        self.duty_of_grid = HashMap::new();
+        for (i, d) in self.duty_grids.iter().enumerate() {
+            for g in &d.grids {
+                self.duty_of_grid.insert(*g, i as u32);
+            }
+        }
+        // Assignments, with the counts moved from the old grid to the new one.
+        let pos = &self.grid_pos;
+        let counts = &mut self.grid_counts;
+        let mut shift =
+            |from: Option<GridCode>, to: Option<GridCode>, f: &dyn Fn(&mut GridCounts, i32)| {
+                for (g, d) in [(from, -1), (to, 1)] {
+                    if let Some(i) = g.and_then(|g| pos.get(&g)) {
+                        f(&mut counts[*i as usize], d);
+                    }
+                }
+            };
         if !p.component_grids.is_empty() {
             let m: HashMap<ComponentCode, Option<GridCode>> =
                 p.component_grids.into_iter().collect();
-            for c in &mut components {
-                if let Some(g) = m.get(&c.code) {
-                    c.grid = *g;
+            for c in &mut self.components {
+                if let Some(&g) = m.get(&c.code) {
+                    if g != c.grid {
+                        shift(c.grid, g, &|k, d| {
+                            k.components = k.components.saturating_add_signed(d)
+                        });
+                        c.grid = g;
+                    }
                 }
             }
         }
-        let mut cases = self.cases.clone();
         if !p.case_grids.is_empty() {
             let m: HashMap<&str, Option<GridCode>> =
                 p.case_grids.iter().map(|(k, g)| (k.as_str(), *g)).collect();
-            for c in &mut cases {
-                if let Some(g) = m.get(&*c.id) {
-                    c.grid = *g;
+            for c in &mut self.cases {
+                if let Some(&g) = m.get(&*c.id) {
+                    if g != c.grid {
+                        let open = i32::from(!c.status.is_terminal());
+                        shift(c.grid, g, &|k, d| {
+                            k.cases = k.cases.saturating_add_signed(d);
+                            k.open_cases = k.open_cases.saturating_add_signed(d * open);
+                        });
+                        c.grid = g;
+                    }
                 }
             }
         }
-        let old_labels: HashMap<GridCode, (Point<f64>, &Polygon<f64>)> = self
+        let counted: usize = self
             .grids
             .iter()
-            .zip(&self.grid_label_points)
-            .map(|(g, p)| (g.code, (*p, &g.polygon)))
-            .collect();
-        let grid_label_points = grids
-            .iter()
-            .map(|g| match old_labels.get(&g.code) {
-                Some((p, poly)) if **poly == g.polygon => *p,
-                _ => g
-                    .polygon
-                    .interior_point()
-                    .unwrap_or_else(|| Point::new(0.0, 0.0)),
-            })
-            .collect();
-        let mut duty_of_grid = HashMap::new();
-        for (i, d) in duty_grids.iter().enumerate() {
-            for g in &d.grids {
-                duty_of_grid.insert(*g, i as u32);
-            }
-        }
-        let mut idx = Self {
-            district: self.district.clone(),
-            grid_tree: boxes(
-                grids
-                    .iter()
-                    .map(|g| g.is_active().then(|| g.polygon.bounding_rect()).flatten()),
-            ),
-            community_tree: boxes(communities.iter().map(|c| c.boundary.bounding_rect())),
-            street_tree: boxes(streets.iter().map(|s| s.boundary.bounding_rect())),
-            streets,
-            component_tree: self.component_tree.clone(),
-            case_tree: self.case_tree.clone(),
-            grid_pos: grids
-                .iter()
-                .enumerate()
-                .map(|(i, g)| (g.code, i as u32))
-                .collect(),
-            community_pos: self.community_pos.clone(),
-            street_pos: self.street_pos.clone(),
-            duty_of_grid,
-            communities,
-            grids,
-            duty_grids,
-            components,
-            cases,
-            code_tables: self.code_tables.clone(),
-            grid_label_points,
-            street_label_points: self.street_label_points.clone(),
-            community_label_points: self.community_label_points.clone(),
-            uncounted_cases: 0,
-            community_colour: self.community_colour.clone(),
-            grid_counts: Vec::new(),
-        };
-        idx.grid_counts = idx.count_per_grid();
-        let counted: usize = idx
-            .grids
-            .iter()
-            .zip(&idx.grid_counts)
+            .zip(&self.grid_counts)
             .filter(|(g, _)| g.is_active())
             .map(|(_, k)| k.cases as usize)
             .sum();
-        idx.uncounted_cases = idx.cases.len().saturating_sub(counted);
-        idx
+        self.uncounted_cases = self.cases.len().saturating_sub(counted);
     }
 
     fn count_per_grid(&self) -> Vec<GridCounts> {

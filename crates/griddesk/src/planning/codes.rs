@@ -20,6 +20,18 @@ use std::collections::BTreeSet;
 /// The highest sequence number usable in a 15-digit grid code.
 pub const MAX_SEQUENCE: u16 = 999;
 
+/// Every grid of a community (active and retired), in code order: one hash lookup per possible
+/// sequence number, so the cost does not grow with the district.
+pub(crate) fn community_grids(
+    idx: &SpatialIndex,
+    community: CommunityCode,
+) -> impl Iterator<Item = &crate::model::Grid> + '_ {
+    (1..=MAX_SEQUENCE).filter_map(move |s| {
+        let code = community.grid(s).ok()?;
+        idx.grid(&code)
+    })
+}
+
 /// Codes for `n` new grids of a community (see the module docs), in the order given by
 /// `polys` (one per new grid). `taken` holds codes already handed out in the same change.
 pub(crate) fn allocate(
@@ -28,9 +40,7 @@ pub(crate) fn allocate(
     polys: &[&Polygon<f64>],
     taken: &BTreeSet<GridCode>,
 ) -> Result<Vec<GridCode>> {
-    let top = idx
-        .grids
-        .iter()
+    let top = community_grids(idx, community)
         .map(|g| g.code)
         .chain(taken.iter().copied())
         .filter(|c| c.community() == community)
@@ -75,15 +85,11 @@ pub fn renumber(idx: &SpatialIndex, community: CommunityCode) -> Result<ChangeSe
             key: community.to_string(),
         });
     }
-    let active: Vec<&crate::model::Grid> = idx
-        .grids
-        .iter()
-        .filter(|g| g.is_active() && g.code.community() == community)
+    let active: Vec<&crate::model::Grid> = community_grids(idx, community)
+        .filter(|g| g.is_active())
         .collect();
-    let retired: BTreeSet<u16> = idx
-        .grids
-        .iter()
-        .filter(|g| !g.is_active() && g.code.community() == community)
+    let retired: BTreeSet<u16> = community_grids(idx, community)
+        .filter(|g| !g.is_active())
         .map(|g| g.code.sequence())
         .collect();
     let free: Vec<u16> = (1..=MAX_SEQUENCE)

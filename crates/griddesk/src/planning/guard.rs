@@ -209,10 +209,8 @@ pub(crate) fn community_state<'a>(
     CommunityState {
         code,
         outline: idx.community(&code).map(|c| &c.boundary),
-        grids: idx
-            .grids
-            .iter()
-            .filter(|g| g.is_active() && g.code.community() == code)
+        grids: super::codes::community_grids(idx, code)
+            .filter(|g| g.is_active())
             .map(|g| (g.code, &g.polygon))
             .collect(),
     }

@@ -3,21 +3,24 @@
 //!
 //! Method (in a local metric projection of the community):
 //! 1. A constrained Delaunay triangulation of the community outline and the road lines (spade),
-//!    refined into small triangles (about 1/24 of the target area). Outline vertices keep their
+//!    refined into small triangles (about 1/40 of the target area). Outline vertices keep their
 //!    exact coordinates; where a road crosses the outline a new outline vertex is made, and it is
 //!    inserted topologically into the outline and the neighbouring community's grids.
 //! 2. Each triangle carries a cost: its share of the community's area and of its workload
 //!    (components plus cases of the last 12 months, SPEC §1.2 principle 6), mixed by
-//!    `workload_weight`. Dense areas therefore get smaller grids.
+//!    `workload_weight` (area keeps at least 10 %). Dense areas therefore get smaller grids.
 //! 3. Roads cut the triangles into blocks; a block too small for a grid of its own joins the
 //!    neighbouring block it shares the longest road with. Each block gets grids in proportion to
-//!    its cost and its triangles are grouped into that many contiguous clusters of similar cost
-//!    by the same balanced region growing that forms the sample's communities
-//!    (`sample::regions::cluster`).
-//! 4. Each cluster's triangles are unioned by edge cancellation (exact, shared edges identical),
-//!    and the jagged boundary between two grids is straightened (Douglas–Peucker), keeping a
-//!    straightening only if both grids stay valid and counter-clockwise — which, with the chain
-//!    unchanged, guarantees the tiling stays exact.
+//!    its cost. Its triangles are first grouped by the balanced region growing that forms the
+//!    sample's communities (`sample::regions::cluster`), then regrouped as a capacity-constrained
+//!    power diagram (weighted Voronoi; convex cells, so straight boundaries, with weights that
+//!    equalise cost), every grid kept one connected piece, and the remaining cost differences
+//!    evened out by moving border triangles.
+//! 4. Each grid's triangles are unioned by edge cancellation (exact, shared edges identical),
+//!    and the boundary between two grids is straightened — to a straight segment between its
+//!    junctions where both grids allow it, else simplified (Douglas–Peucker) — keeping a
+//!    straightening only if both grids stay valid and counter-clockwise, which, with the chain
+//!    unchanged, guarantees the tiling stays exact. Outline vertices and road vertices stay.
 //!
 //! (The sample generator's `tiling` builds an unbounded lattice Voronoi without clipping, which
 //! cannot partition a given outline; its balanced clustering is what is reused here.)
@@ -43,6 +46,9 @@ use serde::{Deserialize, Serialize};
 use spade::{ConstrainedDelaunayTriangulation, Point2, RefinementParameters, Triangulation};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The largest share workload takes in a grid's cost; the rest is area.
+pub const MAX_WORKLOAD_WEIGHT: f64 = 0.9;
+
 /// How to propose.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ProposalOptions {
@@ -52,7 +58,8 @@ pub struct ProposalOptions {
     /// Road lines (`[lon, lat]` polylines) that grid boundaries should follow.
     #[serde(default)]
     pub roads: Vec<Vec<[f64; 2]>>,
-    /// 0 = equal areas … 1 = equal workload; 0.5 by default (and 0 when there is no workload).
+    /// 0 = equal areas … 1 = equal workload (taken as at most 0.9, see
+    /// [`MAX_WORKLOAD_WEIGHT`]); 0.5 by default, and 0 when there is no workload.
     #[serde(default)]
     pub workload_weight: Option<f64>,
     /// Cases reported in the 12 months up to this date count as workload; today by default.
@@ -256,7 +263,7 @@ pub fn propose(
             }
         }
     }
-    let atom = target / 24.0;
+    let atom = target / 40.0;
     cdt.refine(
         RefinementParameters::<f64>::new()
             .keep_constraint_edges()
@@ -330,8 +337,12 @@ pub fn propose(
         }
     }
     let load_total: f64 = t_load.iter().sum();
+    // Area keeps at least a tenth of the weight: with none, grids over quiet ground would cost
+    // nothing and could grow without bound.
     let alpha = if load_total > 0.0 {
-        opts.workload_weight.unwrap_or(0.5).clamp(0.0, 1.0)
+        opts.workload_weight
+            .unwrap_or(0.5)
+            .clamp(0.0, MAX_WORKLOAD_WEIGHT)
     } else {
         0.0
     };
@@ -420,7 +431,10 @@ pub fn propose(
             .collect();
         let pos: Vec<[f64; 2]> = members.iter().map(|&i| centre[i]).collect();
         let w: Vec<f64> = members.iter().map(|&i| cost[i]).collect();
-        let lab = crate::sample::regions::cluster(&sub_adj, &pos, &w, kb);
+        let area_w: Vec<f64> = members.iter().map(|&i| t_area[i]).collect();
+        let start = crate::sample::regions::cluster(&sub_adj, &pos, &w, kb);
+        let mut lab = power_partition(&sub_adj, &pos, &w, &area_w, kb, start, target);
+        smooth_balance(&sub_adj, &w, &mut lab, kb);
         for (q, &i) in members.iter().enumerate() {
             label[i] = next_label + lab[q] as usize;
         }
@@ -503,10 +517,8 @@ pub fn propose(
             .polygon()
         })
         .collect();
-    let current: Vec<&crate::model::Grid> = idx
-        .grids
-        .iter()
-        .filter(|g| g.is_active() && g.code.community() == community)
+    let current: Vec<&crate::model::Grid> = codes::community_grids(idx, community)
+        .filter(|g| g.is_active())
         .collect();
     let mut cs = ChangeSet::new("proposal", community);
     let mut ws = Workspace::new(idx, proj.inverse(0.0, 0.0).1, s.tolerance_m);
@@ -693,8 +705,9 @@ fn straighten(
     }
     let proj = |h: usize| ll[h];
     let tol2 = {
-        // Tolerance ≈ 12 % of a grid's side, in degrees (latitude degrees ~ 111 km).
-        let side_m = target.sqrt() * 0.12;
+        // Tolerance ≈ 30 % of a grid's side (about a triangle's size), in degrees (latitude
+        // degrees ~ 111 km).
+        let side_m = target.sqrt() * 0.3;
         let d = side_m / 111_000.0;
         d * d
     };
@@ -732,39 +745,334 @@ fn straighten(
                 if !done.insert(id) {
                     continue;
                 }
-                let keep = douglas_peucker(&chain, &proj, tol2);
-                if keep.len() == chain.len() {
-                    continue;
-                }
-                let drop: BTreeSet<usize> = chain
-                    .iter()
-                    .filter(|h| !keep.contains(h))
-                    .copied()
-                    .collect();
-                let try_cell = |rings: &[Vec<usize>]| -> Vec<Vec<usize>> {
-                    rings
+                // A straight boundary if the two grids allow it, else a simplified one.
+                let straight: BTreeSet<usize> = [first, last].into_iter().collect();
+                let simplified = douglas_peucker(&chain, &proj, tol2);
+                for keep in [straight, simplified] {
+                    if keep.len() == chain.len() {
+                        continue;
+                    }
+                    let drop: BTreeSet<usize> = chain
                         .iter()
-                        .map(|r| r.iter().filter(|h| !drop.contains(h)).copied().collect())
-                        .collect()
-                };
-                let (nc, no) = (try_cell(&cells[c]), try_cell(&cells[other]));
-                let ok = |rings: &[Vec<usize>]| {
-                    let r = Rings {
-                        exterior: rings[0].iter().map(|&h| ll[h]).collect(),
-                        holes: rings[1..]
+                        .filter(|h| !keep.contains(h))
+                        .copied()
+                        .collect();
+                    let try_cell = |rings: &[Vec<usize>]| -> Vec<Vec<usize>> {
+                        rings
                             .iter()
-                            .map(|r| r.iter().map(|&h| ll[h]).collect())
-                            .collect(),
+                            .map(|r| r.iter().filter(|h| !drop.contains(h)).copied().collect())
+                            .collect()
                     };
-                    r.exterior.len() >= 3
-                        && geom::signed_area2(&r.exterior) > 0.0
-                        && guard::invalid_reason(&r.polygon()).is_none()
-                };
-                if ok(&nc) && ok(&no) {
-                    cells[c] = nc;
-                    cells[other] = no;
+                    let (nc, no) = (try_cell(&cells[c]), try_cell(&cells[other]));
+                    let ok = |rings: &[Vec<usize>]| {
+                        let r = Rings {
+                            exterior: rings[0].iter().map(|&h| ll[h]).collect(),
+                            holes: rings[1..]
+                                .iter()
+                                .map(|r| r.iter().map(|&h| ll[h]).collect())
+                                .collect(),
+                        };
+                        r.exterior.len() >= 3
+                            && geom::signed_area2(&r.exterior) > 0.0
+                            && guard::invalid_reason(&r.polygon()).is_none()
+                    };
+                    if ok(&nc) && ok(&no) {
+                        cells[c] = nc;
+                        cells[other] = no;
+                        break;
+                    }
                 }
             }
+        }
+    }
+}
+
+/// Groups the triangles of one block into `k` grids of near-equal cost with straight
+/// boundaries: a capacity-constrained power diagram of the triangle centres. Starting from the
+/// balanced region growing's clusters, each round assigns every triangle to the seed of least
+/// power distance `|x − s|² − w`, moves each seed to its cell's weighted centre (compact cells)
+/// and raises the weight of light cells and lowers that of heavy ones (equal cost). Power cells
+/// are convex, so boundaries are straight up to the triangles' edges (seeds move to their
+/// cells' geometric centres, which keeps them compact); pieces cut off by a
+/// non-convex block outline join the neighbouring grid they share most edges with.
+fn power_partition(
+    adj: &[Vec<u32>],
+    pos: &[[f64; 2]],
+    cost: &[f64],
+    area: &[f64],
+    k: usize,
+    start: Vec<u32>,
+    target_m2: f64,
+) -> Vec<u32> {
+    let n = pos.len();
+    if k <= 1 || n <= k {
+        return start;
+    }
+    let total: f64 = cost.iter().sum();
+    let want = total / k as f64;
+    let mut label = start;
+    let mut seeds = vec![[0.0f64; 2]; k];
+    let mut weight = vec![0.0f64; k];
+    let centres = |label: &[u32], seeds: &mut [[f64; 2]]| {
+        let mut acc = vec![[0.0f64; 3]; k];
+        for i in 0..n {
+            let a = &mut acc[label[i] as usize];
+            let w = area[i].max(1e-12);
+            a[0] += pos[i][0] * w;
+            a[1] += pos[i][1] * w;
+            a[2] += w;
+        }
+        for (s, a) in seeds.iter_mut().zip(&acc) {
+            if a[2] > 0.0 {
+                *s = [a[0] / a[2], a[1] / a[2]];
+            }
+        }
+    };
+    centres(&label, &mut seeds);
+    for round in 0..60 {
+        let step = if round < 40 { 0.6 } else { 0.3 };
+        for i in 0..n {
+            let mut best = (f64::INFINITY, 0u32);
+            for (j, s) in seeds.iter().enumerate() {
+                let d = (pos[i][0] - s[0]).powi(2) + (pos[i][1] - s[1]).powi(2) - weight[j];
+                if d < best.0 {
+                    best = (d, j as u32);
+                }
+            }
+            label[i] = best.1;
+        }
+        let mut load = vec![0.0f64; k];
+        let mut count = vec![0usize; k];
+        for i in 0..n {
+            load[label[i] as usize] += cost[i];
+            count[label[i] as usize] += 1;
+        }
+        if round == 59 {
+            break;
+        }
+        for j in 0..k {
+            // A grid of one (hotspot) triangle cannot get lighter: leave its weight.
+            if load[j] > want && count[j] <= 1 {
+                continue;
+            }
+            weight[j] += step * (want - load[j]) / want * target_m2;
+        }
+        centres(&label, &mut seeds);
+        // A grid left without triangles restarts inside the heaviest one, at its triangle
+        // farthest from that grid's seed.
+        for j in 0..k {
+            if count[j] > 0 {
+                continue;
+            }
+            let heavy = (0..k)
+                .max_by(|&a, &b| load[a].total_cmp(&load[b]))
+                .unwrap_or(0);
+            let far = (0..n)
+                .filter(|&i| label[i] as usize == heavy)
+                .max_by(|&a, &b| {
+                    let d = |i: usize| {
+                        (pos[i][0] - seeds[heavy][0]).powi(2)
+                            + (pos[i][1] - seeds[heavy][1]).powi(2)
+                    };
+                    d(a).total_cmp(&d(b))
+                });
+            if let Some(i) = far {
+                seeds[j] = pos[i];
+                weight[j] = weight[heavy];
+                load[j] = load[heavy] / 2.0;
+                load[heavy] /= 2.0;
+            }
+        }
+    }
+    fill_empty(pos, cost, k, &mut label);
+    make_contiguous(adj, cost, &mut label);
+    label
+}
+
+/// Gives every empty grid a place: the costliest grid is split in two (two-means on its
+/// triangle centres), until none is empty. (A single triangle can carry more workload than a
+/// whole grid's share, and the power diagram then leaves a grid without triangles.)
+fn fill_empty(pos: &[[f64; 2]], cost: &[f64], k: usize, label: &mut [u32]) {
+    let n = label.len();
+    loop {
+        let mut load = vec![0.0f64; k];
+        let mut count = vec![0usize; k];
+        for i in 0..n {
+            load[label[i] as usize] += cost[i];
+            count[label[i] as usize] += 1;
+        }
+        let Some(empty) = (0..k).find(|&j| count[j] == 0) else {
+            return;
+        };
+        let Some(heavy) = (0..k)
+            .filter(|&j| count[j] >= 2)
+            .max_by(|&a, &b| load[a].total_cmp(&load[b]))
+        else {
+            return;
+        };
+        let members: Vec<usize> = (0..n).filter(|&i| label[i] as usize == heavy).collect();
+        let d2 = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2);
+        let far_from = |p: [f64; 2]| {
+            members
+                .iter()
+                .copied()
+                .max_by(|&a, &b| d2(pos[a], p).total_cmp(&d2(pos[b], p)))
+                .map_or(p, |i| pos[i])
+        };
+        let mut a = far_from(pos[members[0]]);
+        let mut b = far_from(a);
+        for _ in 0..8 {
+            let (mut sa, mut sb) = ([0.0f64; 3], [0.0f64; 3]);
+            for &i in &members {
+                let s = if d2(pos[i], a) <= d2(pos[i], b) {
+                    &mut sa
+                } else {
+                    &mut sb
+                };
+                s[0] += pos[i][0];
+                s[1] += pos[i][1];
+                s[2] += 1.0;
+            }
+            if sa[2] > 0.0 {
+                a = [sa[0] / sa[2], sa[1] / sa[2]];
+            }
+            if sb[2] > 0.0 {
+                b = [sb[0] / sb[2], sb[1] / sb[2]];
+            }
+        }
+        let mut moved = 0;
+        for &i in &members {
+            if d2(pos[i], b) < d2(pos[i], a) {
+                label[i] = empty as u32;
+                moved += 1;
+            }
+        }
+        if moved == 0 || moved == members.len() {
+            label[members[members.len() - 1]] = empty as u32;
+        }
+    }
+}
+
+/// One connected piece per grid: smaller pieces join the neighbouring grid they touch most.
+fn make_contiguous(adj: &[Vec<u32>], cost: &[f64], label: &mut [u32]) {
+    let n = label.len();
+    loop {
+        let mut comp = vec![u32::MAX; n];
+        let mut pieces: Vec<(u32, Vec<usize>)> = Vec::new();
+        for i in 0..n {
+            if comp[i] != u32::MAX {
+                continue;
+            }
+            let id = pieces.len() as u32;
+            let mut members = vec![i];
+            comp[i] = id;
+            let mut q = 0;
+            while q < members.len() {
+                let x = members[q];
+                q += 1;
+                for &y in &adj[x] {
+                    let y = y as usize;
+                    if comp[y] == u32::MAX && label[y] == label[i] {
+                        comp[y] = id;
+                        members.push(y);
+                    }
+                }
+            }
+            pieces.push((label[i], members));
+        }
+        let mut biggest: HashMap<u32, (f64, usize)> = HashMap::new();
+        for (p, (l, m)) in pieces.iter().enumerate() {
+            let c: f64 = m.iter().map(|&i| cost[i] + 1e-12).sum();
+            let e = biggest.entry(*l).or_insert((c, p));
+            if c > e.0 {
+                *e = (c, p);
+            }
+        }
+        let mut changed = false;
+        for (p, (l, m)) in pieces.iter().enumerate() {
+            if biggest.get(l).is_some_and(|b| b.1 == p) {
+                continue;
+            }
+            let mut touch: BTreeMap<u32, usize> = BTreeMap::new();
+            for &x in m {
+                for &y in &adj[x] {
+                    if label[y as usize] != *l {
+                        *touch.entry(label[y as usize]).or_default() += 1;
+                    }
+                }
+            }
+            if let Some((&to, _)) = touch.iter().max_by_key(|x| x.1) {
+                for &x in m {
+                    label[x] = to;
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Evens out the remaining differences of cost: a triangle moves from a costlier grid to a
+/// neighbouring cheaper one when that lowers the spread (cost_a > cost_b + cost_t), when at
+/// least two of its three neighbours are already in the cheaper grid (so boundaries stay
+/// smooth for the straightening), and when its grid stays one connected piece.
+fn smooth_balance(adj: &[Vec<u32>], cost: &[f64], label: &mut [u32], k: usize) {
+    let n = label.len();
+    let mut total = vec![0.0f64; k];
+    let mut size = vec![0usize; k];
+    for i in 0..n {
+        total[label[i] as usize] += cost[i];
+        size[label[i] as usize] += 1;
+    }
+    let connected_without = |label: &[u32], t: usize, a: u32, size_a: usize| -> bool {
+        let Some(&start) = adj[t].iter().find(|&&j| label[j as usize] == a) else {
+            return false;
+        };
+        let mut seen = std::collections::HashSet::from([t, start as usize]);
+        let mut stack = vec![start as usize];
+        while let Some(x) = stack.pop() {
+            for &y in &adj[x] {
+                if label[y as usize] == a && seen.insert(y as usize) {
+                    stack.push(y as usize);
+                }
+            }
+        }
+        seen.len() == size_a
+    };
+    for _ in 0..20 {
+        let mut moved = 0;
+        for t in 0..n {
+            let a = label[t];
+            if size[a as usize] <= 1 {
+                continue;
+            }
+            let mut best: Option<(f64, u32)> = None;
+            for &j in &adj[t] {
+                let b = label[j as usize];
+                if b == a {
+                    continue;
+                }
+                let in_b = adj[t].iter().filter(|&&x| label[x as usize] == b).count();
+                let gain = total[a as usize] - (total[b as usize] + cost[t]);
+                if in_b >= 2 && gain > 0.0 && best.is_none_or(|x| gain > x.0) {
+                    best = Some((gain, b));
+                }
+            }
+            let Some((_, b)) = best else { continue };
+            if !connected_without(label, t, a, size[a as usize]) {
+                continue;
+            }
+            label[t] = b;
+            total[a as usize] -= cost[t];
+            total[b as usize] += cost[t];
+            size[a as usize] -= 1;
+            size[b as usize] += 1;
+            moved += 1;
+        }
+        if moved == 0 {
+            break;
         }
     }
 }

@@ -837,7 +837,7 @@ fn bulk_case_import_assigns_grids_like_grid_at() {
     assert!(unlocated > 0 && unlocated < 2_500, "{unlocated}");
 }
 
-/// `cargo test --release -p griddesk --test import_fixtures -- --ignored --nocapture`
+/// `cargo test --release -p griddesk --test it -- --ignored --nocapture import_fixtures::`
 #[test]
 #[ignore = "timing run: 1 000 000 cases; run in release"]
 fn million_cases_timing() {

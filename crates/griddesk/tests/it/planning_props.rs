@@ -4,15 +4,13 @@
 //! A refused or impossible step leaves the grids exactly as they were.
 #![allow(clippy::unwrap_used)] // test helpers: a failure is a failed test
 
-mod plan_fixture;
-
+use crate::plan_fixture::*;
 use geo::{Area, BooleanOps, Centroid};
 use geo_types::{Coord, Polygon};
 use griddesk::code::GridCode;
 use griddesk::planning::{Edit, EditMeta};
 use griddesk::validate::Severity;
 use griddesk::Engine;
-use plan_fixture::*;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 

@@ -1,9 +1,7 @@
 //! The case loop through the engine: one case from report to closing with a rework, refusals
 //! that change nothing, duplicates at intake, queues, clocks and the append-only audit.
 
-mod common;
-
-use common::{centre, district, session, t, District};
+use crate::common::{centre, district, session, t, District};
 use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakeRequest, OnDuplicate};
 use griddesk::model::{CaseKind, CaseSource, CaseStatus};
 use griddesk::users::{NewUser, Role, Session};

@@ -1,26 +1,8 @@
 //! The `griddesk` binary as a user runs it.
 
-use std::path::{Path, PathBuf};
+use crate::{griddesk, resources, text};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn griddesk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_griddesk"))
-        .args(args)
-        .output()
-        .expect("run griddesk")
-}
-
-fn resources() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 #[test]
 fn every_command_has_help() {
@@ -465,18 +447,6 @@ fn ring_of(file: &Path, code: &str) -> Vec<[f64; 2]> {
 fn plan_commands_edit_check_undo_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.sqlite");
-fn griddesk_as(args: &[&str], password: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_griddesk"))
-        .args(args)
-        .env("GRIDDESK_PASSWORD", password)
-        .output()
-        .expect("run griddesk")
-}
-
-#[test]
-fn case_loop_through_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("d.sqlite");
     let dbs = db.to_str().unwrap();
     let res = resources();
     assert!(griddesk(&[
@@ -586,6 +556,31 @@ fn case_loop_through_the_command_line() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("guard: no errors"), "{}", text(&o));
     assert!(prop.exists());
+}
+
+fn griddesk_as(args: &[&str], password: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args(args)
+        .env("GRIDDESK_PASSWORD", password)
+        .output()
+        .expect("run griddesk")
+}
+
+#[test]
+fn case_loop_through_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.sqlite");
+    let dbs = db.to_str().unwrap();
+    let res = resources();
+    assert!(griddesk(&[
+        "init",
+        dbs,
+        "--sample",
+        "--resources",
+        res.to_str().unwrap()
+    ])
+    .status
+    .success());
     let (lon, lat) = {
         let e = griddesk::Engine::open(&db).unwrap();
         let l = e.loaded();

@@ -1,9 +1,7 @@
 //! Bulk import of historical cases: rejects with file, line and field; nothing written on
 //! rejects; progress; workflow records, clocks and evaluation runs for what is imported.
 
-mod common;
-
-use common::{centre, district, session, t};
+use crate::common::{centre, district, session, t};
 use griddesk::io::ImportOptions;
 use griddesk::users::Role;
 use griddesk::workflow::CaseFilter;

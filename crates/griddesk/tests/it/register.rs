@@ -1,9 +1,7 @@
 //! The components register and QR plates through the engine: codes, edits with history, plates
 //! that scan back into an intake.
 
-mod common;
-
-use common::{district, session, t};
+use crate::common::{district, session, t};
 use griddesk::intake::{DuplicateParams, IntakeOutcome, OnDuplicate};
 use griddesk::model::{CaseKind, CaseSource, ComponentState};
 use griddesk::qr::PlateOptions;

@@ -1,28 +1,6 @@
 //! `griddesk analytics …` as a user runs it: every subcommand writes its file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn griddesk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_griddesk"))
-        .args(args)
-        .output()
-        .expect("run griddesk")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ok(o: &Output, what: &str) -> String {
-    let t = format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(o.status.success(), "{what}: {t}");
-    t
-}
+use crate::{griddesk, ok, root};
 
 #[test]
 fn analytics_commands_have_help() {

@@ -3,8 +3,7 @@
 //! reopening the store, snapping, and the in-memory index kept equal to a fresh load.
 #![allow(clippy::unwrap_used)] // test helpers: a failure is a failed test
 
-mod plan_fixture;
-
+use crate::plan_fixture::*;
 use chrono::NaiveDate;
 use geo::{Area, BooleanOps, Length};
 use geo_types::{Geometry, Polygon};
@@ -13,7 +12,6 @@ use griddesk::planning::change::{ChangeSet, GridChange, NewGrid};
 use griddesk::planning::snap::{SnapKind, SnapLayer};
 use griddesk::planning::{Edit, EditMeta, EditState, Rule};
 use griddesk::{Engine, Error, ErrorKind};
-use plan_fixture::*;
 
 fn meta(day: u32) -> EditMeta {
     EditMeta {
@@ -405,6 +403,21 @@ fn refusal_edge_mismatch_and_codes_from_a_handmade_change() {
         "{:?}",
         p.report
     );
+    // A grid whose code names a community that does not exist.
+    let mut cs3 = ChangeSet::new("handmade", community(9));
+    cs3.create.push(NewGrid {
+        code: community(9).grid(1).unwrap(),
+        ..cs2.create[0].clone()
+    });
+    let p = e.plan_check(cs3).unwrap();
+    assert!(
+        p.report
+            .problems
+            .iter()
+            .any(|p| p.rule == Rule::UnknownCommunity),
+        "{:?}",
+        p.report
+    );
     let err = e
         .plan_apply_change(&cs2, &serde_json::json!({"op": "handmade"}), &meta(7))
         .unwrap_err();
@@ -764,8 +777,14 @@ fn the_patched_index_equals_a_fresh_load() {
         &meta(21),
     )
     .unwrap();
+    // A reader holding the index meanwhile: this edit patches a copy, the others in place.
+    let reader = e.loaded();
+    let seen = reader.index.grids.clone();
     e.plan_apply(&Edit::InsertVertex { at: at(4.0, 2.5) }, &meta(21))
         .unwrap();
+    assert_eq!(reader.index.grids, seen, "the reader's view is untouched");
+    assert_ne!(e.loaded().index.grids, seen);
+    drop(reader);
     e.plan_apply(&Edit::InsertVertex { at: at(0.0, 2.5) }, &meta(21))
         .unwrap();
     e.plan_apply(&Edit::InsertVertex { at: at(5.5, 0.0) }, &meta(21))

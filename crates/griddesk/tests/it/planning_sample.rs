@@ -109,6 +109,15 @@ fn sample_district_edits_numbering_and_proposal() {
         by_area.proposed.workload_cv
     );
     assert!(by_area.proposed.area_cv < by_load.proposed.area_cv);
+    // Equal areas when asked for areas; far more even workload than today's grids when asked
+    // for workload.
+    assert!(by_area.proposed.area_cv < 0.15, "{:?}", by_area.proposed);
+    assert!(
+        by_load.proposed.workload_cv < 0.5 * by_load.current.workload_cv,
+        "{:?} vs current {:?}",
+        by_load.proposed,
+        by_load.current
+    );
     let before = e.overview().grids;
     e.plan_apply_change(
         &by_load.change,

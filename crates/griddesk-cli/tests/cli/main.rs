@@ -1,0 +1,41 @@
+//! The `griddesk` binary as a user runs it, one test binary for every command family.
+
+mod analytics;
+mod commands;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Runs the binary under test.
+pub fn griddesk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args(args)
+        .output()
+        .expect("run griddesk")
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The shipped resources folder (sample district, code tables).
+pub fn resources() -> PathBuf {
+    root().join("resources")
+}
+
+/// Everything the command printed, stdout then stderr.
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// What the command printed, after asserting it succeeded.
+pub fn ok(o: &Output, what: &str) -> String {
+    let t = text(o);
+    assert!(o.status.success(), "{what}: {t}");
+    t
+}
