@@ -13,6 +13,23 @@ const COMMANDS: &[&str] = &[
     "new_store_dialog",
     "sync_menu",
     "quit",
+    "plan_preview",
+    "plan_apply",
+    "plan_undo",
+    "plan_redo",
+    "plan_log",
+    "plan_grid_history",
+    "plan_snap",
+    "plan_propose",
+    "plan_accept",
+    "plan_renumber_preview",
+    "plan_check_district",
+    "zone_layers",
+    "zones_in_layer",
+    "zone_colours",
+    "zone_assign",
+    "zone_people",
+    "who_is_here",
 ];
 
 fn main() {

@@ -8,6 +8,7 @@
 mod commands;
 mod error;
 mod menu;
+mod planning;
 mod store;
 mod tiles;
 mod transfer;
@@ -50,6 +51,23 @@ fn main() {
             commands::new_store_dialog,
             commands::sync_menu,
             commands::quit,
+            planning::plan_preview,
+            planning::plan_apply,
+            planning::plan_undo,
+            planning::plan_redo,
+            planning::plan_log,
+            planning::plan_grid_history,
+            planning::plan_snap,
+            planning::plan_propose,
+            planning::plan_accept,
+            planning::plan_renumber_preview,
+            planning::plan_check_district,
+            planning::zone_layers,
+            planning::zones_in_layer,
+            planning::zone_colours,
+            planning::zone_assign,
+            planning::zone_people,
+            planning::who_is_here,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
