@@ -1,5 +1,6 @@
 // The feature workspaces shown as tabs beside the map, in tab order. A feature adds itself here
 // with one import and one entry; everything else it needs lives in its own folder.
+import { planningWorkspace } from './planning';
 import type { Workspace } from './workspace';
 
-export const FEATURES: Workspace[] = [];
+export const FEATURES: Workspace[] = [planningWorkspace];
