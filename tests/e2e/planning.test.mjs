@@ -36,26 +36,6 @@ async function keys(list) {
   await s.cmd('DELETE', '/actions').catch(() => undefined);
 }
 
-/** Shift+click at a pixel. */
-async function shiftClickAt(x, y) {
-  await s.cmd('POST', '/actions', {
-    actions: [
-      { type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE008' }, { type: 'pause', duration: 0 }, { type: 'pause', duration: 0 }, { type: 'pause', duration: 0 }, { type: 'pause', duration: 0 }, { type: 'keyUp', value: '\uE008' }] },
-      {
-        type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
-        actions: [
-          { type: 'pause', duration: 0 },
-          { type: 'pointerMove', origin: 'viewport', x: Math.round(x), y: Math.round(y), duration: 0 },
-          { type: 'pointerDown', button: 0 },
-          { type: 'pointerUp', button: 0 },
-          { type: 'pause', duration: 0 },
-        ],
-      },
-    ],
-  });
-  await s.cmd('DELETE', '/actions').catch(() => undefined);
-}
-
 const planIdle = () => waitFor(s, `window.__planning && window.__planning.idle()`, 'the planning commands to finish');
 const lastEdit = () => s.evaluate(`return (await window.__planning.api.log(1))[0] ?? null;`);
 const info = (code) => s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, code);
@@ -123,8 +103,9 @@ test('splitting a grid along a drawn, snapped line', async () => {
   const old = await info(target.code);
   assert.ok(old.end_date, 'expected the old grid to carry an end date');
   await waitIdle(s);
-  await waitFor(s, `window.__griddesk.view.map.querySourceFeatures('gd', { sourceLayer: 'grids' }).some((f) => f.properties.code === arguments_code)`.replace('arguments_code', JSON.stringify(pieces[0])), 'the new grid in the reloaded tiles');
   await shot(s, 'p03-split-done');
+  const url = await s.execute(`return document.body.dataset.planTiles;`);
+  await waitFor(s, `window.__griddesk.view.map.querySourceFeatures('gd', { sourceLayer: 'grids' }).some((f) => f.id === CODE || f.properties.code === CODE)`.replaceAll('CODE', JSON.stringify(pieces[0])), `the new grid in the tiles reloaded from ${url}`);
 });
 
 test('merging the two pieces back (select, shift-select, M)', async () => {
@@ -135,7 +116,9 @@ test('merging the two pieces back (select, shift-select, M)', async () => {
   const [bx, by] = await px(b.centroid);
   await s.clickAt(ax, ay);
   await planIdle();
-  await shiftClickAt(bx, by);
+  // Shift held down across the click (released by the click's release of all inputs).
+  await s.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: '\uE008' }] }] });
+  await s.clickAt(bx, by);
   await planIdle();
   const sel = await s.execute(`return window.__planning.state.selected;`);
   assert.deepEqual([...sel].sort(), [...pieces].sort(), 'expected both pieces selected after click and shift-click');

@@ -169,6 +169,7 @@ function refreshTiles(): void {
   state.refreshes += 1;
   const url = tileUrl(generation).replace(`/tiles/${generation}/`, `/tiles/${generation}-e${state.refreshes}/`);
   map().getSource<VectorTileSource>(SOURCE)?.setTiles([url]);
+  document.body.dataset.planTiles = url;
   if (state.layer) void colourBy(state.layer);
 }
 
