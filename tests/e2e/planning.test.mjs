@@ -104,7 +104,7 @@ test('splitting a grid along a drawn, snapped line', async () => {
   assert.ok(old.end_date, 'expected the old grid to carry an end date');
   await waitIdle(s);
   await shot(s, 'p03-split-done');
-  const url = await s.execute(`return document.body.dataset.planTiles;`);
+  const url = await s.execute(`return document.body.dataset.planTiles + ' (last map error: ' + document.body.dataset.lastMapError + ')';`);
   await waitFor(s, `window.__griddesk.view.map.querySourceFeatures('gd', { sourceLayer: 'grids' }).some((f) => f.id === CODE || f.properties.code === CODE)`.replaceAll('CODE', JSON.stringify(pieces[0])), `the new grid in the tiles reloaded from ${url}`);
 });
 

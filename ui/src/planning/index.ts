@@ -3,7 +3,7 @@
 // session's edit history, and responsibility: colouring grids by a zone layer, assigning
 // selected grids to a zone, and "who is responsible here".
 import type * as maplibregl from 'maplibre-gl';
-import type { ExpressionSpecification, GeoJSONSource, VectorTileSource } from 'maplibre-gl';
+import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
 import { el } from '../dom';
 import { onLangChange } from '../i18n';
@@ -168,9 +168,17 @@ function addOverlayLayers(): void {
 function refreshTiles(): void {
   state.refreshes += 1;
   const url = tileUrl(generation).replace(`/tiles/${generation}/`, `/tiles/${generation}-e${state.refreshes}/`);
-  map().getSource<VectorTileSource>(SOURCE)?.setTiles([url]);
+  // `setTiles` alone left the edited tiles on screen in the web view; a full style reload with
+  // the new tile URL refetches every tile (overlays and paint travel along in the style).
+  const style = map().getStyle();
+  const src = style.sources[SOURCE];
+  if (src?.type === 'vector') src.tiles = [url];
+  map().setStyle(style, { diff: false });
   document.body.dataset.planTiles = url;
-  if (state.layer) void colourBy(state.layer);
+  map().once('style.load', () => {
+    drawOverlays();
+    if (state.layer) void colourBy(state.layer);
+  });
 }
 
 function say(message: string, kind: State['messageKind']): void {
