@@ -299,7 +299,7 @@ async function onClick(e: maplibregl.MapMouseEvent): Promise<void> {
     case 'select': {
       const code = await track(api.gridAt(p[0], p[1]));
       if (code === null) state.selected = [];
-      else if (e.originalEvent.shiftKey) {
+      else if (e.originalEvent.shiftKey || multi) {
         state.selected = state.selected.includes(code) ? state.selected.filter((c) => c !== code) : [...state.selected, code];
       } else state.selected = [code];
       drawOverlays();
@@ -435,6 +435,13 @@ function button(id: string, label: string, onClick: () => void, pressed?: boolea
   return b;
 }
 
+function multiBox(): HTMLElement {
+  const box = el('input', { id: 'plan-multi', type: 'checkbox' });
+  box.checked = multi;
+  box.addEventListener('change', () => { multi = box.checked; });
+  return el('label', {}, box, s('multi'));
+}
+
 const STATE_KEY = { applied: 'stateApplied', undone: 'stateUndone', discarded: 'stateDiscarded' } as const;
 
 function render(): void {
@@ -497,6 +504,7 @@ function render(): void {
     bar,
     el('label', {}, s('tolerance'), tol),
     el('p', { class: 'plan-hint' }, s(hint[state.tool])),
+    multiBox(),
     el('p', { id: 'plan-selected' }, `${s('selected')}: ${state.selected.join(', ') || s('none')}`),
     el('label', {}, s('attrsFrom'), attrs),
     msg,
@@ -512,6 +520,8 @@ function render(): void {
 }
 
 let layers: { code: string; name: string; zones: number }[] = [];
+/** Clicks add to the selection (as Shift-click does). */
+let multi = false;
 let active = false;
 
 function onKey(e: KeyboardEvent): void {
