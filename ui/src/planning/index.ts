@@ -527,7 +527,9 @@ let active = false;
 function onKey(e: KeyboardEvent): void {
   if (!active) return;
   const target = e.target as HTMLElement | null;
-  if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
+  // Typing into a field is not a shortcut; a checkbox or button with focus does not block them.
+  const typing = target instanceof HTMLInputElement ? target.type !== 'checkbox' : target?.tagName === 'SELECT' || target?.tagName === 'TEXTAREA';
+  if (typing) return;
   const k = e.key.toLowerCase();
   if (e.ctrlKey || e.metaKey) {
     if (k === 'z' && !e.shiftKey) void undoRedo(true);
