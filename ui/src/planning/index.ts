@@ -102,6 +102,8 @@ function setData(id: string, data: FeatureCollection): void {
 
 /** Draws the sketch, the snap circle at the cursor (tolerance in pixels) and the problems. */
 function drawOverlays(): void {
+  // While the style reloads after an edit the overlays are redrawn on `style.load`.
+  if (!map().getSource(SKETCH) || !map().isStyleLoaded()) return;
   const sk: Feature[] = [];
   const pts = state.sketch;
   const live = state.cursor && (state.tool === 'split' || state.tool === 'draw') ? [...pts, state.cursor] : pts;
