@@ -37,6 +37,23 @@ const COMMANDS: &[&str] = &[
     "analytics_export_table",
     "analytics_save_png",
     "analytics_bulletin",
+    "plan_preview",
+    "plan_apply",
+    "plan_undo",
+    "plan_redo",
+    "plan_log",
+    "plan_grid_history",
+    "plan_snap",
+    "plan_propose",
+    "plan_accept",
+    "plan_renumber_preview",
+    "plan_check_district",
+    "zone_layers",
+    "zones_in_layer",
+    "zone_colours",
+    "zone_assign",
+    "zone_people",
+    "who_is_here",
 ];
 
 fn main() {

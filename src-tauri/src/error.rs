@@ -27,6 +27,9 @@ pub enum ErrorCode {
 pub struct ErrorDto {
     pub code: ErrorCode,
     pub message: String,
+    /// For `topology-refused`: every problem the guard found, with its geometry as GeoJSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<griddesk::planning::GuardReport>,
 }
 
 impl ErrorDto {
@@ -34,6 +37,7 @@ impl ErrorDto {
         Self {
             code: ErrorCode::Shell(kind),
             message: message.into(),
+            report: None,
         }
     }
 
@@ -44,9 +48,16 @@ impl ErrorDto {
 
 impl From<griddesk::Error> for ErrorDto {
     fn from(e: griddesk::Error) -> Self {
+        let code = ErrorCode::Engine(e.kind());
+        let message = e.to_string();
+        let report = match e {
+            griddesk::Error::TopologyRefused(report) => Some(*report),
+            _ => None,
+        };
         Self {
-            code: ErrorCode::Engine(e.kind()),
-            message: e.to_string(),
+            code,
+            message,
+            report,
         }
     }
 }
@@ -72,6 +83,7 @@ mod tests {
         let engine = ErrorDto {
             code: ErrorCode::Engine(griddesk::ErrorKind::StoreTooNew),
             message: "m".into(),
+            report: None,
         };
         let shell = ErrorDto::not_ready();
         let a = serde_json::to_value(&engine).unwrap_or_default();

@@ -10,6 +10,7 @@ mod cases;
 mod commands;
 mod error;
 mod menu;
+mod planning;
 mod store;
 mod tiles;
 mod transfer;
@@ -78,6 +79,23 @@ fn main() {
             analytics::analytics_export_table,
             analytics::analytics_save_png,
             analytics::analytics_bulletin,
+            planning::plan_preview,
+            planning::plan_apply,
+            planning::plan_undo,
+            planning::plan_redo,
+            planning::plan_log,
+            planning::plan_grid_history,
+            planning::plan_snap,
+            planning::plan_propose,
+            planning::plan_accept,
+            planning::plan_renumber_preview,
+            planning::plan_check_district,
+            planning::zone_layers,
+            planning::zones_in_layer,
+            planning::zone_colours,
+            planning::zone_assign,
+            planning::zone_people,
+            planning::who_is_here,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

@@ -1,7 +1,8 @@
 // The feature workspaces shown as tabs beside the map, in tab order. A feature adds itself here
 // with one import and one entry; everything else it needs lives in its own folder.
 import { casesWorkspace } from './cases';
+import { planningWorkspace } from './planning';
 import type { Workspace } from './workspace';
 import { analyticsWorkspace } from './analytics/pane';
 
-export const FEATURES: Workspace[] = [casesWorkspace, analyticsWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, analyticsWorkspace, planningWorkspace];

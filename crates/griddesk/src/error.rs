@@ -34,6 +34,8 @@ pub enum ErrorKind {
     SignInRefused,
     /// A grid edit breaks a topology rule; the error carries every problem with its geometry.
     TopologyRefused,
+    /// The signed-in user's role may not do this (e.g. edit grids without the planner role).
+    NotPermitted,
 }
 
 /// Where a bad value was found in an input file.
@@ -145,6 +147,14 @@ pub enum Error {
     TopologyRefused(Box<crate::planning::GuardReport>),
     #[error("{0}")]
     PlanConflict(String),
+    #[error("user `{login}` signed in as {role} may not {what}; {who}")]
+    NotPermitted {
+        login: String,
+        role: &'static str,
+        what: &'static str,
+        /// Who may.
+        who: &'static str,
+    },
 }
 
 impl Error {
@@ -169,6 +179,7 @@ impl Error {
             Error::BadTile { .. } => ErrorKind::BadTile,
             Error::Refused { .. } => ErrorKind::Refused,
             Error::SignIn(_) => ErrorKind::SignInRefused,
+            Error::NotPermitted { .. } => ErrorKind::NotPermitted,
         }
     }
 

@@ -119,7 +119,8 @@ export async function signInWhenAsked(session, { login, password, role = '' }, t
         if (!f || f.dataset.sent) return 'wait';
         document.getElementById('signin-login').value = arguments[0];
         document.getElementById('signin-password').value = arguments[1];
-        document.getElementById('signin-role').value = arguments[2];
+        const role = document.getElementById('signin-role');
+        if (role) role.value = arguments[2];
         f.dataset.sent = '1';
         f.requestSubmit();
         return 'sent';`, login, password, role);

@@ -3,8 +3,8 @@
 import { invoke } from '@tauri-apps/api/core';
 
 export type Role =
-  | 'inspector' | 'receptionist' | 'shift_leader' | 'dispatcher' | 'department' | 'leader' | 'admin';
-export const ROLES: Role[] = ['inspector', 'receptionist', 'shift_leader', 'dispatcher', 'department', 'leader', 'admin'];
+  | 'inspector' | 'receptionist' | 'shift_leader' | 'dispatcher' | 'department' | 'leader' | 'admin' | 'planner';
+export const ROLES: Role[] = ['inspector', 'receptionist', 'shift_leader', 'dispatcher', 'department', 'leader', 'admin', 'planner'];
 
 export type CaseStatus =
   | 'reported' | 'accepted' | 'not_accepted' | 'verifying' | 'filed' | 'handling' | 'hung'
@@ -33,7 +33,7 @@ export type ActionKind =
 export type TimeUnit = 'work_hour' | 'urgent_hour' | 'work_day' | 'calendar_day';
 
 /** Shell and engine error codes the case screens branch on. */
-const CODES = ['refused', 'sign-in-refused', 'not-signed-in', 'invalid-input', 'not-found', 'not-ready', 'conflict', 'storage'] as const;
+const CODES = ['refused', 'not-permitted', 'sign-in-refused', 'not-signed-in', 'invalid-input', 'not-found', 'not-ready', 'conflict', 'storage'] as const;
 export type CaseErrorCode = (typeof CODES)[number] | 'other';
 
 export interface CaseError {

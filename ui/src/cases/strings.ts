@@ -31,7 +31,7 @@ export const s = defineStrings(
 );
 
 const ROLE_ZH: Record<string, string> = {
-  inspector: '监督员', receptionist: '受理员', shift_leader: '值班长', dispatcher: '派遣员', department: '专业部门', leader: '领导', admin: '系统管理员',
+  inspector: '监督员', receptionist: '受理员', shift_leader: '值班长', dispatcher: '派遣员', department: '专业部门', leader: '领导', admin: '系统管理员', planner: '网格规划员',
 };
 const STATUS_ZH: Record<string, string> = {
   reported: '已上报', accepted: '已受理', not_accepted: '不受理', verifying: '核实中', filed: '已立案', handling: '处置中', hung: '挂账',

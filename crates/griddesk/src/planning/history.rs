@@ -47,6 +47,20 @@ impl EditMeta {
             ..Self::default()
         }
     }
+    /// An edit now by a signed-in user, who must be a planner (网格规划员) or an administrator.
+    pub fn by_user(session: &crate::users::Session) -> crate::error::Result<Self> {
+        use crate::users::Role;
+        if !matches!(session.role, Role::Planner | Role::Admin) {
+            return Err(crate::error::Error::NotPermitted {
+                login: session.login.clone(),
+                role: session.role.zh(),
+                what: "edit unit grids or responsibility zones",
+                who: "grid planning is for 网格规划员 (planner) and 系统管理员 (admin) accounts",
+            });
+        }
+        Ok(Self::by(&format!("{} {}", session.login, session.name)))
+    }
+
     fn time(&self) -> NaiveDateTime {
         use chrono::Timelike;
         let t = self
@@ -933,4 +947,43 @@ pub fn edit_request(s: &EditSummary) -> Option<Edit> {
 /// A stored time as a date-time (for callers comparing edit times).
 pub fn edit_time(s: &EditSummary) -> Result<NaiveDateTime> {
     parse_datetime(&s.at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EditMeta;
+    use crate::users::{Role, Session};
+
+    fn who(role: Role) -> Session {
+        Session {
+            login: "u".into(),
+            name: "某人".into(),
+            role,
+            department: None,
+        }
+    }
+
+    #[test]
+    fn only_planners_and_admins_edit() {
+        assert_eq!(
+            EditMeta::by_user(&who(Role::Planner))
+                .map(|m| m.author)
+                .ok(),
+            Some("u 某人".to_string())
+        );
+        assert!(EditMeta::by_user(&who(Role::Admin)).is_ok());
+        for role in [
+            Role::Inspector,
+            Role::Dispatcher,
+            Role::Leader,
+            Role::Department,
+        ] {
+            let e = EditMeta::by_user(&who(role)).err();
+            assert_eq!(
+                e.map(|e| e.kind()),
+                Some(crate::ErrorKind::NotPermitted),
+                "{role:?}"
+            );
+        }
+    }
 }

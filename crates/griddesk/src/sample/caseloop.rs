@@ -31,6 +31,7 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("dispatcher", "dispatcher@2026", Role::Dispatcher),
     ("department", "department@2026", Role::Department),
     ("leader", "leader@2026", Role::Leader),
+    ("planner", "planner@2026", Role::Planner),
 ];
 
 /// The department the demo 专业部门 account belongs to (环境卫生管理处: most event cases).
@@ -213,6 +214,7 @@ pub(crate) fn seed(p: &SampleParams, d: &SampleDistrict) -> Result<CaseLoopSeed>
         (Role::ShiftLeader, "shiftleader", 3),
         (Role::Dispatcher, "dispatcher", 3),
         (Role::Leader, "leader", 2),
+        (Role::Planner, "planner", 2),
     ] {
         for k in 1..=n {
             let login = if k == 1 {

@@ -8,8 +8,9 @@ pub const APPLICATION_ID: i64 = 0x4752_4944;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_case_loop.sql"),
-    include_str!("migrations/0004_zones.sql"),
-    include_str!("migrations/0003_planning.sql"),
+    include_str!("migrations/0003_zones.sql"),
+    include_str!("migrations/0004_planning.sql"),
+    include_str!("migrations/0005_planner_role.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -32,6 +32,8 @@ keyed_enum!(
         Leader = ("leader", "领导"),
         /// 系统管理员: users, departments, routing, calendar, limits.
         Admin = ("admin", "系统管理员"),
+        /// 网格规划员: draws, codes and edits unit grids and responsibility zones (SPEC §1, §7).
+        Planner = ("planner", "网格规划员"),
     }
 );
 

@@ -68,8 +68,9 @@ pub(crate) fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) ->
     )?
     .execute(params![u.login, u.name.trim(), phc, u.department, now])
     .map_err(|e| constraint(e, "user", &u.login))?;
-    let mut st =
-        tx.prepare_cached("INSERT OR IGNORE INTO user_role (login, role) VALUES (?1, ?2)")?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO user_role (login, role) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
     for r in &u.roles {
         st.execute(params![u.login, r.key()])?;
     }

@@ -190,7 +190,7 @@ impl Engine {
                             && matches!(c.status, CaseStatus::Handling | CaseStatus::Hung)
                     }
                     Role::Leader => c.supervised || clock.is_some_and(|k| k.overdue),
-                    Role::Admin => false,
+                    Role::Admin | Role::Planner => false,
                     _ => actions.iter().any(|&k| !secondary(k)),
                 };
                 if !waiting {

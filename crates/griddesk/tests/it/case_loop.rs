@@ -827,6 +827,19 @@ fn sign_in_refusals_are_typed() {
     );
     e.add_user(Some(&admin), &nu).unwrap();
     assert!(e.sign_in("x1", "secret1", Role::Inspector).is_ok());
+    // Every role survives the store (a role the schema refused used to vanish silently).
+    let every = NewUser {
+        login: "all".into(),
+        name: "全能".into(),
+        password: "secret1".into(),
+        roles: Role::ALL.to_vec(),
+        department: Some("D01".into()),
+    };
+    e.add_user(Some(&admin), &every).unwrap();
+    let stored = e.users().unwrap();
+    let all = stored.iter().find(|u| u.login == "all").unwrap();
+    assert_eq!(all.roles.len(), Role::ALL.len(), "{:?}", all.roles);
+    assert!(e.sign_in("all", "secret1", Role::Planner).is_ok());
 }
 
 #[test]
