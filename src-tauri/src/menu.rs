@@ -31,10 +31,18 @@ pub struct LayerItem {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum MenuAction {
-    ToggleLayer { layer: String, visible: bool },
+    ToggleLayer {
+        layer: String,
+        visible: bool,
+    },
     ZoomDistrict,
     Settings,
     About,
+    /// File ▸ Import / Export ▸ dataset: the window's import/export dialog.
+    Transfer {
+        mode: transfer::Mode,
+        dataset: &'static str,
+    },
 }
 
 const LAYER_PREFIX: &str = "view.layer.";
@@ -180,12 +188,24 @@ pub fn on_event(app: &AppHandle, event: MenuEvent) {
                 .strip_prefix(IMPORT_PREFIX)
                 .and_then(transfer::dataset_from_key)
             {
-                transfer::import_dialog(app, ds, current_lang(app));
+                emit(
+                    app,
+                    MenuAction::Transfer {
+                        mode: transfer::Mode::Import,
+                        dataset: ds.key(),
+                    },
+                );
             } else if let Some(ds) = id
                 .strip_prefix(EXPORT_PREFIX)
                 .and_then(transfer::dataset_from_key)
             {
-                transfer::export_dialog(app, ds, current_lang(app));
+                emit(
+                    app,
+                    MenuAction::Transfer {
+                        mode: transfer::Mode::Export,
+                        dataset: ds.key(),
+                    },
+                );
             } else if let Some(layer) = id.strip_prefix(LAYER_PREFIX) {
                 let visible = app
                     .menu()

@@ -1,12 +1,17 @@
-//! File ▸ Import and File ▸ Export: a file dialog, then the engine's own import or export, then a
-//! message with what happened. The engine validates everything; the shell only reports.
+//! File ▸ Import and File ▸ Export: the menu opens the window's import/export dialog (dataset,
+//! file, CRS, Shapefile encoding, a dry run listing every reject); these commands do the work
+//! through the engine, which validates everything. The shell only converts.
 
+use crate::error::{ErrorDto, ShellErrorKind};
 use crate::menu::Lang;
 use crate::store::Store;
-use griddesk::io::{Dataset, ImportOptions, ImportReport};
-use std::path::PathBuf;
-use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+use griddesk::io::{
+    Crs, Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions, TextEncoding,
+};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_dialog::DialogExt;
 
 /// The dataset's name in the menu and in messages.
 pub fn dataset_label(ds: Dataset, lang: Lang) -> &'static str {
@@ -26,11 +31,13 @@ pub fn dataset_label(ds: Dataset, lang: Lang) -> &'static str {
     }
 }
 
-/// File types the engine reads and writes for a dataset (boundaries are GeoJSON only, duty grids
-/// CSV only; components and cases either).
+/// File types the engine reads and writes for a dataset (boundaries GeoJSON, Shapefile or
+/// GeoPackage; duty grids CSV only; components and cases CSV or GeoJSON).
 fn extensions(ds: Dataset) -> &'static [&'static str] {
     match ds {
-        Dataset::Streets | Dataset::Communities | Dataset::Grids => &["geojson", "json"],
+        Dataset::Streets | Dataset::Communities | Dataset::Grids => {
+            &["geojson", "json", "shp", "gpkg"]
+        }
         Dataset::DutyGrids => &["csv"],
         Dataset::Components | Dataset::Cases => &["csv", "geojson", "json"],
     }
@@ -40,135 +47,160 @@ pub fn dataset_from_key(key: &str) -> Option<Dataset> {
     Dataset::ALL.into_iter().find(|d| d.key() == key)
 }
 
-fn tell(app: &AppHandle, kind: MessageDialogKind, title: &str, text: String) {
-    app.dialog()
-        .message(text)
-        .title(title)
-        .kind(kind)
-        .show(|_| {});
+/// Import or export, as the dialog is opened for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Import,
+    Export,
 }
 
-fn import_summary(r: &ImportReport, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "已导入 {} 条记录（{}）。\n旧编码升级：{}\n不在任何网格内：{}",
-            r.imported, r.file, r.migrated_codes, r.unlocated
-        ),
-        Lang::En => format!(
-            "Imported {} records from {}.\nLegacy codes migrated: {}\nOutside every grid: {}",
-            r.imported, r.file, r.migrated_codes, r.unlocated
-        ),
+/// A file's CRS and Shapefile encoding as the dialog sends them (`None`: from the file).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FileOptions {
+    /// `wgs84`, `cgcs2000`, `gcj02`, `EPSG:4513`…`4554`, `gk40`, `gk-cm120` (see [`Crs::parse`]).
+    pub crs: Option<String>,
+    /// `utf-8` or `gbk`.
+    pub encoding: Option<String>,
+}
+
+impl FileOptions {
+    fn crs(&self) -> Result<Option<Crs>, ErrorDto> {
+        Ok(self
+            .crs
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .map(Crs::parse)
+            .transpose()?)
     }
-}
 
-fn run_import(app: &AppHandle, ds: Dataset, path: PathBuf, lang: Lang) {
-    let title = match lang {
-        Lang::Zh => "导入",
-        Lang::En => "Import",
-    };
-    let Some(loaded) = app.state::<Store>().ready() else {
-        tell(
-            app,
-            MessageDialogKind::Error,
-            title,
-            crate::error::ErrorDto::not_ready().message,
-        );
-        return;
-    };
-    match loaded.engine.import(&path, ds, ImportOptions::default()) {
-        Ok(report) => {
-            tell(
-                app,
-                MessageDialogKind::Info,
-                title,
-                import_summary(&report, lang),
-            );
-            // The map redraws from the refreshed engine.
-            if let Err(e) = app.emit("store-changed", ()) {
-                eprintln!("griddesk: cannot notify the window: {e}");
-            }
-        }
-        Err(e) => {
-            let head = match lang {
-                Lang::Zh => "没有导入任何记录",
-                Lang::En => "Nothing was imported",
-            };
-            tell(
-                app,
-                MessageDialogKind::Error,
-                title,
-                format!("{head}:\n{e}"),
-            );
+    fn encoding(&self) -> Result<Option<TextEncoding>, ErrorDto> {
+        match self.encoding.as_deref().filter(|e| !e.is_empty()) {
+            None => Ok(None),
+            Some(e) => TextEncoding::parse(e).map(Some).ok_or_else(|| {
+                griddesk::Error::Invalid(format!("unknown encoding `{e}` (utf-8 or gbk)")).into()
+            }),
         }
     }
 }
 
-fn run_export(app: &AppHandle, ds: Dataset, path: PathBuf, lang: Lang) {
-    let title = match lang {
-        Lang::Zh => "导出",
-        Lang::En => "Export",
-    };
-    let Some(loaded) = app.state::<Store>().ready() else {
-        tell(
-            app,
-            MessageDialogKind::Error,
-            title,
-            crate::error::ErrorDto::not_ready().message,
-        );
-        return;
-    };
-    match loaded.engine.export(&path, ds) {
-        Ok(n) => {
-            let text = match lang {
-                Lang::Zh => format!("已导出 {n} 条记录到\n{}", path.display()),
-                Lang::En => format!("Exported {n} records to\n{}", path.display()),
-            };
-            tell(app, MessageDialogKind::Info, title, text);
-        }
-        Err(e) => tell(app, MessageDialogKind::Error, title, e.to_string()),
-    }
+/// What the import/export dialog shows for a dataset: its name and the file types it takes.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetDto {
+    key: &'static str,
+    label_zh: &'static str,
+    label_en: &'static str,
+    import_extensions: &'static [&'static str],
+    export_extensions: &'static [&'static str],
 }
 
-/// Asks for a file and imports it as `ds` on a worker thread.
-pub fn import_dialog(app: &AppHandle, ds: Dataset, lang: Lang) {
-    let handle = app.clone();
-    app.dialog()
+/// The datasets in import order (parents first).
+#[tauri::command]
+pub async fn transfer_datasets() -> Vec<DatasetDto> {
+    Dataset::ALL
+        .into_iter()
+        .map(|ds| DatasetDto {
+            key: ds.key(),
+            label_zh: dataset_label(ds, Lang::Zh),
+            label_en: dataset_label(ds, Lang::En),
+            import_extensions: extensions(ds),
+            export_extensions: extensions(ds),
+        })
+        .collect()
+}
+
+fn dataset(key: &str) -> Result<Dataset, ErrorDto> {
+    dataset_from_key(key)
+        .ok_or_else(|| griddesk::Error::Invalid(format!("unknown dataset `{key}`")).into())
+}
+
+/// The native file dialog: a file to import, or where to export (`None`: cancelled).
+#[tauri::command]
+pub async fn transfer_pick(
+    app: AppHandle,
+    mode: Mode,
+    dataset: String,
+) -> Result<Option<String>, ErrorDto> {
+    let ds = self::dataset(&dataset)?;
+    let lang = crate::menu::current_lang(&app);
+    let exts = extensions(ds);
+    let dialog = app
+        .dialog()
         .file()
         .set_title(dataset_label(ds, lang))
-        .add_filter(dataset_label(ds, lang), extensions(ds))
-        .pick_file(move |picked| {
-            let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
-                return;
-            };
-            let spawned = std::thread::Builder::new()
-                .name("griddesk-import".into())
-                .spawn(move || run_import(&handle, ds, path, lang));
-            if let Err(e) = spawned {
-                eprintln!("griddesk: cannot start the import thread: {e}");
-            }
-        });
+        .add_filter(dataset_label(ds, lang), exts);
+    let picked = tauri::async_runtime::spawn_blocking(move || match mode {
+        Mode::Import => dialog.blocking_pick_file(),
+        Mode::Export => dialog
+            .set_file_name(format!("{}.{}", ds.key(), exts[0]))
+            .blocking_save_file(),
+    })
+    .await
+    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
 }
 
-/// Asks where to write `ds` and exports it on a worker thread.
-pub fn export_dialog(app: &AppHandle, ds: Dataset, lang: Lang) {
-    let handle = app.clone();
-    let ext = extensions(ds)[0];
-    app.dialog()
-        .file()
-        .set_title(dataset_label(ds, lang))
-        .add_filter(dataset_label(ds, lang), extensions(ds))
-        .set_file_name(format!("{}.{ext}", ds.key()))
-        .save_file(move |picked| {
-            let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
-                return;
-            };
-            let spawned = std::thread::Builder::new()
-                .name("griddesk-export".into())
-                .spawn(move || run_export(&handle, ds, path, lang));
-            if let Err(e) = spawned {
-                eprintln!("griddesk: cannot start the export thread: {e}");
-            }
-        });
+/// Imports a file as `dataset` in one transaction, or with `dry_run` only checks it. A file with
+/// bad records is refused whole unless `valid_only`; a dry run lists every reject (file, line or
+/// feature, field) so the user sees them all before deciding.
+#[tauri::command]
+pub async fn transfer_import(
+    app: AppHandle,
+    store: State<'_, Store>,
+    dataset: String,
+    path: String,
+    options: FileOptions,
+    dry_run: bool,
+    valid_only: bool,
+) -> Result<ImportReport, ErrorDto> {
+    let ds = self::dataset(&dataset)?;
+    let source = SourceOptions {
+        crs: options.crs()?,
+        encoding: options.encoding()?,
+    };
+    let loaded = store.engine()?;
+    let opts = ImportOptions {
+        valid_only,
+        dry_run,
+    };
+    let report = tauri::async_runtime::spawn_blocking(move || {
+        loaded
+            .engine
+            .import_from(Path::new(&path), ds, opts, &source)
+    })
+    .await
+    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    if !report.dry_run && report.imported > 0 {
+        // The map redraws from the refreshed engine.
+        if let Err(e) = app.emit("store-changed", ()) {
+            eprintln!("griddesk: cannot notify the window: {e}");
+        }
+    }
+    Ok(report)
+}
+
+/// Exports `dataset` to `path` (format by extension) in the chosen CRS and Shapefile encoding;
+/// returns the number of records written.
+#[tauri::command]
+pub async fn transfer_export(
+    store: State<'_, Store>,
+    dataset: String,
+    path: String,
+    options: FileOptions,
+) -> Result<usize, ErrorDto> {
+    let ds = self::dataset(&dataset)?;
+    let target = TargetOptions {
+        crs: options.crs()?.unwrap_or_default(),
+        encoding: options.encoding()?.unwrap_or_default(),
+    };
+    let loaded = store.engine()?;
+    Ok(tauri::async_runtime::spawn_blocking(move || {
+        loaded.engine.export_to(Path::new(&path), ds, &target)
+    })
+    .await
+    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??)
 }
 
 #[cfg(test)]

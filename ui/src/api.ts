@@ -17,7 +17,10 @@ export type ErrorCode =
   | 'bad-tile'
   | 'conflict'
   | 'not-ready'
-  | 'window';
+  | 'window'
+  | 'not-permitted'
+  | 'not-signed-in'
+  | 'refused';
 
 export interface ErrorDto {
   code: ErrorCode;
@@ -118,11 +121,12 @@ export type MenuAction =
   | { action: 'toggle-layer'; layer: string; visible: boolean }
   | { action: 'zoom-district' }
   | { action: 'settings' }
-  | { action: 'about' };
+  | { action: 'about' }
+  | { action: 'transfer'; mode: 'import' | 'export'; dataset: string };
 
 const ERROR_CODES: readonly string[] = [
   'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'storage', 'invalid-input',
-  'not-found', 'bad-tile', 'conflict', 'not-ready', 'window',
+  'not-found', 'bad-tile', 'conflict', 'not-ready', 'window', 'not-permitted', 'not-signed-in', 'refused',
 ];
 
 /** Narrows whatever a rejected `invoke` threw to an {@link ErrorDto}. */
@@ -147,7 +151,7 @@ export class CommandError extends Error implements ErrorDto {
   }
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {

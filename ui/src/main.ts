@@ -9,6 +9,7 @@ import { createMap, prewarmMap, statusOverview, type MapView } from './map';
 import { rerenderPanel, showGrid } from './panel';
 import { initSearch } from './search';
 import { mark, timeline } from './timeline';
+import { openTransfer } from './transfer';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
 
 interface GridDeskHooks {
@@ -20,6 +21,8 @@ interface GridDeskHooks {
   showAbout: () => Promise<void>;
   /** Selects a workspace tab by id (`map`, or a feature's id). */
   selectWorkspace: (id: string) => void;
+  /** What File ▸ Import / Export ▸ dataset does. */
+  openTransfer: typeof openTransfer;
   /** Start-up milestones (ms since the page started). */
   timeline: Record<string, number>;
 }
@@ -30,7 +33,7 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace };
+const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer };
 window.__griddesk = hooks;
 
 type Screen = 'loading' | 'map' | 'error';
@@ -114,6 +117,9 @@ function wireChrome(): void {
         break;
       case 'about':
         void showAbout();
+        break;
+      case 'transfer':
+        void openTransfer(a.mode, a.dataset);
         break;
     }
   });
