@@ -115,7 +115,7 @@ impl Engine {
         }
         let rel = relocate(&l.index, change);
         let written = history::apply(store, &l.index, change, &rel, params, meta)?;
-        self.refresh(l, &written)?;
+        self.refresh(store, l, &written)?;
         Ok(Applied {
             edit: written.summary,
             warnings: report.problems,
@@ -136,7 +136,7 @@ impl Engine {
         let mut store = self.store();
         let l = self.loaded();
         let written = history::undo_redo(&mut store, undo, meta)?;
-        self.refresh(l, &written)?;
+        self.refresh(&store, l, &written)?;
         Ok(Applied {
             edit: written.summary,
             warnings: vec![],
@@ -203,7 +203,7 @@ impl Engine {
     /// Puts the rows just written into the in-memory index: in place when no reader holds the
     /// current index (the usual case), else on a copy. Either way only the grid-dependent parts
     /// are rebuilt; a full reload would read the whole store again.
-    fn refresh(&self, l: Arc<Loaded>, w: &Written) -> Result<()> {
+    fn refresh(&self, store: &Store, l: Arc<Loaded>, w: &Written) -> Result<()> {
         let t = std::time::Instant::now();
         let patch = patch_of(&l.index, &w.rows)?;
         drop(l);
@@ -234,7 +234,9 @@ impl Engine {
                 (t.elapsed() - t_index).as_secs_f64() * 1e3
             );
         }
-        Ok(())
+        // The zone index answers "who is responsible here" over the grids in force: rebuilt
+        // on the new ones (and with the memberships the edit carried over).
+        self.refresh_zones_from(store)
     }
 }
 
@@ -293,6 +295,8 @@ fn patch_of(idx: &crate::index::SpatialIndex, rows: &[RowSnap]) -> Result<IndexP
                     p.case_grids.push((r.key.clone(), grid_of_json(d)?));
                 }
             }
+            // Zone layers other than duty grids live in the zone index, refreshed separately.
+            "zone_member" => {}
             _ => {
                 if let Some((duty, grid)) = r.key.split_once('|') {
                     p.duty_members.push((

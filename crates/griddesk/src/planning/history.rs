@@ -131,13 +131,14 @@ pub(crate) struct RowSnap {
     pub geom: Option<Vec<u8>>,
 }
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "grid",
     "community",
     "street",
     "component",
     "case",
     "duty_member",
+    "zone_member",
 ];
 
 fn kind_of(s: &str) -> Result<&'static str> {
@@ -207,6 +208,14 @@ fn read_row(tx: &Transaction<'_>, kind: &'static str, key: &str) -> Result<RowSn
                 g.map(|g| serde_json::Value::from(g).to_string()),
                 None,
             )
+        }
+        "zone_member" => {
+            let (layer, grid) = split_member(key)?;
+            let zone: Option<String> = tx
+                .prepare_cached("SELECT zone FROM zone_member WHERE layer = ?1 AND grid = ?2")?
+                .query_row(params![layer, grid], |r| r.get(0))
+                .optional()?;
+            (zone, None)
         }
         _ => {
             let (d, g) = split_member(key)?;
@@ -284,6 +293,20 @@ fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
             };
             tx.execute(sql, params![s.key, v.as_str()])?;
         }
+        ("zone_member", d) => {
+            let (layer, grid) = split_member(&s.key)?;
+            match d {
+                Some(zone) => tx.execute(
+                    "INSERT INTO zone_member (layer, zone, grid) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (layer, grid) DO UPDATE SET zone = excluded.zone",
+                    params![layer, zone, grid],
+                )?,
+                None => tx.execute(
+                    "DELETE FROM zone_member WHERE layer = ?1 AND grid = ?2",
+                    params![layer, grid],
+                )?,
+            };
+        }
         ("duty_member", d) => {
             let (duty, grid) = split_member(&s.key)?;
             if d.is_some() {
@@ -311,6 +334,55 @@ fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
 
 fn wkb(p: &Polygon<f64>) -> Result<Vec<u8>> {
     wkb_io::to_wkb(&Geometry::Polygon(p.clone()))
+}
+
+/// Zone-layer memberships an edit carries over, read before anything is written.
+struct ZoneMoves {
+    /// `(layer, grid)` rows the edit may change: the touched grids' own, and the new or renamed
+    /// grids' future ones.
+    keys: Vec<(String, GridCode)>,
+    /// Each new grid's `(layer, zone)` memberships, inherited from its first predecessor.
+    created: Vec<(GridCode, Vec<(String, String)>)>,
+}
+
+impl ZoneMoves {
+    fn read(tx: &Transaction<'_>, cs: &ChangeSet) -> Result<Self> {
+        let mut st = tx.prepare_cached("SELECT layer, zone FROM zone_member WHERE grid = ?1")?;
+        let mut of = |g: &GridCode| -> Result<Vec<(String, String)>> {
+            let rows = st.query_map([g.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        let mut keys = Vec::new();
+        for g in cs.touched() {
+            keys.extend(of(&g)?.into_iter().map(|(l, _)| (l, g)));
+        }
+        for r in &cs.rename {
+            keys.extend(of(&r.from)?.into_iter().map(|(l, _)| (l, r.to)));
+        }
+        let mut created = Vec::new();
+        for g in &cs.create {
+            let m = match g.predecessors.first() {
+                Some(p) => of(p)?,
+                None => Vec::new(),
+            };
+            keys.extend(m.iter().map(|(l, _)| (l.clone(), g.code)));
+            created.push((g.code, m));
+        }
+        Ok(Self { keys, created })
+    }
+
+    fn keys(&self) -> impl Iterator<Item = (&'static str, String)> + '_ {
+        let set: BTreeSet<String> = self.keys.iter().map(|(l, g)| format!("{l}|{g}")).collect();
+        set.into_iter().map(|k| ("zone_member", k))
+    }
+
+    fn of(&self, g: &GridCode) -> &[(String, String)] {
+        self.created
+            .iter()
+            .find(|(c, _)| c == g)
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or(&[])
+    }
 }
 
 /// The rows a change-set writes, by kind and key.
@@ -421,6 +493,12 @@ pub(crate) fn apply(
                 return Err(stale(format!("street {}", c.code)));
             }
         }
+        // Zone-layer memberships (片区, 中队辖区, 执法网格…) follow the grids like duty grids do:
+        // a new grid joins its first predecessor's zones, a renamed grid keeps its own, a
+        // retired grid leaves them. Read from the store, they join the snapshot keys.
+        let zones = ZoneMoves::read(tx, cs)?;
+        let mut keys = keys.clone();
+        keys.extend(zones.keys());
         let mut before = Vec::with_capacity(keys.len());
         for (kind, key) in &keys {
             before.push(read_row(tx, kind, key)?);
@@ -450,6 +528,7 @@ pub(crate) fn apply(
                 "UPDATE component SET grid = ?2 WHERE grid = ?1",
                 "UPDATE cases SET grid = ?2 WHERE grid = ?1",
                 "UPDATE duty_grid_member SET grid = ?2 WHERE grid = ?1",
+                "UPDATE zone_member SET grid = ?2 WHERE grid = ?1",
             ] {
                 tx.execute(sql, params![r.from.as_str(), format!("~{}", r.to)])?;
             }
@@ -459,6 +538,7 @@ pub(crate) fn apply(
                 "UPDATE component SET grid = ?2 WHERE grid = ?1",
                 "UPDATE cases SET grid = ?2 WHERE grid = ?1",
                 "UPDATE duty_grid_member SET grid = ?2 WHERE grid = ?1",
+                "UPDATE zone_member SET grid = ?2 WHERE grid = ?1",
             ] {
                 tx.execute(sql, params![format!("~{}", r.to), r.to.as_str()])?;
             }
@@ -469,6 +549,7 @@ pub(crate) fn apply(
                 params![g.code.as_str(), date],
             )?;
             tx.execute("DELETE FROM duty_grid_member WHERE grid = ?1", [g.code.as_str()])?;
+            tx.execute("DELETE FROM zone_member WHERE grid = ?1", [g.code.as_str()])?;
         }
         for m in &cs.modify {
             tx.execute(
@@ -508,6 +589,13 @@ pub(crate) fn apply(
                 tx.execute(
                     "INSERT OR IGNORE INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)",
                     params![d.code, g.code.as_str()],
+                )?;
+            }
+            for (layer, zone) in zones.of(&g.code) {
+                tx.execute(
+                    "INSERT INTO zone_member (layer, zone, grid) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (layer, grid) DO UPDATE SET zone = excluded.zone",
+                    params![layer, zone, g.code.as_str()],
                 )?;
             }
         }

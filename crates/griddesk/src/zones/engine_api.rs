@@ -119,7 +119,13 @@ impl Engine {
 
     /// Re-reads the zone tables and rebuilds [`ZoneIndex`] over the current grid index.
     pub fn refresh_zones(&self) -> Result<()> {
-        let data = store::load(self.store().conn())?;
+        let store = self.store();
+        self.refresh_zones_from(&store)
+    }
+
+    /// [`Engine::refresh_zones`] for a caller that already holds the store.
+    pub(crate) fn refresh_zones_from(&self, store: &crate::store::Store) -> Result<()> {
+        let data = store::load(store.conn())?;
         let z = Arc::new(ZoneIndex::build(self.loaded(), data));
         match self.zones.write() {
             Ok(mut g) => *g = z,

@@ -130,3 +130,63 @@ fn sample_district_edits_numbering_and_proposal() {
     assert_eq!(e.overview().grids, before);
     assert!(errors(&e).is_empty(), "{:?}", errors(&e));
 }
+
+/// The zones of every layer answering at a point, as `layer → zone code`.
+fn zones_at(e: &Engine, p: [f64; 2]) -> Vec<(String, Option<String>)> {
+    e.who_is_here(p[0], p[1])
+        .layers
+        .into_iter()
+        .map(|l| (l.layer, l.zone.map(|z| z.code)))
+        .collect()
+}
+
+#[test]
+fn zone_memberships_follow_a_split_and_its_undo() {
+    let (_dir, e) = seeded();
+    let l = e.loaded();
+    // A grid that belongs to a zone in at least two layers.
+    let (g, c) = l
+        .index
+        .grids
+        .iter()
+        .filter(|g| g.is_active())
+        .find_map(|g| {
+            let c = g.polygon.centroid()?;
+            let z = zones_at(&e, [c.x(), c.y()]);
+            (z.iter().filter(|(_, z)| z.is_some()).count() >= 2).then(|| (g.clone(), c))
+        })
+        .expect("a grid in two zone layers");
+    drop(l);
+    let before = zones_at(&e, [c.x(), c.y()]);
+    let split = e
+        .plan_apply(
+            &Edit::Split {
+                grid: g.code,
+                line: vec![
+                    [c.x() - 0.003, c.y() - 0.0005],
+                    [c.x() + 0.003, c.y() + 0.0005],
+                ],
+            },
+            &EditMeta::by("test"),
+        )
+        .expect("split");
+    assert_eq!(split.edit.effect.created.len(), 2);
+    // Both halves answer with the old grid's zones, in every layer.
+    for half in &split.edit.effect.created {
+        let info = e.loaded().index.grid(half).expect("new grid").clone();
+        let p = info.polygon.centroid().expect("centroid");
+        let got = zones_at(&e, [p.x(), p.y()]);
+        assert_eq!(got, before, "zones of {half}");
+        assert_eq!(
+            e.who_is_here(p.x(), p.y()).grid.map(|n| n.code),
+            Some(half.to_string())
+        );
+    }
+    // Undo puts the old grid back in its zones.
+    e.plan_undo(&EditMeta::by("test")).expect("undo");
+    assert_eq!(zones_at(&e, [c.x(), c.y()]), before);
+    assert_eq!(
+        e.who_is_here(c.x(), c.y()).grid.map(|n| n.code),
+        Some(g.code.to_string())
+    );
+}
