@@ -37,6 +37,11 @@ const COMMANDS: &[&str] = &[
     "analytics_export_table",
     "analytics_save_png",
     "analytics_bulletin",
+    "evaluation_table",
+    "evaluation_cases",
+    "evaluation_config",
+    "set_evaluation_config",
+    "evaluation_export",
 ];
 
 fn main() {

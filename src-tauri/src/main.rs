@@ -9,6 +9,7 @@ mod analytics;
 mod cases;
 mod commands;
 mod error;
+mod evaluation;
 mod menu;
 mod store;
 mod tiles;
@@ -78,6 +79,11 @@ fn main() {
             analytics::analytics_export_table,
             analytics::analytics_save_png,
             analytics::analytics_bulletin,
+            evaluation::evaluation_table,
+            evaluation::evaluation_cases,
+            evaluation::evaluation_config,
+            evaluation::set_evaluation_config,
+            evaluation::evaluation_export,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
