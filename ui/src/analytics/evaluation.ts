@@ -131,8 +131,11 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
 
   const renderTable = (t: EvalTable) => {
     shown = t;
+    // Departments are named by their name: one column then.
+    const withCode = t.rows.some((r) => r.code !== r.name);
+    const codeCells = (r: EvalRow) => (withCode ? [el('td', { class: 'ev-code' }, r.code)] : []);
     const head = el('tr', {},
-      el('th', {}, label('evCode')), el('th', {}, label('evName')),
+      ...(withCode ? [el('th', {}, label('evCode'))] : []), el('th', {}, label('evName')),
       ...t.columns.map((c) => el('th', { 'data-col': c.key, title: c.weight === null ? c.label : `${c.label} ×${c.weight}` },
         c.weight === null ? c.label : `${c.label} (${c.weight})`)),
       el('th', {}, label('evComposite')), el('th', {}, label('evGrade')), el('th', {}, label('evRank')));
@@ -142,7 +145,7 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
       return td;
     };
     const body = t.rows.map((r) => el('tr', { 'data-code': r.code, 'data-index': String(r.index) },
-      el('td', {}, r.code), el('td', {}, r.name),
+      ...codeCells(r), el('td', { class: 'ev-name' }, r.name),
       ...t.columns.map((c, k) => cell(r, num(r.values[k] ?? null, c.kind === 'count' ? 0 : 2), c.drill, c.label, c.key)),
       cell(r, num(r.composite, 2), t.sample, label('evComposite'), 'composite'),
       el('td', { class: `ev-grade ev-grade-${r.grade ?? 'none'}`, 'data-col': 'grade' }, r.grade ?? '—'),
