@@ -58,6 +58,11 @@ const COMMANDS: &[&str] = &[
     "zone_assign",
     "zone_people",
     "who_is_here",
+    "evaluation_table",
+    "evaluation_cases",
+    "evaluation_config",
+    "set_evaluation_config",
+    "evaluation_export",
 ];
 
 fn main() {

@@ -28,7 +28,7 @@ const KEEP_RASTERS: usize = 24;
 /// Raster side in cells, whatever the UI asks for.
 const MAX_RASTER: usize = 1024;
 /// At most this many case ids per drill-down.
-const MAX_DRILL: usize = 500;
+pub(crate) const MAX_DRILL: usize = 500;
 
 /// Rendered heatmap PNGs by key.
 #[derive(Default)]
@@ -52,7 +52,7 @@ impl Rasters {
     }
 }
 
-fn invalid(message: impl Into<String>) -> ErrorDto {
+pub(crate) fn invalid(message: impl Into<String>) -> ErrorDto {
     griddesk::Error::Invalid(message.into()).into()
 }
 
@@ -145,6 +145,7 @@ pub async fn analytics_heatmap(
     filter: CaseFilter,
     bandwidth_m: f64,
     size: usize,
+    bounds: Option<[f64; 4]>,
 ) -> Result<HeatmapDto, ErrorDto> {
     if !(bandwidth_m.is_finite() && (10.0..=5000.0).contains(&bandwidth_m)) {
         return Err(invalid(format!(
@@ -152,11 +153,16 @@ pub async fn analytics_heatmap(
         )));
     }
     let size = size.clamp(64, MAX_RASTER);
+    let (width, height) = match bounds {
+        Some(b) => view_raster(b, size)?,
+        None => (size, size),
+    };
     let loaded = store.engine()?;
     let p = HeatmapParams {
-        width: size,
-        height: size,
+        width,
+        height,
         bandwidth_m,
+        bbox: bounds,
         ..HeatmapParams::default()
     };
     let hm = loaded.engine.heatmap(&filter, &p)?;
@@ -167,6 +173,7 @@ pub async fn analytics_heatmap(
         .hash(&mut h);
     bandwidth_m.to_bits().hash(&mut h);
     size.hash(&mut h);
+    bounds.map(|b| b.map(f64::to_bits)).hash(&mut h);
     loaded.generation.hash(&mut h);
     let key = format!("{:016x}", h.finish());
     rasters.put(key.clone(), png);
@@ -177,6 +184,32 @@ pub async fn analytics_heatmap(
         bandwidth_m: hm.bandwidth_m,
         max: hm.max,
         legend: hm.legend(None),
+    })
+}
+
+/// Raster columns and rows for a view `[west, south, east, north]` (lon/lat): the longer side
+/// gets `size` cells, the other follows the view's shape in metres.
+fn view_raster(b: [f64; 4], size: usize) -> Result<(usize, usize), ErrorDto> {
+    let [w, s, e, n] = b;
+    let ok = b.iter().all(|v| v.is_finite())
+        && (-180.0..=180.0).contains(&w)
+        && (-180.0..=180.0).contains(&e)
+        && (-90.0..=90.0).contains(&s)
+        && (-90.0..=90.0).contains(&n)
+        && e > w
+        && n > s;
+    if !ok {
+        return Err(invalid(format!(
+            "view bounds {b:?} are not west < east, south < north in degrees"
+        )));
+    }
+    let wide = (e - w) * ((s + n) / 2.0).to_radians().cos();
+    let high = n - s;
+    let side = |r: f64| ((size as f64 * r).round() as usize).clamp(16, size);
+    Ok(if wide >= high {
+        (size, side(high / wide))
+    } else {
+        (side(wide / high), size)
     })
 }
 
@@ -319,6 +352,13 @@ pub struct DrillDto {
     ids: Vec<String>,
 }
 
+impl DrillDto {
+    /// The first ids of `total`.
+    pub(crate) fn new(total: usize, ids: Vec<String>) -> Self {
+        Self { total, ids }
+    }
+}
+
 #[tauri::command]
 pub async fn analytics_cases(
     store: State<'_, Store>,
@@ -396,7 +436,7 @@ fn summary_sheet(rows: &[SummaryRow], by: GroupBy) -> Sheet {
 
 /// Where an export goes: `GRIDDESK_EXPORT_DIR/<name>`, else the Save dialog's answer (`None` =
 /// cancelled).
-fn export_path(app: &AppHandle, name: &str, ext: &str) -> Result<Option<PathBuf>, ErrorDto> {
+pub(crate) fn export_path(app: &AppHandle, name: &str, ext: &str) -> Result<Option<PathBuf>, ErrorDto> {
     if let Some(dir) = std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).map_err(|e| {
@@ -441,7 +481,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn safe_name(stem: &str, ext: &str) -> Result<String, ErrorDto> {
+pub(crate) fn safe_name(stem: &str, ext: &str) -> Result<String, ErrorDto> {
     let ok = !stem.is_empty()
         && stem.len() <= 120
         && !stem.contains(['/', '\\', ':', '\0'])
@@ -613,6 +653,15 @@ mod tests {
     fn header_names_decode() {
         assert_eq!(percent_decode("%E7%83%AD%E5%8A%9B%E5%9B%BE-1"), "热力图-1");
         assert_eq!(percent_decode("a%2"), "a%2");
+    }
+
+    #[test]
+    fn view_rasters_follow_the_view_shape() {
+        assert_eq!(view_raster([121.0, 28.0, 121.2, 28.1], 1000).unwrap().0, 1000);
+        let (w, h) = view_raster([121.0, 28.0, 121.1, 28.2], 1000).unwrap();
+        assert_eq!(h, 1000);
+        assert!((430..=450).contains(&w), "{w}");
+        assert!(view_raster([121.2, 28.0, 121.0, 28.1], 1000).is_err());
     }
 
     #[test]

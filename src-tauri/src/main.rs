@@ -9,6 +9,7 @@ mod analytics;
 mod cases;
 mod commands;
 mod error;
+mod evaluation;
 mod menu;
 mod planning;
 mod store;
@@ -100,6 +101,11 @@ fn main() {
             planning::zone_assign,
             planning::zone_people,
             planning::who_is_here,
+            evaluation::evaluation_table,
+            evaluation::evaluation_cases,
+            evaluation::evaluation_config,
+            evaluation::set_evaluation_config,
+            evaluation::evaluation_export,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

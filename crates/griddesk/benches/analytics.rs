@@ -187,5 +187,51 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// The evaluation of one month from a store whose case loop was written through the
+/// workflow's tables (the sample generator's histories: stage runs, hang-ups, audit), read by
+/// `Engine::evaluation_input` and evaluated with the stored configuration. 100 000 cases over
+/// the sample's year (`benchmark(5 000, 100 000)`): a 1 000 000-case store with full histories
+/// takes several GB of disk and most of an hour to write on the shared 2-core machine.
+fn bench_store(c: &mut Criterion) {
+    use griddesk::sample::{generate, SampleParams};
+    let dir = tempfile::tempdir().expect("bench dir");
+    let path = dir.path().join("eval.sqlite");
+    let p = SampleParams::benchmark(5_000, 100_000);
+    let d = generate(&p).expect("generate");
+    {
+        let mut store = griddesk::store::Store::create(&path).expect("store");
+        d.write_to_store(&mut store, &d.tables).expect("write");
+    }
+    let e = griddesk::Engine::open(&path).expect("open");
+    let t = std::time::Instant::now();
+    e.load_sample_case_loop(&d.case_loop).expect("case loop");
+    eprintln!(
+        "case-loop histories of {} cases written in {:.1} s",
+        d.cases.len(),
+        t.elapsed().as_secs_f64()
+    );
+    drop(d);
+    let (a, b) = (
+        Period::month(2026, 3).expect("month"),
+        Period::month(2026, 4).expect("month"),
+    );
+    let mut g = c.benchmark_group("evaluation_from_store_100k_cases");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    // A different month each time, so the input is read from the store every iteration.
+    let mut flip = false;
+    g.bench_function("read_input_month", |bn| {
+        bn.iter(|| {
+            flip = !flip;
+            let p = if flip { &a } else { &b };
+            black_box(e.evaluation_input(p).expect("input").cases.len())
+        })
+    });
+    // The input of the month kept: the evaluation itself.
+    g.bench_function("evaluate_month_all_tables", |bn| {
+        bn.iter(|| black_box(e.evaluate_period(&a).expect("evaluate").tables.len()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_store);
 criterion_main!(benches);

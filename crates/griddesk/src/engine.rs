@@ -23,6 +23,8 @@ pub struct Loaded {
     pub(crate) generation: u64,
     /// Columnar case snapshot for analytics, built on first use.
     pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
+    /// The last evaluation input built from the store, with its period and audit position.
+    pub(crate) evaluation: Arc<Mutex<Option<crate::analytics::evaluation::from_store::Cached>>>,
 }
 
 impl Loaded {
@@ -33,6 +35,7 @@ impl Loaded {
             locator,
             generation: next_generation(),
             analytics: Default::default(),
+            evaluation: Default::default(),
         }
     }
 }
@@ -223,11 +226,13 @@ impl Engine {
             Some(l) => {
                 f(&mut l.index);
                 l.analytics = Default::default();
+                l.evaluation = Default::default();
             }
             None => {
                 let mut l = Loaded::clone(&g);
                 f(&mut l.index);
                 l.analytics = Default::default();
+                l.evaluation = Default::default();
                 *g = Arc::new(l);
             }
         }

@@ -170,8 +170,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const analyticsApi = {
   options: () => call<Options>('analytics_options'),
-  heatmap: (filter: CaseFilter, bandwidthM: number, size: number) =>
-    call<HeatmapInfo>('analytics_heatmap', { filter, bandwidthM, size }),
+  /** `bounds` `[west, south, east, north]`: a raster over the map view instead of the district. */
+  heatmap: (filter: CaseFilter, bandwidthM: number, size: number, bounds: [number, number, number, number] | null = null) =>
+    call<HeatmapInfo>('analytics_heatmap', { filter, bandwidthM, size, bounds }),
   choropleth: (filter: CaseFilter) => call<Choropleth>('analytics_choropleth', { filter }),
   hotspots: (filter: CaseFilter, top: number) => call<Hotspots>('analytics_hotspots', { filter, top }),
   trends: (filter: CaseFilter, bucket: Bucket) => call<Trends>('analytics_trends', { filter, bucket }),
@@ -190,6 +191,79 @@ export const analyticsApi = {
   },
   bulletin: (filter: CaseFilter, period: string, name: string) =>
     call<string | null>('analytics_bulletin', { filter, period, name }),
+};
+
+/** One column of an evaluation table (src-tauri/src/evaluation.rs `ColumnDto`). */
+export interface EvalColumn {
+  key: string;
+  label: string;
+  kind: 'count' | 'rate' | 'score';
+  /** Indicator key whose cases a click lists. */
+  drill: string;
+  weight: number | null;
+}
+
+export interface EvalRow {
+  index: number;
+  code: string;
+  name: string;
+  values: (number | null)[];
+  composite: number | null;
+  grade: string | null;
+  sample: number;
+  rank: number | null;
+}
+
+export type EvalTableKind =
+  | 'district' | 'street' | 'community' | 'grid' | 'duty_grid' | 'department'
+  | 'inspector' | 'receptionist' | 'shift_leader' | 'dispatcher';
+
+export interface EvalTable {
+  table: EvalTableKind;
+  title: string;
+  period: string;
+  min_sample: number;
+  sample: string;
+  columns: EvalColumn[];
+  rows: EvalRow[];
+}
+
+export interface Band {
+  op: 'eq' | 'lt' | 'le' | 'ge';
+  bound: number;
+  score: number;
+}
+
+export interface Bands {
+  bands: Band[];
+  otherwise: number;
+}
+
+export interface GradeBand {
+  grade: string;
+  min: number;
+}
+
+/** Engine `EvaluationConfig`: sections of `w_*` weights and bands. */
+export interface EvalConfig {
+  min_sample: number;
+  grades: GradeBand[];
+  region: Record<string, number | Bands>;
+  department: Record<string, number | Bands>;
+  inspector: Record<string, number | Bands>;
+  receptionist: Record<string, number | Bands>;
+  shift_leader: Record<string, number | Bands>;
+  dispatcher: Record<string, number | Bands>;
+}
+
+export const evaluationApi = {
+  table: (period: string, table: EvalTableKind) => call<EvalTable>('evaluation_table', { period, table }),
+  cases: (period: string, table: EvalTableKind, index: number, indicator: string) =>
+    call<Drill>('evaluation_cases', { period, table, index, indicator }),
+  config: () => call<EvalConfig>('evaluation_config'),
+  setConfig: (config: EvalConfig) => call<EvalConfig>('set_evaluation_config', { config }),
+  exportTable: (period: string, table: EvalTableKind, format: TableFormat, name: string) =>
+    call<string | null>('evaluation_export', { period, table, format, name }),
 };
 
 export function heatmapUrl(key: string): string {

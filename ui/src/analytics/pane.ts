@@ -18,6 +18,7 @@ import {
   type Options,
   type SummaryRow,
   type Change,
+  type Drill,
 } from './api';
 import {
   CLASS_COLORS,
@@ -29,12 +30,33 @@ import {
   type GridMeasure,
 } from './layers';
 import { drawTrend } from './trend';
+import { hideEvaluation, mountEvaluation } from './evaluation';
 import './analytics.css';
 
 type Mode = 'heat' | GridMeasure;
 
 const RASTER = 768;
 const FRAME_MS = 900;
+/** Wait this long after the map stops before redrawing the heatmap over the view. */
+const MOVE_DEBOUNCE_MS = 350;
+
+type Box = [number, number, number, number];
+
+/** `YYYY-MM-DD` that is a real date. */
+export function isoDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+/** The part of the view inside the full extent, or `null` when the view shows all of it. */
+export function viewBox(view: Box, full: Box | null): Box | null {
+  if (!full) return null;
+  const inside = view[0] <= full[0] && view[1] <= full[1] && view[2] >= full[2] && view[3] >= full[3];
+  if (inside) return null;
+  const b: Box = [Math.max(view[0], full[0]), Math.max(view[1], full[1]), Math.min(view[2], full[2]), Math.min(view[3], full[3])];
+  return b[2] > b[0] && b[3] > b[1] ? b : null;
+}
 
 interface State {
   filter: CaseFilter;
@@ -99,6 +121,17 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   let generation = 0;
   /** Read through a call: the flag changes while a request is awaited. */
   const live = () => active;
+  /** The district-wide raster's extent, known after the first unbounded heatmap. */
+  let fullBox: Box | null = null;
+  let moveTimer: number | null = null;
+  map.on('moveend', () => {
+    if (!active || st.mode !== 'heat' || st.playing !== null) return;
+    if (moveTimer !== null) window.clearTimeout(moveTimer);
+    moveTimer = window.setTimeout(() => {
+      moveTimer = null;
+      void drawMap();
+    }, MOVE_DEBOUNCE_MS);
+  });
 
   const status = el('div', { class: 'an-status', id: 'an-status' });
   const filters = el('div', { class: 'an-filters' });
@@ -115,6 +148,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   const tabs = el('div', { class: 'an-tabs', role: 'tablist' });
   const table = el('div', { class: 'an-table', id: 'an-table' });
   const drill = el('div', { class: 'an-drill', id: 'an-drill' });
+  const evalBox = el('div', { class: 'an-eval', id: 'an-eval' });
   const loadBox = el('div', { class: 'an-load', id: 'an-load' });
   const exportBox = el('div', { class: 'an-export' });
   const exportMsg = el('div', { class: 'an-export-msg', id: 'an-export-msg' });
@@ -132,6 +166,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     head('anHotspots'), hotList,
     head('anTrend'), trendBox,
     head('anTables'), tabs, table, drill,
+    head('anEval'), evalBox,
     head('anLoad'), loadBox,
     head('anExport'), exportBox, exportMsg,
   );
@@ -150,8 +185,13 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   };
 
   // ---- filters ----
-  const dateFrom = el('input', { type: 'date', id: 'an-from' });
-  const dateTo = el('input', { type: 'date', id: 'an-to' });
+  // Text, not type=date: WebKit shows its own mm/dd/yyyy there; dates are ISO everywhere.
+  const dateInput = (id: string) => el('input', {
+    type: 'text', id, inputmode: 'numeric', placeholder: 'yyyy-mm-dd', pattern: '\\d{4}-\\d{2}-\\d{2}',
+    maxlength: '10', autocomplete: 'off', spellcheck: 'false', class: 'an-date',
+  });
+  const dateFrom = dateInput('an-from');
+  const dateTo = dateInput('an-to');
   const selects: { key: keyof CaseFilter; label: AnKey; sel: HTMLSelectElement }[] = [];
   const makeSelect = (key: keyof CaseFilter, label: AnKey, id: string) => {
     const sel = el('select', { id });
@@ -190,6 +230,15 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   };
 
   const readFilters = () => {
+    const bad = [dateFrom, dateTo].filter((d) => d.value.trim() !== '' && !isoDate(d.value.trim()));
+    for (const d of [dateFrom, dateTo]) d.toggleAttribute('aria-invalid', bad.includes(d));
+    if (bad.length > 0) {
+      status.textContent = s('evDateHint');
+      status.dataset.error = 'invalid_date';
+      return;
+    }
+    dateFrom.value = dateFrom.value.trim();
+    dateTo.value = dateTo.value.trim();
     const f = emptyFilter();
     f.from = dateFrom.value || null;
     f.to = dateTo.value || null;
@@ -262,9 +311,16 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     try {
       if (st.mode === 'heat') {
         hideChoropleth(map);
-        const info = await api.heatmap(f, st.bandwidth, RASTER);
+        const b = map.getBounds();
+        const bounds = viewBox([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()], fullBox);
+        const info = await api.heatmap(f, st.bandwidth, RASTER, bounds);
         if (gen !== generation || !live()) return;
         st.heat = info;
+        if (bounds === null) {
+          const c = info.corners;
+          fullBox = [c[0][0], c[2][1], c[2][0], c[0][1]];
+        }
+        pane.dataset.heatBounds = bounds === null ? '' : bounds.map((v) => v.toFixed(5)).join(',');
         showHeatmap(map, info);
         pane.dataset.heatKey = info.key;
         pane.dataset.heatCases = String(info.cases);
@@ -364,6 +420,16 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       return b;
     }));
   };
+  /** The drill-down case list (also used by the evaluation view). */
+  const showDrill = (title: string, d: Drill, key: string, into: HTMLElement = drill) => {
+    into.replaceChildren(
+      el('h4', {}, `${s('anDrill')} · ${title} (${d.total})`),
+      el('ul', { class: 'an-ids' }, ...d.ids.map((id) => el('li', {}, id))),
+      ...(d.total > d.ids.length ? [el('div', {}, fmt(s('anMore'), { n: d.total - d.ids.length }))] : []),
+    );
+    into.dataset.total = String(d.total);
+    into.dataset.key = key;
+  };
   const drillTo = async (row: SummaryRow, statuses: string[] | null) => {
     const f: CaseFilter = { ...effective() };
     if (st.by === 'street') f.streets = [row.key];
@@ -372,13 +438,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     if (statuses) f.statuses = statuses;
     try {
       const d = await api.cases(f);
-      drill.replaceChildren(
-        el('h4', {}, `${s('anDrill')} · ${row.name} (${d.total})`),
-        el('ul', { class: 'an-ids' }, ...d.ids.map((id) => el('li', {}, id))),
-        ...(d.total > d.ids.length ? [el('div', {}, fmt(s('anMore'), { n: d.total - d.ids.length }))] : []),
-      );
-      drill.dataset.total = String(d.total);
-      drill.dataset.key = row.key;
+      showDrill(row.name, d, row.key);
     } catch (e) {
       fail(e);
     }
@@ -481,6 +541,13 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     pane.dataset.refreshed = String(Number(pane.dataset.refreshed ?? '0') + 1);
   };
 
+  const reloadEvaluation = mountEvaluation(evalBox, {
+    showDrill,
+    fail,
+    say,
+    span: () => [opts?.first_day ?? null, opts?.last_day ?? null],
+  });
+
   const renderAll = () => {
     for (const [k, h] of Object.entries(heads)) h.textContent = s(k as AnKey);
     renderFilters();
@@ -493,6 +560,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   renderAll();
   onLangChange(() => {
     renderAll();
+    reloadEvaluation();
     if (active) void refresh();
   });
 
@@ -524,5 +592,6 @@ export const analyticsWorkspace: Workspace = {
     if (!viewRef) return;
     hideHeatmap(viewRef.map);
     hideChoropleth(viewRef.map);
+    hideEvaluation();
   },
 };

@@ -82,6 +82,11 @@ pub struct Regions {
     pub street_names: Vec<String>,
     pub district_code: Option<String>,
     pub district_name: Option<String>,
+    /// Duty grid (责任网格) index of each grid ([`NONE`] if in none); may be shorter than the
+    /// grids (then the rest are in none).
+    pub grid_duty: Vec<u32>,
+    pub duty_codes: Vec<String>,
+    pub duty_names: Vec<String>,
     pub(crate) grid_pos: HashMap<GridCode, u32>,
 }
 
@@ -129,7 +134,29 @@ impl Regions {
                     .unwrap_or(NONE),
             );
         }
+        r.duty_codes = idx.duty_grids.iter().map(|d| d.code.clone()).collect();
+        r.duty_names = idx.duty_grids.iter().map(|d| d.name.clone()).collect();
+        let duty_pos: HashMap<&str, u32> = r
+            .duty_codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i as u32))
+            .collect();
+        r.grid_duty = idx
+            .grids
+            .iter()
+            .map(|g| {
+                idx.duty_grid_of(&g.code)
+                    .and_then(|d| duty_pos.get(d.code.as_str()).copied())
+                    .unwrap_or(NONE)
+            })
+            .collect();
         r
+    }
+
+    /// The duty grid index of grid `g` ([`NONE`] if in none).
+    pub fn duty_of(&self, g: usize) -> u32 {
+        self.grid_duty.get(g).copied().unwrap_or(NONE)
     }
 
     /// Appends one grid (builders and tests).

@@ -255,6 +255,7 @@ pub fn eval_input(p: &SyntheticParams) -> EvalInput {
                 end: Some(start + Duration::minutes(mins)),
                 deadline: Some(start + Duration::minutes(limit)),
                 extended_to: None,
+                recorded_on_time: None,
             };
             let public = source != CaseSource::Patrol;
             if !public {
@@ -296,6 +297,7 @@ pub fn eval_input(p: &SyntheticParams) -> EvalInput {
                 end: (!open).then_some(dispatched + used),
                 deadline: Some(dispatched + limit),
                 extended_to: rng.gen_bool(0.02).then_some(dispatched + limit * 2),
+                recorded_on_time: None,
             };
             c.extensions = u32::from(c.handle.extended_to.is_some());
             if rng.gen_bool(0.01) {

@@ -390,6 +390,7 @@ mod tests {
                 end: Some(t(end)),
                 deadline: Some(t(deadline)),
                 extended_to: None,
+                recorded_on_time: None,
             };
             c
         };

@@ -10,6 +10,7 @@ mod boundary_rule;
 mod case_loop;
 mod engine_sample;
 mod evaluation_fixture;
+mod evaluation_store;
 mod geos_agreement;
 mod history_import;
 mod import_fixtures;

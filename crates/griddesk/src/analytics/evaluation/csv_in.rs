@@ -273,6 +273,7 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
             end: r.time("accept_end")?,
             deadline: None,
             extended_to: None,
+            recorded_on_time: None,
         };
         let stage = |p: &str| -> Result<Stage> {
             Ok(Stage {
@@ -281,6 +282,7 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
                 end: r.time(&format!("{p}_end"))?,
                 deadline: r.time(&format!("{p}_deadline"))?,
                 extended_to: None,
+                recorded_on_time: None,
             })
         };
         let optional = |s: Stage| (s.holder.is_some() || s.start.is_some()).then_some(s);
@@ -294,6 +296,7 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
             end: r.time("handle_end")?,
             deadline: r.time("handle_deadline")?,
             extended_to: r.time("handle_extended_to")?,
+            recorded_on_time: None,
         };
         c.check_send = optional(stage("csend")?);
         c.check = optional(stage("check")?);

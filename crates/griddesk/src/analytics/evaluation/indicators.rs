@@ -166,7 +166,7 @@ pub fn contributions(
         if c.extensions > 0 {
             e(I::Extended, 1);
         }
-        if !c.hangups.is_empty() {
+        if c.hang_count > 0 || !c.hangups.is_empty() {
             e(I::Hung, 1);
         }
     }

@@ -59,6 +59,10 @@ pub struct Stage {
     pub deadline: Option<NaiveDateTime>,
     /// The deadline after approved extensions (延期), if any was granted.
     pub extended_to: Option<NaiveDateTime>,
+    /// The on-time judgement the workflow recorded when the stage ended (on its working-time
+    /// clock); when present it is the judgement of a completed stage.
+    #[serde(default)]
+    pub recorded_on_time: Option<bool>,
 }
 
 impl Stage {
@@ -76,6 +80,9 @@ impl Stage {
     /// time stops the clock). `None` while not completed; `Some(true)` when there is no limit.
     pub fn on_time(&self, hangups: &[Hangup]) -> Option<bool> {
         let end = self.end?;
+        if let Some(v) = self.recorded_on_time {
+            return Some(v);
+        }
         Some(match self.effective_deadline() {
             None => true,
             Some(d) if hangups.is_empty() => end <= d,
@@ -155,8 +162,12 @@ pub struct EvalCase {
     pub check: Option<Stage>,
     /// 结案 by a shift leader.
     pub close: Stage,
-    /// Hang-ups of the handling stage.
+    /// Hang-ups of the handling stage whose time the handling deadline does not already
+    /// include (all of them for hand-made input; only a still-open one from the workflow,
+    /// whose bundle deadline already excludes finished hang-ups).
     pub hangups: Vec<Hangup>,
+    /// Approved hang-ups (挂账), counted even when their time is already in the deadline.
+    pub hang_count: u32,
     /// Failed checks sent back to the department (返工次数 of this case).
     pub reworks: u32,
     /// Approved extensions (延期).
@@ -189,6 +200,7 @@ impl EvalCase {
             check: None,
             close: Stage::default(),
             hangups: vec![],
+            hang_count: 0,
             reworks: 0,
             extensions: 0,
             returns: 0,
@@ -361,6 +373,7 @@ mod tests {
             end: end.map(t),
             deadline: Some(t(deadline)),
             extended_to: None,
+            recorded_on_time: None,
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod csv_in;
+pub mod from_store;
 pub mod indicators;
 pub mod input;
 pub mod tables;
@@ -46,6 +47,7 @@ mod tests {
             end: end.map(t),
             deadline: Some(t(deadline)),
             extended_to: None,
+            recorded_on_time: None,
         }
     }
 
@@ -80,6 +82,7 @@ mod tests {
             end: handled.map(t),
             deadline: Some(t("2026-03-05 17:00")),
             extended_to: None,
+            recorded_on_time: None,
         };
         c.close = st(
             2,
@@ -316,6 +319,7 @@ mod tests {
                         end: Some(f),
                         deadline: Some(f),
                         extended_to: None,
+                        recorded_on_time: None,
                     };
                     c.dispatch = Stage {
                         holder: Some(3),
@@ -323,6 +327,7 @@ mod tests {
                         end: Some(f),
                         deadline: Some(f),
                         extended_to: None,
+                        recorded_on_time: None,
                     };
                     c.handle = Stage {
                         holder: Some(0),
@@ -330,6 +335,7 @@ mod tests {
                         end: handle_after.map(|h| f + chrono::Duration::hours(h * 10)),
                         deadline: Some(f + chrono::Duration::hours(100)),
                         extended_to: None,
+                        recorded_on_time: None,
                     };
                     if let (Some(h), Some(a)) = (c.handle.end, close_after) {
                         c.close = Stage {
@@ -338,6 +344,7 @@ mod tests {
                             end: Some(h + chrono::Duration::hours(a * 5)),
                             deadline: Some(h + chrono::Duration::hours(24)),
                             extended_to: None,
+                            recorded_on_time: None,
                         };
                     }
                     c.reworks = reworks;

@@ -16,6 +16,8 @@ pub enum TableKind {
     Street,
     Community,
     Grid,
+    /// 责任网格: the unit grids one inspector patrols.
+    DutyGrid,
     Department,
     Inspector,
     Receptionist,
@@ -24,11 +26,12 @@ pub enum TableKind {
 }
 
 impl TableKind {
-    pub const ALL: [TableKind; 9] = [
+    pub const ALL: [TableKind; 10] = [
         TableKind::District,
         TableKind::Street,
         TableKind::Community,
         TableKind::Grid,
+        TableKind::DutyGrid,
         TableKind::Department,
         TableKind::Inspector,
         TableKind::Receptionist,
@@ -42,6 +45,7 @@ impl TableKind {
             TableKind::Street => "区域评价（街道）",
             TableKind::Community => "区域评价（社区）",
             TableKind::Grid => "区域评价（单元网格）",
+            TableKind::DutyGrid => "区域评价（责任网格）",
             TableKind::Department => "专业部门评价",
             TableKind::Inspector => "岗位评价（监督员）",
             TableKind::Receptionist => "岗位评价（受理员）",
@@ -56,6 +60,7 @@ impl TableKind {
             TableKind::Street => "street",
             TableKind::Community => "community",
             TableKind::Grid => "grid",
+            TableKind::DutyGrid => "duty_grid",
             TableKind::Department => "department",
             TableKind::Inspector => "inspector",
             TableKind::Receptionist => "receptionist",
@@ -355,7 +360,11 @@ fn layout(
     cfg: &EvaluationConfig,
 ) -> (Vec<Indicator>, Vec<RateDef>, Vec<ScoreDef>, Indicator) {
     match kind {
-        TableKind::District | TableKind::Street | TableKind::Community | TableKind::Grid => {
+        TableKind::District
+        | TableKind::Street
+        | TableKind::Community
+        | TableKind::Grid
+        | TableKind::DutyGrid => {
             let r = &cfg.region;
             (
                 base_counts(),
@@ -736,9 +745,22 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
     let mut street = vec![[0u32; N]; r.street_codes.len()];
     let mut comm_facts = vec![(0u32, [0u32; 3]); comm.len()];
     let mut street_facts = vec![(0u32, [0u32; 3]); street.len()];
+    let mut duty = vec![[0u32; N]; r.duty_codes.len()];
+    let mut duty_facts = vec![(0u32, [0u32; 3]); duty.len()];
     let mut district = acc.no_grid;
     let mut district_facts = (0u32, [0u32; 3]);
     for g in 0..r.grid_count() {
+        let dg = r.duty_of(g);
+        if dg != NONE {
+            if let (Some(d), Some(f)) = (duty.get_mut(dg as usize), duty_facts.get_mut(dg as usize))
+            {
+                add(d, &acc.grid[g]);
+                if r.grid_active[g] {
+                    f.0 += 1;
+                    f.1[r.grid_class[g].min(2) as usize] += 1;
+                }
+            }
+        }
         add(&mut district, &acc.grid[g]);
         let class = r.grid_class[g].min(2) as usize;
         let active = r.grid_active[g];
@@ -763,7 +785,7 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
             }
         }
     }
-    let mut tables = Vec::with_capacity(9);
+    let mut tables = Vec::with_capacity(TableKind::ALL.len());
     tables.push(build_table(
         TableKind::District,
         vec![RowSource {
@@ -822,6 +844,22 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
                 facts: Some(RegionFacts {
                     grids: 1,
                     class: r.grid_class[g],
+                }),
+            })
+            .collect(),
+        cfg,
+    ));
+    tables.push(build_table(
+        TableKind::DutyGrid,
+        (0..duty.len())
+            .map(|d| RowSource {
+                index: d as u32,
+                code: r.duty_codes[d].clone(),
+                name: r.duty_names[d].clone(),
+                counts: duty[d],
+                facts: Some(RegionFacts {
+                    grids: duty_facts[d].0,
+                    class: majority(&duty_facts[d].1),
                 }),
             })
             .collect(),
@@ -892,6 +930,7 @@ pub fn drill(
                 r.grid_community.get(g as usize) == Some(&object.index)
             }
             (TableKind::Street, Some(g)) => r.grid_street.get(g as usize) == Some(&object.index),
+            (TableKind::DutyGrid, Some(g)) => r.duty_of(g as usize) == object.index,
             _ => false,
         }
     };
