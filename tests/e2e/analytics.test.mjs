@@ -7,29 +7,21 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
+import { startSignedIn, stopApp, shot, waitFor, waitIdle } from './lib/harness.mjs';
 import { countPixels, decodePng } from './lib/png.mjs';
 
 const exportDir = mkdtempSync(join(tmpdir(), 'griddesk-exports-'));
 process.env.GRIDDESK_EXPORT_DIR = exportDir;
 
-let driver;
+let app;
 let s;
 
 before(async () => {
-  driver = await new Driver().start();
-  s = await driver.launch();
-  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
-  // The sign-in overlay covers the window until the harness's demo sign-in goes through.
-  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
-  await waitIdle(s, 60000);
+  app = await startSignedIn(assert);
+  s = app.session;
 });
 
-after(async () => {
-  if (s) await s.delete().catch(() => undefined);
-  await driver?.stop();
-  if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
-});
+after(() => stopApp(app));
 
 const pane = `document.querySelector('.workspace-pane[data-workspace="analytics"]')`;
 const data = (k) => s.execute(`return ${pane}.dataset[arguments[0]] ?? null;`, k);

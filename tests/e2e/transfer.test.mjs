@@ -8,25 +8,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Driver, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
+import { startSignedIn, stopApp, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'griddesk-transfer-'));
-let driver;
+let app;
 let s;
 
 before(async () => {
-  driver = await new Driver().start();
-  s = await driver.launch();
-  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
-  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
-  await waitIdle(s, 60000);
+  app = await startSignedIn(assert);
+  s = app.session;
 });
 
-after(async () => {
-  if (s) await s.delete().catch(() => undefined);
-  await driver?.stop();
-  if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
-});
+after(() => stopApp(app));
 
 async function openDialog(mode, dataset) {
   await s.execute(`void window.__griddesk.openTransfer(arguments[0], arguments[1]);`, mode, dataset);

@@ -176,3 +176,24 @@ export function screenShot(name) {
 export function readExit(file) {
   return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
 }
+
+/**
+ * Starts tauri-driver and the app on a fresh store, waits for the map of the sample district
+ * and the demo sign-in (`signIn`, the inspector by default), then for the map to be idle.
+ * Returns `{ driver, session }`; stop with {@link stopApp}.
+ */
+export async function startSignedIn(assert, signIn = DEMO_SIGN_IN) {
+  const driver = await new Driver().start();
+  const session = await driver.launch({ signIn });
+  await waitFor(session, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
+  assert.ok(await session.signedIn, `expected the demo account ${signIn.login} to be signed in`);
+  await waitIdle(session, 60000);
+  return { driver, session };
+}
+
+/** Ends the session and the driver started by {@link startSignedIn}. */
+export async function stopApp(app) {
+  if (app?.session) await app.session.delete().catch(() => undefined);
+  await app?.driver?.stop();
+  if (process.env.GRIDDESK_E2E_VERBOSE) console.log(app?.driver?.output());
+}
