@@ -37,6 +37,21 @@ const COMMANDS: &[&str] = &[
     "analytics_export_table",
     "analytics_save_png",
     "analytics_bulletin",
+    "register_list",
+    "register_component",
+    "register_next_code",
+    "register_create",
+    "register_edit",
+    "register_import",
+    "register_plate_sheet",
+    "register_scan_text",
+    "register_scan_image",
+    "settings_calendar",
+    "settings_set_day",
+    "settings_clear_day",
+    "settings_import_calendar",
+    "settings_limits",
+    "settings_set_limit",
 ];
 
 fn main() {

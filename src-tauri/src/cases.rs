@@ -23,7 +23,7 @@ const MAX_MAP_CASES: usize = 500;
 pub struct SignedIn(pub Mutex<Option<Session>>);
 
 impl SignedIn {
-    fn get(&self) -> Result<Session, ErrorDto> {
+    pub(crate) fn get(&self) -> Result<Session, ErrorDto> {
         self.0
             .lock()
             .map_err(|_| ErrorDto::shell(ShellErrorKind::NotSignedIn, "session lock poisoned"))?

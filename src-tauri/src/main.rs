@@ -10,6 +10,8 @@ mod cases;
 mod commands;
 mod error;
 mod menu;
+mod register;
+mod settings;
 mod store;
 mod tiles;
 mod transfer;
@@ -78,6 +80,21 @@ fn main() {
             analytics::analytics_export_table,
             analytics::analytics_save_png,
             analytics::analytics_bulletin,
+            register::register_list,
+            register::register_component,
+            register::register_next_code,
+            register::register_create,
+            register::register_edit,
+            register::register_import,
+            register::register_plate_sheet,
+            register::register_scan_text,
+            register::register_scan_image,
+            settings::settings_calendar,
+            settings::settings_set_day,
+            settings::settings_clear_day,
+            settings::settings_import_calendar,
+            settings::settings_limits,
+            settings::settings_set_limit,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
