@@ -3,5 +3,6 @@
 import { casesWorkspace } from './cases';
 import type { Workspace } from './workspace';
 import { analyticsWorkspace } from './analytics/pane';
+import { registerWorkspace } from './register';
 
-export const FEATURES: Workspace[] = [casesWorkspace, analyticsWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, analyticsWorkspace];
