@@ -24,6 +24,7 @@ let classes: ClassDto[] = [];
 let adding = false;
 let openCode: string | null = null;
 const picked = new Set<string>();
+let rendered = 0;
 const query: api.RegisterQuery = { text: '', class_code: null, state: null, grid: null, offset: 0, limit: PAGE };
 
 function errorBox(e: unknown): HTMLElement {
@@ -141,6 +142,7 @@ async function renderTable(): Promise<void> {
     const range = page.total ? `${query.offset + 1}–${query.offset + page.rows.length} / ${page.total}` : s('none');
     body.replaceChildren(el('div', { class: 'reg-scroll' }, table), el('div', { class: 'pager' }, prev, ` ${range} `, next),
       el('p', { class: 'muted', id: 'reg-picked' }));
+    body.dataset.rendered = String(++rendered);
     showPicked();
   } catch (e) {
     body.replaceChildren(errorBox(e));
