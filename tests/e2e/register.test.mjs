@@ -32,6 +32,12 @@ after(async () => {
   if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
 });
 
+/** Scrolls `css` into the middle of its scrolling pane, then clicks it as a user would. */
+async function press(css) {
+  await s.execute(`document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });`, css);
+  await s.click(css);
+}
+
 const total = () => s.execute(`return Number(document.getElementById('reg-table')?.dataset.total ?? -1);`);
 
 /** Fills the register's search form and waits for the table to show the result. */
@@ -52,7 +58,7 @@ test('the register lists, pages and searches components', async () => {
   const rows = await s.execute(`return document.querySelectorAll('#reg-table tbody tr').length;`);
   assert.equal(rows, 25, 'expected a full first page of 25 rows');
   firstCode = await s.execute(`return document.querySelector('#reg-table tbody tr').dataset.code;`);
-  await s.click('#reg-next');
+  await press('#reg-next');
   await waitFor(s, `document.querySelector('.pager')?.textContent.includes('26–')`, 'the second page');
   await shot(s, 'register-01-table');
 
@@ -72,7 +78,7 @@ test('the register lists, pages and searches components', async () => {
 });
 
 test('a component opens in its panel with its QR code and payload; the map flies there', async () => {
-  await s.click(`#reg-table tr[data-code="${firstCode}"]`);
+  await press(`#reg-table tr[data-code="${firstCode}"] td:nth-child(2)`);
   await waitFor(s, `document.getElementById('component-panel')?.dataset.code === '${firstCode}'`, `the panel of ${firstCode}`);
   await waitFor(s, `document.getElementById('component-qr')?.complete && document.getElementById('component-qr').naturalWidth > 50`, 'the QR image');
   payload = await s.execute(`return document.getElementById('component-payload').textContent;`);
@@ -88,14 +94,14 @@ test('a component opens in its panel with its QR code and payload; the map flies
 test('ticked components print to a plate sheet PDF', async () => {
   await s.execute(`[...document.querySelectorAll('#reg-table .reg-pick')].slice(0, 5).forEach((b) => b.click());`);
   await waitFor(s, `document.getElementById('reg-picked')?.dataset.count === '5'`, 'five ticked components');
-  await s.click('#reg-plates-pdf');
+  await press('#reg-plates-pdf');
   const files = JSON.parse(await waitFor(s, `document.getElementById('reg-plates-saved')?.dataset.files || document.querySelector('#reg-out .error')?.textContent`, 'the saved plate sheet'));
   assert.equal(files.length, 1);
   assert.ok(files[0].startsWith(exportDir), `expected the sheet in ${exportDir}, got ${files[0]}`);
   assert.ok(existsSync(files[0]));
   const head = readFileSync(files[0]).subarray(0, 4).toString('latin1');
   assert.equal(head, '%PDF');
-  await s.click('#reg-plates-png');
+  await press('#reg-plates-png');
   const pngs = JSON.parse(await waitFor(s, `document.getElementById('reg-plates-saved')?.dataset.files?.includes('.png') && document.getElementById('reg-plates-saved').dataset.files`, 'the PNG sheet'));
   assert.deepEqual([...readFileSync(pngs[0]).subarray(1, 4)], [0x50, 0x4e, 0x47]);
 });
@@ -103,16 +109,16 @@ test('ticked components print to a plate sheet PDF', async () => {
 test('a pasted payload opens the component and starts a case on it', async () => {
   await s.execute(`document.getElementById('component-panel')?.remove();`);
   await s.execute(`document.getElementById('reg-scan-text').value = arguments[0];`, `  ${payload}\n`);
-  await s.click('#reg-scan-read');
+  await press('#reg-scan-read');
   await waitFor(s, `document.getElementById('reg-scanned')?.dataset.code === '${firstCode}'`, 'the scanned component');
   await waitFor(s, `document.getElementById('intake-component')?.dataset.component === '${firstCode}'`, 'the intake form on the component');
   const src = await s.execute(`return document.querySelector('#intake [name=source]').value;`);
   assert.equal(src, 'qr_code');
   await s.execute(`document.querySelector('#intake [name=description]').value = '扫码上报 e2e';`);
   await shot(s, 'register-03-scan-intake');
-  await s.click('#intake-submit');
+  await press('#intake-submit');
   const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case');
-  if (first === 'dups') await s.click('#intake-proceed');
+  if (first === 'dups') await press('#intake-proceed');
   const id = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the new case id');
   assert.match(id, /^\d{4}-\d{7}$/);
   await waitFor(s, `document.getElementById('case-panel')?.dataset.case === '${id}'`, 'the new case panel');
@@ -122,7 +128,7 @@ test('a pasted payload opens the component and starts a case on it', async () =>
 
 test('a component added by a map click gets the next code and appears in the table; an edit is recorded', async () => {
   await s.execute(`document.getElementById('component-panel')?.remove();`);
-  await s.click('#reg-add');
+  await press('#reg-add');
   await waitFor(s, `!!document.getElementById('reg-add-hint')`, 'add mode');
   const r = await s.execute(`const r = document.getElementById('map').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height };`);
   await s.clickAt(r.x + r.w * 0.35, r.y + r.h * 0.5);
@@ -133,32 +139,32 @@ test('a component added by a map click gets the next code and appears in the tab
   assert.match(next, /^\d{6}0101\d{6}$/);
   await s.execute(`document.querySelector('#reg-new [name=owner]').value = '自来水公司 e2e';`);
   await shot(s, 'register-05-new-component');
-  await s.click('#reg-new-save');
+  await press('#reg-new-save');
   const made = await waitFor(s, `document.getElementById('reg-created')?.dataset.code || document.querySelector('#reg-new-out .error')?.textContent`, 'the created component');
   assert.equal(made, next, 'the saved component has the code shown before saving');
   await waitFor(s, `!!document.querySelector('#reg-table tr[data-code="${next}"]')`, `${next} in the table`);
   await waitFor(s, `document.getElementById('component-panel')?.dataset.code === '${next}'`, 'its panel');
   await s.execute(`const f = document.getElementById('component-edit'); f.querySelector('[name=state]').value = 'damaged'; f.querySelector('[name=maintainer]').value = '市政养护所';`);
-  await s.click('#component-save');
+  await press('#component-save');
   await waitFor(s, `document.getElementById('component-panel')?.dataset.state === 'damaged' && document.querySelectorAll('#component-history li').length === 2`, 'the state change in the history');
   const acts = await s.execute(`return [...document.querySelectorAll('#component-history li')].map((l) => l.dataset.action);`);
   assert.deepEqual(acts, ['create', 'edit+state']);
-  await s.click('#reg-add');
+  await press('#reg-add');
   await shot(s, 'register-06-component-history');
 });
 
 test('the case list opens a new-case form whose place is typed as lon/lat', async () => {
   await s.click('#workspace-tabs [data-workspace="cases"]');
   await waitFor(s, `!!document.getElementById('cases-new') && !document.getElementById('cases-new').hidden`, 'the new-case button');
-  await s.click('#cases-new');
+  await press('#cases-new');
   await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form');
-  await s.click('#intake-submit');
+  await press('#intake-submit');
   await waitFor(s, `document.querySelector('#intake-out .error')?.dataset.errorCode === 'invalid-input'`, 'a request for the place');
   const loc = await s.execute(`return window.__griddesk.view.map.getCenter().toArray();`);
   await s.execute(`document.getElementById('intake-lon').value = String(arguments[0]); document.getElementById('intake-lat').value = String(arguments[1]);`, loc[0] + 0.0007, loc[1] - 0.0004);
-  await s.click('#intake-submit');
+  await press('#intake-submit');
   const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case');
-  if (first === 'dups') await s.click('#intake-proceed');
+  if (first === 'dups') await press('#intake-proceed');
   const id = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the new case id');
   assert.match(id, /^\d{4}-\d{7}$/);
   await s.execute(`document.getElementById('case-panel')?.remove();`);
@@ -174,24 +180,24 @@ test('the administrator adds a holiday and changes a time limit', async () => {
   await s.execute(`document.getElementById('settings').hidden = true;`);
   await s.click('#workspace-tabs [data-workspace="register"]');
   await waitFor(s, `!!document.getElementById('reg-clock')`, 'the clock settings button for the administrator');
-  await s.click('#reg-clock');
+  await press('#reg-clock');
   await waitFor(s, `!!document.querySelector('#cal-days li[data-date]')`, 'the shipped holidays of the year');
   await s.execute(`document.getElementById('cal-year').value = '2026'; document.getElementById('cal-year').dispatchEvent(new Event('change'));`);
   await waitFor(s, `document.getElementById('cal-days')?.dataset.year === '2026' && !!document.querySelector('#cal-days li[data-date="2026-10-01"]')`, 'the 2026 National Day holiday');
   await s.execute(`document.getElementById('cal-date').value = '2026-11-12'; document.getElementById('cal-kind').value = 'holiday'; document.getElementById('cal-note').value = '区庆 e2e';`);
-  await s.click('#cal-add-submit');
+  await press('#cal-add-submit');
   await waitFor(s, `document.querySelector('#cal-days li[data-date="2026-11-12"]')?.dataset.kind === 'holiday'`, 'the new holiday listed');
   const text = await s.execute(`return document.querySelector('#cal-days li[data-date="2026-11-12"]').textContent;`);
   assert.ok(text.includes('区庆 e2e'));
   await waitFor(s, `document.querySelectorAll('#lim-table td[data-cell]').length > 0`, 'the time limits of the first class');
   const cond = await s.execute(`return document.getElementById('lim-condition').value;`);
   await s.execute(`document.getElementById('lim-stage').value = 'handle'; document.getElementById('lim-area').value = 'B'; document.getElementById('lim-amount').value = '7'; document.getElementById('lim-unit').value = 'calendar_day';`);
-  await s.click('#lim-save');
+  await press('#lim-save');
   await waitFor(s, `!!document.getElementById('lim-saved')`, 'the limit saved');
   const cell = await s.execute(`return document.querySelector('#lim-table td[data-cell="${cond}/handle/B"]').textContent;`);
   assert.equal(cell, '7 自然日');
   await shot(s, 'register-07-clock-settings');
   // Removing the holiday again lists it no more.
-  await s.click('#cal-days [data-remove="2026-11-12"]');
+  await press('#cal-days [data-remove="2026-11-12"]');
   await waitFor(s, `!document.querySelector('#cal-days li[data-date="2026-11-12"]')`, 'the holiday removed');
 });

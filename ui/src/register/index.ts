@@ -293,13 +293,13 @@ async function addAt(lngLat: [number, number]): Promise<void> {
       state: state.value as api.ComponentState, note: null })
       .then(async (c) => {
         overlay.remove();
-        out(el('p', { id: 'reg-created', 'data-code': c.code }, `${s('saved')}: ${c.code}`));
         query.text = c.code;
         query.class_code = null;
         query.state = null;
         query.grid = null;
         query.offset = 0;
         renderPane();
+        out(el('p', { id: 'reg-created', 'data-code': c.code }, `${s('saved')}: ${c.code}`));
         await showComponent(c.code, false);
       })
       .catch((e: unknown) => { result.replaceChildren(errorBox(e)); });
