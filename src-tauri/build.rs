@@ -63,6 +63,21 @@ const COMMANDS: &[&str] = &[
     "evaluation_config",
     "set_evaluation_config",
     "evaluation_export",
+    "register_list",
+    "register_component",
+    "register_next_code",
+    "register_create",
+    "register_edit",
+    "register_import",
+    "register_plate_sheet",
+    "register_scan_text",
+    "register_scan_image",
+    "settings_calendar",
+    "settings_set_day",
+    "settings_clear_day",
+    "settings_import_calendar",
+    "settings_limits",
+    "settings_set_limit",
 ];
 
 fn main() {

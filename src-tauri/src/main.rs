@@ -12,6 +12,8 @@ mod error;
 mod evaluation;
 mod menu;
 mod planning;
+mod register;
+mod settings;
 mod store;
 mod tiles;
 mod transfer;
@@ -106,6 +108,21 @@ fn main() {
             evaluation::evaluation_config,
             evaluation::set_evaluation_config,
             evaluation::evaluation_export,
+            register::register_list,
+            register::register_component,
+            register::register_next_code,
+            register::register_create,
+            register::register_edit,
+            register::register_import,
+            register::register_plate_sheet,
+            register::register_scan_text,
+            register::register_scan_image,
+            settings::settings_calendar,
+            settings::settings_set_day,
+            settings::settings_clear_day,
+            settings::settings_import_calendar,
+            settings::settings_limits,
+            settings::settings_set_limit,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

@@ -4,5 +4,6 @@ import { casesWorkspace } from './cases';
 import { planningWorkspace } from './planning';
 import type { Workspace } from './workspace';
 import { analyticsWorkspace } from './analytics/pane';
+import { registerWorkspace } from './register';
 
-export const FEATURES: Workspace[] = [casesWorkspace, analyticsWorkspace, planningWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, analyticsWorkspace, planningWorkspace];

@@ -167,8 +167,9 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
   // Click: the engine decides which grid contains the point (it is the source of truth, and it
   // answers at zooms where grid polygons are not drawn).
   map.on('click', (e) => {
-    // In the case workspace a click starts a case instead (ui/src/cases/).
-    if (document.body.dataset.workspace === 'cases') return;
+    // In the case workspace a click starts a case instead (ui/src/cases/); in the register it
+    // opens or adds a component (ui/src/register/).
+    if (document.body.dataset.workspace === 'cases' || document.body.dataset.workspace === 'register') return;
     api
       .gridAt(e.lngLat.lng, e.lngLat.lat)
       .then((code) => selectGrid(code))

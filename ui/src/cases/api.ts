@@ -81,6 +81,8 @@ export interface IntakeRequest {
   class_code: string | null;
   condition: string | null;
   location: [number, number] | null;
+  /** 16-digit component code (a component case). */
+  component?: string | null;
   description: string | null;
   address: string | null;
   reporter: string | null;

@@ -134,7 +134,10 @@ function renderPane(): void {
     tabs.append(b);
   }
   const body = el('div', { id: 'cases-body' });
-  pane.replaceChildren(el('h2', {}, s('tab')), who, el('p', { class: 'muted' }, s('clickMapHint')), tabs, body);
+  const newCase = el('button', { type: 'button', id: 'cases-new' }, s('newCase'));
+  newCase.addEventListener('click', () => { void openIntake({ location: null }); });
+  newCase.hidden = !session;
+  pane.replaceChildren(el('h2', {}, s('tab')), who, el('p', { class: 'muted' }, s('clickMapHint')), newCase, tabs, body);
   if (!session) return;
   if (tab === 'queue') void renderQueue(body); else void renderList(body);
 }
@@ -212,7 +215,8 @@ function closePanel(): void {
   document.getElementById('case-panel')?.remove();
 }
 
-async function showCase(id: string): Promise<void> {
+/** Opens the case panel of `id`. */
+export async function showCase(id: string): Promise<void> {
   openCase = id;
   const p = panel();
   const close = el('button', { type: 'button', class: 'close' }, '×');
@@ -331,41 +335,89 @@ async function loadTables(): Promise<api.FormTables | null> {
   return tables;
 }
 
+/** How an intake form starts: a map click, a component (its panel or a scanned plate), or the case list. */
+export interface IntakeStart {
+  /** `[lon, lat]`; picked on the map or typed when absent. */
+  location: [number, number] | null;
+  kind?: api.CaseKind;
+  classCode?: string | null;
+  /** 16-digit code of the component the case is about. */
+  component?: string | null;
+  source?: api.CaseSource;
+  address?: string | null;
+}
+
+/** A map click the open intake form is waiting for ("pick on the map"), if any. */
+let picking: ((lngLat: [number, number]) => void) | null = null;
+
+/** Whether the intake form waits for a map click; other workspaces ignore that click. */
+export function pickingLocation(): boolean {
+  return picking !== null;
+}
+
+/** Opens the intake form at a map point. */
 async function intakeForm(lngLat: [number, number]): Promise<void> {
+  await openIntake({ location: lngLat });
+}
+
+/** Opens the case intake form, prefilled as `start` says (used by the map, the case list, components and scans). */
+export async function openIntake(start: IntakeStart): Promise<void> {
   document.getElementById('intake')?.remove();
+  picking = null;
   const t = await loadTables();
-  const source = select('source', api.SOURCES.map((v): [string, string] => [v, sourceName(v)]), 'patrol');
-  const classes = (t?.classes ?? []).filter((c) => c.kind === 'event');
-  const klass = select('class', classes.map((c): [string, string] => [c.code, `${c.code} ${c.major_name}/${c.name}`]));
+  const kind: api.CaseKind = start.kind ?? 'event';
+  const source = select('source', api.SOURCES.map((v): [string, string] => [v, sourceName(v)]), start.source ?? 'patrol');
+  const classes = (t?.classes ?? []).filter((c) => c.kind === kind);
+  const klass = select('class', classes.map((c): [string, string] => [c.code, `${c.code} ${c.major_name}/${c.name}`]), start.classCode ?? '');
   klass.id = 'intake-class';
   const cond = select('condition', []);
   const fillConds = () => {
-    const cs = (t?.conditions ?? []).filter((c) => c.kind === 'event' && c.class_code === klass.value);
+    const cs = (t?.conditions ?? []).filter((c) => c.kind === kind && c.class_code === klass.value);
     cond.replaceChildren(...cs.map((c) => el('option', { value: c.condition }, c.filing)));
   };
   klass.addEventListener('change', fillConds);
   fillConds();
+  const lon = el('input', { name: 'lon', id: 'intake-lon', inputmode: 'decimal', value: start.location ? start.location[0].toFixed(6) : '' });
+  const lat = el('input', { name: 'lat', id: 'intake-lat', inputmode: 'decimal', value: start.location ? start.location[1].toFixed(6) : '' });
+  const pick = el('button', { type: 'button', id: 'intake-pick' }, s('pickOnMap'));
   const desc = el('textarea', { name: 'description' });
-  const address = el('input', { name: 'address' });
+  const address = el('input', { name: 'address', value: start.address ?? '' });
   const reporter = el('input', { name: 'reporter' });
   const reportedAt = el('input', { name: 'reported_at', type: 'datetime-local', step: '1', value: localNow() });
   const photo = el('input', { name: 'photo', type: 'file', accept: 'image/png,image/jpeg', multiple: '' });
   const out = el('div', { id: 'intake-out' });
   const submit = el('button', { type: 'submit', id: 'intake-submit' }, s('submit'));
   const cancel = el('button', { type: 'button' }, s('cancel'));
+  const where = el('div', { class: 'intake-where' }, labelled(s('lon'), lon), labelled(s('lat'), lat), pick);
   const form = el('form', { class: 'modal-box intake' }, el('h2', {}, s('newCase')),
-    el('p', { class: 'muted' }, `${s('location')}: ${lngLat[0].toFixed(6)}, ${lngLat[1].toFixed(6)}`),
+    ...(start.component ? [el('p', { class: 'muted', id: 'intake-component', 'data-component': start.component }, `${s('component')}: ${start.component}`)] : []),
+    el('p', { class: 'muted' }, `${s('location')} (${s('lonLatHint')})`), where,
     labelled(s('source'), source), labelled(s('klass'), klass), labelled(s('condition'), cond), labelled(s('description'), desc),
     labelled(s('address'), address), labelled(s('reporter'), reporter), labelled(s('reportedAtPast'), reportedAt),
     labelled(s('photos'), photo), out, el('div', { class: 'buttons' }, submit, cancel));
   const overlay = el('div', { id: 'intake', class: 'modal cases-modal' }, form);
-  cancel.addEventListener('click', () => { overlay.remove(); });
+  cancel.addEventListener('click', () => { picking = null; overlay.remove(); });
+  pick.addEventListener('click', () => {
+    overlay.hidden = true;
+    document.body.dataset.picking = '1';
+    picking = (ll) => {
+      lon.value = ll[0].toFixed(6);
+      lat.value = ll[1].toFixed(6);
+      overlay.hidden = false;
+    };
+  });
+  const typed = (): [number, number] | null => {
+    const x = Number(lon.value.trim());
+    const y = Number(lat.value.trim());
+    return lon.value.trim() && lat.value.trim() && Number.isFinite(x) && Number.isFinite(y) ? [x, y] : null;
+  };
   const request = async (): Promise<api.IntakeRequest> => ({
     source: source.value as api.CaseSource,
-    kind: 'event',
+    kind,
     class_code: klass.value || null,
     condition: cond.value || null,
-    location: lngLat,
+    location: typed(),
+    component: start.component ?? null,
     description: desc.value || null,
     address: address.value || null,
     reporter: reporter.value || null,
@@ -373,6 +425,10 @@ async function intakeForm(lngLat: [number, number]): Promise<void> {
     reported_at: reportedAt.value.length === 16 ? `${reportedAt.value}:00` : reportedAt.value,
   });
   const send = async (policy: api.OnDuplicate) => {
+    if (typed() === null && !start.component) {
+      out.replaceChildren(el('p', { class: 'error', 'data-error-code': 'invalid-input' }, s('needLocation')));
+      return;
+    }
     try {
       const r = await api.intake(await request(), policy);
       if (r.outcome === 'duplicates_found') {
@@ -441,6 +497,14 @@ function installOverlay(map: maplibregl.Map): void {
   if (map.isStyleLoaded()) add(); else map.once('load', add);
   map.on('moveend', refreshOverlay);
   map.on('click', (e) => {
+    if (picking) {
+      const done = picking;
+      picking = null;
+      done([e.lngLat.lng, e.lngLat.lat]);
+      // Other workspaces' click handlers of this same click still see the flag.
+      setTimeout(() => { delete document.body.dataset.picking; }, 0);
+      return;
+    }
     if (document.body.dataset.workspace !== 'cases' || !session) return;
     const hit = map.getLayer(OVERLAY) ? map.queryRenderedFeatures(e.point, { layers: [OVERLAY] }) : [];
     const id = hit[0]?.properties.id as unknown;

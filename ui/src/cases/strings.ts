@@ -14,6 +14,8 @@ export const s = defineStrings(
     amount: '延期时长', unit: '单位', confirm: '确定', refused: '操作被拒绝', clickMapHint: '在地图上单击以新建案件',
     location: '位置', reportedAt: '上报时间', stopped: '已暂停', hours: '小时', noActions: '当前无可执行操作',
     reportedAtPast: '上报时间（可补录）',
+    lon: '经度', lat: '纬度', pickOnMap: '在地图上选点', lonLatHint: '在地图上选点或输入经纬度', component: '部件',
+    needLocation: '请在地图上选点或输入经纬度',
   },
   {
     tab: 'Cases', signInTitle: 'Sign in', login: 'Login', password: 'Password', role: 'Role', signIn: 'Sign in',
@@ -27,6 +29,8 @@ export const s = defineStrings(
     amount: 'Extension', unit: 'Unit', confirm: 'OK', refused: 'Refused', clickMapHint: 'Click the map to start a new case',
     location: 'Location', reportedAt: 'Reported', stopped: 'Stopped', hours: 'h', noActions: 'No action available now',
     reportedAtPast: 'Reported at (may be in the past)',
+    lon: 'Longitude', lat: 'Latitude', pickOnMap: 'Pick on the map', lonLatHint: 'pick on the map or type lon/lat', component: 'Component',
+    needLocation: 'Pick the place on the map or type its longitude and latitude',
   },
 );
 

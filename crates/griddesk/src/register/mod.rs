@@ -30,7 +30,8 @@ pub struct ComponentRecord {
 }
 
 impl ComponentRecord {
-    pub(crate) fn of(c: &Component, class_name: Option<String>) -> Self {
+    /// The record of a component, with its minor-class name.
+    pub fn of(c: &Component, class_name: Option<String>) -> Self {
         Self {
             code: c.code.to_string(),
             class_code: c.class_code.to_string(),
