@@ -436,7 +436,11 @@ fn summary_sheet(rows: &[SummaryRow], by: GroupBy) -> Sheet {
 
 /// Where an export goes: `GRIDDESK_EXPORT_DIR/<name>`, else the Save dialog's answer (`None` =
 /// cancelled).
-pub(crate) fn export_path(app: &AppHandle, name: &str, ext: &str) -> Result<Option<PathBuf>, ErrorDto> {
+pub(crate) fn export_path(
+    app: &AppHandle,
+    name: &str,
+    ext: &str,
+) -> Result<Option<PathBuf>, ErrorDto> {
     if let Some(dir) = std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).map_err(|e| {
@@ -657,7 +661,10 @@ mod tests {
 
     #[test]
     fn view_rasters_follow_the_view_shape() {
-        assert_eq!(view_raster([121.0, 28.0, 121.2, 28.1], 1000).unwrap().0, 1000);
+        assert_eq!(
+            view_raster([121.0, 28.0, 121.2, 28.1], 1000).unwrap().0,
+            1000
+        );
         let (w, h) = view_raster([121.0, 28.0, 121.1, 28.2], 1000).unwrap();
         assert_eq!(h, 1000);
         assert!((430..=450).contains(&w), "{w}");

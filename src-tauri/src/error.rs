@@ -12,8 +12,6 @@ pub enum ShellErrorKind {
     Window,
     /// A case-loop command needs a signed-in user and nobody is.
     NotSignedIn,
-    /// The signed-in role may not do this (a shell-side gate, e.g. imports and settings).
-    NotAllowed,
 }
 
 /// `code` is an engine [`griddesk::ErrorKind`] or a [`ShellErrorKind`], both kebab-case strings.

@@ -95,10 +95,9 @@ fn table_dto(t: &EvalTable, period: &str, min_sample: u32) -> TableDto {
         kind: "score",
         drill: match s.from {
             ScoreFrom::Bands(i) => i.key(),
-            ScoreFrom::Rate(k) | ScoreFrom::InverseRate(k) => t
-                .rates
-                .get(k)
-                .map_or(t.sample.key(), |r| r.numerator.key()),
+            ScoreFrom::Rate(k) | ScoreFrom::InverseRate(k) => {
+                t.rates.get(k).map_or(t.sample.key(), |r| r.numerator.key())
+            }
         },
         weight: Some(s.weight),
     }));
@@ -169,11 +168,11 @@ pub async fn evaluation_cases(
     let kind = table_kind(&table)?;
     let ind = Indicator::parse(&indicator)
         .ok_or_else(|| invalid(format!("unknown indicator `{indicator}`")))?;
-    let mut ids = store.engine()?.engine.evaluation_cases(
-        &p,
-        ObjectRef { table: kind, index },
-        ind,
-    )?;
+    let mut ids =
+        store
+            .engine()?
+            .engine
+            .evaluation_cases(&p, ObjectRef { table: kind, index }, ind)?;
     let total = ids.len();
     ids.truncate(MAX_DRILL);
     Ok(DrillDto::new(total, ids))
@@ -222,7 +221,11 @@ pub async fn set_evaluation_config(
     if bad_weight {
         return Err(invalid("a weight is negative or not a number"));
     }
-    if config.grades.iter().any(|g| !g.min.is_finite() || g.grade.trim().is_empty()) {
+    if config
+        .grades
+        .iter()
+        .any(|g| !g.min.is_finite() || g.grade.trim().is_empty())
+    {
         return Err(invalid("a grade band has no name or no lower bound"));
     }
     let e = &store.engine()?.engine;

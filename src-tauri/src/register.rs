@@ -4,7 +4,7 @@
 //! File dialogs follow `analytics.rs`: `GRIDDESK_EXPORT_DIR` replaces the Save dialog when set.
 
 use crate::cases::SignedIn;
-use crate::error::{ErrorDto, ShellErrorKind};
+use crate::error::ErrorDto;
 use crate::store::Store;
 use base64::Engine as _;
 use griddesk::io::{Dataset, ImportOptions, Reject};
@@ -204,14 +204,13 @@ pub async fn register_import(
 ) -> Result<Option<ImportOutcome>, ErrorDto> {
     let s = signed.get()?;
     if !matches!(s.role, Role::Admin | Role::Inspector) {
-        return Err(ErrorDto::shell(
-            ShellErrorKind::NotAllowed,
-            format!(
-                "{} ({}) may not import components: administrators and inspectors only",
-                s.login,
-                s.role.key()
-            ),
-        ));
+        return Err(griddesk::Error::NotPermitted {
+            login: s.login,
+            role: s.role.zh(),
+            what: "import components",
+            who: "component imports are for 系统管理员 (admin) and 监督员 (inspector) accounts",
+        }
+        .into());
     }
     let loaded = store.engine()?;
     let Some(path) = pick_file(

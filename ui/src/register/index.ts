@@ -260,7 +260,7 @@ async function addAt(lngLat: [number, number]): Promise<void> {
   await loadClasses();
   document.getElementById('reg-new')?.remove();
   if (!mayEdit()) {
-    out(el('p', { class: 'error', 'data-error-code': 'not-allowed' }, session ? s('mayNotEdit') : s('signInFirst')));
+    out(el('p', { class: 'error', 'data-error-code': 'not-permitted' }, session ? s('mayNotEdit') : s('signInFirst')));
     return;
   }
   const klass = select('class', classOptions(), classes[0]?.code ?? '');

@@ -61,9 +61,10 @@ impl Sheet {
                 v.extend(r.scores.iter().map(|&x| Cell::from(x)));
                 v.push(Cell::from(r.composite));
                 v.push(r.grade.clone().map_or(Cell::Empty, Cell::Text));
-                v.push(r.rank.map_or(Cell::Text("—".into()), |k| {
-                    Cell::Int(i64::from(k))
-                }));
+                v.push(
+                    r.rank
+                        .map_or(Cell::Text("—".into()), |k| Cell::Int(i64::from(k))),
+                );
                 v
             })
             .collect();
