@@ -42,7 +42,8 @@ step ui-lint bash -c 'cd ui && npx eslint . && npx tsc --noEmit'
 step ui-build bash -c 'cd ui && npm run build --silent'
 step fmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-if step cargo-test cargo test --workspace; then :; fi
+# --no-fail-fast: one failing test binary must not hide the results of the others.
+if step cargo-test cargo test --workspace --no-fail-fast; then :; fi
 # Count cargo's tests from its own result lines.
 read -r cp cf < <(grep -E '^test result:' "$log_dir/cargo-test.log" | \
   awk '{for (i=1;i<=NF;i++){ if ($(i)~/^passed;?$/) p+=$(i-1); if ($(i)~/^failed;?$/) f+=$(i-1)}} END {print p+0, f+0}')

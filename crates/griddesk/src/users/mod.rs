@@ -263,7 +263,8 @@ mod tests {
     fn roles_parse_from_keys_and_chinese() {
         assert_eq!(Role::parse("shift_leader"), Some(Role::ShiftLeader));
         assert_eq!(Role::parse("值班长"), Some(Role::ShiftLeader));
+        assert_eq!(Role::parse("网格规划员"), Some(Role::Planner));
         assert_eq!(Role::parse("boss"), None);
-        assert_eq!(Role::ALL.len(), 7);
+        assert_eq!(Role::ALL.len(), 8);
     }
 }
