@@ -54,6 +54,9 @@ const COMMANDS: &[&str] = &[
     "zone_assign",
     "zone_people",
     "who_is_here",
+    "plan_communities",
+    "plan_grids_as_of",
+    "zone_person_zones",
 ];
 
 fn main() {

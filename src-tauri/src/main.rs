@@ -96,6 +96,9 @@ fn main() {
             planning::zone_assign,
             planning::zone_people,
             planning::who_is_here,
+            planning::plan_communities,
+            planning::plan_grids_as_of,
+            planning::zone_person_zones,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
