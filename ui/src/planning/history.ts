@@ -22,6 +22,8 @@ export function historyPane(ctx: PlanContext): Pane {
   let shownEdit: number | null = null;
   let asOf: GridsAsOf | null = null;
   let day = isoDay(new Date(Date.now() - 86400000));
+  /** The grid code typed in (a retired grid cannot be clicked on the map); else the selection. */
+  let typed = '';
 
   async function load(code: string): Promise<void> {
     try {
@@ -55,6 +57,9 @@ export function historyPane(ctx: PlanContext): Pane {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return;
     try {
       asOf = await ctx.track(planApi.gridsAsOf(day));
+      // The outlines of an edit belong to today's view, not to that day's.
+      shownEdit = null;
+      setOverlay(ctx.map(), 'plan-versions', null);
       setOverlay(ctx.map(), 'plan-asof', asOf.grids);
       document.body.dataset.planAsOf = asOf.date;
     } catch (e) {
@@ -74,10 +79,27 @@ export function historyPane(ctx: PlanContext): Pane {
   function historyView(h: GridHistory): HTMLElement[] {
     const out: HTMLElement[] = [el('h4', {}, fill(ps('historyOf'), { code: h.code }))];
     out.push(el('h5', {}, ps('lineage')));
-    const lin = el('ul', { id: 'plan-lineage' });
-    if (h.lineage.length === 0) lin.append(el('li', {}, h.code));
-    for (const l of h.lineage) {
-      lin.append(el('li', { 'data-edit': String(l.edit) }, `${l.predecessor} → ${l.successor} (#${l.edit})`));
+    // Links made by an undone or discarded edit are shown struck through; their grids do not
+    // exist, so only the codes of standing links are offered.
+    const states = new Map(h.edits.map((e) => [e.edit.id, e.edit.state]));
+    const standing = h.lineage.filter((l) => states.get(l.edit) === 'applied');
+    const live = new Set([h.code, ...standing.flatMap((l) => [l.predecessor, l.successor])]);
+    const codes = el('div', { id: 'plan-lineage-codes', class: 'plan-row-buttons' });
+    for (const c of h.lineage_codes.filter((x) => live.has(x))) {
+      const b = button(`plan-lineage-${c}`, c, () => {
+        typed = c;
+        void load(c);
+      });
+      b.dataset.code = c;
+      if (c === h.code) b.setAttribute('aria-pressed', 'true');
+      codes.append(b);
+    }
+    out.push(codes);
+    const lin = el('ul', { id: 'plan-lineage', class: 'plan-rows' });
+    const sorted = [...standing, ...h.lineage.filter((l) => states.get(l.edit) !== 'applied')];
+    for (const l of sorted) {
+      const state = states.get(l.edit) ?? 'applied';
+      lin.append(el('li', { 'data-edit': String(l.edit), 'data-state': state }, `${l.predecessor} → ${l.successor} (#${l.edit})`));
     }
     out.push(lin);
     out.push(el('h5', {}, ps('edits')));
@@ -107,12 +129,19 @@ export function historyPane(ctx: PlanContext): Pane {
   function render(): void {
     retitle();
     const sel = ctx.selected()[0];
-    const parts: (Node | string)[] = [];
-    parts.push(
-      sel
-        ? button('plan-history-load', `${ps('historyLoad')} ${sel}`, () => { void load(sel); })
-        : el('p', { class: 'plan-hint' }, ps('historySelect')),
-    );
+    const code = el('input', { id: 'plan-history-code', type: 'text', maxlength: '15', placeholder: ps('historySelect'), value: typed || (sel ?? '') });
+    code.addEventListener('change', () => { typed = code.value.trim(); });
+    const parts: (Node | string)[] = [
+      el(
+        'div',
+        { class: 'plan-row-buttons' },
+        code,
+        button('plan-history-load', ps('historyLoad'), () => {
+          const c = code.value.trim();
+          if (c) void load(c);
+        }),
+      ),
+    ];
     if (history) parts.push(...historyView(history));
     const date = el('input', { id: 'plan-asof-date', type: 'date', value: day });
     date.addEventListener('change', () => { day = date.value; });
@@ -141,6 +170,7 @@ export function historyPane(ctx: PlanContext): Pane {
     render,
     selectionChanged: () => {
       const sel = ctx.selected()[0];
+      typed = '';
       if (details.open && sel && sel !== history?.code) void load(sel);
       else render();
     },

@@ -27,7 +27,7 @@ import {
 } from './api';
 import { s } from './strings';
 import type { Pane, PlanContext } from './context';
-import { addLayers as addPaneLayers } from './overlays';
+import { addLayers as addPaneLayers, markProblemGrids } from './overlays';
 import { checkPane } from './check';
 import { proposalPane } from './proposal';
 import { renumberPane } from './renumber';
@@ -138,6 +138,7 @@ function drawOverlays(): void {
       .map((p) => ({ type: 'Feature', properties: { rule: p.rule }, geometry: p.geometry ?? { type: 'Point', coordinates: [0, 0] } })),
   });
   map().setFilter('plan-selected', ['in', ['get', 'code'], ['literal', state.selected]]);
+  markProblemGrids(map(), state.problems.filter((p) => p.geometry === null).flatMap((p) => p.grids));
 }
 
 function addOverlayLayers(): void {

@@ -34,6 +34,15 @@ export function addLayers(m: maplibregl.Map): void {
     filter: ['in', ['get', 'code'], ['literal', []]],
     paint: { 'line-color': '#004d40', 'line-width': 2 },
   });
+  // Grids named by a problem that carries no geometry of its own (an area out of range…).
+  m.addLayer({
+    id: 'plan-problem-grids',
+    type: 'line',
+    source: SOURCE,
+    'source-layer': 'grids',
+    filter: ['in', ['get', 'code'], ['literal', []]],
+    paint: { 'line-color': '#d50000', 'line-width': 4 },
+  });
   m.addLayer({
     id: 'plan-asof-fill',
     type: 'fill',
@@ -87,6 +96,11 @@ export function addLayers(m: maplibregl.Map): void {
 /** Replaces an overlay's features (none: clears it). */
 export function setOverlay(m: maplibregl.Map, id: Overlay, data: FeatureCollection | null): void {
   void m.getSource<GeoJSONSource>(id)?.setData(data ?? empty());
+}
+
+/** Outlines in red the grids of problems without geometry. */
+export function markProblemGrids(m: maplibregl.Map, codes: string[]): void {
+  if (m.getLayer('plan-problem-grids')) m.setFilter('plan-problem-grids', ['in', ['get', 'code'], ['literal', codes]]);
 }
 
 /** Highlights these unit grids (a person's zones); an empty list clears the highlight. */
