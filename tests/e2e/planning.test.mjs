@@ -311,7 +311,8 @@ test('the district check lists every problem, and a clicked one is drawn in red'
 let proposalCommunity;
 test('an auto-proposal is previewed dashed, accepted as one edit, and undone with Ctrl+Z', async () => {
   await keys(['\uE00C']);
-  const merged = (await lastEdit()).effect.created[0];
+  const log = await s.evaluate(`return await window.__planning.api.log(10);`);
+  const merged = log.find((x) => x.operation === 'merge' && x.state === 'applied').effect.created[0];
   proposalCommunity = merged.slice(0, 12);
   await openSection('plan-proposal');
   await waitFor(s, `document.querySelectorAll('#plan-proposal-community option').length > 1`, 'the communities in the proposal pane');
