@@ -78,6 +78,9 @@ const COMMANDS: &[&str] = &[
     "settings_import_calendar",
     "settings_limits",
     "settings_set_limit",
+    "plan_communities",
+    "plan_grids_as_of",
+    "zone_person_zones",
 ];
 
 fn main() {

@@ -123,6 +123,9 @@ fn main() {
             settings::settings_import_calendar,
             settings::settings_limits,
             settings::settings_set_limit,
+            planning::plan_communities,
+            planning::plan_grids_as_of,
+            planning::zone_person_zones,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

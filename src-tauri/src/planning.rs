@@ -14,13 +14,17 @@ use griddesk::planning::{
     ProposalOptions, SnapHit,
 };
 use griddesk::zones::{
-    AssignReport, LayerInfo, OnConflict, PersonRef, Responsibility, ZoneSummary,
+    AssignReport, LayerInfo, OnConflict, PersonRef, PersonZone, Responsibility, RoadSummary,
+    ZoneSummary,
 };
 use serde::Serialize;
 use tauri::State;
 
 /// Upper bound on history rows, whatever the UI asks for.
 const MAX_LOG: usize = 500;
+
+/// Upper bound on the grids one "as of a date" answer carries (a district has a few thousand).
+const MAX_AS_OF_GRIDS: usize = 20_000;
 
 /// The signed-in planner (or administrator) as the author of an edit; other roles are refused
 /// with `not-permitted`, nobody signed in with `not-signed-in`.
@@ -234,4 +238,148 @@ pub async fn who_is_here(
     lat: f64,
 ) -> Result<Responsibility, ErrorDto> {
     Ok(store.engine()?.engine.who_is_here(lon, lat))
+}
+
+/// A community to pick in the proposal and renumber panes.
+#[derive(Debug, Serialize)]
+pub struct CommunityItemDto {
+    pub code: String,
+    pub name: String,
+    /// Active unit grids in it.
+    pub grids: usize,
+}
+
+/// The communities of the district, by code.
+#[tauri::command]
+pub async fn plan_communities(store: State<'_, Store>) -> Result<Vec<CommunityItemDto>, ErrorDto> {
+    let loaded = store.engine()?;
+    let l = loaded.engine.loaded();
+    let mut counts = std::collections::HashMap::new();
+    for g in l.index.grids.iter().filter(|g| g.is_active()) {
+        *counts.entry(g.community()).or_insert(0usize) += 1;
+    }
+    let mut out: Vec<CommunityItemDto> = l
+        .index
+        .communities
+        .iter()
+        .map(|c| CommunityItemDto {
+            code: c.code.to_string(),
+            name: c.name.clone(),
+            grids: counts.get(&c.code).copied().unwrap_or(0),
+        })
+        .collect();
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(out)
+}
+
+/// The grids in force at the end of a past date, as a GeoJSON feature collection for an overlay.
+#[derive(Debug, Serialize)]
+pub struct GridsAsOfDto {
+    pub date: String,
+    /// Grids in force that day (inside `bbox` when one was given).
+    pub total: usize,
+    /// Whether `grids` stops at the size bound.
+    pub truncated: bool,
+    /// Features with `code`, `name`, `seq` and `current` (still in force today, same code).
+    pub grids: serde_json::Value,
+}
+
+fn ring_json(r: &geo_types::LineString<f64>) -> serde_json::Value {
+    serde_json::Value::Array(r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect())
+}
+
+/// The grids as they were at the end of `date` (`YYYY-MM-DD`), optionally only those meeting
+/// `bbox` (`[west, south, east, north]`), at most [`MAX_AS_OF_GRIDS`].
+#[tauri::command]
+pub async fn plan_grids_as_of(
+    store: State<'_, Store>,
+    date: String,
+    bbox: Option<[f64; 4]>,
+) -> Result<GridsAsOfDto, ErrorDto> {
+    let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|e| {
+        griddesk::Error::Invalid(format!("date `{date}` is not a YYYY-MM-DD date: {e}"))
+    })?;
+    let loaded = store.engine()?;
+    let grids = loaded.engine.grids_as_of(day)?;
+    let l = loaded.engine.loaded();
+    let meets = |g: &griddesk::model::Grid| {
+        let Some([w, s, e, n]) = bbox else {
+            return true;
+        };
+        let cs = &g.polygon.exterior().0;
+        cs.iter().any(|c| c.x >= w)
+            && cs.iter().any(|c| c.x <= e)
+            && cs.iter().any(|c| c.y >= s)
+            && cs.iter().any(|c| c.y <= n)
+    };
+    let mut features = Vec::new();
+    let mut total = 0;
+    for g in grids.iter().filter(|g| meets(g)) {
+        total += 1;
+        if features.len() >= MAX_AS_OF_GRIDS {
+            continue;
+        }
+        let code = g.code.to_string();
+        let current = l.index.grid(&g.code).is_some_and(|c| c.is_active());
+        let mut rings = vec![ring_json(g.polygon.exterior())];
+        rings.extend(g.polygon.interiors().iter().map(ring_json));
+        features.push(serde_json::json!({
+            "type": "Feature",
+            "properties": {
+                "code": code,
+                "seq": code.get(12..).unwrap_or_default(),
+                "name": g.name,
+                "current": current,
+            },
+            "geometry": { "type": "Polygon", "coordinates": rings },
+        }));
+    }
+    Ok(GridsAsOfDto {
+        date: day.to_string(),
+        total,
+        truncated: total > features.len(),
+        grids: serde_json::json!({ "type": "FeatureCollection", "features": features }),
+    })
+}
+
+/// One of a person's zones with its member grids (to highlight) and extent.
+#[derive(Debug, Serialize)]
+pub struct PersonZoneDto {
+    #[serde(flatten)]
+    pub zone: PersonZone,
+    pub member_grids: Vec<String>,
+    /// `[west, south, east, north]`.
+    pub bbox: Option<[f64; 4]>,
+}
+
+/// A person with their zones across every layer and the road lines they lead.
+#[derive(Debug, Serialize)]
+pub struct PersonZonesDto {
+    pub person: PersonRef,
+    pub zones: Vec<PersonZoneDto>,
+    pub roads: Vec<RoadSummary>,
+}
+
+#[tauri::command]
+pub async fn zone_person_zones(
+    store: State<'_, Store>,
+    id: String,
+) -> Result<PersonZonesDto, ErrorDto> {
+    let loaded = store.engine()?;
+    let e = &loaded.engine;
+    let pz = e.person_zones(&id)?;
+    let mut zones = Vec::with_capacity(pz.zones.len());
+    for z in pz.zones {
+        let d = e.zone_detail(&z.layer, &z.code)?;
+        zones.push(PersonZoneDto {
+            zone: z,
+            member_grids: d.member_grids,
+            bbox: d.bbox,
+        });
+    }
+    Ok(PersonZonesDto {
+        person: pz.person,
+        zones,
+        roads: pz.roads,
+    })
 }

@@ -1,7 +1,7 @@
 // The planning and responsibility commands (src-tauri/src/planning.rs) and their DTOs. Field
 // names mirror the engine's Serialize types (crates/griddesk/src/planning, src/zones).
 import { invoke } from '@tauri-apps/api/core';
-import type { Geometry, Polygon } from 'geojson';
+import type { FeatureCollection, Geometry, Polygon } from 'geojson';
 
 export type LonLat = [number, number];
 
@@ -76,9 +76,38 @@ export interface EditSummary {
   };
 }
 
+/** Figures of one proposed grid. */
+export interface ProposedGrid {
+  code: string;
+  area_m2: number;
+  components: number;
+  cases: number;
+  /** Components + cases of the last 12 months. */
+  workload: number;
+}
+
+/** Balance figures of a set of grids (CV: coefficient of variation, lower is better). */
+export interface Balance {
+  grids: number;
+  mean_area_m2: number;
+  area_cv: number;
+  mean_workload: number;
+  workload_cv: number;
+  max_workload_ratio: number;
+}
+
+/** How to propose (the engine's `ProposalOptions`). */
+export interface ProposalOptions {
+  target_area_m2?: number | null;
+  workload_weight?: number | null;
+}
+
 /** A proposed partition of a community (a dry run; accept its `change`). */
 export interface Proposal {
   change: ChangeSet;
+  grids: ProposedGrid[];
+  proposed: Balance;
+  current: Balance;
   report: GuardReport;
 }
 
@@ -173,6 +202,51 @@ export interface Responsibility {
   }[];
 }
 
+/** One version of a grid in its history (GeoJSON polygons; null: it did not exist). */
+export interface GridVersion {
+  code: string;
+  before: Polygon | null;
+  after: Polygon | null;
+  end_date_after: string | null;
+}
+
+/** A grid's lineage and every edit touching it, oldest first. */
+export interface GridHistory {
+  code: string;
+  lineage_codes: string[];
+  lineage: { edit: number; predecessor: string; successor: string }[];
+  edits: { edit: EditSummary; grids: GridVersion[] }[];
+}
+
+export interface CommunityItem {
+  code: string;
+  name: string;
+  grids: number;
+}
+
+/** The grids in force at the end of a date; `current`: still in force today. */
+export interface GridsAsOf {
+  date: string;
+  total: number;
+  truncated: boolean;
+  grids: FeatureCollection<Polygon, { code: string; seq: string; name: string; current: boolean }>;
+}
+
+export interface PersonZones {
+  person: PersonRef;
+  zones: {
+    layer: string;
+    layer_name: string;
+    code: string;
+    name: string;
+    lead: boolean;
+    grids: number;
+    member_grids: string[];
+    bbox: [number, number, number, number] | null;
+  }[];
+  roads: { code: string; name: string; class: string; chief_title: string; length_m: number }[];
+}
+
 /** A failed planning command; `report` is set for `topology-refused`. */
 export class PlanError extends Error {
   readonly code: string;
@@ -210,7 +284,8 @@ export const planApi = {
   log: (limit: number) => call<EditSummary[]>('plan_log', { limit }),
   snap: (lon: number, lat: number, toleranceM: number) =>
     call<SnapHit | null>('plan_snap', { lon, lat, toleranceM }),
-  propose: (community: string) => call<Proposal>('plan_propose', { community }),
+  propose: (community: string, options: ProposalOptions | null = null) =>
+    call<Proposal>('plan_propose', { community, options }),
   accept: (change: ChangeSet, note: string | null = null) => call<Applied>('plan_accept', { change, note }),
   renumberPreview: (community: string) => call<Preview>('plan_renumber_preview', { community }),
   checkDistrict: () => call<GuardReport>('plan_check_district'),
@@ -221,4 +296,9 @@ export const planApi = {
     call<AssignReport>('zone_assign', { layer, zone, grids, moveGrids }),
   people: () => call<PersonRef[]>('zone_people'),
   whoIsHere: (lon: number, lat: number) => call<Responsibility>('who_is_here', { lon, lat }),
+  history: (code: string) => call<GridHistory>('plan_grid_history', { code }),
+  communities: () => call<CommunityItem[]>('plan_communities'),
+  gridsAsOf: (date: string, bbox: [number, number, number, number] | null = null) =>
+    call<GridsAsOf>('plan_grids_as_of', { date, bbox }),
+  personZones: (id: string) => call<PersonZones>('zone_person_zones', { id }),
 };

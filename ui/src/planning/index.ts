@@ -1,7 +1,8 @@
 // The planning workspace: grid edits on the map (select, split by a drawn line, merge, move a
 // vertex, draw a new grid, undo/redo) with snapping, the guard's refusals drawn in red, the
 // session's edit history, and responsibility: colouring grids by a zone layer, assigning
-// selected grids to a zone, and "who is responsible here".
+// selected grids to a zone, and "who is responsible here". The district check, auto-proposal,
+// renumbering, grid history and people are collapsible sections, each in its own file.
 import type * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
@@ -25,6 +26,13 @@ import {
   type ZoneSummary,
 } from './api';
 import { s } from './strings';
+import type { Pane, PlanContext } from './context';
+import { addLayers as addPaneLayers, markProblemGrids } from './overlays';
+import { checkPane } from './check';
+import { proposalPane } from './proposal';
+import { renumberPane } from './renumber';
+import { historyPane } from './history';
+import { peoplePane } from './people';
 
 export type Tool = 'select' | 'split' | 'vertex' | 'draw' | 'who';
 
@@ -130,11 +138,13 @@ function drawOverlays(): void {
       .map((p) => ({ type: 'Feature', properties: { rule: p.rule }, geometry: p.geometry ?? { type: 'Point', coordinates: [0, 0] } })),
   });
   map().setFilter('plan-selected', ['in', ['get', 'code'], ['literal', state.selected]]);
+  markProblemGrids(map(), state.problems.filter((p) => p.geometry === null).flatMap((p) => p.grids));
 }
 
 function addOverlayLayers(): void {
   const m = map();
   if (m.getSource(SKETCH)) return;
+  addPaneLayers(m);
   m.addSource(SKETCH, { type: 'geojson', data: empty() });
   m.addSource(PROBLEMS, { type: 'geojson', data: empty() });
   m.addSource(CURSOR, { type: 'geojson', data: empty() });
@@ -221,6 +231,7 @@ async function runEdit(edit: Edit): Promise<void> {
     const applied = await track(planApi.apply(edit));
     state.sketch = [];
     state.selected = applied.edit.effect.created.slice(0, 1);
+    selectionChanged();
     state.problems = applied.warnings;
     say(`${s('applied')}: #${applied.edit.id} ${applied.edit.operation} ${effectText(applied.edit)}`, 'ok');
     refreshTiles();
@@ -312,6 +323,7 @@ async function onClick(e: maplibregl.MapMouseEvent): Promise<void> {
       } else state.selected = [code];
       drawOverlays();
       render();
+      selectionChanged();
       break;
     }
     case 'split':
@@ -517,6 +529,7 @@ function render(): void {
     el('label', {}, s('attrsFrom'), attrs),
     msg,
     probs,
+    ...panes.map((p) => p.element),
     el('h2', {}, s('responsibility')),
     el('label', {}, s('zoneLayer'), layerSel),
     el('label', {}, s('zone'), zoneSel),
@@ -528,6 +541,33 @@ function render(): void {
 }
 
 let layers: { code: string; name: string; zones: number }[] = [];
+/** The collapsible sections (check, proposal, renumber, history, people). */
+let panes: Pane[] = [];
+
+function selectionChanged(): void {
+  for (const p of panes) p.selectionChanged?.();
+}
+
+/** What the sections may use of the workspace. */
+const context: PlanContext = {
+  map,
+  selected: () => state.selected,
+  showProblems: (problems) => {
+    state.problems = problems;
+    drawOverlays();
+    render();
+  },
+  edited: (message) => {
+    state.problems = [];
+    say(message, 'ok');
+    refreshTiles();
+    drawOverlays();
+    void loadHistory();
+  },
+  say,
+  track,
+  failure,
+};
 /** Clicks add to the selection (as Shift-click does). */
 let multi = false;
 let active = false;
@@ -588,7 +628,11 @@ function mount(p: HTMLElement, v: MapView): void {
     await finishSketch();
   }));
   document.addEventListener('keydown', onKey);
-  onLangChange(render);
+  panes = [checkPane(context), proposalPane(context), renumberPane(context), historyPane(context), peoplePane(context)];
+  onLangChange(() => {
+    render();
+    for (const p of panes) p.render();
+  });
   window.__planning = { state, api: planApi, setTool, idle: () => busy === 0 && !snapping };
   render();
 }
