@@ -427,8 +427,10 @@ mod tests {
         assert!(q(|q| q.grid = Some("331003001".into())));
         assert!(!q(|q| q.grid = Some("331003002".into())));
         let ungridded = rec("3310030101000002", "0101", ComponentState::Intact, None);
-        let mut g = RegisterQuery::default();
-        g.grid = Some("331003".into());
+        let g = RegisterQuery {
+            grid: Some("331003".into()),
+            ..Default::default()
+        };
         assert!(!matches(&g, &ungridded));
     }
 

@@ -1,6 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts the app) and gives each test a
 // WebDriver session on the real GridDesk window. Needs a display: run under xvfb-run.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -14,8 +15,27 @@ export const repo = resolve(here, '../../..');
 export const artifacts = resolve(process.env.GRIDDESK_E2E_ARTIFACTS ?? join(repo, 'artifacts/e2e'));
 export const appBinary = resolve(process.env.GRIDDESK_APP ?? join(repo, 'target/debug/griddesk-app'));
 
-const PORT = Number(process.env.GRIDDESK_E2E_PORT ?? 4444);
-const NATIVE_PORT = PORT + 1;
+/** A TCP port nobody listens on now (the kernel picks it). */
+function freePort() {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * The driver's port and WebKitWebDriver's: GRIDDESK_E2E_PORT and the next one when set, else two
+ * free ports, so that a tauri-driver left running elsewhere can never answer for ours.
+ */
+async function ports() {
+  const fixed = process.env.GRIDDESK_E2E_PORT;
+  if (fixed) return [Number(fixed), Number(fixed) + 1];
+  return [await freePort(), await freePort()];
+}
 
 /** One tauri-driver for a test file, with its own data folders (a fresh first-start store). */
 export class Driver {
@@ -38,7 +58,8 @@ export class Driver {
     };
     delete env.GRIDDESK_DB;
     const bin = process.env.TAURI_DRIVER ?? 'tauri-driver';
-    this.proc = spawn(bin, ['--port', String(PORT), '--native-port', String(NATIVE_PORT)], {
+    const [port, nativePort] = await ports();
+    this.proc = spawn(bin, ['--port', String(port), '--native-port', String(nativePort)], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -49,7 +70,7 @@ export class Driver {
     };
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
-    this.base = `http://127.0.0.1:${PORT}`;
+    this.base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`tauri-driver exited: ${this.log.join('')}`);
