@@ -185,6 +185,7 @@ macro_rules! keyed_enum {
         pub enum $name { $($(#[$vm])* $v),+ }
 
         impl $name {
+            /// Every value, in display order.
             pub const ALL: &'static [$name] = &[$($name::$v),+];
             /// Stable key used in storage, files and tiles.
             pub fn key(self) -> &'static str { match self { $($name::$v => $key),+ } }
@@ -194,6 +195,12 @@ macro_rules! keyed_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 let t = s.trim();
                 Self::ALL.iter().copied().find(|v| v.key().eq_ignore_ascii_case(t) || v.zh() == t)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.key())
             }
         }
     };

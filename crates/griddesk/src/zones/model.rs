@@ -1,39 +1,11 @@
 //! Records of the responsibility system: units, people, zone layers, zones and road lines.
 
 use crate::code::GridCode;
+use crate::model::keyed_enum;
 use geo_types::LineString;
 use serde::{Deserialize, Serialize};
 
-macro_rules! keyed {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($key:expr, $zh:expr)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            /// Stable key used in storage, files and tiles.
-            pub fn key(self) -> &'static str { match self { $($name::$v => $key),+ } }
-            /// Chinese label.
-            pub fn zh(self) -> &'static str { match self { $($name::$v => $zh),+ } }
-            /// Parses the key or the Chinese label.
-            pub fn parse(s: &str) -> Option<Self> {
-                let t = s.trim();
-                Self::ALL.iter().copied().find(|v| v.key().eq_ignore_ascii_case(t) || v.zh() == t)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.key())
-            }
-        }
-    };
-}
-
-keyed!(
+keyed_enum!(
     /// What a person does (SPEC §4.2, §7).
     Role {
         /// 监督员: patrols a duty grid.
@@ -59,7 +31,7 @@ keyed!(
     }
 );
 
-keyed!(
+keyed_enum!(
     /// Kind of organisational unit.
     UnitKind {
         /// 专业部门 / 责任单位: a handling department.
@@ -75,7 +47,7 @@ keyed!(
     }
 );
 
-keyed!(
+keyed_enum!(
     /// Kind of zone layer.
     LayerKind {
         /// 责任网格: the duty grids (one built-in layer, code [`DUTY_LAYER`]).
@@ -91,7 +63,7 @@ keyed!(
     }
 );
 
-keyed!(
+keyed_enum!(
     /// The network a layer belongs to (两网融合, SPEC §7).
     Network {
         /// 城管网格: city-management network.
@@ -101,7 +73,7 @@ keyed!(
     }
 );
 
-keyed!(
+keyed_enum!(
     /// Class of a road line (三长制).
     RoadClass {
         /// 街, with a 街长.
