@@ -68,7 +68,6 @@ const COMMANDS: &[&str] = &[
     "register_next_code",
     "register_create",
     "register_edit",
-    "register_import",
     "register_plate_sheet",
     "register_scan_text",
     "register_scan_image",

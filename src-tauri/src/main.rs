@@ -113,7 +113,6 @@ fn main() {
             register::register_next_code,
             register::register_create,
             register::register_edit,
-            register::register_import,
             register::register_plate_sheet,
             register::register_scan_text,
             register::register_scan_image,

@@ -7,11 +7,9 @@ use crate::cases::SignedIn;
 use crate::error::ErrorDto;
 use crate::store::Store;
 use base64::Engine as _;
-use griddesk::io::{Dataset, ImportOptions, Reject};
 use griddesk::model::ComponentState;
 use griddesk::qr::{PlateOptions, Scan};
 use griddesk::register::{ComponentChange, ComponentEdit, ComponentRecord, NewComponent};
-use griddesk::users::Role;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
@@ -174,16 +172,6 @@ pub async fn register_edit(
         .edit_component(&s, &code, &edit, now())?)
 }
 
-/// What an import of a components file did: either every record imported, or the rejects
-/// (file, line or feature, field) and nothing imported.
-#[derive(Serialize)]
-pub struct ImportOutcome {
-    pub file: String,
-    pub imported: usize,
-    pub unlocated: usize,
-    pub rejects: Vec<Reject>,
-}
-
 fn pick_file(app: &AppHandle, title: &str, name: &str, exts: &[&str]) -> Option<PathBuf> {
     app.dialog()
         .file()
@@ -191,60 +179,6 @@ fn pick_file(app: &AppHandle, title: &str, name: &str, exts: &[&str]) -> Option<
         .add_filter(name, exts)
         .blocking_pick_file()
         .and_then(|p| p.into_path().ok())
-}
-
-/// Imports components from a GeoJSON or CSV file chosen in the Open dialog (administrators and
-/// inspectors). The file is checked first; with any reject nothing is written. `None` =
-/// cancelled.
-#[tauri::command]
-pub async fn register_import(
-    app: AppHandle,
-    store: State<'_, Store>,
-    signed: State<'_, SignedIn>,
-) -> Result<Option<ImportOutcome>, ErrorDto> {
-    let s = signed.get()?;
-    if !matches!(s.role, Role::Admin | Role::Inspector) {
-        return Err(griddesk::Error::NotPermitted {
-            login: s.login,
-            role: s.role.zh(),
-            what: "import components",
-            who: "component imports are for 系统管理员 (admin) and 监督员 (inspector) accounts",
-        }
-        .into());
-    }
-    let loaded = store.engine()?;
-    let Some(path) = pick_file(
-        &app,
-        "部件 / Components",
-        "GeoJSON, CSV",
-        &["geojson", "json", "csv"],
-    ) else {
-        return Ok(None);
-    };
-    let e = &loaded.engine;
-    let check = e.import(
-        &path,
-        Dataset::Components,
-        ImportOptions {
-            valid_only: false,
-            dry_run: true,
-        },
-    )?;
-    if !check.rejects.is_empty() {
-        return Ok(Some(ImportOutcome {
-            file: check.file,
-            imported: 0,
-            unlocated: 0,
-            rejects: check.rejects,
-        }));
-    }
-    let r = e.import(&path, Dataset::Components, ImportOptions::default())?;
-    Ok(Some(ImportOutcome {
-        file: r.file,
-        imported: r.imported,
-        unlocated: r.unlocated,
-        rejects: r.rejects,
-    }))
 }
 
 /// Page format of a plate sheet.

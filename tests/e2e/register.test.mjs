@@ -201,3 +201,12 @@ test('the administrator adds a holiday and changes a time limit', async () => {
   await press('#cal-days [data-remove="2026-11-12"]');
   await waitFor(s, `!document.querySelector('#cal-days li[data-date="2026-11-12"]')`, 'the holiday removed');
 });
+
+test('the register imports through the same import dialog as the File menu', async () => {
+  await s.execute(`document.getElementById('clock-settings-close')?.click();`);
+  await s.click('#workspace-tabs [data-workspace="register"]');
+  await press('#reg-import');
+  await waitFor(s, `document.getElementById('transfer')?.dataset.mode === 'import'`, 'the import dialog');
+  assert.equal(await s.execute(`return document.getElementById('transfer-dataset').value;`), 'components');
+  await s.execute(`document.getElementById('transfer-close').click();`);
+});

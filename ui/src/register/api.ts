@@ -70,25 +70,6 @@ export interface ComponentEdit {
   note?: string | null;
 }
 
-export interface ImportLocation {
-  file: string;
-  /** `"file"`, `{ line: n }`, `{ feature: i }` or `{ record: n }` */
-  position: 'file' | { line: number } | { feature: number } | { record: number };
-  field: string | null;
-}
-
-export interface Reject {
-  location: ImportLocation;
-  message: string;
-}
-
-export interface ImportOutcome {
-  file: string;
-  imported: number;
-  unlocated: number;
-  rejects: Reject[];
-}
-
 export interface Scan {
   payload: string;
   component: ComponentRecord;
@@ -103,7 +84,6 @@ export const component = (code: string) => invoke<ComponentDetail>('register_com
 export const nextCode = (classCode: string) => invoke<string>('register_next_code', { classCode });
 export const create = (c: NewComponent) => invoke<ComponentRecord>('register_create', { component: c });
 export const edit = (code: string, e: ComponentEdit) => invoke<ComponentRecord>('register_edit', { code, edit: e });
-export const importFile = () => invoke<ImportOutcome | null>('register_import');
 export const plateSheet = (codes: string[], format: SheetFormat, name: string) =>
   invoke<string[] | null>('register_plate_sheet', { codes, format, name });
 export const scanText = (text: string) => invoke<Scan>('register_scan_text', { text });

@@ -2,6 +2,7 @@
 // its QR code, payload, history, edits and "report a case"; adding a component by a map click;
 // importing a file; printing plate sheets; scanning a payload or an image; and, for
 // administrators, the clock settings dialog (ui/src/settings/).
+import { openTransfer } from '../transfer';
 import type * as maplibregl from 'maplibre-gl';
 import { asCaseError, currentSession, formTables, type ClassDto, type Session } from '../cases/api';
 import { openIntake, pickingLocation } from '../cases';
@@ -88,7 +89,8 @@ function renderPane(): void {
   const add = el('button', { type: 'button', id: 'reg-add', 'aria-pressed': String(adding) }, adding ? s('stopAdding') : s('addOnMap'));
   add.addEventListener('click', () => { adding = !adding; document.body.dataset.registerAdding = adding ? '1' : ''; renderPane(); });
   const imp = el('button', { type: 'button', id: 'reg-import' }, s('importFile'));
-  imp.addEventListener('click', () => { void importFile(); });
+  // The same File ▸ Import dialog as the menu: CRS, check with every reject, one transaction.
+  imp.addEventListener('click', () => { void openTransfer('import', 'components'); });
   const png = el('button', { type: 'button', id: 'reg-plates-png' }, s('platesPng'));
   const pdf = el('button', { type: 'button', id: 'reg-plates-pdf' }, s('platesPdf'));
   png.addEventListener('click', () => { void plates('png'); });
@@ -307,33 +309,7 @@ async function addAt(lngLat: [number, number]): Promise<void> {
   document.body.append(overlay);
 }
 
-function positionText(r: api.Reject): string {
-  const p = r.location.position;
-  let where = '';
-  if (typeof p === 'object') {
-    if ('line' in p) where = `${s('line')} ${p.line}`;
-    else if ('feature' in p) where = `${s('feature')} ${p.feature}`;
-    else where = `${s('record')} ${p.record}`;
-  }
-  return [r.location.file, where, r.location.field ? `${s('field')} ${r.location.field}` : ''].filter(Boolean).join(', ');
-}
 
-async function importFile(): Promise<void> {
-  try {
-    const r = await api.importFile();
-    if (r === null) { out(el('p', { class: 'muted' }, s('cancelled'))); return; }
-    if (r.rejects.length) {
-      const ul = el('ul', { id: 'reg-rejects', class: 'reg-rejects' });
-      for (const x of r.rejects.slice(0, 50)) ul.append(el('li', {}, `${positionText(x)}: ${x.message}`));
-      out(el('p', { class: 'error', 'data-imported': '0' }, `${s('rejected')} (${r.rejects.length})`), ul);
-      return;
-    }
-    out(el('p', { id: 'reg-imported', 'data-imported': String(r.imported) }, `${s('imported')} ${r.imported} (${r.file}); ${s('unlocated')}: ${r.unlocated}`));
-    await renderTable();
-  } catch (e) {
-    out(errorBox(e));
-  }
-}
 
 async function plates(format: api.SheetFormat): Promise<void> {
   if (picked.size === 0) { out(el('p', { class: 'error' }, s('selectFirst'))); return; }
