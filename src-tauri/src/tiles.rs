@@ -2,11 +2,14 @@
 //! [`crate::analytics`]), answered off the main thread.
 //!
 //! `griddesk://localhost/tiles/{generation}/{z}/{x}/{y}.pbf` (on Windows
-//! `http://griddesk.localhost/...`) returns an uncompressed Mapbox Vector Tile. A malformed or
+//! `http://griddesk.localhost/...`) returns an uncompressed Mapbox Vector Tile with every layer
+//! but the labels, and `.../labels/{generation}/{z}/{x}/{y}.pbf` the `labels` layer (the map's
+//! two sources, see [`griddesk::tiles::TilePart`]). A malformed or
 //! out-of-range address is a 400 with a plain-text reason, never a panic. Every tile's time is
 //! recorded for `tile_stats`, and printed to stderr when `GRIDDESK_TILE_LOG=1`.
 
 use crate::store::Store;
+use griddesk::tiles::TilePart;
 use serde::Serialize;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -91,16 +94,23 @@ struct TileAddress {
     z: u32,
     x: u32,
     y: u32,
+    part: TilePart,
 }
 
-/// Parses `/tiles/{generation}/{z}/{x}/{y}.pbf` (the generation is ignored here; it only keeps
-/// the web view from reusing another store's tiles). `Err` carries the 400 message.
+/// Parses `/tiles/{generation}/{z}/{x}/{y}.pbf` or `/labels/{generation}/{z}/{x}/{y}.pbf` (the
+/// generation is ignored here; it only keeps the web view from reusing another store's tiles).
+/// `Err` carries the 400 message.
 fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
-    let rest = path.strip_prefix("/tiles/")?;
+    let (prefix, part, rest) = [
+        ("/tiles/", TilePart::Features),
+        ("/labels/", TilePart::Labels),
+    ]
+    .into_iter()
+    .find_map(|(p, part)| path.strip_prefix(p).map(|rest| (p, part, rest)))?;
     let parts: Vec<&str> = rest.split('/').collect();
     let [_generation, z, x, y] = parts.as_slice() else {
         return Some(Err(format!(
-            "bad tile path `{path}`: expected /tiles/<generation>/<z>/<x>/<y>.pbf"
+            "bad tile path `{path}`: expected {prefix}<generation>/<z>/<x>/<y>.pbf"
         )));
     };
     let y = y.strip_suffix(".pbf").unwrap_or(y);
@@ -113,6 +123,7 @@ fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
             z: num("z", z)?,
             x: num("x", x)?,
             y: num("y", y)?,
+            part,
         })
     })())
 }
@@ -149,14 +160,17 @@ fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
     };
     let times = app.state::<TileTimes>();
     let started = Instant::now();
-    let result = loaded.engine.tile(address.z, address.x, address.y);
+    let result = loaded
+        .engine
+        .tile_part(address.z, address.x, address.y, address.part);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
         Ok(bytes) => {
             times.record(ms);
             if times.log {
                 eprintln!(
-                    "tile {}/{}/{} {} B {:.2} ms",
+                    "tile {:?} {}/{}/{} {} B {:.2} ms",
+                    address.part,
                     address.z,
                     address.x,
                     address.y,
@@ -205,8 +219,21 @@ mod tests {
             Some(Ok(TileAddress {
                 z: 15,
                 x: 27512,
-                y: 13547
+                y: 13547,
+                part: TilePart::Features,
             }))
+        );
+        assert_eq!(
+            parse_tile_path("/labels/7-e2/13/6877/3386.pbf"),
+            Some(Ok(TileAddress {
+                z: 13,
+                x: 6877,
+                y: 3386,
+                part: TilePart::Labels,
+            }))
+        );
+        assert!(
+            matches!(parse_tile_path("/labels/1/3.pbf"), Some(Err(m)) if m.contains("/labels/<generation>"))
         );
         assert_eq!(parse_tile_path("/glyphs/x"), None);
         assert!(

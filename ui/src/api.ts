@@ -189,6 +189,11 @@ export function schemeBase(): string {
     : 'griddesk://localhost';
 }
 
-export function tileUrl(generation: number): string {
+export function tileUrl(generation: number | string): string {
   return `${schemeBase()}/tiles/${generation}/{z}/{x}/{y}.pbf`;
+}
+
+/** The labels part of the same tiles (see `LABEL_SOURCE`). */
+export function labelUrl(generation: number | string): string {
+  return `${schemeBase()}/labels/${generation}/{z}/{x}/{y}.pbf`;
 }

@@ -1,14 +1,18 @@
-// The map style: one vector source (engine tiles through the griddesk: scheme), no basemap, no
-// glyph server (MapLibre 6 draws every label with the local font named in text-font).
+// The map style: two vector sources of engine tiles through the griddesk: scheme (everything but
+// the labels, and the labels), no basemap, no glyph server (MapLibre 6 draws every label with the
+// local font named in text-font).
 import type {
   DataDrivenPropertyValueSpecification,
   ExpressionSpecification,
   LayerSpecification,
+  SourceSpecification,
   StyleSpecification,
 } from 'maplibre-gl';
 import type { StringKey } from './i18n';
 
 export const SOURCE = 'gd';
+/** The `labels` layer comes as its own source: the grids draw without waiting for text layout. */
+export const LABEL_SOURCE = 'gd-labels';
 export const FONT = 'Noto Sans CJK SC';
 export const FONT_STACK = `'${FONT}', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif`;
 
@@ -96,6 +100,7 @@ const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.6 } as const;
 
 function layers(): LayerSpecification[] {
   const src = { source: SOURCE } as const;
+  const lsrc = { source: LABEL_SOURCE } as const;
   return [
     { id: 'background', type: 'background', paint: { 'background-color': '#e9ecef' } },
     { id: 'district-fill', type: 'fill', ...src, 'source-layer': 'district', paint: { 'fill-color': '#fbfaf6' } },
@@ -251,7 +256,7 @@ function layers(): LayerSpecification[] {
     {
       id: 'grid-seq-labels',
       type: 'symbol',
-      ...src,
+      ...lsrc,
       'source-layer': 'labels',
       minzoom: 15,
       maxzoom: 17,
@@ -262,7 +267,7 @@ function layers(): LayerSpecification[] {
     {
       id: 'grid-code-labels',
       type: 'symbol',
-      ...src,
+      ...lsrc,
       'source-layer': 'labels',
       minzoom: 17,
       filter: ['==', ['get', 'kind'], 'grid'],
@@ -272,7 +277,7 @@ function layers(): LayerSpecification[] {
     {
       id: 'community-labels',
       type: 'symbol',
-      ...src,
+      ...lsrc,
       'source-layer': 'labels',
       minzoom: 12,
       maxzoom: 16,
@@ -283,7 +288,7 @@ function layers(): LayerSpecification[] {
     {
       id: 'street-labels',
       type: 'symbol',
-      ...src,
+      ...lsrc,
       'source-layer': 'labels',
       minzoom: 9,
       maxzoom: 13,
@@ -294,6 +299,35 @@ function layers(): LayerSpecification[] {
   ];
 }
 
+function isLabelLayer(l: LayerSpecification): boolean {
+  return 'source' in l && l.source === LABEL_SOURCE;
+}
+
+function labelSource(tiles: string, bounds: [number, number, number, number]): SourceSpecification {
+  return { type: 'vector', tiles: [tiles], minzoom: 9, maxzoom: 16, bounds };
+}
+
+/**
+ * The label source and its layers, added once the first grids are drawn: text layout and the
+ * locally drawn CJK glyphs would otherwise compete with the grid tiles for the two cores at
+ * launch. Each layer takes its group's current visibility.
+ */
+export function labelStyle(
+  tiles: string,
+  bounds: [number, number, number, number],
+): { source: SourceSpecification; layers: LayerSpecification[] } {
+  const hidden = new Set(GROUPS.filter((g) => !g.visible).flatMap((g) => g.layers));
+  return {
+    source: labelSource(tiles, bounds),
+    layers: layers()
+      .filter(isLabelLayer)
+      .map((l): LayerSpecification =>
+        hidden.has(l.id) && l.type === 'symbol' ? { ...l, layout: { ...l.layout, visibility: 'none' } } : l,
+      ),
+  };
+}
+
+/** The style at launch: everything but the labels (see `labelStyle`). */
 export function buildStyle(tiles: string, bounds: [number, number, number, number]): StyleSpecification {
   return {
     version: 8,
@@ -308,6 +342,6 @@ export function buildStyle(tiles: string, bounds: [number, number, number, numbe
         promoteId: { grids: 'code' },
       },
     },
-    layers: layers(),
+    layers: layers().filter((l) => !isLabelLayer(l)),
   };
 }

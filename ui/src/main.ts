@@ -163,7 +163,7 @@ async function boot(): Promise<void> {
   initSidebar(view.applyGroup);
   initSearch(view);
   showGrid(null);
-  initWorkspaces(FEATURES, view);
+  initWorkspaces(FEATURES, view, view.firstDrawn);
 }
 
 void boot();

@@ -2,10 +2,10 @@
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import { api, asErrorDto, tileUrl, type Bbox, type Overview } from './api';
+import { api, asErrorDto, labelUrl, tileUrl, type Bbox, type Overview } from './api';
 import { byId } from './dom';
 import { lang, t } from './i18n';
-import { buildStyle, FONT_STACK, SOURCE, type LayerGroup } from './layers';
+import { buildStyle, FONT_STACK, LABEL_SOURCE, labelStyle, SOURCE, type LayerGroup } from './layers';
 import { showGrid } from './panel';
 import { mark, timeline } from './timeline';
 
@@ -14,11 +14,12 @@ maplibregl.setWorkerUrl(workerUrl);
 
 /**
  * Starts MapLibre's tile workers now, while the engine opens the store: loading and compiling
- * the worker script is otherwise the first thing the map waits for. Two workers, so that tile
- * parsing and label layout for the first view run side by side on a two-core machine.
+ * the worker script is otherwise the first thing the map waits for. MapLibre's own worker count
+ * (half the cores) is kept: on a two-core machine a second worker only competed with the main
+ * thread and the software GL renderer, and the first view drew later (measured in
+ * `tests/e2e/perf.mjs`, interleaved launches).
  */
 export function prewarmMap(): void {
-  maplibregl.setWorkerCount(2);
   maplibregl.prewarm();
 }
 
@@ -27,6 +28,8 @@ export interface MapView {
   selectGrid: (code: string | null) => Promise<void>;
   zoomToDistrict: () => void;
   applyGroup: (g: LayerGroup) => void;
+  /** Settles once the first view is drawn (grids in, or the map idle without any). */
+  firstDrawn: Promise<void>;
   fitBbox: (bbox: Bbox, maxZoom: number) => void;
 }
 
@@ -85,6 +88,21 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     body.dataset.mapIdle = '1';
     body.dataset.idleCount = String(idleCount);
   });
+  let drawn: () => void = () => undefined;
+  const firstDrawn = new Promise<void>((resolve) => { drawn = resolve; });
+  // Labels join once the grids are drawn (see `labelStyle`), below any overlay added since.
+  const addLabels = () => {
+    drawn();
+    if (map.getSource(LABEL_SOURCE)) return;
+    const { source, layers } = labelStyle(labelUrl(generation), bbox);
+    const base = new Set(buildStyle('', bbox).layers.map((l) => l.id));
+    const before = map.getStyle().layers.find((l) => !base.has(l.id))?.id;
+    map.addSource(LABEL_SOURCE, source);
+    for (const l of layers) map.addLayer(l, before);
+    map.once('idle', () => { mark('labels-drawn'); });
+  };
+  // A view without grids (zoomed out, or a store without any) never reaches `grids-drawn`.
+  map.once('idle', addLabels);
   // Launch-to-grids time: the first frame drawn with unit grids in it once the grid tiles for the
   // view are in, measured from process start (the shell's clock).
   let gridsSeen = false;
@@ -93,6 +111,7 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     if (map.queryRenderedFeatures({ layers: ['grids-fill'] }).length === 0) return;
     gridsSeen = true;
     mark('grids-drawn');
+    addLabels();
     const drawnAt = performance.now();
     body.dataset.firstGridsPageMs = drawnAt.toFixed(0);
     api
@@ -188,6 +207,7 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
 
   return {
     map,
+    firstDrawn,
     selectGrid,
     zoomToDistrict: () => { fitBbox(bbox, 19); },
     fitBbox,

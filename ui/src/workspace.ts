@@ -52,6 +52,7 @@ export function select(id: string): void {
   const next = id === MAP_ID || workspaces.some((w) => w.id === id) ? id : MAP_ID;
   if (next === active && document.body.dataset.workspace === next) return;
   workspaces.find((w) => w.id === active)?.leave?.();
+  ensureMounted(next);
   active = next;
   document.body.dataset.workspace = next;
   for (const pane of document.querySelectorAll<HTMLElement>('.workspace-pane')) {
@@ -71,17 +72,44 @@ export function activeWorkspace(): string {
   return active;
 }
 
-/** Mounts every feature's workspace beside the map and restores the last tab. */
-export function initWorkspaces(list: Workspace[], view: MapView): void {
+const mounted = new Set<string>();
+let mountView: MapView | null = null;
+
+/** Builds workspace `id`'s pane if it has not been built yet. */
+function ensureMounted(id: string): void {
+  const w = workspaces.find((x) => x.id === id);
+  if (!w || mounted.has(id) || !mountView) return;
+  mounted.add(id);
+  const pane = document.querySelector<HTMLElement>(`.workspace-pane[data-workspace="${id}"]`);
+  if (pane) w.mount(pane, mountView);
+}
+
+/**
+ * Adds every feature's workspace beside the map and restores the last tab. The tabs and the
+ * last tab's pane are built now; the other panes are built once the map has drawn its first view
+ * (one per task, so the window stays responsive), or at once when their tab is chosen first.
+ * Building them all up front held the main thread for a few hundred ms before the first frame.
+ */
+export function initWorkspaces(list: Workspace[], view: MapView, mapReady: Promise<void>): void {
   workspaces = list;
+  mountView = view;
   const host = byId('workspace-panes');
   for (const w of list) {
     const pane = el('section', { class: 'workspace-pane', 'data-workspace': w.id });
     pane.hidden = true;
     host.append(pane);
-    w.mount(pane, view);
   }
   onLangChange(renderTabs);
   active = '';
   select(remembered());
+  void mapReady.then(() => {
+    const rest = list.filter((w) => !mounted.has(w.id));
+    const next = () => {
+      const w = rest.shift();
+      if (!w) return;
+      ensureMounted(w.id);
+      window.setTimeout(next, 0);
+    };
+    next();
+  });
 }

@@ -594,6 +594,18 @@ impl Engine {
         crate::tiles::encode_tile(&self.loaded().index, z, x, y)
     }
 
+    /// One part of vector tile `z/x/y` (the map's two tile sources): see
+    /// [`crate::tiles::encode_tile_part`].
+    pub fn tile_part(
+        &self,
+        z: u32,
+        x: u32,
+        y: u32,
+        part: crate::tiles::TilePart,
+    ) -> Result<Vec<u8>> {
+        crate::tiles::encode_tile_part(&self.loaded().index, z, x, y, part)
+    }
+
     /// Topology and coding findings for the active grids.
     pub fn validate(
         &self,

@@ -204,12 +204,35 @@ export function readExit(file) {
  * Returns `{ driver, session }`; stop with {@link stopApp}.
  */
 export async function startSignedIn(assert, signIn = DEMO_SIGN_IN) {
-  const driver = await new Driver().start();
-  const session = await driver.launch({ signIn });
-  await waitFor(session, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
-  assert.ok(await session.signedIn, `expected the demo account ${signIn.login} to be signed in`);
-  await waitIdle(session, 60000);
-  return { driver, session };
+  // Mesa's software renderer now and then crashes the web view's compositor thread while the
+  // first frames are drawn (WebKitWebDriver: "session deleted because of page crash or hang").
+  // A launch that fails that way is retried once, on a fresh store.
+  for (let attempt = 1; ; attempt++) {
+    const driver = await new Driver().start();
+    try {
+      const session = await driver.launch({ signIn });
+      await waitFor(session, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
+      const signedIn = await session.signedIn;
+      if (attempt === 1 && !signedIn && /page crash/.test(await pageState(session))) throw new Error('page crash');
+      assert.ok(signedIn, `expected the demo account ${signIn.login} to be signed in`);
+      await waitIdle(session, 60000);
+      return { driver, session };
+    } catch (e) {
+      await driver.stop();
+      if (attempt > 1 || !/page crash|aborted due to timeout|invalid session/.test(String(e?.message ?? e))) throw e;
+      console.error(`# launch failed (${e.message}); trying once more on a fresh store`);
+    }
+  }
+}
+
+/** `ok`, or the WebDriver error the session answers with (to tell a crashed page). */
+async function pageState(session) {
+  try {
+    await session.execute('return 1;');
+    return 'ok';
+  } catch (e) {
+    return String(e?.message ?? e);
+  }
 }
 
 /** Ends the session and the driver started by {@link startSignedIn}. */

@@ -9,14 +9,14 @@ export class WebDriverError extends Error {
   }
 }
 
-async function request(base, method, path, body) {
+async function request(base, method, path, body, timeoutMs = 120_000) {
   // Every WebDriver call has a deadline, so a wedged app or driver fails the test instead of
-  // hanging the run (a new session may seed the sample district first: allow two minutes).
+  // hanging the run (a script may wait for the sample district to be seeded: two minutes).
   const res = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(120_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   let json;
@@ -35,15 +35,34 @@ export class Session {
     this.id = id;
   }
 
-  static async create(base, capabilities) {
-    const value = await request(base, 'POST', '/session', {
-      capabilities: { alwaysMatch: capabilities },
-    });
+  /**
+   * Starts the app and returns its session. The web view's software GL renderer (Mesa swrast)
+   * now and then crashes WebKit's compositor thread while the window comes up; the session
+   * request then never answers. So it gets a deadline of its own (a window normally answers in a
+   * few seconds, seeding happens later, in the page) and one retry.
+   */
+  static async create(base, capabilities, timeoutMs = 45_000) {
+    const body = { capabilities: { alwaysMatch: capabilities } };
+    let value;
+    try {
+      value = await request(base, 'POST', '/session', body, timeoutMs);
+    } catch (e) {
+      console.error(`# new session failed (${e.message}); starting the app once more`);
+      value = await request(base, 'POST', '/session', body, timeoutMs);
+    }
     return new Session(base, value.sessionId);
   }
 
+  /**
+   * Sends one command. Commands of a session go one at a time: the harness's sign-in poller runs
+   * beside the test's own commands, and two scripts executing at once while the page loads left
+   * WebKitWebDriver waiting forever on both (seen with release builds).
+   */
   cmd(method, path, body) {
-    return request(this.base, method, `/session/${this.id}${path}`, body);
+    const run = () => request(this.base, method, `/session/${this.id}${path}`, body);
+    const result = (this.queue ?? Promise.resolve()).then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   async delete() {

@@ -8,8 +8,8 @@ import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
 import { el } from '../dom';
 import { onLangChange } from '../i18n';
-import { api, tileUrl } from '../api';
-import { SOURCE } from '../layers';
+import { api, labelUrl, tileUrl } from '../api';
+import { LABEL_SOURCE, SOURCE } from '../layers';
 import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import {
@@ -179,12 +179,15 @@ function addOverlayLayers(): void {
 /** Reloads the grid tiles (the engine serves the edited grids under a new URL). */
 function refreshTiles(): void {
   state.refreshes += 1;
-  const url = tileUrl(generation).replace(`/tiles/${generation}/`, `/tiles/${generation}-e${state.refreshes}/`);
+  const version = `${generation}-e${state.refreshes}`;
+  const url = tileUrl(version);
   // `setTiles` alone left the edited tiles on screen in the web view; a full style reload with
   // the new tile URL refetches every tile (overlays and paint travel along in the style).
   const style = map().getStyle();
   const src = style.sources[SOURCE];
   if (src?.type === 'vector') src.tiles = [url];
+  const labels = style.sources[LABEL_SOURCE];
+  if (labels?.type === 'vector') labels.tiles = [labelUrl(version)];
   map().setStyle(style, { diff: false });
   document.body.dataset.planTiles = url;
   map().once('style.load', () => {

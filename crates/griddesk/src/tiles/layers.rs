@@ -2,7 +2,7 @@
 
 use super::address::{TileAddress, TileFrame, BUFFER, EXTENT};
 use super::rings::{self, Clipper, TilePolygon};
-use super::{COMMUNITIES_MIN_ZOOM, GRIDS_MIN_ZOOM, POINTS_MIN_ZOOM, STREETS_MIN_ZOOM};
+use super::{TilePart, COMMUNITIES_MIN_ZOOM, GRIDS_MIN_ZOOM, POINTS_MIN_ZOOM, STREETS_MIN_ZOOM};
 use crate::code::CommunityCode;
 use crate::index::SpatialIndex;
 use crate::model::CaseSummary;
@@ -26,8 +26,22 @@ struct Ctx<'a> {
     streets: Vec<usize>,
 }
 
-/// Builds all layers of one tile.
-pub(super) fn build(idx: &SpatialIndex, t: TileAddress) -> Res<Tile> {
+type LayerFn = fn(&mut Ctx, &Tile) -> Res<Layer>;
+
+/// Every layer in drawing order, by name.
+const LAYERS: [(&str, LayerFn); 8] = [
+    ("district", district),
+    ("streets", streets),
+    ("communities", communities),
+    ("grids", grids),
+    ("components", components),
+    ("cases", cases),
+    ("case_counts", case_counts),
+    ("labels", labels),
+];
+
+/// Builds the layers of one tile: all of them, or those of one part.
+pub(super) fn build(idx: &SpatialIndex, t: TileAddress, part: Option<TilePart>) -> Res<Tile> {
     let buffered = t.bounds(f64::from(BUFFER));
     let z = t.z;
     let mut cx = Ctx {
@@ -50,18 +64,14 @@ pub(super) fn build(idx: &SpatialIndex, t: TileAddress) -> Res<Tile> {
         },
     };
     let mut tile = Tile::new(EXTENT);
-    let layers = [
-        district(&mut cx, &tile)?,
-        streets(&mut cx, &tile)?,
-        communities(&mut cx, &tile)?,
-        grids(&mut cx, &tile)?,
-        components(&cx, &tile)?,
-        cases(&cx, &tile)?,
-        case_counts(&cx, &tile)?,
-        labels(&cx, &tile)?,
-    ];
-    for layer in layers.into_iter().filter(|l| l.num_features() > 0) {
-        tile.add_layer(layer)?;
+    for (name, layer) in LAYERS {
+        if part.is_some_and(|p| !p.has_layer(name)) {
+            continue;
+        }
+        let layer = layer(&mut cx, &tile)?;
+        if layer.num_features() > 0 {
+            tile.add_layer(layer)?;
+        }
     }
     Ok(tile)
 }
@@ -200,7 +210,8 @@ fn grids(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
     Ok(layer)
 }
 
-fn components(cx: &Ctx, tile: &Tile) -> Res<Layer> {
+fn components(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
+    let cx = &*cx;
     let mut layer = tile.create_layer("components");
     if cx.t.z < POINTS_MIN_ZOOM {
         return Ok(layer);
@@ -224,7 +235,8 @@ fn components(cx: &Ctx, tile: &Tile) -> Res<Layer> {
     Ok(layer)
 }
 
-fn cases(cx: &Ctx, tile: &Tile) -> Res<Layer> {
+fn cases(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
+    let cx = &*cx;
     let mut layer = tile.create_layer("cases");
     if cx.t.z < POINTS_MIN_ZOOM {
         return Ok(layer);
@@ -257,7 +269,8 @@ fn has_uncounted_cases(idx: &SpatialIndex) -> bool {
     idx.uncounted_cases > 0
 }
 
-fn case_counts(cx: &Ctx, tile: &Tile) -> Res<Layer> {
+fn case_counts(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
+    let cx = &*cx;
     let mut layer = tile.create_layer("case_counts");
     if cx.t.z >= POINTS_MIN_ZOOM {
         return Ok(layer);
@@ -307,7 +320,8 @@ fn case_counts(cx: &Ctx, tile: &Tile) -> Res<Layer> {
     Ok(layer)
 }
 
-fn labels(cx: &Ctx, tile: &Tile) -> Res<Layer> {
+fn labels(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
+    let cx = &*cx;
     let mut layer = tile.create_layer("labels");
     let idx = cx.idx;
     let z = cx.t.z;

@@ -19,6 +19,11 @@
 //! | `case_counts` | point   | < 16   | `grid`, `count`, `open`                                     |
 //! | `labels`      | point   | ≥ 9    | `kind` (`street`/`community`/`grid`), `name`, `code`, `seq` |
 //!
+//! The map asks for the layers in two parts ([`TilePart`]): everything but `labels`, and
+//! `labels` alone. Labels cost the web view most of a tile's work (text shaping, CJK glyphs
+//! drawn locally, collision), so with two sources the grids appear as soon as their polygons
+//! are in and the names follow. [`encode_tile`] keeps all layers in one tile (CLI, exports).
+//!
 //! Colouring by a responsibility-zone layer uses a separate tile source with zone outlines,
 //! labels and road lines: [`encode_zone_tile`] (see `zones.rs`).
 //!
@@ -84,8 +89,48 @@ pub const POINTS_MIN_ZOOM: u32 = 16;
 /// assert!(griddesk::tiles::encode_tile(&idx, 23, 0, 0).is_err());
 /// ```
 pub fn encode_tile(idx: &SpatialIndex, z: u32, x: u32, y: u32) -> Result<Vec<u8>> {
+    encode(idx, z, x, y, None)
+}
+
+/// Which layers of a tile to encode: see [`encode_tile_part`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TilePart {
+    /// Every layer except `labels`: outlines, grids, points and case counts.
+    Features,
+    /// The `labels` layer alone (street, community and grid label points).
+    Labels,
+}
+
+impl TilePart {
+    /// Whether this part carries the layer named `layer`.
+    pub fn has_layer(self, layer: &str) -> bool {
+        (layer == "labels") == (self == TilePart::Labels)
+    }
+}
+
+/// Encodes one part of tile `z/x/y`: the two parts together hold exactly the layers and
+/// features of [`encode_tile`]. Errors as [`encode_tile`].
+///
+/// ```
+/// use griddesk::index::SpatialIndex;
+/// use griddesk::tiles::{encode_tile_part, TilePart};
+/// let idx = SpatialIndex::default();
+/// assert!(encode_tile_part(&idx, 14, 13_710, 6_830, TilePart::Labels).is_ok_and(|t| t.is_empty()));
+/// assert!(encode_tile_part(&idx, 23, 0, 0, TilePart::Features).is_err());
+/// ```
+pub fn encode_tile_part(
+    idx: &SpatialIndex,
+    z: u32,
+    x: u32,
+    y: u32,
+    part: TilePart,
+) -> Result<Vec<u8>> {
+    encode(idx, z, x, y, Some(part))
+}
+
+fn encode(idx: &SpatialIndex, z: u32, x: u32, y: u32, part: Option<TilePart>) -> Result<Vec<u8>> {
     let t = TileAddress::new(z, x, y)?;
-    layers::build(idx, t)
+    layers::build(idx, t, part)
         .and_then(|tile| tile.to_bytes())
         .map_err(|e| Error::Geometry(format!("encoding tile {z}/{x}/{y}: {e}")))
 }

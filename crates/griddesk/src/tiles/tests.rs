@@ -487,6 +487,47 @@ fn zoom_gating_counts_and_labels_over_all_covering_tiles() {
 }
 
 #[test]
+fn the_two_parts_hold_exactly_the_whole_tile() {
+    let idx = sample();
+    let mut labels_seen = 0;
+    for z in [9, 11, 13, 15, 16, 18] {
+        for t in covering(z) {
+            let whole = tile(&idx, t);
+            let part = |p| {
+                decode(
+                    &encode_tile_part(&idx, t.z, t.x, t.y, p)
+                        .unwrap_or_else(|e| panic!("{t:?} {p:?}: {e}")),
+                )
+            };
+            let (features, labels) = (part(TilePart::Features), part(TilePart::Labels));
+            assert!(
+                labels.keys().all(|k| k == "labels"),
+                "{t:?}: labels part has {:?}",
+                labels.keys()
+            );
+            assert!(
+                !features.contains_key("labels"),
+                "{t:?}: features part has labels"
+            );
+            labels_seen += features_len(&labels);
+            let mut joined = features.clone();
+            joined.extend(labels);
+            assert_eq!(
+                format!("{joined:?}"),
+                format!("{whole:?}"),
+                "{t:?}: the parts together differ from the whole tile"
+            );
+        }
+    }
+    assert!(labels_seen > 0, "the fixture must produce some labels");
+    assert!(encode_tile_part(&idx, 23, 0, 0, TilePart::Labels).is_err());
+}
+
+fn features_len(d: &Decoded) -> usize {
+    d.values().map(Vec::len).sum()
+}
+
+#[test]
 fn district_is_drawn_at_every_zoom_with_its_hole_and_exclave() {
     let idx = sample();
     let (lon, lat) = pt_m(110.0, 55.0).x_y();
