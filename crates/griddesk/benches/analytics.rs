@@ -8,26 +8,26 @@
 //! `benches/kde_peer.py` (it runs this bench, then the peer on the data exported here to
 //! `target/bench/kde/`, and prints both with the error against the exact KDE).
 //!
-//! Figures (criterion median, 2-core VM shared with other builds at load average ≈ 10, so wall
-//! times are inflated; "CPU" is process CPU time per call summed over both threads, measured
-//! alongside):
+//! Figures (criterion median, 2-core VM, idle apart from the bench, 2026-11-22; the same VM
+//! under other builds' load gave 1.5–3× these):
 //!
-//! | job                                   | wall     | CPU    | target   |
-//! |---------------------------------------|----------|--------|----------|
-//! | filter, all 1 M / one month           | 4.4 ms / 0.37 ms | – | –  |
-//! | heatmap 1024², 150 m, all 1 M cases   | 61–69 ms | 39 ms  | < 50 ms  |
-//! | heatmap, one month (83 k cases)       | 12–15 ms | 12 ms  | < 50 ms  |
-//! | heatmap, class + source filter        | 57–62 ms | –      | < 50 ms  |
-//! | per-grid counts + Jenks, all 1 M      | 26 ms    | 11 ms  | < 50 ms  |
-//! | per-grid counts, one month            | 20 ms    | –      | < 50 ms  |
-//! | hotspots, month vs previous month     | 21 ms    | –      | –        |
-//! | evaluation, all 9 tables, one month   | 243–330 ms | 104 ms | < 200 ms |
+//! | job                                          | time     | target   |
+//! |----------------------------------------------|----------|----------|
+//! | filter, all 1 M / one month / class + source | 1.7 ms / 0.14 ms / 5.3 ms | – |
+//! | heatmap 1024², 150 m, all 1 M cases          | 21.8 ms  | < 50 ms  |
+//! | heatmap, one month (83 k cases)              | 6.9 ms   | < 50 ms  |
+//! | heatmap, class + source filter               | 18.5 ms  | < 50 ms  |
+//! | heatmap PNG of the 1 M raster                | 17.0 ms  | –        |
+//! | per-grid counts + Jenks, all 1 M / month / class + source | 10.0 / 6.6 / 13.3 ms | < 50 ms |
+//! | hotspots, month vs previous month            | 7.5 ms   | –        |
+//! | evaluation, all 9 tables, one month          | 72 ms    | < 200 ms |
+//! | from a store of 100 000 cases with their workflow histories: read a month's input / evaluate it | 172 ms / 5.3 ms | – |
 //!
-//! Peer in the same run (`kde_peer.py`): numpy histogram2d + scipy gaussian_filter 462 ms (7.6×
-//! slower), + fftconvolve 418 ms (6.8×); histogram2d alone 442 ms. Error against the exact KDE
-//! on 200 cells (half of them in the densest tenth): GridDesk max |Δ| 0.089 % of the peak, mean
-//! relative 0.13 % (max 4.4 % in a faint cell at the 3σ truncation); gaussian_filter 0.26 % /
-//! 0.30 %; fftconvolve 0.12 % / 0.20 %.
+//! Peer in the same run (`kde_peer.py`): numpy histogram2d + scipy gaussian_filter 177.5 ms
+//! (8.3× slower), + fftconvolve 161.1 ms (7.5×); histogram2d alone 138.6 ms. Error against the
+//! exact KDE on 200 cells (half of them in the densest tenth): GridDesk max |Δ| 0.108 % of the
+//! peak, mean relative 0.123 % (max 4.7 % in a faint cell at the 3σ truncation);
+//! gaussian_filter 0.302 % / 0.302 %; fftconvolve 0.129 % / 0.217 %.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use griddesk::analytics::choropleth::{BreakMethod, Choropleth};
