@@ -110,9 +110,16 @@ export class Session {
     await this.cmd('POST', `/element/${id}/value`, { text });
   }
 
+  /** The text of the element `css` selects; found again if a re-render replaced it meanwhile. */
   async text(css) {
-    const id = await this.find(css);
-    return this.cmd('GET', `/element/${id}/text`);
+    for (let attempt = 1; ; attempt++) {
+      const id = await this.find(css);
+      try {
+        return await this.cmd('GET', `/element/${id}/text`);
+      } catch (e) {
+        if (attempt >= 3 || e?.value?.error !== 'stale element reference') throw e;
+      }
+    }
   }
 
   /** Moves the mouse to viewport pixel (x, y) and clicks there. */
