@@ -327,6 +327,11 @@ export function labelStyle(
   };
 }
 
+/** Ids of the layers the launch style has (labels and workspace overlays come later). */
+export function baseLayerIds(): Set<string> {
+  return new Set(layers().filter((l) => !isLabelLayer(l)).map((l) => l.id));
+}
+
 /** The style at launch: everything but the labels (see `labelStyle`). */
 export function buildStyle(tiles: string, bounds: [number, number, number, number]): StyleSpecification {
   return {

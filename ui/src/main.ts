@@ -163,7 +163,7 @@ async function boot(): Promise<void> {
   initSidebar(view.applyGroup);
   initSearch(view);
   showGrid(null);
-  initWorkspaces(FEATURES, view, view.firstDrawn);
+  initWorkspaces(FEATURES, view);
 }
 
 void boot();

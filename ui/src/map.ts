@@ -5,7 +5,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { api, asErrorDto, labelUrl, tileUrl, type Bbox, type Overview } from './api';
 import { byId } from './dom';
 import { lang, t } from './i18n';
-import { buildStyle, FONT_STACK, LABEL_SOURCE, labelStyle, SOURCE, type LayerGroup } from './layers';
+import { baseLayerIds, buildStyle, FONT_STACK, LABEL_SOURCE, labelStyle, SOURCE, type LayerGroup } from './layers';
 import { showGrid } from './panel';
 import { mark, timeline } from './timeline';
 
@@ -95,7 +95,7 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     drawn();
     if (map.getSource(LABEL_SOURCE)) return;
     const { source, layers } = labelStyle(labelUrl(generation), bbox);
-    const base = new Set(buildStyle('', bbox).layers.map((l) => l.id));
+    const base = baseLayerIds();
     const before = map.getStyle().layers.find((l) => !base.has(l.id))?.id;
     map.addSource(LABEL_SOURCE, source);
     for (const l of layers) map.addLayer(l, before);

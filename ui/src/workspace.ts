@@ -90,7 +90,7 @@ function ensureMounted(id: string): void {
  * (one per task, so the window stays responsive), or at once when their tab is chosen first.
  * Building them all up front held the main thread for a few hundred ms before the first frame.
  */
-export function initWorkspaces(list: Workspace[], view: MapView, mapReady: Promise<void>): void {
+export function initWorkspaces(list: Workspace[], view: MapView): void {
   workspaces = list;
   mountView = view;
   const host = byId('workspace-panes');
@@ -102,7 +102,7 @@ export function initWorkspaces(list: Workspace[], view: MapView, mapReady: Promi
   onLangChange(renderTabs);
   active = '';
   select(remembered());
-  void mapReady.then(() => {
+  void view.firstDrawn.then(() => {
     const rest = list.filter((w) => !mounted.has(w.id));
     const next = () => {
       const w = rest.shift();
