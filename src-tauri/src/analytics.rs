@@ -7,16 +7,16 @@
 use crate::error::{ErrorDto, ShellErrorKind};
 use crate::store::Store;
 use griddesk::analytics::choropleth::{BreakMethod, Choropleth};
-use griddesk::analytics::columns::{is_open, NONE, NO_DEPARTMENT};
 use griddesk::analytics::heatmap::LegendStop;
 use griddesk::analytics::hotspots::{HotspotParams, Hotspots};
 use griddesk::analytics::load::{LoadBalance, LoadParams};
-use griddesk::analytics::report::{self, Bulletin, Cell, Sheet};
+use griddesk::analytics::report::{self, Sheet};
+use griddesk::analytics::summary::{summary_sheet, GroupBy, SummaryRow};
 use griddesk::analytics::trends::{Bucket, Trends};
-use griddesk::analytics::{CaseFilter, HeatmapParams};
+use griddesk::analytics::{now_minute, BulletinSpec, CaseFilter, HeatmapParams};
 use griddesk::model::{CaseSource, CaseStatus};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -247,93 +247,6 @@ pub async fn analytics_trends(
     Ok(store.engine()?.engine.trends(&filter, bucket, 6)?)
 }
 
-/// Which grouping a summary table uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    Street,
-    Community,
-    Department,
-}
-
-/// One row of a summary table; `key` goes back into a filter for drill-down.
-#[derive(Serialize)]
-pub struct SummaryRow {
-    key: String,
-    name: String,
-    cases: u32,
-    open: u32,
-    closed: u32,
-    overdue: u32,
-    /// Closed / all, percent; `None` without cases.
-    closed_pct: Option<f64>,
-    /// Overdue / open, percent; `None` without open cases.
-    overdue_pct: Option<f64>,
-}
-
-fn summary(
-    loaded: &crate::store::Loaded,
-    filter: &CaseFilter,
-    by: GroupBy,
-) -> Result<Vec<SummaryRow>, ErrorDto> {
-    let (cols, rows) = loaded.engine.select_cases(filter)?;
-    let r = &cols.regions;
-    let mut acc: HashMap<u32, [u32; 4]> = HashMap::new();
-    for &i in &rows {
-        let i = i as usize;
-        let g = cols.grid[i];
-        let group = match by {
-            GroupBy::Street if g != NONE => r.grid_street[g as usize],
-            GroupBy::Community if g != NONE => r.grid_community[g as usize],
-            GroupBy::Department if cols.department[i] != NO_DEPARTMENT => {
-                u32::from(cols.department[i])
-            }
-            _ => continue,
-        };
-        if group == NONE {
-            continue;
-        }
-        let a = acc.entry(group).or_default();
-        a[0] += 1;
-        let status = CaseStatus::ALL.get(usize::from(cols.status[i]));
-        if status.is_some_and(|&s| is_open(s)) {
-            a[1] += 1;
-        }
-        if status == Some(&CaseStatus::Closed) {
-            a[2] += 1;
-        }
-        if cols.overdue[i] {
-            a[3] += 1;
-        }
-    }
-    let (codes, names): (&[String], &[String]) = match by {
-        GroupBy::Street => (&r.street_codes, &r.street_names),
-        GroupBy::Community => (&r.community_codes, &r.community_names),
-        GroupBy::Department => (&cols.departments, &cols.departments),
-    };
-    let pct = |n: u32, d: u32| (d > 0).then(|| f64::from(n) * 100.0 / f64::from(d));
-    let mut out: Vec<SummaryRow> = codes
-        .iter()
-        .zip(names)
-        .enumerate()
-        .map(|(k, (code, name))| {
-            let a = acc.get(&(k as u32)).copied().unwrap_or_default();
-            SummaryRow {
-                key: code.clone(),
-                name: name.clone(),
-                cases: a[0],
-                open: a[1],
-                closed: a[2],
-                overdue: a[3],
-                closed_pct: pct(a[2], a[0]),
-                overdue_pct: pct(a[3], a[1]),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.key.cmp(&b.key)));
-    Ok(out)
-}
-
 /// Cases, open, closed and overdue by street, community or department.
 #[tauri::command]
 pub async fn analytics_summary(
@@ -341,8 +254,7 @@ pub async fn analytics_summary(
     filter: CaseFilter,
     by: GroupBy,
 ) -> Result<Vec<SummaryRow>, ErrorDto> {
-    let loaded = store.engine()?;
-    summary(&loaded, &filter, by)
+    Ok(store.engine()?.engine.case_summary(&filter, by)?)
 }
 
 /// The cases behind a figure (ids, first [`MAX_DRILL`]) and how many there are.
@@ -393,45 +305,6 @@ pub enum TableKind {
 pub enum TableFormat {
     Xlsx,
     Csv,
-}
-
-fn summary_sheet(rows: &[SummaryRow], by: GroupBy) -> Sheet {
-    let first = match by {
-        GroupBy::Street => "街道",
-        GroupBy::Community => "社区",
-        GroupBy::Department => "专业部门",
-    };
-    let opt = |v: Option<f64>| v.map_or(Cell::Empty, |x| Cell::Num((x * 10.0).round() / 10.0));
-    Sheet {
-        title: format!("{first}案件统计"),
-        headers: [
-            "编码",
-            first,
-            "案件数",
-            "在办数",
-            "结案数",
-            "超期数",
-            "结案率%",
-            "超期率%",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: rows
-            .iter()
-            .map(|r| {
-                vec![
-                    Cell::Text(r.key.clone()),
-                    Cell::Text(r.name.clone()),
-                    Cell::Int(i64::from(r.cases)),
-                    Cell::Int(i64::from(r.open)),
-                    Cell::Int(i64::from(r.closed)),
-                    Cell::Int(i64::from(r.overdue)),
-                    opt(r.closed_pct),
-                    opt(r.overdue_pct),
-                ]
-            })
-            .collect(),
-    }
 }
 
 /// Where an export goes: `GRIDDESK_EXPORT_DIR/<name>`, else the Save dialog's answer (`None` =
@@ -513,7 +386,7 @@ pub async fn analytics_export_table(
     let sheets: Vec<Sheet> = match table {
         TableKind::Summary => {
             let by = by.unwrap_or(GroupBy::Street);
-            vec![summary_sheet(&summary(&loaded, &filter, by)?, by)]
+            vec![summary_sheet(&e.case_summary(&filter, by)?, by)]
         }
         TableKind::Grids => vec![Sheet::from_choropleth(
             &e.grid_choropleth(&filter, BreakMethod::Quantile, 5)?,
@@ -580,36 +453,13 @@ pub async fn analytics_bulletin(
     name: String,
 ) -> Result<Option<String>, ErrorDto> {
     let loaded = store.engine()?;
-    let e = &loaded.engine;
-    let hm = e.heatmap(&filter, &HeatmapParams::default())?;
-    let tr = e.trends(&filter, Bucket::Day, 6)?;
-    let hs = e.hotspots(&filter, &HotspotParams::default())?;
-    let streets = summary(&loaded, &filter, GroupBy::Street)?;
-    let (cases, open, closed, overdue) = streets.iter().fold((0, 0, 0, 0), |a, r| {
-        (a.0 + r.cases, a.1 + r.open, a.2 + r.closed, a.3 + r.overdue)
-    });
-    let district = e
-        .case_columns()
-        .regions
-        .district_name
-        .clone()
-        .unwrap_or_default();
-    let mut tables = vec![summary_sheet(&streets, GroupBy::Street)];
-    tables.extend(Sheet::from_hotspots(&hs));
-    let b = Bulletin {
-        title: format!("{district}数字城管月度简报"),
+    let p = HeatmapParams::default();
+    let html = loaded.engine.bulletin(&BulletinSpec {
+        filter,
         period,
-        figures: vec![
-            ("案件数".into(), cases.to_string()),
-            ("在办数".into(), open.to_string()),
-            ("结案数".into(), closed.to_string()),
-            ("超期数".into(), overdue.to_string()),
-        ],
-        tables,
-        heatmap: Some(&hm),
-        trends: Some(&tr),
-    };
-    let html = report::bulletin_html(&b)?;
+        as_of: now_minute(),
+        heatmap_size: (p.width, p.height),
+    })?;
     let file = safe_name(&name, "html")?;
     let Some(path) = export_path(&app, &file, "html")? else {
         return Ok(None);

@@ -195,7 +195,7 @@ z = zipfile.ZipFile(sys.argv[1])
 print(z.read('xl/worksheets/sheet1.xml').decode() + z.read('xl/sharedStrings.xml').decode() if 'xl/sharedStrings.xml' in z.namelist() else z.read('xl/worksheets/sheet1.xml').decode())`;
   const r = spawnSync('python3', ['-c', py, xlsx], { encoding: 'utf8' });
   assert.equal(r.status, 0, `expected ${xlsx} to open as a zip: ${r.stderr}`);
-  for (const h of ['街道', '案件数', '结案率%']) assert.ok(r.stdout.includes(h), `expected header ${h} in the sheet XML of ${xlsx}`);
+  for (const h of ['街道', '案件数', '已结案占比(%)']) assert.ok(r.stdout.includes(h), `expected header ${h} in the sheet XML of ${xlsx}`);
 
   const png = await exportVia(2);
   const img = decodePng(readFileSync(png));

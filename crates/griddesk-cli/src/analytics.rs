@@ -11,11 +11,9 @@ use griddesk::analytics::evaluation::{
 use griddesk::analytics::heatmap::HeatmapParams;
 use griddesk::analytics::hotspots::HotspotParams;
 use griddesk::analytics::load::LoadParams;
-use griddesk::analytics::report::{
-    bulletin_html, trend_svg, write_csv, write_xlsx, Bulletin, Cell, Sheet,
-};
+use griddesk::analytics::report::{trend_svg, write_csv, write_xlsx, Sheet};
 use griddesk::analytics::trends::Bucket;
-use griddesk::analytics::CaseFilter;
+use griddesk::analytics::{BulletinSpec, CaseFilter};
 use griddesk::model::{CaseSource, CaseStatus};
 use griddesk::Engine;
 use std::path::{Path, PathBuf};
@@ -53,6 +51,9 @@ pub struct FilterArgs {
     /// 15-digit grid code (repeatable).
     #[arg(long = "grid")]
     grids: Vec<String>,
+    /// The moment open cases are judged overdue at, `YYYY-MM-DD HH:MM:SS` (default: now).
+    #[arg(long = "as-of")]
+    as_of: Option<String>,
 }
 
 fn month_range(m: &str) -> Result<(NaiveDate, NaiveDate)> {
@@ -96,6 +97,11 @@ impl FilterArgs {
             streets: self.streets.clone(),
             communities: self.communities.clone(),
             grids: self.grids.clone(),
+            as_of: self
+                .as_of
+                .as_deref()
+                .map(griddesk::store::parse_datetime)
+                .transpose()?,
         })
     }
 }
@@ -167,9 +173,12 @@ pub enum AnalyticsCmd {
     },
     /// SPEC §5 evaluation tables of a month from a folder of workflow CSVs (grids, people, cases).
     Evaluate {
-        /// Folder with grids.csv, people.csv and cases.csv.
+        /// The store to evaluate: its recorded case loop, with the same code as the app.
+        #[arg(long, conflicts_with = "input", required_unless_present_any = ["input", "print_config"])]
+        db: Option<PathBuf>,
+        /// Instead of a store: a folder with grids.csv, people.csv and cases.csv.
         #[arg(long)]
-        input: PathBuf,
+        input: Option<PathBuf>,
         /// YYYY-MM.
         #[arg(long)]
         month: String,
@@ -194,9 +203,9 @@ pub enum AnalyticsCmd {
         month: String,
         #[arg(long, short)]
         out: PathBuf,
-        /// Also include the evaluation tables from this folder of workflow CSVs.
+        /// The moment open cases are judged overdue at, `YYYY-MM-DD HH:MM:SS` (default: now).
         #[arg(long)]
-        evaluation: Option<PathBuf>,
+        as_of: Option<String>,
     },
     /// Per-grid workload and grids far from the district median (XLSX, CSV or JSON).
     Load {
@@ -370,6 +379,7 @@ pub fn run(cmd: AnalyticsCmd) -> Result<()> {
             );
         }
         AnalyticsCmd::Evaluate {
+            db,
             input,
             month,
             config,
@@ -384,17 +394,33 @@ pub fn run(cmd: AnalyticsCmd) -> Result<()> {
                 );
                 return Ok(());
             }
-            let cfg = match &config {
-                Some(p) => EvaluationConfig::from_json(
-                    &std::fs::read_to_string(p)?,
-                    &p.display().to_string(),
-                )?,
-                None => EvaluationConfig::default(),
-            };
-            let inp = csv_in::load_dir(&input)?;
             let (first, _) = month_range(&month)?;
             let period =
                 Period::month(first.year(), first.month()).context("month out of range")?;
+            let from_file = match &config {
+                Some(p) => Some(EvaluationConfig::from_json(
+                    &std::fs::read_to_string(p)?,
+                    &p.display().to_string(),
+                )?),
+                None => None,
+            };
+            // A store is evaluated exactly as the app does (its own settings unless --config);
+            // a CSV folder with the SPEC defaults unless --config.
+            let (inp, cfg) = match (&db, &input) {
+                (Some(db), _) => {
+                    let e = open(db)?;
+                    let cfg = match from_file {
+                        Some(c) => c,
+                        None => e.evaluation_config()?,
+                    };
+                    (e.evaluation_input(&period)?, cfg)
+                }
+                (None, Some(dir)) => (
+                    std::sync::Arc::new(csv_in::load_dir(dir)?),
+                    from_file.unwrap_or_default(),
+                ),
+                (None, None) => bail!("give a store (--db STORE) or a CSV folder (--input DIR)"),
+            };
             let t = std::time::Instant::now();
             let ev = evaluate(&inp, &period, &cfg);
             let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -466,7 +492,7 @@ pub fn run(cmd: AnalyticsCmd) -> Result<()> {
             db,
             month,
             out,
-            evaluation,
+            as_of,
         } => {
             let e = open(&db)?;
             let (first, last) = month_range(&month)?;
@@ -475,107 +501,28 @@ pub fn run(cmd: AnalyticsCmd) -> Result<()> {
                 to: Some(last),
                 ..Default::default()
             };
-            let (cols, rows) = e.select_cases(&f)?;
-            let reg = &cols.regions;
-            // Key table: cases by street, with open and overdue counts.
-            let mut by_street = vec![[0u32; 3]; reg.street_codes.len()];
-            for &r in &rows {
-                let g = cols.grid[r as usize];
-                if g == griddesk::analytics::columns::NONE {
-                    continue;
-                }
-                let s = reg.grid_street[g as usize];
-                if s == griddesk::analytics::columns::NONE {
-                    continue;
-                }
-                let st = CaseStatus::ALL[cols.status[r as usize] as usize];
-                let v = &mut by_street[s as usize];
-                v[0] += 1;
-                v[1] += u32::from(griddesk::analytics::columns::is_open(st));
-                v[2] += u32::from(cols.overdue[r as usize]);
-            }
-            let key = Sheet {
-                title: "各街道案件情况".into(),
-                headers: [
-                    "街道代码",
-                    "街道",
-                    "案件数",
-                    "未结案数",
-                    "超期数",
-                    "结案占比(%)",
-                ]
-                .map(String::from)
-                .to_vec(),
-                rows: (0..by_street.len())
-                    .map(|s| {
-                        let [n, open, late] = by_street[s];
-                        vec![
-                            Cell::Text(reg.street_codes[s].clone()),
-                            Cell::Text(reg.street_names[s].clone()),
-                            Cell::Int(i64::from(n)),
-                            Cell::Int(i64::from(open)),
-                            Cell::Int(i64::from(late)),
-                            if n > 0 {
-                                Cell::Num(f64::from(n - open) / f64::from(n) * 100.0)
-                            } else {
-                                Cell::Empty
-                            },
-                        ]
-                    })
-                    .collect(),
+            let as_of = match &as_of {
+                Some(t) => griddesk::store::parse_datetime(t)?,
+                None => griddesk::analytics::now_minute(),
             };
-            let mut tables = vec![key];
-            if let Some(dir) = evaluation {
-                let inp = csv_in::load_dir(&dir)?;
-                let period =
-                    Period::month(first.year(), first.month()).context("month out of range")?;
-                let ev = evaluate(&inp, &period, &EvaluationConfig::default());
-                for k in [TableKind::Street, TableKind::Department] {
-                    if let Some(t) = ev.table(k) {
-                        tables.push(Sheet::from_eval(t));
-                    }
-                }
-            }
-            let hm = e.heatmap(
-                &f,
-                &HeatmapParams {
-                    width: 900,
-                    height: 700,
-                    ..Default::default()
-                },
-            )?;
-            let t = e.trends(&f, Bucket::Day, 5)?;
-            let prev = e.case_ids(&f.previous_period().context("dates")?)?.len();
-            let name = cols.regions.district_name.clone().unwrap_or_default();
-            let html = bulletin_html(&Bulletin {
-                title: format!("{name}数字城管月度简报"),
+            let html = e.bulletin(&BulletinSpec {
+                filter: f.clone(),
                 period: format!("{}年{}月", first.year(), first.month()),
-                figures: vec![
-                    ("案件数".into(), rows.len().to_string()),
-                    ("上期".into(), prev.to_string()),
-                    (
-                        "环比(%)".into(),
-                        if prev > 0 {
-                            format!(
-                                "{:+.1}",
-                                (rows.len() as f64 - prev as f64) / prev as f64 * 100.0
-                            )
-                        } else {
-                            "-".into()
-                        },
-                    ),
-                ],
-                tables,
-                heatmap: Some(&hm),
-                trends: Some(&t),
+                as_of,
+                heatmap_size: (900, 700),
             })?;
             std::fs::write(&out, html)
                 .with_context(|| format!("cannot write {}", out.display()))?;
+            let t = e.case_totals(&CaseFilter {
+                as_of: Some(as_of),
+                ..f
+            })?;
             println!(
-                "bulletin {} {}: {} cases → {}",
-                name,
-                month,
-                rows.len(),
+                "bulletin {month}: {} cases, {} open, {} closed, {} overdue at {as_of} → {}",
+                t.cases,
+                t.open,
+                t.closed,
+                t.overdue,
                 out.display()
             );
         }

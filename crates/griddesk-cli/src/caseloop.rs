@@ -616,7 +616,15 @@ fn build_action(
 fn fmt_clock(c: &Option<griddesk::clock::ClockState>) -> String {
     match c {
         None => "-".into(),
-        Some(k) if k.stopped => "stopped (hung)".into(),
+        Some(k) if k.stopped && k.overdue => format!(
+            "stopped (hung), OVERDUE ×{:.2} ({:.1} h over)",
+            k.overdue_multiple,
+            -(k.remaining_seconds as f64) / 3600.0
+        ),
+        Some(k) if k.stopped => format!(
+            "stopped (hung), {:.1} h left",
+            k.remaining_seconds as f64 / 3600.0
+        ),
         Some(k) => {
             let h = k.remaining_seconds as f64 / 3600.0;
             let d = k

@@ -13,6 +13,9 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
+/// Row-aligned overdue flags of the analytics snapshot and the moment they were judged at.
+pub(crate) type OverdueAt = (chrono::NaiveDateTime, Arc<Vec<bool>>);
+
 /// Indexes of one consistent state of the store.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -25,6 +28,8 @@ pub struct Loaded {
     pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
     /// The last evaluation input built from the store, with its period and audit position.
     pub(crate) evaluation: Arc<Mutex<Option<crate::analytics::evaluation::from_store::Cached>>>,
+    /// The workflow's overdue judgement of every snapshot row at one moment (SPEC §4.6).
+    pub(crate) overdue: Arc<Mutex<Option<OverdueAt>>>,
 }
 
 impl Loaded {
@@ -36,6 +41,7 @@ impl Loaded {
             generation: next_generation(),
             analytics: Default::default(),
             evaluation: Default::default(),
+            overdue: Default::default(),
         }
     }
 }
@@ -227,12 +233,14 @@ impl Engine {
                 f(&mut l.index);
                 l.analytics = Default::default();
                 l.evaluation = Default::default();
+                l.overdue = Default::default();
             }
             None => {
                 let mut l = Loaded::clone(&g);
                 f(&mut l.index);
                 l.analytics = Default::default();
                 l.evaluation = Default::default();
+                l.overdue = Default::default();
                 *g = Arc::new(l);
             }
         }

@@ -252,6 +252,13 @@ keyed_enum!(
 );
 
 impl CaseStatus {
+    /// Whether the case is still in the loop (未结案, SPEC §4.4): every state that is not
+    /// terminal, including a self-handled case (自行处置) still awaiting its 结案. The one
+    /// definition of "open" behind every count (statistics, summaries, bulletins, the desk).
+    pub fn is_open(self) -> bool {
+        !self.is_terminal()
+    }
+
     /// Whether the case has left the loop for good.
     pub fn is_terminal(self) -> bool {
         matches!(

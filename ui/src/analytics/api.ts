@@ -128,8 +128,9 @@ export interface SummaryRow {
   open: number;
   closed: number;
   overdue: number;
-  closed_pct: number | null;
-  overdue_pct: number | null;
+  /** 已结案占比 (%): closed / cases — not the evaluation's 结案率. */
+  closed_share: number | null;
+  overdue_share: number | null;
 }
 
 export interface Drill {

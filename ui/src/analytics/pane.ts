@@ -461,7 +461,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
           num(r, r.open, openStatuses()),
           num(r, r.closed, ['closed']),
           el('td', { class: 'an-num' }, String(r.overdue)),
-          el('td', { class: 'an-num' }, r.closed_pct === null ? '–' : `${r.closed_pct.toFixed(1)}%`),
+          el('td', { class: 'an-num' }, r.closed_share === null ? '–' : `${r.closed_share.toFixed(1)}%`),
         ))),
       ));
       table.dataset.rows = String(rows.length);

@@ -1,9 +1,8 @@
 //! Per-grid choropleth: case count, cases per hectare and overdue share of every active grid for
 //! a filter, with class breaks (quantiles or Jenks natural breaks) for the legend.
 //!
-//! "Overdue" is the snapshot's overdue column: the provisional [`OverdueRule`](super::OverdueRule)
-//! until the case workflow sets real judgements with
-//! [`CaseColumns::set_overdue`](super::CaseColumns::set_overdue).
+//! "Overdue" is the workflow's one judgement (SPEC §4.6: the running stage clock has used more
+//! than its limit at a moment), given as row-aligned flags (`Engine::overdue_flags`).
 
 use super::columns::{CaseColumns, NONE};
 use serde::{Deserialize, Serialize};
@@ -49,8 +48,13 @@ pub struct Choropleth {
     pub unlocated: usize,
 }
 
-/// Counts per grid index (all grids, retired included) of the rows: `(cases, overdue)`.
-pub fn grid_counts(cols: &CaseColumns, rows: &[u32]) -> (Vec<u32>, Vec<u32>, usize) {
+/// Counts per grid index (all grids, retired included) of the rows: `(cases, overdue)`;
+/// `overdue` is row-aligned with `cols`.
+pub fn grid_counts(
+    cols: &CaseColumns,
+    rows: &[u32],
+    overdue_flags: &[bool],
+) -> (Vec<u32>, Vec<u32>, usize) {
     let n = cols.regions.grid_count();
     let mut cases = vec![0u32; n];
     let mut overdue = vec![0u32; n];
@@ -63,16 +67,23 @@ pub fn grid_counts(cols: &CaseColumns, rows: &[u32]) -> (Vec<u32>, Vec<u32>, usi
             continue;
         }
         cases[g as usize] += 1;
-        overdue[g as usize] += u32::from(cols.overdue[r]);
+        overdue[g as usize] += u32::from(overdue_flags.get(r).copied().unwrap_or(false));
     }
     (cases, overdue, unlocated)
 }
 
 impl Choropleth {
-    /// Computes the per-grid values of `rows` with `classes` legend classes.
-    pub fn compute(cols: &CaseColumns, rows: &[u32], method: BreakMethod, classes: usize) -> Self {
+    /// Computes the per-grid values of `rows` with `classes` legend classes; `overdue` is
+    /// row-aligned with `cols` (the workflow's judgement at one moment).
+    pub fn compute(
+        cols: &CaseColumns,
+        rows: &[u32],
+        overdue: &[bool],
+        method: BreakMethod,
+        classes: usize,
+    ) -> Self {
         let reg = &cols.regions;
-        let (c, o, mut unlocated) = grid_counts(cols, rows);
+        let (c, o, mut unlocated) = grid_counts(cols, rows, overdue);
         let active: Vec<usize> = (0..reg.grid_count())
             .filter(|&g| reg.grid_active[g])
             .collect();
@@ -214,7 +225,7 @@ pub fn jenks(v: &[f64], k: usize) -> Vec<f64> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{regions, row, rule};
+    use super::super::columns::tests::{regions, row};
     use super::super::columns::CaseColumns;
     use super::*;
     use crate::model::CaseStatus;
@@ -232,17 +243,22 @@ mod tests {
         let mut regs = regions();
         regs.grid_area_m2[1] = 5_000.0;
         regs.grid_active[2] = false;
-        let cols = CaseColumns::from_rows(regs, [121.26, 28.64], rows.into_iter(), rule());
+        let cols = CaseColumns::from_rows(regs, [121.26, 28.64], rows.into_iter());
         let sel: Vec<u32> = (0..30).collect();
-        let ch = Choropleth::compute(&cols, &sel, BreakMethod::Quantile, 4);
+        // Overdue: the open ones (even i), as the workflow would flag them.
+        let flags: Vec<bool> = cols
+            .ids
+            .iter()
+            .map(|id| id[1..].parse::<u32>().is_ok_and(|i| i % 2 == 0))
+            .collect();
+        let ch = Choropleth::compute(&cols, &sel, &flags, BreakMethod::Quantile, 4);
         // Grid 2 is retired: 7 active grids, its 10 cases are unlocated.
         assert_eq!(ch.codes.len(), 7);
         assert_eq!(ch.unlocated, 10);
         assert_eq!(&ch.cases[..3], &[10, 10, 0]);
         assert_eq!(ch.per_ha[0], 10.0);
         assert_eq!(ch.per_ha[1], 20.0);
-        // Open (even i) and reported 2026-06-01, 29 days before as-of → overdue: i in grid 0 are
-        // 0,3,…,27 → even ones 0,6,12,18,24 = 5.
+        // Overdue i in grid 0 are 0,3,…,27 → even ones 0,6,12,18,24 = 5.
         assert_eq!(ch.overdue[0], 5);
         assert_eq!(ch.overdue_share[0], Some(0.5));
         assert_eq!(ch.overdue_share[2], None);

@@ -210,15 +210,6 @@ pub struct CaseRow {
     pub grid: u32,
 }
 
-/// Provisional overdue rule used until the case workflow supplies real deadlines: a case still in
-/// the loop (not closed, cancelled, refused or self-handled) reported more than `days` days
-/// before `as_of` is overdue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct OverdueRule {
-    pub days: u32,
-    pub as_of: NaiveDate,
-}
-
 /// The columnar snapshot of all cases.
 #[derive(Debug, Clone)]
 pub struct CaseColumns {
@@ -240,8 +231,6 @@ pub struct CaseColumns {
     pub grid: Vec<u32>,
     /// Index into [`Self::departments`], or [`NO_DEPARTMENT`].
     pub department: Vec<u16>,
-    /// Whether the case is overdue (from [`OverdueRule`] or the workflow).
-    pub overdue: Vec<bool>,
     /// Case id (任务号) of each row.
     pub ids: Vec<Box<str>>,
     /// The distinct classes, sorted.
@@ -263,17 +252,13 @@ fn source_index(s: CaseSource) -> u8 {
     CaseSource::ALL.iter().position(|v| *v == s).unwrap_or(0) as u8
 }
 
-/// Whether a status counts as "still in the loop" for overdue purposes.
-pub fn is_open(s: CaseStatus) -> bool {
-    !s.is_terminal() && s != CaseStatus::SelfHandled
-}
-
 impl CaseColumns {
-    /// Builds the snapshot from the engine's indexes. `overdue` gives the provisional rule.
-    pub fn from_index(idx: &SpatialIndex, overdue: OverdueRule) -> Self {
+    /// Builds the snapshot from the engine's indexes. Overdue is not a column: it depends on the
+    /// moment and comes from the workflow's stage clocks (`Engine::overdue_flags`, SPEC §4.6).
+    pub fn from_index(idx: &SpatialIndex) -> Self {
         let regions = Regions::from_index(idx);
         let rows: Vec<CaseRow> = idx.cases.iter().map(|c| row_of(c, &regions)).collect();
-        let mut cols = Self::from_rows(regions, centre_of(idx), rows.into_iter(), overdue);
+        let mut cols = Self::from_rows(regions, centre_of(idx), rows.into_iter());
         for (kind, table) in [
             (CaseKind::Event, &idx.code_tables.events),
             (CaseKind::Component, &idx.code_tables.components),
@@ -303,7 +288,6 @@ impl CaseColumns {
         regions: Regions,
         centre: [f64; 2],
         rows: impl Iterator<Item = CaseRow>,
-        overdue: OverdueRule,
     ) -> Self {
         let mut c = CaseColumns {
             proj: LocalProjection::new(centre[0], centre[1]),
@@ -316,7 +300,6 @@ impl CaseColumns {
             status: vec![],
             grid: vec![],
             department: vec![],
-            overdue: vec![],
             ids: vec![],
             classes: vec![],
             departments: vec![],
@@ -324,7 +307,7 @@ impl CaseColumns {
             regions,
             extent: [0.0; 4],
         };
-        c.append(rows, overdue);
+        c.append(rows);
         c
     }
 
@@ -355,7 +338,7 @@ impl CaseColumns {
 
     /// Adds cases (e.g. newly reported ones). Rows arriving in day order are appended in place;
     /// otherwise the columns are re-sorted. New classes extend the class table.
-    pub fn append(&mut self, rows: impl Iterator<Item = CaseRow>, overdue: OverdueRule) {
+    pub fn append(&mut self, rows: impl Iterator<Item = CaseRow>) {
         let rows: Vec<CaseRow> = rows.collect();
         if rows.is_empty() {
             return;
@@ -378,7 +361,6 @@ impl CaseColumns {
             }
             self.classes = classes;
         }
-        let as_of = day_number(overdue.as_of);
         let mut sorted = true;
         let mut last = self.day.last().copied().unwrap_or(i32::MIN);
         let n0 = self.len();
@@ -395,8 +377,6 @@ impl CaseColumns {
             self.status.push(status_index(r.status));
             self.grid.push(r.grid);
             self.department.push(NO_DEPARTMENT);
-            self.overdue
-                .push(is_open(r.status) && as_of - r.day > overdue.days as i32);
             self.ids.push(r.id);
         }
         let new_extent = (n0..self.len()).fold(
@@ -434,7 +414,6 @@ impl CaseColumns {
         apply(&mut self.status, &perm);
         apply(&mut self.grid, &perm);
         apply(&mut self.department, &perm);
-        apply(&mut self.overdue, &perm);
         apply(&mut self.ids, &perm);
     }
 
@@ -461,13 +440,10 @@ impl CaseColumns {
         self.departments = names;
     }
 
-    /// Replaces the provisional overdue flags with the workflow's judgement where it has one.
-    pub fn set_overdue(&mut self, of_case: impl Fn(&str) -> Option<bool>) {
-        for (o, id) in self.overdue.iter_mut().zip(&self.ids) {
-            if let Some(v) = of_case(id) {
-                *o = v;
-            }
-        }
+    /// Row-aligned flags: whether each case is in `set` (e.g. the ids the workflow judges
+    /// overdue at some moment).
+    pub fn flags_of(&self, set: &std::collections::HashSet<Box<str>>) -> Vec<bool> {
+        self.ids.iter().map(|id| set.contains(id)).collect()
     }
 
     /// lon/lat of metres `(x, y)`.
@@ -570,13 +546,6 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn rule() -> OverdueRule {
-        OverdueRule {
-            days: 7,
-            as_of: date("2026-06-30"),
-        }
-    }
-
     #[test]
     fn day_numbers_round_trip() {
         assert_eq!(day_number(date("1970-01-01")), 0);
@@ -592,12 +561,12 @@ pub(crate) mod tests {
             row("a", "2026-03-01", "0102", 1),
             row("b", "2026-03-02", "0101", 2),
         ];
-        let mut cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter(), rule());
+        let mut cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
         assert_eq!(&*cols.ids[0], "a");
         assert_eq!(&*cols.ids[2], "c");
         assert_eq!(cols.grid, vec![1, 2, 0]);
         // Appending an earlier case re-sorts; a new class re-indexes old rows.
-        cols.append([row("z", "2026-02-01", "0100", 3)].into_iter(), rule());
+        cols.append([row("z", "2026-02-01", "0100", 3)].into_iter());
         assert_eq!(&*cols.ids[0], "z");
         assert_eq!(cols.classes.len(), 3);
         let keys: Vec<String> = cols
@@ -616,26 +585,13 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn provisional_overdue_flags_open_old_cases_only() {
-        let mut open_old = row("old", "2026-06-01", "0101", 0);
-        open_old.status = CaseStatus::Handling;
-        let mut open_new = row("new", "2026-06-29", "0101", 0);
-        open_new.status = CaseStatus::Handling;
-        let closed_old = row("closed", "2026-06-01", "0101", 0);
-        let mut cols = CaseColumns::from_rows(
-            regions(),
-            [121.26, 28.64],
-            [open_old, open_new, closed_old].into_iter(),
-            rule(),
-        );
-        let flag = |cols: &CaseColumns, id: &str| {
-            let i = cols.ids.iter().position(|x| &**x == id).expect("id");
-            cols.overdue[i]
-        };
-        assert!(flag(&cols, "old"));
-        assert!(!flag(&cols, "new"));
-        assert!(!flag(&cols, "closed"));
-        cols.set_overdue(|id| (id == "old").then_some(false));
-        assert!(!flag(&cols, "old"));
+    fn flags_follow_the_rows_after_sorting() {
+        let rows = [
+            row("late", "2026-06-03", "0101", 0),
+            row("early", "2026-06-01", "0101", 0),
+        ];
+        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
+        let set: std::collections::HashSet<Box<str>> = ["late".into()].into_iter().collect();
+        assert_eq!(cols.flags_of(&set), vec![false, true]);
     }
 }

@@ -2,38 +2,177 @@
 //! snapshot of the current indexes (built on first use and rebuilt with them on reload).
 
 use super::choropleth::{BreakMethod, Choropleth};
-use super::columns::{CaseColumns, OverdueRule};
+use super::columns::CaseColumns;
 use super::evaluation::EvaluationConfig;
+use super::evaluation::{Indicator, Period, TableKind};
 use super::filter::{CaseFilter, CompiledFilter};
 use super::heatmap::{Heatmap, HeatmapParams};
 use super::hotspots::{HotspotParams, Hotspots};
 use super::load::{LoadBalance, LoadParams};
+use super::report::{Bulletin, Sheet};
+use super::summary::{self, GroupBy, SummaryRow};
 use super::trends::{Bucket, Trends};
 use crate::engine::{Engine, Loaded};
 use crate::error::Result;
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use std::sync::Arc;
+
+/// The calendar month a filter's dates cover exactly, if they do.
+fn month_of(f: &CaseFilter) -> Option<Period> {
+    let (a, b) = (f.from?, f.to?);
+    let p = Period::month(a.year(), a.month())?;
+    let last = p.end.date().pred_opt()?;
+    (a.day() == 1 && b == last).then_some(p)
+}
 
 /// Store metadata key of the evaluation configuration (JSON).
 pub const EVALUATION_CONFIG_KEY: &str = "analytics.evaluation_config";
 
-/// Days after which a still-open case counts as overdue until the workflow gives deadlines.
-pub const PROVISIONAL_OVERDUE_DAYS: u32 = 7;
-
 /// The columnar snapshot of one [`Loaded`] state.
 pub fn columns_of(l: &Loaded) -> Arc<CaseColumns> {
-    Arc::clone(l.analytics.get_or_init(|| {
-        let today = chrono::Local::now().date_naive();
-        Arc::new(CaseColumns::from_index(
-            &l.index,
-            OverdueRule {
-                days: PROVISIONAL_OVERDUE_DAYS,
-                as_of: today,
-            },
-        ))
-    }))
+    Arc::clone(
+        l.analytics
+            .get_or_init(|| Arc::new(CaseColumns::from_index(&l.index))),
+    )
+}
+
+/// The moment a figure is judged at when nobody names one: now (local time), to the minute, so
+/// that every view asked within one minute shows the same overdue count.
+pub fn now_minute() -> NaiveDateTime {
+    let n = chrono::Local::now().naive_local();
+    n.with_second(0)
+        .and_then(|t| t.with_nanosecond(0))
+        .unwrap_or(n)
+}
+
+/// What a bulletin covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BulletinSpec {
+    /// The cases (normally one month's reports).
+    pub filter: CaseFilter,
+    /// e.g. `2026年3月`.
+    pub period: String,
+    /// The moment open and overdue are judged at.
+    pub as_of: NaiveDateTime,
+    /// Raster size of the heatmap.
+    pub heatmap_size: (usize, usize),
 }
 
 impl Engine {
+    /// Whether each row of [`Self::case_columns`] is overdue at `at`: the workflow's one
+    /// judgement (SPEC §4.6, `Engine::overdue_ids`). Kept for the last moment asked.
+    pub fn overdue_flags(&self, at: NaiveDateTime) -> Result<Arc<Vec<bool>>> {
+        {
+            let l = self.loaded();
+            let cached = l.overdue.lock().ok().and_then(|g| g.clone());
+            if let Some((t, flags)) = cached {
+                if t == at {
+                    return Ok(flags);
+                }
+            }
+        }
+        let ids = self.overdue_ids(at)?;
+        let l = self.loaded();
+        let flags = Arc::new(columns_of(&l).flags_of(&ids));
+        if let Ok(mut g) = l.overdue.lock() {
+            *g = Some((at, Arc::clone(&flags)));
+        }
+        Ok(flags)
+    }
+
+    /// Cases, open, closed and overdue (at the filter's `as_of`, default now) of the filtered
+    /// cases by street, community or department (definitions in [`super::summary`]).
+    pub fn case_summary(&self, f: &CaseFilter, by: GroupBy) -> Result<Vec<SummaryRow>> {
+        let (cols, rows) = self.select_cases(f)?;
+        let flags = self.overdue_flags(f.as_of.unwrap_or_else(now_minute))?;
+        Ok(summary::summary(&cols, &rows, &flags, by))
+    }
+
+    /// The filtered cases' totals (district row of [`Self::case_summary`]).
+    pub fn case_totals(&self, f: &CaseFilter) -> Result<summary::Counts> {
+        let (cols, rows) = self.select_cases(f)?;
+        let flags = self.overdue_flags(f.as_of.unwrap_or_else(now_minute))?;
+        Ok(summary::totals(&cols, &rows, &flags))
+    }
+
+    /// The monthly bulletin as one HTML page, the same for the app and the CLI: key figures
+    /// (cases, previous period, change, open, closed, overdue at `as_of`; for a calendar month
+    /// also the evaluation's 立案数, 结案率 and 按期结案率), the street table, the evaluation's
+    /// street and department tables, hotspots, heatmap and trend.
+    pub fn bulletin(&self, spec: &BulletinSpec) -> Result<String> {
+        let mut f = spec.filter.clone();
+        f.as_of = Some(spec.as_of);
+        let (cols, rows) = self.select_cases(&f)?;
+        let flags = self.overdue_flags(spec.as_of)?;
+        let t = summary::totals(&cols, &rows, &flags);
+        let streets = summary::summary(&cols, &rows, &flags, GroupBy::Street);
+        let prev = match f.previous_period() {
+            Some(p) => Some(self.case_ids(&p)?.len()),
+            None => None,
+        };
+        let (w, h) = spec.heatmap_size;
+        let hm = self.heatmap(
+            &f,
+            &HeatmapParams {
+                width: w,
+                height: h,
+                ..HeatmapParams::default()
+            },
+        )?;
+        let tr = self.trends(&f, Bucket::Day, 6)?;
+        let hs = self.hotspots(&f, &HotspotParams::default())?;
+        let mut figures: Vec<(String, String)> = vec![("案件数".into(), t.cases.to_string())];
+        if let Some(p) = prev {
+            figures.push(("上期案件数".into(), p.to_string()));
+            figures.push((
+                "环比(%)".into(),
+                if p > 0 {
+                    format!("{:+.1}", (f64::from(t.cases) - p as f64) / p as f64 * 100.0)
+                } else {
+                    "-".into()
+                },
+            ));
+        }
+        figures.push(("未结案数".into(), t.open.to_string()));
+        figures.push(("已结案数".into(), t.closed.to_string()));
+        figures.push((
+            format!("超期数（{}）", spec.as_of.format("%Y-%m-%d %H:%M")),
+            t.overdue.to_string(),
+        ));
+        let mut tables = vec![summary::summary_sheet(&streets, GroupBy::Street)];
+        if let Some(period) = month_of(&f) {
+            let ev = self.evaluate_period(&period)?;
+            if let Some(d) = ev.table(TableKind::District) {
+                if let Some(row) = d.rows.first() {
+                    let pct = |v: Option<f64>| v.map_or("-".into(), |x| format!("{x:.2}"));
+                    if let Some(n) = d.count(row, Indicator::Filed) {
+                        figures.push(("立案数".into(), n.to_string()));
+                    }
+                    figures.push(("结案率(%)".into(), pct(d.rate(row, "closure_rate"))));
+                    figures.push((
+                        "按期结案率(%)".into(),
+                        pct(d.rate(row, "on_time_closure_rate")),
+                    ));
+                }
+            }
+            for k in [TableKind::Street, TableKind::Department] {
+                if let Some(t) = ev.table(k) {
+                    tables.push(Sheet::from_eval(t));
+                }
+            }
+        }
+        tables.extend(Sheet::from_hotspots(&hs));
+        let district = cols.regions.district_name.clone().unwrap_or_default();
+        super::report::bulletin_html(&Bulletin {
+            title: format!("{district}数字城管月度简报"),
+            period: spec.period.clone(),
+            figures,
+            tables,
+            heatmap: Some(&hm),
+            trends: Some(&tr),
+        })
+    }
+
     /// The columnar case snapshot behind every analytics view.
     pub fn case_columns(&self) -> Arc<CaseColumns> {
         columns_of(&self.loaded())
@@ -69,7 +208,8 @@ impl Engine {
         classes: usize,
     ) -> Result<Choropleth> {
         let (cols, rows) = self.select_cases(f)?;
-        Ok(Choropleth::compute(&cols, &rows, method, classes))
+        let flags = self.overdue_flags(f.as_of.unwrap_or_else(now_minute))?;
+        Ok(Choropleth::compute(&cols, &rows, &flags, method, classes))
     }
 
     /// Top grids and places, compared with the previous period of equal length.

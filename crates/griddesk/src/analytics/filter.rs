@@ -34,6 +34,9 @@ pub struct CaseFilter {
     pub communities: Vec<String>,
     /// 15-digit grid codes.
     pub grids: Vec<String>,
+    /// The moment open cases are judged overdue at (SPEC §4.6); `None` = now, to the minute.
+    /// It selects no rows.
+    pub as_of: Option<chrono::NaiveDateTime>,
 }
 
 impl CaseFilter {
@@ -235,7 +238,7 @@ pub fn select(cols: &CaseColumns, f: &CaseFilter) -> Result<Vec<u32>> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{date, regions, row, rule};
+    use super::super::columns::tests::{date, regions, row};
     use super::*;
     use proptest::prelude::*;
 
@@ -256,7 +259,7 @@ mod tests {
             }
             rows.push(r);
         }
-        CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter(), rule())
+        CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter())
     }
 
     /// The same filter, judged case by case with no masks.

@@ -516,7 +516,7 @@ pub fn sample_cells(hm: &Heatmap, n: usize) -> Vec<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{regions, rule};
+    use super::super::columns::tests::regions;
     use super::super::columns::{CaseRow, ClassKey};
     use super::*;
     use crate::code::ClassCode;
@@ -542,7 +542,7 @@ mod tests {
                 grid: 0,
             }
         });
-        CaseColumns::from_rows(regions(), [121.26, 28.64], rows, rule())
+        CaseColumns::from_rows(regions(), [121.26, 28.64], rows)
     }
 
     fn clustered(n: usize) -> Vec<[f64; 2]> {

@@ -162,8 +162,8 @@ pub fn hotspots(
 ) -> Hotspots {
     let reg = &cols.regions;
     // Grids.
-    let (cur, _, _) = grid_counts(cols, rows);
-    let prev = previous.map(|rows| grid_counts(cols, rows).0);
+    let (cur, _, _) = grid_counts(cols, rows, &[]);
+    let prev = previous.map(|rows| grid_counts(cols, rows, &[]).0);
     let mut order: Vec<usize> = (0..cur.len()).filter(|&g| cur[g] > 0).collect();
     order.sort_by(|&a, &b| {
         cur[b]
@@ -322,7 +322,7 @@ pub fn hotspots(
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{regions, rule};
+    use super::super::columns::tests::regions;
     use super::super::columns::{CaseRow, ClassKey};
     use super::*;
     use crate::code::ClassCode;
@@ -375,7 +375,7 @@ mod tests {
         for i in 110..130 {
             rows.push(at(i, 2005.0, 1995.0, "0201", 5, 0));
         }
-        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter(), rule());
+        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
         let cur: Vec<u32> = (0..cols.len() as u32)
             .filter(|&r| cols.day[r as usize] == 10)
             .collect();

@@ -76,7 +76,7 @@ pub fn load_balance(cols: &CaseColumns, p: &LoadParams) -> LoadBalance {
         .unwrap_or(NaiveDate::MIN);
     let range = cols.day_range(day_number(from), day_number(p.as_of));
     let rows: Vec<u32> = range.map(|i| i as u32).collect();
-    let (cases, _, _) = grid_counts(cols, &rows);
+    let (cases, _, _) = grid_counts(cols, &rows, &[]);
     let reg = &cols.regions;
     let active: Vec<usize> = (0..reg.grid_count())
         .filter(|&g| reg.grid_active[g])
@@ -130,7 +130,7 @@ pub fn load_balance(cols: &CaseColumns, p: &LoadParams) -> LoadBalance {
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{date, regions, row, rule};
+    use super::super::columns::tests::{date, regions, row};
     use super::*;
 
     #[test]
@@ -151,7 +151,7 @@ mod tests {
         for g in 2..8 {
             add(g, 4, "2025-07-01");
         }
-        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter(), rule());
+        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
         let lb = load_balance(&cols, &LoadParams::new(date("2026-06-30")));
         assert_eq!(lb.from, date("2025-07-01"));
         let w: Vec<f64> = lb.grids.iter().map(|g| g.workload).collect();

@@ -13,9 +13,11 @@ pub mod heatmap;
 pub mod hotspots;
 pub mod load;
 pub mod report;
+pub mod summary;
 pub mod synthetic;
 pub mod trends;
 
-pub use columns::{CaseColumns, CaseRow, ClassKey, OverdueRule, Regions};
+pub use columns::{CaseColumns, CaseRow, ClassKey, Regions};
+pub use engine_api::{now_minute, BulletinSpec};
 pub use filter::{CaseFilter, CompiledFilter};
 pub use heatmap::{Heatmap, HeatmapParams};

@@ -2,7 +2,7 @@
 //! `cell_m` metres and cases clustered around hotspots over a year, as columnar rows and as
 //! evaluation input (fixed seed; seconds to build, unlike the full sample generator).
 
-use super::columns::{day_number, CaseColumns, CaseRow, ClassKey, OverdueRule, Regions, NONE};
+use super::columns::{day_number, CaseColumns, CaseRow, ClassKey, Regions, NONE};
 use super::evaluation::{EvalCase, EvalInput, Hangup, Person, Position, Stage};
 use crate::code::{ClassCode, GridCode};
 use crate::geodesy::LocalProjection;
@@ -196,15 +196,7 @@ pub fn columns(p: &SyntheticParams) -> CaseColumns {
             grid: if c.grid == NONE { NONE } else { c.grid },
         }
     });
-    CaseColumns::from_rows(
-        regions,
-        CENTRE,
-        rows,
-        OverdueRule {
-            days: 7,
-            as_of: p.start + Duration::days(365),
-        },
-    )
+    CaseColumns::from_rows(regions, CENTRE, rows)
 }
 
 /// Evaluation input for the synthetic district: every case with a full workflow history,

@@ -306,7 +306,7 @@ fn hung_before_start(h: &[Hangup], s: chrono::NaiveDateTime) -> chrono::Duration
 
 #[cfg(test)]
 mod tests {
-    use super::super::columns::tests::{date, regions, row, rule};
+    use super::super::columns::tests::{date, regions, row};
     use super::super::evaluation::Stage;
     use super::*;
     use chrono::NaiveDateTime;
@@ -347,7 +347,7 @@ mod tests {
             r.source = src;
             rows.push(r);
         }
-        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter(), rule());
+        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
         let sel: Vec<u32> = (0..6).collect();
         let t = trends(
             &cols,

@@ -71,6 +71,16 @@ pub(crate) struct OpenCase {
     pub run: Option<RunClock>,
 }
 
+impl OpenCase {
+    /// Whether the case is overdue (超期) at `at`: its running stage clock has used more than its
+    /// limit plus approved extensions, hang-ups excluded (SPEC §4.6). A case hung after its limit
+    /// had run out stays overdue while hung. This is the one definition of overdue: the queue,
+    /// the case list, the map, every count, table and bulletin use it.
+    pub fn overdue_at(&self, cal: &WorkCalendar, at: NaiveDateTime) -> bool {
+        self.run.as_ref().is_some_and(|r| r.state(cal, at).overdue)
+    }
+}
+
 type Pt = GeomWithData<[f64; 2], u32>;
 
 /// Open cases with an id map and a per-class R-tree.

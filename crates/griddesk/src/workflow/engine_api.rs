@@ -401,12 +401,22 @@ impl Engine {
     pub fn overdue_count(&self, now: NaiveDateTime) -> Result<(usize, usize)> {
         self.with_desk(|_, desk, _| {
             let cal = &desk.calendar;
-            let overdue = desk
+            let overdue = desk.open.iter().filter(|c| c.overdue_at(cal, now)).count();
+            Ok(((desk.open.len(), overdue), vec![]))
+        })
+    }
+
+    /// Task numbers of the open cases overdue at `at` (`OpenCase::overdue_at`, SPEC §4.6).
+    pub fn overdue_ids(&self, at: NaiveDateTime) -> Result<std::collections::HashSet<Box<str>>> {
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let ids = desk
                 .open
                 .iter()
-                .filter(|c| c.run.as_ref().is_some_and(|r| r.state(cal, now).overdue))
-                .count();
-            Ok(((desk.open.len(), overdue), vec![]))
+                .filter(|c| c.overdue_at(cal, at))
+                .map(|c| c.id.clone())
+                .collect();
+            Ok((ids, vec![]))
         })
     }
 }

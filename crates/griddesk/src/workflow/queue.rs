@@ -303,8 +303,19 @@ impl Engine {
                 ));
             }
             if let Some(o) = f.overdue {
-                let n = arg(Value::Text(format_datetime(&now)));
-                let cond = format!("(s.deadline IS NOT NULL AND s.deadline < {n})");
+                // The workflow's one judgement (SPEC §4.6), not the stored deadline: a hung case
+                // has none, yet is overdue when its limit ran out before the hang-up.
+                let cal = &desk.calendar;
+                let ids: Vec<&str> = desk
+                    .open
+                    .iter()
+                    .filter(|c| c.overdue_at(cal, now))
+                    .map(|c| &*c.id)
+                    .collect();
+                let list = serde_json::to_string(&ids)
+                    .map_err(|e| Error::Invalid(format!("overdue filter: {e}")))?;
+                let p = arg(Value::Text(list));
+                let cond = format!("c.id IN (SELECT value FROM json_each({p}))");
                 wh.push(if o { cond } else { format!("NOT {cond}") });
             }
             let where_ = if wh.is_empty() {

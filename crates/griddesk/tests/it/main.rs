@@ -11,6 +11,7 @@ mod case_loop;
 mod engine_sample;
 mod evaluation_fixture;
 mod evaluation_store;
+mod figures;
 mod geos_agreement;
 mod history_import;
 mod import_fixtures;

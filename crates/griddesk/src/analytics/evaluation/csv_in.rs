@@ -11,12 +11,20 @@
 //!   `verify`, `file`, `dispatch`, `csend`, `check`, `close`: `<stage>_by, <stage>_start,
 //!   <stage>_end, <stage>_deadline`; for handling `handle_start, handle_end, handle_deadline,
 //!   handle_extended_to`; then `hung_from, hung_to, reworks, extensions, returns, cancelled_at`.
+//!   `hung_from` and `hung_to` hold every hang-up (挂账) of the handling, `;`-separated and
+//!   paired in order (the last `hung_to` may be empty: still hung). An optional column
+//!   `handle_metric` (`working`, the default, or `natural`) says how the handling limit runs.
+//!
+//! Hang-up time stops the handling clock in the limit's own metric (SPEC §4.6): a finished
+//! hang-up moves the handling deadline on by the *working* time it covered (through the work
+//! calendar), not by its wall-clock length — as the workflow's own bundle deadline does.
 //!
 //! Departments are the distinct `department` values, sorted. Communities and streets come from
 //! the grid codes. Every bad value is reported with its file, line and column.
 
 use super::input::{EvalCase, EvalInput, Hangup, Person, Position, Stage};
 use crate::analytics::columns::{ClassKey, Regions};
+use crate::clock::{Interval, Metric, WorkCalendar};
 use crate::code::{ClassCode, GridCode};
 use crate::error::{Error, Location, Position as FilePos, Result};
 use crate::model::{CaseKind, CaseSource};
@@ -101,6 +109,53 @@ impl Row<'_> {
             })
             .transpose()
     }
+    /// Every hang-up of `hung_from` / `hung_to` (`;`-separated, paired in order).
+    fn hangups(&self) -> Result<Vec<Hangup>> {
+        let list = |field: &str| -> Result<Vec<Option<NaiveDateTime>>> {
+            let Some(v) = self.opt(field)? else {
+                return Ok(vec![]);
+            };
+            v.split(';')
+                .map(|s| {
+                    let s = s.trim();
+                    if s.is_empty() {
+                        return Ok(None);
+                    }
+                    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+                        .map(Some)
+                        .map_err(|_| {
+                            self.err(field, format!("`{s}` is not a time YYYY-MM-DD HH:MM"))
+                        })
+                })
+                .collect()
+        };
+        let (from, to) = (list("hung_from")?, list("hung_to")?);
+        if to.len() > from.len() {
+            return Err(self.err("hung_to", "more hang-up ends than starts in hung_from"));
+        }
+        let mut out = Vec::with_capacity(from.len());
+        for (i, f) in from.iter().enumerate() {
+            let Some(f) = *f else {
+                return Err(self.err("hung_from", format!("hang-up {} has no start", i + 1)));
+            };
+            let t = to.get(i).copied().flatten();
+            if t.is_some_and(|t| t < f) {
+                return Err(self.err(
+                    "hung_to",
+                    format!("hang-up {} ends before it starts", i + 1),
+                ));
+            }
+            if t.is_none() && i + 1 < from.len() {
+                return Err(self.err(
+                    "hung_to",
+                    format!("hang-up {} has no end, but a later one starts", i + 1),
+                ));
+            }
+            out.push(Hangup { from: f, to: t });
+        }
+        Ok(out)
+    }
+
     fn num(&self, field: &str) -> Result<u32> {
         match self.opt(field)? {
             None => Ok(0),
@@ -117,8 +172,35 @@ fn position(s: &str) -> Option<Position> {
         .find(|p| p.key() == s || p.zh() == s)
 }
 
-/// Loads `grids.csv`, `people.csv` and `cases.csv` from `dir`.
+/// Loads `grids.csv`, `people.csv` and `cases.csv` from `dir`, with the standard work calendar
+/// (08:00–12:00, 14:00–18:00 on weekdays).
 pub fn load_dir(dir: &Path) -> Result<EvalInput> {
+    load_dir_with(dir, &WorkCalendar::default())
+}
+
+/// The handling deadline in force once the finished hang-ups are taken out in the limit's
+/// metric: the limit is `start → deadline` measured on `cal`, and the clock does not run while
+/// hung (the workflow's bundle deadline, SPEC §4.6).
+fn deadline_after_hangups(
+    cal: &WorkCalendar,
+    metric: Metric,
+    start: NaiveDateTime,
+    deadline: NaiveDateTime,
+    finished: &[Hangup],
+) -> Option<NaiveDateTime> {
+    let limit = cal.measure(metric, start, deadline);
+    let hangs: Vec<Interval> = finished
+        .iter()
+        .map(|h| Interval {
+            start: h.from,
+            end: h.to,
+        })
+        .collect();
+    cal.advance_excluding(metric, start, limit, &hangs)
+}
+
+/// [`load_dir`] with a given work calendar.
+pub fn load_dir_with(dir: &Path, cal: &WorkCalendar) -> Result<EvalInput> {
     let people_t = read(dir, "people.csv")?;
     let mut people = vec![];
     let mut person_pos: HashMap<String, u32> = HashMap::new();
@@ -301,12 +383,34 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
         c.check_send = optional(stage("csend")?);
         c.check = optional(stage("check")?);
         c.close = stage("close")?;
-        if let Some(from) = r.time("hung_from")? {
-            c.hangups.push(Hangup {
-                from,
-                to: r.time("hung_to")?,
-            });
+        let metric = match r.opt("handle_metric").unwrap_or(None) {
+            None | Some("working" | "工作时") => Metric::Working,
+            Some("natural" | "自然时") => Metric::Natural,
+            Some(m) => {
+                return Err(r.err(
+                    "handle_metric",
+                    format!("`{m}`: the handling metric is `working` or `natural`"),
+                ))
+            }
+        };
+        let hangups = r.hangups()?;
+        c.hang_count = hangups.len() as u32;
+        let (finished, open): (Vec<Hangup>, Vec<Hangup>) =
+            hangups.into_iter().partition(|h| h.to.is_some());
+        if let (Some(start), Some(d), false) = (
+            c.handle.start,
+            c.handle.effective_deadline(),
+            finished.is_empty(),
+        ) {
+            let moved = deadline_after_hangups(cal, metric, start, d, &finished);
+            if c.handle.extended_to.is_some() {
+                c.handle.extended_to = moved;
+            } else {
+                c.handle.deadline = moved;
+            }
         }
+        // A hang-up still open stops the clock where it began: late_at judges it there.
+        c.hangups = open;
         c.reworks = r.num("reworks")?;
         c.extensions = r.num("extensions")?;
         c.returns = r.num("returns")?;
@@ -320,4 +424,113 @@ pub fn load_dir(dir: &Path) -> Result<EvalInput> {
         people,
         grid_inspector,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::evaluation::{evaluate, EvaluationConfig, Indicator, Period, TableKind};
+
+    const HEAD: &str = "id,class,source,grid,department,reported_at,reporter,public_verified,accept_by,accept_end,file_by,file_start,file_end,file_deadline,dispatch_by,dispatch_start,dispatch_end,dispatch_deadline,handle_start,handle_end,handle_deadline,handle_extended_to,close_by,close_start,close_end,close_deadline,hung_from,hung_to,reworks,extensions,returns,cancelled_at,vsend_by,vsend_start,vsend_end,vsend_deadline,verify_by,verify_start,verify_end,verify_deadline,csend_by,csend_start,csend_end,csend_deadline,check_by,check_start,check_end,check_deadline";
+
+    /// One case per `(id, handle_start, handle_end, handle_deadline, hung_from, hung_to)`, filed
+    /// and dispatched at the handling start, closed when handled.
+    fn dir_with(cases: &[(&str, &str, &str, &str, &str, &str)]) -> tempfile::TempDir {
+        let d = tempfile::tempdir().expect("tempdir");
+        let w = |n: &str, t: String| std::fs::write(d.path().join(n), t).expect("write");
+        w(
+            "grids.csv",
+            "code,name,class,inspector\n331003001001001,G1,1,J1\n".into(),
+        );
+        w(
+            "people.csv",
+            "id,name,position\nJ1,王,inspector\nZ1,赵,shift_leader\nP1,钱,dispatcher\n".into(),
+        );
+        let mut t = format!("{HEAD}\n");
+        for (id, start, end, due, hf, ht) in cases {
+            t += &format!(
+                "{id},event:0101,patrol,331003001001001,市政处,{start},J1,0,,,Z1,{start},{start},,P1,{start},{start},,{start},{end},{due},,Z1,{end},{end},,{hf},{ht},0,0,0,,,,,,,,,,,,,,,,,\n"
+            );
+        }
+        w("cases.csv", t);
+        d
+    }
+
+    fn on_time(dir: &tempfile::TempDir, id: &str) -> bool {
+        let inp = load_dir(dir.path()).expect("load");
+        let c = inp.cases.iter().find(|c| &*c.id == id).expect("case");
+        c.handle.on_time(&c.hangups) == Some(true)
+    }
+
+    #[test]
+    fn hang_up_time_is_taken_out_in_working_time() {
+        // Monday 2 March 2026, office hours 08–12 and 14–18.
+        // HANG-1: limit 6 working hours from 08:00 → due 16:00. Hung 11:00–14:00 (3 h on the
+        // wall, 1 working hour: the lunch break is not working time). The clock resumes at 14:00
+        // with 3 h left → due 17:00; fed back 17:30 → late. The wall-clock rule
+        // (17:30 − 3 h = 14:30 ≤ 16:00) called it on time.
+        // HANG-2: limit 2 working hours from 08:00 → due 10:00. Hung 09:00–11:30 (2.5 h, all
+        // working time); resumes 11:30 with 1 h left → 12:00 + 30 min after lunch = 14:30; fed
+        // back 14:00 → on time. The wall-clock rule (14:00 − 2.5 h = 11:30 > 10:00) called it
+        // late.
+        let d = dir_with(&[
+            (
+                "HANG-1",
+                "2026-03-02 08:00",
+                "2026-03-02 17:30",
+                "2026-03-02 16:00",
+                "2026-03-02 11:00",
+                "2026-03-02 14:00",
+            ),
+            (
+                "HANG-2",
+                "2026-03-02 08:00",
+                "2026-03-02 14:00",
+                "2026-03-02 10:00",
+                "2026-03-02 09:00",
+                "2026-03-02 11:30",
+            ),
+        ]);
+        assert!(!on_time(&d, "HANG-1"));
+        assert!(on_time(&d, "HANG-2"));
+    }
+
+    #[test]
+    fn every_hang_up_counts_and_moves_the_deadline() {
+        // Due 10:00 (2 working hours from 08:00); hung 08:30–09:00 and 09:30–10:30 (1.5 working
+        // hours in all) → due 11:30. Fed back 11:20 → on time; with only the first hang-up
+        // (the old one-hang-up format) it would have been due 10:30 and late.
+        let d = dir_with(&[(
+            "TWO",
+            "2026-03-02 08:00",
+            "2026-03-02 11:20",
+            "2026-03-02 10:00",
+            "2026-03-02 08:30;2026-03-02 09:30",
+            "2026-03-02 09:00;2026-03-02 10:30",
+        )]);
+        assert!(on_time(&d, "TWO"));
+        let inp = load_dir(d.path()).expect("load");
+        assert_eq!(inp.cases[0].hang_count, 2);
+        let p = Period::month(2026, 3).expect("month");
+        let ev = evaluate(&inp, &p, &EvaluationConfig::default());
+        let t = ev.table(TableKind::Department).expect("table");
+        let row = &t.rows[0];
+        assert_eq!(t.count(row, Indicator::Hung), Some(1));
+        assert_eq!(t.count(row, Indicator::HandledOnTime), Some(1));
+    }
+
+    #[test]
+    fn bad_hang_up_lists_name_the_field() {
+        let d = dir_with(&[(
+            "BAD",
+            "2026-03-02 08:00",
+            "2026-03-02 11:20",
+            "2026-03-02 10:00",
+            "2026-03-02 08:30;2026-03-02 09:30",
+            "2026-03-02 08:00",
+        )]);
+        let e = load_dir(d.path()).expect_err("refused");
+        let m = e.to_string();
+        assert!(m.contains("hung_to") && m.contains("line 2"), "{m}");
+    }
 }

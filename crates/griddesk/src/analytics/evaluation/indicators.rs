@@ -4,7 +4,10 @@
 //!
 //! Definitions for a period P = [start, end) (all judged at `end`):
 //! * 立案数: filed in P. 监督举报核实数: filed in P and a verified public report.
-//! * 结案数: closed in P; 按期结案数: closed in P with handling on time (按期结案 = 按期处置).
+//! * 结案数: filed cases closed in P; 按期结案数: of those, handling on time (按期结案 = 按期处置,
+//!   SPEC §4.6). A self-handled case (自行处置) that was never filed is not a filed case: it counts
+//!   in no §5.1 figure of regions or departments (§5.1: 应结案数 is over filed cases), only in the
+//!   positions' figures (the inspector's report, the shift leader's 结案).
 //! * 超期未结案数: not closed and not cancelled by the end of P, the handling deadline in force
 //!   falls in P and the handling is late at the end of P. 应结案数 = 结案数 + 超期未结案数.
 //! * 处置数: handled (feedback) in P; 按期处置数: of those on time; 超期处置数 = the rest.
@@ -13,7 +16,8 @@
 //! * 返工数: handled in P with at least one failed check; 返工次数: their loops.
 //! * 延期数 / 挂账数: due to handle in P with an extension / a hang-up.
 //! * Departments count the cases of their department; regions the cases in their grids.
-//! * 监督员: 上报数 (reported by them in P), 有效上报数 (of those, filed and not cancelled),
+//! * 监督员: 上报数 (reported by them in P), 有效上报数 (of those, filed and never cancelled — a
+//!   cancellation after P still voids the report: the evaluation reads today's state, §5.4),
 //!   应核实数 / 按时核实数 (verification tasks they received in P / done on time), 应核查数 /
 //!   按时核查数 (likewise for checks), 责任区立案数 (filed in P in the grids they patrol),
 //!   漏报数 (of those, verified public reports).
@@ -120,7 +124,9 @@ pub fn contributions(
     use Indicator as I;
     let end = p.end;
     let filed = p.contains(c.file.end);
-    let closed = p.contains(c.close.end);
+    // §5.1 figures are over filed cases: a self-handled case never filed closes outside them.
+    let closed_filed = p.contains(c.close.end) && c.file.end.is_some();
+    let closed_any = p.contains(c.close.end);
     let closed_by_end = c.close.end.is_some_and(|e| e < end);
     let cancelled = c.cancelled_at.is_some_and(|e| e < end);
     let deadline_in = p.contains(c.handle.effective_deadline());
@@ -149,10 +155,10 @@ pub fn contributions(
             e(I::PublicVerified, 1);
         }
     }
-    if closed || overdue_open {
+    if closed_filed || overdue_open {
         e(I::DueClose, 1);
     }
-    if closed {
+    if closed_filed {
         e(I::Closed, 1);
         if handled_on_time || on_time(&c.handle, c) {
             e(I::ClosedOnTime, 1);
@@ -200,7 +206,7 @@ pub fn contributions(
         if p.contains(Some(c.reported_at)) {
             let who = Counted::Person(Position::Inspector, r);
             emit(who, I::Reports, 1);
-            if c.file.end.is_some() && !cancelled {
+            if c.file.end.is_some() && c.cancelled_at.is_none() {
                 emit(who, I::ValidReports, 1);
             }
         }
@@ -265,7 +271,7 @@ pub fn contributions(
             1,
         );
     }
-    if let (Some(h), true) = (c.close.holder, closed) {
+    if let (Some(h), true) = (c.close.holder, closed_any) {
         let who = Counted::Person(Position::ShiftLeader, h);
         emit(who, I::ClosedBy, 1);
         if on_time(&c.close, c) {

@@ -176,6 +176,79 @@ mod tests {
         assert_eq!(row.rank, Some(1));
     }
 
+    /// A case the inspector handled himself (自行处置) and a shift leader closed, never filed
+    /// (like 2026-0003879: self-handled 2 March 08:26, closed 09:14).
+    fn self_handled(id: &str) -> EvalCase {
+        let mut c = EvalCase::new(id, class(), CaseSource::Patrol, t("2026-03-02 08:20"));
+        c.grid = Some(0);
+        c.reporter = Some(0);
+        c.close = st(
+            2,
+            "2026-03-02 08:26",
+            Some("2026-03-02 09:14"),
+            "2026-03-03 08:26",
+        );
+        c
+    }
+
+    #[test]
+    fn self_handled_cases_never_filed_stay_out_of_the_regions_closure_figures() {
+        // SPEC §5.1: 应结案数 is over filed cases, 按期结案 = 按期处置 (§4.6). One filed case
+        // closed on time, one self-handled case never filed.
+        let a = case("a", 0, Some("2026-03-05 16:00"), Some("2026-03-06 10:00"));
+        let inp = input(vec![a, self_handled("self")]);
+        let ev = evaluate(&inp, &march(), &EvaluationConfig::default());
+        for kind in [TableKind::Grid, TableKind::District] {
+            let tab = ev.table(kind).expect("table");
+            let row = &tab.rows[0];
+            let n = |i| tab.count(row, i).expect("count");
+            assert_eq!(n(Indicator::Filed), 1, "{kind:?}");
+            assert_eq!(n(Indicator::DueClose), 1, "{kind:?}");
+            assert_eq!(n(Indicator::Closed), 1, "{kind:?}");
+            assert_eq!(n(Indicator::ClosedOnTime), 1, "{kind:?}");
+            assert_eq!(tab.rate(row, "closure_rate"), Some(100.0));
+            assert_eq!(tab.rate(row, "on_time_closure_rate"), Some(100.0));
+        }
+        // The district's closed count equals the departments' total.
+        let dept = ev.table(TableKind::Department).expect("dept");
+        let closed: u32 = dept
+            .rows
+            .iter()
+            .map(|r| dept.count(r, Indicator::Closed).unwrap_or(0))
+            .sum();
+        let d = ev.table(TableKind::District).expect("district");
+        assert_eq!(d.count(&d.rows[0], Indicator::Closed), Some(closed));
+        // The shift leader did close it: it is his 结案.
+        let z = ev.table(TableKind::ShiftLeader).expect("shift leaders");
+        assert_eq!(z.count(&z.rows[0], Indicator::ClosedBy), Some(2));
+        // The inspector reported it (not a valid report: never filed).
+        let j = ev.table(TableKind::Inspector).expect("inspectors");
+        assert_eq!(j.count(&j.rows[0], Indicator::Reports), Some(2));
+        assert_eq!(j.count(&j.rows[0], Indicator::ValidReports), Some(1));
+    }
+
+    #[test]
+    fn a_report_cancelled_after_its_month_is_not_a_valid_report() {
+        // Like 2025-0001929: reported late November, filed and cancelled on 1 December.
+        let mut c = EvalCase::new("x", class(), CaseSource::Patrol, t("2026-02-27 10:00"));
+        c.grid = Some(0);
+        c.reporter = Some(0);
+        c.file = st(
+            2,
+            "2026-02-27 10:10",
+            Some("2026-03-01 09:00"),
+            "2026-03-01 10:00",
+        );
+        c.cancelled_at = Some(t("2026-03-01 09:30"));
+        let inp = input(vec![c]);
+        let feb = Period::month(2026, 2).expect("month");
+        let ev = evaluate(&inp, &feb, &EvaluationConfig::default());
+        let j = ev.table(TableKind::Inspector).expect("inspectors");
+        let row = &j.rows[0];
+        assert_eq!(j.count(row, Indicator::Reports), Some(1));
+        assert_eq!(j.count(row, Indicator::ValidReports), Some(0));
+    }
+
     #[test]
     fn rework_counts_cases_once_and_loops_each_time() {
         let mut a = case("a", 1, Some("2026-03-05 16:00"), Some("2026-03-06 10:00"));
