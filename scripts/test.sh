@@ -42,6 +42,10 @@ step ui-lint bash -c 'cd ui && npx eslint . && npx tsc --noEmit'
 step ui-build bash -c 'cd ui && npm run build --silent'
 step fmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
+# One build of every target (tests, benches, the app binary) with one feature set, so the test
+# run below and the app the end-to-end tests drive reuse the same compiled dependencies instead
+# of compiling them again for `cargo build -p griddesk-app` (a narrower feature set).
+step build cargo build --workspace --all-targets
 # --no-fail-fast: one failing test binary must not hide the results of the others.
 if step cargo-test cargo test --workspace --no-fail-fast; then :; fi
 # Count cargo's tests from its own result lines.
@@ -50,7 +54,7 @@ read -r cp cf < <(grep -E '^test result:' "$log_dir/cargo-test.log" | \
 passed=$((passed + cp)); failed=$((failed + cf))
 [ "$cf" -gt 0 ] && failed=$((failed - 1))  # the step failure is already counted in its tests
 
-if step app-build cargo build -p griddesk-app; then
+if [ -x target/debug/griddesk-app ] && step app-build cargo build --workspace --all-targets; then
   # The step can never hang CI: node exits when the tests end, and the whole step has a deadline.
   step e2e timeout 1200 xvfb-run -a -s "-screen 0 1280x800x24" \
     node --test --test-concurrency=1 --test-force-exit \
