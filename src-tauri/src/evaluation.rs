@@ -4,6 +4,7 @@
 //! headers, through the analytics export path).
 
 use crate::analytics::{export_path, invalid, safe_name, DrillDto, TableFormat, MAX_DRILL};
+use crate::cases::SignedIn;
 use crate::error::ErrorDto;
 use crate::store::Store;
 use griddesk::analytics::evaluation::{
@@ -188,48 +189,11 @@ pub async fn evaluation_config(store: State<'_, Store>) -> Result<EvaluationConf
 #[tauri::command]
 pub async fn set_evaluation_config(
     store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
     config: EvaluationConfig,
 ) -> Result<EvaluationConfig, ErrorDto> {
-    if config.grades.is_empty() {
-        return Err(invalid("the grade bands are empty"));
-    }
-    let bad_weight = [
-        config.region.w_public_report,
-        config.region.w_filed,
-        config.region.w_closure,
-        config.region.w_on_time_closure,
-        config.department.w_filed,
-        config.department.w_closure,
-        config.department.w_on_time_handling,
-        config.department.w_rework,
-        config.inspector.w_valid_report,
-        config.inspector.w_miss,
-        config.inspector.w_verify,
-        config.inspector.w_check,
-        config.receptionist.w_accepted,
-        config.receptionist.w_verify_send,
-        config.receptionist.w_check_send,
-        config.shift_leader.w_on_time_filing,
-        config.shift_leader.w_accurate_filing,
-        config.shift_leader.w_on_time_closing,
-        config.dispatcher.w_dispatched,
-        config.dispatcher.w_on_time,
-        config.dispatcher.w_accurate,
-    ]
-    .into_iter()
-    .any(|w| !(w.is_finite() && w >= 0.0));
-    if bad_weight {
-        return Err(invalid("a weight is negative or not a number"));
-    }
-    if config
-        .grades
-        .iter()
-        .any(|g| !g.min.is_finite() || g.grade.trim().is_empty())
-    {
-        return Err(invalid("a grade band has no name or no lower bound"));
-    }
     let e = &store.engine()?.engine;
-    e.set_evaluation_config(&config)?;
+    e.set_evaluation_config(&signed.get()?, &config)?;
     Ok(e.evaluation_config()?)
 }
 

@@ -213,16 +213,16 @@ pub async fn zone_assign(
     grids: Vec<String>,
     move_grids: bool,
 ) -> Result<AssignReport, ErrorDto> {
-    meta(&signed, None)?;
     let on_conflict = if move_grids {
         OnConflict::Move
     } else {
         OnConflict::Refuse
     };
+    // The engine decides who may (planner or admin); the shell only passes the session on.
     Ok(store
         .engine()?
         .engine
-        .assign_grids(&layer, &zone, &grids, on_conflict)?)
+        .assign_grids(&signed.get()?, &layer, &zone, &grids, on_conflict)?)
 }
 
 #[tauri::command]

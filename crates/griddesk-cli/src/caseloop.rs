@@ -59,7 +59,7 @@ impl Actor {
         Ok(Some(e.sign_in(login, pw, role)?))
     }
 
-    fn required(&self, e: &Engine) -> Result<Session> {
+    pub(crate) fn required(&self, e: &Engine) -> Result<Session> {
         self.session(e)?
             .context("say who acts: --as LOGIN[:ROLE] with --password or GRIDDESK_PASSWORD")
     }

@@ -1,12 +1,13 @@
 //! `griddesk plan …`: grid planning from the command line — every edit with a dry run that
 //! prints the guard's report, undo/redo, history, grids as of a date, proposals, renumbering.
 
+use crate::caseloop::Actor;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use griddesk::planning::{
     Edit, EditMeta, EditSummary, GuardReport, PlanSettings, Preview, Problem, ProposalOptions,
 };
-use griddesk::Error;
+use griddesk::{Engine, Error};
 use std::path::{Path, PathBuf};
 
 /// Options shared by the editing commands.
@@ -17,9 +18,10 @@ pub struct EditArgs {
     /// Check and show what would change; write nothing.
     #[arg(long)]
     dry_run: bool,
-    /// Who makes the edit (default: $USER).
-    #[arg(long)]
-    author: Option<String>,
+    /// Who makes the edit: a 网格规划员 (planner) or 系统管理员 (admin) account, checked by the
+    /// engine and kept in the history.
+    #[command(flatten)]
+    actor: Actor,
     /// Why (kept in the history).
     #[arg(long)]
     note: Option<String>,
@@ -129,14 +131,14 @@ pub enum PlanCmd {
     /// Undo the most recent edit.
     Undo {
         db: PathBuf,
-        #[arg(long)]
-        author: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
     },
     /// Redo the most recently undone edit.
     Redo {
         db: PathBuf,
-        #[arg(long)]
-        author: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
     },
     /// The history of a grid (lineage and edits), or the edit log without a grid.
     History {
@@ -158,6 +160,9 @@ pub enum PlanCmd {
     /// Show or change the planning settings.
     Settings {
         db: PathBuf,
+        /// Who changes the settings (planner or admin); not needed to show them.
+        #[command(flatten)]
+        actor: Actor,
         #[arg(long)]
         min_area: Option<f64>,
         #[arg(long)]
@@ -195,14 +200,12 @@ fn grid(s: &str) -> Result<griddesk::code::GridCode> {
     Ok(griddesk::code::GridCode::parse_or_migrate(s)?.0)
 }
 
-fn meta(author: Option<String>, note: Option<String>) -> EditMeta {
-    EditMeta {
-        author: author
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "cli".into()),
-        note,
-        at: None,
-    }
+/// The edit's author: the signed-in acting user, whose role the engine checks (planner or
+/// admin), with the note.
+fn meta(engine: &Engine, actor: &Actor, note: Option<String>) -> Result<EditMeta> {
+    let mut m = EditMeta::by_user(&actor.required(engine)?)?;
+    m.note = note;
+    Ok(m)
 }
 
 fn print_problems(problems: &[Problem]) {
@@ -314,7 +317,7 @@ fn edit(e: &EditArgs, edit: Edit) -> Result<()> {
         }
         return Ok(());
     }
-    match engine.plan_apply(&edit, &meta(e.author.clone(), e.note.clone())) {
+    match engine.plan_apply(&edit, &meta(&engine, &e.actor, e.note.clone())?) {
         Ok(a) => {
             if e.json {
                 println!("{}", serde_json::to_string_pretty(&a)?);
@@ -506,21 +509,23 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
                 let a = engine.plan_apply_change(
                     &p.change,
                     &serde_json::to_value(&opts)?,
-                    &meta(e.author.clone(), e.note.clone()),
+                    &meta(&engine, &e.actor, e.note.clone())?,
                 )?;
                 print!("applied ");
                 print_summary(&a.edit);
             }
             Ok(())
         }
-        PlanCmd::Undo { db, author } => {
-            let a = super::open(&db)?.plan_undo(&meta(author, None))?;
+        PlanCmd::Undo { db, actor } => {
+            let engine = super::open(&db)?;
+            let a = engine.plan_undo(&meta(&engine, &actor, None)?)?;
             print!("undone ");
             print_summary(&a.edit);
             Ok(())
         }
-        PlanCmd::Redo { db, author } => {
-            let a = super::open(&db)?.plan_redo(&meta(author, None))?;
+        PlanCmd::Redo { db, actor } => {
+            let engine = super::open(&db)?;
+            let a = engine.plan_redo(&meta(&engine, &actor, None)?)?;
             print!("redone ");
             print_summary(&a.edit);
             Ok(())
@@ -579,6 +584,7 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
         }
         PlanCmd::Settings {
             db,
+            actor,
             min_area,
             max_area,
             target_area,
@@ -595,7 +601,7 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
             s.target_area_m2 = target_area.unwrap_or(s.target_area_m2);
             s.tolerance_m = tolerance.unwrap_or(s.tolerance_m);
             if changed {
-                engine.set_plan_settings(&s)?;
+                engine.set_plan_settings(&actor.required(&engine)?, &s)?;
             }
             println!("{}", serde_json::to_string_pretty(&s)?);
             Ok(())

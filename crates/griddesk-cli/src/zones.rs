@@ -1,8 +1,10 @@
 //! `griddesk zones …`: responsibility zones, people, units and road lines.
 
+use crate::caseloop::Actor;
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use griddesk::io::{Crs, ImportOptions, SourceOptions, TargetOptions, TextEncoding};
+use griddesk::users::Session;
 use griddesk::zones::*;
 use griddesk::Engine;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,9 @@ pub enum ZonesCmd {
     /// Create or change a zone layer.
     LayerAdd {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         code: String,
         name: String,
         /// sector (片区), squadron (中队辖区), enforcement (执法网格) or custom.
@@ -33,6 +38,9 @@ pub enum ZonesCmd {
     /// Create or change a zone (and add grids to it).
     ZoneAdd {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         layer: String,
         code: String,
         name: String,
@@ -52,6 +60,9 @@ pub enum ZonesCmd {
     /// Add grids to a zone, by code or by a drawn polygon.
     Assign {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         layer: String,
         zone: String,
         /// Grid codes.
@@ -73,6 +84,9 @@ pub enum ZonesCmd {
     /// Create or change a unit (部门, 中队…).
     UnitAdd {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         code: String,
         name: String,
         /// department, squadron, office, contractor, other (or 部门, 中队, 属地, 作业单位).
@@ -86,6 +100,9 @@ pub enum ZonesCmd {
     /// Create or change a person.
     PersonAdd {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         id: String,
         name: String,
         /// inspector, sector_chief, squadron_leader, team_member, street_chief, road_chief,
@@ -124,6 +141,9 @@ pub enum ZonesCmd {
     /// Create or change a road line (线条) with its chief.
     RoadAdd {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         code: String,
         name: String,
         /// street (街), road (路), lane (巷) or other.
@@ -140,6 +160,9 @@ pub enum ZonesCmd {
     /// Import the zones of a layer from GeoJSON, Shapefile or GeoPackage (one transaction).
     Import {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         layer: String,
         file: PathBuf,
         #[command(flatten)]
@@ -162,6 +185,9 @@ pub enum ZonesCmd {
     /// Import road lines (one transaction).
     RoadsImport {
         db: PathBuf,
+        /// Who acts: a 网格规划员 (planner) or 系统管理员 (admin) account.
+        #[command(flatten)]
+        actor: Actor,
         file: PathBuf,
         #[command(flatten)]
         source: SourceArgs,
@@ -255,6 +281,13 @@ fn points(s: &str) -> Result<Vec<[f64; 2]>> {
         .collect()
 }
 
+/// Opens the store and signs in the acting user (the engine decides what the role may do).
+fn open_as(db: &Path, actor: &Actor) -> Result<(Engine, Session)> {
+    let e = open(db)?;
+    let s = actor.required(&e)?;
+    Ok((e, s))
+}
+
 fn open(db: &Path) -> Result<Engine> {
     Engine::open(db).with_context(|| format!("cannot open store {}", db.display()))
 }
@@ -306,6 +339,7 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
         }
         ZonesCmd::LayerAdd {
             db,
+            actor,
             code,
             name,
             kind,
@@ -321,11 +355,13 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                     .with_context(|| format!("unknown network `{network}`"))?,
                 order,
             };
-            open(&db)?.put_zone_layer(&layer)?;
+            let (e, s) = open_as(&db, &actor)?;
+            e.put_zone_layer(&s, &layer)?;
             println!("layer {} saved", layer.code);
         }
         ZonesCmd::ZoneAdd {
             db,
+            actor,
             layer,
             code,
             name,
@@ -334,32 +370,39 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
             grids,
             move_grids,
         } => {
-            let r = open(&db)?.put_zone(&ZoneEdit {
-                layer,
-                code: code.clone(),
-                name,
-                unit,
-                people,
-                grids: (!grids.is_empty()).then_some(grids),
-                on_conflict: on_conflict(move_grids),
-            })?;
+            let (e, s) = open_as(&db, &actor)?;
+            let r = e.put_zone(
+                &s,
+                &ZoneEdit {
+                    layer,
+                    code: code.clone(),
+                    name,
+                    unit,
+                    people,
+                    grids: (!grids.is_empty()).then_some(grids),
+                    on_conflict: on_conflict(move_grids),
+                },
+            )?;
             println!("zone {code} saved");
             print_report(&r);
         }
         ZonesCmd::Assign {
             db,
+            actor,
             layer,
             zone,
             grids,
             polygon,
             move_grids,
         } => {
-            let e = open(&db)?;
+            let (e, s) = open_as(&db, &actor)?;
             let r = match (polygon, grids.is_empty()) {
                 (Some(p), true) => {
-                    e.assign_drawn(&layer, &zone, &points(&p)?, on_conflict(move_grids))?
+                    e.assign_drawn(&s, &layer, &zone, &points(&p)?, on_conflict(move_grids))?
                 }
-                (None, false) => e.assign_grids(&layer, &zone, &grids, on_conflict(move_grids))?,
+                (None, false) => {
+                    e.assign_grids(&s, &layer, &zone, &grids, on_conflict(move_grids))?
+                }
                 _ => bail!("give grid codes or --polygon (not both)"),
             };
             print_report(&r);
@@ -384,6 +427,7 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
         }
         ZonesCmd::UnitAdd {
             db,
+            actor,
             code,
             name,
             kind,
@@ -398,11 +442,13 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                 parent,
                 phone,
             };
-            open(&db)?.put_unit(&unit)?;
+            let (e, s) = open_as(&db, &actor)?;
+            e.put_unit(&s, &unit)?;
             println!("unit {} saved", unit.code);
         }
         ZonesCmd::PersonAdd {
             db,
+            actor,
             id,
             name,
             role,
@@ -416,7 +462,8 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                 phone,
                 unit,
             };
-            open(&db)?.put_person(&p)?;
+            let (e, s) = open_as(&db, &actor)?;
+            e.put_person(&s, &p)?;
             println!("person {} saved", p.id);
         }
         ZonesCmd::PersonList { db, json } => {
@@ -500,6 +547,7 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
         }
         ZonesCmd::RoadAdd {
             db,
+            actor,
             code,
             name,
             class,
@@ -507,19 +555,24 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
             chief,
             unit,
         } => {
-            open(&db)?.put_road_line(&RoadEdit {
-                code: code.clone(),
-                name,
-                class: RoadClass::parse(&class)
-                    .with_context(|| format!("unknown class `{class}`"))?,
-                line: points(&line)?,
-                chief,
-                unit,
-            })?;
+            let (e, s) = open_as(&db, &actor)?;
+            e.put_road_line(
+                &s,
+                &RoadEdit {
+                    code: code.clone(),
+                    name,
+                    class: RoadClass::parse(&class)
+                        .with_context(|| format!("unknown class `{class}`"))?,
+                    line: points(&line)?,
+                    chief,
+                    unit,
+                },
+            )?;
             println!("road line {code} saved");
         }
         ZonesCmd::Import {
             db,
+            actor,
             layer,
             file,
             source,
@@ -527,7 +580,9 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
             valid_only,
             dry_run,
         } => {
-            let r = open(&db)?.import_zones(
+            let (e, s) = open_as(&db, &actor)?;
+            let r = e.import_zones(
+                &s,
                 &file,
                 &layer,
                 ImportOptions {
@@ -564,12 +619,15 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
         }
         ZonesCmd::RoadsImport {
             db,
+            actor,
             file,
             source,
             valid_only,
             dry_run,
         } => {
-            let r = open(&db)?.import_road_lines(
+            let (e, s) = open_as(&db, &actor)?;
+            let r = e.import_road_lines(
+                &s,
                 &file,
                 ImportOptions {
                     valid_only,

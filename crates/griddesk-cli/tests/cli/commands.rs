@@ -278,6 +278,10 @@ fn zones_people_and_exchange_from_the_command_line() {
             "环卫所",
             "--kind",
             "作业单位",
+            "--as",
+            "planner",
+            "--password",
+            "planner@2026",
         ],
         vec![
             "zones",
@@ -289,6 +293,10 @@ fn zones_people_and_exchange_from_the_command_line() {
             "巷长",
             "--unit",
             "HW",
+            "--as",
+            "planner",
+            "--password",
+            "planner@2026",
         ],
         vec![
             "zones",
@@ -298,6 +306,10 @@ fn zones_people_and_exchange_from_the_command_line() {
             "环卫网格",
             "--kind",
             "custom",
+            "--as",
+            "planner",
+            "--password",
+            "planner@2026",
         ],
         vec![
             "zones",
@@ -310,6 +322,10 @@ fn zones_people_and_exchange_from_the_command_line() {
             "T1",
             "--grids",
             "331003001001001,331003001001002",
+            "--as",
+            "planner",
+            "--password",
+            "planner@2026",
         ],
     ] {
         let o = griddesk(&args);
@@ -324,13 +340,28 @@ fn zones_people_and_exchange_from_the_command_line() {
         "二号",
         "--grids",
         "331003001001002",
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
     ]);
     assert!(!o.status.success());
     assert!(text(&o).contains("C1"), "{}", text(&o));
     // The refused edit left nothing behind, not even the zone.
     let o = griddesk(&["zones", "list", dbs, "clean"]);
     assert!(!text(&o).contains("C2"), "{}", text(&o));
-    let o = griddesk(&["zones", "zone-add", dbs, "clean", "C2", "二号"]);
+    let o = griddesk(&[
+        "zones",
+        "zone-add",
+        dbs,
+        "clean",
+        "C2",
+        "二号",
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let o = griddesk(&[
         "zones",
@@ -340,6 +371,10 @@ fn zones_people_and_exchange_from_the_command_line() {
         "C2",
         "331003001001002",
         "--move",
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
     ]);
     assert!(
         o.status.success() && text(&o).contains("1 moved"),
@@ -383,9 +418,23 @@ fn zones_people_and_exchange_from_the_command_line() {
         "片区副本",
         "--kind",
         "sector",
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
     ]);
     assert!(o.status.success(), "{}", text(&o));
-    let o = griddesk(&["zones", "import", dbs, "sector2", shp.to_str().unwrap()]);
+    let o = griddesk(&[
+        "zones",
+        "import",
+        dbs,
+        "sector2",
+        shp.to_str().unwrap(),
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
+    ]);
     assert!(o.status.success(), "{}", text(&o));
     let a = griddesk(&["zones", "list", dbs, "sector", "--json"]);
     let b = griddesk(&["zones", "list", dbs, "sector2", "--json"]);
@@ -508,8 +557,10 @@ fn plan_commands_edit_check_undo_and_report() {
         "331003001001005",
         "--line",
         &line,
-        "--author",
-        "王工",
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
         "--note",
         "测试",
     ]);
@@ -517,20 +568,61 @@ fn plan_commands_edit_check_undo_and_report() {
     assert!(text(&o).contains("applied #1"), "{}", text(&o));
     let o = griddesk(&["plan", "history", dbs, "331003001001005", "--json"]);
     let h: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(h["edits"][0]["edit"]["author"], "王工");
+    // The author is the signed-in planner (login and name), as the engine records it.
+    let author = h["edits"][0]["edit"]["author"].as_str().unwrap_or_default();
+    assert!(author.starts_with("planner "), "{author}");
     assert_eq!(h["lineage"].as_array().unwrap().len(), 2);
 
     // A vertex of the community outline is fixed: a typed refusal, non-zero exit.
     let outline = ring_of(&comms, "331003001001");
     let from = format!("{},{}", outline[0][0], outline[0][1]);
     let to = format!("{},{}", outline[0][0] + 0.0001, outline[0][1]);
-    let o = griddesk(&["plan", "move-vertex", dbs, "--from", &from, "--to", &to]);
+    let o = griddesk(&[
+        "plan",
+        "move-vertex",
+        dbs,
+        "--from",
+        &from,
+        "--to",
+        &to,
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
+    ]);
     assert!(!o.status.success());
     assert!(text(&o).contains("community boundary"), "{}", text(&o));
 
-    let o = griddesk(&["plan", "undo", dbs]);
+    let o = griddesk(&[
+        "plan",
+        "undo",
+        dbs,
+        "--as",
+        "inspector",
+        "--password",
+        "inspector@2026",
+    ]);
+    assert!(!o.status.success(), "an inspector may not undo grid edits");
+    assert!(text(&o).contains("may not"), "{}", text(&o));
+    let o = griddesk(&[
+        "plan",
+        "undo",
+        dbs,
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
+    ]);
     assert!(text(&o).contains("undone #1"), "{}", text(&o));
-    let o = griddesk(&["plan", "redo", dbs]);
+    let o = griddesk(&[
+        "plan",
+        "redo",
+        dbs,
+        "--as",
+        "planner",
+        "--password",
+        "planner@2026",
+    ]);
     assert!(text(&o).contains("redone #1"), "{}", text(&o));
     let o = griddesk(&["plan", "as-of", dbs, "2025-01-01"]);
     assert!(text(&o).contains("1500 grids"), "{}", text(&o));
@@ -815,4 +907,51 @@ fn case_loop_through_the_command_line() {
     );
     let o = griddesk(&["user", "list", dbs]);
     assert!(text(&o).contains("dispatcher\t"), "{}", text(&o));
+}
+
+#[test]
+fn a_non_planners_zone_assignment_is_refused_by_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("z.sqlite");
+    let dbs = db.to_str().unwrap();
+    let res = resources();
+    let o = griddesk(&[
+        "init",
+        dbs,
+        "--sample",
+        "--resources",
+        res.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let assign = |who: &[&str]| {
+        let mut args = vec![
+            "zones",
+            "assign",
+            dbs,
+            "sector",
+            "PQ001",
+            "331003001001001",
+            "--move",
+        ];
+        args.extend_from_slice(who);
+        griddesk(&args)
+    };
+    // Nobody named: refused before anything is opened for writing.
+    let o = assign(&[]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--as"), "{}", text(&o));
+    // An inspector: the engine's not-permitted refusal.
+    let o = assign(&["--as", "inspector", "--password", "inspector@2026"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("may not") && text(&o).contains("planner"),
+        "{}",
+        text(&o)
+    );
+    // A wrong password.
+    let o = assign(&["--as", "planner", "--password", "nope"]);
+    assert!(!o.status.success(), "{}", text(&o));
+    // The planner.
+    let o = assign(&["--as", "planner", "--password", "planner@2026"]);
+    assert!(o.status.success(), "{}", text(&o));
 }

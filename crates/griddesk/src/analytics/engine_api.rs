@@ -262,8 +262,19 @@ impl Engine {
         }
     }
 
-    /// Keeps evaluation weights, bands and grades in the store (one transaction).
-    pub fn set_evaluation_config(&self, cfg: &EvaluationConfig) -> Result<()> {
+    /// Keeps evaluation weights, bands and grades in the store (one transaction); only an
+    /// administrator may.
+    pub fn set_evaluation_config(
+        &self,
+        by: &crate::users::Session,
+        cfg: &EvaluationConfig,
+    ) -> Result<()> {
+        self.require_role(
+            by,
+            &[crate::users::Role::Admin],
+            "change the evaluation's weights, bands or grades",
+        )?;
+        cfg.check()?;
         let text = serde_json::to_string(cfg)
             .map_err(|e| crate::error::Error::Invalid(format!("evaluation config: {e}")))?;
         self.store()

@@ -51,7 +51,12 @@ impl Engine {
     }
 
     /// Changes the planning settings.
-    pub fn set_plan_settings(&self, s: &PlanSettings) -> Result<()> {
+    pub fn set_plan_settings(&self, by: &crate::users::Session, s: &PlanSettings) -> Result<()> {
+        self.require_role(
+            by,
+            &[crate::users::Role::Planner, crate::users::Role::Admin],
+            "change the planning settings",
+        )?;
         s.save(&mut self.store())
     }
 

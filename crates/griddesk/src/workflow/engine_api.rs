@@ -428,6 +428,34 @@ fn refused_user(login: &str, r: Refusal) -> Error {
     }
 }
 
+impl Engine {
+    /// Checks that `by` is a session of an active user who holds its role, and that the role
+    /// is one of `allowed`; `what` names the action in the refusal. The one place a role gate
+    /// outside the case loop is decided (the shells and the CLI only pass the session on).
+    pub fn require_role(&self, by: &Session, allowed: &[Role], what: &'static str) -> Result<()> {
+        self.with_desk(|_, desk, _| {
+            authorise(desk, by).map_err(|r| refused_user(&by.login, r))?;
+            Ok(((), vec![]))
+        })?;
+        if allowed.contains(&by.role) {
+            return Ok(());
+        }
+        let who = if allowed == [Role::Admin] {
+            "only 系统管理员 (admin) accounts may"
+        } else if allowed.contains(&Role::Planner) {
+            "网格规划员 (planner) and 系统管理员 (admin) accounts may"
+        } else {
+            "other roles may"
+        };
+        Err(Error::NotPermitted {
+            login: by.login.clone(),
+            role: by.role.zh(),
+            what,
+            who,
+        })
+    }
+}
+
 /// Checks that `by` is a valid administrator session.
 pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
     let Some(s) = by else {

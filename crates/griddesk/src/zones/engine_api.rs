@@ -7,6 +7,7 @@ use super::store::{self, AssignReport, OnConflict};
 use crate::code::GridCode;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::users::{Role as UserRole, Session};
 use geo_types::{Coord, LineString, Polygon};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -134,13 +135,26 @@ impl Engine {
         Ok(())
     }
 
+    /// Checks that `by` is a signed-in 网格规划员 (planner) or 系统管理员 (admin): the only roles
+    /// that change responsibility zones, people, units and road lines (docs/architecture.md,
+    /// "policy in the engine").
+    pub fn require_zone_editor(&self, by: &Session) -> Result<()> {
+        self.require_role(
+            by,
+            &[UserRole::Planner, UserRole::Admin],
+            "edit responsibility zones, their people, units or road lines",
+        )
+    }
+
     /// Runs one zone edit in a transaction, then refreshes: the whole index when the duty
     /// grids changed (the grid panel shows them), the zone index otherwise.
     fn zone_edit<T>(
         &self,
+        by: &Session,
         duty: bool,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.require_zone_editor(by)?;
         let out = self.store().transaction(f)?;
         if duty {
             self.reload()?;
@@ -186,13 +200,13 @@ impl Engine {
     }
 
     /// Creates or changes a layer.
-    pub fn put_zone_layer(&self, layer: &ZoneLayer) -> Result<()> {
-        self.zone_edit(false, |tx| store::put_layer(tx, layer))
+    pub fn put_zone_layer(&self, by: &Session, layer: &ZoneLayer) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::put_layer(tx, layer))
     }
 
     /// Deletes a layer and its zones (not the duty-grid layer).
-    pub fn delete_zone_layer(&self, code: &str) -> Result<()> {
-        self.zone_edit(false, |tx| store::delete_layer(tx, code))
+    pub fn delete_zone_layer(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_layer(tx, code))
     }
 
     /// Units, by code.
@@ -201,16 +215,16 @@ impl Engine {
     }
 
     /// Creates or changes a unit.
-    pub fn put_unit(&self, unit: &OrgUnit) -> Result<()> {
+    pub fn put_unit(&self, by: &Session, unit: &OrgUnit) -> Result<()> {
         if unit.code.trim().is_empty() || unit.name.trim().is_empty() {
             return Err(Error::Invalid("a unit needs a code and a name".into()));
         }
-        self.zone_edit(false, |tx| store::put_unit(tx, unit))
+        self.zone_edit(by, false, |tx| store::put_unit(tx, unit))
     }
 
     /// Deletes a unit nobody refers to.
-    pub fn delete_unit(&self, code: &str) -> Result<()> {
-        self.zone_edit(false, |tx| store::delete_unit(tx, code))
+    pub fn delete_unit(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_unit(tx, code))
     }
 
     /// People, by id.
@@ -224,7 +238,7 @@ impl Engine {
     }
 
     /// Creates or changes a person (the inspector name of duty grids they lead follows).
-    pub fn put_person(&self, person: &Person) -> Result<()> {
+    pub fn put_person(&self, by: &Session, person: &Person) -> Result<()> {
         if person.id.trim().is_empty() || person.name.trim().is_empty() {
             return Err(Error::Invalid("a person needs an id and a name".into()));
         }
@@ -232,12 +246,12 @@ impl Engine {
             self.zones().data.zones.iter().any(|z| {
                 z.layer == DUTY_LAYER && z.people.first().is_some_and(|p| *p == person.id)
             });
-        self.zone_edit(leads_duty, |tx| store::put_person(tx, person))
+        self.zone_edit(by, leads_duty, |tx| store::put_person(tx, person))
     }
 
     /// Deletes a person who is responsible for nothing.
-    pub fn delete_person(&self, id: &str) -> Result<()> {
-        self.zone_edit(false, |tx| store::delete_person(tx, id))
+    pub fn delete_person(&self, by: &Session, id: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_person(tx, id))
     }
 
     /// Parses member codes (14-digit legacy codes migrated) and checks they are active grids.
@@ -261,7 +275,7 @@ impl Engine {
     }
 
     /// Creates or changes a zone, and adds `edit.grids` to it, in one transaction.
-    pub fn put_zone(&self, edit: &ZoneEdit) -> Result<AssignReport> {
+    pub fn put_zone(&self, by: &Session, edit: &ZoneEdit) -> Result<AssignReport> {
         if edit.name.trim().is_empty() {
             return Err(Error::Invalid(format!("zone `{}` needs a name", edit.code)));
         }
@@ -271,7 +285,7 @@ impl Engine {
             .map(|g| self.member_codes(g))
             .transpose()?;
         let duty = edit.layer == DUTY_LAYER;
-        self.zone_edit(duty, |tx| {
+        self.zone_edit(by, duty, |tx| {
             store::put_zone(
                 tx,
                 &edit.layer,
@@ -292,13 +306,14 @@ impl Engine {
     /// [`OnConflict::Move`] moves it.
     pub fn assign_grids(
         &self,
+        by: &Session,
         layer: &str,
         zone: &str,
         grids: &[String],
         on_conflict: OnConflict,
     ) -> Result<AssignReport> {
         let grids = self.member_codes(grids)?;
-        self.zone_edit(layer == DUTY_LAYER, |tx| {
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
             store::assign(tx, layer, zone, &grids, on_conflict)
         })
     }
@@ -307,6 +322,7 @@ impl Engine {
     /// (`[lon, lat]` vertices of its outline).
     pub fn assign_drawn(
         &self,
+        by: &Session,
         layer: &str,
         zone: &str,
         outline: &[[f64; 2]],
@@ -326,23 +342,25 @@ impl Engine {
                     .into(),
             ));
         }
-        self.zone_edit(layer == DUTY_LAYER, |tx| {
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
             store::assign(tx, layer, zone, &grids, on_conflict)
         })
     }
 
     /// Takes grids out of their zone in a layer; returns how many were in one.
-    pub fn unassign_grids(&self, layer: &str, grids: &[String]) -> Result<usize> {
+    pub fn unassign_grids(&self, by: &Session, layer: &str, grids: &[String]) -> Result<usize> {
         let grids: Vec<GridCode> = grids
             .iter()
             .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
             .collect::<Result<_>>()?;
-        self.zone_edit(layer == DUTY_LAYER, |tx| store::unassign(tx, layer, &grids))
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+            store::unassign(tx, layer, &grids)
+        })
     }
 
     /// Deletes a zone; its grids become free in that layer.
-    pub fn delete_zone(&self, layer: &str, code: &str) -> Result<()> {
-        self.zone_edit(layer == DUTY_LAYER, |tx| {
+    pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
             store::delete_zone(tx, layer, code)
         })
     }
@@ -415,14 +433,14 @@ impl Engine {
     }
 
     /// Creates or changes a road line.
-    pub fn put_road_line(&self, edit: &RoadEdit) -> Result<()> {
+    pub fn put_road_line(&self, by: &Session, edit: &RoadEdit) -> Result<()> {
         let road = road_from_edit(edit)?;
-        self.zone_edit(false, |tx| store::put_road(tx, &road))
+        self.zone_edit(by, false, |tx| store::put_road(tx, &road))
     }
 
     /// Deletes a road line.
-    pub fn delete_road_line(&self, code: &str) -> Result<()> {
-        self.zone_edit(false, |tx| store::delete_road(tx, code))
+    pub fn delete_road_line(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_road(tx, code))
     }
 }
 

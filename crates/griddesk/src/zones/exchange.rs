@@ -28,6 +28,7 @@ use crate::io::{
     read_table, write_table, Format, ImportOptions, OutGeometry, OutKind, OutTable, OutValue,
     Reject, SourceOptions, TargetOptions,
 };
+use crate::users::Session;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo_types::Geometry;
 use serde::Serialize;
@@ -116,6 +117,20 @@ impl Engine {
     /// A grid already in another zone of the layer is rejected (naming that zone) unless
     /// `on_conflict` is [`OnConflict::Move`].
     pub fn import_zones(
+        &self,
+        by: &Session,
+        path: &Path,
+        layer: &str,
+        opts: ImportOptions,
+        source: &SourceOptions,
+        on_conflict: OnConflict,
+    ) -> Result<ExchangeReport> {
+        self.require_zone_editor(by)?;
+        self.import_zones_unchecked(path, layer, opts, source, on_conflict)
+    }
+
+    /// [`Self::import_zones`] without the role gate: the engine's own first-start seeding.
+    pub(crate) fn import_zones_unchecked(
         &self,
         path: &Path,
         layer: &str,
@@ -359,6 +374,18 @@ impl Engine {
 
     /// Imports road lines (one transaction; existing codes are updated).
     pub fn import_road_lines(
+        &self,
+        by: &Session,
+        path: &Path,
+        opts: ImportOptions,
+        source: &SourceOptions,
+    ) -> Result<ExchangeReport> {
+        self.require_zone_editor(by)?;
+        self.import_road_lines_unchecked(path, opts, source)
+    }
+
+    /// [`Self::import_road_lines`] without the role gate: the engine's own first-start seeding.
+    pub(crate) fn import_road_lines_unchecked(
         &self,
         path: &Path,
         opts: ImportOptions,

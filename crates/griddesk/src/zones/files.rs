@@ -76,7 +76,7 @@ impl Engine {
 
     /// Loads zone files written by [`Engine::write_zone_files`]: the records in one
     /// transaction, then each layer file and the road lines (one transaction each).
-    pub fn load_zone_files(&self, dir: &Path, files: &ZoneFiles) -> Result<()> {
+    pub(crate) fn load_zone_files(&self, dir: &Path, files: &ZoneFiles) -> Result<()> {
         let path = dir.join(&files.records);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let r: ZoneRecords = serde_json::from_str(&text)
@@ -101,7 +101,7 @@ impl Engine {
         })?;
         self.reload()?;
         for (layer, file) in &files.layers {
-            self.import_zones(
+            self.import_zones_unchecked(
                 &dir.join(file),
                 layer,
                 ImportOptions::default(),
@@ -109,7 +109,7 @@ impl Engine {
                 OnConflict::Refuse,
             )?;
         }
-        self.import_road_lines(
+        self.import_road_lines_unchecked(
             &dir.join(&files.road_lines),
             ImportOptions::default(),
             &SourceOptions::default(),

@@ -157,7 +157,8 @@ fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
     );
     cfg.min_sample = 12;
     cfg.region.w_public_report = 20.0;
-    e.set_evaluation_config(&cfg).expect("save");
+    e.set_evaluation_config(&crate::common::admin(e), &cfg)
+        .expect("save");
     assert_eq!(e.evaluation_config().expect("config"), cfg);
     let f = CaseFilter {
         from: Some(d("2026-03-04")),

@@ -445,10 +445,13 @@ fn the_stored_configuration_sets_weights_and_the_minimum_sample() {
     let ev = e.evaluate_period(&march()).unwrap();
     let row = &ev.table(TableKind::District).unwrap().rows[0];
     assert_eq!(row.rank, Some(1), "8 filed ≥ the default minimum of 5");
-    e.set_evaluation_config(&EvaluationConfig {
-        min_sample: 9,
-        ..Default::default()
-    })
+    e.set_evaluation_config(
+        &crate::common::admin(e),
+        &EvaluationConfig {
+            min_sample: 9,
+            ..Default::default()
+        },
+    )
     .unwrap();
     let ev = e.evaluate_period(&march()).unwrap();
     let row = &ev.table(TableKind::District).unwrap().rows[0];

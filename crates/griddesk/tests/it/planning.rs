@@ -839,7 +839,7 @@ fn settings_bound_the_area_warning() {
     let e = &f.engine;
     let mut s = e.plan_settings().unwrap();
     s.max_area_m2 = 15_000.0;
-    e.set_plan_settings(&s).unwrap();
+    e.set_plan_settings(&crate::common::planner(e), &s).unwrap();
     let p = e
         .plan_preview(&Edit::Merge {
             grids: vec![cell_code(0, 0), cell_code(0, 1)],

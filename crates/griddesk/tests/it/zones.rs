@@ -2,6 +2,7 @@
 //! people, assignment rules, "who is responsible here", road lines, and exchange through
 //! Shapefile (GBK, Gauss-Krüger), GeoPackage and GeoJSON.
 
+use crate::common::planner;
 use geo::{Area, GeodesicArea};
 use griddesk::io::{Crs, Dataset, ImportOptions, SourceOptions, TargetOptions, TextEncoding};
 use griddesk::sample::{generate, SampleDistrict, SampleParams};
@@ -69,36 +70,46 @@ fn codes(e: &Engine, range: std::ops::Range<usize>) -> Vec<String> {
 
 /// A sector layer with two zones over the first 40 grids, a unit and people.
 fn set_up(e: &Engine) {
-    e.put_unit(&OrgUnit {
-        code: "ZD1".into(),
-        name: "城关执法中队".into(),
-        kind: UnitKind::Squadron,
-        parent: None,
-        phone: Some("0576-84000000".into()),
-    })
+    let pl = planner(e);
+    e.put_unit(
+        &pl,
+        &OrgUnit {
+            code: "ZD1".into(),
+            name: "城关执法中队".into(),
+            kind: UnitKind::Squadron,
+            parent: None,
+            phone: Some("0576-84000000".into()),
+        },
+    )
     .expect("unit");
-    e.put_person(&person("P1", "王片长", Role::SectorChief, Some("ZD1")))
+    e.put_person(&pl, &person("P1", "王片长", Role::SectorChief, Some("ZD1")))
         .expect("p1");
-    e.put_person(&person("P2", "李路长", Role::RoadChief, None))
+    e.put_person(&pl, &person("P2", "李路长", Role::RoadChief, None))
         .expect("p2");
-    e.put_zone_layer(&ZoneLayer {
-        code: "plan".into(),
-        name: "规划片区".into(),
-        kind: LayerKind::Custom,
-        network: Network::Management,
-        order: 1,
-    })
+    e.put_zone_layer(
+        &pl,
+        &ZoneLayer {
+            code: "plan".into(),
+            name: "规划片区".into(),
+            kind: LayerKind::Custom,
+            network: Network::Management,
+            order: 1,
+        },
+    )
     .expect("layer");
     for (code, range) in [("S1", 0..20), ("S2", 20..40)] {
-        e.put_zone(&ZoneEdit {
-            layer: "plan".into(),
-            code: code.into(),
-            name: format!("{code}片区"),
-            unit: Some("ZD1".into()),
-            people: vec!["P1".into()],
-            grids: Some(codes(e, range)),
-            on_conflict: OnConflict::Refuse,
-        })
+        e.put_zone(
+            &pl,
+            &ZoneEdit {
+                layer: "plan".into(),
+                code: code.into(),
+                name: format!("{code}片区"),
+                unit: Some("ZD1".into()),
+                people: vec!["P1".into()],
+                grids: Some(codes(e, range)),
+                on_conflict: OnConflict::Refuse,
+            },
+        )
         .expect("zone");
     }
 }
@@ -107,6 +118,7 @@ fn set_up(e: &Engine) {
 fn the_duty_layer_is_the_duty_grid_table() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine_with(&dir, false);
+    let pl = planner(&e);
     let layers = e.zone_layers();
     assert_eq!(layers[0].layer.code, DUTY_LAYER);
     assert_eq!(layers[0].zones, small().duty_grids.len());
@@ -127,15 +139,18 @@ fn the_duty_layer_is_the_duty_grid_table() {
     assert!(here.community.is_some() && here.street.is_some());
 
     // Linking a person record to the duty grid renames its inspector everywhere.
-    e.put_person(&person("I1", "新监督员", Role::Inspector, None))
+    e.put_person(&pl, &person("I1", "新监督员", Role::Inspector, None))
         .expect("inspector");
-    e.put_zone(&ZoneEdit {
-        layer: DUTY_LAYER.into(),
-        code: d.code.clone(),
-        name: d.name.clone(),
-        people: vec!["I1".into()],
-        ..Default::default()
-    })
+    e.put_zone(
+        &pl,
+        &ZoneEdit {
+            layer: DUTY_LAYER.into(),
+            code: d.code.clone(),
+            name: d.name.clone(),
+            people: vec!["I1".into()],
+            ..Default::default()
+        },
+    )
     .expect("relink");
     let info = e.grid_info(d.grids[0].as_str()).expect("info");
     assert_eq!(info.duty_grid.expect("duty").inspector, "新监督员");
@@ -149,10 +164,11 @@ fn the_duty_layer_is_the_duty_grid_table() {
 fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine(&dir);
+    let pl = planner(&e);
     set_up(&e);
     let taken = codes(&e, 5..6);
     let err = e
-        .assign_grids("plan", "S2", &taken, OnConflict::Refuse)
+        .assign_grids(&pl, "plan", "S2", &taken, OnConflict::Refuse)
         .expect_err("conflict");
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(
@@ -164,32 +180,38 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     let mut batch = codes(&e, 40..42);
     batch.extend(taken.clone());
     assert!(e
-        .assign_grids("plan", "S2", &batch, OnConflict::Refuse)
+        .assign_grids(&pl, "plan", "S2", &batch, OnConflict::Refuse)
         .is_err());
     assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 20);
     // Moving takes the grid out of S1.
     let r = e
-        .assign_grids("plan", "S2", &taken, OnConflict::Move)
+        .assign_grids(&pl, "plan", "S2", &taken, OnConflict::Move)
         .expect("move");
     assert_eq!(r.moved, vec![(taken[0].clone(), "S1".to_string())]);
     assert_eq!(e.zone_detail("plan", "S1").expect("S1").summary.grids, 19);
     assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 21);
     // Another layer is independent: the same grid may be in an enforcement zone.
-    e.put_zone_layer(&ZoneLayer {
-        code: "enf".into(),
-        name: "执法网格".into(),
-        kind: LayerKind::Enforcement,
-        network: Network::Enforcement,
-        order: 3,
-    })
+    e.put_zone_layer(
+        &pl,
+        &ZoneLayer {
+            code: "enf".into(),
+            name: "执法网格".into(),
+            kind: LayerKind::Enforcement,
+            network: Network::Enforcement,
+            order: 3,
+        },
+    )
     .expect("layer");
-    e.put_zone(&ZoneEdit {
-        layer: "enf".into(),
-        code: "E1".into(),
-        name: "执法1".into(),
-        grids: Some(taken.clone()),
-        ..Default::default()
-    })
+    e.put_zone(
+        &pl,
+        &ZoneEdit {
+            layer: "enf".into(),
+            code: "E1".into(),
+            name: "执法1".into(),
+            grids: Some(taken.clone()),
+            ..Default::default()
+        },
+    )
     .expect("enforcement zone");
     let l = e.loaded();
     let gi = l
@@ -220,18 +242,19 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     assert_eq!(zone.people[0].name, "王片长");
     assert_eq!(zone.people[0].unit_name.as_deref(), Some("城关执法中队"));
     // Unassign frees it.
-    assert_eq!(e.unassign_grids("enf", &taken).expect("unassign"), 1);
+    assert_eq!(e.unassign_grids(&pl, "enf", &taken).expect("unassign"), 1);
     assert_eq!(e.zone_detail("enf", "E1").expect("E1").summary.grids, 0);
     // People still responsible cannot be deleted; units in use neither.
-    assert!(e.delete_person("P1").is_err());
-    assert!(e.delete_unit("ZD1").is_err());
-    assert!(e.delete_zone_layer(DUTY_LAYER).is_err());
+    assert!(e.delete_person(&pl, "P1").is_err());
+    assert!(e.delete_unit(&pl, "ZD1").is_err());
+    assert!(e.delete_zone_layer(&pl, DUTY_LAYER).is_err());
 }
 
 #[test]
 fn drawing_a_polygon_takes_the_grids_whose_label_point_is_inside() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine(&dir);
+    let pl = planner(&e);
     set_up(&e);
     let l = e.loaded();
     // A box around the label points of grids 60..64, shrunk around each to stay clear of others.
@@ -252,15 +275,18 @@ fn drawing_a_polygon_takes_the_grids_whose_label_point_is_inside() {
         [east + d, n + d],
         [w - d, n + d],
     ];
-    e.put_zone(&ZoneEdit {
-        layer: "plan".into(),
-        code: "S3".into(),
-        name: "画出的片区".into(),
-        ..Default::default()
-    })
+    e.put_zone(
+        &pl,
+        &ZoneEdit {
+            layer: "plan".into(),
+            code: "S3".into(),
+            name: "画出的片区".into(),
+            ..Default::default()
+        },
+    )
     .expect("zone");
     let r = e
-        .assign_drawn("plan", "S3", &outline, OnConflict::Refuse)
+        .assign_drawn(&pl, "plan", "S3", &outline, OnConflict::Refuse)
         .expect("drawn");
     // Exactly the grids whose label point is inside the box.
     let inside: Vec<String> = l
@@ -305,20 +331,24 @@ fn a_zone_outline_is_the_exact_union_of_its_grids() {
 fn road_lines_are_found_within_thirty_metres_with_their_chief() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine(&dir);
+    let pl = planner(&e);
     set_up(&e);
     let l = e.loaded();
     let p = l.index.grid_label_points[10];
     // A north-south line 20 m east of the point (1° of longitude ≈ 97.8 km at 28.6°N).
     let dx = 20.0 / (111_320.0 * p.y().to_radians().cos());
     let line = vec![[p.x() + dx, p.y() - 0.001], [p.x() + dx, p.y() + 0.001]];
-    e.put_road_line(&RoadEdit {
-        code: "L1".into(),
-        name: "劳动路".into(),
-        class: RoadClass::Road,
-        line: line.clone(),
-        chief: Some("P2".into()),
-        unit: None,
-    })
+    e.put_road_line(
+        &pl,
+        &RoadEdit {
+            code: "L1".into(),
+            name: "劳动路".into(),
+            class: RoadClass::Road,
+            line: line.clone(),
+            chief: Some("P2".into()),
+            unit: None,
+        },
+    )
     .expect("road");
     let here = e.who_is_here(p.x(), p.y());
     assert_eq!(here.roads.len(), 1);
@@ -333,14 +363,17 @@ fn road_lines_are_found_within_thirty_metres_with_their_chief() {
     assert_eq!(pz.roads.len(), 1);
     assert!((e.road_lines()[0].length_m - 222.4).abs() < 1.0);
     assert!(e
-        .put_road_line(&RoadEdit {
-            code: "L2".into(),
-            name: "x".into(),
-            class: RoadClass::Lane,
-            line: vec![[121.0, 28.0]],
-            chief: None,
-            unit: None,
-        })
+        .put_road_line(
+            &pl,
+            &RoadEdit {
+                code: "L2".into(),
+                name: "x".into(),
+                class: RoadClass::Lane,
+                line: vec![[121.0, 28.0]],
+                chief: None,
+                unit: None,
+            }
+        )
         .is_err());
 }
 
@@ -477,17 +510,21 @@ fn a_shapefile_in_the_wrong_crs_is_refused_naming_the_record() {
 fn zones_and_road_lines_round_trip_through_every_format() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine_with(&dir, false);
+    let pl = planner(&e);
     set_up(&e);
     let l = e.loaded();
     let p = l.index.grid_label_points[3];
-    e.put_road_line(&RoadEdit {
-        code: "L1".into(),
-        name: "天长路".into(),
-        class: RoadClass::Street,
-        line: vec![[p.x(), p.y()], [p.x() + 0.002, p.y() + 0.001]],
-        chief: Some("P2".into()),
-        unit: Some("ZD1".into()),
-    })
+    e.put_road_line(
+        &pl,
+        &RoadEdit {
+            code: "L1".into(),
+            name: "天长路".into(),
+            class: RoadClass::Street,
+            line: vec![[p.x(), p.y()], [p.x() + 0.002, p.y() + 0.001]],
+            chief: Some("P2".into()),
+            unit: Some("ZD1".into()),
+        },
+    )
     .expect("road");
     let before = |e: &Engine| {
         let mut v: Vec<(String, String, Vec<String>, Vec<String>)> = e
@@ -553,9 +590,9 @@ fn zones_and_road_lines_round_trip_through_every_format() {
             e.export_road_lines(&roads, &target).expect("export roads"),
             1
         );
-        e.delete_zone("plan", "S1").expect("delete");
-        e.delete_zone("plan", "S2").expect("delete");
-        e.delete_road_line("L1").expect("delete road");
+        e.delete_zone(&pl, "plan", "S1").expect("delete");
+        e.delete_zone(&pl, "plan", "S2").expect("delete");
+        e.delete_road_line(&pl, "L1").expect("delete road");
         let src = SourceOptions {
             // GeoJSON has no CRS of its own: name it.
             crs: file.ends_with(".geojson").then_some(target.crs),
@@ -563,6 +600,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         };
         let r = e
             .import_zones(
+                &pl,
                 &path,
                 "plan",
                 ImportOptions::default(),
@@ -572,7 +610,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
             .expect("import zones");
         assert_eq!(r.imported, 2);
         assert_eq!(before(&e), want, "{file} {target:?}");
-        e.import_road_lines(&roads, ImportOptions::default(), &src)
+        e.import_road_lines(&pl, &roads, ImportOptions::default(), &src)
             .expect("import roads");
         let after = e.road_lines();
         assert_eq!(after.len(), 1);
@@ -592,6 +630,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
     // Importing again with the zones in place refuses, naming the zone that has the grid.
     let err = e
         .import_zones(
+            &pl,
             &dir.path().join("zones.shp"),
             "enforcement_missing",
             ImportOptions::default(),
@@ -600,19 +639,23 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         )
         .expect_err("no layer");
     assert_eq!(err.kind(), ErrorKind::NotFound);
-    e.put_zone(&ZoneEdit {
-        layer: "plan".into(),
-        code: "S9".into(),
-        name: "其他".into(),
-        grids: Some(codes(&e, 100..101)),
-        ..Default::default()
-    })
+    e.put_zone(
+        &pl,
+        &ZoneEdit {
+            layer: "plan".into(),
+            code: "S9".into(),
+            name: "其他".into(),
+            grids: Some(codes(&e, 100..101)),
+            ..Default::default()
+        },
+    )
     .expect("S9");
-    e.delete_zone("plan", "S1").expect("delete");
-    e.assign_grids("plan", "S9", &codes(&e, 0..1), OnConflict::Refuse)
+    e.delete_zone(&pl, "plan", "S1").expect("delete");
+    e.assign_grids(&pl, "plan", "S9", &codes(&e, 0..1), OnConflict::Refuse)
         .expect("take a grid of the old S1");
     let err = e
         .import_zones(
+            &pl,
             &dir.path().join("zones.gpkg"),
             "plan",
             ImportOptions::default(),
@@ -740,7 +783,8 @@ mod random_edits {
         fn a_grid_is_in_at_most_one_zone_per_layer(ops in proptest::collection::vec(op(), 1..14)) {
             let dir = tempfile::tempdir().expect("dir");
             let e = engine_with(&dir, false);
-            e.put_zone_layer(&ZoneLayer {
+            let pl = planner(&e);
+            e.put_zone_layer(&pl, &ZoneLayer {
                 code: "x".into(),
                 name: "x".into(),
                 kind: LayerKind::Custom,
@@ -757,7 +801,7 @@ mod random_edits {
                     Op::Assign { zone, grids, mv } => {
                         let code = zone_code(*zone);
                         if !before.iter().any(|(c, _)| *c == code) {
-                            e.put_zone(&ZoneEdit {
+                            e.put_zone(&pl, &ZoneEdit {
                                 layer: layer.into(),
                                 code: code.clone(),
                                 name: code.clone(),
@@ -767,13 +811,13 @@ mod random_edits {
                         }
                         let g: Vec<String> = grids.iter().map(|&i| all[i].clone()).collect();
                         let mode = if *mv { OnConflict::Move } else { OnConflict::Refuse };
-                        e.assign_grids(layer, &code, &g, mode).map(|_| ())
+                        e.assign_grids(&pl, layer, &code, &g, mode).map(|_| ())
                     }
                     Op::Unassign { grids } => {
                         let g: Vec<String> = grids.iter().map(|&i| all[i].clone()).collect();
-                        e.unassign_grids(layer, &g).map(|_| ())
+                        e.unassign_grids(&pl, layer, &g).map(|_| ())
                     }
-                    Op::Delete { zone } => e.delete_zone(layer, &zone_code(*zone)),
+                    Op::Delete { zone } => e.delete_zone(&pl, layer, &zone_code(*zone)),
                 };
                 let after = state(&e, layer);
                 if let Err(err) = &res {
@@ -798,4 +842,75 @@ mod random_edits {
             }
         }
     }
+}
+
+#[test]
+fn only_planners_and_administrators_change_zones_and_the_engine_decides() {
+    let dir = tempfile::tempdir().expect("dir");
+    let e = engine(&dir);
+    let pl = planner(&e);
+    let admin = crate::common::admin(&e);
+    e.add_user(
+        Some(&admin),
+        &griddesk::users::NewUser {
+            login: "t-inspector".into(),
+            name: "巡查员".into(),
+            password: "t-inspector-pass".into(),
+            roles: vec![griddesk::users::Role::Inspector],
+            department: None,
+        },
+    )
+    .expect("inspector");
+    let inspector = e
+        .sign_in(
+            "t-inspector",
+            "t-inspector-pass",
+            griddesk::users::Role::Inspector,
+        )
+        .expect("sign in");
+    let grids = codes(&e, 0..2);
+    let layer = "sector".to_string();
+    let zone = e.zones_in_layer(&layer).expect("zones")[0].code.clone();
+    let before = e.zone_detail(&layer, &zone).expect("zone").member_grids;
+    // An inspector is refused by the engine itself, with the not-permitted code.
+    let err = e
+        .assign_grids(&inspector, &layer, &zone, &grids, OnConflict::Move)
+        .expect_err("an inspector may not assign grids");
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
+    // A session for a user the store does not know (or made up with another role) is refused.
+    let forged = griddesk::users::Session {
+        role: griddesk::users::Role::Planner,
+        ..inspector.clone()
+    };
+    let err = e
+        .assign_grids(&forged, &layer, &zone, &grids, OnConflict::Move)
+        .expect_err("a made-up planner session");
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    for refused in [
+        e.put_zone_layer(
+            &inspector,
+            &ZoneLayer {
+                code: "x".into(),
+                name: "x".into(),
+                kind: LayerKind::Custom,
+                network: Network::Management,
+                order: 9,
+            },
+        ),
+        e.delete_zone(&inspector, &layer, &zone),
+        e.delete_person(&inspector, "P-none"),
+    ] {
+        assert_eq!(
+            refused.expect_err("refused").kind(),
+            ErrorKind::NotPermitted
+        );
+    }
+    assert_eq!(
+        e.zone_detail(&layer, &zone).expect("zone").member_grids,
+        before,
+        "nothing changed"
+    );
+    // The planner may.
+    e.assign_grids(&pl, &layer, &zone, &grids, OnConflict::Move)
+        .expect("a planner assigns");
 }

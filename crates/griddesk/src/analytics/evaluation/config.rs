@@ -250,6 +250,54 @@ impl Default for EvaluationConfig {
 }
 
 impl EvaluationConfig {
+    /// Refuses weights that are negative or not numbers, and grade bands without a name or a
+    /// lower bound.
+    pub fn check(&self) -> Result<()> {
+        if self.grades.is_empty() {
+            return Err(Error::Invalid("the grade bands are empty".into()));
+        }
+        let bad_weight = [
+            self.region.w_public_report,
+            self.region.w_filed,
+            self.region.w_closure,
+            self.region.w_on_time_closure,
+            self.department.w_filed,
+            self.department.w_closure,
+            self.department.w_on_time_handling,
+            self.department.w_rework,
+            self.inspector.w_valid_report,
+            self.inspector.w_miss,
+            self.inspector.w_verify,
+            self.inspector.w_check,
+            self.receptionist.w_accepted,
+            self.receptionist.w_verify_send,
+            self.receptionist.w_check_send,
+            self.shift_leader.w_on_time_filing,
+            self.shift_leader.w_accurate_filing,
+            self.shift_leader.w_on_time_closing,
+            self.dispatcher.w_dispatched,
+            self.dispatcher.w_on_time,
+            self.dispatcher.w_accurate,
+        ]
+        .into_iter()
+        .any(|w| !(w.is_finite() && w >= 0.0));
+        if bad_weight {
+            return Err(Error::Invalid(
+                "a weight is negative or not a number".into(),
+            ));
+        }
+        if self
+            .grades
+            .iter()
+            .any(|g| !g.min.is_finite() || g.grade.trim().is_empty())
+        {
+            return Err(Error::Invalid(
+                "a grade band has no name or no lower bound".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Reads a configuration from JSON (every field required; start from the defaults' JSON).
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
         let c: Self = serde_json::from_str(text)

@@ -121,3 +121,43 @@ pub fn centre(e: &Engine) -> [f64; 2] {
     let p = l.index.grid_label_points[i];
     [p.x(), p.y()]
 }
+
+/// The test planner's session (the engine lets only planners and administrators edit zones and
+/// planning settings): signed in as `t-planner`, created by an administrator when missing — the
+/// store's first user `t-admin` on an empty store, else the district's own administrator.
+pub fn planner(e: &Engine) -> Session {
+    if let Ok(s) = e.sign_in("t-planner", "t-planner-pass", Role::Planner) {
+        return s;
+    }
+    let admin = admin(e);
+    e.add_user(Some(&admin), &test_user("t-planner", Role::Planner))
+        .expect("planner");
+    e.sign_in("t-planner", "t-planner-pass", Role::Planner)
+        .expect("planner")
+}
+
+fn test_user(login: &str, role: Role) -> NewUser {
+    NewUser {
+        login: login.into(),
+        name: login.into(),
+        password: format!("{login}-pass"),
+        roles: vec![role],
+        department: None,
+    }
+}
+
+/// An administrator's session: `t-admin` (the first user of an empty store), the test
+/// district's `admin`, or the sample's demo administrator.
+pub fn admin(e: &Engine) -> Session {
+    if let Ok(s) = e.sign_in("t-admin", "t-admin-pass", Role::Admin) {
+        return s;
+    }
+    if e.add_user(None, &test_user("t-admin", Role::Admin)).is_ok() {
+        return e
+            .sign_in("t-admin", "t-admin-pass", Role::Admin)
+            .expect("admin");
+    }
+    e.sign_in("admin", "admin-pass", Role::Admin)
+        .or_else(|_| e.sign_in("admin", "admin@2026", Role::Admin))
+        .expect("an administrator")
+}
