@@ -215,12 +215,24 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
         return load();
       }).catch(host.fail);
     });
+    // The choice the sources leave open (§5.2), and the two rules GridDesk fixes (§5).
+    const region = c.region as Record<string, unknown>;
+    const basis = el('select', { id: 'ev-filed-basis' },
+      el('option', { value: 'per_grid' }, label('evFiledPerGrid')),
+      el('option', { value: 'total' }, label('evFiledTotal')));
+    basis.value = region['filed_basis'] === 'total' ? 'total' : 'per_grid';
+    basis.addEventListener('change', () => { region['filed_basis'] = basis.value; });
+    const rules = el('div', { class: 'ev-config-row ev-rules' }, el('b', {}, label('evRules')),
+      el('label', {}, label('evFiledBasis'), basis),
+      el('span', { class: 'ev-rule' }, label('evRuleRework')),
+      el('span', { class: 'ev-rule' }, label('evRuleToday')));
     cfgBox.replaceChildren(
-      el('summary', {}, `${label('evWeights')} · ${label('evGrades')} · ${label('evMinSample')}`),
+      el('summary', {}, `${label('evWeights')} · ${label('evGrades')} · ${label('evMinSample')} · ${label('evRules')}`),
       el('div', { class: 'ev-config-row' }, el('b', {}, label('evWeights')), ...weights),
       el('div', { class: 'ev-config-row' }, el('b', {}, label('evGrades')), ...grades),
       el('div', { class: 'ev-config-row' }, el('label', {}, label('evMinSample'),
         numberInput(c.min_sample, 'ev-min-sample', (v) => { c.min_sample = Math.max(0, Math.round(v)); }))),
+      rules,
       el('details', {}, el('summary', {}, label('evAdvanced')), json),
       el('div', { class: 'ev-config-row' }, save, msg),
     );

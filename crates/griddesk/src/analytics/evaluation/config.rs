@@ -78,7 +78,38 @@ pub struct RegionConfig {
     pub filed_bands_class1: Bands,
     /// 立案数分值 bands for 二类区域.
     pub filed_bands_class2: Bands,
+    /// What a region's 立案数分值 bands are applied to (docs/domain.md §5.2, a choice the
+    /// sources leave open). Stores written before this setting read the default.
+    #[serde(default)]
+    pub filed_basis: FiledBasis,
 }
+
+/// What a region's 立案数分值 bands are applied to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FiledBasis {
+    /// Filed cases per active unit grid of the region (a street of 200 grids is banded like
+    /// one grid): the default, so that streets and communities of any size compare.
+    #[default]
+    PerGrid,
+    /// The region's whole 立案数, as the reference code bands a single grid.
+    Total,
+}
+
+/// The evaluation's rules that are fixed in GridDesk (not settings), shown with the settings so
+/// that a city sees them (docs/domain.md §5, "Choices the sources leave open").
+pub const FIXED_RULES: &[(&str, &str, &str)] = &[
+    (
+        "rework_last_run",
+        "返工后的按期处置以最后一次处置判断（与参考平台一致）",
+        "On-time handling after rework is judged by the last run only (as the reference platform does)",
+    ),
+    (
+        "state_of_today",
+        "历史月份按当前状态评价（如次月作废的上报不再计为有效上报）",
+        "Past months are evaluated from today's state (e.g. a report cancelled the next month is no longer a valid report)",
+    ),
+];
 
 /// Department weights (SPEC §5.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -204,6 +235,7 @@ impl Default for EvaluationConfig {
                 w_on_time_closure: 30.0,
                 filed_bands_class1: class1,
                 filed_bands_class2: class2,
+                filed_basis: FiledBasis::PerGrid,
             },
             department: DepartmentConfig {
                 w_filed: 10.0,

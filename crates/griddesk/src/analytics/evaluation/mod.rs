@@ -14,7 +14,7 @@ pub mod indicators;
 pub mod input;
 pub mod tables;
 
-pub use config::{Band, BandOp, Bands, EvaluationConfig, GradeBand};
+pub use config::{Band, BandOp, Bands, EvaluationConfig, FiledBasis, GradeBand, FIXED_RULES};
 pub use indicators::Indicator;
 pub use input::{EvalCase, EvalInput, Hangup, Period, Person, Position, Stage};
 pub use tables::{drill, evaluate, EvalRow, EvalTable, Evaluation, ObjectRef, TableKind};
@@ -247,6 +247,41 @@ mod tests {
         let row = &j.rows[0];
         assert_eq!(j.count(row, Indicator::Reports), Some(1));
         assert_eq!(j.count(row, Indicator::ValidReports), Some(0));
+    }
+
+    #[test]
+    fn a_city_chooses_what_the_regions_filed_bands_apply_to() {
+        // 8 filed cases in grid 0; its street (一类区域) has 4 active grids.
+        let cases: Vec<EvalCase> = (0..8)
+            .map(|i| {
+                case(
+                    &format!("f{i}"),
+                    0,
+                    Some("2026-03-05 16:00"),
+                    Some("2026-03-06 10:00"),
+                )
+            })
+            .collect();
+        let inp = input(cases);
+        let street_score = |basis: FiledBasis| {
+            let mut cfg = EvaluationConfig::default();
+            cfg.region.filed_basis = basis;
+            let ev = evaluate(&inp, &march(), &cfg);
+            let t = ev.table(TableKind::Street).expect("streets");
+            let row = t.row("331003001").expect("street");
+            t.score(row, "filed")
+        };
+        // Per grid: 8 / 4 = 2 → < 3 → 90 (the default). Total: 8 → < 9 → 40.
+        assert_eq!(street_score(FiledBasis::PerGrid), Some(90.0));
+        assert_eq!(street_score(FiledBasis::Total), Some(40.0));
+        // Stores whose settings predate the choice read the default.
+        let mut old = serde_json::to_value(EvaluationConfig::default()).expect("json");
+        old["region"]
+            .as_object_mut()
+            .expect("region")
+            .remove("filed_basis");
+        let back: EvaluationConfig = serde_json::from_value(old).expect("old settings");
+        assert_eq!(back.region.filed_basis, FiledBasis::PerGrid);
     }
 
     #[test]

@@ -664,9 +664,16 @@ fn build_table(kind: TableKind, sources: Vec<RowSource>, cfg: &EvaluationConfig)
                     ScoreFrom::InverseRate(k) => rv[k].map(|v| 100.0 - v),
                     ScoreFrom::Bands(i) => {
                         let v = f64::from(s.counts[i as usize]);
-                        // Regions are banded on filed cases per unit grid.
+                        // Regions are banded on filed cases per unit grid, or on the total
+                        // (the city's choice, §5.2).
                         let v = match &s.facts {
-                            Some(f) if f.grids > 1 => v / f64::from(f.grids),
+                            Some(f)
+                                if f.grids > 1
+                                    && cfg.region.filed_basis
+                                        == super::config::FiledBasis::PerGrid =>
+                            {
+                                v / f64::from(f.grids)
+                            }
                             _ => v,
                         };
                         Some(bands_for(kind, cfg, s.facts.as_ref()).score(v))
