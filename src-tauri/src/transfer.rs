@@ -146,9 +146,11 @@ pub async fn transfer_pick(
 /// bad records is refused whole unless `valid_only`; a dry run lists every reject (file, line or
 /// feature, field) so the user sees them all before deciding.
 #[tauri::command]
+#[allow(clippy::too_many_arguments)] // a command's arguments are its IPC fields
 pub async fn transfer_import(
     app: AppHandle,
     store: State<'_, Store>,
+    signed: State<'_, crate::cases::SignedIn>,
     dataset: String,
     path: String,
     options: FileOptions,
@@ -160,6 +162,8 @@ pub async fn transfer_import(
         crs: options.crs()?,
         encoding: options.encoding()?,
     };
+    // The engine decides who may import what; the shell passes the session on.
+    let by = signed.get()?;
     let loaded = store.engine()?;
     let opts = ImportOptions {
         valid_only,
@@ -168,7 +172,7 @@ pub async fn transfer_import(
     let report = tauri::async_runtime::spawn_blocking(move || {
         loaded
             .engine
-            .import_from(Path::new(&path), ds, opts, &source)
+            .import_from(&by, Path::new(&path), ds, opts, &source)
     })
     .await
     .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;

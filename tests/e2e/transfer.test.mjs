@@ -15,7 +15,8 @@ let app;
 let s;
 
 before(async () => {
-  app = await startSignedIn(assert);
+  // Imports are planners' and administrators' work (the engine refuses other roles).
+  app = await startSignedIn(assert, { login: 'planner', password: 'planner@2026' });
   s = app.session;
 });
 

@@ -25,10 +25,25 @@ pub struct Actor {
     /// The password (or set GRIDDESK_PASSWORD).
     #[arg(long, env = "GRIDDESK_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
+    /// Act as the explicit local administrator — whoever can write the store file — for
+    /// administrator work (imports, zones, settings); recorded as `local:<OS user>`. The case
+    /// loop still needs a signed-in account.
+    #[arg(long, conflicts_with = "as_")]
+    pub admin: bool,
+}
+
+/// The operating-system user running the command (for the local administrator's record).
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 impl Actor {
     fn session(&self, e: &Engine) -> Result<Option<Session>> {
+        if self.admin {
+            return Ok(Some(e.local_admin(&os_user())));
+        }
         let Some(a) = &self.as_ else { return Ok(None) };
         let (login, role) = match a.split_once(':') {
             Some((l, r)) => (
@@ -61,7 +76,7 @@ impl Actor {
 
     pub(crate) fn required(&self, e: &Engine) -> Result<Session> {
         self.session(e)?
-            .context("say who acts: --as LOGIN[:ROLE] with --password or GRIDDESK_PASSWORD")
+            .context("say who acts: --as LOGIN[:ROLE] with --password or GRIDDESK_PASSWORD, or --admin (the local administrator)")
     }
 }
 

@@ -43,6 +43,10 @@ enum Command {
     /// one transaction.
     Import {
         db: PathBuf,
+        /// Who imports: a planner or administrator account (`--as`), or `--admin`; cases need
+        /// an administrator.
+        #[command(flatten)]
+        actor: caseloop::Actor,
         /// streets, communities, grids, duty-grids, components or cases.
         dataset: Dataset,
         file: PathBuf,
@@ -59,6 +63,9 @@ enum Command {
     ImportDistrict {
         db: PathBuf,
         file: PathBuf,
+        /// Who imports: a planner or administrator account (`--as`), or `--admin`.
+        #[command(flatten)]
+        actor: caseloop::Actor,
         /// 6-digit GB/T 2260 code, e.g. 331003.
         #[arg(long)]
         code: String,
@@ -409,6 +416,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Import {
             db,
+            actor,
             dataset,
             file,
             source,
@@ -417,13 +425,14 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let source = source.options()?;
             let e = open(&db)?;
+            let by = actor.required(&e)?;
             let pb = spinner(format!("importing {} from {}", dataset, file.display()));
             let opts = ImportOptions {
                 valid_only,
                 dry_run,
             };
             let started = Instant::now();
-            let res = e.import_from_only(&file, dataset, opts, &source);
+            let res = e.import_from_only(&by, &file, dataset, opts, &source);
             let took = started.elapsed().as_secs_f64();
             pb.finish_and_clear();
             match res {
@@ -449,6 +458,7 @@ fn run(cli: Cli) -> Result<()> {
                 Err(err) if err.kind() == griddesk::ErrorKind::InvalidInput => {
                     // List every problem, not only the first: re-read as a dry run.
                     if let Ok(r) = e.import_from(
+                        &by,
                         &file,
                         dataset,
                         ImportOptions {
@@ -466,9 +476,14 @@ fn run(cli: Cli) -> Result<()> {
                 Err(err) => return Err(err.into()),
             }
         }
-        Command::ImportDistrict { db, file, code } => {
+        Command::ImportDistrict {
+            db,
+            file,
+            actor,
+            code,
+        } => {
             let e = open(&db)?;
-            e.import_district(&file, &code)?;
+            e.import_district(&actor.required(&e)?, &file, &code)?;
             print_overview(&e);
         }
         Command::Export {

@@ -502,11 +502,37 @@ impl Engine {
     /// indexes. Components and cases are assigned to grids with the bulk locator.
     pub fn import(
         &self,
+        by: &crate::users::Session,
         path: &Path,
         dataset: Dataset,
         opts: ImportOptions,
     ) -> Result<ImportReport> {
-        let report = self.import_only(path, dataset, opts)?;
+        self.require_import(by, dataset)?;
+        self.import_unchecked(path, dataset, opts)
+    }
+
+    /// Who may import a dataset: cases only an administrator (they carry people's reports);
+    /// boundaries, grids, duty grids and components a planner or an administrator.
+    pub fn require_import(&self, by: &crate::users::Session, dataset: Dataset) -> Result<()> {
+        use crate::users::Role;
+        match dataset {
+            Dataset::Cases => self.require_role(by, &[Role::Admin], "import cases"),
+            _ => self.require_role(
+                by,
+                &[Role::Planner, Role::Admin],
+                "import boundaries, grids, duty grids or components",
+            ),
+        }
+    }
+
+    /// [`Self::import`] without the role gate: the engine's own first-start seeding.
+    fn import_unchecked(
+        &self,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+    ) -> Result<ImportReport> {
+        let report = self.import_only_unchecked(path, dataset, opts)?;
         if !opts.dry_run && report.imported > 0 {
             self.reload()?;
         }
@@ -516,6 +542,17 @@ impl Engine {
     /// [`Engine::import`] without refreshing the indexes afterwards, for a one-shot job (the
     /// CLI) that ends right after; queries see the old state until [`Engine::reload`].
     pub fn import_only(
+        &self,
+        by: &crate::users::Session,
+        path: &Path,
+        dataset: Dataset,
+        opts: ImportOptions,
+    ) -> Result<ImportReport> {
+        self.require_import(by, dataset)?;
+        self.import_only_unchecked(path, dataset, opts)
+    }
+
+    fn import_only_unchecked(
         &self,
         path: &Path,
         dataset: Dataset,
@@ -536,7 +573,21 @@ impl Engine {
     }
 
     /// Imports a district outline from a GeoJSON file (feature chosen by code).
-    pub fn import_district(&self, path: &Path, code: &str) -> Result<()> {
+    pub fn import_district(
+        &self,
+        by: &crate::users::Session,
+        path: &Path,
+        code: &str,
+    ) -> Result<()> {
+        self.require_role(
+            by,
+            &[crate::users::Role::Planner, crate::users::Role::Admin],
+            "import the district outline",
+        )?;
+        self.import_district_unchecked(path, code)
+    }
+
+    fn import_district_unchecked(&self, path: &Path, code: &str) -> Result<()> {
         let code = crate::code::DistrictCode::parse(code)?;
         io::import_district(&mut self.store(), path, code)?;
         self.reload()
@@ -554,10 +605,10 @@ impl Engine {
         let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
         let m: SampleManifest = serde_json::from_str(&text)
             .map_err(|e| Error::Invalid(format!("{}: {e}", mpath.display())))?;
-        self.import_district(&dir.join(&m.district_file), &m.district_code)?;
+        self.import_district_unchecked(&dir.join(&m.district_file), &m.district_code)?;
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
-            self.import(&dir.join(file), ds, ImportOptions::default())?;
+            self.import_unchecked(&dir.join(file), ds, ImportOptions::default())?;
         }
         if let Some(z) = &m.zones {
             self.load_zone_files(&dir, z)?;

@@ -11,12 +11,13 @@ impl Engine {
     /// Shapefile, GeoPackage, GeoJSON in any supported CRS, or CSV.
     pub fn import_from(
         &self,
+        by: &crate::users::Session,
         path: &Path,
         dataset: Dataset,
         opts: ImportOptions,
         source: &SourceOptions,
     ) -> Result<ImportReport> {
-        let report = self.import_from_only(path, dataset, opts, source)?;
+        let report = self.import_from_only(by, path, dataset, opts, source)?;
         if !opts.dry_run && report.imported > 0 {
             self.reload()?;
         }
@@ -26,11 +27,13 @@ impl Engine {
     /// [`Engine::import_from`] without refreshing the indexes (one-shot jobs).
     pub fn import_from_only(
         &self,
+        by: &crate::users::Session,
         path: &Path,
         dataset: Dataset,
         opts: ImportOptions,
         source: &SourceOptions,
     ) -> Result<ImportReport> {
+        self.require_import(by, dataset)?;
         let l = self.loaded();
         let mut store = self.store();
         super::import_file_from(&mut store, &l.index, path, dataset, opts, source, &|pts| {

@@ -166,8 +166,13 @@ fn export_then_import_into_a_fresh_store_round_trips() {
     let tables =
         griddesk::codetable::CodeTables::load_dir(&resources().join("codes")).expect("tables");
     let fresh = Engine::create(&dir.path().join("copy.sqlite"), &tables).expect("create");
+    let fresh_by = crate::common::admin(&fresh);
     fresh
-        .import_district(&resources().join("geo/taizhou_districts.geojson"), "331003")
+        .import_district(
+            &fresh_by,
+            &resources().join("geo/taizhou_districts.geojson"),
+            "331003",
+        )
         .expect("district");
     for (ds, name) in [
         (Dataset::Streets, "s.geojson"),
@@ -180,7 +185,7 @@ fn export_then_import_into_a_fresh_store_round_trips() {
         let p = dir.path().join(name);
         let n = e.export(&p, ds).expect("export");
         let r = fresh
-            .import(&p, ds, ImportOptions::default())
+            .import(&fresh_by, &p, ds, ImportOptions::default())
             .expect("import");
         assert_eq!(r.imported, n, "{ds}");
     }

@@ -409,19 +409,25 @@ fn grids_round_trip_through_a_gbk_gauss_kruger_shapefile() {
     let tables =
         griddesk::codetable::CodeTables::load_dir(&resources().join("codes")).expect("codes");
     let fresh = Engine::create(&dir2.path().join("f.sqlite"), &tables).expect("create");
+    let fresh_by = crate::common::admin(&fresh);
     fresh
-        .import_district(&resources().join("geo/taizhou_districts.geojson"), "331003")
+        .import_district(
+            &fresh_by,
+            &resources().join("geo/taizhou_districts.geojson"),
+            "331003",
+        )
         .expect("district");
     for ds in [Dataset::Streets, Dataset::Communities] {
         let f = dir.path().join(format!("{ds}.geojson"));
         e.export(&f, ds).expect("export");
         fresh
-            .import(&f, ds, ImportOptions::default())
+            .import(&fresh_by, &f, ds, ImportOptions::default())
             .expect("import");
     }
     // The .prj and .cpg are found on their own.
     let r = fresh
         .import_from(
+            &fresh_by,
             &shp,
             Dataset::Grids,
             ImportOptions::default(),
@@ -451,12 +457,18 @@ fn grids_round_trip_through_a_gbk_gauss_kruger_shapefile() {
     // Read as UTF-8 on purpose, the names are wrong; the .cpg choice matters.
     let dir3 = tempfile::tempdir().expect("dir3");
     let again = Engine::create(&dir3.path().join("g.sqlite"), &tables).expect("create");
+    let again_by = crate::common::admin(&again);
     again
-        .import_district(&resources().join("geo/taizhou_districts.geojson"), "331003")
+        .import_district(
+            &again_by,
+            &resources().join("geo/taizhou_districts.geojson"),
+            "331003",
+        )
         .expect("district");
     for ds in [Dataset::Streets, Dataset::Communities] {
         again
             .import(
+                &again_by,
                 &dir.path().join(format!("{ds}.geojson")),
                 ds,
                 ImportOptions::default(),
@@ -468,7 +480,13 @@ fn grids_round_trip_through_a_gbk_gauss_kruger_shapefile() {
         encoding: Some(TextEncoding::Utf8),
     };
     again
-        .import_from(&shp, Dataset::Grids, ImportOptions::default(), &src)
+        .import_from(
+            &again_by,
+            &shp,
+            Dataset::Grids,
+            ImportOptions::default(),
+            &src,
+        )
         .expect("import");
     assert_ne!(again.loaded().index.grids[0].name, small().grids[0].name);
 }
@@ -490,8 +508,10 @@ fn a_shapefile_in_the_wrong_crs_is_refused_naming_the_record() {
     std::fs::remove_file(dir.path().join("g.prj")).expect("rm prj");
     let dir2 = tempfile::tempdir().expect("dir2");
     let fresh = engine(&dir2);
+    let fresh_by = crate::common::admin(&fresh);
     let err = fresh
         .import_from(
+            &fresh_by,
             &shp,
             Dataset::Grids,
             ImportOptions::default(),
@@ -681,19 +701,31 @@ fn geopackage_grids_round_trip_and_gdal_reads_them() {
     let tables =
         griddesk::codetable::CodeTables::load_dir(&resources().join("codes")).expect("codes");
     let fresh = Engine::create(&dir2.path().join("f.sqlite"), &tables).expect("create");
+    let fresh_by = crate::common::admin(&fresh);
     fresh
-        .import_district(&resources().join("geo/taizhou_districts.geojson"), "331003")
+        .import_district(
+            &fresh_by,
+            &resources().join("geo/taizhou_districts.geojson"),
+            "331003",
+        )
         .expect("district");
     for ds in [Dataset::Streets, Dataset::Communities] {
         let f = dir.path().join(format!("{ds}.gpkg"));
         e.export_to(&f, ds, &TargetOptions::default())
             .expect("export");
         fresh
-            .import_from(&f, ds, ImportOptions::default(), &SourceOptions::default())
+            .import_from(
+                &fresh_by,
+                &f,
+                ds,
+                ImportOptions::default(),
+                &SourceOptions::default(),
+            )
             .expect("import");
     }
     fresh
         .import_from(
+            &fresh_by,
             &gpkg,
             Dataset::Grids,
             ImportOptions::default(),
@@ -913,4 +945,49 @@ fn only_planners_and_administrators_change_zones_and_the_engine_decides() {
     // The planner may.
     e.assign_grids(&pl, &layer, &zone, &grids, OnConflict::Move)
         .expect("a planner assigns");
+}
+
+#[test]
+fn imports_need_a_planner_or_an_administrator_and_cases_an_administrator() {
+    let dir = tempfile::tempdir().expect("dir");
+    let e = engine(&dir);
+    let pl = planner(&e);
+    let admin = crate::common::admin(&e);
+    e.add_user(
+        Some(&admin),
+        &griddesk::users::NewUser {
+            login: "t-insp".into(),
+            name: "巡查员".into(),
+            password: "t-insp-pass".into(),
+            roles: vec![griddesk::users::Role::Inspector],
+            department: None,
+        },
+    )
+    .expect("inspector");
+    let insp = e
+        .sign_in("t-insp", "t-insp-pass", griddesk::users::Role::Inspector)
+        .expect("sign in");
+    let streets = dir.path().join("s.geojson");
+    let cases = dir.path().join("c.geojson");
+    e.export(&streets, Dataset::Streets).expect("export");
+    e.export(&cases, Dataset::Cases).expect("export");
+    let dry = ImportOptions {
+        dry_run: true,
+        ..ImportOptions::default()
+    };
+    let kind = |r: griddesk::Result<griddesk::io::ImportReport>| r.err().map(|e| e.kind());
+    assert_eq!(
+        kind(e.import(&insp, &streets, Dataset::Streets, dry)),
+        Some(ErrorKind::NotPermitted)
+    );
+    assert_eq!(
+        kind(e.import(&pl, &cases, Dataset::Cases, dry)),
+        Some(ErrorKind::NotPermitted)
+    );
+    assert_eq!(kind(e.import(&pl, &streets, Dataset::Streets, dry)), None);
+    assert_eq!(kind(e.import(&admin, &cases, Dataset::Cases, dry)), None);
+    // The explicit local administrator of the command line may, and is named as such.
+    let local = e.local_admin("root");
+    assert_eq!(local.login, "local:root");
+    assert_eq!(kind(e.import(&local, &cases, Dataset::Cases, dry)), None);
 }
