@@ -881,25 +881,8 @@ fn only_planners_and_administrators_change_zones_and_the_engine_decides() {
     let dir = tempfile::tempdir().expect("dir");
     let e = engine(&dir);
     let pl = planner(&e);
-    let admin = crate::common::admin(&e);
-    e.add_user(
-        Some(&admin),
-        &griddesk::users::NewUser {
-            login: "t-inspector".into(),
-            name: "巡查员".into(),
-            password: "t-inspector-pass".into(),
-            roles: vec![griddesk::users::Role::Inspector],
-            department: None,
-        },
-    )
-    .expect("inspector");
-    let inspector = e
-        .sign_in(
-            "t-inspector",
-            "t-inspector-pass",
-            griddesk::users::Role::Inspector,
-        )
-        .expect("sign in");
+    let inspector =
+        crate::common::user_with_role(&e, "t-inspector", griddesk::users::Role::Inspector);
     let grids = codes(&e, 0..2);
     let layer = "sector".to_string();
     let zone = e.zones_in_layer(&layer).expect("zones")[0].code.clone();
@@ -953,20 +936,7 @@ fn imports_need_a_planner_or_an_administrator_and_cases_an_administrator() {
     let e = engine(&dir);
     let pl = planner(&e);
     let admin = crate::common::admin(&e);
-    e.add_user(
-        Some(&admin),
-        &griddesk::users::NewUser {
-            login: "t-insp".into(),
-            name: "巡查员".into(),
-            password: "t-insp-pass".into(),
-            roles: vec![griddesk::users::Role::Inspector],
-            department: None,
-        },
-    )
-    .expect("inspector");
-    let insp = e
-        .sign_in("t-insp", "t-insp-pass", griddesk::users::Role::Inspector)
-        .expect("sign in");
+    let insp = crate::common::user_with_role(&e, "t-insp", griddesk::users::Role::Inspector);
     let streets = dir.path().join("s.geojson");
     let cases = dir.path().join("c.geojson");
     e.export(&streets, Dataset::Streets).expect("export");

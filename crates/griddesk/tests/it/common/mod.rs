@@ -161,3 +161,11 @@ pub fn admin(e: &Engine) -> Session {
         .or_else(|_| e.sign_in("admin", "admin@2026", Role::Admin))
         .expect("an administrator")
 }
+
+/// A signed-in session of a new test user `login` holding `role`, added by an administrator.
+pub fn user_with_role(e: &Engine, login: &str, role: Role) -> Session {
+    e.add_user(Some(&admin(e)), &test_user(login, role))
+        .expect("test user");
+    e.sign_in(login, &format!("{login}-pass"), role)
+        .expect("test user")
+}
