@@ -4,6 +4,7 @@
 //! File format: a header `major_code,major_name,minor_code,minor_name`, then one row per minor
 //! class; `minor_code` is the 4-digit class code (major + minor) and must start with `major_code`.
 
+use crate::csvtable::CsvTable;
 use crate::error::{Error, Location, Position, Result};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,56 +35,19 @@ impl ClassTable {
 
     /// Parses a table from CSV text; `file` names the source in error messages.
     pub fn parse(file: &str, text: &str) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
-        let err = |line: u64, field: Option<&str>, message: String| Error::Input {
-            location: Location {
-                file: file.to_string(),
-                position: Position::Line(line),
-                field: field.map(str::to_string),
-            },
-            message,
-        };
-        let headers = rdr
-            .headers()
-            .map_err(|e| err(1, None, e.to_string()))?
-            .clone();
-        let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| err(1, Some(name), format!("missing column `{name}`")))
-        };
-        let (ma, man, mi, min) = (
-            col("major_code")?,
-            col("major_name")?,
-            col("minor_code")?,
-            col("minor_name")?,
-        );
+        let t = CsvTable::parse(file, text)?;
+        t.require(&["major_code", "major_name", "minor_code", "minor_name"])?;
         let mut entries = BTreeMap::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                err(line, None, e.to_string())
-            })?;
-            let line = rec.position().map_or(0, |p| p.line());
-            let get = |i: usize, name: &str| -> Result<String> {
-                match rec.get(i) {
-                    Some(v) if !v.is_empty() => Ok(v.to_string()),
-                    _ => Err(err(line, Some(name), "required value is empty".into())),
-                }
-            };
+        for row in t.rows() {
             let e = ClassEntry {
-                major_code: get(ma, "major_code")?,
-                major_name: get(man, "major_name")?,
-                code: get(mi, "minor_code")?,
-                name: get(min, "minor_name")?,
+                major_code: row.required("major_code")?.to_string(),
+                major_name: row.required("major_name")?.to_string(),
+                code: row.required("minor_code")?.to_string(),
+                name: row.required("minor_name")?.to_string(),
             };
             if e.major_code.len() != 2 || !e.major_code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(err(
-                    line,
-                    Some("major_code"),
+                return Err(row.err(
+                    "major_code",
                     format!("`{}` is not a 2-digit code", e.major_code),
                 ));
             }
@@ -91,9 +55,8 @@ impl ClassTable {
                 || !e.code.bytes().all(|b| b.is_ascii_digit())
                 || !e.code.starts_with(&e.major_code)
             {
-                return Err(err(
-                    line,
-                    Some("minor_code"),
+                return Err(row.err(
+                    "minor_code",
                     format!(
                         "`{}` must be 4 digits starting with the major code {}",
                         e.code, e.major_code
@@ -101,16 +64,19 @@ impl ClassTable {
                 ));
             }
             if entries.contains_key(&e.code) {
-                return Err(err(
-                    line,
-                    Some("minor_code"),
-                    format!("duplicate class code {}", e.code),
-                ));
+                return Err(row.err("minor_code", format!("duplicate class code {}", e.code)));
             }
             entries.insert(e.code.clone(), e);
         }
         if entries.is_empty() {
-            return Err(err(1, None, "the table has no classes".into()));
+            return Err(Error::Input {
+                location: Location {
+                    file: file.to_string(),
+                    position: Position::Line(1),
+                    field: None,
+                },
+                message: "the table has no classes".into(),
+            });
         }
         Ok(Self { entries })
     }

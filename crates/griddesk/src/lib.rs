@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod clock;
 pub mod code;
 pub mod codetable;
+pub mod csvtable;
 pub mod engine;
 pub mod error;
 pub mod filing;

@@ -5,7 +5,7 @@
 //! makes "working seconds between two instants" O(1) and "the instant after N working seconds"
 //! O(log days), so the deadlines of every open case can be recomputed in milliseconds.
 
-use crate::error::{Error, Location, Position, Result};
+use crate::error::{Error, Result};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -342,62 +342,32 @@ fn at_seconds(date: NaiveDate, sec: i64) -> NaiveDateTime {
 /// `workday`), as shipped in `resources/codes/calendar_cn_2026.csv`. `file` names the source in
 /// errors, which give the line and field.
 pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let err = |line: u64, field: Option<&str>, message: String| Error::Input {
-        location: Location {
-            file: file.to_string(),
-            position: Position::Line(line),
-            field: field.map(str::to_string),
-        },
-        message,
+    let t = crate::csvtable::CsvTable::parse(file, text)?;
+    t.require(&["date", "kind"])?;
+    let note_col = if t.col("festival").is_some() {
+        "festival"
+    } else {
+        "note"
     };
-    let headers = rdr
-        .headers()
-        .map_err(|e| err(1, None, e.to_string()))?
-        .clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| err(1, Some(name), format!("missing column `{name}`")))
-    };
-    let (di, ki) = (col("date")?, col("kind")?);
-    let ni = headers.iter().position(|h| h == "festival" || h == "note");
     let mut out: Vec<CalendarDay> = Vec::new();
     let mut seen = BTreeMap::new();
-    for rec in rdr.records() {
-        let rec =
-            rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let ds = rec.get(di).unwrap_or_default();
-        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d").map_err(|_| {
-            err(
-                line,
-                Some("date"),
-                format!("`{ds}` is not a YYYY-MM-DD date"),
-            )
-        })?;
-        let ks = rec.get(ki).unwrap_or_default();
-        let kind = DayKind::parse(ks).ok_or_else(|| {
-            err(
-                line,
-                Some("kind"),
-                format!("`{ks}` is neither `holiday` nor `workday`"),
-            )
-        })?;
-        if let Some(prev) = seen.insert(date, line) {
-            return Err(err(
-                line,
-                Some("date"),
+    for row in t.rows() {
+        let ds = row.get("date");
+        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d")
+            .map_err(|_| row.err("date", format!("`{ds}` is not a YYYY-MM-DD date")))?;
+        let ks = row.get("kind");
+        let kind = DayKind::parse(ks)
+            .ok_or_else(|| row.err("kind", format!("`{ks}` is neither `holiday` nor `workday`")))?;
+        if let Some(prev) = seen.insert(date, row.line()) {
+            return Err(row.err(
+                "date",
                 format!("{date} is listed twice (also on line {prev})"),
             ));
         }
         out.push(CalendarDay {
             date,
             kind,
-            note: ni.and_then(|i| rec.get(i)).unwrap_or_default().to_string(),
+            note: row.get(note_col).to_string(),
         });
     }
     Ok(out)

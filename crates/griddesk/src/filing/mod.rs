@@ -15,7 +15,8 @@ pub use store::{load_standard, replace_conditions};
 
 use crate::clock::{TimeLimit, TimeUnit};
 use crate::codetable::CodeTables;
-use crate::error::{Error, Location, Position, Result};
+use crate::csvtable::{CsvRow, CsvTable};
+use crate::error::{Error, Result};
 use crate::model::{keyed_enum, CaseKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -374,25 +375,8 @@ fn expand(
     out
 }
 
-fn csv_err(file: &str, line: u64, field: Option<&str>, message: String) -> Error {
-    Error::Input {
-        location: Location {
-            file: file.to_string(),
-            position: Position::Line(line),
-            field: field.map(str::to_string),
-        },
-        message,
-    }
-}
-
 /// Reads `a,unit_a,b,unit_b,c,unit_c` style columns as three limits.
-fn three_limits(
-    file: &str,
-    line: u64,
-    rec: &csv::StringRecord,
-    col: &dyn Fn(&str) -> Option<usize>,
-    prefix: &str,
-) -> Result<[TimeLimit; 3]> {
+fn three_limits(row: &CsvRow<'_>, prefix: &str) -> Result<[TimeLimit; 3]> {
     let mut out = [TimeLimit {
         amount: 1.0,
         unit: TimeUnit::WorkHour,
@@ -400,21 +384,14 @@ fn three_limits(
     for (i, area) in ["a", "b", "c"].iter().enumerate() {
         let an = format!("{prefix}{area}");
         let un = format!("unit_{area}");
-        let get = |name: &str| -> Result<&str> {
-            col(name)
-                .and_then(|i| rec.get(i))
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| csv_err(file, line, Some(name), "required value is empty".into()))
-        };
-        let a = get(&an)?;
+        let a = row.required(&an)?;
         let amount: f64 = a
             .parse()
-            .map_err(|_| csv_err(file, line, Some(&an), format!("`{a}` is not a number")))?;
-        let u = get(&un)?;
-        let unit = TimeUnit::parse(u)
-            .ok_or_else(|| csv_err(file, line, Some(&un), format!("`{u}` is not a time unit")))?;
-        out[i] = TimeLimit::new(amount, unit)
-            .map_err(|e| csv_err(file, line, Some(&an), e.to_string()))?;
+            .map_err(|_| row.err(&an, format!("`{a}` is not a number")))?;
+        let u = row.required(&un)?;
+        let unit =
+            TimeUnit::parse(u).ok_or_else(|| row.err(&un, format!("`{u}` is not a time unit")))?;
+        out[i] = TimeLimit::new(amount, unit).map_err(|e| row.err(&an, e.to_string()))?;
     }
     Ok(out)
 }
@@ -424,36 +401,16 @@ pub fn parse_stage_limits(
     file: &str,
     text: &str,
 ) -> Result<BTreeMap<(Urgency, Stage), [TimeLimit; 3]>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| csv_err(file, 1, None, e.to_string()))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
+    let t = CsvTable::parse(file, text)?;
     let mut out = BTreeMap::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_err(file, 0, None, e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
-        let stage = Stage::parse(field("stage")).ok_or_else(|| {
-            csv_err(
-                file,
-                line,
-                Some("stage"),
-                format!("`{}` is not a stage", field("stage")),
-            )
-        })?;
-        let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
-            csv_err(
-                file,
-                line,
-                Some("urgency"),
-                format!("`{}` is not an urgency", field("urgency")),
-            )
-        })?;
-        out.insert((urgency, stage), three_limits(file, line, &rec, &col, "")?);
+    for row in t.rows() {
+        let st = row.get("stage");
+        let stage =
+            Stage::parse(st).ok_or_else(|| row.err("stage", format!("`{st}` is not a stage")))?;
+        let ur = row.get("urgency");
+        let urgency = Urgency::parse(ur)
+            .ok_or_else(|| row.err("urgency", format!("`{ur}` is not an urgency")))?;
+        out.insert((urgency, stage), three_limits(&row, "")?);
     }
     Ok(out)
 }
@@ -465,65 +422,35 @@ pub fn parse_conditions(
     text: &str,
     stages: &BTreeMap<(Urgency, Stage), [TimeLimit; 3]>,
 ) -> Result<Vec<FilingCondition>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| csv_err(file, 1, None, e.to_string()))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    for needed in [
+    let t = CsvTable::parse(file, text)?;
+    t.require(&[
         "kind",
         "class_code",
         "condition",
         "filing",
         "closing",
         "urgency",
-    ] {
-        if col(needed).is_none() {
-            return Err(csv_err(
-                file,
-                1,
-                Some(needed),
-                format!("missing column `{needed}`"),
-            ));
-        }
-    }
+    ])?;
     let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_err(file, 0, None, e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
-        let kind = CaseKind::parse(field("kind")).ok_or_else(|| {
-            csv_err(
-                file,
-                line,
-                Some("kind"),
-                format!("`{}` is not event or component", field("kind")),
-            )
-        })?;
-        let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
-            csv_err(
-                file,
-                line,
-                Some("urgency"),
-                format!("`{}` is not an urgency", field("urgency")),
-            )
-        })?;
-        let handle = three_limits(file, line, &rec, &col, "handle_")?;
+    for row in t.rows() {
+        let k = row.get("kind");
+        let kind = CaseKind::parse(k)
+            .ok_or_else(|| row.err("kind", format!("`{k}` is not event or component")))?;
+        let ur = row.get("urgency");
+        let urgency = Urgency::parse(ur)
+            .ok_or_else(|| row.err("urgency", format!("`{ur}` is not an urgency")))?;
+        let handle = three_limits(&row, "handle_")?;
         let c = FilingCondition {
             kind,
-            class_code: field("class_code").to_string(),
-            condition: field("condition").to_string(),
-            filing: field("filing").to_string(),
-            closing: field("closing").to_string(),
+            class_code: row.get("class_code").to_string(),
+            condition: row.get("condition").to_string(),
+            filing: row.get("filing").to_string(),
+            closing: row.get("closing").to_string(),
             urgency,
             is_default: true,
             limits: expand(urgency, handle, stages),
         };
-        c.validate()
-            .map_err(|e| csv_err(file, line, None, e.to_string()))?;
+        c.validate().map_err(|e| row.err_record(e.to_string()))?;
         out.push(c);
     }
     Ok(out)

@@ -26,79 +26,36 @@ use super::input::{EvalCase, EvalInput, Hangup, Person, Position, Stage};
 use crate::analytics::columns::{ClassKey, Regions};
 use crate::clock::{Interval, Metric, WorkCalendar};
 use crate::code::{ClassCode, GridCode};
-use crate::error::{Error, Location, Position as FilePos, Result};
+use crate::csvtable::{CsvRow, CsvTable};
+use crate::error::{Error, Result};
 use crate::model::{CaseKind, CaseSource};
 use chrono::NaiveDateTime;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-struct Table {
-    file: String,
-    headers: Vec<String>,
-    rows: Vec<(u64, csv::StringRecord)>,
-}
-
-fn read(dir: &Path, name: &str) -> Result<Table> {
+fn read(dir: &Path, name: &str) -> Result<CsvTable> {
     let path = dir.join(name);
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let bad = |line: u64, m: String| Error::Input {
-        location: Location {
-            file: name.into(),
-            position: FilePos::Line(line),
-            field: None,
-        },
-        message: m,
-    };
-    let headers: Vec<String> = r
-        .headers()
-        .map_err(|e| bad(1, e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let mut rows = vec![];
-    for rec in r.records() {
-        let rec = rec.map_err(|e| bad(e.position().map_or(0, |p| p.line()), e.to_string()))?;
-        let line = rec.position().map_or(0, |p| p.line());
-        rows.push((line, rec));
-    }
-    Ok(Table {
-        file: name.into(),
-        headers,
-        rows,
-    })
+    CsvTable::parse(name, &text)
 }
 
+/// A record whose columns must exist (the format names every column).
 struct Row<'a> {
-    t: &'a Table,
-    line: u64,
-    rec: &'a csv::StringRecord,
+    t: &'a CsvTable,
+    r: CsvRow<'a>,
 }
 
-impl Row<'_> {
+impl<'a> Row<'a> {
     fn err(&self, field: &str, m: impl Into<String>) -> Error {
-        Error::Input {
-            location: Location {
-                file: self.t.file.clone(),
-                position: FilePos::Line(self.line),
-                field: Some(field.into()),
-            },
-            message: m.into(),
+        self.r.err(field, m)
+    }
+    fn get(&self, field: &str) -> Result<&'a str> {
+        match self.t.col(field) {
+            Some(_) => Ok(self.r.get(field)),
+            None => Err(self.err(field, "missing column")),
         }
     }
-    fn get(&self, field: &str) -> Result<&str> {
-        let i = self
-            .t
-            .headers
-            .iter()
-            .position(|h| h == field)
-            .ok_or_else(|| self.err(field, "missing column"))?;
-        Ok(self.rec.get(i).unwrap_or("").trim())
-    }
-    fn opt(&self, field: &str) -> Result<Option<&str>> {
+    fn opt(&self, field: &str) -> Result<Option<&'a str>> {
         Ok(Some(self.get(field)?).filter(|s| !s.is_empty()))
     }
     fn time(&self, field: &str) -> Result<Option<NaiveDateTime>> {
@@ -109,7 +66,6 @@ impl Row<'_> {
             })
             .transpose()
     }
-    /// Every hang-up of `hung_from` / `hung_to` (`;`-separated, paired in order).
     fn hangups(&self) -> Result<Vec<Hangup>> {
         let list = |field: &str| -> Result<Vec<Option<NaiveDateTime>>> {
             let Some(v) = self.opt(field)? else {
@@ -204,11 +160,10 @@ pub fn load_dir_with(dir: &Path, cal: &WorkCalendar) -> Result<EvalInput> {
     let people_t = read(dir, "people.csv")?;
     let mut people = vec![];
     let mut person_pos: HashMap<String, u32> = HashMap::new();
-    for (line, rec) in &people_t.rows {
+    for rec in people_t.rows() {
         let r = Row {
             t: &people_t,
-            line: *line,
-            rec,
+            r: rec,
         };
         let id = r.get("id")?.to_string();
         let p = position(r.get("position")?).ok_or_else(|| r.err("position", "not a position"))?;
@@ -234,11 +189,10 @@ pub fn load_dir_with(dir: &Path, cal: &WorkCalendar) -> Result<EvalInput> {
 
     let grids_t = read(dir, "grids.csv")?;
     let mut grid_rows = vec![];
-    for (line, rec) in &grids_t.rows {
+    for rec in grids_t.rows() {
         let r = Row {
             t: &grids_t,
-            line: *line,
-            rec,
+            r: rec,
         };
         let code = GridCode::parse(r.get("code")?).map_err(|e| r.err("code", e.to_string()))?;
         let class: u8 = match r.get("class")? {
@@ -298,26 +252,19 @@ pub fn load_dir_with(dir: &Path, cal: &WorkCalendar) -> Result<EvalInput> {
 
     let cases_t = read(dir, "cases.csv")?;
     let departments: Vec<String> = {
-        let i = cases_t.headers.iter().position(|h| h == "department");
         cases_t
-            .rows
-            .iter()
-            .filter_map(|(_, r)| {
-                i.and_then(|i| r.get(i))
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-            })
+            .rows()
+            .filter_map(|r| r.opt("department"))
             .map(String::from)
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect()
     };
-    let mut cases = Vec::with_capacity(cases_t.rows.len());
-    for (line, rec) in &cases_t.rows {
+    let mut cases = Vec::with_capacity(cases_t.len());
+    for rec in cases_t.rows() {
         let r = Row {
             t: &cases_t,
-            line: *line,
-            rec,
+            r: rec,
         };
         let id = r.get("id")?;
         let class_s = r.get("class")?;

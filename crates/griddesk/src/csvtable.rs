@@ -1,0 +1,174 @@
+//! The one reader of the small CSV tables that configure the engine (code tables, the holiday
+//! calendar, the filing standard, the evaluation's CSV input): UTF-8 with or without a BOM, a
+//! header row, cells trimmed, and every problem reported as [`Error::Input`] naming the file,
+//! the line and the column. (Imports of grids, components and cases have their own record
+//! reader with field aliases and reject lists: `io::csv_in`.)
+
+use crate::error::{Error, Location, Position, Result};
+
+/// A parsed CSV table: its header and its records with their line numbers.
+#[derive(Debug, Clone)]
+pub struct CsvTable {
+    file: String,
+    headers: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl CsvTable {
+    /// Parses `text`; `file` names the source in every error. Rows must have as many cells as
+    /// the header.
+    pub fn parse(file: &str, text: &str) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut r = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let err = |line: u64, m: String| input_error(file, line, None, m);
+        let headers: Vec<String> = r
+            .headers()
+            .map_err(|e| err(1, e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let mut rows = Vec::new();
+        for rec in r.records() {
+            let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+            rows.push((rec.position().map_or(0, |p| p.line()), rec));
+        }
+        Ok(Self {
+            file: file.to_string(),
+            headers,
+            rows,
+        })
+    }
+
+    /// Reads and parses a file (named by its path in errors).
+    pub fn read(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&path.display().to_string(), &text)
+    }
+
+    /// The file name given to [`Self::parse`].
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The position of a column.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// Refuses a table that lacks one of `names` (line 1, naming the first missing column).
+    pub fn require(&self, names: &[&str]) -> Result<()> {
+        match names.iter().find(|n| self.col(n).is_none()) {
+            Some(n) => Err(input_error(
+                &self.file,
+                1,
+                Some(n),
+                format!("missing column `{n}`"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The records in file order.
+    pub fn rows(&self) -> impl Iterator<Item = CsvRow<'_>> {
+        self.rows.iter().map(move |(line, rec)| CsvRow {
+            table: self,
+            line: *line,
+            rec,
+        })
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One record of a [`CsvTable`].
+#[derive(Debug, Clone, Copy)]
+pub struct CsvRow<'a> {
+    table: &'a CsvTable,
+    line: u64,
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> CsvRow<'a> {
+    /// The record's line in the file.
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// The (trimmed) cell of a column; empty when the column or the cell is absent.
+    pub fn get(&self, name: &str) -> &'a str {
+        self.table
+            .col(name)
+            .and_then(|i| self.rec.get(i))
+            .unwrap_or_default()
+    }
+
+    /// The cell of a column, `None` when absent or empty.
+    pub fn opt(&self, name: &str) -> Option<&'a str> {
+        Some(self.get(name)).filter(|v| !v.is_empty())
+    }
+
+    /// The cell of a column that must have a value.
+    pub fn required(&self, name: &str) -> Result<&'a str> {
+        self.opt(name)
+            .ok_or_else(|| self.err(name, "required value is empty"))
+    }
+
+    /// An error in one cell of this record.
+    pub fn err(&self, field: &str, message: impl Into<String>) -> Error {
+        input_error(&self.table.file, self.line, Some(field), message.into())
+    }
+
+    /// An error in the record as a whole.
+    pub fn err_record(&self, message: impl Into<String>) -> Error {
+        input_error(&self.table.file, self.line, None, message.into())
+    }
+}
+
+fn input_error(file: &str, line: u64, field: Option<&str>, message: String) -> Error {
+    Error::Input {
+        location: Location {
+            file: file.to_string(),
+            position: Position::Line(line),
+            field: field.map(str::to_string),
+        },
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_lines_and_errors_name_file_line_and_column() {
+        let t = CsvTable::parse("t.csv", "\u{feff}a, b\n 1 ,x\n2,\n").expect("table");
+        assert_eq!(t.len(), 2);
+        let rows: Vec<CsvRow<'_>> = t.rows().collect();
+        assert_eq!((rows[0].get("a"), rows[0].get("b")), ("1", "x"));
+        assert_eq!(rows[1].line(), 3);
+        assert_eq!(rows[1].opt("b"), None);
+        let e = rows[1].required("b").expect_err("empty");
+        assert_eq!(
+            e.to_string(),
+            "t.csv, line 3, field `b`: required value is empty"
+        );
+        let e = t.require(&["a", "c"]).expect_err("missing");
+        assert_eq!(
+            e.to_string(),
+            "t.csv, line 1, field `c`: missing column `c`"
+        );
+        let e = CsvTable::parse("u.csv", "a,b\n1\n").expect_err("ragged");
+        assert!(e.to_string().starts_with("u.csv, line 2"), "{e}");
+    }
+}
