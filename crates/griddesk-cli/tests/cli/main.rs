@@ -2,6 +2,7 @@
 
 mod analytics;
 mod commands;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
