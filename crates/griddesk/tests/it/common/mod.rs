@@ -1,5 +1,5 @@
 //! A small generated district with departments, routing rules and one user per role, shared
-//! by the case-loop integration tests.
+//! by the case-loop integration tests; and how a test that needs an outside tool or file fails.
 #![allow(dead_code)]
 
 use chrono::NaiveDateTime;
@@ -120,4 +120,30 @@ pub fn centre(e: &Engine) -> [f64; 2] {
     let i = l.index.grids.len() / 2;
     let p = l.index.grid_label_points[i];
     [p.x(), p.y()]
+}
+
+/// Where a test's outside tool or file is missing: a test that needs it fails, never skips.
+/// Under CI (`CI` set, as `.ci/run` runs) that is a missing install step; on a developer's
+/// machine, the message says what to install.
+pub fn missing(what: &str, how: &str) -> ! {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    panic!(
+        "{what} is missing ({}): {how}. Tests that need it fail instead of skipping.",
+        if ci {
+            "CI is set: the install step did not provide it"
+        } else {
+            "not a CI run"
+        }
+    )
+}
+
+/// Runs an outside tool; a tool that is not installed fails the test (see [`missing`]).
+pub fn run_tool(tool: &str, args: &[&std::ffi::OsStr], install: &str) -> std::process::Output {
+    match std::process::Command::new(tool).args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            missing(&format!("`{tool}`"), install)
+        }
+        Err(e) => panic!("cannot run `{tool}`: {e}"),
+    }
 }
