@@ -147,3 +147,35 @@ pub fn run_tool(tool: &str, args: &[&std::ffi::OsStr], install: &str) -> std::pr
         Err(e) => panic!("cannot run `{tool}`: {e}"),
     }
 }
+
+/// A proptest runner for a property run by hand (to count what its cases did): `cases` cases
+/// from a seed that changes from run to run (printed; `PROPTEST_RNG_SEED=N` repeats a run),
+/// after replaying the failures saved beside `source_file` (`file!()`), in
+/// `<source stem>.proptest-regressions`, where a new failure is saved too.
+pub fn prop_runner(cases: u32, source_file: &'static str) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            t ^ u64::from(std::process::id()).rotate_left(32)
+        });
+    eprintln!("{source_file}: proptest seed {seed} (PROPTEST_RNG_SEED={seed} repeats this run)");
+    TestRunner::new(Config {
+        cases,
+        source_file: Some(source_file),
+        failure_persistence: Some(Box::new(regressions_file())),
+        rng_seed: RngSeed::Fixed(seed),
+        ..Config::default()
+    })
+}
+
+/// Where [`prop_runner`] keeps failures: `case_loop.rs` → `case_loop.proptest-regressions`
+/// beside it. (proptest's default, `SourceParallel`, would look in `tests/proptest-regressions/`.)
+pub fn regressions_file() -> proptest::test_runner::FileFailurePersistence {
+    proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions")
+}
