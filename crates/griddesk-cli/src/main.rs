@@ -392,7 +392,12 @@ fn exit_status(e: &anyhow::Error) -> i32 {
     let store_failed = e
         .chain()
         .filter_map(|c| c.downcast_ref::<griddesk::Error>())
-        .any(|g| matches!(g.kind(), StoreNotFound | StoreCorrupt | StoreTooNew | StoreLocked));
+        .any(|g| {
+            matches!(
+                g.kind(),
+                StoreNotFound | StoreCorrupt | StoreTooNew | StoreLocked
+            )
+        });
     if store_failed {
         EXIT_STORE_FAILED
     } else {

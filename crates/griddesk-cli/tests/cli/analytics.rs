@@ -257,10 +257,17 @@ fn analytics_on_the_sample_store() {
     let hj: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("h.json")).expect("json"))
             .expect("json");
-    assert_eq!(hj["heatmap"]["cases"].as_u64(), Some(n_march as u64), "{hj}");
+    assert_eq!(
+        hj["heatmap"]["cases"].as_u64(),
+        Some(n_march as u64),
+        "{hj}"
+    );
     assert_eq!(hj["heatmap"]["width"].as_u64(), Some(256));
     assert!(hj["heatmap"]["max"].as_f64().expect("max") > 0.0);
-    assert!(hj["legend"].as_array().is_some_and(|l| l.len() >= 2), "{hj}");
+    assert!(
+        hj["legend"].as_array().is_some_and(|l| l.len() >= 2),
+        "{hj}"
+    );
 
     // Per-grid counts, XLSX: March's events; one row per grid with cases, as the engine counts.
     let headers = [
@@ -333,7 +340,10 @@ fn analytics_on_the_sample_store() {
     assert_eq!(grids.len(), 10);
     for (g, w) in grids.iter().zip(&h.grids) {
         assert_eq!(g["code"].as_str(), Some(w.code.as_str()));
-        assert_eq!(g["cases"]["current"].as_u64(), Some(u64::from(w.cases.current)));
+        assert_eq!(
+            g["cases"]["current"].as_u64(),
+            Some(u64::from(w.cases.current))
+        );
         assert_eq!(
             g["cases"]["previous"].as_u64(),
             w.cases.previous.map(u64::from)
@@ -352,7 +362,10 @@ fn analytics_on_the_sample_store() {
         h.places.len()
     );
     let prev = march.previous_period().expect("a closed range");
-    assert_eq!((prev.from, prev.to), (Some(date("2026-01-29")), Some(date("2026-02-28"))));
+    assert_eq!(
+        (prev.from, prev.to),
+        (Some(date("2026-01-29")), Some(date("2026-02-28")))
+    );
     assert_eq!(
         hot["previous_period"],
         serde_json::json!(["2026-01-29", "2026-02-28"])
@@ -386,7 +399,15 @@ fn analytics_on_the_sample_store() {
     let rows = xlsx_sheet(&dir.path().join("load.xlsx"), 1);
     assert_eq!(
         rows[0],
-        ["网格编码", "网格名称", "案件数", "部件数", "工作量", "与中位数之比", "标记"]
+        [
+            "网格编码",
+            "网格名称",
+            "案件数",
+            "部件数",
+            "工作量",
+            "与中位数之比",
+            "标记"
+        ]
     );
     assert_eq!(rows.len() - 1, lb.grids.len());
     assert_eq!(lb.grids.len(), e.overview().grids);
@@ -402,7 +423,10 @@ fn analytics_on_the_sample_store() {
         assert_eq!(r.get(6).map_or("", String::as_str), flag, "{}", g.code);
     }
     assert_eq!(
-        rows[1..].iter().filter(|r| r.get(6).is_some_and(|f| f == "偏高")).count(),
+        rows[1..]
+            .iter()
+            .filter(|r| r.get(6).is_some_and(|f| f == "偏高"))
+            .count(),
         lb.high
     );
     assert!(lb.high > 0);
@@ -449,7 +473,12 @@ fn analytics_on_the_sample_store() {
         assert_eq!(r.len(), 6, "{r:?}");
         let n: u32 = r[2].parse().expect("cases");
         assert_eq!(n, all[&r[0]], "street {}", r[0]);
-        assert_eq!(r[3].parse::<u32>().expect("open"), open_n[&r[0]], "street {}", r[0]);
+        assert_eq!(
+            r[3].parse::<u32>().expect("open"),
+            open_n[&r[0]],
+            "street {}",
+            r[0]
+        );
         let late: u32 = r[4].parse().expect("overdue");
         assert!(late <= open_n[&r[0]], "{r:?}");
     }

@@ -88,10 +88,21 @@ fn unusable_stores_exit_with_status_2() {
     assert!(text(&o).contains("locked"), "{}", text(&o));
     holder.execute_batch("ROLLBACK;").expect("unlock");
     drop(holder);
-    ok(&griddesk(&["validate", &good]), "validate once the lock is gone");
+    ok(
+        &griddesk(&["validate", &good]),
+        "validate once the lock is gone",
+    );
 
     // Any other failure keeps status 1: a bad argument on a good store.
-    let o = griddesk(&["analytics", "grid-counts", &good, "--street", "999", "--out", "/dev/null"]);
+    let o = griddesk(&[
+        "analytics",
+        "grid-counts",
+        &good,
+        "--street",
+        "999",
+        "--out",
+        "/dev/null",
+    ]);
     assert_status(&o, 1, "a bad filter");
 }
 
@@ -177,11 +188,17 @@ fn validate_reports_a_damaged_store() {
     // Every error carries the geometry to draw, as GeoJSON.
     for f in &errors {
         let g = f.geometry.as_ref().unwrap_or_else(|| panic!("{f:?}"));
-        assert!(g["type"].is_string() && g["coordinates"].is_array(), "{f:?}");
+        assert!(
+            g["type"].is_string() && g["coordinates"].is_array(),
+            "{f:?}"
+        );
     }
     // Errors come first, and the plain output counts them.
     let first_warning = found.iter().position(|f| f.severity != "error");
-    assert!(first_warning.is_none_or(|i| i == errors.len()), "{found:#?}");
+    assert!(
+        first_warning.is_none_or(|i| i == errors.len()),
+        "{found:#?}"
+    );
     let o = griddesk(&["validate", &db]);
     assert_status(&o, 1, "plain validate");
     assert!(

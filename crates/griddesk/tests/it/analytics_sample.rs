@@ -40,7 +40,11 @@ fn private_copy() -> (tempfile::TempDir, Engine) {
     let path = dir.path().join("copy.sqlite");
     rusqlite::Connection::open(seeded().dir.path().join("griddesk.sqlite"))
         .expect("open the seeded store")
-        .backup(rusqlite::MAIN_DB, &path, None::<fn(rusqlite::backup::Progress)>)
+        .backup(
+            rusqlite::MAIN_DB,
+            &path,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
         .expect("copy the seeded store");
     let engine = Engine::open(&path).expect("open the copy");
     (dir, engine)

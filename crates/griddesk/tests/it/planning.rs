@@ -226,10 +226,26 @@ fn refusal_overlap_carries_the_overlap_polygon() {
     // Every overlap of the moved grids, worked out by hand (and with shapely) in lattice units:
     // (cell a, cell b, overlap area in cells, bounds [x0, y0, x1, y1]).
     let third = 1.0 / 3.0;
-    let expected: [((i32, i32), (i32, i32), f64, [f64; 4]); 13] = [
-        ((0, 0), (1, 1), 1.0 / 6.0, [1.0 + 2.0 * third, 1.0 + 2.0 * third, 2.5, 2.5]),
-        ((0, 0), (1, 2), 1.0 / 30.0, [1.0 + 2.0 * third, 2.0, 2.0, 2.2]),
-        ((0, 0), (2, 1), 1.0 / 30.0, [2.0, 1.0 + 2.0 * third, 2.2, 2.0]),
+    type Overlap = ((i32, i32), (i32, i32), f64, [f64; 4]);
+    let expected: [Overlap; 13] = [
+        (
+            (0, 0),
+            (1, 1),
+            1.0 / 6.0,
+            [1.0 + 2.0 * third, 1.0 + 2.0 * third, 2.5, 2.5],
+        ),
+        (
+            (0, 0),
+            (1, 2),
+            1.0 / 30.0,
+            [1.0 + 2.0 * third, 2.0, 2.0, 2.2],
+        ),
+        (
+            (0, 0),
+            (2, 1),
+            1.0 / 30.0,
+            [2.0, 1.0 + 2.0 * third, 2.2, 2.0],
+        ),
         ((0, 0), (2, 2), 0.1, [2.0, 2.0, 2.5, 2.5]),
         ((0, 1), (1, 1), 1.0 / 6.0, [1.0, 2.0, 2.5, 2.5]),
         ((0, 1), (1, 2), 2.0 / 15.0, [1.0, 2.0, 2.0, 2.0 + third]),

@@ -234,16 +234,43 @@ mod every_edit_kind {
 
     #[derive(Debug, Clone)]
     enum Op {
-        Split { pick: usize, angle: f64, offset: f64 },
-        Merge { pick: usize, nb: usize },
-        Move { pick: usize, dx: f64, dy: f64 },
-        Insert { pick: usize, t: f64 },
-        Delete { pick: usize },
-        Reshape { pick: usize, edge: usize, bend: f64 },
-        Add { from: usize, len: usize },
-        Renumber { strip: bool },
+        Split {
+            pick: usize,
+            angle: f64,
+            offset: f64,
+        },
+        Merge {
+            pick: usize,
+            nb: usize,
+        },
+        Move {
+            pick: usize,
+            dx: f64,
+            dy: f64,
+        },
+        Insert {
+            pick: usize,
+            t: f64,
+        },
+        Delete {
+            pick: usize,
+        },
+        Reshape {
+            pick: usize,
+            edge: usize,
+            bend: f64,
+        },
+        Add {
+            from: usize,
+            len: usize,
+        },
+        Renumber {
+            strip: bool,
+        },
         /// Undo, and with `redo` a redo right after it.
-        Undo { redo: bool },
+        Undo {
+            redo: bool,
+        },
         Redo,
     }
 
@@ -287,14 +314,14 @@ mod every_edit_kind {
     fn op() -> impl Strategy<Value = Op> {
         let pick = any::<usize>();
         prop_oneof![
-            3 => (pick.clone(), 0.0..std::f64::consts::PI, -0.3..0.3f64)
+            3 => (pick, 0.0..std::f64::consts::PI, -0.3..0.3f64)
                 .prop_map(|(pick, angle, offset)| Op::Split { pick, angle, offset }),
-            2 => (pick.clone(), any::<usize>()).prop_map(|(pick, nb)| Op::Merge { pick, nb }),
-            3 => (pick.clone(), -0.3..0.3f64, -0.3..0.3f64)
+            2 => (pick, any::<usize>()).prop_map(|(pick, nb)| Op::Merge { pick, nb }),
+            3 => (pick, -0.3..0.3f64, -0.3..0.3f64)
                 .prop_map(|(pick, dx, dy)| Op::Move { pick, dx, dy }),
-            2 => (pick.clone(), 0.2..0.8f64).prop_map(|(pick, t)| Op::Insert { pick, t }),
-            2 => pick.clone().prop_map(|pick| Op::Delete { pick }),
-            2 => (pick.clone(), any::<usize>(), -0.3..0.3f64)
+            2 => (pick, 0.2..0.8f64).prop_map(|(pick, t)| Op::Insert { pick, t }),
+            2 => pick.prop_map(|pick| Op::Delete { pick }),
+            2 => (pick, any::<usize>(), -0.3..0.3f64)
                 .prop_map(|(pick, edge, bend)| Op::Reshape { pick, edge, bend }),
             2 => (0usize..7, 0usize..3).prop_map(|(from, len)| Op::Add { from, len }),
             1 => any::<bool>().prop_map(|strip| Op::Renumber { strip }),
@@ -485,7 +512,8 @@ mod every_edit_kind {
                 // Cells from..=to of the empty strip (community 003), along its vertices.
                 let to = (from + 1 + len).min(7) as i32;
                 let from = from as i32;
-                let mut ring: Vec<[f64; 2]> = (from..=to).map(|i| vi(i, 4)).map(|c| [c.x, c.y]).collect();
+                let mut ring: Vec<[f64; 2]> =
+                    (from..=to).map(|i| vi(i, 4)).map(|c| [c.x, c.y]).collect();
                 ring.extend((from..=to).rev().map(|i| vi(i, 5)).map(|c| [c.x, c.y]));
                 Some(Edit::AddGrid {
                     ring,
@@ -562,7 +590,10 @@ mod every_edit_kind {
                 .grid_at(c.location.x(), c.location.y())
                 .map(|i| l.index.grids[i].code);
             if c.grid != at {
-                return Err(format!("component {} in {:?}, located in {at:?}", c.code, c.grid));
+                return Err(format!(
+                    "component {} in {:?}, located in {at:?}",
+                    c.code, c.grid
+                ));
             }
         }
         Ok(())
@@ -631,9 +662,16 @@ mod every_edit_kind {
                 Some(want) => match (res, want) {
                     (Ok(()), Some(want)) => {
                         t.1 += 1;
-                        prop_assert!(now == want, "step {} {:?} did not restore the recorded state", k, op);
+                        prop_assert!(
+                            now == want,
+                            "step {} {:?} did not restore the recorded state",
+                            k,
+                            op
+                        );
                     }
-                    (Err(_), None) => prop_assert!(now == before, "a refused {:?} changed the grids", op),
+                    (Err(_), None) => {
+                        prop_assert!(now == before, "a refused {:?} changed the grids", op)
+                    }
                     (res, want) => prop_assert!(
                         false,
                         "step {} {:?}: {:?} with {} edit(s) to take back",
@@ -646,12 +684,22 @@ mod every_edit_kind {
                 None => match res {
                     Ok(()) => {
                         t.1 += 1;
-                        prop_assert!(now != before, "step {} {:?} applied but changed nothing", k, op);
+                        prop_assert!(
+                            now != before,
+                            "step {} {:?} applied but changed nothing",
+                            k,
+                            op
+                        );
                         undone.clear();
                         done.push((before, now));
                     }
                     Err(err) => {
-                        prop_assert!(now == before, "a refused {:?} ({}) changed the grids", op, err);
+                        prop_assert!(
+                            now == before,
+                            "a refused {:?} ({}) changed the grids",
+                            op,
+                            err
+                        );
                     }
                 },
             }
@@ -665,7 +713,10 @@ mod every_edit_kind {
         while let Some((before, _)) = done.pop() {
             let res = e.plan_undo(&meta(steps.len()));
             prop_assert!(res.is_ok(), "undo back to the start: {:?}", res.err());
-            prop_assert!(state(e) == before, "undo back to the start did not restore the state");
+            prop_assert!(
+                state(e) == before,
+                "undo back to the start did not restore the state"
+            );
         }
         prop_assert!(state(e) == *initial, "the district is not back as built");
         same_as_stored(f, "after undoing everything")

@@ -241,12 +241,7 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
         Some("331003001001001")
     );
     assert_eq!((comp.location.x(), comp.location.y()), v1_at(0.5, 1.5));
-    let case = l
-        .index
-        .cases
-        .iter()
-        .find(|c| &*c.id == "A0002")
-        .unwrap();
+    let case = l.index.cases.iter().find(|c| &*c.id == "A0002").unwrap();
     assert_eq!(case.kind, CaseKind::Component);
     assert_eq!(case.source, CaseSource::Hotline12319);
     assert_eq!(case.status, CaseStatus::Reported);
