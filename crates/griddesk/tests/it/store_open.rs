@@ -276,6 +276,10 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
 
     // Migration 4: a planning edit on the old grids, undone back to the rows as written.
     let before = e.loaded().index.grids.clone();
+    let meta = EditMeta {
+        at: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).and_then(|d| d.and_hms_opt(9, 0, 0)),
+        ..EditMeta::by("upgrade test")
+    };
     let (a, b) = (v1_at(0.2, 1.5), v1_at(0.8, 1.5));
     let split = e
         .plan_apply(
@@ -283,12 +287,12 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
                 grid: griddesk::code::GridCode::parse("331003001001001").unwrap(),
                 line: vec![[a.0 - 0.0003, a.1], [b.0 + 0.0003, b.1]],
             },
-            &EditMeta::by("upgrade test"),
+            &meta,
         )
         .expect("split on an upgraded store");
     assert_eq!(split.edit.effect.created.len(), 2);
     assert_eq!(e.plan_log(5).unwrap().len(), 1);
-    e.plan_undo(&EditMeta::by("upgrade test")).unwrap();
+    e.plan_undo(&meta).unwrap();
     assert_eq!(e.loaded().index.grids, before);
 
     // Migrations 2 and 5: users with roles, the planner role included.
