@@ -389,10 +389,33 @@ fn open(db: &Path) -> Result<Engine> {
     e
 }
 
+/// Exit status when the store named on the command line cannot be opened (missing, damaged,
+/// written by a newer GridDesk, or locked by another process) — the same as the app's.
+const EXIT_STORE_FAILED: i32 = 2;
+
+/// 2 when the failure is the store itself (see [`EXIT_STORE_FAILED`]), 1 for anything else.
+fn exit_status(e: &anyhow::Error) -> i32 {
+    use griddesk::ErrorKind::{StoreCorrupt, StoreLocked, StoreNotFound, StoreTooNew};
+    let store_failed = e
+        .chain()
+        .filter_map(|c| c.downcast_ref::<griddesk::Error>())
+        .any(|g| {
+            matches!(
+                g.kind(),
+                StoreNotFound | StoreCorrupt | StoreTooNew | StoreLocked
+            )
+        });
+    if store_failed {
+        EXIT_STORE_FAILED
+    } else {
+        1
+    }
+}
+
 fn main() {
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e:#}");
-        std::process::exit(1);
+        std::process::exit(exit_status(&e));
     }
 }
 

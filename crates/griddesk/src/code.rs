@@ -262,14 +262,38 @@ mod tests {
             prop_assert_eq!(GridCode::parse(g.as_str()).unwrap(), g);
         }
 
+        /// A legacy CJ/T 213 code (sequence 01–99) migrates to exactly the code the builder
+        /// makes for the same community and sequence, which parses back unchanged as a
+        /// 15-digit code; and migration keeps the order of codes (the boundary rule gives a
+        /// shared edge to the lowest code, so migrating must not change which grid that is).
         #[test]
-        fn legacy_migration_keeps_prefix_and_sequence(prefix in "[0-9]{12}", seq in 0u16..100) {
-            let legacy = format!("{prefix}{seq:02}");
+        fn legacy_migration_equals_the_built_code_and_keeps_the_order(
+            d in 100000u32..999999,
+            s in 1u16..999,
+            c in 1u16..999,
+            seq in 1u16..100,
+            other_c in 1u16..999,
+            other_seq in 1u16..100,
+        ) {
+            let community = DistrictCode::parse(&d.to_string())
+                .unwrap()
+                .street(s)
+                .unwrap()
+                .community(c)
+                .unwrap();
+            let legacy = format!("{community}{seq:02}");
+            prop_assert_eq!(legacy.len(), 14);
             let (g, migrated) = GridCode::parse_or_migrate(&legacy).unwrap();
             prop_assert!(migrated);
-            let community = g.community();
-            prop_assert_eq!(community.as_str(), prefix.as_str());
+            prop_assert_eq!(g, community.grid(seq).unwrap());
+            prop_assert_eq!(g.community(), community);
             prop_assert_eq!(g.sequence(), seq);
+            prop_assert_eq!(GridCode::parse_or_migrate(g.as_str()).unwrap(), (g, false));
+            // Order: two legacy codes compare as their migrated codes do.
+            let other_community = community.street().community(other_c).unwrap();
+            let other = format!("{other_community}{other_seq:02}");
+            let (h, _) = GridCode::parse_or_migrate(&other).unwrap();
+            prop_assert_eq!(legacy.cmp(&other), g.cmp(&h));
         }
 
         #[test]

@@ -3,6 +3,7 @@
 mod analytics;
 mod commands;
 mod figures;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

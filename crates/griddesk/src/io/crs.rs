@@ -502,6 +502,41 @@ mod tests {
         assert_eq!(wgs84_to_gcj02(2.35, 48.85), (2.35, 48.85));
     }
 
+    /// Published WGS-84 → GCJ-02 pairs (lon, lat, GCJ lon, GCJ lat) of other implementations of
+    /// the public algorithm, so the shift is checked against outside figures and not only
+    /// against its own inverse:
+    /// * the first three are the test vectors of googollee/eviltransform (`go/transform_test.go`,
+    ///   the same in its C and JavaScript tests; Shanghai, Shenzhen, Beijing);
+    /// * the last is the README/test example of wandergis/coordtransform (`test/app.js`:
+    ///   `wgs84togcj02(116.404, 39.915)`), also asserted by coordtransform-rs and hutool.
+    const GCJ02_PUBLISHED: &[(f64, f64, f64, f64)] = &[
+        (121.5272106, 31.1774276, 121.531541859215, 31.17530398364597),
+        (113.912316, 22.543847, 113.9171764808363, 22.540796131694766),
+        (116.377817, 39.911954, 116.38404722455657, 39.91334545536069),
+        (116.404, 39.915, 116.41024449916938, 39.91640428150164),
+    ];
+
+    #[test]
+    fn gcj02_agrees_with_published_reference_points() {
+        let t = Crs::Gcj02.transformer().unwrap();
+        for &(lon, lat, glon, glat) in GCJ02_PUBLISHED {
+            // Forward: the published digits, to 1e-9° (≈ 0.1 mm).
+            let (x, y) = wgs84_to_gcj02(lon, lat);
+            assert!(
+                (x - glon).abs() < 1e-9 && (y - glat).abs() < 1e-9,
+                "WGS-84 ({lon}, {lat}) → ({x}, {y}), published ({glon}, {glat})"
+            );
+            assert_eq!(t.from_lon_lat(lon, lat).unwrap(), (x, y));
+            // Back: a GCJ-02 file's published point lands on the WGS-84 point (1e-8° ≈ 1 mm;
+            // eviltransform's own exact inverse is tested to 0.5 m).
+            let (bx, by) = t.to_lon_lat(glon, glat).unwrap();
+            assert!(
+                (bx - lon).abs() < 1e-8 && (by - lat).abs() < 1e-8,
+                "GCJ-02 ({glon}, {glat}) → ({bx}, {by}), expected ({lon}, {lat})"
+            );
+        }
+    }
+
     proptest! {
         #[test]
         fn gcj02_inverse_is_within_a_centimetre(lon in 73.0f64..135.0, lat in 18.0f64..53.0) {

@@ -33,6 +33,23 @@ fn seeded() -> &'static Seeded {
     })
 }
 
+/// A private copy of the seeded store, for a test that changes what it reads (settings,
+/// reloads): the shared engine stays as seeded whatever order the tests run in.
+fn private_copy() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("copy.sqlite");
+    rusqlite::Connection::open(seeded().dir.path().join("griddesk.sqlite"))
+        .expect("open the seeded store")
+        .backup(
+            rusqlite::MAIN_DB,
+            &path,
+            None::<fn(rusqlite::backup::Progress)>,
+        )
+        .expect("copy the seeded store");
+    let engine = Engine::open(&path).expect("open the copy");
+    (dir, engine)
+}
+
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
@@ -40,6 +57,11 @@ fn d(s: &str) -> NaiveDate {
 #[test]
 fn unfiltered_counts_equal_the_engine_grid_counts() {
     let e = &seeded().engine;
+    // The shared store is as seeded, whichever tests ran before.
+    assert_eq!(
+        e.evaluation_config().expect("config"),
+        griddesk::analytics::evaluation::EvaluationConfig::default()
+    );
     let cols = e.case_columns();
     assert_eq!(cols.len(), e.overview().cases);
     let ch = e
@@ -149,7 +171,9 @@ fn date_class_and_region_filters_change_every_view_alike() {
 
 #[test]
 fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
-    let e = &seeded().engine;
+    // Its own store: the shared engine's settings are never changed.
+    let (dir, engine) = private_copy();
+    let e = &engine;
     let mut cfg = e.evaluation_config().expect("config");
     assert_eq!(
         cfg,
@@ -160,6 +184,9 @@ fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
     e.set_evaluation_config(&crate::common::admin(e), &cfg)
         .expect("save");
     assert_eq!(e.evaluation_config().expect("config"), cfg);
+    let reopened = Engine::open(&dir.path().join("copy.sqlite")).expect("reopen");
+    assert_eq!(reopened.evaluation_config().expect("config"), cfg);
+    drop(reopened);
     let f = CaseFilter {
         from: Some(d("2026-03-04")),
         to: Some(d("2026-03-31")),
@@ -185,7 +212,8 @@ fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
 
 #[test]
 fn reload_rebuilds_the_snapshot() {
-    let e = &seeded().engine;
+    let (_dir, engine) = private_copy();
+    let e = &engine;
     let a = e.case_columns();
     assert!(Arc::ptr_eq(&a, &e.case_columns()), "built once per state");
     e.reload().expect("reload");
@@ -200,7 +228,7 @@ fn load_balance_and_reports() {
     let lb = e.load_balance(&LoadParams::new(d("2026-10-31")));
     assert_eq!(lb.grids.len(), e.overview().grids);
     assert!(lb.median > 0.0 && lb.high > 0);
-    let dir = &seeded().dir;
+    let dir = tempfile::tempdir().expect("temp dir");
     let f = CaseFilter {
         from: Some(d("2026-03-01")),
         to: Some(d("2026-03-31")),

@@ -1020,10 +1020,10 @@ mod random_walks {
         (d.status, d.flow, d.stages, d.audit.len(), d.photos.len())
     }
 
-    #[test]
-    fn random_sequences_never_reach_an_illegal_state() {
-        use proptest::test_runner::{Config, TestRunner};
-        let strategy = (
+    /// Walks: up to 40 steps, each (session, action kind, inputs present, department,
+    /// minutes later, guided), from a start day.
+    fn walks() -> impl Strategy<Value = (Vec<Step>, i64)> {
+        (
             proptest::collection::vec(
                 (
                     0usize..8,
@@ -1036,18 +1036,26 @@ mod random_walks {
                 1..40,
             ),
             0i64..300,
-        );
-        // A fixed seed: the coverage check below cannot flake.
+        )
+    }
+
+    #[test]
+    fn random_sequences_never_reach_an_illegal_state() {
+        use proptest::test_runner::{Config, TestRunner};
+        // A fixed seed: the coverage check below cannot flake. (The walks from a varying seed
+        // are `walks_from_a_varying_seed`.) Saved failures are replayed first.
         let mut runner = TestRunner::new_with_rng(
             Config {
                 cases: 200,
-                failure_persistence: None,
+                source_file: Some(file!()),
+                failure_persistence: Some(Box::new(crate::common::regressions_file())),
                 ..Config::default()
             },
             proptest::test_runner::TestRng::deterministic_rng(
                 proptest::test_runner::RngAlgorithm::ChaCha,
             ),
         );
+        let strategy = walks();
         let visited = std::cell::RefCell::new(Vec::<CaseStatus>::new());
         let result = runner.run(&strategy, |(steps, start_day)| {
             let reached = walk(steps, start_day)?;
@@ -1062,6 +1070,44 @@ mod random_walks {
         for s in CaseStatus::ALL {
             assert!(visited.contains(s), "no walk reached {s:?}");
         }
+    }
+
+    /// The same walks from a seed that changes from run to run (printed; `PROPTEST_RNG_SEED`
+    /// repeats a run), after the failures saved in `case_loop.proptest-regressions`, where a
+    /// new failure is saved too.
+    #[test]
+    fn walks_from_a_varying_seed() {
+        let mut runner = crate::common::prop_runner(100, file!());
+        if let Err(e) = runner.run(&walks(), |(steps, start_day)| {
+            walk(steps, start_day).map(|_| ())
+        }) {
+            panic!("{e}");
+        }
+    }
+
+    /// The walks' runners find the saved failures: `case_loop.proptest-regressions`, beside this
+    /// file, holds at least one, and it is what their failure persistence loads.
+    #[test]
+    fn saved_walk_failures_are_replayed() {
+        let runner = crate::common::prop_runner(1, file!());
+        let config = runner.config();
+        let saved = config
+            .failure_persistence
+            .as_ref()
+            .expect("failures are persisted")
+            .load_persisted_failures2(config.source_file);
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/it/case_loop.proptest-regressions");
+        let lines = std::fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+            .lines()
+            .filter(|l| l.starts_with("cc "))
+            .count();
+        assert!(lines >= 1, "{} has no saved failure", file.display());
+        assert_eq!(saved.len(), lines, "the runner loads every saved failure");
+        // proptest saves the seed, not the input, and the walk strategy has changed since the
+        // failure was saved: the input it shrank to (the file's comment) is walked here as is.
+        walk(vec![(0, 0, false, 0, 1, false)], 0).unwrap_or_else(|e| panic!("{e}"));
     }
 
     type Step = (usize, usize, bool, usize, i64, bool);

@@ -9,6 +9,14 @@ use griddesk::validate::Severity;
 use griddesk::Engine;
 use std::path::{Path, PathBuf};
 
+/// Edits stamped by a fixed clock, never by today's date.
+fn edit_meta() -> EditMeta {
+    EditMeta {
+        at: NaiveDate::from_ymd_opt(2026, 11, 2).and_then(|d| d.and_hms_opt(9, 0, 0)),
+        ..EditMeta::by("test")
+    }
+}
+
 fn resources() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources")
 }
@@ -63,7 +71,7 @@ fn sample_district_edits_numbering_and_proposal() {
         .clone();
     drop(l);
     let c = g.polygon.centroid().expect("centroid");
-    let m = EditMeta::by("test");
+    let m = edit_meta();
     let split = e
         .plan_apply(
             &Edit::Split {
@@ -167,7 +175,7 @@ fn zone_memberships_follow_a_split_and_its_undo() {
                     [c.x() + 0.003, c.y() + 0.0005],
                 ],
             },
-            &EditMeta::by("test"),
+            &edit_meta(),
         )
         .expect("split");
     assert_eq!(split.edit.effect.created.len(), 2);
@@ -183,7 +191,7 @@ fn zone_memberships_follow_a_split_and_its_undo() {
         );
     }
     // Undo puts the old grid back in its zones.
-    e.plan_undo(&EditMeta::by("test")).expect("undo");
+    e.plan_undo(&edit_meta()).expect("undo");
     assert_eq!(zones_at(&e, [c.x(), c.y()]), before);
     assert_eq!(
         e.who_is_here(c.x(), c.y()).grid.map(|n| n.code),

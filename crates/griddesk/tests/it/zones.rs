@@ -738,31 +738,31 @@ fn geopackage_grids_round_trip_and_gdal_reads_them() {
         assert_eq!((x.code, &x.name, &x.polygon), (y.code, &y.name, &y.polygon));
     }
     assert_eq!(a.index.communities.len(), b.index.communities.len());
-    // GDAL, where installed (scripts/install-deps.sh --test), reads the file as a GeoPackage.
-    if let Ok(out) = std::process::Command::new("ogrinfo")
-        .args(["-so", "-al"])
-        .arg(&gpkg)
-        .output()
-    {
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            text.contains("GPKG") || text.contains("GeoPackage"),
-            "{text}"
-        );
-        assert!(
-            text.contains(&format!("Feature Count: {}", a.index.grids.len())),
-            "{text}"
-        );
-        assert!(
-            text.contains("4490") || text.contains("China Geodetic"),
-            "{text}"
-        );
-    }
+    // GDAL reads the file as a GeoPackage. A missing ogrinfo fails the test: it is installed by
+    // scripts/install-deps.sh --test (gdal-bin).
+    let out = crate::common::run_tool(
+        "ogrinfo",
+        &["-so".as_ref(), "-al".as_ref(), gpkg.as_os_str()],
+        "install gdal-bin (bash scripts/install-deps.sh --test)",
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("GPKG") || text.contains("GeoPackage"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Feature Count: {}", a.index.grids.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains("4490") || text.contains("China Geodetic"),
+        "{text}"
+    );
 }
 
 mod random_edits {

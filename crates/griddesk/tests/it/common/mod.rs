@@ -1,5 +1,5 @@
 //! A small generated district with departments, routing rules and one user per role, shared
-//! by the case-loop integration tests.
+//! by the case-loop integration tests; and how a test that needs an outside tool or file fails.
 #![allow(dead_code)]
 
 use chrono::NaiveDateTime;
@@ -168,4 +168,62 @@ pub fn user_with_role(e: &Engine, login: &str, role: Role) -> Session {
         .expect("test user");
     e.sign_in(login, &format!("{login}-pass"), role)
         .expect("test user")
+}
+
+/// Where a test's outside tool or file is missing: a test that needs it fails, never skips.
+/// Under CI (`CI` set, as `.ci/run` runs) that is a missing install step; on a developer's
+/// machine, the message says what to install.
+pub fn missing(what: &str, how: &str) -> ! {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
+    panic!(
+        "{what} is missing ({}): {how}. Tests that need it fail instead of skipping.",
+        if ci {
+            "CI is set: the install step did not provide it"
+        } else {
+            "not a CI run"
+        }
+    )
+}
+
+/// Runs an outside tool; a tool that is not installed fails the test (see [`missing`]).
+pub fn run_tool(tool: &str, args: &[&std::ffi::OsStr], install: &str) -> std::process::Output {
+    match std::process::Command::new(tool).args(args).output() {
+        Ok(out) => out,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            missing(&format!("`{tool}`"), install)
+        }
+        Err(e) => panic!("cannot run `{tool}`: {e}"),
+    }
+}
+
+/// A proptest runner for a property run by hand (to count what its cases did): `cases` cases
+/// from a seed that changes from run to run (printed; `PROPTEST_RNG_SEED=N` repeats a run),
+/// after replaying the failures saved beside `source_file` (`file!()`), in
+/// `<source stem>.proptest-regressions`, where a new failure is saved too.
+pub fn prop_runner(cases: u32, source_file: &'static str) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
+            t ^ u64::from(std::process::id()).rotate_left(32)
+        });
+    eprintln!("{source_file}: proptest seed {seed} (PROPTEST_RNG_SEED={seed} repeats this run)");
+    TestRunner::new(Config {
+        cases,
+        source_file: Some(source_file),
+        failure_persistence: Some(Box::new(regressions_file())),
+        rng_seed: RngSeed::Fixed(seed),
+        ..Config::default()
+    })
+}
+
+/// Where [`prop_runner`] keeps failures: `case_loop.rs` → `case_loop.proptest-regressions`
+/// beside it. (proptest's default, `SourceParallel`, would look in `tests/proptest-regressions/`.)
+pub fn regressions_file() -> proptest::test_runner::FileFailurePersistence {
+    proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions")
 }

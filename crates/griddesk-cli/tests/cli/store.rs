@@ -1,0 +1,209 @@
+//! Stores that cannot be used, as the command line meets them: a store that cannot be opened
+//! (missing, damaged, newer schema, locked) exits with status 2 and says why; `validate` on a
+//! store with broken topology exits non-zero and its `--json` lists every problem.
+
+use crate::{griddesk, ok, resources, text};
+use std::path::Path;
+use std::process::Output;
+
+/// A small generated district (≈ 40 grids, no cases): quicker than the sample.
+fn small_store(dir: &Path) -> String {
+    let db = dir.join("d.sqlite");
+    let dbs = db.to_str().expect("path").to_string();
+    let res = resources();
+    ok(
+        &griddesk(&[
+            "generate",
+            "--grids",
+            "40",
+            "--cases",
+            "0",
+            "--db",
+            &dbs,
+            "--resources",
+            res.to_str().expect("path"),
+        ]),
+        "generate",
+    );
+    dbs
+}
+
+/// The exit status, with what the command printed when it is not `want`.
+fn assert_status(o: &Output, want: i32, what: &str) {
+    assert_eq!(o.status.code(), Some(want), "{what}: {}", text(o));
+}
+
+#[test]
+fn unusable_stores_exit_with_status_2() {
+    let dir = tempfile::tempdir().expect("dir");
+    let good = small_store(dir.path());
+    // The good store opens (status 0), so the failures below are the stores' own.
+    ok(&griddesk(&["stats", &good]), "stats on a good store");
+
+    let missing = dir.path().join("nope.sqlite");
+    let corrupt = dir.path().join("junk.sqlite");
+    std::fs::write(
+        &corrupt,
+        b"this is not a database at all, just some text that is long enough.....",
+    )
+    .expect("write");
+    let newer = dir.path().join("newer.sqlite");
+    std::fs::copy(&good, &newer).expect("copy");
+    rusqlite::Connection::open(&newer)
+        .expect("open")
+        .execute_batch("PRAGMA user_version = 999")
+        .expect("user_version");
+    for (path, says) in [
+        (missing.as_path(), "not found"),
+        (corrupt.as_path(), "not a GridDesk store"),
+        (newer.as_path(), "999"),
+    ] {
+        let p = path.to_str().expect("path");
+        for args in [
+            vec!["validate", p, "--json"],
+            vec!["stats", p],
+            vec!["analytics", "grid-counts", p, "--out", "/dev/null"],
+            vec!["plan", "history", p],
+        ] {
+            let o = griddesk(&args);
+            assert_status(&o, 2, &args.join(" "));
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                err.contains("cannot open store") && err.contains(p),
+                "{args:?}: {err}"
+            );
+            assert!(
+                err.to_lowercase().contains(&says.to_lowercase()),
+                "{args:?}: {err}"
+            );
+            assert!(o.stdout.is_empty(), "{args:?}: {}", text(&o));
+        }
+    }
+
+    // Locked: another process holds a write lock for the whole command.
+    let holder = rusqlite::Connection::open(&good).expect("open");
+    holder.execute_batch("BEGIN EXCLUSIVE;").expect("lock");
+    let o = griddesk(&["validate", &good]);
+    assert_status(&o, 2, "validate on a locked store");
+    assert!(text(&o).contains("locked"), "{}", text(&o));
+    holder.execute_batch("ROLLBACK;").expect("unlock");
+    drop(holder);
+    ok(
+        &griddesk(&["validate", &good]),
+        "validate once the lock is gone",
+    );
+
+    // Any other failure keeps status 1: a bad argument on a good store.
+    let o = griddesk(&[
+        "analytics",
+        "grid-counts",
+        &good,
+        "--street",
+        "999",
+        "--out",
+        "/dev/null",
+    ]);
+    assert_status(&o, 1, "a bad filter");
+}
+
+/// One finding of `validate --json`.
+#[derive(serde::Deserialize, Debug)]
+struct Finding {
+    severity: String,
+    rule: String,
+    code: String,
+    message: String,
+    geometry: Option<serde_json::Value>,
+}
+
+#[test]
+fn validate_reports_a_damaged_store() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    let o = griddesk(&["validate", &db, "--json"]);
+    assert_status(&o, 0, "validate on the generated store");
+    let clean: Vec<Finding> = serde_json::from_slice(&o.stdout).expect("json");
+    assert!(
+        clean.iter().all(|f| f.severity != "error"),
+        "the generated store has errors: {clean:?}"
+    );
+
+    // Damage it behind the engine's back: grid A takes grid B's polygon (A's own area becomes a
+    // gap, B is covered twice) and grid C becomes a bow tie.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let codes: Vec<String> = conn
+        .prepare("SELECT code FROM grid WHERE end_date IS NULL ORDER BY code LIMIT 3")
+        .expect("select")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("codes");
+    let (a, b, c) = (&codes[0], &codes[1], &codes[2]);
+    assert_eq!(a[..12], b[..12], "two grids of one community");
+    conn.execute(
+        "UPDATE grid SET geom = (SELECT geom FROM grid WHERE code = ?2) WHERE code = ?1",
+        [a, b],
+    )
+    .expect("overlap");
+    let ring: Vec<(f64, f64)> = {
+        let wkb: Vec<u8> = conn
+            .query_row("SELECT geom FROM grid WHERE code = ?1", [c], |r| r.get(0))
+            .expect("geom");
+        let geo_types::Geometry::Polygon(p) = griddesk::store::wkb_io::from_wkb(&wkb).expect("wkb")
+        else {
+            panic!("grid {c} is not a polygon")
+        };
+        p.exterior().0.iter().map(|q| (q.x, q.y)).collect()
+    };
+    // The first four corners in the order 0, 2, 1, 3: the edges 0–2 and 1–3 cross.
+    let bow = geo_types::Polygon::new(
+        geo_types::LineString::from(vec![ring[0], ring[2], ring[1], ring[3], ring[0]]),
+        vec![],
+    );
+    let wkb = griddesk::store::wkb_io::to_wkb(&geo_types::Geometry::Polygon(bow)).expect("wkb");
+    conn.execute(
+        "UPDATE grid SET geom = ?2 WHERE code = ?1",
+        rusqlite::params![c, wkb],
+    )
+    .expect("bow tie");
+    drop(conn);
+
+    let o = griddesk(&["validate", &db, "--json"]);
+    assert_status(&o, 1, "validate on the damaged store");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("topology or coding errors"),
+        "{}",
+        text(&o)
+    );
+    let found: Vec<Finding> = serde_json::from_slice(&o.stdout).expect("--json prints JSON");
+    let errors: Vec<&Finding> = found.iter().filter(|f| f.severity == "error").collect();
+    let has = |rule: &str, code: &str| {
+        errors
+            .iter()
+            .any(|f| f.rule == rule && (f.code == code || f.message.contains(code)))
+    };
+    assert!(has("overlap", a) || has("overlap", b), "{errors:#?}");
+    assert!(has("gap", &a[..12]), "{errors:#?}");
+    assert!(has("invalid-polygon", c), "{errors:#?}");
+    // Every error carries the geometry to draw, as GeoJSON.
+    for f in &errors {
+        let g = f.geometry.as_ref().unwrap_or_else(|| panic!("{f:?}"));
+        assert!(
+            g["type"].is_string() && g["coordinates"].is_array(),
+            "{f:?}"
+        );
+    }
+    // Errors come first, and the plain output counts them.
+    let first_warning = found.iter().position(|f| f.severity != "error");
+    assert!(
+        first_warning.is_none_or(|i| i == errors.len()),
+        "{found:#?}"
+    );
+    let o = griddesk(&["validate", &db]);
+    assert_status(&o, 1, "plain validate");
+    assert!(
+        text(&o).contains(&format!("{} errors", errors.len())),
+        "{}",
+        text(&o)
+    );
+}
