@@ -83,6 +83,7 @@ pub struct DutyGrid {
 
 /// 部件状态.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentState {
     /// 完好
@@ -149,6 +150,7 @@ pub struct Component {
 
 /// Whether a case concerns an event (事件) or a component (部件).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     Event,
@@ -179,8 +181,9 @@ impl CaseKind {
 
 macro_rules! keyed_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($key:expr, $zh:expr)),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        $(#[$m])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $v),+ }
 

@@ -16,6 +16,7 @@ pub const ROAD_SEARCH_M: f64 = 30.0;
 
 /// A layer with its number of zones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LayerInfo {
     #[serde(flatten)]
     pub layer: ZoneLayer,
@@ -70,6 +71,7 @@ pub struct RoadEdit {
 
 /// A road line as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoadSummary {
     pub code: String,
     pub name: String,
@@ -91,6 +93,7 @@ pub struct PersonZones {
 
 /// A zone in a person's list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonZone {
     pub layer: String,
     pub layer_name: String,
