@@ -3,4 +3,4 @@
 /**
  * 案件来源 (SPEC §4.3).
  */
-export type CaseSource = "patrol" | "hotline12319" | "hotline12345" | "public" | "qr_code" | "video_ai" | "media" | "leader" | "sensor" | "other";
+export type CaseSource = "patrol" | "hotline_12319" | "hotline_12345" | "public" | "qr_code" | "video_ai" | "media" | "leader" | "sensor" | "other";
