@@ -1,10 +1,11 @@
 //! The TypeScript side of the IPC boundary, generated from the Rust types with `ts-rs`.
 //!
-//! Every type that a command takes or returns, or that an event carries, is listed in
-//! [`export`]; `ts-rs` writes it and every type it refers to, one file per type, into
+//! Every type that a command takes or returns, or that an event carries, is listed in `roots!`;
+//! [`export`] has `ts-rs` write it and every type it refers to, one file per type, into
 //! `ui/src/generated/` together with an `index.ts` that re-exports them all. The files are
 //! committed: `scripts/gen-ts.sh` rewrites them, and the test `generated_typescript_is_current`
-//! fails while they differ from what the Rust types produce now.
+//! fails while they differ from what the Rust types produce now, and
+//! `every_command_type_is_generated` while a command uses a type that is not generated.
 //!
 //! Conventions: `u64`/`i64` are `number` ([`config`]; no value crossing the boundary comes near
 //! 2^53), chrono dates and times are `string` (ts-rs `chrono-impl`), `Option<T>` is `T | null`,
@@ -282,6 +283,87 @@ mod tests {
     fn every_boundary_type_has_its_own_name() {
         let files = files().unwrap_or_else(|clashes| panic!("{clashes}"));
         assert!(files.len() > 50, "only {} types", files.len());
+    }
+
+    /// The named types in the signature of every `#[tauri::command]` of the shell's sources
+    /// (arguments the web view sends, and the answer), by command.
+    fn command_types() -> Vec<(String, Vec<String>)> {
+        const NOT_SENT: &[&str] = &["State", "AppHandle", "Request", "Result", "Option", "Vec"];
+        // `ErrorDto` is still hand-written; chrono's dates are `string`.
+        const PLAIN: &[&str] = &["String", "ErrorDto", "NaiveDate", "NaiveDateTime"];
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = Vec::new();
+        for (file, text) in read_tree(&src) {
+            let text = String::from_utf8_lossy(&text);
+            for part in text.split("#[tauri::command]").skip(1) {
+                let sig = part.split_once(" {\n").map_or(part, |(sig, _)| sig);
+                let name = sig
+                    .split_once("fn ")
+                    .and_then(|(_, rest)| rest.split_once('('))
+                    .map_or("?", |(n, _)| n.trim());
+                let (params, answer) = sig
+                    .split_once('(')
+                    .map(|(_, rest)| rest.rsplit_once(')').unwrap_or((rest, "")))
+                    .unwrap_or_default();
+                let mut types: Vec<String> = Vec::new();
+                let sent = params
+                    .split(",\n")
+                    .filter_map(|p| p.split_once(':').map(|(_, t)| t.trim()))
+                    .filter(|t| {
+                        !NOT_SENT
+                            .iter()
+                            .any(|n| t.starts_with(n) || t.contains("tauri::"))
+                    });
+                for t in sent.chain(std::iter::once(answer)) {
+                    let idents = t
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                        .filter_map(|w| w.rsplit("::").next())
+                        .filter(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+                        .filter(|w| !NOT_SENT.contains(w) && !PLAIN.contains(w));
+                    types.extend(idents.map(str::to_string));
+                }
+                out.push((format!("{file}: {name}"), types));
+            }
+        }
+        out
+    }
+
+    /// Every type a command takes or returns is generated (listed in `roots!` or reached from a
+    /// root), so that no TypeScript type of the boundary is written by hand again.
+    #[test]
+    fn every_command_type_is_generated() {
+        let generated: std::collections::BTreeSet<String> = files()
+            .unwrap_or_else(|clashes| panic!("{clashes}"))
+            .into_values()
+            .filter_map(|rust| rust.rsplit("::").next().map(str::to_string))
+            .collect();
+        let commands = command_types();
+        assert!(
+            commands.len() > 70,
+            "only {} commands found",
+            commands.len()
+        );
+        let intake = commands.iter().find(|(c, _)| c == "cases.rs: cases_intake");
+        assert_eq!(
+            intake.map(|(_, t)| t.join(" ")).as_deref(),
+            Some("IntakeRequest OnDuplicate IntakeOutcome"),
+            "the signature reader"
+        );
+        let missing: Vec<String> = commands
+            .iter()
+            .flat_map(|(cmd, types)| {
+                types
+                    .iter()
+                    .filter(|t| !generated.contains(*t))
+                    .map(move |t| format!("{cmd} uses {t}"))
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "types of commands that are not generated (add them to `roots!` in \
+             src-tauri/src/bindings.rs):\n  {}",
+            missing.join("\n  ")
+        );
     }
 
     /// The committed `ui/src/generated/` is exactly what the Rust types produce now.
