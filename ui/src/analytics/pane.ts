@@ -20,6 +20,7 @@ import {
   type SummaryRow,
   type Change,
   type DrillDto,
+  type Place,
 } from './api';
 import {
   CLASS_COLORS,
@@ -76,6 +77,12 @@ const emptyFilter = (): AnalyticsFilter => ({
   from: null, to: null, classes: [], sources: [], statuses: [], departments: [], streets: [], communities: [], grids: [],
   as_of: null,
 });
+
+/** A hotspot place's class as `0504 占道经营` (the engine's name for it, or only the code). */
+function placeClass(p: Place): string {
+  const code = p.dominant_class.split(':').pop() ?? p.dominant_class;
+  return p.dominant_class_name === p.dominant_class ? code : `${code} ${p.dominant_class_name}`;
+}
 
 function fmt(text: string, vars: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
@@ -404,7 +411,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       el('h4', {}, s('anHotGrids')),
       el('ol', {}, ...h.grids.map((g) => row(g.rank, g.name || g.code, g.cases, g.centre, g.code))),
       el('h4', {}, s('anHotPlaces')),
-      el('ol', {}, ...h.places.map((p) => row(p.rank, `${p.dominant_class} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
+      el('ol', {}, ...h.places.map((p) => row(p.rank, `${placeClass(p)} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
     );
   };
 
