@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
 
 /// Heatmap PNGs kept for the map to fetch (the latest few filters).
 const KEEP_RASTERS: usize = 24;
@@ -57,7 +58,7 @@ pub(crate) fn invalid(message: impl Into<String>) -> ErrorDto {
 }
 
 /// What the filter pane offers.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct OptionsDto {
     classes: Vec<Named>,
     sources: Vec<Named>,
@@ -72,7 +73,8 @@ pub struct OptionsDto {
 }
 
 /// A key with its Chinese name.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
+#[ts(rename = "FilterOption")]
 pub struct Named {
     key: String,
     name: String,
@@ -125,7 +127,7 @@ pub async fn analytics_options(store: State<'_, Store>) -> Result<OptionsDto, Er
 }
 
 /// A heatmap ready to draw: where its PNG is and where it goes.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct HeatmapDto {
     /// `griddesk://localhost/heatmap/<key>.png`.
     key: String,
@@ -258,7 +260,7 @@ pub async fn analytics_summary(
 }
 
 /// The cases behind a figure (ids, first [`MAX_DRILL`]) and how many there are.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct DrillDto {
     total: usize,
     ids: Vec<String>,
@@ -289,7 +291,7 @@ pub async fn analytics_load(store: State<'_, Store>) -> Result<LoadBalance, Erro
 }
 
 /// Which table an export writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TableKind {
     Summary,
@@ -300,7 +302,7 @@ pub enum TableKind {
 }
 
 /// File format of a table export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum TableFormat {
     Xlsx,

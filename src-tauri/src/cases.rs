@@ -14,6 +14,7 @@ use griddesk::workflow::{
 use serde::Serialize;
 use std::sync::Mutex;
 use tauri::State;
+use ts_rs::TS;
 
 /// At most this many case points in one map overlay request.
 const MAX_MAP_CASES: usize = 500;
@@ -44,7 +45,7 @@ fn now() -> chrono::NaiveDateTime {
 }
 
 /// The answer to a sign-in: a session, or the roles to choose from.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum SignInDto {
     SignedIn { session: Session },
@@ -182,7 +183,7 @@ pub async fn cases_thumbnail(store: State<'_, Store>, photo_id: i64) -> Result<S
 }
 
 /// One minor class for the intake form.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ClassDto {
     pub kind: griddesk::model::CaseKind,
     pub code: String,
@@ -191,7 +192,7 @@ pub struct ClassDto {
 }
 
 /// One filing condition for the intake and filing forms.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ConditionDto {
     pub kind: griddesk::model::CaseKind,
     pub class_code: String,
@@ -201,7 +202,7 @@ pub struct ConditionDto {
 }
 
 /// What the intake form's selects offer.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct FormTablesDto {
     pub classes: Vec<ClassDto>,
     pub conditions: Vec<ConditionDto>,
@@ -250,7 +251,7 @@ pub async fn cases_form_tables(store: State<'_, Store>) -> Result<FormTablesDto,
 }
 
 /// Open cases inside a box with their overdue flag, for the map overlay.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CasePointDto {
     pub id: String,
     pub lon: f64,

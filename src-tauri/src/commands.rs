@@ -9,6 +9,7 @@ use crate::tiles::{TileStatsDto, TileTimes};
 use griddesk::engine::{GridInfo, Overview, SearchHit};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
 
 /// Upper bound on search results, whatever the UI asks for.
 const MAX_SEARCH_HITS: usize = 50;
@@ -17,7 +18,7 @@ const MAX_SEARCH_HITS: usize = 50;
 pub struct Launched(pub std::time::Instant);
 
 /// The store the window shows, once it has opened or failed.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(tag = "state", rename_all = "kebab-case")]
 pub enum StoreStatusDto {
     Ready {
@@ -31,6 +32,8 @@ pub enum StoreStatusDto {
     },
     Failed {
         path: String,
+        /// Hand-written on the TypeScript side for now (`ui/src/api.ts`).
+        #[ts(type = "import(\"../api\").ErrorDto")]
         error: ErrorDto,
         /// The process will end with this status when the window closes (non-zero when the
         /// store named at launch could not be opened).
@@ -109,7 +112,7 @@ pub async fn tile_stats(
     Ok(summary)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct AppInfoDto {
     name: &'static str,
     version: &'static str,

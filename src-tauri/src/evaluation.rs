@@ -13,6 +13,7 @@ use griddesk::analytics::evaluation::{
 use griddesk::analytics::report::{self, Sheet};
 use serde::Serialize;
 use tauri::{AppHandle, State};
+use ts_rs::TS;
 
 /// Parses `YYYY-MM`.
 fn month(period: &str) -> Result<Period, ErrorDto> {
@@ -30,12 +31,13 @@ fn table_kind(table: &str) -> Result<TableKind, ErrorDto> {
 }
 
 /// One column of the shown table.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ColumnDto {
     key: String,
     /// Chinese header (as exported).
     label: String,
     /// `count`, `rate` (%) or `score`.
+    #[ts(type = "\"count\" | \"rate\" | \"score\"")]
     kind: &'static str,
     /// The indicator whose cases a click lists (a rate: its numerator; a score: the count it
     /// is banded on, or its rate's numerator).
@@ -45,7 +47,7 @@ pub struct ColumnDto {
 }
 
 /// One row: values in column order (`null` = no denominator).
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct RowDto {
     index: u32,
     code: String,
@@ -58,8 +60,10 @@ pub struct RowDto {
 }
 
 /// The shown table.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct TableDto {
+    /// [`TableKind::key`], which is its serde name.
+    #[ts(as = "TableKind")]
     table: &'static str,
     title: &'static str,
     period: String,

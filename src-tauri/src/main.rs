@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 
 mod analytics;
+#[cfg(test)]
+mod bindings;
 mod cases;
 mod commands;
 mod error;

@@ -10,9 +10,10 @@ use tauri::menu::{
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+use ts_rs::TS;
 
 /// The two UI languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Zh,
@@ -20,7 +21,7 @@ pub enum Lang {
 }
 
 /// One layer toggle in the View menu, as the UI names it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct LayerItem {
     pub id: String,
     pub label: String,
@@ -28,7 +29,7 @@ pub struct LayerItem {
 }
 
 /// What a menu click asks the UI to do (event `menu`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum MenuAction {
     ToggleLayer {
@@ -41,6 +42,8 @@ pub enum MenuAction {
     /// File ▸ Import / Export ▸ dataset: the window's import/export dialog.
     Transfer {
         mode: transfer::Mode,
+        /// [`Dataset::key`], which is its serde name.
+        #[ts(as = "Dataset")]
         dataset: &'static str,
     },
 }

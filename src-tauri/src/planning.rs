@@ -19,6 +19,7 @@ use griddesk::zones::{
 };
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 /// Upper bound on history rows, whatever the UI asks for.
 const MAX_LOG: usize = 500;
@@ -156,7 +157,7 @@ pub async fn zones_in_layer(
 
 /// The zone of every active grid in one layer, compact: `codes[i]` is in zone `zone[i]`
 /// (a position in `zones`, or -1), coloured `ci[zone]`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct LayerColoursDto {
     pub layer: String,
     pub zones: Vec<String>,
@@ -241,7 +242,7 @@ pub async fn who_is_here(
 }
 
 /// A community to pick in the proposal and renumber panes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct CommunityItemDto {
     pub code: String,
     pub name: String,
@@ -273,7 +274,7 @@ pub async fn plan_communities(store: State<'_, Store>) -> Result<Vec<CommunityIt
 }
 
 /// The grids in force at the end of a past date, as a GeoJSON feature collection for an overlay.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct GridsAsOfDto {
     pub date: String,
     /// Grids in force that day (inside `bbox` when one was given).
@@ -281,6 +282,9 @@ pub struct GridsAsOfDto {
     /// Whether `grids` stops at the size bound.
     pub truncated: bool,
     /// Features with `code`, `name`, `seq` and `current` (still in force today, same code).
+    #[ts(
+        type = "import(\"geojson\").FeatureCollection<import(\"geojson\").Polygon, { code: string, seq: string, name: string, current: boolean }>"
+    )]
     pub grids: serde_json::Value,
 }
 
@@ -343,7 +347,7 @@ pub async fn plan_grids_as_of(
 }
 
 /// One of a person's zones with its member grids (to highlight) and extent.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct PersonZoneDto {
     #[serde(flatten)]
     pub zone: PersonZone,
@@ -353,7 +357,7 @@ pub struct PersonZoneDto {
 }
 
 /// A person with their zones across every layer and the road lines they lead.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 pub struct PersonZonesDto {
     pub person: PersonRef,
     pub zones: Vec<PersonZoneDto>,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
 
 /// At most this many rows in one page of the table.
 const MAX_PAGE: usize = 200;
@@ -31,7 +32,7 @@ fn invalid(message: impl Into<String>) -> ErrorDto {
 }
 
 /// What the table shows: text (code, class, owner, maintainer), class, state and grid filters.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(default)]
 pub struct RegisterQuery {
     pub text: String,
@@ -43,7 +44,7 @@ pub struct RegisterQuery {
 }
 
 /// One page of the table.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct RegisterPage {
     pub total: usize,
     pub offset: usize,
@@ -101,7 +102,7 @@ pub async fn register_list(
 }
 
 /// A component's panel: the record, its QR payload and image, and its recorded changes.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ComponentDetail {
     pub component: ComponentRecord,
     pub payload: String,
@@ -182,7 +183,7 @@ fn pick_file(app: &AppHandle, title: &str, name: &str, exts: &[&str]) -> Option<
 }
 
 /// Page format of a plate sheet.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum SheetFormat {
     Png,

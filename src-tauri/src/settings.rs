@@ -15,9 +15,10 @@ use griddesk::model::CaseKind;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
 
 /// The calendar of one year: office hours and the table's entries in that year.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct CalendarYear {
     pub year: i32,
     /// `08:00-12:00,14:00-18:00`

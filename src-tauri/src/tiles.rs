@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 use tauri::http::{header, Request, Response, StatusCode};
 use tauri::{AppHandle, Manager, UriSchemeContext, UriSchemeResponder};
+use ts_rs::TS;
 
 pub const SCHEME: &str = "griddesk";
 
@@ -28,7 +29,7 @@ pub struct TileTimes {
 }
 
 /// Summary of [`TileTimes`], in milliseconds.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, TS)]
 pub struct TileStatsDto {
     pub count: usize,
     pub p50_ms: f64,

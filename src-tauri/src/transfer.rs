@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
+use ts_rs::TS;
 
 /// The dataset's name in the menu and in messages.
 pub fn dataset_label(ds: Dataset, lang: Lang) -> &'static str {
@@ -48,7 +49,7 @@ pub fn dataset_from_key(key: &str) -> Option<Dataset> {
 }
 
 /// Import or export, as the dialog is opened for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
     Import,
@@ -56,7 +57,7 @@ pub enum Mode {
 }
 
 /// A file's CRS and Shapefile encoding as the dialog sends them (`None`: from the file).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct FileOptions {
     /// `wgs84`, `cgcs2000`, `gcj02`, `EPSG:4513`…`4554`, `gk40`, `gk-cm120` (see [`Crs::parse`]).
     pub crs: Option<String>,
@@ -85,8 +86,10 @@ impl FileOptions {
 }
 
 /// What the import/export dialog shows for a dataset: its name and the file types it takes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct DatasetDto {
+    /// [`Dataset::key`], which is its serde name.
+    #[ts(as = "Dataset")]
     key: &'static str,
     label_zh: &'static str,
     label_en: &'static str,

@@ -1,7 +1,16 @@
-// The IPC boundary: one typed wrapper per shell command, and the DTOs they return. Field names
-// mirror the Rust structs (src-tauri/src/commands.rs and the engine's Serialize types).
+// The IPC boundary: one typed wrapper per shell command (src-tauri/src/commands.rs). The types
+// they carry are generated from the Rust types into ./generated (scripts/gen-ts.sh); only the
+// error shape below is still written by hand.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AppInfoDto, GridInfo, Lang, LayerItem, MenuAction, Overview, SearchHit, StoreStatusDto, TileStatsDto,
+} from './generated';
+
+export type {
+  AppInfoDto, DutyGridInfo, GridInfo, Lang, LayerItem, MenuAction, Overview, SearchHit, StoreStatusDto,
+  TileStatsDto,
+} from './generated';
 
 export type Bbox = [number, number, number, number];
 
@@ -26,103 +35,6 @@ export interface ErrorDto {
   code: ErrorCode;
   message: string;
 }
-
-export interface Overview {
-  store_path: string;
-  district_code: string | null;
-  district_name: string | null;
-  /** The district's extent, or the grids' when the store has no district outline. */
-  bbox: Bbox | null;
-  streets: number;
-  communities: number;
-  grids: number;
-  retired_grids: number;
-  duty_grids: number;
-  components: number;
-  cases: number;
-  open_cases: number;
-  sample: boolean;
-}
-
-export interface DutyGrid {
-  code: string;
-  name: string;
-  inspector: string;
-}
-
-export interface GridInfo {
-  code: string;
-  seq: string;
-  name: string;
-  community_code: string;
-  community_name: string | null;
-  street_code: string;
-  street_name: string | null;
-  area_m2: number;
-  land_use: string | null;
-  level: string | null;
-  start_date: string;
-  end_date: string | null;
-  duty_grid: DutyGrid | null;
-  components: number;
-  cases: number;
-  open_cases: number;
-  bbox: Bbox;
-  centroid: [number, number];
-  sample: boolean;
-}
-
-export type SearchKind = 'grid' | 'component' | 'community' | 'street';
-
-export interface SearchHit {
-  kind: SearchKind;
-  code: string;
-  label: string;
-  bbox: Bbox;
-}
-
-export type StoreStatus =
-  | {
-      state: 'ready';
-      path: string;
-      seeded: boolean;
-      generation: number;
-      overview: Overview;
-      /** Extent of the active unit grids (where the map opens), null in a store without grids. */
-      grids_bbox: Bbox | null;
-    }
-  | { state: 'failed'; path: string; error: ErrorDto; exit_code: number };
-
-export interface TileStats {
-  count: number;
-  p50_ms: number;
-  p95_ms: number;
-  p99_ms: number;
-  max_ms: number;
-  mean_ms: number;
-}
-
-export interface AppInfo {
-  name: string;
-  version: string;
-  uptime_ms: number;
-  store_path: string | null;
-}
-
-export type Lang = 'zh' | 'en';
-
-export interface LayerItem {
-  id: string;
-  label: string;
-  checked: boolean;
-}
-
-export type MenuAction =
-  | { action: 'toggle-layer'; layer: string; visible: boolean }
-  | { action: 'zoom-district' }
-  | { action: 'settings' }
-  | { action: 'about' }
-  | { action: 'transfer'; mode: 'import' | 'export'; dataset: string };
 
 const ERROR_CODES: readonly string[] = [
   'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'storage', 'invalid-input',
@@ -160,14 +72,14 @@ export async function call<T>(cmd: string, args?: Record<string, unknown>): Prom
 }
 
 export const api = {
-  storeStatus: () => call<StoreStatus>('store_status'),
+  storeStatus: () => call<StoreStatusDto>('store_status'),
   overview: () => call<Overview>('overview'),
   gridAt: (lon: number, lat: number) => call<string | null>('grid_at', { lon, lat }),
   gridInfo: (code: string) => call<GridInfo>('grid_info', { code }),
   search: (query: string, limit: number) => call<SearchHit[]>('search', { query, limit }),
   /** Tile service times so far; `reset` starts a new measurement. */
-  tileStats: (reset = false) => call<TileStats>('tile_stats', { reset }),
-  appInfo: () => call<AppInfo>('app_info'),
+  tileStats: (reset = false) => call<TileStatsDto>('tile_stats', { reset }),
+  appInfo: () => call<AppInfoDto>('app_info'),
   openStoreDialog: () => call<null>('open_store_dialog'),
   newStoreDialog: () => call<null>('new_store_dialog'),
   syncMenu: (lang: Lang, layers: LayerItem[]) => call<null>('sync_menu', { lang, layers }),

@@ -1,6 +1,6 @@
 // Boot: wait for the store, then show the map or the error screen.
 import './style.css';
-import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatus } from './api';
+import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatusDto } from './api';
 import { byId, show } from './dom';
 import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
 import { FEATURES } from './features';
@@ -15,7 +15,7 @@ import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar
 interface GridDeskHooks {
   api: typeof api;
   view: MapView | null;
-  status: StoreStatus | null;
+  status: StoreStatusDto | null;
   setLang: (l: Lang) => void;
   /** What Help ▸ About does. */
   showAbout: () => Promise<void>;
@@ -135,7 +135,7 @@ async function boot(): Promise<void> {
   syncMenu();
   setScreen('loading');
   const slow = window.setTimeout(() => { byId('loading-text').textContent = t('seeding'); }, 1500);
-  let status: StoreStatus;
+  let status: StoreStatusDto;
   try {
     status = await api.storeStatus();
   } catch (e) {

@@ -4,44 +4,11 @@
 // encoding. The engine does the work; nothing is imported when the check finds errors unless
 // the user asks for the valid records only.
 import { call, asErrorDto } from './api';
+import type { Dataset, DatasetDto, FileOptions, ImportReport, Mode, Reject } from './generated';
 import { el } from './dom';
 import { defineStrings, lang } from './i18n';
 
-export type Mode = 'import' | 'export';
-
-interface DatasetDto {
-  key: string;
-  label_zh: string;
-  label_en: string;
-  import_extensions: string[];
-  export_extensions: string[];
-}
-
-interface FileOptions {
-  crs: string | null;
-  encoding: string | null;
-}
-
-interface Location {
-  file: string;
-  position: 'file' | { line: number } | { feature: number } | { record: number };
-  field: string | null;
-}
-
-interface Reject {
-  location: Location;
-  message: string;
-}
-
-export interface ImportReport {
-  file: string;
-  dataset: string;
-  imported: number;
-  migrated_codes: number;
-  unlocated: number;
-  rejects: Reject[];
-  dry_run: boolean;
-}
+export type { Mode } from './generated';
 
 const s = defineStrings(
   {
@@ -75,10 +42,10 @@ const fill = (text: string, vars: Record<string, string | number>): string =>
 
 const transferApi = {
   datasets: () => call<DatasetDto[]>('transfer_datasets'),
-  pick: (mode: Mode, dataset: string) => call<string | null>('transfer_pick', { mode, dataset }),
-  import: (dataset: string, path: string, options: FileOptions, dryRun: boolean, validOnly: boolean) =>
+  pick: (mode: Mode, dataset: Dataset) => call<string | null>('transfer_pick', { mode, dataset }),
+  import: (dataset: Dataset, path: string, options: FileOptions, dryRun: boolean, validOnly: boolean) =>
     call<ImportReport>('transfer_import', { dataset, path, options, dryRun, validOnly }),
-  export: (dataset: string, path: string, options: FileOptions) =>
+  export: (dataset: Dataset, path: string, options: FileOptions) =>
     call<number>('transfer_export', { dataset, path, options }),
 };
 
@@ -120,12 +87,14 @@ function crsField(mode: Mode): { node: HTMLElement; value: () => string | null }
 let open: HTMLElement | null = null;
 
 /** Opens the dialog for `mode` with `dataset` selected. */
-export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
+export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> {
   open?.remove();
   const datasets = await transferApi.datasets();
   const dsSel = el('select', { id: 'transfer-dataset' });
   for (const d of datasets) dsSel.append(el('option', { value: d.key }, lang() === 'zh' ? d.label_zh : d.label_en));
   dsSel.value = dataset;
+  /** The dataset chosen in the select (its options are the datasets' keys). */
+  const chosen = (): Dataset => datasets.find((x) => x.key === dsSel.value)?.key ?? dataset;
   const path = el('input', { id: 'transfer-path', type: 'text', spellcheck: 'false' });
   const exts = el('span', { class: 'muted', id: 'transfer-exts' });
   const showExts = () => {
@@ -136,7 +105,7 @@ export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
   showExts();
   const choose = el('button', { type: 'button', id: 'transfer-choose' }, s('choose'));
   choose.addEventListener('click', () => {
-    void transferApi.pick(mode, dsSel.value).then((p) => { if (p) path.value = p; });
+    void transferApi.pick(mode, chosen()).then((p) => { if (p) path.value = p; });
   });
   const crs = crsField(mode);
   const enc = el('select', { id: 'transfer-encoding' });
@@ -194,13 +163,13 @@ export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
       const p = needPath();
       if (!p) return;
       say('busy', s('checking'));
-      transferApi.import(dsSel.value, p, options(), true, false).then(report, (e: unknown) => { failed(e, s('failed')); });
+      transferApi.import(chosen(), p, options(), true, false).then(report, (e: unknown) => { failed(e, s('failed')); });
     });
     run.addEventListener('click', () => {
       const p = needPath();
       if (!p) return;
       say('busy', s('importing'));
-      transferApi.import(dsSel.value, p, options(), false, validOnly.checked).then(report, (e: unknown) => { failed(e, s('nothingImported')); });
+      transferApi.import(chosen(), p, options(), false, validOnly.checked).then(report, (e: unknown) => { failed(e, s('nothingImported')); });
     });
     buttons.append(check, run, close);
   } else {
@@ -209,7 +178,7 @@ export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
       const p = needPath();
       if (!p) return;
       say('busy', s('exporting'));
-      transferApi.export(dsSel.value, p, options()).then(
+      transferApi.export(chosen(), p, options()).then(
         (n) => { say('exported', el('p', { class: 'transfer-count' }, fill(s('exported'), { n, file: p }))); },
         (e: unknown) => { failed(e, s('failed')); },
       );

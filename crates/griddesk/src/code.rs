@@ -74,6 +74,19 @@ macro_rules! fixed_code {
                 Self::parse(&s).map_err(serde::de::Error::custom)
             }
         }
+
+        /// A code crosses the IPC boundary as its digits (see the `Serialize` impl).
+        #[cfg(feature = "ts")]
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                "string".into()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                "string".into()
+            }
+        }
     };
 }
 

@@ -72,6 +72,7 @@ impl std::fmt::Debug for Engine {
 
 /// What the window shows before anything is clicked.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
     pub store_path: String,
     pub district_code: Option<String>,
@@ -92,6 +93,7 @@ pub struct Overview {
 
 /// A duty grid as shown beside a unit grid.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DutyGridInfo {
     pub code: String,
     pub name: String,
@@ -100,6 +102,7 @@ pub struct DutyGridInfo {
 
 /// Everything the side panel shows about one unit grid.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridInfo {
     pub code: String,
     pub seq: String,
@@ -124,8 +127,13 @@ pub struct GridInfo {
 
 /// One search result.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     /// `grid`, `component`, `community` or `street`.
+    #[cfg_attr(
+        feature = "ts",
+        ts(type = "\"grid\" | \"component\" | \"community\" | \"street\"")
+    )]
     pub kind: &'static str,
     pub code: String,
     pub label: String,

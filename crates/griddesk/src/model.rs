@@ -83,6 +83,7 @@ pub struct DutyGrid {
 
 /// 部件状态.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ComponentState {
     /// 完好
@@ -149,6 +150,7 @@ pub struct Component {
 
 /// Whether a case concerns an event (事件) or a component (部件).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     Event,
@@ -179,8 +181,9 @@ impl CaseKind {
 
 macro_rules! keyed_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($key:expr, $zh:expr)),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        $(#[$m])*
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($(#[$vm])* $v),+ }
 
@@ -213,8 +216,10 @@ keyed_enum!(
         /// 监督员上报 (patrol)
         Patrol = ("patrol", "监督员上报"),
         /// 12319 城管热线
+        #[serde(rename = "hotline_12319")]
         Hotline12319 = ("hotline_12319", "12319热线"),
         /// 12345 政务热线转办
+        #[serde(rename = "hotline_12345")]
         Hotline12345 = ("hotline_12345", "12345热线"),
         /// 公众举报: WeChat / app "随手拍"
         Public = ("public", "公众举报"),
@@ -321,5 +326,39 @@ impl From<&Case> for CaseSummary {
             description: c.description.as_deref().map(Into::into),
             sample: c.sample,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A keyed enum crosses every boundary (JSON, the UI, files, the store) under one name: its
+    /// key. serde's `snake_case` alone writes `Hotline12319` as `hotline12319`.
+    #[test]
+    fn every_keyed_enum_serializes_as_its_key() {
+        macro_rules! check {
+            ($($t:ty),+ $(,)?) => {$(
+                for v in <$t>::ALL.iter().copied() {
+                    let json = serde_json::to_value(v).unwrap_or_default();
+                    assert_eq!(json, v.key(), "{} {v:?}", stringify!($t));
+                    let back: $t = serde_json::from_value(json).expect("the key reads back");
+                    assert_eq!(back, v);
+                }
+            )+};
+        }
+        check!(
+            super::CaseSource,
+            super::CaseStatus,
+            crate::users::Role,
+            crate::filing::Stage,
+            crate::filing::AreaClass,
+            crate::filing::Urgency,
+            crate::workflow::RequestKind,
+            crate::workflow::ActionKind,
+            crate::zones::Role,
+            crate::zones::UnitKind,
+            crate::zones::LayerKind,
+            crate::zones::Network,
+            crate::zones::RoadClass,
+        );
     }
 }

@@ -8,10 +8,10 @@ import { s, type AnKey } from './strings';
 import {
   evaluationApi as api,
   type Bands,
-  type Drill,
-  type EvalConfig,
-  type EvalRow,
-  type EvalTable,
+  type DrillDto,
+  type EvaluationConfig,
+  type RowDto,
+  type TableDto,
   type EvalTableKind,
   type TableFormat,
 } from './api';
@@ -19,7 +19,7 @@ import {
 /** What the view borrows from the workspace. */
 export interface EvaluationHost {
   /** Shows a drill-down list (the workspace's case list) under a title. */
-  showDrill: (title: string, d: Drill, key: string, into: HTMLElement) => void;
+  showDrill: (title: string, d: DrillDto, key: string, into: HTMLElement) => void;
   fail: (e: unknown) => void;
   say: (path: string | null) => void;
   /** First and last report day of the cases (`YYYY-MM-DD`), for the month list. */
@@ -33,8 +33,8 @@ const TABLES: [EvalTableKind, AnKey][] = [
 ];
 
 /** The config section and weight field of each table's score keys. */
-function weightField(table: EvalTableKind, score: string): [keyof EvalConfig, string] {
-  const section: Record<EvalTableKind, keyof EvalConfig> = {
+function weightField(table: EvalTableKind, score: string): [keyof EvaluationConfig, string] {
+  const section: Record<EvalTableKind, keyof EvaluationConfig> = {
     district: 'region', street: 'region', community: 'region', grid: 'region', duty_grid: 'region',
     department: 'department', inspector: 'inspector', receptionist: 'receptionist',
     shift_leader: 'shift_leader', dispatcher: 'dispatcher',
@@ -74,8 +74,8 @@ function num(v: number | null, digits: number): string {
 export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => void {
   let period = '';
   let table: EvalTableKind = 'street';
-  let shown: EvalTable | null = null;
-  let config: EvalConfig | null = null;
+  let shown: TableDto | null = null;
+  let config: EvaluationConfig | null = null;
 
   const openBtn = el('button', { type: 'button', id: 'ev-open' });
   const panel = el('div', { class: 'ev-panel', id: 'ev-panel', hidden: '' });
@@ -122,24 +122,24 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
     );
   };
 
-  const drillTo = (row: EvalRow, indicator: string, header: string) => {
+  const drillTo = (row: RowDto, indicator: string, header: string) => {
     if (!shown) return;
     api.cases(period, table, row.index, indicator).then((d) => {
       host.showDrill(`${row.name || row.code} · ${header}`, d, `${row.code}:${indicator}`, drill);
     }).catch(host.fail);
   };
 
-  const renderTable = (t: EvalTable) => {
+  const renderTable = (t: TableDto) => {
     shown = t;
     // Departments are named by their name: one column then.
     const withCode = t.rows.some((r) => r.code !== r.name);
-    const codeCells = (r: EvalRow) => (withCode ? [el('td', { class: 'ev-code' }, r.code)] : []);
+    const codeCells = (r: RowDto) => (withCode ? [el('td', { class: 'ev-code' }, r.code)] : []);
     const head = el('tr', {},
       ...(withCode ? [el('th', {}, label('evCode'))] : []), el('th', {}, label('evName')),
       ...t.columns.map((c) => el('th', { 'data-col': c.key, title: c.weight === null ? c.label : `${c.label} ×${c.weight}` },
         c.weight === null ? c.label : `${c.label} (${c.weight})`)),
       el('th', {}, label('evComposite')), el('th', {}, label('evGrade')), el('th', {}, label('evRank')));
-    const cell = (row: EvalRow, text: string, indicator: string, header: string, key: string) => {
+    const cell = (row: RowDto, text: string, indicator: string, header: string, key: string) => {
       const td = el('td', { class: 'an-num an-link', 'data-col': key }, text);
       td.addEventListener('click', () => { drillTo(row, indicator, header); });
       return td;
@@ -199,11 +199,11 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
     const save = el('button', { type: 'button', id: 'ev-save' }, label('evSave'));
     const msg = el('span', { class: 'ev-config-msg', id: 'ev-config-msg' });
     save.addEventListener('click', () => {
-      let next: EvalConfig = c;
+      let next: EvaluationConfig = c;
       const advanced = json.closest('details');
       if (advanced?.open) {
         try {
-          next = JSON.parse(json.value) as EvalConfig;
+          next = JSON.parse(json.value) as EvaluationConfig;
         } catch {
           msg.textContent = label('evBadJson');
           return;

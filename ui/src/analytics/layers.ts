@@ -2,7 +2,7 @@
 // corners, or the engine's own grid tiles coloured through feature-state from per-grid values.
 import type { DataDrivenPropertyValueSpecification, ExpressionSpecification, ImageSource, Map as MlMap } from 'maplibre-gl';
 import { SOURCE } from '../layers';
-import { heatmapUrl, type Choropleth, type HeatmapInfo } from './api';
+import { heatmapUrl, type Choropleth, type HeatmapDto } from './api';
 
 const HEAT_SOURCE = 'analytics-heat';
 const HEAT_LAYER = 'analytics-heat';
@@ -18,7 +18,7 @@ function beforeId(map: MlMap): string | undefined {
   return map.getLayer('grid-seq-labels') ? 'grid-seq-labels' : undefined;
 }
 
-export function showHeatmap(map: MlMap, info: HeatmapInfo): void {
+export function showHeatmap(map: MlMap, info: HeatmapDto): void {
   const url = heatmapUrl(info.key);
   const src = map.getSource<ImageSource>(HEAT_SOURCE);
   if (src) {

@@ -5,20 +5,22 @@ import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import { el } from '../dom';
 import { asErrorDto } from '../api';
+import { STATUSES, type CaseStatus } from '../cases/api';
 import { onLangChange } from '../i18n';
 import { s, type AnKey } from './strings';
 import {
   analyticsApi as api,
   type Bucket,
-  type CaseFilter,
+  type AnalyticsFilter,
   type Choropleth,
   type GroupBy,
-  type HeatmapInfo,
+  type HeatmapDto,
   type Hotspots,
-  type Options,
+  type OptionsDto,
   type SummaryRow,
   type Change,
-  type Drill,
+  type DrillDto,
+  type Place,
 } from './api';
 import {
   CLASS_COLORS,
@@ -59,21 +61,28 @@ export function viewBox(view: Box, full: Box | null): Box | null {
 }
 
 interface State {
-  filter: CaseFilter;
+  filter: AnalyticsFilter;
   mode: Mode;
   bandwidth: number;
   by: GroupBy;
   window: Bucket;
   frame: number | null;
   playing: number | null;
-  heat: HeatmapInfo | null;
+  heat: HeatmapDto | null;
   grid: Choropleth | null;
   gridBounds: number[];
 }
 
-const emptyFilter = (): CaseFilter => ({
+const emptyFilter = (): AnalyticsFilter => ({
   from: null, to: null, classes: [], sources: [], statuses: [], departments: [], streets: [], communities: [], grids: [],
+  as_of: null,
 });
+
+/** A hotspot place's class as `0504 占道经营` (the engine's name for it, or only the code). */
+function placeClass(p: Place): string {
+  const code = p.dominant_class.split(':').pop() ?? p.dominant_class;
+  return p.dominant_class_name === p.dominant_class ? code : `${code} ${p.dominant_class_name}`;
+}
 
 function fmt(text: string, vars: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
@@ -116,7 +125,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     filter: emptyFilter(), mode: 'heat', bandwidth: 150, by: 'street', window: 'month',
     frame: null, playing: null, heat: null, grid: null, gridBounds: [],
   };
-  let opts: Options | null = null;
+  let opts: OptionsDto | null = null;
   let active = false;
   let generation = 0;
   /** Read through a call: the flag changes while a request is awaited. */
@@ -178,7 +187,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   };
 
   /** The filter in force: the pane's, narrowed to the time-player frame if one is shown. */
-  const effective = (): CaseFilter => {
+  const effective = (): AnalyticsFilter => {
     if (st.frame === null || !opts?.first_day || !opts.last_day) return st.filter;
     const w = timeWindows(st.filter.from ?? opts.first_day, st.filter.to ?? opts.last_day, st.window)[st.frame];
     return w ? { ...st.filter, from: w[0], to: w[1] } : st.filter;
@@ -192,8 +201,8 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
   });
   const dateFrom = dateInput('an-from');
   const dateTo = dateInput('an-to');
-  const selects: { key: keyof CaseFilter; label: AnKey; sel: HTMLSelectElement }[] = [];
-  const makeSelect = (key: keyof CaseFilter, label: AnKey, id: string) => {
+  const selects: { key: keyof AnalyticsFilter; label: AnKey; sel: HTMLSelectElement }[] = [];
+  const makeSelect = (key: keyof AnalyticsFilter, label: AnKey, id: string) => {
     const sel = el('select', { id });
     selects.push({ key, label, sel });
     return sel;
@@ -402,7 +411,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       el('h4', {}, s('anHotGrids')),
       el('ol', {}, ...h.grids.map((g) => row(g.rank, g.name || g.code, g.cases, g.centre, g.code))),
       el('h4', {}, s('anHotPlaces')),
-      el('ol', {}, ...h.places.map((p) => row(p.rank, `${p.dominant_class} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
+      el('ol', {}, ...h.places.map((p) => row(p.rank, `${placeClass(p)} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
     );
   };
 
@@ -421,7 +430,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     }));
   };
   /** The drill-down case list (also used by the evaluation view). */
-  const showDrill = (title: string, d: Drill, key: string, into: HTMLElement = drill) => {
+  const showDrill = (title: string, d: DrillDto, key: string, into: HTMLElement = drill) => {
     into.replaceChildren(
       el('h4', {}, `${s('anDrill')} · ${title} (${d.total})`),
       el('ul', { class: 'an-ids' }, ...d.ids.map((id) => el('li', {}, id))),
@@ -430,8 +439,8 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
     into.dataset.total = String(d.total);
     into.dataset.key = key;
   };
-  const drillTo = async (row: SummaryRow, statuses: string[] | null) => {
-    const f: CaseFilter = { ...effective() };
+  const drillTo = async (row: SummaryRow, statuses: CaseStatus[] | null) => {
+    const f: AnalyticsFilter = { ...effective() };
     if (st.by === 'street') f.streets = [row.key];
     else if (st.by === 'community') f.communities = [row.key];
     else f.departments = [row.key];
@@ -443,12 +452,13 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       fail(e);
     }
   };
-  const openStatuses = () => (opts?.statuses ?? []).map((x) => x.key)
-    .filter((k) => !['closed', 'cancelled', 'not_accepted', 'self_handled'].includes(k));
+  /** The engine's 未结案 (`CaseStatus::is_open`): every state but the terminal ones; a self-handled
+   *  case awaiting its 结案 is open, as the summary's `open` column counts it. */
+  const openStatuses = () => STATUSES.filter((k) => !['closed', 'cancelled', 'not_accepted'].includes(k));
   const loadTable = async () => {
     try {
       const rows = await api.summary(effective(), st.by);
-      const num = (row: SummaryRow, v: number, statuses: string[] | null) => {
+      const num = (row: SummaryRow, v: number, statuses: CaseStatus[] | null) => {
         const td = el('td', { class: 'an-num an-link' }, String(v));
         td.addEventListener('click', () => { void drillTo(row, statuses); });
         return td;

@@ -2,6 +2,7 @@
 // actions this user may take now, and the intake form opened by a map click.
 import type * as maplibregl from 'maplibre-gl';
 import { el } from '../dom';
+import { allOf } from '../enums';
 import { onLangChange } from '../i18n';
 import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
@@ -10,7 +11,7 @@ import './cases.css';
 import { actionName, roleName, s, sourceName, statusName } from './strings';
 
 let session: api.Session | null = null;
-let tables: api.FormTables | null = null;
+let tables: api.FormTablesDto | null = null;
 let view: MapView | null = null;
 let pane: HTMLElement | null = null;
 let openCase: string | null = null;
@@ -122,7 +123,10 @@ function renderSettings(): void {
 // ---- pane: queue and list --------------------------------------------------------------------
 
 let tab: 'queue' | 'list' = 'queue';
-const filter: api.CaseFilter = { status: [], class_code: null, source: [], grid: null, department: null, overdue: null, offset: 0, limit: PAGE };
+const filter: api.CaseFilter = {
+  status: [], kind: null, class_code: null, source: [], grid: null, department: null, overdue: null, supervised: null,
+  from: null, until: null, text: null, offset: 0, limit: PAGE,
+};
 
 function renderPane(): void {
   if (!pane) return;
@@ -242,7 +246,7 @@ export async function showCase(id: string): Promise<void> {
       api.thumbnail(ph.id).then((url) => { img.src = url; }).catch(() => { img.alt = '?'; });
     }
     const actions = el('div', { class: 'case-actions', id: 'case-actions' });
-    for (const a of d.actions) {
+    for (const a of d.actions.filter(applicable)) {
       const b = el('button', { type: 'button', 'data-action': a }, actionName(a));
       b.addEventListener('click', () => { void loadTables().then(() => { actionForm(d, a, formHost); }); });
       actions.append(b);
@@ -263,6 +267,39 @@ export async function showCase(id: string): Promise<void> {
 }
 
 /** The inputs each action needs. */
+/** What `cases_apply` takes: every action kind but the ones only ever recorded. */
+type Applicable = api.Action['action'];
+const RECORDED_ONLY = allOf<Exclude<api.ActionKind, Applicable>>()('report', 'duplicate_report', 'import');
+const applicable = (a: api.ActionKind): a is Applicable => !(RECORDED_ONLY as api.ActionKind[]).includes(a);
+
+/** The form's inputs, read when it is submitted. */
+interface ActionInputs {
+  reason: string;
+  note: string;
+  department: string;
+  condition: string | null;
+  amount: number;
+  unit: api.TimeUnit;
+  photos: api.PhotoInput[];
+}
+
+/** The engine's `Action` for kind `a` from the form's inputs (an empty note is left out). */
+function buildAction(a: Applicable, v: ActionInputs): api.Action {
+  const note = v.note || null;
+  switch (a) {
+    case 'refuse': case 'verify_not_found': case 'request_cancel': case 'cancel': case 'request_return':
+    case 'request_hang_up': case 'reject_request': case 'check_fail':
+      return { action: a, reason: v.reason };
+    case 'request_extension': return { action: a, amount: v.amount, unit: v.unit, reason: v.reason };
+    case 'dispatch': return { action: a, department: v.department, note };
+    case 'file': return { action: a, condition: v.condition, note };
+    case 'feedback': case 'self_handle': return { action: a, note, photos: v.photos };
+    // The instruction is the action itself: the engine requires it (and refuses an empty one).
+    case 'supervise': return { action: a, note: v.note };
+    default: return { action: a, note };
+  }
+}
+
 function needs(a: api.ActionKind): { reason?: true; note?: true; department?: true; condition?: true; extension?: true; photo?: true } {
   switch (a) {
     case 'refuse': case 'verify_not_found': case 'request_cancel': case 'cancel': case 'request_return':
@@ -277,7 +314,7 @@ function needs(a: api.ActionKind): { reason?: true; note?: true; department?: tr
   }
 }
 
-function actionForm(d: api.CaseDetail, a: api.ActionKind, host: HTMLElement): void {
+function actionForm(d: api.CaseDetail, a: Applicable, host: HTMLElement): void {
   const n = needs(a);
   const form = el('form', { id: 'action-form', 'data-action': a, class: 'action-form' }, el('h4', {}, actionName(a)));
   const reason = el('textarea', { name: 'reason' });
@@ -301,13 +338,15 @@ function actionForm(d: api.CaseDetail, a: api.ActionKind, host: HTMLElement): vo
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     void (async () => {
-      const act: api.Action = { action: a };
-      if (n.reason) act.reason = reason.value;
-      if (n.note && note.value) act.note = note.value;
-      if (n.department) act.department = dept.value;
-      if (n.condition && conds.length) act.condition = cond.value;
-      if (n.extension) { act.amount = Number(amount.value); act.unit = unit.value as api.TimeUnit; }
-      if (n.photo) act.photos = await photosOf(photo, 'after');
+      const act = buildAction(a, {
+        reason: reason.value,
+        note: note.value,
+        department: dept.value,
+        condition: conds.length ? cond.value : null,
+        amount: Number(amount.value),
+        unit: unit.value as api.TimeUnit,
+        photos: n.photo ? await photosOf(photo, 'after') : [],
+      });
       try {
         await api.applyAction(d.id, act);
         host.replaceChildren();
@@ -324,7 +363,7 @@ function actionForm(d: api.CaseDetail, a: api.ActionKind, host: HTMLElement): vo
 
 // ---- intake ----------------------------------------------------------------------------------
 
-async function loadTables(): Promise<api.FormTables | null> {
+async function loadTables(): Promise<api.FormTablesDto | null> {
   if (tables === null || tables.classes.length === 0) {
     try {
       tables = await api.formTables();
@@ -421,8 +460,11 @@ export async function openIntake(start: IntakeStart): Promise<void> {
     description: desc.value || null,
     address: address.value || null,
     reporter: reporter.value || null,
+    reporter_phone: null,
     photos: await photosOf(photo, 'before'),
     reported_at: reportedAt.value.length === 16 ? `${reportedAt.value}:00` : reportedAt.value,
+    // The filing condition's urgency.
+    urgency: null,
   });
   const send = async (policy: api.OnDuplicate) => {
     if (typed() === null && !start.component) {

@@ -1,251 +1,22 @@
-// The planning and responsibility commands (src-tauri/src/planning.rs) and their DTOs. Field
-// names mirror the engine's Serialize types (crates/griddesk/src/planning, src/zones).
+// The planning and responsibility commands (src-tauri/src/planning.rs). The types are generated
+// from the Rust types (../generated, scripts/gen-ts.sh).
 import { invoke } from '@tauri-apps/api/core';
-import type { FeatureCollection, Geometry, Polygon } from 'geojson';
+import type {
+  Applied, AssignReport, ChangeSet, CommunityItemDto, Edit, EditSummary, GridHistory, GridsAsOfDto, GuardReport,
+  LayerColoursDto, LayerInfo, PersonRef, PersonZonesDto, Preview, Proposal, ProposalOptions, Responsibility,
+  SnapHit, ZoneSummary,
+} from '../generated';
 
+export type {
+  Applied, AssignReport, Balance, ChangeSet, CommunityItemDto, Edit, EditEffect, EditState, EditSummary,
+  GridHistory, GridsAsOfDto, GridVersion, GuardReport, HistoryEntry, LayerAnswer, LayerColoursDto, LayerInfo,
+  LineageLink, Named, NewGrid, PersonRef, PersonZoneDto, PersonZonesDto, Preview, Problem, Proposal,
+  ProposalOptions, ProposedGrid, Responsibility, RoadAnswer, RoadSummary, Rule, Severity, SnapHit, UnitRef,
+  ZoneSummary,
+} from '../generated';
+
+/** `[lon, lat]`. */
 export type LonLat = [number, number];
-
-/** An edit, as the engine's `planning::Edit` (tagged by `op`). */
-export type Edit =
-  | { op: 'add_grid'; ring: LonLat[]; community?: string | null; name?: string | null }
-  | { op: 'split'; grid: string; line: LonLat[] }
-  | { op: 'merge'; grids: string[]; attributes_from?: string | null }
-  | { op: 'move_vertex'; from: LonLat; to: LonLat }
-  | { op: 'insert_vertex'; at: LonLat }
-  | { op: 'delete_vertex'; at: LonLat }
-  | { op: 'reshape'; grid: string; path: LonLat[] }
-  | { op: 'renumber'; community: string };
-
-export type Severity = 'error' | 'warning';
-
-export interface Problem {
-  severity: Severity;
-  rule: string;
-  community: string | null;
-  grids: string[];
-  message: string;
-  geometry: Geometry | null;
-  area_m2: number | null;
-}
-
-export interface GuardReport {
-  problems: Problem[];
-}
-
-export interface NewGrid {
-  code: string;
-  name: string;
-  polygon: Polygon;
-  area_m2: number;
-  predecessors: string[];
-}
-
-export interface ChangeSet {
-  operation: string;
-  community: string;
-  retire: { code: string; polygon: Polygon }[];
-  create: NewGrid[];
-  modify: { code: string; before: Polygon; after: Polygon }[];
-  rename: { from: string; to: string }[];
-}
-
-export interface Preview {
-  change: ChangeSet;
-  report: GuardReport;
-  relocated_components: number;
-  relocated_cases: number;
-}
-
-export type EditState = 'applied' | 'undone' | 'discarded';
-
-export interface EditSummary {
-  id: number;
-  at: string;
-  author: string;
-  operation: string;
-  note: string | null;
-  community: string;
-  state: EditState;
-  effect: {
-    retired: string[];
-    created: string[];
-    modified: string[];
-    renamed: [string, string][];
-    relocated_components: number;
-    relocated_cases: number;
-  };
-}
-
-/** Figures of one proposed grid. */
-export interface ProposedGrid {
-  code: string;
-  area_m2: number;
-  components: number;
-  cases: number;
-  /** Components + cases of the last 12 months. */
-  workload: number;
-}
-
-/** Balance figures of a set of grids (CV: coefficient of variation, lower is better). */
-export interface Balance {
-  grids: number;
-  mean_area_m2: number;
-  area_cv: number;
-  mean_workload: number;
-  workload_cv: number;
-  max_workload_ratio: number;
-}
-
-/** How to propose (the engine's `ProposalOptions`). */
-export interface ProposalOptions {
-  target_area_m2?: number | null;
-  workload_weight?: number | null;
-}
-
-/** A proposed partition of a community (a dry run; accept its `change`). */
-export interface Proposal {
-  change: ChangeSet;
-  grids: ProposedGrid[];
-  proposed: Balance;
-  current: Balance;
-  report: GuardReport;
-}
-
-export interface Applied {
-  edit: EditSummary;
-  warnings: Problem[];
-}
-
-export interface SnapHit {
-  kind: 'vertex' | 'edge';
-  layer: 'grid' | 'community' | 'street' | 'road';
-  feature: string;
-  point: LonLat;
-  edge: [LonLat, LonLat] | null;
-  distance_m: number;
-}
-
-export interface LayerInfo {
-  code: string;
-  name: string;
-  kind: string;
-  network: string;
-  order: number;
-  kind_zh: string;
-  network_zh: string;
-  zones: number;
-  unassigned_grids: number;
-}
-
-export interface PersonRef {
-  id: string | null;
-  name: string;
-  role: string;
-  role_zh: string;
-  phone: string | null;
-  unit_name: string | null;
-}
-
-export interface UnitRef {
-  code: string;
-  name: string;
-  kind: string;
-  phone: string | null;
-}
-
-export interface ZoneSummary {
-  layer: string;
-  code: string;
-  name: string;
-  ci: number;
-  unit: UnitRef | null;
-  people: PersonRef[];
-  grids: number;
-  area_m2: number;
-}
-
-/** `codes[i]` lies in zone `zone[i]` (a position in `zones`, or -1), coloured `ci[zone]`. */
-export interface LayerColours {
-  layer: string;
-  zones: string[];
-  ci: number[];
-  codes: string[];
-  zone: number[];
-}
-
-export interface AssignReport {
-  added: string[];
-  moved: [string, string][];
-  unchanged: string[];
-}
-
-export interface Named {
-  code: string;
-  name: string;
-}
-
-export interface Responsibility {
-  lon: number;
-  lat: number;
-  grid: Named | null;
-  community: Named | null;
-  street: Named | null;
-  layers: { layer: string; layer_name: string; kind: string; network: string; zone: ZoneSummary | null }[];
-  roads: {
-    code: string;
-    name: string;
-    class: string;
-    chief_title: string;
-    chief: PersonRef | null;
-    unit: UnitRef | null;
-    distance_m: number;
-  }[];
-}
-
-/** One version of a grid in its history (GeoJSON polygons; null: it did not exist). */
-export interface GridVersion {
-  code: string;
-  before: Polygon | null;
-  after: Polygon | null;
-  end_date_after: string | null;
-}
-
-/** A grid's lineage and every edit touching it, oldest first. */
-export interface GridHistory {
-  code: string;
-  lineage_codes: string[];
-  lineage: { edit: number; predecessor: string; successor: string }[];
-  edits: { edit: EditSummary; grids: GridVersion[] }[];
-}
-
-export interface CommunityItem {
-  code: string;
-  name: string;
-  grids: number;
-}
-
-/** The grids in force at the end of a date; `current`: still in force today. */
-export interface GridsAsOf {
-  date: string;
-  total: number;
-  truncated: boolean;
-  grids: FeatureCollection<Polygon, { code: string; seq: string; name: string; current: boolean }>;
-}
-
-export interface PersonZones {
-  person: PersonRef;
-  zones: {
-    layer: string;
-    layer_name: string;
-    code: string;
-    name: string;
-    lead: boolean;
-    grids: number;
-    member_grids: string[];
-    bbox: [number, number, number, number] | null;
-  }[];
-  roads: { code: string; name: string; class: string; chief_title: string; length_m: number }[];
-}
 
 /** A failed planning command; `report` is set for `topology-refused`. */
 export class PlanError extends Error {
@@ -291,14 +62,14 @@ export const planApi = {
   checkDistrict: () => call<GuardReport>('plan_check_district'),
   zoneLayers: () => call<LayerInfo[]>('zone_layers'),
   zonesInLayer: (layer: string) => call<ZoneSummary[]>('zones_in_layer', { layer }),
-  zoneColours: (layer: string) => call<LayerColours>('zone_colours', { layer }),
+  zoneColours: (layer: string) => call<LayerColoursDto>('zone_colours', { layer }),
   assign: (layer: string, zone: string, grids: string[], moveGrids: boolean) =>
     call<AssignReport>('zone_assign', { layer, zone, grids, moveGrids }),
   people: () => call<PersonRef[]>('zone_people'),
   whoIsHere: (lon: number, lat: number) => call<Responsibility>('who_is_here', { lon, lat }),
   history: (code: string) => call<GridHistory>('plan_grid_history', { code }),
-  communities: () => call<CommunityItem[]>('plan_communities'),
+  communities: () => call<CommunityItemDto[]>('plan_communities'),
   gridsAsOf: (date: string, bbox: [number, number, number, number] | null = null) =>
-    call<GridsAsOf>('plan_grids_as_of', { date, bbox }),
-  personZones: (id: string) => call<PersonZones>('zone_person_zones', { id }),
+    call<GridsAsOfDto>('plan_grids_as_of', { date, bbox }),
+  personZones: (id: string) => call<PersonZonesDto>('zone_person_zones', { id }),
 };

@@ -18,7 +18,7 @@ import {
   type Applied,
   type Edit,
   type EditSummary,
-  type LayerColours,
+  type LayerColoursDto,
   type LonLat,
   type Problem,
   type Responsibility,
@@ -54,7 +54,7 @@ interface State {
   messageKind: 'ok' | 'error' | '';
   history: EditSummary[];
   layer: string;
-  colours: LayerColours | null;
+  colours: LayerColoursDto | null;
   zones: ZoneSummary[];
   who: Responsibility | null;
   refreshes: number;

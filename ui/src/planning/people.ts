@@ -1,7 +1,7 @@
 // 人员与责任区 / People and their zones: everyone with a role and phone; clicking a person lists
 // their zones in every layer (and the road lines they lead) and highlights those unit grids.
 import { el } from '../dom';
-import { planApi, type PersonRef, type PersonZones } from './api';
+import { planApi, type PersonRef, type PersonZonesDto } from './api';
 import { button, flyTo, section, union, type Pane, type PlanContext } from './context';
 import { highlightGrids } from './overlays';
 import { fill, ps } from './strings';
@@ -9,7 +9,7 @@ import { fill, ps } from './strings';
 export function peoplePane(ctx: PlanContext): Pane {
   const { details, body, retitle } = section('plan-people', () => ps('peopleTitle'));
   let people: PersonRef[] | null = null;
-  let chosen: PersonZones | null = null;
+  let chosen: PersonZonesDto | null = null;
 
   async function loadPeople(): Promise<void> {
     try {
@@ -42,7 +42,7 @@ export function peoplePane(ctx: PlanContext): Pane {
     render();
   }
 
-  function zonesView(pz: PersonZones): HTMLElement {
+  function zonesView(pz: PersonZonesDto): HTMLElement {
     const box = el('div', { id: 'plan-person-zones' }, el('h4', {}, fill(ps('zonesOf'), { name: pz.person.name })));
     if (pz.zones.length === 0 && pz.roads.length === 0) box.append(el('p', {}, ps('noZones')));
     const ul = el('ul', { class: 'plan-rows' });

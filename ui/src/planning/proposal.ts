@@ -4,7 +4,7 @@
 // change as one undoable edit; "取消" clears the preview.
 import type { Feature, Polygon } from 'geojson';
 import { el } from '../dom';
-import { PlanError, planApi, type Balance, type CommunityItem, type Proposal } from './api';
+import { PlanError, planApi, type Balance, type CommunityItemDto, type Proposal } from './api';
 import {
   bboxOf,
   button,
@@ -25,7 +25,7 @@ const DEFAULT_WEIGHT = 0.5;
 
 export function proposalPane(ctx: PlanContext): Pane {
   const { details, body, retitle } = section('plan-proposal', () => ps('proposalTitle'));
-  let list: CommunityItem[] = [];
+  let list: CommunityItemDto[] = [];
   let community = '';
   let target = DEFAULT_TARGET;
   let weight = DEFAULT_WEIGHT;

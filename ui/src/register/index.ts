@@ -249,7 +249,9 @@ function editForm(c: api.ComponentRecord): HTMLElement {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const text = (v: string) => (v.trim() ? v.trim() : null);
-    api.edit(c.code, { owner: text(owner.value), maintainer: text(maintainer.value), state: state.value as api.ComponentState, note: text(note.value) })
+    // Owner and maintainer are always sent: an emptied field clears it ("" — `null` would leave
+    // it as it is, see `ComponentEdit`).
+    api.edit(c.code, { owner: owner.value.trim(), maintainer: maintainer.value.trim(), state: state.value as api.ComponentState, note: text(note.value) })
       .then(async () => { await showComponent(c.code, false); await renderTable(); })
       .catch((e: unknown) => { err.replaceChildren(errorBox(e)); });
   });

@@ -1,50 +1,18 @@
-// Clock settings' IPC boundary: typed wrappers for src-tauri/src/settings.rs and the engine's
-// calendar and filing-standard DTOs (crates/griddesk/src/clock/, filing/).
+// Clock settings' IPC boundary: typed wrappers for src-tauri/src/settings.rs. The types are
+// generated from the Rust types (../generated, scripts/gen-ts.sh).
 import { invoke } from '@tauri-apps/api/core';
-import type { CaseKind, TimeUnit } from '../cases/api';
+import { allOf } from '../enums';
+import type {
+  AreaClass, CalendarDay, CalendarYear, CaseKind, FilingCondition, Stage, TimeLimit, TimeUnit,
+} from '../generated';
 
-export type DayKind = 'holiday' | 'workday';
+export type {
+  AreaClass, CalendarDay, CalendarYear, DayKind, FilingCondition, Stage, StageLimit, TimeLimit, Urgency,
+} from '../generated';
 
-/** One entry of the holiday / adjusted-working-day table; `date` is `YYYY-MM-DD`. */
-export interface CalendarDay {
-  date: string;
-  kind: DayKind;
-  note: string;
-}
-
-export interface CalendarYear {
-  year: number;
-  office_hours: string;
-  days: CalendarDay[];
-}
-
-export type Stage = 'accept' | 'verify' | 'file' | 'dispatch' | 'handle' | 'check' | 'close';
-export const STAGES: Stage[] = ['accept', 'verify', 'file', 'dispatch', 'handle', 'check', 'close'];
-export type AreaClass = 'A' | 'B' | 'C';
-export const AREAS: AreaClass[] = ['A', 'B', 'C'];
-export const UNITS: TimeUnit[] = ['work_hour', 'urgent_hour', 'work_day', 'calendar_day'];
-
-export interface TimeLimit {
-  amount: number;
-  unit: TimeUnit;
-}
-
-export interface StageLimit {
-  stage: Stage;
-  area_class: AreaClass;
-  limit: TimeLimit;
-}
-
-export interface FilingCondition {
-  kind: CaseKind;
-  class_code: string;
-  condition: string;
-  filing: string;
-  closing: string;
-  urgency: 'ordinary' | 'urgent';
-  is_default: boolean;
-  limits: StageLimit[];
-}
+export const STAGES = allOf<Stage>()('accept', 'verify', 'file', 'dispatch', 'handle', 'check', 'close');
+export const AREAS = allOf<AreaClass>()('A', 'B', 'C');
+export const UNITS = allOf<TimeUnit>()('work_hour', 'urgent_hour', 'work_day', 'calendar_day');
 
 export const calendar = (year: number) => invoke<CalendarYear>('settings_calendar', { year });
 export const setDay = (day: CalendarDay) => invoke<null>('settings_set_day', { day });

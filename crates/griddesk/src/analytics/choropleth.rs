@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// How to cut a value range into legend classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BreakMethod {
     /// Equal numbers of grids per class.
@@ -21,6 +22,7 @@ pub enum BreakMethod {
 /// Class breaks: `k + 1` ascending bounds from the minimum to the maximum value (repeated
 /// bounds removed, so there may be fewer classes than asked for).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Breaks {
     pub method: BreakMethod,
     pub bounds: Vec<f64>,
@@ -28,6 +30,7 @@ pub struct Breaks {
 
 /// Per-grid values for one filter, parallel arrays over the active grids.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Choropleth {
     /// Grid codes (active grids, index order).
     pub codes: Vec<String>,

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 /// matches; the lists combine with AND, except the region lists (streets, communities, grids),
 /// which together form one union of areas.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "AnalyticsFilter"))]
 #[serde(default)]
 pub struct CaseFilter {
     /// First report day, inclusive.

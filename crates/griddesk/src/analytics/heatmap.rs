@@ -73,6 +73,7 @@ pub struct Heatmap {
 
 /// One legend entry: a density value (cases per km²) and its colour.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LegendStop {
     pub value: f64,
     pub rgba: [u8; 4],

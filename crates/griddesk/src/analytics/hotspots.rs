@@ -37,6 +37,7 @@ impl Default for HotspotParams {
 
 /// How a count moved against the previous period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Up,
@@ -48,6 +49,7 @@ pub enum Direction {
 
 /// A count with its previous-period comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Change {
     pub current: u32,
     /// `None` when the filter has no closed date range.
@@ -80,6 +82,7 @@ impl Change {
 
 /// A grid among the busiest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridHotspot {
     pub rank: usize,
     pub code: String,
@@ -91,6 +94,7 @@ pub struct GridHotspot {
 
 /// A place where cases cluster.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Place {
     pub rank: usize,
     /// Mean position of its cases, lon/lat.
@@ -111,6 +115,7 @@ pub struct Place {
 
 /// Hotspots of one filter.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Hotspots {
     pub grids: Vec<GridHotspot>,
     pub places: Vec<Place>,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Load-balance settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LoadParams {
     pub as_of: NaiveDate,
     pub months: u32,
@@ -35,6 +36,7 @@ impl LoadParams {
 
 /// Where a grid's workload stands against the median.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LoadFlag {
     High,
@@ -44,6 +46,7 @@ pub enum LoadFlag {
 
 /// One grid's workload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridLoad {
     pub code: String,
     pub name: String,
@@ -57,6 +60,7 @@ pub struct GridLoad {
 
 /// Workload of every active grid.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LoadBalance {
     pub params: LoadParams,
     /// First day counted.

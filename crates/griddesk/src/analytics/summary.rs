@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which grouping a summary table uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Street,
@@ -76,6 +77,7 @@ fn pct(n: u32, d: u32) -> Option<f64> {
 
 /// One row of a summary table; `key` goes back into a filter for drill-down.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SummaryRow {
     pub key: String,
     pub name: String,

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 /// Time bucket of a series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Bucket {
     #[default]
@@ -68,6 +69,7 @@ pub fn windows(from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<(NaiveDate
 
 /// One named series.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Series {
     /// `event:01`, a source key, or `other`.
     pub key: String,
@@ -77,6 +79,7 @@ pub struct Series {
 
 /// Case counts over time.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Trends {
     pub bucket: Bucket,
     /// First day of each bucket.

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 /// What a calendar-table entry makes of a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// 法定节假日: a rest day even if it falls on a weekday.
@@ -40,6 +41,7 @@ impl DayKind {
 
 /// One entry of the holiday / adjusted-working-day table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CalendarDay {
     pub date: NaiveDate,
     pub kind: DayKind,

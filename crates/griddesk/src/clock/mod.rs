@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which clock a unit is measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Metric {
     /// Office time on working days only.
@@ -42,6 +43,7 @@ pub enum Metric {
 
 /// A unit of a time limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TimeUnit {
     /// 工作时
@@ -111,6 +113,7 @@ impl TimeUnit {
 
 /// A time limit: an amount of a unit, e.g. 5 工作时.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TimeLimit {
     pub amount: f64,
     pub unit: TimeUnit,
@@ -260,6 +263,7 @@ pub struct StageClock {
 
 /// Where a stage clock stands at some instant, for lists, panels and map colours.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ClockState {
     /// The bundle deadline; `None` while a hang-up stops the clock.
     pub deadline: Option<NaiveDateTime>,

@@ -88,6 +88,7 @@ keyed_enum!(
 
 /// The limit of one stage in one area class.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StageLimit {
     pub stage: Stage,
     pub area_class: AreaClass,
@@ -96,6 +97,7 @@ pub struct StageLimit {
 
 /// One filing condition (立案明细) of a minor class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FilingCondition {
     pub kind: CaseKind,
     /// 4-digit minor class.

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 /// A new report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IntakeRequest {
     pub source: CaseSource,
     /// Event or component; a component code makes it a component case.
@@ -91,6 +92,7 @@ impl Default for DuplicateParams {
 
 /// What to do when duplicates are found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "policy", rename_all = "snake_case")]
 pub enum OnDuplicate {
     /// Return the candidates without creating anything (the first call of a form).
@@ -103,6 +105,7 @@ pub enum OnDuplicate {
 
 /// An open case that may be the same problem.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DuplicateCandidate {
     pub id: String,
     pub status: CaseStatus,
@@ -114,6 +117,7 @@ pub struct DuplicateCandidate {
 
 /// What the form shows before saving.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IntakePreview {
     pub kind: CaseKind,
     pub class_code: String,
@@ -132,6 +136,7 @@ pub struct IntakePreview {
 
 /// What an intake did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum IntakeOutcome {
     /// A new case was stored.

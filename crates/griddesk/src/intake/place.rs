@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the engine fills in for a location.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Placement {
     pub grid: Option<GridCode>,
     pub grid_name: Option<String>,

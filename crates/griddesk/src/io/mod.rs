@@ -89,6 +89,7 @@ use std::str::FromStr;
 
 /// The kind of records a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Dataset {
     /// 街道/乡镇 boundaries.
@@ -199,11 +200,67 @@ impl Format {
 
 /// One refused record (or the whole file, or its header), with where and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reject {
     /// File, feature or line, and field.
+    #[cfg_attr(feature = "ts", ts(as = "location_ts::LocationTs"))]
     pub location: Location,
     /// What is wrong, in lower case.
     pub message: String,
+}
+
+/// The TypeScript shape of [`Location`] and [`Position`] (`error.rs` derives nothing for the
+/// boundary yet). The conversions below name every field and variant, so a change there fails
+/// to compile here.
+#[cfg(feature = "ts")]
+mod location_ts {
+    use crate::error::{Location, Position};
+
+    /// Where a bad value was found in an input file.
+    #[derive(ts_rs::TS)]
+    #[ts(rename = "Location")]
+    #[allow(dead_code)]
+    pub struct LocationTs {
+        /// File name as given by the user.
+        file: String,
+        /// 1-based line (CSV), 0-based feature index (GeoJSON) or record number (Shapefile,
+        /// GeoPackage).
+        position: PositionTs,
+        /// Field or property, if the problem is in one field.
+        field: Option<String>,
+    }
+
+    /// Position of a record within a file.
+    #[derive(ts_rs::TS)]
+    #[ts(rename = "Position", rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum PositionTs {
+        File,
+        Line(u64),
+        Feature(usize),
+        Record(u64),
+    }
+
+    impl From<&Location> for LocationTs {
+        fn from(l: &Location) -> Self {
+            let Location {
+                file,
+                position,
+                field,
+            } = l;
+            let position = match *position {
+                Position::File => PositionTs::File,
+                Position::Line(n) => PositionTs::Line(n),
+                Position::Feature(n) => PositionTs::Feature(n),
+                Position::Record(n) => PositionTs::Record(n),
+            };
+            Self {
+                file: file.clone(),
+                position,
+                field: field.clone(),
+            }
+        }
+    }
 }
 
 impl fmt::Display for Reject {
@@ -243,6 +300,7 @@ pub struct ImportOptions {
 
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportReport {
     /// File name as given.
     pub file: String,

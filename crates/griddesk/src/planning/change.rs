@@ -40,6 +40,8 @@ pub mod geojson_geom {
 /// `[lon, lat]`; a point meant to be an existing vertex or on an existing edge may be off by up
 /// to the tolerance in [`super::PlanSettings`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Edit {
     /// Draw a new grid (filling uncovered area of a community). Its vertices snap to nearby
@@ -95,18 +97,22 @@ impl Edit {
 
 /// A grid and its polygon.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridShape {
     pub code: GridCode,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon"))]
     pub polygon: Polygon<f64>,
 }
 
 /// A grid the change creates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewGrid {
     pub code: GridCode,
     pub name: String,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon"))]
     pub polygon: Polygon<f64>,
     /// Geodesic area, m².
     pub area_m2: f64,
@@ -118,16 +124,20 @@ pub struct NewGrid {
 
 /// A grid whose polygon changes (same code).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridChange {
     pub code: GridCode,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon"))]
     pub before: Polygon<f64>,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon"))]
     pub after: Polygon<f64>,
 }
 
 /// A grid that gets another code (renumbering).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rename {
     pub from: GridCode,
     pub to: GridCode,
@@ -136,27 +146,34 @@ pub struct Rename {
 /// A community outline that gains vertices where grid edges now meet it (its shape does not
 /// change: community boundaries are fixed for grid editing).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommunityChange {
     pub code: CommunityCode,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").MultiPolygon"))]
     pub before: MultiPolygon<f64>,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").MultiPolygon"))]
     pub after: MultiPolygon<f64>,
 }
 
 /// A street outline that gains vertices where a community outline did (shape unchanged), so
 /// that streets stay vertex-identical with their communities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StreetChange {
     pub code: StreetCode,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").MultiPolygon"))]
     pub before: MultiPolygon<f64>,
     #[serde(with = "geojson_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").MultiPolygon"))]
     pub after: MultiPolygon<f64>,
 }
 
 /// Everything one edit changes, before it is validated and applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChangeSet {
     /// The operation that produced it (`split`, `merge`, `proposal`…).
     pub operation: String,

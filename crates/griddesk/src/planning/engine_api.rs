@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 /// A dry run: what an edit would change and what the guard says about it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preview {
     pub change: ChangeSet,
     pub report: GuardReport,
@@ -38,6 +39,7 @@ pub struct Preview {
 
 /// An edit applied, undone or redone.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Applied {
     pub edit: EditSummary,
     /// Warnings the guard raised (area range…); errors would have refused the edit.

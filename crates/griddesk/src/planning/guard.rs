@@ -31,6 +31,7 @@ pub const MIN_PROBLEM_AREA_M2: f64 = 0.01;
 
 /// Which rule a problem breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
     /// Not a valid polygon (too few points, self-intersection, bad hole, non-finite value).
@@ -79,6 +80,7 @@ impl Rule {
 
 /// One problem, with the geometry to draw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     pub severity: Severity,
     pub rule: Rule,
@@ -89,6 +91,7 @@ pub struct Problem {
     /// What to highlight: the overlap, the uncovered area, the part outside, the unmatched
     /// segments, or the grid itself.
     #[serde(with = "opt_geom")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Geometry | null"))]
     pub geometry: Option<Geometry<f64>>,
     /// Area of the highlighted polygon(s), m².
     pub area_m2: Option<f64>,
@@ -118,6 +121,7 @@ mod opt_geom {
 
 /// The guard's verdict: every problem found; the change is refused if any is an error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GuardReport {
     pub problems: Vec<Problem>,
 }

@@ -72,6 +72,7 @@ impl EditMeta {
 
 /// State of an edit in the undo stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EditState {
     /// In force.
@@ -95,6 +96,7 @@ impl EditState {
 
 /// What an edit did, in grid codes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EditEffect {
     pub retired: Vec<GridCode>,
     pub created: Vec<GridCode>,
@@ -108,6 +110,7 @@ pub struct EditEffect {
 
 /// One entry of the edit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EditSummary {
     pub id: i64,
     pub at: String,
@@ -855,29 +858,38 @@ pub(crate) fn grid_of(code: &str, data: &str, geom: &[u8]) -> Result<Grid> {
 
 /// One version of a grid in its history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridVersion {
     pub code: GridCode,
     /// The grid before the edit (`None`: it did not exist yet).
-    #[serde(serialize_with = "opt_poly")]
+    #[serde(with = "opt_poly")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon | null"))]
     pub before: Option<Polygon<f64>>,
     /// The grid after the edit (`None`: removed, e.g. renamed away).
-    #[serde(serialize_with = "opt_poly")]
+    #[serde(with = "opt_poly")]
+    #[cfg_attr(feature = "ts", ts(type = "import(\"geojson\").Polygon | null"))]
     pub after: Option<Polygon<f64>>,
     pub end_date_after: Option<String>,
 }
 
-fn opt_poly<S: serde::Serializer>(
-    p: &Option<Polygon<f64>>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    use serde::Serialize as _;
-    p.as_ref()
-        .map(|p| geojson::Geometry::from(&Geometry::Polygon(p.clone())))
-        .serialize(s)
+/// An optional polygon as a GeoJSON geometry object or `null`.
+mod opt_poly {
+    use geo_types::{Geometry, Polygon};
+
+    pub fn serialize<S: serde::Serializer>(
+        p: &Option<Polygon<f64>>,
+        s: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::Serialize as _;
+        p.as_ref()
+            .map(|p| geojson::Geometry::from(&Geometry::Polygon(p.clone())))
+            .serialize(s)
+    }
 }
 
 /// One edit in a grid's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryEntry {
     pub edit: EditSummary,
     /// The versions of the grids of the lineage this edit touched.
@@ -886,6 +898,7 @@ pub struct HistoryEntry {
 
 /// A link of grid lineage: `successor` was made from `predecessor` by `edit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LineageLink {
     pub edit: i64,
     pub predecessor: String,
@@ -895,6 +908,7 @@ pub struct LineageLink {
 /// The history of a grid: its lineage (predecessors and successors, transitively) and every
 /// edit that touched any grid of it, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GridHistory {
     pub code: GridCode,
     /// Every grid of the lineage, the asked one included.

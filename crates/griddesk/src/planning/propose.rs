@@ -51,12 +51,15 @@ pub const MAX_WORKLOAD_WEIGHT: f64 = 0.9;
 
 /// How to propose.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ProposalOptions {
     /// Area to aim for, m²; the settings' target (10 000 m²) by default.
     #[serde(default)]
     pub target_area_m2: Option<f64>,
     /// Road lines (`[lon, lat]` polylines) that grid boundaries should follow.
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub roads: Vec<Vec<[f64; 2]>>,
     /// 0 = equal areas … 1 = equal workload (taken as at most 0.9, see
     /// [`MAX_WORKLOAD_WEIGHT`]); 0.5 by default, and 0 when there is no workload.
@@ -69,6 +72,7 @@ pub struct ProposalOptions {
 
 /// Figures of one proposed grid.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProposedGrid {
     pub code: GridCode,
     pub area_m2: f64,
@@ -80,6 +84,7 @@ pub struct ProposedGrid {
 
 /// Balance figures of a set of grids.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Balance {
     pub grids: usize,
     pub mean_area_m2: f64,
@@ -95,6 +100,7 @@ pub struct Balance {
 /// A proposed partition, to preview and then accept with
 /// [`crate::Engine::plan_apply_change`].
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Proposal {
     pub change: ChangeSet,
     pub grids: Vec<ProposedGrid>,

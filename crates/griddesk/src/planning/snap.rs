@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// What was snapped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SnapKind {
     Vertex,
@@ -18,6 +19,7 @@ pub enum SnapKind {
 
 /// Which layer the snapped feature belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SnapLayer {
     Grid,
@@ -28,6 +30,7 @@ pub enum SnapLayer {
 
 /// A snap result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SnapHit {
     pub kind: SnapKind,
     pub layer: SnapLayer,

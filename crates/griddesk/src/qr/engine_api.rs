@@ -14,6 +14,7 @@ use serde::Serialize;
 
 /// A scanned plate: the component and an intake form started on it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Scan {
     pub payload: String,
     pub component: ComponentRecord,

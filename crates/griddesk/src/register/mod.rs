@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// A component as written in the history and sent to the UI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComponentRecord {
     pub code: String,
     pub class_code: String,
@@ -47,6 +48,8 @@ impl ComponentRecord {
 
 /// A component to register.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct NewComponent {
     /// 4-digit minor class from the component code table.
     pub class_code: String,
@@ -71,9 +74,14 @@ fn intact() -> ComponentState {
 
 /// Changes to a component; absent fields stay as they are, an empty owner or maintainer clears it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[serde(default)]
 pub struct ComponentEdit {
+    /// (`null` and absent alike leave it as it is.)
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub owner: Option<Option<String>>,
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub maintainer: Option<Option<String>>,
     pub state: Option<ComponentState>,
     /// Move to `[lon, lat]` (the grid is found again).
@@ -83,6 +91,7 @@ pub struct ComponentEdit {
 
 /// One entry of a component's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ComponentChange {
     pub seq: i64,
     pub code: String,

@@ -39,6 +39,7 @@ keyed_enum!(
 
 /// A handling department (专业部门 / 责任单位).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Department {
     /// Short code, unique (e.g. `D01`, or the 18-character unified social credit code).
     pub code: String,
@@ -157,6 +158,7 @@ pub enum SignInRefusal {
 
 /// A signed-in user acting in one role: what every workflow call names as its actor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Session {
     pub login: String,
     pub name: String,

@@ -109,6 +109,7 @@ pub(crate) fn legacy_flow(core: &CaseCore, index: &SpatialIndex, desk: &Desk) ->
 
 /// What a transition did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transitioned {
     pub case_id: String,
     pub action: ActionKind,

@@ -59,6 +59,8 @@ keyed_enum!(
 
 /// A workflow action with its inputs, as the UI sends it (`{"action": "dispatch", …}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Accept {

@@ -3,8 +3,7 @@
 //! In JSON the bytes travel as standard base64 strings.
 
 use crate::error::{Error, Result};
-use base64::Engine as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 /// Largest accepted photo file.
 pub const MAX_PHOTO_BYTES: usize = 20 * 1024 * 1024;
@@ -13,6 +12,7 @@ pub const THUMB_SIZE: u32 = 240;
 
 /// When a photo was taken relative to the handling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PhotoPhase {
     /// 处置前 (with the report)
@@ -41,13 +41,15 @@ impl PhotoPhase {
 
 /// A photo as supplied with an intake or a transition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PhotoInput {
     pub phase: PhotoPhase,
     /// File name, for display.
     #[serde(default)]
     pub name: Option<String>,
     /// The image file (JPEG or PNG); base64 in JSON.
-    #[serde(serialize_with = "b64_ser", deserialize_with = "b64_de")]
+    #[serde(with = "b64")]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub bytes: Vec<u8>,
 }
 
@@ -63,15 +65,21 @@ impl PhotoInput {
     }
 }
 
-pub(crate) fn b64_ser<S: Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b))
-}
+/// Bytes as a standard base64 string.
+mod b64 {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-fn b64_de<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<u8>, D::Error> {
-    let s = String::deserialize(d)?;
-    base64::engine::general_purpose::STANDARD
-        .decode(s.trim())
-        .map_err(serde::de::Error::custom)
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s.trim())
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// A photo checked and ready to store.

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// A case waiting for the session's role.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QueueItem {
     pub id: String,
     pub kind: CaseKind,
@@ -66,6 +67,7 @@ fn view(c: &OpenCase) -> CaseView {
 
 /// Filters of the case list; empty fields match everything.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct CaseFilter {
     pub status: Vec<CaseStatus>,
@@ -93,6 +95,7 @@ pub struct CaseFilter {
 
 /// One row of the case list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseRow {
     pub id: String,
     pub kind: CaseKind,
@@ -113,6 +116,7 @@ pub struct CaseRow {
 
 /// A page of the case list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CasePage {
     /// Matching cases in all pages.
     pub total: usize,
@@ -122,6 +126,7 @@ pub struct CasePage {
 
 /// Everything the case panel shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseDetail {
     pub id: String,
     pub kind: CaseKind,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// A request waiting for approval.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PendingRequest {
     pub kind: RequestKind,
     /// Login of who asked.
@@ -30,6 +31,7 @@ pub struct PendingRequest {
 
 /// The workflow record of a case (`case_flow`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flow {
     pub case_id: String,
     pub street: Option<String>,
@@ -68,6 +70,7 @@ pub struct Flow {
 
 /// One run of a stage (`case_stage`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StageRun {
     pub id: i64,
     pub stage: Stage,
@@ -96,6 +99,7 @@ pub struct StageRun {
 
 /// One audit entry (`case_audit`), append-only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AuditEntry {
     pub seq: i64,
     pub case_id: String,
@@ -115,6 +119,7 @@ pub struct AuditEntry {
 
 /// A photo's metadata (the bytes are fetched separately).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PhotoInfo {
     pub id: i64,
     pub phase: PhotoPhase,

@@ -17,6 +17,7 @@ pub const ROAD_SEARCH_M: f64 = 30.0;
 
 /// A layer with its number of zones.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LayerInfo {
     #[serde(flatten)]
     pub layer: ZoneLayer,
@@ -71,6 +72,7 @@ pub struct RoadEdit {
 
 /// A road line as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoadSummary {
     pub code: String,
     pub name: String,
@@ -92,6 +94,7 @@ pub struct PersonZones {
 
 /// A zone in a person's list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonZone {
     pub layer: String,
     pub layer_name: String,

@@ -53,6 +53,7 @@ impl std::fmt::Debug for ZoneIndex {
 
 /// A person as shown in answers and lists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PersonRef {
     /// Person id; `None` for a duty grid's inspector named without a person record.
     pub id: Option<String>,
@@ -68,6 +69,7 @@ pub struct PersonRef {
 
 /// A unit as shown in answers and lists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
@@ -77,6 +79,7 @@ pub struct UnitRef {
 
 /// A code and a name (grid, community, street).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Named {
     pub code: String,
     pub name: String,
@@ -84,6 +87,7 @@ pub struct Named {
 
 /// A zone with its responsible unit and people.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ZoneSummary {
     pub layer: String,
     pub code: String,
@@ -100,6 +104,7 @@ pub struct ZoneSummary {
 
 /// One layer's answer at a point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LayerAnswer {
     pub layer: String,
     pub layer_name: String,
@@ -111,6 +116,7 @@ pub struct LayerAnswer {
 
 /// A road line near the point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RoadAnswer {
     pub code: String,
     pub name: String,
@@ -125,6 +131,7 @@ pub struct RoadAnswer {
 
 /// "Who is responsible here": everything that answers for a point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Responsibility {
     pub lon: f64,
     pub lat: f64,

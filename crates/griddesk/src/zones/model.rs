@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 keyed_enum!(
     /// What a person does (SPEC §4.2, §7).
+    #[cfg_attr(feature = "ts", ts(rename = "ZoneRole"))]
     Role {
         /// 监督员: patrols a duty grid.
         Inspector = ("inspector", "监督员"),
@@ -128,6 +129,7 @@ pub struct Person {
 
 /// A zone layer: one way of dividing the district into responsibility zones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ZoneLayer {
     /// Unique code (`duty` is the duty-grid layer).
     pub code: String,

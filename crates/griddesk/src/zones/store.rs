@@ -450,6 +450,7 @@ pub enum OnConflict {
 
 /// What an assignment did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AssignReport {
     /// Grids added to the zone.
     pub added: Vec<String>,

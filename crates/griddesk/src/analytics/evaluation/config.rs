@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A comparison in a score band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum BandOp {
     /// value = bound
@@ -22,6 +23,7 @@ pub enum BandOp {
 
 /// One band: if `value op bound` then `score`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Band {
     pub op: BandOp,
     pub bound: f64,
@@ -30,6 +32,7 @@ pub struct Band {
 
 /// Bands tried in order; the first that holds gives the score, else `otherwise`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Bands {
     pub bands: Vec<Band>,
     pub otherwise: f64,
@@ -62,6 +65,7 @@ impl Bands {
 
 /// A grade and the lowest composite that earns it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GradeBand {
     pub grade: String,
     pub min: f64,
@@ -69,6 +73,7 @@ pub struct GradeBand {
 
 /// Region weights (SPEC §5.2; default 10/30/30/30 since the reference's sum to 70).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RegionConfig {
     pub w_public_report: f64,
     pub w_filed: f64,
@@ -113,6 +118,7 @@ pub const FIXED_RULES: &[(&str, &str, &str)] = &[
 
 /// Department weights (SPEC §5.3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DepartmentConfig {
     pub w_filed: f64,
     pub w_closure: f64,
@@ -123,6 +129,7 @@ pub struct DepartmentConfig {
 
 /// 监督员 weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct InspectorConfig {
     pub w_valid_report: f64,
     pub w_miss: f64,
@@ -132,6 +139,7 @@ pub struct InspectorConfig {
 
 /// 受理员 weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReceptionistConfig {
     pub w_accepted: f64,
     pub w_verify_send: f64,
@@ -141,6 +149,7 @@ pub struct ReceptionistConfig {
 
 /// 值班长 weights.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ShiftLeaderConfig {
     pub w_on_time_filing: f64,
     pub w_accurate_filing: f64,
@@ -149,6 +158,7 @@ pub struct ShiftLeaderConfig {
 
 /// 派遣员 weights. SPEC §5.4 found no 派遣数分值 bands; the default reuses the 受理数 bands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DispatcherConfig {
     pub w_dispatched: f64,
     pub w_on_time: f64,
@@ -158,6 +168,7 @@ pub struct DispatcherConfig {
 
 /// The whole evaluation configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EvaluationConfig {
     /// Rows whose sample (立案数, 上报数, 受理数, 派遣数…) is below this get no rank.
     pub min_sample: u32,

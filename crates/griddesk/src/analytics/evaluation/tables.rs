@@ -10,6 +10,8 @@ use serde::Serialize;
 
 /// Which table a row belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "EvalTableKind"))]
 #[serde(rename_all = "snake_case")]
 pub enum TableKind {
     District,
