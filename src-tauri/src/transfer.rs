@@ -148,8 +148,9 @@ pub async fn transfer_pick(
 /// Imports a file as `dataset` in one transaction, or with `dry_run` only checks it. A file with
 /// bad records is refused whole unless `valid_only`; a dry run lists every reject (file, line or
 /// feature, field) so the user sees them all before deciding.
+// A command's arguments are what the window sends: as many as the dialog has fields.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)] // a command's arguments are its IPC fields
+#[allow(clippy::too_many_arguments)]
 pub async fn transfer_import(
     app: AppHandle,
     store: State<'_, Store>,

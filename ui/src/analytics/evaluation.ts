@@ -216,12 +216,11 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
       }).catch(host.fail);
     });
     // The choice the sources leave open (§5.2), and the two rules GridDesk fixes (§5).
-    const region = c.region as Record<string, unknown>;
     const basis = el('select', { id: 'ev-filed-basis' },
       el('option', { value: 'per_grid' }, label('evFiledPerGrid')),
       el('option', { value: 'total' }, label('evFiledTotal')));
-    basis.value = region['filed_basis'] === 'total' ? 'total' : 'per_grid';
-    basis.addEventListener('change', () => { region['filed_basis'] = basis.value; });
+    basis.value = c.region.filed_basis;
+    basis.addEventListener('change', () => { c.region.filed_basis = basis.value === 'total' ? 'total' : 'per_grid'; });
     const rules = el('div', { class: 'ev-config-row ev-rules' }, el('b', {}, label('evRules')),
       el('label', {}, label('evFiledBasis'), basis),
       el('span', { class: 'ev-rule' }, label('evRuleRework')),

@@ -55,6 +55,7 @@ export type { EditSummary } from './EditSummary';
 export type { EvalTableKind } from './EvalTableKind';
 export type { EvaluationConfig } from './EvaluationConfig';
 export type { FileOptions } from './FileOptions';
+export type { FiledBasis } from './FiledBasis';
 export type { FilingCondition } from './FilingCondition';
 export type { FilterOption } from './FilterOption';
 export type { Flow } from './Flow';

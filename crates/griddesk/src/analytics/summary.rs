@@ -41,6 +41,7 @@ impl GroupBy {
 
 /// Counts of one set of cases (a row of the table, or the whole selection).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Counts {
     pub cases: u32,
     pub open: u32,

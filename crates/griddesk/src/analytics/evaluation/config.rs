@@ -91,6 +91,7 @@ pub struct RegionConfig {
 
 /// What a region's 立案数分值 bands are applied to.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FiledBasis {
     /// Filed cases per active unit grid of the region (a street of 200 grids is banded like
