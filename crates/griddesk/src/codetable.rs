@@ -5,6 +5,7 @@
 //! class; `minor_code` is the 4-digit class code (major + minor) and must start with `major_code`.
 
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,7 +38,7 @@ impl ClassTable {
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
-        let err = |line: u64, field: Option<&str>, message: String| Error::Input {
+        let err = |line: u64, field: Option<&str>, message: Reason| Error::Input {
             location: Location {
                 file: file.to_string(),
                 position: Position::Line(line),
@@ -47,13 +48,13 @@ impl ClassTable {
         };
         let headers = rdr
             .headers()
-            .map_err(|e| err(1, None, e.to_string()))?
+            .map_err(|e| err(1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
             .clone();
         let col = |name: &str| {
             headers
                 .iter()
                 .position(|h| h == name)
-                .ok_or_else(|| err(1, Some(name), format!("missing column `{name}`")))
+                .ok_or_else(|| err(1, Some(name), Message::new(C::CsvMissingColumns).texts("columns", [name]).en(format!("missing column `{name}`"))))
         };
         let (ma, man, mi, min) = (
             col("major_code")?,
@@ -65,13 +66,13 @@ impl ClassTable {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                err(line, None, e.to_string())
+                err(line, None, Message::new(C::CsvRowUnreadable).en(e.to_string()))
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let get = |i: usize, name: &str| -> Result<String> {
                 match rec.get(i) {
                     Some(v) if !v.is_empty() => Ok(v.to_string()),
-                    _ => Err(err(line, Some(name), "required value is empty".into())),
+                    _ => Err(err(line, Some(name), Message::new(C::RequiredMissing).en("required value is empty"))),
                 }
             };
             let e = ClassEntry {
@@ -84,8 +85,8 @@ impl ClassTable {
                 return Err(err(
                     line,
                     Some("major_code"),
-                    format!("`{}` is not a 2-digit code", e.major_code),
-                ));
+                    Message::new(C::MajorCodeInvalid).text("value", &e.major_code).en(format!("`{}` is not a 2-digit code", e.major_code),
+                )));
             }
             if e.code.len() != 4
                 || !e.code.bytes().all(|b| b.is_ascii_digit())
@@ -94,23 +95,23 @@ impl ClassTable {
                 return Err(err(
                     line,
                     Some("minor_code"),
-                    format!(
+                    Message::new(C::MinorCodeInvalid).text("value", &e.code).text("major", &e.major_code).en(format!(
                         "`{}` must be 4 digits starting with the major code {}",
                         e.code, e.major_code
                     ),
-                ));
+                )));
             }
             if entries.contains_key(&e.code) {
                 return Err(err(
                     line,
                     Some("minor_code"),
-                    format!("duplicate class code {}", e.code),
-                ));
+                    Message::new(C::DuplicateClass).text("class", &e.code).en(format!("duplicate class code {}", e.code),
+                )));
             }
             entries.insert(e.code.clone(), e);
         }
         if entries.is_empty() {
-            return Err(err(1, None, "the table has no classes".into()));
+            return Err(err(1, None, Message::new(C::TableNoClasses).en("the table has no classes")));
         }
         Ok(Self { entries })
     }

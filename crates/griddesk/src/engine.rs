@@ -553,7 +553,7 @@ impl Engine {
         let mpath = dir.join("manifest.json");
         let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
         let m: SampleManifest = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", mpath.display())))?;
+            .map_err(|e| Error::Internal(format!("{}: {e}", mpath.display())))?;
         self.import_district(&dir.join(&m.district_file), &m.district_code)?;
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
@@ -566,7 +566,7 @@ impl Engine {
             let p = dir.join(file);
             let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
             let seed: crate::sample::caseloop::CaseLoopSeed = serde_json::from_str(&text)
-                .map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))?;
+                .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?;
             self.load_sample_case_loop(&seed)?;
         }
         Ok(())

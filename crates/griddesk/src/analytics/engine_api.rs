@@ -265,7 +265,7 @@ impl Engine {
     /// Keeps evaluation weights, bands and grades in the store (one transaction).
     pub fn set_evaluation_config(&self, cfg: &EvaluationConfig) -> Result<()> {
         let text = serde_json::to_string(cfg)
-            .map_err(|e| crate::error::Error::Invalid(format!("evaluation config: {e}")))?;
+            .map_err(|e| crate::error::Error::Internal(format!("evaluation config: {e}")))?;
         self.store()
             .write(|w| w.set_meta(EVALUATION_CONFIG_KEY, &text))
     }

@@ -6,6 +6,7 @@
 //! O(log days), so the deadlines of every open case can be recomputed in milliseconds.
 
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,7 +58,13 @@ pub struct OfficePeriod {
 impl OfficePeriod {
     /// A period from `HH:MM` to `HH:MM` (`24:00` allowed as an end).
     pub fn parse(s: &str) -> Result<Self> {
-        let bad = |why: &str| Error::Invalid(format!("office period `{s}`: {why}"));
+        let bad = |why: &str| {
+            Error::Invalid(
+                Message::new(C::OfficePeriodInvalid)
+                    .text("value", s)
+                    .en(format!("office period `{s}`: {why}")),
+            )
+        };
         let (a, b) = s
             .trim()
             .split_once('-')
@@ -127,16 +134,16 @@ pub fn format_office_hours(p: &[OfficePeriod]) -> String {
 fn check_periods(v: &mut [OfficePeriod]) -> Result<()> {
     v.sort();
     if v.is_empty() {
-        return Err(Error::Invalid(
-            "office hours: at least one period is needed".into(),
-        ));
+        return Err(Error::Invalid(Message::new(C::OfficeHoursEmpty).en(
+            "office hours: at least one period is needed",
+        )));
     }
     for w in v.windows(2) {
         if w[1].start < w[0].end {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Invalid(Message::new(C::OfficeHoursOverlap).text("a", w[0]).text("b", w[1]).en(format!(
                 "office hours: {} overlaps {}",
                 w[0], w[1]
-            )));
+            ))));
         }
     }
     Ok(())
@@ -345,7 +352,7 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let err = |line: u64, field: Option<&str>, message: String| Error::Input {
+    let err = |line: u64, field: Option<&str>, message: Reason| Error::Input {
         location: Location {
             file: file.to_string(),
             position: Position::Line(line),
@@ -355,13 +362,13 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     };
     let headers = rdr
         .headers()
-        .map_err(|e| err(1, None, e.to_string()))?
+        .map_err(|e| err(1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
         .clone();
     let col = |name: &str| {
         headers
             .iter()
             .position(|h| h == name)
-            .ok_or_else(|| err(1, Some(name), format!("missing column `{name}`")))
+            .ok_or_else(|| err(1, Some(name), Message::new(C::CsvMissingColumns).texts("columns", [name]).en(format!("missing column `{name}`"))))
     };
     let (di, ki) = (col("date")?, col("kind")?);
     let ni = headers.iter().position(|h| h == "festival" || h == "note");
@@ -369,30 +376,30 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     let mut seen = BTreeMap::new();
     for rec in rdr.records() {
         let rec =
-            rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, e.to_string()))?;
+            rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, Message::new(C::CsvRowUnreadable).en(e.to_string())))?;
         let line = rec.position().map_or(0, |p| p.line());
         let ds = rec.get(di).unwrap_or_default();
         let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d").map_err(|_| {
             err(
                 line,
                 Some("date"),
-                format!("`{ds}` is not a YYYY-MM-DD date"),
-            )
+                Message::new(C::NotADate).text("value", ds).en(format!("`{ds}` is not a YYYY-MM-DD date"),
+            ))
         })?;
         let ks = rec.get(ki).unwrap_or_default();
         let kind = DayKind::parse(ks).ok_or_else(|| {
             err(
                 line,
                 Some("kind"),
-                format!("`{ks}` is neither `holiday` nor `workday`"),
-            )
+                Message::new(C::NotADayKind).text("value", ks).en(format!("`{ks}` is neither `holiday` nor `workday`"),
+            ))
         })?;
         if let Some(prev) = seen.insert(date, line) {
             return Err(err(
                 line,
                 Some("date"),
-                format!("{date} is listed twice (also on line {prev})"),
-            ));
+                Message::new(C::DateListedTwice).text("date", date).int("line", prev).en(format!("{date} is listed twice (also on line {prev})"),
+            )));
         }
         out.push(CalendarDay {
             date,

@@ -77,6 +77,7 @@ pub(crate) use fields::check_lon_lat;
 
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Message, MessageCode, Reason};
 use crate::index::SpatialIndex;
 use crate::locate::GridLocator;
 use crate::model::District;
@@ -160,9 +161,13 @@ impl FromStr for Dataset {
             "components" | "component" | "部件" => Dataset::Components,
             "cases" | "case" | "案件" => Dataset::Cases,
             _ => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Invalid(
+                    Message::new(MessageCode::UnknownDataset)
+                        .text("value", s)
+                        .en(format!(
                     "unknown dataset `{s}` (expected streets, communities, grids, duty-grids, components or cases)"
-                )))
+                )),
+                ))
             }
         })
     }
@@ -183,6 +188,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's name as people know it (`GeoJSON`, `CSV`, `Shapefile`, `GeoPackage`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GeoJson => "GeoJSON",
+            Format::Csv => "CSV",
+            Format::Shapefile => "Shapefile",
+            Format::GeoPackage => "GeoPackage",
+        }
+    }
+
     /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`, any
     /// case).
     pub fn from_path(path: &Path) -> Option<Format> {
@@ -198,12 +213,14 @@ impl Format {
 }
 
 /// One refused record (or the whole file, or its header), with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reject {
     /// File, feature or line, and field.
     pub location: Location,
-    /// What is wrong, in lower case.
+    /// What is wrong, in lower case (English).
     pub message: String,
+    /// What is wrong, as a message for the UI.
+    pub detail: Message,
 }
 
 impl fmt::Display for Reject {
@@ -217,7 +234,7 @@ impl Reject {
         file: &str,
         position: Position,
         field: Option<&str>,
-        message: impl Into<String>,
+        message: Reason,
     ) -> Self {
         Reject {
             location: Location {
@@ -225,8 +242,21 @@ impl Reject {
                 position,
                 field: field.map(str::to_string),
             },
-            message: message.into(),
+            message: message.text,
+            detail: message.message,
         }
+    }
+
+    /// Where and what, as one `input-error` message.
+    pub fn input_error(&self) -> Message {
+        Message::new(MessageCode::InputError)
+            .nested("at", self.location.message())
+            .nested("reason", self.detail.clone())
+    }
+
+    /// What is wrong, English text and message together.
+    pub fn reason(&self) -> Reason {
+        self.detail.clone().en(self.message.clone())
     }
 }
 
@@ -309,14 +339,23 @@ pub fn import_file_from(
 ) -> Result<ImportReport> {
     let file = path.display().to_string();
     let format = Format::from_path(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
-        ))
+        Error::Invalid(
+            Message::new(MessageCode::UnknownFileType)
+                .text("file", &file)
+                .text("expected", ".geojson, .json, .csv, .shp, .gpkg")
+                .en(format!(
+                    "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
+                )),
+        )
     })?;
     if !dataset.supports(format) {
-        return Err(Error::Invalid(format!(
-            "{file}: {dataset} cannot be read from {format:?}"
-        )));
+        return Err(Error::Invalid(
+            Message::new(MessageCode::DatasetNotInFormat)
+                .text("file", &file)
+                .term("dataset", dataset)
+                .text("format", format.name())
+                .en(format!("{file}: {dataset} cannot be read from {format:?}")),
+        ));
     }
     let as_table = matches!(format, Format::Shapefile | Format::GeoPackage)
         || (format == Format::GeoJson && source.crs.is_some_and(|c| !c.is_lon_lat()));
@@ -388,7 +427,7 @@ fn finish_import(
     locate: &Locate<'_>,
 ) -> Result<ImportReport> {
     if !parsed.rejects.is_empty() && !opts.valid_only && !opts.dry_run {
-        let first = parsed.rejects[0].to_string();
+        let first = Box::new(parsed.rejects[0].clone());
         return Err(Error::ImportRejected {
             file: file.to_string(),
             count: parsed.rejects.len(),

@@ -102,7 +102,7 @@ impl Engine {
             }
         }
         let Some(desk) = slot.as_mut() else {
-            return Err(Error::Invalid("case loop state unavailable".into()));
+            return Err(Error::Internal("case loop state unavailable".into()));
         };
         let (out, edits) = f(&mut store, desk, &loaded.index)?;
         drop(loaded);
@@ -440,8 +440,9 @@ pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
             Refusal::NotAuthorised {
                 login: s.login.clone(),
                 role: s.role,
-                why: "only an administrator may change users, departments, routing, calendar or limits"
-                    .into(),
+                why: crate::message::Message::new(crate::message::MessageCode::AdministratorOnly).en(
+                    "only an administrator may change users, departments, routing, calendar or limits",
+                ),
             },
         ));
     }

@@ -4,6 +4,7 @@
 //! denominator is zero has no score), so weights need not sum to 100.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use serde::{Deserialize, Serialize};
 
 /// A comparison in a score band.
@@ -253,11 +254,11 @@ impl EvaluationConfig {
     /// Reads a configuration from JSON (every field required; start from the defaults' JSON).
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
         let c: Self = serde_json::from_str(text)
-            .map_err(|e| Error::Invalid(format!("{file}: evaluation config: {e}")))?;
+            .map_err(|e| Error::Invalid(Message::new(C::EvaluationConfigUnreadable).text("file", file).en(format!("{file}: evaluation config: {e}"))))?;
         if c.grades.is_empty() {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Invalid(Message::new(C::EvaluationGradesEmpty).text("file", file).en(format!(
                 "{file}: evaluation config: `grades` is empty"
-            )));
+            ))));
         }
         Ok(c)
     }

@@ -22,6 +22,7 @@
 //! Departments are the distinct `department` values, sorted. Communities and streets come from
 //! the grid codes. Every bad value is reported with its file, line and column.
 
+use crate::message::{Message, MessageCode as C};
 use super::input::{EvalCase, EvalInput, Hangup, Person, Position, Stage};
 use crate::analytics::columns::{ClassKey, Regions};
 use crate::clock::{Interval, Metric, WorkCalendar};
@@ -51,7 +52,7 @@ fn read(dir: &Path, name: &str) -> Result<Table> {
             position: FilePos::Line(line),
             field: None,
         },
-        message: m,
+        message: Message::new(C::CsvRowUnreadable).en(m),
     };
     let headers: Vec<String> = r
         .headers()
@@ -79,6 +80,8 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// A bad value in `field`. These files are read by the CLI only (`griddesk evaluate`),
+    /// so the UI message stays generic; the English text says exactly what is wrong.
     fn err(&self, field: &str, m: impl Into<String>) -> Error {
         Error::Input {
             location: Location {
@@ -86,7 +89,7 @@ impl Row<'_> {
                 position: FilePos::Line(self.line),
                 field: Some(field.into()),
             },
-            message: m.into(),
+            message: Message::new(C::ValueInvalid).en(m),
         }
     }
     fn get(&self, field: &str) -> Result<&str> {
