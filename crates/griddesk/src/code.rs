@@ -220,7 +220,14 @@ impl ComponentCode {
 
 fn check_range(n: u16, lo: u16, hi: u16, what: &str) -> Result<()> {
     if n < lo || n > hi {
-        return Err(Error::Invalid(Message::new(C::NumberRange).with("thing", crate::message::thing(what)).int("value", n).int("min", lo).int("max", hi).en(format!("{what} {n} outside {lo}–{hi}"))));
+        return Err(Error::Invalid(
+            Message::new(C::NumberRange)
+                .with("thing", crate::message::thing(what))
+                .int("value", n)
+                .int("min", lo)
+                .int("max", hi)
+                .en(format!("{what} {n} outside {lo}–{hi}")),
+        ));
     }
     Ok(())
 }

@@ -48,13 +48,24 @@ impl ClassTable {
         };
         let headers = rdr
             .headers()
-            .map_err(|e| err(1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
+            .map_err(|e| {
+                err(
+                    1,
+                    None,
+                    Message::new(C::CsvHeaderUnreadable).en(e.to_string()),
+                )
+            })?
             .clone();
         let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h == name)
-                .ok_or_else(|| err(1, Some(name), Message::new(C::CsvMissingColumns).texts("columns", [name]).en(format!("missing column `{name}`"))))
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                err(
+                    1,
+                    Some(name),
+                    Message::new(C::CsvMissingColumns)
+                        .texts("columns", [name])
+                        .en(format!("missing column `{name}`")),
+                )
+            })
         };
         let (ma, man, mi, min) = (
             col("major_code")?,
@@ -66,13 +77,21 @@ impl ClassTable {
         for rec in rdr.records() {
             let rec = rec.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line());
-                err(line, None, Message::new(C::CsvRowUnreadable).en(e.to_string()))
+                err(
+                    line,
+                    None,
+                    Message::new(C::CsvRowUnreadable).en(e.to_string()),
+                )
             })?;
             let line = rec.position().map_or(0, |p| p.line());
             let get = |i: usize, name: &str| -> Result<String> {
                 match rec.get(i) {
                     Some(v) if !v.is_empty() => Ok(v.to_string()),
-                    _ => Err(err(line, Some(name), Message::new(C::RequiredMissing).en("required value is empty"))),
+                    _ => Err(err(
+                        line,
+                        Some(name),
+                        Message::new(C::RequiredMissing).en("required value is empty"),
+                    )),
                 }
             };
             let e = ClassEntry {
@@ -85,8 +104,10 @@ impl ClassTable {
                 return Err(err(
                     line,
                     Some("major_code"),
-                    Message::new(C::MajorCodeInvalid).text("value", &e.major_code).en(format!("`{}` is not a 2-digit code", e.major_code),
-                )));
+                    Message::new(C::MajorCodeInvalid)
+                        .text("value", &e.major_code)
+                        .en(format!("`{}` is not a 2-digit code", e.major_code)),
+                ));
             }
             if e.code.len() != 4
                 || !e.code.bytes().all(|b| b.is_ascii_digit())
@@ -95,23 +116,32 @@ impl ClassTable {
                 return Err(err(
                     line,
                     Some("minor_code"),
-                    Message::new(C::MinorCodeInvalid).text("value", &e.code).text("major", &e.major_code).en(format!(
-                        "`{}` must be 4 digits starting with the major code {}",
-                        e.code, e.major_code
-                    ),
-                )));
+                    Message::new(C::MinorCodeInvalid)
+                        .text("value", &e.code)
+                        .text("major", &e.major_code)
+                        .en(format!(
+                            "`{}` must be 4 digits starting with the major code {}",
+                            e.code, e.major_code
+                        )),
+                ));
             }
             if entries.contains_key(&e.code) {
                 return Err(err(
                     line,
                     Some("minor_code"),
-                    Message::new(C::DuplicateClass).text("class", &e.code).en(format!("duplicate class code {}", e.code),
-                )));
+                    Message::new(C::DuplicateClass)
+                        .text("class", &e.code)
+                        .en(format!("duplicate class code {}", e.code)),
+                ));
             }
             entries.insert(e.code.clone(), e);
         }
         if entries.is_empty() {
-            return Err(err(1, None, Message::new(C::TableNoClasses).en("the table has no classes")));
+            return Err(err(
+                1,
+                None,
+                Message::new(C::TableNoClasses).en("the table has no classes"),
+            ));
         }
         Ok(Self { entries })
     }

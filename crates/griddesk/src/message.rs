@@ -72,7 +72,7 @@ message_codes! {
     GridCodeDigits = "grid-code-digits" [],
     /// A component sequence number out of range.
     ComponentSequenceRange = "component-sequence-range" [],
-    /// A number out of its range (`what` is a `thing.*` term).
+    /// A number out of its range (`thing` is a `thing.*` term).
     NumberRange = "number-range" [thing, value, min, max],
 
     // ---- where in a file ----
@@ -386,6 +386,40 @@ message_codes! {
     /// The evaluation configuration has no grades.
     EvaluationGradesEmpty = "evaluation-grades-empty" [file],
 
+    // ---- the desktop shell (src-tauri) ----
+    /// The store is still opening, or failed to open.
+    NotReady = "not-ready" [],
+    /// A window, menu or dialog operation failed.
+    WindowFailed = "window-failed" [],
+    /// Nobody is signed in.
+    NotSignedIn = "not-signed-in" [],
+    /// A file name that cannot be used.
+    BadFileName = "bad-file-name" [name],
+    /// Too many components for one plate sheet.
+    TooManyPlates = "too-many-plates" [count, max],
+    /// A heatmap view box that is not west < east, south < north in degrees.
+    BadViewBounds = "bad-view-bounds" [],
+    /// A heatmap bandwidth outside 10–5000 m.
+    BandwidthRange = "bandwidth-range" [bandwidth, min, max],
+    /// Nothing to export.
+    NothingToExport = "nothing-to-export" [],
+    /// The map image did not arrive as a PNG.
+    NotAPng = "not-a-png" [],
+    /// Not a month `YYYY-MM`.
+    NotAMonth = "not-a-month" [value],
+    /// An unknown evaluation table.
+    UnknownEvaluationTable = "unknown-evaluation-table" [value],
+    /// An unknown indicator.
+    UnknownIndicator = "unknown-indicator" [value],
+    /// The evaluation's grade bands are empty.
+    GradeBandsEmpty = "grade-bands-empty" [],
+    /// A weight is negative or not a number.
+    WeightInvalid = "weight-invalid" [],
+    /// A grade band without a name or lower bound.
+    GradeBandIncomplete = "grade-band-incomplete" [],
+    /// An unknown text encoding.
+    UnknownEncoding = "unknown-encoding" [value],
+
     // ---- sign-in and permissions ----
     /// Unknown login or wrong password.
     SignInBadCredentials = "sign-in-bad-credentials" [],
@@ -462,7 +496,7 @@ message_codes! {
     /// The topology guard refused an edit: `errors` errors of the `rules` (`rule.*` terms),
     /// `warnings` warnings; the report lists each problem.
     TopologyRefused = "topology-refused" [errors, rules, warnings],
-    /// What an edit was prepared against changed since (`what` is a message).
+    /// A row the edit was prepared against changed since (`thing` `key`).
     PlanStale = "plan-stale" [thing, key],
     /// Nothing to undo.
     NothingToUndo = "nothing-to-undo" [],
@@ -472,10 +506,6 @@ message_codes! {
     UndoBlocked = "undo-blocked" [edit, thing, key],
     /// An edit cannot be redone: a row changed outside grid planning.
     RedoBlocked = "redo-blocked" [edit, thing, key],
-    /// A grid named by its code (used inside other messages).
-    GridRef = "grid-ref" [grid],
-    /// A community named by its code.
-    CommunityRef = "community-ref" [community],
     /// The grid is retired.
     GridRetired = "grid-retired" [grid],
     /// A coordinate is not a number.
@@ -814,9 +844,12 @@ pub fn all_terms() -> Vec<String> {
             .map(|r| format!("rule.{}", r.id())),
     );
     out.extend(
-        [crate::model::CaseKind::Event, crate::model::CaseKind::Component]
-            .iter()
-            .map(|k| format!("kind.{}", k.key())),
+        [
+            crate::model::CaseKind::Event,
+            crate::model::CaseKind::Component,
+        ]
+        .iter()
+        .map(|k| format!("kind.{}", k.key())),
     );
     out
 }
@@ -1004,7 +1037,6 @@ vocabulary!(
         HoleOutside = "hole-outside",
         RingsCross = "rings-cross",
         PartsOverlap = "parts-overlap",
-        Invalid = "invalid",
     }
 );
 
@@ -1034,7 +1066,6 @@ vocabulary!(
         Polygon = "polygon",
         MultiPolygon = "multipolygon",
         Collection = "collection",
-        Other = "other",
     }
 );
 
@@ -1064,7 +1095,8 @@ mod tests {
         for c in MessageCode::ALL {
             let k = c.key();
             assert!(
-                k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                k.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{k}"
             );
             assert!(seen.insert(k), "{k} twice");
@@ -1083,7 +1115,8 @@ mod tests {
         assert_eq!(v["code"], "topo-overlap");
         assert_eq!(v["params"]["grid"]["text"], "331003003002050");
         assert_eq!(v["params"]["area"]["area"], 1656.16);
-        let back: Message = serde_json::from_value(v).unwrap_or_else(|_| Message::new(MessageCode::InternalError));
+        let back: Message =
+            serde_json::from_value(v).unwrap_or_else(|_| Message::new(MessageCode::InternalError));
         assert_eq!(back, m);
     }
 
@@ -1093,9 +1126,19 @@ mod tests {
     fn every_thing_the_engine_names_is_a_term() {
         let mut words: std::collections::BTreeSet<String> = [
             // fixed_code! and check_range in code.rs, snapshot kinds in planning/history.rs
-            "district", "street", "community", "unit grid", "class", "component",
-            "street number", "community number", "grid sequence",
-            "grid", "case", "duty_member", "zone_member",
+            "district",
+            "street",
+            "community",
+            "unit grid",
+            "class",
+            "component",
+            "street number",
+            "community number",
+            "grid sequence",
+            "grid",
+            "case",
+            "duty_member",
+            "zone_member",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -1110,7 +1153,10 @@ mod tests {
             "thing(\"",
             "stale(\"",
         ];
-        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         while let Some(dir) = stack.pop() {
             for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let p = e.path();
@@ -1129,12 +1175,21 @@ mod tests {
                 }
             }
         }
-        let unknown: Vec<&String> = words.iter().filter(|w| Thing::from_en(w).is_none()).collect();
-        assert!(unknown.is_empty(), "words without a Thing term: {unknown:?}");
+        let unknown: Vec<&String> = words
+            .iter()
+            .filter(|w| Thing::from_en(w).is_none())
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "words without a Thing term: {unknown:?}"
+        );
         let used: std::collections::BTreeSet<Thing> =
             words.iter().filter_map(|w| Thing::from_en(w)).collect();
         let unused: Vec<&Thing> = Thing::ALL.iter().filter(|t| !used.contains(t)).collect();
-        assert!(unused.is_empty(), "Thing terms the engine never uses: {unused:?}");
+        assert!(
+            unused.is_empty(),
+            "Thing terms the engine never uses: {unused:?}"
+        );
     }
 
     #[test]

@@ -150,21 +150,31 @@ impl Heatmap {
     pub fn compute(cols: &CaseColumns, rows: &[u32], p: &HeatmapParams) -> Result<Self> {
         let bx = Self::box_for(cols, p);
         if p.width == 0 || p.height == 0 || p.width > 8192 || p.height > 8192 {
-            return Err(Error::Invalid(Message::new(C::HeatmapSize).int("width", p.width).int("height", p.height).en(format!(
-                "heatmap size {}×{}: each side must be 1–8192 cells",
-                p.width, p.height
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::HeatmapSize)
+                    .int("width", p.width)
+                    .int("height", p.height)
+                    .en(format!(
+                        "heatmap size {}×{}: each side must be 1–8192 cells",
+                        p.width, p.height
+                    )),
+            ));
         }
         if !(p.bandwidth_m > 0.0 && p.bandwidth_m.is_finite()) {
-            return Err(Error::Invalid(Message::new(C::HeatmapBandwidth).length("bandwidth", p.bandwidth_m).en(format!(
-                "heatmap bandwidth {} m: must be a positive number of metres",
-                p.bandwidth_m
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::HeatmapBandwidth)
+                    .length("bandwidth", p.bandwidth_m)
+                    .en(format!(
+                        "heatmap bandwidth {} m: must be a positive number of metres",
+                        p.bandwidth_m
+                    )),
+            ));
         }
         if !(bx[2] > bx[0] && bx[3] > bx[1]) {
-            return Err(Error::Invalid(Message::new(C::HeatmapBbox).en(
-                "heatmap bbox: west must be below east and south below north",
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::HeatmapBbox)
+                    .en("heatmap bbox: west must be below east and south below north"),
+            ));
         }
         let (w, h) = (p.width, p.height);
         let dx = (bx[2] - bx[0]) / w as f64;

@@ -134,16 +134,18 @@ pub fn format_office_hours(p: &[OfficePeriod]) -> String {
 fn check_periods(v: &mut [OfficePeriod]) -> Result<()> {
     v.sort();
     if v.is_empty() {
-        return Err(Error::Invalid(Message::new(C::OfficeHoursEmpty).en(
-            "office hours: at least one period is needed",
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::OfficeHoursEmpty).en("office hours: at least one period is needed"),
+        ));
     }
     for w in v.windows(2) {
         if w[1].start < w[0].end {
-            return Err(Error::Invalid(Message::new(C::OfficeHoursOverlap).text("a", w[0]).text("b", w[1]).en(format!(
-                "office hours: {} overlaps {}",
-                w[0], w[1]
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::OfficeHoursOverlap)
+                    .text("a", w[0])
+                    .text("b", w[1])
+                    .en(format!("office hours: {} overlaps {}", w[0], w[1])),
+            ));
         }
     }
     Ok(())
@@ -362,44 +364,67 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     };
     let headers = rdr
         .headers()
-        .map_err(|e| err(1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
+        .map_err(|e| {
+            err(
+                1,
+                None,
+                Message::new(C::CsvHeaderUnreadable).en(e.to_string()),
+            )
+        })?
         .clone();
     let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| err(1, Some(name), Message::new(C::CsvMissingColumns).texts("columns", [name]).en(format!("missing column `{name}`"))))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            err(
+                1,
+                Some(name),
+                Message::new(C::CsvMissingColumns)
+                    .texts("columns", [name])
+                    .en(format!("missing column `{name}`")),
+            )
+        })
     };
     let (di, ki) = (col("date")?, col("kind")?);
     let ni = headers.iter().position(|h| h == "festival" || h == "note");
     let mut out: Vec<CalendarDay> = Vec::new();
     let mut seen = BTreeMap::new();
     for rec in rdr.records() {
-        let rec =
-            rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), None, Message::new(C::CsvRowUnreadable).en(e.to_string())))?;
+        let rec = rec.map_err(|e| {
+            err(
+                e.position().map_or(0, |p| p.line()),
+                None,
+                Message::new(C::CsvRowUnreadable).en(e.to_string()),
+            )
+        })?;
         let line = rec.position().map_or(0, |p| p.line());
         let ds = rec.get(di).unwrap_or_default();
         let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d").map_err(|_| {
             err(
                 line,
                 Some("date"),
-                Message::new(C::NotADate).text("value", ds).en(format!("`{ds}` is not a YYYY-MM-DD date"),
-            ))
+                Message::new(C::NotADate)
+                    .text("value", ds)
+                    .en(format!("`{ds}` is not a YYYY-MM-DD date")),
+            )
         })?;
         let ks = rec.get(ki).unwrap_or_default();
         let kind = DayKind::parse(ks).ok_or_else(|| {
             err(
                 line,
                 Some("kind"),
-                Message::new(C::NotADayKind).text("value", ks).en(format!("`{ks}` is neither `holiday` nor `workday`"),
-            ))
+                Message::new(C::NotADayKind)
+                    .text("value", ks)
+                    .en(format!("`{ks}` is neither `holiday` nor `workday`")),
+            )
         })?;
         if let Some(prev) = seen.insert(date, line) {
             return Err(err(
                 line,
                 Some("date"),
-                Message::new(C::DateListedTwice).text("date", date).int("line", prev).en(format!("{date} is listed twice (also on line {prev})"),
-            )));
+                Message::new(C::DateListedTwice)
+                    .text("date", date)
+                    .int("line", prev)
+                    .en(format!("{date} is listed twice (also on line {prev})")),
+            ));
         }
         out.push(CalendarDay {
             date,

@@ -132,17 +132,30 @@ impl FilingCondition {
             self.condition
         );
         if self.class_code.len() != 4 || !self.class_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::Invalid(Message::new(C::FilingClassDigits).text("kind", self.kind.key()).text("class", &self.class_code).text("condition", &self.condition).en(format!(
-                "{what}: class code must be 4 digits"
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::FilingClassDigits)
+                    .text("kind", self.kind.key())
+                    .text("class", &self.class_code)
+                    .text("condition", &self.condition)
+                    .en(format!("{what}: class code must be 4 digits")),
+            ));
         }
         if self.condition.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::FilingConditionEmpty).text("class", &self.class_code).en(format!("{what}: condition id is empty"))));
+            return Err(Error::Invalid(
+                Message::new(C::FilingConditionEmpty)
+                    .text("class", &self.class_code)
+                    .en(format!("{what}: condition id is empty")),
+            ));
         }
         if self.filing.trim().is_empty() || self.closing.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::FilingTextsMissing).text("class", &self.class_code).text("condition", &self.condition).en(format!(
-                "{what}: filing and closing conditions must be given"
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::FilingTextsMissing)
+                    .text("class", &self.class_code)
+                    .text("condition", &self.condition)
+                    .en(format!(
+                        "{what}: filing and closing conditions must be given"
+                    )),
+            ));
         }
         for stage in Stage::ALL {
             for area in AreaClass::ALL {
@@ -152,12 +165,23 @@ impl FilingCondition {
                     .filter(|l| l.stage == *stage && l.area_class == *area)
                     .count();
                 if n != 1 {
-                    return Err(Error::Invalid(Message::new(if n == 0 { C::FilingLimitMissing } else { C::FilingLimitTwice }).text("class", &self.class_code).text("condition", &self.condition).text("stage", stage.zh()).text("area", area.key()).en(format!(
-                        "{what}: {} limit for stage {} in area {} ({n} given, 1 needed)",
-                        if n == 0 { "no" } else { "more than one" },
-                        stage.zh(),
-                        area.key()
-                    ))));
+                    return Err(Error::Invalid(
+                        Message::new(if n == 0 {
+                            C::FilingLimitMissing
+                        } else {
+                            C::FilingLimitTwice
+                        })
+                        .text("class", &self.class_code)
+                        .text("condition", &self.condition)
+                        .text("stage", stage.zh())
+                        .text("area", area.key())
+                        .en(format!(
+                            "{what}: {} limit for stage {} in area {} ({n} given, 1 needed)",
+                            if n == 0 { "no" } else { "more than one" },
+                            stage.zh(),
+                            area.key()
+                        )),
+                    ));
                 }
             }
         }
@@ -405,17 +429,39 @@ fn three_limits(
             col(name)
                 .and_then(|i| rec.get(i))
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| csv_err(file, line, Some(name), Message::new(C::RequiredMissing).en("required value is empty")))
+                .ok_or_else(|| {
+                    csv_err(
+                        file,
+                        line,
+                        Some(name),
+                        Message::new(C::RequiredMissing).en("required value is empty"),
+                    )
+                })
         };
         let a = get(&an)?;
-        let amount: f64 = a
-            .parse()
-            .map_err(|_| csv_err(file, line, Some(&an), Message::new(C::NotANumber).text("value", a).en(format!("`{a}` is not a number"))))?;
+        let amount: f64 = a.parse().map_err(|_| {
+            csv_err(
+                file,
+                line,
+                Some(&an),
+                Message::new(C::NotANumber)
+                    .text("value", a)
+                    .en(format!("`{a}` is not a number")),
+            )
+        })?;
         let u = get(&un)?;
-        let unit = TimeUnit::parse(u)
-            .ok_or_else(|| csv_err(file, line, Some(&un), Message::new(C::NotATimeUnit).text("value", u).en(format!("`{u}` is not a time unit"))))?;
-        out[i] = TimeLimit::new(amount, unit)
-            .map_err(|e| csv_err(file, line, Some(&an), e.reason()))?;
+        let unit = TimeUnit::parse(u).ok_or_else(|| {
+            csv_err(
+                file,
+                line,
+                Some(&un),
+                Message::new(C::NotATimeUnit)
+                    .text("value", u)
+                    .en(format!("`{u}` is not a time unit")),
+            )
+        })?;
+        out[i] =
+            TimeLimit::new(amount, unit).map_err(|e| csv_err(file, line, Some(&an), e.reason()))?;
     }
     Ok(out)
 }
@@ -430,12 +476,26 @@ pub fn parse_stage_limits(
         .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| csv_err(file, 1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
+        .map_err(|e| {
+            csv_err(
+                file,
+                1,
+                None,
+                Message::new(C::CsvHeaderUnreadable).en(e.to_string()),
+            )
+        })?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let mut out = BTreeMap::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_err(file, 0, None, Message::new(C::CsvRowUnreadable).en(e.to_string())))?;
+        let rec = rec.map_err(|e| {
+            csv_err(
+                file,
+                0,
+                None,
+                Message::new(C::CsvRowUnreadable).en(e.to_string()),
+            )
+        })?;
         let line = rec.position().map_or(0, |p| p.line());
         let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
         let stage = Stage::parse(field("stage")).ok_or_else(|| {
@@ -443,16 +503,20 @@ pub fn parse_stage_limits(
                 file,
                 line,
                 Some("stage"),
-                Message::new(C::NotAStage).text("value", field("stage")).en(format!("`{}` is not a stage", field("stage")),
-            ))
+                Message::new(C::NotAStage)
+                    .text("value", field("stage"))
+                    .en(format!("`{}` is not a stage", field("stage"))),
+            )
         })?;
         let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
             csv_err(
                 file,
                 line,
                 Some("urgency"),
-                Message::new(C::NotAnUrgency).text("value", field("urgency")).en(format!("`{}` is not an urgency", field("urgency")),
-            ))
+                Message::new(C::NotAnUrgency)
+                    .text("value", field("urgency"))
+                    .en(format!("`{}` is not an urgency", field("urgency"))),
+            )
         })?;
         out.insert((urgency, stage), three_limits(file, line, &rec, &col, "")?);
     }
@@ -471,7 +535,14 @@ pub fn parse_conditions(
         .from_reader(text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| csv_err(file, 1, None, Message::new(C::CsvHeaderUnreadable).en(e.to_string())))?
+        .map_err(|e| {
+            csv_err(
+                file,
+                1,
+                None,
+                Message::new(C::CsvHeaderUnreadable).en(e.to_string()),
+            )
+        })?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     for needed in [
@@ -487,13 +558,22 @@ pub fn parse_conditions(
                 file,
                 1,
                 Some(needed),
-                Message::new(C::CsvMissingColumns).texts("columns", [needed]).en(format!("missing column `{needed}`"),
-            )));
+                Message::new(C::CsvMissingColumns)
+                    .texts("columns", [needed])
+                    .en(format!("missing column `{needed}`")),
+            ));
         }
     }
     let mut out = Vec::new();
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| csv_err(file, 0, None, Message::new(C::CsvRowUnreadable).en(e.to_string())))?;
+        let rec = rec.map_err(|e| {
+            csv_err(
+                file,
+                0,
+                None,
+                Message::new(C::CsvRowUnreadable).en(e.to_string()),
+            )
+        })?;
         let line = rec.position().map_or(0, |p| p.line());
         let field = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or_default();
         let kind = CaseKind::parse(field("kind")).ok_or_else(|| {
@@ -501,16 +581,20 @@ pub fn parse_conditions(
                 file,
                 line,
                 Some("kind"),
-                Message::new(C::NotACaseKind).text("value", field("kind")).en(format!("`{}` is not event or component", field("kind")),
-            ))
+                Message::new(C::NotACaseKind)
+                    .text("value", field("kind"))
+                    .en(format!("`{}` is not event or component", field("kind"))),
+            )
         })?;
         let urgency = Urgency::parse(field("urgency")).ok_or_else(|| {
             csv_err(
                 file,
                 line,
                 Some("urgency"),
-                Message::new(C::NotAnUrgency).text("value", field("urgency")).en(format!("`{}` is not an urgency", field("urgency")),
-            ))
+                Message::new(C::NotAnUrgency)
+                    .text("value", field("urgency"))
+                    .en(format!("`{}` is not an urgency", field("urgency"))),
+            )
         })?;
         let handle = three_limits(file, line, &rec, &col, "handle_")?;
         let c = FilingCondition {

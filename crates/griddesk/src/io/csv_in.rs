@@ -1,11 +1,13 @@
 //! CSV reading: a header row resolved once to column positions, then rows read as byte records
 //! in chunks and converted in parallel (the 1 000 000-case import path).
 
-use super::fields::{check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON};
-use crate::message::{Message, MessageCode as C, Reason};
+use super::fields::{
+    check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON,
+};
 use super::records::Row;
 use super::Reject;
 use crate::error::Position;
+use crate::message::{Message, MessageCode as C, Reason};
 use csv::ByteRecord;
 use geo_types::{MultiPolygon, Point};
 use rayon::prelude::*;

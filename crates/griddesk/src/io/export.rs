@@ -5,8 +5,8 @@
 use super::table::{write_table, OutGeometry, OutKind, OutTable, OutValue, TargetOptions};
 use super::{Dataset, Format};
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageCode as C};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::store::format_datetime;
 use geojson::{Feature, GeometryValue, JsonObject};
 use serde_json::Value;
@@ -167,9 +167,7 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
             ]);
             (GeometryValue::from(&c.location), with_sample(p, c.sample))
         })),
-        Dataset::DutyGrids => {
-            return Err(Error::Internal("duty grids are exported as CSV".into()))
-        }
+        Dataset::DutyGrids => return Err(Error::Internal("duty grids are exported as CSV".into())),
     };
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
         .map_err(werr)?;

@@ -2,10 +2,10 @@
 //! that every problem names its feature and ring instead of failing the whole file.
 
 use super::fields::{check_lon_lat, clip, required_missing, Field, Problem, Record};
-use crate::message::{Geom, Message, MessageCode as C, PolygonProblem, Reason};
 use super::Reject;
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Geom, Message, MessageCode as C, PolygonProblem, Reason};
 use crate::model::District;
 use geo::Validation;
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
@@ -53,7 +53,7 @@ pub(crate) fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
             Position::File,
             Some("type"),
             Message::new(C::GeojsonNotCollection)
-                .text("found", ty.as_deref().map_or("—".into(), clip))
+                .text("found", ty.map_or("—".into(), clip))
                 .en(format!(
                     "expected a GeoJSON FeatureCollection, found {}",
                     ty.map_or("no `type`".into(), |t| format!("`{}`", clip(t)))
@@ -122,14 +122,12 @@ impl<'a> FeatureRecord<'a> {
     }
 
     fn geometry(&self) -> Result<(&'a str, &'a Value), Problem> {
-        let g = self
-            .geometry
-            .ok_or_else(|| {
-                Problem::new(
-                    GEOMETRY,
-                    Message::new(C::NoGeometry).en("feature has no geometry"),
-                )
-            })?;
+        let g = self.geometry.ok_or_else(|| {
+            Problem::new(
+                GEOMETRY,
+                Message::new(C::NoGeometry).en("feature has no geometry"),
+            )
+        })?;
         let ty = g.get("type").and_then(Value::as_str).ok_or_else(|| {
             Problem::new(
                 GEOMETRY,
@@ -158,10 +156,12 @@ impl Record for FeatureRecord<'_> {
             }
             Some(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
             Some(Value::Bool(b)) => Ok(Some(Cow::Borrowed(if *b { "true" } else { "false" }))),
-            Some(Value::Array(_)) => Err(Message::new(C::ValueNotText)
-                .en("expected a text value, found an array")),
-            Some(Value::Object(_)) => Err(Message::new(C::ValueNotText)
-                .en("expected a text value, found an object")),
+            Some(Value::Array(_)) => {
+                Err(Message::new(C::ValueNotText).en("expected a text value, found an array"))
+            }
+            Some(Value::Object(_)) => {
+                Err(Message::new(C::ValueNotText).en("expected a text value, found an object"))
+            }
         }
     }
 
@@ -271,8 +271,9 @@ fn polygon(v: &Value, prefix: &str) -> Result<Polygon<f64>, Problem> {
     let rings = v.as_array().ok_or_else(|| {
         Problem::new(
             GEOMETRY,
-            Message::new(C::NotAnArray)
-                .en(format!("{prefix}polygon coordinates must be an array of rings")),
+            Message::new(C::NotAnArray).en(format!(
+                "{prefix}polygon coordinates must be an array of rings"
+            )),
         )
     })?;
     let Some((outer, holes)) = rings.split_first() else {
@@ -317,9 +318,7 @@ pub(crate) fn read_district(file: &str, bytes: &[u8], code: DistrictCode) -> Res
             continue;
         }
         let name = key("name")
-            .ok_or_else(|| {
-                input(Position::Feature(i), Some("name"), required_missing())
-            })?
+            .ok_or_else(|| input(Position::Feature(i), Some("name"), required_missing()))?
             .into_owned();
         let boundary = f
             .polygons()

@@ -272,8 +272,8 @@ pub(crate) fn read(
     preferred: &str,
 ) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| {
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
             file_reject(
                 &file,
                 Message::new(C::NotAGeopackage).en(format!("cannot open: {e}")),
@@ -364,14 +364,15 @@ pub(crate) fn read(
         for (i, name) in names.iter().enumerate() {
             let v = r.get_ref(i).map_err(sql)?;
             if Some(i) == gcol {
-                geometry = match v {
-                    ValueRef::Null => Ok(None),
-                    ValueRef::Blob(b) => {
-                        decode_geometry(b).and_then(|g| to_lon_lat(g, &t)).map(Some)
-                    }
-                    _ => Err(Message::new(C::GeometryUnreadable)
-                        .en("the geometry column holds no blob")),
-                };
+                geometry =
+                    match v {
+                        ValueRef::Null => Ok(None),
+                        ValueRef::Blob(b) => {
+                            decode_geometry(b).and_then(|g| to_lon_lat(g, &t)).map(Some)
+                        }
+                        _ => Err(Message::new(C::GeometryUnreadable)
+                            .en("the geometry column holds no blob")),
+                    };
                 continue;
             }
             if Some(i) == pk {

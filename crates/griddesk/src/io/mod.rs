@@ -77,9 +77,9 @@ pub(crate) use fields::check_lon_lat;
 
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
-use crate::message::{Message, MessageCode, Reason};
 use crate::index::SpatialIndex;
 use crate::locate::GridLocator;
+use crate::message::{Message, MessageCode, Reason};
 use crate::model::District;
 use crate::store::Store;
 use rayon::prelude::*;

@@ -5,9 +5,9 @@ use super::fields::*;
 use super::{csv_in, geojson_in, Dataset, Format, Locate, Reject};
 use crate::code::{ClassCode, CommunityCode, ComponentCode, GridCode, StreetCode};
 use crate::error::{Location, Position, Result};
-use crate::message::{Message, MessageCode as C, Reason};
 use crate::geodesy;
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::*;
 use crate::store::Writer;
 use geo::coordinate_position::CoordPos;
@@ -336,9 +336,7 @@ fn polygons<R: Record + ?Sized>(
 fn code_err(e: crate::Error) -> Reason {
     let m = e.message();
     match e {
-        crate::Error::InvalidCode { code, reason } => {
-            m.en(format!("`{}`: {reason}", clip(&code)))
-        }
+        crate::Error::InvalidCode { code, reason } => m.en(format!("`{}`: {reason}", clip(&code))),
         other => m.en(other.to_string()),
     }
 }
@@ -823,7 +821,10 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                     Message::new(C::ClassNotInTable)
                         .text("class", class)
                         .term("kind", kind)
-                        .en(format!("class {class} is not in the {} code table", kind.key())),
+                        .en(format!(
+                            "class {class} is not in the {} code table",
+                            kind.key()
+                        )),
                 );
             }
             if let (CaseKind::Component, Some(comp)) = (kind, component) {

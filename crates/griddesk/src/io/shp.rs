@@ -36,13 +36,12 @@ fn file_reject(file: &str, msg: Reason) -> Reject {
 /// Reads a Shapefile with its attributes, converted to lon/lat.
 pub(crate) fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
-    let dbf = sibling(path, "dbf")
-        .ok_or_else(|| {
-            file_reject(
-                &file,
-                Message::new(C::ShpNoDbf).en("the .dbf file (attributes) is missing"),
-            )
-        })?;
+    let dbf = sibling(path, "dbf").ok_or_else(|| {
+        file_reject(
+            &file,
+            Message::new(C::ShpNoDbf).en("the .dbf file (attributes) is missing"),
+        )
+    })?;
     let crs = match opts.crs {
         Some(c) => c,
         None => match sibling(path, "prj") {
@@ -74,13 +73,12 @@ pub(crate) fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Tab
     let t = crs
         .transformer()
         .map_err(|e| file_reject(&file, e.reason()))?;
-    let shapes = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| {
-            file_reject(
-                &file,
-                Message::new(C::ShpUnreadable).en(format!("cannot read the shapes: {e}")),
-            )
-        })?;
+    let shapes = shapefile::ShapeReader::from_path(path).map_err(|e| {
+        file_reject(
+            &file,
+            Message::new(C::ShpUnreadable).en(format!("cannot read the shapes: {e}")),
+        )
+    })?;
     let table = dbase::ReaderBuilder::new()
         .with_encoding(dbase::encoding::EncodingRs::from(encoding.encoding()))
         .open(&dbf)
@@ -94,15 +92,14 @@ pub(crate) fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Tab
     let mut records = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let position = Position::Record(i as u64 + 1);
-        let (shape, rec) = item
-            .map_err(|e| {
-                Reject::new(
-                    &file,
-                    position,
-                    None,
-                    Message::new(C::RecordUnreadable).en(format!("unreadable record: {e}")),
-                )
-            })?;
+        let (shape, rec) = item.map_err(|e| {
+            Reject::new(
+                &file,
+                position,
+                None,
+                Message::new(C::RecordUnreadable).en(format!("unreadable record: {e}")),
+            )
+        })?;
         let geometry = match shape {
             shapefile::Shape::NullShape => Ok(None),
             s => Geometry::<f64>::try_from(s)
@@ -195,8 +192,7 @@ fn write_files(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<us
     let t = opts.crs.transformer()?;
     let werr = |e: &dyn std::fmt::Display| {
         Error::Invalid(
-            Message::new(C::ExportWriteFailed)
-                .en(format!("cannot write {}: {e}", path.display())),
+            Message::new(C::ExportWriteFailed).en(format!("cannot write {}: {e}", path.display())),
         )
     };
     // Text widths: the longest encoded value, at least 1 byte, at most 254.

@@ -116,7 +116,10 @@ impl TableRecord {
                 GEOMETRY,
                 Message::new(C::RoadLineOneLine)
                     .int("count", m.0.len())
-                    .en(format!("a road line is one line, found {} parts", m.0.len())),
+                    .en(format!(
+                        "a road line is one line, found {} parts",
+                        m.0.len()
+                    )),
             )),
             other => Err(Problem::new(GEOMETRY, expected(&[Geom::Line], other))),
         }
@@ -136,7 +139,11 @@ fn expected(want: &[Geom], found: &Geometry<f64>) -> Reason {
     Message::new(C::ExpectedGeometry)
         .terms("expected", want.iter().copied())
         .term("found", Geom::of(found))
-        .en(format!("expected {}, found {}", names.join(" or "), kind(found)))
+        .en(format!(
+            "expected {}, found {}",
+            names.join(" or "),
+            kind(found)
+        ))
 }
 
 fn kind(g: &Geometry<f64>) -> &'static str {
@@ -320,8 +327,7 @@ fn read_geojson(path: &Path, opts: &SourceOptions) -> std::result::Result<Table,
                         None => Ok(None),
                         Some(g) => Geometry::<f64>::try_from(g)
                             .map_err(|e| {
-                                Message::new(C::GeometryUnreadable)
-                                    .en(format!("bad geometry: {e}"))
+                                Message::new(C::GeometryUnreadable).en(format!("bad geometry: {e}"))
                             })
                             .and_then(|g| to_lon_lat(g, &t))
                             .map(Some),

@@ -13,8 +13,8 @@ use super::geom::{self, key, signed_area2, Rings};
 use super::PlanSettings;
 use crate::code::CommunityCode;
 use crate::error::{Error, Result};
-use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo::InteriorPoint;
 use geo_types::Coord;
 use std::collections::BTreeSet;
@@ -45,7 +45,10 @@ pub fn add_grid(
     let mut drawn = coords("grid ring", ring)?;
     geom::dedup_ring(&mut drawn);
     if drawn.len() < 3 {
-        return Err(refuse(Message::new(C::GridNeedsThreeVertices).en("a grid needs at least three distinct vertices")));
+        return Err(refuse(
+            Message::new(C::GridNeedsThreeVertices)
+                .en("a grid needs at least three distinct vertices"),
+        ));
     }
     let lat = drawn.iter().map(|c| c.y).sum::<f64>() / drawn.len() as f64;
     let mut ws = Workspace::new(idx, lat, s.tolerance_m);
@@ -90,12 +93,12 @@ pub fn add_grid(
     let community = match community {
         Some(c) => c,
         None => {
-            let p = polygon
-                .interior_point()
-                .ok_or_else(|| refuse(Message::new(C::PolygonNoInterior).en("the drawn polygon has no interior")))?;
-            let ci = idx
-                .community_at(p.x(), p.y())
-                .ok_or_else(|| refuse(Message::new(C::GridInNoCommunity).en("the drawn grid lies in no community")))?;
+            let p = polygon.interior_point().ok_or_else(|| {
+                refuse(Message::new(C::PolygonNoInterior).en("the drawn polygon has no interior"))
+            })?;
+            let ci = idx.community_at(p.x(), p.y()).ok_or_else(|| {
+                refuse(Message::new(C::GridInNoCommunity).en("the drawn grid lies in no community"))
+            })?;
             idx.communities[ci].code
         }
     };

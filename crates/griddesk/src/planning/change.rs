@@ -6,8 +6,8 @@
 use super::geom::{self, key, oriented, oriented_multi, Edge, Key, Metric, Rings};
 use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::error::{Error, Result};
-use crate::message::{EditOp, Message, MessageCode as C};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo::BoundingRect;
 use geo_types::{Coord, MultiPolygon, Polygon, Rect};
 use serde::{Deserialize, Serialize};
@@ -273,7 +273,11 @@ impl<'a> Workspace<'a> {
     pub fn active(&self, code: &GridCode) -> Result<usize> {
         match self.idx.grid_index(code) {
             Some(i) if self.idx.grids[i].is_active() && !self.gone.contains(code) => Ok(i),
-            Some(_) => Err(Error::Invalid(Message::new(C::GridRetired).text("grid", code).en(format!("grid {code} is retired")))),
+            Some(_) => Err(Error::Invalid(
+                Message::new(C::GridRetired)
+                    .text("grid", code)
+                    .en(format!("grid {code} is retired")),
+            )),
             None => Err(Error::NotFound {
                 what: "grid",
                 key: code.to_string(),
@@ -608,9 +612,10 @@ pub(crate) fn coords(what: &str, pts: &[[f64; 2]]) -> Result<Vec<Coord<f64>>> {
             if p[0].is_finite() && p[1].is_finite() {
                 Ok(Coord { x: p[0], y: p[1] })
             } else {
-                Err(Error::Invalid(Message::new(C::CoordinateNotNumber).en(format!(
-                    "{what}: coordinate {p:?} is not a number"
-                ))))
+                Err(Error::Invalid(
+                    Message::new(C::CoordinateNotNumber)
+                        .en(format!("{what}: coordinate {p:?} is not a number")),
+                ))
             }
         })
         .collect()

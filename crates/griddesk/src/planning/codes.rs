@@ -13,8 +13,8 @@
 use super::change::{ChangeSet, Rename};
 use crate::code::{CommunityCode, GridCode};
 use crate::error::{Error, Result};
-use crate::message::{EditOp, Message, MessageCode as C};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo_types::Polygon;
 use std::collections::BTreeSet;
 

@@ -9,10 +9,10 @@
 
 use super::geom::{oriented_multi, Chain};
 use super::guard::{analyse_all, invalid_reason, CommunityState, GuardReport, Problem, Rule};
-use crate::message::{Message, MessageCode as C};
 use super::PlanSettings;
 use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::validate::Severity;
 use geo::{Area, BooleanOps, BoundingRect, Intersects, Relate};
 use geo_types::{Geometry, Line, MultiLineString, Polygon};
@@ -114,17 +114,19 @@ fn check_community(
         .map(|&i| (idx.grids[i].code, &idx.grids[i].polygon))
         .collect();
     let Some(comm) = idx.community(&c) else {
-        out.extend(grids.iter().map(|(code, p)| Problem {
-            severity: Severity::Error,
-            rule: Rule::UnknownCommunity,
-            community: Some(c),
-            grids: vec![*code],
-            message: format!("grid {code}: its code names community {c}, which does not exist"),
-            detail: Message::new(C::TopoGridUnknownCommunity)
-                .text("grid", code)
-                .text("community", c),
-            geometry: Some(Geometry::Polygon((*p).clone())),
-            area_m2: None,
+        out.extend(grids.iter().map(|(code, p)| {
+            Problem {
+                severity: Severity::Error,
+                rule: Rule::UnknownCommunity,
+                community: Some(c),
+                grids: vec![*code],
+                message: format!("grid {code}: its code names community {c}, which does not exist"),
+                detail: Message::new(C::TopoGridUnknownCommunity)
+                    .text("grid", code)
+                    .text("community", c),
+                geometry: Some(Geometry::Polygon((*p).clone())),
+                area_m2: None,
+            }
         }));
         return out;
     };

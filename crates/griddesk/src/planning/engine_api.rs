@@ -106,8 +106,10 @@ impl Engine {
         if change.is_empty() {
             return Err(Error::Edit {
                 op: crate::message::EditOp::Apply,
-                reason: crate::message::Message::new(crate::message::MessageCode::EditChangesNothing)
-                    .en("it changes nothing"),
+                reason: crate::message::Message::new(
+                    crate::message::MessageCode::EditChangesNothing,
+                )
+                .en("it changes nothing"),
             });
         }
         let report = guard::check(&l.index, change, settings);

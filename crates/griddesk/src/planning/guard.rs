@@ -429,7 +429,9 @@ pub(crate) fn analyse_all(st: &CommunityState<'_>, residual: &[Seg]) -> Vec<Prob
                         .text("grid", code)
                         .text("community", c)
                         .area("area", a)
-                        .en(format!("{a:.2} m² of grid {code} lies outside its community {c}")),
+                        .en(format!(
+                            "{a:.2} m² of grid {code} lies outside its community {c}"
+                        )),
                     Some(Geometry::Polygon(p)),
                     Some(a),
                 ));
@@ -689,7 +691,9 @@ fn analyse_change(
                 Message::new(C::TopoGap)
                     .text("community", c)
                     .area("area", a)
-                    .en(format!("{a:.2} m² of community {c} would be left uncovered")),
+                    .en(format!(
+                        "{a:.2} m² of community {c} would be left uncovered"
+                    )),
                 Some(Geometry::Polygon(p)),
                 Some(a),
             ));
@@ -705,7 +709,9 @@ fn analyse_change(
                         .text("grid", code)
                         .text("community", c)
                         .area("area", a)
-                        .en(format!("{a:.2} m² of grid {code} would lie outside community {c}")),
+                        .en(format!(
+                            "{a:.2} m² of grid {code} would lie outside community {c}"
+                        )),
                     Some(Geometry::Polygon(p)),
                     Some(a),
                 ));

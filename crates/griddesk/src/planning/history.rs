@@ -20,8 +20,8 @@ use super::change::{ChangeSet, Edit};
 use super::relocate::Relocations;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageCode as C};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::model::Grid;
 use crate::store::{format_datetime, parse_date, parse_datetime, wkb_io, Store};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -1002,9 +1002,13 @@ pub(crate) fn grids_as_of(store: &Store, current: &[Grid], date: NaiveDate) -> R
         .iter()
         .map(|g| (g.code.to_string(), Some(g.clone())))
         .collect();
-    let from = date
-        .succ_opt()
-        .ok_or_else(|| Error::Invalid(Message::new(C::DateOutOfRange).text("date", date).en(format!("date {date} is out of range"))))?;
+    let from = date.succ_opt().ok_or_else(|| {
+        Error::Invalid(
+            Message::new(C::DateOutOfRange)
+                .text("date", date)
+                .en(format!("date {date} is out of range")),
+        )
+    })?;
     let mut st =
         c.prepare("SELECT e.edit, e.kind FROM plan_event e WHERE e.at >= ?1 ORDER BY e.id DESC")?;
     let events: Vec<(i64, String)> = st

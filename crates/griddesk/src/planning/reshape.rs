@@ -13,8 +13,8 @@ use super::split::place_on_boundary;
 use super::PlanSettings;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
-use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo_types::Coord;
 
 fn refuse(reason: Reason) -> Error {
@@ -33,7 +33,9 @@ pub fn reshape(
 ) -> Result<ChangeSet> {
     let path = coords("reshape path", path)?;
     if path.len() < 2 {
-        return Err(refuse(Message::new(C::LineNeedsTwoPoints).en("the path needs at least two points")));
+        return Err(refuse(
+            Message::new(C::LineNeedsTwoPoints).en("the path needs at least two points"),
+        ));
     }
     let gi = idx.grid_index(&grid).ok_or_else(|| Error::NotFound {
         what: "grid",
@@ -46,16 +48,23 @@ pub fn reshape(
     for end in &mut ends {
         let ext = ws.rings(&grid)?.exterior;
         *end = nearest_on_ring(&ws, &ext, *end).ok_or_else(|| {
-            refuse(Message::new(C::PathEndsOffBoundary).text("grid", grid).length("tolerance", s.tolerance_m).en(format!(
-                "the path must start and end on the boundary of grid {grid} (within {} m)",
-                s.tolerance_m
-            )))
+            refuse(
+                Message::new(C::PathEndsOffBoundary)
+                    .text("grid", grid)
+                    .length("tolerance", s.tolerance_m)
+                    .en(format!(
+                        "the path must start and end on the boundary of grid {grid} (within {} m)",
+                        s.tolerance_m
+                    )),
+            )
         })?;
         place_on_boundary(&mut ws, grid, *end)?;
     }
     let [p, q] = ends;
     if key(p) == key(q) {
-        return Err(refuse(Message::new(C::PathClosed).en("the path starts and ends at the same point")));
+        return Err(refuse(
+            Message::new(C::PathClosed).en("the path starts and ends at the same point"),
+        ));
     }
     let inner: Vec<Coord<f64>> = path[1..path.len() - 1].to_vec();
     let g = ws.rings(&grid)?;
@@ -64,9 +73,10 @@ pub fn reshape(
         geom::find_vertex(ext, key(p)),
         geom::find_vertex(ext, key(q)),
     ) else {
-        return Err(refuse(Message::new(C::CutEndsOffBoundary).en(
-            "the path's ends could not be placed on the boundary",
-        )));
+        return Err(refuse(
+            Message::new(C::CutEndsOffBoundary)
+                .en("the path's ends could not be placed on the boundary"),
+        ));
     };
     let walk = |from: usize, to: usize| -> Vec<Coord<f64>> {
         let n = ext.len();

@@ -11,15 +11,17 @@
 use super::change::{ChangeSet, Workspace};
 use super::PlanSettings;
 use crate::error::{Error, Result};
-use crate::message::{EditOp, Message, MessageCode as C};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo_types::Coord;
 
 fn pt(p: [f64; 2], what: &str) -> Result<Coord<f64>> {
     if p[0].is_finite() && p[1].is_finite() {
         Ok(Coord { x: p[0], y: p[1] })
     } else {
-        Err(Error::Invalid(Message::new(C::CoordinateNotNumber).en(format!("{what}: {p:?} is not a point"))))
+        Err(Error::Invalid(
+            Message::new(C::CoordinateNotNumber).en(format!("{what}: {p:?} is not a point")),
+        ))
     }
 }
 
@@ -30,7 +32,10 @@ fn no_vertex(op: EditOp, p: Coord<f64>, tol: f64) -> Error {
             .length("tolerance", tol)
             .num("lon", p.x)
             .num("lat", p.y)
-            .en(format!("no grid vertex within {tol} m of [{}, {}]", p.x, p.y)),
+            .en(format!(
+                "no grid vertex within {tol} m of [{}, {}]",
+                p.x, p.y
+            )),
     }
 }
 
@@ -41,9 +46,9 @@ fn fixed(op: EditOp, v: Coord<f64>) -> Error {
             .num("lon", v.x)
             .num("lat", v.y)
             .en(format!(
-            "vertex [{}, {}] lies on a community boundary, which grid editing does not change",
-            v.x, v.y
-        )),
+                "vertex [{}, {}] lies on a community boundary, which grid editing does not change",
+                v.x, v.y
+            )),
     }
 }
 

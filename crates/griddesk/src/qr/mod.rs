@@ -128,7 +128,9 @@ pub fn qr_png(text: &str, scale: u32) -> Result<Vec<u8>> {
 /// Every QR payload found in an image file (PNG or JPEG bytes), as text.
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
     let img = image::load_from_memory(bytes)
-        .map_err(|e| Error::Invalid(Message::new(C::NotAnImage).en(format!("not a readable image: {e}"))))?
+        .map_err(|e| {
+            Error::Invalid(Message::new(C::NotAnImage).en(format!("not a readable image: {e}")))
+        })?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
         img.width() as usize,

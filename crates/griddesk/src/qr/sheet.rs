@@ -61,7 +61,13 @@ fn load_font(opts: &PlateOptions) -> Result<AnyFont> {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
             FontVec::try_from_vec(bytes)
                 .map(AnyFont::File)
-                .map_err(|e| Error::Invalid(Message::new(C::FontUnusable).text("path", p.display()).en(format!("{}: not a usable font: {e}", p.display()))))
+                .map_err(|e| {
+                    Error::Invalid(
+                        Message::new(C::FontUnusable)
+                            .text("path", p.display())
+                            .en(format!("{}: not a usable font: {e}", p.display())),
+                    )
+                })
         }
     }
 }
@@ -99,9 +105,9 @@ fn draw_text<F: Font>(img: &mut GrayImage, font: &F, text: &str, px: f32, cx: f3
 /// Renders the pages of a plate sheet as grey images.
 fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
     if plates.is_empty() {
-        return Err(Error::Invalid(Message::new(C::NoComponentsSelected).en(
-            "no components selected for the plate sheet",
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::NoComponentsSelected).en("no components selected for the plate sheet"),
+        ));
     }
     let font = load_font(opts)?;
     let dpi = opts.dpi.clamp(72, 600) as f32;

@@ -133,9 +133,14 @@ fn next_code(conn: &Connection, district: DistrictCode, class: ClassCode) -> Res
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(0);
     if n >= 999_999 {
-        return Err(Error::Invalid(Message::new(C::ComponentCodesExhausted).text("district", district).text("class", class).en(format!(
-            "no free component codes left for {district} class {class}"
-        ))));
+        return Err(Error::Invalid(
+            Message::new(C::ComponentCodesExhausted)
+                .text("district", district)
+                .text("class", class)
+                .en(format!(
+                    "no free component codes left for {district} class {class}"
+                )),
+        ));
     }
     ComponentCode::from_parts(district, class.as_str(), n + 1)
 }
@@ -188,7 +193,11 @@ impl Engine {
             .district
             .as_ref()
             .map(|d| d.code)
-            .ok_or_else(|| Error::Invalid(Message::new(C::NoDistrict).en("the store has no district: import one first")))?;
+            .ok_or_else(|| {
+                Error::Invalid(
+                    Message::new(C::NoDistrict).en("the store has no district: import one first"),
+                )
+            })?;
         next_code(self.store().conn(), district, class)
     }
 

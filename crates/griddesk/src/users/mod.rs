@@ -52,15 +52,21 @@ impl Department {
     pub fn validate(&self) -> Result<()> {
         let c = self.code.trim();
         if c.is_empty() || c.len() > 32 || c.contains(char::is_whitespace) {
-            return Err(Error::Invalid(Message::new(C::DepartmentCodeInvalid).text("code", &self.code).en(format!(
-                "department code `{}`: 1–32 characters without spaces",
-                self.code
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentCodeInvalid)
+                    .text("code", &self.code)
+                    .en(format!(
+                        "department code `{}`: 1–32 characters without spaces",
+                        self.code
+                    )),
+            ));
         }
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::DepartmentNameEmpty).text("code", c).en(format!(
-                "department `{c}`: the name is empty"
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentNameEmpty)
+                    .text("code", c)
+                    .en(format!("department `{c}`: the name is empty")),
+            ));
         }
         Ok(())
     }
@@ -96,23 +102,29 @@ impl NewUser {
     pub fn validate(&self) -> Result<()> {
         validate_login(&self.login)?;
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::UserNameEmpty).text("login", &self.login).en(format!(
-                "user `{}`: the name is empty",
-                self.login
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::UserNameEmpty)
+                    .text("login", &self.login)
+                    .en(format!("user `{}`: the name is empty", self.login)),
+            ));
         }
         validate_password(&self.login, &self.password)?;
         if self.roles.is_empty() {
-            return Err(Error::Invalid(Message::new(C::UserNeedsRole).text("login", &self.login).en(format!(
-                "user `{}`: give at least one role",
-                self.login
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::UserNeedsRole)
+                    .text("login", &self.login)
+                    .en(format!("user `{}`: give at least one role", self.login)),
+            ));
         }
         if self.roles.contains(&Role::Department) && self.department.is_none() {
-            return Err(Error::Invalid(Message::new(C::DepartmentUserNeedsDepartment).text("login", &self.login).en(format!(
-                "user `{}`: a 专业部门 user must belong to a department",
-                self.login
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentUserNeedsDepartment)
+                    .text("login", &self.login)
+                    .en(format!(
+                        "user `{}`: a 专业部门 user must belong to a department",
+                        self.login
+                    )),
+            ));
         }
         Ok(())
     }
@@ -126,17 +138,26 @@ fn validate_login(login: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(Message::new(C::LoginInvalid).text("login", login).en(format!(
-            "login `{login}`: 2–32 characters of a–z, 0–9, `.`, `_`, `-`"
-        ))))
+        Err(Error::Invalid(
+            Message::new(C::LoginInvalid)
+                .text("login", login)
+                .en(format!(
+                    "login `{login}`: 2–32 characters of a–z, 0–9, `.`, `_`, `-`"
+                )),
+        ))
     }
 }
 
 fn validate_password(login: &str, pw: &str) -> Result<()> {
     if pw.chars().count() < MIN_PASSWORD {
-        return Err(Error::Invalid(Message::new(C::PasswordTooShort).text("login", login).int("min", MIN_PASSWORD).en(format!(
-            "user `{login}`: the password must have at least {MIN_PASSWORD} characters"
-        ))));
+        return Err(Error::Invalid(
+            Message::new(C::PasswordTooShort)
+                .text("login", login)
+                .int("min", MIN_PASSWORD)
+                .en(format!(
+                    "user `{login}`: the password must have at least {MIN_PASSWORD} characters"
+                )),
+        ));
     }
     Ok(())
 }

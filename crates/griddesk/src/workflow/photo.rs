@@ -93,7 +93,10 @@ pub(crate) fn prepare(p: &PhotoInput) -> std::result::Result<Prepared, Reason> {
         return Err(Message::new(C::PhotoEmpty).en("is empty"));
     }
     if p.bytes.len() > MAX_PHOTO_BYTES {
-        let (size, max) = (p.bytes.len() / (1024 * 1024), MAX_PHOTO_BYTES / (1024 * 1024));
+        let (size, max) = (
+            p.bytes.len() / (1024 * 1024),
+            MAX_PHOTO_BYTES / (1024 * 1024),
+        );
         return Err(Message::new(C::PhotoTooLarge)
             .int("size_mb", size)
             .int("max_mb", max)

@@ -204,7 +204,9 @@ impl Engine {
     /// Creates or changes a unit.
     pub fn put_unit(&self, unit: &OrgUnit) -> Result<()> {
         if unit.code.trim().is_empty() || unit.name.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name")));
+            return Err(Error::Invalid(
+                Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
+            ));
         }
         self.zone_edit(false, |tx| store::put_unit(tx, unit))
     }
@@ -227,7 +229,9 @@ impl Engine {
     /// Creates or changes a person (the inspector name of duty grids they lead follows).
     pub fn put_person(&self, person: &Person) -> Result<()> {
         if person.id.trim().is_empty() || person.name.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::PersonNeedsIdName).en("a person needs an id and a name")));
+            return Err(Error::Invalid(
+                Message::new(C::PersonNeedsIdName).en("a person needs an id and a name"),
+            ));
         }
         let leads_duty =
             self.zones().data.zones.iter().any(|z| {
@@ -250,7 +254,11 @@ impl Engine {
             match l.index.grid(&g) {
                 None => return Err(not_found("grid", g.to_string())),
                 Some(grid) if !grid.is_active() => {
-                    return Err(Error::Invalid(Message::new(C::GridRetired).text("grid", g).en(format!("unit grid {g} is retired"))))
+                    return Err(Error::Invalid(
+                        Message::new(C::GridRetired)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is retired")),
+                    ))
                 }
                 Some(_) => {}
             }
@@ -264,7 +272,11 @@ impl Engine {
     /// Creates or changes a zone, and adds `edit.grids` to it, in one transaction.
     pub fn put_zone(&self, edit: &ZoneEdit) -> Result<AssignReport> {
         if edit.name.trim().is_empty() {
-            return Err(Error::Invalid(Message::new(C::ZoneNeedsName).text("zone", &edit.code).en(format!("zone `{}` needs a name", edit.code))));
+            return Err(Error::Invalid(
+                Message::new(C::ZoneNeedsName)
+                    .text("zone", &edit.code)
+                    .en(format!("zone `{}` needs a name", edit.code)),
+            ));
         }
         let grids = edit
             .grids
@@ -442,7 +454,9 @@ pub(crate) fn road_summary(z: &ZoneIndex, r: &RoadLine) -> RoadSummary {
 pub(crate) fn road_from_edit(e: &RoadEdit) -> Result<RoadLine> {
     let code = e.code.trim();
     if code.is_empty() || e.name.trim().is_empty() {
-        return Err(Error::Invalid(Message::new(C::RoadLineNeedsCodeName).en("a road line needs a code and a name")));
+        return Err(Error::Invalid(
+            Message::new(C::RoadLineNeedsCodeName).en("a road line needs a code and a name"),
+        ));
     }
     let line = LineString::new(e.line.iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
     store::check_line(code, &line)?;
@@ -478,18 +492,17 @@ fn drawn_polygon(outline: &[[f64; 2]]) -> Result<Polygon<f64>> {
         }
     }
     if cs.len() < 4 {
-        return Err(Error::Invalid(Message::new(C::GridNeedsThreeVertices).en(
-            "a drawn polygon needs at least 3 points",
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::GridNeedsThreeVertices).en("a drawn polygon needs at least 3 points"),
+        ));
     }
     let p = Polygon::new(LineString::new(cs), vec![]);
-    p.check_validation()
-        .map_err(|e| {
-            Error::Invalid(
-                Message::new(C::InvalidPolygon)
-                    .term("reason", crate::message::PolygonProblem::of(&e))
-                    .en(format!("the drawn polygon is invalid: {e}")),
-            )
-        })?;
+    p.check_validation().map_err(|e| {
+        Error::Invalid(
+            Message::new(C::InvalidPolygon)
+                .term("reason", crate::message::PolygonProblem::of(&e))
+                .en(format!("the drawn polygon is invalid: {e}")),
+        )
+    })?;
     Ok(p)
 }

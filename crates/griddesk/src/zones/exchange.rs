@@ -23,12 +23,12 @@ use super::store::{self, OnConflict};
 use crate::code::GridCode;
 use crate::engine::Engine;
 use crate::error::{Error, Position, Result};
-use crate::message::{Message, MessageCode as C, Reason};
 use crate::io::fields::{clip, Check, Field, Problem, Record};
 use crate::io::{
     read_table, write_table, Format, ImportOptions, OutGeometry, OutKind, OutTable, OutValue,
     Reject, SourceOptions, TargetOptions,
 };
+use crate::message::{Message, MessageCode as C, Reason};
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo_types::Geometry;
 use serde::Serialize;
@@ -424,7 +424,9 @@ impl Engine {
             let name = c.req(&NAME).map(|s| s.into_owned());
             let class = c.req_parse(&CLASS, |s| {
                 RoadClass::parse(s).ok_or_else(|| {
-                    Message::new(C::NotARoadClass).text("value", clip(s)).en(format!(
+                    Message::new(C::NotARoadClass)
+                        .text("value", clip(s))
+                        .en(format!(
                         "`{}` is not a road class (street, road, lane, other or 街, 路, 巷, 其他)",
                         clip(s)
                     ))
@@ -453,7 +455,10 @@ impl Engine {
                         Message::new(C::KeyTwiceInFile)
                             .text("field", "code")
                             .text("key", clip(code))
-                            .en(format!("road line `{}` appears twice in the file", clip(code))),
+                            .en(format!(
+                                "road line `{}` appears twice in the file",
+                                clip(code)
+                            )),
                     );
                 }
             }

@@ -253,12 +253,19 @@ impl Default for EvaluationConfig {
 impl EvaluationConfig {
     /// Reads a configuration from JSON (every field required; start from the defaults' JSON).
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let c: Self = serde_json::from_str(text)
-            .map_err(|e| Error::Invalid(Message::new(C::EvaluationConfigUnreadable).text("file", file).en(format!("{file}: evaluation config: {e}"))))?;
+        let c: Self = serde_json::from_str(text).map_err(|e| {
+            Error::Invalid(
+                Message::new(C::EvaluationConfigUnreadable)
+                    .text("file", file)
+                    .en(format!("{file}: evaluation config: {e}")),
+            )
+        })?;
         if c.grades.is_empty() {
-            return Err(Error::Invalid(Message::new(C::EvaluationGradesEmpty).text("file", file).en(format!(
-                "{file}: evaluation config: `grades` is empty"
-            ))));
+            return Err(Error::Invalid(
+                Message::new(C::EvaluationGradesEmpty)
+                    .text("file", file)
+                    .en(format!("{file}: evaluation config: `grades` is empty")),
+            ));
         }
         Ok(c)
     }

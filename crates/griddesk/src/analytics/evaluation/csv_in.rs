@@ -22,12 +22,12 @@
 //! Departments are the distinct `department` values, sorted. Communities and streets come from
 //! the grid codes. Every bad value is reported with its file, line and column.
 
-use crate::message::{Message, MessageCode as C};
 use super::input::{EvalCase, EvalInput, Hangup, Person, Position, Stage};
 use crate::analytics::columns::{ClassKey, Regions};
 use crate::clock::{Interval, Metric, WorkCalendar};
 use crate::code::{ClassCode, GridCode};
 use crate::error::{Error, Location, Position as FilePos, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::{CaseKind, CaseSource};
 use chrono::NaiveDateTime;
 use std::collections::{BTreeSet, HashMap};
