@@ -5,7 +5,8 @@
 // the user asks for the valid records only.
 import { call, asErrorDto } from './api';
 import { el } from './dom';
-import { defineStrings, lang } from './i18n';
+import { defineStrings, lang, sayMessage } from './i18n';
+import type { Message } from './messages';
 
 export type Mode = 'import' | 'export';
 
@@ -30,7 +31,9 @@ interface Location {
 
 interface Reject {
   location: Location;
+  /** The engine's English sentence (logs); show `detail`. */
   message: string;
+  detail: Message;
 }
 
 export interface ImportReport {
@@ -166,7 +169,8 @@ export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
   };
   const failed = (e: unknown, head: string) => {
     const err = asErrorDto(e);
-    say('error', el('p', { class: 'error', 'data-error-code': err.code }, `${head}: ${err.message}`));
+    say('error', el('p', { class: 'error', 'data-error-code': err.code, 'data-error-detail': err.detail.code, 'data-error-message': err.message },
+      `${head}: ${sayMessage(err.detail)}`));
   };
   const report = (r: ImportReport) => {
     const lines = [el('p', { class: 'transfer-count' }, fill(s(r.dry_run ? 'wouldImport' : 'imported'), { n: r.imported }))];
@@ -174,7 +178,7 @@ export async function openTransfer(mode: Mode, dataset: string): Promise<void> {
     if (r.unlocated) lines.push(el('p', {}, fill(s('unlocated'), { n: r.unlocated })));
     if (r.rejects.length) {
       const table = el('table', { id: 'transfer-rejects' }, el('tr', {}, el('th', {}, s('where')), el('th', {}, s('what'))));
-      for (const x of r.rejects.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', {}, x.message)));
+      for (const x of r.rejects.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
       lines.push(el('p', { class: 'error' }, fill(s('rejects'), { n: r.rejects.length })), el('div', { class: 'transfer-rejects' }, table));
     } else if (r.dry_run) {
       lines.push(el('p', {}, s('noRejects')));

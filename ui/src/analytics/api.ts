@@ -91,7 +91,12 @@ export interface Place {
   radius_m: number;
   cells: number;
   cases: Change;
+  /** `event:0504` style key (for filters). */
   dominant_class: string;
+  /** The class name from the code tables. */
+  dominant_class_name: string;
+  /** What lists show: `0504 占道经营`. */
+  dominant_class_label: string;
   dominant_share: number;
   grid: string | null;
 }

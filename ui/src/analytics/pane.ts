@@ -5,7 +5,7 @@ import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import { el } from '../dom';
 import { asErrorDto } from '../api';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage } from '../i18n';
 import { s, type AnKey } from './strings';
 import {
   analyticsApi as api,
@@ -173,7 +173,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
 
   const fail = (e: unknown) => {
     const d = asErrorDto(e);
-    status.textContent = d.message;
+    status.textContent = sayMessage(d.detail);
     status.dataset.error = d.code;
   };
 
@@ -402,7 +402,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       el('h4', {}, s('anHotGrids')),
       el('ol', {}, ...h.grids.map((g) => row(g.rank, g.name || g.code, g.cases, g.centre, g.code))),
       el('h4', {}, s('anHotPlaces')),
-      el('ol', {}, ...h.places.map((p) => row(p.rank, `${p.dominant_class} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
+      el('ol', {}, ...h.places.map((p) => row(p.rank, `${p.dominant_class_label} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
     );
   };
 

@@ -1,6 +1,7 @@
 // The case loop's IPC boundary: one typed wrapper per command of src-tauri/src/cases.rs and the
 // engine DTOs they carry (field names mirror the Rust structs).
 import { invoke } from '@tauri-apps/api/core';
+import { isMessage, type Message } from '../messages';
 
 export type Role =
   | 'inspector' | 'receptionist' | 'shift_leader' | 'dispatcher' | 'department' | 'leader' | 'admin' | 'planner';
@@ -36,17 +37,21 @@ export type TimeUnit = 'work_hour' | 'urgent_hour' | 'work_day' | 'calendar_day'
 const CODES = ['refused', 'not-permitted', 'sign-in-refused', 'not-signed-in', 'invalid-input', 'not-found', 'not-ready', 'conflict', 'storage'] as const;
 export type CaseErrorCode = (typeof CODES)[number] | 'other';
 
+/** A failed case command: the code to branch on, the message to show (`detail`). */
 export interface CaseError {
   code: CaseErrorCode;
+  /** The engine's English sentence, for logs. */
   message: string;
+  detail: Message;
 }
 
 export function asCaseError(e: unknown): CaseError {
   if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
     const code = CODES.find((c) => c === e.code) ?? 'other';
-    return { code, message: String(e.message) };
+    const d = (e as { detail?: unknown }).detail;
+    return { code, message: String(e.message), detail: isMessage(d) ? d : { code: 'internal-error', params: {} } };
   }
-  return { code: 'other', message: String(e) };
+  return { code: 'other', message: String(e), detail: { code: 'window-failed', params: {} } };
 }
 
 export interface Session {

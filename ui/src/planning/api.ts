@@ -1,6 +1,7 @@
 // The planning and responsibility commands (src-tauri/src/planning.rs) and their DTOs. Field
 // names mirror the engine's Serialize types (crates/griddesk/src/planning, src/zones).
 import { invoke } from '@tauri-apps/api/core';
+import { isMessage, type Message } from '../messages';
 import type { FeatureCollection, Geometry, Polygon } from 'geojson';
 
 export type LonLat = [number, number];
@@ -23,7 +24,9 @@ export interface Problem {
   rule: string;
   community: string | null;
   grids: string[];
+  /** The engine's English sentence (logs); show `detail`. */
   message: string;
+  detail: Message;
   geometry: Geometry | null;
   area_m2: number | null;
 }
@@ -251,11 +254,14 @@ export interface PersonZones {
 export class PlanError extends Error {
   readonly code: string;
   readonly report: GuardReport | null;
-  constructor(code: string, message: string, report: GuardReport | null) {
+  /** What to show, in the user's language (`message` is the engine's English). */
+  readonly detail: Message;
+  constructor(code: string, message: string, report: GuardReport | null, detail: Message) {
     super(message);
     this.name = 'PlanError';
     this.code = code;
     this.report = report;
+    this.detail = detail;
   }
 }
 
@@ -270,9 +276,11 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
       const { code, message } = e;
       const report: unknown = (e as { report?: unknown }).report;
-      throw new PlanError(String(code), String(message), isReport(report) ? report : null);
+      const detail: unknown = (e as { detail?: unknown }).detail;
+      throw new PlanError(String(code), String(message), isReport(report) ? report : null,
+        isMessage(detail) ? detail : { code: 'internal-error', params: {} });
     }
-    throw new PlanError('window', e instanceof Error ? e.message : String(e), null);
+    throw new PlanError('window', e instanceof Error ? e.message : String(e), null, { code: 'window-failed', params: {} });
   }
 }
 

@@ -7,7 +7,7 @@ import type * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
 import { el } from '../dom';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage } from '../i18n';
 import { api, labelUrl, tileUrl } from '../api';
 import { LABEL_SOURCE, SOURCE } from '../layers';
 import type { MapView } from '../map';
@@ -28,7 +28,7 @@ import {
 import { s } from './strings';
 import type { Pane, PlanContext } from './context';
 import { addLayers as addPaneLayers, markProblemGrids } from './overlays';
-import { checkPane } from './check';
+import { checkPane, ruleName } from './check';
 import { proposalPane } from './proposal';
 import { renumberPane } from './renumber';
 import { historyPane } from './history';
@@ -199,7 +199,9 @@ function refreshTiles(): void {
 /** What a failed command tells the planner: a missing permission in words, else the message. */
 function failure(e: unknown): string {
   if (e instanceof PlanError && (e.code === 'not-permitted' || e.code === 'not-signed-in')) return s('notPermitted');
-  return `${s('failed')}: ${e instanceof Error ? e.message : String(e)}`;
+  if (e instanceof PlanError) return `${s('failed')}: ${sayMessage(e.detail)}`;
+  console.warn('griddesk: planning failed', e);
+  return `${s('failed')}: ${sayMessage({ code: 'window-failed', params: {} })}`;
 }
 
 function say(message: string, kind: State['messageKind']): void {
@@ -495,7 +497,7 @@ function render(): void {
 
   const msg = el('div', { id: 'plan-message', class: `plan-message ${state.messageKind}` }, state.message);
   const probs = el('ul', { id: 'plan-problems' });
-  for (const p of state.problems) probs.append(el('li', { class: p.severity, 'data-rule': p.rule }, `${p.rule}: ${p.message}`));
+  for (const p of state.problems) probs.append(el('li', { class: p.severity, 'data-rule': p.rule, 'data-detail': p.detail.code }, `${ruleName(p.rule)}: ${sayMessage(p.detail)}`));
 
   const hist = el('ol', { id: 'plan-history' });
   if (state.history.length === 0) hist.append(el('li', {}, s('noHistory')));
@@ -619,7 +621,7 @@ function mount(p: HTMLElement, v: MapView): void {
   });
   const guard = (f: (e: maplibregl.MapMouseEvent) => Promise<void> | void) => (e: maplibregl.MapMouseEvent) => {
     if (!active) return;
-    void Promise.resolve(f(e)).catch((err: unknown) => { say(`${s('failed')}: ${err instanceof Error ? err.message : String(err)}`, 'error'); });
+    void Promise.resolve(f(e)).catch((err: unknown) => { say(failure(err), 'error'); });
   };
   m.on('mousemove', guard(onMove));
   m.on('click', guard(onClick));
