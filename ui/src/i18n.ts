@@ -1,6 +1,6 @@
 // UI strings in Chinese (default) and English. The choice persists in localStorage.
 import type { Lang } from './api';
-import { render, type Message } from './messages';
+import { render, term, type Message } from './messages';
 
 const zh = {
   appTitle: 'GridDesk 数字城管网格图',
@@ -261,6 +261,11 @@ export function applyStatic(root: ParentNode = document): void {
     const v = lookup(el.dataset.i18nPlaceholder ?? '');
     if (v !== undefined) el.placeholder = v;
   }
+}
+
+/** A word the engine names by key (`operation.split`), in the current language. */
+export function sayTerm(key: string): string {
+  return term(key, current);
 }
 
 /** A message from the engine or the shell, in the current language. */

@@ -819,6 +819,7 @@ keyed_terms! {
     IoKind => "io",
     PolygonProblem => "polygon",
     Geom => "geom",
+    Operation => "operation",
 }
 
 impl Term for crate::planning::guard::Rule {
@@ -916,6 +917,22 @@ impl fmt::Display for EditOp {
         f.write_str(self.en())
     }
 }
+
+vocabulary!(
+    /// The grid-planning operations a change-set and the edit history name (`ChangeSet::operation`,
+    /// `EditSummary::operation`); the UI names them with these terms.
+    Operation {
+        AddGrid = "add_grid",
+        DeleteVertex = "delete_vertex",
+        InsertVertex = "insert_vertex",
+        Merge = "merge",
+        MoveVertex = "move_vertex",
+        Proposal = "proposal",
+        Renumber = "renumber",
+        Reshape = "reshape",
+        Split = "split",
+    }
+);
 
 vocabulary!(
     /// The things `not-found` and `already-exists` name; the keys are the engine's English
@@ -1190,6 +1207,27 @@ mod tests {
             unused.is_empty(),
             "Thing terms the engine never uses: {unused:?}"
         );
+    }
+
+    /// Every operation name a change-set is built with is an [`Operation`] term, and each is
+    /// used.
+    #[test]
+    fn every_planning_operation_is_a_term() {
+        let pre = "ChangeSet::new(\"";
+        let mut found = std::collections::BTreeSet::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/planning");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            for (i, _) in text.match_indices(pre) {
+                let rest = &text[i + pre.len()..];
+                if let Some(end) = rest.find('"') {
+                    found.insert(rest[..end].to_string());
+                }
+            }
+        }
+        let known: std::collections::BTreeSet<String> =
+            Operation::ALL.iter().map(|o| o.key().to_string()).collect();
+        assert_eq!(found, known);
     }
 
     #[test]

@@ -7,7 +7,7 @@ import type * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
 import { el } from '../dom';
-import { onLangChange, sayMessage } from '../i18n';
+import { onLangChange, sayMessage, sayTerm } from '../i18n';
 import { api, labelUrl, tileUrl } from '../api';
 import { LABEL_SOURCE, SOURCE } from '../layers';
 import type { MapView } from '../map';
@@ -238,7 +238,7 @@ async function runEdit(edit: Edit): Promise<void> {
     state.selected = applied.edit.effect.created.slice(0, 1);
     selectionChanged();
     state.problems = applied.warnings;
-    say(`${s('applied')}: #${applied.edit.id} ${applied.edit.operation} ${effectText(applied.edit)}`, 'ok');
+    say(`${s('applied')}: #${applied.edit.id} ${sayTerm(`operation.${applied.edit.operation}`)} ${effectText(applied.edit)}`, 'ok');
     refreshTiles();
   } catch (e) {
     if (e instanceof PlanError && e.report) {
@@ -256,7 +256,7 @@ async function undoRedo(undo: boolean): Promise<void> {
   state.problems = [];
   try {
     const a: Applied = await track(undo ? planApi.undo() : planApi.redo());
-    say(`${s(undo ? 'undone' : 'redone')}: #${a.edit.id} ${a.edit.operation}`, 'ok');
+    say(`${s(undo ? 'undone' : 'redone')}: #${a.edit.id} ${sayTerm(`operation.${a.edit.operation}`)}`, 'ok');
     refreshTiles();
   } catch (e) {
     say(failure(e), 'error');
@@ -503,7 +503,7 @@ function render(): void {
   if (state.history.length === 0) hist.append(el('li', {}, s('noHistory')));
   for (const h of state.history) {
     hist.append(
-      el('li', { 'data-state': h.state, 'data-id': String(h.id) }, `#${h.id} ${h.operation} · ${s(STATE_KEY[h.state])} · ${effectText(h)}`),
+      el('li', { 'data-state': h.state, 'data-id': String(h.id) }, `#${h.id} ${sayTerm(`operation.${h.operation}`)} · ${s(STATE_KEY[h.state])} · ${effectText(h)}`),
     );
   }
 
