@@ -193,7 +193,7 @@ impl Sheet {
                         Cell::Num(p.centre[0]),
                         Cell::Num(p.centre[1]),
                         Cell::Num(p.radius_m),
-                        Cell::Text(p.dominant_class_name.clone()),
+                        Cell::Text(p.dominant_class_label.clone()),
                         Cell::Num(p.dominant_share * 100.0),
                     ];
                     v.extend(change(&p.cases));
