@@ -319,7 +319,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'topo-code-used': { zh: '编码 {code} 已被使用', en: 'code {code} is already used' },
   'topo-grid-not-active': { zh: '网格 {grid} 不是在用网格', en: 'grid {grid} is not an active grid' },
   'topo-invalid-polygon': { zh: '网格 {grid} 的多边形无效：{reason}', en: 'grid {grid}: invalid polygon: {reason}' },
-  'topo-area-range': { zh: '网格 {grid} 的面积 {area} 超出 {min}–{max} 的范围', en: 'grid {grid}: area {area} outside {min}–{max}' },
+  'topo-area-range': { zh: '网格 {grid} 的面积 {area} 超出 {min}–{max} m² 的范围', en: 'grid {grid}: area {area} outside {min}–{max} m²' },
   'topo-unknown-community': { zh: '社区 {community} 不存在', en: 'community {community} does not exist' },
   'topo-grid-unknown-community': { zh: '网格 {grid} 的编码指向不存在的社区 {community}', en: 'grid {grid}: its code names community {community}, which does not exist' },
   'topo-pre-existing': { zh: '社区 {community} 原已有 {count} 段不匹配的边界；请运行全区检查', en: 'community {community} already had {count} unmatched boundary segment(s); run the district check' },

@@ -102,8 +102,8 @@ fn check_community(
                 detail: Message::new(C::TopoAreaRange)
                     .text("grid", g.code)
                     .area("area", g.area_m2)
-                    .area("min", s.min_area_m2)
-                    .area("max", s.max_area_m2),
+                    .num("min", s.min_area_m2)
+                    .num("max", s.max_area_m2),
                 geometry: None,
                 area_m2: Some(g.area_m2),
             });

@@ -521,8 +521,8 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                 Message::new(C::TopoAreaRange)
                     .text("grid", code)
                     .area("area", a)
-                    .area("min", s.min_area_m2)
-                    .area("max", s.max_area_m2)
+                    .num("min", s.min_area_m2)
+                    .num("max", s.max_area_m2)
                     .en(format!(
                         "grid {code}: area {a:.0} m² outside {:.0}–{:.0} m²",
                         s.min_area_m2, s.max_area_m2
