@@ -4,7 +4,8 @@
 //! grid code (the map colours its own grid tiles with them). Exports go to the folder named by
 //! `GRIDDESK_EXPORT_DIR` when set, else wherever the Save dialog says.
 
-use crate::error::{ErrorDto, ShellErrorKind};
+use crate::error::invalid;
+use crate::error::ErrorDto;
 use crate::store::Store;
 use griddesk::analytics::choropleth::{BreakMethod, Choropleth};
 use griddesk::analytics::heatmap::LegendStop;
@@ -14,6 +15,7 @@ use griddesk::analytics::report::{self, Sheet};
 use griddesk::analytics::summary::{summary_sheet, GroupBy, SummaryRow};
 use griddesk::analytics::trends::{Bucket, Trends};
 use griddesk::analytics::{now_minute, BulletinSpec, CaseFilter, HeatmapParams};
+use griddesk::message::{Message, MessageCode as C};
 use griddesk::model::{CaseSource, CaseStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -51,10 +53,6 @@ impl Rasters {
         let q = self.0.lock().ok()?;
         q.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
-}
-
-pub(crate) fn invalid(message: impl Into<String>) -> ErrorDto {
-    griddesk::Error::Invalid(message.into()).into()
 }
 
 /// What the filter pane offers.
@@ -150,9 +148,13 @@ pub async fn analytics_heatmap(
     bounds: Option<[f64; 4]>,
 ) -> Result<HeatmapDto, ErrorDto> {
     if !(bandwidth_m.is_finite() && (10.0..=5000.0).contains(&bandwidth_m)) {
-        return Err(invalid(format!(
-            "bandwidth {bandwidth_m} m is outside 10–5000 m"
-        )));
+        return Err(invalid(
+            Message::new(C::BandwidthRange)
+                .length("bandwidth", bandwidth_m)
+                .length("min", 10.0)
+                .length("max", 5000.0)
+                .en(format!("bandwidth {bandwidth_m} m is outside 10–5000 m")),
+        ));
     }
     let size = size.clamp(64, MAX_RASTER);
     let (width, height) = match bounds {
@@ -201,9 +203,9 @@ fn view_raster(b: [f64; 4], size: usize) -> Result<(usize, usize), ErrorDto> {
         && e > w
         && n > s;
     if !ok {
-        return Err(invalid(format!(
+        return Err(invalid(Message::new(C::BadViewBounds).en(format!(
             "view bounds {b:?} are not west < east, south < north in degrees"
-        )));
+        ))));
     }
     let wide = (e - w) * ((s + n) / 2.0).to_radians().cos();
     let high = n - s;
@@ -318,11 +320,9 @@ pub(crate) fn export_path(
 ) -> Result<Option<PathBuf>, ErrorDto> {
     if let Some(dir) = std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
         let dir = PathBuf::from(dir);
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            ErrorDto::shell(
-                ShellErrorKind::Window,
-                format!("cannot create export folder {}: {e}", dir.display()),
-            )
+        std::fs::create_dir_all(&dir).map_err(|source| griddesk::Error::Io {
+            path: dir.clone(),
+            source,
         })?;
         return Ok(Some(dir.join(name)));
     }
@@ -368,7 +368,11 @@ pub(crate) fn safe_name(stem: &str, ext: &str) -> Result<String, ErrorDto> {
     if ok {
         Ok(format!("{stem}.{ext}"))
     } else {
-        Err(invalid(format!("bad export file name `{stem}`")))
+        Err(invalid(
+            Message::new(C::BadFileName)
+                .text("name", stem)
+                .en(format!("bad export file name `{stem}`")),
+        ))
     }
 }
 
@@ -413,7 +417,9 @@ pub async fn analytics_export_table(
     match format {
         TableFormat::Xlsx => report::write_xlsx(&path, &sheets)?,
         TableFormat::Csv => {
-            let first = sheets.first().ok_or_else(|| invalid("nothing to export"))?;
+            let first = sheets
+                .first()
+                .ok_or_else(|| invalid(Message::new(C::NothingToExport).en("nothing to export")))?;
             report::write_csv(&path, first)?;
         }
     }
@@ -427,10 +433,14 @@ pub async fn analytics_save_png(
     request: tauri::ipc::Request<'_>,
 ) -> Result<Option<String>, ErrorDto> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(invalid("the PNG must be sent as raw bytes"));
+        return Err(invalid(
+            Message::new(C::NotAPng).en("the PNG must be sent as raw bytes"),
+        ));
     };
     if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Err(invalid("the map image is not a PNG"));
+        return Err(invalid(
+            Message::new(C::NotAPng).en("the map image is not a PNG"),
+        ));
     }
     let stem = request
         .headers()

@@ -1,5 +1,8 @@
-//! The one error shape the web view sees: a stable `code` to branch on and a `message` to show.
+//! The one error shape the web view sees: a stable `code` to branch on, a `detail` (message
+//! code and typed parameters) the UI says in the user's language, and the engine's English
+//! `message` for logs and tooltips.
 
+use griddesk::message::{Message, MessageCode, Reason};
 use serde::Serialize;
 
 /// Error categories that belong to the shell rather than the engine.
@@ -14,6 +17,17 @@ pub enum ShellErrorKind {
     NotSignedIn,
 }
 
+impl ShellErrorKind {
+    /// The message a shell error of this kind shows.
+    pub fn message_code(self) -> MessageCode {
+        match self {
+            ShellErrorKind::NotReady => MessageCode::NotReady,
+            ShellErrorKind::Window => MessageCode::WindowFailed,
+            ShellErrorKind::NotSignedIn => MessageCode::NotSignedIn,
+        }
+    }
+}
+
 /// `code` is an engine [`griddesk::ErrorKind`] or a [`ShellErrorKind`], both kebab-case strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -25,8 +39,12 @@ pub enum ErrorCode {
 /// What a failed command returns to the UI.
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorDto {
+    /// The category to branch on.
     pub code: ErrorCode,
+    /// The English sentence (logs, tooltips; never shown as the message in the Chinese UI).
     pub message: String,
+    /// What went wrong, as a message code with typed parameters.
+    pub detail: Message,
     /// For `topology-refused`: every problem the guard found, with its geometry as GeoJSON.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<griddesk::planning::GuardReport>,
@@ -37,6 +55,7 @@ impl ErrorDto {
         Self {
             code: ErrorCode::Shell(kind),
             message: message.into(),
+            detail: Message::new(kind.message_code()),
             report: None,
         }
     }
@@ -46,10 +65,16 @@ impl ErrorDto {
     }
 }
 
+/// A bad argument from the UI, with its message.
+pub(crate) fn invalid(reason: Reason) -> ErrorDto {
+    griddesk::Error::Invalid(reason).into()
+}
+
 impl From<griddesk::Error> for ErrorDto {
     fn from(e: griddesk::Error) -> Self {
         let code = ErrorCode::Engine(e.kind());
         let message = e.to_string();
+        let detail = e.message();
         let report = match e {
             griddesk::Error::TopologyRefused(report) => Some(*report),
             _ => None,
@@ -57,6 +82,7 @@ impl From<griddesk::Error> for ErrorDto {
         Self {
             code,
             message,
+            detail,
             report,
         }
     }
@@ -80,16 +106,19 @@ mod tests {
 
     #[test]
     fn codes_serialize_as_kebab_strings() {
-        let engine = ErrorDto {
-            code: ErrorCode::Engine(griddesk::ErrorKind::StoreTooNew),
-            message: "m".into(),
-            report: None,
-        };
+        let engine = ErrorDto::from(griddesk::Error::StoreTooNew {
+            path: "a.gdb".into(),
+            found: 9,
+            supported: 8,
+        });
         let shell = ErrorDto::not_ready();
         let a = serde_json::to_value(&engine).unwrap_or_default();
         let b = serde_json::to_value(&shell).unwrap_or_default();
         assert_eq!(a["code"], "store-too-new");
+        assert_eq!(a["detail"]["code"], "store-too-new");
+        assert_eq!(a["detail"]["params"]["found"]["int"], 9);
         assert_eq!(b["code"], "not-ready");
         assert_eq!(b["message"], "no store is open");
+        assert_eq!(b["detail"]["code"], "not-ready");
     }
 }

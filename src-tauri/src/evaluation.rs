@@ -3,21 +3,28 @@
 //! grades kept in the store, and the export of exactly the shown table (XLSX / CSV, Chinese
 //! headers, through the analytics export path).
 
-use crate::analytics::{export_path, invalid, safe_name, DrillDto, TableFormat, MAX_DRILL};
+use crate::analytics::{export_path, safe_name, DrillDto, TableFormat, MAX_DRILL};
 use crate::cases::SignedIn;
-use crate::error::ErrorDto;
+use crate::error::{invalid, ErrorDto};
 use crate::store::Store;
 use griddesk::analytics::evaluation::{
     EvalTable, EvaluationConfig, Indicator, ObjectRef, Period, TableKind,
 };
 use griddesk::analytics::report::{self, Sheet};
+use griddesk::message::{Message, MessageCode as C};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 /// Parses `YYYY-MM`.
 fn month(period: &str) -> Result<Period, ErrorDto> {
-    let bad = || invalid(format!("period `{period}` is not a month YYYY-MM"));
+    let bad = || {
+        invalid(
+            Message::new(C::NotAMonth)
+                .text("value", period)
+                .en(format!("period `{period}` is not a month YYYY-MM")),
+        )
+    };
     let (y, m) = period.trim().split_once('-').ok_or_else(bad)?;
     let (y, m) = (
         y.parse::<i32>().map_err(|_| bad())?,
@@ -27,7 +34,13 @@ fn month(period: &str) -> Result<Period, ErrorDto> {
 }
 
 fn table_kind(table: &str) -> Result<TableKind, ErrorDto> {
-    TableKind::parse(table).ok_or_else(|| invalid(format!("unknown evaluation table `{table}`")))
+    TableKind::parse(table).ok_or_else(|| {
+        invalid(
+            Message::new(C::UnknownEvaluationTable)
+                .text("value", table)
+                .en(format!("unknown evaluation table `{table}`")),
+        )
+    })
 }
 
 /// One column of the shown table.
@@ -145,7 +158,13 @@ fn evaluated(store: &Store, period: &str, table: &str) -> Result<(EvalTable, u32
         .tables
         .into_iter()
         .find(|t| t.kind == kind)
-        .ok_or_else(|| invalid(format!("no evaluation table `{table}`")))?;
+        .ok_or_else(|| {
+            invalid(
+                Message::new(C::UnknownEvaluationTable)
+                    .text("value", table)
+                    .en(format!("no evaluation table `{table}`")),
+            )
+        })?;
     Ok((t, ev.min_sample))
 }
 
@@ -171,8 +190,13 @@ pub async fn evaluation_cases(
 ) -> Result<DrillDto, ErrorDto> {
     let p = month(&period)?;
     let kind = table_kind(&table)?;
-    let ind = Indicator::parse(&indicator)
-        .ok_or_else(|| invalid(format!("unknown indicator `{indicator}`")))?;
+    let ind = Indicator::parse(&indicator).ok_or_else(|| {
+        invalid(
+            Message::new(C::UnknownIndicator)
+                .text("value", &indicator)
+                .en(format!("unknown indicator `{indicator}`")),
+        )
+    })?;
     let mut ids =
         store
             .engine()?

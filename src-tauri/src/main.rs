@@ -13,6 +13,8 @@ mod commands;
 mod error;
 mod evaluation;
 mod menu;
+#[cfg(test)]
+mod messages_check;
 mod planning;
 mod register;
 mod settings;

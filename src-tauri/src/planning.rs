@@ -9,6 +9,7 @@
 use crate::cases::SignedIn;
 use crate::error::ErrorDto;
 use crate::store::Store;
+use griddesk::message::{Message, MessageCode};
 use griddesk::planning::{
     Applied, ChangeSet, Edit, EditMeta, EditSummary, GridHistory, GuardReport, Preview, Proposal,
     ProposalOptions, SnapHit,
@@ -174,7 +175,11 @@ pub async fn zone_colours(
     let loaded = store.engine()?;
     let zi = loaded.engine.zones();
     let Some(lpos) = zi.data.layers.iter().position(|l| l.code == layer) else {
-        return Err(griddesk::Error::Invalid(format!("no zone layer `{layer}`")).into());
+        return Err(griddesk::Error::NotFound {
+            what: "layer",
+            key: layer,
+        }
+        .into());
     };
     let members = zi.zones_of_layer(&layer);
     let mut dto = LayerColoursDto {
@@ -301,7 +306,11 @@ pub async fn plan_grids_as_of(
     bbox: Option<[f64; 4]>,
 ) -> Result<GridsAsOfDto, ErrorDto> {
     let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|e| {
-        griddesk::Error::Invalid(format!("date `{date}` is not a YYYY-MM-DD date: {e}"))
+        griddesk::Error::Invalid(
+            Message::new(MessageCode::NotADate)
+                .text("value", &date)
+                .en(format!("date `{date}` is not a YYYY-MM-DD date: {e}")),
+        )
     })?;
     let loaded = store.engine()?;
     let grids = loaded.engine.grids_as_of(day)?;

@@ -4,9 +4,11 @@
 //! File dialogs follow `analytics.rs`: `GRIDDESK_EXPORT_DIR` replaces the Save dialog when set.
 
 use crate::cases::SignedIn;
+use crate::error::invalid;
 use crate::error::ErrorDto;
 use crate::store::Store;
 use base64::Engine as _;
+use griddesk::message::{Message, MessageCode as C};
 use griddesk::model::ComponentState;
 use griddesk::qr::{PlateOptions, Scan};
 use griddesk::register::{ComponentChange, ComponentEdit, ComponentRecord, NewComponent};
@@ -25,10 +27,6 @@ const PANEL_QR_SCALE: u32 = 4;
 
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
-}
-
-fn invalid(message: impl Into<String>) -> ErrorDto {
-    griddesk::Error::Invalid(message.into()).into()
 }
 
 /// What the table shows: text (code, class, owner, maintainer), class, state and grid filters.
@@ -198,7 +196,11 @@ fn safe_stem(stem: &str) -> Result<&str, ErrorDto> {
     if ok {
         Ok(stem)
     } else {
-        Err(invalid(format!("bad file name `{stem}`")))
+        Err(invalid(
+            Message::new(C::BadFileName)
+                .text("name", stem)
+                .en(format!("bad file name `{stem}`")),
+        ))
     }
 }
 
@@ -254,13 +256,20 @@ pub async fn register_plate_sheet(
     name: String,
 ) -> Result<Option<Vec<String>>, ErrorDto> {
     if codes.is_empty() {
-        return Err(invalid("no component selected for the plate sheet"));
+        return Err(invalid(
+            Message::new(C::NoComponentsSelected).en("no component selected for the plate sheet"),
+        ));
     }
     if codes.len() > MAX_PLATES {
-        return Err(invalid(format!(
-            "{} components selected; a plate sheet takes at most {MAX_PLATES}",
-            codes.len()
-        )));
+        return Err(invalid(
+            Message::new(C::TooManyPlates)
+                .int("count", codes.len())
+                .int("max", MAX_PLATES)
+                .en(format!(
+                    "{} components selected; a plate sheet takes at most {MAX_PLATES}",
+                    codes.len()
+                )),
+        ));
     }
     let loaded = store.engine()?;
     let e = &loaded.engine;

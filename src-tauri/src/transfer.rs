@@ -8,6 +8,7 @@ use crate::store::Store;
 use griddesk::io::{
     Crs, Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions, TextEncoding,
 };
+use griddesk::message::{Message, MessageCode};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tauri::{AppHandle, Emitter, State};
@@ -79,7 +80,12 @@ impl FileOptions {
         match self.encoding.as_deref().filter(|e| !e.is_empty()) {
             None => Ok(None),
             Some(e) => TextEncoding::parse(e).map(Some).ok_or_else(|| {
-                griddesk::Error::Invalid(format!("unknown encoding `{e}` (utf-8 or gbk)")).into()
+                griddesk::Error::Invalid(
+                    Message::new(MessageCode::UnknownEncoding)
+                        .text("value", e)
+                        .en(format!("unknown encoding `{e}` (utf-8 or gbk)")),
+                )
+                .into()
             }),
         }
     }
@@ -113,8 +119,14 @@ pub async fn transfer_datasets() -> Vec<DatasetDto> {
 }
 
 fn dataset(key: &str) -> Result<Dataset, ErrorDto> {
-    dataset_from_key(key)
-        .ok_or_else(|| griddesk::Error::Invalid(format!("unknown dataset `{key}`")).into())
+    dataset_from_key(key).ok_or_else(|| {
+        griddesk::Error::Invalid(
+            Message::new(MessageCode::UnknownDataset)
+                .text("value", key)
+                .en(format!("unknown dataset `{key}`")),
+        )
+        .into()
+    })
 }
 
 /// The native file dialog: a file to import, or where to export (`None`: cancelled).

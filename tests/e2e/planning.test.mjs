@@ -383,9 +383,10 @@ test('the history of a grid made by the split shows its lineage and edits', asyn
   for (const c of pieces) assert.ok(codes.includes(c), `expected piece ${c} in the lineage`);
   const links = await s.execute(`return [...document.querySelectorAll('#plan-lineage li')].map((li) => li.textContent);`);
   assert.ok(links.some((t) => t.startsWith(`${target.code} → ${pieces[0]}`)), `expected the split link; got ${JSON.stringify(links)}`);
-  const ops = await s.execute(`return [...document.querySelectorAll('#plan-grid-edits li b')].map((b) => b.textContent);`);
-  assert.ok(ops.some((t) => t.endsWith(' split')), `expected the split edit listed; got ${JSON.stringify(ops)}`);
-  assert.ok(ops.some((t) => t.endsWith(' merge')), `expected the merge edit listed; got ${JSON.stringify(ops)}`);
+  // The list names operations in the UI's language; the key is in data-operation.
+  const ops = await s.execute(`return [...document.querySelectorAll('#plan-grid-edits li b')].map((b) => b.dataset.operation);`);
+  assert.ok(ops.includes('split'), `expected the split edit listed; got ${JSON.stringify(ops)}`);
+  assert.ok(ops.includes('merge'), `expected the merge edit listed; got ${JSON.stringify(ops)}`);
   await s.click('#plan-grid-edits li:first-child');
   await planIdle();
   await waitFor(s, `!!document.body.dataset.planVersions`, 'the edit\u2019s outlines on the map');

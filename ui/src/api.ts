@@ -11,6 +11,7 @@ export type {
   AppInfoDto, DutyGridInfo, GridInfo, Lang, LayerItem, MenuAction, Overview, SearchHit, StoreStatusDto,
   TileStatsDto,
 } from './generated';
+import { isMessage, type Message } from './messages';
 
 export type Bbox = [number, number, number, number];
 
@@ -29,37 +30,56 @@ export type ErrorCode =
   | 'window'
   | 'not-permitted'
   | 'not-signed-in'
-  | 'refused';
+  | 'refused'
+  | 'sign-in-refused'
+  | 'topology-refused';
 
+/**
+ * What a failed command returns. Show `detail` (rendered in the user's language by
+ * `sayMessage`), never `message`: that is the engine's English sentence, for logs.
+ */
 export interface ErrorDto {
   code: ErrorCode;
   message: string;
+  detail: Message;
 }
 
 const ERROR_CODES: readonly string[] = [
   'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'storage', 'invalid-input',
   'not-found', 'bad-tile', 'conflict', 'not-ready', 'window', 'not-permitted', 'not-signed-in', 'refused',
+  'sign-in-refused', 'topology-refused',
 ];
+
+/** The message of an error that did not come from the engine or the shell (a bug in the UI). */
+const WINDOW_FAILED: Message = { code: 'window-failed', params: {} };
+
+/** The typed message of a thrown value, if it carries one. */
+function detailOf(e: object): Message | null {
+  const d = (e as { detail?: unknown }).detail;
+  return isMessage(d) ? d : null;
+}
 
 /** Narrows whatever a rejected `invoke` threw to an {@link ErrorDto}. */
 export function asErrorDto(e: unknown): ErrorDto {
-  if (e instanceof CommandError) return { code: e.code, message: e.message };
+  if (e instanceof CommandError) return { code: e.code, message: e.message, detail: e.detail };
   if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
     const { code, message } = e;
     if (typeof code === 'string' && ERROR_CODES.includes(code) && typeof message === 'string') {
-      return { code: code as ErrorCode, message };
+      return { code: code as ErrorCode, message, detail: detailOf(e) ?? { code: 'internal-error', params: {} } };
     }
   }
-  return { code: 'window', message: e instanceof Error ? e.message : String(e) };
+  return { code: 'window', message: e instanceof Error ? e.message : String(e), detail: WINDOW_FAILED };
 }
 
 /** A failed command, thrown by the wrappers below; `code` is what to branch on. */
 export class CommandError extends Error implements ErrorDto {
   readonly code: ErrorCode;
+  readonly detail: Message;
   constructor(dto: ErrorDto) {
     super(dto.message);
     this.name = 'CommandError';
     this.code = dto.code;
+    this.detail = dto.detail;
   }
 }
 

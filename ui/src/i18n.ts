@@ -1,5 +1,6 @@
 // UI strings in Chinese (default) and English. The choice persists in localStorage.
 import type { Lang } from './api';
+import { render, term, type Message } from './messages';
 
 const zh = {
   appTitle: 'GridDesk 数字城管网格图',
@@ -260,6 +261,16 @@ export function applyStatic(root: ParentNode = document): void {
     const v = lookup(el.dataset.i18nPlaceholder ?? '');
     if (v !== undefined) el.placeholder = v;
   }
+}
+
+/** A word the engine names by key (`operation.split`), in the current language. */
+export function sayTerm(key: string): string {
+  return term(key, current);
+}
+
+/** A message from the engine or the shell, in the current language. */
+export function sayMessage(m: Message): string {
+  return render(m, current);
 }
 
 export function errorText(code: string): string {

@@ -2,7 +2,7 @@
 import './style.css';
 import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatusDto } from './api';
 import { byId, show } from './dom';
-import { applyStatic, errorText, lang, onLangChange, setLang, t } from './i18n';
+import { applyStatic, errorText, lang, onLangChange, sayMessage, setLang, t } from './i18n';
 import { FEATURES } from './features';
 import { initWorkspaces, select as selectWorkspace } from './workspace';
 import { createMap, prewarmMap, statusOverview, type MapView } from './map';
@@ -49,7 +49,8 @@ function showError(path: string, error: ErrorDto, exitCode: number): void {
   byId('error-friendly').textContent = errorText(error.code);
   byId('error-path').textContent = path;
   byId('error-code').textContent = error.code;
-  byId('error-message').textContent = error.message;
+  byId('error-message').textContent = sayMessage(error.detail);
+  byId('error-message').dataset.message = error.message;
   byId('error-exit').hidden = exitCode === 0;
   document.body.dataset.errorCode = error.code;
   setScreen('error');

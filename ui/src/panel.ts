@@ -1,7 +1,7 @@
 // The side panel for a clicked grid.
 import type { ErrorDto, GridInfo } from './api';
 import { byId, el } from './dom';
-import { errorText, lang, t, type StringKey } from './i18n';
+import { errorText, lang, sayMessage, t, type StringKey } from './i18n';
 
 let shown: GridInfo | ErrorDto | null = null;
 
@@ -24,7 +24,7 @@ function render(): void {
   }
   panel.hidden = false;
   if ('message' in shown) {
-    body.replaceChildren(el('p', { class: 'error', 'data-error-code': shown.code }, errorText(shown.code), el('br'), shown.message));
+    body.replaceChildren(el('p', { class: 'error', 'data-error-code': shown.code }, errorText(shown.code), el('br'), sayMessage(shown.detail)));
     return;
   }
   const g = shown;

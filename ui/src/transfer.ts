@@ -6,7 +6,7 @@
 import { call, asErrorDto } from './api';
 import type { Dataset, DatasetDto, FileOptions, ImportReport, Mode, Reject } from './generated';
 import { el } from './dom';
-import { defineStrings, lang } from './i18n';
+import { defineStrings, lang, sayMessage } from './i18n';
 
 export type { Mode } from './generated';
 
@@ -135,7 +135,8 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
   };
   const failed = (e: unknown, head: string) => {
     const err = asErrorDto(e);
-    say('error', el('p', { class: 'error', 'data-error-code': err.code }, `${head}: ${err.message}`));
+    say('error', el('p', { class: 'error', 'data-error-code': err.code, 'data-error-detail': err.detail.code, 'data-error-message': err.message },
+      `${head}: ${sayMessage(err.detail)}`));
   };
   const report = (r: ImportReport) => {
     const lines = [el('p', { class: 'transfer-count' }, fill(s(r.dry_run ? 'wouldImport' : 'imported'), { n: r.imported }))];
@@ -143,7 +144,7 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
     if (r.unlocated) lines.push(el('p', {}, fill(s('unlocated'), { n: r.unlocated })));
     if (r.rejects.length) {
       const table = el('table', { id: 'transfer-rejects' }, el('tr', {}, el('th', {}, s('where')), el('th', {}, s('what'))));
-      for (const x of r.rejects.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', {}, x.message)));
+      for (const x of r.rejects.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
       lines.push(el('p', { class: 'error' }, fill(s('rejects'), { n: r.rejects.length })), el('div', { class: 'transfer-rejects' }, table));
     } else if (r.dry_run) {
       lines.push(el('p', {}, s('noRejects')));

@@ -7,6 +7,7 @@
 //! * component: district (6) + major class (2) + minor class (2) + sequence (6) = 16 digits.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -14,10 +15,10 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn invalid(code: &str, reason: impl Into<String>) -> Error {
+fn invalid(code: &str, reason: Reason) -> Error {
     Error::InvalidCode {
         code: code.to_string(),
-        reason: reason.into(),
+        reason,
     }
 }
 
@@ -35,7 +36,13 @@ macro_rules! fixed_code {
             pub fn parse(s: &str) -> Result<Self> {
                 let t = s.trim();
                 if t.len() != $len || !all_digits(t) {
-                    return Err(invalid(s, format!("{} code must be {} digits", $what, $len)));
+                    return Err(invalid(
+                        s,
+                        Message::new(C::CodeDigits)
+                            .with("thing", crate::message::thing($what))
+                            .int("digits", $len)
+                            .en(format!("{} code must be {} digits", $what, $len)),
+                    ));
                 }
                 let mut b = [0u8; $len];
                 b.copy_from_slice(t.as_bytes());
@@ -160,7 +167,8 @@ impl GridCode {
         if t.len() != 15 {
             return Err(invalid(
                 s,
-                "unit grid code must be 15 digits (or a 14-digit legacy code)",
+                Message::new(C::GridCodeDigits)
+                    .en("unit grid code must be 15 digits (or a 14-digit legacy code)"),
             ));
         }
         Ok((Self::parse(t)?, false))
@@ -183,12 +191,18 @@ impl ComponentCode {
     /// Builds a code from its parts. `minor` is the 4-digit class code (major + minor).
     pub fn from_parts(district: DistrictCode, minor: &str, seq: u32) -> Result<Self> {
         if minor.len() != 4 || !all_digits(minor) {
-            return Err(invalid(minor, "component class code must be 4 digits"));
+            return Err(invalid(
+                minor,
+                Message::new(C::CodeDigits)
+                    .with("thing", crate::message::thing("class"))
+                    .int("digits", 4)
+                    .en("component class code must be 4 digits"),
+            ));
         }
         if seq == 0 || seq > 999_999 {
             return Err(invalid(
                 &seq.to_string(),
-                "component sequence must be 1–999999",
+                Message::new(C::ComponentSequenceRange).en("component sequence must be 1–999999"),
             ));
         }
         Self::parse(&format!("{district}{minor}{seq:06}"))
@@ -219,7 +233,14 @@ impl ComponentCode {
 
 fn check_range(n: u16, lo: u16, hi: u16, what: &str) -> Result<()> {
     if n < lo || n > hi {
-        return Err(Error::Invalid(format!("{what} {n} outside {lo}–{hi}")));
+        return Err(Error::Invalid(
+            Message::new(C::NumberRange)
+                .with("thing", crate::message::thing(what))
+                .int("value", n)
+                .int("min", lo)
+                .int("max", hi)
+                .en(format!("{what} {n} outside {lo}–{hi}")),
+        ));
     }
     Ok(())
 }

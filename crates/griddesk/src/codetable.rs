@@ -6,6 +6,7 @@
 
 use crate::csvtable::CsvTable;
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Message, MessageCode as C};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -48,7 +49,9 @@ impl ClassTable {
             if e.major_code.len() != 2 || !e.major_code.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(row.err(
                     "major_code",
-                    format!("`{}` is not a 2-digit code", e.major_code),
+                    Message::new(C::MajorCodeInvalid)
+                        .text("value", &e.major_code)
+                        .en(format!("`{}` is not a 2-digit code", e.major_code)),
                 ));
             }
             if e.code.len() != 4
@@ -57,14 +60,22 @@ impl ClassTable {
             {
                 return Err(row.err(
                     "minor_code",
-                    format!(
-                        "`{}` must be 4 digits starting with the major code {}",
-                        e.code, e.major_code
-                    ),
+                    Message::new(C::MinorCodeInvalid)
+                        .text("value", &e.code)
+                        .text("major", &e.major_code)
+                        .en(format!(
+                            "`{}` must be 4 digits starting with the major code {}",
+                            e.code, e.major_code
+                        )),
                 ));
             }
             if entries.contains_key(&e.code) {
-                return Err(row.err("minor_code", format!("duplicate class code {}", e.code)));
+                return Err(row.err(
+                    "minor_code",
+                    Message::new(C::DuplicateClass)
+                        .text("class", &e.code)
+                        .en(format!("duplicate class code {}", e.code)),
+                ));
             }
             entries.insert(e.code.clone(), e);
         }
@@ -75,7 +86,7 @@ impl ClassTable {
                     position: Position::Line(1),
                     field: None,
                 },
-                message: "the table has no classes".into(),
+                message: Message::new(C::TableNoClasses).en("the table has no classes"),
             });
         }
         Ok(Self { entries })

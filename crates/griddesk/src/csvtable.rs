@@ -5,6 +5,7 @@
 //! reader with field aliases and reject lists: `io::csv_in`.)
 
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 
 /// A parsed CSV table: its header and its records with their line numbers.
 #[derive(Debug, Clone)]
@@ -23,16 +24,29 @@ impl CsvTable {
             .trim(csv::Trim::All)
             .flexible(false)
             .from_reader(text.as_bytes());
-        let err = |line: u64, m: String| input_error(file, line, None, m);
         let headers: Vec<String> = r
             .headers()
-            .map_err(|e| err(1, e.to_string()))?
+            .map_err(|e| {
+                input_error(
+                    file,
+                    1,
+                    None,
+                    Message::new(C::CsvHeaderUnreadable).en(e.to_string()),
+                )
+            })?
             .iter()
             .map(str::to_string)
             .collect();
         let mut rows = Vec::new();
         for rec in r.records() {
-            let rec = rec.map_err(|e| err(e.position().map_or(0, |p| p.line()), e.to_string()))?;
+            let rec = rec.map_err(|e| {
+                input_error(
+                    file,
+                    e.position().map_or(0, |p| p.line()),
+                    None,
+                    Message::new(C::CsvRowUnreadable).en(e.to_string()),
+                )
+            })?;
             rows.push((rec.position().map_or(0, |p| p.line()), rec));
         }
         Ok(Self {
@@ -65,7 +79,9 @@ impl CsvTable {
                 &self.file,
                 1,
                 Some(n),
-                format!("missing column `{n}`"),
+                Message::new(C::CsvMissingColumns)
+                    .texts("columns", [n])
+                    .en(format!("missing column `{n}`")),
             )),
             None => Ok(()),
         }
@@ -120,22 +136,26 @@ impl<'a> CsvRow<'a> {
 
     /// The cell of a column that must have a value.
     pub fn required(&self, name: &str) -> Result<&'a str> {
-        self.opt(name)
-            .ok_or_else(|| self.err(name, "required value is empty"))
+        self.opt(name).ok_or_else(|| {
+            self.err(
+                name,
+                Message::new(C::RequiredMissing).en("required value is empty"),
+            )
+        })
     }
 
     /// An error in one cell of this record.
-    pub fn err(&self, field: &str, message: impl Into<String>) -> Error {
-        input_error(&self.table.file, self.line, Some(field), message.into())
+    pub fn err(&self, field: &str, reason: Reason) -> Error {
+        input_error(&self.table.file, self.line, Some(field), reason)
     }
 
     /// An error in the record as a whole.
-    pub fn err_record(&self, message: impl Into<String>) -> Error {
-        input_error(&self.table.file, self.line, None, message.into())
+    pub fn err_record(&self, reason: Reason) -> Error {
+        input_error(&self.table.file, self.line, None, reason)
     }
 }
 
-fn input_error(file: &str, line: u64, field: Option<&str>, message: String) -> Error {
+fn input_error(file: &str, line: u64, field: Option<&str>, message: Reason) -> Error {
     Error::Input {
         location: Location {
             file: file.to_string(),

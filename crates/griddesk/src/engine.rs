@@ -524,11 +524,13 @@ impl Engine {
     pub fn require_import(&self, by: &crate::users::Session, dataset: Dataset) -> Result<()> {
         use crate::users::Role;
         match dataset {
-            Dataset::Cases => self.require_role(by, &[Role::Admin], "import cases"),
+            Dataset::Cases => {
+                self.require_role(by, &[Role::Admin], crate::error::Permission::ImportCases)
+            }
             _ => self.require_role(
                 by,
                 &[Role::Planner, Role::Admin],
-                "import boundaries, grids, duty grids or components",
+                crate::error::Permission::ImportData,
             ),
         }
     }
@@ -590,7 +592,7 @@ impl Engine {
         self.require_role(
             by,
             &[crate::users::Role::Planner, crate::users::Role::Admin],
-            "import the district outline",
+            crate::error::Permission::ImportData,
         )?;
         self.import_district_unchecked(path, code)
     }
@@ -612,7 +614,7 @@ impl Engine {
         let mpath = dir.join("manifest.json");
         let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
         let m: SampleManifest = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", mpath.display())))?;
+            .map_err(|e| Error::Internal(format!("{}: {e}", mpath.display())))?;
         self.import_district_unchecked(&dir.join(&m.district_file), &m.district_code)?;
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
@@ -625,7 +627,7 @@ impl Engine {
             let p = dir.join(file);
             let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
             let seed: crate::sample::caseloop::CaseLoopSeed = serde_json::from_str(&text)
-                .map_err(|e| Error::Invalid(format!("{}: {e}", p.display())))?;
+                .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?;
             self.load_sample_case_loop(&seed)?;
         }
         Ok(())

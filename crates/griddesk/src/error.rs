@@ -1,5 +1,6 @@
 //! Engine errors. Every variant says what went wrong and where (file, line, feature, field).
 
+use crate::message::{thing, EditOp, IoKind, Message, MessageCode, Reason};
 use std::path::PathBuf;
 
 /// Result with the engine's [`Error`].
@@ -80,7 +81,9 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// Errors raised by the engine.
+/// Errors raised by the engine. Each says what went wrong in English (`Display`: logs, the CLI)
+/// and as a [`Message`] ([`Error::message`]: code and parameters the UI shows in the user's
+/// language).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -104,17 +107,22 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error("invalid code `{code}`: {reason}")]
-    InvalidCode { code: String, reason: String },
+    InvalidCode { code: String, reason: Reason },
     #[error("{location}: {message}")]
-    Input { location: Location, message: String },
+    Input { location: Location, message: Reason },
     #[error("{count} error(s) in {file}; nothing was imported (first: {first})")]
     ImportRejected {
         file: String,
         count: usize,
-        first: String,
+        first: Box<crate::io::Reject>,
     },
+    /// A value a person gave (or a file holds) is not acceptable.
     #[error("invalid value: {0}")]
-    Invalid(String),
+    Invalid(Reason),
+    /// A fault inside the program: stored data that cannot be read back, an encoder that
+    /// failed. The UI says "internal error"; the text is for the log.
+    #[error("invalid value: {0}")]
+    Internal(String),
     #[error("{what} `{key}` not found")]
     NotFound { what: &'static str, key: String },
     #[error("{what} `{key}` already exists")]
@@ -142,19 +150,93 @@ pub enum Error {
         zone: String,
     },
     #[error("cannot {op}: {reason}")]
-    Edit { op: &'static str, reason: String },
+    Edit { op: EditOp, reason: Reason },
     #[error("edit refused: {}", .0.summary())]
     TopologyRefused(Box<crate::planning::GuardReport>),
     #[error("{0}")]
-    PlanConflict(String),
-    #[error("user `{login}` signed in as {role} may not {what}; {who}")]
+    PlanConflict(Reason),
+    #[error("user `{login}` signed in as {} may not {}; {}", role.zh(), what.en(), what.who())]
     NotPermitted {
         login: String,
-        role: &'static str,
-        what: &'static str,
-        /// Who may.
-        who: &'static str,
+        role: crate::users::Role,
+        what: Permission,
     },
+}
+
+/// What a [`Error::NotPermitted`] refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Editing unit grids or responsibility zones, their people, units and road lines, and
+    /// the planning settings (网格规划员 and 系统管理员 only).
+    EditPlanning,
+    /// Changing the evaluation's weights, bands and grades (系统管理员 only).
+    ConfigureEvaluation,
+    /// Importing cases (系统管理员 only: they carry people's reports).
+    ImportCases,
+    /// Importing boundaries, grids, duty grids, components or the district outline (网格规划员
+    /// and 系统管理员).
+    ImportData,
+}
+
+impl Permission {
+    /// The English words of the refusal (`may not {en}`).
+    pub fn en(self) -> &'static str {
+        match self {
+            Permission::EditPlanning => "edit unit grids or responsibility zones",
+            Permission::ConfigureEvaluation => "change the evaluation's weights, bands or grades",
+            Permission::ImportCases => "import cases",
+            Permission::ImportData => {
+                "import boundaries, grids, duty grids, components or the district outline"
+            }
+        }
+    }
+    /// Who may, in English.
+    pub fn who(self) -> &'static str {
+        match self {
+            Permission::EditPlanning => {
+                "grid planning is for 网格规划员 (planner) and 系统管理员 (admin) accounts"
+            }
+            Permission::ConfigureEvaluation | Permission::ImportCases => {
+                "only 系统管理员 (admin) accounts may"
+            }
+            Permission::ImportData => {
+                "imports are for 网格规划员 (planner) and 系统管理员 (admin) accounts"
+            }
+        }
+    }
+    fn code(self) -> MessageCode {
+        match self {
+            Permission::EditPlanning => MessageCode::NotPermittedPlanning,
+            Permission::ConfigureEvaluation => MessageCode::NotPermittedEvaluation,
+            Permission::ImportCases => MessageCode::NotPermittedImportCases,
+            Permission::ImportData => MessageCode::NotPermittedImport,
+        }
+    }
+}
+
+impl Location {
+    /// Where, as a message (`at-line`, `at-feature-field`, …).
+    pub fn message(&self) -> Message {
+        use MessageCode as C;
+        let f = self.field.is_some();
+        let m = match self.position {
+            Position::File => Message::new(if f { C::AtFileField } else { C::AtFile }),
+            Position::Line(l) => {
+                Message::new(if f { C::AtLineField } else { C::AtLine }).int("line", l)
+            }
+            Position::Feature(i) => {
+                Message::new(if f { C::AtFeatureField } else { C::AtFeature }).int("feature", i)
+            }
+            Position::Record(i) => {
+                Message::new(if f { C::AtRecordField } else { C::AtRecord }).int("record", i)
+            }
+        };
+        let m = m.text("file", &self.file);
+        match &self.field {
+            Some(field) => m.text("field", field),
+            None => m,
+        }
+    }
 }
 
 impl Error {
@@ -170,6 +252,7 @@ impl Error {
             | Error::Input { .. }
             | Error::ImportRejected { .. }
             | Error::Invalid(_)
+            | Error::Internal(_)
             | Error::Geometry(_)
             | Error::Edit { .. } => ErrorKind::InvalidInput,
             Error::TopologyRefused(_) => ErrorKind::TopologyRefused,
@@ -181,6 +264,74 @@ impl Error {
             Error::SignIn(_) => ErrorKind::SignInRefused,
             Error::NotPermitted { .. } => ErrorKind::NotPermitted,
         }
+    }
+
+    /// What went wrong as a message code with typed parameters, for the UI to say in the
+    /// user's language.
+    pub fn message(&self) -> Message {
+        use MessageCode as C;
+        match self {
+            Error::StoreNotFound(p) => Message::new(C::StoreNotFound).text("path", p.display()),
+            Error::StoreCorrupt { path, .. } => {
+                Message::new(C::StoreCorrupt).text("path", path.display())
+            }
+            Error::StoreTooNew {
+                path,
+                found,
+                supported,
+            } => Message::new(C::StoreTooNew)
+                .text("path", path.display())
+                .int("found", *found)
+                .int("supported", *supported),
+            Error::StoreLocked { path } => {
+                Message::new(C::StoreLocked).text("path", path.display())
+            }
+            Error::Sql(_) => Message::new(C::DatabaseError),
+            Error::Io { path, source } => Message::new(C::IoError)
+                .text("path", path.display())
+                .term("reason", IoKind::of(source)),
+            Error::InvalidCode { code, reason } => Message::new(C::InvalidCode)
+                .text("code", code)
+                .nested("reason", reason.message.clone()),
+            Error::Input { location, message } => Message::new(C::InputError)
+                .nested("at", location.message())
+                .nested("reason", message.message.clone()),
+            Error::ImportRejected { file, count, first } => Message::new(C::ImportRejected)
+                .text("file", file)
+                .int("count", *count)
+                .nested("first", first.input_error()),
+            Error::Invalid(r) | Error::PlanConflict(r) => r.message.clone(),
+            Error::Internal(_) => Message::new(C::InternalError),
+            Error::NotFound { what, key } => Message::new(C::NotFound)
+                .with("thing", thing(what))
+                .text("key", key),
+            Error::Duplicate { what, key } => Message::new(C::AlreadyExists)
+                .with("thing", thing(what))
+                .text("key", key),
+            Error::BadTile { z, x, y, .. } => Message::new(C::BadTile)
+                .int("z", *z)
+                .int("x", *x)
+                .int("y", *y),
+            Error::Geometry(_) => Message::new(C::GeometryError),
+            Error::Refused { refusal, .. } => refusal.message(),
+            Error::SignIn(r) => r.message(),
+            Error::ZoneConflict { layer, grid, zone } => Message::new(C::ZoneConflict)
+                .text("grid", grid)
+                .text("zone", zone)
+                .text("layer", layer),
+            Error::Edit { op, reason } => Message::new(C::EditRefused)
+                .term("op", *op)
+                .nested("reason", reason.message.clone()),
+            Error::TopologyRefused(report) => report.message(),
+            Error::NotPermitted { login, role, what } => Message::new(what.code())
+                .text("login", login)
+                .term("role", *role),
+        }
+    }
+
+    /// The English sentence and the message together.
+    pub fn reason(&self) -> Reason {
+        self.message().en(self.to_string())
     }
 
     /// The workflow refusal, when this error is one.

@@ -17,6 +17,7 @@ pub mod index;
 pub mod intake;
 pub mod io;
 pub mod locate;
+pub mod message;
 pub mod model;
 pub mod planning;
 pub mod qr;
@@ -33,3 +34,4 @@ pub mod zones;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
+pub use message::{Message, MessageCode, Param, Reason};

@@ -10,6 +10,7 @@
 use crate::code::StreetCode;
 use crate::error::{Error, Result};
 use crate::filing::AreaClass;
+use crate::message::{Message, MessageCode as C};
 use crate::model::CaseKind;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -33,13 +34,19 @@ impl RoutingRule {
     pub fn validate(&self) -> Result<()> {
         if let Some(c) = &self.class_code {
             if !(c.len() == 2 || c.len() == 4) || !c.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Invalid(
+                    Message::new(C::RoutingClassInvalid)
+                        .text("class", c)
+                        .en(format!(
                     "routing rule: class `{c}` must be a 2-digit major or 4-digit minor class, or *"
-                )));
+                )),
+                ));
             }
         }
         if self.department.trim().is_empty() {
-            return Err(Error::Invalid("routing rule: no department".into()));
+            return Err(Error::Invalid(
+                Message::new(C::RoutingNoDepartment).en("routing rule: no department"),
+            ));
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ import type { Workspace } from '../workspace';
 import { el } from '../dom';
 import { asErrorDto } from '../api';
 import { STATUSES, type CaseStatus } from '../cases/api';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage } from '../i18n';
 import { s, type AnKey } from './strings';
 import {
   analyticsApi as api,
@@ -20,7 +20,6 @@ import {
   type SummaryRow,
   type Change,
   type DrillDto,
-  type Place,
 } from './api';
 import {
   CLASS_COLORS,
@@ -77,12 +76,6 @@ const emptyFilter = (): AnalyticsFilter => ({
   from: null, to: null, classes: [], sources: [], statuses: [], departments: [], streets: [], communities: [], grids: [],
   as_of: null,
 });
-
-/** A hotspot place's class as `0504 占道经营` (the engine's name for it, or only the code). */
-function placeClass(p: Place): string {
-  const code = p.dominant_class.split(':').pop() ?? p.dominant_class;
-  return p.dominant_class_name === p.dominant_class ? code : `${code} ${p.dominant_class_name}`;
-}
 
 function fmt(text: string, vars: Record<string, string | number>): string {
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
@@ -182,7 +175,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
 
   const fail = (e: unknown) => {
     const d = asErrorDto(e);
-    status.textContent = d.message;
+    status.textContent = sayMessage(d.detail);
     status.dataset.error = d.code;
   };
 
@@ -411,7 +404,7 @@ function mount(pane: HTMLElement, view: MapView): Workspace['enter'] {
       el('h4', {}, s('anHotGrids')),
       el('ol', {}, ...h.grids.map((g) => row(g.rank, g.name || g.code, g.cases, g.centre, g.code))),
       el('h4', {}, s('anHotPlaces')),
-      el('ol', {}, ...h.places.map((p) => row(p.rank, `${placeClass(p)} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
+      el('ol', {}, ...h.places.map((p) => row(p.rank, `${p.dominant_class_label} · ${p.radius_m.toFixed(0)} m`, p.cases, p.centre, p.grid))),
     );
   };
 

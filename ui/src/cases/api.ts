@@ -7,6 +7,7 @@ import type {
   FormTablesDto, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate, QueueItem, Role, Session,
   SignInDto, Transitioned,
 } from '../generated';
+import { isMessage, type Message } from '../messages';
 
 export type {
   Action, ActionKind, AuditEntry, CaseDetail, CaseFilter, CaseKind, CasePage, CasePointDto, CaseRow,
@@ -28,17 +29,21 @@ export const SOURCES = allOf<CaseSource>()(
 const CODES = ['refused', 'not-permitted', 'sign-in-refused', 'not-signed-in', 'invalid-input', 'not-found', 'not-ready', 'conflict', 'storage'] as const;
 export type CaseErrorCode = (typeof CODES)[number] | 'other';
 
+/** A failed case command: the code to branch on, the message to show (`detail`). */
 export interface CaseError {
   code: CaseErrorCode;
+  /** The engine's English sentence, for logs. */
   message: string;
+  detail: Message;
 }
 
 export function asCaseError(e: unknown): CaseError {
   if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
     const code = CODES.find((c) => c === e.code) ?? 'other';
-    return { code, message: String(e.message) };
+    const d = (e as { detail?: unknown }).detail;
+    return { code, message: String(e.message), detail: isMessage(d) ? d : { code: 'internal-error', params: {} } };
   }
-  return { code: 'other', message: String(e) };
+  return { code: 'other', message: String(e), detail: { code: 'window-failed', params: {} } };
 }
 
 export const signIn = (login: string, password: string, role: Role | null) =>

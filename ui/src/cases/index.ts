@@ -3,7 +3,7 @@
 import type * as maplibregl from 'maplibre-gl';
 import { el } from '../dom';
 import { allOf } from '../enums';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage } from '../i18n';
 import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import * as api from './api';
@@ -31,9 +31,12 @@ function remainingText(c: api.ClockState | null): HTMLElement {
   return el('span', { class: 'clock', 'data-overdue': 'false' }, `${s('remaining')} ${h}${s('hours')}${c.stopped ? ` (${s('stopped')})` : ''}`);
 }
 
+/** A failed command in the user's language (the engine's English stays in a data attribute). */
 function errorBox(e: unknown): HTMLElement {
   const err = api.asCaseError(e);
-  return el('p', { class: 'error', 'data-error-code': err.code }, `${err.code === 'refused' ? s('refused') : err.code}: ${err.message}`);
+  const text = sayMessage(err.detail);
+  return el('p', { class: 'error', 'data-error-code': err.code, 'data-error-detail': err.detail.code, 'data-error-message': err.message },
+    err.code === 'refused' ? `${s('refused')}: ${text}` : text);
 }
 
 async function fileToPhoto(f: File, phase: 'before' | 'after'): Promise<api.PhotoInput> {
@@ -89,7 +92,8 @@ function showSignIn(): void {
     }).catch((e: unknown) => {
       const err = api.asCaseError(e);
       error.dataset.errorCode = err.code;
-      error.textContent = err.message;
+      error.dataset.errorDetail = err.detail.code;
+      error.textContent = sayMessage(err.detail);
     });
   });
   document.body.append(overlay);

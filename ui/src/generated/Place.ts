@@ -22,6 +22,10 @@ dominant_class: string,
  */
 dominant_class_name: string, 
 /**
+ * Code and name as shown in lists, `0504 占道经营` (the bare code if the tables lack it).
+ */
+dominant_class_label: string, 
+/**
  * Share of its cases in that class, 0–1.
  */
 dominant_share: number, 

@@ -6,6 +6,7 @@ import type {
   LayerColoursDto, LayerInfo, PersonRef, PersonZonesDto, Preview, Proposal, ProposalOptions, Responsibility,
   SnapHit, ZoneSummary,
 } from '../generated';
+import { isMessage, type Message } from '../messages';
 
 export type {
   Applied, AssignReport, Balance, ChangeSet, CommunityItemDto, Edit, EditEffect, EditState, EditSummary,
@@ -22,11 +23,14 @@ export type LonLat = [number, number];
 export class PlanError extends Error {
   readonly code: string;
   readonly report: GuardReport | null;
-  constructor(code: string, message: string, report: GuardReport | null) {
+  /** What to show, in the user's language (`message` is the engine's English). */
+  readonly detail: Message;
+  constructor(code: string, message: string, report: GuardReport | null, detail: Message) {
     super(message);
     this.name = 'PlanError';
     this.code = code;
     this.report = report;
+    this.detail = detail;
   }
 }
 
@@ -41,9 +45,11 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     if (typeof e === 'object' && e !== null && 'code' in e && 'message' in e) {
       const { code, message } = e;
       const report: unknown = (e as { report?: unknown }).report;
-      throw new PlanError(String(code), String(message), isReport(report) ? report : null);
+      const detail: unknown = (e as { detail?: unknown }).detail;
+      throw new PlanError(String(code), String(message), isReport(report) ? report : null,
+        isMessage(detail) ? detail : { code: 'internal-error', params: {} });
     }
-    throw new PlanError('window', e instanceof Error ? e.message : String(e), null);
+    throw new PlanError('window', e instanceof Error ? e.message : String(e), null, { code: 'window-failed', params: {} });
   }
 }
 

@@ -2,6 +2,7 @@
 // `check_district`), each clickable — the map flies to it and draws it in red.
 import { api } from '../api';
 import { el } from '../dom';
+import { sayMessage } from '../i18n';
 import { planApi, type Problem } from './api';
 import { bboxOf, button, flyTo, section, union, type Pane, type PlanContext } from './context';
 import { fill, ps } from './strings';
@@ -74,7 +75,7 @@ export function checkPane(ctx: PlanContext): Pane {
           'li',
           { class: p.severity, 'data-rule': p.rule, 'data-index': String(i), tabindex: '0' },
           el('b', {}, ruleName(p.rule)),
-          ` ${p.message}`,
+          ` ${sayMessage(p.detail)}`,
           p.grids.length ? el('span', { class: 'plan-grids' }, ` [${p.grids.join(', ')}]`) : '',
         );
         li.addEventListener('click', () => { void focus(p); });

@@ -4,6 +4,7 @@
 // drawn over today's, with a button back to today.
 import type { Feature, Polygon } from 'geojson';
 import { el } from '../dom';
+import { sayTerm } from '../i18n';
 import { planApi, type GridHistory, type GridsAsOfDto } from './api';
 import { bboxOf, button, flyTo, section, type Pane, type PlanContext } from './context';
 import { setOverlay } from './overlays';
@@ -114,7 +115,7 @@ export function historyPane(ctx: PlanContext): Pane {
       const li = el(
         'li',
         { 'data-id': String(x.id), 'data-state': x.state, tabindex: '0', class: x.id === shownEdit ? 'shown' : '' },
-        el('b', {}, `#${x.id} ${x.operation}`),
+        el('b', { 'data-operation': x.operation }, `#${x.id} ${sayTerm(`operation.${x.operation}`)}`),
         ` · ${x.at} · ${x.author} · ${s(STATE_KEY[x.state])}`,
         el('br'),
         el('span', { class: 'plan-grids' }, e.grids.map((g) => `${g.code}${g.before ? '' : ' +'}${g.after ? '' : ' −'}${g.end_date_after ? ` ⏹${g.end_date_after}` : ''}`).join(', ')),

@@ -7,7 +7,7 @@ import type * as maplibregl from 'maplibre-gl';
 import type { ExpressionSpecification, GeoJSONSource } from 'maplibre-gl';
 import type { Feature, FeatureCollection } from 'geojson';
 import { el } from '../dom';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage, sayTerm } from '../i18n';
 import { api, labelUrl, tileUrl } from '../api';
 import { LABEL_SOURCE, SOURCE } from '../layers';
 import type { MapView } from '../map';
@@ -28,7 +28,7 @@ import {
 import { s } from './strings';
 import type { Pane, PlanContext } from './context';
 import { addLayers as addPaneLayers, markProblemGrids } from './overlays';
-import { checkPane } from './check';
+import { checkPane, ruleName } from './check';
 import { proposalPane } from './proposal';
 import { renumberPane } from './renumber';
 import { historyPane } from './history';
@@ -199,7 +199,9 @@ function refreshTiles(): void {
 /** What a failed command tells the planner: a missing permission in words, else the message. */
 function failure(e: unknown): string {
   if (e instanceof PlanError && (e.code === 'not-permitted' || e.code === 'not-signed-in')) return s('notPermitted');
-  return `${s('failed')}: ${e instanceof Error ? e.message : String(e)}`;
+  if (e instanceof PlanError) return `${s('failed')}: ${sayMessage(e.detail)}`;
+  console.warn('griddesk: planning failed', e);
+  return `${s('failed')}: ${sayMessage({ code: 'window-failed', params: {} })}`;
 }
 
 function say(message: string, kind: State['messageKind']): void {
@@ -236,7 +238,7 @@ async function runEdit(edit: Edit): Promise<void> {
     state.selected = applied.edit.effect.created.slice(0, 1);
     selectionChanged();
     state.problems = applied.warnings;
-    say(`${s('applied')}: #${applied.edit.id} ${applied.edit.operation} ${effectText(applied.edit)}`, 'ok');
+    say(`${s('applied')}: #${applied.edit.id} ${sayTerm(`operation.${applied.edit.operation}`)} ${effectText(applied.edit)}`, 'ok');
     refreshTiles();
   } catch (e) {
     if (e instanceof PlanError && e.report) {
@@ -254,7 +256,7 @@ async function undoRedo(undo: boolean): Promise<void> {
   state.problems = [];
   try {
     const a: Applied = await track(undo ? planApi.undo() : planApi.redo());
-    say(`${s(undo ? 'undone' : 'redone')}: #${a.edit.id} ${a.edit.operation}`, 'ok');
+    say(`${s(undo ? 'undone' : 'redone')}: #${a.edit.id} ${sayTerm(`operation.${a.edit.operation}`)}`, 'ok');
     refreshTiles();
   } catch (e) {
     say(failure(e), 'error');
@@ -495,13 +497,13 @@ function render(): void {
 
   const msg = el('div', { id: 'plan-message', class: `plan-message ${state.messageKind}` }, state.message);
   const probs = el('ul', { id: 'plan-problems' });
-  for (const p of state.problems) probs.append(el('li', { class: p.severity, 'data-rule': p.rule }, `${p.rule}: ${p.message}`));
+  for (const p of state.problems) probs.append(el('li', { class: p.severity, 'data-rule': p.rule, 'data-detail': p.detail.code }, `${ruleName(p.rule)}: ${sayMessage(p.detail)}`));
 
   const hist = el('ol', { id: 'plan-history' });
   if (state.history.length === 0) hist.append(el('li', {}, s('noHistory')));
   for (const h of state.history) {
     hist.append(
-      el('li', { 'data-state': h.state, 'data-id': String(h.id) }, `#${h.id} ${h.operation} · ${s(STATE_KEY[h.state])} · ${effectText(h)}`),
+      el('li', { 'data-state': h.state, 'data-id': String(h.id) }, `#${h.id} ${sayTerm(`operation.${h.operation}`)} · ${s(STATE_KEY[h.state])} · ${effectText(h)}`),
     );
   }
 
@@ -619,7 +621,7 @@ function mount(p: HTMLElement, v: MapView): void {
   });
   const guard = (f: (e: maplibregl.MapMouseEvent) => Promise<void> | void) => (e: maplibregl.MapMouseEvent) => {
     if (!active) return;
-    void Promise.resolve(f(e)).catch((err: unknown) => { say(`${s('failed')}: ${err instanceof Error ? err.message : String(err)}`, 'error'); });
+    void Promise.resolve(f(e)).catch((err: unknown) => { say(failure(err), 'error'); });
   };
   m.on('mousemove', guard(onMove));
   m.on('click', guard(onClick));

@@ -4,6 +4,7 @@
 // change as one undoable edit; "取消" clears the preview.
 import type { Feature, Polygon } from 'geojson';
 import { el } from '../dom';
+import { sayMessage } from '../i18n';
 import { PlanError, planApi, type Balance, type CommunityItemDto, type Proposal } from './api';
 import {
   bboxOf,
@@ -65,7 +66,7 @@ export function proposalPane(ctx: PlanContext): Pane {
       const errors = proposal.report.problems.filter((p) => p.severity === 'error');
       if (errors.length) {
         ctx.showProblems(errors);
-        ctx.say(`${ps('proposalRefused')} ${errors.map((p) => p.message).join('；')}`, 'error');
+        ctx.say(`${ps('proposalRefused')} ${errors.map((p) => sayMessage(p.detail)).join('；')}`, 'error');
       }
     } catch (e) {
       proposal = null;

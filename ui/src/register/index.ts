@@ -7,7 +7,7 @@ import type * as maplibregl from 'maplibre-gl';
 import { asCaseError, currentSession, formTables, type ClassDto, type Session } from '../cases/api';
 import { openIntake, pickingLocation } from '../cases';
 import { el } from '../dom';
-import { onLangChange } from '../i18n';
+import { onLangChange, sayMessage } from '../i18n';
 import type { MapView } from '../map';
 import { openClockSettings } from '../settings';
 import type { Workspace } from '../workspace';
@@ -28,9 +28,11 @@ const picked = new Set<string>();
 let rendered = 0;
 const query: api.RegisterQuery = { text: '', class_code: null, state: null, grid: null, offset: 0, limit: PAGE };
 
+/** A failed command in the user's language (the engine's English stays in a data attribute). */
 function errorBox(e: unknown): HTMLElement {
   const err = asCaseError(e);
-  return el('p', { class: 'error', 'data-error-code': err.code }, `${err.code}: ${err.message}`);
+  return el('p', { class: 'error', 'data-error-code': err.code, 'data-error-detail': err.detail.code, 'data-error-message': err.message },
+    sayMessage(err.detail));
 }
 
 function labelled(label: string, control: HTMLElement): HTMLElement {

@@ -4,13 +4,16 @@
 import { asCaseError, formTables, type CaseKind, type ClassDto, type TimeUnit } from '../cases/api';
 import '../cases/cases.css';
 import { el } from '../dom';
+import { sayMessage } from '../i18n';
 import * as api from './api';
 import './settings.css';
 import { s, stageName, unitName } from './strings';
 
+/** A failed command in the user's language (the engine's English stays in a data attribute). */
 function errorBox(e: unknown): HTMLElement {
   const err = asCaseError(e);
-  return el('p', { class: 'error', 'data-error-code': err.code }, `${err.code}: ${err.message}`);
+  return el('p', { class: 'error', 'data-error-code': err.code, 'data-error-detail': err.detail.code, 'data-error-message': err.message },
+    sayMessage(err.detail));
 }
 
 function labelled(label: string, control: HTMLElement): HTMLElement {

@@ -283,6 +283,16 @@ impl CaseColumns {
             .unwrap_or_else(|| key.to_string())
     }
 
+    /// How people read a class key: `0504 占道经营` (code and name), or the bare code when the
+    /// code tables do not know it. Never the `event:` prefix.
+    pub fn class_label(&self, key: &str) -> String {
+        let code = key.split_once(':').map_or(key, |(_, c)| c);
+        match self.class_names.get(key) {
+            Some(name) => format!("{code} {name}"),
+            None => code.to_string(),
+        }
+    }
+
     /// Builds the snapshot from plain rows, projected around `centre` (lon, lat).
     pub fn from_rows(
         regions: Regions,

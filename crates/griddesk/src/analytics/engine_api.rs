@@ -272,11 +272,11 @@ impl Engine {
         self.require_role(
             by,
             &[crate::users::Role::Admin],
-            "change the evaluation's weights, bands or grades",
+            crate::error::Permission::ConfigureEvaluation,
         )?;
         cfg.check()?;
         let text = serde_json::to_string(cfg)
-            .map_err(|e| crate::error::Error::Invalid(format!("evaluation config: {e}")))?;
+            .map_err(|e| crate::error::Error::Internal(format!("evaluation config: {e}")))?;
         self.store()
             .write(|w| w.set_meta(EVALUATION_CONFIG_KEY, &text))
     }

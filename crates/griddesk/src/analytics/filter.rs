@@ -7,6 +7,7 @@
 
 use super::columns::{day_number, CaseColumns, NONE, NO_DEPARTMENT};
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::{CaseKind, CaseSource, CaseStatus};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -95,7 +96,12 @@ impl CompiledFilter {
     /// Resolves `f` against `cols`. Unknown codes or classes are an error naming the field.
     pub fn new(f: &CaseFilter, cols: &CaseColumns) -> Result<Self> {
         let bad = |field: &str, v: &str| {
-            Error::Invalid(format!("filter field `{field}`: `{v}` is not valid"))
+            Error::Invalid(
+                Message::new(C::FilterValueInvalid)
+                    .text("field", field)
+                    .text("value", v)
+                    .en(format!("filter field `{field}`: `{v}` is not valid")),
+            )
         };
         let days = (
             f.from.map_or(i32::MIN, day_number),

@@ -15,6 +15,7 @@
 
 use super::columns::CaseColumns;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -150,20 +151,30 @@ impl Heatmap {
     pub fn compute(cols: &CaseColumns, rows: &[u32], p: &HeatmapParams) -> Result<Self> {
         let bx = Self::box_for(cols, p);
         if p.width == 0 || p.height == 0 || p.width > 8192 || p.height > 8192 {
-            return Err(Error::Invalid(format!(
-                "heatmap size {}×{}: each side must be 1–8192 cells",
-                p.width, p.height
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::HeatmapSize)
+                    .int("width", p.width)
+                    .int("height", p.height)
+                    .en(format!(
+                        "heatmap size {}×{}: each side must be 1–8192 cells",
+                        p.width, p.height
+                    )),
+            ));
         }
         if !(p.bandwidth_m > 0.0 && p.bandwidth_m.is_finite()) {
-            return Err(Error::Invalid(format!(
-                "heatmap bandwidth {} m: must be a positive number of metres",
-                p.bandwidth_m
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::HeatmapBandwidth)
+                    .length("bandwidth", p.bandwidth_m)
+                    .en(format!(
+                        "heatmap bandwidth {} m: must be a positive number of metres",
+                        p.bandwidth_m
+                    )),
+            ));
         }
         if !(bx[2] > bx[0] && bx[3] > bx[1]) {
             return Err(Error::Invalid(
-                "heatmap bbox: west must be below east and south below north".into(),
+                Message::new(C::HeatmapBbox)
+                    .en("heatmap bbox: west must be below east and south below north"),
             ));
         }
         let (w, h) = (p.width, p.height);
@@ -277,9 +288,9 @@ pub fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
         enc.set_compression(png::Compression::Fast);
         let mut wr = enc
             .write_header()
-            .map_err(|e| Error::Invalid(format!("PNG encoding: {e}")))?;
+            .map_err(|e| Error::Internal(format!("PNG encoding: {e}")))?;
         wr.write_image_data(rgba)
-            .map_err(|e| Error::Invalid(format!("PNG encoding: {e}")))?;
+            .map_err(|e| Error::Internal(format!("PNG encoding: {e}")))?;
     }
     Ok(buf)
 }

@@ -107,6 +107,8 @@ pub struct Place {
     pub dominant_class: String,
     /// Name of that class (from the code tables), or its key.
     pub dominant_class_name: String,
+    /// Code and name as shown in lists, `0504 占道经营` (the bare code if the tables lack it).
+    pub dominant_class_label: String,
     /// Share of its cases in that class, 0–1.
     pub dominant_share: f64,
     /// Grid code at its centre cell's busiest grid, if any.
@@ -311,6 +313,11 @@ pub fn hotspots(
                     .get(c as usize)
                     .map(|k| cols.class_name(&k.key()))
                     .unwrap_or_default(),
+                dominant_class_label: cols
+                    .classes
+                    .get(c as usize)
+                    .map(|k| cols.class_label(&k.key()))
+                    .unwrap_or_default(),
                 dominant_share: f64::from(k) / m,
                 grid: (best_grid[l].0 != super::columns::NONE)
                     .then(|| reg.grid_codes[best_grid[l].0 as usize].to_string()),
@@ -380,7 +387,9 @@ mod tests {
         for i in 110..130 {
             rows.push(at(i, 2005.0, 1995.0, "0201", 5, 0));
         }
-        let cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
+        let mut cols = CaseColumns::from_rows(regions(), [121.26, 28.64], rows.into_iter());
+        cols.class_names
+            .insert("event:0101".into(), "私搭乱建".into());
         let cur: Vec<u32> = (0..cols.len() as u32)
             .filter(|&r| cols.day[r as usize] == 10)
             .collect();
@@ -398,6 +407,9 @@ mod tests {
         assert_eq!(a.cases.current, 60);
         assert_eq!(a.cases.direction, Some(Direction::New));
         assert_eq!(a.dominant_class, "event:0101");
+        // Lists show the code with its name, never the `event:` key.
+        assert_eq!(a.dominant_class_label, "0101 私搭乱建");
+        assert_eq!(cols.class_label("event:0999"), "0999");
         assert!((a.dominant_share - 40.0 / 60.0).abs() < 1e-9);
         assert!(a.radius_m > 10.0 && a.radius_m < 60.0, "{}", a.radius_m);
         let b = &h.places[1];

@@ -10,6 +10,7 @@ use super::hotspots::{Change, Hotspots};
 use super::load::{LoadBalance, LoadFlag};
 use super::trends::Trends;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -192,7 +193,7 @@ impl Sheet {
                         Cell::Num(p.centre[0]),
                         Cell::Num(p.centre[1]),
                         Cell::Num(p.radius_m),
-                        Cell::Text(p.dominant_class_name.clone()),
+                        Cell::Text(p.dominant_class_label.clone()),
                         Cell::Num(p.dominant_share * 100.0),
                     ];
                     v.extend(change(&p.cases));
@@ -272,7 +273,10 @@ impl Sheet {
 }
 
 fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::Invalid(format!("{}: cannot write XLSX: {e}", path.display()))
+    Error::Invalid(
+        Message::new(C::ExportWriteFailed)
+            .en(format!("{}: cannot write XLSX: {e}", path.display())),
+    )
 }
 
 /// A worksheet name Excel accepts: no `[]:*?/\`, at most 31 characters, unique.
@@ -334,7 +338,9 @@ pub fn write_xlsx(path: &Path, sheets: &[Sheet]) -> Result<()> {
 /// The CSV text of a sheet: UTF-8 with BOM, header row first, 2 decimals for numbers.
 pub fn csv_text(s: &Sheet) -> Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-    let err = |e: csv::Error| Error::Invalid(format!("CSV {}: {e}", s.title));
+    let err = |e: csv::Error| {
+        Error::Invalid(Message::new(C::ExportWriteFailed).en(format!("CSV {}: {e}", s.title)))
+    };
     w.write_record(&s.headers).map_err(err)?;
     for row in &s.rows {
         w.write_record(row.iter().map(|c| match c {
@@ -345,8 +351,9 @@ pub fn csv_text(s: &Sheet) -> Result<Vec<u8>> {
         }))
         .map_err(err)?;
     }
-    w.into_inner()
-        .map_err(|e| Error::Invalid(format!("CSV {}: {e}", s.title)))
+    w.into_inner().map_err(|e| {
+        Error::Invalid(Message::new(C::ExportWriteFailed).en(format!("CSV {}: {e}", s.title)))
+    })
 }
 
 /// Writes a sheet as CSV (UTF-8 with BOM).

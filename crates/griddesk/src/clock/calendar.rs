@@ -6,6 +6,7 @@
 //! O(log days), so the deadlines of every open case can be recomputed in milliseconds.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -59,7 +60,13 @@ pub struct OfficePeriod {
 impl OfficePeriod {
     /// A period from `HH:MM` to `HH:MM` (`24:00` allowed as an end).
     pub fn parse(s: &str) -> Result<Self> {
-        let bad = |why: &str| Error::Invalid(format!("office period `{s}`: {why}"));
+        let bad = |why: &str| {
+            Error::Invalid(
+                Message::new(C::OfficePeriodInvalid)
+                    .text("value", s)
+                    .en(format!("office period `{s}`: {why}")),
+            )
+        };
         let (a, b) = s
             .trim()
             .split_once('-')
@@ -130,15 +137,17 @@ fn check_periods(v: &mut [OfficePeriod]) -> Result<()> {
     v.sort();
     if v.is_empty() {
         return Err(Error::Invalid(
-            "office hours: at least one period is needed".into(),
+            Message::new(C::OfficeHoursEmpty).en("office hours: at least one period is needed"),
         ));
     }
     for w in v.windows(2) {
         if w[1].start < w[0].end {
-            return Err(Error::Invalid(format!(
-                "office hours: {} overlaps {}",
-                w[0], w[1]
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::OfficeHoursOverlap)
+                    .text("a", w[0])
+                    .text("b", w[1])
+                    .en(format!("office hours: {} overlaps {}", w[0], w[1])),
+            ));
         }
     }
     Ok(())
@@ -355,15 +364,30 @@ pub fn parse_calendar_csv(file: &str, text: &str) -> Result<Vec<CalendarDay>> {
     let mut seen = BTreeMap::new();
     for row in t.rows() {
         let ds = row.get("date");
-        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d")
-            .map_err(|_| row.err("date", format!("`{ds}` is not a YYYY-MM-DD date")))?;
+        let date = NaiveDate::parse_from_str(ds, "%Y-%m-%d").map_err(|_| {
+            row.err(
+                "date",
+                Message::new(C::NotADate)
+                    .text("value", ds)
+                    .en(format!("`{ds}` is not a YYYY-MM-DD date")),
+            )
+        })?;
         let ks = row.get("kind");
-        let kind = DayKind::parse(ks)
-            .ok_or_else(|| row.err("kind", format!("`{ks}` is neither `holiday` nor `workday`")))?;
+        let kind = DayKind::parse(ks).ok_or_else(|| {
+            row.err(
+                "kind",
+                Message::new(C::NotADayKind)
+                    .text("value", ks)
+                    .en(format!("`{ks}` is neither `holiday` nor `workday`")),
+            )
+        })?;
         if let Some(prev) = seen.insert(date, row.line()) {
             return Err(row.err(
                 "date",
-                format!("{date} is listed twice (also on line {prev})"),
+                Message::new(C::DateListedTwice)
+                    .text("date", date)
+                    .int("line", prev)
+                    .en(format!("{date} is listed twice (also on line {prev})")),
             ));
         }
         out.push(CalendarDay {

@@ -27,6 +27,7 @@ pub(crate) mod store;
 pub use calendar::{CalendarDay, DayKind, OfficePeriod, WorkCalendar};
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -123,10 +124,15 @@ impl TimeLimit {
     /// A limit; the amount must be finite and positive.
     pub fn new(amount: f64, unit: TimeUnit) -> Result<Self> {
         if !amount.is_finite() || amount <= 0.0 {
-            return Err(Error::Invalid(format!(
-                "time limit {amount} {}: the amount must be a positive number",
-                unit.zh()
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::TimeLimitNotPositive)
+                    .num("amount", amount)
+                    .term("unit", unit)
+                    .en(format!(
+                        "time limit {amount} {}: the amount must be a positive number",
+                        unit.zh()
+                    )),
+            ));
         }
         Ok(Self { amount, unit })
     }

@@ -25,9 +25,9 @@ pub fn load_calendar(conn: &Connection) -> Result<WorkCalendar> {
         let ds: String = r.get(0)?;
         let ks: String = r.get(1)?;
         let date = NaiveDate::parse_from_str(&ds, "%Y-%m-%d")
-            .map_err(|_| Error::Invalid(format!("calendar_day: bad date `{ds}`")))?;
+            .map_err(|_| Error::Internal(format!("calendar_day: bad date `{ds}`")))?;
         let kind = DayKind::parse(&ks)
-            .ok_or_else(|| Error::Invalid(format!("calendar_day {ds}: bad kind `{ks}`")))?;
+            .ok_or_else(|| Error::Internal(format!("calendar_day {ds}: bad kind `{ks}`")))?;
         days.push(CalendarDay {
             date,
             kind,

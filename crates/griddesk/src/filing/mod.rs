@@ -17,6 +17,7 @@ use crate::clock::{TimeLimit, TimeUnit};
 use crate::codetable::CodeTables;
 use crate::csvtable::{CsvRow, CsvTable};
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::{keyed_enum, CaseKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -134,17 +135,30 @@ impl FilingCondition {
             self.condition
         );
         if self.class_code.len() != 4 || !self.class_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::Invalid(format!(
-                "{what}: class code must be 4 digits"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::FilingClassDigits)
+                    .text("kind", self.kind.key())
+                    .text("class", &self.class_code)
+                    .text("condition", &self.condition)
+                    .en(format!("{what}: class code must be 4 digits")),
+            ));
         }
         if self.condition.trim().is_empty() {
-            return Err(Error::Invalid(format!("{what}: condition id is empty")));
+            return Err(Error::Invalid(
+                Message::new(C::FilingConditionEmpty)
+                    .text("class", &self.class_code)
+                    .en(format!("{what}: condition id is empty")),
+            ));
         }
         if self.filing.trim().is_empty() || self.closing.trim().is_empty() {
-            return Err(Error::Invalid(format!(
-                "{what}: filing and closing conditions must be given"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::FilingTextsMissing)
+                    .text("class", &self.class_code)
+                    .text("condition", &self.condition)
+                    .en(format!(
+                        "{what}: filing and closing conditions must be given"
+                    )),
+            ));
         }
         for stage in Stage::ALL {
             for area in AreaClass::ALL {
@@ -154,18 +168,29 @@ impl FilingCondition {
                     .filter(|l| l.stage == *stage && l.area_class == *area)
                     .count();
                 if n != 1 {
-                    return Err(Error::Invalid(format!(
-                        "{what}: {} limit for stage {} in area {} ({n} given, 1 needed)",
-                        if n == 0 { "no" } else { "more than one" },
-                        stage.zh(),
-                        area.key()
-                    )));
+                    return Err(Error::Invalid(
+                        Message::new(if n == 0 {
+                            C::FilingLimitMissing
+                        } else {
+                            C::FilingLimitTwice
+                        })
+                        .text("class", &self.class_code)
+                        .text("condition", &self.condition)
+                        .text("stage", stage.zh())
+                        .text("area", area.key())
+                        .en(format!(
+                            "{what}: {} limit for stage {} in area {} ({n} given, 1 needed)",
+                            if n == 0 { "no" } else { "more than one" },
+                            stage.zh(),
+                            area.key()
+                        )),
+                    ));
                 }
             }
         }
         for l in &self.limits {
             TimeLimit::new(l.limit.amount, l.limit.unit)
-                .map_err(|e| Error::Invalid(format!("{what}: {e}")))?;
+                .map_err(|e| Error::Invalid(e.message().en(format!("{what}: {e}"))))?;
         }
         Ok(())
     }
@@ -387,13 +412,24 @@ fn three_limits(row: &CsvRow<'_>, prefix: &str) -> Result<[TimeLimit; 3]> {
         let an = format!("{prefix}{area}");
         let un = format!("unit_{area}");
         let a = row.required(&an)?;
-        let amount: f64 = a
-            .parse()
-            .map_err(|_| row.err(&an, format!("`{a}` is not a number")))?;
+        let amount: f64 = a.parse().map_err(|_| {
+            row.err(
+                &an,
+                Message::new(C::NotANumber)
+                    .text("value", a)
+                    .en(format!("`{a}` is not a number")),
+            )
+        })?;
         let u = row.required(&un)?;
-        let unit =
-            TimeUnit::parse(u).ok_or_else(|| row.err(&un, format!("`{u}` is not a time unit")))?;
-        out[i] = TimeLimit::new(amount, unit).map_err(|e| row.err(&an, e.to_string()))?;
+        let unit = TimeUnit::parse(u).ok_or_else(|| {
+            row.err(
+                &un,
+                Message::new(C::NotATimeUnit)
+                    .text("value", u)
+                    .en(format!("`{u}` is not a time unit")),
+            )
+        })?;
+        out[i] = TimeLimit::new(amount, unit).map_err(|e| row.err(&an, e.reason()))?;
     }
     Ok(out)
 }
@@ -407,11 +443,23 @@ pub fn parse_stage_limits(
     let mut out = BTreeMap::new();
     for row in t.rows() {
         let st = row.get("stage");
-        let stage =
-            Stage::parse(st).ok_or_else(|| row.err("stage", format!("`{st}` is not a stage")))?;
+        let stage = Stage::parse(st).ok_or_else(|| {
+            row.err(
+                "stage",
+                Message::new(C::NotAStage)
+                    .text("value", st)
+                    .en(format!("`{st}` is not a stage")),
+            )
+        })?;
         let ur = row.get("urgency");
-        let urgency = Urgency::parse(ur)
-            .ok_or_else(|| row.err("urgency", format!("`{ur}` is not an urgency")))?;
+        let urgency = Urgency::parse(ur).ok_or_else(|| {
+            row.err(
+                "urgency",
+                Message::new(C::NotAnUrgency)
+                    .text("value", ur)
+                    .en(format!("`{ur}` is not an urgency")),
+            )
+        })?;
         out.insert((urgency, stage), three_limits(&row, "")?);
     }
     Ok(out)
@@ -436,11 +484,23 @@ pub fn parse_conditions(
     let mut out = Vec::new();
     for row in t.rows() {
         let k = row.get("kind");
-        let kind = CaseKind::parse(k)
-            .ok_or_else(|| row.err("kind", format!("`{k}` is not event or component")))?;
+        let kind = CaseKind::parse(k).ok_or_else(|| {
+            row.err(
+                "kind",
+                Message::new(C::NotACaseKind)
+                    .text("value", k)
+                    .en(format!("`{k}` is not event or component")),
+            )
+        })?;
         let ur = row.get("urgency");
-        let urgency = Urgency::parse(ur)
-            .ok_or_else(|| row.err("urgency", format!("`{ur}` is not an urgency")))?;
+        let urgency = Urgency::parse(ur).ok_or_else(|| {
+            row.err(
+                "urgency",
+                Message::new(C::NotAnUrgency)
+                    .text("value", ur)
+                    .en(format!("`{ur}` is not an urgency")),
+            )
+        })?;
         let handle = three_limits(&row, "handle_")?;
         let c = FilingCondition {
             kind,
@@ -452,7 +512,7 @@ pub fn parse_conditions(
             is_default: true,
             limits: expand(urgency, handle, stages),
         };
-        c.validate().map_err(|e| row.err_record(e.to_string()))?;
+        c.validate().map_err(|e| row.err_record(e.reason()))?;
         out.push(c);
     }
     Ok(out)

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 
 /// Reads the stored standard.
 pub fn load_standard(conn: &Connection) -> Result<FilingStandard> {
-    let bad = |what: String| Error::Invalid(format!("stored filing standard: {what}"));
+    let bad = |what: String| Error::Internal(format!("stored filing standard: {what}"));
     let mut stmt = conn.prepare(
         "SELECT kind, class_code, condition, filing, closing, urgency, is_default
          FROM filing_condition ORDER BY kind, class_code, condition",

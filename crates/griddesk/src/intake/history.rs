@@ -16,6 +16,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Position, Result};
 use crate::filing::{AreaClass, Stage, Urgency};
 use crate::io::{ImportOptions, Reject};
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::{Case, CaseKind, CaseSource, CaseStatus};
 use crate::store::{parse_datetime, Writer};
 use crate::users::{Role, Session};
@@ -86,31 +87,41 @@ impl Engine {
             let mut rdr = csv::ReaderBuilder::new()
                 .trim(csv::Trim::All)
                 .from_reader(text.as_slice());
-            let rej = |line: u64, field: Option<&str>, m: String| {
+            let rej = |line: u64, field: Option<&str>, m: Reason| {
                 Reject::new(&file, Position::Line(line), field, m)
             };
             let headers = rdr
                 .headers()
-                .map_err(|e| Error::Invalid(format!("{file}: {e}")))?
+                .map_err(|e| {
+                    Error::Invalid(Message::new(C::CsvHeaderUnreadable).en(format!("{file}: {e}")))
+                })?
                 .clone();
             let col = |n: &str| headers.iter().position(|h| h == n);
             let mut rejects = Vec::new();
             for n in ["lon", "lat", "kind", "class_code", "source", "reported_at"] {
                 if col(n).is_none() {
-                    rejects.push(rej(1, Some(n), format!("missing column `{n}`")));
+                    rejects.push(rej(
+                        1,
+                        Some(n),
+                        Message::new(C::CsvMissingColumns)
+                            .texts("columns", [n])
+                            .en(format!("missing column `{n}`")),
+                    ));
                 }
             }
             if !rejects.is_empty() {
                 return Err(Error::ImportRejected {
                     file: file.clone(),
                     count: rejects.len(),
-                    first: rejects[0].to_string(),
+                    first: Box::new(rejects[0].clone()),
                 });
             }
             let records: Vec<csv::StringRecord> = rdr
                 .records()
                 .collect::<std::result::Result<_, _>>()
-                .map_err(|e| Error::Invalid(format!("{file}: {e}")))?;
+                .map_err(|e| {
+                    Error::Invalid(Message::new(C::CsvRowUnreadable).en(format!("{file}: {e}")))
+                })?;
             let total = records.len();
             let mut rows: Vec<Row> = Vec::with_capacity(total);
             let mut seen: HashSet<String> = HashSet::new();
@@ -129,7 +140,15 @@ impl Engine {
                         v.parse::<f64>()
                             .ok()
                             .filter(|f| f.is_finite())
-                            .ok_or_else(|| rej(line, Some(name), format!("`{v}` is not a number")))
+                            .ok_or_else(|| {
+                                rej(
+                                    line,
+                                    Some(name),
+                                    Message::new(C::NotANumber)
+                                        .text("value", v)
+                                        .en(format!("`{v}` is not a number")),
+                                )
+                            })
                     };
                     let location = [num("lon")?, num("lat")?];
                     let kind_s = get("kind").unwrap_or_default();
@@ -137,12 +156,14 @@ impl Engine {
                         rej(
                             line,
                             Some("kind"),
-                            format!("`{kind_s}` is neither event nor component"),
+                            Message::new(C::NotACaseKind)
+                                .text("value", kind_s)
+                                .en(format!("`{kind_s}` is neither event nor component")),
                         )
                     })?;
                     let class_s = get("class_code").unwrap_or_default();
                     let class = ClassCode::parse(class_s)
-                        .map_err(|e| rej(line, Some("class_code"), e.to_string()))?;
+                        .map_err(|e| rej(line, Some("class_code"), e.reason()))?;
                     let table = match kind {
                         CaseKind::Event => &index.code_tables.events,
                         CaseKind::Component => &index.code_tables.components,
@@ -151,7 +172,10 @@ impl Engine {
                         return Err(rej(
                             line,
                             Some("class_code"),
-                            format!("{class} is not in the {} code table", kind.zh()),
+                            Message::new(C::ClassNotInTable)
+                                .text("class", class)
+                                .term("kind", kind)
+                                .en(format!("{class} is not in the {} code table", kind.zh())),
                         ));
                     }
                     let source_s = get("source").unwrap_or_default();
@@ -159,33 +183,49 @@ impl Engine {
                         rej(
                             line,
                             Some("source"),
-                            format!("`{source_s}` is not a case source"),
+                            Message::new(C::NotASource)
+                                .text("value", source_s)
+                                .en(format!("`{source_s}` is not a case source")),
                         )
                     })?;
                     let when = |name: &str| -> std::result::Result<Option<NaiveDateTime>, Reject> {
                         get(name)
                             .map(|v| {
-                                parse_datetime(v).map_err(|e| rej(line, Some(name), e.to_string()))
+                                parse_datetime(v).map_err(|e| rej(line, Some(name), e.reason()))
                             })
                             .transpose()
                     };
                     let reported_at = when("reported_at")?.ok_or_else(|| {
-                        rej(line, Some("reported_at"), "required value is empty".into())
+                        rej(
+                            line,
+                            Some("reported_at"),
+                            Message::new(C::RequiredMissing).en("required value is empty"),
+                        )
                     })?;
                     let status = match get("status") {
                         Some(s) => CaseStatus::parse(s).ok_or_else(|| {
-                            rej(line, Some("status"), format!("`{s}` is not a case status"))
+                            rej(
+                                line,
+                                Some("status"),
+                                Message::new(C::NotAStatus)
+                                    .text("value", s)
+                                    .en(format!("`{s}` is not a case status")),
+                            )
                         })?,
                         None => CaseStatus::Closed,
                     };
                     let closed_at = when("closed_at")?;
                     if closed_at.is_some_and(|c| c < reported_at) {
-                        return Err(rej(line, Some("closed_at"), "is before reported_at".into()));
+                        return Err(rej(
+                            line,
+                            Some("closed_at"),
+                            Message::new(C::ClosedBeforeReported).en("is before reported_at"),
+                        ));
                     }
                     let component = get("component")
                         .map(|c| {
                             ComponentCode::parse(c)
-                                .map_err(|e| rej(line, Some("component"), e.to_string()))
+                                .map_err(|e| rej(line, Some("component"), e.reason()))
                         })
                         .transpose()?;
                     let department = opt("department");
@@ -194,7 +234,9 @@ impl Engine {
                             return Err(rej(
                                 line,
                                 Some("department"),
-                                format!("department `{d}` does not exist"),
+                                Message::new(C::RefusedUnknownDepartment)
+                                    .text("code", d)
+                                    .en(format!("department `{d}` does not exist")),
                             ));
                         }
                     }
@@ -204,7 +246,12 @@ impl Engine {
                             return Err(rej(
                                 line,
                                 Some("condition"),
-                                format!("`{c}` is not a filing condition of class {class}"),
+                                Message::new(C::NotAFilingCondition)
+                                    .text("condition", c)
+                                    .text("class", class)
+                                    .en(format!(
+                                        "`{c}` is not a filing condition of class {class}"
+                                    )),
                             ));
                         }
                     }
@@ -214,14 +261,20 @@ impl Engine {
                             return Err(rej(
                                 line,
                                 Some("id"),
-                                format!("task number `{i}` appears twice in the file"),
+                                Message::new(C::KeyTwiceInFile)
+                                    .text("field", "id")
+                                    .text("key", i)
+                                    .en(format!("task number `{i}` appears twice in the file")),
                             ));
                         }
                         if record::read_core(store.conn(), i).ok().flatten().is_some() {
                             return Err(rej(
                                 line,
                                 Some("id"),
-                                format!("case `{i}` already exists"),
+                                Message::new(C::KeyExists)
+                                    .text("field", "id")
+                                    .text("key", i)
+                                    .en(format!("case `{i}` already exists")),
                             ));
                         }
                     }
@@ -252,7 +305,7 @@ impl Engine {
                 return Err(Error::ImportRejected {
                     file: file.clone(),
                     count: rejects.len(),
-                    first: rejects[0].to_string(),
+                    first: Box::new(rejects[0].clone()),
                 });
             }
             let pts: Vec<[f64; 2]> = rows.iter().map(|r| r.location).collect();
@@ -324,9 +377,9 @@ impl Engine {
                         grid: grid.map(|g| g.code),
                         sample: false,
                     };
-                    Writer::on(tx)
-                        .insert_case(&case)
-                        .map_err(|e| Error::Invalid(format!("{file}, line {}: {e}", r.line)))?;
+                    Writer::on(tx).insert_case(&case).map_err(|e| {
+                        Error::Invalid(e.message().en(format!("{file}, line {}: {e}", r.line)))
+                    })?;
                     let cond =
                         desk.standard
                             .resolve(r.kind, r.class.as_str(), r.condition.as_deref());

@@ -18,6 +18,7 @@ use crate::code::{ClassCode, ComponentCode};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::filing::{Stage, Urgency};
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::{Case, CaseKind, CaseSource, CaseStatus, CaseSummary};
 use crate::store::{format_datetime, Writer};
 use crate::users::Session;
@@ -152,13 +153,13 @@ pub enum IntakeOutcome {
     Linked { original: String, audit_seq: i64 },
 }
 
-fn refused(field: &str, message: impl Into<String>) -> Error {
+fn refused(field: &str, message: Reason) -> Error {
     Error::Refused {
         case: "(new report)".into(),
         refusal: Refusal::InvalidInput {
             action: ActionKind::Report,
             field: field.to_string(),
-            message: message.into(),
+            message,
         },
     }
 }
@@ -196,7 +197,7 @@ fn check_request(
         .filter(|c| !c.is_empty())
     {
         Some(code) => {
-            let cc = ComponentCode::parse(code).map_err(|e| refused("component", e.to_string()))?;
+            let cc = ComponentCode::parse(code).map_err(|e| refused("component", e.reason()))?;
             Some(
                 index
                     .components
@@ -204,7 +205,12 @@ fn check_request(
                     .find(|c| c.code == cc)
                     .cloned()
                     .ok_or_else(|| {
-                        refused("component", format!("`{code}` is not in the register"))
+                        refused(
+                            "component",
+                            Message::new(C::ComponentNotRegistered)
+                                .text("code", code)
+                                .en(format!("`{code}` is not in the register")),
+                        )
                     })?,
             )
         }
@@ -223,7 +229,7 @@ fn check_request(
         (None, Some(c)) if !c.is_empty() => c.to_string(),
         _ => return Err(missing("class_code")),
     };
-    let class = ClassCode::parse(&class_text).map_err(|e| refused("class_code", e.to_string()))?;
+    let class = ClassCode::parse(&class_text).map_err(|e| refused("class_code", e.reason()))?;
     let table = match kind {
         CaseKind::Event => &index.code_tables.events,
         CaseKind::Component => &index.code_tables.components,
@@ -231,7 +237,10 @@ fn check_request(
     if table.get(class.as_str()).is_none() {
         return Err(refused(
             "class_code",
-            format!("{class} is not in the {} code table", kind.zh()),
+            Message::new(C::ClassNotInTable)
+                .text("class", class)
+                .term("kind", kind)
+                .en(format!("{class} is not in the {} code table", kind.zh())),
         ));
     }
     let location = match (req.location, &component) {
@@ -244,7 +253,10 @@ fn check_request(
         && (-180.0..=180.0).contains(&location[0])
         && (-90.0..=90.0).contains(&location[1]))
     {
-        return Err(refused("location", "is not a longitude/latitude"));
+        return Err(refused(
+            "location",
+            Message::new(C::NotLonLat).en("is not a longitude/latitude"),
+        ));
     }
     let placement = place::place(
         index,
@@ -257,10 +269,13 @@ fn check_request(
     if placement.grid.is_none() && index.grids.iter().any(|g| g.is_active()) {
         return Err(refused(
             "location",
-            format!(
-                "{:.6}, {:.6} lies outside every active unit grid of the district",
-                location[0], location[1]
-            ),
+            Message::new(C::OutsideGrids)
+                .num("lon", location[0])
+                .num("lat", location[1])
+                .en(format!(
+                    "{:.6}, {:.6} lies outside every active unit grid of the district",
+                    location[0], location[1]
+                )),
         ));
     }
     let cond = match req
@@ -275,7 +290,10 @@ fn check_request(
                 .ok_or_else(|| {
                     refused(
                         "condition",
-                        format!("`{c}` is not a filing condition of class {class}"),
+                        Message::new(C::NotAFilingCondition)
+                            .text("condition", c)
+                            .text("class", class)
+                            .en(format!("`{c}` is not a filing condition of class {class}")),
                     )
                 })?,
         ),
@@ -287,7 +305,12 @@ fn check_request(
         ("reporter", &req.reporter, 100),
     ] {
         if v.as_ref().is_some_and(|s| s.chars().count() > max) {
-            return Err(refused(field, format!("is longer than {max} characters")));
+            return Err(refused(
+                field,
+                Message::new(C::TooLong)
+                    .int("max", max)
+                    .en(format!("is longer than {max} characters")),
+            ));
         }
     }
     if let Some(p) = &req.reporter_phone {
@@ -295,7 +318,9 @@ fn check_request(
         if !ok {
             return Err(refused(
                 "reporter_phone",
-                format!("`{p}` is not a phone number"),
+                Message::new(C::NotAPhone)
+                    .text("value", p)
+                    .en(format!("`{p}` is not a phone number")),
             ));
         }
     }
@@ -362,7 +387,11 @@ fn next_id(conn: &rusqlite::Connection, year: i32) -> Result<String> {
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(0);
     if n >= 9_999_999 {
-        return Err(Error::Invalid(format!("no task numbers left for {year}")));
+        return Err(Error::Invalid(
+            Message::new(C::TaskNumbersExhausted)
+                .int("year", year)
+                .en(format!("no task numbers left for {year}")),
+        ));
     }
     Ok(format!("{year:04}-{:07}", n + 1))
 }
@@ -431,7 +460,7 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    prepare(p).map_err(|m| refused(&format!("photos[{i}]"), format!("photo {m}")))
+                    prepare(p).map_err(|m| refused(&format!("photos[{i}]"), m.prefixed("photo ")))
                 })
                 .collect::<Result<Vec<_>>>()?;
             let at = req.reported_at;

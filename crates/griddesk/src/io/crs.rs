@@ -15,6 +15,7 @@
 //!   outside China's rough bounding box are not shifted, as in the algorithm.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use proj4rs::Proj;
 use serde::Serialize;
 
@@ -69,9 +70,9 @@ impl Crs {
     pub fn parse(s: &str) -> Result<Crs> {
         let t = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         let bad = || {
-            Error::Invalid(format!(
+            Error::Invalid(Message::new(C::UnknownCrs).text("value", s).en(format!(
                 "unknown CRS `{s}` (expected wgs84, cgcs2000, gcj02, EPSG:4513–4554, gk40 or gk-cm120)"
-            ))
+            )))
         };
         match t.as_str() {
             "wgs84" | "wgs-84" | "cgcs2000" | "lonlat" | "lon-lat" | "4326" | "4490"
@@ -227,7 +228,7 @@ impl Crs {
                 let geo = "+proj=longlat +a=6378137 +rf=298.257222101 +no_defs";
                 let p = |s: &str| {
                     Proj::from_proj_string(s)
-                        .map_err(|e| Error::Invalid(format!("projection `{s}`: {e}")))
+                        .map_err(|e| Error::Internal(format!("projection `{s}`: {e}")))
                 };
                 Kind::Tm {
                     geo: Box::new(p(geo)?),
@@ -294,9 +295,12 @@ impl Transformer {
     /// File coordinates → lon/lat.
     pub fn to_lon_lat(&self, x: f64, y: f64) -> Result<(f64, f64)> {
         if !x.is_finite() || !y.is_finite() {
-            return Err(Error::Invalid(format!(
-                "coordinate ({x}, {y}) is not a finite number"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::CoordinateNotFinite)
+                    .text("lon", x)
+                    .text("lat", y)
+                    .en(format!("coordinate ({x}, {y}) is not a finite number")),
+            ));
         }
         match &self.kind {
             Kind::Identity => Ok((x, y)),
@@ -304,7 +308,13 @@ impl Transformer {
             Kind::Tm { geo, tm } => {
                 let mut p = (x, y, 0.0);
                 proj4rs::transform::transform(tm, geo, &mut p).map_err(|e| {
-                    Error::Invalid(format!("({x}, {y}) is outside {}: {e}", self.crs.name()))
+                    Error::Invalid(
+                        Message::new(C::OutsideCrs)
+                            .num("x", x)
+                            .num("y", y)
+                            .text("crs", self.crs.name())
+                            .en(format!("({x}, {y}) is outside {}: {e}", self.crs.name())),
+                    )
                 })?;
                 Ok((p.0.to_degrees(), p.1.to_degrees()))
             }
@@ -319,10 +329,16 @@ impl Transformer {
             Kind::Tm { geo, tm } => {
                 let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
                 proj4rs::transform::transform(geo, tm, &mut p).map_err(|e| {
-                    Error::Invalid(format!(
-                        "({lon}, {lat}) cannot be projected to {}: {e}",
-                        self.crs.name()
-                    ))
+                    Error::Invalid(
+                        Message::new(C::OutsideCrs)
+                            .num("x", lon)
+                            .num("y", lat)
+                            .text("crs", self.crs.name())
+                            .en(format!(
+                                "({lon}, {lat}) cannot be projected to {}: {e}",
+                                self.crs.name()
+                            )),
+                    )
                 })?;
                 Ok((p.0, p.1))
             }

@@ -1,10 +1,13 @@
 //! CSV reading: a header row resolved once to column positions, then rows read as byte records
 //! in chunks and converted in parallel (the 1 000 000-case import path).
 
-use super::fields::{check_lon_lat, clip, Field, Problem, Record, LAT, LON};
+use super::fields::{
+    check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON,
+};
 use super::records::Row;
 use super::Reject;
 use crate::error::Position;
+use crate::message::{Message, MessageCode as C, Reason};
 use csv::ByteRecord;
 use geo_types::{MultiPolygon, Point};
 use rayon::prelude::*;
@@ -35,27 +38,26 @@ pub(crate) struct CsvRecord<'a> {
 
 impl CsvRecord<'_> {
     fn number(&self, col: Option<usize>, f: &Field) -> Result<f64, Problem> {
-        let p = |m: String| Problem::new(Some(f.name), m);
+        let p = |m: Reason| Problem::new(Some(f.name), m);
         let raw = col.and_then(|i| self.rec.get(i)).unwrap_or_default();
-        let s = std::str::from_utf8(raw)
-            .map_err(|_| p("value is not valid UTF-8".into()))?
-            .trim();
+        let s = std::str::from_utf8(raw).map_err(|_| p(not_utf8()))?.trim();
         if s.is_empty() {
-            return Err(p("required field is missing or empty".into()));
+            return Err(p(required_missing()));
         }
-        s.parse::<f64>()
-            .map_err(|_| p(format!("`{}` is not a number", clip(s))))
+        s.parse::<f64>().map_err(|_| {
+            p(Message::new(C::NotANumber)
+                .text("value", clip(s))
+                .en(format!("`{}` is not a number", clip(s))))
+        })
     }
 }
 
 impl Record for CsvRecord<'_> {
-    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, String> {
+    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason> {
         let Some(raw) = self.cols.find(f.name).and_then(|i| self.rec.get(i)) else {
             return Ok(None);
         };
-        let s = std::str::from_utf8(raw)
-            .map_err(|_| "value is not valid UTF-8".to_string())?
-            .trim();
+        let s = std::str::from_utf8(raw).map_err(|_| not_utf8())?.trim();
         Ok((!s.is_empty()).then_some(Cow::Borrowed(s)))
     }
 
@@ -76,14 +78,14 @@ impl Record for CsvRecord<'_> {
     fn polygons(&self) -> Result<MultiPolygon<f64>, Problem> {
         Err(Problem::new(
             None,
-            "CSV rows carry no polygons; use GeoJSON",
+            Message::new(C::CsvNoPolygons).en("CSV rows carry no polygons; use GeoJSON"),
         ))
     }
 }
 
 enum Item {
     Rec(ByteRecord),
-    Bad(u64, String),
+    Bad(u64, Reason),
 }
 
 /// Reads every row of a CSV file and converts it with `parse`, in file order. `fields` are the
@@ -102,17 +104,25 @@ pub(crate) fn rows<T: Send>(
         .has_headers(true)
         .from_reader(bytes);
     let header_err =
-        |field: Option<&str>, m: String| Reject::new(file, Position::Line(1), field, m);
+        |field: Option<&str>, m: Reason| Reject::new(file, Position::Line(1), field, m);
     let headers = rdr
         .byte_headers()
-        .map_err(|e| header_err(None, format!("unreadable header row: {e}")))?
+        .map_err(|e| {
+            header_err(
+                None,
+                Message::new(C::CsvHeaderUnreadable).en(format!("unreadable header row: {e}")),
+            )
+        })?
         .clone();
     if headers.is_empty()
         || headers
             .iter()
             .all(|h| h.iter().all(u8::is_ascii_whitespace))
     {
-        return Err(header_err(None, "the file has no header row".into()));
+        return Err(header_err(
+            None,
+            Message::new(C::CsvNoHeader).en("the file has no header row"),
+        ));
     }
     let names: Vec<Cow<'_, str>> = headers.iter().map(String::from_utf8_lossy).collect();
     let resolve = |f: &Field| -> Result<Option<usize>, Reject> {
@@ -127,12 +137,16 @@ pub(crate) fn rows<T: Send>(
             [i] => Ok(Some(*i)),
             [a, b, ..] => Err(header_err(
                 Some(f.name),
-                format!(
-                    "columns `{}` and `{}` both give `{}`",
-                    clip(&names[*a]),
-                    clip(&names[*b]),
-                    f.name
-                ),
+                Message::new(C::CsvColumnsClash)
+                    .text("a", clip(&names[*a]))
+                    .text("b", clip(&names[*b]))
+                    .text("field", f.name)
+                    .en(format!(
+                        "columns `{}` and `{}` both give `{}`",
+                        clip(&names[*a]),
+                        clip(&names[*b]),
+                        f.name
+                    )),
             )),
         }
     };
@@ -166,7 +180,12 @@ pub(crate) fn rows<T: Send>(
             .map(|m| format!("`{m}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        return Err(header_err(Some(first), format!("missing column {list}")));
+        return Err(header_err(
+            Some(first),
+            Message::new(C::CsvMissingColumns)
+                .texts("columns", &missing)
+                .en(format!("missing column {list}")),
+        ));
     }
     let cols = Columns {
         cols,
@@ -197,7 +216,10 @@ pub(crate) fn rows<T: Send>(
                         || at.is_none()
                         || at == last_error_at;
                     last_error_at = at;
-                    chunk.push(Item::Bad(line, format!("unreadable row: {e}")));
+                    chunk.push(Item::Bad(
+                        line,
+                        Message::new(C::CsvRowUnreadable).en(format!("unreadable row: {e}")),
+                    ));
                     if fatal {
                         done = true;
                         break;
@@ -218,11 +240,14 @@ pub(crate) fn rows<T: Send>(
                     let result = if rec.len() != cols.width {
                         Err(vec![Problem::new(
                             None,
-                            format!(
-                                "row has {} fields, the header has {}",
-                                rec.len(),
-                                cols.width
-                            ),
+                            Message::new(C::CsvRowWidth)
+                                .int("count", rec.len())
+                                .int("width", cols.width)
+                                .en(format!(
+                                    "row has {} fields, the header has {}",
+                                    rec.len(),
+                                    cols.width
+                                )),
                         )])
                     } else {
                         parse(&r)

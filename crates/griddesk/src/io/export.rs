@@ -6,6 +6,7 @@ use super::table::{write_table, OutGeometry, OutKind, OutTable, OutValue, Target
 use super::{Dataset, Format};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::store::format_datetime;
 use geojson::{Feature, GeometryValue, JsonObject};
 use serde_json::Value;
@@ -29,15 +30,23 @@ pub fn export_file_to(
     target: &TargetOptions,
 ) -> Result<usize> {
     let format = Format::from_path(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{}: unknown file type (expected .geojson, .json or .csv)",
-            path.display()
-        ))
+        Error::Invalid(
+            Message::new(C::UnknownFileType)
+                .text("file", path.display())
+                .text("expected", ".geojson, .json, .csv")
+                .en(format!(
+                    "{}: unknown file type (expected .geojson, .json or .csv)",
+                    path.display()
+                )),
+        )
     })?;
     if !dataset.supports(format) {
-        return Err(Error::Invalid(format!(
-            "{dataset} cannot be exported as {format:?}"
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::DatasetNotAsFormat)
+                .term("dataset", dataset)
+                .text("format", format.name())
+                .en(format!("{dataset} cannot be exported as {format:?}")),
+        ));
     }
     if matches!(format, Format::Shapefile | Format::GeoPackage)
         || (format == Format::GeoJson && !target.crs.is_lon_lat())
@@ -53,7 +62,7 @@ pub fn export_file_to(
         Format::GeoJson => write_geojson(index, &mut w, dataset),
         Format::Csv => write_csv(index, &mut w, dataset),
         Format::Shapefile | Format::GeoPackage => {
-            Err(Error::Invalid(format!("{dataset} is written as a table")))
+            Err(Error::Internal(format!("{dataset} is written as a table")))
         }
     }
     .and_then(|n| w.flush().map(|_| n).map_err(|e| Error::io(&tmp, e)));
@@ -71,7 +80,7 @@ pub fn export_file_to(
 }
 
 fn werr(e: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("cannot write export: {e}"))
+    Error::Invalid(Message::new(C::ExportWriteFailed).en(format!("cannot write export: {e}")))
 }
 
 fn props(pairs: Vec<(&str, Value)>) -> JsonObject {
@@ -158,7 +167,7 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
             ]);
             (GeometryValue::from(&c.location), with_sample(p, c.sample))
         })),
-        Dataset::DutyGrids => return Err(Error::Invalid("duty grids are exported as CSV".into())),
+        Dataset::DutyGrids => return Err(Error::Internal("duty grids are exported as CSV".into())),
     };
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
         .map_err(werr)?;
@@ -265,7 +274,7 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
             }
             index.duty_grids.len()
         }
-        other => return Err(Error::Invalid(format!("{other} are exported as GeoJSON"))),
+        other => return Err(Error::Internal(format!("{other} are exported as GeoJSON"))),
     };
     out.flush().map_err(werr)?;
     Ok(n)
@@ -359,9 +368,14 @@ fn area_table(index: &SpatialIndex, dataset: Dataset) -> Result<OutTable> {
                     .collect(),
             ),
             other => {
-                return Err(Error::Invalid(format!(
-                    "{other} cannot be exported as Shapefile or GeoPackage"
-                )))
+                return Err(Error::Invalid(
+                    Message::new(C::DatasetNotAsFormat)
+                        .term("dataset", other)
+                        .text("format", "Shapefile, GeoPackage")
+                        .en(format!(
+                            "{other} cannot be exported as Shapefile or GeoPackage"
+                        )),
+                ))
             }
         };
     Ok(OutTable {

@@ -1,5 +1,6 @@
 //! Field names, aliases and the record abstraction shared by the GeoJSON and CSV readers.
 
+use crate::message::{Message, MessageCode as C, Reason};
 use chrono::{NaiveDate, NaiveDateTime};
 use geo_types::{MultiPolygon, Point};
 use std::borrow::Cow;
@@ -55,18 +56,15 @@ fields! {
 }
 
 /// A problem found in one field (or the whole record when `field` is `None`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Problem {
     pub field: Option<&'static str>,
-    pub message: String,
+    pub message: Reason,
 }
 
 impl Problem {
-    pub fn new(field: Option<&'static str>, message: impl Into<String>) -> Self {
-        Problem {
-            field,
-            message: message.into(),
-        }
+    pub fn new(field: Option<&'static str>, message: Reason) -> Self {
+        Problem { field, message }
     }
 }
 
@@ -74,7 +72,7 @@ impl Problem {
 pub(crate) trait Record {
     /// The trimmed text of a field; `None` when absent, empty or null; `Err` when the value is
     /// not text (a JSON object, invalid UTF-8…).
-    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, String>;
+    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason>;
     /// The record's point (GeoJSON `Point` geometry or CSV `lon`/`lat`).
     fn point(&self) -> Result<Point<f64>, Problem>;
     /// The record's polygonal geometry, validated (always at least one polygon).
@@ -95,7 +93,7 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
         }
     }
 
-    pub fn bad(&mut self, f: &Field, message: impl Into<String>) {
+    pub fn bad(&mut self, f: &Field, message: Reason) {
         self.problems.push(Problem::new(Some(f.name), message));
     }
 
@@ -115,7 +113,7 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
         match self.r.text(f) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
-                self.bad(f, "required field is missing or empty");
+                self.bad(f, required_missing());
                 None
             }
             Err(e) => {
@@ -129,7 +127,7 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
     pub fn opt_parse<T>(
         &mut self,
         f: &Field,
-        parse: impl FnOnce(&str) -> Result<T, String>,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
     ) -> Option<T> {
         let v = self.opt(f)?;
         parse(&v).map_err(|m| self.bad(f, m)).ok()
@@ -139,7 +137,7 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
     pub fn req_parse<T>(
         &mut self,
         f: &Field,
-        parse: impl FnOnce(&str) -> Result<T, String>,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
     ) -> Option<T> {
         let v = self.req(f)?;
         parse(&v).map_err(|m| self.bad(f, m)).ok()
@@ -153,7 +151,11 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
     /// The optional `sample` flag.
     pub fn sample(&mut self) -> bool {
         self.opt_parse(&SAMPLE, |s| {
-            parse_bool(s).ok_or_else(|| format!("`{}` is not true or false", clip(s)))
+            parse_bool(s).ok_or_else(|| {
+                Message::new(C::NotTrueFalse)
+                    .text("value", clip(s))
+                    .en(format!("`{}` is not true or false", clip(s)))
+            })
         })
         .unwrap_or(false)
     }
@@ -162,10 +164,23 @@ impl<'r, R: Record + ?Sized> Check<'r, R> {
     pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<Problem>> {
         match value {
             Some(v) if self.problems.is_empty() => Ok(v),
-            _ if self.problems.is_empty() => Err(vec![Problem::new(None, "invalid record")]),
+            _ if self.problems.is_empty() => Err(vec![Problem::new(
+                None,
+                Message::new(C::InvalidRecord).en("invalid record"),
+            )]),
             _ => Err(self.problems),
         }
     }
+}
+
+/// "required field is missing or empty".
+pub(crate) fn required_missing() -> Reason {
+    Message::new(C::RequiredMissing).en("required field is missing or empty")
+}
+
+/// "value is not valid UTF-8".
+pub(crate) fn not_utf8() -> Reason {
+    Message::new(C::ValueNotUtf8).en("value is not valid UTF-8")
 }
 
 /// At most 40 characters of a value, for messages.
@@ -225,15 +240,22 @@ pub(crate) fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
 }
 
 /// A longitude/latitude pair, checked for range.
-pub(crate) fn check_lon_lat(lon: f64, lat: f64) -> Result<(), String> {
+pub(crate) fn check_lon_lat(lon: f64, lat: f64) -> Result<(), Reason> {
     if !lon.is_finite() || !lat.is_finite() {
-        return Err(format!("coordinate ({lon}, {lat}) is not a finite number"));
+        return Err(Message::new(C::CoordinateNotFinite)
+            .text("lon", lon)
+            .text("lat", lat)
+            .en(format!("coordinate ({lon}, {lat}) is not a finite number")));
     }
     if !(-180.0..=180.0).contains(&lon) {
-        return Err(format!("longitude {lon} is outside [-180, 180]"));
+        return Err(Message::new(C::LongitudeRange)
+            .num("lon", lon)
+            .en(format!("longitude {lon} is outside [-180, 180]")));
     }
     if !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("latitude {lat} is outside [-90, 90]"));
+        return Err(Message::new(C::LatitudeRange)
+            .num("lat", lat)
+            .en(format!("latitude {lat} is outside [-90, 90]")));
     }
     Ok(())
 }

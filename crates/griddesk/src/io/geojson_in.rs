@@ -1,10 +1,11 @@
 //! GeoJSON reading: a FeatureCollection into per-feature records, geometry checked by hand so
 //! that every problem names its feature and ring instead of failing the whole file.
 
-use super::fields::{check_lon_lat, clip, Field, Problem, Record};
+use super::fields::{check_lon_lat, clip, required_missing, Field, Problem, Record};
 use super::Reject;
 use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
+use crate::message::{Geom, Message, MessageCode as C, PolygonProblem, Reason};
 use crate::model::District;
 use geo::Validation;
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
@@ -25,11 +26,14 @@ pub(crate) fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
             file,
             Position::Line(e.line() as u64),
             None,
-            format!(
-                "malformed JSON at line {}, column {}: {what}",
-                e.line(),
-                e.column()
-            ),
+            Message::new(C::JsonMalformed)
+                .int("line", e.line())
+                .int("column", e.column())
+                .en(format!(
+                    "malformed JSON at line {}, column {}: {what}",
+                    e.line(),
+                    e.column()
+                )),
         )
     })?;
     let ty = root.get("type").and_then(Value::as_str).map(str::to_string);
@@ -40,7 +44,7 @@ pub(crate) fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
                 file,
                 Position::File,
                 Some("features"),
-                "FeatureCollection has no `features` array",
+                Message::new(C::GeojsonNoFeatures).en("FeatureCollection has no `features` array"),
             )),
         },
         (Some("Feature"), root) => Ok(vec![root]),
@@ -48,10 +52,12 @@ pub(crate) fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
             file,
             Position::File,
             Some("type"),
-            format!(
-                "expected a GeoJSON FeatureCollection, found {}",
-                ty.map_or("no `type`".into(), |t| format!("`{}`", clip(t)))
-            ),
+            Message::new(C::GeojsonNotCollection)
+                .text("found", ty.map_or("—".into(), clip))
+                .en(format!(
+                    "expected a GeoJSON FeatureCollection, found {}",
+                    ty.map_or("no `type`".into(), |t| format!("`{}`", clip(t)))
+                )),
         )),
     }
 }
@@ -66,20 +72,27 @@ impl<'a> FeatureRecord<'a> {
     /// Checks that `v` is a Feature object; on success a record over it.
     pub fn new(v: &'a Value) -> Result<Self, Problem> {
         let Value::Object(o) = v else {
-            return Err(Problem::new(None, "not a JSON object"));
+            return Err(Problem::new(
+                None,
+                Message::new(C::NotAnObject).en("not a JSON object"),
+            ));
         };
         match o.get("type").and_then(Value::as_str) {
             Some("Feature") => {}
             Some(t) => {
                 return Err(Problem::new(
                     Some("type"),
-                    format!("expected a Feature, found `{}`", clip(t)),
+                    Message::new(C::GeojsonNotFeature)
+                        .text("found", clip(t))
+                        .en(format!("expected a Feature, found `{}`", clip(t))),
                 ))
             }
             None => {
                 return Err(Problem::new(
                     Some("type"),
-                    "expected a Feature, found no `type`",
+                    Message::new(C::GeojsonNotFeature)
+                        .text("found", "—")
+                        .en("expected a Feature, found no `type`"),
                 ))
             }
         }
@@ -89,7 +102,8 @@ impl<'a> FeatureRecord<'a> {
             Some(_) => {
                 return Err(Problem::new(
                     Some("properties"),
-                    "`properties` must be an object or null",
+                    Message::new(C::PropertiesNotObject)
+                        .en("`properties` must be an object or null"),
                 ))
             }
         };
@@ -108,17 +122,24 @@ impl<'a> FeatureRecord<'a> {
     }
 
     fn geometry(&self) -> Result<(&'a str, &'a Value), Problem> {
-        let g = self
-            .geometry
-            .ok_or_else(|| Problem::new(GEOMETRY, "feature has no geometry"))?;
-        let ty = g
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Problem::new(GEOMETRY, "geometry has no `type`"))?;
+        let g = self.geometry.ok_or_else(|| {
+            Problem::new(
+                GEOMETRY,
+                Message::new(C::NoGeometry).en("feature has no geometry"),
+            )
+        })?;
+        let ty = g.get("type").and_then(Value::as_str).ok_or_else(|| {
+            Problem::new(
+                GEOMETRY,
+                Message::new(C::GeometryNoType).en("geometry has no `type`"),
+            )
+        })?;
         let coords = g.get("coordinates").ok_or_else(|| {
             Problem::new(
                 GEOMETRY,
-                format!("{} geometry has no `coordinates`", clip(ty)),
+                Message::new(C::GeometryNoCoordinates)
+                    .text("type", clip(ty))
+                    .en(format!("{} geometry has no `coordinates`", clip(ty))),
             )
         })?;
         Ok((ty, coords))
@@ -126,7 +147,7 @@ impl<'a> FeatureRecord<'a> {
 }
 
 impl Record for FeatureRecord<'_> {
-    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, String> {
+    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason> {
         match self.lookup(f) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => {
@@ -135,8 +156,12 @@ impl Record for FeatureRecord<'_> {
             }
             Some(Value::Number(n)) => Ok(Some(Cow::Owned(n.to_string()))),
             Some(Value::Bool(b)) => Ok(Some(Cow::Borrowed(if *b { "true" } else { "false" }))),
-            Some(Value::Array(_)) => Err("expected a text value, found an array".into()),
-            Some(Value::Object(_)) => Err("expected a text value, found an object".into()),
+            Some(Value::Array(_)) => {
+                Err(Message::new(C::ValueNotText).en("expected a text value, found an array"))
+            }
+            Some(Value::Object(_)) => {
+                Err(Message::new(C::ValueNotText).en("expected a text value, found an object"))
+            }
         }
     }
 
@@ -147,7 +172,10 @@ impl Record for FeatureRecord<'_> {
                 .map_err(|m| Problem::new(GEOMETRY, m)),
             (ty, _) => Err(Problem::new(
                 GEOMETRY,
-                format!("expected a Point geometry, found {}", clip(ty)),
+                Message::new(C::ExpectedGeometry)
+                    .terms("expected", [Geom::Point])
+                    .text("found", clip(ty))
+                    .en(format!("expected a Point geometry, found {}", clip(ty))),
             )),
         }
     }
@@ -160,11 +188,15 @@ impl Record for FeatureRecord<'_> {
                 let parts = c.as_array().ok_or_else(|| {
                     Problem::new(
                         GEOMETRY,
-                        "MultiPolygon coordinates must be an array of polygons",
+                        Message::new(C::NotAnArray)
+                            .en("MultiPolygon coordinates must be an array of polygons"),
                     )
                 })?;
                 if parts.is_empty() {
-                    return Err(Problem::new(GEOMETRY, "MultiPolygon has no polygons"));
+                    return Err(Problem::new(
+                        GEOMETRY,
+                        Message::new(C::MultipolygonEmpty).en("MultiPolygon has no polygons"),
+                    ));
                 }
                 let polys = parts
                     .iter()
@@ -176,55 +208,61 @@ impl Record for FeatureRecord<'_> {
             other => {
                 return Err(Problem::new(
                     GEOMETRY,
-                    format!(
-                        "expected a Polygon or MultiPolygon geometry, found {}",
-                        clip(other)
-                    ),
+                    Message::new(C::ExpectedGeometry)
+                        .terms("expected", [Geom::Polygon, Geom::MultiPolygon])
+                        .text("found", clip(other))
+                        .en(format!(
+                            "expected a Polygon or MultiPolygon geometry, found {}",
+                            clip(other)
+                        )),
                 ))
             }
         };
         if let Err(e) = mp.check_validation() {
-            return Err(Problem::new(GEOMETRY, format!("invalid polygon: {e}")));
+            return Err(Problem::new(GEOMETRY, invalid_multipolygon(&e)));
         }
         Ok(mp)
     }
 }
 
 /// A `[lon, lat]` (extra ordinates ignored), range-checked.
-fn position(v: &Value) -> Result<Coord<f64>, String> {
-    let a = v
-        .as_array()
-        .ok_or("a position must be an array of numbers")?;
+fn position(v: &Value) -> Result<Coord<f64>, Reason> {
+    let not_numbers =
+        || Message::new(C::PositionNotNumbers).en("a position must be an array of numbers");
+    let a = v.as_array().ok_or_else(not_numbers)?;
     if a.len() < 2 {
-        return Err(format!("a position needs 2 numbers, found {}", a.len()));
+        return Err(Message::new(C::PositionTooShort)
+            .int("count", a.len())
+            .en(format!("a position needs 2 numbers, found {}", a.len())));
     }
     let (Some(lon), Some(lat)) = (a[0].as_f64(), a[1].as_f64()) else {
-        return Err("a position must be an array of numbers".into());
+        return Err(not_numbers());
     };
     check_lon_lat(lon, lat)?;
     Ok(Coord { x: lon, y: lat })
 }
 
 fn ring(v: &Value, what: &str) -> Result<LineString<f64>, Problem> {
-    let bad = |m: String| Problem::new(GEOMETRY, format!("{what}{m}"));
-    let a = v
-        .as_array()
-        .ok_or_else(|| bad("ring must be an array of positions".into()))?;
+    let bad = |m: Reason| Problem::new(GEOMETRY, m.prefixed(what));
+    let a = v.as_array().ok_or_else(|| {
+        bad(Message::new(C::RingNotArray).en("ring must be an array of positions"))
+    })?;
     let coords = a
         .iter()
         .enumerate()
-        .map(|(i, p)| position(p).map_err(|m| bad(format!("position {i}: {m}"))))
+        .map(|(i, p)| position(p).map_err(|m| bad(m.prefixed(format!("position {i}: ")))))
         .collect::<Result<Vec<_>, _>>()?;
     if coords.len() < 4 {
-        return Err(bad(format!(
-            "ring has {} positions, a closed ring needs at least 4",
-            coords.len()
-        )));
+        return Err(bad(Message::new(C::RingTooShort)
+            .int("count", coords.len())
+            .en(format!(
+                "ring has {} positions, a closed ring needs at least 4",
+                coords.len()
+            ))));
     }
     if coords.first() != coords.last() {
-        return Err(bad(
-            "ring is not closed (first and last positions differ)".into()
-        ));
+        return Err(bad(Message::new(C::RingNotClosed)
+            .en("ring is not closed (first and last positions differ)")));
     }
     Ok(LineString(coords))
 }
@@ -233,13 +271,15 @@ fn polygon(v: &Value, prefix: &str) -> Result<Polygon<f64>, Problem> {
     let rings = v.as_array().ok_or_else(|| {
         Problem::new(
             GEOMETRY,
-            format!("{prefix}polygon coordinates must be an array of rings"),
+            Message::new(C::NotAnArray).en(format!(
+                "{prefix}polygon coordinates must be an array of rings"
+            )),
         )
     })?;
     let Some((outer, holes)) = rings.split_first() else {
         return Err(Problem::new(
             GEOMETRY,
-            format!("{prefix}polygon has no rings"),
+            Message::new(C::PolygonNoRings).en(format!("{prefix}polygon has no rings")),
         ));
     };
     let exterior = ring(outer, &format!("{prefix}exterior "))?;
@@ -253,7 +293,7 @@ fn polygon(v: &Value, prefix: &str) -> Result<Polygon<f64>, Problem> {
 
 /// Finds a district in a boundary file by `gb` (`"156"` + code), `code` or `adcode`.
 pub(crate) fn read_district(file: &str, bytes: &[u8], code: DistrictCode) -> Result<District> {
-    let input = |position, field: Option<&str>, message: String| Error::Input {
+    let input = |position, field: Option<&str>, message: Reason| Error::Input {
         location: Location {
             file: file.to_string(),
             position,
@@ -262,8 +302,8 @@ pub(crate) fn read_district(file: &str, bytes: &[u8], code: DistrictCode) -> Res
         message,
     };
     let feats = features(file, bytes).map_err(|r| Error::Input {
+        message: r.reason(),
         location: r.location,
-        message: r.message,
     })?;
     let gb = format!("156{code}");
     for (i, v) in feats.iter().enumerate() {
@@ -278,13 +318,7 @@ pub(crate) fn read_district(file: &str, bytes: &[u8], code: DistrictCode) -> Res
             continue;
         }
         let name = key("name")
-            .ok_or_else(|| {
-                input(
-                    Position::Feature(i),
-                    Some("name"),
-                    "required field is missing or empty".into(),
-                )
-            })?
+            .ok_or_else(|| input(Position::Feature(i), Some("name"), required_missing()))?
             .into_owned();
         let boundary = f
             .polygons()
@@ -298,6 +332,21 @@ pub(crate) fn read_district(file: &str, bytes: &[u8], code: DistrictCode) -> Res
     Err(input(
         Position::File,
         Some("gb"),
-        format!("no feature for district {code} (gb `{gb}`)"),
+        Message::new(C::DistrictNotInFile)
+            .text("district", code)
+            .text("gb", &gb)
+            .en(format!("no feature for district {code} (gb `{gb}`)")),
     ))
+}
+
+/// Why a (multi)polygon is not valid, for import problems.
+pub(crate) fn invalid_multipolygon(e: &geo::algorithm::validation::InvalidMultiPolygon) -> Reason {
+    use geo::algorithm::validation::InvalidMultiPolygon as M;
+    let why = match e {
+        M::InvalidPolygon(_, p) => PolygonProblem::of(p),
+        _ => PolygonProblem::PartsOverlap,
+    };
+    Message::new(C::InvalidPolygon)
+        .term("reason", why)
+        .en(format!("invalid polygon: {e}"))
 }

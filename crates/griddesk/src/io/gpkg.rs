@@ -11,6 +11,7 @@ use super::crs::Crs;
 use super::table::*;
 use super::Reject;
 use crate::error::{Error, Position, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::store::wkb_io;
 use geo::BoundingRect;
 use geo_types::Geometry;
@@ -27,7 +28,7 @@ const WGS84_WKT: &str = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\
 /// Custom `srs_id` for GCJ-02, which has no EPSG code.
 const GCJ02_SRS_ID: i64 = 990_002;
 
-fn file_reject(file: &str, msg: impl Into<String>) -> Reject {
+fn file_reject(file: &str, msg: Reason) -> Reject {
     Reject::new(file, Position::File, None, msg)
 }
 
@@ -54,26 +55,27 @@ pub(crate) fn encode_geometry(g: &Geometry<f64>, srs_id: i32) -> Result<Vec<u8>>
 }
 
 /// Decodes GeoPackage binary (or plain WKB, which some writers store).
-pub(crate) fn decode_geometry(b: &[u8]) -> std::result::Result<Geometry<f64>, String> {
+pub(crate) fn decode_geometry(b: &[u8]) -> std::result::Result<Geometry<f64>, Reason> {
+    let bad = |text: String| Message::new(C::GeometryUnreadable).en(text);
     if b.len() < 8 || &b[..2] != b"GP" {
-        return wkb_io::from_wkb(b).map_err(|e| e.to_string());
+        return wkb_io::from_wkb(b).map_err(|e| bad(e.to_string()));
     }
     let flags = b[3];
     if flags & 0b0010_0000 != 0 {
-        return Err("extended GeoPackage geometry is not supported".into());
+        return Err(bad("extended GeoPackage geometry is not supported".into()));
     }
     let env = match (flags >> 1) & 0b111 {
         0 => 0,
         1 => 32,
         2 | 3 => 48,
         4 => 64,
-        e => return Err(format!("bad envelope type {e} in the geometry header")),
+        e => return Err(bad(format!("bad envelope type {e} in the geometry header"))),
     };
     let start = 8 + env;
     let wkb = b
         .get(start..)
-        .ok_or("geometry is shorter than its header")?;
-    wkb_io::from_wkb(wkb).map_err(|e| e.to_string())
+        .ok_or_else(|| bad("geometry is shorter than its header".into()))?;
+    wkb_io::from_wkb(wkb).map_err(|e| bad(e.to_string()))
 }
 
 fn geometry_type_name(g: OutGeometry) -> &'static str {
@@ -270,9 +272,19 @@ pub(crate) fn read(
     preferred: &str,
 ) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| file_reject(&file, format!("cannot open: {e}")))?;
-    let sql = |e: rusqlite::Error| file_reject(&file, format!("not a readable GeoPackage: {e}"));
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
+            file_reject(
+                &file,
+                Message::new(C::NotAGeopackage).en(format!("cannot open: {e}")),
+            )
+        })?;
+    let sql = |e: rusqlite::Error| {
+        file_reject(
+            &file,
+            Message::new(C::NotAGeopackage).en(format!("not a readable GeoPackage: {e}")),
+        )
+    };
     let tables: Vec<(String, String, i64)> = conn
         .prepare(
             "SELECT g.table_name, g.column_name, g.srs_id FROM gpkg_geometry_columns g
@@ -293,14 +305,17 @@ pub(crate) fn read(
             let names: Vec<&str> = tables.iter().map(|t| t.0.as_str()).collect();
             file_reject(
                 &file,
-                format!(
-                    "no feature table `{preferred}`; the file has {}",
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                ),
+                Message::new(C::GpkgNoTable)
+                    .text("table", preferred)
+                    .texts("tables", &names)
+                    .en(format!(
+                        "no feature table `{preferred}`; the file has {}",
+                        if names.is_empty() {
+                            "none".to_string()
+                        } else {
+                            names.join(", ")
+                        }
+                    )),
             )
         })?;
     let crs = match opts.crs {
@@ -308,16 +323,18 @@ pub(crate) fn read(
         None => crs_of_srs(&conn, srs_id).ok_or_else(|| {
             file_reject(
                 &file,
-                format!(
-                    "table `{table}` uses srs_id {srs_id}, a CRS GridDesk does not convert; \
+                Message::new(C::CrsUnknownInFile)
+                    .text("crs", format!("srs_id {srs_id}"))
+                    .en(format!(
+                        "table `{table}` uses srs_id {srs_id}, a CRS GridDesk does not convert; \
                      choose the CRS (lon/lat, CGCS2000 Gauss-Krüger or GCJ-02)"
-                ),
+                    )),
             )
         })?,
     };
     let t = crs
         .transformer()
-        .map_err(|e| file_reject(&file, e.to_string()))?;
+        .map_err(|e| file_reject(&file, e.reason()))?;
     let mut st = conn
         .prepare(&format!("SELECT * FROM {}", quote(&table)))
         .map_err(sql)?;
@@ -347,13 +364,15 @@ pub(crate) fn read(
         for (i, name) in names.iter().enumerate() {
             let v = r.get_ref(i).map_err(sql)?;
             if Some(i) == gcol {
-                geometry = match v {
-                    ValueRef::Null => Ok(None),
-                    ValueRef::Blob(b) => {
-                        decode_geometry(b).and_then(|g| to_lon_lat(g, &t)).map(Some)
-                    }
-                    _ => Err("the geometry column holds no blob".to_string()),
-                };
+                geometry =
+                    match v {
+                        ValueRef::Null => Ok(None),
+                        ValueRef::Blob(b) => {
+                            decode_geometry(b).and_then(|g| to_lon_lat(g, &t)).map(Some)
+                        }
+                        _ => Err(Message::new(C::GeometryUnreadable)
+                            .en("the geometry column holds no blob")),
+                    };
                 continue;
             }
             if Some(i) == pk {

@@ -79,6 +79,7 @@ use crate::code::DistrictCode;
 use crate::error::{Error, Location, Position, Result};
 use crate::index::SpatialIndex;
 use crate::locate::GridLocator;
+use crate::message::{Message, MessageCode, Reason};
 use crate::model::District;
 use crate::store::Store;
 use rayon::prelude::*;
@@ -161,9 +162,13 @@ impl FromStr for Dataset {
             "components" | "component" | "部件" => Dataset::Components,
             "cases" | "case" | "案件" => Dataset::Cases,
             _ => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Invalid(
+                    Message::new(MessageCode::UnknownDataset)
+                        .text("value", s)
+                        .en(format!(
                     "unknown dataset `{s}` (expected streets, communities, grids, duty-grids, components or cases)"
-                )))
+                )),
+                ))
             }
         })
     }
@@ -184,6 +189,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format's name as people know it (`GeoJSON`, `CSV`, `Shapefile`, `GeoPackage`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::GeoJson => "GeoJSON",
+            Format::Csv => "CSV",
+            Format::Shapefile => "Shapefile",
+            Format::GeoPackage => "GeoPackage",
+        }
+    }
+
     /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`, any
     /// case).
     pub fn from_path(path: &Path) -> Option<Format> {
@@ -199,14 +214,16 @@ impl Format {
 }
 
 /// One refused record (or the whole file, or its header), with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reject {
     /// File, feature or line, and field.
     #[cfg_attr(feature = "ts", ts(as = "location_ts::LocationTs"))]
     pub location: Location,
-    /// What is wrong, in lower case.
+    /// What is wrong, in lower case (English).
     pub message: String,
+    /// What is wrong, as a message for the UI.
+    pub detail: Message,
 }
 
 /// The TypeScript shape of [`Location`] and [`Position`] (`error.rs` derives nothing for the
@@ -274,7 +291,7 @@ impl Reject {
         file: &str,
         position: Position,
         field: Option<&str>,
-        message: impl Into<String>,
+        message: Reason,
     ) -> Self {
         Reject {
             location: Location {
@@ -282,8 +299,21 @@ impl Reject {
                 position,
                 field: field.map(str::to_string),
             },
-            message: message.into(),
+            message: message.text,
+            detail: message.message,
         }
+    }
+
+    /// Where and what, as one `input-error` message.
+    pub fn input_error(&self) -> Message {
+        Message::new(MessageCode::InputError)
+            .nested("at", self.location.message())
+            .nested("reason", self.detail.clone())
+    }
+
+    /// What is wrong, English text and message together.
+    pub fn reason(&self) -> Reason {
+        self.detail.clone().en(self.message.clone())
     }
 }
 
@@ -367,14 +397,23 @@ pub fn import_file_from(
 ) -> Result<ImportReport> {
     let file = path.display().to_string();
     let format = Format::from_path(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
-        ))
+        Error::Invalid(
+            Message::new(MessageCode::UnknownFileType)
+                .text("file", &file)
+                .text("expected", ".geojson, .json, .csv, .shp, .gpkg")
+                .en(format!(
+                    "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
+                )),
+        )
     })?;
     if !dataset.supports(format) {
-        return Err(Error::Invalid(format!(
-            "{file}: {dataset} cannot be read from {format:?}"
-        )));
+        return Err(Error::Invalid(
+            Message::new(MessageCode::DatasetNotInFormat)
+                .text("file", &file)
+                .term("dataset", dataset)
+                .text("format", format.name())
+                .en(format!("{file}: {dataset} cannot be read from {format:?}")),
+        ));
     }
     let as_table = matches!(format, Format::Shapefile | Format::GeoPackage)
         || (format == Format::GeoJson && source.crs.is_some_and(|c| !c.is_lon_lat()));
@@ -446,7 +485,7 @@ fn finish_import(
     locate: &Locate<'_>,
 ) -> Result<ImportReport> {
     if !parsed.rejects.is_empty() && !opts.valid_only && !opts.dry_run {
-        let first = parsed.rejects[0].to_string();
+        let first = Box::new(parsed.rejects[0].clone());
         return Err(Error::ImportRejected {
             file: file.to_string(),
             count: parsed.rejects.len(),

@@ -4,9 +4,10 @@
 use super::fields::*;
 use super::{csv_in, geojson_in, Dataset, Format, Locate, Reject};
 use crate::code::{ClassCode, CommunityCode, ComponentCode, GridCode, StreetCode};
-use crate::error::{Position, Result};
+use crate::error::{Location, Position, Result};
 use crate::geodesy;
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::*;
 use crate::store::Writer;
 use geo::coordinate_position::CoordPos;
@@ -153,7 +154,7 @@ fn rows<T: Send>(
             file,
             Position::File,
             None,
-            "Shapefile and GeoPackage files are read as tables",
+            Message::new(C::InternalError).en("Shapefile and GeoPackage files are read as tables"),
         )),
         Format::Csv => csv_in::rows(file, bytes, fields, required, point, &|r| parse(r)),
         Format::GeoJson => {
@@ -194,23 +195,39 @@ fn finish<T>(
     key: impl Fn(&T) -> &str,
     exists: impl Fn(&T) -> bool,
 ) -> (Vec<T>, Vec<Reject>, usize) {
-    let mut dup: Vec<Option<String>> = vec![None; rows.len()];
+    let mut dup: Vec<Option<Reason>> = vec![None; rows.len()];
     {
         let mut seen: HashMap<&str, Position> = HashMap::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             let Ok((v, _)) = &row.result else { continue };
             let k = key(v);
             if let Some(first) = seen.get(k) {
-                dup[i] = Some(format!(
-                    "duplicate {key_field} `{}` (first at {})",
-                    clip(k),
-                    where_(*first)
-                ));
+                let at = Location {
+                    file: file.to_string(),
+                    position: *first,
+                    field: None,
+                };
+                dup[i] = Some(
+                    Message::new(C::DuplicateKey)
+                        .text("field", key_field)
+                        .text("key", clip(k))
+                        .nested("first", at.message())
+                        .en(format!(
+                            "duplicate {key_field} `{}` (first at {})",
+                            clip(k),
+                            where_(*first)
+                        )),
+                );
             } else if exists(v) {
-                dup[i] = Some(format!(
-                    "{key_field} `{}` already exists in the store",
-                    clip(k)
-                ));
+                dup[i] = Some(
+                    Message::new(C::KeyExists)
+                        .text("field", key_field)
+                        .text("key", clip(k))
+                        .en(format!(
+                            "{key_field} `{}` already exists in the store",
+                            clip(k)
+                        )),
+                );
             } else {
                 seen.insert(k, row.position);
             }
@@ -294,7 +311,10 @@ fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject>
             file,
             Position::File,
             None,
-            format!("{dataset} must be imported from {want}"),
+            Message::new(C::DatasetNeedsFormat)
+                .term("dataset", dataset)
+                .text("format", want)
+                .en(format!("{dataset} must be imported from {want}")),
         )
     })
 }
@@ -313,11 +333,16 @@ fn polygons<R: Record + ?Sized>(
     c.r.polygons().map_err(|p| c.problem(p)).ok()
 }
 
-fn code_err(e: crate::Error) -> String {
+fn code_err(e: crate::Error) -> Reason {
+    let m = e.message();
     match e {
-        crate::Error::InvalidCode { code, reason } => format!("`{}`: {reason}", clip(&code)),
-        other => other.to_string(),
+        crate::Error::InvalidCode { code, reason } => m.en(format!("`{}`: {reason}", clip(&code))),
+        other => m.en(other.to_string()),
     }
+}
+
+fn no_district() -> Reason {
+    Message::new(C::NoDistrict).en("the store has no district: import the district first")
 }
 
 fn streets(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
@@ -329,13 +354,13 @@ fn streets(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         let code = c.req_parse(&STREET_CODE, |s| StreetCode::parse(s).map_err(code_err));
         if let Some(code) = code {
             match &index.district {
-                None => c.bad(
-                    &STREET_CODE,
-                    "the store has no district: import the district first",
-                ),
+                None => c.bad(&STREET_CODE, no_district()),
                 Some(d) if d.code != code.district() => c.bad(
                     &STREET_CODE,
-                    format!("street {code} is not in district {}", d.code),
+                    Message::new(C::StreetNotInDistrict)
+                        .text("street", code)
+                        .text("district", d.code)
+                        .en(format!("street {code} is not in district {}", d.code)),
                 ),
                 Some(_) => {}
             }
@@ -383,10 +408,12 @@ fn communities(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             if index.street(&code.street()).is_none() {
                 c.bad(
                     &COMMUNITY_CODE,
-                    format!(
-                        "street {} (the code's first 9 digits) is not in the store",
-                        code.street()
-                    ),
+                    Message::new(C::StreetNotInStore)
+                        .text("street", code.street())
+                        .en(format!(
+                            "street {} (the code's first 9 digits) is not in the store",
+                            code.street()
+                        )),
                 );
             }
         }
@@ -427,8 +454,12 @@ fn communities(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     Ok(parsed(Records::Communities(v), (rej, m)))
 }
 
-fn date(s: &str) -> std::result::Result<chrono::NaiveDate, String> {
-    parse_date(s).ok_or_else(|| format!("`{}` is not a date (YYYY-MM-DD)", clip(s)))
+fn date(s: &str) -> std::result::Result<chrono::NaiveDate, Reason> {
+    parse_date(s).ok_or_else(|| {
+        Message::new(C::NotADate)
+            .text("value", clip(s))
+            .en(format!("`{}` is not a date (YYYY-MM-DD)", clip(s)))
+    })
 }
 
 fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
@@ -445,10 +476,12 @@ fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             if found.is_none() {
                 c.bad(
                     &GRID_CODE,
-                    format!(
-                        "community {} (the code's first 12 digits) is not in the store",
-                        g.community()
-                    ),
+                    Message::new(C::CommunityNotInStore)
+                        .text("community", g.community())
+                        .en(format!(
+                            "community {} (the code's first 12 digits) is not in the store",
+                            g.community()
+                        )),
                 );
             }
             found
@@ -460,7 +493,13 @@ fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         let end_date = c.opt_parse(&END_DATE, date);
         if let (Some(s), Some(e)) = (start_date, end_date) {
             if e < s {
-                c.bad(&END_DATE, format!("end date {e} is before start date {s}"));
+                c.bad(
+                    &END_DATE,
+                    Message::new(C::EndBeforeStart)
+                        .text("end", e)
+                        .text("start", s)
+                        .en(format!("end date {e} is before start date {s}")),
+                );
             }
         }
         let polygon = polygons(&mut c).and_then(|mut mp| {
@@ -469,7 +508,9 @@ fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             } else {
                 c.problem(Problem::new(
                     Some("geometry"),
-                    format!("a grid is one polygon, found {}", mp.0.len()),
+                    Message::new(C::GridOnePolygon)
+                        .int("count", mp.0.len())
+                        .en(format!("a grid is one polygon, found {}", mp.0.len())),
                 ));
                 None
             }
@@ -481,7 +522,9 @@ fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             if !inside {
                 c.problem(Problem::new(
                     Some("geometry"),
-                    format!("grid lies outside its community {}", com.code),
+                    Message::new(C::GridOutsideCommunity)
+                        .text("community", com.code)
+                        .en(format!("grid lies outside its community {}", com.code)),
                 ));
             }
         }
@@ -551,28 +594,47 @@ fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                     }
                 };
                 match index.grid(&g) {
-                    None => c.bad(&MEMBERS, format!("unit grid {g} is not in the store")),
-                    Some(grid) if !grid.is_active() => {
-                        c.bad(&MEMBERS, format!("unit grid {g} is retired"))
-                    }
+                    None => c.bad(
+                        &MEMBERS,
+                        Message::new(C::GridNotInStore)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is not in the store")),
+                    ),
+                    Some(grid) if !grid.is_active() => c.bad(
+                        &MEMBERS,
+                        Message::new(C::GridRetired)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is retired")),
+                    ),
                     Some(_) => {}
                 }
                 if let Some(d) = index.duty_grid_of(&g) {
                     c.bad(
                         &MEMBERS,
-                        format!(
-                            "unit grid {g} already belongs to duty grid `{}`",
-                            clip(&d.code)
-                        ),
+                        Message::new(C::GridInDutyGrid)
+                            .text("grid", g)
+                            .text("duty", clip(&d.code))
+                            .en(format!(
+                                "unit grid {g} already belongs to duty grid `{}`",
+                                clip(&d.code)
+                            )),
                     );
                 }
                 if grids.contains(&g) {
-                    c.bad(&MEMBERS, format!("unit grid {g} is listed twice"));
+                    c.bad(
+                        &MEMBERS,
+                        Message::new(C::GridListedTwice)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is listed twice")),
+                    );
                 }
                 grids.push(g);
             }
             if grids.is_empty() && c.problems.is_empty() {
-                c.bad(&MEMBERS, "no unit grids listed");
+                c.bad(
+                    &MEMBERS,
+                    Message::new(C::NoGridsListed).en("no unit grids listed"),
+                );
             }
         }
         let v = code
@@ -604,10 +666,21 @@ fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             .map(|(g, p)| {
                 Problem::new(
                     Some(MEMBERS.name),
-                    format!(
-                        "unit grid {g} is already in the duty grid at {}",
-                        where_(*p)
-                    ),
+                    Message::new(C::GridInEarlierDutyGrid)
+                        .text("grid", g)
+                        .nested(
+                            "at",
+                            Location {
+                                file: file.to_string(),
+                                position: *p,
+                                field: None,
+                            }
+                            .message(),
+                        )
+                        .en(format!(
+                            "unit grid {g} is already in the duty grid at {}",
+                            where_(*p)
+                        )),
                 )
             })
             .collect();
@@ -640,14 +713,23 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                 if code.district() != d.code {
                     c.bad(
                         &COMPONENT_CODE,
-                        format!("component {code} is not in district {}", d.code),
+                        Message::new(C::ComponentNotInDistrict)
+                            .text("component", code)
+                            .text("district", d.code)
+                            .en(format!("component {code} is not in district {}", d.code)),
                     );
                 }
             }
             if table.get(code.class()).is_none() {
                 c.bad(
                     &COMPONENT_CODE,
-                    format!("class {} is not in the component code table", code.class()),
+                    Message::new(C::ClassNotInTable)
+                        .text("class", code.class())
+                        .term("kind", CaseKind::Component)
+                        .en(format!(
+                            "class {} is not in the component code table",
+                            code.class()
+                        )),
                 );
             }
         }
@@ -656,10 +738,13 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             if class != code.class_code() {
                 c.bad(
                     &CLASS_CODE,
-                    format!(
-                        "class code {class} does not match the code's class {}",
-                        code.class()
-                    ),
+                    Message::new(C::ClassMismatch)
+                        .text("class", class)
+                        .text("expected", code.class())
+                        .en(format!(
+                            "class code {class} does not match the code's class {}",
+                            code.class()
+                        )),
                 );
             }
         }
@@ -668,7 +753,11 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         let state = c
             .opt_parse(&STATE, |s| {
                 ComponentState::parse(s)
-                    .ok_or_else(|| format!("`{}` is not a state (intact, damaged, missing, occupied or 完好, 破损, 丢失, 占用)", clip(s)))
+                    .ok_or_else(|| {
+                        Message::new(C::NotAState)
+                            .text("value", clip(s))
+                            .en(format!("`{}` is not a state (intact, damaged, missing, occupied or 完好, 破损, 丢失, 占用)", clip(s)))
+                    })
             })
             .unwrap_or(ComponentState::Intact);
         let location = r.point().map_err(|p| c.problem(p)).ok();
@@ -711,10 +800,12 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         let id = c.req(&CASE_ID).map(|s| s.into_owned());
         let kind = c.req_parse(&KIND, |s| {
             CaseKind::parse(s).ok_or_else(|| {
-                format!(
-                    "`{}` is not a case kind (event, component, 事件 or 部件)",
-                    clip(s)
-                )
+                Message::new(C::NotACaseKind)
+                    .text("value", clip(s))
+                    .en(format!(
+                        "`{}` is not a case kind (event, component, 事件 or 部件)",
+                        clip(s)
+                    ))
             })
         });
         let class_code = c.req_parse(&CLASS_CODE, |s| ClassCode::parse(s).map_err(code_err));
@@ -727,14 +818,27 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             if table.get(class.as_str()).is_none() {
                 c.bad(
                     &CLASS_CODE,
-                    format!("class {class} is not in the {} code table", kind.key()),
+                    Message::new(C::ClassNotInTable)
+                        .text("class", class)
+                        .term("kind", kind)
+                        .en(format!(
+                            "class {class} is not in the {} code table",
+                            kind.key()
+                        )),
                 );
             }
             if let (CaseKind::Component, Some(comp)) = (kind, component) {
                 if comp.class_code() != class {
                     c.bad(
                         &COMPONENT,
-                        format!("component {comp} is of class {}, not {class}", comp.class()),
+                        Message::new(C::ComponentClassMismatch)
+                            .text("component", comp)
+                            .text("class", comp.class())
+                            .text("expected", class)
+                            .en(format!(
+                                "component {comp} is of class {}, not {class}",
+                                comp.class()
+                            )),
                     );
                 }
             }
@@ -742,20 +846,32 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         let source = c.req_parse(&SOURCE, |s| {
             CaseSource::parse(s).ok_or_else(|| {
                 let keys: Vec<&str> = CaseSource::ALL.iter().map(|s| s.key()).collect();
-                format!(
-                    "`{}` is not a case source ({} or the Chinese label)",
-                    clip(s),
-                    keys.join(", ")
-                )
+                Message::new(C::NotASource)
+                    .text("value", clip(s))
+                    .en(format!(
+                        "`{}` is not a case source ({} or the Chinese label)",
+                        clip(s),
+                        keys.join(", ")
+                    ))
             })
         });
         let reported_at = c.req_parse(&REPORTED_AT, |s| {
-            parse_datetime(s)
-                .ok_or_else(|| format!("`{}` is not a date-time (YYYY-MM-DD HH:MM:SS)", clip(s)))
+            parse_datetime(s).ok_or_else(|| {
+                Message::new(C::NotADatetime)
+                    .text("value", clip(s))
+                    .en(format!(
+                        "`{}` is not a date-time (YYYY-MM-DD HH:MM:SS)",
+                        clip(s)
+                    ))
+            })
         });
         let status = c
             .opt_parse(&STATUS, |s| {
-                CaseStatus::parse(s).ok_or_else(|| format!("`{}` is not a case status", clip(s)))
+                CaseStatus::parse(s).ok_or_else(|| {
+                    Message::new(C::NotAStatus)
+                        .text("value", clip(s))
+                        .en(format!("`{}` is not a case status", clip(s)))
+                })
             })
             .unwrap_or(CaseStatus::Reported);
         let description = c.opt(&DESCRIPTION).map(|s| s.into_owned());

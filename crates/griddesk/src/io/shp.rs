@@ -16,6 +16,7 @@ use super::crs::Crs;
 use super::table::*;
 use super::Reject;
 use crate::error::{Error, Position, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use geo_types::Geometry;
 use shapefile::dbase::{self, FieldName, FieldValue};
 use std::path::{Path, PathBuf};
@@ -28,28 +29,38 @@ fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-fn file_reject(file: &str, msg: impl Into<String>) -> Reject {
+fn file_reject(file: &str, msg: Reason) -> Reject {
     Reject::new(file, Position::File, None, msg)
 }
 
 /// Reads a Shapefile with its attributes, converted to lon/lat.
 pub(crate) fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
-    let dbf = sibling(path, "dbf")
-        .ok_or_else(|| file_reject(&file, "the .dbf file (attributes) is missing"))?;
+    let dbf = sibling(path, "dbf").ok_or_else(|| {
+        file_reject(
+            &file,
+            Message::new(C::ShpNoDbf).en("the .dbf file (attributes) is missing"),
+        )
+    })?;
     let crs = match opts.crs {
         Some(c) => c,
         None => match sibling(path, "prj") {
             None => Crs::LonLat,
             Some(prj) => {
                 let wkt = std::fs::read_to_string(&prj).map_err(|e| {
-                    file_reject(&file, format!("cannot read {}: {e}", prj.display()))
+                    file_reject(
+                        &file,
+                        super::table::cannot_read(prj.display(), &e)
+                            .prefixed(format!("{}: ", prj.display())),
+                    )
                 })?;
                 Crs::from_prj(&wkt).ok_or_else(|| {
                     file_reject(
                         &file,
-                        "the .prj names a CRS GridDesk does not convert; choose the CRS \
+                        Message::new(C::CrsUnknownInFile).text("crs", ".prj").en(
+                            "the .prj names a CRS GridDesk does not convert; choose the CRS \
                          (lon/lat, CGCS2000 Gauss-Krüger EPSG:4513–4554 or GCJ-02)",
+                        ),
                     )
                 })?
             }
@@ -61,23 +72,40 @@ pub(crate) fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Tab
     };
     let t = crs
         .transformer()
-        .map_err(|e| file_reject(&file, e.to_string()))?;
-    let shapes = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| file_reject(&file, format!("cannot read the shapes: {e}")))?;
+        .map_err(|e| file_reject(&file, e.reason()))?;
+    let shapes = shapefile::ShapeReader::from_path(path).map_err(|e| {
+        file_reject(
+            &file,
+            Message::new(C::ShpUnreadable).en(format!("cannot read the shapes: {e}")),
+        )
+    })?;
     let table = dbase::ReaderBuilder::new()
         .with_encoding(dbase::encoding::EncodingRs::from(encoding.encoding()))
         .open(&dbf)
-        .map_err(|e| file_reject(&file, format!("cannot read {}: {e}", dbf.display())))?;
+        .map_err(|e| {
+            file_reject(
+                &file,
+                Message::new(C::ShpUnreadable).en(format!("cannot read {}: {e}", dbf.display())),
+            )
+        })?;
     let mut reader = shapefile::Reader::new(shapes, table);
     let mut records = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let position = Position::Record(i as u64 + 1);
-        let (shape, rec) = item
-            .map_err(|e| Reject::new(&file, position, None, format!("unreadable record: {e}")))?;
+        let (shape, rec) = item.map_err(|e| {
+            Reject::new(
+                &file,
+                position,
+                None,
+                Message::new(C::RecordUnreadable).en(format!("unreadable record: {e}")),
+            )
+        })?;
         let geometry = match shape {
             shapefile::Shape::NullShape => Ok(None),
             s => Geometry::<f64>::try_from(s)
-                .map_err(|e| format!("unreadable shape: {e}"))
+                .map_err(|e| {
+                    Message::new(C::GeometryUnreadable).en(format!("unreadable shape: {e}"))
+                })
                 .and_then(|g| to_lon_lat(g, &t))
                 .map(Some),
         };
@@ -162,8 +190,11 @@ fn write_files(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<us
     use geo::Orient;
     let enc = opts.encoding.encoding();
     let t = opts.crs.transformer()?;
-    let werr =
-        |e: &dyn std::fmt::Display| Error::Invalid(format!("cannot write {}: {e}", path.display()));
+    let werr = |e: &dyn std::fmt::Display| {
+        Error::Invalid(
+            Message::new(C::ExportWriteFailed).en(format!("cannot write {}: {e}", path.display())),
+        )
+    };
     // Text widths: the longest encoded value, at least 1 byte, at most 254.
     let mut widths = vec![1usize; table.columns.len()];
     for (r, (_, values)) in table.rows.iter().enumerate() {
@@ -171,12 +202,18 @@ fn write_files(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<us
             if let OutValue::Text(Some(s)) = v {
                 let n = enc.encode(s).0.len();
                 if n > 254 {
-                    return Err(Error::Invalid(format!(
+                    return Err(Error::Invalid(
+                        Message::new(C::ShpTextTooLong)
+                            .int("record", r + 1)
+                            .text("field", table.columns[c].0)
+                            .int("bytes", n)
+                            .en(format!(
                         "record {}, field `{}`: `{}` is {n} bytes; a Shapefile text field holds 254",
                         r + 1,
                         table.columns[c].0,
                         short(s)
-                    )));
+                    )),
+                    ));
                 }
                 widths[c] = widths[c].max(n);
             }
@@ -230,7 +267,7 @@ fn write_files(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<us
                 writer.write_shape_and_record(&shapefile::Polyline::from(l), &rec)
             }
             (want, _) => {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Internal(format!(
                     "cannot write a {want:?} layer with another geometry type"
                 )))
             }

@@ -6,6 +6,7 @@ use super::crs::{Crs, Transformer};
 use super::fields::{check_lon_lat, clip, Field, Problem, Record};
 use super::{Format, Reject};
 use crate::error::{Error, Position, Result};
+use crate::message::{Geom, Message, MessageCode as C, Reason};
 use geo::{MapCoords, Validation};
 use geo_types::{Geometry, MultiPolygon, Point};
 use serde::Serialize;
@@ -81,7 +82,7 @@ pub(crate) struct TableRecord {
     /// Attributes: name and trimmed text (`None` when null or blank).
     pub fields: Vec<(String, Option<String>)>,
     /// The geometry in lon/lat, or why it could not be read or converted.
-    pub geometry: std::result::Result<Option<Geometry<f64>>, String>,
+    pub geometry: std::result::Result<Option<Geometry<f64>>, Reason>,
 }
 
 /// The records of a file, in file order.
@@ -98,7 +99,10 @@ impl TableRecord {
     fn geom(&self) -> std::result::Result<&Geometry<f64>, Problem> {
         match &self.geometry {
             Ok(Some(g)) => Ok(g),
-            Ok(None) => Err(Problem::new(GEOMETRY, "record has no geometry")),
+            Ok(None) => Err(Problem::new(
+                GEOMETRY,
+                Message::new(C::NoGeometry).en("record has no geometry"),
+            )),
             Err(e) => Err(Problem::new(GEOMETRY, e.clone())),
         }
     }
@@ -110,14 +114,36 @@ impl TableRecord {
             Geometry::MultiLineString(m) if m.0.len() == 1 => Ok(m.0[0].clone()),
             Geometry::MultiLineString(m) => Err(Problem::new(
                 GEOMETRY,
-                format!("a road line is one line, found {} parts", m.0.len()),
+                Message::new(C::RoadLineOneLine)
+                    .int("count", m.0.len())
+                    .en(format!(
+                        "a road line is one line, found {} parts",
+                        m.0.len()
+                    )),
             )),
-            other => Err(Problem::new(
-                GEOMETRY,
-                format!("expected a line, found {}", kind(other)),
-            )),
+            other => Err(Problem::new(GEOMETRY, expected(&[Geom::Line], other))),
         }
     }
+}
+
+/// "expected a point, found a line".
+fn expected(want: &[Geom], found: &Geometry<f64>) -> Reason {
+    let names: Vec<&str> = want
+        .iter()
+        .map(|g| match g {
+            Geom::Point => "a point",
+            Geom::Line => "a line",
+            _ => "a polygon",
+        })
+        .collect();
+    Message::new(C::ExpectedGeometry)
+        .terms("expected", want.iter().copied())
+        .term("found", Geom::of(found))
+        .en(format!(
+            "expected {}, found {}",
+            names.join(" or "),
+            kind(found)
+        ))
 }
 
 fn kind(g: &Geometry<f64>) -> &'static str {
@@ -133,7 +159,7 @@ fn kind(g: &Geometry<f64>) -> &'static str {
 }
 
 impl Record for TableRecord {
-    fn text(&self, f: &Field) -> std::result::Result<Option<Cow<'_, str>>, String> {
+    fn text(&self, f: &Field) -> std::result::Result<Option<Cow<'_, str>>, Reason> {
         Ok(self
             .fields
             .iter()
@@ -146,10 +172,7 @@ impl Record for TableRecord {
         match self.geom()? {
             Geometry::Point(p) => Ok(*p),
             Geometry::MultiPoint(m) if m.0.len() == 1 => Ok(m.0[0]),
-            other => Err(Problem::new(
-                GEOMETRY,
-                format!("expected a point, found {}", kind(other)),
-            )),
+            other => Err(Problem::new(GEOMETRY, expected(&[Geom::Point], other))),
         }
     }
 
@@ -158,17 +181,18 @@ impl Record for TableRecord {
             Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
             Geometry::MultiPolygon(m) if !m.0.is_empty() => m.clone(),
             Geometry::MultiPolygon(_) => {
-                return Err(Problem::new(GEOMETRY, "multipolygon has no polygons"))
-            }
-            other => {
                 return Err(Problem::new(
                     GEOMETRY,
-                    format!("expected a polygon, found {}", kind(other)),
+                    Message::new(C::MultipolygonEmpty).en("multipolygon has no polygons"),
                 ))
             }
+            other => return Err(Problem::new(GEOMETRY, expected(&[Geom::Polygon], other))),
         };
         if let Err(e) = mp.check_validation() {
-            return Err(Problem::new(GEOMETRY, format!("invalid polygon: {e}")));
+            return Err(Problem::new(
+                GEOMETRY,
+                super::geojson_in::invalid_multipolygon(&e),
+            ));
         }
         // Shapefiles store exteriors clockwise; keep GeoJSON's counter-clockwise convention.
         use geo::orient::{Direction, Orient};
@@ -180,17 +204,21 @@ impl Record for TableRecord {
 pub(crate) fn to_lon_lat(
     g: Geometry<f64>,
     t: &Transformer,
-) -> std::result::Result<Geometry<f64>, String> {
+) -> std::result::Result<Geometry<f64>, Reason> {
     let out = g.try_map_coords(|c| {
-        let (x, y) = t.to_lon_lat(c.x, c.y).map_err(|e| e.to_string())?;
-        Ok::<_, String>(geo_types::Coord { x, y })
+        let (x, y) = t.to_lon_lat(c.x, c.y).map_err(|e| e.reason())?;
+        Ok::<_, Reason>(geo_types::Coord { x, y })
     })?;
     let mut bad = None;
     use geo::CoordsIter;
     for c in out.coords_iter() {
         if let Err(m) = check_lon_lat(c.x, c.y) {
             bad = Some(if t.crs().is_lon_lat() {
-                format!("{m}: the coordinates are not lon/lat (give the file's CRS)")
+                Message::new(C::NotLonLatGiveCrs)
+                    .nested("reason", m.message.clone())
+                    .en(format!(
+                        "{m}: the coordinates are not lon/lat (give the file's CRS)"
+                    ))
             } else {
                 m
             });
@@ -257,7 +285,10 @@ pub(crate) fn read_table(
             &file,
             Position::File,
             None,
-            "unknown file type (expected .geojson, .json, .shp or .gpkg)",
+            Message::new(C::UnknownFileType)
+                .text("file", &file)
+                .text("expected", ".geojson, .json, .shp, .gpkg")
+                .en("unknown file type (expected .geojson, .json, .shp or .gpkg)"),
         )),
     }
 }
@@ -265,12 +296,12 @@ pub(crate) fn read_table(
 fn read_geojson(path: &Path, opts: &SourceOptions) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path)
-        .map_err(|e| Reject::new(&file, Position::File, None, format!("cannot read: {e}")))?;
+        .map_err(|e| Reject::new(&file, Position::File, None, cannot_read(&file, &e)))?;
     let features = super::geojson_in::features(&file, &bytes)?;
     let crs = opts.crs.unwrap_or_default();
     let t = crs
         .transformer()
-        .map_err(|e| Reject::new(&file, Position::File, None, e.to_string()))?;
+        .map_err(|e| Reject::new(&file, Position::File, None, e.reason()))?;
     let records = features
         .into_iter()
         .enumerate()
@@ -281,7 +312,9 @@ fn read_geojson(path: &Path, opts: &SourceOptions) -> std::result::Result<Table,
                 Err(e) => TableRecord {
                     position,
                     fields: vec![],
-                    geometry: Err(format!("not a GeoJSON feature: {e}")),
+                    geometry: Err(Message::new(C::GeojsonNotFeature)
+                        .text("found", "—")
+                        .en(format!("not a GeoJSON feature: {e}"))),
                 },
                 Ok(f) => {
                     let fields = f
@@ -293,7 +326,9 @@ fn read_geojson(path: &Path, opts: &SourceOptions) -> std::result::Result<Table,
                     let geometry = match f.geometry {
                         None => Ok(None),
                         Some(g) => Geometry::<f64>::try_from(g)
-                            .map_err(|e| format!("bad geometry: {e}"))
+                            .map_err(|e| {
+                                Message::new(C::GeometryUnreadable).en(format!("bad geometry: {e}"))
+                            })
                             .and_then(|g| to_lon_lat(g, &t))
                             .map(Some),
                     };
@@ -327,11 +362,24 @@ pub(crate) fn write_table(path: &Path, table: &OutTable, opts: &TargetOptions) -
         Some(Format::Shapefile) => super::shp::write(path, table, opts),
         Some(Format::GeoPackage) => super::gpkg::write(path, table, opts),
         Some(Format::GeoJson) => write_geojson(path, table, opts),
-        _ => Err(Error::Invalid(format!(
-            "{}: unknown file type (expected .geojson, .json, .shp or .gpkg)",
-            path.display()
-        ))),
+        _ => Err(Error::Invalid(
+            Message::new(C::UnknownFileType)
+                .text("file", path.display())
+                .text("expected", ".geojson, .json, .shp, .gpkg")
+                .en(format!(
+                    "{}: unknown file type (expected .geojson, .json, .shp or .gpkg)",
+                    path.display()
+                )),
+        )),
     }
+}
+
+/// "cannot read: …" for a file that could not be opened.
+pub(crate) fn cannot_read(path: impl std::fmt::Display, e: &std::io::Error) -> Reason {
+    Message::new(C::IoError)
+        .text("path", path)
+        .term("reason", crate::message::IoKind::of(e))
+        .en(format!("cannot read: {e}"))
 }
 
 /// Converts lon/lat geometry to the target CRS.
@@ -366,7 +414,7 @@ fn write_geojson(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<
     }
     let n = features.len();
     let doc = json!({"type": "FeatureCollection", "features": features});
-    let text = serde_json::to_vec(&doc).map_err(|e| Error::Invalid(e.to_string()))?;
+    let text = serde_json::to_vec(&doc).map_err(|e| Error::Internal(e.to_string()))?;
     atomic_write(path, &text)?;
     Ok(n)
 }

@@ -14,14 +14,15 @@ use super::PlanSettings;
 use crate::code::CommunityCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo::InteriorPoint;
 use geo_types::Coord;
 use std::collections::BTreeSet;
 
-fn refuse(reason: impl Into<String>) -> Error {
+fn refuse(reason: Reason) -> Error {
     Error::Edit {
-        op: "add the grid",
-        reason: reason.into(),
+        op: EditOp::Add,
+        reason,
     }
 }
 
@@ -44,7 +45,10 @@ pub fn add_grid(
     let mut drawn = coords("grid ring", ring)?;
     geom::dedup_ring(&mut drawn);
     if drawn.len() < 3 {
-        return Err(refuse("a grid needs at least three distinct vertices"));
+        return Err(refuse(
+            Message::new(C::GridNeedsThreeVertices)
+                .en("a grid needs at least three distinct vertices"),
+        ));
     }
     let lat = drawn.iter().map(|c| c.y).sum::<f64>() / drawn.len() as f64;
     let mut ws = Workspace::new(idx, lat, s.tolerance_m);
@@ -89,12 +93,12 @@ pub fn add_grid(
     let community = match community {
         Some(c) => c,
         None => {
-            let p = polygon
-                .interior_point()
-                .ok_or_else(|| refuse("the drawn polygon has no interior"))?;
-            let ci = idx
-                .community_at(p.x(), p.y())
-                .ok_or_else(|| refuse("the drawn grid lies in no community"))?;
+            let p = polygon.interior_point().ok_or_else(|| {
+                refuse(Message::new(C::PolygonNoInterior).en("the drawn polygon has no interior"))
+            })?;
+            let ci = idx.community_at(p.x(), p.y()).ok_or_else(|| {
+                refuse(Message::new(C::GridInNoCommunity).en("the drawn grid lies in no community"))
+            })?;
             idx.communities[ci].code
         }
     };

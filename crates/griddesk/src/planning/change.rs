@@ -7,6 +7,7 @@ use super::geom::{self, key, oriented, oriented_multi, Edge, Key, Metric, Rings}
 use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo::BoundingRect;
 use geo_types::{Coord, MultiPolygon, Polygon, Rect};
 use serde::{Deserialize, Serialize};
@@ -289,7 +290,11 @@ impl<'a> Workspace<'a> {
     pub fn active(&self, code: &GridCode) -> Result<usize> {
         match self.idx.grid_index(code) {
             Some(i) if self.idx.grids[i].is_active() && !self.gone.contains(code) => Ok(i),
-            Some(_) => Err(Error::Invalid(format!("grid {code} is retired"))),
+            Some(_) => Err(Error::Invalid(
+                Message::new(C::GridRetired)
+                    .text("grid", code)
+                    .en(format!("grid {code} is retired")),
+            )),
             None => Err(Error::NotFound {
                 what: "grid",
                 key: code.to_string(),
@@ -551,8 +556,10 @@ impl<'a> Workspace<'a> {
                 geom::dedup_ring(ring);
                 if ring.len() < 3 {
                     return Err(Error::Edit {
-                        op: "delete the vertex",
-                        reason: format!("grid {code} would keep fewer than three vertices"),
+                        op: EditOp::DeleteVertex,
+                        reason: Message::new(C::TooFewVertices)
+                            .text("grid", code)
+                            .en(format!("grid {code} would keep fewer than three vertices")),
                     });
                 }
             }
@@ -622,9 +629,10 @@ pub(crate) fn coords(what: &str, pts: &[[f64; 2]]) -> Result<Vec<Coord<f64>>> {
             if p[0].is_finite() && p[1].is_finite() {
                 Ok(Coord { x: p[0], y: p[1] })
             } else {
-                Err(Error::Invalid(format!(
-                    "{what}: coordinate {p:?} is not a number"
-                )))
+                Err(Error::Invalid(
+                    Message::new(C::CoordinateNotNumber)
+                        .en(format!("{what}: coordinate {p:?} is not a number")),
+                ))
             }
         })
         .collect()

@@ -14,6 +14,7 @@ use super::change::{ChangeSet, Rename};
 use crate::code::{CommunityCode, GridCode};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo_types::Polygon;
 use std::collections::BTreeSet;
 
@@ -50,10 +51,15 @@ pub(crate) fn allocate(
     let n = polys.len();
     if usize::from(top) + n > usize::from(MAX_SEQUENCE) {
         return Err(Error::Edit {
-            op: "allocate grid codes",
-            reason: format!(
+            op: EditOp::AllocateCodes,
+            reason: Message::new(C::SequenceExhausted)
+                .text("community", community)
+                .text("top", format!("{top:03}"))
+                .int("count", n)
+                .int("max", MAX_SEQUENCE)
+                .en(format!(
                 "community {community} has used sequence numbers up to {top:03}; {n} more would pass {MAX_SEQUENCE} (renumbering cannot reuse retired codes)"
-            ),
+            )),
         });
     }
     let order = crate::sample::sequence_order(polys);
@@ -63,7 +69,7 @@ pub(crate) fn allocate(
     }
     out.into_iter()
         .map(|c| {
-            c.ok_or_else(|| Error::Invalid("code allocation left a grid without a code".into()))
+            c.ok_or_else(|| Error::Internal("code allocation left a grid without a code".into()))
         })
         .collect()
 }
@@ -98,12 +104,16 @@ pub fn renumber(idx: &SpatialIndex, community: CommunityCode) -> Result<ChangeSe
         .collect();
     if free.len() < active.len() {
         return Err(Error::Edit {
-            op: "renumber",
-            reason: format!(
+            op: EditOp::Renumber,
+            reason: Message::new(C::RenumberNoRoom)
+                .text("community", community)
+                .int("active", active.len())
+                .int("free", free.len())
+                .en(format!(
                 "community {community} has {} active grids but only {} sequence numbers not held by retired grids",
                 active.len(),
                 free.len()
-            ),
+            )),
         });
     }
     let polys: Vec<&Polygon<f64>> = active.iter().map(|g| &g.polygon).collect();

@@ -12,6 +12,7 @@ use super::guard::{analyse_all, invalid_reason, CommunityState, GuardReport, Pro
 use super::PlanSettings;
 use crate::code::{CommunityCode, GridCode, StreetCode};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::validate::Severity;
 use geo::{Area, BooleanOps, BoundingRect, Intersects, Relate};
 use geo_types::{Geometry, Line, MultiLineString, Polygon};
@@ -53,6 +54,7 @@ pub fn check_district(idx: &SpatialIndex, s: &PlanSettings) -> GuardReport {
                 community: Some(comm.code),
                 grids: vec![],
                 message: format!("community {} has no grids", comm.code),
+                detail: Message::new(C::TopoCommunityEmpty).text("community", comm.code),
                 geometry: Some(Geometry::MultiPolygon(comm.boundary.clone())),
                 area_m2: Some(a),
             });
@@ -73,13 +75,16 @@ fn check_community(
     let mut out = Vec::new();
     for &i in members {
         let g = &idx.grids[i];
-        if let Some(why) = invalid_reason(&g.polygon) {
+        if let Some((why, text)) = invalid_reason(&g.polygon) {
             out.push(Problem {
                 severity: Severity::Error,
                 rule: Rule::InvalidPolygon,
                 community: Some(c),
                 grids: vec![g.code],
-                message: format!("grid {}: invalid polygon: {why}", g.code),
+                message: format!("grid {}: invalid polygon: {text}", g.code),
+                detail: Message::new(C::TopoInvalidPolygon)
+                    .text("grid", g.code)
+                    .term("reason", why),
                 geometry: Some(Geometry::Polygon(g.polygon.clone())),
                 area_m2: None,
             });
@@ -94,6 +99,11 @@ fn check_community(
                     "grid {}: area {:.0} m² outside {:.0}–{:.0} m²",
                     g.code, g.area_m2, s.min_area_m2, s.max_area_m2
                 ),
+                detail: Message::new(C::TopoAreaRange)
+                    .text("grid", g.code)
+                    .area("area", g.area_m2)
+                    .num("min", s.min_area_m2)
+                    .num("max", s.max_area_m2),
                 geometry: None,
                 area_m2: Some(g.area_m2),
             });
@@ -104,14 +114,19 @@ fn check_community(
         .map(|&i| (idx.grids[i].code, &idx.grids[i].polygon))
         .collect();
     let Some(comm) = idx.community(&c) else {
-        out.extend(grids.iter().map(|(code, p)| Problem {
-            severity: Severity::Error,
-            rule: Rule::UnknownCommunity,
-            community: Some(c),
-            grids: vec![*code],
-            message: format!("grid {code}: its code names community {c}, which does not exist"),
-            geometry: Some(Geometry::Polygon((*p).clone())),
-            area_m2: None,
+        out.extend(grids.iter().map(|(code, p)| {
+            Problem {
+                severity: Severity::Error,
+                rule: Rule::UnknownCommunity,
+                community: Some(c),
+                grids: vec![*code],
+                message: format!("grid {code}: its code names community {c}, which does not exist"),
+                detail: Message::new(C::TopoGridUnknownCommunity)
+                    .text("grid", code)
+                    .text("community", c),
+                geometry: Some(Geometry::Polygon((*p).clone())),
+                area_m2: None,
+            }
         }));
         return out;
     };
@@ -178,6 +193,10 @@ fn check_streets(idx: &SpatialIndex) -> Vec<Problem> {
                             "communities {} and {} overlap by {area:.2} m²",
                             a.code, b.code
                         ),
+                        detail: Message::new(C::TopoCommunityOverlap)
+                            .text("community", a.code)
+                            .text("other", b.code)
+                            .area("area", area),
                         geometry: Some(Geometry::MultiPolygon(inter)),
                         area_m2: Some(area),
                     });
@@ -201,6 +220,9 @@ fn street_mismatch(street: StreetCode, residual: &[super::geom::Seg]) -> Problem
             "street {street}: {} segment(s) of its communities' outlines do not match the street outline vertex for vertex",
             residual.len()
         ),
+        detail: Message::new(C::TopoStreetCoverage)
+            .text("street", street)
+            .int("count", residual.len()),
         geometry: Some(Geometry::MultiLineString(MultiLineString::new(
             residual
                 .iter()

@@ -57,7 +57,7 @@ impl Engine {
         self.require_role(
             by,
             &[crate::users::Role::Planner, crate::users::Role::Admin],
-            "change the planning settings",
+            crate::error::Permission::EditPlanning,
         )?;
         s.save(&mut self.store())
     }
@@ -83,7 +83,7 @@ impl Engine {
         let settings = PlanSettings::load(&store)?;
         let l = self.loaded();
         let change = build_change(&l.index, edit, &settings)?;
-        let params = serde_json::to_value(edit).map_err(|e| Error::Invalid(e.to_string()))?;
+        let params = serde_json::to_value(edit).map_err(|e| Error::Internal(e.to_string()))?;
         self.apply_locked(&mut store, l, &change, &params, meta, &settings)
     }
 
@@ -112,8 +112,11 @@ impl Engine {
     ) -> Result<Applied> {
         if change.is_empty() {
             return Err(Error::Edit {
-                op: "apply the edit",
-                reason: "it changes nothing".into(),
+                op: crate::message::EditOp::Apply,
+                reason: crate::message::Message::new(
+                    crate::message::MessageCode::EditChangesNothing,
+                )
+                .en("it changes nothing"),
             });
         }
         let report = guard::check(&l.index, change, settings);
@@ -262,7 +265,7 @@ fn patch_of(idx: &crate::index::SpatialIndex, rows: &[RowSnap]) -> Result<IndexP
     let mut p = IndexPatch::default();
     let grid_of_json = |d: &str| -> Result<Option<GridCode>> {
         let v: serde_json::Value =
-            serde_json::from_str(d).map_err(|e| Error::Invalid(e.to_string()))?;
+            serde_json::from_str(d).map_err(|e| Error::Internal(e.to_string()))?;
         v.as_str().map(GridCode::parse).transpose()
     };
     for r in rows {

@@ -19,6 +19,7 @@ use super::geom::{self, oriented, oriented_multi, Chain, Metric, Seg};
 use super::PlanSettings;
 use crate::code::{CommunityCode, GridCode};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode, MessageCode as C, PolygonProblem, Reason};
 use crate::validate::Severity;
 use geo::{Area, BooleanOps, BoundingRect, Intersects, Relate, Validation};
 use geo_types::{Geometry, Line, MultiLineString, MultiPolygon, Polygon, Rect};
@@ -60,6 +61,21 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule.
+    pub const ALL: &'static [Rule] = &[
+        Rule::InvalidPolygon,
+        Rule::Overlap,
+        Rule::Gap,
+        Rule::OutsideCommunity,
+        Rule::UnknownCommunity,
+        Rule::EdgeMismatch,
+        Rule::CommunityOverlap,
+        Rule::StreetCoverage,
+        Rule::Code,
+        Rule::AreaRange,
+        Rule::PreExisting,
+    ];
+
     /// Stable id, e.g. `overlap`.
     pub fn id(self) -> &'static str {
         match self {
@@ -87,7 +103,10 @@ pub struct Problem {
     pub community: Option<CommunityCode>,
     /// The grids concerned.
     pub grids: Vec<GridCode>,
+    /// What is wrong, in English.
     pub message: String,
+    /// What is wrong, as a message for the UI.
+    pub detail: Message,
     /// What to highlight: the overlap, the uncovered area, the part outside, the unmatched
     /// segments, or the grid itself.
     #[serde(with = "opt_geom")]
@@ -155,6 +174,21 @@ impl GuardReport {
             format!("no errors, {w} warning(s)")
         }
     }
+    /// The refusal as a message: counts and the broken rules (the problems carry their own).
+    pub fn message(&self) -> Message {
+        let errs: BTreeSet<Rule> = self
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .map(|p| p.rule)
+            .collect();
+        let e = self.errors();
+        Message::new(MessageCode::TopologyRefused)
+            .int("errors", e)
+            .terms("rules", errs)
+            .int("warnings", self.problems.len() - e)
+    }
+
     pub(crate) fn sort(&mut self) {
         self.problems.sort_by(|a, b| {
             (a.severity, a.community, &a.grids, a.rule).cmp(&(
@@ -221,19 +255,24 @@ pub(crate) fn community_state<'a>(
 }
 
 /// A polygon's validity problem, if any.
-pub(crate) fn invalid_reason(p: &Polygon<f64>) -> Option<String> {
+pub(crate) fn invalid_reason(p: &Polygon<f64>) -> Option<(PolygonProblem, String)> {
     if p.exterior()
         .0
         .iter()
         .any(|c| !c.x.is_finite() || !c.y.is_finite())
     {
-        return Some("non-finite coordinate".into());
+        return Some((PolygonProblem::NonFinite, "non-finite coordinate".into()));
     }
     let r = oriented(p);
     if r.exterior.len() < 3 || r.holes.iter().any(|h| h.len() < 3) {
-        return Some("a ring has fewer than 3 distinct points".into());
+        return Some((
+            PolygonProblem::TooFewPoints,
+            "a ring has fewer than 3 distinct points".into(),
+        ));
     }
-    p.check_validation().err().map(|e| e.to_string())
+    p.check_validation()
+        .err()
+        .map(|e| (PolygonProblem::of(&e), e.to_string()))
 }
 
 fn problem(
@@ -241,7 +280,7 @@ fn problem(
     rule: Rule,
     community: Option<CommunityCode>,
     grids: Vec<GridCode>,
-    message: String,
+    message: Reason,
     geometry: Option<Geometry<f64>>,
     area_m2: Option<f64>,
 ) -> Problem {
@@ -250,7 +289,8 @@ fn problem(
         rule,
         community,
         grids,
-        message,
+        message: message.text,
+        detail: message.message,
         geometry,
         area_m2,
     }
@@ -323,10 +363,10 @@ fn mismatch(community: CommunityCode, grids: Vec<GridCode>, segs: &[Seg]) -> Pro
         Rule::EdgeMismatch,
         Some(community),
         grids,
-        format!(
+        Message::new(C::TopoEdgeMismatch).int("count", segs.len()).en(format!(
             "{} boundary segment(s) are not matched vertex for vertex by a neighbouring grid or the community outline",
             segs.len()
-        ),
+        )),
         Some(Geometry::MultiLineString(lines)),
         None,
     )
@@ -351,7 +391,11 @@ pub(crate) fn analyse_all(st: &CommunityState<'_>, residual: &[Seg]) -> Vec<Prob
                     Rule::Overlap,
                     Some(c),
                     vec![*ca, *cb],
-                    format!("grids {ca} and {cb} overlap by {a:.2} m²"),
+                    Message::new(C::TopoOverlapFound)
+                        .text("grid", ca)
+                        .text("other", cb)
+                        .area("area", a)
+                        .en(format!("grids {ca} and {cb} overlap by {a:.2} m²")),
                     Some(Geometry::MultiPolygon(g)),
                     Some(a),
                 ));
@@ -370,7 +414,10 @@ pub(crate) fn analyse_all(st: &CommunityState<'_>, residual: &[Seg]) -> Vec<Prob
                     .filter(|(_, g)| g.intersects(&p))
                     .map(|(k, _)| *k)
                     .collect(),
-                format!("{a:.2} m² of community {c} is covered by no grid"),
+                Message::new(C::TopoGapFound)
+                    .text("community", c)
+                    .area("area", a)
+                    .en(format!("{a:.2} m² of community {c} is covered by no grid")),
                 Some(Geometry::Polygon(p)),
                 Some(a),
             ));
@@ -382,7 +429,13 @@ pub(crate) fn analyse_all(st: &CommunityState<'_>, residual: &[Seg]) -> Vec<Prob
                     Rule::OutsideCommunity,
                     Some(c),
                     vec![*code],
-                    format!("{a:.2} m² of grid {code} lies outside its community {c}"),
+                    Message::new(C::TopoOutsideFound)
+                        .text("grid", code)
+                        .text("community", c)
+                        .area("area", a)
+                        .en(format!(
+                            "{a:.2} m² of grid {code} lies outside its community {c}"
+                        )),
                     Some(Geometry::Polygon(p)),
                     Some(a),
                 ));
@@ -418,7 +471,9 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                 Rule::Code,
                 Some(code.community()),
                 vec![code],
-                format!("code {code} is already used"),
+                Message::new(C::TopoCodeUsed)
+                    .text("code", code)
+                    .en(format!("code {code} is already used")),
                 None,
                 None,
             ));
@@ -432,7 +487,9 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                 Rule::Code,
                 Some(code.community()),
                 vec![*code],
-                format!("grid {code} is not an active grid"),
+                Message::new(C::TopoGridNotActive)
+                    .text("grid", code)
+                    .en(format!("grid {code} is not an active grid")),
                 None,
                 None,
             )),
@@ -441,13 +498,16 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
     let after_polys: BTreeMap<GridCode, &Polygon<f64>> = cs.after_polygons(idx).collect();
     let changed: BTreeSet<GridCode> = after_polys.keys().copied().collect();
     for (code, p) in &after_polys {
-        if let Some(why) = invalid_reason(p) {
+        if let Some((why, text)) = invalid_reason(p) {
             rep.problems.push(problem(
                 Severity::Error,
                 Rule::InvalidPolygon,
                 Some(code.community()),
                 vec![*code],
-                format!("grid {code}: invalid polygon: {why}"),
+                Message::new(C::TopoInvalidPolygon)
+                    .text("grid", code)
+                    .term("reason", why)
+                    .en(format!("grid {code}: invalid polygon: {text}")),
                 Some(Geometry::Polygon((*p).clone())),
                 None,
             ));
@@ -462,10 +522,15 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                 Rule::AreaRange,
                 Some(code.community()),
                 vec![*code],
-                format!(
-                    "grid {code}: area {a:.0} m² outside {:.0}–{:.0} m²",
-                    s.min_area_m2, s.max_area_m2
-                ),
+                Message::new(C::TopoAreaRange)
+                    .text("grid", code)
+                    .area("area", a)
+                    .num("min", s.min_area_m2)
+                    .num("max", s.max_area_m2)
+                    .en(format!(
+                        "grid {code}: area {a:.0} m² outside {:.0}–{:.0} m²",
+                        s.min_area_m2, s.max_area_m2
+                    )),
                 None,
                 Some(a),
             ));
@@ -495,7 +560,9 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                     .filter(|k| k.community() == c)
                     .copied()
                     .collect(),
-                format!("community {c} does not exist"),
+                Message::new(C::TopoUnknownCommunity)
+                    .text("community", c)
+                    .en(format!("community {c} does not exist")),
                 None,
                 None,
             ));
@@ -529,10 +596,13 @@ pub fn check(idx: &SpatialIndex, cs: &ChangeSet, s: &PlanSettings) -> GuardRepor
                 Rule::PreExisting,
                 Some(c),
                 vec![],
-                format!(
+                Message::new(C::TopoPreExisting)
+                    .text("community", c)
+                    .int("count", res_before.len())
+                    .en(format!(
                     "community {c} already had {} unmatched boundary segment(s); run the district check",
                     res_before.len()
-                ),
+                )),
                 None,
                 None,
             ));
@@ -592,7 +662,11 @@ fn analyse_change(
                         Rule::Overlap,
                         Some(c),
                         vec![*ca, cb],
-                        format!("grid {ca} would overlap grid {cb} by {a:.2} m²"),
+                        Message::new(C::TopoOverlap)
+                            .text("grid", ca)
+                            .text("other", cb)
+                            .area("area", a)
+                            .en(format!("grid {ca} would overlap grid {cb} by {a:.2} m²")),
                         Some(Geometry::MultiPolygon(g)),
                         Some(a),
                     ));
@@ -618,7 +692,12 @@ fn analyse_change(
                     .filter(|(_, g)| g.intersects(&p))
                     .map(|(k, _)| *k)
                     .collect(),
-                format!("{a:.2} m² of community {c} would be left uncovered"),
+                Message::new(C::TopoGap)
+                    .text("community", c)
+                    .area("area", a)
+                    .en(format!(
+                        "{a:.2} m² of community {c} would be left uncovered"
+                    )),
                 Some(Geometry::Polygon(p)),
                 Some(a),
             ));
@@ -630,7 +709,13 @@ fn analyse_change(
                     Rule::OutsideCommunity,
                     Some(c),
                     vec![*code],
-                    format!("{a:.2} m² of grid {code} would lie outside community {c}"),
+                    Message::new(C::TopoOutside)
+                        .text("grid", code)
+                        .text("community", c)
+                        .area("area", a)
+                        .en(format!(
+                            "{a:.2} m² of grid {code} would lie outside community {c}"
+                        )),
                     Some(Geometry::Polygon(p)),
                     Some(a),
                 ));

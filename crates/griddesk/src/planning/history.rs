@@ -21,6 +21,7 @@ use super::relocate::Relocations;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{Message, MessageCode as C};
 use crate::model::Grid;
 use crate::store::{format_datetime, parse_date, parse_datetime, wkb_io, Store};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -53,9 +54,8 @@ impl EditMeta {
         if !matches!(session.role, Role::Planner | Role::Admin) {
             return Err(crate::error::Error::NotPermitted {
                 login: session.login.clone(),
-                role: session.role.zh(),
-                what: "edit unit grids or responsibility zones",
-                who: "grid planning is for 网格规划员 (planner) and 系统管理员 (admin) accounts",
+                role: session.role,
+                what: crate::error::Permission::EditPlanning,
             });
         }
         Ok(Self::by(&format!("{} {}", session.login, session.name)))
@@ -89,7 +89,7 @@ impl EditState {
             "applied" => Ok(EditState::Applied),
             "undone" => Ok(EditState::Undone),
             "discarded" => Ok(EditState::Discarded),
-            _ => Err(Error::Invalid(format!("edit state `{s}`"))),
+            _ => Err(Error::Internal(format!("edit state `{s}`"))),
         }
     }
 }
@@ -149,7 +149,7 @@ fn kind_of(s: &str) -> Result<&'static str> {
         .iter()
         .find(|k| **k == s)
         .copied()
-        .ok_or_else(|| Error::Invalid(format!("snapshot kind `{s}`")))
+        .ok_or_else(|| Error::Internal(format!("snapshot kind `{s}`")))
 }
 
 fn read_row(tx: &Transaction<'_>, kind: &'static str, key: &str) -> Result<RowSnap> {
@@ -240,13 +240,13 @@ fn read_row(tx: &Transaction<'_>, kind: &'static str, key: &str) -> Result<RowSn
 
 fn split_member(key: &str) -> Result<(&str, &str)> {
     key.split_once('|')
-        .ok_or_else(|| Error::Invalid(format!("duty membership key `{key}`")))
+        .ok_or_else(|| Error::Internal(format!("duty membership key `{key}`")))
 }
 
 fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
     let json = |d: &str| -> Result<serde_json::Value> {
         serde_json::from_str(d)
-            .map_err(|e| Error::Invalid(format!("snapshot of {} `{}`: {e}", s.kind, s.key)))
+            .map_err(|e| Error::Internal(format!("snapshot of {} `{}`: {e}", s.kind, s.key)))
     };
     match (s.kind, &s.data) {
         ("grid", None) => {
@@ -325,12 +325,12 @@ fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
             }
         }
         (kind, None) => {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Internal(format!(
                 "a {kind} row cannot be removed by planning (`{}`)",
                 s.key
             )))
         }
-        (kind, Some(_)) => return Err(Error::Invalid(format!("snapshot kind `{kind}`"))),
+        (kind, Some(_)) => return Err(Error::Internal(format!("snapshot kind `{kind}`"))),
     }
     Ok(())
 }
@@ -460,9 +460,16 @@ pub(crate) fn apply(
     store.transaction(|tx| {
         tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
         // The change must have been made against what is stored now.
-        let stale = |what: String| Error::PlanConflict(format!(
-            "{what} changed since this edit was prepared; prepare it again"
-        ));
+        let stale = |thing: &str, key: String| {
+            Error::PlanConflict(
+                Message::new(C::PlanStale)
+                    .with("thing", crate::message::thing(thing))
+                    .text("key", &key)
+                    .en(format!(
+                        "{thing} {key} changed since this edit was prepared; prepare it again"
+                    )),
+            )
+        };
         let before_of = |code: &GridCode| -> Option<&Polygon<f64>> {
             cs.retire
                 .iter()
@@ -474,26 +481,26 @@ pub(crate) fn apply(
         for code in cs.touched() {
             let row = read_row(tx, "grid", code.as_str())?;
             let Some(d) = &row.data else {
-                return Err(stale(format!("grid {code}")));
+                return Err(stale("grid", code.to_string()));
             };
-            let v: serde_json::Value = serde_json::from_str(d).map_err(|e| Error::Invalid(e.to_string()))?;
+            let v: serde_json::Value = serde_json::from_str(d).map_err(|e| Error::Internal(e.to_string()))?;
             let expect = before_of(&code).map(wkb).transpose()?;
             if !v["end_date"].is_null() || row.geom != expect {
-                return Err(stale(format!("grid {code}")));
+                return Err(stale("grid", code.to_string()));
             }
         }
         for c in &cs.communities {
             let row = read_row(tx, "community", c.code.as_str())?;
             let expect = wkb_io::to_wkb(&Geometry::MultiPolygon(c.before.clone()))?;
             if row.geom.as_ref() != Some(&expect) {
-                return Err(stale(format!("community {}", c.code)));
+                return Err(stale("community", c.code.to_string()));
             }
         }
         for c in &cs.streets {
             let row = read_row(tx, "street", c.code.as_str())?;
             let expect = wkb_io::to_wkb(&Geometry::MultiPolygon(c.before.clone()))?;
             if row.geom.as_ref() != Some(&expect) {
-                return Err(stale(format!("street {}", c.code)));
+                return Err(stale("street", c.code.to_string()));
             }
         }
         // Zone-layer memberships (片区, 中队辖区, 执法网格…) follow the grids like duty grids do:
@@ -650,7 +657,7 @@ pub(crate) fn apply(
                 params.to_string(),
                 meta.note,
                 cs.community.as_str(),
-                serde_json::to_string(&effect).map_err(|e| Error::Invalid(e.to_string()))?
+                serde_json::to_string(&effect).map_err(|e| Error::Internal(e.to_string()))?
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -736,7 +743,7 @@ const SUMMARY_COLS: &str = "id, at, author, operation, community, params, note, 
 fn to_summary(
     (id, [at, author, operation, community, params], note, summary, state): SummaryRow,
 ) -> Result<EditSummary> {
-    let bad = |e: serde_json::Error| Error::Invalid(format!("edit #{id}: {e}"));
+    let bad = |e: serde_json::Error| Error::Internal(format!("edit #{id}: {e}"));
     Ok(EditSummary {
         id,
         at,
@@ -771,14 +778,11 @@ pub(crate) fn undo_redo(store: &mut Store, undo: bool, meta: &EditMeta) -> Resul
         };
         let id: Option<i64> = tx.query_row(sql, [], |r| r.get(0))?;
         let Some(id) = id else {
-            return Err(Error::PlanConflict(
-                if undo {
-                    "nothing to undo"
-                } else {
-                    "nothing to redo"
-                }
-                .into(),
-            ));
+            return Err(Error::PlanConflict(if undo {
+                Message::new(C::NothingToUndo).en("nothing to undo")
+            } else {
+                Message::new(C::NothingToRedo).en("nothing to redo")
+            }));
         };
         let (expect, target) = if undo {
             ("after", "before")
@@ -788,12 +792,18 @@ pub(crate) fn undo_redo(store: &mut Store, undo: bool, meta: &EditMeta) -> Resul
         for s in snapshots(tx, id, expect)? {
             let now = read_row(tx, s.kind, &s.key)?;
             if now != s {
-                return Err(Error::PlanConflict(format!(
-                    "cannot {} edit #{id}: {} `{}` was changed outside grid planning since",
-                    if undo { "undo" } else { "redo" },
-                    s.kind,
-                    s.key
-                )));
+                return Err(Error::PlanConflict(
+                    Message::new(if undo { C::UndoBlocked } else { C::RedoBlocked })
+                        .int("edit", id)
+                        .with("thing", crate::message::thing(s.kind))
+                        .text("key", &s.key)
+                        .en(format!(
+                            "cannot {} edit #{id}: {} `{}` was changed outside grid planning since",
+                            if undo { "undo" } else { "redo" },
+                            s.kind,
+                            s.key
+                        )),
+                ));
             }
         }
         let rows = snapshots(tx, id, target)?;
@@ -841,7 +851,7 @@ pub(crate) fn log(store: &Store, limit: usize) -> Result<Vec<EditSummary>> {
 /// A grid row decoded from a snapshot.
 pub(crate) fn grid_of(code: &str, data: &str, geom: &[u8]) -> Result<Grid> {
     let v: serde_json::Value = serde_json::from_str(data)
-        .map_err(|e| Error::Invalid(format!("snapshot of grid {code}: {e}")))?;
+        .map_err(|e| Error::Internal(format!("snapshot of grid {code}: {e}")))?;
     let s = |k: &str| v[k].as_str().map(str::to_string);
     Ok(Grid {
         code: GridCode::parse(code)?,
@@ -1006,9 +1016,13 @@ pub(crate) fn grids_as_of(store: &Store, current: &[Grid], date: NaiveDate) -> R
         .iter()
         .map(|g| (g.code.to_string(), Some(g.clone())))
         .collect();
-    let from = date
-        .succ_opt()
-        .ok_or_else(|| Error::Invalid(format!("date {date} is out of range")))?;
+    let from = date.succ_opt().ok_or_else(|| {
+        Error::Invalid(
+            Message::new(C::DateOutOfRange)
+                .text("date", date)
+                .en(format!("date {date} is out of range")),
+        )
+    })?;
     let mut st =
         c.prepare("SELECT e.edit, e.kind FROM plan_event e WHERE e.at >= ?1 ORDER BY e.id DESC")?;
     let events: Vec<(i64, String)> = st

@@ -13,13 +13,14 @@ use super::PlanSettings;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo_types::Polygon;
 use std::collections::BTreeSet;
 
-fn refuse(reason: impl Into<String>) -> Error {
+fn refuse(reason: Reason) -> Error {
     Error::Edit {
-        op: "merge",
-        reason: reason.into(),
+        op: EditOp::Merge,
+        reason,
     }
 }
 
@@ -32,14 +33,23 @@ pub fn merge(
 ) -> Result<ChangeSet> {
     let set: BTreeSet<GridCode> = grids.iter().copied().collect();
     if set.len() < 2 {
-        return Err(refuse("choose at least two different grids"));
+        return Err(refuse(
+            Message::new(C::MergeNeedsTwo).en("choose at least two different grids"),
+        ));
     }
-    let first = *set.first().ok_or_else(|| refuse("no grids"))?;
+    let first = *set
+        .first()
+        .ok_or_else(|| refuse(Message::new(C::MergeNeedsTwo).en("no grids")))?;
     let community = first.community();
     if let Some(other) = set.iter().find(|c| c.community() != community) {
-        return Err(refuse(format!(
-            "grids {first} and {other} belong to different communities"
-        )));
+        return Err(refuse(
+            Message::new(C::DifferentCommunities)
+                .text("grid", first)
+                .text("other", other)
+                .en(format!(
+                    "grids {first} and {other} belong to different communities"
+                )),
+        ));
     }
     let fi = idx.grid_index(&first).ok_or_else(|| Error::NotFound {
         what: "grid",
@@ -53,25 +63,33 @@ pub fn merge(
         chain.add_rings(&ws.rings(code)?, 1);
         members.push(&idx.grids[i]);
     }
-    let rings = trace_rings(&chain.residual())
-        .ok_or_else(|| refuse("the grids' boundaries do not close up"))?;
+    let rings = trace_rings(&chain.residual()).ok_or_else(|| {
+        refuse(Message::new(C::BoundariesDoNotClose).en("the grids' boundaries do not close up"))
+    })?;
     let mut polys = assemble(rings);
     if polys.len() != 1 {
-        return Err(refuse(format!(
-            "the grids form {} separate areas; merge only grids that share an edge",
-            polys.len()
-        )));
+        return Err(refuse(
+            Message::new(C::SeparateAreas)
+                .int("count", polys.len())
+                .en(format!(
+                    "the grids form {} separate areas; merge only grids that share an edge",
+                    polys.len()
+                )),
+        ));
     }
     let merged: Rings = polys.remove(0);
     let source = match attributes_from {
-        Some(c) => *members
-            .iter()
-            .find(|g| g.code == c)
-            .ok_or_else(|| refuse(format!("grid {c} is not one of the grids merged")))?,
+        Some(c) => *members.iter().find(|g| g.code == c).ok_or_else(|| {
+            refuse(
+                Message::new(C::NotAmongMerged)
+                    .text("grid", c)
+                    .en(format!("grid {c} is not one of the grids merged")),
+            )
+        })?,
         None => *members
             .iter()
             .max_by(|a, b| a.area_m2.total_cmp(&b.area_m2).then(b.code.cmp(&a.code)))
-            .ok_or_else(|| refuse("no grids"))?,
+            .ok_or_else(|| refuse(Message::new(C::MergeNeedsTwo).en("no grids")))?,
     };
     let polygon: Polygon<f64> = merged.polygon();
     let code = codes::allocate(idx, community, &[&polygon], &BTreeSet::new())?[0];

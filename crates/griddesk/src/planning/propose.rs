@@ -38,6 +38,7 @@ use crate::code::{CommunityCode, GridCode};
 use crate::error::{Error, Result};
 use crate::geodesy::LocalProjection;
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use chrono::NaiveDate;
 use geo::coordinate_position::CoordPos;
 use geo::{Area, BooleanOps, BoundingRect, CoordinatePosition, Intersects, Relate};
@@ -109,10 +110,10 @@ pub struct Proposal {
     pub report: GuardReport,
 }
 
-fn refuse(reason: impl Into<String>) -> Error {
+fn refuse(reason: Reason) -> Error {
     Error::Edit {
-        op: "propose grids",
-        reason: reason.into(),
+        op: EditOp::Propose,
+        reason,
     }
 }
 
@@ -174,14 +175,15 @@ pub fn propose(
     })?;
     let target = opts.target_area_m2.unwrap_or(s.target_area_m2);
     if !(target.is_finite() && target > 0.0) {
-        return Err(refuse(format!(
-            "target area {target} m² is not a positive number"
-        )));
+        return Err(refuse(
+            Message::new(C::TargetAreaNotPositive)
+                .num("area", target)
+                .en(format!("target area {target} m² is not a positive number")),
+        ));
     }
-    let bbox = comm
-        .boundary
-        .bounding_rect()
-        .ok_or_else(|| refuse("the community has no outline"))?;
+    let bbox = comm.boundary.bounding_rect().ok_or_else(|| {
+        refuse(Message::new(C::CommunityNoOutline).en("the community has no outline"))
+    })?;
     let proj = LocalProjection::new(
         (bbox.min().x + bbox.max().x) / 2.0,
         (bbox.min().y + bbox.max().y) / 2.0,
@@ -222,9 +224,14 @@ pub fn propose(
                       c: Coord<f64>,
                       keep: bool|
      -> Result<spade::handles::FixedVertexHandle> {
-        let h = cdt
-            .insert(fwd(c))
-            .map_err(|e| refuse(format!("bad coordinate {:?}: {e:?}", [c.x, c.y])))?;
+        let h = cdt.insert(fwd(c)).map_err(|e| {
+            refuse(
+                Message::new(C::BadCoordinate)
+                    .num("lon", c.x)
+                    .num("lat", c.y)
+                    .en(format!("bad coordinate {:?}: {e:?}", [c.x, c.y])),
+            )
+        })?;
         if keep {
             original.entry(h.index()).or_insert(c);
         }
@@ -296,7 +303,9 @@ pub fn propose(
         t_area.push(f.area());
     }
     if tris.is_empty() {
-        return Err(refuse("the community outline encloses no area"));
+        return Err(refuse(
+            Message::new(C::OutlineNoArea).en("the community outline encloses no area"),
+        ));
     }
     // Adjacency, with road edges marked.
     let mut adj_free: Vec<Vec<u32>> = vec![Vec::new(); tris.len()];
@@ -480,7 +489,9 @@ pub fn propose(
             .filter(|&&(a, b)| edges.binary_search(&(b, a)).is_err())
             .map(|&(a, b)| Seg { a: ll[a], b: ll[b] })
             .collect();
-        let rings = trace_rings(&segs).ok_or_else(|| refuse("a proposed grid does not close"))?;
+        let rings = trace_rings(&segs).ok_or_else(|| {
+            refuse(Message::new(C::ProposalNotClosed).en("a proposed grid does not close"))
+        })?;
         // Back to ids (coordinates are unique per vertex id).
         let id_of: HashMap<geom::Key, usize> = ts
             .iter()

@@ -14,12 +14,13 @@ use super::PlanSettings;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo_types::Coord;
 
-fn refuse(reason: impl Into<String>) -> Error {
+fn refuse(reason: Reason) -> Error {
     Error::Edit {
-        op: "reshape",
-        reason: reason.into(),
+        op: EditOp::Reshape,
+        reason,
     }
 }
 
@@ -32,7 +33,9 @@ pub fn reshape(
 ) -> Result<ChangeSet> {
     let path = coords("reshape path", path)?;
     if path.len() < 2 {
-        return Err(refuse("the path needs at least two points"));
+        return Err(refuse(
+            Message::new(C::LineNeedsTwoPoints).en("the path needs at least two points"),
+        ));
     }
     let gi = idx.grid_index(&grid).ok_or_else(|| Error::NotFound {
         what: "grid",
@@ -45,16 +48,23 @@ pub fn reshape(
     for end in &mut ends {
         let ext = ws.rings(&grid)?.exterior;
         *end = nearest_on_ring(&ws, &ext, *end).ok_or_else(|| {
-            refuse(format!(
-                "the path must start and end on the boundary of grid {grid} (within {} m)",
-                s.tolerance_m
-            ))
+            refuse(
+                Message::new(C::PathEndsOffBoundary)
+                    .text("grid", grid)
+                    .length("tolerance", s.tolerance_m)
+                    .en(format!(
+                        "the path must start and end on the boundary of grid {grid} (within {} m)",
+                        s.tolerance_m
+                    )),
+            )
         })?;
         place_on_boundary(&mut ws, grid, *end)?;
     }
     let [p, q] = ends;
     if key(p) == key(q) {
-        return Err(refuse("the path starts and ends at the same point"));
+        return Err(refuse(
+            Message::new(C::PathClosed).en("the path starts and ends at the same point"),
+        ));
     }
     let inner: Vec<Coord<f64>> = path[1..path.len() - 1].to_vec();
     let g = ws.rings(&grid)?;
@@ -64,7 +74,8 @@ pub fn reshape(
         geom::find_vertex(ext, key(q)),
     ) else {
         return Err(refuse(
-            "the path's ends could not be placed on the boundary",
+            Message::new(C::CutEndsOffBoundary)
+                .en("the path's ends could not be placed on the boundary"),
         ));
     };
     let walk = |from: usize, to: usize| -> Vec<Coord<f64>> {
@@ -114,9 +125,9 @@ pub fn reshape(
         }
     }
     let Some((_, new_g, nb, nr)) = best else {
-        return Err(refuse(format!(
+        return Err(refuse(Message::new(C::NoSingleNeighbour).text("grid", grid).en(format!(
             "neither section of grid {grid}'s boundary between the path's ends borders a single neighbouring grid; community boundaries are fixed, so split the section at the junction vertex first"
-        )));
+        ))));
     };
     ws.set(grid, new_g);
     ws.set(nb, nr);

@@ -2,6 +2,7 @@
 //! warning, SPEC §1.2 / §1.6 rule 5), the proposal's target area and the snapping tolerance.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::store::Store;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -43,20 +44,29 @@ impl PlanSettings {
         let ok = |v: f64| v.is_finite() && v > 0.0;
         if !(ok(self.min_area_m2) && ok(self.max_area_m2) && ok(self.target_area_m2)) {
             return Err(Error::Invalid(
-                "planning areas must be positive numbers".into(),
+                Message::new(C::AreasNotPositive).en("planning areas must be positive numbers"),
             ));
         }
         if self.min_area_m2 >= self.max_area_m2 {
-            return Err(Error::Invalid(format!(
-                "minimum grid area {} m² is not below the maximum {} m²",
-                self.min_area_m2, self.max_area_m2
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::MinNotBelowMax)
+                    .area("min", self.min_area_m2)
+                    .area("max", self.max_area_m2)
+                    .en(format!(
+                        "minimum grid area {} m² is not below the maximum {} m²",
+                        self.min_area_m2, self.max_area_m2
+                    )),
+            ));
         }
         if !(self.tolerance_m.is_finite() && self.tolerance_m >= 0.0 && self.tolerance_m <= 50.0) {
-            return Err(Error::Invalid(format!(
-                "tolerance {} m must be between 0 and 50 m",
-                self.tolerance_m
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::ToleranceRange)
+                    .length("tolerance", self.tolerance_m)
+                    .en(format!(
+                        "tolerance {} m must be between 0 and 50 m",
+                        self.tolerance_m
+                    )),
+            ));
         }
         Ok(())
     }

@@ -14,15 +14,16 @@ use super::PlanSettings;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C, Reason};
 use geo::coordinate_position::CoordPos;
 use geo::CoordinatePosition;
 use geo_types::{Coord, Polygon};
 use std::collections::BTreeSet;
 
-fn refuse(reason: impl Into<String>) -> Error {
+fn refuse(reason: Reason) -> Error {
     Error::Edit {
-        op: "split",
-        reason: reason.into(),
+        op: EditOp::Split,
+        reason,
     }
 }
 
@@ -45,7 +46,9 @@ pub fn split(
 ) -> Result<ChangeSet> {
     let line = coords("split line", line)?;
     if line.len() < 2 {
-        return Err(refuse("the line needs at least two points"));
+        return Err(refuse(
+            Message::new(C::LineNeedsTwoPoints).en("the line needs at least two points"),
+        ));
     }
     let gi = idx.grid_index(&grid).ok_or_else(|| Error::NotFound {
         what: "grid",
@@ -70,12 +73,23 @@ pub fn split(
         .collect();
     let (p, q) = match inside.as_slice() {
         [one] => *one,
-        [] => return Err(refuse(format!("the line does not cross grid {grid}"))),
+        [] => {
+            return Err(refuse(
+                Message::new(C::LineMissesGrid)
+                    .text("grid", grid)
+                    .en(format!("the line does not cross grid {grid}")),
+            ))
+        }
         _ => {
-            return Err(refuse(format!(
+            return Err(refuse(
+                Message::new(C::LineCrossesManyTimes)
+                    .text("grid", grid)
+                    .int("count", inside.len())
+                    .en(format!(
                 "the line crosses grid {grid} {} times; draw a line that enters and leaves it once",
                 inside.len()
-            )))
+            )),
+            ))
         }
     };
     let path: Vec<Coord<f64>> = (0..line.len())
@@ -94,7 +108,8 @@ pub fn split(
         geom::find_vertex(ext, key(q.at)),
     ) else {
         return Err(refuse(
-            "the cut's end points could not be placed on the boundary",
+            Message::new(C::CutEndsOffBoundary)
+                .en("the cut's end points could not be placed on the boundary"),
         ));
     };
     let walk = |from: usize, to: usize| -> Vec<Coord<f64>> {
@@ -179,11 +194,13 @@ pub(crate) fn place_on_boundary(
             Ok(())
         }
         _ => Err(Error::Edit {
-            op: "place a vertex",
-            reason: format!(
-                "the point {:?} is not on the boundary of grid {grid}",
-                [at.x, at.y]
-            ),
+            op: EditOp::PlaceVertex,
+            reason: Message::new(C::NotOnBoundary)
+                .text("grid", grid)
+                .en(format!(
+                    "the point {:?} is not on the boundary of grid {grid}",
+                    [at.x, at.y]
+                )),
         }),
     }
 }
@@ -195,7 +212,9 @@ fn contacts(ws: &Workspace<'_>, rings: &Rings, line: &[Coord<f64>]) -> Result<Ve
         let n = h.len();
         for k in 0..line.len() - 1 {
             if (0..n).any(|i| segment_hit(line[k], line[k + 1], h[i], h[(i + 1) % n]).is_some()) {
-                return Err(refuse("the line touches a hole of the grid"));
+                return Err(refuse(
+                    Message::new(C::LineTouchesHole).en("the line touches a hole of the grid"),
+                ));
             }
         }
     }

@@ -12,30 +12,43 @@ use super::change::{ChangeSet, Workspace};
 use super::PlanSettings;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
+use crate::message::{EditOp, Message, MessageCode as C};
 use geo_types::Coord;
 
 fn pt(p: [f64; 2], what: &str) -> Result<Coord<f64>> {
     if p[0].is_finite() && p[1].is_finite() {
         Ok(Coord { x: p[0], y: p[1] })
     } else {
-        Err(Error::Invalid(format!("{what}: {p:?} is not a point")))
+        Err(Error::Invalid(
+            Message::new(C::CoordinateNotNumber).en(format!("{what}: {p:?} is not a point")),
+        ))
     }
 }
 
-fn no_vertex(op: &'static str, p: Coord<f64>, tol: f64) -> Error {
+fn no_vertex(op: EditOp, p: Coord<f64>, tol: f64) -> Error {
     Error::Edit {
         op,
-        reason: format!("no grid vertex within {tol} m of [{}, {}]", p.x, p.y),
+        reason: Message::new(C::NoVertexNear)
+            .length("tolerance", tol)
+            .num("lon", p.x)
+            .num("lat", p.y)
+            .en(format!(
+                "no grid vertex within {tol} m of [{}, {}]",
+                p.x, p.y
+            )),
     }
 }
 
-fn fixed(op: &'static str, v: Coord<f64>) -> Error {
+fn fixed(op: EditOp, v: Coord<f64>) -> Error {
     Error::Edit {
         op,
-        reason: format!(
-            "vertex [{}, {}] lies on a community boundary, which grid editing does not change",
-            v.x, v.y
-        ),
+        reason: Message::new(C::VertexOnCommunityBoundary)
+            .num("lon", v.x)
+            .num("lat", v.y)
+            .en(format!(
+                "vertex [{}, {}] lies on a community boundary, which grid editing does not change",
+                v.x, v.y
+            )),
     }
 }
 
@@ -46,7 +59,7 @@ pub fn move_vertex(
     to: [f64; 2],
     s: &PlanSettings,
 ) -> Result<ChangeSet> {
-    const OP: &str = "move the vertex";
+    const OP: EditOp = EditOp::MoveVertex;
     let (from, to) = (pt(from, "from")?, pt(to, "to")?);
     let mut ws = Workspace::new(idx, from.y, s.tolerance_m);
     let v = ws
@@ -67,20 +80,24 @@ pub fn move_vertex(
 /// Inserts a vertex on the edge nearest `at` (within the tolerance), in every grid and community
 /// outline sharing that edge; the new vertex is the point of the edge nearest `at`.
 pub fn insert_vertex(idx: &SpatialIndex, at: [f64; 2], s: &PlanSettings) -> Result<ChangeSet> {
-    const OP: &str = "insert a vertex";
+    const OP: EditOp = EditOp::InsertVertex;
     let at = pt(at, "at")?;
     let mut ws = Workspace::new(idx, at.y, s.tolerance_m);
     let ((a, b), q) = ws.edge_near(at, false).ok_or_else(|| Error::Edit {
         op: OP,
-        reason: format!(
-            "no grid edge within {} m of [{}, {}]",
-            s.tolerance_m, at.x, at.y
-        ),
+        reason: Message::new(C::NoEdgeNear)
+            .length("tolerance", s.tolerance_m)
+            .num("lon", at.x)
+            .num("lat", at.y)
+            .en(format!(
+                "no grid edge within {} m of [{}, {}]",
+                s.tolerance_m, at.x, at.y
+            )),
     })?;
     if ws.metric.dist(q, a).min(ws.metric.dist(q, b)) <= s.tolerance_m {
         return Err(Error::Edit {
             op: OP,
-            reason: "there is already a vertex there".into(),
+            reason: Message::new(C::VertexAlreadyThere).en("there is already a vertex there"),
         });
     }
     ws.insert_on_segment(a, b, q);
@@ -90,7 +107,7 @@ pub fn insert_vertex(idx: &SpatialIndex, at: [f64; 2], s: &PlanSettings) -> Resu
         .map(|g| g.community())
         .ok_or_else(|| Error::Edit {
             op: OP,
-            reason: "the edge belongs to no active grid".into(),
+            reason: Message::new(C::EdgeOfNoGrid).en("the edge belongs to no active grid"),
         })?;
     let mut cs = ChangeSet::new("insert_vertex", community);
     ws.finish(&mut cs);
@@ -99,7 +116,7 @@ pub fn insert_vertex(idx: &SpatialIndex, at: [f64; 2], s: &PlanSettings) -> Resu
 
 /// Deletes the vertex at (or within the tolerance of) `at` from every grid sharing it.
 pub fn delete_vertex(idx: &SpatialIndex, at: [f64; 2], s: &PlanSettings) -> Result<ChangeSet> {
-    const OP: &str = "delete the vertex";
+    const OP: EditOp = EditOp::DeleteVertex;
     let at = pt(at, "at")?;
     let mut ws = Workspace::new(idx, at.y, s.tolerance_m);
     let v = ws

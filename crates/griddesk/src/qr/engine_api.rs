@@ -7,6 +7,7 @@ use super::{
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::intake::IntakeRequest;
+use crate::message::{Message, MessageCode as C};
 use crate::model::{CaseKind, CaseSource};
 use crate::register::ComponentRecord;
 use chrono::NaiveDateTime;
@@ -108,6 +109,8 @@ impl Engine {
                 Err(e) => last_err = Some(e),
             }
         }
-        Err(last_err.unwrap_or_else(|| Error::Invalid("no QR code found in the image".into())))
+        Err(last_err.unwrap_or_else(|| {
+            Error::Invalid(Message::new(C::NoQrFound).en("no QR code found in the image"))
+        }))
     }
 }

@@ -18,6 +18,7 @@ pub use sheet::{plate_sheet_pdf, plate_sheet_png, Plate, PlateOptions};
 
 use crate::code::ComponentCode;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use qrcode::{EcLevel, QrCode};
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,13 @@ impl QrPayload {
     /// Reads a payload (module docs); surrounding whitespace is ignored.
     pub fn parse(text: &str) -> Result<Self> {
         let t = text.trim();
-        let bad = |why: &str| Error::Invalid(format!("QR payload `{t}`: {why}"));
+        let bad = |why: &str| {
+            Error::Invalid(
+                Message::new(C::QrNotPlate)
+                    .text("payload", t)
+                    .en(format!("QR payload `{t}`: {why}")),
+            )
+        };
         if t.len() == 16 && t.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(Self {
                 code: ComponentCode::parse(t)?,
@@ -89,7 +96,7 @@ impl QrPayload {
 /// The QR symbol of a text as a grey image: `scale` pixels per module and a 4-module quiet zone.
 pub fn qr_image(text: &str, scale: u32) -> Result<image::GrayImage> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
-        .map_err(|e| Error::Invalid(format!("QR encoding of `{text}`: {e}")))?;
+        .map_err(|e| Error::Internal(format!("QR encoding of `{text}`: {e}")))?;
     let w = code.width() as u32;
     let colors = code.to_colors();
     let scale = scale.max(1);
@@ -114,14 +121,16 @@ pub fn qr_png(text: &str, scale: u32) -> Result<Vec<u8>> {
     let img = qr_image(text, scale)?;
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(|e| Error::Invalid(format!("PNG encoding: {e}")))?;
+        .map_err(|e| Error::Internal(format!("PNG encoding: {e}")))?;
     Ok(out.into_inner())
 }
 
 /// Every QR payload found in an image file (PNG or JPEG bytes), as text.
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>> {
     let img = image::load_from_memory(bytes)
-        .map_err(|e| Error::Invalid(format!("not a readable image: {e}")))?
+        .map_err(|e| {
+            Error::Invalid(Message::new(C::NotAnImage).en(format!("not a readable image: {e}")))
+        })?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(
         img.width() as usize,

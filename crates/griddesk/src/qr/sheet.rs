@@ -3,6 +3,7 @@
 
 use super::qr_image;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use ab_glyph::{Font, FontRef, FontVec, PxScale, ScaleFont};
 use image::{GrayImage, Luma};
 use serde::{Deserialize, Serialize};
@@ -55,12 +56,18 @@ fn load_font(opts: &PlateOptions) -> Result<AnyFont> {
     match &opts.font {
         None => FontRef::try_from_slice(BUNDLED_FONT)
             .map(|f| AnyFont::Bundled(Box::new(f)))
-            .map_err(|e| Error::Invalid(format!("bundled plate font: {e}"))),
+            .map_err(|e| Error::Internal(format!("bundled plate font: {e}"))),
         Some(p) => {
             let bytes = std::fs::read(p).map_err(|e| Error::io(p, e))?;
             FontVec::try_from_vec(bytes)
                 .map(AnyFont::File)
-                .map_err(|e| Error::Invalid(format!("{}: not a usable font: {e}", p.display())))
+                .map_err(|e| {
+                    Error::Invalid(
+                        Message::new(C::FontUnusable)
+                            .text("path", p.display())
+                            .en(format!("{}: not a usable font: {e}", p.display())),
+                    )
+                })
         }
     }
 }
@@ -99,7 +106,7 @@ fn draw_text<F: Font>(img: &mut GrayImage, font: &F, text: &str, px: f32, cx: f3
 fn pages(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<GrayImage>> {
     if plates.is_empty() {
         return Err(Error::Invalid(
-            "no components selected for the plate sheet".into(),
+            Message::new(C::NoComponentsSelected).en("no components selected for the plate sheet"),
         ));
     }
     let font = load_font(opts)?;
@@ -163,7 +170,7 @@ pub fn plate_sheet_png(plates: &[Plate], opts: &PlateOptions) -> Result<Vec<Vec<
         .map(|p| {
             let mut out = std::io::Cursor::new(Vec::new());
             p.write_to(&mut out, image::ImageFormat::Png)
-                .map_err(|e| Error::Invalid(format!("PNG encoding: {e}")))?;
+                .map_err(|e| Error::Internal(format!("PNG encoding: {e}")))?;
             Ok(out.into_inner())
         })
         .collect()

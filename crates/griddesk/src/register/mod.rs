@@ -5,6 +5,7 @@
 use crate::code::{ClassCode, ComponentCode, DistrictCode};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::{Component, ComponentState};
 use crate::store::{format_datetime, parse_datetime, Writer};
 use crate::users::{Role, Session};
@@ -119,7 +120,8 @@ fn check_editor(desk: &crate::workflow::Desk, by: &Session, code: &str) -> Resul
             Refusal::NotAuthorised {
                 login: by.login.clone(),
                 role: by.role,
-                why: "only administrators and inspectors edit the components register".into(),
+                why: crate::message::Message::new(crate::message::MessageCode::RegisterEditorsOnly)
+                    .en("only administrators and inspectors edit the components register"),
             },
         ));
     }
@@ -140,9 +142,14 @@ fn next_code(conn: &Connection, district: DistrictCode, class: ClassCode) -> Res
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(0);
     if n >= 999_999 {
-        return Err(Error::Invalid(format!(
-            "no free component codes left for {district} class {class}"
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::ComponentCodesExhausted)
+                .text("district", district)
+                .text("class", class)
+                .en(format!(
+                    "no free component codes left for {district} class {class}"
+                )),
+        ));
     }
     ComponentCode::from_parts(district, class.as_str(), n + 1)
 }
@@ -159,7 +166,7 @@ fn write_history(
     note: Option<&str>,
 ) -> Result<()> {
     let j = |r: Option<&ComponentRecord>| -> Result<Option<String>> {
-        r.map(|r| serde_json::to_string(r).map_err(|e| Error::Invalid(e.to_string())))
+        r.map(|r| serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string())))
             .transpose()
     };
     tx.execute(
@@ -195,7 +202,11 @@ impl Engine {
             .district
             .as_ref()
             .map(|d| d.code)
-            .ok_or_else(|| Error::Invalid("the store has no district: import one first".into()))?;
+            .ok_or_else(|| {
+                Error::Invalid(
+                    Message::new(C::NoDistrict).en("the store has no district: import one first"),
+                )
+            })?;
         next_code(self.store().conn(), district, class)
     }
 
@@ -210,27 +221,27 @@ impl Engine {
             check_editor(desk, by, c.code.as_deref().unwrap_or("(new)"))?;
             let class = ClassCode::parse(&c.class_code)?;
             let Some(entry) = index.code_tables.components.get(class.as_str()) else {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Invalid(Message::new(C::ClassNotInTable).text("class", class).term("kind", crate::model::CaseKind::Component).en(format!(
                     "component class {class} is not in the component code table"
-                )));
+                ))));
             };
             if !valid_point(c.location) {
-                return Err(Error::Invalid("component location is not a longitude/latitude".into()));
+                return Err(Error::Invalid(Message::new(C::NotLonLat).en("component location is not a longitude/latitude")));
             }
             let district = index
                 .district
                 .as_ref()
                 .map(|d| d.code)
-                .ok_or_else(|| Error::Invalid("the store has no district: import one first".into()))?;
+                .ok_or_else(|| Error::Invalid(Message::new(C::NoDistrict).en("the store has no district: import one first")))?;
             let grid = index.grid_at(c.location[0], c.location[1]).map(|i| index.grids[i].code);
             let (comp, rec) = store.transaction(|tx| {
                 let code = match c.code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     Some(k) => {
                         let k = ComponentCode::parse(k)?;
                         if k.class_code() != class || k.district() != district {
-                            return Err(Error::Invalid(format!(
+                            return Err(Error::Invalid(Message::new(C::ComponentCodeMismatch).text("code", k).text("district", district).text("class", class).en(format!(
                                 "component code {k} does not belong to district {district} and class {class}"
-                            )));
+                            ))));
                         }
                         k
                     }
@@ -295,7 +306,7 @@ impl Engine {
             }
             if let Some(p) = edit.location {
                 if !valid_point(p) {
-                    return Err(Error::Invalid("component location is not a longitude/latitude".into()));
+                    return Err(Error::Invalid(Message::new(C::NotLonLat).en("component location is not a longitude/latitude")));
                 }
                 new.location = Point::new(p[0], p[1]);
                 new.grid = index.grid_at(p[0], p[1]).map(|i| index.grids[i].code);

@@ -589,7 +589,7 @@ fn write_histories(
         for (k, (kind, role)) in steps.iter().enumerate() {
             let k = k as u64;
             if !statuses_for(*kind).contains(&status) || !roles_for(*kind).contains(role) {
-                return Err(Error::Invalid(format!(
+                return Err(Error::Internal(format!(
                     "sample history of case {}: {} by {} from {}",
                     flow.case_id,
                     kind.key(),
@@ -735,7 +735,7 @@ fn write_histories(
             status = to;
         }
         if status != c.status {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Internal(format!(
                 "sample history of case {} ends in {} instead of {}",
                 flow.case_id,
                 status.key(),
@@ -761,5 +761,5 @@ fn flow_department_user(staff: &Staff, department: &Option<String>, h: u64) -> S
 
 /// The seed as written to `resources/sample/case_loop.json`.
 pub fn seed_json(seed: &CaseLoopSeed) -> Result<String> {
-    serde_json::to_string_pretty(seed).map_err(|e| Error::Invalid(format!("case loop seed: {e}")))
+    serde_json::to_string_pretty(seed).map_err(|e| Error::Internal(format!("case loop seed: {e}")))
 }

@@ -283,7 +283,7 @@ pub(crate) fn generate(
     let end = p
         .period_end
         .succ_opt()
-        .ok_or_else(|| Error::Invalid("case period ends at the end of the calendar".into()))?
+        .ok_or_else(|| Error::Internal("case period ends at the end of the calendar".into()))?
         .and_time(NaiveTime::MIN);
 
     // Hotspot neighbourhoods: POI cell, then rings 1 and 2.

@@ -253,9 +253,9 @@ fn ring_centroid(ls: &LineString<f64>) -> [f64; 2] {
 fn load_outline() -> Result<MultiPolygon<f64>> {
     let gj: geojson::GeoJson = OUTLINE
         .parse()
-        .map_err(|e| Error::Invalid(format!("district outline: {e}")))?;
+        .map_err(|e| Error::Internal(format!("district outline: {e}")))?;
     let geojson::GeoJson::FeatureCollection(fc) = gj else {
-        return Err(Error::Invalid(
+        return Err(Error::Internal(
             "district outline: not a FeatureCollection".into(),
         ));
     };
@@ -264,20 +264,20 @@ fn load_outline() -> Result<MultiPolygon<f64>> {
         .into_iter()
         .find(|f| f.property("gb").and_then(|v| v.as_str()) == Some(DISTRICT_GB))
         .ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::Internal(format!(
                 "district outline: no feature with gb {DISTRICT_GB}"
             ))
         })?;
     let g = f
         .geometry
-        .ok_or_else(|| Error::Invalid("district outline: feature has no geometry".into()))?;
+        .ok_or_else(|| Error::Internal("district outline: feature has no geometry".into()))?;
     let geom: geo_types::Geometry<f64> = g
         .try_into()
-        .map_err(|e: geojson::Error| Error::Invalid(format!("district outline: {e}")))?;
+        .map_err(|e: geojson::Error| Error::Internal(format!("district outline: {e}")))?;
     match geom {
         geo_types::Geometry::MultiPolygon(mp) => Ok(mp),
         geo_types::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
-        _ => Err(Error::Invalid("district outline: not a polygon".into())),
+        _ => Err(Error::Internal("district outline: not a polygon".into())),
     }
 }
 
@@ -294,16 +294,16 @@ fn tables_for(p: &SampleParams) -> Result<CodeTables> {
 /// Generates the sample district described by `p` (deterministic for `p.seed`).
 pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     if p.streets == 0 || p.streets > 99 {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Internal(format!(
             "{} streets: a sample needs 1–99 streets (街道 codes 001–099)",
             p.streets
         )));
     }
     if p.communities < p.streets || p.communities > p.grids {
-        return Err(Error::Invalid("need streets ≤ communities ≤ grids".into()));
+        return Err(Error::Internal("need streets ≤ communities ≤ grids".into()));
     }
     if p.period_end < p.period_start {
-        return Err(Error::Invalid(
+        return Err(Error::Internal(
             "the case period ends before it starts".into(),
         ));
     }
@@ -463,7 +463,7 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     for c in 0..nc {
         let ms = &members_of[c];
         if ms.len() > 999 {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Internal(format!(
                 "community with {} grids exceeds the 3-digit sequence",
                 ms.len()
             )));
@@ -475,7 +475,7 @@ pub fn generate(p: &SampleParams) -> Result<SampleDistrict> {
     }
     let grid_codes: Vec<GridCode> = grid_codes
         .into_iter()
-        .map(|g| g.ok_or_else(|| Error::Invalid("a grid was left without a community".into())))
+        .map(|g| g.ok_or_else(|| Error::Internal("a grid was left without a community".into())))
         .collect::<Result<_>>()?;
 
     // POIs and land use.

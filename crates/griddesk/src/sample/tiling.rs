@@ -404,7 +404,7 @@ struct RawCell {
 /// Builds the tiling (deterministic for `p.seed`).
 pub(crate) fn build(p: &TilingParams) -> Result<Tiling> {
     if p.target < 3 {
-        return Err(Error::Invalid(
+        return Err(Error::Internal(
             "a sample district needs at least 3 grids".into(),
         ));
     }
@@ -429,7 +429,7 @@ pub(crate) fn build(p: &TilingParams) -> Result<Tiling> {
         let mut order: Vec<usize> = (0..n).filter(|&k| rho[k].is_finite()).collect();
         order.sort_by(|&a, &b| rho[a].total_cmp(&rho[b]).then(a.cmp(&b)));
         if order.len() < p.target {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Internal(format!(
                 "the core region holds only {} cells, fewer than the {} asked for",
                 order.len(),
                 p.target

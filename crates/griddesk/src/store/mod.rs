@@ -400,7 +400,7 @@ impl Store {
                 let cases = load_cases(&reader()?, path)?;
                 let comps = comps
                     .join()
-                    .map_err(|_| Error::Invalid("component reader panicked".into()))??;
+                    .map_err(|_| Error::Internal("component reader panicked".into()))??;
                 Ok((comps, cases))
             })?
         };
@@ -438,7 +438,7 @@ fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
                 bad(
                     "component",
                     &code,
-                    Error::Invalid(format!("state `{state}`")),
+                    Error::Internal(format!("state `{state}`")),
                 )
             })?,
             location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
@@ -467,7 +467,7 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
             return Err(bad(
                 "case",
                 &id,
-                Error::Invalid("unknown kind, source or status".into()),
+                Error::Internal("unknown kind, source or status".into()),
             ));
         };
         let reported = r.get_ref(4)?.as_str().unwrap_or_default();
@@ -516,7 +516,7 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), DATE_FMT)
-        .map_err(|e| Error::Invalid(format!("date `{s}`: {e}")))
+        .map_err(|e| Error::Internal(format!("date `{s}`: {e}")))
 }
 
 /// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator, or no seconds).
@@ -528,7 +528,7 @@ pub fn parse_datetime(s: &str) -> Result<NaiveDateTime> {
     NaiveDateTime::parse_from_str(t, DATETIME_FMT)
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
-        .map_err(|e| Error::Invalid(format!("date-time `{s}`: {e}")))
+        .map_err(|e| Error::Internal(format!("date-time `{s}`: {e}")))
 }
 
 /// The stored form `YYYY-MM-DD HH:MM:SS`, read without chrono's format machinery (a million
@@ -743,7 +743,7 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
             if f.code == ErrorCode::ConstraintViolation
                 && msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) =>
         {
-            Error::Invalid(format!(
+            Error::Internal(format!(
                 "{what} `{key}` refers to a missing parent (street, community or grid)"
             ))
         }

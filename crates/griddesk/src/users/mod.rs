@@ -10,6 +10,7 @@ pub(crate) use store::{insert_department, insert_user, load_departments, load_us
 pub(crate) use store::{set_user_active, set_user_password};
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::keyed_enum;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -52,15 +53,21 @@ impl Department {
     pub fn validate(&self) -> Result<()> {
         let c = self.code.trim();
         if c.is_empty() || c.len() > 32 || c.contains(char::is_whitespace) {
-            return Err(Error::Invalid(format!(
-                "department code `{}`: 1–32 characters without spaces",
-                self.code
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentCodeInvalid)
+                    .text("code", &self.code)
+                    .en(format!(
+                        "department code `{}`: 1–32 characters without spaces",
+                        self.code
+                    )),
+            ));
         }
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(format!(
-                "department `{c}`: the name is empty"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentNameEmpty)
+                    .text("code", c)
+                    .en(format!("department `{c}`: the name is empty")),
+            ));
         }
         Ok(())
     }
@@ -96,23 +103,29 @@ impl NewUser {
     pub fn validate(&self) -> Result<()> {
         validate_login(&self.login)?;
         if self.name.trim().is_empty() {
-            return Err(Error::Invalid(format!(
-                "user `{}`: the name is empty",
-                self.login
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::UserNameEmpty)
+                    .text("login", &self.login)
+                    .en(format!("user `{}`: the name is empty", self.login)),
+            ));
         }
         validate_password(&self.login, &self.password)?;
         if self.roles.is_empty() {
-            return Err(Error::Invalid(format!(
-                "user `{}`: give at least one role",
-                self.login
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::UserNeedsRole)
+                    .text("login", &self.login)
+                    .en(format!("user `{}`: give at least one role", self.login)),
+            ));
         }
         if self.roles.contains(&Role::Department) && self.department.is_none() {
-            return Err(Error::Invalid(format!(
-                "user `{}`: a 专业部门 user must belong to a department",
-                self.login
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::DepartmentUserNeedsDepartment)
+                    .text("login", &self.login)
+                    .en(format!(
+                        "user `{}`: a 专业部门 user must belong to a department",
+                        self.login
+                    )),
+            ));
         }
         Ok(())
     }
@@ -126,17 +139,26 @@ fn validate_login(login: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(format!(
-            "login `{login}`: 2–32 characters of a–z, 0–9, `.`, `_`, `-`"
-        )))
+        Err(Error::Invalid(
+            Message::new(C::LoginInvalid)
+                .text("login", login)
+                .en(format!(
+                    "login `{login}`: 2–32 characters of a–z, 0–9, `.`, `_`, `-`"
+                )),
+        ))
     }
 }
 
 fn validate_password(login: &str, pw: &str) -> Result<()> {
     if pw.chars().count() < MIN_PASSWORD {
-        return Err(Error::Invalid(format!(
-            "user `{login}`: the password must have at least {MIN_PASSWORD} characters"
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::PasswordTooShort)
+                .text("login", login)
+                .int("min", MIN_PASSWORD)
+                .en(format!(
+                    "user `{login}`: the password must have at least {MIN_PASSWORD} characters"
+                )),
+        ));
     }
     Ok(())
 }
@@ -154,6 +176,22 @@ pub enum SignInRefusal {
     /// The user does not hold the role asked for.
     #[error("`{login}` does not hold the role {}", role.zh())]
     RoleNotHeld { login: String, role: Role },
+}
+
+impl SignInRefusal {
+    /// The refusal as a message for the UI.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::{Message, MessageCode as C};
+        match self {
+            SignInRefusal::BadCredentials => Message::new(C::SignInBadCredentials),
+            SignInRefusal::Inactive { login } => {
+                Message::new(C::SignInInactive).text("login", login)
+            }
+            SignInRefusal::RoleNotHeld { login, role } => Message::new(C::SignInRoleNotHeld)
+                .text("login", login)
+                .term("role", *role),
+        }
+    }
 }
 
 /// A signed-in user acting in one role: what every workflow call names as its actor.
@@ -177,11 +215,11 @@ pub fn hash_password(password: &str) -> Result<String> {
 /// Hashes with a given salt (deterministic: used for the sample store's demo users).
 pub fn hash_with_salt(password: &str, salt: &[u8; 16]) -> Result<String> {
     let salt =
-        SaltString::encode_b64(salt).map_err(|e| Error::Invalid(format!("password salt: {e}")))?;
+        SaltString::encode_b64(salt).map_err(|e| Error::Internal(format!("password salt: {e}")))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Invalid(format!("password hashing: {e}")))
+        .map_err(|e| Error::Internal(format!("password hashing: {e}")))
 }
 
 /// Whether `password` matches a PHC string (false for a malformed one).

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::filing::Stage;
 use crate::index::SpatialIndex;
 use crate::intake::place::place;
+use crate::message::{Message, MessageCode, Reason};
 use crate::model::{CaseStatus, Component};
 use crate::users::{Role, Session};
 use chrono::NaiveDateTime;
@@ -35,22 +36,26 @@ pub fn stage_of(status: CaseStatus) -> Option<Stage> {
 /// Checks that the session's user exists, is active, holds the role and (for 专业部门)
 /// belongs to the session's department.
 pub(crate) fn authorise(desk: &Desk, s: &Session) -> std::result::Result<(), Refusal> {
-    let deny = |why: &str| Refusal::NotAuthorised {
+    use crate::message::MessageCode as C;
+    let deny = |code: C, why: &str| Refusal::NotAuthorised {
         login: s.login.clone(),
         role: s.role,
-        why: why.to_string(),
+        why: Message::new(code).en(why),
     };
     let Some((u, _)) = desk.users.get(&s.login) else {
-        return Err(deny("unknown user"));
+        return Err(deny(C::UnknownUser, "unknown user"));
     };
     if !u.active {
-        return Err(deny("the account is disabled"));
+        return Err(deny(C::AccountDisabled, "the account is disabled"));
     }
     if !u.roles.contains(&s.role) {
-        return Err(deny("the user does not hold this role"));
+        return Err(deny(C::RoleNotHeld, "the user does not hold this role"));
     }
     if s.role == Role::Department && u.department != s.department {
-        return Err(deny("the session's department is not the user's"));
+        return Err(deny(
+            C::DepartmentMismatch,
+            "the session's department is not the user's",
+        ));
     }
     Ok(())
 }
@@ -166,7 +171,7 @@ pub(crate) fn transition(
         request: flow.request.as_ref().map(|r| r.kind),
     };
     let to = check(&view, session, action).map_err(|r| refused(id, r))?;
-    let invalid = |field: &str, message: String| {
+    let invalid = |field: &str, message: Reason| {
         refused(
             id,
             Refusal::InvalidInput {
@@ -177,13 +182,16 @@ pub(crate) fn transition(
         )
     };
     if at < flow.updated_at {
+        let (a, b) = (
+            crate::store::format_datetime(&at),
+            crate::store::format_datetime(&flow.updated_at),
+        );
         return Err(invalid(
             "at",
-            format!(
-                "{} is before the case's last change ({})",
-                crate::store::format_datetime(&at),
-                crate::store::format_datetime(&flow.updated_at)
-            ),
+            Message::new(MessageCode::TimeBeforeLastChange)
+                .text("at", &a)
+                .text("last", &b)
+                .en(format!("{a} is before the case's last change ({b})")),
         ));
     }
     // Inputs checked against the store and the tables.
@@ -210,22 +218,31 @@ pub(crate) fn transition(
         {
             return Err(invalid(
                 "condition",
-                format!(
-                    "`{c}` is not a filing condition of class {}",
-                    core.class_code
-                ),
+                Message::new(MessageCode::NotAFilingCondition)
+                    .text("condition", c)
+                    .text("class", &core.class_code)
+                    .en(format!(
+                        "`{c}` is not a filing condition of class {}",
+                        core.class_code
+                    )),
             ));
         }
         Action::RequestExtension { amount, unit, .. } => {
             let metric = run.as_ref().map(|r| r.limit.unit.metric());
             if metric != Some(unit.metric()) {
+                let clock = run.as_ref().map(|r| r.limit.unit);
+                let m = Message::new(MessageCode::UnitNotOnClock).term("unit", *unit);
+                let m = match clock {
+                    Some(c) => m.term("clock", c),
+                    None => m.text("clock", "—"),
+                };
                 return Err(invalid(
                     "unit",
-                    format!(
+                    m.en(format!(
                         "{} is not measured on the handling clock's {}",
                         unit.zh(),
-                        run.as_ref().map_or("(none)", |r| r.limit.unit.zh())
-                    ),
+                        clock.map_or("(none)", |u| u.zh())
+                    )),
                 ));
             }
             detail.insert("amount".into(), json!(amount));
@@ -238,7 +255,7 @@ pub(crate) fn transition(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            prepare(p).map_err(|m| invalid(&format!("photos[{i}]"), format!("photo {m}")))
+            prepare(p).map_err(|m| invalid(&format!("photos[{i}]"), m.prefixed("photo ")))
         })
         .collect::<Result<_>>()?;
 

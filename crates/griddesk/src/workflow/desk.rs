@@ -277,7 +277,7 @@ impl Desk {
                 Some(stage) => {
                     let unit: String = r.get(9)?;
                     let unit = TimeUnit::parse(&unit).ok_or_else(|| {
-                        Error::Invalid(format!("case `{id}`: stored unit `{unit}`"))
+                        Error::Internal(format!("case `{id}`: stored unit `{unit}`"))
                     })?;
                     let limit = TimeLimit {
                         amount: r.get(8)?,

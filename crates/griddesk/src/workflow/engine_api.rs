@@ -102,7 +102,7 @@ impl Engine {
             }
         }
         let Some(desk) = slot.as_mut() else {
-            return Err(Error::Invalid("case loop state unavailable".into()));
+            return Err(Error::Internal("case loop state unavailable".into()));
         };
         let (out, edits) = f(&mut store, desk, &loaded.index)?;
         drop(loaded);
@@ -432,7 +432,12 @@ impl Engine {
     /// Checks that `by` is a session of an active user who holds its role, and that the role
     /// is one of `allowed`; `what` names the action in the refusal. The one place a role gate
     /// outside the case loop is decided (the shells and the CLI only pass the session on).
-    pub fn require_role(&self, by: &Session, allowed: &[Role], what: &'static str) -> Result<()> {
+    pub fn require_role(
+        &self,
+        by: &Session,
+        allowed: &[Role],
+        what: crate::error::Permission,
+    ) -> Result<()> {
         if !is_local_admin(by) {
             self.with_desk(|_, desk, _| {
                 authorise(desk, by).map_err(|r| refused_user(&by.login, r))?;
@@ -442,18 +447,10 @@ impl Engine {
         if allowed.contains(&by.role) {
             return Ok(());
         }
-        let who = if allowed == [Role::Admin] {
-            "only 系统管理员 (admin) accounts may"
-        } else if allowed.contains(&Role::Planner) {
-            "网格规划员 (planner) and 系统管理员 (admin) accounts may"
-        } else {
-            "other roles may"
-        };
         Err(Error::NotPermitted {
             login: by.login.clone(),
-            role: by.role.zh(),
+            role: by.role,
             what,
-            who,
         })
     }
 }
@@ -494,8 +491,9 @@ pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
             Refusal::NotAuthorised {
                 login: s.login.clone(),
                 role: s.role,
-                why: "only an administrator may change users, departments, routing, calendar or limits"
-                    .into(),
+                why: crate::message::Message::new(crate::message::MessageCode::AdministratorOnly).en(
+                    "only an administrator may change users, departments, routing, calendar or limits",
+                ),
             },
         ));
     }

@@ -3,6 +3,7 @@
 
 use super::photo::PhotoInput;
 use crate::clock::TimeUnit;
+use crate::message::{self, Message, MessageCode, Reason};
 use crate::model::{keyed_enum, CaseStatus};
 use crate::users::{Role, Session};
 use serde::{Deserialize, Serialize};
@@ -267,7 +268,7 @@ pub enum Refusal {
     InvalidInput {
         action: ActionKind,
         field: String,
-        message: String,
+        message: Reason,
     },
     /// A 专业部门 user acting on another department's case.
     #[error("this case is with department {}, not {}", case_department.as_deref().unwrap_or("(none)"), your_department.as_deref().unwrap_or("(none)"))]
@@ -295,8 +296,65 @@ pub enum Refusal {
     NotAuthorised {
         login: String,
         role: Role,
-        why: String,
+        why: Reason,
     },
+}
+
+impl Refusal {
+    /// The refusal as a message for the UI.
+    pub fn message(&self) -> Message {
+        use MessageCode as C;
+        match self {
+            Refusal::RoleNotAllowed {
+                action,
+                role,
+                allowed,
+            } => Message::new(C::RefusedRole)
+                .term("action", *action)
+                .term("role", *role)
+                .terms("allowed", allowed.iter().copied()),
+            Refusal::WrongStatus {
+                action,
+                status,
+                allowed,
+            } => Message::new(C::RefusedStatus)
+                .term("action", *action)
+                .term("status", *status)
+                .terms("allowed", allowed.iter().copied()),
+            Refusal::MissingInput { action, field } => Message::new(C::RefusedMissingInput)
+                .term("action", *action)
+                .with("field", message::field(field)),
+            Refusal::InvalidInput {
+                action,
+                field,
+                message,
+            } => Message::new(C::RefusedInvalidInput)
+                .term("action", *action)
+                .with("field", message::field(field))
+                .nested("reason", message.message.clone()),
+            Refusal::NotYourDepartment {
+                case_department,
+                your_department,
+            } => Message::new(C::RefusedNotYourDepartment)
+                .text("case_department", case_department.as_deref().unwrap_or("—"))
+                .text("your_department", your_department.as_deref().unwrap_or("—")),
+            Refusal::UnknownDepartment { code } => {
+                Message::new(C::RefusedUnknownDepartment).text("code", code)
+            }
+            Refusal::RequestPending { action, pending } => Message::new(C::RefusedRequestPending)
+                .term("action", *action)
+                .term("pending", *pending),
+            Refusal::NoPendingRequest { action, expected } => {
+                Message::new(C::RefusedNoPendingRequest)
+                    .term("action", *action)
+                    .terms("expected", expected.iter().copied())
+            }
+            Refusal::NotAuthorised { login, role, why } => Message::new(C::RefusedNotAuthorised)
+                .text("login", login)
+                .term("role", *role)
+                .nested("reason", why.message.clone()),
+        }
+    }
 }
 
 fn list<'a>(it: impl Iterator<Item = &'a str>) -> String {
@@ -538,7 +596,8 @@ pub fn check(view: &CaseView, session: &Session, action: &Action) -> Result<Case
                 return Err(Refusal::InvalidInput {
                     action: kind,
                     field: "amount".into(),
-                    message: "must be a positive number".into(),
+                    message: Message::new(MessageCode::MustBePositive)
+                        .en("must be a positive number"),
                 });
             }
         }
@@ -549,7 +608,7 @@ pub fn check(view: &CaseView, session: &Session, action: &Action) -> Result<Case
             return Err(Refusal::InvalidInput {
                 action: kind,
                 field: "amount".into(),
-                message: "must be a positive number".into(),
+                message: Message::new(MessageCode::MustBePositive).en("must be a positive number"),
             })
         }
         Action::Feedback { photos, .. } | Action::SelfHandle { photos, .. }

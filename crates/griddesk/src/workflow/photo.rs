@@ -3,6 +3,7 @@
 //! In JSON the bytes travel as standard base64 strings.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C, Reason};
 use serde::{Deserialize, Serialize};
 
 /// Largest accepted photo file.
@@ -95,30 +96,34 @@ pub(crate) struct Prepared {
 }
 
 /// Decodes a photo (JPEG or PNG) and makes its thumbnail; the error says what is wrong.
-pub(crate) fn prepare(p: &PhotoInput) -> std::result::Result<Prepared, String> {
+pub(crate) fn prepare(p: &PhotoInput) -> std::result::Result<Prepared, Reason> {
     if p.bytes.is_empty() {
-        return Err("is empty".into());
+        return Err(Message::new(C::PhotoEmpty).en("is empty"));
     }
     if p.bytes.len() > MAX_PHOTO_BYTES {
-        return Err(format!(
-            "is {} MB; at most {} MB",
+        let (size, max) = (
             p.bytes.len() / (1024 * 1024),
-            MAX_PHOTO_BYTES / (1024 * 1024)
-        ));
+            MAX_PHOTO_BYTES / (1024 * 1024),
+        );
+        return Err(Message::new(C::PhotoTooLarge)
+            .int("size_mb", size)
+            .int("max_mb", max)
+            .en(format!("is {size} MB; at most {max} MB")));
     }
-    let format = image::guess_format(&p.bytes).map_err(|_| "is not a JPEG or PNG image")?;
+    let format = image::guess_format(&p.bytes)
+        .map_err(|_| Message::new(C::PhotoNotImage).en("is not a JPEG or PNG image"))?;
     let mime = match format {
         image::ImageFormat::Jpeg => "image/jpeg",
         image::ImageFormat::Png => "image/png",
-        _ => return Err("is not a JPEG or PNG image".into()),
+        _ => return Err(Message::new(C::PhotoNotImage).en("is not a JPEG or PNG image")),
     };
     let img = image::load_from_memory_with_format(&p.bytes, format)
-        .map_err(|e| format!("cannot be decoded: {e}"))?;
+        .map_err(|e| Message::new(C::PhotoUndecodable).en(format!("cannot be decoded: {e}")))?;
     let thumb = img.thumbnail(THUMB_SIZE, THUMB_SIZE).to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
         .encode_image(&thumb)
-        .map_err(|e| format!("thumbnail: {e}"))?;
+        .map_err(|e| Message::new(C::PhotoUndecodable).en(format!("thumbnail: {e}")))?;
     Ok(Prepared {
         phase: p.phase,
         name: p.name.clone(),

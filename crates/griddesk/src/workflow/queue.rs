@@ -318,7 +318,7 @@ impl Engine {
                     .map(|c| &*c.id)
                     .collect();
                 let list = serde_json::to_string(&ids)
-                    .map_err(|e| Error::Invalid(format!("overdue filter: {e}")))?;
+                    .map_err(|e| Error::Internal(format!("overdue filter: {e}")))?;
                 let p = arg(Value::Text(list));
                 let cond = format!("c.id IN (SELECT value FROM json_each({p}))");
                 wh.push(if o { cond } else { format!("NOT {cond}") });
@@ -354,7 +354,7 @@ impl Engine {
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
                 let id: String = r.get(0)?;
-                let bad = |what: &str| Error::Invalid(format!("case `{id}`: stored {what}"));
+                let bad = |what: &str| Error::Internal(format!("case `{id}`: stored {what}"));
                 let kind: String = r.get(1)?;
                 let kind = CaseKind::parse(&kind).ok_or_else(|| bad("kind"))?;
                 let class_code: String = r.get(2)?;

@@ -180,7 +180,7 @@ pub(crate) fn read_core(conn: &Connection, id: &str) -> Result<Option<CaseCore>>
     else {
         return Ok(None);
     };
-    let bad = |what: &str| Error::Invalid(format!("case `{id}`: stored {what} is not readable"));
+    let bad = |what: &str| Error::Internal(format!("case `{id}`: stored {what} is not readable"));
     let p = crate::store::wkb_io::point(&geom)?;
     Ok(Some(CaseCore {
         kind: CaseKind::parse(&kind).ok_or_else(|| bad("kind"))?,
@@ -204,7 +204,7 @@ const FLOW_COLS: &str = "case_id, street, community, duty_grid, inspector, depar
 fn flow_from_row(r: &Row<'_>) -> Result<Flow> {
     let case_id: String = r.get(0)?;
     let bad =
-        |what: &str| Error::Invalid(format!("case `{case_id}`: stored {what} is not readable"));
+        |what: &str| Error::Internal(format!("case `{case_id}`: stored {what} is not readable"));
     let area: String = r.get(6)?;
     let urgency: String = r.get(8)?;
     let request = match r.get::<_, Option<String>>(19)? {
@@ -320,7 +320,7 @@ const RUN_COLS: &str = "id, stage, round, department, started_at, limit_amount, 
 fn run_from_row(r: &Row<'_>) -> Result<StageRun> {
     let stage: String = r.get(1)?;
     let unit: String = r.get(6)?;
-    let bad = |what: String| Error::Invalid(format!("stored stage run: {what}"));
+    let bad = |what: String| Error::Internal(format!("stored stage run: {what}"));
     Ok(StageRun {
         id: r.get(0)?,
         stage: Stage::parse(&stage).ok_or_else(|| bad(format!("stage `{stage}`")))?,
@@ -534,7 +534,7 @@ pub(crate) fn audit(conn: &Connection, id: &str) -> Result<Vec<AuditEntry>> {
             action: r.get(5)?,
             from_status: from.as_deref().and_then(CaseStatus::parse),
             to_status: CaseStatus::parse(&to)
-                .ok_or_else(|| Error::Invalid(format!("audit: status `{to}`")))?,
+                .ok_or_else(|| Error::Internal(format!("audit: status `{to}`")))?,
             note: r.get(8)?,
             detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
         });
@@ -586,7 +586,7 @@ pub(crate) fn photos(conn: &Connection, id: &str) -> Result<Vec<PhotoInfo>> {
         out.push(PhotoInfo {
             id: r.get(0)?,
             phase: PhotoPhase::parse(&phase)
-                .ok_or_else(|| Error::Invalid(format!("photo phase `{phase}`")))?,
+                .ok_or_else(|| Error::Internal(format!("photo phase `{phase}`")))?,
             added_at: parse_datetime(&r.get::<_, String>(2)?)?,
             added_by: r.get(3)?,
             name: r.get(4)?,

@@ -7,6 +7,7 @@ use super::store::{self, AssignReport, OnConflict};
 use crate::code::GridCode;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::users::{Role as UserRole, Session};
 use geo_types::{Coord, LineString, Polygon};
 use serde::{Deserialize, Serialize};
@@ -145,7 +146,7 @@ impl Engine {
         self.require_role(
             by,
             &[UserRole::Planner, UserRole::Admin],
-            "edit responsibility zones, their people, units or road lines",
+            crate::error::Permission::EditPlanning,
         )
     }
 
@@ -220,7 +221,9 @@ impl Engine {
     /// Creates or changes a unit.
     pub fn put_unit(&self, by: &Session, unit: &OrgUnit) -> Result<()> {
         if unit.code.trim().is_empty() || unit.name.trim().is_empty() {
-            return Err(Error::Invalid("a unit needs a code and a name".into()));
+            return Err(Error::Invalid(
+                Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
+            ));
         }
         self.zone_edit(by, false, |tx| store::put_unit(tx, unit))
     }
@@ -243,7 +246,9 @@ impl Engine {
     /// Creates or changes a person (the inspector name of duty grids they lead follows).
     pub fn put_person(&self, by: &Session, person: &Person) -> Result<()> {
         if person.id.trim().is_empty() || person.name.trim().is_empty() {
-            return Err(Error::Invalid("a person needs an id and a name".into()));
+            return Err(Error::Invalid(
+                Message::new(C::PersonNeedsIdName).en("a person needs an id and a name"),
+            ));
         }
         let leads_duty =
             self.zones().data.zones.iter().any(|z| {
@@ -266,7 +271,11 @@ impl Engine {
             match l.index.grid(&g) {
                 None => return Err(not_found("grid", g.to_string())),
                 Some(grid) if !grid.is_active() => {
-                    return Err(Error::Invalid(format!("unit grid {g} is retired")))
+                    return Err(Error::Invalid(
+                        Message::new(C::GridRetired)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is retired")),
+                    ))
                 }
                 Some(_) => {}
             }
@@ -280,7 +289,11 @@ impl Engine {
     /// Creates or changes a zone, and adds `edit.grids` to it, in one transaction.
     pub fn put_zone(&self, by: &Session, edit: &ZoneEdit) -> Result<AssignReport> {
         if edit.name.trim().is_empty() {
-            return Err(Error::Invalid(format!("zone `{}` needs a name", edit.code)));
+            return Err(Error::Invalid(
+                Message::new(C::ZoneNeedsName)
+                    .text("zone", &edit.code)
+                    .en(format!("zone `{}` needs a name", edit.code)),
+            ));
         }
         let grids = edit
             .grids
@@ -340,10 +353,9 @@ impl Engine {
             .map(|i| idx.grids[i].code)
             .collect();
         if grids.is_empty() {
-            return Err(Error::Invalid(
+            return Err(Error::Invalid(Message::new(C::PolygonHoldsNoGrid).en(
                 "the drawn polygon holds no unit grid (a grid is taken when its label point is inside)"
-                    .into(),
-            ));
+            )));
         }
         self.zone_edit(by, layer == DUTY_LAYER, |tx| {
             store::assign(tx, layer, zone, &grids, on_conflict)
@@ -463,7 +475,9 @@ pub(crate) fn road_summary(z: &ZoneIndex, r: &RoadLine) -> RoadSummary {
 pub(crate) fn road_from_edit(e: &RoadEdit) -> Result<RoadLine> {
     let code = e.code.trim();
     if code.is_empty() || e.name.trim().is_empty() {
-        return Err(Error::Invalid("a road line needs a code and a name".into()));
+        return Err(Error::Invalid(
+            Message::new(C::RoadLineNeedsCodeName).en("a road line needs a code and a name"),
+        ));
     }
     let line = LineString::new(e.line.iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
     store::check_line(code, &line)?;
@@ -500,11 +514,16 @@ fn drawn_polygon(outline: &[[f64; 2]]) -> Result<Polygon<f64>> {
     }
     if cs.len() < 4 {
         return Err(Error::Invalid(
-            "a drawn polygon needs at least 3 points".into(),
+            Message::new(C::GridNeedsThreeVertices).en("a drawn polygon needs at least 3 points"),
         ));
     }
     let p = Polygon::new(LineString::new(cs), vec![]);
-    p.check_validation()
-        .map_err(|e| Error::Invalid(format!("the drawn polygon is invalid: {e}")))?;
+    p.check_validation().map_err(|e| {
+        Error::Invalid(
+            Message::new(C::InvalidPolygon)
+                .term("reason", crate::message::PolygonProblem::of(&e))
+                .en(format!("the drawn polygon is invalid: {e}")),
+        )
+    })?;
     Ok(p)
 }

@@ -28,6 +28,7 @@ use crate::io::{
     read_table, write_table, Format, ImportOptions, OutGeometry, OutKind, OutTable, OutValue,
     Reject, SourceOptions, TargetOptions,
 };
+use crate::message::{Message, MessageCode as C, Reason};
 use crate::users::Session;
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
 use geo_types::Geometry;
@@ -100,12 +101,20 @@ struct ZoneRow {
     grids: Vec<GridCode>,
 }
 
+/// "unit `x` does not exist".
+fn missing_ref(what: &'static str, key: &str) -> Reason {
+    Message::new(C::NotFound)
+        .with("thing", crate::message::thing(what))
+        .text("key", clip(key))
+        .en(format!("{what} `{}` does not exist", clip(key)))
+}
+
 fn refuse(file: &str, rejects: &[Reject], opts: ImportOptions) -> Result<()> {
     if !rejects.is_empty() && !opts.valid_only && !opts.dry_run {
         return Err(Error::ImportRejected {
             file: file.to_string(),
             count: rejects.len(),
-            first: rejects[0].to_string(),
+            first: Box::new(rejects[0].clone()),
         });
     }
     Ok(())
@@ -150,7 +159,7 @@ impl Engine {
         let table = read_table(path, source, "zones").map_err(|r| Error::ImportRejected {
             file: file.clone(),
             count: 1,
-            first: r.to_string(),
+            first: Box::new(r),
         })?;
         let layer_pos = z.data.layers.iter().position(|l| l.code == layer);
         let mut rejects = Vec::new();
@@ -163,16 +172,22 @@ impl Engine {
             let unit = c.opt(&UNIT).map(|s| s.into_owned());
             if let Some(u) = &unit {
                 if z.unit(u).is_none() {
-                    c.bad(&UNIT, format!("unit `{}` does not exist", clip(u)));
+                    c.bad(&UNIT, missing_ref("unit", u));
                 }
             }
             let mut people = Vec::new();
             if let Some(p) = c.opt(&PEOPLE) {
                 for id in list(&p) {
                     if z.person(id).is_none() {
-                        c.bad(&PEOPLE, format!("person `{}` does not exist", clip(id)));
+                        c.bad(&PEOPLE, missing_ref("person", id));
                     } else if people.iter().any(|q| q == id) {
-                        c.bad(&PEOPLE, format!("person `{}` is listed twice", clip(id)));
+                        c.bad(
+                            &PEOPLE,
+                            Message::new(C::PersonListedTwice)
+                                .text("person", clip(id))
+                                .text("zone", code.as_deref().unwrap_or("—"))
+                                .en(format!("person `{}` is listed twice", clip(id))),
+                        );
                     } else {
                         people.push(id.to_string());
                     }
@@ -183,15 +198,25 @@ impl Engine {
                 Some(list_text) => {
                     for g in list(&list_text) {
                         match GridCode::parse_or_migrate(g) {
-                            Err(e) => c.bad(&GRIDS, e.to_string()),
+                            Err(e) => c.bad(&GRIDS, e.reason()),
                             Ok((g, _)) => match idx.grid(&g) {
                                 Some(grid) if grid.is_active() => {
                                     if !grids.contains(&g) {
                                         grids.push(g)
                                     }
                                 }
-                                Some(_) => c.bad(&GRIDS, format!("unit grid {g} is retired")),
-                                None => c.bad(&GRIDS, format!("unit grid {g} is not in the store")),
+                                Some(_) => c.bad(
+                                    &GRIDS,
+                                    Message::new(C::GridRetired)
+                                        .text("grid", g)
+                                        .en(format!("unit grid {g} is retired")),
+                                ),
+                                None => c.bad(
+                                    &GRIDS,
+                                    Message::new(C::GridNotInStore)
+                                        .text("grid", g)
+                                        .en(format!("unit grid {g} is not in the store")),
+                                ),
                             },
                         }
                     }
@@ -214,7 +239,8 @@ impl Engine {
                         if grids.is_empty() {
                             c.problem(Problem::new(
                                 Some("geometry"),
-                                "the zone's geometry holds no unit grid",
+                                Message::new(C::PolygonHoldsNoGrid)
+                                    .en("the zone's geometry holds no unit grid"),
                             ));
                         }
                     }
@@ -228,11 +254,23 @@ impl Engine {
                         if other != code {
                             c.bad(
                                 &GRIDS,
-                                format!(
-                                    "unit grid {g} is already claimed by zone `{}` at {}",
-                                    clip(other),
-                                    at_(*at)
-                                ),
+                                Message::new(C::GridClaimedInFile)
+                                    .text("grid", g)
+                                    .text("zone", clip(other))
+                                    .nested(
+                                        "at",
+                                        crate::error::Location {
+                                            file: file.clone(),
+                                            position: *at,
+                                            field: None,
+                                        }
+                                        .message(),
+                                    )
+                                    .en(format!(
+                                        "unit grid {g} is already claimed by zone `{}` at {}",
+                                        clip(other),
+                                        at_(*at)
+                                    )),
                             );
                         }
                     }
@@ -243,10 +281,14 @@ impl Engine {
                         if on_conflict == OnConflict::Refuse {
                             c.bad(
                                 &GRIDS,
-                                format!(
+                                Message::new(C::ZoneConflict)
+                                    .text("grid", g)
+                                    .text("zone", clip(cur))
+                                    .text("layer", layer)
+                                    .en(format!(
                                     "unit grid {g} already belongs to zone `{}` of layer `{layer}`",
                                     clip(cur)
-                                ),
+                                )),
                             );
                         }
                     }
@@ -254,7 +296,10 @@ impl Engine {
                 if rows.iter().any(|(_, row)| row.code == *code) {
                     c.bad(
                         &CODE,
-                        format!("zone `{}` appears twice in the file", clip(code)),
+                        Message::new(C::KeyTwiceInFile)
+                            .text("field", "code")
+                            .text("key", clip(code))
+                            .en(format!("zone `{}` appears twice in the file", clip(code))),
                     );
                 }
             }
@@ -396,7 +441,7 @@ impl Engine {
         let table = read_table(path, source, "road_lines").map_err(|r| Error::ImportRejected {
             file: file.clone(),
             count: 1,
-            first: r.to_string(),
+            first: Box::new(r),
         })?;
         let mut rejects = Vec::new();
         let mut roads: Vec<RoadLine> = Vec::new();
@@ -406,33 +451,41 @@ impl Engine {
             let name = c.req(&NAME).map(|s| s.into_owned());
             let class = c.req_parse(&CLASS, |s| {
                 RoadClass::parse(s).ok_or_else(|| {
-                    format!(
+                    Message::new(C::NotARoadClass)
+                        .text("value", clip(s))
+                        .en(format!(
                         "`{}` is not a road class (street, road, lane, other or 街, 路, 巷, 其他)",
                         clip(s)
-                    )
+                    ))
                 })
             });
             let chief = c.opt(&CHIEF).map(|s| s.into_owned());
             if let Some(p) = &chief {
                 if z.person(p).is_none() {
-                    c.bad(&CHIEF, format!("person `{}` does not exist", clip(p)));
+                    c.bad(&CHIEF, missing_ref("person", p));
                 }
             }
             let unit = c.opt(&UNIT).map(|s| s.into_owned());
             if let Some(u) = &unit {
                 if z.unit(u).is_none() {
-                    c.bad(&UNIT, format!("unit `{}` does not exist", clip(u)));
+                    c.bad(&UNIT, missing_ref("unit", u));
                 }
             }
             let line = r.line().map_err(|p| c.problem(p)).ok();
             if let (Some(code), Some(l)) = (&code, &line) {
                 if let Err(e) = store::check_line(code, l) {
-                    c.problem(Problem::new(Some("geometry"), e.to_string()));
+                    c.problem(Problem::new(Some("geometry"), e.reason()));
                 }
                 if roads.iter().any(|x| x.code == *code) {
                     c.bad(
                         &CODE,
-                        format!("road line `{}` appears twice in the file", clip(code)),
+                        Message::new(C::KeyTwiceInFile)
+                            .text("field", "code")
+                            .text("key", clip(code))
+                            .en(format!(
+                                "road line `{}` appears twice in the file",
+                                clip(code)
+                            )),
                     );
                 }
             }

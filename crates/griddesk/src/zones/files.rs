@@ -58,7 +58,7 @@ impl Engine {
                 .collect(),
         };
         let text = serde_json::to_string_pretty(&records)
-            .map_err(|e| Error::Invalid(format!("zones.json: {e}")))?;
+            .map_err(|e| Error::Internal(format!("zones.json: {e}")))?;
         crate::io::atomic_write(&dir.join("zones.json"), text.as_bytes())?;
         let mut layers = Vec::new();
         for l in &records.layers {
@@ -80,7 +80,7 @@ impl Engine {
         let path = dir.join(&files.records);
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let r: ZoneRecords = serde_json::from_str(&text)
-            .map_err(|e| Error::Invalid(format!("{}: {e}", path.display())))?;
+            .map_err(|e| Error::Internal(format!("{}: {e}", path.display())))?;
         self.store().transaction(|tx| {
             // Parents before children.
             let mut units: Vec<&OrgUnit> = r.units.iter().filter(|u| u.parent.is_none()).collect();

@@ -6,6 +6,7 @@
 use super::model::*;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::store::wkb_io;
 use geo_types::{Geometry, LineString};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -26,7 +27,7 @@ pub struct ZoneData {
 }
 
 fn bad(what: &str, key: &str, msg: impl std::fmt::Display) -> Error {
-    Error::Invalid(format!("stored {what} `{key}`: {msg}"))
+    Error::Internal(format!("stored {what} `{key}`: {msg}"))
 }
 
 /// Reads every zone table.
@@ -186,12 +187,17 @@ fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
                 };
             }
             if m.contains("FOREIGN KEY") {
-                return Error::Invalid(format!(
+                return Error::Invalid(
+                    Message::new(C::ZoneReferenceMissing)
+                        .with("thing", crate::message::thing(what))
+                        .text("key", key)
+                        .en(format!(
                     "{what} `{key}` refers to a unit, person, layer or grid that does not exist, \
                      or is still referred to"
-                ));
+                )),
+                );
             }
-            return Error::Invalid(format!("{what} `{key}`: {m}"));
+            return Error::Internal(format!("{what} `{key}`: {m}"));
         }
     }
     Error::Sql(e)
@@ -204,10 +210,11 @@ fn empty_to_none(s: &Option<String>) -> Option<&str> {
 /// Inserts or replaces a unit.
 pub(crate) fn put_unit(tx: &Connection, u: &OrgUnit) -> Result<()> {
     if empty_to_none(&u.parent) == Some(u.code.as_str()) {
-        return Err(Error::Invalid(format!(
-            "unit `{}` cannot be its own parent",
-            u.code
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::UnitOwnParent)
+                .text("unit", &u.code)
+                .en(format!("unit `{}` cannot be its own parent", u.code)),
+        ));
     }
     tx.execute(
         "INSERT INTO org_unit (code, name, kind, parent, phone) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -274,10 +281,15 @@ pub(crate) fn delete_person(tx: &Connection, id: &str) -> Result<()> {
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if !zones.is_empty() {
-        return Err(Error::Invalid(format!(
-            "person `{id}` is still responsible for zone(s) {}; reassign them first",
-            zones.join(", ")
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::PersonStillResponsible)
+                .text("person", id)
+                .texts("zones", &zones)
+                .en(format!(
+                    "person `{id}` is still responsible for zone(s) {}; reassign them first",
+                    zones.join(", ")
+                )),
+        ));
     }
     let n = tx
         .execute("DELETE FROM person WHERE id = ?1", [id])
@@ -289,13 +301,18 @@ pub(crate) fn delete_person(tx: &Connection, id: &str) -> Result<()> {
 pub(crate) fn put_layer(tx: &Connection, l: &ZoneLayer) -> Result<()> {
     let code = l.code.trim();
     if (code == DUTY_LAYER) != (l.kind == LayerKind::Duty) {
-        return Err(Error::Invalid(format!(
-            "layer `{code}`: only the built-in layer `{DUTY_LAYER}` is of kind duty"
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::DutyLayerKind)
+                .text("layer", code)
+                .en(format!(
+                    "layer `{code}`: only the built-in layer `{DUTY_LAYER}` is of kind duty"
+                )),
+        ));
     }
     if code == DUTY_LAYER && l.network != Network::Management {
         return Err(Error::Invalid(
-            "the duty-grid layer belongs to the management network".into(),
+            Message::new(C::DutyLayerNetwork)
+                .en("the duty-grid layer belongs to the management network"),
         ));
     }
     tx.execute(
@@ -311,9 +328,9 @@ pub(crate) fn put_layer(tx: &Connection, l: &ZoneLayer) -> Result<()> {
 /// Deletes a layer with its zones (not the duty layer).
 pub(crate) fn delete_layer(tx: &Connection, code: &str) -> Result<()> {
     if code == DUTY_LAYER {
-        return Err(Error::Invalid(
-            "the duty-grid layer cannot be deleted (delete its duty grids instead)".into(),
-        ));
+        return Err(Error::Invalid(Message::new(C::DutyLayerUndeletable).en(
+            "the duty-grid layer cannot be deleted (delete its duty grids instead)",
+        )));
     }
     tx.execute("DELETE FROM zone_member WHERE layer = ?1", [code])?;
     tx.execute("DELETE FROM zone WHERE layer = ?1", [code])?;
@@ -353,14 +370,19 @@ pub(crate) fn put_zone(
     layer_exists(tx, layer)?;
     let code = code.trim();
     if code.is_empty() {
-        return Err(Error::Invalid("a zone needs a code".into()));
+        return Err(Error::Invalid(
+            Message::new(C::ZoneNeedsCode).en("a zone needs a code"),
+        ));
     }
     let unit = unit.map(str::trim).filter(|u| !u.is_empty());
     for (i, p) in people.iter().enumerate() {
         if people[..i].contains(p) {
-            return Err(Error::Invalid(format!(
-                "person `{p}` is listed twice for zone `{code}`"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::PersonListedTwice)
+                    .text("person", p)
+                    .text("zone", code)
+                    .en(format!("person `{p}` is listed twice for zone `{code}`")),
+            ));
         }
     }
     let lead_name: Option<String> = match people.first() {
@@ -561,13 +583,17 @@ pub(crate) fn delete_road(tx: &Connection, code: &str) -> Result<()> {
 pub(crate) fn check_line(code: &str, line: &LineString<f64>) -> Result<()> {
     for c in &line.0 {
         crate::io::check_lon_lat(c.x, c.y)
-            .map_err(|m| Error::Invalid(format!("road line `{code}`: {m}")))?;
+            .map_err(|m| Error::Invalid(m.prefixed(format!("road line `{code}`: "))))?;
     }
     let distinct = line.0.windows(2).any(|w| w[0] != w[1]);
     if line.0.len() < 2 || !distinct {
-        return Err(Error::Invalid(format!(
-            "road line `{code}` needs at least two distinct points"
-        )));
+        return Err(Error::Invalid(
+            Message::new(C::RoadLineTooShort)
+                .text("code", code)
+                .en(format!(
+                    "road line `{code}` needs at least two distinct points"
+                )),
+        ));
     }
     Ok(())
 }

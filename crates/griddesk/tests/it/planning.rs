@@ -357,6 +357,61 @@ fn refusal_overlap_from_a_folded_grid() {
     assert_tiles(e, community(1));
 }
 
+/// The refusal speaks in codes: the error's message is `topology-refused` with counts and rule
+/// terms, each overlap problem `topo-overlap` with both grid codes and the area in m², so the UI
+/// can say it in Chinese (issue 11, item 6).
+#[test]
+fn refusal_overlap_is_a_message_with_grid_codes_and_area() {
+    use griddesk::message::{MessageCode, Param};
+    let f = build();
+    let e = &f.engine;
+    let j = v(2, 2);
+    let err = e
+        .plan_apply(
+            &Edit::MoveVertex {
+                from: [j.x, j.y],
+                to: at(0.5, 0.5),
+            },
+            &meta(5),
+        )
+        .unwrap_err();
+    let m = err.message();
+    assert_eq!(m.code, MessageCode::TopologyRefused);
+    assert!(
+        matches!(m.param("errors"), Some(Param::Int(n)) if *n > 0),
+        "{m:?}"
+    );
+    match m.param("rules") {
+        Some(Param::List(rules)) => {
+            assert!(
+                rules.contains(&Param::Term("rule.overlap".into())),
+                "{rules:?}"
+            )
+        }
+        other => panic!("rules: {other:?}"),
+    }
+    let rep = refused(err);
+    let ov = rep
+        .problems
+        .iter()
+        .find(|p| p.rule == Rule::Overlap && p.grids.contains(&cell_code(0, 0)))
+        .expect("an overlap with cell (0, 0)");
+    let d = &ov.detail;
+    assert_eq!(d.code, MessageCode::TopoOverlap);
+    let text = |k: &str| match d.param(k) {
+        Some(Param::Text(t)) => t.clone(),
+        other => panic!("{k}: {other:?}"),
+    };
+    assert_eq!(text("grid"), ov.grids[0].to_string());
+    assert_eq!(text("other"), ov.grids[1].to_string());
+    assert_eq!(d.param("area"), ov.area_m2.map(Param::Area).as_ref());
+    // The English sentence for logs and the CLI is unchanged.
+    assert!(ov.message.contains("would overlap grid"), "{}", ov.message);
+    let json = serde_json::to_value(ov).unwrap();
+    assert_eq!(json["detail"]["code"], "topo-overlap");
+    assert!(json["detail"]["params"]["area"]["area"].as_f64().unwrap() > 100.0);
+}
+
 #[test]
 fn refusal_gap_carries_the_uncovered_polygon() {
     let f = build();

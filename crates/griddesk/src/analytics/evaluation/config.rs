@@ -4,6 +4,7 @@
 //! denominator is zero has no score), so weights need not sum to 100.
 
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use serde::{Deserialize, Serialize};
 
 /// A comparison in a score band.
@@ -298,7 +299,9 @@ impl EvaluationConfig {
     /// lower bound.
     pub fn check(&self) -> Result<()> {
         if self.grades.is_empty() {
-            return Err(Error::Invalid("the grade bands are empty".into()));
+            return Err(Error::Invalid(
+                Message::new(C::GradeBandsEmpty).en("the grade bands are empty"),
+            ));
         }
         let bad_weight = [
             self.region.w_public_report,
@@ -327,7 +330,7 @@ impl EvaluationConfig {
         .any(|w| !(w.is_finite() && w >= 0.0));
         if bad_weight {
             return Err(Error::Invalid(
-                "a weight is negative or not a number".into(),
+                Message::new(C::WeightInvalid).en("a weight is negative or not a number"),
             ));
         }
         if self
@@ -336,7 +339,8 @@ impl EvaluationConfig {
             .any(|g| !g.min.is_finite() || g.grade.trim().is_empty())
         {
             return Err(Error::Invalid(
-                "a grade band has no name or no lower bound".into(),
+                Message::new(C::GradeBandIncomplete)
+                    .en("a grade band has no name or no lower bound"),
             ));
         }
         Ok(())
@@ -344,12 +348,19 @@ impl EvaluationConfig {
 
     /// Reads a configuration from JSON (every field required; start from the defaults' JSON).
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let c: Self = serde_json::from_str(text)
-            .map_err(|e| Error::Invalid(format!("{file}: evaluation config: {e}")))?;
+        let c: Self = serde_json::from_str(text).map_err(|e| {
+            Error::Invalid(
+                Message::new(C::EvaluationConfigUnreadable)
+                    .text("file", file)
+                    .en(format!("{file}: evaluation config: {e}")),
+            )
+        })?;
         if c.grades.is_empty() {
-            return Err(Error::Invalid(format!(
-                "{file}: evaluation config: `grades` is empty"
-            )));
+            return Err(Error::Invalid(
+                Message::new(C::EvaluationGradesEmpty)
+                    .text("file", file)
+                    .en(format!("{file}: evaluation config: `grades` is empty")),
+            ));
         }
         Ok(c)
     }

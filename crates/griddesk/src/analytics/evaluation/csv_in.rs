@@ -28,6 +28,7 @@ use crate::clock::{Interval, Metric, WorkCalendar};
 use crate::code::{ClassCode, GridCode};
 use crate::csvtable::{CsvRow, CsvTable};
 use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
 use crate::model::{CaseKind, CaseSource};
 use chrono::NaiveDateTime;
 use std::collections::{BTreeSet, HashMap};
@@ -46,8 +47,12 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    /// A bad value in `field`. These files are read by the CLI only (`griddesk analytics
+    /// evaluate --input`), so the UI message stays generic; the English text says exactly what
+    /// is wrong.
     fn err(&self, field: &str, m: impl Into<String>) -> Error {
-        self.r.err(field, m)
+        self.r
+            .err(field, Message::new(C::ValueInvalid).en(m.into()))
     }
     fn get(&self, field: &str) -> Result<&'a str> {
         match self.t.col(field) {
