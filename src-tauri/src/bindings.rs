@@ -74,7 +74,7 @@ macro_rules! roots {
         $visit!(workflow::CasePage);
         $visit!(workflow::CaseDetail);
         $visit!(cases::FormTablesDto);
-        $visit!(cases::CasePointDto);
+        $visit!(workflow::CasePoint);
         // analytics.rs
         $visit!(analytics::OptionsDto);
         $visit!(ga::CaseFilter);
@@ -111,8 +111,8 @@ macro_rules! roots {
         $visit!(zones::AssignReport);
         $visit!(zones::PersonRef);
         $visit!(zones::Responsibility);
-        $visit!(planning::CommunityItemDto);
-        $visit!(planning::GridsAsOfDto);
+        $visit!(griddesk::planning::CommunityItem);
+        $visit!(griddesk::planning::GridsAsOf);
         $visit!(planning::PersonZonesDto);
         // register.rs
         $visit!(register::RegisterQuery);

@@ -8,6 +8,7 @@ use crate::store::Store;
 use base64::Engine as _;
 use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate};
 use griddesk::users::{Department, Role, Session};
+use griddesk::workflow::CasePoint;
 use griddesk::workflow::{
     Action, ActionKind, CaseDetail, CaseFilter, CasePage, QueueItem, Transitioned,
 };
@@ -250,47 +251,14 @@ pub async fn cases_form_tables(store: State<'_, Store>) -> Result<FormTablesDto,
     })
 }
 
-/// Open cases inside a box with their overdue flag, for the map overlay.
-#[derive(Serialize, TS)]
-pub struct CasePointDto {
-    pub id: String,
-    pub lon: f64,
-    pub lat: f64,
-    pub status: griddesk::model::CaseStatus,
-    pub overdue: bool,
-}
-
+/// Open cases inside a box with the workflow's overdue flag, for the map overlay.
 #[tauri::command]
 pub async fn cases_map_points(
     store: State<'_, Store>,
     bbox: [f64; 4],
-) -> Result<Vec<CasePointDto>, ErrorDto> {
-    let loaded = store.engine()?;
-    let engine = &loaded.engine;
-    let clocks = engine.case_clocks(now())?;
-    let idx = engine.loaded();
-    let [w, s, e, n] = bbox;
-    let by_id: std::collections::HashMap<&str, &griddesk::model::CaseSummary> =
-        idx.index.cases.iter().map(|c| (&*c.id, c)).collect();
-    let mut out = Vec::new();
-    for c in &clocks {
-        let Some(sum) = by_id.get(c.id.as_str()) else {
-            continue;
-        };
-        let (lon, lat) = (sum.location.x(), sum.location.y());
-        if lon < w || lon > e || lat < s || lat > n {
-            continue;
-        }
-        out.push(CasePointDto {
-            id: c.id.clone(),
-            lon,
-            lat,
-            status: c.status,
-            overdue: c.clock.as_ref().is_some_and(|k| k.overdue),
-        });
-        if out.len() >= MAX_MAP_CASES {
-            break;
-        }
-    }
-    Ok(out)
+) -> Result<Vec<CasePoint>, ErrorDto> {
+    Ok(store
+        .engine()?
+        .engine
+        .case_points(bbox, now(), MAX_MAP_CASES)?)
 }

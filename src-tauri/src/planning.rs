@@ -11,8 +11,8 @@ use crate::error::ErrorDto;
 use crate::store::Store;
 use griddesk::message::{Message, MessageCode};
 use griddesk::planning::{
-    Applied, ChangeSet, Edit, EditMeta, EditSummary, GridHistory, GuardReport, Preview, Proposal,
-    ProposalOptions, SnapHit,
+    Applied, ChangeSet, CommunityItem, Edit, EditMeta, EditSummary, GridHistory, GridsAsOf,
+    GuardReport, Preview, Proposal, ProposalOptions, SnapHit,
 };
 use griddesk::zones::{
     AssignReport, LayerInfo, OnConflict, PersonRef, PersonZone, Responsibility, RoadSummary,
@@ -246,55 +246,10 @@ pub async fn who_is_here(
     Ok(store.engine()?.engine.who_is_here(lon, lat))
 }
 
-/// A community to pick in the proposal and renumber panes.
-#[derive(Debug, Serialize, TS)]
-pub struct CommunityItemDto {
-    pub code: String,
-    pub name: String,
-    /// Active unit grids in it.
-    pub grids: usize,
-}
-
 /// The communities of the district, by code.
 #[tauri::command]
-pub async fn plan_communities(store: State<'_, Store>) -> Result<Vec<CommunityItemDto>, ErrorDto> {
-    let loaded = store.engine()?;
-    let l = loaded.engine.loaded();
-    let mut counts = std::collections::HashMap::new();
-    for g in l.index.grids.iter().filter(|g| g.is_active()) {
-        *counts.entry(g.community()).or_insert(0usize) += 1;
-    }
-    let mut out: Vec<CommunityItemDto> = l
-        .index
-        .communities
-        .iter()
-        .map(|c| CommunityItemDto {
-            code: c.code.to_string(),
-            name: c.name.clone(),
-            grids: counts.get(&c.code).copied().unwrap_or(0),
-        })
-        .collect();
-    out.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(out)
-}
-
-/// The grids in force at the end of a past date, as a GeoJSON feature collection for an overlay.
-#[derive(Debug, Serialize, TS)]
-pub struct GridsAsOfDto {
-    pub date: String,
-    /// Grids in force that day (inside `bbox` when one was given).
-    pub total: usize,
-    /// Whether `grids` stops at the size bound.
-    pub truncated: bool,
-    /// Features with `code`, `name`, `seq` and `current` (still in force today, same code).
-    #[ts(
-        type = "import(\"geojson\").FeatureCollection<import(\"geojson\").Polygon, { code: string, seq: string, name: string, current: boolean }>"
-    )]
-    pub grids: serde_json::Value,
-}
-
-fn ring_json(r: &geo_types::LineString<f64>) -> serde_json::Value {
-    serde_json::Value::Array(r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect())
+pub async fn plan_communities(store: State<'_, Store>) -> Result<Vec<CommunityItem>, ErrorDto> {
+    Ok(store.engine()?.engine.plan_communities())
 }
 
 /// The grids as they were at the end of `date` (`YYYY-MM-DD`), optionally only those meeting
@@ -304,7 +259,7 @@ pub async fn plan_grids_as_of(
     store: State<'_, Store>,
     date: String,
     bbox: Option<[f64; 4]>,
-) -> Result<GridsAsOfDto, ErrorDto> {
+) -> Result<GridsAsOf, ErrorDto> {
     let day = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|e| {
         griddesk::Error::Invalid(
             Message::new(MessageCode::NotADate)
@@ -312,47 +267,10 @@ pub async fn plan_grids_as_of(
                 .en(format!("date `{date}` is not a YYYY-MM-DD date: {e}")),
         )
     })?;
-    let loaded = store.engine()?;
-    let grids = loaded.engine.grids_as_of(day)?;
-    let l = loaded.engine.loaded();
-    let meets = |g: &griddesk::model::Grid| {
-        let Some([w, s, e, n]) = bbox else {
-            return true;
-        };
-        let cs = &g.polygon.exterior().0;
-        cs.iter().any(|c| c.x >= w)
-            && cs.iter().any(|c| c.x <= e)
-            && cs.iter().any(|c| c.y >= s)
-            && cs.iter().any(|c| c.y <= n)
-    };
-    let mut features = Vec::new();
-    let mut total = 0;
-    for g in grids.iter().filter(|g| meets(g)) {
-        total += 1;
-        if features.len() >= MAX_AS_OF_GRIDS {
-            continue;
-        }
-        let code = g.code.to_string();
-        let current = l.index.grid(&g.code).is_some_and(|c| c.is_active());
-        let mut rings = vec![ring_json(g.polygon.exterior())];
-        rings.extend(g.polygon.interiors().iter().map(ring_json));
-        features.push(serde_json::json!({
-            "type": "Feature",
-            "properties": {
-                "code": code,
-                "seq": code.get(12..).unwrap_or_default(),
-                "name": g.name,
-                "current": current,
-            },
-            "geometry": { "type": "Polygon", "coordinates": rings },
-        }));
-    }
-    Ok(GridsAsOfDto {
-        date: day.to_string(),
-        total,
-        truncated: total > features.len(),
-        grids: serde_json::json!({ "type": "FeatureCollection", "features": features }),
-    })
+    Ok(store
+        .engine()?
+        .engine
+        .grids_as_of_overlay(day, bbox, MAX_AS_OF_GRIDS)?)
 }
 
 /// One of a person's zones with its member grids (to highlight) and extent.

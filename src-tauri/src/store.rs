@@ -37,22 +37,6 @@ pub struct Loaded {
     pub grids_bbox: Option<[f64; 4]>,
 }
 
-/// Extent of the active grids. The district outline is often far larger than its gridded core,
-/// and opening on the outline would show no grid at all (they are drawn from z13).
-pub fn grids_bbox(engine: &Engine) -> Option<[f64; 4]> {
-    let loaded = engine.loaded();
-    let mut coords = loaded
-        .index
-        .grids
-        .iter()
-        .filter(|g| g.is_active())
-        .flat_map(|g| g.polygon.exterior().coords());
-    let first = coords.next()?;
-    Some(coords.fold([first.x, first.y, first.x, first.y], |b, c| {
-        [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)]
-    }))
-}
-
 /// Where the shell's store is.
 #[derive(Clone)]
 pub enum StoreState {
@@ -138,7 +122,7 @@ impl Store {
                             started.elapsed().as_millis()
                         );
                         store.exit_code.store(0, Ordering::SeqCst);
-                        let grids_bbox = grids_bbox(&engine);
+                        let grids_bbox = engine.grids_bbox();
                         StoreState::Ready(Arc::new(Loaded {
                             engine,
                             path,

@@ -200,6 +200,22 @@ impl Engine {
     }
 
     /// The current indexes (a consistent snapshot; cheap to clone).
+    /// `[west, south, east, north]` of the active unit grids: where a map of the district opens
+    /// (the district outline is often far larger than its gridded core).
+    pub fn grids_bbox(&self) -> Option<[f64; 4]> {
+        let loaded = self.loaded();
+        let mut coords = loaded
+            .index
+            .grids
+            .iter()
+            .filter(|g| g.is_active())
+            .flat_map(|g| g.polygon.exterior().coords());
+        let first = coords.next()?;
+        Some(coords.fold([first.x, first.y, first.x, first.y], |b, c| {
+            [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)]
+        }))
+    }
+
     pub fn loaded(&self) -> Arc<Loaded> {
         match self.loaded.read() {
             Ok(g) => Arc::clone(&g),

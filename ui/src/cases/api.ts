@@ -3,14 +3,14 @@
 import { invoke } from '@tauri-apps/api/core';
 import { allOf } from '../enums';
 import type {
-  Action, CaseDetail, CaseFilter, CasePage, CasePointDto, CaseSource, CaseStatus,
+  Action, CaseDetail, CaseFilter, CasePage, CasePoint, CaseSource, CaseStatus,
   FormTablesDto, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate, QueueItem, Role, Session,
   SignInDto, Transitioned,
 } from '../generated';
 import { isMessage, type Message } from '../messages';
 
 export type {
-  Action, ActionKind, AuditEntry, CaseDetail, CaseFilter, CaseKind, CasePage, CasePointDto, CaseRow,
+  Action, ActionKind, AuditEntry, CaseDetail, CaseFilter, CaseKind, CasePage, CasePoint, CaseRow,
   CaseSource, CaseStatus, ClassDto, ClockState, ConditionDto, Department, DuplicateCandidate, Flow,
   FormTablesDto, IntakeOutcome, IntakePreview, IntakeRequest, OnDuplicate, PhotoInfo, PhotoInput,
   PhotoPhase, Placement, QueueItem, Role, Session, SignInDto, TimeUnit, Transitioned,
@@ -59,4 +59,4 @@ export const caseList = (filter: CaseFilter) => invoke<CasePage>('cases_list', {
 export const caseDetail = (caseId: string) => invoke<CaseDetail>('cases_detail', { caseId });
 export const thumbnail = (photoId: number) => invoke<string>('cases_thumbnail', { photoId });
 export const formTables = () => invoke<FormTablesDto>('cases_form_tables');
-export const mapPoints = (bbox: [number, number, number, number]) => invoke<CasePointDto[]>('cases_map_points', { bbox });
+export const mapPoints = (bbox: [number, number, number, number]) => invoke<CasePoint[]>('cases_map_points', { bbox });

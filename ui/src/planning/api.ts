@@ -2,15 +2,15 @@
 // from the Rust types (../generated, scripts/gen-ts.sh).
 import { invoke } from '@tauri-apps/api/core';
 import type {
-  Applied, AssignReport, ChangeSet, CommunityItemDto, Edit, EditSummary, GridHistory, GridsAsOfDto, GuardReport,
+  Applied, AssignReport, ChangeSet, CommunityItem, Edit, EditSummary, GridHistory, GridsAsOf, GuardReport,
   LayerColoursDto, LayerInfo, PersonRef, PersonZonesDto, Preview, Proposal, ProposalOptions, Responsibility,
   SnapHit, ZoneSummary,
 } from '../generated';
 import { isMessage, type Message } from '../messages';
 
 export type {
-  Applied, AssignReport, Balance, ChangeSet, CommunityItemDto, Edit, EditEffect, EditState, EditSummary,
-  GridHistory, GridsAsOfDto, GridVersion, GuardReport, HistoryEntry, LayerAnswer, LayerColoursDto, LayerInfo,
+  Applied, AssignReport, Balance, ChangeSet, CommunityItem, Edit, EditEffect, EditState, EditSummary,
+  GridHistory, GridsAsOf, GridVersion, GuardReport, HistoryEntry, LayerAnswer, LayerColoursDto, LayerInfo,
   LineageLink, Named, NewGrid, PersonRef, PersonZoneDto, PersonZonesDto, Preview, Problem, Proposal,
   ProposalOptions, ProposedGrid, Responsibility, RoadAnswer, RoadSummary, Rule, Severity, SnapHit, UnitRef,
   ZoneSummary,
@@ -74,8 +74,8 @@ export const planApi = {
   people: () => call<PersonRef[]>('zone_people'),
   whoIsHere: (lon: number, lat: number) => call<Responsibility>('who_is_here', { lon, lat }),
   history: (code: string) => call<GridHistory>('plan_grid_history', { code }),
-  communities: () => call<CommunityItemDto[]>('plan_communities'),
+  communities: () => call<CommunityItem[]>('plan_communities'),
   gridsAsOf: (date: string, bbox: [number, number, number, number] | null = null) =>
-    call<GridsAsOfDto>('plan_grids_as_of', { date, bbox }),
+    call<GridsAsOf>('plan_grids_as_of', { date, bbox }),
   personZones: (id: string) => call<PersonZonesDto>('zone_person_zones', { id }),
 };

@@ -4,7 +4,7 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { Geometry, Position } from 'geojson';
 import { el } from '../dom';
-import { planApi, type CommunityItemDto, type Problem } from './api';
+import { planApi, type CommunityItem, type Problem } from './api';
 import { ps } from './strings';
 
 export type Bbox = [number, number, number, number];
@@ -103,10 +103,10 @@ export function flyTo(m: maplibregl.Map, b: Bbox): void {
 export const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-let communities: Promise<CommunityItemDto[]> | null = null;
+let communities: Promise<CommunityItem[]> | null = null;
 
 /** The district's communities (asked once; reset with `forget`). */
-export function loadCommunities(forget = false): Promise<CommunityItemDto[]> {
+export function loadCommunities(forget = false): Promise<CommunityItem[]> {
   if (forget || !communities) communities = planApi.communities().catch((e: unknown) => {
     communities = null;
     throw e;
@@ -115,7 +115,7 @@ export function loadCommunities(forget = false): Promise<CommunityItemDto[]> {
 }
 
 /** A community select: first "the selected grid's community", then every community. */
-export function communitySelect(id: string, list: CommunityItemDto[], value: string, selectedGrid: string | undefined): HTMLSelectElement {
+export function communitySelect(id: string, list: CommunityItem[], value: string, selectedGrid: string | undefined): HTMLSelectElement {
   const sel = el('select', { id });
   const own = selectedGrid?.slice(0, 12);
   sel.append(el('option', { value: '' }, `${ps('communityOfSelected')}${own ? ` ${own}` : ''}`));

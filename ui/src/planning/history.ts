@@ -5,7 +5,7 @@
 import type { Feature, Polygon } from 'geojson';
 import { el } from '../dom';
 import { sayTerm } from '../i18n';
-import { planApi, type GridHistory, type GridsAsOfDto } from './api';
+import { planApi, type GridHistory, type GridsAsOf } from './api';
 import { bboxOf, button, flyTo, section, type Pane, type PlanContext } from './context';
 import { setOverlay } from './overlays';
 import { fill, ps, s } from './strings';
@@ -21,7 +21,7 @@ export function historyPane(ctx: PlanContext): Pane {
   const { details, body, retitle } = section('plan-grid-history', () => ps('historyTitle'));
   let history: GridHistory | null = null;
   let shownEdit: number | null = null;
-  let asOf: GridsAsOfDto | null = null;
+  let asOf: GridsAsOf | null = null;
   let day = isoDay(new Date(Date.now() - 86400000));
   /** The grid code typed in (a retired grid cannot be clicked on the map); else the selection. */
   let typed = '';

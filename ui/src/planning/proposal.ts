@@ -5,7 +5,7 @@
 import type { Feature, Polygon } from 'geojson';
 import { el } from '../dom';
 import { sayMessage } from '../i18n';
-import { PlanError, planApi, type Balance, type CommunityItemDto, type Proposal } from './api';
+import { PlanError, planApi, type Balance, type CommunityItem, type Proposal } from './api';
 import {
   bboxOf,
   button,
@@ -26,7 +26,7 @@ const DEFAULT_WEIGHT = 0.5;
 
 export function proposalPane(ctx: PlanContext): Pane {
   const { details, body, retitle } = section('plan-proposal', () => ps('proposalTitle'));
-  let list: CommunityItemDto[] = [];
+  let list: CommunityItem[] = [];
   let community = '';
   let target = DEFAULT_TARGET;
   let weight = DEFAULT_WEIGHT;

@@ -4,14 +4,14 @@
 import type { Feature, Point } from 'geojson';
 import { api } from '../api';
 import { el } from '../dom';
-import { planApi, type CommunityItemDto, type Preview } from './api';
+import { planApi, type CommunityItem, type Preview } from './api';
 import { button, chosenCommunity, communitySelect, loadCommunities, section, type Pane, type PlanContext } from './context';
 import { setOverlay } from './overlays';
 import { fill, ps } from './strings';
 
 export function renumberPane(ctx: PlanContext): Pane {
   const { details, body, retitle } = section('plan-renumber', () => ps('renumberTitle'));
-  let list: CommunityItemDto[] = [];
+  let list: CommunityItem[] = [];
   let community = '';
   let target: string | null = null;
   let preview: Preview | null = null;

@@ -171,6 +171,81 @@ impl Engine {
         history::grids_as_of(&store, &l.index.grids, date)
     }
 
+    /// The grids in force at the end of `date` as a GeoJSON feature collection for an overlay:
+    /// only those meeting `bbox` (`[west, south, east, north]`) when one is given, at most `max`
+    /// features; each with `code`, `seq`, `name` and `current` (still in force today).
+    pub fn grids_as_of_overlay(
+        &self,
+        date: NaiveDate,
+        bbox: Option<[f64; 4]>,
+        max: usize,
+    ) -> Result<GridsAsOf> {
+        let grids = self.grids_as_of(date)?;
+        let l = self.loaded();
+        let meets = |g: &Grid| {
+            let Some([w, s, e, n]) = bbox else {
+                return true;
+            };
+            let cs = &g.polygon.exterior().0;
+            cs.iter().any(|c| c.x >= w)
+                && cs.iter().any(|c| c.x <= e)
+                && cs.iter().any(|c| c.y >= s)
+                && cs.iter().any(|c| c.y <= n)
+        };
+        let ring = |r: &geo_types::LineString<f64>| {
+            serde_json::Value::Array(r.0.iter().map(|c| serde_json::json!([c.x, c.y])).collect())
+        };
+        let mut features = Vec::new();
+        let mut total = 0;
+        for g in grids.iter().filter(|g| meets(g)) {
+            total += 1;
+            if features.len() >= max {
+                continue;
+            }
+            let code = g.code.to_string();
+            let current = l.index.grid(&g.code).is_some_and(|c| c.is_active());
+            let mut rings = vec![ring(g.polygon.exterior())];
+            rings.extend(g.polygon.interiors().iter().map(ring));
+            features.push(serde_json::json!({
+                "type": "Feature",
+                "properties": {
+                    "code": code,
+                    "seq": code.get(12..).unwrap_or_default(),
+                    "name": g.name,
+                    "current": current,
+                },
+                "geometry": { "type": "Polygon", "coordinates": rings },
+            }));
+        }
+        Ok(GridsAsOf {
+            date: date.to_string(),
+            total,
+            truncated: total > features.len(),
+            grids: serde_json::json!({ "type": "FeatureCollection", "features": features }),
+        })
+    }
+
+    /// The communities of the district by code, with their active unit grids.
+    pub fn plan_communities(&self) -> Vec<CommunityItem> {
+        let l = self.loaded();
+        let mut counts = std::collections::HashMap::new();
+        for g in l.index.grids.iter().filter(|g| g.is_active()) {
+            *counts.entry(g.community()).or_insert(0usize) += 1;
+        }
+        let mut out: Vec<CommunityItem> = l
+            .index
+            .communities
+            .iter()
+            .map(|c| CommunityItem {
+                code: c.code.to_string(),
+                name: c.name.clone(),
+                grids: counts.get(&c.code).copied().unwrap_or(0),
+            })
+            .collect();
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        out
+    }
+
     /// The renumbering a community would get (old code → new code), checked; nothing written.
     pub fn renumber_preview(&self, community: &str) -> Result<Preview> {
         self.plan_preview(&Edit::Renumber {
@@ -319,4 +394,33 @@ fn patch_of(idx: &crate::index::SpatialIndex, rows: &[RowSnap]) -> Result<IndexP
         }
     }
     Ok(p)
+}
+
+/// The grids in force at the end of a past date, as a GeoJSON feature collection for an overlay.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GridsAsOf {
+    pub date: String,
+    /// Grids in force that day (inside the box when one was given).
+    pub total: usize,
+    /// Whether `grids` stops at the size bound.
+    pub truncated: bool,
+    /// Features with `code`, `name`, `seq` and `current` (still in force today, same code).
+    #[cfg_attr(
+        feature = "ts",
+        ts(
+            type = "import(\"geojson\").FeatureCollection<import(\"geojson\").Polygon, { code: string, seq: string, name: string, current: boolean }>"
+        )
+    )]
+    pub grids: serde_json::Value,
+}
+
+/// A community to pick in the proposal and renumber panes.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommunityItem {
+    pub code: String,
+    pub name: String,
+    /// Active unit grids in it.
+    pub grids: usize,
 }

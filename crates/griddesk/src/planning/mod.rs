@@ -37,7 +37,7 @@ pub mod vertex;
 
 pub use change::{ChangeSet, Edit};
 pub use district::check_district;
-pub use engine_api::{Applied, Preview};
+pub use engine_api::{Applied, CommunityItem, GridsAsOf, Preview};
 pub use guard::{GuardReport, Problem, Rule};
 pub use history::{EditMeta, EditState, EditSummary, GridHistory};
 pub use propose::{Proposal, ProposalOptions};

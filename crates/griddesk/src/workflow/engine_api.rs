@@ -397,6 +397,38 @@ impl Engine {
         })
     }
 
+    /// The open cases inside `bbox` (`[west, south, east, north]`) with their status and the
+    /// workflow's overdue judgement at `at` (§4.6), at most `max`: the map's case overlay.
+    pub fn case_points(
+        &self,
+        bbox: [f64; 4],
+        at: NaiveDateTime,
+        max: usize,
+    ) -> Result<Vec<CasePoint>> {
+        let [w, s, e, n] = bbox;
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let mut out = Vec::new();
+            for c in desk.open.iter() {
+                let [lon, lat] = c.location;
+                if lon < w || lon > e || lat < s || lat > n {
+                    continue;
+                }
+                out.push(CasePoint {
+                    id: c.id.to_string(),
+                    lon,
+                    lat,
+                    status: c.status,
+                    overdue: c.overdue_at(cal, at),
+                });
+                if out.len() >= max {
+                    break;
+                }
+            }
+            Ok((out, vec![]))
+        })
+    }
+
     /// Number of open cases and of those overdue at `now`.
     pub fn overdue_count(&self, now: NaiveDateTime) -> Result<(usize, usize)> {
         self.with_desk(|_, desk, _| {
@@ -498,4 +530,15 @@ pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// An open case on the map: where, its status, and whether it is overdue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CasePoint {
+    pub id: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub status: CaseStatus,
+    pub overdue: bool,
 }

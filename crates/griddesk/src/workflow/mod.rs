@@ -54,7 +54,7 @@ pub mod record;
 
 pub use apply::{stage_of, Transitioned};
 pub(crate) use desk::Desk;
-pub use engine_api::CaseClock;
+pub use engine_api::{CaseClock, CasePoint};
 pub use machine::{Action, ActionKind, CaseView, Refusal, RequestKind};
 pub use photo::{PhotoInput, PhotoPhase};
 pub use queue::{CaseDetail, CaseFilter, CasePage, CaseRow, QueueItem};

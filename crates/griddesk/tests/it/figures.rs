@@ -197,6 +197,18 @@ fn one_case_is_counted_the_same_way_everywhere() {
         .collect();
     assert_eq!(ids, expect_overdue, "overdue ids");
 
+    // 2b. The map's case points (the overlay the window draws red).
+    let bbox = e.grids_bbox().expect("grids");
+    let wide = [bbox[0] - 0.1, bbox[1] - 0.1, bbox[2] + 0.1, bbox[3] + 0.1];
+    let points = e.case_points(wide, now, 1000).expect("points");
+    let red: BTreeSet<String> = points
+        .iter()
+        .filter(|p| p.overdue)
+        .map(|p| p.id.clone())
+        .collect();
+    assert_eq!(red, expect_overdue, "map case points");
+    assert_eq!(points.len(), 3, "the open cases are on the map");
+
     // 3. The case list's overdue filter (`griddesk case list --overdue`).
     let page = e
         .case_list(

@@ -3,7 +3,7 @@
 /**
  * A community to pick in the proposal and renumber panes.
  */
-export type CommunityItemDto = { code: string, name: string, 
+export type CommunityItem = { code: string, name: string, 
 /**
  * Active unit grids in it.
  */

@@ -3,9 +3,9 @@
 /**
  * The grids in force at the end of a past date, as a GeoJSON feature collection for an overlay.
  */
-export type GridsAsOfDto = { date: string, 
+export type GridsAsOf = { date: string, 
 /**
- * Grids in force that day (inside `bbox` when one was given).
+ * Grids in force that day (inside the box when one was given).
  */
 total: number, 
 /**
