@@ -555,9 +555,9 @@ test('an auto-proposal is previewed dashed, accepted as one edit, and undone wit
     const purple = (r, gg, b) => r > 80 && r < 140 && gg < 60 && b > 120;
     const all = (img) => countInside(img, [[0, 0], [img.width, 0], [img.width, img.height], [0, img.height]], 0, purple).hits;
     const on = all(await shot(s, 'p11-proposal-preview'));
-    await visible(['plan-preview-line', 'plan-preview-label'], false);
+    await visible(['plan-preview-line'], false);
     const off = all(await shot(s, 'p11-proposal-preview-hidden'));
-    await visible(['plan-preview-line', 'plan-preview-label'], true);
+    await visible(['plan-preview-line'], true);
     assert.ok(on - off > 200, `expected the dashed proposal outlines on the map (${on} purple pixels with, ${off} without)`);
     await s.click('#plan-proposal-accept');
     await planIdle();
