@@ -56,6 +56,8 @@ passed=$((passed + cp)); failed=$((failed + cf))
 
 if [ -x target/debug/griddesk-app ] && step app-build cargo build --workspace --all-targets; then
   # The step can never hang CI: node exits when the tests end, and the whole step has a deadline.
+  # Every retry the harness makes (only after WebKit's known page crash) lands in retries.log.
+  rm -f artifacts/e2e/retries.log
   step e2e timeout 1200 xvfb-run -a -s "-screen 0 1280x800x24" \
     node --test --test-concurrency=1 --test-force-exit \
       --test-reporter=spec --test-reporter-destination=stdout \
@@ -68,6 +70,10 @@ if [ -x target/debug/griddesk-app ] && step app-build cargo build --workspace --
   passed=$((passed + ep)); failed=$((failed + ef))
   [ "$ef" -gt 0 ] && failed=$((failed - 1))
   [ -f artifacts/e2e/metrics.json ] && { echo "==> e2e metrics"; cat artifacts/e2e/metrics.json; echo; }
+  retries=$(grep -c . artifacts/e2e/retries.log 2>/dev/null || true)
+  retries=${retries:-0}
+  if [ "$retries" -gt 0 ]; then echo "==> e2e retries"; cat artifacts/e2e/retries.log; fi
+  steps+=("      e2e retries: $retries (after WebKit's page crash; artifacts/e2e/retries.log)")
 fi
 
 echo

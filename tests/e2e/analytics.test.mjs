@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSignedIn, stopApp, shot, waitFor, waitIdle } from './lib/harness.mjs';
 import { countPixels, decodePng } from './lib/png.mjs';
+import { countInside } from './lib/geo.mjs';
 
 const exportDir = mkdtempSync(join(tmpdir(), 'griddesk-exports-'));
 process.env.GRIDDESK_EXPORT_DIR = exportDir;
@@ -156,25 +157,45 @@ test('a street row drills down to its cases', async () => {
   await shot(s, '24-analytics-drilldown');
 });
 
+/** The top class of the per-grid counts (#7f2704 at 85 % over the light district fill). */
+const darkBrown = (r, g, b) => r > 100 && r < 170 && g < 90 && b < 60;
+
 test('the per-grid map colours grids by their case counts', async () => {
+  // Street level on the top hotspot grid: its outline from the engine, in pixels.
+  const info = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, topGrid);
+  const asOf = await s.evaluate(`return await window.__planning.api.gridsAsOf('2999-12-31', arguments[0]);`, info.bbox);
+  const ring = asOf.grids.features.find((f) => f.properties.code === topGrid).geometry.coordinates[0];
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 15.5 });`, info.centroid);
   const n = Number((await data('gridTotal')) ?? -1);
   await s.click('button[data-mode="cases"]');
   await waitFor(s, `Number(${pane}.dataset.gridTotal ?? -1) !== ${n} && ${pane}.dataset.busy === '0'`, 'the per-grid counts', 30000);
   await waitIdle(s);
   const state = await s.execute(`return window.__griddesk.view.map.getFeatureState({ source: 'gd', sourceLayer: 'grids', id: arguments[0] });`, topGrid);
   assert.equal(state.ac, 4, `expected the top hotspot grid ${topGrid} in the highest class, got ${JSON.stringify(state)}`);
-  const img = await shot(s, '25-analytics-grid-counts');
   const rect = await mapRect();
-  // The top class (#7f2704 at 85 % over the light district fill) is dark brown.
-  const dark = countPixels(img, rect, (r, g, b) => r > 100 && r < 170 && g < 90 && b < 60);
-  assert.ok(dark.hits > 300, `expected grids of the top class drawn dark brown near the hotspot, got ${dark.hits} such pixels`);
+  const poly = await s.execute(`const m = window.__griddesk.view.map; const r = m.getContainer().getBoundingClientRect();
+    return arguments[0].slice(0, -1).map((c) => { const p = m.project(c); return [r.x + p.x, r.y + p.y]; });`, ring);
+  const on = await shot(s, '25-analytics-grid-counts');
   const legendRows = await s.execute(`return document.querySelectorAll('#an-legend .an-legend-row').length;`);
   assert.ok(legendRows >= 2, `expected a class legend, got ${legendRows} rows`);
+  // The same view with the per-grid colours off: the heatmap mode, its heat layer hidden.
   await s.click('button[data-mode="heat"]');
   await waitFor(s, `${pane}.dataset.busy === '0'`, 'the heatmap back', 30000);
-  await waitIdle(s);
   const colour = await s.execute(`return JSON.stringify(window.__griddesk.view.map.getPaintProperty('grids-fill', 'fill-color'));`);
   assert.ok(!colour.includes('feature-state'), `expected the grids' own colours back after leaving the per-grid mode, got ${colour}`);
+  await s.execute(`window.__griddesk.view.map.setPaintProperty('analytics-heat', 'raster-opacity', 0);`);
+  await waitIdle(s);
+  const off = await shot(s, '25-analytics-grid-counts-off');
+  await s.execute(`window.__griddesk.view.map.setPaintProperty('analytics-heat', 'raster-opacity', 0.8);`);
+  await waitIdle(s);
+  const inOn = countInside(on, poly, 3, darkBrown);
+  const inOff = countInside(off, poly, 3, darkBrown);
+  assert.ok(inOn.total > 2000, `expected the top grid large in the view (${inOn.total} px)`);
+  assert.ok(inOn.fraction > 0.5 && inOff.fraction < 0.05,
+    `expected the top grid ${topGrid} dark brown with the per-grid colours (${inOn.hits} of ${inOn.total} px) and not without (${inOff.hits})`);
+  const allOn = countPixels(on, rect, darkBrown).hits;
+  const allOff = countPixels(off, rect, darkBrown).hits;
+  assert.ok(allOn - allOff > 5000, `expected grids of the top class drawn dark brown around it (${allOn} px with the per-grid colours, ${allOff} without)`);
 });
 
 /** Clicks export button `i` and returns the path the app reports. */
@@ -197,12 +218,29 @@ print(z.read('xl/worksheets/sheet1.xml').decode() + z.read('xl/sharedStrings.xml
   assert.equal(r.status, 0, `expected ${xlsx} to open as a zip: ${r.stderr}`);
   for (const h of ['街道', '案件数', '已结案占比(%)']) assert.ok(r.stdout.includes(h), `expected header ${h} in the sheet XML of ${xlsx}`);
 
-  const png = await exportVia(2);
-  const img = decodePng(readFileSync(png));
+  // The map image, exported twice in the same view: with the heat layer and with it hidden.
+  await waitIdle(s);
+  const img = decodePng(readFileSync(await exportVia(2)));
   const canvas = await s.execute(`const c = window.__griddesk.view.map.getCanvas(); return { w: c.width, h: c.height };`);
   assert.deepEqual([img.width, img.height], [canvas.w, canvas.h], 'expected the PNG at the map canvas size');
-  const coloured = countPixels(img, { x: 0, y: 0, width: img.width, height: img.height }, (r, g, b) => r > 180 && b < 120 && r - b > 80);
-  assert.ok(coloured.hits > 500, `expected heat colours in the exported map image, got ${coloured.hits} warm pixels`);
+  await s.execute(`window.__griddesk.view.map.setPaintProperty('analytics-heat', 'raster-opacity', 0);`);
+  await waitIdle(s);
+  const plain = decodePng(readFileSync(await exportVia(2)));
+  await s.execute(`window.__griddesk.view.map.setPaintProperty('analytics-heat', 'raster-opacity', 0.8);`);
+  await waitIdle(s);
+  assert.deepEqual([plain.width, plain.height], [img.width, img.height]);
+  const warm = (r, g, b) => r > 180 && b < 120 && r - b > 80;
+  const whole = { x: 0, y: 0, width: img.width, height: img.height };
+  const withHeat = countPixels(img, whole, warm).hits;
+  const withoutHeat = countPixels(plain, whole, warm).hits;
+  let changed = 0;
+  for (let o = 0; o < img.data.length; o += 4) {
+    const d = Math.abs(img.data[o] - plain.data[o]) + Math.abs(img.data[o + 1] - plain.data[o + 1]) + Math.abs(img.data[o + 2] - plain.data[o + 2]);
+    if (d > 30) changed++;
+  }
+  const share = changed / (img.width * img.height);
+  assert.ok(share > 0.3 && withHeat - withoutHeat > 0.1 * img.width * img.height,
+    `expected the heat colours in the exported image: ${(share * 100).toFixed(1)} % of its pixels differ from the export without the heat layer, ${withHeat} warm pixels against ${withoutHeat}`);
 
   const html = await exportVia(3);
   const text = readFileSync(html, 'utf8');

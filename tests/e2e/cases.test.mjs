@@ -4,8 +4,8 @@
 // Screenshots: artifacts/e2e/cases-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
+import { countPixels } from './lib/png.mjs';
 
 let driver;
 let s;
@@ -102,7 +102,7 @@ test('sign-in gates the app; an inspector starts a case with a map click', async
   await waitFor(s, `document.body.dataset.workspace === 'cases'`, 'the case workspace');
   const r = await s.execute(`const r = document.getElementById('map').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height };`);
   await s.execute(`window.__griddesk?.view?.map?.zoomTo?.(17, { duration: 0 });`);
-  await waitIdle(s, 60000).catch(() => undefined);
+  await waitIdle(s, 60000);
   clickAt = [r.x + r.w / 2, r.y + r.h / 2];
   await s.clickAt(...clickAt);
   await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form after a map click');
@@ -162,10 +162,25 @@ test('each role in turn takes the case through filing, dispatch, feedback, rewor
   await shot(s, 'cases-07-closed-timeline');
 });
 
+/** Colour of the case overlay's overdue points (#d7263d) and of the others (#2a9d8f). */
+const overdueRed = (r, g, b) => r > 170 && g < 90 && b < 110 && r - g > 100;
+
 test('a report filed ten days ago shows as overdue in the panel, the list and on the map', async () => {
   await signInAs('inspector');
   await s.execute(`document.getElementById('case-panel')?.remove();`);
-  await s.clickAt(clickAt[0] - 120, clickAt[1] - 80);
+  // A place with no case point within 20 px, so that the new case's own point shows there.
+  const spot = await s.execute(`const m = window.__griddesk.view.map; const r = m.getContainer().getBoundingClientRect();
+    for (let dy = -80; dy <= 80; dy += 40) for (let dx = -200; dx <= 200; dx += 40) {
+      const x = r.width / 2 + dx; const y = r.height / 2 + dy;
+      if (Math.hypot(dx, dy) < 60) continue;
+      if (m.queryRenderedFeatures([[x - 20, y - 20], [x + 20, y + 20]], { layers: ['cases-overlay'] }).length === 0) {
+        const ll = m.unproject([Math.round(r.x + x) - r.x, Math.round(r.y + y) - r.y]);
+        return [Math.round(r.x + x), Math.round(r.y + y), ll.lng, ll.lat, 40075016.686 * Math.cos(ll.lat * Math.PI / 180) / (512 * 2 ** m.getZoom())];
+      }
+    }
+    return null;`);
+  assert.ok(spot, 'expected a free place for the late case in the view');
+  await s.clickAt(spot[0], spot[1]);
   await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form');
   await s.execute(`
     const d = new Date(Date.now() - 10 * 24 * 3600 * 1000); const p = (n) => String(n).padStart(2, '0');
@@ -182,7 +197,18 @@ test('a report filed ten days ago shows as overdue in the panel, the list and on
   await waitFor(s, `!!document.querySelector('#cases-filter')`, 'the case list filters');
   await s.execute(`const f = document.getElementById('cases-filter'); f.querySelector('[name=overdue]').value = 'true'; f.requestSubmit();`);
   await waitFor(s, `!!document.querySelector('#cases-list li[data-case="${late}"].overdue')`, `case ${late} in the list filtered to overdue cases, marked overdue`);
-  await sleep(300);
-  await waitFor(s, `Number(document.body.dataset.caseOverdue) > 0`, 'at least one overdue (red) case point on the map');
-  await shot(s, 'cases-08-overdue');
+  // On the map: the new case's own point, flagged overdue and drawn red where it was reported.
+  const detail = await s.evaluate(`return await window.__TAURI_INTERNALS__.invoke('cases_detail', { caseId: arguments[0] });`, late);
+  await waitFor(s, `window.__griddesk.view.map.querySourceFeatures('cases-overlay').some((f) => f.properties.id === ${JSON.stringify(late)})`, `case ${late} in the map overlay`);
+  await waitIdle(s);
+  const at = await s.execute(`const m = window.__griddesk.view.map; const r = m.getContainer().getBoundingClientRect();
+    const p = m.project(arguments[0]);
+    const f = m.queryRenderedFeatures([p.x, p.y], { layers: ['cases-overlay'] }).map((x) => ({ id: x.properties.id, overdue: x.properties.overdue }));
+    return { x: r.x + p.x, y: r.y + p.y, features: f };`, detail.location);
+  const [dx, dy] = [(detail.location[0] - spot[2]) * 111195 * Math.cos((spot[3] * Math.PI) / 180), (detail.location[1] - spot[3]) * 111195];
+  assert.ok(Math.hypot(dx, dy) < 2 * spot[4], `expected case ${late} where it was clicked (${spot.slice(2, 4)}), it is ${Math.hypot(dx, dy).toFixed(2)} m away at ${detail.location}`);
+  assert.deepEqual(at.features[0], { id: late, overdue: true }, `expected case ${late}'s point on top at its place, flagged overdue: ${JSON.stringify(at.features)}`);
+  const img = await shot(s, 'cases-08-overdue');
+  const dot = countPixels(img, { x: at.x - 3, y: at.y - 3, width: 7, height: 7 }, overdueRed);
+  assert.ok(dot.fraction > 0.9, `expected case ${late}'s point drawn red (${dot.hits} of ${dot.total} px around its centre)`);
 });

@@ -5,7 +5,7 @@
 // Screenshots: artifacts/e2e/register-*.png; plate sheets go to a private GRIDDESK_EXPORT_DIR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
@@ -23,7 +23,7 @@ before(async () => {
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
   assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
-  await waitIdle(s, 60000).catch(() => undefined);
+  await waitIdle(s, 60000);
 });
 
 after(async () => {
@@ -85,7 +85,7 @@ test('a component opens in its panel with its QR code and payload; the map flies
   assert.ok(payload.startsWith('GD1') && payload.includes(firstCode), `expected a GD1 payload with the code, got ${payload}`);
   const fields = await s.execute(`return Object.fromEntries([...document.querySelectorAll('#component-panel dd[data-field]')].map((d) => [d.dataset.field, d.textContent]));`);
   for (const k of ['code', 'class', 'owner', 'maintainer', 'state', 'grid', 'location']) assert.ok(k in fields, `panel shows ${k}`);
-  await waitIdle(s, 60000).catch(() => undefined);
+  await waitIdle(s, 60000);
   const zoom = await s.execute(`return window.__griddesk.view.map.getZoom();`);
   assert.ok(zoom >= 17.5, `expected the map to fly in to the component, zoom ${zoom}`);
   await shot(s, 'register-02-component-qr');
@@ -161,12 +161,20 @@ test('the case list opens a new-case form whose place is typed as lon/lat', asyn
   await press('#intake-submit');
   await waitFor(s, `document.querySelector('#intake-out .error')?.dataset.errorCode === 'invalid-input'`, 'a request for the place');
   const loc = await s.execute(`return window.__griddesk.view.map.getCenter().toArray();`);
-  await s.execute(`document.getElementById('intake-lon').value = String(arguments[0]); document.getElementById('intake-lat').value = String(arguments[1]);`, loc[0] + 0.0007, loc[1] - 0.0004);
+  const typed = [Number((loc[0] + 0.0007).toFixed(6)), Number((loc[1] - 0.0004).toFixed(6))];
+  await s.execute(`document.getElementById('intake-lon').value = arguments[0]; document.getElementById('intake-lat').value = arguments[1];`, typed[0].toFixed(6), typed[1].toFixed(6));
   await press('#intake-submit');
   const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case');
   if (first === 'dups') await press('#intake-proceed');
   const id = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the new case id');
   assert.match(id, /^\d{4}-\d{7}$/);
+  // The case landed where it was typed, in the grid the engine finds there.
+  const detail = await s.evaluate(`return await window.__TAURI_INTERNALS__.invoke('cases_detail', { caseId: arguments[0] });`, id);
+  assert.ok(Math.abs(detail.location[0] - typed[0]) < 1e-7 && Math.abs(detail.location[1] - typed[1]) < 1e-7,
+    `expected case ${id} at the typed ${typed}, it is at ${detail.location}`);
+  const grid = await s.evaluate(`return await window.__griddesk.api.gridAt(arguments[0], arguments[1]);`, typed[0], typed[1]);
+  assert.ok(grid, `expected the typed place ${typed} inside a grid`);
+  assert.equal(detail.grid, grid, `expected case ${id} in grid ${grid}, the grid at the typed place`);
   await s.execute(`document.getElementById('case-panel')?.remove();`);
 });
 
@@ -202,11 +210,40 @@ test('the administrator adds a holiday and changes a time limit', async () => {
   await waitFor(s, `!document.querySelector('#cal-days li[data-date="2026-11-12"]')`, 'the holiday removed');
 });
 
-test('the register imports through the same import dialog as the File menu', async () => {
+test('the register imports a components file through the same import dialog as the File menu', async () => {
+  // Two new components of class 0101 in the district, with codes the sample does not use.
+  const file = join(exportDir, 'components-e2e.csv');
+  const codes = ['3310030101990101', '3310030101990102'];
+  writeFileSync(file, [
+    'lon,lat,code,class_code,owner,maintainer,state',
+    `121.2600,28.6535,${codes[0]},0101,自来水公司 e2e,市政养护,intact`,
+    `121.2610,28.6540,${codes[1]},0101,自来水公司 e2e,市政养护,damaged`,
+  ].join('\n') + '\n');
   await s.execute(`document.getElementById('clock-settings-close')?.click();`);
   await s.click('#workspace-tabs [data-workspace="register"]');
+  await waitFor(s, `Number(document.getElementById('reg-table')?.dataset.total) > 0`, 'the components table');
+  await search({ text: '', class: '', state: '', grid: '' });
+  const before = await total();
   await press('#reg-import');
   await waitFor(s, `document.getElementById('transfer')?.dataset.mode === 'import'`, 'the import dialog');
   assert.equal(await s.execute(`return document.getElementById('transfer-dataset').value;`), 'components');
-  await s.execute(`document.getElementById('transfer-close').click();`);
+  await s.execute(`const e = document.getElementById('transfer-path'); e.value = arguments[0]; e.dispatchEvent(new Event('change'));
+    document.getElementById('transfer-result').dataset.state = ''; document.getElementById('transfer-check').click();`, file);
+  await waitFor(s, `['checked', 'error'].includes(document.getElementById('transfer-result').dataset.state)`, 'the check of the file', 60000);
+  const checked = await s.text('#transfer-result');
+  assert.match(checked, /可导入 2 条记录/, `expected 2 importable records: ${checked}`);
+  // The import refreshes the store: the page starts over on it.
+  await s.execute(`document.getElementById('transfer-run').click();`);
+  await waitFor(s, `document.body.dataset.screen === 'map' && !document.getElementById('transfer') && window.__griddesk.status !== null`, 'the map after the import', 120000);
+  await waitFor(s, `document.body.dataset.signedIn === 'admin'`, 'the session kept over the reload');
+  await s.execute(`window.__griddesk.selectWorkspace('register');`);
+  await waitFor(s, `Number(document.getElementById('reg-table')?.dataset.total) > 0`, 'the components table after the import');
+  assert.equal(await total(), before + 2, 'expected the two imported components in the register');
+  await search({ text: '990101', class: '', state: '', grid: '' });
+  const rows = await s.execute(`return [...document.querySelectorAll('#reg-table tbody tr')].map((r) => [r.dataset.code, r.children[3].textContent]);`);
+  assert.deepEqual(rows, [[codes[0], '完好']], `expected ${codes[0]} found, intact`);
+  await search({ text: codes[1], class: '', state: '', grid: '' });
+  const second = await s.execute(`return [...document.querySelectorAll('#reg-table tbody tr')].map((r) => [r.dataset.code, r.children[3].textContent]);`);
+  assert.deepEqual(second, [[codes[1], '破损']], `expected ${codes[1]} found, damaged`);
+  await shot(s, 'register-08-imported');
 });

@@ -88,6 +88,15 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     body.dataset.mapIdle = '1';
     body.dataset.idleCount = String(idleCount);
   });
+  // Every change that needs a new frame (a paint or layout property, a filter, feature-state,
+  // GeoJSON data, a tile arriving) asks for it through `triggerRepaint`: the map is not idle from
+  // that moment until the `idle` after the frames it causes. (Moves and loads alone left the flag
+  // at '1' through a repaint, and a check of the pixels could read the frame before the change.)
+  const triggerRepaint = map.triggerRepaint.bind(map);
+  map.triggerRepaint = () => {
+    body.dataset.mapIdle = '0';
+    triggerRepaint();
+  };
   let drawn: () => void = () => undefined;
   const firstDrawn = new Promise<void>((resolve) => { drawn = resolve; });
   // Labels join once the grids are drawn (see `labelStyle`), below any overlay added since.
@@ -187,8 +196,10 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
   // answers at zooms where grid polygons are not drawn).
   map.on('click', (e) => {
     // In the case workspace a click starts a case instead (ui/src/cases/); in the register it
-    // opens or adds a component (ui/src/register/).
-    if (document.body.dataset.workspace === 'cases' || document.body.dataset.workspace === 'register') return;
+    // opens or adds a component (ui/src/register/); in planning the panel follows the planning
+    // selection (ui/src/planning/), so a click that adds a point to a sketch opens no panel.
+    const ws = document.body.dataset.workspace;
+    if (ws === 'cases' || ws === 'register' || ws === 'planning') return;
     api
       .gridAt(e.lngLat.lng, e.lngLat.lat)
       .then((code) => selectGrid(code))

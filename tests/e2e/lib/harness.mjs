@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Session } from './webdriver.mjs';
+import { Session, request } from './webdriver.mjs';
 import { decodePng } from './png.mjs';
+import { artifacts, isPageCrash, noteRetry, repo } from './retries.mjs';
 
+export { artifacts, repo };
 const here = dirname(fileURLToPath(import.meta.url));
-export const repo = resolve(here, '../../..');
-export const artifacts = resolve(process.env.GRIDDESK_E2E_ARTIFACTS ?? join(repo, 'artifacts/e2e'));
 export const appBinary = resolve(process.env.GRIDDESK_APP ?? join(repo, 'target/debug/griddesk-app'));
 
 /** A TCP port nobody listens on now (the kernel picks it). */
@@ -37,12 +37,18 @@ async function ports() {
   return [await freePort(), await freePort()];
 }
 
-/** One tauri-driver for a test file, with its own data folders (a fresh first-start store). */
+/**
+ * One tauri-driver for a test file, with its own data folders (a fresh first-start store).
+ * `offline`: the drivers and the app run in a network namespace of their own with nothing but a
+ * loopback interface (`unshare -n`), so no request can leave the machine; the client reaches the
+ * driver through a Unix socket (lib/netns-driver.mjs forwards it to the driver's port).
+ */
 export class Driver {
-  constructor() {
+  constructor({ offline = false } = {}) {
     this.tmp = mkdtempSync(join(tmpdir(), 'griddesk-e2e-'));
     this.sessions = [];
     this.log = [];
+    this.offline = offline;
   }
 
   async start() {
@@ -59,10 +65,20 @@ export class Driver {
     delete env.GRIDDESK_DB;
     const bin = process.env.TAURI_DRIVER ?? 'tauri-driver';
     const [port, nativePort] = await ports();
-    this.proc = spawn(bin, ['--port', String(port), '--native-port', String(nativePort)], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['--port', String(port), '--native-port', String(nativePort)];
+    if (this.offline) {
+      // Root unshares the network alone; anyone else needs a user namespace as well (-r).
+      const sock = join(this.tmp, 'driver.sock');
+      const flags = process.getuid?.() === 0 ? ['-n'] : ['-r', '-n'];
+      this.proc = spawn('unshare', [...flags, '--', process.execPath, join(here, 'netns-driver.mjs'), sock, bin, ...args], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.base = `unix:${sock}`;
+    } else {
+      this.proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      this.base = `http://127.0.0.1:${port}`;
+    }
     const keep = (chunk) => {
       this.log.push(chunk.toString());
       if (this.log.length > 2000) this.log.splice(0, 1000);
@@ -70,13 +86,12 @@ export class Driver {
     };
     this.proc.stdout.on('data', keep);
     this.proc.stderr.on('data', keep);
-    this.base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 20000;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`tauri-driver exited: ${this.log.join('')}`);
       try {
-        const r = await fetch(`${this.base}/status`);
-        if (r.ok) return this;
+        await request(this.base, 'GET', '/status', undefined, 2000);
+        return this;
       } catch {
         // not listening yet
       }
@@ -94,14 +109,18 @@ export class Driver {
    * Starts the app. `args` go to griddesk-app. With `exitFile`, the app runs under a wrapper that
    * writes its exit status there (only for tests where the app ends by itself).
    */
-  async launch({ args = [], exitFile = null, signIn = DEMO_SIGN_IN } = {}) {
+  async launch({ args = [], exitFile = null, env = {}, signIn = DEMO_SIGN_IN } = {}) {
     let application = appBinary;
     let allArgs = args;
-    if (exitFile) {
-      application = join(this.tmp, 'run-app.sh');
-      writeFileSync(application, `#!/bin/sh\nout="$1"; shift\n"${appBinary}" "$@"\necho $? > "$out"\n`);
+    const vars = Object.entries(env);
+    if (exitFile || vars.length) {
+      // A wrapper that sets `env` for this launch only and, with `exitFile`, writes the exit status.
+      application = join(this.tmp, `run-app-${this.sessions.length}.sh`);
+      const quote = (v) => `'${String(v).replaceAll("'", "'\\''")}'`;
+      const exports = vars.map(([k, v]) => `export ${k}=${quote(v)}\n`).join('');
+      const tail = exitFile ? `"${appBinary}" "$@"\necho $? > ${quote(exitFile)}\n` : `exec "${appBinary}" "$@"\n`;
+      writeFileSync(application, `#!/bin/sh\n${exports}${tail}`);
       chmodSync(application, 0o755);
-      allArgs = [exitFile, ...args];
     }
     const session = await Session.create(this.base, {
       browserName: 'wry',
@@ -145,8 +164,9 @@ export async function signInWhenAsked(session, { login, password, role = '' }, t
         f.dataset.sent = '1';
         f.requestSubmit();
         return 'sent';`, login, password, role);
-    } catch {
-      state = 'wait'; // the page is still loading, or the session is gone (then the deadline ends it)
+    } catch (e) {
+      if (isPageCrash(e)) return false; // the session is gone: the caller looks at why
+      state = 'wait'; // the page is still loading
     }
     if (state === 'done') return true;
     if (state === 'error') return false;
@@ -167,6 +187,8 @@ export async function waitFor(session, expr, what, timeoutMs = 30000) {
       last = await session.execute(`return (${expr});`);
       if (last) return last;
     } catch (e) {
+      // A crashed page never answers again: say so now rather than at the deadline.
+      if (isPageCrash(e)) throw new Error(`expected ${what}, but the page crashed: ${e.message}`);
       last = `error: ${e.message}`;
     }
     await sleep(100);
@@ -174,10 +196,20 @@ export async function waitFor(session, expr, what, timeoutMs = 30000) {
   throw new Error(`expected ${what} within ${timeoutMs} ms (\`${expr}\` was ${JSON.stringify(last)})`);
 }
 
-/** Waits for the map's `idle` after whatever was just done to it. */
+/**
+ * Waits for a repaint of the map that comes after whatever was just done to it, and for the map
+ * to be idle after it (every tile in, nothing moving, nothing left to draw): asks for a frame
+ * and waits for the `idle` that follows it. Whatever was done before the call is in the frames
+ * drawn by then. (Wait for the page's own work first — a command in flight, a pane refreshing:
+ * only what has reached the map is waited for here.)
+ */
 export async function waitIdle(session, timeoutMs = 30000) {
-  await sleep(150);
-  await waitFor(session, `document.body.dataset.mapIdle === '1'`, 'the map to become idle', timeoutMs);
+  await session.evaluate(`const m = window.__griddesk.view.map; const ms = arguments[0];
+    await new Promise((ok, fail) => {
+      const t = setTimeout(() => fail(new Error('the map did not become idle within ' + ms + ' ms (loaded: ' + m.loaded() + ', moving: ' + m.isMoving() + ')')), ms);
+      m.once('idle', () => { clearTimeout(t); ok(); });
+      m.triggerRepaint();
+    });`, timeoutMs);
 }
 
 /** Saves the web view as artifacts/e2e/<name>.png and returns the decoded image. */
@@ -206,21 +238,24 @@ export function readExit(file) {
 export async function startSignedIn(assert, signIn = DEMO_SIGN_IN) {
   // Mesa's software renderer now and then crashes the web view's compositor thread while the
   // first frames are drawn (WebKitWebDriver: "session deleted because of page crash or hang").
-  // A launch that fails that way is retried once, on a fresh store.
+  // A launch that fails that way, and only that way, is retried once on a fresh store, counted.
   for (let attempt = 1; ; attempt++) {
     const driver = await new Driver().start();
     try {
       const session = await driver.launch({ signIn });
       await waitFor(session, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
       const signedIn = await session.signedIn;
-      if (attempt === 1 && !signedIn && /page crash/.test(await pageState(session))) throw new Error('page crash');
+      if (!signedIn) {
+        const state = await pageState(session);
+        if (isPageCrash(state)) throw new Error(state);
+      }
       assert.ok(signedIn, `expected the demo account ${signIn.login} to be signed in`);
       await waitIdle(session, 60000);
       return { driver, session };
     } catch (e) {
       await driver.stop();
-      if (attempt > 1 || !/page crash|aborted due to timeout|invalid session/.test(String(e?.message ?? e))) throw e;
-      console.error(`# launch failed (${e.message}); trying once more on a fresh store`);
+      if (attempt > 1 || !isPageCrash(e)) throw e;
+      noteRetry('launch on a fresh store', e);
     }
   }
 }

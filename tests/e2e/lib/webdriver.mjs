@@ -1,4 +1,7 @@
-// A minimal W3C WebDriver client over fetch: just what the GridDesk end-to-end tests use.
+// A minimal W3C WebDriver client over node:http: just what the GridDesk end-to-end tests use.
+import { request as httpRequest } from 'node:http';
+import { isPageCrash, noteRetry } from './retries.mjs';
+
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecc';
 
 export class WebDriverError extends Error {
@@ -9,23 +12,43 @@ export class WebDriverError extends Error {
   }
 }
 
-async function request(base, method, path, body, timeoutMs = 120_000) {
+/**
+ * One HTTP request to the driver. `base` is `http://host:port`, or `unix:<socket path>` for a
+ * driver in another network namespace (see `Driver` in harness.mjs, `offline`).
+ */
+function send(base, method, path, payload, timeoutMs) {
+  const unix = base.startsWith('unix:');
+  const url = unix ? null : new URL(base);
+  return new Promise((done, fail) => {
+    const req = httpRequest({
+      ...(unix ? { socketPath: base.slice(5) } : { host: url.hostname, port: url.port }),
+      method,
+      path,
+      headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      signal: AbortSignal.timeout(timeoutMs),
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => done({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', fail);
+    });
+    req.on('error', (e) => fail(e.name === 'AbortError' ? new Error(`${method} ${path}: aborted due to timeout after ${timeoutMs} ms`) : e));
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+export async function request(base, method, path, body, timeoutMs = 120_000) {
   // Every WebDriver call has a deadline, so a wedged app or driver fails the test instead of
   // hanging the run (a script may wait for the sample district to be seeded: two minutes).
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const text = await res.text();
+  const res = await send(base, method, path, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
   let json;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(res.text);
   } catch {
-    throw new WebDriverError(method, path, res.status, { message: text });
+    throw new WebDriverError(method, path, res.status, { message: res.text });
   }
-  if (!res.ok) throw new WebDriverError(method, path, res.status, json.value);
+  if (res.status < 200 || res.status >= 300) throw new WebDriverError(method, path, res.status, json.value);
   return json.value;
 }
 
@@ -37,9 +60,10 @@ export class Session {
 
   /**
    * Starts the app and returns its session. The web view's software GL renderer (Mesa swrast)
-   * now and then crashes WebKit's compositor thread while the window comes up; the session
-   * request then never answers. So it gets a deadline of its own (a window normally answers in a
-   * few seconds, seeding happens later, in the page) and one retry.
+   * now and then crashes WebKit's compositor thread while the window comes up; WebKitWebDriver
+   * then answers "session deleted because of page crash or hang". That answer, and only that,
+   * gets one more try, counted (lib/retries.mjs). A request that gets no answer within its
+   * deadline fails: a hang is not retried.
    */
   static async create(base, capabilities, timeoutMs = 45_000) {
     const body = { capabilities: { alwaysMatch: capabilities } };
@@ -47,9 +71,13 @@ export class Session {
     try {
       value = await request(base, 'POST', '/session', body, timeoutMs);
     } catch (e) {
-      console.error(`# new session failed (${e.message}); starting the app once more`);
+      if (!isPageCrash(e)) throw e;
+      noteRetry('new session (the app started once more)', e);
       value = await request(base, 'POST', '/session', body, timeoutMs);
     }
+    // Scripts that wait in the page (the map's next idle, a command) get up to five minutes; the
+    // callers give them their own, shorter deadlines.
+    await request(base, 'POST', `/session/${value.sessionId}/timeouts`, { script: 300_000 });
     return new Session(base, value.sessionId);
   }
 

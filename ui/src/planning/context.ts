@@ -4,7 +4,7 @@
 import type * as maplibregl from 'maplibre-gl';
 import type { Geometry, Position } from 'geojson';
 import { el } from '../dom';
-import { planApi, type CommunityItem, type Problem } from './api';
+import { planApi, type CommunityItem, type EditSummary, type Problem } from './api';
 import { ps } from './strings';
 
 export type Bbox = [number, number, number, number];
@@ -15,8 +15,11 @@ export interface PlanContext {
   selected: () => string[];
   /** Lists these problems and draws their geometry in red (the refusal overlay). */
   showProblems: (problems: Problem[]) => void;
-  /** An edit was applied (or undone) by a pane: reload the grid tiles and the edit log. */
-  edited: (message: string) => void;
+  /**
+   * An edit was applied (or undone) by a pane: reload the grid tiles and the edit log; with the
+   * edit, the selection and the side panel follow it (no grid it retired stays selected).
+   */
+  edited: (message: string, edit?: EditSummary) => void;
   say: (message: string, kind: 'ok' | 'error' | '') => void;
   /** Counts the promise as planning work (the tests wait until none is pending). */
   track: <T>(p: Promise<T>) => Promise<T>;

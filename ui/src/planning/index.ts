@@ -81,7 +81,17 @@ const state: State = {
 /** Hooks for tests: the state and the commands. */
 declare global {
   interface Window {
-    __planning?: { state: State; api: typeof planApi; setTool: (t: Tool) => void; idle: () => boolean };
+    __planning?: {
+      state: State;
+      api: typeof planApi;
+      setTool: (t: Tool) => void;
+      idle: () => boolean;
+      /** Applies an edit the way the toolbar does (selection, panel, tiles, history follow). */
+      run: (edit: Edit) => Promise<void>;
+      /** Ctrl+Z / Ctrl+Y. */
+      undo: () => Promise<void>;
+      redo: () => Promise<void>;
+    };
   }
 }
 
@@ -110,8 +120,10 @@ function setData(id: string, data: FeatureCollection): void {
 
 /** Draws the sketch, the snap circle at the cursor (tolerance in pixels) and the problems. */
 function drawOverlays(): void {
-  // While the style reloads after an edit the overlays are redrawn on `style.load`.
-  if (!map().getSource(SKETCH) || !map().isStyleLoaded()) return;
+  // While the style reloads after an edit its sources are gone; the overlays are redrawn on
+  // `style.load`. (Not `isStyleLoaded()`: that is false while any tile loads, and the sketch
+  // drawn meanwhile — after the side panel narrowed the map, say — never showed.)
+  if (!map().getSource(SKETCH)) return;
   const sk: Feature[] = [];
   const pts = state.sketch;
   const live = state.cursor && (state.tool === 'split' || state.tool === 'draw') ? [...pts, state.cursor] : pts;
@@ -156,6 +168,9 @@ function addOverlayLayers(): void {
     filter: ['in', ['get', 'code'], ['literal', []]],
     paint: { 'line-color': '#0d47a1', 'line-width': 4 },
   });
+  // A problem's red outline stays visible on a selected grid (the grid a refusal names is often
+  // the one just edited, and selected).
+  if (m.getLayer('plan-problem-grids')) m.moveLayer('plan-problem-grids');
   m.addLayer({ id: 'plan-problems-fill', type: 'fill', source: PROBLEMS, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#ff0000', 'fill-opacity': 0.6 } });
   m.addLayer({ id: 'plan-problems-line', type: 'line', source: PROBLEMS, paint: { 'line-color': '#d50000', 'line-width': 3 } });
   m.addLayer({ id: 'plan-sketch-line', type: 'line', source: SKETCH, paint: { 'line-color': '#ff6d00', 'line-width': 3, 'line-dasharray': [2, 1] } });
@@ -229,14 +244,43 @@ function effectText(e: EditSummary): string {
   return parts.join(' ');
 }
 
+/**
+ * The selection after `edit` was applied (`undone` false: applied or redone) or undone, so that it
+ * never names a grid the edit retired: renamed grids keep their selection under the new code, and
+ * when a selected grid went away the grids that came back in its place are selected instead (the
+ * pieces after undoing a merge, the merged grid after redoing it). A newly applied edit selects
+ * the first grid it created, as before.
+ */
+function followEdit(selected: string[], effect: EditSummary['effect'], undone: boolean, fresh: boolean): string[] {
+  const gone = new Set(undone ? effect.created : effect.retired);
+  const back = undone ? effect.retired : effect.created;
+  const renamed = new Map(effect.renamed.map(([a, b]) => (undone ? [b, a] : [a, b])));
+  if (fresh && effect.created.length > 0) return effect.created.slice(0, 1);
+  const moved = selected.map((c) => renamed.get(c) ?? c);
+  const kept = moved.filter((c) => !gone.has(c));
+  if (kept.length === moved.length) return kept;
+  return [...new Set([...kept, ...back.filter((c) => !gone.has(c))])];
+}
+
+/** The side panel shows the first selected grid (and closes when nothing is selected). */
+function syncPanel(): void {
+  void view.selectGrid(state.selected[0] ?? null);
+}
+
+/** The selection, the panes, the panel and the outline follow an edit (see `followEdit`). */
+function followSelection(edit: EditSummary, undone: boolean, fresh: boolean): void {
+  state.selected = followEdit(state.selected, edit.effect, undone, fresh);
+  selectionChanged();
+  syncPanel();
+}
+
 /** Applies an edit; a refusal shows its reasons and draws the problem geometry. */
 async function runEdit(edit: Edit): Promise<void> {
   state.problems = [];
   try {
     const applied = await track(planApi.apply(edit));
     state.sketch = [];
-    state.selected = applied.edit.effect.created.slice(0, 1);
-    selectionChanged();
+    followSelection(applied.edit, false, true);
     state.problems = applied.warnings;
     say(`${s('applied')}: #${applied.edit.id} ${sayTerm(`operation.${applied.edit.operation}`)} ${effectText(applied.edit)}`, 'ok');
     refreshTiles();
@@ -256,6 +300,7 @@ async function undoRedo(undo: boolean): Promise<void> {
   state.problems = [];
   try {
     const a: Applied = await track(undo ? planApi.undo() : planApi.redo());
+    followSelection(a.edit, undo, false);
     say(`${s(undo ? 'undone' : 'redone')}: #${a.edit.id} ${sayTerm(`operation.${a.edit.operation}`)}`, 'ok');
     refreshTiles();
   } catch (e) {
@@ -329,6 +374,7 @@ async function onClick(e: maplibregl.MapMouseEvent): Promise<void> {
       drawOverlays();
       render();
       selectionChanged();
+      syncPanel();
       break;
     }
     case 'split':
@@ -446,7 +492,7 @@ function whoView(): HTMLElement {
     box.append(el('h4', {}, s('roads')));
     const rl = el('ul', { class: 'plan-who-roads' });
     for (const r of w.roads) {
-      rl.append(el('li', {}, `${r.name} ${r.chief_title}: ${r.chief ? personText(r.chief) : s('nobody')} (${r.distance_m.toFixed(0)} m)`));
+      rl.append(el('li', { 'data-road': r.code }, `${r.name} ${r.chief_title}: ${r.chief ? personText(r.chief) : s('nobody')} (${r.distance_m.toFixed(0)} m)`));
     }
     box.append(rl);
   }
@@ -562,8 +608,9 @@ const context: PlanContext = {
     drawOverlays();
     render();
   },
-  edited: (message) => {
+  edited: (message, edit) => {
     state.problems = [];
+    if (edit) followSelection(edit, edit.state === 'undone', edit.state === 'applied');
     say(message, 'ok');
     refreshTiles();
     drawOverlays();
@@ -638,7 +685,15 @@ function mount(p: HTMLElement, v: MapView): void {
     render();
     for (const p of panes) p.render();
   });
-  window.__planning = { state, api: planApi, setTool, idle: () => busy === 0 && !snapping };
+  window.__planning = {
+    state,
+    api: planApi,
+    setTool,
+    idle: () => busy === 0 && !snapping,
+    run: runEdit,
+    undo: () => undoRedo(true),
+    redo: () => undoRedo(false),
+  };
   render();
 }
 

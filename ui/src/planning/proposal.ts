@@ -83,7 +83,7 @@ export function proposalPane(ctx: PlanContext): Pane {
       const a = await ctx.track(planApi.accept(proposal.change));
       proposal = null;
       draw();
-      ctx.edited(`${ps('accepted')}: #${a.edit.id} −${a.edit.effect.retired.length} +${a.edit.effect.created.length}`);
+      ctx.edited(`${ps('accepted')}: #${a.edit.id} −${a.edit.effect.retired.length} +${a.edit.effect.created.length}`, a.edit);
       void loadCommunities(true).then((l) => { list = l; render(); });
     } catch (e) {
       if (e instanceof PlanError && e.report) ctx.showProblems(e.report.problems);

@@ -58,7 +58,7 @@ export function renumberPane(ctx: PlanContext): Pane {
       const a = await ctx.track(planApi.apply({ op: 'renumber', community: target }));
       preview = null;
       setOverlay(ctx.map(), 'plan-preview', null);
-      ctx.edited(`${ps('renumbered')}: #${a.edit.id} (${a.edit.effect.renamed.length})`);
+      ctx.edited(`${ps('renumbered')}: #${a.edit.id} (${a.edit.effect.renamed.length})`, a.edit);
     } catch (e) {
       ctx.say(ctx.failure(e), 'error');
     }
