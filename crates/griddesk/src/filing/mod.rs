@@ -402,6 +402,19 @@ fn expand(
     out
 }
 
+/// The `urgency` cell of a filing-standard row.
+fn urgency_of(row: &CsvRow<'_>) -> Result<Urgency> {
+    let ur = row.get("urgency");
+    Urgency::parse(ur).ok_or_else(|| {
+        row.err(
+            "urgency",
+            Message::new(C::NotAnUrgency)
+                .text("value", ur)
+                .en(format!("`{ur}` is not an urgency")),
+        )
+    })
+}
+
 /// Reads `a,unit_a,b,unit_b,c,unit_c` style columns as three limits.
 fn three_limits(row: &CsvRow<'_>, prefix: &str) -> Result<[TimeLimit; 3]> {
     let mut out = [TimeLimit {
@@ -451,15 +464,7 @@ pub fn parse_stage_limits(
                     .en(format!("`{st}` is not a stage")),
             )
         })?;
-        let ur = row.get("urgency");
-        let urgency = Urgency::parse(ur).ok_or_else(|| {
-            row.err(
-                "urgency",
-                Message::new(C::NotAnUrgency)
-                    .text("value", ur)
-                    .en(format!("`{ur}` is not an urgency")),
-            )
-        })?;
+        let urgency = urgency_of(&row)?;
         out.insert((urgency, stage), three_limits(&row, "")?);
     }
     Ok(out)
@@ -492,15 +497,7 @@ pub fn parse_conditions(
                     .en(format!("`{k}` is not event or component")),
             )
         })?;
-        let ur = row.get("urgency");
-        let urgency = Urgency::parse(ur).ok_or_else(|| {
-            row.err(
-                "urgency",
-                Message::new(C::NotAnUrgency)
-                    .text("value", ur)
-                    .en(format!("`{ur}` is not an urgency")),
-            )
-        })?;
+        let urgency = urgency_of(&row)?;
         let handle = three_limits(&row, "handle_")?;
         let c = FilingCondition {
             kind,
