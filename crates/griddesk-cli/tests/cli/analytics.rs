@@ -159,19 +159,8 @@ fn date(s: &str) -> NaiveDate {
 #[test]
 fn analytics_on_the_sample_store() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("d.sqlite");
+    let db = crate::sample_store(dir.path());
     let db = db.to_str().expect("path");
-    let res = root().join("resources");
-    ok(
-        &griddesk(&[
-            "init",
-            db,
-            "--sample",
-            "--resources",
-            res.to_str().expect("path"),
-        ]),
-        "init",
-    );
     let out = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
     let runs: Vec<Vec<String>> = vec![
         vec![

@@ -3,7 +3,7 @@
 //! grid-counts`, `analytics bulletin` and the engine agree; `analytics evaluate --db` prints the
 //! app's evaluation of the store.
 
-use crate::{griddesk, ok, root};
+use crate::{griddesk, ok};
 use griddesk::analytics::{BulletinSpec, CaseFilter};
 use griddesk::store::parse_datetime;
 use griddesk::Engine;
@@ -24,19 +24,8 @@ fn number_before(text: &str, word: &str) -> usize {
 #[test]
 fn every_command_shows_one_overdue_count_and_the_apps_evaluation() {
     let dir = tempfile::tempdir().expect("dir");
-    let db_path = dir.path().join("d.sqlite");
+    let db_path = crate::sample_store(dir.path());
     let db = db_path.to_str().expect("path");
-    let res = root().join("resources");
-    ok(
-        &griddesk(&[
-            "init",
-            db,
-            "--sample",
-            "--resources",
-            res.to_str().expect("path"),
-        ]),
-        "init",
-    );
     let now = "2026-04-04 10:00:00";
 
     // The workflow's clocks and the case list's overdue filter.

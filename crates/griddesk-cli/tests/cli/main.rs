@@ -41,3 +41,20 @@ pub fn ok(o: &Output, what: &str) -> String {
     assert!(o.status.success(), "{what}: {t}");
     t
 }
+
+/// `griddesk init DIR/d.sqlite --sample` as a user runs it; the store's path.
+pub fn sample_store(dir: &Path) -> PathBuf {
+    let db = dir.join("d.sqlite");
+    let res = resources();
+    ok(
+        &griddesk(&[
+            "init",
+            db.to_str().expect("path"),
+            "--sample",
+            "--resources",
+            res.to_str().expect("path"),
+        ]),
+        "init",
+    );
+    db
+}
