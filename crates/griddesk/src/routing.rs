@@ -175,7 +175,7 @@ pub(crate) fn insert_rule(tx: &Connection, r: &RoutingRule) -> Result<i64> {
                 }
             }
         }
-        _ => Error::Sql(e),
+        _ => Error::from(e),
     })?;
     Ok(tx.last_insert_rowid())
 }

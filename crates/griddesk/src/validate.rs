@@ -8,16 +8,9 @@
 
 use crate::index::SpatialIndex;
 use crate::planning::{check_district, PlanSettings};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warning,
-}
+pub use griddesk_core::topology::Severity;
 
 /// One problem found by [`validate`].
 #[derive(Debug, Clone, PartialEq, Serialize)]

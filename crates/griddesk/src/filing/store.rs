@@ -109,7 +109,7 @@ pub fn replace_conditions(tx: &Connection, conds: &[FilingCondition]) -> Result<
                     key: format!("{} {}/{}", c.kind.key(), c.class_code, c.condition),
                 }
             }
-            e => Error::Sql(e),
+            e => Error::from(e),
         })?;
         for l in &c.limits {
             lim.execute(params![

@@ -76,10 +76,10 @@ pub use table::{SourceOptions, TargetOptions, TextEncoding};
 pub(crate) use fields::check_lon_lat;
 
 use crate::code::DistrictCode;
-use crate::error::{Error, Location, Position, Result};
+use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use crate::locate::GridLocator;
-use crate::message::{Message, MessageCode, Reason};
+use crate::message::{Message, MessageCode};
 use crate::model::District;
 use crate::store::Store;
 use rayon::prelude::*;
@@ -105,6 +105,13 @@ pub enum Dataset {
     Components,
     /// 案件.
     Cases,
+}
+
+impl crate::message::Term for Dataset {
+    const VOCAB: &'static str = "dataset";
+    fn term_key(&self) -> &str {
+        self.key()
+    }
 }
 
 impl Dataset {
@@ -213,109 +220,7 @@ impl Format {
     }
 }
 
-/// One refused record (or the whole file, or its header), with where and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Reject {
-    /// File, feature or line, and field.
-    #[cfg_attr(feature = "ts", ts(as = "location_ts::LocationTs"))]
-    pub location: Location,
-    /// What is wrong, in lower case (English).
-    pub message: String,
-    /// What is wrong, as a message for the UI.
-    pub detail: Message,
-}
-
-/// The TypeScript shape of [`Location`] and [`Position`] (`error.rs` derives nothing for the
-/// boundary yet). The conversions below name every field and variant, so a change there fails
-/// to compile here.
-#[cfg(feature = "ts")]
-mod location_ts {
-    use crate::error::{Location, Position};
-
-    /// Where a bad value was found in an input file.
-    #[derive(ts_rs::TS)]
-    #[ts(rename = "Location")]
-    #[allow(dead_code)]
-    pub struct LocationTs {
-        /// File name as given by the user.
-        file: String,
-        /// 1-based line (CSV), 0-based feature index (GeoJSON) or record number (Shapefile,
-        /// GeoPackage).
-        position: PositionTs,
-        /// Field or property, if the problem is in one field.
-        field: Option<String>,
-    }
-
-    /// Position of a record within a file.
-    #[derive(ts_rs::TS)]
-    #[ts(rename = "Position", rename_all = "snake_case")]
-    #[allow(dead_code)]
-    pub enum PositionTs {
-        File,
-        Line(u64),
-        Feature(usize),
-        Record(u64),
-    }
-
-    impl From<&Location> for LocationTs {
-        fn from(l: &Location) -> Self {
-            let Location {
-                file,
-                position,
-                field,
-            } = l;
-            let position = match *position {
-                Position::File => PositionTs::File,
-                Position::Line(n) => PositionTs::Line(n),
-                Position::Feature(n) => PositionTs::Feature(n),
-                Position::Record(n) => PositionTs::Record(n),
-            };
-            Self {
-                file: file.clone(),
-                position,
-                field: field.clone(),
-            }
-        }
-    }
-}
-
-impl fmt::Display for Reject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
-
-impl Reject {
-    pub(crate) fn new(
-        file: &str,
-        position: Position,
-        field: Option<&str>,
-        message: Reason,
-    ) -> Self {
-        Reject {
-            location: Location {
-                file: file.to_string(),
-                position,
-                field: field.map(str::to_string),
-            },
-            message: message.text,
-            detail: message.message,
-        }
-    }
-
-    /// Where and what, as one `input-error` message.
-    pub fn input_error(&self) -> Message {
-        Message::new(MessageCode::InputError)
-            .nested("at", self.location.message())
-            .nested("reason", self.detail.clone())
-    }
-
-    /// What is wrong, English text and message together.
-    pub fn reason(&self) -> Reason {
-        self.detail.clone().en(self.message.clone())
-    }
-}
+pub use griddesk_core::error::Reject;
 
 /// How to import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -14,28 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// GeoJSON (de)serialisation of geometry fields.
-pub mod geojson_geom {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    /// Writes any geometry as a GeoJSON geometry object.
-    pub fn serialize<S: Serializer, G>(g: &G, s: S) -> Result<S::Ok, S::Error>
-    where
-        G: Clone + Into<geo_types::Geometry<f64>>,
-    {
-        let g: geo_types::Geometry<f64> = g.clone().into();
-        geojson::Geometry::from(&g).serialize(s)
-    }
-
-    /// Reads a GeoJSON geometry object into the field's geometry type.
-    pub fn deserialize<'de, D: Deserializer<'de>, G>(d: D) -> Result<G, D::Error>
-    where
-        G: TryFrom<geo_types::Geometry<f64>>,
-    {
-        let g = geojson::Geometry::deserialize(d)?;
-        let g: geo_types::Geometry<f64> = g.try_into().map_err(serde::de::Error::custom)?;
-        G::try_from(g).map_err(|_| serde::de::Error::custom("unexpected geometry type"))
-    }
-}
+pub use griddesk_core::topology::geojson_geom;
 
 /// An edit of the unit grids of one community, as the map editor asks for it. Points are
 /// `[lon, lat]`; a point meant to be an existing vertex or on an existing edge may be off by up

@@ -593,7 +593,7 @@ pub(crate) fn apply(
                     what: "grid",
                     key: g.code.to_string(),
                 },
-                _ => Error::Sql(e),
+                _ => Error::from(e),
             })?;
             if let Some(d) = g.predecessors.first().and_then(|p| idx.duty_grid_of(p)) {
                 tx.execute(

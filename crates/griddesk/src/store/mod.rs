@@ -56,7 +56,7 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::StoreLocked {
             path: path.to_path_buf(),
         },
-        _ => Error::Sql(e),
+        _ => Error::from(e),
     }
 }
 
@@ -76,10 +76,9 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure().map_err(|e| match e {
-            Error::Sql(e) => classify_open_error(path, e),
-            other => other,
-        })?;
+        store
+            .configure()
+            .map_err(|e| classify_open_error(path, e))?;
         let app_id: i64 = store
             .conn
             .query_row("PRAGMA application_id", [], |r| r.get(0))
@@ -148,7 +147,7 @@ impl Store {
         &self.path
     }
 
-    fn configure(&mut self) -> Result<()> {
+    fn configure(&mut self) -> rusqlite::Result<()> {
         self.conn
             .busy_timeout(std::time::Duration::from_millis(1500))?;
         // Reading the journal mode touches the file: a non-database fails here.
@@ -747,7 +746,7 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
                 "{what} `{key}` refers to a missing parent (street, community or grid)"
             ))
         }
-        _ => Error::Sql(e),
+        _ => Error::from(e),
     }
 }
 

@@ -492,7 +492,7 @@ impl Engine {
                     what: "photo",
                     key: photo_id.to_string(),
                 },
-                e => Error::Sql(e),
+                e => Error::from(e),
             })
     }
 
@@ -511,7 +511,7 @@ impl Engine {
                     what: "photo",
                     key: photo_id.to_string(),
                 },
-                e => Error::Sql(e),
+                e => Error::from(e),
             })
     }
 }

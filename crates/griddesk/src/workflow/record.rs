@@ -309,7 +309,7 @@ pub(crate) fn write_flow(tx: &Connection, f: &Flow) -> Result<()> {
                 key: f.department.clone().unwrap_or_default(),
             }
         }
-        _ => Error::Sql(e),
+        _ => Error::from(e),
     })?;
     Ok(())
 }

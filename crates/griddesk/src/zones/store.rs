@@ -200,7 +200,7 @@ fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
             return Error::Internal(format!("{what} `{key}`: {m}"));
         }
     }
-    Error::Sql(e)
+    Error::from(e)
 }
 
 fn empty_to_none(s: &Option<String>) -> Option<&str> {

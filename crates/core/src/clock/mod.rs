@@ -22,7 +22,6 @@
 //! limit including extensions.
 
 pub mod calendar;
-pub(crate) mod store;
 
 pub use calendar::{CalendarDay, DayKind, OfficePeriod, WorkCalendar};
 
@@ -355,7 +354,18 @@ impl ClockState {
     }
 }
 
-pub use store::{load_calendar, CalendarEdit};
+/// One change to the stored calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum CalendarEdit {
+    /// Adds or replaces the entry for a date.
+    SetDay(CalendarDay),
+    /// Removes the entry for a date (it follows the Monday–Friday rule again).
+    ClearDay { date: chrono::NaiveDate },
+    /// Replaces the office periods.
+    SetOfficeHours { periods: Vec<OfficePeriod> },
+}
+
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! Users and departments in the store: `app_user`, `user_role`, `department`.
 
-use super::{Department, NewUser, Role, User};
+use griddesk_core::users::{Department, NewUser, Role, User};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -21,7 +21,7 @@ fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
                 }
             }
         }
-        _ => Error::Sql(e),
+        _ => Error::from(e),
     }
 }
 

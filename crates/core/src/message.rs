@@ -814,11 +814,10 @@ macro_rules! keyed_terms {
 
 keyed_terms! {
     crate::users::Role => "role",
-    crate::workflow::ActionKind => "action",
+    crate::flow::ActionKind => "action",
     crate::model::CaseStatus => "status",
-    crate::workflow::RequestKind => "request",
+    crate::flow::RequestKind => "request",
     crate::clock::TimeUnit => "unit",
-    crate::io::Dataset => "dataset",
     EditOp => "edit",
     Thing => "thing",
     Field => "field",
@@ -828,7 +827,7 @@ keyed_terms! {
     Operation => "operation",
 }
 
-impl Term for crate::planning::guard::Rule {
+impl Term for crate::topology::Rule {
     const VOCAB: &'static str = "rule";
     fn term_key(&self) -> &str {
         self.id()
@@ -842,11 +841,12 @@ impl Term for crate::model::CaseKind {
     }
 }
 
-/// Every term the engine can send, `vocabulary.key`.
+/// Every term of the core vocabularies, `vocabulary.key` (the API crate adds the import
+/// datasets).
 pub fn all_terms() -> Vec<String> {
     let mut out = keyed_terms();
     out.extend(
-        crate::planning::guard::Rule::ALL
+        crate::topology::Rule::ALL
             .iter()
             .map(|r| format!("rule.{}", r.id())),
     );

@@ -1,10 +1,10 @@
 //! The work calendar in the store: table `calendar_day` (date, kind, note) and the office hours
 //! in `meta` under `calendar.office_hours` (`08:00-12:00,14:00-18:00`).
 
-use super::calendar::{
-    format_office_hours, parse_office_hours, CalendarDay, DayKind, OfficePeriod,
+use griddesk_core::clock::calendar::{
+    format_office_hours, parse_office_hours, CalendarDay, DayKind,
 };
-use super::WorkCalendar;
+use griddesk_core::clock::WorkCalendar;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -40,20 +40,10 @@ pub fn load_calendar(conn: &Connection) -> Result<WorkCalendar> {
     }
 }
 
-/// One change to the stored calendar.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum CalendarEdit {
-    /// Adds or replaces the entry for a date.
-    SetDay(CalendarDay),
-    /// Removes the entry for a date (it follows the Monday–Friday rule again).
-    ClearDay { date: NaiveDate },
-    /// Replaces the office periods.
-    SetOfficeHours { periods: Vec<OfficePeriod> },
-}
+pub use griddesk_core::clock::CalendarEdit;
 
 /// Applies calendar edits inside a transaction.
-pub(crate) fn apply_edits(tx: &Connection, edits: &[CalendarEdit]) -> Result<()> {
+pub fn apply_edits(tx: &Connection, edits: &[CalendarEdit]) -> Result<()> {
     for e in edits {
         match e {
             CalendarEdit::SetDay(d) => {

@@ -1,6 +1,7 @@
 //! Engine errors. Every variant says what went wrong and where (file, line, feature, field).
 
 use crate::message::{thing, EditOp, IoKind, Message, MessageCode, Reason};
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// Result with the engine's [`Error`].
@@ -99,8 +100,9 @@ pub enum Error {
     },
     #[error("{path} is locked by another process")]
     StoreLocked { path: PathBuf },
+    /// A failure of the store's database (SQLite, PostgreSQL), as its driver said it.
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(String),
     #[error("I/O error on {path}: {source}")]
     Io {
         path: PathBuf,
@@ -114,7 +116,7 @@ pub enum Error {
     ImportRejected {
         file: String,
         count: usize,
-        first: Box<crate::io::Reject>,
+        first: Box<Reject>,
     },
     /// A value a person gave (or a file holds) is not acceptable.
     #[error("invalid value: {0}")]
@@ -139,7 +141,7 @@ pub enum Error {
     #[error("case `{case}`: {refusal}")]
     Refused {
         case: String,
-        refusal: crate::workflow::Refusal,
+        refusal: crate::flow::Refusal,
     },
     #[error("sign-in refused: {0}")]
     SignIn(crate::users::SignInRefusal),
@@ -152,7 +154,7 @@ pub enum Error {
     #[error("cannot {op}: {reason}")]
     Edit { op: EditOp, reason: Reason },
     #[error("edit refused: {}", .0.summary())]
-    TopologyRefused(Box<crate::planning::GuardReport>),
+    TopologyRefused(Box<crate::topology::GuardReport>),
     #[error("{0}")]
     PlanConflict(Reason),
     #[error("user `{login}` signed in as {} may not {}; {}", role.zh(), what.en(), what.who())]
@@ -335,17 +337,128 @@ impl Error {
     }
 
     /// The workflow refusal, when this error is one.
-    pub fn refusal(&self) -> Option<&crate::workflow::Refusal> {
+    pub fn refusal(&self) -> Option<&crate::flow::Refusal> {
         match self {
             Error::Refused { refusal, .. } => Some(refusal),
             _ => None,
         }
     }
 
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// One refused record (or the whole file, or its header), with where and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Reject {
+    /// File, feature or line, and field.
+    #[cfg_attr(feature = "ts", ts(as = "location_ts::LocationTs"))]
+    pub location: Location,
+    /// What is wrong, in lower case (English).
+    pub message: String,
+    /// What is wrong, as a message for the UI.
+    pub detail: Message,
+}
+
+/// The TypeScript shape of [`Location`] and [`Position`] (`error.rs` derives nothing for the
+/// boundary yet). The conversions below name every field and variant, so a change there fails
+/// to compile here.
+#[cfg(feature = "ts")]
+mod location_ts {
+    use crate::error::{Location, Position};
+
+    /// Where a bad value was found in an input file.
+    #[derive(ts_rs::TS)]
+    #[ts(rename = "Location")]
+    #[allow(dead_code)]
+    pub struct LocationTs {
+        /// File name as given by the user.
+        file: String,
+        /// 1-based line (CSV), 0-based feature index (GeoJSON) or record number (Shapefile,
+        /// GeoPackage).
+        position: PositionTs,
+        /// Field or property, if the problem is in one field.
+        field: Option<String>,
+    }
+
+    /// Position of a record within a file.
+    #[derive(ts_rs::TS)]
+    #[ts(rename = "Position", rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum PositionTs {
+        File,
+        Line(u64),
+        Feature(usize),
+        Record(u64),
+    }
+
+    impl From<&Location> for LocationTs {
+        fn from(l: &Location) -> Self {
+            let Location {
+                file,
+                position,
+                field,
+            } = l;
+            let position = match *position {
+                Position::File => PositionTs::File,
+                Position::Line(n) => PositionTs::Line(n),
+                Position::Feature(n) => PositionTs::Feature(n),
+                Position::Record(n) => PositionTs::Record(n),
+            };
+            Self {
+                file: file.clone(),
+                position,
+                field: field.clone(),
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl Reject {
+    pub fn new(
+        file: &str,
+        position: Position,
+        field: Option<&str>,
+        message: Reason,
+    ) -> Self {
+        Reject {
+            location: Location {
+                file: file.to_string(),
+                position,
+                field: field.map(str::to_string),
+            },
+            message: message.text,
+            detail: message.message,
+        }
+    }
+
+    /// Where and what, as one `input-error` message.
+    pub fn input_error(&self) -> Message {
+        Message::new(MessageCode::InputError)
+            .nested("at", self.location.message())
+            .nested("reason", self.detail.clone())
+    }
+
+    /// What is wrong, English text and message together.
+    pub fn reason(&self) -> Reason {
+        self.detail.clone().en(self.message.clone())
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Sql(e.to_string())
     }
 }

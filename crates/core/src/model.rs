@@ -179,6 +179,8 @@ impl CaseKind {
     }
 }
 
+#[doc(hidden)]
+#[macro_export]
 macro_rules! keyed_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = ($key:expr, $zh:expr)),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -208,7 +210,7 @@ macro_rules! keyed_enum {
         }
     };
 }
-pub(crate) use keyed_enum;
+pub use crate::keyed_enum;
 
 keyed_enum!(
     /// 案件来源 (SPEC §4.3).
@@ -329,36 +331,3 @@ impl From<&Case> for CaseSummary {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// A keyed enum crosses every boundary (JSON, the UI, files, the store) under one name: its
-    /// key. serde's `snake_case` alone writes `Hotline12319` as `hotline12319`.
-    #[test]
-    fn every_keyed_enum_serializes_as_its_key() {
-        macro_rules! check {
-            ($($t:ty),+ $(,)?) => {$(
-                for v in <$t>::ALL.iter().copied() {
-                    let json = serde_json::to_value(v).unwrap_or_default();
-                    assert_eq!(json, v.key(), "{} {v:?}", stringify!($t));
-                    let back: $t = serde_json::from_value(json).expect("the key reads back");
-                    assert_eq!(back, v);
-                }
-            )+};
-        }
-        check!(
-            super::CaseSource,
-            super::CaseStatus,
-            crate::users::Role,
-            crate::filing::Stage,
-            crate::filing::AreaClass,
-            crate::filing::Urgency,
-            crate::workflow::RequestKind,
-            crate::workflow::ActionKind,
-            crate::zones::Role,
-            crate::zones::UnitKind,
-            crate::zones::LayerKind,
-            crate::zones::Network,
-            crate::zones::RoadClass,
-        );
-    }
-}
