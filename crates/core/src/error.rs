@@ -426,12 +426,7 @@ impl std::fmt::Display for Reject {
 }
 
 impl Reject {
-    pub fn new(
-        file: &str,
-        position: Position,
-        field: Option<&str>,
-        message: Reason,
-    ) -> Self {
+    pub fn new(file: &str, position: Position, field: Option<&str>, message: Reason) -> Self {
         Reject {
             location: Location {
                 file: file.to_string(),

@@ -57,7 +57,6 @@ keyed_enum!(
     }
 );
 
-
 /// Why a transition was refused. The case is left unchanged.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "refusal", rename_all = "snake_case")]

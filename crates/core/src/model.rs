@@ -331,3 +331,15 @@ impl From<&Case> for CaseSummary {
     }
 }
 
+/// Everything in a store, as loaded to build the in-memory indexes.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    pub district: Option<District>,
+    pub streets: Vec<Street>,
+    pub communities: Vec<Community>,
+    pub grids: Vec<Grid>,
+    pub duty_grids: Vec<DutyGrid>,
+    pub components: Vec<Component>,
+    pub cases: Vec<CaseSummary>,
+    pub code_tables: crate::codetable::CodeTables,
+}

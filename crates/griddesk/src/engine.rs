@@ -13,45 +13,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-/// Row-aligned overdue flags of the analytics snapshot and the moment they were judged at.
-pub(crate) type OverdueAt = (chrono::NaiveDateTime, Arc<Vec<bool>>);
-
-/// Indexes of one consistent state of the store.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub index: SpatialIndex,
-    pub locator: GridLocator,
-    /// Changes with every rebuild from the store (not with in-place edits), so that state
-    /// derived from an index can tell it is stale.
-    pub(crate) generation: u64,
-    /// Columnar case snapshot for analytics, built on first use.
-    pub analytics: std::sync::OnceLock<Arc<crate::analytics::CaseColumns>>,
-    /// The last evaluation input built from the store, with its period and audit position.
-    pub(crate) evaluation: Arc<Mutex<Option<crate::analytics::evaluation::from_store::Cached>>>,
-    /// The workflow's overdue judgement of every snapshot row at one moment (SPEC §4.6).
-    pub(crate) overdue: Arc<Mutex<Option<OverdueAt>>>,
-}
-
-impl Loaded {
-    /// Indexes whose analytics columns are built on first use, under a fresh generation.
-    pub fn new(index: SpatialIndex, locator: GridLocator) -> Self {
-        Loaded {
-            index,
-            locator,
-            generation: next_generation(),
-            analytics: Default::default(),
-            evaluation: Default::default(),
-            overdue: Default::default(),
-        }
-    }
-}
-
-static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-
-/// A generation number no index has had yet.
-pub(crate) fn next_generation() -> u64 {
-    GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-}
+pub use griddesk_spatial::{next_generation, Loaded, OverdueAt};
 
 /// An open district.
 pub struct Engine {

@@ -1,10 +1,25 @@
-//! GridDesk engine: the single source of truth for a district's unit grids, components and cases.
+//! GridDesk's API crate: [`Engine`], one open district — the only crate that picks a store
+//! backend and checks what the acting user's role may do. The CLI and the desktop shell call
+//! only this. Below it, one-way (`docs/architecture.md`): core → spatial → store-sqlite → io →
+//! the domain crates (case loop, planning, zones, analytics) → sample → this crate.
 //!
-//! Data flows one way: file or form → [`Engine`] (validate, store, index) → tiles/statistics → map.
-//! The engine has no GUI dependency; the CLI and the desktop shell both sit on [`Engine`].
+//! The modules below keep the paths the shells and tests have always used
+//! (`griddesk::workflow::…`); each re-exports the crate that owns it and adds what the engine
+//! defines for it.
 #![forbid(unsafe_code)]
 
+mod api;
+pub mod engine;
+
+pub use engine::Engine;
+pub use error::{Error, ErrorKind, Result};
+pub use griddesk_caseloop::{filing, intake, register, routing};
 pub use griddesk_core::{code, codetable, csvtable, error, flow, geodesy, model, topology};
+pub use griddesk_core::{Message, MessageCode, Param, Reason};
+pub use griddesk_planning::validate;
+pub use griddesk_sample as sample;
+pub use griddesk_spatial::{index, locate, stats};
+pub use griddesk_store_sqlite::store;
 
 /// Typed messages ([`griddesk_core::message`]), plus every term the engine can send.
 pub mod message {
@@ -25,44 +40,63 @@ pub mod message {
 
 /// The work calendar and stage clocks ([`griddesk_core::clock`]) and the stored calendar.
 pub mod clock {
-    pub use crate::clock_store::load_calendar;
-    pub(crate) use crate::clock_store as store;
+    pub(crate) use griddesk_caseloop::clock_store as store;
+    pub use griddesk_caseloop::clock_store::load_calendar;
     pub use griddesk_core::clock::*;
 }
-mod clock_store;
 
 /// Users, roles and sign-in ([`griddesk_core::users`]) and the stored users.
 pub mod users {
-    pub(crate) use crate::users_store::{
-        insert_department, insert_user, load_departments, load_users, set_user_active,
-        set_user_password,
+    pub(crate) use griddesk_caseloop::users_store::{
+        insert_department, insert_user, set_user_active, set_user_password,
     };
     pub use griddesk_core::users::*;
 }
-mod users_store;
 
-pub mod analytics;
-pub mod engine;
-pub mod filing;
-pub mod index;
-pub mod intake;
-pub mod io;
-pub mod locate;
-pub mod planning;
-pub mod qr;
-pub mod register;
-pub mod routing;
-pub mod sample;
-pub mod stats;
-pub mod store;
-pub mod tiles;
-pub mod validate;
-pub mod workflow;
-pub mod zones;
+/// Vector tiles ([`griddesk_spatial::tiles`]) and the zone layers' tiles.
+pub mod tiles {
+    pub use griddesk_spatial::tiles::*;
+    pub use griddesk_zones::zones::{encode_zone_tile, ROAD_LINES_MIN_ZOOM, ZONES_MIN_ZOOM};
+}
 
-pub use engine::Engine;
-pub use error::{Error, ErrorKind, Result};
-pub use griddesk_core::{Message, MessageCode, Param, Reason};
+/// Import and export ([`griddesk_io::io`]).
+pub mod io {
+    pub use griddesk_io::io::*;
+}
+
+/// The case loop's workflow ([`griddesk_caseloop::workflow`]) and the engine's views of it.
+pub mod workflow {
+    pub use crate::api::workflow::{CaseClock, CasePoint};
+    pub use griddesk_caseloop::workflow::*;
+}
+
+/// QR plates ([`griddesk_caseloop::qr`]) and scanning one.
+pub mod qr {
+    pub use crate::api::qr::Scan;
+    pub use griddesk_caseloop::qr::*;
+}
+
+/// Grid planning ([`griddesk_planning::planning`]) and the engine's edit results.
+pub mod planning {
+    pub use crate::api::planning::{Applied, CommunityItem, GridsAsOf, Preview};
+    pub use griddesk_planning::planning::*;
+}
+
+/// Responsibility zones ([`griddesk_zones::zones`]) and the engine's zone views and edits.
+pub mod zones {
+    pub use crate::api::zones::{
+        LayerInfo, PersonZone, PersonZones, RoadEdit, RoadSummary, ZoneDetail, ZoneEdit,
+        ROAD_SEARCH_M,
+    };
+    pub use griddesk_zones::zones::*;
+}
+
+/// Analytics ([`griddesk_analytics::analytics`]) and the engine's bulletin.
+pub mod analytics {
+    pub use crate::api::analytics::{now_minute, BulletinSpec};
+    pub use griddesk_analytics::analytics::*;
+    pub use griddesk_sample::synthetic;
+}
 
 #[cfg(test)]
 mod tests {

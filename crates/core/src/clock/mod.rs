@@ -366,6 +366,5 @@ pub enum CalendarEdit {
     SetOfficeHours { periods: Vec<OfficePeriod> },
 }
 
-
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,6 @@
 //! department and may act only on that department's cases. Passwords are stored as argon2id
 //! PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$…`), never in clear.
 
-
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
 use crate::model::keyed_enum;

@@ -1,0 +1,194 @@
+//! The components register: 16-digit codes (next free sequence per district and minor class,
+//! SPEC §2.2), creating, editing and moving components, each change recorded in
+//! `component_history` with the record before and after.
+
+use crate::code::{ClassCode, ComponentCode, DistrictCode};
+use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
+use crate::model::{Component, ComponentState};
+use crate::store::format_datetime;
+use crate::users::{Role, Session};
+use crate::workflow::apply::authorise;
+use crate::workflow::Refusal;
+use chrono::NaiveDateTime;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+
+/// A component as written in the history and sent to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ComponentRecord {
+    pub code: String,
+    pub class_code: String,
+    pub class_name: Option<String>,
+    pub owner: Option<String>,
+    pub maintainer: Option<String>,
+    pub state: ComponentState,
+    pub location: [f64; 2],
+    pub grid: Option<String>,
+}
+
+impl ComponentRecord {
+    /// The record of a component, with its minor-class name.
+    pub fn of(c: &Component, class_name: Option<String>) -> Self {
+        Self {
+            code: c.code.to_string(),
+            class_code: c.class_code.to_string(),
+            class_name,
+            owner: c.owner.clone(),
+            maintainer: c.maintainer.clone(),
+            state: c.state,
+            location: [c.location.x(), c.location.y()],
+            grid: c.grid.map(|g| g.to_string()),
+        }
+    }
+}
+
+/// A component to register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+pub struct NewComponent {
+    /// 4-digit minor class from the component code table.
+    pub class_code: String,
+    /// `[lon, lat]`.
+    pub location: [f64; 2],
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub maintainer: Option<String>,
+    #[serde(default = "intact")]
+    pub state: ComponentState,
+    /// A code to use; the next free one when absent.
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub fn intact() -> ComponentState {
+    ComponentState::Intact
+}
+
+/// Changes to a component; absent fields stay as they are, an empty owner or maintainer clears it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+#[serde(default)]
+pub struct ComponentEdit {
+    /// (`null` and absent alike leave it as it is.)
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub owner: Option<Option<String>>,
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub maintainer: Option<Option<String>>,
+    pub state: Option<ComponentState>,
+    /// Move to `[lon, lat]` (the grid is found again).
+    pub location: Option<[f64; 2]>,
+    pub note: Option<String>,
+}
+
+/// One entry of a component's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ComponentChange {
+    pub seq: i64,
+    pub code: String,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    /// `create`, `edit`, `move`, `state` (a state change) or a combination joined by `+`.
+    pub action: String,
+    pub before: Option<ComponentRecord>,
+    pub after: Option<ComponentRecord>,
+    pub note: Option<String>,
+}
+
+pub fn refused(code: &str, r: Refusal) -> Error {
+    Error::Refused {
+        case: format!("component {code}"),
+        refusal: r,
+    }
+}
+
+pub fn check_editor(desk: &crate::workflow::Desk, by: &Session, code: &str) -> Result<()> {
+    authorise(desk, by).map_err(|r| refused(code, r))?;
+    if !matches!(by.role, Role::Admin | Role::Inspector) {
+        return Err(refused(
+            code,
+            Refusal::NotAuthorised {
+                login: by.login.clone(),
+                role: by.role,
+                why: crate::message::Message::new(crate::message::MessageCode::RegisterEditorsOnly)
+                    .en("only administrators and inspectors edit the components register"),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// The next free code for a district and minor class, from the store.
+pub fn next_code(
+    conn: &Connection,
+    district: DistrictCode,
+    class: ClassCode,
+) -> Result<ComponentCode> {
+    let prefix = format!("{district}{class}");
+    let last: Option<String> = conn.query_row(
+        "SELECT max(code) FROM component WHERE code >= ?1 AND code <= ?2",
+        params![format!("{prefix}000000"), format!("{prefix}999999")],
+        |r| r.get(0),
+    )?;
+    let n = last
+        .as_deref()
+        .and_then(|c| c.get(10..))
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(0);
+    if n >= 999_999 {
+        return Err(Error::Invalid(
+            Message::new(C::ComponentCodesExhausted)
+                .text("district", district)
+                .text("class", class)
+                .en(format!(
+                    "no free component codes left for {district} class {class}"
+                )),
+        ));
+    }
+    ComponentCode::from_parts(district, class.as_str(), n + 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn write_history(
+    tx: &Connection,
+    code: &str,
+    at: NaiveDateTime,
+    actor: &str,
+    action: &str,
+    before: Option<&ComponentRecord>,
+    after: Option<&ComponentRecord>,
+    note: Option<&str>,
+) -> Result<()> {
+    let j = |r: Option<&ComponentRecord>| -> Result<Option<String>> {
+        r.map(|r| serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string())))
+            .transpose()
+    };
+    tx.execute(
+        "INSERT INTO component_history (code, at, actor, action, before, after, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            code,
+            format_datetime(&at),
+            actor,
+            action,
+            j(before)?,
+            j(after)?,
+            note
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn valid_point(p: [f64; 2]) -> bool {
+    p[0].is_finite()
+        && p[1].is_finite()
+        && (-180.0..=180.0).contains(&p[0])
+        && (-90.0..=90.0).contains(&p[1])
+}

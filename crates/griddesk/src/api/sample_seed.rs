@@ -1,0 +1,61 @@
+use crate::error::Result;
+#[allow(unused_imports)]
+use crate::sample::caseloop::*;
+use crate::users::NewUser;
+use crate::Engine;
+
+impl Engine {
+    /// Writes the sample's departments, users and routing, then a history for every case in
+    /// the store (module docs), in one transaction each.
+    pub fn load_sample_case_loop(&self, seed: &CaseLoopSeed) -> Result<()> {
+        // GRIDDESK_TIMING=1 prints how long each phase takes.
+        let timing = std::env::var_os("GRIDDESK_TIMING").is_some();
+        let t = std::time::Instant::now();
+        self.with_desk(|store, desk, _| {
+            store.transaction(|tx| {
+                for d in &seed.departments {
+                    crate::users::insert_department(tx, d)?;
+                }
+                // The sample's accounts exist from the start of its case period.
+                let now = "2025-11-01 00:00:00";
+                for u in &seed.users {
+                    let nu = NewUser {
+                        login: u.login.clone(),
+                        name: u.name.clone(),
+                        password: String::new(),
+                        roles: u.roles.clone(),
+                        department: u.department.clone(),
+                    };
+                    crate::users::insert_user(tx, &nu, &u.password, now)?;
+                }
+                for r in &seed.routing {
+                    crate::routing::insert_rule(tx, r)?;
+                }
+                Ok(())
+            })?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })?;
+        let t_tables = t.elapsed();
+        self.with_desk(|store, desk, index| {
+            let staff = Staff::new(seed);
+            // A first-start load: a failure removes the whole store, so the large write need
+            // not wait for the disk (the setting is restored right after).
+            store.conn().execute_batch("PRAGMA synchronous = OFF")?;
+            let written = store.transaction(|tx| write_histories(tx, desk, index, seed.seed, &staff));
+            store.conn().execute_batch("PRAGMA synchronous = NORMAL")?;
+            written?;
+            let t_histories = t.elapsed();
+            desk.load_open(store.conn(), index)?;
+            if timing {
+                eprintln!(
+                    "sample case loop: accounts and tables {:.0} ms, histories {:.0} ms, open cases {:.0} ms",
+                    t_tables.as_secs_f64() * 1e3,
+                    (t_histories - t_tables).as_secs_f64() * 1e3,
+                    (t.elapsed() - t_histories).as_secs_f64() * 1e3
+                );
+            }
+            Ok(((), vec![]))
+        })
+    }
+}

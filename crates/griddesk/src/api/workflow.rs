@@ -1,0 +1,531 @@
+//! The case loop on [`Engine`]: sign-in, users, departments, routing, calendar, filing standard,
+//! transitions and the clocks of open cases.
+
+use crate::clock::{load_calendar, CalendarEdit, ClockState, WorkCalendar};
+use crate::error::{Error, Result};
+use crate::filing::{replace_conditions, FilingCondition, FilingStandard, Stage};
+use crate::index::SpatialIndex;
+use crate::model::CaseStatus;
+use crate::routing::{delete_rule, insert_rule, RoutingRule};
+use crate::store::{format_datetime, Store};
+use crate::users::{
+    decoy_hash, hash_password, insert_department, insert_user, set_user_active, set_user_password,
+    verify_password, Department, NewUser, Role, Session, SignInRefusal, User,
+};
+use crate::workflow::apply::{authorise, transition, Transitioned};
+use crate::workflow::desk::Desk;
+use crate::workflow::machine::{available, Action, ActionKind, CaseView, Refusal};
+use crate::workflow::record;
+use crate::Engine;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+pub(crate) use griddesk_caseloop::workflow::IndexEdit;
+
+/// The clock of one open case at some instant (lists, map colours, queues).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseClock {
+    pub id: String,
+    pub status: CaseStatus,
+    pub stage: Option<Stage>,
+    pub department: Option<String>,
+    pub supervised: bool,
+    #[serde(flatten)]
+    pub clock: Option<ClockState>,
+}
+
+const DEFAULTS_KEY: &str = "case_loop.defaults";
+
+/// Writes the shipped defaults (2026 holidays, filing standard for the stored code tables) the
+/// first time the case loop is used on a store.
+fn ensure_defaults(store: &mut Store) -> Result<()> {
+    if store.meta(DEFAULTS_KEY)?.is_some() {
+        return Ok(());
+    }
+    let tables = store.code_tables()?;
+    let standard = FilingStandard::default_for(&tables)?;
+    store.transaction(|tx| {
+        let empty: i64 = tx.query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))?;
+        if empty == 0 {
+            let conds: Vec<FilingCondition> = standard.conditions().cloned().collect();
+            replace_conditions(tx, &conds)?;
+        }
+        let days: i64 = tx.query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))?;
+        if days == 0 {
+            let edits: Vec<CalendarEdit> = crate::clock::calendar::china_2026()
+                .into_iter()
+                .map(CalendarEdit::SetDay)
+                .collect();
+            crate::clock::store::apply_edits(tx, &edits)?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
+            [DEFAULTS_KEY],
+        )?;
+        Ok(())
+    })
+}
+
+impl Engine {
+    /// Runs `f` with the store, the case loop's in-memory state (built or refreshed as needed)
+    /// and the current index; then applies the index edits `f` returns, without a reload.
+    pub(crate) fn with_desk<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &mut Desk, &SpatialIndex) -> Result<(T, Vec<IndexEdit>)>,
+    ) -> Result<T> {
+        let mut store = self.store();
+        let mut slot = self.desk_slot();
+        let loaded = self.loaded();
+        let generation = loaded.generation;
+        match slot.as_mut() {
+            Some(d) if d.loaded == generation => {}
+            Some(d) => {
+                d.load_open(store.conn(), &loaded.index)?;
+                d.loaded = generation;
+            }
+            None => {
+                ensure_defaults(&mut store)?;
+                *slot = Some(Desk::load(store.conn(), &loaded.index, generation)?);
+            }
+        }
+        let Some(desk) = slot.as_mut() else {
+            return Err(Error::Internal("case loop state unavailable".into()));
+        };
+        let (out, edits) = f(&mut store, desk, &loaded.index)?;
+        drop(loaded);
+        if !edits.is_empty() {
+            let mut inserted: Vec<(Box<str>, usize)> = Vec::new();
+            self.edit_index(|idx| {
+                for e in edits {
+                    match e {
+                        IndexEdit::Insert(c) => {
+                            let id = c.id.clone();
+                            inserted.push((id, idx.insert_case(c)));
+                        }
+                        IndexEdit::Status { pos, id, status } => {
+                            let p = pos as usize;
+                            let p = if idx.cases.get(p).is_some_and(|c| c.id == id) {
+                                Some(p)
+                            } else {
+                                idx.cases.iter().rposition(|c| c.id == id)
+                            };
+                            if let Some(p) = p {
+                                idx.set_case_status(p, status);
+                            }
+                        }
+                        IndexEdit::Component(c) => idx.upsert_component(c),
+                    }
+                }
+            });
+            for (id, pos) in inserted {
+                desk.open.set_pos(&id, pos as u32);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks a password and opens a session in one of the user's roles.
+    pub fn sign_in(&self, login: &str, password: &str, role: Role) -> Result<Session> {
+        self.with_desk(|_, desk, _| {
+            let login = login.trim();
+            let Some((u, phc)) = desk.users.get(login) else {
+                let _ = verify_password(password, decoy_hash());
+                return Err(Error::SignIn(SignInRefusal::BadCredentials));
+            };
+            if !verify_password(password, phc) {
+                return Err(Error::SignIn(SignInRefusal::BadCredentials));
+            }
+            if !u.active {
+                return Err(Error::SignIn(SignInRefusal::Inactive {
+                    login: u.login.clone(),
+                }));
+            }
+            if !u.roles.contains(&role) {
+                return Err(Error::SignIn(SignInRefusal::RoleNotHeld {
+                    login: u.login.clone(),
+                    role,
+                }));
+            }
+            Ok((
+                Session {
+                    login: u.login.clone(),
+                    name: u.name.clone(),
+                    role,
+                    department: u.department.clone(),
+                },
+                vec![],
+            ))
+        })
+    }
+
+    /// Every user (without password hashes).
+    pub fn users(&self) -> Result<Vec<User>> {
+        self.with_desk(|_, desk, _| {
+            Ok((
+                desk.users.values().map(|(u, _)| u.clone()).collect(),
+                vec![],
+            ))
+        })
+    }
+
+    /// Adds a user. Needs an administrator's session, except for the very first user of a
+    /// store (who should be an administrator).
+    pub fn add_user(&self, by: Option<&Session>, u: &NewUser) -> Result<User> {
+        u.validate()?;
+        self.with_desk(|store, desk, _| {
+            if !desk.users.is_empty() {
+                require_admin(desk, by)?;
+            }
+            let phc = hash_password(&u.password)?;
+            let now = format_datetime(&chrono::Local::now().naive_local());
+            store.transaction(|tx| insert_user(tx, u, &phc, &now))?;
+            desk.refresh_tables(store.conn())?;
+            let user = desk
+                .users
+                .get(&u.login)
+                .map(|(u, _)| u.clone())
+                .ok_or_else(|| Error::NotFound {
+                    what: "user",
+                    key: u.login.clone(),
+                })?;
+            Ok((user, vec![]))
+        })
+    }
+
+    /// Sets a user's password (the user themself or an administrator).
+    pub fn set_password(&self, by: &Session, login: &str, password: &str) -> Result<()> {
+        crate::users::NewUser {
+            login: login.to_string(),
+            name: "-".into(),
+            password: password.to_string(),
+            roles: vec![Role::Admin],
+            department: None,
+        }
+        .validate()?;
+        self.with_desk(|store, desk, _| {
+            if by.login != login {
+                require_admin(desk, Some(by))?;
+            } else {
+                authorise(desk, by).map_err(|r| refused_user(login, r))?;
+            }
+            let phc = hash_password(password)?;
+            store.transaction(|tx| set_user_password(tx, login, &phc))?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// Enables or disables a user (administrators only).
+    pub fn set_user_active(&self, by: &Session, login: &str, active: bool) -> Result<()> {
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            store.transaction(|tx| set_user_active(tx, login, active))?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// Every department.
+    pub fn departments(&self) -> Result<Vec<Department>> {
+        self.with_desk(|_, desk, _| Ok((desk.departments.values().cloned().collect(), vec![])))
+    }
+
+    /// Adds a department (administrators; anyone while the store has no users).
+    pub fn add_department(&self, by: Option<&Session>, d: &Department) -> Result<()> {
+        self.with_desk(|store, desk, _| {
+            if !desk.users.is_empty() {
+                require_admin(desk, by)?;
+            }
+            store.transaction(|tx| insert_department(tx, d))?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// The routing rules.
+    pub fn routing_rules(&self) -> Result<Vec<RoutingRule>> {
+        self.with_desk(|_, desk, _| Ok((desk.routing.rules().to_vec(), vec![])))
+    }
+
+    /// Adds a routing rule (administrators; anyone while the store has no users); returns its id.
+    pub fn add_routing_rule(&self, by: Option<&Session>, r: &RoutingRule) -> Result<i64> {
+        self.with_desk(|store, desk, _| {
+            if !desk.users.is_empty() {
+                require_admin(desk, by)?;
+            }
+            let id = store.transaction(|tx| insert_rule(tx, r))?;
+            desk.refresh_tables(store.conn())?;
+            Ok((id, vec![]))
+        })
+    }
+
+    /// Deletes a routing rule (administrators).
+    pub fn delete_routing_rule(&self, by: &Session, id: i64) -> Result<()> {
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            store.transaction(|tx| delete_rule(tx, id))?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// The work calendar.
+    pub fn calendar(&self) -> Result<WorkCalendar> {
+        self.with_desk(|_, desk, _| Ok((desk.calendar.clone(), vec![])))
+    }
+
+    /// Edits the work calendar (administrators), in one transaction. Deadlines already set
+    /// stay as they are; new stage runs use the edited calendar.
+    pub fn edit_calendar(&self, by: &Session, edits: &[CalendarEdit]) -> Result<()> {
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            store.transaction(|tx| {
+                crate::clock::store::apply_edits(tx, edits)?;
+                load_calendar(tx)?;
+                Ok(())
+            })?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// Imports a holiday table CSV (`date,kind,festival`, as `calendar_cn_2026.csv`), adding
+    /// or replacing its dates (administrators). Returns the number of dates.
+    pub fn import_calendar(&self, by: &Session, path: &std::path::Path) -> Result<usize> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let days = crate::clock::calendar::parse_calendar_csv(&path.display().to_string(), &text)?;
+        let n = days.len();
+        let edits: Vec<CalendarEdit> = days.into_iter().map(CalendarEdit::SetDay).collect();
+        self.edit_calendar(by, &edits)?;
+        Ok(n)
+    }
+
+    /// The filing standard (conditions and time limits).
+    pub fn filing_standard(&self) -> Result<FilingStandard> {
+        self.with_desk(|_, desk, _| Ok((desk.standard.clone(), vec![])))
+    }
+
+    /// Replaces the conditions of the classes that `conds` mention (administrators).
+    pub fn set_filing_conditions(&self, by: &Session, conds: &[FilingCondition]) -> Result<()> {
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            store.transaction(|tx| replace_conditions(tx, conds))?;
+            desk.refresh_tables(store.conn())?;
+            Ok(((), vec![]))
+        })
+    }
+
+    /// Applies a workflow action to a case at `at` (see [`crate::workflow`]). A refusal is
+    /// [`Error::Refused`] with a typed [`Refusal`]; nothing changes then.
+    pub fn apply(
+        &self,
+        case_id: &str,
+        session: &Session,
+        action: &Action,
+        at: NaiveDateTime,
+    ) -> Result<Transitioned> {
+        self.with_desk(|store, desk, index| {
+            let (done, open) = store
+                .transaction(|tx| transition(tx, desk, index, case_id, session, action, at))?;
+            let mut edits = Vec::new();
+            if done.to != done.from {
+                edits.push(IndexEdit::Status {
+                    pos: open.pos,
+                    id: open.id.clone(),
+                    status: done.to,
+                });
+            }
+            desk.open.update(open);
+            Ok((done, edits))
+        })
+    }
+
+    /// The actions a session could take on a case now (for the UI's buttons).
+    pub fn available_actions(&self, case_id: &str, session: &Session) -> Result<Vec<ActionKind>> {
+        self.with_desk(|store, desk, index| {
+            if authorise(desk, session).is_err() {
+                return Ok((vec![], vec![]));
+            }
+            let conn = store.conn();
+            let core = record::read_core(conn, case_id)?.ok_or_else(|| Error::NotFound {
+                what: "case",
+                key: case_id.to_string(),
+            })?;
+            let flow = match record::read_flow(conn, case_id)? {
+                Some(f) => f,
+                None => crate::workflow::apply::legacy_flow(&core, index, desk),
+            };
+            let view = CaseView {
+                status: core.status,
+                department: flow.department,
+                request: flow.request.map(|r| r.kind),
+            };
+            Ok((available(&view, session), vec![]))
+        })
+    }
+
+    /// The clock of every open case at `now` (in memory; see the `caseloop` bench).
+    pub fn case_clocks(&self, now: NaiveDateTime) -> Result<Vec<CaseClock>> {
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let out = desk
+                .open
+                .iter()
+                .map(|c| CaseClock {
+                    id: c.id.to_string(),
+                    status: c.status,
+                    stage: c.run.as_ref().map(|r| r.stage),
+                    department: c.department.as_deref().map(str::to_string),
+                    supervised: c.supervised,
+                    clock: c.run.as_ref().map(|r| r.state(cal, now)),
+                })
+                .collect();
+            Ok((out, vec![]))
+        })
+    }
+
+    /// The open cases inside `bbox` (`[west, south, east, north]`) with their status and the
+    /// workflow's overdue judgement at `at` (§4.6), at most `max`: the map's case overlay.
+    pub fn case_points(
+        &self,
+        bbox: [f64; 4],
+        at: NaiveDateTime,
+        max: usize,
+    ) -> Result<Vec<CasePoint>> {
+        let [w, s, e, n] = bbox;
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let mut out = Vec::new();
+            for c in desk.open.iter() {
+                let [lon, lat] = c.location;
+                if lon < w || lon > e || lat < s || lat > n {
+                    continue;
+                }
+                out.push(CasePoint {
+                    id: c.id.to_string(),
+                    lon,
+                    lat,
+                    status: c.status,
+                    overdue: c.overdue_at(cal, at),
+                });
+                if out.len() >= max {
+                    break;
+                }
+            }
+            Ok((out, vec![]))
+        })
+    }
+
+    /// Number of open cases and of those overdue at `now`.
+    pub fn overdue_count(&self, now: NaiveDateTime) -> Result<(usize, usize)> {
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let overdue = desk.open.iter().filter(|c| c.overdue_at(cal, now)).count();
+            Ok(((desk.open.len(), overdue), vec![]))
+        })
+    }
+
+    /// Task numbers of the open cases overdue at `at` (`OpenCase::overdue_at`, SPEC §4.6).
+    pub fn overdue_ids(&self, at: NaiveDateTime) -> Result<std::collections::HashSet<Box<str>>> {
+        self.with_desk(|_, desk, _| {
+            let cal = &desk.calendar;
+            let ids = desk
+                .open
+                .iter()
+                .filter(|c| c.overdue_at(cal, at))
+                .map(|c| c.id.clone())
+                .collect();
+            Ok((ids, vec![]))
+        })
+    }
+}
+
+fn refused_user(login: &str, r: Refusal) -> Error {
+    Error::Refused {
+        case: format!("user {login}"),
+        refusal: r,
+    }
+}
+
+impl Engine {
+    /// Checks that `by` is a session of an active user who holds its role, and that the role
+    /// is one of `allowed`; `what` names the action in the refusal. The one place a role gate
+    /// outside the case loop is decided (the shells and the CLI only pass the session on).
+    pub fn require_role(
+        &self,
+        by: &Session,
+        allowed: &[Role],
+        what: crate::error::Permission,
+    ) -> Result<()> {
+        if !is_local_admin(by) {
+            self.with_desk(|_, desk, _| {
+                authorise(desk, by).map_err(|r| refused_user(&by.login, r))?;
+                Ok(((), vec![]))
+            })?;
+        }
+        if allowed.contains(&by.role) {
+            return Ok(());
+        }
+        Err(Error::NotPermitted {
+            login: by.login.clone(),
+            role: by.role,
+            what,
+        })
+    }
+}
+
+/// Login prefix of the explicit local administrator ([`Engine::local_admin`]).
+pub const LOCAL_ADMIN_PREFIX: &str = "local:";
+
+/// Whether a session is the explicit local administrator of the command line.
+fn is_local_admin(s: &Session) -> bool {
+    s.role == Role::Admin && s.login.starts_with(LOCAL_ADMIN_PREFIX)
+}
+
+impl Engine {
+    /// The explicit administrator of the command line on the machine that holds the store file
+    /// (`griddesk … --admin`): whoever can write the file can change it, so the CLI may say so
+    /// openly instead of signing in. Recorded as `local:<os user>` wherever an author is kept.
+    /// It passes [`Engine::require_role`] for administrator work; the case loop still needs
+    /// real accounts. The desktop shell never creates one: its sessions come from sign-in.
+    pub fn local_admin(&self, os_user: &str) -> Session {
+        Session {
+            login: format!("{LOCAL_ADMIN_PREFIX}{os_user}"),
+            name: "本机管理员".into(),
+            role: Role::Admin,
+            department: None,
+        }
+    }
+}
+
+/// Checks that `by` is a valid administrator session.
+pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
+    let Some(s) = by else {
+        return Err(Error::SignIn(SignInRefusal::BadCredentials));
+    };
+    authorise(desk, s).map_err(|r| refused_user(&s.login, r))?;
+    if s.role != Role::Admin {
+        return Err(refused_user(
+            &s.login,
+            Refusal::NotAuthorised {
+                login: s.login.clone(),
+                role: s.role,
+                why: crate::message::Message::new(crate::message::MessageCode::AdministratorOnly).en(
+                    "only an administrator may change users, departments, routing, calendar or limits",
+                ),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// An open case on the map: where, its status, and whether it is overdue.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CasePoint {
+    pub id: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub status: CaseStatus,
+    pub overdue: bool,
+}

@@ -1,0 +1,520 @@
+//! The [`Engine`] facade for responsibility zones: every edit is one transaction, then the
+//! in-memory [`ZoneIndex`] is rebuilt from the store.
+
+use crate::code::GridCode;
+use crate::error::{Error, Result};
+use crate::message::{Message, MessageCode as C};
+use crate::users::{Role as UserRole, Session};
+use crate::zones::index::{PersonRef, Responsibility, UnitRef, ZoneIndex, ZoneSummary};
+use crate::zones::model::*;
+use crate::zones::store::{self, AssignReport, OnConflict};
+use crate::Engine;
+use geo_types::{Coord, LineString, Polygon};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Default search distance for road lines in [`Engine::who_is_here`], metres.
+pub const ROAD_SEARCH_M: f64 = 30.0;
+
+/// A layer with its number of zones.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LayerInfo {
+    #[serde(flatten)]
+    pub layer: ZoneLayer,
+    pub kind_zh: &'static str,
+    pub network_zh: &'static str,
+    pub zones: usize,
+    /// Active unit grids in no zone of this layer.
+    pub unassigned_grids: usize,
+}
+
+/// Creating or changing a zone (from the UI or the CLI).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ZoneEdit {
+    pub layer: String,
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Responsible people (ids), the lead first.
+    #[serde(default)]
+    pub people: Vec<String>,
+    /// Member grids to add (codes); `None` leaves the members as they are.
+    #[serde(default)]
+    pub grids: Option<Vec<String>>,
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+}
+
+/// A zone with its member grids and extent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneDetail {
+    #[serde(flatten)]
+    pub summary: ZoneSummary,
+    pub member_grids: Vec<String>,
+    /// `[west, south, east, north]`.
+    pub bbox: Option<[f64; 4]>,
+}
+
+/// Creating or changing a road line.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RoadEdit {
+    pub code: String,
+    pub name: String,
+    pub class: RoadClass,
+    /// `[lon, lat]` vertices.
+    pub line: Vec<[f64; 2]>,
+    #[serde(default)]
+    pub chief: Option<String>,
+    #[serde(default)]
+    pub unit: Option<String>,
+}
+
+/// A road line as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RoadSummary {
+    pub code: String,
+    pub name: String,
+    pub class: RoadClass,
+    pub chief_title: &'static str,
+    pub chief: Option<PersonRef>,
+    pub unit: Option<UnitRef>,
+    pub length_m: f64,
+}
+
+/// One person's responsibilities across every layer and road line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonZones {
+    pub person: PersonRef,
+    /// Zones the person is responsible for, by layer order.
+    pub zones: Vec<PersonZone>,
+    pub roads: Vec<RoadSummary>,
+}
+
+/// A zone in a person's list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PersonZone {
+    pub layer: String,
+    pub layer_name: String,
+    pub code: String,
+    pub name: String,
+    /// Whether the person is the zone's lead (first named).
+    pub lead: bool,
+    pub grids: usize,
+}
+
+fn not_found(what: &'static str, key: impl Into<String>) -> Error {
+    Error::NotFound {
+        what,
+        key: key.into(),
+    }
+}
+
+impl Engine {
+    /// The zone tables in memory (a consistent snapshot; cheap to clone).
+    pub fn zones(&self) -> Arc<ZoneIndex> {
+        match self.zones.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    /// Re-reads the zone tables and rebuilds [`ZoneIndex`] over the current grid index.
+    pub fn refresh_zones(&self) -> Result<()> {
+        let store = self.store();
+        self.refresh_zones_from(&store)
+    }
+
+    /// [`Engine::refresh_zones`] for a caller that already holds the store.
+    pub(crate) fn refresh_zones_from(&self, store: &crate::store::Store) -> Result<()> {
+        let data = store::load(store.conn())?;
+        let z = Arc::new(ZoneIndex::build(self.loaded(), data));
+        match self.zones.write() {
+            Ok(mut g) => *g = z,
+            Err(p) => *p.into_inner() = z,
+        }
+        Ok(())
+    }
+
+    /// Checks that `by` is a signed-in 网格规划员 (planner) or 系统管理员 (admin): the only roles
+    /// that change responsibility zones, people, units and road lines (docs/architecture.md,
+    /// "policy in the engine").
+    pub fn require_zone_editor(&self, by: &Session) -> Result<()> {
+        self.require_role(
+            by,
+            &[UserRole::Planner, UserRole::Admin],
+            crate::error::Permission::EditPlanning,
+        )
+    }
+
+    /// Runs one zone edit in a transaction, then refreshes: the whole index when the duty
+    /// grids changed (the grid panel shows them), the zone index otherwise.
+    fn zone_edit<T>(
+        &self,
+        by: &Session,
+        duty: bool,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.require_zone_editor(by)?;
+        let out = self.store().transaction(f)?;
+        if duty {
+            self.reload()?;
+        } else {
+            self.refresh_zones()?;
+        }
+        Ok(out)
+    }
+
+    /// "Who is responsible here": grid, community, street, every layer's zone with its unit
+    /// and people, and road lines within [`ROAD_SEARCH_M`].
+    pub fn who_is_here(&self, lon: f64, lat: f64) -> Responsibility {
+        self.zones().who_is_here(lon, lat, ROAD_SEARCH_M)
+    }
+
+    /// The zone tile z/x/y colouring the map by `layer` (see [`crate::tiles::encode_zone_tile`]).
+    pub fn zone_tile(&self, layer: &str, z: u32, x: u32, y: u32) -> Result<Vec<u8>> {
+        crate::tiles::encode_zone_tile(&self.zones(), layer, z, x, y)
+    }
+
+    /// Zone layers in display order.
+    pub fn zone_layers(&self) -> Vec<LayerInfo> {
+        let z = self.zones();
+        let idx = &z.loaded().index;
+        let active: Vec<usize> = (0..idx.grids.len())
+            .filter(|&i| idx.grids[i].is_active())
+            .collect();
+        z.data
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, layer)| LayerInfo {
+                layer: layer.clone(),
+                kind_zh: layer.kind.zh(),
+                network_zh: layer.network.zh(),
+                zones: z.zones_of_layer(&layer.code).len(),
+                unassigned_grids: active
+                    .iter()
+                    .filter(|&&g| z.zone_of_grid(g, l).is_none())
+                    .count(),
+            })
+            .collect()
+    }
+
+    /// Creates or changes a layer.
+    pub fn put_zone_layer(&self, by: &Session, layer: &ZoneLayer) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::put_layer(tx, layer))
+    }
+
+    /// Deletes a layer and its zones (not the duty-grid layer).
+    pub fn delete_zone_layer(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_layer(tx, code))
+    }
+
+    /// Units, by code.
+    pub fn units(&self) -> Vec<OrgUnit> {
+        self.zones().data.units.clone()
+    }
+
+    /// Creates or changes a unit.
+    pub fn put_unit(&self, by: &Session, unit: &OrgUnit) -> Result<()> {
+        if unit.code.trim().is_empty() || unit.name.trim().is_empty() {
+            return Err(Error::Invalid(
+                Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
+            ));
+        }
+        self.zone_edit(by, false, |tx| store::put_unit(tx, unit))
+    }
+
+    /// Deletes a unit nobody refers to.
+    pub fn delete_unit(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_unit(tx, code))
+    }
+
+    /// People, by id.
+    pub fn people(&self) -> Vec<PersonRef> {
+        let z = self.zones();
+        z.data
+            .people
+            .iter()
+            .filter_map(|p| z.person_ref(&p.id))
+            .collect()
+    }
+
+    /// Creates or changes a person (the inspector name of duty grids they lead follows).
+    pub fn put_person(&self, by: &Session, person: &Person) -> Result<()> {
+        if person.id.trim().is_empty() || person.name.trim().is_empty() {
+            return Err(Error::Invalid(
+                Message::new(C::PersonNeedsIdName).en("a person needs an id and a name"),
+            ));
+        }
+        let leads_duty =
+            self.zones().data.zones.iter().any(|z| {
+                z.layer == DUTY_LAYER && z.people.first().is_some_and(|p| *p == person.id)
+            });
+        self.zone_edit(by, leads_duty, |tx| store::put_person(tx, person))
+    }
+
+    /// Deletes a person who is responsible for nothing.
+    pub fn delete_person(&self, by: &Session, id: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_person(tx, id))
+    }
+
+    /// Parses member codes (14-digit legacy codes migrated) and checks they are active grids.
+    fn member_codes(&self, codes: &[String]) -> Result<Vec<GridCode>> {
+        let l = self.loaded();
+        let mut out: Vec<GridCode> = Vec::with_capacity(codes.len());
+        for c in codes {
+            let (g, _) = GridCode::parse_or_migrate(c)?;
+            match l.index.grid(&g) {
+                None => return Err(not_found("grid", g.to_string())),
+                Some(grid) if !grid.is_active() => {
+                    return Err(Error::Invalid(
+                        Message::new(C::GridRetired)
+                            .text("grid", g)
+                            .en(format!("unit grid {g} is retired")),
+                    ))
+                }
+                Some(_) => {}
+            }
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Creates or changes a zone, and adds `edit.grids` to it, in one transaction.
+    pub fn put_zone(&self, by: &Session, edit: &ZoneEdit) -> Result<AssignReport> {
+        if edit.name.trim().is_empty() {
+            return Err(Error::Invalid(
+                Message::new(C::ZoneNeedsName)
+                    .text("zone", &edit.code)
+                    .en(format!("zone `{}` needs a name", edit.code)),
+            ));
+        }
+        let grids = edit
+            .grids
+            .as_deref()
+            .map(|g| self.member_codes(g))
+            .transpose()?;
+        let duty = edit.layer == DUTY_LAYER;
+        self.zone_edit(by, duty, |tx| {
+            store::put_zone(
+                tx,
+                &edit.layer,
+                &edit.code,
+                &edit.name,
+                edit.unit.as_deref(),
+                &edit.people,
+            )?;
+            match &grids {
+                Some(g) => store::assign(tx, &edit.layer, edit.code.trim(), g, edit.on_conflict),
+                None => Ok(AssignReport::default()),
+            }
+        })
+    }
+
+    /// Adds grids (by code) to a zone. Within a layer a grid belongs to at most one zone:
+    /// [`OnConflict::Refuse`] fails with [`Error::ZoneConflict`] naming the zone that has it,
+    /// [`OnConflict::Move`] moves it.
+    pub fn assign_grids(
+        &self,
+        by: &Session,
+        layer: &str,
+        zone: &str,
+        grids: &[String],
+        on_conflict: OnConflict,
+    ) -> Result<AssignReport> {
+        let grids = self.member_codes(grids)?;
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+            store::assign(tx, layer, zone, &grids, on_conflict)
+        })
+    }
+
+    /// Adds to a zone every active grid whose label point lies inside a drawn polygon
+    /// (`[lon, lat]` vertices of its outline).
+    pub fn assign_drawn(
+        &self,
+        by: &Session,
+        layer: &str,
+        zone: &str,
+        outline: &[[f64; 2]],
+        on_conflict: OnConflict,
+    ) -> Result<AssignReport> {
+        let area = drawn_polygon(outline)?;
+        let z = self.zones();
+        let idx = &z.loaded().index;
+        let grids: Vec<GridCode> = z
+            .grids_in_drawn(&area)
+            .into_iter()
+            .map(|i| idx.grids[i].code)
+            .collect();
+        if grids.is_empty() {
+            return Err(Error::Invalid(Message::new(C::PolygonHoldsNoGrid).en(
+                "the drawn polygon holds no unit grid (a grid is taken when its label point is inside)"
+            )));
+        }
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+            store::assign(tx, layer, zone, &grids, on_conflict)
+        })
+    }
+
+    /// Takes grids out of their zone in a layer; returns how many were in one.
+    pub fn unassign_grids(&self, by: &Session, layer: &str, grids: &[String]) -> Result<usize> {
+        let grids: Vec<GridCode> = grids
+            .iter()
+            .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
+            .collect::<Result<_>>()?;
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+            store::unassign(tx, layer, &grids)
+        })
+    }
+
+    /// Deletes a zone; its grids become free in that layer.
+    pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+            store::delete_zone(tx, layer, code)
+        })
+    }
+
+    /// The zones of a layer, by code.
+    pub fn zones_in_layer(&self, layer: &str) -> Result<Vec<ZoneSummary>> {
+        let z = self.zones();
+        if z.layer(layer).is_none() {
+            return Err(not_found("layer", layer));
+        }
+        Ok(z.zones_of_layer(layer)
+            .iter()
+            .map(|&i| z.summary(i as usize))
+            .collect())
+    }
+
+    /// One zone with its members and extent.
+    pub fn zone_detail(&self, layer: &str, code: &str) -> Result<ZoneDetail> {
+        let z = self.zones();
+        let i = z
+            .zone_index(layer, code)
+            .ok_or_else(|| not_found("zone", format!("{layer}/{code}")))?;
+        Ok(ZoneDetail {
+            summary: z.summary(i),
+            member_grids: z.data.zones[i]
+                .grids
+                .iter()
+                .map(|g| g.to_string())
+                .collect(),
+            bbox: z.zone_bbox(i),
+        })
+    }
+
+    /// A person's zones in every layer and the road lines they lead.
+    pub fn person_zones(&self, id: &str) -> Result<PersonZones> {
+        let z = self.zones();
+        let person = z.person_ref(id).ok_or_else(|| not_found("person", id))?;
+        let mut zones = Vec::new();
+        for layer in &z.data.layers {
+            for &i in z.zones_of_layer(&layer.code) {
+                let zone = &z.data.zones[i as usize];
+                if let Some(pos) = zone.people.iter().position(|p| p == id) {
+                    zones.push(PersonZone {
+                        layer: layer.code.clone(),
+                        layer_name: layer.name.clone(),
+                        code: zone.code.clone(),
+                        name: zone.name.clone(),
+                        lead: pos == 0,
+                        grids: zone.grids.len(),
+                    });
+                }
+            }
+        }
+        let roads = z
+            .roads_of(id)
+            .into_iter()
+            .map(|r| road_summary(&z, r))
+            .collect();
+        Ok(PersonZones {
+            person,
+            zones,
+            roads,
+        })
+    }
+
+    /// Road lines, by code.
+    pub fn road_lines(&self) -> Vec<RoadSummary> {
+        let z = self.zones();
+        z.data.roads.iter().map(|r| road_summary(&z, r)).collect()
+    }
+
+    /// Creates or changes a road line.
+    pub fn put_road_line(&self, by: &Session, edit: &RoadEdit) -> Result<()> {
+        let road = road_from_edit(edit)?;
+        self.zone_edit(by, false, |tx| store::put_road(tx, &road))
+    }
+
+    /// Deletes a road line.
+    pub fn delete_road_line(&self, by: &Session, code: &str) -> Result<()> {
+        self.zone_edit(by, false, |tx| store::delete_road(tx, code))
+    }
+}
+
+pub(crate) fn road_summary(z: &ZoneIndex, r: &RoadLine) -> RoadSummary {
+    RoadSummary {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        class: r.class,
+        chief_title: r.class.chief_title(),
+        chief: r.chief.as_deref().and_then(|p| z.person_ref(p)),
+        unit: z.unit_ref(r.unit.as_deref()),
+        length_m: r.length_m,
+    }
+}
+
+/// A road line record from an edit: checked, with its geodesic length.
+pub(crate) fn road_from_edit(e: &RoadEdit) -> Result<RoadLine> {
+    let code = e.code.trim();
+    if code.is_empty() || e.name.trim().is_empty() {
+        return Err(Error::Invalid(
+            Message::new(C::RoadLineNeedsCodeName).en("a road line needs a code and a name"),
+        ));
+    }
+    let line = LineString::new(e.line.iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
+    store::check_line(code, &line)?;
+    Ok(RoadLine {
+        code: code.to_string(),
+        name: e.name.trim().to_string(),
+        class: e.class,
+        length_m: line_length_m(&line),
+        line,
+        chief: e.chief.clone(),
+        unit: e.unit.clone(),
+    })
+}
+
+fn drawn_polygon(outline: &[[f64; 2]]) -> Result<Polygon<f64>> {
+    use geo::Validation;
+    let mut cs: Vec<Coord<f64>> = outline.iter().map(|p| Coord { x: p[0], y: p[1] }).collect();
+    for c in &cs {
+        crate::io::check_lon_lat(c.x, c.y).map_err(Error::Invalid)?;
+    }
+    if cs.first() != cs.last() {
+        if let Some(&f) = cs.first() {
+            cs.push(f);
+        }
+    }
+    if cs.len() < 4 {
+        return Err(Error::Invalid(
+            Message::new(C::GridNeedsThreeVertices).en("a drawn polygon needs at least 3 points"),
+        ));
+    }
+    let p = Polygon::new(LineString::new(cs), vec![]);
+    p.check_validation().map_err(|e| {
+        Error::Invalid(
+            Message::new(C::InvalidPolygon)
+                .term("reason", crate::message::PolygonProblem::of(&e))
+                .en(format!("the drawn polygon is invalid: {e}")),
+        )
+    })?;
+    Ok(p)
+}

@@ -1,0 +1,304 @@
+//! Field names, aliases and the record abstraction shared by the GeoJSON and CSV readers.
+
+use crate::message::{Message, MessageCode as C, Reason};
+use chrono::{NaiveDate, NaiveDateTime};
+use geo_types::{MultiPolygon, Point};
+use std::borrow::Cow;
+
+/// A canonical field and the other names it may appear under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+}
+
+impl Field {
+    /// Whether a header or property key names this field (ASCII case-insensitive, trimmed).
+    pub fn matches(&self, key: &str) -> bool {
+        let k = key.trim();
+        k.eq_ignore_ascii_case(self.name) || self.aliases.iter().any(|a| k.eq_ignore_ascii_case(a))
+    }
+}
+
+macro_rules! fields {
+    ($($id:ident = $name:literal [$($alias:literal),*];)*) => {
+        $(pub const $id: Field = Field { name: $name, aliases: &[$($alias),*] };)*
+    };
+}
+
+fields! {
+    STREET_CODE = "code" ["street_code", "街道编码", "街道代码"];
+    COMMUNITY_CODE = "code" ["community_code", "社区编码", "社区代码"];
+    GRID_CODE = "code" ["grid_code", "BGCODE", "BGID", "网格编码", "单元网格标识码"];
+    DUTY_CODE = "code" ["duty_grid_code", "责任网格编码"];
+    COMPONENT_CODE = "code" ["OBJCODE", "OBJID", "部件标识码", "部件编码"];
+    CASE_ID = "id" ["case_id", "TASKNUM", "任务号"];
+    NAME = "name" ["名称"];
+    LAND_USE = "land_use" ["用地类别"];
+    LEVEL = "level" ["管理等级"];
+    START_DATE = "start_date" ["ORDATE", "初始日期"];
+    END_DATE = "end_date" ["终止日期"];
+    INSPECTOR = "inspector" ["监督员"];
+    MEMBERS = "grids" ["members", "单元网格"];
+    CLASS_CODE = "class_code" ["类别编码", "小类编码"];
+    OWNER = "owner" ["DEPTNAME2", "权属单位"];
+    MAINTAINER = "maintainer" ["DEPTNAME3", "养护单位"];
+    STATE = "state" ["OBJSTATE", "部件状态"];
+    KIND = "kind" ["案件类型"];
+    COMPONENT = "component" ["component_code"];
+    SOURCE = "source" ["案件来源"];
+    REPORTED_AT = "reported_at" ["上报时间"];
+    STATUS = "status" ["案件状态"];
+    DESCRIPTION = "description" ["问题描述", "描述"];
+    SAMPLE = "sample" [];
+    LON = "lon" ["lng", "longitude", "x", "经度"];
+    LAT = "lat" ["latitude", "y", "纬度"];
+}
+
+/// A problem found in one field (or the whole record when `field` is `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub field: Option<&'static str>,
+    pub message: Reason,
+}
+
+impl Problem {
+    pub fn new(field: Option<&'static str>, message: Reason) -> Self {
+        Problem { field, message }
+    }
+}
+
+/// One input record (a GeoJSON feature or a CSV row).
+pub trait Record {
+    /// The trimmed text of a field; `None` when absent, empty or null; `Err` when the value is
+    /// not text (a JSON object, invalid UTF-8…).
+    fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason>;
+    /// The record's point (GeoJSON `Point` geometry or CSV `lon`/`lat`).
+    fn point(&self) -> Result<Point<f64>, Problem>;
+    /// The record's polygonal geometry, validated (always at least one polygon).
+    fn polygons(&self) -> Result<MultiPolygon<f64>, Problem>;
+}
+
+/// Collects problems while the fields of one record are read.
+pub struct Check<'r, R: Record + ?Sized> {
+    pub r: &'r R,
+    pub problems: Vec<Problem>,
+}
+
+impl<'r, R: Record + ?Sized> Check<'r, R> {
+    pub fn new(r: &'r R) -> Self {
+        Check {
+            r,
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn bad(&mut self, f: &Field, message: Reason) {
+        self.problems.push(Problem::new(Some(f.name), message));
+    }
+
+    /// An optional field.
+    pub fn opt(&mut self, f: &Field) -> Option<Cow<'r, str>> {
+        match self.r.text(f) {
+            Ok(v) => v,
+            Err(e) => {
+                self.bad(f, e);
+                None
+            }
+        }
+    }
+
+    /// A required field; records a problem when missing.
+    pub fn req(&mut self, f: &Field) -> Option<Cow<'r, str>> {
+        match self.r.text(f) {
+            Ok(Some(v)) => Some(v),
+            Ok(None) => {
+                self.bad(f, required_missing());
+                None
+            }
+            Err(e) => {
+                self.bad(f, e);
+                None
+            }
+        }
+    }
+
+    /// An optional field parsed with `parse`; a parse failure is recorded with its message.
+    pub fn opt_parse<T>(
+        &mut self,
+        f: &Field,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        let v = self.opt(f)?;
+        parse(&v).map_err(|m| self.bad(f, m)).ok()
+    }
+
+    /// A required field parsed with `parse`.
+    pub fn req_parse<T>(
+        &mut self,
+        f: &Field,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        let v = self.req(f)?;
+        parse(&v).map_err(|m| self.bad(f, m)).ok()
+    }
+
+    /// Records a geometry problem.
+    pub fn problem(&mut self, p: Problem) {
+        self.problems.push(p);
+    }
+
+    /// The optional `sample` flag.
+    pub fn sample(&mut self) -> bool {
+        self.opt_parse(&SAMPLE, |s| {
+            parse_bool(s).ok_or_else(|| {
+                Message::new(C::NotTrueFalse)
+                    .text("value", clip(s))
+                    .en(format!("`{}` is not true or false", clip(s)))
+            })
+        })
+        .unwrap_or(false)
+    }
+
+    /// Ends the check: the value if there were no problems.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<Problem>> {
+        match value {
+            Some(v) if self.problems.is_empty() => Ok(v),
+            _ if self.problems.is_empty() => Err(vec![Problem::new(
+                None,
+                Message::new(C::InvalidRecord).en("invalid record"),
+            )]),
+            _ => Err(self.problems),
+        }
+    }
+}
+
+/// "required field is missing or empty".
+pub fn required_missing() -> Reason {
+    Message::new(C::RequiredMissing).en("required field is missing or empty")
+}
+
+/// "value is not valid UTF-8".
+pub fn not_utf8() -> Reason {
+    Message::new(C::ValueNotUtf8).en("value is not valid UTF-8")
+}
+
+/// At most 40 characters of a value, for messages.
+pub fn clip(s: &str) -> Cow<'_, str> {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &s[..i])),
+        None => Cow::Borrowed(s),
+    }
+}
+
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "是" => Some(true),
+        "false" | "0" | "no" | "否" => Some(false),
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DD`, `YYYYMMDD` or `YYYY/MM/DD`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y%m%d"))
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y/%m/%d"))
+        .ok()
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (fast path, the stored form), else the forms of
+/// [`crate::store::parse_datetime`].
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    let b = s.trim().as_bytes();
+    if b.len() == 19
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b[10] == b' ' || b[10] == b'T')
+        && b[13] == b':'
+        && b[16] == b':'
+    {
+        let date = NaiveDate::from_ymd_opt(
+            digits(&b[0..4])? as i32,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        )?;
+        return date.and_hms_opt(
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
+    }
+    crate::store::parse_datetime(s).ok()
+}
+
+/// A longitude/latitude pair, checked for range.
+pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), Reason> {
+    if !lon.is_finite() || !lat.is_finite() {
+        return Err(Message::new(C::CoordinateNotFinite)
+            .text("lon", lon)
+            .text("lat", lat)
+            .en(format!("coordinate ({lon}, {lat}) is not a finite number")));
+    }
+    if !(-180.0..=180.0).contains(&lon) {
+        return Err(Message::new(C::LongitudeRange)
+            .num("lon", lon)
+            .en(format!("longitude {lon} is outside [-180, 180]")));
+    }
+    if !(-90.0..=90.0).contains(&lat) {
+        return Err(Message::new(C::LatitudeRange)
+            .num("lat", lat)
+            .en(format!("latitude {lat} is outside [-90, 90]")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_fast_path_agrees_with_chrono() {
+        for s in [
+            "2025-03-01 08:05:09",
+            "2025-03-01T23:59:59",
+            "2024-02-29 00:00:00",
+        ] {
+            assert_eq!(
+                parse_datetime(s),
+                crate::store::parse_datetime(s).ok(),
+                "{s}"
+            );
+        }
+        for s in [
+            "2025-02-30 08:05:09",
+            "2025-13-01 00:00:00",
+            "2025-01-01 24:00:00",
+            "20x5-01-01 00:00:00",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s}");
+        }
+        assert!(parse_datetime("2025-03-01 08:05").is_some());
+    }
+
+    #[test]
+    fn dates_and_aliases() {
+        assert_eq!(parse_date("20250301"), NaiveDate::from_ymd_opt(2025, 3, 1));
+        assert_eq!(
+            parse_date("2025/03/01"),
+            NaiveDate::from_ymd_opt(2025, 3, 1)
+        );
+        assert_eq!(parse_date("2025-13-01"), None);
+        assert!(COMPONENT_CODE.matches("objcode"));
+        assert!(LON.matches(" 经度 "));
+        assert!(!LON.matches("lat"));
+        assert_eq!(clip(&"x".repeat(50)).chars().count(), 41);
+    }
+}

@@ -1,0 +1,771 @@
+//! The SQLite store: one file per district station, WAL, foreign keys on, versioned migrations,
+//! geometry as WKB. Every write goes through [`Store::write`], one transaction: a failed import or
+//! edit leaves nothing behind.
+
+mod schema;
+pub mod wkb_io;
+
+pub use schema::{current_version, APPLICATION_ID};
+
+use crate::code::{ClassCode, CommunityCode, ComponentCode, DistrictCode, GridCode, StreetCode};
+use crate::codetable::{ClassEntry, ClassTable, CodeTables};
+use crate::error::{Error, Result};
+use crate::model::*;
+use chrono::{NaiveDate, NaiveDateTime};
+use geo_types::{Geometry, MultiPolygon};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
+use std::path::{Path, PathBuf};
+
+const DATE_FMT: &str = "%Y-%m-%d";
+const DATETIME_FMT: &str = "%Y-%m-%d %H:%M:%S";
+
+/// An open GridDesk store.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// A street or community row: code, name, boundary, sample flag.
+type AreaRow = (String, String, MultiPolygon<f64>, bool);
+
+pub use crate::model::Snapshot;
+
+fn classify_open_error(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) | Some(ErrorCode::DatabaseCorrupt) => Error::StoreCorrupt {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        },
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::StoreLocked {
+            path: path.to_path_buf(),
+        },
+        _ => Error::from(e),
+    }
+}
+
+impl Store {
+    /// Opens an existing store, upgrading an older schema. Fails with a clear error when the file
+    /// is missing, is not a GridDesk store, was written by a newer GridDesk, or is locked.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::StoreNotFound(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify_open_error(path, e))?;
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store
+            .configure()
+            .map_err(|e| classify_open_error(path, e))?;
+        let app_id: i64 = store
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| classify_open_error(path, e))?;
+        let version: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::StoreCorrupt {
+                path: path.to_path_buf(),
+                reason: "not a GridDesk store (SQLite application_id does not match)".into(),
+            });
+        }
+        if version > current_version() {
+            return Err(Error::StoreTooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: current_version(),
+            });
+        }
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Creates a new, empty store. Fails if the file already exists.
+    pub fn create(path: &Path) -> Result<Self> {
+        if path.exists() {
+            return Err(Error::Duplicate {
+                what: "store file",
+                key: path.display().to_string(),
+            });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let conn = Connection::open(path)?;
+        let mut store = Self {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// A throw-away store in memory (tests, dry runs).
+    pub fn in_memory() -> Result<Self> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Self {
+            conn,
+            path: PathBuf::from(":memory:"),
+        };
+        store.configure()?;
+        store
+            .conn
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> rusqlite::Result<()> {
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(1500))?;
+        // Reading the journal mode touches the file: a non-database fails here.
+        let _mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        self.conn.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -131072;",
+        )?;
+        // Take and release a write lock: a store held by another writer is reported now, not
+        // at the user's first edit.
+        self.conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let tx = self.conn.transaction()?;
+        for (i, sql) in schema::MIGRATIONS
+            .iter()
+            .enumerate()
+            .skip(version.max(0) as usize)
+        {
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The connection, for engine modules that own their own tables (cases workflow,
+    /// planning history, analytics). Writes go through [`Store::transaction`].
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// One transaction on the raw connection, for modules with their own tables; committed
+    /// when `f` returns `Ok`, rolled back otherwise.
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Schema version of the open store.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs `f` in one transaction; commits if it returns `Ok`, rolls everything back otherwise.
+    pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = f(&Writer { tx: &tx })?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Reads a metadata value.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The description of a case (kept out of memory).
+    pub fn case_description(&self, id: &str) -> Result<Option<String>> {
+        let d: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT description FROM cases WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        d.ok_or_else(|| Error::NotFound {
+            what: "case",
+            key: id.to_string(),
+        })
+    }
+
+    /// Loads the code tables stored in this store.
+    pub fn code_tables(&self) -> Result<CodeTables> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, code, name, major_code, major_name FROM code_class ORDER BY kind, code",
+        )?;
+        let mut comp = Vec::new();
+        let mut ev = Vec::new();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ClassEntry {
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    major_code: r.get(3)?,
+                    major_name: r.get(4)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (kind, e) = row?;
+            if kind == "component" {
+                comp.push(e)
+            } else {
+                ev.push(e)
+            }
+        }
+        Ok(CodeTables {
+            components: ClassTable::from_entries(comp),
+            events: ClassTable::from_entries(ev),
+        })
+    }
+
+    /// Loads everything needed to build the in-memory indexes.
+    pub fn load(&self) -> Result<Snapshot> {
+        let c = &self.conn;
+        let bad = |what: &str, key: &str, e: Error| corrupt(&self.path, what, key, e);
+        let district = c
+            .query_row("SELECT code, name, geom FROM district LIMIT 1", [], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })
+            .optional()?
+            .map(|(code, name, geom)| -> Result<District> {
+                Ok(District {
+                    code: DistrictCode::parse(&code).map_err(|e| bad("district", &code, e))?,
+                    boundary: wkb_io::multi_polygon(&geom)
+                        .map_err(|e| bad("district", &code, e))?,
+                    name,
+                })
+            })
+            .transpose()?;
+
+        // Streets and communities share one shape: code, name, boundary, sample flag.
+        let areas = |table: &'static str| -> Result<Vec<AreaRow>> {
+            let mut stmt = c.prepare(&format!(
+                "SELECT code, name, geom, sample FROM {table} ORDER BY code"
+            ))?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let code: String = r.get(0)?;
+                let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
+                    .map_err(|e| bad(table, &code, e))?;
+                out.push((code, r.get(1)?, boundary, r.get(3)?));
+            }
+            Ok(out)
+        };
+        let streets = areas("street")?
+            .into_iter()
+            .map(|(code, name, boundary, sample)| {
+                Ok(Street {
+                    code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
+                    name,
+                    boundary,
+                    sample,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let communities = areas("community")?
+            .into_iter()
+            .map(|(code, name, boundary, sample)| {
+                Ok(Community {
+                    code: CommunityCode::parse(&code).map_err(|e| bad("community", &code, e))?,
+                    name,
+                    boundary,
+                    sample,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        let mut grids = Vec::new();
+        let mut stmt = c.prepare(
+            "SELECT code, name, geom, area_m2, land_use, level, start_date, end_date, sample FROM grid ORDER BY code",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            let start: String = r.get(6)?;
+            let end: Option<String> = r.get(7)?;
+            grids.push(Grid {
+                code: GridCode::parse(&code).map_err(|e| bad("grid", &code, e))?,
+                name: r.get(1)?,
+                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2)?)
+                    .map_err(|e| bad("grid", &code, e))?,
+                area_m2: r.get(3)?,
+                land_use: r.get(4)?,
+                level: r.get(5)?,
+                start_date: parse_date(&start).map_err(|e| bad("grid", &code, e))?,
+                end_date: end
+                    .as_deref()
+                    .map(parse_date)
+                    .transpose()
+                    .map_err(|e| bad("grid", &code, e))?,
+                sample: r.get(8)?,
+            });
+        }
+
+        let mut duty_grids: Vec<DutyGrid> = Vec::new();
+        let mut stmt = c.prepare(
+            "SELECT d.code, d.name, d.inspector, m.grid FROM duty_grid d
+             LEFT JOIN duty_grid_member m ON m.duty_grid = d.code ORDER BY d.code, m.grid",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let code: String = r.get(0)?;
+            if duty_grids.last().is_none_or(|d| d.code != code) {
+                duty_grids.push(DutyGrid {
+                    code: code.clone(),
+                    name: r.get(1)?,
+                    inspector: r.get(2)?,
+                    grids: vec![],
+                });
+            }
+            if let Some(g) = r.get::<_, Option<String>>(3)? {
+                let g = GridCode::parse(&g).map_err(|e| bad("duty grid", &code, e))?;
+                if let Some(d) = duty_grids.last_mut() {
+                    d.grids.push(g);
+                }
+            }
+        }
+
+        // Components and cases are most of a large store: read them on their own connections,
+        // in parallel, while this one reads the rest (WAL allows concurrent readers).
+        let (components, cases) = if self.path.as_os_str() == ":memory:" {
+            (load_components(c, &self.path)?, load_cases(c, &self.path)?)
+        } else {
+            let path = &self.path;
+            let reader = || -> Result<Connection> {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_millis(1500))?;
+                Ok(conn)
+            };
+            std::thread::scope(|scope| -> Result<_> {
+                let comps = scope.spawn(|| load_components(&reader()?, path));
+                let cases = load_cases(&reader()?, path)?;
+                let comps = comps
+                    .join()
+                    .map_err(|_| Error::Internal("component reader panicked".into()))??;
+                Ok((comps, cases))
+            })?
+        };
+        Ok(Snapshot {
+            district,
+            streets,
+            communities,
+            grids,
+            duty_grids,
+            components,
+            cases,
+            code_tables: self.code_tables()?,
+        })
+    }
+}
+
+fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
+    let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
+    let mut components = Vec::new();
+    let mut stmt = c.prepare(
+            "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY rowid",
+        )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let code: String = r.get(0)?;
+        let cc = ComponentCode::parse(&code).map_err(|e| bad("component", &code, e))?;
+        let class: String = r.get(1)?;
+        let state: String = r.get(4)?;
+        components.push(Component {
+            code: cc,
+            class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
+            owner: r.get(2)?,
+            maintainer: r.get(3)?,
+            state: ComponentState::parse(&state).ok_or_else(|| {
+                bad(
+                    "component",
+                    &code,
+                    Error::Internal(format!("state `{state}`")),
+                )
+            })?,
+            location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
+                .map_err(|e| bad("component", &code, e))?,
+            grid: opt_grid(r.get(6)?).map_err(|e| bad("component", &code, e))?,
+            sample: r.get(7)?,
+        });
+    }
+
+    Ok(components)
+}
+
+fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
+    let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
+    let mut cases = Vec::new();
+    let mut stmt = c.prepare(
+            "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, description, sample FROM cases ORDER BY rowid",
+        )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let kind = CaseKind::parse(r.get_ref(1)?.as_str().unwrap_or_default());
+        let source = CaseSource::parse(r.get_ref(3)?.as_str().unwrap_or_default());
+        let status = CaseStatus::parse(r.get_ref(5)?.as_str().unwrap_or_default());
+        let (Some(kind), Some(source), Some(status)) = (kind, source, status) else {
+            return Err(bad(
+                "case",
+                &id,
+                Error::Internal("unknown kind, source or status".into()),
+            ));
+        };
+        let reported = r.get_ref(4)?.as_str().unwrap_or_default();
+        cases.push(CaseSummary {
+            class_code: ClassCode::parse(r.get_ref(2)?.as_str().unwrap_or_default())
+                .map_err(|e| bad("case", &id, e))?,
+            reported_at: parse_datetime(reported).map_err(|e| bad("case", &id, e))?,
+            location: wkb_io::point(r.get_ref(6)?.as_blob().unwrap_or_default())
+                .map_err(|e| bad("case", &id, e))?,
+            grid: match r.get_ref(7)?.as_str_or_null().unwrap_or_default() {
+                Some(g) => Some(GridCode::parse(g).map_err(|e| bad("case", &id, e))?),
+                None => None,
+            },
+            component: match r.get_ref(8)?.as_str_or_null().unwrap_or_default() {
+                Some(k) => Some(ComponentCode::parse(k).map_err(|e| bad("case", &id, e))?),
+                None => None,
+            },
+            description: r
+                .get_ref(9)?
+                .as_str_or_null()
+                .unwrap_or_default()
+                .map(Into::into),
+            sample: r.get(10)?,
+            id: id.into_boxed_str(),
+            kind,
+            source,
+            status,
+        });
+    }
+
+    Ok(cases)
+}
+
+/// A stored record that cannot be read back: the store is damaged.
+fn corrupt(path: &Path, what: &str, key: &str, e: Error) -> Error {
+    Error::StoreCorrupt {
+        path: path.to_path_buf(),
+        reason: format!("{what} `{key}`: {e}"),
+    }
+}
+
+fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
+    s.as_deref().map(GridCode::parse).transpose()
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), DATE_FMT)
+        .map_err(|e| Error::Internal(format!("date `{s}`: {e}")))
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator, or no seconds).
+pub fn parse_datetime(s: &str) -> Result<NaiveDateTime> {
+    let t = s.trim();
+    if let Some(dt) = parse_datetime_fast(t.as_bytes()) {
+        return Ok(dt);
+    }
+    NaiveDateTime::parse_from_str(t, DATETIME_FMT)
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
+        .map_err(|e| Error::Internal(format!("date-time `{s}`: {e}")))
+}
+
+/// The stored form `YYYY-MM-DD HH:MM:SS`, read without chrono's format machinery (a million
+/// cases are read on every open).
+fn parse_datetime_fast(b: &[u8]) -> Option<NaiveDateTime> {
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !(b[10] == b' ' || b[10] == b'T')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
+}
+
+/// Formats a date-time as stored (`YYYY-MM-DD HH:MM:SS`), from the integer fields (cheaper than
+/// interpreting a strftime pattern for every one of a million cases).
+pub fn format_datetime(t: &NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Writes inside one transaction; see [`Store::write`].
+pub struct Writer<'a> {
+    tx: &'a Transaction<'a>,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer on a transaction opened with [`Store::transaction`], for modules that write
+    /// core rows together with their own.
+    pub fn on(tx: &'a Transaction<'a>) -> Self {
+        Writer { tx }
+    }
+}
+
+impl Writer<'_> {
+    /// The transaction, for modules that write their own tables in the same transaction.
+    pub fn tx(&self) -> &Transaction<'_> {
+        self.tx
+    }
+
+    /// Replaces the stored code tables.
+    pub fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+        self.tx.execute("DELETE FROM code_class", [])?;
+        let mut st = self.tx.prepare_cached(
+            "INSERT INTO code_class (kind, code, name, major_code, major_name) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (kind, table) in [("component", &t.components), ("event", &t.events)] {
+            for e in table.iter() {
+                st.execute(params![kind, e.code, e.name, e.major_code, e.major_name])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a metadata value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Inserts or replaces the district.
+    pub fn put_district(&self, d: &District) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(d.boundary.clone()))?;
+        self.tx.execute(
+            "INSERT INTO district (code, name, geom) VALUES (?1, ?2, ?3)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = excluded.geom",
+            params![d.code.as_str(), d.name, geom],
+        )?;
+        Ok(())
+    }
+
+    /// Inserts a street.
+    pub fn insert_street(&self, s: &Street) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(s.boundary.clone()))?;
+        self.tx
+            .prepare_cached("INSERT INTO street (code, district, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![s.code.as_str(), s.code.district().as_str(), s.name, geom, s.sample])
+            .map_err(|e| dup(e, "street", s.code.as_str()))?;
+        Ok(())
+    }
+
+    /// Inserts a community.
+    pub fn insert_community(&self, c: &Community) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(c.boundary.clone()))?;
+        self.tx
+            .prepare_cached("INSERT INTO community (code, street, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![c.code.as_str(), c.street().as_str(), c.name, geom, c.sample])
+            .map_err(|e| dup(e, "community", c.code.as_str()))?;
+        Ok(())
+    }
+
+    /// Inserts a unit grid.
+    pub fn insert_grid(&self, g: &Grid) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::Polygon(g.polygon.clone()))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO grid (code, community, name, geom, area_m2, land_use, level, start_date, end_date, sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                g.code.as_str(),
+                g.community().as_str(),
+                g.name,
+                geom,
+                g.area_m2,
+                g.land_use,
+                g.level,
+                g.start_date.format(DATE_FMT).to_string(),
+                g.end_date.map(|d| d.format(DATE_FMT).to_string()),
+                g.sample
+            ])
+            .map_err(|e| dup(e, "grid", g.code.as_str()))?;
+        Ok(())
+    }
+
+    /// Inserts a duty grid with its member unit grids.
+    pub fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO duty_grid (code, name, inspector) VALUES (?1, ?2, ?3)")?
+            .execute(params![d.code, d.name, d.inspector])
+            .map_err(|e| dup(e, "duty grid", &d.code))?;
+        let mut st = self
+            .tx
+            .prepare_cached("INSERT INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)")?;
+        for g in &d.grids {
+            st.execute(params![d.code, g.as_str()])
+                .map_err(|e| dup(e, "duty grid member", g.as_str()))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts a component.
+    pub fn insert_component(&self, c: &Component) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::Point(c.location))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO component (code, class_code, owner, maintainer, state, geom, grid, sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                c.code.as_str(),
+                c.class_code.as_str(),
+                c.owner,
+                c.maintainer,
+                c.state.key(),
+                geom,
+                c.grid.as_ref().map(GridCode::as_str),
+                c.sample
+            ])
+            .map_err(|e| dup(e, "component", c.code.as_str()))?;
+        Ok(())
+    }
+
+    /// Inserts a case.
+    pub fn insert_case(&self, c: &Case) -> Result<()> {
+        let geom = wkb_io::to_wkb(&Geometry::Point(c.location))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO cases (id, kind, class_code, component, source, reported_at, status, description, geom, grid, sample)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?
+            .execute(params![
+                c.id,
+                c.kind.key(),
+                c.class_code.as_str(),
+                c.component.as_ref().map(ComponentCode::as_str),
+                c.source.key(),
+                format_datetime(&c.reported_at),
+                c.status.key(),
+                c.description,
+                geom,
+                c.grid.as_ref().map(GridCode::as_str),
+                c.sample
+            ])
+            .map_err(|e| dup(e, "case", &c.id))?;
+        Ok(())
+    }
+}
+
+fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == ErrorCode::ConstraintViolation
+                && msg.as_deref().is_some_and(|m| m.contains("UNIQUE")) =>
+        {
+            Error::Duplicate {
+                what,
+                key: key.to_string(),
+            }
+        }
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == ErrorCode::ConstraintViolation
+                && msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) =>
+        {
+            Error::Internal(format!(
+                "{what} `{key}` refers to a missing parent (street, community or grid)"
+            ))
+        }
+        _ => Error::from(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            let s = format_datetime(&t);
+            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
+            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn bad_datetimes_are_refused() {
+        for s in [
+            "2026-13-01 00:00:00",
+            "2026-02-30 10:00:00",
+            "2026-01-01 24:00:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+        }
+        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
+        assert!(parse_datetime("2026-01-01 08:30").is_ok());
+    }
+}
