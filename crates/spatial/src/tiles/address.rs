@@ -32,7 +32,7 @@ impl TileAddress {
     /// Checks an address: `z <= 22` and `x, y < 2^z`, else [`Error::BadTile`].
     ///
     /// ```
-    /// use griddesk::tiles::TileAddress;
+    /// use griddesk_spatial::tiles::TileAddress;
     /// assert!(TileAddress::new(14, 13_710, 6_830).is_ok());
     /// assert!(TileAddress::new(1, 2, 0).is_err());
     /// ```

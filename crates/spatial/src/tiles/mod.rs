@@ -80,10 +80,10 @@ pub const POINTS_MIN_ZOOM: u32 = 16;
 /// nothing in it is a valid, empty tile.
 ///
 /// ```
-/// use griddesk::index::SpatialIndex;
+/// use griddesk_spatial::index::SpatialIndex;
 /// let idx = SpatialIndex::default();
-/// assert!(griddesk::tiles::encode_tile(&idx, 14, 13_710, 6_830).is_ok_and(|t| t.is_empty()));
-/// assert!(griddesk::tiles::encode_tile(&idx, 23, 0, 0).is_err());
+/// assert!(griddesk_spatial::tiles::encode_tile(&idx, 14, 13_710, 6_830).is_ok_and(|t| t.is_empty()));
+/// assert!(griddesk_spatial::tiles::encode_tile(&idx, 23, 0, 0).is_err());
 /// ```
 pub fn encode_tile(idx: &SpatialIndex, z: u32, x: u32, y: u32) -> Result<Vec<u8>> {
     encode(idx, z, x, y, None)
@@ -109,8 +109,8 @@ impl TilePart {
 /// features of [`encode_tile`]. Errors as [`encode_tile`].
 ///
 /// ```
-/// use griddesk::index::SpatialIndex;
-/// use griddesk::tiles::{encode_tile_part, TilePart};
+/// use griddesk_spatial::index::SpatialIndex;
+/// use griddesk_spatial::tiles::{encode_tile_part, TilePart};
 /// let idx = SpatialIndex::default();
 /// assert!(encode_tile_part(&idx, 14, 13_710, 6_830, TilePart::Labels).is_ok_and(|t| t.is_empty()));
 /// assert!(encode_tile_part(&idx, 23, 0, 0, TilePart::Features).is_err());

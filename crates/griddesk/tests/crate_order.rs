@@ -1,0 +1,203 @@
+//! The crate order of `docs/architecture.md`, checked on the workspace's manifests through
+//! `cargo metadata`: every crate may depend only on the crates below it, nothing below the API
+//! crate (`griddesk`, which holds `Engine`) depends on it, nothing below the shells knows a GUI
+//! toolkit, and only the crates named here use rusqlite directly.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// Each workspace crate and the workspace crates it may depend on (normal and build
+/// dependencies; tests may use more). The order, bottom to top.
+const ORDER: &[(&str, &[&str])] = &[
+    ("griddesk-core", &[]),
+    ("griddesk-spatial", &["griddesk-core"]),
+    ("griddesk-store-sqlite", &["griddesk-core"]),
+    (
+        "griddesk-io",
+        &["griddesk-core", "griddesk-spatial", "griddesk-store-sqlite"],
+    ),
+    (
+        "griddesk-caseloop",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-io",
+        ],
+    ),
+    (
+        "griddesk-planning",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-io",
+        ],
+    ),
+    (
+        "griddesk-zones",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-io",
+        ],
+    ),
+    (
+        "griddesk-analytics",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-caseloop",
+        ],
+    ),
+    (
+        "griddesk-sample",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-io",
+            "griddesk-caseloop",
+            "griddesk-planning",
+            "griddesk-zones",
+            "griddesk-analytics",
+        ],
+    ),
+    (
+        "griddesk",
+        &[
+            "griddesk-core",
+            "griddesk-spatial",
+            "griddesk-store-sqlite",
+            "griddesk-io",
+            "griddesk-caseloop",
+            "griddesk-planning",
+            "griddesk-zones",
+            "griddesk-analytics",
+            "griddesk-sample",
+        ],
+    ),
+    ("griddesk-cli", &["griddesk"]),
+    ("griddesk-app", &["griddesk"]),
+];
+
+/// The crates that may use rusqlite directly. The target is `griddesk-store-sqlite` alone;
+/// the others still hold SQL of their own tables (docs/architecture.md, "What still has to
+/// move"). This list may only get shorter.
+const RUSQLITE_USERS: &[&str] = &[
+    "griddesk-store-sqlite",
+    // Transitional: `From<rusqlite::Error>` for the core error, behind the `rusqlite` feature.
+    "griddesk-core",
+    // GeoPackage files are SQLite databases.
+    "griddesk-io",
+    "griddesk-caseloop",
+    "griddesk-planning",
+    "griddesk-zones",
+    "griddesk-analytics",
+    "griddesk-sample",
+    "griddesk",
+];
+
+/// Crates that may depend on a GUI toolkit or web view: the desktop shell only.
+const SHELLS: &[&str] = &["griddesk-app"];
+const GUI: &[&str] = &["tauri", "wry", "tao", "webkit2gtk", "gtk"];
+
+/// Each workspace package's normal and build dependencies, by name.
+fn workspace_deps() -> BTreeMap<String, BTreeSet<String>> {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata is JSON");
+    let mut map = BTreeMap::new();
+    for p in meta["packages"].as_array().expect("packages") {
+        let name = p["name"].as_str().expect("name").to_string();
+        let deps = p["dependencies"]
+            .as_array()
+            .expect("dependencies")
+            .iter()
+            .filter(|d| d["kind"].as_str() != Some("dev"))
+            .map(|d| d["name"].as_str().expect("dependency name").to_string())
+            .collect();
+        map.insert(name, deps);
+    }
+    map
+}
+
+#[test]
+fn every_crate_depends_only_on_crates_below_it() {
+    let deps = workspace_deps();
+    let order: BTreeMap<&str, &[&str]> = ORDER.iter().copied().collect();
+    let members: BTreeSet<&str> = deps.keys().map(String::as_str).collect();
+    let listed: BTreeSet<&str> = order.keys().copied().collect();
+    assert_eq!(
+        members, listed,
+        "every workspace crate has its place in the order (and only those)"
+    );
+    for (name, ds) in &deps {
+        let allowed = order[name.as_str()];
+        for d in ds.iter().filter(|d| members.contains(d.as_str())) {
+            assert!(
+                allowed.contains(&d.as_str()),
+                "{name} depends on {d}, which is not below it in the crate order"
+            );
+        }
+    }
+    // Below means below: the allowed lists themselves form no loop.
+    for (i, (name, allowed)) in ORDER.iter().enumerate() {
+        for a in *allowed {
+            let at = ORDER.iter().position(|(n, _)| n == a).expect("listed");
+            assert!(at < i, "{name} may depend on {a}, listed above it");
+        }
+    }
+}
+
+#[test]
+fn nothing_below_the_api_crate_knows_the_engine() {
+    let deps = workspace_deps();
+    for (name, ds) in &deps {
+        if !["griddesk", "griddesk-cli", "griddesk-app"].contains(&name.as_str()) {
+            assert!(!ds.contains("griddesk"), "{name} depends on the API crate");
+        }
+    }
+}
+
+#[test]
+fn only_the_listed_crates_use_rusqlite_and_only_the_shell_a_gui() {
+    let deps = workspace_deps();
+    for (name, ds) in &deps {
+        if ds.contains("rusqlite") {
+            assert!(
+                RUSQLITE_USERS.contains(&name.as_str()),
+                "{name} uses rusqlite directly; SQL belongs in griddesk-store-sqlite"
+            );
+        }
+        if !SHELLS.contains(&name.as_str()) {
+            for g in GUI {
+                assert!(!ds.contains(*g), "{name} depends on the GUI crate {g}");
+            }
+        }
+    }
+    // The list shrinks as SQL moves: a crate that no longer uses rusqlite leaves it.
+    for name in RUSQLITE_USERS {
+        assert!(
+            deps.get(*name).is_some_and(|ds| ds.contains("rusqlite")),
+            "{name} no longer uses rusqlite: take it off RUSQLITE_USERS"
+        );
+    }
+}
