@@ -9,6 +9,7 @@ pub mod clock;
 pub mod code;
 pub mod codetable;
 pub mod csvtable;
+pub mod dates;
 pub mod error;
 pub mod flow;
 pub mod geodesy;

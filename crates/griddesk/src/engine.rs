@@ -549,7 +549,7 @@ impl Engine {
         let l = self.loaded();
         let report = {
             let mut store = self.store();
-            io::import_file_with(&mut store, &l.index, path, dataset, opts, &|pts| {
+            io::import_file_with(&mut *store, &l.index, path, dataset, opts, &|pts| {
                 l.locator
                     .locate_many(&l.index, pts)
                     .into_iter()
@@ -577,7 +577,7 @@ impl Engine {
 
     fn import_district_unchecked(&self, path: &Path, code: &str) -> Result<()> {
         let code = crate::code::DistrictCode::parse(code)?;
-        io::import_district(&mut self.store(), path, code)?;
+        io::import_district(&mut *self.store(), path, code)?;
         self.reload()
     }
 

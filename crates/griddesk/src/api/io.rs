@@ -36,7 +36,7 @@ impl Engine {
         self.require_import(by, dataset)?;
         let l = self.loaded();
         let mut store = self.store();
-        crate::io::import_file_from(&mut store, &l.index, path, dataset, opts, source, &|pts| {
+        crate::io::import_file_from(&mut *store, &l.index, path, dataset, opts, source, &|pts| {
             l.locator
                 .locate_many(&l.index, pts)
                 .into_iter()

@@ -7,7 +7,7 @@ use super::{Dataset, Format};
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use crate::message::{Message, MessageCode as C};
-use crate::store::format_datetime;
+use griddesk_core::dates::format_datetime;
 use geojson::{Feature, GeometryValue, JsonObject};
 use serde_json::Value;
 use std::io::{BufWriter, Write};

@@ -215,7 +215,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` (fast path, the stored form), else the forms of
-/// [`crate::store::parse_datetime`].
+/// [`griddesk_core::dates::parse_datetime`].
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let b = s.trim().as_bytes();
     if b.len() == 19
@@ -236,7 +236,7 @@ pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
             digits(&b[17..19])?,
         );
     }
-    crate::store::parse_datetime(s).ok()
+    griddesk_core::dates::parse_datetime(s).ok()
 }
 
 /// A longitude/latitude pair, checked for range.
@@ -273,7 +273,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse_datetime(s),
-                crate::store::parse_datetime(s).ok(),
+                griddesk_core::dates::parse_datetime(s).ok(),
                 "{s}"
             );
         }

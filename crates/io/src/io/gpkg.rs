@@ -12,7 +12,7 @@ use super::table::*;
 use super::Reject;
 use crate::error::{Error, Position, Result};
 use crate::message::{Message, MessageCode as C, Reason};
-use crate::store::wkb_io;
+use super::wkb_io;
 use geo::BoundingRect;
 use geo_types::Geometry;
 use rusqlite::{params, Connection, OpenFlags};

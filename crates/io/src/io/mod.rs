@@ -4,7 +4,7 @@
 //! 1-based, the header is line 1) and the field.
 //!
 //! # Rules
-//! * **Imports are transactions.** All rows of a file are written in one [`Store::write`]; a
+//! * **Imports are transactions.** All rows of a file are written in one [`griddesk_store::ModelStore::write_model`] (`Store::write`); a
 //!   failure part-way (for example a duplicate key that only SQLite notices) leaves nothing.
 //! * **Bad input is refused whole.** If any row is rejected, nothing is written and
 //!   [`import_file`] returns [`Error::ImportRejected`], unless [`ImportOptions::valid_only`] is
@@ -55,6 +55,7 @@
 //! `gb` property (`"156"` + 6-digit code): see [`read_district`].
 
 pub mod crs;
+pub mod wkb_io;
 pub mod csv_in;
 pub mod export;
 pub mod fields;
@@ -78,7 +79,7 @@ use crate::index::SpatialIndex;
 use crate::locate::GridLocator;
 use crate::message::{Message, MessageCode};
 use crate::model::District;
-use crate::store::Store;
+use griddesk_store::ModelStore;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt;
@@ -275,7 +276,7 @@ pub fn locate_points(index: &SpatialIndex, pts: &[[f64; 2]]) -> Vec<Option<usize
 /// or a dataset the format cannot carry, [`Error::ImportRejected`] if rows were rejected and
 /// `valid_only` is off (nothing written), and store errors (nothing written).
 pub fn import_file(
-    store: &mut Store,
+    store: &mut dyn ModelStore,
     index: &SpatialIndex,
     path: &Path,
     dataset: Dataset,
@@ -289,7 +290,7 @@ pub fn import_file(
 /// [`import_file_with`] reading the file with `source` options: its CRS (converted to lon/lat)
 /// and, for a Shapefile, its attribute encoding. GeoJSON in lon/lat and CSV take the plain path.
 pub fn import_file_from(
-    store: &mut Store,
+    store: &mut dyn ModelStore,
     index: &SpatialIndex,
     path: &Path,
     dataset: Dataset,
@@ -343,7 +344,7 @@ pub fn import_file_from(
 /// [`import_file`] with a caller-supplied bulk locator (positions in `index.grids`).
 /// Shapefiles and GeoPackages are read with default [`SourceOptions`] (CRS from the file).
 pub fn import_file_with(
-    store: &mut Store,
+    store: &mut dyn ModelStore,
     index: &SpatialIndex,
     path: &Path,
     dataset: Dataset,
@@ -364,7 +365,7 @@ pub fn import_file_with(
 /// [`import_file_with`] on bytes already in memory; `file` names them in messages.
 #[allow(clippy::too_many_arguments)]
 pub fn import_bytes(
-    store: &mut Store,
+    store: &mut dyn ModelStore,
     index: &SpatialIndex,
     file: &str,
     bytes: &[u8],
@@ -378,7 +379,7 @@ pub fn import_bytes(
 }
 
 fn finish_import(
-    store: &mut Store,
+    store: &mut dyn ModelStore,
     index: &SpatialIndex,
     file: &str,
     mut parsed: Parsed,
@@ -407,7 +408,12 @@ fn finish_import(
     if opts.dry_run {
         return Ok(report);
     }
-    report.imported = store.write(|w| parsed.records.write(w))?;
+    let mut written = 0;
+    store.write_model(&mut |w| {
+        written = parsed.records.write(w)?;
+        Ok(())
+    })?;
+    report.imported = written;
     Ok(report)
 }
 
@@ -420,8 +426,8 @@ pub fn read_district(path: &Path, code: DistrictCode) -> Result<District> {
 }
 
 /// Reads a district with [`read_district`] and stores it (inserting or replacing).
-pub fn import_district(store: &mut Store, path: &Path, code: DistrictCode) -> Result<District> {
+pub fn import_district(store: &mut dyn ModelStore, path: &Path, code: DistrictCode) -> Result<District> {
     let d = read_district(path, code)?;
-    store.write(|w| w.put_district(&d))?;
+    store.write_model(&mut |w| w.put_district(&d))?;
     Ok(d)
 }

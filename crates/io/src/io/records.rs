@@ -9,7 +9,7 @@ use crate::geodesy;
 use crate::index::SpatialIndex;
 use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::*;
-use crate::store::Writer;
+use griddesk_store::ModelSink;
 use geo::coordinate_position::CoordPos;
 use geo::{CoordinatePosition, InteriorPoint};
 use rayon::prelude::*;
@@ -112,7 +112,7 @@ impl Records {
     }
 
     /// Writes every record inside the caller's transaction; returns the number written.
-    pub fn write(&self, w: &Writer<'_>) -> Result<usize> {
+    pub fn write(&self, w: &dyn ModelSink) -> Result<usize> {
         match self {
             Records::Streets(v) => v.iter().try_for_each(|x| w.insert_street(x)),
             Records::Communities(v) => v.iter().try_for_each(|x| w.insert_community(x)),

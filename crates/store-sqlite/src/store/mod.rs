@@ -3,7 +3,7 @@
 //! edit leaves nothing behind.
 
 mod schema;
-pub mod wkb_io;
+pub use griddesk_io::io::wkb_io;
 
 pub use schema::{current_version, APPLICATION_ID};
 
@@ -16,8 +16,7 @@ use geo_types::{Geometry, MultiPolygon};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
-const DATE_FMT: &str = "%Y-%m-%d";
-const DATETIME_FMT: &str = "%Y-%m-%d %H:%M:%S";
+pub use griddesk_core::dates::{format_datetime, parse_date, parse_datetime, DATETIME_FMT, DATE_FMT};
 
 /// An open GridDesk store.
 pub struct Store {
@@ -501,59 +500,6 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
     s.as_deref().map(GridCode::parse).transpose()
 }
 
-/// Parses `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), DATE_FMT)
-        .map_err(|e| Error::Internal(format!("date `{s}`: {e}")))
-}
-
-/// Parses `YYYY-MM-DD HH:MM:SS` (also accepts a `T` separator, or no seconds).
-pub fn parse_datetime(s: &str) -> Result<NaiveDateTime> {
-    let t = s.trim();
-    if let Some(dt) = parse_datetime_fast(t.as_bytes()) {
-        return Ok(dt);
-    }
-    NaiveDateTime::parse_from_str(t, DATETIME_FMT)
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
-        .map_err(|e| Error::Internal(format!("date-time `{s}`: {e}")))
-}
-
-/// The stored form `YYYY-MM-DD HH:MM:SS`, read without chrono's format machinery (a million
-/// cases are read on every open).
-fn parse_datetime_fast(b: &[u8]) -> Option<NaiveDateTime> {
-    if b.len() != 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !(b[10] == b' ' || b[10] == b'T')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
-    };
-    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
-    date.and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
-}
-
-/// Formats a date-time as stored (`YYYY-MM-DD HH:MM:SS`), from the integer fields (cheaper than
-/// interpreting a strftime pattern for every one of a million cases).
-pub fn format_datetime(t: &NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
-}
 
 /// Writes inside one transaction; see [`Store::write`].
 pub struct Writer<'a> {
@@ -767,5 +713,44 @@ mod tests {
         }
         assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
         assert!(parse_datetime("2026-01-01 08:30").is_ok());
+    }
+}
+
+impl griddesk_store::ModelSink for Writer<'_> {
+    fn put_district(&self, d: &District) -> Result<()> {
+        Writer::put_district(self, d)
+    }
+    fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+        Writer::put_code_tables(self, t)
+    }
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        Writer::set_meta(self, key, value)
+    }
+    fn insert_street(&self, s: &Street) -> Result<()> {
+        Writer::insert_street(self, s)
+    }
+    fn insert_community(&self, c: &Community) -> Result<()> {
+        Writer::insert_community(self, c)
+    }
+    fn insert_grid(&self, g: &Grid) -> Result<()> {
+        Writer::insert_grid(self, g)
+    }
+    fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
+        Writer::insert_duty_grid(self, d)
+    }
+    fn insert_component(&self, c: &Component) -> Result<()> {
+        Writer::insert_component(self, c)
+    }
+    fn insert_case(&self, c: &Case) -> Result<()> {
+        Writer::insert_case(self, c)
+    }
+}
+
+impl griddesk_store::ModelStore for Store {
+    fn write_model(
+        &mut self,
+        f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> Result<()>,
+    ) -> Result<()> {
+        self.write(|w| f(w))
     }
 }

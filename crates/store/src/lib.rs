@@ -1,0 +1,32 @@
+//! GridDesk store traits: the seam between the code that decides and the backend that keeps.
+//! Imports and seeding write the district's core tables through [`ModelStore`]; the domain crates
+//! declare the operations on their own tables beside their code (ports) and the backends
+//! implement them (`griddesk-store-sqlite` today, PostgreSQL/PostGIS for a city centre). No SQL
+//! and no driver type appears here.
+#![forbid(unsafe_code)]
+
+use griddesk_core::codetable::CodeTables;
+use griddesk_core::model::{Case, Community, Component, District, DutyGrid, Grid, Street};
+use griddesk_core::Result;
+
+/// Writes into the district's core tables inside one transaction of a [`ModelStore`].
+pub trait ModelSink {
+    /// Inserts or replaces the district (outline, code, name).
+    fn put_district(&self, d: &District) -> Result<()>;
+    /// Replaces the CJ/T 214 code tables.
+    fn put_code_tables(&self, t: &CodeTables) -> Result<()>;
+    /// Sets a metadata value.
+    fn set_meta(&self, key: &str, value: &str) -> Result<()>;
+    fn insert_street(&self, s: &Street) -> Result<()>;
+    fn insert_community(&self, c: &Community) -> Result<()>;
+    fn insert_grid(&self, g: &Grid) -> Result<()>;
+    fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()>;
+    fn insert_component(&self, c: &Component) -> Result<()>;
+    fn insert_case(&self, c: &Case) -> Result<()>;
+}
+
+/// A store whose core tables can be written in one transaction: committed when `f` returns
+/// `Ok`, rolled back otherwise (a failed import leaves nothing behind).
+pub trait ModelStore {
+    fn write_model(&mut self, f: &mut dyn FnMut(&dyn ModelSink) -> Result<()>) -> Result<()>;
+}
