@@ -2,6 +2,9 @@
 //! and the desktop shell call only this; it is `Send + Sync`, so tiles can be served from many
 //! threads while edits are serialised through the store.
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::code::GridCode;
 use crate::codetable::CodeTables;
 use crate::error::{Error, Result};
@@ -107,7 +110,7 @@ impl Engine {
     fn from_store(store: Store) -> Result<Self> {
         let path = store.path().to_path_buf();
         let loaded = Arc::new(Self::load(&store)?);
-        let zones = crate::zones::build_index(&store, Arc::clone(&loaded))?;
+        let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;
         Ok(Self {
             store: Mutex::new(store),
             loaded: RwLock::new(loaded),

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod ports;
 pub mod engine;
 
 pub use engine::Engine;

@@ -3,8 +3,9 @@
 #![forbid(unsafe_code)]
 
 pub mod store;
+pub mod zones;
 
-pub use store::Store;
+pub use store::{Db, Store};
 
 #[allow(unused_imports)]
 pub(crate) use griddesk_core::{

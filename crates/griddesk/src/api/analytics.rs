@@ -1,6 +1,9 @@
 //! The analytics facade on [`Engine`]: every view takes a [`CaseFilter`] and reads the columnar
 //! snapshot of the current indexes (built on first use and rebuilt with them on reload).
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::analytics::choropleth::{BreakMethod, Choropleth};
 use crate::analytics::columns::CaseColumns;
 use crate::analytics::evaluation::EvaluationConfig;

@@ -1,4 +1,6 @@
 #[allow(unused_imports)]
+use crate::ports::*;
+#[allow(unused_imports)]
 use crate::analytics::evaluation::from_store::*;
 use crate::analytics::evaluation::input::{EvalInput, Period};
 use crate::error::Result;

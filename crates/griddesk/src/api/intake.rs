@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::api::workflow::IndexEdit;
 use crate::error::Result;
 use crate::filing::Stage;

@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::code::{ClassCode, ComponentCode};
 use crate::error::{Error, Position, Result};
 use crate::filing::{AreaClass, Stage, Urgency};

@@ -1,4 +1,6 @@
 #[allow(unused_imports)]
+use crate::ports::*;
+#[allow(unused_imports)]
 use crate::intake::repeats::*;
 use crate::model::{CaseKind, CaseStatus};
 use crate::Engine;

@@ -1,6 +1,9 @@
 //! [`Engine`] methods for files in other formats and CRSs (Shapefile, GeoPackage, GeoJSON in
 //! Gauss-Krüger or GCJ-02).
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::error::Result;
 use crate::io::{Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions};
 use crate::Engine;

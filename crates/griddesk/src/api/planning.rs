@@ -9,6 +9,9 @@
 //! 1 500-grid sample a full reload would also do, but on 50 000 grids / 1 000 000 cases a reload
 //! takes seconds, so the patch is always used. `GRIDDESK_TIMING=1` prints its cost.
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::code::{CommunityCode, ComponentCode, GridCode};
 use crate::engine::{Engine, Loaded};
 use crate::error::{Error, Result};

@@ -1,6 +1,9 @@
 //! QR plates on [`Engine`]: a component's payload and image, plate sheets for a selection, and
 //! scanning a payload into a started intake.
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::error::{Error, Result};
 use crate::intake::IntakeRequest;
 use crate::message::{Message, MessageCode as C};

@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::error::{Error, Result};
 use crate::filing::Stage;
 use crate::model::{CaseKind, CaseSource, CaseStatus};

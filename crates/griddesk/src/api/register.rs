@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::api::workflow::IndexEdit;
 use crate::code::{ClassCode, ComponentCode};
 use crate::error::{Error, Result};

@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::error::Result;
 #[allow(unused_imports)]
 use crate::sample::caseloop::*;

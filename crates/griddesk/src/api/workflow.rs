@@ -1,6 +1,9 @@
 //! The case loop on [`Engine`]: sign-in, users, departments, routing, calendar, filing standard,
 //! transitions and the clocks of open cases.
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::clock::{load_calendar, CalendarEdit, ClockState, WorkCalendar};
 use crate::error::{Error, Result};
 use crate::filing::{replace_conditions, FilingCondition, FilingStandard, Stage};

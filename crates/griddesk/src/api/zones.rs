@@ -1,6 +1,9 @@
 //! The [`Engine`] facade for responsibility zones: every edit is one transaction, then the
 //! in-memory [`ZoneIndex`] is rebuilt from the store.
 
+#[allow(unused_imports)]
+use crate::ports::*;
+
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
@@ -130,7 +133,7 @@ impl Engine {
 
     /// [`Engine::refresh_zones`] for a caller that already holds the store.
     pub(crate) fn refresh_zones_from(&self, store: &crate::store::Store) -> Result<()> {
-        let data = store::load(store.conn())?;
+        let data = store.db().load()?;
         let z = Arc::new(ZoneIndex::build(self.loaded(), data));
         match self.zones.write() {
             Ok(mut g) => *g = z,
@@ -156,7 +159,7 @@ impl Engine {
         &self,
         by: &Session,
         duty: bool,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+        f: impl FnOnce(&griddesk_store_sqlite::Db<'_>) -> Result<T>,
     ) -> Result<T> {
         self.require_zone_editor(by)?;
         let out = self.store().transaction(f)?;
@@ -205,12 +208,12 @@ impl Engine {
 
     /// Creates or changes a layer.
     pub fn put_zone_layer(&self, by: &Session, layer: &ZoneLayer) -> Result<()> {
-        self.zone_edit(by, false, |tx| store::put_layer(tx, layer))
+        self.zone_edit(by, false, |tx| tx.put_layer(layer))
     }
 
     /// Deletes a layer and its zones (not the duty-grid layer).
     pub fn delete_zone_layer(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| store::delete_layer(tx, code))
+        self.zone_edit(by, false, |tx| tx.delete_layer(code))
     }
 
     /// Units, by code.
@@ -225,12 +228,12 @@ impl Engine {
                 Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
             ));
         }
-        self.zone_edit(by, false, |tx| store::put_unit(tx, unit))
+        self.zone_edit(by, false, |tx| tx.put_unit(unit))
     }
 
     /// Deletes a unit nobody refers to.
     pub fn delete_unit(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| store::delete_unit(tx, code))
+        self.zone_edit(by, false, |tx| tx.delete_unit(code))
     }
 
     /// People, by id.
@@ -254,12 +257,12 @@ impl Engine {
             self.zones().data.zones.iter().any(|z| {
                 z.layer == DUTY_LAYER && z.people.first().is_some_and(|p| *p == person.id)
             });
-        self.zone_edit(by, leads_duty, |tx| store::put_person(tx, person))
+        self.zone_edit(by, leads_duty, |tx| tx.put_person(person))
     }
 
     /// Deletes a person who is responsible for nothing.
     pub fn delete_person(&self, by: &Session, id: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| store::delete_person(tx, id))
+        self.zone_edit(by, false, |tx| tx.delete_person(id))
     }
 
     /// Parses member codes (14-digit legacy codes migrated) and checks they are active grids.
@@ -302,16 +305,14 @@ impl Engine {
             .transpose()?;
         let duty = edit.layer == DUTY_LAYER;
         self.zone_edit(by, duty, |tx| {
-            store::put_zone(
-                tx,
-                &edit.layer,
+            tx.put_zone(&edit.layer,
                 &edit.code,
                 &edit.name,
                 edit.unit.as_deref(),
                 &edit.people,
             )?;
             match &grids {
-                Some(g) => store::assign(tx, &edit.layer, edit.code.trim(), g, edit.on_conflict),
+                Some(g) => tx.assign(&edit.layer, edit.code.trim(), g, edit.on_conflict),
                 None => Ok(AssignReport::default()),
             }
         })
@@ -330,7 +331,7 @@ impl Engine {
     ) -> Result<AssignReport> {
         let grids = self.member_codes(grids)?;
         self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            store::assign(tx, layer, zone, &grids, on_conflict)
+            tx.assign(layer, zone, &grids, on_conflict)
         })
     }
 
@@ -358,7 +359,7 @@ impl Engine {
             )));
         }
         self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            store::assign(tx, layer, zone, &grids, on_conflict)
+            tx.assign(layer, zone, &grids, on_conflict)
         })
     }
 
@@ -369,14 +370,14 @@ impl Engine {
             .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
             .collect::<Result<_>>()?;
         self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            store::unassign(tx, layer, &grids)
+            tx.unassign(layer, &grids)
         })
     }
 
     /// Deletes a zone; its grids become free in that layer.
     pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
         self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            store::delete_zone(tx, layer, code)
+            tx.delete_zone(layer, code)
         })
     }
 
@@ -450,12 +451,12 @@ impl Engine {
     /// Creates or changes a road line.
     pub fn put_road_line(&self, by: &Session, edit: &RoadEdit) -> Result<()> {
         let road = road_from_edit(edit)?;
-        self.zone_edit(by, false, |tx| store::put_road(tx, &road))
+        self.zone_edit(by, false, |tx| tx.put_road(&road))
     }
 
     /// Deletes a road line.
     pub fn delete_road_line(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| store::delete_road(tx, code))
+        self.zone_edit(by, false, |tx| tx.delete_road(code))
     }
 }
 

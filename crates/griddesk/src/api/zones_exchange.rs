@@ -1,3 +1,5 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::api::zones_exchange::line_length_m;
 use crate::code::GridCode;
 use crate::error::{Error, Position, Result};
@@ -239,15 +241,13 @@ impl Engine {
         let moved = self.store().transaction(|tx| {
             let mut moved = 0;
             for (_, row) in &rows {
-                store::put_zone(
-                    tx,
-                    layer,
+                tx.put_zone(layer,
                     &row.code,
                     &row.name,
                     row.unit.as_deref(),
                     &row.people,
                 )?;
-                moved += store::assign(tx, layer, &row.code, &row.grids, on_conflict)?
+                moved += tx.assign(layer, &row.code, &row.grids, on_conflict)?
                     .moved
                     .len();
             }
@@ -417,7 +417,7 @@ impl Engine {
             return Ok(report);
         }
         self.store()
-            .transaction(|tx| roads.iter().try_for_each(|r| store::put_road(tx, r)))?;
+            .transaction(|tx| roads.iter().try_for_each(|r| tx.put_road(r)))?;
         self.refresh_zones()?;
         Ok(report)
     }

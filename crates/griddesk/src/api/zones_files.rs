@@ -1,9 +1,11 @@
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::error::{Error, Result};
 use crate::io::{ImportOptions, SourceOptions, TargetOptions};
 #[allow(unused_imports)]
 use crate::zones::files::*;
 use crate::zones::model::*;
-use crate::zones::store::{self, OnConflict};
+use crate::zones::store::OnConflict;
 use crate::Engine;
 use std::path::Path;
 
@@ -59,16 +61,16 @@ impl Engine {
             let mut units: Vec<&OrgUnit> = r.units.iter().filter(|u| u.parent.is_none()).collect();
             units.extend(r.units.iter().filter(|u| u.parent.is_some()));
             for u in units {
-                store::put_unit(tx, u)?;
+                tx.put_unit(u)?;
             }
             for p in &r.people {
-                store::put_person(tx, p)?;
+                tx.put_person(p)?;
             }
             for l in &r.layers {
-                store::put_layer(tx, l)?;
+                tx.put_layer(l)?;
             }
             for (code, (unit, people)) in &r.duty {
-                store::link_duty(tx, code, unit.as_deref(), people)?;
+                tx.link_duty(code, unit.as_deref(), people)?;
             }
             Ok(())
         })?;

@@ -26,7 +26,7 @@ use crate::model::Grid;
 use crate::store::{format_datetime, parse_date, parse_datetime, wkb_io, Store};
 use chrono::{NaiveDate, NaiveDateTime};
 use geo_types::{Geometry, Polygon};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Connection};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -152,7 +152,7 @@ fn kind_of(s: &str) -> Result<&'static str> {
         .ok_or_else(|| Error::Internal(format!("snapshot kind `{s}`")))
 }
 
-fn read_row(tx: &Transaction<'_>, kind: &'static str, key: &str) -> Result<RowSnap> {
+fn read_row(tx: &Connection, kind: &'static str, key: &str) -> Result<RowSnap> {
     let (data, geom): (Option<String>, Option<Vec<u8>>) = match kind {
         "grid" => tx
             .prepare_cached(
@@ -243,7 +243,7 @@ fn split_member(key: &str) -> Result<(&str, &str)> {
         .ok_or_else(|| Error::Internal(format!("duty membership key `{key}`")))
 }
 
-fn write_row(tx: &Transaction<'_>, s: &RowSnap) -> Result<()> {
+fn write_row(tx: &Connection, s: &RowSnap) -> Result<()> {
     let json = |d: &str| -> Result<serde_json::Value> {
         serde_json::from_str(d)
             .map_err(|e| Error::Internal(format!("snapshot of {} `{}`: {e}", s.kind, s.key)))
@@ -349,7 +349,7 @@ struct ZoneMoves {
 }
 
 impl ZoneMoves {
-    fn read(tx: &Transaction<'_>, cs: &ChangeSet) -> Result<Self> {
+    fn read(tx: &Connection, cs: &ChangeSet) -> Result<Self> {
         let mut st = tx.prepare_cached("SELECT layer, zone FROM zone_member WHERE grid = ?1")?;
         let mut of = |g: &GridCode| -> Result<Vec<(String, String)>> {
             let rows = st.query_map([g.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -701,7 +701,7 @@ pub fn apply(
     })
 }
 
-fn snapshots(tx: &Transaction<'_>, edit: i64, side: &str) -> Result<Vec<RowSnap>> {
+fn snapshots(tx: &Connection, edit: i64, side: &str) -> Result<Vec<RowSnap>> {
     let mut st = tx.prepare_cached(
         "SELECT kind, key, data, geom FROM plan_row WHERE edit = ?1 AND side = ?2 ORDER BY kind, key",
     )?;

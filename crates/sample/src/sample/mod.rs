@@ -34,6 +34,7 @@ use crate::codetable::{ClassTable, CodeTables};
 use crate::error::{Error, Result};
 use crate::model::{Case, Community, Component, District, DutyGrid, Grid, Street};
 use crate::store::Store;
+use crate::zones::ZoneStore;
 use chrono::NaiveDate;
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use griddesk_planning::planning::detmath::{self, hash, unit, Proj};
@@ -178,7 +179,7 @@ impl SampleDistrict {
             for c in &self.cases {
                 w.insert_case(c)?;
             }
-            crate::zones::write_sample(w.tx(), &self.zones)?;
+            w.db().write_sample(&self.zones)?;
             w.set_meta("sample", "true")?;
             Ok(())
         })

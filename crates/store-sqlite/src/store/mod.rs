@@ -11,12 +11,23 @@ use crate::code::{ClassCode, CommunityCode, ComponentCode, DistrictCode, GridCod
 use crate::codetable::{ClassEntry, ClassTable, CodeTables};
 use crate::error::{Error, Result};
 use crate::model::*;
-use chrono::{NaiveDate, NaiveDateTime};
 use geo_types::{Geometry, MultiPolygon};
-use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 
 pub use griddesk_core::dates::{format_datetime, parse_date, parse_datetime, DATETIME_FMT, DATE_FMT};
+
+/// The store as the domain crates see it: a connection, inside a transaction or not, that
+/// implements their store traits. Nothing outside this crate sees the connection itself.
+#[derive(Clone, Copy)]
+pub struct Db<'a>(pub(crate) &'a Connection);
+
+impl std::ops::Deref for Db<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.0
+    }
+}
 
 /// An open GridDesk store.
 pub struct Store {
@@ -175,14 +186,18 @@ impl Store {
         &self.conn
     }
 
-    /// One transaction on the raw connection, for modules with their own tables; committed
-    /// when `f` returns `Ok`, rolled back otherwise.
-    pub fn transaction<T>(
-        &mut self,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
-    ) -> Result<T> {
+    /// The store outside a transaction, for reading: it implements the domain crates' store
+    /// traits.
+    pub fn db(&self) -> Db<'_> {
+        Db(&self.conn)
+    }
+
+    /// One transaction for an operation on the domain crates' tables; committed when `f`
+    /// returns `Ok`, rolled back otherwise (a workflow step writes flow, stage and audit
+    /// together or not at all).
+    pub fn transaction<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;
-        let out = f(&tx)?;
+        let out = f(&Db(&tx))?;
         tx.commit()?;
         Ok(out)
     }
@@ -503,20 +518,25 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
 
 /// Writes inside one transaction; see [`Store::write`].
 pub struct Writer<'a> {
-    tx: &'a Transaction<'a>,
+    tx: &'a Connection,
 }
 
 impl<'a> Writer<'a> {
     /// A writer on a transaction opened with [`Store::transaction`], for modules that write
     /// core rows together with their own.
-    pub fn on(tx: &'a Transaction<'a>) -> Self {
+    pub fn on(tx: &'a Connection) -> Self {
         Writer { tx }
     }
 }
 
 impl Writer<'_> {
     /// The transaction, for modules that write their own tables in the same transaction.
-    pub fn tx(&self) -> &Transaction<'_> {
+    pub fn db(&self) -> Db<'_> {
+        Db(self.tx)
+    }
+
+    /// The transaction's connection.
+    pub fn tx(&self) -> &Connection {
         self.tx
     }
 

@@ -29,8 +29,7 @@ pub use index::{
     ZONE_COLOURS,
 };
 pub use model::*;
-pub use store::write_sample;
-pub use store::{AssignReport, OnConflict, ZoneData};
+pub use store::{AssignReport, OnConflict, ZoneData, ZoneStore};
 pub use tiles::{encode_zone_tile, ROAD_LINES_MIN_ZOOM, ZONES_MIN_ZOOM};
 pub use union::union_of_tiles;
 
@@ -39,6 +38,6 @@ use griddesk_spatial::Loaded;
 use std::sync::Arc;
 
 /// Reads the zone tables of a store and builds their index over `loaded`.
-pub fn build_index(store: &crate::store::Store, loaded: Arc<Loaded>) -> Result<ZoneIndex> {
-    Ok(ZoneIndex::build(loaded, store::load(store.conn())?))
+pub fn build_index(store: &dyn ZoneStore, loaded: Arc<Loaded>) -> Result<ZoneIndex> {
+    Ok(ZoneIndex::build(loaded, store.load()?))
 }
