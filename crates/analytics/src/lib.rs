@@ -14,5 +14,3 @@ pub(crate) use griddesk_core::{
 pub(crate) use griddesk_core::{Error, ErrorKind, Message, MessageCode, Param, Reason, Result};
 #[allow(unused_imports)]
 pub(crate) use griddesk_spatial::{index, locate, stats, tiles};
-#[allow(unused_imports)]
-pub(crate) use griddesk_store_sqlite::store;

@@ -21,19 +21,42 @@ pub(crate) use griddesk_core::{Error, ErrorKind, Message, MessageCode, Param, Re
 pub(crate) use griddesk_io::io;
 #[allow(unused_imports)]
 pub(crate) use griddesk_spatial::{index, locate, stats, tiles};
-#[allow(unused_imports)]
-pub(crate) use griddesk_store_sqlite::store;
 
 /// The core clock and the stored calendar, under one path.
 pub(crate) mod clock {
     #[allow(unused_imports)]
     pub use crate::clock_store as store;
-    pub use crate::clock_store::load_calendar;
     pub use griddesk_core::clock::*;
 }
 
 /// The core users and the stored users, under one path.
 pub(crate) mod users {
-    pub use crate::users_store::*;
+    
     pub use griddesk_core::users::*;
+}
+
+/// Everything the case loop keeps in the store, one trait per module: what a transaction of
+/// the case loop is handed. Every backend that implements the parts implements this.
+pub trait CaseLoopStore:
+    users_store::UsersStore
+    + clock_store::CalendarStore
+    + filing::store::FilingStore
+    + routing::RoutingStore
+    + workflow::record::CaseRecords
+    + workflow::desk::DeskStore
+    + intake::IntakeStore
+    + register::RegisterStore
+{
+}
+
+impl<T> CaseLoopStore for T where
+    T: users_store::UsersStore
+        + clock_store::CalendarStore
+        + filing::store::FilingStore
+        + routing::RoutingStore
+        + workflow::record::CaseRecords
+        + workflow::desk::DeskStore
+        + intake::IntakeStore
+        + register::RegisterStore
+{
 }

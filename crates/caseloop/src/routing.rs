@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::filing::AreaClass;
 use crate::message::{Message, MessageCode as C};
 use crate::model::CaseKind;
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 /// One routing rule; `None` fields match anything (`*` in the store).
@@ -110,86 +109,13 @@ impl Routing {
     }
 }
 
-fn star<T: ToString>(v: &Option<T>) -> String {
+pub fn star<T: ToString>(v: &Option<T>) -> String {
     v.as_ref()
         .map_or_else(|| "*".to_string(), ToString::to_string)
 }
 
-/// Reads the stored rules.
-pub fn load_routing(conn: &Connection) -> Result<Routing> {
-    let mut stmt = conn.prepare(
-        "SELECT id, kind, class_code, area_class, street, department FROM routing_rule ORDER BY id",
-    )?;
-    let mut rows = stmt.query([])?;
-    let mut rules = Vec::new();
-    let any = |s: String| (s != "*").then_some(s);
-    while let Some(r) = rows.next()? {
-        let kind = any(r.get(1)?);
-        let area = any(r.get(3)?);
-        let street = any(r.get(4)?);
-        rules.push(RoutingRule {
-            id: Some(r.get(0)?),
-            kind: kind.as_deref().and_then(CaseKind::parse),
-            class_code: any(r.get(2)?),
-            area_class: area.as_deref().and_then(AreaClass::parse),
-            street: street.as_deref().map(StreetCode::parse).transpose()?,
-            department: r.get(5)?,
-        });
-    }
-    Ok(Routing::new(rules))
-}
 
-/// Inserts a rule; returns its id.
-pub fn insert_rule(tx: &Connection, r: &RoutingRule) -> Result<i64> {
-    r.validate()?;
-    tx.prepare_cached(
-        "INSERT INTO routing_rule (kind, class_code, area_class, street, department)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        star(&r.kind.map(|k| k.key())),
-        star(&r.class_code),
-        star(&r.area_class.map(|a| a.key())),
-        star(&r.street),
-        r.department
-    ])
-    .map_err(|e| match &e {
-        rusqlite::Error::SqliteFailure(f, msg)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            if msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) {
-                Error::NotFound {
-                    what: "department",
-                    key: r.department.clone(),
-                }
-            } else {
-                Error::Duplicate {
-                    what: "routing rule",
-                    key: format!(
-                        "{} {} {} {}",
-                        star(&r.kind.map(|k| k.key())),
-                        star(&r.class_code),
-                        star(&r.area_class.map(|a| a.key())),
-                        star(&r.street)
-                    ),
-                }
-            }
-        }
-        _ => Error::from(e),
-    })?;
-    Ok(tx.last_insert_rowid())
-}
 
-/// Deletes a rule by id.
-pub fn delete_rule(tx: &Connection, id: i64) -> Result<()> {
-    if tx.execute("DELETE FROM routing_rule WHERE id = ?1", [id])? == 0 {
-        return Err(Error::NotFound {
-            what: "routing rule",
-            key: id.to_string(),
-        });
-    }
-    Ok(())
-}
 
 #[cfg(test)]
 mod tests {
@@ -278,4 +204,14 @@ mod tests {
         assert!(rule(None, Some("0501"), None, None, "").validate().is_err());
         assert!(rule(None, Some("05"), None, None, "d").validate().is_ok());
     }
+}
+
+/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
+pub trait RoutingStore {
+    /// Reads the stored rules.
+    fn load_routing(&self) -> Result<Routing>;
+    /// Inserts a rule; returns its id.
+    fn insert_rule(&self, r: &RoutingRule) -> Result<i64>;
+    /// Deletes a rule by id.
+    fn delete_rule(&self, id: i64) -> Result<()>;
 }

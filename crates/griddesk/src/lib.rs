@@ -41,16 +41,11 @@ pub mod message {
 
 /// The work calendar and stage clocks ([`griddesk_core::clock`]) and the stored calendar.
 pub mod clock {
-    pub(crate) use griddesk_caseloop::clock_store as store;
-    pub use griddesk_caseloop::clock_store::load_calendar;
     pub use griddesk_core::clock::*;
 }
 
 /// Users, roles and sign-in ([`griddesk_core::users`]) and the stored users.
 pub mod users {
-    pub(crate) use griddesk_caseloop::users_store::{
-        insert_department, insert_user, set_user_active, set_user_password,
-    };
     pub use griddesk_core::users::*;
 }
 

@@ -4,3 +4,10 @@
 
 pub use griddesk_store::{ModelSink as _, ModelStore as _};
 pub use griddesk_zones::zones::ZoneStore as _;
+pub use griddesk_caseloop::CaseLoopStore as _;
+pub use griddesk_caseloop::{
+    clock_store::CalendarStore as _, filing::store::FilingStore as _, intake::IntakeStore as _,
+    register::RegisterStore as _, routing::RoutingStore as _, users_store::UsersStore as _,
+    workflow::desk::DeskStore as _, workflow::record::CaseRecords as _,
+};
+pub use griddesk_analytics::analytics::evaluation::from_store::EvaluationStore as _;

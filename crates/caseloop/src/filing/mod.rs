@@ -9,9 +9,8 @@
 //! table that the default does not know get a generic condition (3 工作日 in area B). The table
 //! lives in the store (`filing_condition`, `time_limit`) and is edited there.
 
-mod store;
+pub mod store;
 
-pub use store::{load_standard, replace_conditions};
 
 use crate::clock::{TimeLimit, TimeUnit};
 use crate::codetable::CodeTables;

@@ -19,13 +19,12 @@ use crate::error::{Error, Result};
 use crate::filing::Urgency;
 use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::{CaseKind, CaseSource, CaseStatus};
-use crate::store::format_datetime;
+use griddesk_core::dates::format_datetime;
 use crate::users::Session;
 use crate::workflow::apply::{authorise, legacy_flow};
 use crate::workflow::desk::Desk;
 use crate::workflow::machine::{roles_for, statuses_for, ActionKind, Refusal};
 use crate::workflow::photo::PhotoInput;
-use crate::workflow::record::{self};
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -364,35 +363,6 @@ pub fn duplicates(
         .collect()
 }
 
-/// The next task number `YYYY-NNNNNNN` for a year.
-pub fn next_id(conn: &rusqlite::Connection, year: i32) -> Result<String> {
-    let last: Option<String> = conn
-        .prepare_cached(
-            "SELECT id FROM cases WHERE id >= ?1 AND id <= ?2 AND length(id) = 12 ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(
-            [format!("{year:04}-0000000"), format!("{year:04}-9999999")],
-            |r| r.get(0),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    let n = last
-        .as_deref()
-        .and_then(|s| s.get(5..))
-        .and_then(|s| s.parse::<u32>().ok())
-        .unwrap_or(0);
-    if n >= 9_999_999 {
-        return Err(Error::Invalid(
-            Message::new(C::TaskNumbersExhausted)
-                .int("year", year)
-                .en(format!("no task numbers left for {year}")),
-        ));
-    }
-    Ok(format!("{year:04}-{:07}", n + 1))
-}
 
 pub fn trimmed(s: &Option<String>) -> Option<String> {
     s.as_deref()
@@ -423,7 +393,7 @@ pub fn check_reporter(desk: &Desk, session: &Session) -> Result<()> {
 /// Links a report to an open case: an audit entry and a counter on the original.
 #[allow(clippy::too_many_arguments)]
 pub fn link(
-    store: &mut crate::store::Store,
+    tx: &dyn crate::CaseLoopStore,
     desk: &Desk,
     index: &crate::index::SpatialIndex,
     session: &Session,
@@ -432,55 +402,57 @@ pub fn link(
     photos: &[crate::workflow::photo::Prepared],
     original: &str,
 ) -> Result<IntakeOutcome> {
-    store.transaction(|tx| {
-        let core = record::read_core(tx, original)?.ok_or_else(|| Error::NotFound {
-            what: "case",
-            key: original.to_string(),
-        })?;
-        let allowed = statuses_for(ActionKind::DuplicateReport);
-        if !allowed.contains(&core.status) {
-            return Err(Error::Refused {
-                case: original.to_string(),
-                refusal: Refusal::WrongStatus {
-                    action: ActionKind::DuplicateReport,
-                    status: core.status,
-                    allowed: allowed.to_vec(),
-                },
-            });
-        }
-        let mut flow = match record::read_flow(tx, original)? {
-            Some(f) => f,
-            None => legacy_flow(&core, index, desk),
-        };
-        flow.duplicate_count += 1;
-        if req.reported_at > flow.updated_at {
-            flow.updated_at = req.reported_at;
-        }
-        record::write_flow(tx, &flow)?;
-        let photo_ids =
-            record::insert_photos(tx, original, photos, req.reported_at, &session.login)?;
-        let detail = serde_json::json!({
-            "source": req.source.key(),
-            "location": c.location,
-            "reported_at": format_datetime(&req.reported_at),
-            "reporter": req.reporter,
-            "photos": photo_ids,
+    let core = tx.read_core(original)?.ok_or_else(|| Error::NotFound {
+        what: "case",
+        key: original.to_string(),
+    })?;
+    let allowed = statuses_for(ActionKind::DuplicateReport);
+    if !allowed.contains(&core.status) {
+        return Err(Error::Refused {
+            case: original.to_string(),
+            refusal: Refusal::WrongStatus {
+                action: ActionKind::DuplicateReport,
+                status: core.status,
+                allowed: allowed.to_vec(),
+            },
         });
-        let seq = record::append_audit(
-            tx,
-            original,
-            req.reported_at,
-            &session.login,
-            session.role.key(),
-            ActionKind::DuplicateReport.key(),
-            Some(core.status),
-            core.status,
-            req.description.as_deref(),
-            Some(&detail),
-        )?;
-        Ok(IntakeOutcome::Linked {
-            original: original.to_string(),
-            audit_seq: seq,
-        })
+    }
+    let mut flow = match tx.read_flow(original)? {
+        Some(f) => f,
+        None => legacy_flow(&core, index, desk),
+    };
+    flow.duplicate_count += 1;
+    if req.reported_at > flow.updated_at {
+        flow.updated_at = req.reported_at;
+    }
+    tx.write_flow(&flow)?;
+    let photo_ids =
+        tx.insert_photos(original, photos, req.reported_at, &session.login)?;
+    let detail = serde_json::json!({
+        "source": req.source.key(),
+        "location": c.location,
+        "reported_at": format_datetime(&req.reported_at),
+        "reporter": req.reporter,
+        "photos": photo_ids,
+    });
+    let seq = tx.append_audit(original,
+        req.reported_at,
+        &session.login,
+        session.role.key(),
+        ActionKind::DuplicateReport.key(),
+        Some(core.status),
+        core.status,
+        req.description.as_deref(),
+        Some(&detail),
+    )?;
+    Ok(IntakeOutcome::Linked {
+        original: original.to_string(),
+        audit_seq: seq,
     })
+}
+
+/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
+pub trait IntakeStore {
+    /// The next task number `YYYY-NNNNNNN` for a year.
+    fn next_id(&self, year: i32) -> Result<String>;
 }

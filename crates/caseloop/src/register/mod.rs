@@ -4,14 +4,11 @@
 
 use crate::code::{ClassCode, ComponentCode, DistrictCode};
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageCode as C};
 use crate::model::{Component, ComponentState};
-use crate::store::format_datetime;
 use crate::users::{Role, Session};
 use crate::workflow::apply::authorise;
 use crate::workflow::Refusal;
 use chrono::NaiveDateTime;
-use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 
 /// A component as written in the history and sent to the UI.
@@ -125,70 +122,18 @@ pub fn check_editor(desk: &crate::workflow::Desk, by: &Session, code: &str) -> R
     Ok(())
 }
 
-/// The next free code for a district and minor class, from the store.
-pub fn next_code(
-    conn: &Connection,
-    district: DistrictCode,
-    class: ClassCode,
-) -> Result<ComponentCode> {
-    let prefix = format!("{district}{class}");
-    let last: Option<String> = conn.query_row(
-        "SELECT max(code) FROM component WHERE code >= ?1 AND code <= ?2",
-        params![format!("{prefix}000000"), format!("{prefix}999999")],
-        |r| r.get(0),
-    )?;
-    let n = last
-        .as_deref()
-        .and_then(|c| c.get(10..))
-        .and_then(|s| s.parse::<u32>().ok())
-        .unwrap_or(0);
-    if n >= 999_999 {
-        return Err(Error::Invalid(
-            Message::new(C::ComponentCodesExhausted)
-                .text("district", district)
-                .text("class", class)
-                .en(format!(
-                    "no free component codes left for {district} class {class}"
-                )),
-        ));
-    }
-    ComponentCode::from_parts(district, class.as_str(), n + 1)
-}
 
-#[allow(clippy::too_many_arguments)]
-pub fn write_history(
-    tx: &Connection,
-    code: &str,
-    at: NaiveDateTime,
-    actor: &str,
-    action: &str,
-    before: Option<&ComponentRecord>,
-    after: Option<&ComponentRecord>,
-    note: Option<&str>,
-) -> Result<()> {
-    let j = |r: Option<&ComponentRecord>| -> Result<Option<String>> {
-        r.map(|r| serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string())))
-            .transpose()
-    };
-    tx.execute(
-        "INSERT INTO component_history (code, at, actor, action, before, after, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            code,
-            format_datetime(&at),
-            actor,
-            action,
-            j(before)?,
-            j(after)?,
-            note
-        ],
-    )?;
-    Ok(())
-}
 
 pub fn valid_point(p: [f64; 2]) -> bool {
     p[0].is_finite()
         && p[1].is_finite()
         && (-180.0..=180.0).contains(&p[0])
         && (-90.0..=90.0).contains(&p[1])
+}
+
+/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
+pub trait RegisterStore {
+    /// The next free code for a district and minor class, from the store.
+    fn next_code(&self, district: DistrictCode, class: ClassCode) -> Result<ComponentCode>;
+    fn write_history(&self, code: &str, at: NaiveDateTime, actor: &str, action: &str, before: Option<&ComponentRecord>, after: Option<&ComponentRecord>, note: Option<&str>) -> Result<()>;
 }

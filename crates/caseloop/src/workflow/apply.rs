@@ -5,7 +5,7 @@
 use super::desk::{Desk, OpenCase, RunClock};
 use super::machine::{check, Action, ActionKind, CaseView, Refusal, RequestKind};
 use super::photo::{prepare, Prepared};
-use super::record::{self, CaseCore, Flow, PendingRequest, StageRun};
+use super::record::{CaseCore, Flow, PendingRequest, StageRun};
 use crate::clock::{StageClock, TimeLimit};
 use crate::error::{Error, Result};
 use crate::filing::Stage;
@@ -15,7 +15,6 @@ use crate::message::{Message, MessageCode, Reason};
 use crate::model::{CaseStatus, Component};
 use crate::users::{Role, Session};
 use chrono::NaiveDateTime;
-use rusqlite::Connection;
 use serde_json::json;
 
 /// The stage whose clock runs while a case is in `status`.
@@ -142,7 +141,7 @@ pub fn run_clock(desk: &Desk, run: &StageRun, hang_start: Option<NaiveDateTime>)
 /// Checks and applies `action` on case `id` at `at` (module docs). Returns what happened and
 /// the case's new in-memory record.
 pub fn transition(
-    tx: &Connection,
+    tx: &dyn crate::CaseLoopStore,
     desk: &Desk,
     index: &SpatialIndex,
     id: &str,
@@ -150,17 +149,17 @@ pub fn transition(
     action: &Action,
     at: NaiveDateTime,
 ) -> Result<(Transitioned, OpenCase)> {
-    let core = record::read_core(tx, id)?.ok_or_else(|| Error::NotFound {
+    let core = tx.read_core(id)?.ok_or_else(|| Error::NotFound {
         what: "case",
         key: id.to_string(),
     })?;
     let kind = action.kind();
     authorise(desk, session).map_err(|r| refused(id, r))?;
-    let mut flow = match record::read_flow(tx, id)? {
+    let mut flow = match tx.read_flow(id)? {
         Some(f) => f,
         None => legacy_flow(&core, index, desk),
     };
-    let run = record::running(tx, id)?;
+    let run = tx.running(id)?;
     let view = CaseView {
         status: core.status,
         department: flow.department.clone(),
@@ -179,8 +178,8 @@ pub fn transition(
     };
     if at < flow.updated_at {
         let (a, b) = (
-            crate::store::format_datetime(&at),
-            crate::store::format_datetime(&flow.updated_at),
+            griddesk_core::dates::format_datetime(&at),
+            griddesk_core::dates::format_datetime(&flow.updated_at),
         );
         return Err(invalid(
             "at",
@@ -258,7 +257,7 @@ pub fn transition(
     // ---- writes ------------------------------------------------------------------------
     let by = session.login.as_str();
     let cal = &desk.calendar;
-    let photo_ids = record::insert_photos(tx, id, &photos, at, by)?;
+    let photo_ids = tx.insert_photos(id, &photos, at, by)?;
     if !photo_ids.is_empty() {
         detail.insert("photos".into(), json!(photo_ids));
     }
@@ -267,7 +266,7 @@ pub fn transition(
     let mut hang_start: Option<NaiveDateTime> = None;
     if let Some(r) = &run {
         if r.deadline.is_none() {
-            hang_start = record::hangs(tx, r.id)?
+            hang_start = tx.hangs(r.id)?
                 .iter()
                 .find(|h| h.end.is_none())
                 .map(|h| h.start);
@@ -340,7 +339,7 @@ pub fn transition(
                     detail.insert("granted_seconds".into(), json!(secs));
                     if let Some(run) = run.as_mut() {
                         run.extension_seconds += secs;
-                        let hangs = record::hangs(tx, run.id)?;
+                        let hangs = tx.hangs(run.id)?;
                         run.deadline = StageClock {
                             start: run.started_at,
                             limit: run.limit,
@@ -348,9 +347,7 @@ pub fn transition(
                             hangs,
                         }
                         .deadline(cal);
-                        record::set_run_clock(
-                            tx,
-                            run.id,
+                        tx.set_run_clock(run.id,
                             run.extension_seconds,
                             run.hung_seconds,
                             run.deadline,
@@ -386,19 +383,19 @@ pub fn transition(
         Action::ApproveHangUp { .. } => {
             flow.hangup_count += 1;
             if let Some(run) = run.as_mut() {
-                record::start_hang(tx, id, run.id, at, action.note())?;
+                tx.start_hang(id, run.id, at, action.note())?;
                 run.deadline = None;
-                record::set_run_clock(tx, run.id, run.extension_seconds, run.hung_seconds, None)?;
+                tx.set_run_clock(run.id, run.extension_seconds, run.hung_seconds, None)?;
                 hang_start = Some(at);
             }
         }
         Action::Restore { .. } => {
             if let Some(run) = run.as_mut() {
-                record::end_hang(tx, run.id, at)?;
+                tx.end_hang(run.id, at)?;
                 if let Some(h) = hang_start.take() {
                     run.hung_seconds += cal.measure(run.limit.unit.metric(), h, at).max(0);
                 }
-                let hangs = record::hangs(tx, run.id)?;
+                let hangs = tx.hangs(run.id)?;
                 run.deadline = StageClock {
                     start: run.started_at,
                     limit: run.limit,
@@ -406,9 +403,7 @@ pub fn transition(
                     hangs,
                 }
                 .deadline(cal);
-                record::set_run_clock(
-                    tx,
-                    run.id,
+                tx.set_run_clock(run.id,
                     run.extension_seconds,
                     run.hung_seconds,
                     run.deadline,
@@ -424,7 +419,7 @@ pub fn transition(
         if let Some(r) = run.take() {
             let used = cal.measure(r.limit.unit.metric(), r.started_at, at).max(0) - r.hung_seconds;
             let on_time = used <= r.limit.seconds(cal) + r.extension_seconds;
-            record::end_run(tx, r.id, at, used, on_time, kind.key(), by)?;
+            tx.end_run(r.id, at, used, on_time, kind.key(), by)?;
             detail.insert("stage_on_time".into(), json!(on_time));
         }
         if let Some(stage) = new_stage {
@@ -436,14 +431,12 @@ pub fn transition(
         flow.closed_at = Some(at);
     }
     flow.updated_at = at;
-    record::write_flow(tx, &flow)?;
+    tx.write_flow(&flow)?;
     if to != from {
-        record::set_status(tx, id, to)?;
+        tx.set_status(id, to)?;
     }
     let detail = (!detail.is_empty()).then_some(serde_json::Value::Object(detail));
-    let seq = record::append_audit(
-        tx,
-        id,
+    let seq = tx.append_audit(id,
         at,
         by,
         session.role.key(),
@@ -502,7 +495,7 @@ pub fn transition(
 
 /// Starts a run of `stage` for a case at `at` with the limit of its class, condition and area.
 pub fn start_stage(
-    tx: &Connection,
+    tx: &dyn crate::CaseLoopStore,
     desk: &Desk,
     core: &CaseCore,
     flow: &Flow,
@@ -516,12 +509,12 @@ pub fn start_stage(
         stage,
         flow.area_class,
     );
-    let round = record::rounds(tx, &core.id, stage)? + 1;
+    let round = tx.rounds(&core.id, stage)? + 1;
     let deadline = desk.calendar.deadline(at, limit);
     let department = (stage == Stage::Handle)
         .then_some(flow.department.as_deref())
         .flatten();
-    let id = record::start_run(tx, &core.id, stage, round, department, at, limit, deadline)?;
+    let id = tx.start_run(&core.id, stage, round, department, at, limit, deadline)?;
     Ok(StageRun {
         id,
         stage,

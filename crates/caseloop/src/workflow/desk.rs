@@ -6,15 +6,15 @@
 //! A reload of the engine's indexes (an import) makes it rebuild the open cases.
 
 use super::machine::RequestKind;
-use crate::clock::{load_calendar, ClockState, Metric, TimeLimit, TimeUnit, WorkCalendar};
+use crate::clock::{ClockState, Metric, TimeLimit, TimeUnit, WorkCalendar};
 use crate::code::{ClassCode, GridCode};
 use crate::error::{Error, Result};
-use crate::filing::{load_standard, FilingStandard, Stage};
+use crate::filing::{FilingStandard, Stage};
 use crate::index::SpatialIndex;
 use crate::model::{CaseKind, CaseSource, CaseStatus};
-use crate::routing::{load_routing, Routing};
-use crate::store::parse_datetime;
-use crate::users::{load_departments, load_users, Department, User};
+use crate::routing::Routing;
+use griddesk_core::dates::parse_datetime;
+use crate::users::{Department, User};
 use chrono::NaiveDateTime;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
@@ -213,16 +213,16 @@ pub struct Desk {
 
 impl Desk {
     /// Reads everything from the store; open cases are matched with their index positions.
-    pub fn load(conn: &rusqlite::Connection, index: &SpatialIndex, loaded: u64) -> Result<Self> {
-        let calendar = load_calendar(conn)?;
+    pub fn load(conn: &dyn crate::CaseLoopStore, index: &SpatialIndex, loaded: u64) -> Result<Self> {
+        let calendar = conn.load_calendar()?;
         let mut d = Self {
-            standard: load_standard(conn)?,
-            routing: load_routing(conn)?,
-            departments: load_departments(conn)?
+            standard: conn.load_standard()?,
+            routing: conn.load_routing()?,
+            departments: conn.load_departments()?
                 .into_iter()
                 .map(|d| (d.code.clone(), d))
                 .collect(),
-            users: load_users(conn)?
+            users: conn.load_users()?
                 .into_iter()
                 .map(|(u, h)| (u.login.clone(), (u, h)))
                 .collect(),
@@ -235,15 +235,15 @@ impl Desk {
     }
 
     /// Re-reads calendar, standard, routing, departments and users (after an edit).
-    pub fn refresh_tables(&mut self, conn: &rusqlite::Connection) -> Result<()> {
-        self.calendar = load_calendar(conn)?;
-        self.standard = load_standard(conn)?;
-        self.routing = load_routing(conn)?;
-        self.departments = load_departments(conn)?
+    pub fn refresh_tables(&mut self, conn: &dyn crate::CaseLoopStore) -> Result<()> {
+        self.calendar = conn.load_calendar()?;
+        self.standard = conn.load_standard()?;
+        self.routing = conn.load_routing()?;
+        self.departments = conn.load_departments()?
             .into_iter()
             .map(|d| (d.code.clone(), d))
             .collect();
-        self.users = load_users(conn)?
+        self.users = conn.load_users()?
             .into_iter()
             .map(|(u, h)| (u.login.clone(), (u, h)))
             .collect();
@@ -251,7 +251,7 @@ impl Desk {
     }
 
     /// Rebuilds the open cases from the store and the index.
-    pub fn load_open(&mut self, conn: &rusqlite::Connection, index: &SpatialIndex) -> Result<()> {
+    pub fn load_open(&mut self, conn: &dyn crate::CaseLoopStore, index: &SpatialIndex) -> Result<()> {
         let mut pos: HashMap<&str, u32> = HashMap::new();
         for (i, c) in index.cases.iter().enumerate() {
             if !c.status.is_terminal() {
@@ -259,49 +259,36 @@ impl Desk {
             }
         }
         let mut open = OpenCases::default();
-        let mut st = conn.prepare(
-            "SELECT c.id, c.status, f.department, f.inspector, f.supervised, f.request_kind,
-                    s.stage, s.started_at, s.limit_amount, s.limit_unit, s.extension_seconds,
-                    s.hung_seconds, s.deadline,
-                    (SELECT h.started_at FROM case_hang h WHERE h.stage_id = s.id AND h.ended_at IS NULL)
-             FROM cases c
-             LEFT JOIN case_flow f ON f.case_id = c.id
-             LEFT JOIN case_stage s ON s.case_id = c.id AND s.ended_at IS NULL
-             WHERE c.status NOT IN ('closed', 'cancelled', 'not_accepted')",
-        )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
+        for r in conn.open_case_rows()? {
+            let id = r.id;
             let Some(&p) = pos.get(id.as_str()) else {
                 continue;
             };
             let s = &index.cases[p as usize];
-            let status: String = r.get(1)?;
-            let status = CaseStatus::parse(&status).unwrap_or(s.status);
-            let run = match r.get::<_, Option<String>>(6)? {
+            let status = CaseStatus::parse(&r.status).unwrap_or(s.status);
+            let run = match r.stage {
                 Some(stage) => {
-                    let unit: String = r.get(9)?;
+                    let unit = r.limit_unit.unwrap_or_default();
                     let unit = TimeUnit::parse(&unit).ok_or_else(|| {
                         Error::Internal(format!("case `{id}`: stored unit `{unit}`"))
                     })?;
                     let limit = TimeLimit {
-                        amount: r.get(8)?,
+                        amount: r.limit_amount.unwrap_or_default(),
                         unit,
                     };
                     let dt = |v: Option<String>| v.as_deref().map(parse_datetime).transpose();
                     Some(RunClock {
                         stage: Stage::parse(&stage).unwrap_or(Stage::Handle),
-                        started: parse_datetime(&r.get::<_, String>(7)?)?,
-                        deadline: dt(r.get(12)?)?,
-                        limit_seconds: limit.seconds(&self.calendar) + r.get::<_, i64>(10)?,
+                        started: parse_datetime(r.started_at.as_deref().unwrap_or_default())?,
+                        deadline: dt(r.deadline)?,
+                        limit_seconds: limit.seconds(&self.calendar) + r.extension_seconds.unwrap_or(0),
                         metric: unit.metric(),
-                        hang_start: dt(r.get(13)?)?,
-                        hung_seconds: r.get(11)?,
+                        hang_start: dt(r.hang_start)?,
+                        hung_seconds: r.hung_seconds.unwrap_or(0),
                     })
                 }
                 None => None,
             };
-            let request: Option<String> = r.get(5)?;
             open.insert(OpenCase {
                 pos: p,
                 kind: s.kind,
@@ -311,10 +298,10 @@ impl Desk {
                 source: s.source,
                 status,
                 grid: s.grid,
-                department: r.get::<_, Option<String>>(2)?.map(Into::into),
-                inspector: r.get::<_, Option<String>>(3)?.map(Into::into),
-                supervised: r.get::<_, Option<bool>>(4)?.unwrap_or(false),
-                request: request.as_deref().and_then(RequestKind::parse),
+                department: r.department.map(Into::into),
+                inspector: r.inspector.map(Into::into),
+                supervised: r.supervised.unwrap_or(false),
+                request: r.request.as_deref().and_then(RequestKind::parse),
                 run,
                 id: id.into_boxed_str(),
             });
@@ -333,4 +320,31 @@ impl Desk {
         let n = name.trim();
         self.departments.values().find(|d| d.active && d.name == n)
     }
+}
+
+/// One open case as the store keeps its flow and running stage (columns of `case_flow` and
+/// `case_stage`; `None` where the case has no flow or no running stage).
+#[derive(Debug, Clone, Default)]
+pub struct OpenRow {
+    pub id: String,
+    pub status: String,
+    pub department: Option<String>,
+    pub inspector: Option<String>,
+    pub supervised: Option<bool>,
+    pub request: Option<String>,
+    pub stage: Option<String>,
+    pub started_at: Option<String>,
+    pub limit_amount: Option<f64>,
+    pub limit_unit: Option<String>,
+    pub extension_seconds: Option<i64>,
+    pub hung_seconds: Option<i64>,
+    pub deadline: Option<String>,
+    /// When the stage's open hang-up began.
+    pub hang_start: Option<String>,
+}
+
+/// What the desk reads from the store besides the tables of the other case-loop modules.
+pub trait DeskStore {
+    /// Every case that is not closed, cancelled or refused, with its flow and running stage.
+    fn open_case_rows(&self) -> Result<Vec<OpenRow>>;
 }

@@ -10,7 +10,7 @@ impl crate::Engine {
     /// per period and state: a workflow step (a new audit entry) or a reload builds it again.
     pub fn evaluation_input(&self, period: &Period) -> Result<std::sync::Arc<EvalInput>> {
         let loaded = self.loaded();
-        let audit_seq: i64 = self.store().conn().query_row(
+        let audit_seq: i64 = self.store().db().query_row(
             "SELECT COALESCE(MAX(seq), 0) FROM case_audit",
             [],
             |r| r.get(0),
@@ -31,7 +31,7 @@ impl crate::Engine {
         }
         let input = self.with_desk(|store, desk, index| {
             Ok((
-                input_from_store(store.conn(), index, &desk.calendar, period)?,
+                store.db().input_from_store(index, &desk.calendar, period)?,
                 vec![],
             ))
         })?;

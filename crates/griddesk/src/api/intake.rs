@@ -86,7 +86,7 @@ impl Engine {
             let at = req.reported_at;
             match on_duplicate {
                 OnDuplicate::LinkTo { case_id } => {
-                    return link(store, desk, index, session, req, &c, &photos, case_id)
+                    return store.transaction(|tx| link(tx, desk, index, session, req, &c, &photos, case_id))
                         .map(|o| (o, vec![]));
                 }
                 OnDuplicate::Check => {
@@ -98,7 +98,7 @@ impl Engine {
                 OnDuplicate::Proceed => {}
             }
             let (outcome, open, summary) = store.transaction(|tx| {
-                let id = next_id(tx, at.year())?;
+                let id = tx.next_id(at.year())?;
                 let case = Case {
                     id: id.clone(),
                     location: geo_types::Point::new(c.location[0], c.location[1]),
@@ -143,7 +143,7 @@ impl Engine {
                     closed_at: None,
                     updated_at: at,
                 };
-                record::write_flow(tx, &flow)?;
+                tx.write_flow(&flow)?;
                 let core = record::CaseCore {
                     id: id.clone(),
                     kind: c.kind,
@@ -157,16 +157,14 @@ impl Engine {
                     grid: c.placement.grid.map(|g| g.to_string()),
                 };
                 let run = start_stage(tx, desk, &core, &flow, Stage::Accept, at)?;
-                let photo_ids = record::insert_photos(tx, &id, &photos, at, &session.login)?;
+                let photo_ids = tx.insert_photos(&id, &photos, at, &session.login)?;
                 let detail = serde_json::json!({
                     "source": req.source.key(),
                     "grid": c.placement.grid.map(|g| g.to_string()),
                     "department": c.placement.department,
                     "photos": photo_ids,
                 });
-                let seq = record::append_audit(
-                    tx,
-                    &id,
+                let seq = tx.append_audit(&id,
                     at,
                     &session.login,
                     session.role.key(),

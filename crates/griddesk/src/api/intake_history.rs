@@ -12,7 +12,7 @@ use crate::store::{parse_datetime, Writer};
 use crate::users::{Role, Session};
 use crate::workflow::apply::authorise;
 use crate::workflow::machine::{ActionKind, Refusal};
-use crate::workflow::record::{self, Flow};
+use crate::workflow::record::Flow;
 use crate::Engine;
 use chrono::{Datelike, NaiveDateTime};
 use std::collections::{HashMap, HashSet};
@@ -228,7 +228,7 @@ impl Engine {
                                     .en(format!("task number `{i}` appears twice in the file")),
                             ));
                         }
-                        if record::read_core(store.conn(), i).ok().flatten().is_some() {
+                        if store.db().read_core(i).ok().flatten().is_some() {
                             return Err(rej(
                                 line,
                                 Some("id"),
@@ -303,7 +303,7 @@ impl Engine {
                             let y = r.reported_at.year();
                             let k = match next.get(&y) {
                                 Some(k) => *k,
-                                None => crate::intake::next_id(tx, y)?[5..]
+                                None => tx.next_id(y)?[5..]
                                     .parse::<u32>()
                                     .unwrap_or(1),
                             };
@@ -376,7 +376,7 @@ impl Engine {
                         closed_at,
                         updated_at: closed_at.unwrap_or(r.reported_at),
                     };
-                    record::write_flow(tx, &flow)?;
+                    tx.write_flow(&flow)?;
                     // An open case gets the running clock of its current stage, from its report.
                     if let Some(stage) = crate::workflow::stage_of(r.status) {
                         let (limit, _) = desk.standard.limit(
@@ -390,9 +390,7 @@ impl Engine {
                             .then_some(department.as_deref())
                             .flatten();
                         let deadline = cal.deadline(r.reported_at, limit);
-                        let run = record::start_run(
-                            tx,
-                            &id,
+                        let run = tx.start_run(&id,
                             stage,
                             1,
                             dep,
@@ -401,8 +399,8 @@ impl Engine {
                             deadline,
                         )?;
                         if r.status == CaseStatus::Hung {
-                            record::start_hang(tx, &id, run, r.reported_at, Some("历史导入"))?;
-                            record::set_run_clock(tx, run, 0, 0, None)?;
+                            tx.start_hang(&id, run, r.reported_at, Some("历史导入"))?;
+                            tx.set_run_clock(run, 0, 0, None)?;
                         }
                     }
                     if let (CaseStatus::Closed, Some(end)) = (r.status, r.closed_at) {
@@ -414,9 +412,7 @@ impl Engine {
                             area,
                         );
                         let deadline = cal.deadline(r.reported_at, limit);
-                        let run = record::start_run(
-                            tx,
-                            &id,
+                        let run = tx.start_run(&id,
                             Stage::Handle,
                             1,
                             department.as_deref(),
@@ -425,9 +421,7 @@ impl Engine {
                             deadline,
                         )?;
                         let used = cal.measure(limit.unit.metric(), r.reported_at, end);
-                        record::end_run(
-                            tx,
-                            run,
+                        tx.end_run(run,
                             end,
                             used,
                             used <= limit.seconds(cal),
@@ -435,9 +429,7 @@ impl Engine {
                             &by.login,
                         )?;
                     }
-                    record::append_audit(
-                        tx,
-                        &id,
+                    tx.append_audit(&id,
                         closed_at.unwrap_or(r.reported_at),
                         &by.login,
                         by.role.key(),

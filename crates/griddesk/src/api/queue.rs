@@ -9,7 +9,6 @@ use crate::workflow::apply::{authorise, legacy_flow, stage_of};
 use crate::workflow::machine::{available, CaseView};
 #[allow(unused_imports)]
 use crate::workflow::queue::*;
-use crate::workflow::record::{self};
 use crate::Engine;
 use chrono::NaiveDateTime;
 use rusqlite::types::Value;
@@ -172,7 +171,7 @@ impl Engine {
             let from = "FROM cases c
                  LEFT JOIN case_flow f ON f.case_id = c.id
                  LEFT JOIN case_stage s ON s.case_id = c.id AND s.ended_at IS NULL";
-            let conn = store.conn();
+            let conn = &store.db();
             let total: i64 = conn.query_row(
                 &format!("SELECT count(*) {from} {where_}"),
                 rusqlite::params_from_iter(args.iter()),
@@ -241,12 +240,12 @@ impl Engine {
         now: NaiveDateTime,
     ) -> Result<CaseDetail> {
         self.with_desk(|store, desk, index| {
-            let conn = store.conn();
-            let core = record::read_core(conn, id)?.ok_or_else(|| Error::NotFound {
+            let conn = &store.db();
+            let core = conn.read_core(id)?.ok_or_else(|| Error::NotFound {
                 what: "case",
                 key: id.to_string(),
             })?;
-            let flow = match record::read_flow(conn, id)? {
+            let flow = match conn.read_flow(id)? {
                 Some(f) => f,
                 None => legacy_flow(&core, index, desk),
             };
@@ -264,7 +263,7 @@ impl Engine {
                 ),
                 _ => vec![],
             };
-            let stages = record::runs(conn, id)?;
+            let stages = conn.runs(id)?;
             // The in-memory clock, or (for a case not in memory) one from the stored run.
             let clock = clock_of(desk, id, now).or_else(|| {
                 let run = stages.iter().rev().find(|r| r.ended_at.is_none())?;
@@ -310,8 +309,8 @@ impl Engine {
                     filing_condition: cond.map(|c| c.filing.clone()),
                     closing_condition: cond.map(|c| c.closing.clone()),
                     stages,
-                    audit: record::audit(conn, id)?,
-                    photos: record::photos(conn, id)?,
+                    audit: conn.audit(id)?,
+                    photos: conn.photos(id)?,
                     clock,
                     actions,
                     flow,

@@ -29,7 +29,7 @@ impl Engine {
                     Message::new(C::NoDistrict).en("the store has no district: import one first"),
                 )
             })?;
-        next_code(self.store().conn(), district, class)
+        self.store().db().next_code(district, class)
     }
 
     /// Registers a component (administrators and inspectors); returns it with its code and grid.
@@ -67,7 +67,7 @@ impl Engine {
                         }
                         k
                     }
-                    None => next_code(tx, district, class)?,
+                    None => tx.next_code(district, class)?,
                 };
                 let comp = Component {
                     code,
@@ -81,7 +81,7 @@ impl Engine {
                 };
                 Writer::on(tx).insert_component(&comp)?;
                 let rec = ComponentRecord::of(&comp, Some(entry.name.clone()));
-                write_history(tx, code.as_str(), at, &by.login, "create", None, Some(&rec), c.note.as_deref())?;
+                tx.write_history(code.as_str(), at, &by.login, "create", None, Some(&rec), c.note.as_deref())?;
                 Ok((comp, rec))
             })?;
             Ok((rec, vec![IndexEdit::Component(comp)]))
@@ -159,7 +159,7 @@ impl Engine {
                         new.grid.map(|g| g.to_string())
                     ],
                 )?;
-                write_history(tx, code, at, &by.login, &what.join("+"), Some(&before), Some(&after), edit.note.as_deref())
+                tx.write_history(code, at, &by.login, &what.join("+"), Some(&before), Some(&after), edit.note.as_deref())
             })?;
             Ok((after, vec![IndexEdit::Component(new)]))
         })
@@ -168,7 +168,8 @@ impl Engine {
     /// The recorded changes of a component, oldest first.
     pub fn component_history(&self, code: &str) -> Result<Vec<ComponentChange>> {
         let store = self.store();
-        let mut st = store.conn().prepare(
+        let db = store.db();
+        let mut st = db.prepare(
             "SELECT seq, code, at, actor, action, before, after, note FROM component_history
              WHERE code = ?1 ORDER BY seq",
         )?;

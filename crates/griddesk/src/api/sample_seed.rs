@@ -16,7 +16,7 @@ impl Engine {
         self.with_desk(|store, desk, _| {
             store.transaction(|tx| {
                 for d in &seed.departments {
-                    crate::users::insert_department(tx, d)?;
+                    tx.insert_department(d)?;
                 }
                 // The sample's accounts exist from the start of its case period.
                 let now = "2025-11-01 00:00:00";
@@ -28,14 +28,14 @@ impl Engine {
                         roles: u.roles.clone(),
                         department: u.department.clone(),
                     };
-                    crate::users::insert_user(tx, &nu, &u.password, now)?;
+                    tx.insert_user(&nu, &u.password, now)?;
                 }
                 for r in &seed.routing {
-                    crate::routing::insert_rule(tx, r)?;
+                    tx.insert_rule(r)?;
                 }
                 Ok(())
             })?;
-            desk.refresh_tables(store.conn())?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })?;
         let t_tables = t.elapsed();
@@ -43,12 +43,12 @@ impl Engine {
             let staff = Staff::new(seed);
             // A first-start load: a failure removes the whole store, so the large write need
             // not wait for the disk (the setting is restored right after).
-            store.conn().execute_batch("PRAGMA synchronous = OFF")?;
+            store.db().execute_batch("PRAGMA synchronous = OFF")?;
             let written = store.transaction(|tx| write_histories(tx, desk, index, seed.seed, &staff));
-            store.conn().execute_batch("PRAGMA synchronous = NORMAL")?;
+            store.db().execute_batch("PRAGMA synchronous = NORMAL")?;
             written?;
             let t_histories = t.elapsed();
-            desk.load_open(store.conn(), index)?;
+            desk.load_open(&store.db(), index)?;
             if timing {
                 eprintln!(
                     "sample case loop: accounts and tables {:.0} ms, histories {:.0} ms, open cases {:.0} ms",

@@ -4,21 +4,20 @@
 #[allow(unused_imports)]
 use crate::ports::*;
 
-use crate::clock::{load_calendar, CalendarEdit, ClockState, WorkCalendar};
+use crate::clock::{CalendarEdit, ClockState, WorkCalendar};
 use crate::error::{Error, Result};
-use crate::filing::{replace_conditions, FilingCondition, FilingStandard, Stage};
+use crate::filing::{FilingCondition, FilingStandard, Stage};
 use crate::index::SpatialIndex;
 use crate::model::CaseStatus;
-use crate::routing::{delete_rule, insert_rule, RoutingRule};
+use crate::routing::RoutingRule;
 use crate::store::{format_datetime, Store};
 use crate::users::{
-    decoy_hash, hash_password, insert_department, insert_user, set_user_active, set_user_password,
+    decoy_hash, hash_password,
     verify_password, Department, NewUser, Role, Session, SignInRefusal, User,
 };
 use crate::workflow::apply::{authorise, transition, Transitioned};
 use crate::workflow::desk::Desk;
 use crate::workflow::machine::{available, Action, ActionKind, CaseView, Refusal};
-use crate::workflow::record;
 use crate::Engine;
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -51,7 +50,7 @@ fn ensure_defaults(store: &mut Store) -> Result<()> {
         let empty: i64 = tx.query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))?;
         if empty == 0 {
             let conds: Vec<FilingCondition> = standard.conditions().cloned().collect();
-            replace_conditions(tx, &conds)?;
+            tx.replace_conditions(&conds)?;
         }
         let days: i64 = tx.query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))?;
         if days == 0 {
@@ -59,7 +58,7 @@ fn ensure_defaults(store: &mut Store) -> Result<()> {
                 .into_iter()
                 .map(CalendarEdit::SetDay)
                 .collect();
-            crate::clock::store::apply_edits(tx, &edits)?;
+            tx.apply_edits(&edits)?;
         }
         tx.execute(
             "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
@@ -83,12 +82,12 @@ impl Engine {
         match slot.as_mut() {
             Some(d) if d.loaded == generation => {}
             Some(d) => {
-                d.load_open(store.conn(), &loaded.index)?;
+                d.load_open(&store.db(), &loaded.index)?;
                 d.loaded = generation;
             }
             None => {
                 ensure_defaults(&mut store)?;
-                *slot = Some(Desk::load(store.conn(), &loaded.index, generation)?);
+                *slot = Some(Desk::load(&store.db(), &loaded.index, generation)?);
             }
         }
         let Some(desk) = slot.as_mut() else {
@@ -181,8 +180,8 @@ impl Engine {
             }
             let phc = hash_password(&u.password)?;
             let now = format_datetime(&chrono::Local::now().naive_local());
-            store.transaction(|tx| insert_user(tx, u, &phc, &now))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.insert_user(u, &phc, &now))?;
+            desk.refresh_tables(&store.db())?;
             let user = desk
                 .users
                 .get(&u.login)
@@ -212,8 +211,8 @@ impl Engine {
                 authorise(desk, by).map_err(|r| refused_user(login, r))?;
             }
             let phc = hash_password(password)?;
-            store.transaction(|tx| set_user_password(tx, login, &phc))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.set_user_password(login, &phc))?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -222,8 +221,8 @@ impl Engine {
     pub fn set_user_active(&self, by: &Session, login: &str, active: bool) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| set_user_active(tx, login, active))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.set_user_active(login, active))?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -239,8 +238,8 @@ impl Engine {
             if !desk.users.is_empty() {
                 require_admin(desk, by)?;
             }
-            store.transaction(|tx| insert_department(tx, d))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.insert_department(d))?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -256,8 +255,8 @@ impl Engine {
             if !desk.users.is_empty() {
                 require_admin(desk, by)?;
             }
-            let id = store.transaction(|tx| insert_rule(tx, r))?;
-            desk.refresh_tables(store.conn())?;
+            let id = store.transaction(|tx| tx.insert_rule(r))?;
+            desk.refresh_tables(&store.db())?;
             Ok((id, vec![]))
         })
     }
@@ -266,8 +265,8 @@ impl Engine {
     pub fn delete_routing_rule(&self, by: &Session, id: i64) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| delete_rule(tx, id))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.delete_rule(id))?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -283,11 +282,11 @@ impl Engine {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
             store.transaction(|tx| {
-                crate::clock::store::apply_edits(tx, edits)?;
-                load_calendar(tx)?;
+                tx.apply_edits(edits)?;
+                tx.load_calendar()?;
                 Ok(())
             })?;
-            desk.refresh_tables(store.conn())?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -312,8 +311,8 @@ impl Engine {
     pub fn set_filing_conditions(&self, by: &Session, conds: &[FilingCondition]) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| replace_conditions(tx, conds))?;
-            desk.refresh_tables(store.conn())?;
+            store.transaction(|tx| tx.replace_conditions(conds))?;
+            desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
     }
@@ -349,12 +348,12 @@ impl Engine {
             if authorise(desk, session).is_err() {
                 return Ok((vec![], vec![]));
             }
-            let conn = store.conn();
-            let core = record::read_core(conn, case_id)?.ok_or_else(|| Error::NotFound {
+            let conn = &store.db();
+            let core = conn.read_core(case_id)?.ok_or_else(|| Error::NotFound {
                 what: "case",
                 key: case_id.to_string(),
             })?;
-            let flow = match record::read_flow(conn, case_id)? {
+            let flow = match conn.read_flow(case_id)? {
                 Some(f) => f,
                 None => crate::workflow::apply::legacy_flow(&core, index, desk),
             };

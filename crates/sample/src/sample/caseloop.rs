@@ -14,7 +14,7 @@ use crate::model::{CaseKind, CaseSource, CaseStatus};
 use crate::routing::RoutingRule;
 use crate::users::{hash_with_salt, Department, Role};
 use crate::workflow::machine::{roles_for, statuses_for, target, ActionKind};
-use crate::workflow::record::{self, Flow};
+use crate::workflow::record::Flow;
 use crate::workflow::{stage_of, Desk};
 use chrono::NaiveDateTime;
 use griddesk_planning::planning::detmath::{hash, unit};
@@ -414,7 +414,7 @@ pub struct Run {
 }
 
 pub fn write_histories(
-    tx: &rusqlite::Connection,
+    tx: &dyn griddesk_caseloop::CaseLoopStore,
     desk: &Desk,
     index: &SpatialIndex,
     seed: u64,
@@ -486,7 +486,7 @@ pub fn write_histories(
         let mut at = c.reported_at;
         let mut status = CaseStatus::Reported;
         let mut rounds: BTreeMap<Stage, u32> = BTreeMap::new();
-        let start = |tx: &rusqlite::Connection,
+        let start = |tx: &dyn griddesk_caseloop::CaseLoopStore,
                      stage: Stage,
                      at: NaiveDateTime,
                      flow: &Flow,
@@ -505,7 +505,7 @@ pub fn write_histories(
             let dep = (stage == Stage::Handle)
                 .then_some(flow.department.as_deref())
                 .flatten();
-            let id = record::start_run(tx, &flow.case_id, stage, *round, dep, at, limit, deadline)?;
+            let id = tx.start_run(&flow.case_id, stage, *round, dep, at, limit, deadline)?;
             Ok(Run {
                 id,
                 started: at,
@@ -516,9 +516,7 @@ pub fn write_histories(
                 deadline: Some(deadline),
             })
         };
-        record::append_audit(
-            tx,
-            &flow.case_id,
+        tx.append_audit(&flow.case_id,
             at,
             &reporter.0,
             reporter.1.key(),
@@ -613,15 +611,13 @@ pub fn write_histories(
                             hangs: r.hangs.clone(),
                         }
                         .deadline(cal);
-                        record::set_run_clock(tx, r.id, r.extension, r.hung, r.deadline)?;
+                        tx.set_run_clock(r.id, r.extension, r.hung, r.deadline)?;
                     }
                 }
                 ActionKind::ApproveHangUp => {
                     flow.hangup_count += 1;
                     if let Some(r) = run.as_mut() {
-                        record::start_hang(
-                            tx,
-                            &flow.case_id,
+                        tx.start_hang(&flow.case_id,
                             r.id,
                             at,
                             Some("需纳入年度计划解决"),
@@ -631,12 +627,12 @@ pub fn write_histories(
                             end: None,
                         });
                         r.deadline = None;
-                        record::set_run_clock(tx, r.id, r.extension, r.hung, None)?;
+                        tx.set_run_clock(r.id, r.extension, r.hung, None)?;
                     }
                 }
                 ActionKind::Restore => {
                     if let Some(r) = run.as_mut() {
-                        record::end_hang(tx, r.id, at)?;
+                        tx.end_hang(r.id, at)?;
                         if let Some(hg) = r.hangs.last_mut() {
                             r.hung += cal.measure(r.limit.unit.metric(), hg.start, at).max(0);
                             hg.end = Some(at);
@@ -648,7 +644,7 @@ pub fn write_histories(
                             hangs: r.hangs.clone(),
                         }
                         .deadline(cal);
-                        record::set_run_clock(tx, r.id, r.extension, r.hung, r.deadline)?;
+                        tx.set_run_clock(r.id, r.extension, r.hung, r.deadline)?;
                     }
                 }
                 _ => {}
@@ -657,15 +653,13 @@ pub fn write_histories(
                 if let Some(r) = run.take() {
                     let used = cal.measure(r.limit.unit.metric(), r.started, at).max(0) - r.hung;
                     let on_time = used <= r.limit.seconds(cal) + r.extension;
-                    record::end_run(tx, r.id, at, used, on_time, step.kind.key(), &who)?;
+                    tx.end_run(r.id, at, used, on_time, step.kind.key(), &who)?;
                 }
                 if let Some(s) = stage_of(to) {
                     run = Some(start(tx, s, at, &flow, &mut rounds)?);
                 }
             }
-            record::append_audit(
-                tx,
-                &flow.case_id,
+            tx.append_audit(&flow.case_id,
                 at,
                 &who,
                 step.role.key(),
@@ -689,7 +683,7 @@ pub fn write_histories(
             flow.closed_at = Some(at);
         }
         flow.updated_at = at;
-        record::write_flow(tx, &flow)?;
+        tx.write_flow(&flow)?;
     }
     Ok(())
 }

@@ -1,0 +1,165 @@
+//! The SQL of `griddesk_caseloop::users_store`.
+
+#[allow(unused_imports)]
+use griddesk_caseloop::users_store::*;
+#[allow(unused_imports)]
+use crate::error::{Error, Result};
+#[allow(unused_imports)]
+use griddesk_core::users::{Department, NewUser, Role, User};
+#[allow(unused_imports)]
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            if msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) {
+                Error::NotFound {
+                    what: "department",
+                    key: key.to_string(),
+                }
+            } else {
+                Error::Duplicate {
+                    what,
+                    key: key.to_string(),
+                }
+            }
+        }
+        _ => Error::from(e),
+    }
+}
+
+/// Inserts a department.
+pub fn insert_department(tx: &Connection, d: &Department) -> Result<()> {
+    d.validate()?;
+    tx.prepare_cached("INSERT INTO department (code, name, active) VALUES (?1, ?2, ?3)")?
+        .execute(params![d.code.trim(), d.name.trim(), d.active])
+        .map_err(|e| constraint(e, "department", &d.code))?;
+    Ok(())
+}
+
+/// Every department, by code.
+pub fn load_departments(conn: &Connection) -> Result<Vec<Department>> {
+    let mut stmt = conn.prepare("SELECT code, name, active FROM department ORDER BY code")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Department {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            active: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Inserts a user whose password is already hashed (`phc`).
+pub fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) -> Result<()> {
+    if let Some(d) = &u.department {
+        let known: Option<i64> = tx
+            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_none() {
+            return Err(Error::NotFound {
+                what: "department",
+                key: d.clone(),
+            });
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO app_user (login, name, password, department, active, created_at)
+         VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+    )?
+    .execute(params![u.login, u.name.trim(), phc, u.department, now])
+    .map_err(|e| constraint(e, "user", &u.login))?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO user_role (login, role) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for r in &u.roles {
+        st.execute(params![u.login, r.key()])?;
+    }
+    Ok(())
+}
+
+/// Every user with roles and password hash, by login.
+pub fn load_users(conn: &Connection) -> Result<Vec<(User, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT u.login, u.name, u.password, u.department, u.active, group_concat(r.role)
+         FROM app_user u LEFT JOIN user_role r ON r.login = u.login
+         GROUP BY u.login ORDER BY u.login",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let roles: Option<String> = r.get(5)?;
+        let mut roles: Vec<Role> = roles
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(Role::parse)
+            .collect();
+        roles.sort();
+        out.push((
+            User {
+                login: r.get(0)?,
+                name: r.get(1)?,
+                roles,
+                department: r.get(3)?,
+                active: r.get(4)?,
+            },
+            r.get(2)?,
+        ));
+    }
+    Ok(out)
+}
+
+/// Replaces a user's password hash.
+pub fn set_user_password(tx: &Connection, login: &str, phc: &str) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE app_user SET password = ?2 WHERE login = ?1",
+        params![login, phc],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound {
+            what: "user",
+            key: login.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Enables or disables a user.
+pub fn set_user_active(tx: &Connection, login: &str, active: bool) -> Result<()> {
+    let n = tx.execute(
+        "UPDATE app_user SET active = ?2 WHERE login = ?1",
+        params![login, active],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound {
+            what: "user",
+            key: login.to_string(),
+        });
+    }
+    Ok(())
+}
+
+impl griddesk_caseloop::users_store::UsersStore for crate::Db<'_> {
+    fn insert_department(&self, d: &Department) -> Result<()> {
+        insert_department(self.0, d)
+    }
+    fn load_departments(&self) -> Result<Vec<Department>> {
+        load_departments(self.0)
+    }
+    fn insert_user(&self, u: &NewUser, phc: &str, now: &str) -> Result<()> {
+        insert_user(self.0, u, phc, now)
+    }
+    fn load_users(&self) -> Result<Vec<(User, String)>> {
+        load_users(self.0)
+    }
+    fn set_user_password(&self, login: &str, phc: &str) -> Result<()> {
+        set_user_password(self.0, login, phc)
+    }
+    fn set_user_active(&self, login: &str, active: bool) -> Result<()> {
+        set_user_active(self.0, login, active)
+    }
+}
