@@ -11,3 +11,5 @@ pub use griddesk_caseloop::{
     workflow::desk::DeskStore as _, workflow::record::CaseRecords as _,
 };
 pub use griddesk_analytics::analytics::evaluation::from_store::EvaluationStore as _;
+pub use griddesk_planning::planning::history::{HistoryRows as _, PlanHistory as _};
+pub use griddesk_planning::planning::settings::PlanSettingsStore as _;

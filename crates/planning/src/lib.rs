@@ -15,5 +15,3 @@ pub(crate) use griddesk_core::{Error, ErrorKind, Message, MessageCode, Param, Re
 pub(crate) use griddesk_io::io;
 #[allow(unused_imports)]
 pub(crate) use griddesk_spatial::{index, locate, stats, tiles};
-#[allow(unused_imports)]
-pub(crate) use griddesk_store_sqlite::store;

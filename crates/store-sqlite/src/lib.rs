@@ -2,6 +2,8 @@
 //! as WKB.
 #![forbid(unsafe_code)]
 
+pub mod planning_history;
+pub mod planning_settings;
 pub mod store;
 pub mod analytics_evaluation;
 pub mod caseloop_calendar;
@@ -32,3 +34,5 @@ pub(crate) use griddesk_io::io;
 pub(crate) use griddesk_spatial::{index, locate};
 #[allow(unused_imports)]
 pub(crate) use griddesk_zones::zones;
+#[allow(unused_imports)]
+pub(crate) use griddesk_planning::planning;

@@ -11,6 +11,7 @@
 
 #[allow(unused_imports)]
 use crate::ports::*;
+use griddesk_planning::planning::history::PlanHistory;
 
 use crate::code::{CommunityCode, ComponentCode, GridCode};
 use crate::engine::{Engine, Loaded};
@@ -52,7 +53,7 @@ pub struct Applied {
 impl Engine {
     /// The planning settings of this store.
     pub fn plan_settings(&self) -> Result<PlanSettings> {
-        PlanSettings::load(&self.store())
+        self.store().load_plan_settings()
     }
 
     /// Changes the planning settings.
@@ -62,7 +63,7 @@ impl Engine {
             &[crate::users::Role::Planner, crate::users::Role::Admin],
             crate::error::Permission::EditPlanning,
         )?;
-        s.save(&mut self.store())
+        self.store().save_plan_settings(&s)
     }
 
     /// What an edit would change, checked by the guard; nothing is written.
@@ -83,7 +84,7 @@ impl Engine {
     /// A change breaking a hard rule fails with [`Error::TopologyRefused`] listing every problem.
     pub fn plan_apply(&self, edit: &Edit, meta: &EditMeta) -> Result<Applied> {
         let mut store = self.store();
-        let settings = PlanSettings::load(&store)?;
+        let settings = store.load_plan_settings()?;
         let l = self.loaded();
         let change = build_change(&l.index, edit, &settings)?;
         let params = serde_json::to_value(edit).map_err(|e| Error::Internal(e.to_string()))?;
@@ -99,7 +100,7 @@ impl Engine {
         meta: &EditMeta,
     ) -> Result<Applied> {
         let mut store = self.store();
-        let settings = PlanSettings::load(&store)?;
+        let settings = store.load_plan_settings()?;
         let l = self.loaded();
         self.apply_locked(&mut store, l, change, params, meta, &settings)
     }
@@ -127,7 +128,7 @@ impl Engine {
             return Err(Error::TopologyRefused(Box::new(report)));
         }
         let rel = relocate(&l.index, change);
-        let written = history::apply(store, &l.index, change, &rel, params, meta)?;
+        let written = PlanHistory::apply(store, &l.index, change, &rel, params, meta)?;
         self.refresh(store, l, &written)?;
         Ok(Applied {
             edit: written.summary,
@@ -148,7 +149,7 @@ impl Engine {
     fn undo_redo(&self, undo: bool, meta: &EditMeta) -> Result<Applied> {
         let mut store = self.store();
         let l = self.loaded();
-        let written = history::undo_redo(&mut store, undo, meta)?;
+        let written = PlanHistory::undo_redo(&mut *store, undo, meta)?;
         self.refresh(&store, l, &written)?;
         Ok(Applied {
             edit: written.summary,
@@ -158,20 +159,20 @@ impl Engine {
 
     /// The edit log, newest first.
     pub fn plan_log(&self, limit: usize) -> Result<Vec<EditSummary>> {
-        history::log(&self.store(), limit)
+        PlanHistory::log(&*self.store(), limit)
     }
 
     /// The history of a grid: lineage and every edit touching it, with before/after geometry.
     pub fn plan_history(&self, code: &str) -> Result<GridHistory> {
         let (code, _) = GridCode::parse_or_migrate(code)?;
-        history::grid_history(&self.store(), code)
+        PlanHistory::grid_history(&*self.store(), code)
     }
 
     /// The grids in force at the end of a past date.
     pub fn grids_as_of(&self, date: NaiveDate) -> Result<Vec<Grid>> {
         let store = self.store();
         let l = self.loaded();
-        history::grids_as_of(&store, &l.index.grids, date)
+        PlanHistory::grids_as_of(&*store, &l.index.grids, date)
     }
 
     /// The grids in force at the end of `date` as a GeoJSON feature collection for an overlay:

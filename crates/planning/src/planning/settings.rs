@@ -3,8 +3,6 @@
 
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
-use crate::store::Store;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// Thresholds used by the guard, the proposal and the vertex finder.
@@ -31,7 +29,7 @@ impl Default for PlanSettings {
     }
 }
 
-const KEYS: [&str; 4] = [
+pub const KEYS: [&str; 4] = [
     "min_area_m2",
     "max_area_m2",
     "target_area_m2",
@@ -71,7 +69,7 @@ impl PlanSettings {
         Ok(())
     }
 
-    fn values(&self) -> [f64; 4] {
+    pub fn values(&self) -> [f64; 4] {
         [
             self.min_area_m2,
             self.max_area_m2,
@@ -79,70 +77,12 @@ impl PlanSettings {
             self.tolerance_m,
         ]
     }
-
-    /// Reads the settings (defaults for anything not stored).
-    pub fn load(store: &Store) -> Result<Self> {
-        let mut v = Self::default().values();
-        for (k, slot) in KEYS.iter().zip(v.iter_mut()) {
-            let s: Option<String> = store
-                .conn()
-                .query_row("SELECT value FROM plan_setting WHERE key = ?1", [k], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(s) = s {
-                *slot = s.parse().map_err(|_| Error::StoreCorrupt {
-                    path: store.path().to_path_buf(),
-                    reason: format!("planning setting `{k}` is not a number: `{s}`"),
-                })?;
-            }
-        }
-        Ok(Self {
-            min_area_m2: v[0],
-            max_area_m2: v[1],
-            target_area_m2: v[2],
-            tolerance_m: v[3],
-        })
-    }
-
-    /// Stores the settings in one transaction.
-    pub fn save(&self, store: &mut Store) -> Result<()> {
-        self.check()?;
-        let v = self.values();
-        store.transaction(|tx| {
-            for (k, x) in KEYS.iter().zip(v) {
-                tx.execute(
-                    "INSERT INTO plan_setting (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    params![k, x.to_string()],
-                )?;
-            }
-            Ok(())
-        })
-    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_round_trip_and_defaults() {
-        let mut s = Store::in_memory().unwrap();
-        assert_eq!(PlanSettings::load(&s).unwrap(), PlanSettings::default());
-        let mine = PlanSettings {
-            min_area_m2: 3_000.0,
-            max_area_m2: 40_000.0,
-            target_area_m2: 12_000.0,
-            tolerance_m: 0.25,
-        };
-        mine.save(&mut s).unwrap();
-        assert_eq!(PlanSettings::load(&s).unwrap(), mine);
-        let bad = PlanSettings {
-            min_area_m2: 9e4,
-            ..mine
-        };
-        assert!(bad.save(&mut s).is_err());
-        assert_eq!(PlanSettings::load(&s).unwrap(), mine);
-    }
+/// Where the planning settings are kept: implemented by each backend.
+pub trait PlanSettingsStore {
+    /// Reads the settings (defaults for anything not stored).
+    fn load_plan_settings(&self) -> Result<PlanSettings>;
+    /// Checks and stores the settings in one transaction.
+    fn save_plan_settings(&mut self, s: &PlanSettings) -> Result<()>;
 }
