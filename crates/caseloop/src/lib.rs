@@ -31,7 +31,7 @@ pub(crate) mod clock {
 
 /// The core users and the stored users, under one path.
 pub(crate) mod users {
-    
+
     pub use griddesk_core::users::*;
 }
 

@@ -114,8 +114,15 @@ pub fn star<T: ToString>(v: &Option<T>) -> String {
         .map_or_else(|| "*".to_string(), ToString::to_string)
 }
 
-
-
+/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
+pub trait RoutingStore {
+    /// Reads the stored rules.
+    fn load_routing(&self) -> Result<Routing>;
+    /// Inserts a rule; returns its id.
+    fn insert_rule(&self, r: &RoutingRule) -> Result<i64>;
+    /// Deletes a rule by id.
+    fn delete_rule(&self, id: i64) -> Result<()>;
+}
 
 #[cfg(test)]
 mod tests {
@@ -204,14 +211,4 @@ mod tests {
         assert!(rule(None, Some("0501"), None, None, "").validate().is_err());
         assert!(rule(None, Some("05"), None, None, "d").validate().is_ok());
     }
-}
-
-/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
-pub trait RoutingStore {
-    /// Reads the stored rules.
-    fn load_routing(&self) -> Result<Routing>;
-    /// Inserts a rule; returns its id.
-    fn insert_rule(&self, r: &RoutingRule) -> Result<i64>;
-    /// Deletes a rule by id.
-    fn delete_rule(&self, id: i64) -> Result<()>;
 }

@@ -9,8 +9,8 @@
 #![forbid(unsafe_code)]
 
 mod api;
-mod ports;
 pub mod engine;
+mod ports;
 
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

@@ -1,10 +1,6 @@
 //! The SQL of `griddesk_analytics::analytics::evaluation::from_store`.
 
 #[allow(unused_imports)]
-use griddesk_analytics::analytics::evaluation::from_store::*;
-#[allow(unused_imports)]
-use griddesk_analytics::analytics::evaluation::input::{EvalCase, EvalInput, Hangup, Period, Person, Position, Stage};
-#[allow(unused_imports)]
 use crate::analytics::columns::{ClassKey, Regions};
 #[allow(unused_imports)]
 use crate::clock::{StageClock, TimeLimit, TimeUnit, WorkCalendar};
@@ -17,9 +13,15 @@ use crate::index::SpatialIndex;
 #[allow(unused_imports)]
 use crate::model::{CaseKind, CaseSource, CaseStatus};
 #[allow(unused_imports)]
-use griddesk_core::dates::{format_datetime, parse_datetime};
-#[allow(unused_imports)]
 use chrono::NaiveDateTime;
+#[allow(unused_imports)]
+use griddesk_analytics::analytics::evaluation::from_store::*;
+#[allow(unused_imports)]
+use griddesk_analytics::analytics::evaluation::input::{
+    EvalCase, EvalInput, Hangup, Period, Person, Position, Stage,
+};
+#[allow(unused_imports)]
+use griddesk_core::dates::{format_datetime, parse_datetime};
 #[allow(unused_imports)]
 use rusqlite::Connection;
 #[allow(unused_imports)]
@@ -354,10 +356,22 @@ impl Ctx<'_> {
 }
 
 impl griddesk_analytics::analytics::evaluation::from_store::EvaluationStore for crate::Db<'_> {
+    fn audit_position(&self) -> Result<i64> {
+        Ok(self
+            .0
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM case_audit", [], |r| {
+                r.get(0)
+            })?)
+    }
     fn staff(&self, index: &SpatialIndex) -> Result<Staff> {
         staff(self.0, index)
     }
-    fn input_from_store(&self, index: &SpatialIndex, cal: &WorkCalendar, period: &Period) -> Result<EvalInput> {
+    fn input_from_store(
+        &self,
+        index: &SpatialIndex,
+        cal: &WorkCalendar,
+        period: &Period,
+    ) -> Result<EvalInput> {
         input_from_store(self.0, index, cal, period)
     }
 }

@@ -1,11 +1,11 @@
 //! The SQL of `griddesk_caseloop::clock_store`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::clock_store::*;
-#[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
 use chrono::NaiveDate;
+#[allow(unused_imports)]
+use griddesk_caseloop::clock_store::*;
 #[allow(unused_imports)]
 use griddesk_core::clock::calendar::{
     format_office_hours, parse_office_hours, CalendarDay, DayKind,
@@ -76,6 +76,11 @@ pub fn apply_edits(tx: &Connection, edits: &[CalendarEdit]) -> Result<()> {
 }
 
 impl griddesk_caseloop::clock_store::CalendarStore for crate::Db<'_> {
+    fn calendar_day_count(&self) -> Result<i64> {
+        Ok(self
+            .0
+            .query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))?)
+    }
     fn load_calendar(&self) -> Result<WorkCalendar> {
         load_calendar(self.0)
     }

@@ -1,15 +1,17 @@
 //! The SQL of `griddesk_caseloop::filing::store`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::filing::store::*;
-#[allow(unused_imports)]
-use griddesk_caseloop::filing::{AreaClass, FilingCondition, FilingStandard, Stage, StageLimit, Urgency};
-#[allow(unused_imports)]
 use crate::clock::{TimeLimit, TimeUnit};
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
 use crate::model::CaseKind;
+#[allow(unused_imports)]
+use griddesk_caseloop::filing::store::*;
+#[allow(unused_imports)]
+use griddesk_caseloop::filing::{
+    AreaClass, FilingCondition, FilingStandard, Stage, StageLimit, Urgency,
+};
 #[allow(unused_imports)]
 use rusqlite::{params, Connection};
 
@@ -134,6 +136,11 @@ pub fn replace_conditions(tx: &Connection, conds: &[FilingCondition]) -> Result<
 }
 
 impl griddesk_caseloop::filing::store::FilingStore for crate::Db<'_> {
+    fn condition_count(&self) -> Result<i64> {
+        Ok(self
+            .0
+            .query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))?)
+    }
     fn load_standard(&self) -> Result<FilingStandard> {
         load_standard(self.0)
     }

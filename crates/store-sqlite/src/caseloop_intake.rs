@@ -1,8 +1,6 @@
 //! The SQL of `griddesk_caseloop::intake`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::intake::*;
-#[allow(unused_imports)]
 use crate::code::{ClassCode, ComponentCode};
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
@@ -28,6 +26,8 @@ use crate::workflow::photo::PhotoInput;
 use crate::workflow::record::{self};
 #[allow(unused_imports)]
 use chrono::{Duration, NaiveDateTime};
+#[allow(unused_imports)]
+use griddesk_caseloop::intake::*;
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 

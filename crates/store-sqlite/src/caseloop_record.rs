@@ -1,12 +1,6 @@
 //! The SQL of `griddesk_caseloop::workflow::record`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::workflow::record::*;
-#[allow(unused_imports)]
-use griddesk_caseloop::workflow::machine::RequestKind;
-#[allow(unused_imports)]
-use griddesk_caseloop::workflow::photo::{PhotoPhase, Prepared};
-#[allow(unused_imports)]
 use crate::clock::{Interval, TimeLimit, TimeUnit};
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
@@ -18,6 +12,12 @@ use crate::model::{CaseKind, CaseSource, CaseStatus};
 use crate::store::{format_datetime, parse_datetime};
 #[allow(unused_imports)]
 use chrono::NaiveDateTime;
+#[allow(unused_imports)]
+use griddesk_caseloop::workflow::machine::RequestKind;
+#[allow(unused_imports)]
+use griddesk_caseloop::workflow::photo::{PhotoPhase, Prepared};
+#[allow(unused_imports)]
+use griddesk_caseloop::workflow::record::*;
 #[allow(unused_imports)]
 use rusqlite::{params, Connection, OptionalExtension, Row};
 #[allow(unused_imports)]
@@ -478,19 +478,50 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
     fn rounds(&self, id: &str, stage: Stage) -> Result<u32> {
         rounds(self.0, id, stage)
     }
-    fn start_run(&self, case_id: &str, stage: Stage, round: u32, department: Option<&str>, at: NaiveDateTime, limit: TimeLimit, deadline: NaiveDateTime) -> Result<i64> {
-        start_run(self.0, case_id, stage, round, department, at, limit, deadline)
+    fn start_run(
+        &self,
+        case_id: &str,
+        stage: Stage,
+        round: u32,
+        department: Option<&str>,
+        at: NaiveDateTime,
+        limit: TimeLimit,
+        deadline: NaiveDateTime,
+    ) -> Result<i64> {
+        start_run(
+            self.0, case_id, stage, round, department, at, limit, deadline,
+        )
     }
-    fn end_run(&self, id: i64, at: NaiveDateTime, used_seconds: i64, on_time: bool, outcome: &str, by: &str) -> Result<()> {
+    fn end_run(
+        &self,
+        id: i64,
+        at: NaiveDateTime,
+        used_seconds: i64,
+        on_time: bool,
+        outcome: &str,
+        by: &str,
+    ) -> Result<()> {
         end_run(self.0, id, at, used_seconds, on_time, outcome, by)
     }
-    fn set_run_clock(&self, id: i64, extension_seconds: i64, hung_seconds: i64, deadline: Option<NaiveDateTime>) -> Result<()> {
+    fn set_run_clock(
+        &self,
+        id: i64,
+        extension_seconds: i64,
+        hung_seconds: i64,
+        deadline: Option<NaiveDateTime>,
+    ) -> Result<()> {
         set_run_clock(self.0, id, extension_seconds, hung_seconds, deadline)
     }
     fn hangs(&self, stage_id: i64) -> Result<Vec<Interval>> {
         hangs(self.0, stage_id)
     }
-    fn start_hang(&self, case_id: &str, stage_id: i64, at: NaiveDateTime, reason: Option<&str>) -> Result<()> {
+    fn start_hang(
+        &self,
+        case_id: &str,
+        stage_id: i64,
+        at: NaiveDateTime,
+        reason: Option<&str>,
+    ) -> Result<()> {
         start_hang(self.0, case_id, stage_id, at, reason)
     }
     fn end_hang(&self, stage_id: i64, at: NaiveDateTime) -> Result<()> {
@@ -499,13 +530,32 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
     fn set_status(&self, id: &str, status: CaseStatus) -> Result<()> {
         set_status(self.0, id, status)
     }
-    fn append_audit(&self, case_id: &str, at: NaiveDateTime, actor: &str, role: &str, action: &str, from: Option<CaseStatus>, to: CaseStatus, note: Option<&str>, detail: Option<&serde_json::Value>) -> Result<i64> {
-        append_audit(self.0, case_id, at, actor, role, action, from, to, note, detail)
+    fn append_audit(
+        &self,
+        case_id: &str,
+        at: NaiveDateTime,
+        actor: &str,
+        role: &str,
+        action: &str,
+        from: Option<CaseStatus>,
+        to: CaseStatus,
+        note: Option<&str>,
+        detail: Option<&serde_json::Value>,
+    ) -> Result<i64> {
+        append_audit(
+            self.0, case_id, at, actor, role, action, from, to, note, detail,
+        )
     }
     fn audit(&self, id: &str) -> Result<Vec<AuditEntry>> {
         audit(self.0, id)
     }
-    fn insert_photos(&self, case_id: &str, photos: &[Prepared], at: NaiveDateTime, by: &str) -> Result<Vec<i64>> {
+    fn insert_photos(
+        &self,
+        case_id: &str,
+        photos: &[Prepared],
+        at: NaiveDateTime,
+        by: &str,
+    ) -> Result<Vec<i64>> {
         insert_photos(self.0, case_id, photos, at, by)
     }
     fn photos(&self, id: &str) -> Result<Vec<PhotoInfo>> {

@@ -1,8 +1,6 @@
 //! The SQL of `griddesk_caseloop::register`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::register::*;
-#[allow(unused_imports)]
 use crate::code::{ClassCode, ComponentCode, DistrictCode};
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
@@ -20,6 +18,8 @@ use crate::workflow::apply::authorise;
 use crate::workflow::Refusal;
 #[allow(unused_imports)]
 use chrono::NaiveDateTime;
+#[allow(unused_imports)]
+use griddesk_caseloop::register::*;
 #[allow(unused_imports)]
 use rusqlite::{params, Connection};
 #[allow(unused_imports)]
@@ -87,10 +87,62 @@ pub fn write_history(
 }
 
 impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
+    fn update_component(&self, code: &str, new: &crate::model::Component) -> Result<()> {
+        let geom = crate::store::wkb_io::to_wkb(&geo_types::Geometry::Point(new.location))?;
+        self.0.execute(
+            "UPDATE component SET owner = ?2, maintainer = ?3, state = ?4, geom = ?5, grid = ?6 WHERE code = ?1",
+            rusqlite::params![
+                code,
+                new.owner,
+                new.maintainer,
+                new.state.key(),
+                geom,
+                new.grid.map(|g| g.to_string())
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn component_history(
+        &self,
+        code: &str,
+    ) -> Result<Vec<griddesk_caseloop::register::ComponentChange>> {
+        use griddesk_caseloop::register::ComponentChange;
+        use griddesk_core::dates::parse_datetime;
+        let mut st = self.0.prepare(
+            "SELECT seq, code, at, actor, action, before, after, note FROM component_history
+             WHERE code = ?1 ORDER BY seq",
+        )?;
+        let mut rows = st.query([code])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let j = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+            out.push(ComponentChange {
+                seq: r.get(0)?,
+                code: r.get(1)?,
+                at: parse_datetime(&r.get::<_, String>(2)?)?,
+                actor: r.get(3)?,
+                action: r.get(4)?,
+                before: j(r.get(5)?),
+                after: j(r.get(6)?),
+                note: r.get(7)?,
+            });
+        }
+        Ok(out)
+    }
     fn next_code(&self, district: DistrictCode, class: ClassCode) -> Result<ComponentCode> {
         next_code(self.0, district, class)
     }
-    fn write_history(&self, code: &str, at: NaiveDateTime, actor: &str, action: &str, before: Option<&ComponentRecord>, after: Option<&ComponentRecord>, note: Option<&str>) -> Result<()> {
+    fn write_history(
+        &self,
+        code: &str,
+        at: NaiveDateTime,
+        actor: &str,
+        action: &str,
+        before: Option<&ComponentRecord>,
+        after: Option<&ComponentRecord>,
+        note: Option<&str>,
+    ) -> Result<()> {
         write_history(self.0, code, at, actor, action, before, after, note)
     }
 }

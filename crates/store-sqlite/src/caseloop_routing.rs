@@ -1,8 +1,6 @@
 //! The SQL of `griddesk_caseloop::routing`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::routing::*;
-#[allow(unused_imports)]
 use crate::code::StreetCode;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
@@ -12,6 +10,8 @@ use crate::filing::AreaClass;
 use crate::message::{Message, MessageCode as C};
 #[allow(unused_imports)]
 use crate::model::CaseKind;
+#[allow(unused_imports)]
+use griddesk_caseloop::routing::*;
 #[allow(unused_imports)]
 use rusqlite::{params, Connection};
 #[allow(unused_imports)]

@@ -1,9 +1,9 @@
 //! The SQL of `griddesk_caseloop::users_store`.
 
 #[allow(unused_imports)]
-use griddesk_caseloop::users_store::*;
-#[allow(unused_imports)]
 use crate::error::{Error, Result};
+#[allow(unused_imports)]
+use griddesk_caseloop::users_store::*;
 #[allow(unused_imports)]
 use griddesk_core::users::{Department, NewUser, Role, User};
 #[allow(unused_imports)]

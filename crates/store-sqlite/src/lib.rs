@@ -2,22 +2,27 @@
 //! as WKB.
 #![forbid(unsafe_code)]
 
-pub mod planning_history;
-pub mod planning_settings;
-pub mod store;
 pub mod analytics_evaluation;
 pub mod caseloop_calendar;
 pub mod caseloop_desk;
 pub mod caseloop_filing;
 pub mod caseloop_intake;
+pub mod caseloop_queue;
 pub mod caseloop_record;
 pub mod caseloop_register;
 pub mod caseloop_routing;
 pub mod caseloop_users;
+pub mod planning_history;
+pub mod planning_settings;
+pub mod store;
 pub mod zones_sql;
 
 pub use store::{Db, Store};
 
+#[allow(unused_imports)]
+pub(crate) use griddesk_analytics::analytics;
+#[allow(unused_imports)]
+pub(crate) use griddesk_caseloop::{filing, intake, register, routing, workflow};
 #[allow(unused_imports)]
 pub(crate) use griddesk_core::{
     clock, code, codetable, csvtable, error, flow, geodesy, message, model, topology, users,
@@ -25,14 +30,10 @@ pub(crate) use griddesk_core::{
 #[allow(unused_imports)]
 pub(crate) use griddesk_core::{Error, ErrorKind, Message, MessageCode, Param, Reason, Result};
 #[allow(unused_imports)]
-pub(crate) use griddesk_analytics::analytics;
-#[allow(unused_imports)]
-pub(crate) use griddesk_caseloop::{filing, intake, register, routing, workflow};
-#[allow(unused_imports)]
 pub(crate) use griddesk_io::io;
+#[allow(unused_imports)]
+pub(crate) use griddesk_planning::planning;
 #[allow(unused_imports)]
 pub(crate) use griddesk_spatial::{index, locate};
 #[allow(unused_imports)]
 pub(crate) use griddesk_zones::zones;
-#[allow(unused_imports)]
-pub(crate) use griddesk_planning::planning;

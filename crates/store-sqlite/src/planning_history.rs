@@ -1,31 +1,31 @@
 //! The SQL of `griddesk_planning::planning::history`.
 
 #[allow(unused_imports)]
-use griddesk_planning::planning::history::*;
-#[allow(unused_imports)]
-use griddesk_planning::planning::change::{ChangeSet, Edit};
-#[allow(unused_imports)]
-use griddesk_planning::planning::relocate::Relocations;
-#[allow(unused_imports)]
 use crate::code::GridCode;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
 use crate::index::SpatialIndex;
+use crate::io::wkb_io;
 #[allow(unused_imports)]
 use crate::message::{Message, MessageCode as C};
 #[allow(unused_imports)]
 use crate::model::Grid;
-#[allow(unused_imports)]
-use griddesk_core::dates::{format_datetime, parse_date, parse_datetime};
-use crate::io::wkb_io;
 use crate::store::Store;
 #[allow(unused_imports)]
 use chrono::{NaiveDate, NaiveDateTime};
 #[allow(unused_imports)]
 use geo_types::{Geometry, Polygon};
 #[allow(unused_imports)]
-use rusqlite::{params, OptionalExtension, Connection};
+use griddesk_core::dates::{format_datetime, parse_date, parse_datetime};
+#[allow(unused_imports)]
+use griddesk_planning::planning::change::{ChangeSet, Edit};
+#[allow(unused_imports)]
+use griddesk_planning::planning::history::*;
+#[allow(unused_imports)]
+use griddesk_planning::planning::relocate::Relocations;
+#[allow(unused_imports)]
+use rusqlite::{params, Connection, OptionalExtension};
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
@@ -785,7 +785,14 @@ impl griddesk_planning::planning::history::HistoryRows for crate::Db<'_> {
 }
 
 impl griddesk_planning::planning::history::PlanHistory for crate::Store {
-    fn apply(&mut self, idx: &SpatialIndex, cs: &ChangeSet, rel: &Relocations, params: &serde_json::Value, meta: &EditMeta) -> Result<Written> {
+    fn apply(
+        &mut self,
+        idx: &SpatialIndex,
+        cs: &ChangeSet,
+        rel: &Relocations,
+        params: &serde_json::Value,
+        meta: &EditMeta,
+    ) -> Result<Written> {
         apply(self, idx, cs, rel, params, meta)
     }
     fn undo_redo(&mut self, undo: bool, meta: &EditMeta) -> Result<Written> {

@@ -1,10 +1,6 @@
 //! The SQL of `griddesk_zones::zones::store`.
 
 #[allow(unused_imports)]
-use griddesk_zones::zones::store::*;
-#[allow(unused_imports)]
-use griddesk_zones::zones::model::*;
-#[allow(unused_imports)]
 use crate::code::GridCode;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
@@ -14,6 +10,10 @@ use crate::message::{Message, MessageCode as C};
 use crate::store::wkb_io;
 #[allow(unused_imports)]
 use geo_types::{Geometry, LineString};
+#[allow(unused_imports)]
+use griddesk_zones::zones::model::*;
+#[allow(unused_imports)]
+use griddesk_zones::zones::store::*;
 #[allow(unused_imports)]
 use rusqlite::{params, Connection, OptionalExtension};
 #[allow(unused_imports)]
@@ -604,7 +604,14 @@ impl griddesk_zones::zones::store::ZoneStore for crate::Db<'_> {
     fn zone_exists(&self, layer: &str, code: &str) -> Result<bool> {
         zone_exists(self.0, layer, code)
     }
-    fn put_zone(&self, layer: &str, code: &str, name: &str, unit: Option<&str>, people: &[String]) -> Result<()> {
+    fn put_zone(
+        &self,
+        layer: &str,
+        code: &str,
+        name: &str,
+        unit: Option<&str>,
+        people: &[String],
+    ) -> Result<()> {
         put_zone(self.0, layer, code, name, unit, people)
     }
     fn delete_zone(&self, layer: &str, code: &str) -> Result<()> {
@@ -613,7 +620,13 @@ impl griddesk_zones::zones::store::ZoneStore for crate::Db<'_> {
     fn zone_of(&self, layer: &str, grid: &GridCode) -> Result<Option<String>> {
         zone_of(self.0, layer, grid)
     }
-    fn assign(&self, layer: &str, zone: &str, grids: &[GridCode], on_conflict: OnConflict) -> Result<AssignReport> {
+    fn assign(
+        &self,
+        layer: &str,
+        zone: &str,
+        grids: &[GridCode],
+        on_conflict: OnConflict,
+    ) -> Result<AssignReport> {
         assign(self.0, layer, zone, grids, on_conflict)
     }
     fn remove_member(&self, layer: &str, g: &GridCode) -> Result<usize> {

@@ -11,7 +11,6 @@
 
 pub mod store;
 
-
 use crate::clock::{TimeLimit, TimeUnit};
 use crate::codetable::CodeTables;
 use crate::csvtable::{CsvRow, CsvTable};

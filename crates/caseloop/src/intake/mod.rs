@@ -19,13 +19,13 @@ use crate::error::{Error, Result};
 use crate::filing::Urgency;
 use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::{CaseKind, CaseSource, CaseStatus};
-use griddesk_core::dates::format_datetime;
 use crate::users::Session;
 use crate::workflow::apply::{authorise, legacy_flow};
 use crate::workflow::desk::Desk;
 use crate::workflow::machine::{roles_for, statuses_for, ActionKind, Refusal};
 use crate::workflow::photo::PhotoInput;
 use chrono::{Duration, NaiveDateTime};
+use griddesk_core::dates::format_datetime;
 use serde::{Deserialize, Serialize};
 
 /// A new report.
@@ -363,7 +363,6 @@ pub fn duplicates(
         .collect()
 }
 
-
 pub fn trimmed(s: &Option<String>) -> Option<String> {
     s.as_deref()
         .map(str::trim)
@@ -426,8 +425,7 @@ pub fn link(
         flow.updated_at = req.reported_at;
     }
     tx.write_flow(&flow)?;
-    let photo_ids =
-        tx.insert_photos(original, photos, req.reported_at, &session.login)?;
+    let photo_ids = tx.insert_photos(original, photos, req.reported_at, &session.login)?;
     let detail = serde_json::json!({
         "source": req.source.key(),
         "location": c.location,
@@ -435,7 +433,8 @@ pub fn link(
         "reporter": req.reporter,
         "photos": photo_ids,
     });
-    let seq = tx.append_audit(original,
+    let seq = tx.append_audit(
+        original,
         req.reported_at,
         &session.login,
         session.role.key(),

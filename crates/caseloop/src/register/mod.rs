@@ -122,8 +122,6 @@ pub fn check_editor(desk: &crate::workflow::Desk, by: &Session, code: &str) -> R
     Ok(())
 }
 
-
-
 pub fn valid_point(p: [f64; 2]) -> bool {
     p[0].is_finite()
         && p[1].is_finite()
@@ -133,7 +131,21 @@ pub fn valid_point(p: [f64; 2]) -> bool {
 
 /// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
 pub trait RegisterStore {
+    /// Rewrites a component's owner, maintainer, state, location and grid.
+    fn update_component(&self, code: &str, c: &crate::model::Component) -> Result<()>;
+    /// The recorded changes of a component, oldest first.
+    fn component_history(&self, code: &str) -> Result<Vec<ComponentChange>>;
     /// The next free code for a district and minor class, from the store.
     fn next_code(&self, district: DistrictCode, class: ClassCode) -> Result<ComponentCode>;
-    fn write_history(&self, code: &str, at: NaiveDateTime, actor: &str, action: &str, before: Option<&ComponentRecord>, after: Option<&ComponentRecord>, note: Option<&str>) -> Result<()>;
+    #[allow(clippy::too_many_arguments)]
+    fn write_history(
+        &self,
+        code: &str,
+        at: NaiveDateTime,
+        actor: &str,
+        action: &str,
+        before: Option<&ComponentRecord>,
+        after: Option<&ComponentRecord>,
+        note: Option<&str>,
+    ) -> Result<()>;
 }

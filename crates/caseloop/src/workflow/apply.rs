@@ -266,7 +266,8 @@ pub fn transition(
     let mut hang_start: Option<NaiveDateTime> = None;
     if let Some(r) = &run {
         if r.deadline.is_none() {
-            hang_start = tx.hangs(r.id)?
+            hang_start = tx
+                .hangs(r.id)?
                 .iter()
                 .find(|h| h.end.is_none())
                 .map(|h| h.start);
@@ -347,7 +348,8 @@ pub fn transition(
                             hangs,
                         }
                         .deadline(cal);
-                        tx.set_run_clock(run.id,
+                        tx.set_run_clock(
+                            run.id,
                             run.extension_seconds,
                             run.hung_seconds,
                             run.deadline,
@@ -403,7 +405,8 @@ pub fn transition(
                     hangs,
                 }
                 .deadline(cal);
-                tx.set_run_clock(run.id,
+                tx.set_run_clock(
+                    run.id,
                     run.extension_seconds,
                     run.hung_seconds,
                     run.deadline,
@@ -436,7 +439,8 @@ pub fn transition(
         tx.set_status(id, to)?;
     }
     let detail = (!detail.is_empty()).then_some(serde_json::Value::Object(detail));
-    let seq = tx.append_audit(id,
+    let seq = tx.append_audit(
+        id,
         at,
         by,
         session.role.key(),

@@ -13,9 +13,9 @@ use crate::filing::{FilingStandard, Stage};
 use crate::index::SpatialIndex;
 use crate::model::{CaseKind, CaseSource, CaseStatus};
 use crate::routing::Routing;
-use griddesk_core::dates::parse_datetime;
 use crate::users::{Department, User};
 use chrono::NaiveDateTime;
+use griddesk_core::dates::parse_datetime;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 use std::collections::{BTreeMap, HashMap};
@@ -213,16 +213,22 @@ pub struct Desk {
 
 impl Desk {
     /// Reads everything from the store; open cases are matched with their index positions.
-    pub fn load(conn: &dyn crate::CaseLoopStore, index: &SpatialIndex, loaded: u64) -> Result<Self> {
+    pub fn load(
+        conn: &dyn crate::CaseLoopStore,
+        index: &SpatialIndex,
+        loaded: u64,
+    ) -> Result<Self> {
         let calendar = conn.load_calendar()?;
         let mut d = Self {
             standard: conn.load_standard()?,
             routing: conn.load_routing()?,
-            departments: conn.load_departments()?
+            departments: conn
+                .load_departments()?
                 .into_iter()
                 .map(|d| (d.code.clone(), d))
                 .collect(),
-            users: conn.load_users()?
+            users: conn
+                .load_users()?
                 .into_iter()
                 .map(|(u, h)| (u.login.clone(), (u, h)))
                 .collect(),
@@ -239,11 +245,13 @@ impl Desk {
         self.calendar = conn.load_calendar()?;
         self.standard = conn.load_standard()?;
         self.routing = conn.load_routing()?;
-        self.departments = conn.load_departments()?
+        self.departments = conn
+            .load_departments()?
             .into_iter()
             .map(|d| (d.code.clone(), d))
             .collect();
-        self.users = conn.load_users()?
+        self.users = conn
+            .load_users()?
             .into_iter()
             .map(|(u, h)| (u.login.clone(), (u, h)))
             .collect();
@@ -251,7 +259,11 @@ impl Desk {
     }
 
     /// Rebuilds the open cases from the store and the index.
-    pub fn load_open(&mut self, conn: &dyn crate::CaseLoopStore, index: &SpatialIndex) -> Result<()> {
+    pub fn load_open(
+        &mut self,
+        conn: &dyn crate::CaseLoopStore,
+        index: &SpatialIndex,
+    ) -> Result<()> {
         let mut pos: HashMap<&str, u32> = HashMap::new();
         for (i, c) in index.cases.iter().enumerate() {
             if !c.status.is_terminal() {
@@ -281,7 +293,8 @@ impl Desk {
                         stage: Stage::parse(&stage).unwrap_or(Stage::Handle),
                         started: parse_datetime(r.started_at.as_deref().unwrap_or_default())?,
                         deadline: dt(r.deadline)?,
-                        limit_seconds: limit.seconds(&self.calendar) + r.extension_seconds.unwrap_or(0),
+                        limit_seconds: limit.seconds(&self.calendar)
+                            + r.extension_seconds.unwrap_or(0),
                         metric: unit.metric(),
                         hang_start: dt(r.hang_start)?,
                         hung_seconds: r.hung_seconds.unwrap_or(0),

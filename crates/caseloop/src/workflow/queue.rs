@@ -166,3 +166,38 @@ pub fn clock_of(desk: &Desk, id: &str, now: NaiveDateTime) -> Option<ClockState>
         .and_then(|c| c.run.as_ref())
         .map(|r| r.state(&desk.calendar, now))
 }
+
+/// One row of the case list as the store keeps it (the engine adds the class name and the
+/// clock).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCaseRow {
+    pub id: String,
+    pub kind: CaseKind,
+    pub class_code: String,
+    pub source: CaseSource,
+    pub status: CaseStatus,
+    pub reported_at: NaiveDateTime,
+    pub grid: Option<String>,
+    pub description: Option<String>,
+    pub department: Option<String>,
+    pub supervised: bool,
+    pub rework_count: u32,
+    pub stage: Option<Stage>,
+    pub deadline: Option<NaiveDateTime>,
+}
+
+/// The case list and the photos as the store keeps them: implemented by each backend.
+pub trait QueueStore {
+    /// The total matching `f` and the page of `f.offset`, `f.limit` (default 50, at most
+    /// 1000), newest report first; `overdue`, when the filter asks for (or against) overdue
+    /// cases, with the ids the workflow judges overdue.
+    fn case_rows(
+        &self,
+        f: &CaseFilter,
+        overdue: Option<(bool, &[&str])>,
+    ) -> crate::error::Result<(usize, Vec<StoredCaseRow>)>;
+    /// A stored photo: MIME type and bytes.
+    fn photo(&self, photo_id: i64) -> crate::error::Result<(String, Vec<u8>)>;
+    /// A stored photo's thumbnail.
+    fn photo_thumbnail(&self, photo_id: i64) -> crate::error::Result<Vec<u8>>;
+}

@@ -8,8 +8,8 @@ use crate::clock::{Interval, TimeLimit, TimeUnit};
 use crate::error::Result;
 use crate::filing::{AreaClass, Stage, Urgency};
 use crate::model::{CaseKind, CaseSource, CaseStatus};
-use griddesk_core::dates::{format_datetime, parse_datetime};
 use chrono::NaiveDateTime;
+use griddesk_core::dates::{format_datetime, parse_datetime};
 use serde::{Deserialize, Serialize};
 
 /// A request waiting for approval.
@@ -154,18 +154,13 @@ pub fn fmt(t: &Option<NaiveDateTime>) -> Option<String> {
     t.as_ref().map(format_datetime)
 }
 
-
 pub const FLOW_COLS: &str = "case_id, street, community, duty_grid, inspector, department, area_class, condition,
     urgency, address, reporter, reporter_phone, created_by, supervised, rework_count, extension_count,
     hangup_count, return_count, duplicate_count, request_kind, request_by, request_at, request_reason,
     request_seconds, closed_at, updated_at, request_amount, request_unit";
 
-
-
-
 pub const RUN_COLS: &str = "id, stage, round, department, started_at, limit_amount, limit_unit,
     extension_seconds, hung_seconds, deadline, ended_at, used_seconds, on_time, outcome, ended_by";
-
 
 /// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
 pub trait CaseRecords {
@@ -180,23 +175,71 @@ pub trait CaseRecords {
     /// How many runs of `stage` the case has had.
     fn rounds(&self, id: &str, stage: Stage) -> Result<u32>;
     /// Starts a stage run; returns its id.
-    fn start_run(&self, case_id: &str, stage: Stage, round: u32, department: Option<&str>, at: NaiveDateTime, limit: TimeLimit, deadline: NaiveDateTime) -> Result<i64>;
+    #[allow(clippy::too_many_arguments)]
+    fn start_run(
+        &self,
+        case_id: &str,
+        stage: Stage,
+        round: u32,
+        department: Option<&str>,
+        at: NaiveDateTime,
+        limit: TimeLimit,
+        deadline: NaiveDateTime,
+    ) -> Result<i64>;
     /// Ends a stage run.
-    fn end_run(&self, id: i64, at: NaiveDateTime, used_seconds: i64, on_time: bool, outcome: &str, by: &str) -> Result<()>;
+    fn end_run(
+        &self,
+        id: i64,
+        at: NaiveDateTime,
+        used_seconds: i64,
+        on_time: bool,
+        outcome: &str,
+        by: &str,
+    ) -> Result<()>;
     /// Updates the clock of a running stage run.
-    fn set_run_clock(&self, id: i64, extension_seconds: i64, hung_seconds: i64, deadline: Option<NaiveDateTime>) -> Result<()>;
+    fn set_run_clock(
+        &self,
+        id: i64,
+        extension_seconds: i64,
+        hung_seconds: i64,
+        deadline: Option<NaiveDateTime>,
+    ) -> Result<()>;
     /// The hang-ups of a stage run.
     fn hangs(&self, stage_id: i64) -> Result<Vec<Interval>>;
-    fn start_hang(&self, case_id: &str, stage_id: i64, at: NaiveDateTime, reason: Option<&str>) -> Result<()>;
+    fn start_hang(
+        &self,
+        case_id: &str,
+        stage_id: i64,
+        at: NaiveDateTime,
+        reason: Option<&str>,
+    ) -> Result<()>;
     fn end_hang(&self, stage_id: i64, at: NaiveDateTime) -> Result<()>;
     /// Sets a case's status in `cases`.
     fn set_status(&self, id: &str, status: CaseStatus) -> Result<()>;
     /// Appends an audit entry; returns its sequence number.
-    fn append_audit(&self, case_id: &str, at: NaiveDateTime, actor: &str, role: &str, action: &str, from: Option<CaseStatus>, to: CaseStatus, note: Option<&str>, detail: Option<&serde_json::Value>) -> Result<i64>;
+    #[allow(clippy::too_many_arguments)]
+    fn append_audit(
+        &self,
+        case_id: &str,
+        at: NaiveDateTime,
+        actor: &str,
+        role: &str,
+        action: &str,
+        from: Option<CaseStatus>,
+        to: CaseStatus,
+        note: Option<&str>,
+        detail: Option<&serde_json::Value>,
+    ) -> Result<i64>;
     /// The audit trail of a case, oldest first.
     fn audit(&self, id: &str) -> Result<Vec<AuditEntry>>;
     /// Stores photos; returns their ids.
-    fn insert_photos(&self, case_id: &str, photos: &[Prepared], at: NaiveDateTime, by: &str) -> Result<Vec<i64>>;
+    fn insert_photos(
+        &self,
+        case_id: &str,
+        photos: &[Prepared],
+        at: NaiveDateTime,
+        by: &str,
+    ) -> Result<Vec<i64>>;
     /// Photo metadata of a case.
     fn photos(&self, id: &str) -> Result<Vec<PhotoInfo>>;
 }

@@ -1,20 +1,16 @@
 #[allow(unused_imports)]
-use crate::ports::*;
-#[allow(unused_imports)]
 use crate::analytics::evaluation::from_store::*;
 use crate::analytics::evaluation::input::{EvalInput, Period};
 use crate::error::Result;
+#[allow(unused_imports)]
+use crate::ports::*;
 
 impl crate::Engine {
     /// The evaluation input of `period` from the case-loop tables (module docs). Built once
     /// per period and state: a workflow step (a new audit entry) or a reload builds it again.
     pub fn evaluation_input(&self, period: &Period) -> Result<std::sync::Arc<EvalInput>> {
         let loaded = self.loaded();
-        let audit_seq: i64 = self.store().db().query_row(
-            "SELECT COALESCE(MAX(seq), 0) FROM case_audit",
-            [],
-            |r| r.get(0),
-        )?;
+        let audit_seq = self.store().db().audit_position()?;
         let mut slot = match loaded.evaluation.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),

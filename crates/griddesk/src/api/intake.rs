@@ -1,11 +1,11 @@
-#[allow(unused_imports)]
-use crate::ports::*;
 use crate::api::workflow::IndexEdit;
 use crate::error::Result;
 use crate::filing::Stage;
 #[allow(unused_imports)]
 use crate::intake::*;
 use crate::model::{Case, CaseKind, CaseStatus, CaseSummary};
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::store::Writer;
 use crate::users::Session;
 use crate::workflow::apply::{run_clock, start_stage};
@@ -86,7 +86,8 @@ impl Engine {
             let at = req.reported_at;
             match on_duplicate {
                 OnDuplicate::LinkTo { case_id } => {
-                    return store.transaction(|tx| link(tx, desk, index, session, req, &c, &photos, case_id))
+                    return store
+                        .transaction(|tx| link(tx, desk, index, session, req, &c, &photos, case_id))
                         .map(|o| (o, vec![]));
                 }
                 OnDuplicate::Check => {
@@ -164,7 +165,8 @@ impl Engine {
                     "department": c.placement.department,
                     "photos": photo_ids,
                 });
-                let seq = tx.append_audit(&id,
+                let seq = tx.append_audit(
+                    &id,
                     at,
                     &session.login,
                     session.role.key(),

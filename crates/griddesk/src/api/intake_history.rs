@@ -1,5 +1,3 @@
-#[allow(unused_imports)]
-use crate::ports::*;
 use crate::code::{ClassCode, ComponentCode};
 use crate::error::{Error, Position, Result};
 use crate::filing::{AreaClass, Stage, Urgency};
@@ -8,6 +6,8 @@ use crate::intake::history::*;
 use crate::io::{ImportOptions, Reject};
 use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::{Case, CaseKind, CaseSource, CaseStatus};
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::store::{parse_datetime, Writer};
 use crate::users::{Role, Session};
 use crate::workflow::apply::authorise;
@@ -303,9 +303,7 @@ impl Engine {
                             let y = r.reported_at.year();
                             let k = match next.get(&y) {
                                 Some(k) => *k,
-                                None => tx.next_id(y)?[5..]
-                                    .parse::<u32>()
-                                    .unwrap_or(1),
+                                None => tx.next_id(y)?[5..].parse::<u32>().unwrap_or(1),
                             };
                             next.insert(y, k + 1);
                             format!("{y:04}-{k:07}")
@@ -390,14 +388,8 @@ impl Engine {
                             .then_some(department.as_deref())
                             .flatten();
                         let deadline = cal.deadline(r.reported_at, limit);
-                        let run = tx.start_run(&id,
-                            stage,
-                            1,
-                            dep,
-                            r.reported_at,
-                            limit,
-                            deadline,
-                        )?;
+                        let run =
+                            tx.start_run(&id, stage, 1, dep, r.reported_at, limit, deadline)?;
                         if r.status == CaseStatus::Hung {
                             tx.start_hang(&id, run, r.reported_at, Some("历史导入"))?;
                             tx.set_run_clock(run, 0, 0, None)?;
@@ -412,7 +404,8 @@ impl Engine {
                             area,
                         );
                         let deadline = cal.deadline(r.reported_at, limit);
-                        let run = tx.start_run(&id,
+                        let run = tx.start_run(
+                            &id,
                             Stage::Handle,
                             1,
                             department.as_deref(),
@@ -421,7 +414,8 @@ impl Engine {
                             deadline,
                         )?;
                         let used = cal.measure(limit.unit.metric(), r.reported_at, end);
-                        tx.end_run(run,
+                        tx.end_run(
+                            run,
                             end,
                             used,
                             used <= limit.seconds(cal),
@@ -429,7 +423,8 @@ impl Engine {
                             &by.login,
                         )?;
                     }
-                    tx.append_audit(&id,
+                    tx.append_audit(
+                        &id,
                         closed_at.unwrap_or(r.reported_at),
                         &by.login,
                         by.role.key(),

@@ -1,8 +1,8 @@
 #[allow(unused_imports)]
-use crate::ports::*;
-#[allow(unused_imports)]
 use crate::intake::repeats::*;
 use crate::model::{CaseKind, CaseStatus};
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::Engine;
 use chrono::Duration;
 use geo::{Distance, Haversine};

@@ -63,7 +63,7 @@ impl Engine {
             &[crate::users::Role::Planner, crate::users::Role::Admin],
             crate::error::Permission::EditPlanning,
         )?;
-        self.store().save_plan_settings(&s)
+        self.store().save_plan_settings(s)
     }
 
     /// What an edit would change, checked by the guard; nothing is written.

@@ -1,9 +1,7 @@
+use crate::error::{Error, Result};
+use crate::model::CaseStatus;
 #[allow(unused_imports)]
 use crate::ports::*;
-use crate::error::{Error, Result};
-use crate::filing::Stage;
-use crate::model::{CaseKind, CaseSource, CaseStatus};
-use crate::store::{format_datetime, parse_datetime};
 use crate::users::{Role, Session};
 use crate::workflow::apply::{authorise, legacy_flow, stage_of};
 use crate::workflow::machine::{available, CaseView};
@@ -11,7 +9,6 @@ use crate::workflow::machine::{available, CaseView};
 use crate::workflow::queue::*;
 use crate::Engine;
 use chrono::NaiveDateTime;
-use rusqlite::types::Value;
 
 impl Engine {
     /// The cases waiting for the session's role, most urgent deadline first (cases without a
@@ -81,148 +78,42 @@ impl Engine {
     /// A page of the case list, newest report first.
     pub fn case_list(&self, f: &CaseFilter, now: NaiveDateTime) -> Result<CasePage> {
         self.with_desk(|store, desk, index| {
-            let mut wh: Vec<String> = Vec::new();
-            let mut args: Vec<Value> = Vec::new();
-            let mut arg = |v: Value| {
-                args.push(v);
-                format!("?{}", args.len())
-            };
-            if !f.status.is_empty() {
-                let list: Vec<String> = f
-                    .status
-                    .iter()
-                    .map(|s| arg(Value::Text(s.key().into())))
-                    .collect();
-                wh.push(format!("c.status IN ({})", list.join(", ")));
-            }
-            if let Some(k) = f.kind {
-                wh.push(format!("c.kind = {}", arg(Value::Text(k.key().into()))));
-            }
-            if let Some(c) = f
-                .class_code
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-            {
-                wh.push(format!(
-                    "c.class_code LIKE {} || '%'",
-                    arg(Value::Text(c.into()))
-                ));
-            }
-            if !f.source.is_empty() {
-                let list: Vec<String> = f
-                    .source
-                    .iter()
-                    .map(|s| arg(Value::Text(s.key().into())))
-                    .collect();
-                wh.push(format!("c.source IN ({})", list.join(", ")));
-            }
-            if let Some(g) = f.grid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
-                wh.push(format!("c.grid LIKE {} || '%'", arg(Value::Text(g.into()))));
-            }
-            if let Some(d) = f.department.as_deref().filter(|d| !d.is_empty()) {
-                wh.push(format!("f.department = {}", arg(Value::Text(d.into()))));
-            }
-            if let Some(s) = f.supervised {
-                wh.push(format!(
-                    "coalesce(f.supervised, 0) = {}",
-                    arg(Value::Integer(s.into()))
-                ));
-            }
-            if let Some(t) = f.from {
-                wh.push(format!(
-                    "c.reported_at >= {}",
-                    arg(Value::Text(format_datetime(&t)))
-                ));
-            }
-            if let Some(t) = f.until {
-                wh.push(format!(
-                    "c.reported_at < {}",
-                    arg(Value::Text(format_datetime(&t)))
-                ));
-            }
-            if let Some(t) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                let p = arg(Value::Text(t.into()));
-                wh.push(format!(
-                    "(instr(c.id, {p}) > 0 OR instr(coalesce(c.description, ''), {p}) > 0)"
-                ));
-            }
-            if let Some(o) = f.overdue {
-                // The workflow's one judgement (SPEC §4.6), not the stored deadline: a hung case
-                // has none, yet is overdue when its limit ran out before the hang-up.
-                let cal = &desk.calendar;
-                let ids: Vec<&str> = desk
+            // The workflow's one judgement (SPEC §4.6), not the stored deadline: a hung case
+            // has none, yet is overdue when its limit ran out before the hang-up.
+            let cal = &desk.calendar;
+            let ids: Vec<&str> = match f.overdue {
+                Some(_) => desk
                     .open
                     .iter()
                     .filter(|c| c.overdue_at(cal, now))
                     .map(|c| &*c.id)
-                    .collect();
-                let list = serde_json::to_string(&ids)
-                    .map_err(|e| Error::Internal(format!("overdue filter: {e}")))?;
-                let p = arg(Value::Text(list));
-                let cond = format!("c.id IN (SELECT value FROM json_each({p}))");
-                wh.push(if o { cond } else { format!("NOT {cond}") });
-            }
-            let where_ = if wh.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", wh.join(" AND "))
+                    .collect(),
+                None => vec![],
             };
-            let from = "FROM cases c
-                 LEFT JOIN case_flow f ON f.case_id = c.id
-                 LEFT JOIN case_stage s ON s.case_id = c.id AND s.ended_at IS NULL";
-            let conn = &store.db();
-            let total: i64 = conn.query_row(
-                &format!("SELECT count(*) {from} {where_}"),
-                rusqlite::params_from_iter(args.iter()),
-                |r| r.get(0),
-            )?;
-            let limit = if f.limit == 0 { 50 } else { f.limit.min(1000) };
-            let mut page_args = args.clone();
-            page_args.push(Value::Integer(limit as i64));
-            page_args.push(Value::Integer(f.offset as i64));
-            let mut st = conn.prepare(&format!(
-                "SELECT c.id, c.kind, c.class_code, c.source, c.reported_at, c.status, c.grid,
-                        c.description, f.department, coalesce(f.supervised, 0),
-                        coalesce(f.rework_count, 0), s.stage, s.deadline
-                 {from} {where_}
-                 ORDER BY c.reported_at DESC, c.id DESC LIMIT ?{} OFFSET ?{}",
-                args.len() + 1,
-                args.len() + 2
-            ))?;
-            let mut rows = st.query(rusqlite::params_from_iter(page_args.iter()))?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let id: String = r.get(0)?;
-                let bad = |what: &str| Error::Internal(format!("case `{id}`: stored {what}"));
-                let kind: String = r.get(1)?;
-                let kind = CaseKind::parse(&kind).ok_or_else(|| bad("kind"))?;
-                let class_code: String = r.get(2)?;
-                let source: String = r.get(3)?;
-                let status: String = r.get(5)?;
-                let stage: Option<String> = r.get(11)?;
-                let deadline: Option<String> = r.get(12)?;
-                out.push(CaseRow {
-                    class_name: class_name(index, kind, &class_code),
-                    kind,
-                    class_code,
-                    source: CaseSource::parse(&source).ok_or_else(|| bad("source"))?,
-                    status: CaseStatus::parse(&status).ok_or_else(|| bad("status"))?,
-                    reported_at: parse_datetime(&r.get::<_, String>(4)?)?,
-                    grid: r.get(6)?,
-                    description: r.get(7)?,
-                    department: r.get(8)?,
-                    supervised: r.get(9)?,
-                    rework_count: r.get(10)?,
-                    stage: stage.as_deref().and_then(Stage::parse),
-                    deadline: deadline.as_deref().map(parse_datetime).transpose()?,
-                    clock: clock_of(desk, &id, now),
-                    id,
-                });
-            }
+            let (total, rows) = store.db().case_rows(f, f.overdue.map(|o| (o, &ids[..])))?;
+            let out = rows
+                .into_iter()
+                .map(|r| CaseRow {
+                    class_name: class_name(index, r.kind, &r.class_code),
+                    clock: clock_of(desk, &r.id, now),
+                    kind: r.kind,
+                    class_code: r.class_code,
+                    source: r.source,
+                    status: r.status,
+                    reported_at: r.reported_at,
+                    grid: r.grid,
+                    description: r.description,
+                    department: r.department,
+                    supervised: r.supervised,
+                    rework_count: r.rework_count,
+                    stage: r.stage,
+                    deadline: r.deadline,
+                    id: r.id,
+                })
+                .collect();
             Ok((
                 CasePage {
-                    total: total as usize,
+                    total,
                     offset: f.offset,
                     rows: out,
                 },
@@ -322,39 +213,11 @@ impl Engine {
 
     /// A stored photo: MIME type and bytes.
     pub fn case_photo(&self, photo_id: i64) -> Result<(String, Vec<u8>)> {
-        let store = self.store();
-        store
-            .conn()
-            .query_row(
-                "SELECT mime, bytes FROM case_photo WHERE id = ?1",
-                [photo_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
-                    what: "photo",
-                    key: photo_id.to_string(),
-                },
-                e => Error::from(e),
-            })
+        self.store().db().photo(photo_id)
     }
 
     /// A stored photo's thumbnail (JPEG, at most 240 px).
     pub fn case_photo_thumbnail(&self, photo_id: i64) -> Result<Vec<u8>> {
-        let store = self.store();
-        store
-            .conn()
-            .query_row(
-                "SELECT thumb FROM case_photo WHERE id = ?1",
-                [photo_id],
-                |r| r.get(0),
-            )
-            .map_err(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Error::NotFound {
-                    what: "photo",
-                    key: photo_id.to_string(),
-                },
-                e => Error::from(e),
-            })
+        self.store().db().photo_thumbnail(photo_id)
     }
 }

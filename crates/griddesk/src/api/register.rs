@@ -1,18 +1,17 @@
-#[allow(unused_imports)]
-use crate::ports::*;
 use crate::api::workflow::IndexEdit;
 use crate::code::{ClassCode, ComponentCode};
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
 use crate::model::Component;
 #[allow(unused_imports)]
+use crate::ports::*;
+#[allow(unused_imports)]
 use crate::register::*;
-use crate::store::{parse_datetime, Writer};
+use crate::store::Writer;
 use crate::users::Session;
 use crate::Engine;
 use chrono::NaiveDateTime;
 use geo_types::Point;
-use rusqlite::params;
 
 impl Engine {
     /// The next free 16-digit code for a minor class in this district.
@@ -110,7 +109,12 @@ impl Engine {
                 })?;
             let mut new = old.clone();
             let mut what: Vec<&str> = Vec::new();
-            let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+            let text = |v: &Option<String>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+            };
             if let Some(o) = &edit.owner {
                 new.owner = text(o);
             }
@@ -128,7 +132,10 @@ impl Engine {
             }
             if let Some(p) = edit.location {
                 if !valid_point(p) {
-                    return Err(Error::Invalid(Message::new(C::NotLonLat).en("component location is not a longitude/latitude")));
+                    return Err(Error::Invalid(
+                        Message::new(C::NotLonLat)
+                            .en("component location is not a longitude/latitude"),
+                    ));
                 }
                 new.location = Point::new(p[0], p[1]);
                 new.grid = index.grid_at(p[0], p[1]).map(|i| index.grids[i].code);
@@ -147,19 +154,16 @@ impl Engine {
                 return Ok((after, vec![]));
             }
             store.transaction(|tx| {
-                let geom = crate::store::wkb_io::to_wkb(&geo_types::Geometry::Point(new.location))?;
-                tx.execute(
-                    "UPDATE component SET owner = ?2, maintainer = ?3, state = ?4, geom = ?5, grid = ?6 WHERE code = ?1",
-                    params![
-                        code,
-                        new.owner,
-                        new.maintainer,
-                        new.state.key(),
-                        geom,
-                        new.grid.map(|g| g.to_string())
-                    ],
-                )?;
-                tx.write_history(code, at, &by.login, &what.join("+"), Some(&before), Some(&after), edit.note.as_deref())
+                tx.update_component(code, &new)?;
+                tx.write_history(
+                    code,
+                    at,
+                    &by.login,
+                    &what.join("+"),
+                    Some(&before),
+                    Some(&after),
+                    edit.note.as_deref(),
+                )
             })?;
             Ok((after, vec![IndexEdit::Component(new)]))
         })
@@ -167,28 +171,7 @@ impl Engine {
 
     /// The recorded changes of a component, oldest first.
     pub fn component_history(&self, code: &str) -> Result<Vec<ComponentChange>> {
-        let store = self.store();
-        let db = store.db();
-        let mut st = db.prepare(
-            "SELECT seq, code, at, actor, action, before, after, note FROM component_history
-             WHERE code = ?1 ORDER BY seq",
-        )?;
-        let mut rows = st.query([code.trim()])?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let j = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
-            out.push(ComponentChange {
-                seq: r.get(0)?,
-                code: r.get(1)?,
-                at: parse_datetime(&r.get::<_, String>(2)?)?,
-                actor: r.get(3)?,
-                action: r.get(4)?,
-                before: j(r.get(5)?),
-                after: j(r.get(6)?),
-                note: r.get(7)?,
-            });
-        }
-        Ok(out)
+        self.store().db().component_history(code.trim())
     }
 
     /// One component as the UI shows it.

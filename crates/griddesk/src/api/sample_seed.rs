@@ -1,6 +1,6 @@
+use crate::error::Result;
 #[allow(unused_imports)]
 use crate::ports::*;
-use crate::error::Result;
 #[allow(unused_imports)]
 use crate::sample::caseloop::*;
 use crate::users::NewUser;
@@ -43,9 +43,9 @@ impl Engine {
             let staff = Staff::new(seed);
             // A first-start load: a failure removes the whole store, so the large write need
             // not wait for the disk (the setting is restored right after).
-            store.db().execute_batch("PRAGMA synchronous = OFF")?;
+            store.set_durable(false)?;
             let written = store.transaction(|tx| write_histories(tx, desk, index, seed.seed, &staff));
-            store.db().execute_batch("PRAGMA synchronous = NORMAL")?;
+            store.set_durable(true)?;
             written?;
             let t_histories = t.elapsed();
             desk.load_open(&store.db(), index)?;

@@ -12,8 +12,8 @@ use crate::model::CaseStatus;
 use crate::routing::RoutingRule;
 use crate::store::{format_datetime, Store};
 use crate::users::{
-    decoy_hash, hash_password,
-    verify_password, Department, NewUser, Role, Session, SignInRefusal, User,
+    decoy_hash, hash_password, verify_password, Department, NewUser, Role, Session, SignInRefusal,
+    User,
 };
 use crate::workflow::apply::{authorise, transition, Transitioned};
 use crate::workflow::desk::Desk;
@@ -47,24 +47,18 @@ fn ensure_defaults(store: &mut Store) -> Result<()> {
     let tables = store.code_tables()?;
     let standard = FilingStandard::default_for(&tables)?;
     store.transaction(|tx| {
-        let empty: i64 = tx.query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))?;
-        if empty == 0 {
+        if tx.condition_count()? == 0 {
             let conds: Vec<FilingCondition> = standard.conditions().cloned().collect();
             tx.replace_conditions(&conds)?;
         }
-        let days: i64 = tx.query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))?;
-        if days == 0 {
+        if tx.calendar_day_count()? == 0 {
             let edits: Vec<CalendarEdit> = crate::clock::calendar::china_2026()
                 .into_iter()
                 .map(CalendarEdit::SetDay)
                 .collect();
             tx.apply_edits(&edits)?;
         }
-        tx.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')",
-            [DEFAULTS_KEY],
-        )?;
-        Ok(())
+        tx.set_meta(DEFAULTS_KEY, "1")
     })
 }
 

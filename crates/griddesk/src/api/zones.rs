@@ -305,7 +305,8 @@ impl Engine {
             .transpose()?;
         let duty = edit.layer == DUTY_LAYER;
         self.zone_edit(by, duty, |tx| {
-            tx.put_zone(&edit.layer,
+            tx.put_zone(
+                &edit.layer,
                 &edit.code,
                 &edit.name,
                 edit.unit.as_deref(),
@@ -369,16 +370,12 @@ impl Engine {
             .iter()
             .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
             .collect::<Result<_>>()?;
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            tx.unassign(layer, &grids)
-        })
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| tx.unassign(layer, &grids))
     }
 
     /// Deletes a zone; its grids become free in that layer.
     pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
-            tx.delete_zone(layer, code)
-        })
+        self.zone_edit(by, layer == DUTY_LAYER, |tx| tx.delete_zone(layer, code))
     }
 
     /// The zones of a layer, by code.

@@ -1,5 +1,3 @@
-#[allow(unused_imports)]
-use crate::ports::*;
 use crate::api::zones_exchange::line_length_m;
 use crate::code::GridCode;
 use crate::error::{Error, Position, Result};
@@ -9,6 +7,8 @@ use crate::io::{
     Reject, SourceOptions, TargetOptions,
 };
 use crate::message::{Message, MessageCode as C};
+#[allow(unused_imports)]
+use crate::ports::*;
 use crate::users::Session;
 #[allow(unused_imports)]
 use crate::zones::exchange::*;
@@ -241,13 +241,15 @@ impl Engine {
         let moved = self.store().transaction(|tx| {
             let mut moved = 0;
             for (_, row) in &rows {
-                tx.put_zone(layer,
+                tx.put_zone(
+                    layer,
                     &row.code,
                     &row.name,
                     row.unit.as_deref(),
                     &row.people,
                 )?;
-                moved += tx.assign(layer, &row.code, &row.grids, on_conflict)?
+                moved += tx
+                    .assign(layer, &row.code, &row.grids, on_conflict)?
                     .moved
                     .len();
             }

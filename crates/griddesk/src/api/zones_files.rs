@@ -1,7 +1,7 @@
-#[allow(unused_imports)]
-use crate::ports::*;
 use crate::error::{Error, Result};
 use crate::io::{ImportOptions, SourceOptions, TargetOptions};
+#[allow(unused_imports)]
+use crate::ports::*;
 #[allow(unused_imports)]
 use crate::zones::files::*;
 use crate::zones::model::*;

@@ -9,10 +9,10 @@
 
 use super::crs::Crs;
 use super::table::*;
+use super::wkb_io;
 use super::Reject;
 use crate::error::{Error, Position, Result};
 use crate::message::{Message, MessageCode as C, Reason};
-use super::wkb_io;
 use geo::BoundingRect;
 use geo_types::Geometry;
 use rusqlite::{params, Connection, OpenFlags};

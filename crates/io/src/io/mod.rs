@@ -55,7 +55,6 @@
 //! `gb` property (`"156"` + 6-digit code): see [`read_district`].
 
 pub mod crs;
-pub mod wkb_io;
 pub mod csv_in;
 pub mod export;
 pub mod fields;
@@ -64,6 +63,7 @@ pub mod gpkg;
 pub mod records;
 pub mod shp;
 pub mod table;
+pub mod wkb_io;
 
 pub use crs::Crs;
 pub use export::{export_file, export_file_to, write_csv, write_geojson};
@@ -426,7 +426,11 @@ pub fn read_district(path: &Path, code: DistrictCode) -> Result<District> {
 }
 
 /// Reads a district with [`read_district`] and stores it (inserting or replacing).
-pub fn import_district(store: &mut dyn ModelStore, path: &Path, code: DistrictCode) -> Result<District> {
+pub fn import_district(
+    store: &mut dyn ModelStore,
+    path: &Path,
+    code: DistrictCode,
+) -> Result<District> {
     let d = read_district(path, code)?;
     store.write_model(&mut |w| w.put_district(&d))?;
     Ok(d)

@@ -9,9 +9,9 @@ use crate::geodesy;
 use crate::index::SpatialIndex;
 use crate::message::{Message, MessageCode as C, Reason};
 use crate::model::*;
-use griddesk_store::ModelSink;
 use geo::coordinate_position::CoordPos;
 use geo::{CoordinatePosition, InteriorPoint};
+use griddesk_store::ModelSink;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 

@@ -21,11 +21,11 @@ use super::relocate::Relocations;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
-use crate::model::Grid;
-use griddesk_core::dates::{parse_date, parse_datetime};
 use crate::io::wkb_io;
+use crate::model::Grid;
 use chrono::{NaiveDate, NaiveDateTime};
 use geo_types::{Geometry, Polygon};
+use griddesk_core::dates::{parse_date, parse_datetime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -151,21 +151,21 @@ pub fn kind_of(s: &str) -> Result<&'static str> {
         .ok_or_else(|| Error::Internal(format!("snapshot kind `{s}`")))
 }
 
-
 pub fn split_member(key: &str) -> Result<(&str, &str)> {
     key.split_once('|')
         .ok_or_else(|| Error::Internal(format!("duty membership key `{key}`")))
 }
 
-
 pub fn wkb(p: &Polygon<f64>) -> Result<Vec<u8>> {
     wkb_io::to_wkb(&Geometry::Polygon(p.clone()))
 }
 
-
-
 /// The rows a change-set writes, by kind and key.
-pub fn keys_of(idx: &SpatialIndex, cs: &ChangeSet, rel: &Relocations) -> Vec<(&'static str, String)> {
+pub fn keys_of(
+    idx: &SpatialIndex,
+    cs: &ChangeSet,
+    rel: &Relocations,
+) -> Vec<(&'static str, String)> {
     let mut k: BTreeSet<(&'static str, String)> = BTreeSet::new();
     for code in cs.touched() {
         k.insert(("grid", code.to_string()));
@@ -220,10 +220,7 @@ pub struct Written {
     pub rows: Vec<RowSnap>,
 }
 
-
-
 pub type SummaryRow = (i64, [String; 5], Option<String>, String, String);
-
 
 pub const SUMMARY_COLS: &str = "id, at, author, operation, community, params, note, summary, state";
 
@@ -243,9 +240,6 @@ pub fn to_summary(
         params: serde_json::from_str(&params).map_err(bad)?,
     })
 }
-
-
-
 
 /// A grid row decoded from a snapshot.
 pub fn grid_of(code: &str, data: &str, geom: &[u8]) -> Result<Grid> {
@@ -326,8 +320,6 @@ pub struct GridHistory {
     pub edits: Vec<HistoryEntry>,
 }
 
-
-
 /// Parses an edit's stored request.
 pub fn edit_request(s: &EditSummary) -> Option<Edit> {
     serde_json::from_value(s.params.clone()).ok()
@@ -336,6 +328,37 @@ pub fn edit_request(s: &EditSummary) -> Option<Edit> {
 /// A stored time as a date-time (for callers comparing edit times).
 pub fn edit_time(s: &EditSummary) -> Result<NaiveDateTime> {
     parse_datetime(&s.at)
+}
+
+/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
+pub trait HistoryRows {
+    fn read_row(&self, kind: &'static str, key: &str) -> Result<RowSnap>;
+    fn write_row(&self, s: &RowSnap) -> Result<()>;
+    fn snapshots(&self, edit: i64, side: &str) -> Result<Vec<RowSnap>>;
+    fn edit_summary(&self, id: i64) -> Result<EditSummary>;
+}
+
+/// What this module keeps in the store, as whole transactions: implemented by each backend.
+pub trait PlanHistory {
+    /// Applies a checked change-set in one transaction and records it. `params` is the request.
+    fn apply(
+        &mut self,
+        idx: &SpatialIndex,
+        cs: &ChangeSet,
+        rel: &Relocations,
+        params: &serde_json::Value,
+        meta: &EditMeta,
+    ) -> Result<Written>;
+    /// Undoes (`undo = true`) the most recent applied edit, or redoes the most recently undone one.
+    fn undo_redo(&mut self, undo: bool, meta: &EditMeta) -> Result<Written>;
+    /// The edit log, newest first.
+    fn log(&self, limit: usize) -> Result<Vec<EditSummary>>;
+    /// The history of a grid (see [`GridHistory`]).
+    fn grid_history(&self, code: GridCode) -> Result<GridHistory>;
+    /// The grids in force at the end of `date`: the events after that day are replayed backwards
+    /// over the current grid rows, then grids are kept whose start date is on or before `date` and
+    /// whose end date (if any) is after it.
+    fn grids_as_of(&self, current: &[Grid], date: NaiveDate) -> Result<Vec<Grid>>;
 }
 
 #[cfg(test)]
@@ -375,28 +398,4 @@ mod tests {
             );
         }
     }
-}
-
-/// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
-pub trait HistoryRows {
-    fn read_row(&self, kind: &'static str, key: &str) -> Result<RowSnap>;
-    fn write_row(&self, s: &RowSnap) -> Result<()>;
-    fn snapshots(&self, edit: i64, side: &str) -> Result<Vec<RowSnap>>;
-    fn edit_summary(&self, id: i64) -> Result<EditSummary>;
-}
-
-/// What this module keeps in the store, as whole transactions: implemented by each backend.
-pub trait PlanHistory {
-    /// Applies a checked change-set in one transaction and records it. `params` is the request.
-    fn apply(&mut self, idx: &SpatialIndex, cs: &ChangeSet, rel: &Relocations, params: &serde_json::Value, meta: &EditMeta) -> Result<Written>;
-    /// Undoes (`undo = true`) the most recent applied edit, or redoes the most recently undone one.
-    fn undo_redo(&mut self, undo: bool, meta: &EditMeta) -> Result<Written>;
-    /// The edit log, newest first.
-    fn log(&self, limit: usize) -> Result<Vec<EditSummary>>;
-    /// The history of a grid (see [`GridHistory`]).
-    fn grid_history(&self, code: GridCode) -> Result<GridHistory>;
-    /// The grids in force at the end of `date`: the events after that day are replayed backwards
-    /// over the current grid rows, then grids are kept whose start date is on or before `date` and
-    /// whose end date (if any) is after it.
-    fn grids_as_of(&self, current: &[Grid], date: NaiveDate) -> Result<Vec<Grid>>;
 }

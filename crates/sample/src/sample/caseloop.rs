@@ -516,7 +516,8 @@ pub fn write_histories(
                 deadline: Some(deadline),
             })
         };
-        tx.append_audit(&flow.case_id,
+        tx.append_audit(
+            &flow.case_id,
             at,
             &reporter.0,
             reporter.1.key(),
@@ -617,11 +618,7 @@ pub fn write_histories(
                 ActionKind::ApproveHangUp => {
                     flow.hangup_count += 1;
                     if let Some(r) = run.as_mut() {
-                        tx.start_hang(&flow.case_id,
-                            r.id,
-                            at,
-                            Some("需纳入年度计划解决"),
-                        )?;
+                        tx.start_hang(&flow.case_id, r.id, at, Some("需纳入年度计划解决"))?;
                         r.hangs.push(Interval {
                             start: at,
                             end: None,
@@ -659,7 +656,8 @@ pub fn write_histories(
                     run = Some(start(tx, s, at, &flow, &mut rounds)?);
                 }
             }
-            tx.append_audit(&flow.case_id,
+            tx.append_audit(
+                &flow.case_id,
                 at,
                 &who,
                 step.role.key(),

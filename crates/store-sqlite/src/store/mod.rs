@@ -15,7 +15,9 @@ use geo_types::{Geometry, MultiPolygon};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 
-pub use griddesk_core::dates::{format_datetime, parse_date, parse_datetime, DATETIME_FMT, DATE_FMT};
+pub use griddesk_core::dates::{
+    format_datetime, parse_date, parse_datetime, DATETIME_FMT, DATE_FMT,
+};
 
 /// The store as the domain crates see it: a connection, inside a transaction or not, that
 /// implements their store traits. Nothing outside this crate sees the connection itself.
@@ -515,7 +517,6 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
     s.as_deref().map(GridCode::parse).transpose()
 }
 
-
 /// Writes inside one transaction; see [`Store::write`].
 pub struct Writer<'a> {
     tx: &'a Connection,
@@ -705,37 +706,6 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
-            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
-            let s = format_datetime(&t);
-            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
-            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
-        }
-    }
-
-    #[test]
-    fn bad_datetimes_are_refused() {
-        for s in [
-            "2026-13-01 00:00:00",
-            "2026-02-30 10:00:00",
-            "2026-01-01 24:00:00",
-            "yesterday",
-            "",
-        ] {
-            assert!(parse_datetime(s).is_err(), "{s}");
-        }
-        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
-        assert!(parse_datetime("2026-01-01 08:30").is_ok());
-    }
-}
-
 impl griddesk_store::ModelSink for Writer<'_> {
     fn put_district(&self, d: &District) -> Result<()> {
         Writer::put_district(self, d)
@@ -772,5 +742,77 @@ impl griddesk_store::ModelStore for Store {
         f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> Result<()>,
     ) -> Result<()> {
         self.write(|w| f(w))
+    }
+}
+
+impl griddesk_store::ModelSink for Db<'_> {
+    fn put_district(&self, d: &District) -> Result<()> {
+        Writer::on(self.0).put_district(d)
+    }
+    fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+        Writer::on(self.0).put_code_tables(t)
+    }
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        Writer::on(self.0).set_meta(key, value)
+    }
+    fn insert_street(&self, s: &Street) -> Result<()> {
+        Writer::on(self.0).insert_street(s)
+    }
+    fn insert_community(&self, c: &Community) -> Result<()> {
+        Writer::on(self.0).insert_community(c)
+    }
+    fn insert_grid(&self, g: &Grid) -> Result<()> {
+        Writer::on(self.0).insert_grid(g)
+    }
+    fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
+        Writer::on(self.0).insert_duty_grid(d)
+    }
+    fn insert_component(&self, c: &Component) -> Result<()> {
+        Writer::on(self.0).insert_component(c)
+    }
+    fn insert_case(&self, c: &Case) -> Result<()> {
+        Writer::on(self.0).insert_case(c)
+    }
+}
+
+impl Store {
+    /// Whether commits wait for the disk. Off only for a first-start load, whose failure
+    /// removes the whole store anyway; on (the default) otherwise.
+    pub fn set_durable(&self, durable: bool) -> Result<()> {
+        let mode = if durable { "NORMAL" } else { "OFF" };
+        self.conn
+            .execute_batch(&format!("PRAGMA synchronous = {mode}"))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
+            let s = format_datetime(&t);
+            prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
+            prop_assert_eq!(parse_datetime(&s).unwrap(), t);
+        }
+    }
+
+    #[test]
+    fn bad_datetimes_are_refused() {
+        for s in [
+            "2026-13-01 00:00:00",
+            "2026-02-30 10:00:00",
+            "2026-01-01 24:00:00",
+            "yesterday",
+            "",
+        ] {
+            assert!(parse_datetime(s).is_err(), "{s}");
+        }
+        assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
+        assert!(parse_datetime("2026-01-01 08:30").is_ok());
     }
 }

@@ -28,13 +28,9 @@ pub fn bad(what: &str, key: &str, msg: impl std::fmt::Display) -> Error {
     Error::Internal(format!("stored {what} `{key}`: {msg}"))
 }
 
-
-
 pub fn empty_to_none(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
-
-
 
 pub fn found(n: usize, what: &'static str, key: &str) -> Result<()> {
     if n == 0 {
@@ -46,15 +42,6 @@ pub fn found(n: usize, what: &'static str, key: &str) -> Result<()> {
         Ok(())
     }
 }
-
-
-
-
-
-
-
-
-
 
 /// What to do with a grid that already belongs to another zone of the layer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -78,11 +65,6 @@ pub struct AssignReport {
     /// Grids that were in the zone already.
     pub unchanged: Vec<String>,
 }
-
-
-
-
-
 
 /// A validated road line: at least two distinct points, lon/lat in range.
 pub fn check_line(code: &str, line: &LineString<f64>) -> Result<()> {
@@ -123,14 +105,27 @@ pub trait ZoneStore {
     /// Whether a zone exists.
     fn zone_exists(&self, layer: &str, code: &str) -> Result<bool>;
     /// Inserts or updates a zone's name, unit and people (members are untouched; see [`assign`]).
-    fn put_zone(&self, layer: &str, code: &str, name: &str, unit: Option<&str>, people: &[String]) -> Result<()>;
+    fn put_zone(
+        &self,
+        layer: &str,
+        code: &str,
+        name: &str,
+        unit: Option<&str>,
+        people: &[String],
+    ) -> Result<()>;
     /// Deletes a zone (its grids become free in that layer).
     fn delete_zone(&self, layer: &str, code: &str) -> Result<()>;
     /// The zone of `layer` a grid belongs to.
     fn zone_of(&self, layer: &str, grid: &GridCode) -> Result<Option<String>>;
     /// Adds grids to a zone (which must exist). The caller has checked that the grids exist and are
     /// active.
-    fn assign(&self, layer: &str, zone: &str, grids: &[GridCode], on_conflict: OnConflict) -> Result<AssignReport>;
+    fn assign(
+        &self,
+        layer: &str,
+        zone: &str,
+        grids: &[GridCode],
+        on_conflict: OnConflict,
+    ) -> Result<AssignReport>;
     fn remove_member(&self, layer: &str, g: &GridCode) -> Result<usize>;
     /// Takes grids out of whatever zone of `layer` holds them; returns how many were in one.
     fn unassign(&self, layer: &str, grids: &[GridCode]) -> Result<usize>;

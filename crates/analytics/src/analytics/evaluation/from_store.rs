@@ -30,8 +30,8 @@ use crate::clock::{TimeLimit, WorkCalendar};
 use crate::error::Result;
 use crate::index::SpatialIndex;
 use crate::model::{CaseSource, CaseStatus};
-use griddesk_core::dates::parse_datetime;
 use chrono::NaiveDateTime;
+use griddesk_core::dates::parse_datetime;
 use std::collections::HashMap;
 
 /// Staff by login and by name (duty grids name their inspector).
@@ -59,7 +59,6 @@ pub fn position_of(role: &str) -> Option<Position> {
         _ => None,
     }
 }
-
 
 /// One `case_stage` row.
 pub struct Run {
@@ -112,9 +111,6 @@ pub fn is_public(s: CaseSource) -> bool {
     )
 }
 
-
-
-
 /// The last input built, with what it was built from.
 #[derive(Debug)]
 pub struct Cached {
@@ -126,10 +122,18 @@ pub struct Cached {
 
 /// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
 pub trait EvaluationStore {
+    /// The last audit entry's sequence number (0 when there is none): a cached evaluation
+    /// input is stale once it moves.
+    fn audit_position(&self) -> Result<i64>;
     /// Users holding an evaluated role, each under their first such role (their counts in any
     /// other position are kept too), then the duty-grid inspectors without an account.
     fn staff(&self, index: &SpatialIndex) -> Result<Staff>;
     /// The evaluation input of `period` from the case-loop tables: every case reported before its
     /// end that had not left the loop before its start.
-    fn input_from_store(&self, index: &SpatialIndex, cal: &WorkCalendar, period: &Period) -> Result<EvalInput>;
+    fn input_from_store(
+        &self,
+        index: &SpatialIndex,
+        cal: &WorkCalendar,
+        period: &Period,
+    ) -> Result<EvalInput>;
 }
