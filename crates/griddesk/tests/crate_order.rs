@@ -11,72 +11,67 @@ use std::process::Command;
 /// dependencies; tests may use more). The order, bottom to top.
 const ORDER: &[(&str, &[&str])] = &[
     ("griddesk-core", &[]),
+    ("griddesk-store", &["griddesk-core"]),
     ("griddesk-spatial", &["griddesk-core"]),
-    ("griddesk-store-sqlite", &["griddesk-core"]),
     (
         "griddesk-io",
-        &["griddesk-core", "griddesk-spatial", "griddesk-store-sqlite"],
+        &["griddesk-core", "griddesk-store", "griddesk-spatial"],
     ),
     (
         "griddesk-caseloop",
-        &[
-            "griddesk-core",
-            "griddesk-spatial",
-            "griddesk-store-sqlite",
-            "griddesk-io",
-        ],
+        &["griddesk-core", "griddesk-spatial", "griddesk-io"],
     ),
     (
         "griddesk-planning",
-        &[
-            "griddesk-core",
-            "griddesk-spatial",
-            "griddesk-store-sqlite",
-            "griddesk-io",
-        ],
+        &["griddesk-core", "griddesk-spatial", "griddesk-io"],
     ),
     (
         "griddesk-zones",
-        &[
-            "griddesk-core",
-            "griddesk-spatial",
-            "griddesk-store-sqlite",
-            "griddesk-io",
-        ],
+        &["griddesk-core", "griddesk-spatial", "griddesk-io"],
     ),
     (
         "griddesk-analytics",
+        &["griddesk-core", "griddesk-spatial", "griddesk-caseloop"],
+    ),
+    (
+        "griddesk-store-sqlite",
         &[
             "griddesk-core",
+            "griddesk-store",
             "griddesk-spatial",
-            "griddesk-store-sqlite",
+            "griddesk-io",
             "griddesk-caseloop",
+            "griddesk-planning",
+            "griddesk-zones",
+            "griddesk-analytics",
         ],
     ),
     (
         "griddesk-sample",
         &[
             "griddesk-core",
+            "griddesk-store",
             "griddesk-spatial",
-            "griddesk-store-sqlite",
             "griddesk-io",
             "griddesk-caseloop",
             "griddesk-planning",
             "griddesk-zones",
             "griddesk-analytics",
+            "griddesk-store-sqlite",
         ],
     ),
     (
         "griddesk",
         &[
             "griddesk-core",
+            "griddesk-store",
             "griddesk-spatial",
-            "griddesk-store-sqlite",
             "griddesk-io",
             "griddesk-caseloop",
             "griddesk-planning",
             "griddesk-zones",
             "griddesk-analytics",
+            "griddesk-store-sqlite",
             "griddesk-sample",
         ],
     ),
@@ -84,21 +79,23 @@ const ORDER: &[(&str, &[&str])] = &[
     ("griddesk-app", &["griddesk"]),
 ];
 
-/// The crates that may use rusqlite directly. The target is `griddesk-store-sqlite` alone;
-/// the others still hold SQL of their own tables (docs/architecture.md, "What still has to
-/// move"). This list may only get shorter.
-const RUSQLITE_USERS: &[&str] = &[
-    "griddesk-store-sqlite",
-    // Transitional: `From<rusqlite::Error>` for the core error, behind the `rusqlite` feature.
-    "griddesk-core",
-    // GeoPackage files are SQLite databases.
-    "griddesk-io",
+/// The domain crates: they decide, and reach the store only through the traits they declare.
+const DOMAIN: &[&str] = &[
     "griddesk-caseloop",
     "griddesk-planning",
     "griddesk-zones",
     "griddesk-analytics",
-    "griddesk-sample",
-    "griddesk",
+];
+
+/// The crates that may use rusqlite directly: the SQLite backend, and two exceptions that hold
+/// no SQL of the store's tables. This list may only get shorter.
+const RUSQLITE_USERS: &[&str] = &[
+    "griddesk-store-sqlite",
+    // GeoPackage exchange files are SQLite databases: io reads and writes them as files.
+    "griddesk-io",
+    // `From<rusqlite::Error>` for the core error, behind the `rusqlite` feature that only the
+    // two crates above enable (Rust lets only the crate of `Error` write that conversion).
+    "griddesk-core",
 ];
 
 /// Crates that may depend on a GUI toolkit or web view: the desktop shell only.
@@ -163,6 +160,22 @@ fn every_crate_depends_only_on_crates_below_it() {
         for a in *allowed {
             let at = ORDER.iter().position(|(n, _)| n == a).expect("listed");
             assert!(at < i, "{name} may depend on {a}, listed above it");
+        }
+    }
+}
+
+#[test]
+fn no_domain_crate_knows_a_store_backend() {
+    let deps = workspace_deps();
+    for name in DOMAIN {
+        let ds = &deps[*name];
+        for backend in [
+            "griddesk-store-sqlite",
+            "rusqlite",
+            "postgres",
+            "tokio-postgres",
+        ] {
+            assert!(!ds.contains(backend), "{name} depends on {backend}");
         }
     }
 }
