@@ -151,6 +151,17 @@ mod opt_geom {
     }
 }
 
+impl Problem {
+    /// What the problem is about, for a list: the first grid concerned, else the community.
+    pub fn subject(&self) -> String {
+        self.grids
+            .first()
+            .map(|g| g.to_string())
+            .or_else(|| self.community.map(|c| c.to_string()))
+            .unwrap_or_default()
+    }
+}
+
 /// The guard's verdict: every problem found; the change is refused if any is an error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

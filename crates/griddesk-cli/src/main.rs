@@ -541,7 +541,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&findings)?);
             } else {
                 for f in &findings {
-                    println!("{:?}\t{}\t{}\t{}", f.severity, f.rule, f.code, f.message);
+                    println!(
+                        "{:?}\t{}\t{}\t{}",
+                        f.severity,
+                        f.rule.id(),
+                        f.subject(),
+                        f.message
+                    );
                 }
                 println!(
                     "{} grids checked: {errors} errors, {} warnings",

@@ -660,7 +660,7 @@ impl Engine {
     pub fn validate(
         &self,
         opts: &crate::validate::ValidateOptions,
-    ) -> Vec<crate::validate::Finding> {
+    ) -> Vec<crate::validate::Problem> {
         crate::validate::validate(&self.loaded().index, opts)
     }
 }

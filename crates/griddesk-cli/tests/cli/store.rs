@@ -106,12 +106,13 @@ fn unusable_stores_exit_with_status_2() {
     assert_status(&o, 1, "a bad filter");
 }
 
-/// One finding of `validate --json`.
+/// One finding of `validate --json`: the planning guard's `Problem`.
 #[derive(serde::Deserialize, Debug)]
 struct Finding {
     severity: String,
     rule: String,
-    code: String,
+    community: Option<String>,
+    grids: Vec<String>,
     message: String,
     geometry: Option<serde_json::Value>,
 }
@@ -178,9 +179,12 @@ fn validate_reports_a_damaged_store() {
     let found: Vec<Finding> = serde_json::from_slice(&o.stdout).expect("--json prints JSON");
     let errors: Vec<&Finding> = found.iter().filter(|f| f.severity == "error").collect();
     let has = |rule: &str, code: &str| {
-        errors
-            .iter()
-            .any(|f| f.rule == rule && (f.code == code || f.message.contains(code)))
+        errors.iter().any(|f| {
+            f.rule == rule
+                && (f.grids.first().map(String::as_str) == Some(code)
+                    || f.community.as_deref() == Some(code)
+                    || f.message.contains(code))
+        })
     };
     assert!(has("overlap", a) || has("overlap", b), "{errors:#?}");
     assert!(has("gap", &a[..12]), "{errors:#?}");
