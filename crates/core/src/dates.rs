@@ -62,3 +62,41 @@ pub fn format_datetime(t: &NaiveDateTime) -> String {
         t.second()
     )
 }
+
+/// The one date rule of every case filter (the case list, the statistics, the map layers, the
+/// bulletin): a case is selected by the day it was reported on, both days inclusive. As a
+/// moment range it is half-open, `[from 00:00, to + 1 day 00:00)`, so a case reported at 23:59
+/// on the last day is in and one reported at 00:00 the next day is out.
+pub fn day_bounds(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
+    let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
+    (
+        from.map(start),
+        to.and_then(|d| d.succ_opt()).map(start),
+    )
+}
+
+/// Whether a case reported at `at` falls in the days `from`..=`to` ([`day_bounds`]).
+pub fn in_days(at: NaiveDateTime, from: Option<NaiveDate>, to: Option<NaiveDate>) -> bool {
+    let (a, b) = day_bounds(from, to);
+    a.is_none_or(|a| at >= a) && b.is_none_or(|b| at < b)
+}
+
+#[cfg(test)]
+mod day_tests {
+    use super::*;
+
+    #[test]
+    fn the_last_day_is_in_until_midnight() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let t = |s: &str| parse_datetime(s).unwrap_or_default();
+        let (from, to) = (d("2026-03-01"), d("2026-03-31"));
+        assert!(in_days(t("2026-03-01 00:00:00"), from, to));
+        assert!(in_days(t("2026-03-31 23:59:59"), from, to));
+        assert!(!in_days(t("2026-04-01 00:00:00"), from, to));
+        assert!(!in_days(t("2026-02-28 23:59:59"), from, to));
+        assert!(in_days(t("1999-01-01 00:00:00"), None, None));
+    }
+}

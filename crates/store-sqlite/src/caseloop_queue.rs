@@ -61,13 +61,14 @@ impl QueueStore for crate::Db<'_> {
                 arg(Value::Integer(s.into()))
             ));
         }
-        if let Some(t) = f.from {
+        let (from, until) = griddesk_core::dates::day_bounds(f.from, f.to);
+        if let Some(t) = from {
             wh.push(format!(
                 "c.reported_at >= {}",
                 arg(Value::Text(format_datetime(&t)))
             ));
         }
-        if let Some(t) = f.until {
+        if let Some(t) = until {
             wh.push(format!(
                 "c.reported_at < {}",
                 arg(Value::Text(format_datetime(&t)))

@@ -129,7 +129,7 @@ function renderSettings(): void {
 let tab: 'queue' | 'list' = 'queue';
 const filter: api.CaseFilter = {
   status: [], kind: null, class_code: null, source: [], grid: null, department: null, overdue: null, supervised: null,
-  from: null, until: null, text: null, offset: 0, limit: PAGE,
+  from: null, to: null, text: null, offset: 0, limit: PAGE,
 };
 
 function renderPane(): void {

@@ -9,7 +9,8 @@ import type { CaseStatus } from "./CaseStatus";
  */
 export type AnalyticsFilter = { 
 /**
- * First report day, inclusive.
+ * First report day, inclusive. The one date rule of every case filter
+ * (`griddesk_core::dates::day_bounds`), here on the day numbers of the columns.
  */
 from: string | null, 
 /**

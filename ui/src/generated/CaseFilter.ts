@@ -24,13 +24,14 @@ department: string | null,
  */
 overdue: boolean | null, supervised: boolean | null, 
 /**
- * Reported at or after.
+ * First report day, inclusive (the one date rule of every case filter:
+ * `griddesk_core::dates::day_bounds`).
  */
 from: string | null, 
 /**
- * Reported before.
+ * Last report day, inclusive.
  */
-until: string | null, 
+to: string | null, 
 /**
  * Part of the task number or the description.
  */

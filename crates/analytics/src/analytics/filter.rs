@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "ts", ts(rename = "AnalyticsFilter"))]
 #[serde(default)]
 pub struct CaseFilter {
-    /// First report day, inclusive.
+    /// First report day, inclusive. The one date rule of every case filter
+    /// (`griddesk_core::dates::day_bounds`), here on the day numbers of the columns.
     pub from: Option<NaiveDate>,
     /// Last report day, inclusive.
     pub to: Option<NaiveDate>,

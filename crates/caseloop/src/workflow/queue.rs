@@ -76,10 +76,11 @@ pub struct CaseFilter {
     /// Only cases whose running stage is past its deadline (`true`) or not (`false`).
     pub overdue: Option<bool>,
     pub supervised: Option<bool>,
-    /// Reported at or after.
-    pub from: Option<NaiveDateTime>,
-    /// Reported before.
-    pub until: Option<NaiveDateTime>,
+    /// First report day, inclusive (the one date rule of every case filter:
+    /// `griddesk_core::dates::day_bounds`).
+    pub from: Option<chrono::NaiveDate>,
+    /// Last report day, inclusive.
+    pub to: Option<chrono::NaiveDate>,
     /// Part of the task number or the description.
     pub text: Option<String>,
     pub offset: usize,

@@ -316,3 +316,40 @@ fn one_case_is_counted_the_same_way_everywhere() {
     assert_eq!(status(&self_handled), CaseStatus::SelfHandled);
     assert_eq!(status(&closed), CaseStatus::Closed);
 }
+
+/// The case list and the statistics select by one date rule (`dates::day_bounds`): the last day
+/// counts to midnight in both. A case reported at 23:30 on 31 March is in March for the case
+/// list's day range and for the summary's, and in neither when the range ends on the 30th.
+#[test]
+fn the_case_list_and_the_statistics_share_one_date_rule() {
+    let d = district();
+    let e = &d.engine;
+    let insp = session(e, "inspector", Role::Inspector);
+    let late = report(e, &insp, "2026-03-31 23:30", 0.0);
+    let now = t("2026-04-01 08:00");
+    let day = |s: &str| Some(t(&format!("{s} 00:00")).date());
+    for (to, inside) in [("2026-03-31", true), ("2026-03-30", false)] {
+        let page = e
+            .case_list(
+                &griddesk::workflow::CaseFilter {
+                    from: day("2026-03-01"),
+                    to: day(to),
+                    ..Default::default()
+                },
+                now,
+            )
+            .expect("list");
+        let listed = page.rows.iter().any(|r| r.id == late);
+        let counted = e
+            .case_totals(&CaseFilter {
+                from: day("2026-03-01"),
+                to: day(to),
+                as_of: Some(now),
+                ..Default::default()
+            })
+            .expect("totals")
+            .cases;
+        assert_eq!(listed, inside, "case list to {to}");
+        assert_eq!(counted == 1, inside, "summary to {to}: {counted} cases");
+    }
+}

@@ -90,7 +90,7 @@ fn historical_cases_import_with_rejects_progress_and_clocks() {
     let page = e
         .case_list(
             &CaseFilter {
-                from: Some(t("2026-01-01 00:00")),
+                from: Some(t("2026-01-01 00:00").date()),
                 ..Default::default()
             },
             t("2026-03-02 12:00"),
