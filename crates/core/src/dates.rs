@@ -72,10 +72,7 @@ pub fn day_bounds(
     to: Option<NaiveDate>,
 ) -> (Option<NaiveDateTime>, Option<NaiveDateTime>) {
     let start = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN);
-    (
-        from.map(start),
-        to.and_then(|d| d.succ_opt()).map(start),
-    )
+    (from.map(start), to.and_then(|d| d.succ_opt()).map(start))
 }
 
 /// Whether a case reported at `at` falls in the days `from`..=`to` ([`day_bounds`]).

@@ -27,7 +27,13 @@ pub struct Engine {
     path: PathBuf,
     /// The case loop's in-memory state, built on first use (see `workflow`).
     desk: Mutex<Option<crate::workflow::Desk>>,
+    /// The store's external generation the indexes were built at, and when it was last asked
+    /// (see [`Engine::loaded`]).
+    seen: Mutex<(u64, std::time::Instant)>,
 }
+
+/// How often [`Engine::loaded`] asks the store whether another writer committed.
+const EXTERNAL_CHECK: std::time::Duration = std::time::Duration::from_millis(500);
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -111,12 +117,14 @@ impl Engine {
         let path = store.path().to_path_buf();
         let loaded = Arc::new(Self::load(&store)?);
         let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;
+        let seen = store.external_generation()?;
         Ok(Self {
             store: Mutex::new(store),
             loaded: RwLock::new(loaded),
             zones: RwLock::new(Arc::new(zones)),
             path,
             desk: Mutex::new(None),
+            seen: Mutex::new((seen, std::time::Instant::now())),
         })
     }
 
@@ -181,7 +189,12 @@ impl Engine {
         }))
     }
 
+    /// The indexes in force. At most every [`EXTERNAL_CHECK`], and when the store is free, it
+    /// first asks the store whether another writer (another process on the same file) has
+    /// committed since they were built, and rebuilds them if so: this process is not assumed
+    /// to be the only writer.
     pub fn loaded(&self) -> Arc<Loaded> {
+        self.follow_other_writers();
         match self.loaded.read() {
             Ok(g) => Arc::clone(&g),
             Err(p) => Arc::clone(&p.into_inner()),
@@ -242,6 +255,46 @@ impl Engine {
         match self.loaded.write() {
             Ok(mut g) => f(&mut g),
             Err(p) => f(&mut p.into_inner()),
+        }
+    }
+
+    /// Rebuilds the indexes when another writer committed since they were built (see
+    /// [`Engine::loaded`]). Never waits for the store: busy means this process is writing.
+    fn follow_other_writers(&self) {
+        let mut seen = match self.seen.try_lock() {
+            Ok(g) => g,
+            Err(_) => return,
+        };
+        if seen.1.elapsed() < EXTERNAL_CHECK {
+            return;
+        }
+        seen.1 = std::time::Instant::now();
+        let Ok(store) = self.store.try_lock() else {
+            return;
+        };
+        let Ok(now) = store.external_generation() else {
+            return;
+        };
+        if now == seen.0 {
+            return;
+        }
+        // Another connection committed: read everything again. A failure keeps the indexes
+        // in force and tries again at the next check.
+        let Ok(loaded) = Self::load(&store).map(Arc::new) else {
+            return;
+        };
+        let Ok(zones) = crate::zones::build_index(&store.db(), Arc::clone(&loaded)) else {
+            return;
+        };
+        seen.0 = now;
+        drop(store);
+        match self.loaded.write() {
+            Ok(mut g) => *g = loaded,
+            Err(p) => *p.into_inner() = loaded,
+        }
+        match self.zones.write() {
+            Ok(mut g) => *g = Arc::new(zones),
+            Err(p) => *p.into_inner() = Arc::new(zones),
         }
     }
 

@@ -30,3 +30,11 @@ pub trait ModelSink {
 pub trait ModelStore {
     fn write_model(&mut self, f: &mut dyn FnMut(&dyn ModelSink) -> Result<()>) -> Result<()>;
 }
+
+/// A number that changes whenever another connection commits: another process on the same
+/// file, another station's writer on a shared server. The engine compares it with the number
+/// it loaded at and rebuilds its indexes when they differ, instead of assuming it is the only
+/// writer. A connection's own commits do not change it (the engine already follows those).
+pub trait Generation {
+    fn external_generation(&self) -> Result<u64>;
+}

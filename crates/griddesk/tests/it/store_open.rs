@@ -328,3 +328,59 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
     assert_eq!(again.loaded().index.grids, before);
     assert_eq!(again.overview().cases, 3);
 }
+
+/// Two processes on one store file (here two engines): a case reported through one is seen
+/// by the other without reopening it — the engine follows another writer's commits instead of
+/// assuming it is the only one.
+#[test]
+fn an_engine_follows_another_writer() {
+    use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakeRequest, OnDuplicate};
+    use griddesk::model::{CaseKind, CaseSource};
+    use griddesk::users::Role;
+    let d = crate::common::district();
+    let path = d._dir.path().join("d.sqlite");
+    let other = griddesk::Engine::open(&path).expect("a second engine on the same file");
+    let before = d.engine.overview().cases;
+    let insp = crate::common::session(&other, "inspector", Role::Inspector);
+    let req = IntakeRequest {
+        source: CaseSource::Patrol,
+        kind: CaseKind::Event,
+        class_code: Some("0101".into()),
+        condition: None,
+        location: Some(crate::common::centre(&other)),
+        component: None,
+        description: Some("另一个写入者".into()),
+        address: None,
+        reporter: None,
+        reporter_phone: None,
+        photos: vec![],
+        reported_at: crate::common::t("2026-03-02 09:00"),
+        urgency: None,
+    };
+    let out = other
+        .intake(
+            &insp,
+            &req,
+            &DuplicateParams::default(),
+            &OnDuplicate::Proceed,
+        )
+        .expect("intake through the other engine");
+    let IntakeOutcome::Created { id, .. } = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(other.overview().cases, before + 1);
+    // Within one check interval the first engine picks the commit up by itself.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while d.engine.overview().cases == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(
+        d.engine.overview().cases,
+        before + 1,
+        "the other writer's case is seen"
+    );
+    assert!(
+        d.engine.loaded().index.cases.iter().any(|c| &*c.id == id),
+        "{id} is in the first engine's index"
+    );
+}

@@ -816,3 +816,13 @@ mod tests {
         assert!(parse_datetime("2026-01-01 08:30").is_ok());
     }
 }
+
+impl griddesk_store::Generation for Store {
+    /// SQLite's `PRAGMA data_version`: changed by every commit of another connection.
+    fn external_generation(&self) -> Result<u64> {
+        let v: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(v as u64)
+    }
+}
