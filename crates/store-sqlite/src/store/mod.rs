@@ -786,6 +786,16 @@ impl Store {
     }
 }
 
+impl griddesk_store::Generation for Store {
+    /// SQLite's `PRAGMA data_version`: changed by every commit of another connection.
+    fn external_generation(&self) -> Result<u64> {
+        let v: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok(v as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -814,15 +824,5 @@ mod tests {
         }
         assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
         assert!(parse_datetime("2026-01-01 08:30").is_ok());
-    }
-}
-
-impl griddesk_store::Generation for Store {
-    /// SQLite's `PRAGMA data_version`: changed by every commit of another connection.
-    fn external_generation(&self) -> Result<u64> {
-        let v: i64 = self
-            .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
-        Ok(v as u64)
     }
 }
