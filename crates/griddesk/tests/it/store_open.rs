@@ -380,7 +380,7 @@ fn an_engine_follows_another_writer() {
         "the other writer's case is seen"
     );
     assert!(
-        d.engine.loaded().index.cases.iter().any(|c| &*c.id == id),
+        d.engine.loaded().index.cases.iter().any(|c| *c.id == id),
         "{id} is in the first engine's index"
     );
 }
