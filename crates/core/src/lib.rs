@@ -15,6 +15,7 @@ pub mod flow;
 pub mod geodesy;
 pub mod message;
 pub mod model;
+pub mod planar;
 pub mod topology;
 pub mod users;
 

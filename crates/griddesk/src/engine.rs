@@ -317,14 +317,9 @@ impl Engine {
             .as_ref()
             .and_then(|d| bbox_of(&d.boundary))
             .or_else(|| {
-                let mut it = idx.grids.iter().filter_map(|g| g.polygon.bounding_rect());
-                let first = it.next()?;
-                let r = it.fold(first, |a, b| {
-                    geo_types::Rect::new(
-                        (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-                        (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-                    )
-                });
+                let r = griddesk_core::planar::union_rects(
+                    idx.grids.iter().filter_map(|g| g.polygon.bounding_rect()),
+                )?;
                 Some([r.min().x, r.min().y, r.max().x, r.max().y])
             });
         Overview {

@@ -220,10 +220,7 @@ fn write_file(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usi
             if let Some(r) = g.bounding_rect() {
                 bounds = Some(match bounds {
                     None => r,
-                    Some(b) => geo_types::Rect::new(
-                        (b.min().x.min(r.min().x), b.min().y.min(r.min().y)),
-                        (b.max().x.max(r.max().x), b.max().y.max(r.max().y)),
-                    ),
+                    Some(b) => griddesk_core::planar::union_rect(b, r),
                 });
             }
             let mut p: Vec<rusqlite::types::Value> = Vec::with_capacity(values.len() + 1);

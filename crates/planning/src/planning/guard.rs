@@ -581,15 +581,10 @@ fn on_boundary(p: &Polygon<f64>, s: &Seg, metric: &Metric) -> bool {
 
 /// The box of a set of problems' geometries (to zoom the map to them).
 pub fn extent(problems: &[Problem]) -> Option<Rect<f64>> {
-    let mut it = problems
-        .iter()
-        .filter_map(|p| p.geometry.as_ref())
-        .filter_map(|g| g.bounding_rect());
-    let first = it.next()?;
-    Some(it.fold(first, |a, b| {
-        Rect::new(
-            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
-            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
-        )
-    }))
+    griddesk_core::planar::union_rects(
+        problems
+            .iter()
+            .filter_map(|p| p.geometry.as_ref())
+            .filter_map(|g| g.bounding_rect()),
+    )
 }

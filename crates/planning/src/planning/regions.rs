@@ -1,5 +1,6 @@
 //! Communities and streets as contiguous clusters of unit grids; boundaries by edge cancellation.
 
+use griddesk_core::planar::point_in_ring;
 use super::detmath::ring_area;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use std::cmp::Reverse;
@@ -218,17 +219,3 @@ pub fn union_boundary<'a>(
     )
 }
 
-fn point_in_ring(p: [f64; 2], ring: &[u32], verts: &[[f64; 2]]) -> bool {
-    let mut inside = false;
-    let n = ring.len();
-    for k in 0..n {
-        let a = verts[ring[k] as usize];
-        let b = verts[ring[(k + 1) % n] as usize];
-        if (a[1] > p[1]) != (b[1] > p[1])
-            && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
-        {
-            inside = !inside;
-        }
-    }
-    inside
-}

@@ -10,6 +10,7 @@
 //! tools that do not insert the shared vertex on both sides) is handled: edges left uncancelled
 //! are split at such vertices (exact orientation test) and cancelled again.
 
+use griddesk_core::planar::point_in_ring;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 use robust::{orient2d, Coord as RCoord};
 use std::collections::{BTreeMap, HashMap};
@@ -205,20 +206,6 @@ fn chain(edges: &[(u32, u32)], pos: &[[f64; 2]]) -> Vec<Vec<u32>> {
     rings
 }
 
-fn point_in_ring(p: [f64; 2], ring: &[u32], pos: &[[f64; 2]]) -> bool {
-    let mut inside = false;
-    let n = ring.len();
-    for k in 0..n {
-        let a = pos[ring[k] as usize];
-        let b = pos[ring[(k + 1) % n] as usize];
-        if (a[1] > p[1]) != (b[1] > p[1])
-            && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
-        {
-            inside = !inside;
-        }
-    }
-    inside
-}
 
 /// The union of polygons that tile without overlap (unit grids), as a multipolygon whose
 /// vertices are input vertices. Polygons are parts (shells) in a deterministic order; holes
