@@ -450,10 +450,3 @@ impl Reject {
         self.detail.clone().en(self.message.clone())
     }
 }
-
-#[cfg(feature = "rusqlite")]
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        Error::Sql(e.to_string())
-    }
-}

@@ -114,6 +114,8 @@ pub struct SearchHit {
 
 impl Engine {
     fn from_store(store: Store) -> Result<Self> {
+        // GeoPackage files are SQLite databases: the SQLite backend reads and writes them.
+        griddesk_store_sqlite::gpkg::install();
         let path = store.path().to_path_buf();
         let loaded = Arc::new(Self::load(&store)?);
         let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;

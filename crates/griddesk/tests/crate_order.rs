@@ -1,7 +1,7 @@
 //! The crate order of `docs/architecture.md`, checked on the workspace's manifests through
 //! `cargo metadata`: every crate may depend only on the crates below it, nothing below the API
 //! crate (`griddesk`, which holds `Engine`) depends on it, nothing below the shells knows a GUI
-//! toolkit, and only the crates named here use rusqlite directly.
+//! toolkit, and only the SQLite backend uses rusqlite.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,16 +87,9 @@ const DOMAIN: &[&str] = &[
     "griddesk-analytics",
 ];
 
-/// The crates that may use rusqlite directly: the SQLite backend, and two exceptions that hold
-/// no SQL of the store's tables. This list may only get shorter.
-const RUSQLITE_USERS: &[&str] = &[
-    "griddesk-store-sqlite",
-    // GeoPackage exchange files are SQLite databases: io reads and writes them as files.
-    "griddesk-io",
-    // `From<rusqlite::Error>` for the core error, behind the `rusqlite` feature that only the
-    // two crates above enable (Rust lets only the crate of `Error` write that conversion).
-    "griddesk-core",
-];
+/// The crates that may use rusqlite directly (tests may use it to damage a store the way a disk
+/// would): the SQLite backend alone, which also reads and writes GeoPackage files for io.
+const RUSQLITE_USERS: &[&str] = &["griddesk-store-sqlite"];
 
 /// Crates that may depend on a GUI toolkit or web view: the desktop shell only.
 const SHELLS: &[&str] = &["griddesk-app"];
@@ -205,12 +198,5 @@ fn only_the_listed_crates_use_rusqlite_and_only_the_shell_a_gui() {
                 assert!(!ds.contains(*g), "{name} depends on the GUI crate {g}");
             }
         }
-    }
-    // The list shrinks as SQL moves: a crate that no longer uses rusqlite leaves it.
-    for name in RUSQLITE_USERS {
-        assert!(
-            deps.get(*name).is_some_and(|ds| ds.contains("rusqlite")),
-            "{name} no longer uses rusqlite: take it off RUSQLITE_USERS"
-        );
     }
 }

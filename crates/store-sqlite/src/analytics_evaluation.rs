@@ -1,11 +1,12 @@
 //! The SQL of `griddesk_analytics::analytics::evaluation::from_store`.
 
-#[allow(unused_imports)]
 use crate::analytics::columns::{ClassKey, Regions};
 #[allow(unused_imports)]
 use crate::clock::{StageClock, TimeLimit, TimeUnit, WorkCalendar};
 #[allow(unused_imports)]
 use crate::code::ClassCode;
+#[allow(unused_imports)]
+use crate::error::sql_error;
 #[allow(unused_imports)]
 use crate::error::Result;
 #[allow(unused_imports)]
@@ -356,22 +357,22 @@ impl Ctx<'_> {
 }
 
 impl griddesk_analytics::analytics::evaluation::from_store::EvaluationStore for crate::Db<'_> {
-    fn audit_position(&self) -> Result<i64> {
-        Ok(self
-            .0
+    fn audit_position(&self) -> griddesk_core::Result<i64> {
+        self.0
             .query_row("SELECT COALESCE(MAX(seq), 0) FROM case_audit", [], |r| {
                 r.get(0)
-            })?)
+            })
+            .map_err(sql_error)
     }
-    fn staff(&self, index: &SpatialIndex) -> Result<Staff> {
-        staff(self.0, index)
+    fn staff(&self, index: &SpatialIndex) -> griddesk_core::Result<Staff> {
+        (staff(self.0, index)).map_err(griddesk_core::Error::from)
     }
     fn input_from_store(
         &self,
         index: &SpatialIndex,
         cal: &WorkCalendar,
         period: &Period,
-    ) -> Result<EvalInput> {
-        input_from_store(self.0, index, cal, period)
+    ) -> griddesk_core::Result<EvalInput> {
+        (input_from_store(self.0, index, cal, period)).map_err(griddesk_core::Error::from)
     }
 }

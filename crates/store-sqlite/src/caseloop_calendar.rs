@@ -1,6 +1,7 @@
 //! The SQL of `griddesk_caseloop::clock_store`.
 
 #[allow(unused_imports)]
+use crate::error::sql_error;
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
 use chrono::NaiveDate;
@@ -39,7 +40,7 @@ pub fn load_calendar(conn: &Connection) -> Result<WorkCalendar> {
         });
     }
     match hours {
-        Some(h) => WorkCalendar::new(parse_office_hours(&h)?, days),
+        Some(h) => Ok(WorkCalendar::new(parse_office_hours(&h)?, days)?),
         None => Ok(WorkCalendar::standard(days)),
     }
 }
@@ -76,15 +77,15 @@ pub fn apply_edits(tx: &Connection, edits: &[CalendarEdit]) -> Result<()> {
 }
 
 impl griddesk_caseloop::clock_store::CalendarStore for crate::Db<'_> {
-    fn calendar_day_count(&self) -> Result<i64> {
-        Ok(self
-            .0
-            .query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))?)
+    fn calendar_day_count(&self) -> griddesk_core::Result<i64> {
+        self.0
+            .query_row("SELECT count(*) FROM calendar_day", [], |r| r.get(0))
+            .map_err(sql_error)
     }
-    fn load_calendar(&self) -> Result<WorkCalendar> {
-        load_calendar(self.0)
+    fn load_calendar(&self) -> griddesk_core::Result<WorkCalendar> {
+        (load_calendar(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn apply_edits(&self, edits: &[CalendarEdit]) -> Result<()> {
-        apply_edits(self.0, edits)
+    fn apply_edits(&self, edits: &[CalendarEdit]) -> griddesk_core::Result<()> {
+        (apply_edits(self.0, edits)).map_err(griddesk_core::Error::from)
     }
 }

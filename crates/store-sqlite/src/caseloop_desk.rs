@@ -1,10 +1,10 @@
 //! The SQL of `griddesk_caseloop::workflow::desk`.
 
-use crate::error::Result;
+use crate::error::sql_error;
 use griddesk_caseloop::workflow::desk::{DeskStore, OpenRow};
 
 impl DeskStore for crate::Db<'_> {
-    fn open_case_rows(&self) -> Result<Vec<OpenRow>> {
+    fn open_case_rows(&self) -> griddesk_core::Result<Vec<OpenRow>> {
         let conn = self.0;
         let mut st = conn.prepare(
             "SELECT c.id, c.status, f.department, f.inspector, f.supervised, f.request_kind,
@@ -15,25 +15,25 @@ impl DeskStore for crate::Db<'_> {
              LEFT JOIN case_flow f ON f.case_id = c.id
              LEFT JOIN case_stage s ON s.case_id = c.id AND s.ended_at IS NULL
              WHERE c.status NOT IN ('closed', 'cancelled', 'not_accepted')",
-        )?;
-        let mut rows = st.query([])?;
+        ).map_err(sql_error)?;
+        let mut rows = st.query([]).map_err(sql_error)?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
+        while let Some(r) = rows.next().map_err(sql_error)? {
             out.push(OpenRow {
-                id: r.get(0)?,
-                status: r.get(1)?,
-                department: r.get(2)?,
-                inspector: r.get(3)?,
-                supervised: r.get(4)?,
-                request: r.get(5)?,
-                stage: r.get(6)?,
-                started_at: r.get(7)?,
-                limit_amount: r.get(8)?,
-                limit_unit: r.get(9)?,
-                extension_seconds: r.get(10)?,
-                hung_seconds: r.get(11)?,
-                deadline: r.get(12)?,
-                hang_start: r.get(13)?,
+                id: r.get(0).map_err(sql_error)?,
+                status: r.get(1).map_err(sql_error)?,
+                department: r.get(2).map_err(sql_error)?,
+                inspector: r.get(3).map_err(sql_error)?,
+                supervised: r.get(4).map_err(sql_error)?,
+                request: r.get(5).map_err(sql_error)?,
+                stage: r.get(6).map_err(sql_error)?,
+                started_at: r.get(7).map_err(sql_error)?,
+                limit_amount: r.get(8).map_err(sql_error)?,
+                limit_unit: r.get(9).map_err(sql_error)?,
+                extension_seconds: r.get(10).map_err(sql_error)?,
+                hung_seconds: r.get(11).map_err(sql_error)?,
+                deadline: r.get(12).map_err(sql_error)?,
+                hang_start: r.get(13).map_err(sql_error)?,
             });
         }
         Ok(out)

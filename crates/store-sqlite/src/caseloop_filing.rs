@@ -1,7 +1,8 @@
 //! The SQL of `griddesk_caseloop::filing::store`.
 
-#[allow(unused_imports)]
 use crate::clock::{TimeLimit, TimeUnit};
+#[allow(unused_imports)]
+use crate::error::sql_error;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
@@ -70,7 +71,7 @@ pub fn load_standard(conn: &Connection) -> Result<FilingStandard> {
             c.limits = l;
         }
     }
-    FilingStandard::from_conditions(conds)
+    Ok(FilingStandard::from_conditions(conds)?)
 }
 
 /// Replaces every condition of the classes that `conds` mention (validated first), inside the
@@ -118,7 +119,7 @@ pub fn replace_conditions(tx: &Connection, conds: &[FilingCondition]) -> Result<
                     key: format!("{} {}/{}", c.kind.key(), c.class_code, c.condition),
                 }
             }
-            e => Error::from(e),
+            e => crate::error::sql_error(e),
         })?;
         for l in &c.limits {
             lim.execute(params![
@@ -136,15 +137,15 @@ pub fn replace_conditions(tx: &Connection, conds: &[FilingCondition]) -> Result<
 }
 
 impl griddesk_caseloop::filing::store::FilingStore for crate::Db<'_> {
-    fn condition_count(&self) -> Result<i64> {
-        Ok(self
-            .0
-            .query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))?)
+    fn condition_count(&self) -> griddesk_core::Result<i64> {
+        self.0
+            .query_row("SELECT count(*) FROM filing_condition", [], |r| r.get(0))
+            .map_err(sql_error)
     }
-    fn load_standard(&self) -> Result<FilingStandard> {
-        load_standard(self.0)
+    fn load_standard(&self) -> griddesk_core::Result<FilingStandard> {
+        (load_standard(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn replace_conditions(&self, conds: &[FilingCondition]) -> Result<()> {
-        replace_conditions(self.0, conds)
+    fn replace_conditions(&self, conds: &[FilingCondition]) -> griddesk_core::Result<()> {
+        (replace_conditions(self.0, conds)).map_err(griddesk_core::Error::from)
     }
 }

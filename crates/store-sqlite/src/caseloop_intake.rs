@@ -52,17 +52,17 @@ pub fn next_id(conn: &rusqlite::Connection, year: i32) -> Result<String> {
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(0);
     if n >= 9_999_999 {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::TaskNumbersExhausted)
                 .int("year", year)
                 .en(format!("no task numbers left for {year}")),
-        ));
+        )));
     }
     Ok(format!("{year:04}-{:07}", n + 1))
 }
 
 impl griddesk_caseloop::intake::IntakeStore for crate::Db<'_> {
-    fn next_id(&self, year: i32) -> Result<String> {
-        next_id(self.0, year)
+    fn next_id(&self, year: i32) -> griddesk_core::Result<String> {
+        (next_id(self.0, year)).map_err(griddesk_core::Error::from)
     }
 }

@@ -1,6 +1,7 @@
 //! The SQL of the case list (`griddesk_caseloop::workflow::queue`).
 
-use crate::error::{Error, Result};
+use crate::error::sql_error;
+use crate::error::Error;
 use crate::filing::Stage;
 use crate::model::{CaseKind, CaseSource, CaseStatus};
 use griddesk_caseloop::workflow::queue::{CaseFilter, QueueStore, StoredCaseRow};
@@ -12,7 +13,7 @@ impl QueueStore for crate::Db<'_> {
         &self,
         f: &CaseFilter,
         overdue: Option<(bool, &[&str])>,
-    ) -> Result<(usize, Vec<StoredCaseRow>)> {
+    ) -> griddesk_core::Result<(usize, Vec<StoredCaseRow>)> {
         let mut wh: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         let mut arg = |v: Value| {
@@ -96,47 +97,53 @@ impl QueueStore for crate::Db<'_> {
                  LEFT JOIN case_flow f ON f.case_id = c.id
                  LEFT JOIN case_stage s ON s.case_id = c.id AND s.ended_at IS NULL";
         let conn = self.0;
-        let total: i64 = conn.query_row(
-            &format!("SELECT count(*) {from} {where_}"),
-            rusqlite::params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
+        let total: i64 = conn
+            .query_row(
+                &format!("SELECT count(*) {from} {where_}"),
+                rusqlite::params_from_iter(args.iter()),
+                |r| r.get(0),
+            )
+            .map_err(sql_error)?;
         let limit = if f.limit == 0 { 50 } else { f.limit.min(1000) };
         let mut page_args = args.clone();
         page_args.push(Value::Integer(limit as i64));
         page_args.push(Value::Integer(f.offset as i64));
-        let mut st = conn.prepare(&format!(
-            "SELECT c.id, c.kind, c.class_code, c.source, c.reported_at, c.status, c.grid,
+        let mut st = conn
+            .prepare(&format!(
+                "SELECT c.id, c.kind, c.class_code, c.source, c.reported_at, c.status, c.grid,
                         c.description, f.department, coalesce(f.supervised, 0),
                         coalesce(f.rework_count, 0), s.stage, s.deadline
                  {from} {where_}
                  ORDER BY c.reported_at DESC, c.id DESC LIMIT ?{} OFFSET ?{}",
-            args.len() + 1,
-            args.len() + 2
-        ))?;
-        let mut rows = st.query(rusqlite::params_from_iter(page_args.iter()))?;
+                args.len() + 1,
+                args.len() + 2
+            ))
+            .map_err(sql_error)?;
+        let mut rows = st
+            .query(rusqlite::params_from_iter(page_args.iter()))
+            .map_err(sql_error)?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            let id: String = r.get(0).map_err(sql_error)?;
             let bad = |what: &str| Error::Internal(format!("case `{id}`: stored {what}"));
-            let kind: String = r.get(1)?;
+            let kind: String = r.get(1).map_err(sql_error)?;
             let kind = CaseKind::parse(&kind).ok_or_else(|| bad("kind"))?;
-            let class_code: String = r.get(2)?;
-            let source: String = r.get(3)?;
-            let status: String = r.get(5)?;
-            let stage: Option<String> = r.get(11)?;
-            let deadline: Option<String> = r.get(12)?;
+            let class_code: String = r.get(2).map_err(sql_error)?;
+            let source: String = r.get(3).map_err(sql_error)?;
+            let status: String = r.get(5).map_err(sql_error)?;
+            let stage: Option<String> = r.get(11).map_err(sql_error)?;
+            let deadline: Option<String> = r.get(12).map_err(sql_error)?;
             out.push(StoredCaseRow {
                 kind,
                 class_code,
                 source: CaseSource::parse(&source).ok_or_else(|| bad("source"))?,
                 status: CaseStatus::parse(&status).ok_or_else(|| bad("status"))?,
-                reported_at: parse_datetime(&r.get::<_, String>(4)?)?,
-                grid: r.get(6)?,
-                description: r.get(7)?,
-                department: r.get(8)?,
-                supervised: r.get(9)?,
-                rework_count: r.get(10)?,
+                reported_at: parse_datetime(&r.get::<_, String>(4).map_err(sql_error)?)?,
+                grid: r.get(6).map_err(sql_error)?,
+                description: r.get(7).map_err(sql_error)?,
+                department: r.get(8).map_err(sql_error)?,
+                supervised: r.get(9).map_err(sql_error)?,
+                rework_count: r.get(10).map_err(sql_error)?,
                 stage: stage.as_deref().and_then(Stage::parse),
                 deadline: deadline.as_deref().map(parse_datetime).transpose()?,
                 id,
@@ -145,7 +152,7 @@ impl QueueStore for crate::Db<'_> {
         Ok((total as usize, out))
     }
 
-    fn photo(&self, photo_id: i64) -> Result<(String, Vec<u8>)> {
+    fn photo(&self, photo_id: i64) -> griddesk_core::Result<(String, Vec<u8>)> {
         self.0
             .query_row(
                 "SELECT mime, bytes FROM case_photo WHERE id = ?1",
@@ -157,11 +164,11 @@ impl QueueStore for crate::Db<'_> {
                     what: "photo",
                     key: photo_id.to_string(),
                 },
-                e => Error::from(e),
+                e => crate::error::sql_error(e),
             })
     }
 
-    fn photo_thumbnail(&self, photo_id: i64) -> Result<Vec<u8>> {
+    fn photo_thumbnail(&self, photo_id: i64) -> griddesk_core::Result<Vec<u8>> {
         self.0
             .query_row(
                 "SELECT thumb FROM case_photo WHERE id = ?1",
@@ -173,7 +180,7 @@ impl QueueStore for crate::Db<'_> {
                     what: "photo",
                     key: photo_id.to_string(),
                 },
-                e => Error::from(e),
+                e => crate::error::sql_error(e),
             })
     }
 }

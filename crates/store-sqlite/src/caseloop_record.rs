@@ -123,7 +123,7 @@ pub fn write_flow(tx: &Connection, f: &Flow) -> Result<()> {
                 key: f.department.clone().unwrap_or_default(),
             }
         }
-        _ => Error::from(e),
+        _ => crate::error::sql_error(e),
     })?;
     Ok(())
 }
@@ -460,23 +460,23 @@ pub fn run_from_row(r: &Row<'_>) -> Result<StageRun> {
 }
 
 impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
-    fn read_core(&self, id: &str) -> Result<Option<CaseCore>> {
-        read_core(self.0, id)
+    fn read_core(&self, id: &str) -> griddesk_core::Result<Option<CaseCore>> {
+        (read_core(self.0, id)).map_err(griddesk_core::Error::from)
     }
-    fn read_flow(&self, id: &str) -> Result<Option<Flow>> {
-        read_flow(self.0, id)
+    fn read_flow(&self, id: &str) -> griddesk_core::Result<Option<Flow>> {
+        (read_flow(self.0, id)).map_err(griddesk_core::Error::from)
     }
-    fn write_flow(&self, f: &Flow) -> Result<()> {
-        write_flow(self.0, f)
+    fn write_flow(&self, f: &Flow) -> griddesk_core::Result<()> {
+        (write_flow(self.0, f)).map_err(griddesk_core::Error::from)
     }
-    fn runs(&self, id: &str) -> Result<Vec<StageRun>> {
-        runs(self.0, id)
+    fn runs(&self, id: &str) -> griddesk_core::Result<Vec<StageRun>> {
+        (runs(self.0, id)).map_err(griddesk_core::Error::from)
     }
-    fn running(&self, id: &str) -> Result<Option<StageRun>> {
-        running(self.0, id)
+    fn running(&self, id: &str) -> griddesk_core::Result<Option<StageRun>> {
+        (running(self.0, id)).map_err(griddesk_core::Error::from)
     }
-    fn rounds(&self, id: &str, stage: Stage) -> Result<u32> {
-        rounds(self.0, id, stage)
+    fn rounds(&self, id: &str, stage: Stage) -> griddesk_core::Result<u32> {
+        (rounds(self.0, id, stage)).map_err(griddesk_core::Error::from)
     }
     fn start_run(
         &self,
@@ -487,10 +487,11 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         at: NaiveDateTime,
         limit: TimeLimit,
         deadline: NaiveDateTime,
-    ) -> Result<i64> {
-        start_run(
+    ) -> griddesk_core::Result<i64> {
+        (start_run(
             self.0, case_id, stage, round, department, at, limit, deadline,
-        )
+        ))
+        .map_err(griddesk_core::Error::from)
     }
     fn end_run(
         &self,
@@ -500,8 +501,9 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         on_time: bool,
         outcome: &str,
         by: &str,
-    ) -> Result<()> {
-        end_run(self.0, id, at, used_seconds, on_time, outcome, by)
+    ) -> griddesk_core::Result<()> {
+        (end_run(self.0, id, at, used_seconds, on_time, outcome, by))
+            .map_err(griddesk_core::Error::from)
     }
     fn set_run_clock(
         &self,
@@ -509,11 +511,12 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         extension_seconds: i64,
         hung_seconds: i64,
         deadline: Option<NaiveDateTime>,
-    ) -> Result<()> {
-        set_run_clock(self.0, id, extension_seconds, hung_seconds, deadline)
+    ) -> griddesk_core::Result<()> {
+        (set_run_clock(self.0, id, extension_seconds, hung_seconds, deadline))
+            .map_err(griddesk_core::Error::from)
     }
-    fn hangs(&self, stage_id: i64) -> Result<Vec<Interval>> {
-        hangs(self.0, stage_id)
+    fn hangs(&self, stage_id: i64) -> griddesk_core::Result<Vec<Interval>> {
+        (hangs(self.0, stage_id)).map_err(griddesk_core::Error::from)
     }
     fn start_hang(
         &self,
@@ -521,14 +524,14 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         stage_id: i64,
         at: NaiveDateTime,
         reason: Option<&str>,
-    ) -> Result<()> {
-        start_hang(self.0, case_id, stage_id, at, reason)
+    ) -> griddesk_core::Result<()> {
+        (start_hang(self.0, case_id, stage_id, at, reason)).map_err(griddesk_core::Error::from)
     }
-    fn end_hang(&self, stage_id: i64, at: NaiveDateTime) -> Result<()> {
-        end_hang(self.0, stage_id, at)
+    fn end_hang(&self, stage_id: i64, at: NaiveDateTime) -> griddesk_core::Result<()> {
+        (end_hang(self.0, stage_id, at)).map_err(griddesk_core::Error::from)
     }
-    fn set_status(&self, id: &str, status: CaseStatus) -> Result<()> {
-        set_status(self.0, id, status)
+    fn set_status(&self, id: &str, status: CaseStatus) -> griddesk_core::Result<()> {
+        (set_status(self.0, id, status)).map_err(griddesk_core::Error::from)
     }
     fn append_audit(
         &self,
@@ -541,13 +544,14 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         to: CaseStatus,
         note: Option<&str>,
         detail: Option<&serde_json::Value>,
-    ) -> Result<i64> {
-        append_audit(
+    ) -> griddesk_core::Result<i64> {
+        (append_audit(
             self.0, case_id, at, actor, role, action, from, to, note, detail,
-        )
+        ))
+        .map_err(griddesk_core::Error::from)
     }
-    fn audit(&self, id: &str) -> Result<Vec<AuditEntry>> {
-        audit(self.0, id)
+    fn audit(&self, id: &str) -> griddesk_core::Result<Vec<AuditEntry>> {
+        (audit(self.0, id)).map_err(griddesk_core::Error::from)
     }
     fn insert_photos(
         &self,
@@ -555,10 +559,10 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
         photos: &[Prepared],
         at: NaiveDateTime,
         by: &str,
-    ) -> Result<Vec<i64>> {
-        insert_photos(self.0, case_id, photos, at, by)
+    ) -> griddesk_core::Result<Vec<i64>> {
+        (insert_photos(self.0, case_id, photos, at, by)).map_err(griddesk_core::Error::from)
     }
-    fn photos(&self, id: &str) -> Result<Vec<PhotoInfo>> {
-        photos(self.0, id)
+    fn photos(&self, id: &str) -> griddesk_core::Result<Vec<PhotoInfo>> {
+        (photos(self.0, id)).map_err(griddesk_core::Error::from)
     }
 }

@@ -1,7 +1,8 @@
 //! The SQL of `griddesk_caseloop::register`.
 
-#[allow(unused_imports)]
 use crate::code::{ClassCode, ComponentCode, DistrictCode};
+#[allow(unused_imports)]
+use crate::error::sql_error;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
@@ -43,16 +44,16 @@ pub fn next_code(
         .and_then(|s| s.parse::<u32>().ok())
         .unwrap_or(0);
     if n >= 999_999 {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::ComponentCodesExhausted)
                 .text("district", district)
                 .text("class", class)
                 .en(format!(
                     "no free component codes left for {district} class {class}"
                 )),
-        ));
+        )));
     }
-    ComponentCode::from_parts(district, class.as_str(), n + 1)
+    Ok(ComponentCode::from_parts(district, class.as_str(), n + 1)?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -67,8 +68,10 @@ pub fn write_history(
     note: Option<&str>,
 ) -> Result<()> {
     let j = |r: Option<&ComponentRecord>| -> Result<Option<String>> {
-        r.map(|r| serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string())))
-            .transpose()
+        Ok(
+            r.map(|r| serde_json::to_string(r).map_err(|e| Error::Internal(e.to_string())))
+                .transpose()?,
+        )
     };
     tx.execute(
         "INSERT INTO component_history (code, at, actor, action, before, after, note)
@@ -87,7 +90,11 @@ pub fn write_history(
 }
 
 impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
-    fn update_component(&self, code: &str, new: &crate::model::Component) -> Result<()> {
+    fn update_component(
+        &self,
+        code: &str,
+        new: &crate::model::Component,
+    ) -> griddesk_core::Result<()> {
         let geom = crate::store::wkb_io::to_wkb(&geo_types::Geometry::Point(new.location))?;
         self.0.execute(
             "UPDATE component SET owner = ?2, maintainer = ?3, state = ?4, geom = ?5, grid = ?6 WHERE code = ?1",
@@ -99,39 +106,46 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
                 geom,
                 new.grid.map(|g| g.to_string())
             ],
-        )?;
+        ).map_err(sql_error)?;
         Ok(())
     }
 
     fn component_history(
         &self,
         code: &str,
-    ) -> Result<Vec<griddesk_caseloop::register::ComponentChange>> {
+    ) -> griddesk_core::Result<Vec<griddesk_caseloop::register::ComponentChange>> {
         use griddesk_caseloop::register::ComponentChange;
         use griddesk_core::dates::parse_datetime;
-        let mut st = self.0.prepare(
-            "SELECT seq, code, at, actor, action, before, after, note FROM component_history
+        let mut st = self
+            .0
+            .prepare(
+                "SELECT seq, code, at, actor, action, before, after, note FROM component_history
              WHERE code = ?1 ORDER BY seq",
-        )?;
-        let mut rows = st.query([code])?;
+            )
+            .map_err(sql_error)?;
+        let mut rows = st.query([code]).map_err(sql_error)?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
+        while let Some(r) = rows.next().map_err(sql_error)? {
             let j = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
             out.push(ComponentChange {
-                seq: r.get(0)?,
-                code: r.get(1)?,
-                at: parse_datetime(&r.get::<_, String>(2)?)?,
-                actor: r.get(3)?,
-                action: r.get(4)?,
-                before: j(r.get(5)?),
-                after: j(r.get(6)?),
-                note: r.get(7)?,
+                seq: r.get(0).map_err(sql_error)?,
+                code: r.get(1).map_err(sql_error)?,
+                at: parse_datetime(&r.get::<_, String>(2).map_err(sql_error)?)?,
+                actor: r.get(3).map_err(sql_error)?,
+                action: r.get(4).map_err(sql_error)?,
+                before: j(r.get(5).map_err(sql_error)?),
+                after: j(r.get(6).map_err(sql_error)?),
+                note: r.get(7).map_err(sql_error)?,
             });
         }
         Ok(out)
     }
-    fn next_code(&self, district: DistrictCode, class: ClassCode) -> Result<ComponentCode> {
-        next_code(self.0, district, class)
+    fn next_code(
+        &self,
+        district: DistrictCode,
+        class: ClassCode,
+    ) -> griddesk_core::Result<ComponentCode> {
+        (next_code(self.0, district, class)).map_err(griddesk_core::Error::from)
     }
     fn write_history(
         &self,
@@ -142,7 +156,8 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
         before: Option<&ComponentRecord>,
         after: Option<&ComponentRecord>,
         note: Option<&str>,
-    ) -> Result<()> {
-        write_history(self.0, code, at, actor, action, before, after, note)
+    ) -> griddesk_core::Result<()> {
+        (write_history(self.0, code, at, actor, action, before, after, note))
+            .map_err(griddesk_core::Error::from)
     }
 }

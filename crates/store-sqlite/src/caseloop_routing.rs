@@ -77,7 +77,7 @@ pub fn insert_rule(tx: &Connection, r: &RoutingRule) -> Result<i64> {
                 }
             }
         }
-        _ => Error::from(e),
+        _ => crate::error::sql_error(e),
     })?;
     Ok(tx.last_insert_rowid())
 }
@@ -85,22 +85,22 @@ pub fn insert_rule(tx: &Connection, r: &RoutingRule) -> Result<i64> {
 /// Deletes a rule by id.
 pub fn delete_rule(tx: &Connection, id: i64) -> Result<()> {
     if tx.execute("DELETE FROM routing_rule WHERE id = ?1", [id])? == 0 {
-        return Err(Error::NotFound {
+        return Err(crate::error::Sq::from(Error::NotFound {
             what: "routing rule",
             key: id.to_string(),
-        });
+        }));
     }
     Ok(())
 }
 
 impl griddesk_caseloop::routing::RoutingStore for crate::Db<'_> {
-    fn load_routing(&self) -> Result<Routing> {
-        load_routing(self.0)
+    fn load_routing(&self) -> griddesk_core::Result<Routing> {
+        (load_routing(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn insert_rule(&self, r: &RoutingRule) -> Result<i64> {
-        insert_rule(self.0, r)
+    fn insert_rule(&self, r: &RoutingRule) -> griddesk_core::Result<i64> {
+        (insert_rule(self.0, r)).map_err(griddesk_core::Error::from)
     }
-    fn delete_rule(&self, id: i64) -> Result<()> {
-        delete_rule(self.0, id)
+    fn delete_rule(&self, id: i64) -> griddesk_core::Result<()> {
+        (delete_rule(self.0, id)).map_err(griddesk_core::Error::from)
     }
 }

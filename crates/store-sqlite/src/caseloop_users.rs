@@ -26,7 +26,7 @@ pub fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
                 }
             }
         }
-        _ => Error::from(e),
+        _ => crate::error::sql_error(e),
     }
 }
 
@@ -61,10 +61,10 @@ pub fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) -> Result
             })
             .optional()?;
         if known.is_none() {
-            return Err(Error::NotFound {
+            return Err(crate::error::Sq::from(Error::NotFound {
                 what: "department",
                 key: d.clone(),
-            });
+            }));
         }
     }
     tx.prepare_cached(
@@ -120,10 +120,10 @@ pub fn set_user_password(tx: &Connection, login: &str, phc: &str) -> Result<()> 
         params![login, phc],
     )?;
     if n == 0 {
-        return Err(Error::NotFound {
+        return Err(crate::error::Sq::from(Error::NotFound {
             what: "user",
             key: login.to_string(),
-        });
+        }));
     }
     Ok(())
 }
@@ -135,31 +135,31 @@ pub fn set_user_active(tx: &Connection, login: &str, active: bool) -> Result<()>
         params![login, active],
     )?;
     if n == 0 {
-        return Err(Error::NotFound {
+        return Err(crate::error::Sq::from(Error::NotFound {
             what: "user",
             key: login.to_string(),
-        });
+        }));
     }
     Ok(())
 }
 
 impl griddesk_caseloop::users_store::UsersStore for crate::Db<'_> {
-    fn insert_department(&self, d: &Department) -> Result<()> {
-        insert_department(self.0, d)
+    fn insert_department(&self, d: &Department) -> griddesk_core::Result<()> {
+        (insert_department(self.0, d)).map_err(griddesk_core::Error::from)
     }
-    fn load_departments(&self) -> Result<Vec<Department>> {
-        load_departments(self.0)
+    fn load_departments(&self) -> griddesk_core::Result<Vec<Department>> {
+        (load_departments(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn insert_user(&self, u: &NewUser, phc: &str, now: &str) -> Result<()> {
-        insert_user(self.0, u, phc, now)
+    fn insert_user(&self, u: &NewUser, phc: &str, now: &str) -> griddesk_core::Result<()> {
+        (insert_user(self.0, u, phc, now)).map_err(griddesk_core::Error::from)
     }
-    fn load_users(&self) -> Result<Vec<(User, String)>> {
-        load_users(self.0)
+    fn load_users(&self) -> griddesk_core::Result<Vec<(User, String)>> {
+        (load_users(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn set_user_password(&self, login: &str, phc: &str) -> Result<()> {
-        set_user_password(self.0, login, phc)
+    fn set_user_password(&self, login: &str, phc: &str) -> griddesk_core::Result<()> {
+        (set_user_password(self.0, login, phc)).map_err(griddesk_core::Error::from)
     }
-    fn set_user_active(&self, login: &str, active: bool) -> Result<()> {
-        set_user_active(self.0, login, active)
+    fn set_user_active(&self, login: &str, active: bool) -> griddesk_core::Result<()> {
+        (set_user_active(self.0, login, active)).map_err(griddesk_core::Error::from)
     }
 }

@@ -12,6 +12,8 @@ pub mod caseloop_record;
 pub mod caseloop_register;
 pub mod caseloop_routing;
 pub mod caseloop_users;
+pub mod error;
+pub mod gpkg;
 pub mod planning_history;
 pub mod planning_settings;
 pub mod store;
@@ -20,15 +22,17 @@ pub mod zones_sql;
 pub use store::{Db, Store};
 
 #[allow(unused_imports)]
+pub(crate) use error::{Error, Result};
+#[allow(unused_imports)]
 pub(crate) use griddesk_analytics::analytics;
 #[allow(unused_imports)]
 pub(crate) use griddesk_caseloop::{filing, intake, register, routing, workflow};
 #[allow(unused_imports)]
 pub(crate) use griddesk_core::{
-    clock, code, codetable, csvtable, error, flow, geodesy, message, model, topology, users,
+    clock, code, codetable, csvtable, flow, geodesy, message, model, topology, users,
 };
 #[allow(unused_imports)]
-pub(crate) use griddesk_core::{Error, ErrorKind, Message, MessageCode, Param, Reason, Result};
+pub(crate) use griddesk_core::{ErrorKind, Message, MessageCode, Param, Reason};
 #[allow(unused_imports)]
 pub(crate) use griddesk_io::io;
 #[allow(unused_imports)]

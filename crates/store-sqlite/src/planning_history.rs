@@ -1,7 +1,8 @@
 //! The SQL of `griddesk_planning::planning::history`.
 
-#[allow(unused_imports)]
 use crate::code::GridCode;
+#[allow(unused_imports)]
+use crate::error::sql_error;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
@@ -119,8 +120,8 @@ pub fn read_row(tx: &Connection, kind: &'static str, key: &str) -> Result<RowSna
 
 pub fn write_row(tx: &Connection, s: &RowSnap) -> Result<()> {
     let json = |d: &str| -> Result<serde_json::Value> {
-        serde_json::from_str(d)
-            .map_err(|e| Error::Internal(format!("snapshot of {} `{}`: {e}", s.kind, s.key)))
+        Ok(serde_json::from_str(d)
+            .map_err(|e| Error::Internal(format!("snapshot of {} `{}`: {e}", s.kind, s.key)))?)
     };
     match (s.kind, &s.data) {
         ("grid", None) => {
@@ -199,12 +200,16 @@ pub fn write_row(tx: &Connection, s: &RowSnap) -> Result<()> {
             }
         }
         (kind, None) => {
-            return Err(Error::Internal(format!(
+            return Err(crate::error::Sq::from(Error::Internal(format!(
                 "a {kind} row cannot be removed by planning (`{}`)",
                 s.key
-            )))
+            ))))
         }
-        (kind, Some(_)) => return Err(Error::Internal(format!("snapshot kind `{kind}`"))),
+        (kind, Some(_)) => {
+            return Err(crate::error::Sq::from(Error::Internal(format!(
+                "snapshot kind `{kind}`"
+            ))))
+        }
     }
     Ok(())
 }
@@ -222,8 +227,8 @@ pub fn apply(
     let date = at.date().format("%Y-%m-%d").to_string();
     let keys = keys_of(idx, cs, rel);
     let effect = effect_of(cs, rel);
-    store.transaction(|tx| {
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    Ok(store.transaction(|tx| {
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON").map_err(sql_error)?;
         // The change must have been made against what is stored now.
         let stale = |thing: &str, key: String| {
             Error::PlanConflict(
@@ -285,7 +290,7 @@ pub fn apply(
             renamed_rows.push((r.to, row));
         }
         for r in &cs.rename {
-            tx.execute("DELETE FROM grid WHERE code = ?1", [r.from.as_str()])?;
+            tx.execute("DELETE FROM grid WHERE code = ?1", [r.from.as_str()]).map_err(sql_error)?;
         }
         for (to, row) in renamed_rows {
             write_row(
@@ -305,7 +310,7 @@ pub fn apply(
                 "UPDATE duty_grid_member SET grid = ?2 WHERE grid = ?1",
                 "UPDATE zone_member SET grid = ?2 WHERE grid = ?1",
             ] {
-                tx.execute(sql, params![r.from.as_str(), format!("~{}", r.to)])?;
+                tx.execute(sql, params![r.from.as_str(), format!("~{}", r.to)]).map_err(sql_error)?;
             }
         }
         for r in &cs.rename {
@@ -315,22 +320,22 @@ pub fn apply(
                 "UPDATE duty_grid_member SET grid = ?2 WHERE grid = ?1",
                 "UPDATE zone_member SET grid = ?2 WHERE grid = ?1",
             ] {
-                tx.execute(sql, params![format!("~{}", r.to), r.to.as_str()])?;
+                tx.execute(sql, params![format!("~{}", r.to), r.to.as_str()]).map_err(sql_error)?;
             }
         }
         for g in &cs.retire {
             tx.execute(
                 "UPDATE grid SET end_date = ?2 WHERE code = ?1",
                 params![g.code.as_str(), date],
-            )?;
-            tx.execute("DELETE FROM duty_grid_member WHERE grid = ?1", [g.code.as_str()])?;
-            tx.execute("DELETE FROM zone_member WHERE grid = ?1", [g.code.as_str()])?;
+            ).map_err(sql_error)?;
+            tx.execute("DELETE FROM duty_grid_member WHERE grid = ?1", [g.code.as_str()]).map_err(sql_error)?;
+            tx.execute("DELETE FROM zone_member WHERE grid = ?1", [g.code.as_str()]).map_err(sql_error)?;
         }
         for m in &cs.modify {
             tx.execute(
                 "UPDATE grid SET geom = ?2, area_m2 = ?3 WHERE code = ?1",
                 params![m.code.as_str(), wkb(&m.after)?, crate::geodesy::area_m2(&m.after)],
-            )?;
+            ).map_err(sql_error)?;
         }
         for g in &cs.create {
             let sample = g
@@ -358,20 +363,20 @@ pub fn apply(
                     what: "grid",
                     key: g.code.to_string(),
                 },
-                _ => Error::from(e),
+                _ => crate::error::sql_error(e),
             })?;
             if let Some(d) = g.predecessors.first().and_then(|p| idx.duty_grid_of(p)) {
                 tx.execute(
                     "INSERT OR IGNORE INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)",
                     params![d.code, g.code.as_str()],
-                )?;
+                ).map_err(sql_error)?;
             }
             for (layer, zone) in zones.of(&g.code) {
                 tx.execute(
                     "INSERT INTO zone_member (layer, zone, grid) VALUES (?1, ?2, ?3)
                      ON CONFLICT (layer, grid) DO UPDATE SET zone = excluded.zone",
                     params![layer, zone, g.code.as_str()],
-                )?;
+                ).map_err(sql_error)?;
             }
         }
         for c in &cs.communities {
@@ -381,7 +386,7 @@ pub fn apply(
                     c.code.as_str(),
                     wkb_io::to_wkb(&Geometry::MultiPolygon(c.after.clone()))?
                 ],
-            )?;
+            ).map_err(sql_error)?;
         }
         for c in &cs.streets {
             tx.execute(
@@ -390,19 +395,19 @@ pub fn apply(
                     c.code.as_str(),
                     wkb_io::to_wkb(&Geometry::MultiPolygon(c.after.clone()))?
                 ],
-            )?;
+            ).map_err(sql_error)?;
         }
         for (code, _, new) in &rel.components {
             tx.execute(
                 "UPDATE component SET grid = ?2 WHERE code = ?1",
                 params![code.as_str(), new.as_ref().map(GridCode::as_str)],
-            )?;
+            ).map_err(sql_error)?;
         }
         for (id, _, new) in &rel.cases {
             tx.execute(
                 "UPDATE cases SET grid = ?2 WHERE id = ?1",
                 params![id, new.as_ref().map(GridCode::as_str)],
-            )?;
+            ).map_err(sql_error)?;
         }
         let mut after = Vec::with_capacity(keys.len());
         for (kind, key) in &keys {
@@ -411,7 +416,7 @@ pub fn apply(
         tx.execute(
             "UPDATE plan_edit SET state = 'discarded' WHERE state = 'undone'",
             [],
-        )?;
+        ).map_err(sql_error)?;
         tx.execute(
             "INSERT INTO plan_edit (at, author, operation, params, note, community, summary, state)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'applied')",
@@ -424,30 +429,30 @@ pub fn apply(
                 cs.community.as_str(),
                 serde_json::to_string(&effect).map_err(|e| Error::Internal(e.to_string()))?
             ],
-        )?;
+        ).map_err(sql_error)?;
         let id = tx.last_insert_rowid();
         tx.execute(
             "INSERT INTO plan_event (edit, kind, at, author) VALUES (?1, 'apply', ?2, ?3)",
             params![id, format_datetime(&at), meta.author],
-        )?;
+        ).map_err(sql_error)?;
         let mut st = tx.prepare_cached(
             "INSERT INTO plan_row (edit, side, kind, key, data, geom) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
+        ).map_err(sql_error)?;
         for (side, rows) in [("before", &before), ("after", &after)] {
             for r in rows {
-                st.execute(params![id, side, r.kind, r.key, r.data, r.geom])?;
+                st.execute(params![id, side, r.kind, r.key, r.data, r.geom]).map_err(sql_error)?;
             }
         }
         let mut lin = tx.prepare_cached(
             "INSERT OR IGNORE INTO plan_lineage (edit, predecessor, successor) VALUES (?1, ?2, ?3)",
-        )?;
+        ).map_err(sql_error)?;
         for g in &cs.create {
             for p in &g.predecessors {
-                lin.execute(params![id, p.as_str(), g.code.as_str()])?;
+                lin.execute(params![id, p.as_str(), g.code.as_str()]).map_err(sql_error)?;
             }
         }
         for r in &cs.rename {
-            lin.execute(params![id, r.from.as_str(), r.to.as_str()])?;
+            lin.execute(params![id, r.from.as_str(), r.to.as_str()]).map_err(sql_error)?;
         }
         Ok(Written {
             summary: EditSummary {
@@ -463,7 +468,7 @@ pub fn apply(
             },
             rows: after,
         })
-    })
+    })?)
 }
 
 pub fn snapshots(tx: &Connection, edit: i64, side: &str) -> Result<Vec<RowSnap>> {
@@ -507,20 +512,21 @@ pub fn edit_summary(c: &rusqlite::Connection, id: i64) -> Result<EditSummary> {
         [id],
         summary_row,
     )?;
-    to_summary(row)
+    Ok(to_summary(row)?)
 }
 
 /// Undoes (`undo = true`) the most recent applied edit, or redoes the most recently undone one.
 pub fn undo_redo(store: &mut Store, undo: bool, meta: &EditMeta) -> Result<Written> {
     let at = format_datetime(&meta.time());
-    store.transaction(|tx| {
-        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    Ok(store.transaction(|tx| {
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")
+            .map_err(sql_error)?;
         let sql = if undo {
             "SELECT max(id) FROM plan_edit WHERE state = 'applied'"
         } else {
             "SELECT min(id) FROM plan_edit WHERE state = 'undone'"
         };
-        let id: Option<i64> = tx.query_row(sql, [], |r| r.get(0))?;
+        let id: Option<i64> = tx.query_row(sql, [], |r| r.get(0)).map_err(sql_error)?;
         let Some(id) = id else {
             return Err(Error::PlanConflict(if undo {
                 Message::new(C::NothingToUndo).en("nothing to undo")
@@ -566,16 +572,18 @@ pub fn undo_redo(store: &mut Store, undo: bool, meta: &EditMeta) -> Result<Writt
         tx.execute(
             "UPDATE plan_edit SET state = ?2 WHERE id = ?1",
             params![id, state],
-        )?;
+        )
+        .map_err(sql_error)?;
         tx.execute(
             "INSERT INTO plan_event (edit, kind, at, author) VALUES (?1, ?2, ?3, ?4)",
             params![id, kind, at, meta.author],
-        )?;
+        )
+        .map_err(sql_error)?;
         Ok(Written {
             summary: edit_summary(tx, id)?,
             rows,
         })
-    })
+    })?)
 }
 
 /// The edit log, newest first.
@@ -770,17 +778,17 @@ impl ZoneMoves {
 }
 
 impl griddesk_planning::planning::history::HistoryRows for crate::Db<'_> {
-    fn read_row(&self, kind: &'static str, key: &str) -> Result<RowSnap> {
-        read_row(self.0, kind, key)
+    fn read_row(&self, kind: &'static str, key: &str) -> griddesk_core::Result<RowSnap> {
+        (read_row(self.0, kind, key)).map_err(griddesk_core::Error::from)
     }
-    fn write_row(&self, s: &RowSnap) -> Result<()> {
-        write_row(self.0, s)
+    fn write_row(&self, s: &RowSnap) -> griddesk_core::Result<()> {
+        (write_row(self.0, s)).map_err(griddesk_core::Error::from)
     }
-    fn snapshots(&self, edit: i64, side: &str) -> Result<Vec<RowSnap>> {
-        snapshots(self.0, edit, side)
+    fn snapshots(&self, edit: i64, side: &str) -> griddesk_core::Result<Vec<RowSnap>> {
+        (snapshots(self.0, edit, side)).map_err(griddesk_core::Error::from)
     }
-    fn edit_summary(&self, id: i64) -> Result<EditSummary> {
-        edit_summary(self.0, id)
+    fn edit_summary(&self, id: i64) -> griddesk_core::Result<EditSummary> {
+        (edit_summary(self.0, id)).map_err(griddesk_core::Error::from)
     }
 }
 
@@ -792,19 +800,19 @@ impl griddesk_planning::planning::history::PlanHistory for crate::Store {
         rel: &Relocations,
         params: &serde_json::Value,
         meta: &EditMeta,
-    ) -> Result<Written> {
-        apply(self, idx, cs, rel, params, meta)
+    ) -> griddesk_core::Result<Written> {
+        (apply(self, idx, cs, rel, params, meta)).map_err(griddesk_core::Error::from)
     }
-    fn undo_redo(&mut self, undo: bool, meta: &EditMeta) -> Result<Written> {
-        undo_redo(self, undo, meta)
+    fn undo_redo(&mut self, undo: bool, meta: &EditMeta) -> griddesk_core::Result<Written> {
+        (undo_redo(self, undo, meta)).map_err(griddesk_core::Error::from)
     }
-    fn log(&self, limit: usize) -> Result<Vec<EditSummary>> {
-        log(self, limit)
+    fn log(&self, limit: usize) -> griddesk_core::Result<Vec<EditSummary>> {
+        (log(self, limit)).map_err(griddesk_core::Error::from)
     }
-    fn grid_history(&self, code: GridCode) -> Result<GridHistory> {
-        grid_history(self, code)
+    fn grid_history(&self, code: GridCode) -> griddesk_core::Result<GridHistory> {
+        (grid_history(self, code)).map_err(griddesk_core::Error::from)
     }
-    fn grids_as_of(&self, current: &[Grid], date: NaiveDate) -> Result<Vec<Grid>> {
-        grids_as_of(self, current, date)
+    fn grids_as_of(&self, current: &[Grid], date: NaiveDate) -> griddesk_core::Result<Vec<Grid>> {
+        (grids_as_of(self, current, date)).map_err(griddesk_core::Error::from)
     }
 }

@@ -1,13 +1,14 @@
 //! The planning settings in the store: table `plan_setting` (key, value).
 
-use crate::error::{Error, Result};
+use crate::error::sql_error;
+use crate::error::Error;
 use crate::store::Store;
 use griddesk_planning::planning::settings::{PlanSettings, PlanSettingsStore, KEYS};
 use rusqlite::{params, OptionalExtension};
 
 impl PlanSettingsStore for Store {
     /// Reads the settings (defaults for anything not stored).
-    fn load_plan_settings(&self) -> Result<PlanSettings> {
+    fn load_plan_settings(&self) -> griddesk_core::Result<PlanSettings> {
         let store = self;
         let mut v = PlanSettings::default().values();
         for (k, slot) in KEYS.iter().zip(v.iter_mut()) {
@@ -16,7 +17,8 @@ impl PlanSettingsStore for Store {
                 .query_row("SELECT value FROM plan_setting WHERE key = ?1", [k], |r| {
                     r.get(0)
                 })
-                .optional()?;
+                .optional()
+                .map_err(sql_error)?;
             if let Some(s) = s {
                 *slot = s.parse().map_err(|_| Error::StoreCorrupt {
                     path: store.path().to_path_buf(),
@@ -32,7 +34,7 @@ impl PlanSettingsStore for Store {
         })
     }
 
-    fn save_plan_settings(&mut self, settings: &PlanSettings) -> Result<()> {
+    fn save_plan_settings(&mut self, settings: &PlanSettings) -> griddesk_core::Result<()> {
         settings.check()?;
         let v = settings.values();
         self.transaction(|tx| {
@@ -41,7 +43,8 @@ impl PlanSettingsStore for Store {
                     "INSERT INTO plan_setting (key, value) VALUES (?1, ?2)
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     params![k, x.to_string()],
-                )?;
+                )
+                .map_err(sql_error)?;
             }
             Ok(())
         })

@@ -1,7 +1,8 @@
 //! The SQL of `griddesk_zones::zones::store`.
 
-#[allow(unused_imports)]
 use crate::code::GridCode;
+#[allow(unused_imports)]
+use crate::error::sql_error;
 #[allow(unused_imports)]
 use crate::error::{Error, Result};
 #[allow(unused_imports)]
@@ -149,8 +150,14 @@ pub fn load(c: &Connection) -> Result<ZoneData> {
         let class: String = r.get(2)?;
         let line = match wkb_io::from_wkb(&r.get::<_, Vec<u8>>(3)?) {
             Ok(Geometry::LineString(l)) => l,
-            Ok(_) => return Err(bad("road line", &code, "not a line string")),
-            Err(e) => return Err(bad("road line", &code, e)),
+            Ok(_) => {
+                return Err(crate::error::Sq::from(bad(
+                    "road line",
+                    &code,
+                    "not a line string",
+                )))
+            }
+            Err(e) => return Err(crate::error::Sq::from(bad("road line", &code, e))),
         };
         d.roads.push(RoadLine {
             class: RoadClass::parse(&class).ok_or_else(|| bad("road line", &code, "class"))?,
@@ -189,17 +196,17 @@ pub fn constraint(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
             return Error::Internal(format!("{what} `{key}`: {m}"));
         }
     }
-    Error::from(e)
+    crate::error::sql_error(e)
 }
 
 /// Inserts or replaces a unit.
 pub fn put_unit(tx: &Connection, u: &OrgUnit) -> Result<()> {
     if empty_to_none(&u.parent) == Some(u.code.as_str()) {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::UnitOwnParent)
                 .text("unit", &u.code)
                 .en(format!("unit `{}` cannot be its own parent", u.code)),
-        ));
+        )));
     }
     tx.execute(
         "INSERT INTO org_unit (code, name, kind, parent, phone) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -222,7 +229,7 @@ pub fn delete_unit(tx: &Connection, code: &str) -> Result<()> {
     let n = tx
         .execute("DELETE FROM org_unit WHERE code = ?1", [code])
         .map_err(|e| constraint(e, "unit", code))?;
-    found(n, "unit", code)
+    Ok(found(n, "unit", code)?)
 }
 
 /// Inserts or replaces a person; the inspector name of the duty grids they lead follows.
@@ -255,7 +262,7 @@ pub fn delete_person(tx: &Connection, id: &str) -> Result<()> {
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     if !zones.is_empty() {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::PersonStillResponsible)
                 .text("person", id)
                 .texts("zones", &zones)
@@ -263,31 +270,31 @@ pub fn delete_person(tx: &Connection, id: &str) -> Result<()> {
                     "person `{id}` is still responsible for zone(s) {}; reassign them first",
                     zones.join(", ")
                 )),
-        ));
+        )));
     }
     let n = tx
         .execute("DELETE FROM person WHERE id = ?1", [id])
         .map_err(|e| constraint(e, "person", id))?;
-    found(n, "person", id)
+    Ok(found(n, "person", id)?)
 }
 
 /// Inserts or updates a layer. The duty layer keeps its kind and network.
 pub fn put_layer(tx: &Connection, l: &ZoneLayer) -> Result<()> {
     let code = l.code.trim();
     if (code == DUTY_LAYER) != (l.kind == LayerKind::Duty) {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::DutyLayerKind)
                 .text("layer", code)
                 .en(format!(
                     "layer `{code}`: only the built-in layer `{DUTY_LAYER}` is of kind duty"
                 )),
-        ));
+        )));
     }
     if code == DUTY_LAYER && l.network != Network::Management {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::DutyLayerNetwork)
                 .en("the duty-grid layer belongs to the management network"),
-        ));
+        )));
     }
     tx.execute(
         "INSERT INTO zone_layer (code, name, kind, network, ord) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -302,14 +309,15 @@ pub fn put_layer(tx: &Connection, l: &ZoneLayer) -> Result<()> {
 /// Deletes a layer with its zones (not the duty layer).
 pub fn delete_layer(tx: &Connection, code: &str) -> Result<()> {
     if code == DUTY_LAYER {
-        return Err(Error::Invalid(Message::new(C::DutyLayerUndeletable).en(
-            "the duty-grid layer cannot be deleted (delete its duty grids instead)",
+        return Err(crate::error::Sq::from(Error::Invalid(
+            Message::new(C::DutyLayerUndeletable)
+                .en("the duty-grid layer cannot be deleted (delete its duty grids instead)"),
         )));
     }
     tx.execute("DELETE FROM zone_member WHERE layer = ?1", [code])?;
     tx.execute("DELETE FROM zone WHERE layer = ?1", [code])?;
     let n = tx.execute("DELETE FROM zone_layer WHERE code = ?1", [code])?;
-    found(n, "layer", code)
+    Ok(found(n, "layer", code)?)
 }
 
 pub fn layer_exists(tx: &Connection, layer: &str) -> Result<()> {
@@ -318,7 +326,7 @@ pub fn layer_exists(tx: &Connection, layer: &str) -> Result<()> {
         [layer],
         |r| r.get(0),
     )?;
-    found(n as usize, "layer", layer)
+    Ok(found(n as usize, "layer", layer)?)
 }
 
 /// Whether a zone exists.
@@ -344,19 +352,19 @@ pub fn put_zone(
     layer_exists(tx, layer)?;
     let code = code.trim();
     if code.is_empty() {
-        return Err(Error::Invalid(
+        return Err(crate::error::Sq::from(Error::Invalid(
             Message::new(C::ZoneNeedsCode).en("a zone needs a code"),
-        ));
+        )));
     }
     let unit = unit.map(str::trim).filter(|u| !u.is_empty());
     for (i, p) in people.iter().enumerate() {
         if people[..i].contains(p) {
-            return Err(Error::Invalid(
+            return Err(crate::error::Sq::from(Error::Invalid(
                 Message::new(C::PersonListedTwice)
                     .text("person", p)
                     .text("zone", code)
                     .en(format!("person `{p}` is listed twice for zone `{code}`")),
-            ));
+            )));
         }
     }
     let lead_name: Option<String> = match people.first() {
@@ -415,7 +423,7 @@ pub fn delete_zone(tx: &Connection, layer: &str, code: &str) -> Result<()> {
             params![layer, code],
         )?
     };
-    found(n, "zone", &format!("{layer}/{code}"))
+    Ok(found(n, "zone", &format!("{layer}/{code}"))?)
 }
 
 /// The zone of `layer` a grid belongs to.
@@ -443,10 +451,10 @@ pub fn assign(
     on_conflict: OnConflict,
 ) -> Result<AssignReport> {
     if !zone_exists(tx, layer, zone)? {
-        return Err(Error::NotFound {
+        return Err(crate::error::Sq::from(Error::NotFound {
             what: "zone",
             key: format!("{layer}/{zone}"),
-        });
+        }));
     }
     let mut report = AssignReport::default();
     for g in grids {
@@ -456,11 +464,11 @@ pub fn assign(
                 continue;
             }
             Some(z) if on_conflict == OnConflict::Refuse => {
-                return Err(Error::ZoneConflict {
+                return Err(crate::error::Sq::from(Error::ZoneConflict {
                     layer: layer.to_string(),
                     grid: g.to_string(),
                     zone: z,
-                })
+                }))
             }
             Some(z) => {
                 remove_member(tx, layer, g)?;
@@ -527,7 +535,7 @@ pub fn put_road(tx: &Connection, r: &RoadLine) -> Result<()> {
 /// Deletes a road line.
 pub fn delete_road(tx: &Connection, code: &str) -> Result<()> {
     let n = tx.execute("DELETE FROM road_line WHERE code = ?1", [code])?;
-    found(n, "road line", code)
+    Ok(found(n, "road line", code)?)
 }
 
 /// Writes a generated sample's zone records (inside the caller's transaction).
@@ -577,32 +585,32 @@ pub fn link_duty(tx: &Connection, code: &str, unit: Option<&str>, people: &[Stri
 }
 
 impl griddesk_zones::zones::store::ZoneStore for crate::Db<'_> {
-    fn load(&self) -> Result<ZoneData> {
-        load(self.0)
+    fn load(&self) -> griddesk_core::Result<ZoneData> {
+        (load(self.0)).map_err(griddesk_core::Error::from)
     }
-    fn put_unit(&self, u: &OrgUnit) -> Result<()> {
-        put_unit(self.0, u)
+    fn put_unit(&self, u: &OrgUnit) -> griddesk_core::Result<()> {
+        (put_unit(self.0, u)).map_err(griddesk_core::Error::from)
     }
-    fn delete_unit(&self, code: &str) -> Result<()> {
-        delete_unit(self.0, code)
+    fn delete_unit(&self, code: &str) -> griddesk_core::Result<()> {
+        (delete_unit(self.0, code)).map_err(griddesk_core::Error::from)
     }
-    fn put_person(&self, p: &Person) -> Result<()> {
-        put_person(self.0, p)
+    fn put_person(&self, p: &Person) -> griddesk_core::Result<()> {
+        (put_person(self.0, p)).map_err(griddesk_core::Error::from)
     }
-    fn delete_person(&self, id: &str) -> Result<()> {
-        delete_person(self.0, id)
+    fn delete_person(&self, id: &str) -> griddesk_core::Result<()> {
+        (delete_person(self.0, id)).map_err(griddesk_core::Error::from)
     }
-    fn put_layer(&self, l: &ZoneLayer) -> Result<()> {
-        put_layer(self.0, l)
+    fn put_layer(&self, l: &ZoneLayer) -> griddesk_core::Result<()> {
+        (put_layer(self.0, l)).map_err(griddesk_core::Error::from)
     }
-    fn delete_layer(&self, code: &str) -> Result<()> {
-        delete_layer(self.0, code)
+    fn delete_layer(&self, code: &str) -> griddesk_core::Result<()> {
+        (delete_layer(self.0, code)).map_err(griddesk_core::Error::from)
     }
-    fn layer_exists(&self, layer: &str) -> Result<()> {
-        layer_exists(self.0, layer)
+    fn layer_exists(&self, layer: &str) -> griddesk_core::Result<()> {
+        (layer_exists(self.0, layer)).map_err(griddesk_core::Error::from)
     }
-    fn zone_exists(&self, layer: &str, code: &str) -> Result<bool> {
-        zone_exists(self.0, layer, code)
+    fn zone_exists(&self, layer: &str, code: &str) -> griddesk_core::Result<bool> {
+        (zone_exists(self.0, layer, code)).map_err(griddesk_core::Error::from)
     }
     fn put_zone(
         &self,
@@ -611,14 +619,14 @@ impl griddesk_zones::zones::store::ZoneStore for crate::Db<'_> {
         name: &str,
         unit: Option<&str>,
         people: &[String],
-    ) -> Result<()> {
-        put_zone(self.0, layer, code, name, unit, people)
+    ) -> griddesk_core::Result<()> {
+        (put_zone(self.0, layer, code, name, unit, people)).map_err(griddesk_core::Error::from)
     }
-    fn delete_zone(&self, layer: &str, code: &str) -> Result<()> {
-        delete_zone(self.0, layer, code)
+    fn delete_zone(&self, layer: &str, code: &str) -> griddesk_core::Result<()> {
+        (delete_zone(self.0, layer, code)).map_err(griddesk_core::Error::from)
     }
-    fn zone_of(&self, layer: &str, grid: &GridCode) -> Result<Option<String>> {
-        zone_of(self.0, layer, grid)
+    fn zone_of(&self, layer: &str, grid: &GridCode) -> griddesk_core::Result<Option<String>> {
+        (zone_of(self.0, layer, grid)).map_err(griddesk_core::Error::from)
     }
     fn assign(
         &self,
@@ -626,25 +634,30 @@ impl griddesk_zones::zones::store::ZoneStore for crate::Db<'_> {
         zone: &str,
         grids: &[GridCode],
         on_conflict: OnConflict,
-    ) -> Result<AssignReport> {
-        assign(self.0, layer, zone, grids, on_conflict)
+    ) -> griddesk_core::Result<AssignReport> {
+        (assign(self.0, layer, zone, grids, on_conflict)).map_err(griddesk_core::Error::from)
     }
-    fn remove_member(&self, layer: &str, g: &GridCode) -> Result<usize> {
-        remove_member(self.0, layer, g)
+    fn remove_member(&self, layer: &str, g: &GridCode) -> griddesk_core::Result<usize> {
+        (remove_member(self.0, layer, g)).map_err(griddesk_core::Error::from)
     }
-    fn unassign(&self, layer: &str, grids: &[GridCode]) -> Result<usize> {
-        unassign(self.0, layer, grids)
+    fn unassign(&self, layer: &str, grids: &[GridCode]) -> griddesk_core::Result<usize> {
+        (unassign(self.0, layer, grids)).map_err(griddesk_core::Error::from)
     }
-    fn put_road(&self, r: &RoadLine) -> Result<()> {
-        put_road(self.0, r)
+    fn put_road(&self, r: &RoadLine) -> griddesk_core::Result<()> {
+        (put_road(self.0, r)).map_err(griddesk_core::Error::from)
     }
-    fn delete_road(&self, code: &str) -> Result<()> {
-        delete_road(self.0, code)
+    fn delete_road(&self, code: &str) -> griddesk_core::Result<()> {
+        (delete_road(self.0, code)).map_err(griddesk_core::Error::from)
     }
-    fn write_sample(&self, z: &griddesk_zones::zones::SampleZones) -> Result<()> {
-        write_sample(self.0, z)
+    fn write_sample(&self, z: &griddesk_zones::zones::SampleZones) -> griddesk_core::Result<()> {
+        (write_sample(self.0, z)).map_err(griddesk_core::Error::from)
     }
-    fn link_duty(&self, code: &str, unit: Option<&str>, people: &[String]) -> Result<()> {
-        link_duty(self.0, code, unit, people)
+    fn link_duty(
+        &self,
+        code: &str,
+        unit: Option<&str>,
+        people: &[String],
+    ) -> griddesk_core::Result<()> {
+        (link_duty(self.0, code, unit, people)).map_err(griddesk_core::Error::from)
     }
 }

@@ -59,7 +59,6 @@ pub mod csv_in;
 pub mod export;
 pub mod fields;
 pub mod geojson_in;
-pub mod gpkg;
 pub mod records;
 pub mod shp;
 pub mod table;

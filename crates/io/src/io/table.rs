@@ -276,7 +276,15 @@ pub fn read_table(
     let file = path.display().to_string();
     match Format::from_path(path) {
         Some(Format::Shapefile) => super::shp::read(path, opts),
-        Some(Format::GeoPackage) => super::gpkg::read(path, opts, default_table),
+        Some(Format::GeoPackage) => match GEOPACKAGE.get() {
+            Some(g) => g.read(path, opts, default_table),
+            None => Err(Reject::new(
+                &path.display().to_string(),
+                Position::File,
+                None,
+                Message::new(C::NotAGeopackage).en("GeoPackage support is not installed"),
+            )),
+        },
         Some(Format::GeoJson) => read_geojson(path, opts),
         _ => Err(Reject::new(
             &file,
@@ -357,7 +365,12 @@ fn json_text(v: &serde_json::Value) -> Option<String> {
 pub fn write_table(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usize> {
     match Format::from_path(path) {
         Some(Format::Shapefile) => super::shp::write(path, table, opts),
-        Some(Format::GeoPackage) => super::gpkg::write(path, table, opts),
+        Some(Format::GeoPackage) => match GEOPACKAGE.get() {
+            Some(g) => g.write(path, table, opts),
+            None => Err(Error::Internal(
+                "GeoPackage support is not installed".into(),
+            )),
+        },
         Some(Format::GeoJson) => write_geojson(path, table, opts),
         _ => Err(Error::Invalid(
             Message::new(C::UnknownFileType)
@@ -428,4 +441,25 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// `clip` for messages about values.
 pub fn short(s: &str) -> Cow<'_, str> {
     clip(s)
+}
+
+/// Reading and writing GeoPackage files, which are SQLite databases: provided by the SQLite
+/// backend (`griddesk-store-sqlite`), so that this crate runs no SQL.
+pub trait GeoPackageFiles: Send + Sync {
+    /// Reads a feature table (`preferred` if there are several) into lon/lat.
+    fn read(
+        &self,
+        path: &Path,
+        opts: &SourceOptions,
+        preferred: &str,
+    ) -> std::result::Result<Table, Reject>;
+    /// Writes `table` as a new GeoPackage at `path`; returns the rows.
+    fn write(&self, path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usize>;
+}
+
+static GEOPACKAGE: std::sync::OnceLock<&'static dyn GeoPackageFiles> = std::sync::OnceLock::new();
+
+/// Installs the GeoPackage reader and writer (the first one installed stays).
+pub fn install_geopackage(files: &'static dyn GeoPackageFiles) {
+    let _ = GEOPACKAGE.set(files);
 }

@@ -1,8 +1,8 @@
 //! Communities and streets as contiguous clusters of unit grids; boundaries by edge cancellation.
 
-use griddesk_core::planar::point_in_ring;
 use super::detmath::ring_area;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use griddesk_core::planar::point_in_ring;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -218,4 +218,3 @@ pub fn union_boundary<'a>(
             .collect(),
     )
 }
-

@@ -9,9 +9,11 @@ pub use schema::{current_version, APPLICATION_ID};
 
 use crate::code::{ClassCode, CommunityCode, ComponentCode, DistrictCode, GridCode, StreetCode};
 use crate::codetable::{ClassEntry, ClassTable, CodeTables};
-use crate::error::{Error, Result};
+use crate::error::sql_error;
+use crate::error::Error;
 use crate::model::*;
 use geo_types::{Geometry, MultiPolygon};
+use griddesk_core::Result;
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 
@@ -57,7 +59,7 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> Error {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => Error::StoreLocked {
             path: path.to_path_buf(),
         },
-        _ => Error::from(e),
+        _ => crate::error::sql_error(e),
     }
 }
 
@@ -86,7 +88,8 @@ impl Store {
             .map_err(|e| classify_open_error(path, e))?;
         let version: i64 = store
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_error)?;
         if app_id != APPLICATION_ID {
             return Err(Error::StoreCorrupt {
                 path: path.to_path_buf(),
@@ -115,30 +118,32 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let conn = Connection::open(path)?;
+        let conn = Connection::open(path).map_err(sql_error)?;
         let mut store = Self {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure()?;
+        store.configure().map_err(sql_error)?;
         store
             .conn
-            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+            .map_err(sql_error)?;
         store.migrate()?;
         Ok(store)
     }
 
     /// A throw-away store in memory (tests, dry runs).
     pub fn in_memory() -> Result<Self> {
-        let conn = Connection::open_in_memory()?;
+        let conn = Connection::open_in_memory().map_err(sql_error)?;
         let mut store = Self {
             conn,
             path: PathBuf::from(":memory:"),
         };
-        store.configure()?;
+        store.configure().map_err(sql_error)?;
         store
             .conn
-            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;
+            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+            .map_err(sql_error)?;
         store.migrate()?;
         Ok(store)
     }
@@ -168,17 +173,19 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let version: i64 = self
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let tx = self.conn.transaction()?;
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_error)?;
+        let tx = self.conn.transaction().map_err(sql_error)?;
         for (i, sql) in schema::MIGRATIONS
             .iter()
             .enumerate()
             .skip(version.max(0) as usize)
         {
-            tx.execute_batch(sql)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+            tx.execute_batch(sql).map_err(sql_error)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(sql_error)?;
         }
-        tx.commit()?;
+        tx.commit().map_err(sql_error)?;
         Ok(())
     }
 
@@ -198,33 +205,33 @@ impl Store {
     /// returns `Ok`, rolled back otherwise (a workflow step writes flow, stage and audit
     /// together or not at all).
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction().map_err(sql_error)?;
         let out = f(&Db(&tx))?;
-        tx.commit()?;
+        tx.commit().map_err(sql_error)?;
         Ok(out)
     }
 
     /// Schema version of the open store.
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sql_error)
     }
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls everything back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction().map_err(sql_error)?;
         let out = f(&Writer { tx: &tx })?;
-        tx.commit()?;
+        tx.commit().map_err(sql_error)?;
         Ok(out)
     }
 
     /// Reads a metadata value.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+            .optional()
+            .map_err(sql_error)
     }
 
     /// The description of a case (kept out of memory).
@@ -234,7 +241,8 @@ impl Store {
             .query_row("SELECT description FROM cases WHERE id = ?1", [id], |r| {
                 r.get(0)
             })
-            .optional()?;
+            .optional()
+            .map_err(sql_error)?;
         d.ok_or_else(|| Error::NotFound {
             what: "case",
             key: id.to_string(),
@@ -245,22 +253,24 @@ impl Store {
     pub fn code_tables(&self) -> Result<CodeTables> {
         let mut stmt = self.conn.prepare(
             "SELECT kind, code, name, major_code, major_name FROM code_class ORDER BY kind, code",
-        )?;
+        ).map_err(sql_error)?;
         let mut comp = Vec::new();
         let mut ev = Vec::new();
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                ClassEntry {
-                    code: r.get(1)?,
-                    name: r.get(2)?,
-                    major_code: r.get(3)?,
-                    major_name: r.get(4)?,
-                },
-            ))
-        })?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ClassEntry {
+                        code: r.get(1)?,
+                        name: r.get(2)?,
+                        major_code: r.get(3)?,
+                        major_name: r.get(4)?,
+                    },
+                ))
+            })
+            .map_err(sql_error)?;
         for row in rows {
-            let (kind, e) = row?;
+            let (kind, e) = row.map_err(sql_error)?;
             if kind == "component" {
                 comp.push(e)
             } else {
@@ -285,7 +295,8 @@ impl Store {
                     r.get::<_, Vec<u8>>(2)?,
                 ))
             })
-            .optional()?
+            .optional()
+            .map_err(sql_error)?
             .map(|(code, name, geom)| -> Result<District> {
                 Ok(District {
                     code: DistrictCode::parse(&code).map_err(|e| bad("district", &code, e))?,
@@ -298,16 +309,23 @@ impl Store {
 
         // Streets and communities share one shape: code, name, boundary, sample flag.
         let areas = |table: &'static str| -> Result<Vec<AreaRow>> {
-            let mut stmt = c.prepare(&format!(
-                "SELECT code, name, geom, sample FROM {table} ORDER BY code"
-            ))?;
-            let mut rows = stmt.query([])?;
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT code, name, geom, sample FROM {table} ORDER BY code"
+                ))
+                .map_err(sql_error)?;
+            let mut rows = stmt.query([]).map_err(sql_error)?;
             let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let code: String = r.get(0)?;
-                let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2)?)
+            while let Some(r) = rows.next().map_err(sql_error)? {
+                let code: String = r.get(0).map_err(sql_error)?;
+                let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
                     .map_err(|e| bad(table, &code, e))?;
-                out.push((code, r.get(1)?, boundary, r.get(3)?));
+                out.push((
+                    code,
+                    r.get(1).map_err(sql_error)?,
+                    boundary,
+                    r.get(3).map_err(sql_error)?,
+                ));
             }
             Ok(out)
         };
@@ -337,47 +355,49 @@ impl Store {
         let mut grids = Vec::new();
         let mut stmt = c.prepare(
             "SELECT code, name, geom, area_m2, land_use, level, start_date, end_date, sample FROM grid ORDER BY code",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
-            let start: String = r.get(6)?;
-            let end: Option<String> = r.get(7)?;
+        ).map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            let code: String = r.get(0).map_err(sql_error)?;
+            let start: String = r.get(6).map_err(sql_error)?;
+            let end: Option<String> = r.get(7).map_err(sql_error)?;
             grids.push(Grid {
                 code: GridCode::parse(&code).map_err(|e| bad("grid", &code, e))?,
-                name: r.get(1)?,
-                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2)?)
+                name: r.get(1).map_err(sql_error)?,
+                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
                     .map_err(|e| bad("grid", &code, e))?,
-                area_m2: r.get(3)?,
-                land_use: r.get(4)?,
-                level: r.get(5)?,
+                area_m2: r.get(3).map_err(sql_error)?,
+                land_use: r.get(4).map_err(sql_error)?,
+                level: r.get(5).map_err(sql_error)?,
                 start_date: parse_date(&start).map_err(|e| bad("grid", &code, e))?,
                 end_date: end
                     .as_deref()
                     .map(parse_date)
                     .transpose()
                     .map_err(|e| bad("grid", &code, e))?,
-                sample: r.get(8)?,
+                sample: r.get(8).map_err(sql_error)?,
             });
         }
 
         let mut duty_grids: Vec<DutyGrid> = Vec::new();
-        let mut stmt = c.prepare(
-            "SELECT d.code, d.name, d.inspector, m.grid FROM duty_grid d
+        let mut stmt = c
+            .prepare(
+                "SELECT d.code, d.name, d.inspector, m.grid FROM duty_grid d
              LEFT JOIN duty_grid_member m ON m.duty_grid = d.code ORDER BY d.code, m.grid",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let code: String = r.get(0)?;
+            )
+            .map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            let code: String = r.get(0).map_err(sql_error)?;
             if duty_grids.last().is_none_or(|d| d.code != code) {
                 duty_grids.push(DutyGrid {
                     code: code.clone(),
-                    name: r.get(1)?,
-                    inspector: r.get(2)?,
+                    name: r.get(1).map_err(sql_error)?,
+                    inspector: r.get(2).map_err(sql_error)?,
                     grids: vec![],
                 });
             }
-            if let Some(g) = r.get::<_, Option<String>>(3)? {
+            if let Some(g) = r.get::<_, Option<String>>(3).map_err(sql_error)? {
                 let g = GridCode::parse(&g).map_err(|e| bad("duty grid", &code, e))?;
                 if let Some(d) = duty_grids.last_mut() {
                     d.grids.push(g);
@@ -395,8 +415,10 @@ impl Store {
                 let conn = Connection::open_with_flags(
                     path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                conn.busy_timeout(std::time::Duration::from_millis(1500))?;
+                )
+                .map_err(sql_error)?;
+                conn.busy_timeout(std::time::Duration::from_millis(1500))
+                    .map_err(sql_error)?;
                 Ok(conn)
             };
             std::thread::scope(|scope| -> Result<_> {
@@ -426,18 +448,18 @@ fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
     let mut components = Vec::new();
     let mut stmt = c.prepare(
             "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY rowid",
-        )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let code: String = r.get(0)?;
+        ).map_err(sql_error)?;
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(r) = rows.next().map_err(sql_error)? {
+        let code: String = r.get(0).map_err(sql_error)?;
         let cc = ComponentCode::parse(&code).map_err(|e| bad("component", &code, e))?;
-        let class: String = r.get(1)?;
-        let state: String = r.get(4)?;
+        let class: String = r.get(1).map_err(sql_error)?;
+        let state: String = r.get(4).map_err(sql_error)?;
         components.push(Component {
             code: cc,
             class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
-            owner: r.get(2)?,
-            maintainer: r.get(3)?,
+            owner: r.get(2).map_err(sql_error)?,
+            maintainer: r.get(3).map_err(sql_error)?,
             state: ComponentState::parse(&state).ok_or_else(|| {
                 bad(
                     "component",
@@ -445,10 +467,10 @@ fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
                     Error::Internal(format!("state `{state}`")),
                 )
             })?,
-            location: wkb_io::point(&r.get::<_, Vec<u8>>(5)?)
+            location: wkb_io::point(&r.get::<_, Vec<u8>>(5).map_err(sql_error)?)
                 .map_err(|e| bad("component", &code, e))?,
-            grid: opt_grid(r.get(6)?).map_err(|e| bad("component", &code, e))?,
-            sample: r.get(7)?,
+            grid: opt_grid(r.get(6).map_err(sql_error)?).map_err(|e| bad("component", &code, e))?,
+            sample: r.get(7).map_err(sql_error)?,
         });
     }
 
@@ -460,13 +482,28 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
     let mut cases = Vec::new();
     let mut stmt = c.prepare(
             "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, description, sample FROM cases ORDER BY rowid",
-        )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let id: String = r.get(0)?;
-        let kind = CaseKind::parse(r.get_ref(1)?.as_str().unwrap_or_default());
-        let source = CaseSource::parse(r.get_ref(3)?.as_str().unwrap_or_default());
-        let status = CaseStatus::parse(r.get_ref(5)?.as_str().unwrap_or_default());
+        ).map_err(sql_error)?;
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(r) = rows.next().map_err(sql_error)? {
+        let id: String = r.get(0).map_err(sql_error)?;
+        let kind = CaseKind::parse(
+            r.get_ref(1)
+                .map_err(sql_error)?
+                .as_str()
+                .unwrap_or_default(),
+        );
+        let source = CaseSource::parse(
+            r.get_ref(3)
+                .map_err(sql_error)?
+                .as_str()
+                .unwrap_or_default(),
+        );
+        let status = CaseStatus::parse(
+            r.get_ref(5)
+                .map_err(sql_error)?
+                .as_str()
+                .unwrap_or_default(),
+        );
         let (Some(kind), Some(source), Some(status)) = (kind, source, status) else {
             return Err(bad(
                 "case",
@@ -474,27 +511,52 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
                 Error::Internal("unknown kind, source or status".into()),
             ));
         };
-        let reported = r.get_ref(4)?.as_str().unwrap_or_default();
+        let reported = r
+            .get_ref(4)
+            .map_err(sql_error)?
+            .as_str()
+            .unwrap_or_default();
         cases.push(CaseSummary {
-            class_code: ClassCode::parse(r.get_ref(2)?.as_str().unwrap_or_default())
-                .map_err(|e| bad("case", &id, e))?,
+            class_code: ClassCode::parse(
+                r.get_ref(2)
+                    .map_err(sql_error)?
+                    .as_str()
+                    .unwrap_or_default(),
+            )
+            .map_err(|e| bad("case", &id, e))?,
             reported_at: parse_datetime(reported).map_err(|e| bad("case", &id, e))?,
-            location: wkb_io::point(r.get_ref(6)?.as_blob().unwrap_or_default())
-                .map_err(|e| bad("case", &id, e))?,
-            grid: match r.get_ref(7)?.as_str_or_null().unwrap_or_default() {
+            location: wkb_io::point(
+                r.get_ref(6)
+                    .map_err(sql_error)?
+                    .as_blob()
+                    .unwrap_or_default(),
+            )
+            .map_err(|e| bad("case", &id, e))?,
+            grid: match r
+                .get_ref(7)
+                .map_err(sql_error)?
+                .as_str_or_null()
+                .unwrap_or_default()
+            {
                 Some(g) => Some(GridCode::parse(g).map_err(|e| bad("case", &id, e))?),
                 None => None,
             },
-            component: match r.get_ref(8)?.as_str_or_null().unwrap_or_default() {
+            component: match r
+                .get_ref(8)
+                .map_err(sql_error)?
+                .as_str_or_null()
+                .unwrap_or_default()
+            {
                 Some(k) => Some(ComponentCode::parse(k).map_err(|e| bad("case", &id, e))?),
                 None => None,
             },
             description: r
-                .get_ref(9)?
+                .get_ref(9)
+                .map_err(sql_error)?
                 .as_str_or_null()
                 .unwrap_or_default()
                 .map(Into::into),
-            sample: r.get(10)?,
+            sample: r.get(10).map_err(sql_error)?,
             id: id.into_boxed_str(),
             kind,
             source,
@@ -543,13 +605,16 @@ impl Writer<'_> {
 
     /// Replaces the stored code tables.
     pub fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
-        self.tx.execute("DELETE FROM code_class", [])?;
+        self.tx
+            .execute("DELETE FROM code_class", [])
+            .map_err(sql_error)?;
         let mut st = self.tx.prepare_cached(
             "INSERT INTO code_class (kind, code, name, major_code, major_name) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+        ).map_err(sql_error)?;
         for (kind, table) in [("component", &t.components), ("event", &t.events)] {
             for e in table.iter() {
-                st.execute(params![kind, e.code, e.name, e.major_code, e.major_name])?;
+                st.execute(params![kind, e.code, e.name, e.major_code, e.major_name])
+                    .map_err(sql_error)?;
             }
         }
         Ok(())
@@ -560,18 +625,20 @@ impl Writer<'_> {
         self.tx.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, value],
-        )?;
+        ).map_err(sql_error)?;
         Ok(())
     }
 
     /// Inserts or replaces the district.
     pub fn put_district(&self, d: &District) -> Result<()> {
         let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(d.boundary.clone()))?;
-        self.tx.execute(
-            "INSERT INTO district (code, name, geom) VALUES (?1, ?2, ?3)
+        self.tx
+            .execute(
+                "INSERT INTO district (code, name, geom) VALUES (?1, ?2, ?3)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, geom = excluded.geom",
-            params![d.code.as_str(), d.name, geom],
-        )?;
+                params![d.code.as_str(), d.name, geom],
+            )
+            .map_err(sql_error)?;
         Ok(())
     }
 
@@ -579,7 +646,7 @@ impl Writer<'_> {
     pub fn insert_street(&self, s: &Street) -> Result<()> {
         let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(s.boundary.clone()))?;
         self.tx
-            .prepare_cached("INSERT INTO street (code, district, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .prepare_cached("INSERT INTO street (code, district, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(sql_error)?
             .execute(params![s.code.as_str(), s.code.district().as_str(), s.name, geom, s.sample])
             .map_err(|e| dup(e, "street", s.code.as_str()))?;
         Ok(())
@@ -589,7 +656,7 @@ impl Writer<'_> {
     pub fn insert_community(&self, c: &Community) -> Result<()> {
         let geom = wkb_io::to_wkb(&Geometry::MultiPolygon(c.boundary.clone()))?;
         self.tx
-            .prepare_cached("INSERT INTO community (code, street, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .prepare_cached("INSERT INTO community (code, street, name, geom, sample) VALUES (?1, ?2, ?3, ?4, ?5)").map_err(sql_error)?
             .execute(params![c.code.as_str(), c.street().as_str(), c.name, geom, c.sample])
             .map_err(|e| dup(e, "community", c.code.as_str()))?;
         Ok(())
@@ -602,7 +669,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO grid (code, community, name, geom, area_m2, land_use, level, start_date, end_date, sample)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
+            ).map_err(sql_error)?
             .execute(params![
                 g.code.as_str(),
                 g.community().as_str(),
@@ -622,12 +689,14 @@ impl Writer<'_> {
     /// Inserts a duty grid with its member unit grids.
     pub fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
         self.tx
-            .prepare_cached("INSERT INTO duty_grid (code, name, inspector) VALUES (?1, ?2, ?3)")?
+            .prepare_cached("INSERT INTO duty_grid (code, name, inspector) VALUES (?1, ?2, ?3)")
+            .map_err(sql_error)?
             .execute(params![d.code, d.name, d.inspector])
             .map_err(|e| dup(e, "duty grid", &d.code))?;
         let mut st = self
             .tx
-            .prepare_cached("INSERT INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)")?;
+            .prepare_cached("INSERT INTO duty_grid_member (duty_grid, grid) VALUES (?1, ?2)")
+            .map_err(sql_error)?;
         for g in &d.grids {
             st.execute(params![d.code, g.as_str()])
                 .map_err(|e| dup(e, "duty grid member", g.as_str()))?;
@@ -642,7 +711,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO component (code, class_code, owner, maintainer, state, geom, grid, sample)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
+            ).map_err(sql_error)?
             .execute(params![
                 c.code.as_str(),
                 c.class_code.as_str(),
@@ -664,7 +733,7 @@ impl Writer<'_> {
             .prepare_cached(
                 "INSERT INTO cases (id, kind, class_code, component, source, reported_at, status, description, geom, grid, sample)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )?
+            ).map_err(sql_error)?
             .execute(params![
                 c.id,
                 c.kind.key(),
@@ -702,36 +771,36 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
                 "{what} `{key}` refers to a missing parent (street, community or grid)"
             ))
         }
-        _ => Error::from(e),
+        _ => crate::error::sql_error(e),
     }
 }
 
 impl griddesk_store::ModelSink for Writer<'_> {
-    fn put_district(&self, d: &District) -> Result<()> {
+    fn put_district(&self, d: &District) -> griddesk_core::Result<()> {
         Writer::put_district(self, d)
     }
-    fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+    fn put_code_tables(&self, t: &CodeTables) -> griddesk_core::Result<()> {
         Writer::put_code_tables(self, t)
     }
-    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+    fn set_meta(&self, key: &str, value: &str) -> griddesk_core::Result<()> {
         Writer::set_meta(self, key, value)
     }
-    fn insert_street(&self, s: &Street) -> Result<()> {
+    fn insert_street(&self, s: &Street) -> griddesk_core::Result<()> {
         Writer::insert_street(self, s)
     }
-    fn insert_community(&self, c: &Community) -> Result<()> {
+    fn insert_community(&self, c: &Community) -> griddesk_core::Result<()> {
         Writer::insert_community(self, c)
     }
-    fn insert_grid(&self, g: &Grid) -> Result<()> {
+    fn insert_grid(&self, g: &Grid) -> griddesk_core::Result<()> {
         Writer::insert_grid(self, g)
     }
-    fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
+    fn insert_duty_grid(&self, d: &DutyGrid) -> griddesk_core::Result<()> {
         Writer::insert_duty_grid(self, d)
     }
-    fn insert_component(&self, c: &Component) -> Result<()> {
+    fn insert_component(&self, c: &Component) -> griddesk_core::Result<()> {
         Writer::insert_component(self, c)
     }
-    fn insert_case(&self, c: &Case) -> Result<()> {
+    fn insert_case(&self, c: &Case) -> griddesk_core::Result<()> {
         Writer::insert_case(self, c)
     }
 }
@@ -739,38 +808,38 @@ impl griddesk_store::ModelSink for Writer<'_> {
 impl griddesk_store::ModelStore for Store {
     fn write_model(
         &mut self,
-        f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> Result<()>,
-    ) -> Result<()> {
+        f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> griddesk_core::Result<()>,
+    ) -> griddesk_core::Result<()> {
         self.write(|w| f(w))
     }
 }
 
 impl griddesk_store::ModelSink for Db<'_> {
-    fn put_district(&self, d: &District) -> Result<()> {
+    fn put_district(&self, d: &District) -> griddesk_core::Result<()> {
         Writer::on(self.0).put_district(d)
     }
-    fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+    fn put_code_tables(&self, t: &CodeTables) -> griddesk_core::Result<()> {
         Writer::on(self.0).put_code_tables(t)
     }
-    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+    fn set_meta(&self, key: &str, value: &str) -> griddesk_core::Result<()> {
         Writer::on(self.0).set_meta(key, value)
     }
-    fn insert_street(&self, s: &Street) -> Result<()> {
+    fn insert_street(&self, s: &Street) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_street(s)
     }
-    fn insert_community(&self, c: &Community) -> Result<()> {
+    fn insert_community(&self, c: &Community) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_community(c)
     }
-    fn insert_grid(&self, g: &Grid) -> Result<()> {
+    fn insert_grid(&self, g: &Grid) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_grid(g)
     }
-    fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()> {
+    fn insert_duty_grid(&self, d: &DutyGrid) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_duty_grid(d)
     }
-    fn insert_component(&self, c: &Component) -> Result<()> {
+    fn insert_component(&self, c: &Component) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_component(c)
     }
-    fn insert_case(&self, c: &Case) -> Result<()> {
+    fn insert_case(&self, c: &Case) -> griddesk_core::Result<()> {
         Writer::on(self.0).insert_case(c)
     }
 }
@@ -781,17 +850,19 @@ impl Store {
     pub fn set_durable(&self, durable: bool) -> Result<()> {
         let mode = if durable { "NORMAL" } else { "OFF" };
         self.conn
-            .execute_batch(&format!("PRAGMA synchronous = {mode}"))?;
+            .execute_batch(&format!("PRAGMA synchronous = {mode}"))
+            .map_err(sql_error)?;
         Ok(())
     }
 }
 
 impl griddesk_store::Generation for Store {
     /// SQLite's `PRAGMA data_version`: changed by every commit of another connection.
-    fn external_generation(&self) -> Result<u64> {
+    fn external_generation(&self) -> griddesk_core::Result<u64> {
         let v: i64 = self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(sql_error)?;
         Ok(v as u64)
     }
 }

@@ -10,8 +10,8 @@
 //! tools that do not insert the shared vertex on both sides) is handled: edges left uncancelled
 //! are split at such vertices (exact orientation test) and cancelled again.
 
-use griddesk_core::planar::point_in_ring;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+use griddesk_core::planar::point_in_ring;
 use robust::{orient2d, Coord as RCoord};
 use std::collections::{BTreeMap, HashMap};
 
@@ -205,7 +205,6 @@ fn chain(edges: &[(u32, u32)], pos: &[[f64; 2]]) -> Vec<Vec<u32>> {
     }
     rings
 }
-
 
 /// The union of polygons that tile without overlap (unit grids), as a multipolygon whose
 /// vertices are input vertices. Polygons are parts (shells) in a deterministic order; holes

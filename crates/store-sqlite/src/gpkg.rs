@@ -7,14 +7,14 @@
 //! dataset (else the only feature table), its CRS from the table's `srs_id` (EPSG codes, or a
 //! WKT definition GridDesk recognises), and reports records by their `fid`.
 
-use super::crs::Crs;
-use super::table::*;
-use super::wkb_io;
-use super::Reject;
 use crate::error::{Error, Position, Result};
 use crate::message::{Message, MessageCode as C, Reason};
 use geo::BoundingRect;
 use geo_types::Geometry;
+use griddesk_io::io::crs::Crs;
+use griddesk_io::io::table::*;
+use griddesk_io::io::wkb_io;
+use griddesk_io::io::Reject;
 use rusqlite::{params, Connection, OpenFlags};
 use std::path::Path;
 
@@ -91,7 +91,7 @@ fn quote(name: &str) -> String {
 }
 
 /// Writes `table` as a new GeoPackage at `path` (replacing a file there); returns the rows.
-pub fn write(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usize> {
+fn write(path: &Path, table: &OutTable, opts: &TargetOptions) -> Result<usize> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".part");
     let tmp = std::path::PathBuf::from(tmp);
@@ -263,11 +263,7 @@ fn with_authority(wkt: &str, code: u32) -> String {
 }
 
 /// Reads the feature table `preferred` (else the only one) of a GeoPackage, in lon/lat.
-pub fn read(
-    path: &Path,
-    opts: &SourceOptions,
-    preferred: &str,
-) -> std::result::Result<Table, Reject> {
+fn read(path: &Path, opts: &SourceOptions, preferred: &str) -> std::result::Result<Table, Reject> {
     let file = path.display().to_string();
     let conn =
         Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| {
@@ -414,4 +410,32 @@ fn crs_of_srs(conn: &Connection, srs_id: i64) -> Option<Crs> {
         }
     }
     Crs::from_prj(&def)
+}
+
+/// GeoPackage files for `griddesk-io`'s format dispatch: installed by the engine when it
+/// opens a store ([`install`]).
+struct Files;
+
+impl GeoPackageFiles for Files {
+    fn read(
+        &self,
+        path: &Path,
+        opts: &SourceOptions,
+        preferred: &str,
+    ) -> std::result::Result<Table, Reject> {
+        read(path, opts, preferred)
+    }
+    fn write(
+        &self,
+        path: &Path,
+        table: &OutTable,
+        opts: &TargetOptions,
+    ) -> griddesk_core::Result<usize> {
+        (write(path, table, opts)).map_err(griddesk_core::Error::from)
+    }
+}
+
+/// Lets `griddesk-io` read and write GeoPackage files (idempotent).
+pub fn install() {
+    griddesk_io::io::table::install_geopackage(&Files);
 }
