@@ -28,12 +28,13 @@ const MAX_LOG: usize = 500;
 /// Upper bound on the grids one "as of a date" answer carries (a district has a few thousand).
 const MAX_AS_OF_GRIDS: usize = 20_000;
 
-/// The signed-in planner (or administrator) as the author of an edit; other roles are refused
-/// with `not-permitted`, nobody signed in with `not-signed-in`.
-fn meta(signed: &SignedIn, note: Option<String>) -> Result<EditMeta, ErrorDto> {
-    let mut m = EditMeta::by_user(&signed.get()?)?;
-    m.note = note;
-    Ok(m)
+/// An edit's note; the engine makes the signed-in user its author and refuses roles other
+/// than planner and administrator (`not-permitted`); nobody signed in is `not-signed-in`.
+fn meta(note: Option<String>) -> EditMeta {
+    EditMeta {
+        note,
+        ..EditMeta::default()
+    }
 }
 
 /// What an edit would change and the guard's verdict; nothing is written.
@@ -53,7 +54,7 @@ pub async fn plan_apply(
     Ok(store
         .engine()?
         .engine
-        .plan_apply(&edit, &meta(&signed, note)?)?)
+        .plan_apply(&signed.get()?, &edit, &meta(note))?)
 }
 
 #[tauri::command]
@@ -61,7 +62,10 @@ pub async fn plan_undo(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
 ) -> Result<Applied, ErrorDto> {
-    Ok(store.engine()?.engine.plan_undo(&meta(&signed, None)?)?)
+    Ok(store
+        .engine()?
+        .engine
+        .plan_undo(&signed.get()?, &meta(None))?)
 }
 
 #[tauri::command]
@@ -69,7 +73,10 @@ pub async fn plan_redo(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
 ) -> Result<Applied, ErrorDto> {
-    Ok(store.engine()?.engine.plan_redo(&meta(&signed, None)?)?)
+    Ok(store
+        .engine()?
+        .engine
+        .plan_redo(&signed.get()?, &meta(None))?)
 }
 
 /// The edit log, newest first.
@@ -124,7 +131,7 @@ pub async fn plan_accept(
     Ok(store
         .engine()?
         .engine
-        .plan_apply_change(&change, &params, &meta(&signed, note)?)?)
+        .plan_apply_change(&signed.get()?, &change, &params, &meta(note))?)
 }
 
 /// The renumbering a community would get, checked; nothing written.

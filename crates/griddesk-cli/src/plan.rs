@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use griddesk::planning::{
     Edit, EditMeta, EditSummary, GuardReport, PlanSettings, Preview, Problem, ProposalOptions,
 };
-use griddesk::{Engine, Error};
+use griddesk::Error;
 use std::path::{Path, PathBuf};
 
 /// Options shared by the editing commands.
@@ -200,12 +200,13 @@ fn grid(s: &str) -> Result<griddesk::code::GridCode> {
     Ok(griddesk::code::GridCode::parse_or_migrate(s)?.0)
 }
 
-/// The edit's author: the signed-in acting user, whose role the engine checks (planner or
-/// admin), with the note.
-fn meta(engine: &Engine, actor: &Actor, note: Option<String>) -> Result<EditMeta> {
-    let mut m = EditMeta::by_user(&actor.required(engine)?)?;
-    m.note = note;
-    Ok(m)
+/// The edit's note; its author is the acting user, whose role the engine checks (planner or
+/// admin).
+fn meta(note: Option<String>) -> EditMeta {
+    EditMeta {
+        note,
+        ..EditMeta::default()
+    }
 }
 
 fn print_problems(problems: &[Problem]) {
@@ -317,7 +318,7 @@ fn edit(e: &EditArgs, edit: Edit) -> Result<()> {
         }
         return Ok(());
     }
-    match engine.plan_apply(&edit, &meta(&engine, &e.actor, e.note.clone())?) {
+    match engine.plan_apply(&e.actor.required(&engine)?, &edit, &meta(e.note.clone())) {
         Ok(a) => {
             if e.json {
                 println!("{}", serde_json::to_string_pretty(&a)?);
@@ -507,9 +508,10 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
             }
             if apply && !e.dry_run {
                 let a = engine.plan_apply_change(
+                    &e.actor.required(&engine)?,
                     &p.change,
                     &serde_json::to_value(&opts)?,
-                    &meta(&engine, &e.actor, e.note.clone())?,
+                    &meta(e.note.clone()),
                 )?;
                 print!("applied ");
                 print_summary(&a.edit);
@@ -518,14 +520,14 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
         }
         PlanCmd::Undo { db, actor } => {
             let engine = super::open(&db)?;
-            let a = engine.plan_undo(&meta(&engine, &actor, None)?)?;
+            let a = engine.plan_undo(&actor.required(&engine)?, &meta(None))?;
             print!("undone ");
             print_summary(&a.edit);
             Ok(())
         }
         PlanCmd::Redo { db, actor } => {
             let engine = super::open(&db)?;
-            let a = engine.plan_redo(&meta(&engine, &actor, None)?)?;
+            let a = engine.plan_redo(&actor.required(&engine)?, &meta(None))?;
             print!("redone ");
             print_summary(&a.edit);
             Ok(())

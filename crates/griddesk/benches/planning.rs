@@ -106,8 +106,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10).measurement_time(Duration::from_secs(30));
     g.bench_function("edit_and_undo_50k_grids_1m_cases", |b| {
         b.iter(|| {
-            big.plan_apply(&mv, &meta).expect("apply");
-            big.plan_undo(&meta).expect("undo");
+            big.plan_apply(&big.local_admin("bench"), &mv, &meta)
+                .expect("apply");
+            big.plan_undo(&big.local_admin("bench"), &meta)
+                .expect("undo");
         })
     });
     g.bench_function("reload_50k_grids_1m_cases", |b| {
@@ -118,8 +120,12 @@ fn bench(c: &mut Criterion) {
     let (_, mv) = edits(&sample);
     g.bench_function("edit_and_undo_sample_1500_grids", |b| {
         b.iter(|| {
-            sample.plan_apply(&mv, &meta).expect("apply");
-            sample.plan_undo(&meta).expect("undo");
+            sample
+                .plan_apply(&sample.local_admin("bench"), &mv, &meta)
+                .expect("apply");
+            sample
+                .plan_undo(&sample.local_admin("bench"), &meta)
+                .expect("undo");
         })
     });
     g.bench_function("reload_sample_1500_grids", |b| {

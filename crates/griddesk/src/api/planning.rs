@@ -25,6 +25,7 @@ use crate::planning::history::{self, EditMeta, EditSummary, GridHistory, RowSnap
 use crate::planning::relocate::relocate;
 use crate::planning::{build_change, PlanSettings, SnapHit};
 use crate::store::{wkb_io, Store};
+use crate::users::{Role, Session};
 use chrono::NaiveDate;
 use geo_types::LineString;
 use serde::Serialize;
@@ -82,7 +83,8 @@ impl Engine {
 
     /// Makes an edit: builds the change-set, checks it, and applies it in one transaction.
     /// A change breaking a hard rule fails with [`Error::TopologyRefused`] listing every problem.
-    pub fn plan_apply(&self, edit: &Edit, meta: &EditMeta) -> Result<Applied> {
+    pub fn plan_apply(&self, by: &Session, edit: &Edit, meta: &EditMeta) -> Result<Applied> {
+        let meta = &self.edit_meta(by, meta)?;
         let mut store = self.store();
         let settings = store.load_plan_settings()?;
         let l = self.loaded();
@@ -95,10 +97,12 @@ impl Engine {
     /// records what produced it.
     pub fn plan_apply_change(
         &self,
+        by: &Session,
         change: &ChangeSet,
         params: &serde_json::Value,
         meta: &EditMeta,
     ) -> Result<Applied> {
+        let meta = &self.edit_meta(by, meta)?;
         let mut store = self.store();
         let settings = store.load_plan_settings()?;
         let l = self.loaded();
@@ -137,13 +141,28 @@ impl Engine {
     }
 
     /// Undoes the most recent applied edit (see [`history`] for the rules).
-    pub fn plan_undo(&self, meta: &EditMeta) -> Result<Applied> {
-        self.undo_redo(true, meta)
+    pub fn plan_undo(&self, by: &Session, meta: &EditMeta) -> Result<Applied> {
+        self.undo_redo(true, &self.edit_meta(by, meta)?)
     }
 
     /// Redoes the most recently undone edit.
-    pub fn plan_redo(&self, meta: &EditMeta) -> Result<Applied> {
-        self.undo_redo(false, meta)
+    pub fn plan_redo(&self, by: &Session, meta: &EditMeta) -> Result<Applied> {
+        self.undo_redo(false, &self.edit_meta(by, meta)?)
+    }
+
+    /// The record of an edit by `by`: the acting user, who must be an active planner (网格规划员)
+    /// or administrator of this store, as its author (whatever `meta.author` says), with the
+    /// caller's note and moment.
+    fn edit_meta(&self, by: &Session, meta: &EditMeta) -> Result<EditMeta> {
+        self.require_role(
+            by,
+            &[Role::Planner, Role::Admin],
+            crate::error::Permission::EditPlanning,
+        )?;
+        let mut m = EditMeta::by_user(by)?;
+        m.note = meta.note.clone();
+        m.at = meta.at;
+        Ok(m)
     }
 
     fn undo_redo(&self, undo: bool, meta: &EditMeta) -> Result<Applied> {

@@ -90,7 +90,9 @@ fn split_retires_the_grid_and_creates_two_with_new_codes() {
     // The cut meets two shared edges mid-edge: the neighbours there gain the vertices.
     assert_eq!(p.change.modify.len(), 2, "{:?}", p.change.modify);
     assert_eq!(e.plan_log(10).unwrap().len(), 0, "a preview writes nothing");
-    let applied = e.plan_apply(&edit, &meta(1)).unwrap();
+    let applied = e
+        .plan_apply(&crate::common::planner(e), &edit, &meta(1))
+        .unwrap();
     let new: Vec<GridCode> = applied.edit.effect.created.clone();
     assert_eq!(
         new.iter().map(|c| c.sequence()).collect::<Vec<_>>(),
@@ -144,6 +146,7 @@ fn merge_takes_the_largest_or_the_chosen_attributes() {
     // The shared edge is gone: 2 cells → 6 outline vertices.
     assert_eq!(merged.exterior().0.len(), 7);
     e.plan_apply(
+        &crate::common::planner(e),
         &Edit::Merge {
             grids: vec![a, b],
             attributes_from: None,
@@ -179,6 +182,7 @@ fn moving_a_shared_vertex_moves_it_in_every_grid() {
     assert_eq!(p.change.modify.len(), 4);
     assert!(p.report.is_ok(), "{:?}", p.report);
     e.plan_apply(
+        &crate::common::planner(e),
         &Edit::MoveVertex {
             from: near,
             to: at(2.2, 2.1),
@@ -214,6 +218,7 @@ fn refusal_overlap_carries_the_overlap_polygon() {
     let from = v(1, 1);
     let err = e
         .plan_apply(
+            &crate::common::planner(e),
             &Edit::MoveVertex {
                 from: [from.x, from.y],
                 to: at(2.5, 2.5),
@@ -335,6 +340,7 @@ fn refusal_overlap_from_a_folded_grid() {
     let j = v(2, 2);
     let rep = refused(
         e.plan_apply(
+            &crate::common::planner(e),
             &Edit::MoveVertex {
                 from: [j.x, j.y],
                 to: at(0.5, 0.5),
@@ -368,6 +374,7 @@ fn refusal_overlap_is_a_message_with_grid_codes_and_area() {
     let j = v(2, 2);
     let err = e
         .plan_apply(
+            &crate::common::planner(e),
             &Edit::MoveVertex {
                 from: [j.x, j.y],
                 to: at(0.5, 0.5),
@@ -419,6 +426,7 @@ fn refusal_gap_carries_the_uncovered_polygon() {
     let junction = v(2, 2);
     let rep = refused(
         e.plan_apply(
+            &crate::common::planner(e),
             &Edit::DeleteVertex {
                 at: [junction.x, junction.y],
             },
@@ -453,6 +461,7 @@ fn refusal_outside_community_and_invalid_polygon() {
     };
     let rep = refused(
         e.plan_apply(
+            &crate::common::planner(e),
             &add(vec![at(0.2, 4.0), at(0.8, 4.0), at(0.8, 5.4), at(0.2, 5.4)]),
             &meta(6),
         )
@@ -467,6 +476,7 @@ fn refusal_outside_community_and_invalid_polygon() {
     assert!((2_200.0..2_500.0).contains(&a), "{a}");
     let rep = refused(
         e.plan_apply(
+            &crate::common::planner(e),
             &add(vec![at(0.2, 3.6), at(0.8, 3.6), at(0.8, 5.0), at(0.2, 5.0)]),
             &meta(6),
         )
@@ -483,6 +493,7 @@ fn refusal_outside_community_and_invalid_polygon() {
     // A bow-tie.
     let rep = refused(
         e.plan_apply(
+            &crate::common::planner(e),
             &Edit::AddGrid {
                 ring: vec![at(0.0, 4.0), at(1.0, 5.0), at(1.0, 4.0), at(0.0, 5.0)],
                 community: Some(community(3)),
@@ -563,7 +574,12 @@ fn refusal_edge_mismatch_and_codes_from_a_handmade_change() {
         p.report
     );
     let err = e
-        .plan_apply_change(&cs2, &serde_json::json!({"op": "handmade"}), &meta(7))
+        .plan_apply_change(
+            &crate::common::planner(e),
+            &cs2,
+            &serde_json::json!({"op": "handmade"}),
+            &meta(7),
+        )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TopologyRefused);
 }
@@ -587,8 +603,12 @@ fn inserting_on_a_community_boundary_updates_the_outline_and_the_other_side() {
         comms,
         vec![community(1).to_string(), community(2).to_string()]
     );
-    e.plan_apply(&Edit::InsertVertex { at: at(4.0, 1.5) }, &meta(8))
-        .unwrap();
+    e.plan_apply(
+        &crate::common::planner(e),
+        &Edit::InsertVertex { at: at(4.0, 1.5) },
+        &meta(8),
+    )
+    .unwrap();
     assert_tiles(e, community(1));
     assert_tiles(e, community(2));
     // Still fixed: the new outline vertex cannot be moved.
@@ -609,14 +629,18 @@ fn a_vertex_on_the_street_outline_goes_into_the_street_too() {
         .unwrap();
     assert_eq!(p.change.communities.len(), 1);
     assert_eq!(p.change.streets.len(), 1);
-    e.plan_apply(&Edit::InsertVertex { at: at(0.0, 1.5) }, &meta(8))
-        .unwrap();
+    e.plan_apply(
+        &crate::common::planner(e),
+        &Edit::InsertVertex { at: at(0.0, 1.5) },
+        &meta(8),
+    )
+    .unwrap();
     let rep = e.check_district().unwrap();
     assert!(
         rep.problems.iter().all(|p| p.rule != Rule::StreetCoverage),
         "{rep:?}"
     );
-    e.plan_undo(&meta(9)).unwrap();
+    e.plan_undo(&crate::common::planner(e), &meta(9)).unwrap();
     assert!(e
         .check_district()
         .unwrap()
@@ -640,7 +664,8 @@ fn reshape_replaces_the_shared_section_in_both_grids() {
     assert_eq!(codes, vec![g, nb]);
     let grown = &p.change.modify[0];
     assert!(grown.after.unsigned_area() > grown.before.unsigned_area());
-    e.plan_apply(&edit, &meta(9)).unwrap();
+    e.plan_apply(&crate::common::planner(e), &edit, &meta(9))
+        .unwrap();
     assert_tiles(e, community(1));
     // A section on the community boundary is fixed.
     let err = e
@@ -672,7 +697,9 @@ fn drawn_grids_snap_and_fill_the_empty_community() {
         land_use: None,
         level: None,
     };
-    let a = e.plan_apply(&first, &meta(10)).unwrap();
+    let a = e
+        .plan_apply(&crate::common::planner(e), &first, &meta(10))
+        .unwrap();
     let code = a.edit.effect.created[0];
     assert_eq!(code.community(), community(3));
     let g = e.loaded().index.grid(&code).unwrap().clone();
@@ -680,6 +707,7 @@ fn drawn_grids_snap_and_fill_the_empty_community() {
     assert_eq!(g.polygon.exterior().0.len(), 9);
     assert_eq!(g.name, "北门一号");
     e.plan_apply(
+        &crate::common::planner(e),
         &Edit::AddGrid {
             ring: vec![at(3.0, 4.0), at(7.0, 4.0), at(7.0, 5.0), at(3.0, 5.0)],
             community: None,
@@ -704,6 +732,7 @@ fn renumber_restores_west_east_north_south_order_skipping_retired_codes() {
         "the fixture is numbered in order"
     );
     e.plan_apply(
+        &crate::common::planner(e),
         &Edit::Merge {
             grids: vec![cell_code(0, 3), cell_code(1, 3)],
             attributes_from: None,
@@ -723,6 +752,7 @@ fn renumber_restores_west_east_north_south_order_skipping_retired_codes() {
     assert_eq!(first.to.sequence(), 3);
     let a = e
         .plan_apply(
+            &crate::common::planner(e),
             &Edit::Renumber {
                 community: community(1),
             },
@@ -756,7 +786,7 @@ fn renumber_restores_west_east_north_south_order_skipping_retired_codes() {
         .rename
         .is_empty());
     // Undo the renumbering: the old codes come back.
-    e.plan_undo(&meta(13)).unwrap();
+    e.plan_undo(&crate::common::planner(e), &meta(13)).unwrap();
     assert!(e
         .loaded()
         .index
@@ -772,6 +802,7 @@ fn history_follows_lineage_and_as_of_replays_the_past() {
     let g = cell_code(2, 2);
     let s = e
         .plan_apply(
+            &crate::common::planner(e),
             &Edit::Split {
                 grid: g,
                 line: vec![at(2.5, 1.9), at(2.5, 3.1)],
@@ -782,6 +813,7 @@ fn history_follows_lineage_and_as_of_replays_the_past() {
     let halves = s.edit.effect.created.clone();
     let m = e
         .plan_apply(
+            &crate::common::planner(e),
             &Edit::Merge {
                 grids: vec![halves[1], cell_code(3, 2)],
                 attributes_from: None,
@@ -794,7 +826,8 @@ fn history_follows_lineage_and_as_of_replays_the_past() {
     assert!(h.lineage_codes.contains(&g.to_string()));
     assert_eq!(h.edits.len(), 2);
     assert_eq!(h.edits[0].edit.operation, "split");
-    assert_eq!(h.edits[0].edit.author, "规划员");
+    // The engine records the signed-in planner, not what the caller's `EditMeta` says.
+    assert_eq!(h.edits[0].edit.author, "t-planner t-planner");
     let split_g = h.edits[0].grids.iter().find(|v| v.code == g).unwrap();
     assert!(split_g.before.is_some() && split_g.after.is_some());
     assert_eq!(split_g.end_date_after.as_deref(), Some("2026-03-14"));
@@ -819,10 +852,13 @@ fn history_follows_lineage_and_as_of_replays_the_past() {
         .unwrap()
         .is_empty());
     // An undone merge (undone on the 25th) was still in force on the 21st.
-    e.plan_undo(&EditMeta {
-        at: Some(day(25).and_hms_opt(8, 0, 0).unwrap()),
-        ..meta(25)
-    })
+    e.plan_undo(
+        &crate::common::planner(e),
+        &EditMeta {
+            at: Some(day(25).and_hms_opt(8, 0, 0).unwrap()),
+            ..meta(25)
+        },
+    )
     .unwrap();
     assert!(in_c1(e.grids_as_of(day(21)).unwrap()).contains(&merged));
     assert!(!in_c1(e.grids_as_of(day(25)).unwrap()).contains(&merged));
@@ -835,6 +871,7 @@ fn undo_and_redo_survive_reopening_the_store() {
     let g = cell_code(1, 2);
     f.engine
         .plan_apply(
+            &crate::common::planner(&f.engine),
             &Edit::Split {
                 grid: g,
                 line: vec![at(0.9, 2.5), at(2.1, 2.5)],
@@ -846,7 +883,7 @@ fn undo_and_redo_survive_reopening_the_store() {
     drop(f.engine);
     let e = Engine::open(&f.path).unwrap();
     assert_eq!(active(&e, community(1)), after);
-    let u = e.plan_undo(&meta(16)).unwrap();
+    let u = e.plan_undo(&crate::common::planner(&e), &meta(16)).unwrap();
     assert_eq!(u.edit.state, EditState::Undone);
     assert_eq!(active(&e, community(1)), before);
     // Cases and components are back in the original grid.
@@ -860,19 +897,27 @@ fn undo_and_redo_survive_reopening_the_store() {
     drop(e);
     let e = Engine::open(&f.path).unwrap();
     assert_eq!(active(&e, community(1)), before);
-    let r = e.plan_redo(&meta(17)).unwrap();
+    let r = e.plan_redo(&crate::common::planner(&e), &meta(17)).unwrap();
     assert_eq!(r.edit.state, EditState::Applied);
     assert_eq!(active(&e, community(1)), after);
     assert_eq!(
-        e.plan_redo(&meta(17)).unwrap_err().kind(),
+        e.plan_redo(&crate::common::planner(&e), &meta(17))
+            .unwrap_err()
+            .kind(),
         ErrorKind::Conflict
     );
     // A new edit after an undo discards the redo stack.
-    e.plan_undo(&meta(18)).unwrap();
-    e.plan_apply(&Edit::InsertVertex { at: at(2.5, 1.0) }, &meta(18))
-        .unwrap();
+    e.plan_undo(&crate::common::planner(&e), &meta(18)).unwrap();
+    e.plan_apply(
+        &crate::common::planner(&e),
+        &Edit::InsertVertex { at: at(2.5, 1.0) },
+        &meta(18),
+    )
+    .unwrap();
     assert_eq!(
-        e.plan_redo(&meta(18)).unwrap_err().kind(),
+        e.plan_redo(&crate::common::planner(&e), &meta(18))
+            .unwrap_err()
+            .kind(),
         ErrorKind::Conflict
     );
     let log = e.plan_log(10).unwrap();
@@ -885,6 +930,7 @@ fn undo_is_refused_when_a_row_changed_outside_planning() {
     let g = cell_code(3, 3);
     f.engine
         .plan_apply(
+            &crate::common::planner(&f.engine),
             &Edit::Merge {
                 grids: vec![g, cell_code(3, 2)],
                 attributes_from: None,
@@ -903,7 +949,9 @@ fn undo_is_refused_when_a_row_changed_outside_planning() {
     }
     let e = Engine::open(&f.path).unwrap();
     let before = active(&e, community(1));
-    let err = e.plan_undo(&meta(20)).unwrap_err();
+    let err = e
+        .plan_undo(&crate::common::planner(&e), &meta(20))
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert!(err.to_string().contains("changed outside"), "{err}");
     assert_eq!(active(&e, community(1)), before);
@@ -914,6 +962,7 @@ fn the_patched_index_equals_a_fresh_load() {
     let f = build();
     let e = &f.engine;
     e.plan_apply(
+        &crate::common::planner(e),
         &Edit::Split {
             grid: cell_code(0, 1),
             line: vec![at(0.2, 0.9), at(0.7, 2.1)],
@@ -924,16 +973,28 @@ fn the_patched_index_equals_a_fresh_load() {
     // A reader holding the index meanwhile: this edit patches a copy, the others in place.
     let reader = e.loaded();
     let seen = reader.index.grids.clone();
-    e.plan_apply(&Edit::InsertVertex { at: at(4.0, 2.5) }, &meta(21))
-        .unwrap();
+    e.plan_apply(
+        &crate::common::planner(e),
+        &Edit::InsertVertex { at: at(4.0, 2.5) },
+        &meta(21),
+    )
+    .unwrap();
     assert_eq!(reader.index.grids, seen, "the reader's view is untouched");
     assert_ne!(e.loaded().index.grids, seen);
     drop(reader);
-    e.plan_apply(&Edit::InsertVertex { at: at(0.0, 2.5) }, &meta(21))
-        .unwrap();
-    e.plan_apply(&Edit::InsertVertex { at: at(5.5, 0.0) }, &meta(21))
-        .unwrap();
-    e.plan_undo(&meta(22)).unwrap();
+    e.plan_apply(
+        &crate::common::planner(e),
+        &Edit::InsertVertex { at: at(0.0, 2.5) },
+        &meta(21),
+    )
+    .unwrap();
+    e.plan_apply(
+        &crate::common::planner(e),
+        &Edit::InsertVertex { at: at(5.5, 0.0) },
+        &meta(21),
+    )
+    .unwrap();
+    e.plan_undo(&crate::common::planner(e), &meta(22)).unwrap();
     let patched = e.loaded();
     let fresh = Engine::open(&f.path).unwrap();
     let fresh = fresh.loaded();
@@ -1016,7 +1077,12 @@ fn a_proposal_tiles_the_community_exactly_and_is_one_undoable_step() {
     assert_eq!(p.grids.iter().map(|g| g.components).sum::<usize>(), 16);
     assert_eq!(p.current.grids, 16);
     let a = e
-        .plan_apply_change(&p.change, &serde_json::to_value(&opts).unwrap(), &meta(23))
+        .plan_apply_change(
+            &crate::common::planner(e),
+            &p.change,
+            &serde_json::to_value(&opts).unwrap(),
+            &meta(23),
+        )
         .unwrap();
     assert_eq!(a.edit.operation, "proposal");
     assert_tiles(e, community(1));
@@ -1036,7 +1102,7 @@ fn a_proposal_tiles_the_community_exactly_and_is_one_undoable_step() {
         assert!(!g.predecessors.is_empty());
     }
     drop(l);
-    e.plan_undo(&meta(24)).unwrap();
+    e.plan_undo(&crate::common::planner(e), &meta(24)).unwrap();
     assert_eq!(active(e, community(1)), before);
 }
 
@@ -1074,8 +1140,13 @@ fn a_proposal_follows_road_lines() {
         let len: f64 = inside.0.iter().map(|l| geo::Haversine.length(l)).sum();
         assert!(len < 0.01, "grid {} straddles the road for {len} m", g.code);
     }
-    e.plan_apply_change(&p.change, &serde_json::to_value(&opts).unwrap(), &meta(25))
-        .unwrap();
+    e.plan_apply_change(
+        &crate::common::planner(e),
+        &p.change,
+        &serde_json::to_value(&opts).unwrap(),
+        &meta(25),
+    )
+    .unwrap();
     assert_tiles(e, community(1));
     assert_tiles(e, community(2));
     assert!(
@@ -1083,4 +1154,27 @@ fn a_proposal_follows_road_lines() {
         "{:?}",
         errors(e)
     );
+}
+
+/// The engine itself refuses a grid edit by a signed-in user who is not a planner or an
+/// administrator, and records the acting user as author whatever the caller's `EditMeta` says.
+#[test]
+fn grid_edits_are_refused_to_other_roles_by_the_engine() {
+    let f = build();
+    let e = &f.engine;
+    let inspector =
+        crate::common::user_with_role(e, "t-inspector", griddesk::users::Role::Inspector);
+    let forged = EditMeta {
+        author: "t-planner 规划员".into(),
+        ..meta(1)
+    };
+    let edit = Edit::Merge {
+        grids: vec![cell_code(0, 0), cell_code(1, 0)],
+        attributes_from: None,
+    };
+    let err = e.plan_apply(&inspector, &edit, &forged).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
+    assert!(e.plan_log(5).unwrap().is_empty(), "nothing was written");
+    let err = e.plan_undo(&inspector, &forged).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
 }

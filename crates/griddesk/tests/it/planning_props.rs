@@ -97,6 +97,7 @@ fn run(e: &Engine, s: &Step) -> Result<(), griddesk::Error> {
             let (dx, dy) = (angle.cos(), angle.sin());
             let (ox, oy) = (cx - dy * offset, cy + dx * offset);
             e.plan_apply(
+                &e.local_admin("test"),
                 &Edit::Split {
                     grid: *code,
                     line: vec![
@@ -116,6 +117,7 @@ fn run(e: &Engine, s: &Step) -> Result<(), griddesk::Error> {
             }
             let j = nbs[nb % nbs.len()];
             e.plan_apply(
+                &e.local_admin("test"),
                 &Edit::Merge {
                     grids: vec![grids[i].0, grids[j].0],
                     attributes_from: None,
@@ -145,6 +147,7 @@ fn run(e: &Engine, s: &Step) -> Result<(), griddesk::Error> {
             let vtx = free[pick % free.len()];
             let (x, y) = lattice(vtx);
             e.plan_apply(
+                &e.local_admin("test"),
                 &Edit::MoveVertex {
                     from: [vtx.x, vtx.y],
                     to: at(x + dx, y + dy),
@@ -153,8 +156,8 @@ fn run(e: &Engine, s: &Step) -> Result<(), griddesk::Error> {
             )
             .map(|_| ())
         }
-        Step::Undo => e.plan_undo(&m).map(|_| ()),
-        Step::Redo => e.plan_redo(&m).map(|_| ()),
+        Step::Undo => e.plan_undo(&e.local_admin("test"), &m).map(|_| ()),
+        Step::Redo => e.plan_redo(&e.local_admin("test"), &m).map(|_| ()),
     }
 }
 
@@ -636,7 +639,7 @@ mod every_edit_kind {
             let (res, expected) = match op {
                 Op::Undo { .. } => {
                     let top = done.pop();
-                    let res = e.plan_undo(&meta(k)).map(|_| ());
+                    let res = e.plan_undo(&e.local_admin("test"), &meta(k)).map(|_| ());
                     let want = top.as_ref().map(|(b, _)| b.clone());
                     if let Some(t) = top {
                         undone.push(t);
@@ -645,7 +648,7 @@ mod every_edit_kind {
                 }
                 Op::Redo => {
                     let top = undone.pop();
-                    let res = e.plan_redo(&meta(k)).map(|_| ());
+                    let res = e.plan_redo(&e.local_admin("test"), &meta(k)).map(|_| ());
                     let want = top.as_ref().map(|(_, a)| a.clone());
                     if let Some(t) = top {
                         done.push(t);
@@ -653,7 +656,11 @@ mod every_edit_kind {
                     (res, Some(want))
                 }
                 _ => match edit(e, op) {
-                    Some(ed) => (e.plan_apply(&ed, &meta(k)).map(|_| ()), None),
+                    Some(ed) => (
+                        e.plan_apply(&e.local_admin("test"), &ed, &meta(k))
+                            .map(|_| ()),
+                        None,
+                    ),
                     None => continue,
                 },
             };
@@ -715,7 +722,7 @@ mod every_edit_kind {
         // And all the way back: undoing every edit still in force restores each state before
         // it, and in the end the district as built.
         while let Some((before, _)) = done.pop() {
-            let res = e.plan_undo(&meta(steps.len()));
+            let res = e.plan_undo(&e.local_admin("test"), &meta(steps.len()));
             prop_assert!(res.is_ok(), "undo back to the start: {:?}", res.err());
             prop_assert!(
                 state(e) == before,

@@ -74,6 +74,7 @@ fn sample_district_edits_numbering_and_proposal() {
     let m = edit_meta();
     let split = e
         .plan_apply(
+            &e.local_admin("test"),
             &Edit::Split {
                 grid: g.code,
                 line: vec![
@@ -87,6 +88,7 @@ fn sample_district_edits_numbering_and_proposal() {
     let halves = split.edit.effect.created.clone();
     assert_eq!(halves.len(), 2);
     e.plan_apply(
+        &e.local_admin("test"),
         &Edit::Merge {
             grids: halves,
             attributes_from: None,
@@ -128,13 +130,14 @@ fn sample_district_edits_numbering_and_proposal() {
     );
     let before = e.overview().grids;
     e.plan_apply_change(
+        &e.local_admin("test"),
         &by_load.change,
         &serde_json::json!({"proposal": busiest}),
         &m,
     )
     .expect("accept");
     assert!(errors(&e).is_empty(), "{:?}", errors(&e));
-    e.plan_undo(&m).expect("undo");
+    e.plan_undo(&e.local_admin("test"), &m).expect("undo");
     assert_eq!(e.overview().grids, before);
     assert!(errors(&e).is_empty(), "{:?}", errors(&e));
 }
@@ -168,6 +171,7 @@ fn zone_memberships_follow_a_split_and_its_undo() {
     let before = zones_at(&e, [c.x(), c.y()]);
     let split = e
         .plan_apply(
+            &e.local_admin("test"),
             &Edit::Split {
                 grid: g.code,
                 line: vec![
@@ -191,7 +195,8 @@ fn zone_memberships_follow_a_split_and_its_undo() {
         );
     }
     // Undo puts the old grid back in its zones.
-    e.plan_undo(&edit_meta()).expect("undo");
+    e.plan_undo(&e.local_admin("test"), &edit_meta())
+        .expect("undo");
     assert_eq!(zones_at(&e, [c.x(), c.y()]), before);
     assert_eq!(
         e.who_is_here(c.x(), c.y()).grid.map(|n| n.code),

@@ -283,6 +283,7 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
     let (a, b) = (v1_at(0.2, 1.5), v1_at(0.8, 1.5));
     let split = e
         .plan_apply(
+            &e.local_admin("upgrade-test"),
             &Edit::Split {
                 grid: griddesk::code::GridCode::parse("331003001001001").unwrap(),
                 line: vec![[a.0 - 0.0003, a.1], [b.0 + 0.0003, b.1]],
@@ -292,7 +293,7 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
         .expect("split on an upgraded store");
     assert_eq!(split.edit.effect.created.len(), 2);
     assert_eq!(e.plan_log(5).unwrap().len(), 1);
-    e.plan_undo(&meta).unwrap();
+    e.plan_undo(&e.local_admin("upgrade-test"), &meta).unwrap();
     assert_eq!(e.loaded().index.grids, before);
 
     // Migrations 2 and 5: users with roles, the planner role included.
