@@ -237,6 +237,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   // ---- workflow refusals ----
   'refused-role': { zh: '{role}不能{action}；可执行的角色：{allowed}', en: 'A {role} may not {action}; allowed: {allowed}' },
   'refused-status': { zh: '案件处于“{status}”状态，不能{action}；只能从以下状态执行：{allowed}', en: 'Cannot {action} a case that is {status}; only from: {allowed}' },
+  'reported-in-future': { zh: '上报时间 {at} 晚于当前时间 {now}', en: 'the report time {at} is later than now ({now})' },
   'refused-missing-input': { zh: '{action}需要填写{field}', en: '{action} needs the {field}' },
   'refused-invalid-input': { zh: '{action}：{field}{reason}', en: '{action}: {field} {reason}' },
   'refused-not-your-department': { zh: '该案件由部门 {case_department} 处置，不是 {your_department}', en: 'This case is with department {case_department}, not {your_department}' },

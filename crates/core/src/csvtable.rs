@@ -192,3 +192,53 @@ mod tests {
         assert!(e.to_string().starts_with("u.csv, line 2"), "{e}");
     }
 }
+
+/// A text cell as a spreadsheet will not run it: a cell starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return is a formula to Excel and WPS (CSV injection), so it gets a leading `'`,
+/// which they show as text. Numbers (`-12.5`) are left as they are.
+pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && s.trim().parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Writes one CSV record with every cell made [`spreadsheet_safe`].
+pub fn write_safe_record<W: std::io::Write, I, S>(
+    w: &mut csv::Writer<W>,
+    cells: I,
+) -> csv::Result<()>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let cells: Vec<String> = cells
+        .into_iter()
+        .map(|c| spreadsheet_safe(c.as_ref()).into_owned())
+        .collect();
+    w.write_record(&cells)
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(spreadsheet_safe("+86 138"), "'+86 138");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("-1+2"), "'-1+2");
+        assert_eq!(spreadsheet_safe("-12.5"), "-12.5");
+        assert_eq!(spreadsheet_safe("暴露垃圾"), "暴露垃圾");
+        let mut w = csv::Writer::from_writer(vec![]);
+        write_safe_record(&mut w, ["=1+2", "3"]).unwrap_or_default();
+        let text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        assert_eq!(text, "'=1+2,3\n");
+    }
+}

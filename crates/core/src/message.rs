@@ -435,6 +435,8 @@ message_codes! {
     NotPermittedImport = "not-permitted-import" [login, role],
 
     // ---- workflow refusals ----
+    /// A report time later than now (beyond a few minutes of clock skew).
+    ReportedInFuture = "reported-in-future" [at, now],
     /// The role may not take the action; `allowed` lists the roles that may.
     RefusedRole = "refused-role" [action, role, allowed],
     /// The case's status does not allow the action.

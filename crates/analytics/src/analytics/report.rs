@@ -341,14 +341,17 @@ pub fn csv_text(s: &Sheet) -> Result<Vec<u8>> {
     let err = |e: csv::Error| {
         Error::Invalid(Message::new(C::ExportWriteFailed).en(format!("CSV {}: {e}", s.title)))
     };
-    w.write_record(&s.headers).map_err(err)?;
+    griddesk_core::csvtable::write_safe_record(&mut w, &s.headers).map_err(err)?;
     for row in &s.rows {
-        w.write_record(row.iter().map(|c| match c {
-            Cell::Text(t) => t.clone(),
-            Cell::Int(v) => v.to_string(),
-            Cell::Num(v) => format!("{v:.2}"),
-            Cell::Empty => String::new(),
-        }))
+        griddesk_core::csvtable::write_safe_record(
+            &mut w,
+            row.iter().map(|c| match c {
+                Cell::Text(t) => t.clone(),
+                Cell::Int(v) => v.to_string(),
+                Cell::Num(v) => format!("{v:.2}"),
+                Cell::Empty => String::new(),
+            }),
+        )
         .map_err(err)?;
     }
     w.into_inner().map_err(|e| {

@@ -182,11 +182,28 @@ pub struct Checked {
     pub urgency: Urgency,
 }
 
+/// How far a report time may lie ahead of the station's clock (a phone's clock runs fast).
+pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Checks a report at `now`: a report time later than now (beyond [`CLOCK_SKEW`]) is refused,
+/// as are an unknown class, a place outside the district and a component of another class.
 pub fn check_request(
     req: &IntakeRequest,
     desk: &Desk,
     index: &crate::index::SpatialIndex,
+    now: chrono::NaiveDateTime,
 ) -> Result<Checked> {
+    if req.reported_at > now + CLOCK_SKEW {
+        let at = format_datetime(&req.reported_at);
+        let now = format_datetime(&now);
+        return Err(refused(
+            "reported_at",
+            Message::new(C::ReportedInFuture)
+                .text("at", &at)
+                .text("now", &now)
+                .en(format!("the report time {at} is later than now ({now})")),
+        ));
+    }
     let component = match req
         .component
         .as_deref()

@@ -26,7 +26,7 @@ impl Engine {
     ) -> Result<IntakePreview> {
         self.with_desk(|_, desk, index| {
             check_reporter(desk, session)?;
-            let c = check_request(req, desk, index)?;
+            let c = check_request(req, desk, index, chrono::Local::now().naive_local())?;
             let (handle_limit, _) = desk.standard.limit(
                 c.kind,
                 c.class.as_str(),
@@ -74,7 +74,7 @@ impl Engine {
     ) -> Result<IntakeOutcome> {
         self.with_desk(|store, desk, index| {
             check_reporter(desk, session)?;
-            let c = check_request(req, desk, index)?;
+            let c = check_request(req, desk, index, chrono::Local::now().naive_local())?;
             let photos = req
                 .photos
                 .iter()

@@ -1227,3 +1227,48 @@ mod random_walks {
         Ok(d.audit.iter().map(|a| a.to_status).collect())
     }
 }
+
+/// A report time later than now (a phone's clock in 2099) is refused, naming the field and
+/// both times; a few minutes ahead (clock skew) is accepted.
+#[test]
+fn a_report_from_the_future_is_refused() {
+    let d = district();
+    let e = &d.engine;
+    let insp = session(e, "inspector", Role::Inspector);
+    let p = centre(e);
+    let now = chrono::Local::now().naive_local();
+    let mut future = report("2026-03-02 09:00", p, "0102");
+    future.reported_at = now + chrono::Duration::days(1);
+    let before = e.overview().cases;
+    let err = e
+        .intake(
+            &insp,
+            &future,
+            &DuplicateParams::default(),
+            &OnDuplicate::Proceed,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    match err.refusal() {
+        Some(Refusal::InvalidInput { field, message, .. }) => {
+            assert_eq!(field, "reported_at");
+            assert_eq!(
+                message.message.code,
+                griddesk::MessageCode::ReportedInFuture
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.overview().cases, before, "nothing stored");
+    let mut skewed = report("2026-03-02 09:00", p, "0102");
+    skewed.reported_at = now + chrono::Duration::minutes(5);
+    created(
+        e.intake(
+            &insp,
+            &skewed,
+            &DuplicateParams::default(),
+            &OnDuplicate::Proceed,
+        )
+        .expect("five minutes ahead is clock skew"),
+    );
+}

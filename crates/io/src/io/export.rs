@@ -210,7 +210,7 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
             if sample {
                 head.push("sample");
             }
-            out.write_record(&head).map_err(werr)?;
+            griddesk_core::csvtable::write_safe_record(&mut out, &head).map_err(werr)?;
             for c in &index.components {
                 let mut row = vec![
                     c.location.x().to_string(),
@@ -225,52 +225,64 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
                 if sample {
                     row.push(c.sample.to_string());
                 }
-                out.write_record(&row).map_err(werr)?;
+                griddesk_core::csvtable::write_safe_record(&mut out, &row).map_err(werr)?;
             }
             index.components.len()
         }
         Dataset::Cases => {
-            out.write_record([
-                "lon",
-                "lat",
-                "id",
-                "kind",
-                "class_code",
-                "source",
-                "reported_at",
-                "status",
-                "component",
-                "description",
-                "grid",
-                "sample",
-            ])
+            griddesk_core::csvtable::write_safe_record(
+                &mut out,
+                [
+                    "lon",
+                    "lat",
+                    "id",
+                    "kind",
+                    "class_code",
+                    "source",
+                    "reported_at",
+                    "status",
+                    "component",
+                    "description",
+                    "grid",
+                    "sample",
+                ],
+            )
             .map_err(werr)?;
             for c in &index.cases {
-                out.write_record([
-                    c.location.x().to_string().as_str(),
-                    &c.location.y().to_string(),
-                    &c.id,
-                    c.kind.key(),
-                    c.class_code.as_str(),
-                    c.source.key(),
-                    &format_datetime(&c.reported_at),
-                    c.status.key(),
-                    c.component.as_ref().map_or("", |k| k.as_str()),
-                    c.description.as_deref().unwrap_or(""),
-                    c.grid.as_ref().map_or("", |g| g.as_str()),
-                    if c.sample { "true" } else { "false" },
-                ])
+                griddesk_core::csvtable::write_safe_record(
+                    &mut out,
+                    [
+                        c.location.x().to_string().as_str(),
+                        &c.location.y().to_string(),
+                        &c.id,
+                        c.kind.key(),
+                        c.class_code.as_str(),
+                        c.source.key(),
+                        &format_datetime(&c.reported_at),
+                        c.status.key(),
+                        c.component.as_ref().map_or("", |k| k.as_str()),
+                        c.description.as_deref().unwrap_or(""),
+                        c.grid.as_ref().map_or("", |g| g.as_str()),
+                        if c.sample { "true" } else { "false" },
+                    ],
+                )
                 .map_err(werr)?;
             }
             index.cases.len()
         }
         Dataset::DutyGrids => {
-            out.write_record(["code", "name", "inspector", "grids"])
-                .map_err(werr)?;
+            griddesk_core::csvtable::write_safe_record(
+                &mut out,
+                ["code", "name", "inspector", "grids"],
+            )
+            .map_err(werr)?;
             for d in &index.duty_grids {
                 let members: Vec<&str> = d.grids.iter().map(|g| g.as_str()).collect();
-                out.write_record([d.code.as_str(), &d.name, &d.inspector, &members.join(";")])
-                    .map_err(werr)?;
+                griddesk_core::csvtable::write_safe_record(
+                    &mut out,
+                    [d.code.as_str(), &d.name, &d.inspector, &members.join(";")],
+                )
+                .map_err(werr)?;
             }
             index.duty_grids.len()
         }

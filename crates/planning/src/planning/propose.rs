@@ -120,7 +120,8 @@ fn refuse(reason: Reason) -> Error {
 fn balance(areas: &[f64], loads: &[usize]) -> Balance {
     let n = areas.len().max(1) as f64;
     let stats = |v: &[f64]| {
-        let m = v.iter().sum::<f64>() / n;
+        // A fold from +0: the std sum of no values is -0, printed as "-0 m²".
+        let m = v.iter().fold(0.0, |a, b| a + b) / n;
         let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
         (m, if m > 0.0 { sd / m } else { 0.0 })
     };
@@ -1131,4 +1132,14 @@ fn douglas_peucker(
         }
     }
     keep
+}
+
+#[cfg(test)]
+mod balance_tests {
+    #[test]
+    fn the_balance_of_nothing_is_plus_zero() {
+        let b = super::balance(&[], &[]);
+        assert!(b.mean_area_m2 == 0.0 && b.mean_area_m2.is_sign_positive());
+        assert!(b.mean_workload.is_sign_positive());
+    }
 }
