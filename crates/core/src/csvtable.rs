@@ -7,6 +7,44 @@
 use crate::error::{Error, Location, Position, Result};
 use crate::message::{Message, MessageCode as C, Reason};
 
+/// Line numbers of a text from byte offsets: 1 + the line feeds before the offset. The `csv`
+/// crate's own line count falls one behind on CRLF files (what Excel writes), so every reader
+/// here numbers lines with this instead.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    feeds: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The line feeds of `bytes`.
+    pub fn new(bytes: &[u8]) -> Self {
+        Self {
+            feeds: bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// The 1-based line the byte at `offset` is on.
+    pub fn line_at(&self, offset: u64) -> u64 {
+        let mut before = self.feeds.partition_point(|&f| (f as u64) < offset);
+        // On CRLF text the reader puts a record's start on the line feed that ends the line
+        // before it: the record starts after that feed.
+        if self.feeds.get(before).is_some_and(|&f| f as u64 == offset) {
+            before += 1;
+        }
+        before as u64 + 1
+    }
+
+    /// The line of a `csv` position (0 without one).
+    pub fn line_of(&self, p: Option<&csv::Position>) -> u64 {
+        p.map_or(0, |p| self.line_at(p.byte()))
+    }
+}
+
 /// A parsed CSV table: its header and its records with their line numbers.
 #[derive(Debug, Clone)]
 pub struct CsvTable {
@@ -37,17 +75,18 @@ impl CsvTable {
             .iter()
             .map(str::to_string)
             .collect();
+        let lines = LineIndex::new(text.as_bytes());
         let mut rows = Vec::new();
         for rec in r.records() {
             let rec = rec.map_err(|e| {
                 input_error(
                     file,
-                    e.position().map_or(0, |p| p.line()),
+                    lines.line_of(e.position()),
                     None,
                     Message::new(C::CsvRowUnreadable).en(e.to_string()),
                 )
             })?;
-            rows.push((rec.position().map_or(0, |p| p.line()), rec));
+            rows.push((lines.line_of(rec.position()), rec));
         }
         Ok(Self {
             file: file.to_string(),
@@ -169,6 +208,21 @@ fn input_error(file: &str, line: u64, field: Option<&str>, message: Reason) -> E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_files_number_their_lines_like_lf_files() {
+        for text in [
+            "a,b\n1,x\n2,\n",
+            "a,b\r\n1,x\r\n2,\r\n",
+            "a,b\r\n\"1\r\n1\",x\r\n2,\r\n",
+        ] {
+            let t = CsvTable::parse("t.csv", text).expect("table");
+            let rows: Vec<CsvRow<'_>> = t.rows().collect();
+            assert_eq!(rows[0].line(), 2, "{text:?}");
+            let last = if text.contains("\"1") { 4 } else { 3 };
+            assert_eq!(rows[1].line(), last, "{text:?}");
+        }
+    }
 
     #[test]
     fn cells_lines_and_errors_name_file_line_and_column() {

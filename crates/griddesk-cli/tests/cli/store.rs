@@ -211,3 +211,35 @@ fn validate_reports_a_damaged_store() {
         text(&o)
     );
 }
+
+/// A CSV saved by Excel on Windows (CRLF line ends) names the same lines as the LF file: the
+/// bad latitude is on line 3 in both.
+#[test]
+fn crlf_csv_rejects_name_the_right_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    for (name, eol) in [("lf.csv", "\n"), ("crlf.csv", "\r\n")] {
+        let path = dir.path().join(name);
+        let text = [
+            "lon,lat,code,class_code",
+            "121.26,28.64,3310030101000001,0101",
+            "121.26,abc,3310030101000002,0101",
+        ]
+        .join(eol)
+            + eol;
+        std::fs::write(&path, text).expect("write");
+        let o = griddesk(&[
+            "import",
+            &db,
+            "components",
+            path.to_str().expect("path"),
+            "--admin",
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(&format!("{name}, line 3, field `lat`")),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("line 2, field `lat`"), "{name}: {err}");
+    }
+}

@@ -99,6 +99,7 @@ pub fn rows<T: Send>(
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
 ) -> Result<Vec<Row<T>>, Reject> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lines = griddesk_core::csvtable::LineIndex::new(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
@@ -209,7 +210,7 @@ pub fn rows<T: Send>(
                     break;
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = lines.line_of(e.position());
                     let at = e.position().map(|p| p.byte());
                     // An error that does not move the reader forward would repeat forever.
                     let fatal = matches!(e.kind(), csv::ErrorKind::Io(_))
@@ -235,7 +236,7 @@ pub fn rows<T: Send>(
                     result: Err(vec![Problem::new(None, m.clone())]),
                 },
                 Item::Rec(rec) => {
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = lines.line_of(rec.position());
                     let r = CsvRecord { rec, cols: &cols };
                     let result = if rec.len() != cols.width {
                         Err(vec![Problem::new(
