@@ -412,8 +412,37 @@ fn exit_status(e: &anyhow::Error) -> i32 {
     }
 }
 
+/// The status of a Unix tool stopped by SIGPIPE (128 + 13): what `griddesk … | head` ends with
+/// once `head` has read enough.
+const CLOSED_PIPE: i32 = 141;
+
 fn main() {
+    // Output into a pipe that was closed (`| head`): stop quietly, as a Unix tool does, instead
+    // of a panic from `println!` or an error message nobody can read.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.contains("Broken pipe") {
+            std::process::exit(CLOSED_PIPE);
+        }
+        default_hook(info);
+    }));
     if let Err(e) = run(Cli::parse()) {
+        let closed_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                || c.downcast_ref::<csv::Error>().is_some_and(|ce| {
+                    matches!(ce.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe)
+                })
+        });
+        if closed_pipe {
+            std::process::exit(CLOSED_PIPE);
+        }
         eprintln!("error: {e:#}");
         std::process::exit(exit_status(&e));
     }

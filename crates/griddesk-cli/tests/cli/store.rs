@@ -243,3 +243,37 @@ fn crlf_csv_rejects_name_the_right_line() {
         assert!(!err.contains("line 2, field `lat`"), "{name}: {err}");
     }
 }
+
+/// `griddesk locate … | head -1`: once the reader has gone, the command stops quietly with the
+/// closed-pipe status (141, as a Unix tool stopped by SIGPIPE), with no panic and no message.
+#[test]
+fn a_closed_pipe_stops_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    let points = dir.path().join("points.csv");
+    let mut text = String::from("lon,lat\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("121.2{},28.6{}\n", i % 10, i % 7));
+    }
+    std::fs::write(&points, text).expect("points");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args(["locate", &db, points.to_str().expect("path")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    {
+        let out = child.stdout.take().expect("stdout");
+        BufReader::new(out)
+            .read_line(&mut first)
+            .expect("first line");
+    } // the reader goes away here
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(first.trim(), "lon,lat,grid");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked") && !err.contains("error"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+}
