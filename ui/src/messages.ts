@@ -231,6 +231,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'sign-in-role-not-held': { zh: '用户“{login}”没有{role}角色', en: 'User “{login}” does not hold the role {role}' },
   'not-permitted-planning': { zh: '用户“{login}”（{role}）无权编辑单元网格或责任区；网格规划仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not edit unit grids or zones; grid planning is for grid planners and administrators' },
   'not-permitted-evaluation': { zh: '用户“{login}”（{role}）无权修改评价的权重、分段或等级；仅限系统管理员', en: 'User “{login}” ({role}) may not change the evaluation’s weights, bands or grades; only administrators may' },
+  'not-permitted-backup': { zh: '用户“{login}”（{role}）无权备份数据库；仅限系统管理员', en: 'User “{login}” ({role}) may not back up the store; only administrators may' },
   'not-permitted-import-cases': { zh: '用户“{login}”（{role}）无权导入案件；仅限系统管理员', en: 'User “{login}” ({role}) may not import cases; only administrators may' },
   'not-permitted-import': { zh: '用户“{login}”（{role}）无权导入边界、网格、责任网格、部件或辖区边界；仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not import boundaries, grids, duty grids, components or the district outline; imports are for grid planners and administrators' },
 

@@ -175,6 +175,8 @@ pub enum Permission {
     ConfigureEvaluation,
     /// Importing cases (系统管理员 only: they carry people's reports).
     ImportCases,
+    /// Backing up the store (系统管理员 only: the copy holds everyone's data).
+    Backup,
     /// Importing boundaries, grids, duty grids, components or the district outline (网格规划员
     /// and 系统管理员).
     ImportData,
@@ -187,6 +189,7 @@ impl Permission {
             Permission::EditPlanning => "edit unit grids or responsibility zones",
             Permission::ConfigureEvaluation => "change the evaluation's weights, bands or grades",
             Permission::ImportCases => "import cases",
+            Permission::Backup => "back up the store",
             Permission::ImportData => {
                 "import boundaries, grids, duty grids, components or the district outline"
             }
@@ -198,7 +201,7 @@ impl Permission {
             Permission::EditPlanning => {
                 "grid planning is for 网格规划员 (planner) and 系统管理员 (admin) accounts"
             }
-            Permission::ConfigureEvaluation | Permission::ImportCases => {
+            Permission::ConfigureEvaluation | Permission::ImportCases | Permission::Backup => {
                 "only 系统管理员 (admin) accounts may"
             }
             Permission::ImportData => {
@@ -211,6 +214,7 @@ impl Permission {
             Permission::EditPlanning => MessageCode::NotPermittedPlanning,
             Permission::ConfigureEvaluation => MessageCode::NotPermittedEvaluation,
             Permission::ImportCases => MessageCode::NotPermittedImportCases,
+            Permission::Backup => MessageCode::NotPermittedBackup,
             Permission::ImportData => MessageCode::NotPermittedImport,
         }
     }

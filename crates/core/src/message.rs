@@ -432,6 +432,8 @@ message_codes! {
     NotPermittedPlanning = "not-permitted-planning" [login, role],
     NotPermittedEvaluation = "not-permitted-evaluation" [login, role],
     NotPermittedImportCases = "not-permitted-import-cases" [login, role],
+    /// Only administrators back up a store (the copy holds everyone's data).
+    NotPermittedBackup = "not-permitted-backup" [login, role],
     NotPermittedImport = "not-permitted-import" [login, role],
 
     // ---- workflow refusals ----

@@ -124,6 +124,19 @@ enum Command {
         #[arg(long, default_value = "resources")]
         resources: PathBuf,
     },
+    /// A consistent copy of a store, taken while it may be in use (SQLite's online backup: the
+    /// write-ahead log's commits included, which copying the .sqlite file alone can miss).
+    /// Administrators only.
+    Backup {
+        db: PathBuf,
+        /// The copy (written beside it and moved into place when complete).
+        to: PathBuf,
+        #[command(flatten)]
+        actor: caseloop::Actor,
+    },
+    /// Put a backup in place as a store, after checking it is an intact GridDesk store this
+    /// build can open; a bad backup leaves the store as it was. The store must not be open.
+    Restore { backup: PathBuf, db: PathBuf },
     /// Print statistics of a store.
     Stats {
         db: PathBuf,
@@ -610,6 +623,20 @@ fn run(cli: Cli) -> Result<()> {
             out_dir.as_deref(),
             &resources,
         )?,
+        Command::Backup { db, to, actor } => {
+            let e = open(&db)?;
+            let by = actor.required(&e)?;
+            e.backup(&by, &to)?;
+            println!("backed up {} to {}", db.display(), to.display());
+        }
+        Command::Restore { backup, db } => {
+            let version = Engine::restore(&backup, &db)?;
+            println!(
+                "restored {} from {} (schema version {version})",
+                db.display(),
+                backup.display()
+            );
+        }
         Command::Stats { db, json } => {
             let e = open(&db)?;
             let s = e.stats();

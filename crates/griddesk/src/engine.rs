@@ -260,6 +260,42 @@ impl Engine {
         }
     }
 
+    /// A consistent copy of the open store at `to`, taken while it stays in use (an
+    /// administrator's task: the copy holds every person's data). See [`Store::backup_to`].
+    pub fn backup(&self, by: &crate::users::Session, to: &Path) -> Result<()> {
+        self.require_role(
+            by,
+            &[crate::users::Role::Admin],
+            crate::error::Permission::Backup,
+        )?;
+        if to == self.path {
+            return Err(Error::Duplicate {
+                what: "store file",
+                key: to.display().to_string(),
+            });
+        }
+        self.store().backup_to(to)
+    }
+
+    /// Puts the backup `from` in place as the store `to` (not open anywhere): the backup is
+    /// verified first (a GridDesk store this build can open, every page intact), copied beside
+    /// `to` and moved into place, so a bad backup or a failure leaves `to` as it was. Returns the
+    /// backup's schema version.
+    pub fn restore(from: &Path, to: &Path) -> Result<i64> {
+        let version = Store::verify(from)?;
+        let mut part = to.as_os_str().to_owned();
+        part.push(".restore");
+        let part = PathBuf::from(part);
+        std::fs::copy(from, &part).map_err(|e| Error::io(&part, e))?;
+        for side in ["-wal", "-shm"] {
+            let mut p = to.as_os_str().to_owned();
+            p.push(side);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+        std::fs::rename(&part, to).map_err(|e| Error::io(to, e))?;
+        Ok(version)
+    }
+
     /// Rebuilds the indexes when another writer committed since they were built (see
     /// [`Engine::loaded`]). Never waits for the store: busy means this process is writing.
     fn follow_other_writers(&self) {

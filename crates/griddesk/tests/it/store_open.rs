@@ -385,3 +385,30 @@ fn an_engine_follows_another_writer() {
         "{id} is in the first engine's index"
     );
 }
+
+/// A backup taken while the engine is open holds the commits still in the write-ahead log,
+/// and only an administrator may take one.
+#[test]
+fn an_online_backup_holds_every_commit() {
+    use griddesk::users::Role;
+    let d = crate::common::district();
+    let e = &d.engine;
+    let inspector = crate::common::session(e, "inspector", Role::Inspector);
+    let to = d._dir.path().join("backup.sqlite");
+    let err = e.backup(&inspector, &to).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotPermitted, "{err}");
+    assert!(!to.exists());
+    let admin = crate::common::admin(e);
+    e.backup(&admin, &to).expect("backup");
+    let copy = Engine::open(&to).expect("the backup opens");
+    assert_eq!(copy.overview().cases, e.overview().cases);
+    assert_eq!(copy.overview().grids, e.overview().grids);
+    assert_eq!(
+        copy.users().expect("users").len(),
+        e.users().expect("users").len()
+    );
+    assert_eq!(
+        Store::verify(&to).expect("intact"),
+        griddesk::store::current_version()
+    );
+}

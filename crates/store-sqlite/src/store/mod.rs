@@ -775,6 +775,73 @@ fn dup(e: rusqlite::Error, what: &'static str, key: &str) -> Error {
     }
 }
 
+impl Store {
+    /// A consistent copy of the store at `to`, taken while the store stays in use (SQLite's
+    /// online backup: commits in the write-ahead log are included, which copying the `.sqlite`
+    /// file alone can miss). Written to `to` + `.part` and moved into place when complete, so a
+    /// failed or killed backup leaves no half-written file under the name.
+    pub fn backup_to(&self, to: &Path) -> Result<()> {
+        let mut part = to.as_os_str().to_owned();
+        part.push(".part");
+        let part = PathBuf::from(part);
+        let _ = std::fs::remove_file(&part);
+        let run = || -> rusqlite::Result<()> {
+            let mut dst = Connection::open(&part)?;
+            {
+                let b = rusqlite::backup::Backup::new(&self.conn, &mut dst)?;
+                b.run_to_completion(1024, std::time::Duration::from_millis(5), None)?;
+            }
+            // One file: no write-ahead log beside the copy.
+            let _mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+            dst.close().map_err(|(_, e)| e)
+        };
+        if let Err(e) = run() {
+            let _ = std::fs::remove_file(&part);
+            return Err(sql_error(e));
+        }
+        std::fs::rename(&part, to).map_err(|e| Error::io(to, e))
+    }
+
+    /// Checks that `path` is a GridDesk store this build can open and that SQLite finds every
+    /// page intact (`PRAGMA integrity_check`); returns its schema version. Opens it read-only.
+    pub fn verify(path: &Path) -> Result<i64> {
+        if !path.exists() {
+            return Err(Error::StoreNotFound(path.to_path_buf()));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| classify_open_error(path, e))?;
+        let corrupt = |reason: String| Error::StoreCorrupt {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| classify_open_error(path, e))?;
+        if app_id != APPLICATION_ID {
+            return Err(corrupt(
+                "not a GridDesk store (SQLite application_id does not match)".into(),
+            ));
+        }
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| classify_open_error(path, e))?;
+        if version > current_version() {
+            return Err(Error::StoreTooNew {
+                path: path.to_path_buf(),
+                found: version,
+                supported: current_version(),
+            });
+        }
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| classify_open_error(path, e))?;
+        if check != "ok" {
+            return Err(corrupt(format!("integrity check: {check}")));
+        }
+        Ok(version)
+    }
+}
+
 impl griddesk_store::ModelSink for Writer<'_> {
     fn put_district(&self, d: &District) -> griddesk_core::Result<()> {
         Writer::put_district(self, d)
