@@ -228,6 +228,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   // ---- sign-in and permissions ----
   'sign-in-bad-credentials': { zh: '账号或密码错误', en: 'Wrong login or password' },
   'sign-in-inactive': { zh: '账号“{login}”已停用', en: 'Account “{login}” is disabled' },
+  'sign-in-wait': { zh: '用户“{login}”登录失败次数过多，请 {seconds} 秒后再试', en: 'Too many failed sign-ins for “{login}”: try again in {seconds} s' },
   'sign-in-role-not-held': { zh: '用户“{login}”没有{role}角色', en: 'User “{login}” does not hold the role {role}' },
   'not-permitted-planning': { zh: '用户“{login}”（{role}）无权编辑单元网格或责任区；网格规划仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not edit unit grids or zones; grid planning is for grid planners and administrators' },
   'not-permitted-evaluation': { zh: '用户“{login}”（{role}）无权修改评价的权重、分段或等级；仅限系统管理员', en: 'User “{login}” ({role}) may not change the evaluation’s weights, bands or grades; only administrators may' },

@@ -428,6 +428,8 @@ message_codes! {
     SignInInactive = "sign-in-inactive" [login],
     /// The user does not hold the role asked for.
     SignInRoleNotHeld = "sign-in-role-not-held" [login, role],
+    /// Too many failed sign-ins in a row: wait before trying again.
+    SignInWait = "sign-in-wait" [login, seconds],
     /// Grid planning needs the planner or administrator role.
     NotPermittedPlanning = "not-permitted-planning" [login, role],
     NotPermittedEvaluation = "not-permitted-evaluation" [login, role],

@@ -144,6 +144,49 @@ pub fn set_user_active(tx: &Connection, login: &str, active: bool) -> Result<()>
 }
 
 impl griddesk_caseloop::users_store::UsersStore for crate::Db<'_> {
+    fn log_sign_in(
+        &self,
+        at: chrono::NaiveDateTime,
+        login: &str,
+        role: griddesk_core::users::Role,
+        reason: Option<&str>,
+    ) -> griddesk_core::Result<()> {
+        self.0
+            .execute(
+                "INSERT INTO sign_in_log (at, login, role, ok, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![
+                    griddesk_core::dates::format_datetime(&at),
+                    login,
+                    role.key(),
+                    reason.is_none(),
+                    reason
+                ],
+            )
+            .map_err(crate::error::sql_error)?;
+        Ok(())
+    }
+
+    fn failed_sign_ins(
+        &self,
+        login: &str,
+    ) -> griddesk_core::Result<(u32, Option<chrono::NaiveDateTime>)> {
+        let (n, last): (u32, Option<String>) = self
+            .0
+            .query_row(
+                "SELECT count(*), max(at) FROM sign_in_log
+                 WHERE login = ?1 AND ok = 0 AND coalesce(reason, '') <> 'wait'
+                   AND seq > coalesce((SELECT max(seq) FROM sign_in_log WHERE login = ?1 AND ok = 1), 0)",
+                [login],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(crate::error::sql_error)?;
+        let last = last
+            .as_deref()
+            .map(griddesk_core::dates::parse_datetime)
+            .transpose()?;
+        Ok((n, last))
+    }
+
     fn insert_department(&self, d: &Department) -> griddesk_core::Result<()> {
         (insert_department(self.0, d)).map_err(griddesk_core::Error::from)
     }

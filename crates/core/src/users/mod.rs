@@ -171,6 +171,9 @@ pub enum SignInRefusal {
     /// The user does not hold the role asked for.
     #[error("`{login}` does not hold the role {}", role.zh())]
     RoleNotHeld { login: String, role: Role },
+    /// Too many refusals in a row: the login must wait before its next attempt.
+    #[error("too many failed sign-ins for `{login}`: try again in {seconds} s")]
+    Wait { login: String, seconds: i64 },
 }
 
 impl SignInRefusal {
@@ -185,6 +188,9 @@ impl SignInRefusal {
             SignInRefusal::RoleNotHeld { login, role } => Message::new(C::SignInRoleNotHeld)
                 .text("login", login)
                 .term("role", *role),
+            SignInRefusal::Wait { login, seconds } => Message::new(C::SignInWait)
+                .text("login", login)
+                .int("seconds", *seconds),
         }
     }
 }

@@ -122,35 +122,57 @@ impl Engine {
 
     /// Checks a password and opens a session in one of the user's roles.
     pub fn sign_in(&self, login: &str, password: &str, role: Role) -> Result<Session> {
-        self.with_desk(|_, desk, _| {
+        let now = chrono::Local::now().naive_local();
+        self.with_desk(|store, desk, _| {
             let login = login.trim();
-            let Some((u, phc)) = desk.users.get(login) else {
-                let _ = verify_password(password, decoy_hash());
-                return Err(Error::SignIn(SignInRefusal::BadCredentials));
-            };
-            if !verify_password(password, phc) {
-                return Err(Error::SignIn(SignInRefusal::BadCredentials));
+            // Refusals in a row make the login wait (checked before the password, so that
+            // guessing during the wait learns nothing); every attempt is recorded.
+            let (failures, last) = store.db().failed_sign_ins(login)?;
+            let wait = griddesk_caseloop::users_store::sign_in_wait(failures);
+            if let Some(last) = last.filter(|_| wait > chrono::Duration::zero()) {
+                // Stored to the second: the refusal may have come up to a second later.
+                let until = last + chrono::Duration::seconds(1) + wait;
+                let left_ms = (until - now).num_milliseconds();
+                if left_ms > 0 {
+                    let left = (left_ms + 999) / 1000;
+                    store.transaction(|tx| tx.log_sign_in(now, login, role, Some("wait")))?;
+                    return Err(Error::SignIn(SignInRefusal::Wait {
+                        login: login.to_string(),
+                        seconds: left,
+                    }));
+                }
             }
-            if !u.active {
-                return Err(Error::SignIn(SignInRefusal::Inactive {
+            let outcome = match desk.users.get(login) {
+                None => {
+                    let _ = verify_password(password, decoy_hash());
+                    Err(SignInRefusal::BadCredentials)
+                }
+                Some((_, phc)) if !verify_password(password, phc) => {
+                    Err(SignInRefusal::BadCredentials)
+                }
+                Some((u, _)) if !u.active => Err(SignInRefusal::Inactive {
                     login: u.login.clone(),
-                }));
-            }
-            if !u.roles.contains(&role) {
-                return Err(Error::SignIn(SignInRefusal::RoleNotHeld {
+                }),
+                Some((u, _)) if !u.roles.contains(&role) => Err(SignInRefusal::RoleNotHeld {
                     login: u.login.clone(),
                     role,
-                }));
-            }
-            Ok((
-                Session {
+                }),
+                Some((u, _)) => Ok(Session {
                     login: u.login.clone(),
                     name: u.name.clone(),
                     role,
                     department: u.department.clone(),
-                },
-                vec![],
-            ))
+                }),
+            };
+            let reason = match &outcome {
+                Ok(_) => None,
+                Err(SignInRefusal::BadCredentials) => Some("bad_credentials"),
+                Err(SignInRefusal::Inactive { .. }) => Some("inactive"),
+                Err(SignInRefusal::RoleNotHeld { .. }) => Some("role_not_held"),
+                Err(SignInRefusal::Wait { .. }) => Some("wait"),
+            };
+            store.transaction(|tx| tx.log_sign_in(now, login, role, reason))?;
+            Ok((outcome.map_err(Error::SignIn)?, vec![]))
         })
     }
 

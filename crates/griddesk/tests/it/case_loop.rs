@@ -1272,3 +1272,62 @@ fn a_report_from_the_future_is_refused() {
         .expect("five minutes ahead is clock skew"),
     );
 }
+
+/// After five wrong passwords in a row the login waits before its next attempt — even the
+/// right password is refused meanwhile, without being checked — and every attempt, accepted or
+/// refused, is recorded in the store.
+#[test]
+fn repeated_failed_sign_ins_make_the_login_wait() {
+    let d = district();
+    let e = &d.engine;
+    for _ in 0..5 {
+        let err = e
+            .sign_in("inspector", "wrong", Role::Inspector)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::SignInRefused, "{err}");
+    }
+    let err = e
+        .sign_in("inspector", "inspector-pass", Role::Inspector)
+        .unwrap_err();
+    assert_eq!(
+        err.message().code,
+        griddesk::MessageCode::SignInWait,
+        "the right password during the wait: {err}"
+    );
+    // Another login is not held up.
+    session(e, "reception", Role::Receptionist);
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    session(e, "inspector", Role::Inspector);
+    // The count starts again after an accepted sign-in.
+    let err = e
+        .sign_in("inspector", "wrong", Role::Inspector)
+        .unwrap_err();
+    assert_eq!(
+        err.message().code,
+        griddesk::MessageCode::SignInBadCredentials
+    );
+
+    let path = d._dir.path().join("d.sqlite");
+    let c = rusqlite::Connection::open(&path).expect("store");
+    let rows: Vec<(String, bool, Option<String>)> = c
+        .prepare("SELECT login, ok, reason FROM sign_in_log WHERE login = 'inspector' ORDER BY seq")
+        .expect("log")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let reasons: Vec<Option<&str>> = rows.iter().map(|r| r.2.as_deref()).collect();
+    assert_eq!(
+        &reasons[reasons.len() - 8..],
+        &[
+            Some("bad_credentials"),
+            Some("bad_credentials"),
+            Some("bad_credentials"),
+            Some("bad_credentials"),
+            Some("bad_credentials"),
+            Some("wait"),
+            None,
+            Some("bad_credentials"),
+        ]
+    );
+}

@@ -11,6 +11,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_zones.sql"),
     include_str!("migrations/0004_planning.sql"),
     include_str!("migrations/0005_planner_role.sql"),
+    include_str!("migrations/0006_sign_in_log.sql"),
 ];
 
 /// The schema version this build writes and understands.
