@@ -137,6 +137,16 @@ message_codes! {
     UnknownCrs = "unknown-crs" [value],
     /// The file names a CRS GridDesk does not convert.
     CrsUnknownInFile = "crs-unknown-in-file" [crs],
+    /// The file is on an old datum (Beijing 1954, Xian 1980): give the local transformation.
+    OldDatumNeedsTowgs84 = "old-datum-needs-towgs84" [datum, ellipsoid],
+    /// A seven-parameter transformation that cannot be read.
+    Towgs84Invalid = "towgs84-invalid" [value],
+    /// A seven-parameter transformation given for a file not on an old datum.
+    Towgs84NotOldDatum = "towgs84-not-old-datum" [crs],
+    /// Coordinates read as lon/lat look like projected metres.
+    LooksProjected = "looks-projected" [x, y],
+    /// Coordinates read as lon/lat look like Gauss-Krüger metres with the zone in the easting.
+    LooksProjectedGk = "looks-projected-gk" [x, y, zone, epsg],
     /// CSV rows carry no polygons.
     CsvNoPolygons = "csv-no-polygons" [],
     /// The CSV header row cannot be read.
@@ -147,6 +157,8 @@ message_codes! {
     CsvColumnsClash = "csv-columns-clash" [a, b, field],
     /// Required columns are missing.
     CsvMissingColumns = "csv-missing-columns" [columns],
+    /// Required columns are missing, and the header has columns GridDesk does not know.
+    CsvHeaderNotUnderstood = "csv-header-not-understood" [columns, unknown, expected],
     /// A CSV row cannot be read.
     CsvRowUnreadable = "csv-row-unreadable" [],
     /// A CSV row has another number of fields than the header.

@@ -13,11 +13,255 @@
 //! * **GCJ-02** — the obfuscated lon/lat of Chinese web maps (高德, 腾讯), from the public
 //!   algorithm; its inverse is solved by fixed-point iteration to 1e-10° (≈ 0.01 mm). Points
 //!   outside China's rough bounding box are not shifted, as in the algorithm.
+//! * **Old datums** — Beijing 1954 (Krassowsky 1940 ellipsoid) and Xian 1980 (IAG 1975
+//!   ellipsoid), geographic or in 3- and 6-degree Gauss-Krüger zones ([`OldDatum`]). Their
+//!   difference from CGCS2000 is tens of metres and differs from place to place, so a file on
+//!   one is never read as CGCS2000: it is refused, naming the datum, unless the person gives the
+//!   local seven-parameter (Bursa-Wolf, position-vector) transformation ([`Towgs84`]); then
+//!   coordinates go through geocentric XYZ (`proj4rs`'s `+towgs84`). See `docs/exchange.md`.
 
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
 use proj4rs::Proj;
 use serde::Serialize;
+
+/// A geodetic datum older than CGCS2000 that Chinese survey files still use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OldDatum {
+    /// Beijing 1954 (北京54), Krassowsky 1940 ellipsoid (a = 6 378 245 m, 1/f = 298.3).
+    Beijing1954,
+    /// Xian 1980 (西安80), IAG 1975 ellipsoid (a = 6 378 140 m, 1/f = 298.257).
+    Xian1980,
+}
+
+impl OldDatum {
+    /// `Beijing 1954`, `Xian 1980`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OldDatum::Beijing1954 => "Beijing 1954",
+            OldDatum::Xian1980 => "Xian 1980",
+        }
+    }
+
+    /// The ellipsoid's name: `Krassowsky 1940`, `IAG 1975`.
+    pub fn ellipsoid(self) -> &'static str {
+        match self {
+            OldDatum::Beijing1954 => "Krassowsky 1940",
+            OldDatum::Xian1980 => "IAG 1975",
+        }
+    }
+
+    /// Semi-major axis (m) and inverse flattening.
+    pub fn axes(self) -> (f64, f64) {
+        match self {
+            OldDatum::Beijing1954 => (6_378_245.0, 298.3),
+            OldDatum::Xian1980 => (6_378_140.0, 298.257),
+        }
+    }
+
+    /// EPSG code of the geographic CRS (4214, 4610).
+    fn geographic_epsg(self) -> u32 {
+        match self {
+            OldDatum::Beijing1954 => 4214,
+            OldDatum::Xian1980 => 4610,
+        }
+    }
+
+    /// First EPSG code of each family: 3-degree prefixed (zones 25–45), 3-degree by central
+    /// meridian, 6-degree prefixed (zones 13–23), 6-degree by central meridian.
+    fn epsg_bases(self) -> [(u32, GkZoneKind); 4] {
+        use GkZoneKind::*;
+        match self {
+            OldDatum::Beijing1954 => [
+                (2401, ThreePrefixed),
+                (2422, ThreeCm),
+                (21413, SixPrefixed),
+                (21453, SixCm),
+            ],
+            OldDatum::Xian1980 => [
+                (2349, ThreePrefixed),
+                (2370, ThreeCm),
+                (2327, SixPrefixed),
+                (2338, SixCm),
+            ],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GkZoneKind {
+    ThreePrefixed,
+    ThreeCm,
+    SixPrefixed,
+    SixCm,
+}
+
+impl GkZoneKind {
+    fn of(z: GkZone) -> Self {
+        match (z.six_degree, z.prefixed) {
+            (false, true) => GkZoneKind::ThreePrefixed,
+            (false, false) => GkZoneKind::ThreeCm,
+            (true, true) => GkZoneKind::SixPrefixed,
+            (true, false) => GkZoneKind::SixCm,
+        }
+    }
+    fn six(self) -> bool {
+        matches!(self, GkZoneKind::SixPrefixed | GkZoneKind::SixCm)
+    }
+    fn first_zone(self) -> u8 {
+        if self.six() {
+            *GK6_ZONES.start()
+        } else {
+            *GK_ZONES.start()
+        }
+    }
+    fn count(self) -> u32 {
+        if self.six() {
+            11
+        } else {
+            21
+        }
+    }
+}
+
+/// A Gauss-Krüger zone of an old datum: 3-degree (zones 25–45, central meridian 3n°E) or
+/// 6-degree (zones 13–23, central meridian 6n − 3 °E); `prefixed`: the easting carries the zone
+/// number (false easting n × 1 000 000 + 500 000 m), else 500 000 m.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct GkZone {
+    pub six_degree: bool,
+    pub zone: u8,
+    pub prefixed: bool,
+}
+
+impl GkZone {
+    /// Central meridian, degrees east.
+    pub fn central_meridian(self) -> u32 {
+        if self.six_degree {
+            u32::from(self.zone) * 6 - 3
+        } else {
+            u32::from(self.zone) * 3
+        }
+    }
+
+    /// False easting, metres.
+    pub fn false_easting(self) -> f64 {
+        if self.prefixed {
+            f64::from(self.zone) * 1e6 + 500_000.0
+        } else {
+            500_000.0
+        }
+    }
+}
+
+/// First and last 6-degree zone over China (central meridians 75°E and 135°E).
+pub const GK6_ZONES: std::ops::RangeInclusive<u8> = 13..=23;
+
+/// The seven parameters of a Bursa-Wolf (Helmert) transformation from an old datum to
+/// CGCS2000/WGS84, in the position-vector convention of PROJ's `+towgs84` and EPSG method
+/// 9606: translations in metres, rotations in arc-seconds, scale in parts per million.
+/// (Parameters published in the coordinate-frame convention, EPSG 9607, have the three
+/// rotations' signs reversed.)
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Towgs84 {
+    pub dx: f64,
+    pub dy: f64,
+    pub dz: f64,
+    pub rx: f64,
+    pub ry: f64,
+    pub rz: f64,
+    pub s: f64,
+}
+
+impl Towgs84 {
+    fn values(&self) -> [f64; 7] {
+        [self.dx, self.dy, self.dz, self.rx, self.ry, self.rz, self.s]
+    }
+
+    /// Parses `dx,dy,dz,rx,ry,rz,s` (seven numbers; three numbers `dx,dy,dz` are a pure
+    /// translation). Separators: commas, also `，`, `;` or spaces.
+    pub fn parse(s: &str) -> Result<Towgs84> {
+        let bad = |why: &str| {
+            Error::Invalid(
+                Message::new(C::Towgs84Invalid)
+                    .text("value", s)
+                    .en(format!(
+                        "`{s}` is not a seven-parameter transformation: {why} (expected dx,dy,dz,rx,ry,rz,s: metres, arc-seconds, ppm)"
+                    )),
+            )
+        };
+        let parts: Vec<&str> = s
+            .split(|c: char| c == ',' || c == '，' || c == ';' || c.is_whitespace())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let mut v = Vec::with_capacity(7);
+        for p in &parts {
+            let x: f64 = p
+                .parse()
+                .map_err(|_| bad(&format!("`{}` is not a number", super::fields::clip(p))))?;
+            if !x.is_finite() {
+                return Err(bad(&format!("`{p}` is not a finite number")));
+            }
+            v.push(x);
+        }
+        match v.len() {
+            3 => v.extend([0.0; 4]),
+            7 => {}
+            n => return Err(bad(&format!("found {n} numbers, not 7 (or 3)"))),
+        }
+        // Local transformations shift by hundreds of metres at most; rotations of a few
+        // arc-seconds and scales of a few ppm. Far larger values are a unit mistake.
+        if v[..3].iter().any(|x| x.abs() > 10_000.0) {
+            return Err(bad("a translation is over 10 km"));
+        }
+        if v[3..6].iter().any(|x| x.abs() > 3_600.0) {
+            return Err(bad(
+                "a rotation is over one degree (rotations are in arc-seconds)",
+            ));
+        }
+        if v[6].abs() > 10_000.0 {
+            return Err(bad("the scale is over 10 000 ppm (the scale is in ppm)"));
+        }
+        Ok(Towgs84 {
+            dx: v[0],
+            dy: v[1],
+            dz: v[2],
+            rx: v[3],
+            ry: v[4],
+            rz: v[5],
+            s: v[6],
+        })
+    }
+
+    /// `dx,dy,dz,rx,ry,rz,s` as PROJ writes it.
+    pub fn proj_string(&self) -> String {
+        self.values()
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+impl PartialEq for Towgs84 {
+    fn eq(&self, o: &Self) -> bool {
+        self.values()
+            .iter()
+            .zip(o.values())
+            .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+impl Eq for Towgs84 {}
+
+impl std::hash::Hash for Towgs84 {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for x in self.values() {
+            x.to_bits().hash(h);
+        }
+    }
+}
 
 /// A file's coordinate reference system.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
@@ -31,6 +275,14 @@ pub enum Crs {
     GaussKruger { zone: u8, prefixed: bool },
     /// GCJ-02 (火星坐标) longitude-latitude.
     Gcj02,
+    /// Beijing 1954 or Xian 1980, geographic (`zone` none) or Gauss-Krüger. Converted only with
+    /// the local `towgs84` parameters the person gives; without them [`Crs::transformer`]
+    /// refuses, naming the datum.
+    OldDatum {
+        datum: OldDatum,
+        zone: Option<GkZone>,
+        towgs84: Option<Towgs84>,
+    },
 }
 
 /// First and last 3-degree zone of CGCS2000 (central meridians 75°E and 135°E).
@@ -45,10 +297,20 @@ impl Crs {
                 Some(u32::from(zone - 25) + if prefixed { 4513 } else { 4534 })
             }
             Crs::Gcj02 => None,
+            Crs::OldDatum { datum, zone, .. } => Some(match zone {
+                None => datum.geographic_epsg(),
+                Some(z) => {
+                    let kind = GkZoneKind::of(z);
+                    let (base, _) = datum.epsg_bases().into_iter().find(|(_, k)| *k == kind)?;
+                    base + u32::from(z.zone - kind.first_zone())
+                }
+            }),
         }
     }
 
-    /// The CRS of an EPSG code (4326 and 4490 are lon/lat).
+    /// The CRS of an EPSG code (4326 and 4490 are lon/lat); the codes of Beijing 1954 (4214,
+    /// 2401–2442, 21413–21423, 21453–21463) and Xian 1980 (4610, 2327–2390) give
+    /// [`Crs::OldDatum`] without parameters.
     pub fn from_epsg(code: u32) -> Option<Crs> {
         match code {
             4326 | 4490 => Some(Crs::LonLat),
@@ -60,6 +322,63 @@ impl Crs {
                 zone: (code - 4534 + 25) as u8,
                 prefixed: false,
             }),
+            _ => Crs::old_datum_of_epsg(code),
+        }
+    }
+
+    fn old_datum_of_epsg(code: u32) -> Option<Crs> {
+        for datum in [OldDatum::Beijing1954, OldDatum::Xian1980] {
+            if code == datum.geographic_epsg() {
+                return Some(Crs::OldDatum {
+                    datum,
+                    zone: None,
+                    towgs84: None,
+                });
+            }
+            for (base, kind) in datum.epsg_bases() {
+                if (base..base + kind.count()).contains(&code) {
+                    let zone = kind.first_zone() + u8::try_from(code - base).ok()?;
+                    return Some(Crs::OldDatum {
+                        datum,
+                        zone: Some(GkZone {
+                            six_degree: kind.six(),
+                            zone,
+                            prefixed: matches!(
+                                kind,
+                                GkZoneKind::ThreePrefixed | GkZoneKind::SixPrefixed
+                            ),
+                        }),
+                        towgs84: None,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// This CRS with the local transformation `p`; only an old datum takes one.
+    pub fn with_towgs84(self, p: Towgs84) -> Result<Crs> {
+        match self {
+            Crs::OldDatum { datum, zone, .. } => Ok(Crs::OldDatum {
+                datum,
+                zone,
+                towgs84: Some(p),
+            }),
+            other => Err(Error::Invalid(
+                Message::new(C::Towgs84NotOldDatum)
+                    .text("crs", other.name())
+                    .en(format!(
+                        "the file is in {}, not on Beijing 1954 or Xian 1980: --towgs84 is only for those old datums",
+                        other.name()
+                    )),
+            )),
+        }
+    }
+
+    /// The old datum of this CRS, if it is on one.
+    pub fn old_datum(self) -> Option<OldDatum> {
+        match self {
+            Crs::OldDatum { datum, .. } => Some(datum),
             _ => None,
         }
     }
@@ -71,7 +390,7 @@ impl Crs {
         let t = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
         let bad = || {
             Error::Invalid(Message::new(C::UnknownCrs).text("value", s).en(format!(
-                "unknown CRS `{s}` (expected wgs84, cgcs2000, gcj02, EPSG:4513–4554, gk40 or gk-cm120)"
+                "unknown CRS `{s}` (expected wgs84, cgcs2000, gcj02, EPSG:4513–4554, gk40 or gk-cm120; Beijing 1954 and Xian 1980 by their EPSG codes)"
             )))
         };
         match t.as_str() {
@@ -126,6 +445,25 @@ impl Crs {
                     u32::from(zone) * 3
                 )
             }
+            Crs::OldDatum { datum, zone, .. } => match zone {
+                None => format!("{} lon/lat", datum.name()),
+                Some(z) => {
+                    let width = if z.six_degree { 6 } else { 3 };
+                    if z.prefixed {
+                        format!(
+                            "{} / {width}-degree Gauss-Kruger zone {}",
+                            datum.name(),
+                            z.zone
+                        )
+                    } else {
+                        format!(
+                            "{} / {width}-degree Gauss-Kruger CM {}E",
+                            datum.name(),
+                            z.central_meridian()
+                        )
+                    }
+                }
+            },
         }
     }
 
@@ -156,12 +494,35 @@ impl Crs {
                     "PROJCS[\"{name}\",{GEOGCS},PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",{fe:.1}],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",{cm}.0],PARAMETER[\"Scale_Factor\",1.0],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]"
                 ))
             }
+            Crs::OldDatum { datum, zone, .. } => {
+                let (a, rf) = datum.axes();
+                let (gcs, d, sph) = match datum {
+                    OldDatum::Beijing1954 => {
+                        ("GCS_Beijing_1954", "D_Beijing_1954", "Krasovsky_1940")
+                    }
+                    OldDatum::Xian1980 => ("GCS_Xian_1980", "D_Xian_1980", "IAG_1975"),
+                };
+                let geogcs = format!("GEOGCS[\"{gcs}\",DATUM[\"{d}\",SPHEROID[\"{sph}\",{a:.1},{rf}]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]");
+                let Some(z) = zone else {
+                    return Some(geogcs);
+                };
+                let name = self.name().replace([' ', '/', '-'], "_");
+                Some(format!(
+                    "PROJCS[\"{name}\",{geogcs},PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",{:.1}],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",{}.0],PARAMETER[\"Scale_Factor\",1.0],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]",
+                    z.false_easting(),
+                    z.central_meridian()
+                ))
+            }
         }
     }
 
-    /// The CRS a `.prj` (WKT 1, ESRI or OGC flavour) describes, if it is one of ours: an EPSG
-    /// authority code, else a geographic CRS, else a transverse Mercator with scale 1 on a
-    /// 3-degree central meridian and a false easting of 500 000 m with or without the zone.
+    /// The CRS a `.prj` (WKT 1, ESRI or OGC flavour; also WKT 2) describes, if it is one of
+    /// ours: an EPSG authority code, else the datum read from the ellipsoid (`SPHEROID` /
+    /// `ELLIPSOID`: its axis, else its name) and the datum's name, then a geographic CRS or a
+    /// transverse Mercator with scale 1 on a 3-degree central meridian (6-degree too on an old
+    /// datum) and a false easting of 500 000 m with or without the zone. A WKT on the
+    /// Krassowsky or IAG 1975 ellipsoid is [`Crs::OldDatum`]; one on any other ellipsoid than
+    /// CGCS2000's / WGS84's is not ours (`None`).
     pub fn from_prj(wkt: &str) -> Option<Crs> {
         let w = wkt.trim();
         let upper = w.to_ascii_uppercase();
@@ -173,45 +534,91 @@ impl Crs {
                 return Some(c);
             }
         }
+        let datum = match datum_of_wkt(&upper) {
+            WktDatum::Modern => None,
+            WktDatum::Old(d) => Some(d),
+            WktDatum::Other => return None,
+        };
+        let old = |zone| {
+            datum.map(|datum| Crs::OldDatum {
+                datum,
+                zone,
+                towgs84: None,
+            })
+        };
         if upper.starts_with("GEOGCS") || upper.starts_with("GEOGCRS") {
-            return Some(Crs::LonLat);
+            return old(None).or(Some(Crs::LonLat));
         }
-        if !upper.starts_with("PROJCS") {
+        if !upper.starts_with("PROJCS") && !upper.starts_with("PROJCRS") {
             return None;
         }
         let tm = upper.contains("GAUSS_KRUGER")
             || upper.contains("GAUSS-KRUGER")
-            || upper.contains("TRANSVERSE_MERCATOR");
+            || upper.contains("TRANSVERSE_MERCATOR")
+            || upper.contains("TRANSVERSE MERCATOR");
         if !tm {
             return None;
         }
-        let cm = parameter(&upper, "CENTRAL_MERIDIAN")?;
-        let fe = parameter(&upper, "FALSE_EASTING")?;
-        let k = parameter(&upper, "SCALE_FACTOR").unwrap_or(1.0);
-        let fnorth = parameter(&upper, "FALSE_NORTHING").unwrap_or(0.0);
-        if (k - 1.0).abs() > 1e-12 || fnorth != 0.0 || cm.fract() != 0.0 || cm % 3.0 != 0.0 {
+        let cm = parameter(&upper, "CENTRAL_MERIDIAN")
+            .or_else(|| parameter(&upper, "LONGITUDE OF NATURAL ORIGIN"))?;
+        let fe =
+            parameter(&upper, "FALSE_EASTING").or_else(|| parameter(&upper, "FALSE EASTING"))?;
+        let k = parameter(&upper, "SCALE_FACTOR")
+            .or_else(|| parameter(&upper, "SCALE FACTOR AT NATURAL ORIGIN"))
+            .unwrap_or(1.0);
+        let fnorth = parameter(&upper, "FALSE_NORTHING")
+            .or_else(|| parameter(&upper, "FALSE NORTHING"))
+            .unwrap_or(0.0);
+        if (k - 1.0).abs() > 1e-12 || fnorth != 0.0 || cm.fract() != 0.0 {
             return None;
         }
-        let zone = u8::try_from((cm / 3.0) as i64)
-            .ok()
-            .filter(|z| GK_ZONES.contains(z))?;
-        if fe == 500_000.0 {
-            Some(Crs::GaussKruger {
+        let three = (cm % 3.0 == 0.0)
+            .then(|| u8::try_from((cm / 3.0) as i64).ok())
+            .flatten()
+            .filter(|z| GK_ZONES.contains(z))
+            .map(|zone| GkZone {
+                six_degree: false,
                 zone,
                 prefixed: false,
-            })
-        } else if fe == f64::from(zone) * 1e6 + 500_000.0 {
-            Some(Crs::GaussKruger {
+            });
+        // A 6-degree zone only on an old datum: CGCS2000 6-degree zones are not converted.
+        let six = ((cm + 3.0) % 6.0 == 0.0 && datum.is_some())
+            .then(|| u8::try_from(((cm + 3.0) / 6.0) as i64).ok())
+            .flatten()
+            .filter(|z| GK6_ZONES.contains(z))
+            .map(|zone| GkZone {
+                six_degree: true,
                 zone,
-                prefixed: true,
-            })
-        } else {
-            None
+                prefixed: false,
+            });
+        // 105°E is both 3-degree CM 35 and 6-degree zone 18: a prefixed easting says which;
+        // without one, the same projection either way.
+        let zone = [three, six].into_iter().flatten().find_map(|z| {
+            if fe == 500_000.0 {
+                Some(z)
+            } else {
+                let p = GkZone {
+                    prefixed: true,
+                    ..z
+                };
+                (fe == p.false_easting()).then_some(p)
+            }
+        })?;
+        match datum {
+            Some(_) => old(Some(zone)),
+            None => Some(Crs::GaussKruger {
+                zone: zone.zone,
+                prefixed: zone.prefixed,
+            }),
         }
     }
 
-    /// A converter between this CRS and stored lon/lat.
+    /// A converter between this CRS and stored lon/lat. An old datum without its
+    /// transformation is refused with a message that names the datum.
     pub fn transformer(self) -> Result<Transformer> {
+        let p = |s: &str| {
+            Proj::from_proj_string(s).map_err(|e| Error::Internal(format!("projection `{s}`: {e}")))
+        };
         let kind = match self {
             Crs::LonLat => Kind::Identity,
             Crs::Gcj02 => Kind::Gcj02,
@@ -226,18 +633,56 @@ impl Crs {
                     "+proj=tmerc +lat_0=0 +lon_0={cm} +k=1 +x_0={fe} +y_0=0 +a=6378137 +rf=298.257222101 +units=m +no_defs"
                 );
                 let geo = "+proj=longlat +a=6378137 +rf=298.257222101 +no_defs";
-                let p = |s: &str| {
-                    Proj::from_proj_string(s)
-                        .map_err(|e| Error::Internal(format!("projection `{s}`: {e}")))
-                };
-                Kind::Tm {
+                Kind::Proj {
                     geo: Box::new(p(geo)?),
-                    tm: Box::new(p(&tm)?),
+                    file: Box::new(p(&tm)?),
+                    file_degrees: false,
+                }
+            }
+            Crs::OldDatum {
+                datum,
+                zone,
+                towgs84,
+            } => {
+                let Some(t) = towgs84 else {
+                    return Err(Error::Invalid(old_datum_refusal(datum)));
+                };
+                let (a, rf) = datum.axes();
+                let ellps = format!("+a={a} +rf={rf} +towgs84={}", t.proj_string());
+                let (file, file_degrees) = match zone {
+                    None => (format!("+proj=longlat {ellps} +no_defs"), true),
+                    Some(z) => (
+                        format!(
+                            "+proj=tmerc +lat_0=0 +lon_0={} +k=1 +x_0={} +y_0=0 {ellps} +units=m +no_defs",
+                            z.central_meridian(),
+                            z.false_easting()
+                        ),
+                        false,
+                    ),
+                };
+                // CGCS2000 is taken as WGS84 (they agree to centimetres), the hub of +towgs84.
+                let geo = "+proj=longlat +a=6378137 +rf=298.257222101 +towgs84=0,0,0 +no_defs";
+                Kind::Proj {
+                    geo: Box::new(p(geo)?),
+                    file: Box::new(p(&file)?),
+                    file_degrees,
                 }
             }
         };
         Ok(Transformer { crs: self, kind })
     }
+}
+
+/// "the file is on Beijing 1954 (Krassowsky 1940 ellipsoid), not CGCS2000; …".
+pub fn old_datum_refusal(datum: OldDatum) -> crate::message::Reason {
+    Message::new(C::OldDatumNeedsTowgs84)
+        .text("datum", datum.name())
+        .text("ellipsoid", datum.ellipsoid())
+        .en(format!(
+            "the file is on {} ({} ellipsoid), not CGCS2000; give the local seven-parameter transformation with --towgs84 dx,dy,dz,rx,ry,rz,s (metres, arc-seconds, ppm), or convert the file to CGCS2000 first",
+            datum.name(),
+            datum.ellipsoid()
+        ))
 }
 
 /// How GCJ-02 is written in `.prj` files and GeoPackages.
@@ -258,6 +703,62 @@ fn last_epsg_authority(upper: &str) -> Option<u32> {
     best.map(|(_, n)| n)
 }
 
+/// What the datum of a WKT is, from its ellipsoid and datum names.
+enum WktDatum {
+    /// CGCS2000, WGS84 or GRS80 (or none named: GridDesk's own `.prj` files always name one).
+    Modern,
+    Old(OldDatum),
+    /// Any other ellipsoid (Clarke, Bessel, a sphere…).
+    Other,
+}
+
+fn datum_of_wkt(upper: &str) -> WktDatum {
+    // The first SPHEROID / ELLIPSOID: ["name", a, 1/f].
+    let sph = ["SPHEROID[\"", "ELLIPSOID[\""]
+        .iter()
+        .filter_map(|pat| upper.find(pat).map(|i| i + pat.len()))
+        .min()
+        .and_then(|i| {
+            let rest = &upper[i..];
+            let name_end = rest.find('"')?;
+            let name = &rest[..name_end];
+            let nums = &rest[name_end + 1..];
+            let a = nums
+                .trim_start_matches([',', ' '])
+                .split([',', ']'])
+                .next()
+                .and_then(|x| x.trim().parse::<f64>().ok());
+            Some((name.to_string(), a))
+        });
+    let by_axis = |a: f64| {
+        if (a - 6_378_245.0).abs() < 0.5 {
+            WktDatum::Old(OldDatum::Beijing1954)
+        } else if (a - 6_378_140.0).abs() < 0.5 {
+            WktDatum::Old(OldDatum::Xian1980)
+        } else if (a - 6_378_137.0).abs() < 0.5 {
+            WktDatum::Modern
+        } else {
+            WktDatum::Other
+        }
+    };
+    let by_name = |s: &str| {
+        let s = s.replace([' ', '_', '-', '\''], "");
+        if s.contains("KRASS") || s.contains("KRASOV") || s.contains("BEIJING") {
+            Some(OldDatum::Beijing1954)
+        } else if s.contains("IAG1975") || s.contains("XIAN") || s.contains("IAG75") {
+            Some(OldDatum::Xian1980)
+        } else {
+            None
+        }
+    };
+    match sph {
+        Some((_, Some(a))) => by_axis(a),
+        Some((name, None)) => by_name(&name).map_or(WktDatum::Other, WktDatum::Old),
+        // No ellipsoid given: the datum's name, else the CRS's name.
+        None => by_name(upper).map_or(WktDatum::Modern, WktDatum::Old),
+    }
+}
+
 fn parameter(upper: &str, name: &str) -> Option<f64> {
     let pat = format!("PARAMETER[\"{name}\",");
     let i = upper.find(&pat)? + pat.len();
@@ -269,7 +770,13 @@ fn parameter(upper: &str, name: &str) -> Option<f64> {
 enum Kind {
     Identity,
     Gcj02,
-    Tm { geo: Box<Proj>, tm: Box<Proj> },
+    /// Through `proj4rs`: `file` is the file's CRS (degrees when `file_degrees`), `geo`
+    /// CGCS2000 lon/lat.
+    Proj {
+        geo: Box<Proj>,
+        file: Box<Proj>,
+        file_degrees: bool,
+    },
 }
 
 /// Converts coordinates between one [`Crs`] and stored lon/lat.
@@ -305,9 +812,17 @@ impl Transformer {
         match &self.kind {
             Kind::Identity => Ok((x, y)),
             Kind::Gcj02 => Ok(gcj02_to_wgs84(x, y)),
-            Kind::Tm { geo, tm } => {
-                let mut p = (x, y, 0.0);
-                proj4rs::transform::transform(tm, geo, &mut p).map_err(|e| {
+            Kind::Proj {
+                geo,
+                file,
+                file_degrees,
+            } => {
+                let mut p = if *file_degrees {
+                    (x.to_radians(), y.to_radians(), 0.0)
+                } else {
+                    (x, y, 0.0)
+                };
+                proj4rs::transform::transform(file, geo, &mut p).map_err(|e| {
                     Error::Invalid(
                         Message::new(C::OutsideCrs)
                             .num("x", x)
@@ -326,9 +841,13 @@ impl Transformer {
         match &self.kind {
             Kind::Identity => Ok((lon, lat)),
             Kind::Gcj02 => Ok(wgs84_to_gcj02(lon, lat)),
-            Kind::Tm { geo, tm } => {
+            Kind::Proj {
+                geo,
+                file,
+                file_degrees,
+            } => {
                 let mut p = (lon.to_radians(), lat.to_radians(), 0.0);
-                proj4rs::transform::transform(geo, tm, &mut p).map_err(|e| {
+                proj4rs::transform::transform(geo, file, &mut p).map_err(|e| {
                     Error::Invalid(
                         Message::new(C::OutsideCrs)
                             .num("x", lon)
@@ -340,7 +859,11 @@ impl Transformer {
                             )),
                     )
                 })?;
-                Ok((p.0, p.1))
+                if *file_degrees {
+                    Ok((p.0.to_degrees(), p.1.to_degrees()))
+                } else {
+                    Ok((p.0, p.1))
+                }
             }
         }
     }
@@ -551,6 +1074,264 @@ mod tests {
                 "GCJ-02 ({glon}, {glat}) → ({bx}, {by}), expected ({lon}, {lat})"
             );
         }
+    }
+
+    /// The ESRI `.prj` of EPSG:2437 (Beijing 1954 / 3-degree Gauss-Kruger CM 120E) as GDAL
+    /// writes it: no AUTHORITY, so only the ellipsoid tells it from CGCS2000 CM 120E.
+    const BEIJING_2437_ESRI: &str = "PROJCS[\"Beijing_1954_3_Degree_GK_CM_120E\",GEOGCS[\"GCS_Beijing_1954\",DATUM[\"D_Beijing_1954\",SPHEROID[\"Krasovsky_1940\",6378245.0,298.3]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",500000.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",120.0],PARAMETER[\"Scale_Factor\",1.0],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]";
+    /// EPSG:2364 (Xian 1980 / 3-degree Gauss-Kruger zone 40), ESRI flavour.
+    const XIAN_2364_ESRI: &str = "PROJCS[\"Xian_1980_3_Degree_GK_Zone_40\",GEOGCS[\"GCS_Xian_1980\",DATUM[\"D_Xian_1980\",SPHEROID[\"Xian_1980\",6378140.0,298.257]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Gauss_Kruger\"],PARAMETER[\"False_Easting\",40500000.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",120.0],PARAMETER[\"Scale_Factor\",1.0],PARAMETER[\"Latitude_Of_Origin\",0.0],UNIT[\"Meter\",1.0]]";
+    /// EPSG:2385 (Xian 1980 / 3-degree Gauss-Kruger CM 120E), OGC WKT 1 as PROJ writes it.
+    const XIAN_2385_OGC: &str = "PROJCS[\"Xian 1980 / 3-degree Gauss-Kruger CM 120E\",GEOGCS[\"Xian 1980\",DATUM[\"Xian_1980\",SPHEROID[\"IAG 1975\",6378140,298.257,AUTHORITY[\"EPSG\",\"7049\"]],AUTHORITY[\"EPSG\",\"6610\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4610\"]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"latitude_of_origin\",0],PARAMETER[\"central_meridian\",120],PARAMETER[\"scale_factor\",1],PARAMETER[\"false_easting\",500000],PARAMETER[\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],AXIS[\"Northing\",NORTH],AXIS[\"Easting\",EAST],AUTHORITY[\"EPSG\",\"2385\"]]";
+
+    fn old(datum: OldDatum, six_degree: bool, zone: u8, prefixed: bool) -> Crs {
+        Crs::OldDatum {
+            datum,
+            zone: Some(GkZone {
+                six_degree,
+                zone,
+                prefixed,
+            }),
+            towgs84: None,
+        }
+    }
+
+    #[test]
+    fn old_datums_are_recognised_by_ellipsoid_and_code_and_refused_naming_the_datum() {
+        let b54 = old(OldDatum::Beijing1954, false, 40, false);
+        assert_eq!(Crs::from_prj(BEIJING_2437_ESRI), Some(b54));
+        assert_eq!(b54.epsg(), Some(2437));
+        assert_eq!(
+            Crs::from_prj(XIAN_2364_ESRI),
+            Some(old(OldDatum::Xian1980, false, 40, true))
+        );
+        assert_eq!(
+            Crs::from_prj(XIAN_2385_OGC),
+            Some(old(OldDatum::Xian1980, false, 40, false))
+        );
+        // Without the AUTHORITY, the ellipsoid decides.
+        let no_auth = XIAN_2385_OGC.replace(",AUTHORITY[\"EPSG\",\"2385\"]", "");
+        assert_eq!(
+            Crs::from_prj(&no_auth),
+            Some(old(OldDatum::Xian1980, false, 40, false))
+        );
+        // A Beijing 1954 geographic .prj is not lon/lat on CGCS2000.
+        let geo = "GEOGCS[\"GCS_Beijing_1954\",DATUM[\"D_Beijing_1954\",SPHEROID[\"Krasovsky_1940\",6378245.0,298.3]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+        assert_eq!(
+            Crs::from_prj(geo),
+            Some(Crs::OldDatum {
+                datum: OldDatum::Beijing1954,
+                zone: None,
+                towgs84: None
+            })
+        );
+        // Any other ellipsoid is not ours.
+        let bessel = BEIJING_2437_ESRI.replace("6378245.0,298.3", "6377397.155,299.1528128");
+        assert_eq!(Crs::from_prj(&bessel), None);
+        // 6-degree zones on old datums: Beijing 1954 zone 20 (CM 117E), EPSG:21420.
+        let six = BEIJING_2437_ESRI
+            .replace("\"Central_Meridian\",120.0", "\"Central_Meridian\",117.0")
+            .replace("\"False_Easting\",500000.0", "\"False_Easting\",20500000.0");
+        assert_eq!(
+            Crs::from_prj(&six),
+            Some(old(OldDatum::Beijing1954, true, 20, true))
+        );
+        assert_eq!(Crs::from_prj(&six).and_then(Crs::epsg), Some(21420));
+        // Every code of both families comes back from its code and from its own .prj.
+        for code in (2327..=2390)
+            .chain(2401..=2442)
+            .chain(21413..=21423)
+            .chain(21453..=21463)
+            .chain([4214, 4610])
+        {
+            let c = Crs::from_epsg(code).unwrap_or_else(|| panic!("{code}"));
+            assert!(c.old_datum().is_some(), "{code}");
+            assert_eq!(c.epsg(), Some(code), "{code}");
+            assert_eq!(Crs::parse(&format!("EPSG:{code}")).unwrap(), c);
+            let prj = c.to_prj().unwrap();
+            let back = Crs::from_prj(&prj).unwrap_or_else(|| panic!("{code}: {prj}"));
+            // 105°E without a prefix is both 3-degree CM 105E and 6-degree zone 18 CM 105E:
+            // the same projection.
+            assert_eq!(
+                back.name()
+                    .replace("6-degree Gauss-Kruger CM", "3-degree Gauss-Kruger CM"),
+                c.name()
+                    .replace("6-degree Gauss-Kruger CM", "3-degree Gauss-Kruger CM"),
+                "{code}"
+            );
+            // Refused until the local transformation is given, naming datum and ellipsoid.
+            let e = c.transformer().unwrap_err().to_string();
+            let d = c.old_datum().unwrap();
+            assert!(
+                e.contains(d.name()) && e.contains(d.ellipsoid()) && e.contains("--towgs84"),
+                "{e}"
+            );
+        }
+        // CGCS2000 files still read as before.
+        assert_eq!(
+            Crs::from_prj(&Crs::from_epsg(4549).unwrap().to_prj().unwrap()),
+            Crs::from_epsg(4549)
+        );
+    }
+
+    #[test]
+    fn towgs84_is_parsed_with_clear_errors() {
+        let t = Towgs84::parse("15.8, -154.4, -82.3, 0.1, -0.2, 0.3, 1.5").unwrap();
+        assert_eq!(
+            (t.dx, t.dy, t.dz, t.rx, t.ry, t.rz, t.s),
+            (15.8, -154.4, -82.3, 0.1, -0.2, 0.3, 1.5)
+        );
+        assert_eq!(Towgs84::parse("1,2,3").unwrap().s, 0.0);
+        for (bad, why) in [
+            ("1,2,3,4", "found 4 numbers"),
+            ("1,2,x,0,0,0,0", "`x` is not a number"),
+            ("1,2,3,0,0,0,NaN", "not a finite number"),
+            ("1,2,300000,0,0,0,0", "over 10 km"),
+            ("1,2,3,0,0,7200,0", "arc-seconds"),
+            ("", "found 0 numbers"),
+        ] {
+            let e = Towgs84::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        assert!(Crs::LonLat
+            .with_towgs84(t)
+            .unwrap_err()
+            .to_string()
+            .contains("not on Beijing 1954"));
+        let c = Crs::from_epsg(2437).unwrap().with_towgs84(t).unwrap();
+        assert!(c.transformer().is_ok());
+    }
+
+    /// The Helmert step, checked against the published example of EPSG Guidance Note 7-2
+    /// (§ Position Vector transformation, WGS 72 → WGS 84: tZ = 4.5 m, rZ = 0.554″,
+    /// dS = 0.219 ppm): proj4rs's `+towgs84` follows that convention.
+    #[test]
+    fn towgs84_convention_is_epsg_position_vector() {
+        let src = Proj::from_proj_string(
+            "+proj=geocent +ellps=WGS72 +towgs84=0,0,4.5,0,0,0.554,0.219 +units=m",
+        )
+        .unwrap();
+        let dst =
+            Proj::from_proj_string("+proj=geocent +ellps=WGS84 +towgs84=0,0,0 +units=m").unwrap();
+        let mut p = (3_657_660.66, 255_768.55, 5_201_382.11);
+        proj4rs::transform::transform(&src, &dst, &mut p).unwrap();
+        let want = (3_657_660.78, 255_778.43, 5_201_387.75);
+        assert!(
+            (p.0 - want.0).abs() < 0.01
+                && (p.1 - want.1).abs() < 0.01
+                && (p.2 - want.2).abs() < 0.01,
+            "{p:?}"
+        );
+    }
+
+    // An independent closed-form datum shift for the test: geodetic → geocentric on the old
+    // ellipsoid, the linear position-vector Helmert of EPSG 9606, geocentric → geodetic on
+    // CGCS2000 (Bowring's iteration to convergence).
+    fn geocentric(lon: f64, lat: f64, a: f64, rf: f64) -> (f64, f64, f64) {
+        let f = 1.0 / rf;
+        let e2 = f * (2.0 - f);
+        let (l, b) = (lon.to_radians(), lat.to_radians());
+        let n = a / (1.0 - e2 * b.sin().powi(2)).sqrt();
+        (
+            n * b.cos() * l.cos(),
+            n * b.cos() * l.sin(),
+            n * (1.0 - e2) * b.sin(),
+        )
+    }
+
+    fn geodetic(x: f64, y: f64, z: f64, a: f64, rf: f64) -> (f64, f64) {
+        let f = 1.0 / rf;
+        let e2 = f * (2.0 - f);
+        let p = x.hypot(y);
+        let mut b = (z / (p * (1.0 - e2))).atan();
+        for _ in 0..20 {
+            let n = a / (1.0 - e2 * b.sin().powi(2)).sqrt();
+            let h = p / b.cos() - n;
+            b = (z / (p * (1.0 - e2 * n / (n + h)))).atan();
+        }
+        (y.atan2(x).to_degrees(), b.to_degrees())
+    }
+
+    fn helmert(p: (f64, f64, f64), t: &Towgs84) -> (f64, f64, f64) {
+        let sec = std::f64::consts::PI / 180.0 / 3600.0;
+        let (rx, ry, rz) = (t.rx * sec, t.ry * sec, t.rz * sec);
+        let m = 1.0 + t.s * 1e-6;
+        (
+            t.dx + m * (p.0 - rz * p.1 + ry * p.2),
+            t.dy + m * (rz * p.0 + p.1 - rx * p.2),
+            t.dz + m * (-ry * p.0 + rx * p.1 + p.2),
+        )
+    }
+
+    #[test]
+    fn old_datum_gauss_kruger_converts_with_the_given_seven_parameters() {
+        let cgcs = (6_378_137.0, 298.257_222_101);
+        let params = Towgs84::parse("15.8,-154.4,-82.3,0.35,-0.42,1.1,2.5").unwrap();
+        for (code, datum) in [
+            (2437, OldDatum::Beijing1954),
+            (2385, OldDatum::Xian1980),
+            (2364, OldDatum::Xian1980),
+        ] {
+            let crs = Crs::from_epsg(code).unwrap().with_towgs84(params).unwrap();
+            let Crs::OldDatum { zone: Some(z), .. } = crs else {
+                panic!()
+            };
+            let (a, rf) = datum.axes();
+            // A point near Hangzhou given on the old datum, projected on its own ellipsoid
+            // (the projection alone, no datum).
+            let (lon0, lat0) = (120.15_f64, 30.28_f64);
+            let tm = Proj::from_proj_string(&format!(
+                "+proj=tmerc +lat_0=0 +lon_0={} +k=1 +x_0={} +y_0=0 +a={a} +rf={rf} +units=m",
+                z.central_meridian(),
+                z.false_easting()
+            ))
+            .unwrap();
+            let geo = Proj::from_proj_string(&format!("+proj=longlat +a={a} +rf={rf}")).unwrap();
+            let mut xy = (lon0.to_radians(), lat0.to_radians(), 0.0);
+            proj4rs::transform::transform(&geo, &tm, &mut xy).unwrap();
+            // Expected CGCS2000 lon/lat, computed independently.
+            let g = helmert(geocentric(lon0, lat0, a, rf), &params);
+            let (elon, elat) = geodetic(g.0, g.1, g.2, cgcs.0, cgcs.1);
+            let t = crs.transformer().unwrap();
+            let (lon, lat) = t.to_lon_lat(xy.0, xy.1).unwrap();
+            assert!(
+                (lon - elon).abs() < 1e-8 && (lat - elat).abs() < 1e-8,
+                "{code}: ({lon}, {lat}) vs ({elon}, {elat})"
+            );
+            // The shift is real: tens to hundreds of metres, not the identity.
+            let moved = ((lon - lon0) * 111_320.0 * lat0.to_radians().cos())
+                .hypot((lat - lat0) * 110_900.0);
+            assert!(moved > 20.0, "{code}: moved {moved} m");
+            // And back: the old-datum coordinates again, to a centimetre (a 2D file drops the
+            // ellipsoidal height the shift gives, which the rotations turn into millimetres).
+            let (bx, by) = t.from_lon_lat(lon, lat).unwrap();
+            assert!(
+                (bx - xy.0).abs() < 1e-2 && (by - xy.1).abs() < 1e-2,
+                "{code}: {bx} {by} vs {:?}",
+                xy
+            );
+        }
+        // A pure translation of 100 m along Z moves a point at latitude φ by 100·cos φ m north
+        // (the rest goes into the height, which a 2D file does not keep).
+        let base = Crs::from_epsg(2437).unwrap();
+        let zero = base
+            .with_towgs84(Towgs84::parse("0,0,0").unwrap())
+            .unwrap()
+            .transformer()
+            .unwrap();
+        let up = base
+            .with_towgs84(Towgs84::parse("0,0,100").unwrap())
+            .unwrap()
+            .transformer()
+            .unwrap();
+        let (x, y) = (540_000.0, 3_350_000.0);
+        let (l0, b0) = zero.to_lon_lat(x, y).unwrap();
+        let (l1, b1) = up.to_lon_lat(x, y).unwrap();
+        let m_per_deg_lat = 110_900.0;
+        let north = (b1 - b0) * m_per_deg_lat;
+        let want = 100.0 * b0.to_radians().cos();
+        assert!((north - want).abs() < 0.5, "north {north} m, want {want} m");
+        assert!((l1 - l0).abs() < 1e-9);
     }
 
     proptest! {

@@ -21,7 +21,7 @@ use geo_types::Geometry;
 use shapefile::dbase::{self, FieldName, FieldValue};
 use std::path::{Path, PathBuf};
 
-fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
+pub(crate) fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
     // The sidecar files share the stem; match the extension's case loosely.
     [ext.to_string(), ext.to_ascii_uppercase()]
         .into_iter()
@@ -31,6 +31,17 @@ fn sibling(path: &Path, ext: &str) -> Option<PathBuf> {
 
 fn file_reject(file: &str, msg: Reason) -> Reject {
     Reject::new(file, Position::File, None, msg)
+}
+
+/// "the .prj names a CRS GridDesk does not convert".
+pub(crate) fn unknown_prj(file: &str) -> Reject {
+    file_reject(
+        file,
+        Message::new(C::CrsUnknownInFile).text("crs", ".prj").en(
+            "the .prj names a CRS GridDesk does not convert; choose the CRS \
+             (lon/lat, CGCS2000 Gauss-Krüger EPSG:4513–4554 or GCJ-02)",
+        ),
+    )
 }
 
 /// Reads a Shapefile with its attributes, converted to lon/lat.
@@ -54,15 +65,7 @@ pub fn read(path: &Path, opts: &SourceOptions) -> std::result::Result<Table, Rej
                             .prefixed(format!("{}: ", prj.display())),
                     )
                 })?;
-                Crs::from_prj(&wkt).ok_or_else(|| {
-                    file_reject(
-                        &file,
-                        Message::new(C::CrsUnknownInFile).text("crs", ".prj").en(
-                            "the .prj names a CRS GridDesk does not convert; choose the CRS \
-                         (lon/lat, CGCS2000 Gauss-Krüger EPSG:4513–4554 or GCJ-02)",
-                        ),
-                    )
-                })?
+                Crs::from_prj(&wkt).ok_or_else(|| unknown_prj(&file))?
             }
         },
     };
