@@ -142,10 +142,11 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
     const lines = [el('p', { class: 'transfer-count' }, fill(s(r.dry_run ? 'wouldImport' : 'imported'), { n: r.imported }))];
     if (r.migrated_codes) lines.push(el('p', {}, fill(s('migrated'), { n: r.migrated_codes })));
     if (r.unlocated) lines.push(el('p', {}, fill(s('unlocated'), { n: r.unlocated })));
-    if (r.rejects.length) {
+    if (r.rejects.total) {
+      // The engine keeps the first rejects and counts them all.
       const table = el('table', { id: 'transfer-rejects' }, el('tr', {}, el('th', {}, s('where')), el('th', {}, s('what'))));
-      for (const x of r.rejects.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
-      lines.push(el('p', { class: 'error' }, fill(s('rejects'), { n: r.rejects.length })), el('div', { class: 'transfer-rejects' }, table));
+      for (const x of r.rejects.kept.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
+      lines.push(el('p', { class: 'error' }, fill(s('rejects'), { n: r.rejects.total })), el('div', { class: 'transfer-rejects' }, table));
     } else if (r.dry_run) {
       lines.push(el('p', {}, s('noRejects')));
     }

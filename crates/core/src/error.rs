@@ -369,6 +369,125 @@ pub struct Reject {
     pub detail: Message,
 }
 
+/// The rejects of one file, in bounded memory: the first [`Rejects::KEEP`] in file order and
+/// the exact number of them all. A file of garbage has a reject per line; a list of every one
+/// (1.6 million for 200 MB) is more than anyone reads and more memory than the import.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Rejects {
+    /// The first rejects, in file order; at most [`Rejects::KEEP`].
+    kept: Vec<Reject>,
+    /// How many rejects there are in all (kept or not).
+    total: usize,
+}
+
+impl Rejects {
+    /// How many rejects are kept.
+    pub const KEEP: usize = 1000;
+
+    /// No rejects.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts a reject, keeping it while fewer than [`Rejects::KEEP`] are kept.
+    pub fn push(&mut self, r: Reject) {
+        self.total += 1;
+        if self.kept.len() < Self::KEEP {
+            self.kept.push(r);
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The exact number of rejects.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The kept rejects (the first ones, in file order).
+    pub fn kept(&self) -> &[Reject] {
+        &self.kept
+    }
+
+    /// How many were counted but not kept.
+    pub fn more(&self) -> usize {
+        self.total - self.kept.len()
+    }
+
+    /// The first reject.
+    pub fn first(&self) -> Option<&Reject> {
+        self.kept.first()
+    }
+
+    /// The kept rejects.
+    pub fn iter(&self) -> std::slice::Iter<'_, Reject> {
+        self.kept.iter()
+    }
+
+    /// Adds the rejects of another pass over the same file: both lists of first rejects merge
+    /// into the first ones of the two in file order; the totals add.
+    pub fn merge(&mut self, other: Rejects) {
+        if other.is_empty() {
+            return;
+        }
+        self.total += other.total;
+        self.kept.extend(other.kept);
+        self.kept
+            .sort_by_key(|r| position_order(r.location.position));
+        self.kept.truncate(Self::KEEP);
+    }
+
+    /// `refusal` when there are rejects: [`Error::ImportRejected`] naming the file, the
+    /// total and the first reject.
+    pub fn refuse(&self, file: &str) -> Result<()> {
+        match self.first() {
+            None => Ok(()),
+            Some(first) => Err(Error::ImportRejected {
+                file: file.to_string(),
+                count: self.total,
+                first: Box::new(first.clone()),
+            }),
+        }
+    }
+}
+
+impl FromIterator<Reject> for Rejects {
+    fn from_iter<I: IntoIterator<Item = Reject>>(iter: I) -> Self {
+        let mut r = Rejects::new();
+        r.extend(iter);
+        r
+    }
+}
+
+impl Extend<Reject> for Rejects {
+    fn extend<I: IntoIterator<Item = Reject>>(&mut self, iter: I) {
+        for x in iter {
+            self.push(x);
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Rejects {
+    type Item = &'a Reject;
+    type IntoIter = std::slice::Iter<'a, Reject>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.kept.iter()
+    }
+}
+
+/// File order of positions: the whole file first, then by line, feature or record.
+fn position_order(p: Position) -> (u8, u64) {
+    match p {
+        Position::File => (0, 0),
+        Position::Line(n) | Position::Record(n) => (1, n),
+        Position::Feature(i) => (1, i as u64),
+    }
+}
+
 /// The TypeScript shape of [`Location`] and [`Position`] (`error.rs` derives nothing for the
 /// boundary yet). The conversions below name every field and variant, so a change there fails
 /// to compile here.
@@ -452,5 +571,42 @@ impl Reject {
     /// What is wrong, English text and message together.
     pub fn reason(&self) -> Reason {
         self.detail.clone().en(self.message.clone())
+    }
+}
+
+#[cfg(test)]
+mod rejects_tests {
+    use super::*;
+
+    fn at(line: u64) -> Reject {
+        Reject::new(
+            "f.csv",
+            Position::Line(line),
+            None,
+            Message::new(MessageCode::InvalidRecord).en("invalid record"),
+        )
+    }
+
+    #[test]
+    fn rejects_keep_the_first_in_file_order_and_count_all() {
+        let mut a: Rejects = (0..1500).map(|i| at(2 * i + 3)).collect();
+        let b: Rejects = (0..1500).map(|i| at(2 * i + 2)).collect();
+        assert_eq!((a.total(), a.kept().len(), a.more()), (1500, 1000, 500));
+        a.merge(b);
+        assert_eq!(a.total(), 3000);
+        let lines: Vec<u64> = a
+            .iter()
+            .map(|r| match r.location.position {
+                Position::Line(l) => l,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(lines, (2..1002).collect::<Vec<_>>());
+        let e = a.refuse("f.csv").unwrap_err();
+        assert!(
+            matches!(e, Error::ImportRejected { count: 3000, .. }),
+            "{e:?}"
+        );
+        assert!(Rejects::new().refuse("f.csv").is_ok());
     }
 }

@@ -975,9 +975,7 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
             );
             pb.finish_and_clear();
             let r = r?;
-            for j in &r.rejects {
-                eprintln!("rejected: {j}");
-            }
+            crate::zones::print_rejects(&r.rejects);
             println!(
                 "{} {} historical cases from {} ({} rejected, {} without a grid)",
                 if r.dry_run {
@@ -987,7 +985,7 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                 },
                 r.imported,
                 r.file,
-                r.rejects.len(),
+                r.rejects.total(),
                 r.unlocated
             );
         }

@@ -488,7 +488,7 @@ fn run(cli: Cli) -> Result<()> {
             valid_only,
             dry_run,
         } => {
-            let source = source.options()?;
+            let source = source.options(&file)?;
             let e = open(&db)?;
             let by = actor.required(&e)?;
             let pb = spinner(format!("importing {} from {}", dataset, file.display()));
@@ -502,9 +502,7 @@ fn run(cli: Cli) -> Result<()> {
             pb.finish_and_clear();
             match res {
                 Ok(r) => {
-                    for rej in &r.rejects {
-                        eprintln!("rejected: {rej}");
-                    }
+                    zones::print_rejects(&r.rejects);
                     let verb = if r.dry_run {
                         "would import"
                     } else {
@@ -515,7 +513,7 @@ fn run(cli: Cli) -> Result<()> {
                         r.imported,
                         r.dataset,
                         r.file,
-                        r.rejects.len(),
+                        r.rejects.total(),
                         r.migrated_codes,
                         r.unlocated
                     );
@@ -532,9 +530,7 @@ fn run(cli: Cli) -> Result<()> {
                         },
                         &source,
                     ) {
-                        for rej in &r.rejects {
-                            eprintln!("rejected: {rej}");
-                        }
+                        zones::print_rejects(&r.rejects);
                     }
                     bail!("{err}\nnothing was imported; fix the file, or pass --valid-only to import the valid records");
                 }

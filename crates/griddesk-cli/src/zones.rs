@@ -213,17 +213,51 @@ pub struct SourceArgs {
     /// lon/lat.
     #[arg(long)]
     pub crs: Option<String>,
-    /// Shapefile attribute encoding: utf-8 or gbk. Default: from the .cpg, else detected.
+    /// Text encoding of a Shapefile's attributes or a CSV file: utf-8 or gbk (GB18030).
+    /// Default: from the .cpg, else detected (valid UTF-8 is UTF-8, else GB18030).
     #[arg(long)]
     pub encoding: Option<String>,
+    /// For a file on Beijing 1954 or Xian 1980: the local seven-parameter (Bursa-Wolf)
+    /// transformation to CGCS2000, `dx,dy,dz,rx,ry,rz,s` (metres, arc-seconds, ppm;
+    /// position-vector convention, as PROJ's +towgs84). The datum and zone come from the
+    /// file (.prj, GeoPackage srs, GeoJSON crs) or from --crs.
+    #[arg(long, allow_hyphen_values = true)]
+    pub towgs84: Option<String>,
 }
 
 impl SourceArgs {
-    pub fn options(&self) -> Result<SourceOptions> {
+    /// The options for reading `file`.
+    pub fn options(&self, file: &Path) -> Result<SourceOptions> {
+        let mut crs = self.crs.as_deref().map(Crs::parse).transpose()?;
+        if let Some(t) = &self.towgs84 {
+            let p = griddesk::io::Towgs84::parse(t)?;
+            let base = match crs {
+                Some(c) => c,
+                None => match griddesk::io::declared_crs(file) {
+                    Ok(Some(c)) => c,
+                    Ok(None) => bail!(
+                        "--towgs84: {} names no CRS that can be read here; give its datum and zone with --crs (e.g. --crs EPSG:2437 for Beijing 1954 / 3-degree Gauss-Kruger CM 120E)",
+                        file.display()
+                    ),
+                    Err(r) => bail!("{r}"),
+                },
+            };
+            crs = Some(base.with_towgs84(p)?);
+        }
         Ok(SourceOptions {
-            crs: self.crs.as_deref().map(Crs::parse).transpose()?,
+            crs,
             encoding: self.encoding.as_deref().map(encoding).transpose()?,
         })
+    }
+}
+
+/// Prints the kept rejects of an import to stderr, then how many more there are.
+pub fn print_rejects(rejects: &griddesk::io::Rejects) {
+    for rej in rejects {
+        eprintln!("rejected: {rej}");
+    }
+    if rejects.more() > 0 {
+        eprintln!("… and {} more (total {})", rejects.more(), rejects.total());
     }
 }
 
@@ -589,12 +623,10 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                     valid_only,
                     dry_run,
                 },
-                &source.options()?,
+                &source.options(&file)?,
                 on_conflict(move_grids),
             )?;
-            for rej in &r.rejects {
-                eprintln!("rejected: {rej}");
-            }
+            print_rejects(&r.rejects);
             let verb = if r.dry_run {
                 "would import"
             } else {
@@ -605,7 +637,7 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                 r.imported,
                 r.target,
                 r.moved_grids,
-                r.rejects.len()
+                r.rejects.total()
             );
         }
         ZonesCmd::Export {
@@ -633,11 +665,9 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
                     valid_only,
                     dry_run,
                 },
-                &source.options()?,
+                &source.options(&file)?,
             )?;
-            for rej in &r.rejects {
-                eprintln!("rejected: {rej}");
-            }
+            print_rejects(&r.rejects);
             let verb = if r.dry_run {
                 "would import"
             } else {
@@ -646,7 +676,7 @@ pub fn run(cmd: ZonesCmd) -> Result<()> {
             println!(
                 "{verb} {} road lines ({} rejected)",
                 r.imported,
-                r.rejects.len()
+                r.rejects.total()
             );
         }
         ZonesCmd::RoadsExport { db, file, target } => {

@@ -12,7 +12,7 @@
 //! unless `valid_only` is set.
 
 use crate::code::{ClassCode, ComponentCode};
-use crate::io::Reject;
+use crate::io::Rejects;
 use crate::model::{CaseKind, CaseSource, CaseStatus};
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -22,7 +22,8 @@ use serde::Serialize;
 pub struct HistoryReport {
     pub file: String,
     pub imported: usize,
-    pub rejects: Vec<Reject>,
+    /// The first rejects and their total.
+    pub rejects: Rejects,
     /// Cases outside every grid (imported without one).
     pub unlocated: usize,
     pub dry_run: bool,

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod commands;
+mod exchange;
 mod figures;
 mod store;
 

@@ -58,7 +58,7 @@ impl Engine {
                 })?
                 .clone();
             let col = |n: &str| headers.iter().position(|h| h == n);
-            let mut rejects = Vec::new();
+            let mut rejects = crate::io::Rejects::new();
             for n in ["lon", "lat", "kind", "class_code", "source", "reported_at"] {
                 if col(n).is_none() {
                     rejects.push(rej(
@@ -70,13 +70,7 @@ impl Engine {
                     ));
                 }
             }
-            if !rejects.is_empty() {
-                return Err(Error::ImportRejected {
-                    file: file.clone(),
-                    count: rejects.len(),
-                    first: Box::new(rejects[0].clone()),
-                });
-            }
+            rejects.refuse(&file)?;
             let records: Vec<csv::StringRecord> = rdr
                 .records()
                 .collect::<std::result::Result<_, _>>()
@@ -262,12 +256,8 @@ impl Engine {
                     Err(j) => rejects.push(j),
                 }
             }
-            if !rejects.is_empty() && !opts.valid_only && !opts.dry_run {
-                return Err(Error::ImportRejected {
-                    file: file.clone(),
-                    count: rejects.len(),
-                    first: Box::new(rejects[0].clone()),
-                });
+            if !opts.valid_only && !opts.dry_run {
+                rejects.refuse(&file)?;
             }
             let pts: Vec<[f64; 2]> = rows.iter().map(|r| r.location).collect();
             let grids = crate::io::locate_points(index, &pts);

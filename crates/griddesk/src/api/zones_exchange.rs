@@ -62,7 +62,7 @@ impl Engine {
             first: Box::new(r),
         })?;
         let layer_pos = z.data.layers.iter().position(|l| l.code == layer);
-        let mut rejects = Vec::new();
+        let mut rejects = crate::io::Rejects::new();
         let mut rows: Vec<(Position, ZoneRow)> = Vec::new();
         let mut claimed: HashMap<GridCode, (String, Position)> = HashMap::new();
         for r in &table.records {
@@ -343,7 +343,7 @@ impl Engine {
             count: 1,
             first: Box::new(r),
         })?;
-        let mut rejects = Vec::new();
+        let mut rejects = crate::io::Rejects::new();
         let mut roads: Vec<RoadLine> = Vec::new();
         for r in &table.records {
             let mut c = Check::new(r);

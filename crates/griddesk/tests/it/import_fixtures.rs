@@ -149,7 +149,7 @@ fn assert_reject(r: &ImportReport, position: &str, field: Option<&str>, needle: 
 fn malformed_json_names_line_and_column() {
     let mut s = base_store();
     let r = dry(&mut s, "malformed.geojson", Dataset::Grids);
-    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 1, "{:?}", r.rejects);
     assert_reject(&r, "line 4", None, "malformed JSON at line 4, column");
     assert_eq!(r.imported, 0);
 }
@@ -158,8 +158,8 @@ fn malformed_json_names_line_and_column() {
 fn not_a_feature_collection() {
     let mut s = base_store();
     let r = dry(&mut s, "not_collection.geojson", Dataset::Grids);
-    assert_eq!(r.rejects.len(), 1);
-    let m = r.rejects[0].to_string();
+    assert_eq!(r.rejects.total(), 1);
+    let m = r.rejects.kept()[0].to_string();
     assert!(
         m.contains("not_collection.geojson, field `type`") && m.contains("found `Point`"),
         "{m}"
@@ -170,7 +170,7 @@ fn not_a_feature_collection() {
 fn wrong_geometry_type() {
     let mut s = base_store();
     let r = dry(&mut s, "grids_wrong_geometry.geojson", Dataset::Grids);
-    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 1, "{:?}", r.rejects);
     assert_reject(
         &r,
         "feature 1",
@@ -184,7 +184,7 @@ fn wrong_geometry_type() {
         "components_wrong_geometry.geojson",
         Dataset::Components,
     );
-    assert_eq!(r.rejects.len(), 2, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 2, "{:?}", r.rejects);
     assert_reject(
         &r,
         "feature 1",
@@ -205,7 +205,7 @@ fn self_intersecting_polygon() {
 fn unclosed_ring() {
     let mut s = base_store();
     let r = dry(&mut s, "grids_unclosed_ring.geojson", Dataset::Grids);
-    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 1, "{:?}", r.rejects);
     assert_reject(
         &r,
         "feature 1",
@@ -227,7 +227,7 @@ fn missing_required_fields() {
     );
 
     let r = dry(&mut s, "components_missing_column.csv", Dataset::Components);
-    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 1, "{:?}", r.rejects);
     assert_reject(&r, "line 1", Some("lat"), "missing column `lat`");
 }
 
@@ -294,7 +294,7 @@ fn coordinates_out_of_range() {
 fn duplicate_grid_codes_after_migration() {
     let mut s = base_store();
     let r = dry(&mut s, "grids_duplicate.geojson", Dataset::Grids);
-    assert_eq!(r.rejects.len(), 1, "{:?}", r.rejects);
+    assert_eq!(r.rejects.total(), 1, "{:?}", r.rejects);
     assert_reject(
         &r,
         "feature 1",
@@ -331,7 +331,7 @@ fn component_rows() {
         "duplicate code `3310030101000001` (first at line 2)",
     );
     assert_reject(&r, "line 11", Some("code"), "not in district 331003");
-    assert_eq!(r.rejects.len(), 9, "{:#?}", r.rejects);
+    assert_eq!(r.rejects.total(), 9, "{:#?}", r.rejects);
     assert_eq!(r.imported, 1);
 }
 
@@ -370,7 +370,7 @@ fn case_rows() {
         Some("component"),
         "is of class 0102, not 0101",
     );
-    assert_eq!(r.rejects.len(), 6, "{:#?}", r.rejects);
+    assert_eq!(r.rejects.total(), 6, "{:#?}", r.rejects);
     assert_eq!(r.imported, 2);
 }
 
@@ -391,7 +391,7 @@ fn duty_grid_rows() {
         Some("grids"),
         "unit grid 331003001001999 is not in the store",
     );
-    assert_eq!(r.rejects.len(), 3, "{:#?}", r.rejects);
+    assert_eq!(r.rejects.total(), 3, "{:#?}", r.rejects);
     assert_eq!(r.imported, 2);
     assert_eq!(r.migrated_codes, 1);
 }
@@ -482,7 +482,7 @@ fn valid_only_imports_the_rest_and_lists_rejects() {
         opts,
     )
     .expect("import");
-    assert_eq!((r.imported, r.rejects.len(), r.unlocated), (2, 6, 0));
+    assert_eq!((r.imported, r.rejects.total(), r.unlocated), (2, 6, 0));
     let after = index_of(&s);
     let ids: Vec<&str> = after.cases.iter().map(|c| &*c.id).collect();
     assert_eq!(ids, ["AJ001", "AJ008"]);

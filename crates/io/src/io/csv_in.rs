@@ -1,11 +1,16 @@
 //! CSV reading: a header row resolved once to column positions, then rows read as byte records
 //! in chunks and converted in parallel (the 1 000 000-case import path).
+//!
+//! **Encoding.** Valid UTF-8 (with or without a BOM) is read as UTF-8; anything else is read as
+//! GB18030 (the superset of GBK, what Excel writes on a Chinese Windows) when it decodes
+//! without error, else as it is (its fields are then refused as not UTF-8). `--encoding`
+//! ([`TextEncoding`]) overrides the guess.
 
 use super::fields::{
     check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON,
 };
 use super::records::Row;
-use super::Reject;
+use super::{Reject, TextEncoding};
 use crate::error::Position;
 use crate::message::{Message, MessageCode as C, Reason};
 use csv::ByteRecord;
@@ -83,6 +88,33 @@ impl Record for CsvRecord<'_> {
     }
 }
 
+/// The bytes of a CSV file as UTF-8 (see the module docs): `encoding` forces one, else it is
+/// detected.
+pub fn to_utf8(bytes: &[u8], encoding: Option<TextEncoding>) -> Cow<'_, [u8]> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match encoding {
+        Some(TextEncoding::Utf8) => Cow::Borrowed(bytes),
+        Some(TextEncoding::Gbk) => {
+            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            cow_bytes(text)
+        }
+        None if std::str::from_utf8(bytes).is_ok() => Cow::Borrowed(bytes),
+        None => {
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+                Some(text) => cow_bytes(text),
+                None => Cow::Borrowed(bytes),
+            }
+        }
+    }
+}
+
+fn cow_bytes(text: Cow<'_, str>) -> Cow<'_, [u8]> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
+        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+    }
+}
+
 enum Item {
     Rec(ByteRecord),
     Bad(u64, Reason),
@@ -90,15 +122,21 @@ enum Item {
 
 /// Reads every row of a CSV file and converts it with `parse`, in file order. `fields` are the
 /// dataset's fields, `required` those whose column must exist; `point` asks for `lon`/`lat`.
+/// Each converted chunk goes through `sink`, which keeps what it returns (the valid rows: the
+/// rejected ones are counted there, so a file of garbage is never held as rejects whole).
+#[allow(clippy::too_many_arguments)]
 pub fn rows<T: Send>(
     file: &str,
     bytes: &[u8],
+    encoding: Option<TextEncoding>,
     fields: &[Field],
     required: &[Field],
     point: bool,
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
+    sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
 ) -> Result<Vec<Row<T>>, Reject> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = to_utf8(bytes, encoding);
+    let bytes: &[u8] = &text;
     let lines = griddesk_core::csvtable::LineIndex::new(bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -181,11 +219,42 @@ pub fn rows<T: Send>(
             .map(|m| format!("`{m}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        let known = |n: &str| {
+            fields.iter().any(|f| f.matches(n)) || (point && (LON.matches(n) || LAT.matches(n)))
+        };
+        let unknown: Vec<String> = names
+            .iter()
+            .filter(|n| !n.trim().is_empty() && !known(n))
+            .map(|n| clip(n.trim()).into_owned())
+            .collect();
+        if unknown.is_empty() {
+            return Err(header_err(
+                Some(first),
+                Message::new(C::CsvMissingColumns)
+                    .texts("columns", &missing)
+                    .en(format!("missing column {list}")),
+            ));
+        }
+        let mut expected: Vec<String> = fields.iter().map(Field::described).collect();
+        if point {
+            expected.extend([LON.described(), LAT.described()]);
+        }
+        let shown = unknown
+            .iter()
+            .map(|u| format!("`{u}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         return Err(header_err(
             Some(first),
-            Message::new(C::CsvMissingColumns)
+            Message::new(C::CsvHeaderNotUnderstood)
                 .texts("columns", &missing)
-                .en(format!("missing column {list}")),
+                .texts("unknown", &unknown)
+                .texts("expected", &expected)
+                .en(format!(
+                    "missing column {list}: the header has columns GridDesk does not understand ({shown}); \
+                     expected column names: {}",
+                    expected.join("; ")
+                )),
         ));
     }
     let cols = Columns {
@@ -260,7 +329,7 @@ pub fn rows<T: Send>(
                 }
             })
             .collect();
-        out.extend(converted);
+        out.extend(sink(converted));
         if done {
             break;
         }

@@ -13,11 +13,38 @@ pub struct Field {
 }
 
 impl Field {
-    /// Whether a header or property key names this field (ASCII case-insensitive, trimmed).
+    /// Whether a header or property key names this field (ASCII case-insensitive, trimmed;
+    /// a unit in brackets at the end is ignored: `经度（°）`, `lon (deg)`).
     pub fn matches(&self, key: &str) -> bool {
         let k = key.trim();
-        k.eq_ignore_ascii_case(self.name) || self.aliases.iter().any(|a| k.eq_ignore_ascii_case(a))
+        let hit = |k: &str| {
+            k.eq_ignore_ascii_case(self.name)
+                || self.aliases.iter().any(|a| k.eq_ignore_ascii_case(a))
+        };
+        hit(k) || strip_unit(k).is_some_and(hit)
     }
+
+    /// The name and its aliases, for messages: `lon (lng, longitude, x, 经度)`.
+    pub fn described(&self) -> String {
+        if self.aliases.is_empty() {
+            self.name.to_string()
+        } else {
+            format!("{} ({})", self.name, self.aliases.join(", "))
+        }
+    }
+}
+
+/// `经度（°）` → `经度`: a header without its trailing bracketed unit.
+fn strip_unit(k: &str) -> Option<&str> {
+    let open = if k.ends_with(')') {
+        k.rfind('(')
+    } else if k.ends_with('）') {
+        k.rfind('（')
+    } else {
+        None
+    }?;
+    let head = k[..open].trim_end();
+    (!head.is_empty()).then_some(head)
 }
 
 macro_rules! fields {
@@ -27,32 +54,32 @@ macro_rules! fields {
 }
 
 fields! {
-    STREET_CODE = "code" ["street_code", "街道编码", "街道代码"];
-    COMMUNITY_CODE = "code" ["community_code", "社区编码", "社区代码"];
-    GRID_CODE = "code" ["grid_code", "BGCODE", "BGID", "网格编码", "单元网格标识码"];
-    DUTY_CODE = "code" ["duty_grid_code", "责任网格编码"];
-    COMPONENT_CODE = "code" ["OBJCODE", "OBJID", "部件标识码", "部件编码"];
-    CASE_ID = "id" ["case_id", "TASKNUM", "任务号"];
-    NAME = "name" ["名称"];
+    STREET_CODE = "code" ["street_code", "街道编码", "街道代码", "编码", "代码"];
+    COMMUNITY_CODE = "code" ["community_code", "社区编码", "社区代码", "编码", "代码"];
+    GRID_CODE = "code" ["grid_code", "BGCODE", "BGID", "网格编码", "单元网格编码", "单元网格标识码", "编码"];
+    DUTY_CODE = "code" ["duty_grid_code", "责任网格编码", "责任网格代码", "编码"];
+    COMPONENT_CODE = "code" ["OBJCODE", "OBJID", "部件标识码", "部件编码", "部件代码", "标识码", "编码"];
+    CASE_ID = "id" ["case_id", "TASKNUM", "任务号", "案件编号", "案件号", "编号"];
+    NAME = "name" ["名称", "网格名称", "责任网格名称"];
     LAND_USE = "land_use" ["用地类别"];
     LEVEL = "level" ["管理等级"];
     START_DATE = "start_date" ["ORDATE", "初始日期"];
     END_DATE = "end_date" ["终止日期"];
-    INSPECTOR = "inspector" ["监督员"];
-    MEMBERS = "grids" ["members", "单元网格"];
-    CLASS_CODE = "class_code" ["类别编码", "小类编码"];
-    OWNER = "owner" ["DEPTNAME2", "权属单位"];
-    MAINTAINER = "maintainer" ["DEPTNAME3", "养护单位"];
-    STATE = "state" ["OBJSTATE", "部件状态"];
-    KIND = "kind" ["案件类型"];
-    COMPONENT = "component" ["component_code"];
-    SOURCE = "source" ["案件来源"];
-    REPORTED_AT = "reported_at" ["上报时间"];
-    STATUS = "status" ["案件状态"];
-    DESCRIPTION = "description" ["问题描述", "描述"];
+    INSPECTOR = "inspector" ["监督员", "信息采集员", "采集员"];
+    MEMBERS = "grids" ["members", "单元网格", "单元网格编码", "包含网格"];
+    CLASS_CODE = "class_code" ["类别编码", "类别代码", "小类编码", "小类代码"];
+    OWNER = "owner" ["DEPTNAME2", "权属单位", "主管部门"];
+    MAINTAINER = "maintainer" ["DEPTNAME3", "养护单位", "维护单位"];
+    STATE = "state" ["OBJSTATE", "部件状态", "状态"];
+    KIND = "kind" ["案件类型", "案件类别"];
+    COMPONENT = "component" ["component_code", "部件编码", "部件标识码"];
+    SOURCE = "source" ["案件来源", "来源"];
+    REPORTED_AT = "reported_at" ["上报时间", "上报日期时间", "发现时间"];
+    STATUS = "status" ["案件状态", "状态"];
+    DESCRIPTION = "description" ["问题描述", "描述", "案件描述"];
     SAMPLE = "sample" [];
-    LON = "lon" ["lng", "longitude", "x", "经度"];
-    LAT = "lat" ["latitude", "y", "纬度"];
+    LON = "lon" ["lng", "longitude", "x", "经度", "经度坐标"];
+    LAT = "lat" ["latitude", "y", "纬度", "纬度坐标"];
 }
 
 /// A problem found in one field (or the whole record when `field` is `None`).
@@ -247,6 +274,11 @@ pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), Reason> {
             .text("lat", lat)
             .en(format!("coordinate ({lon}, {lat}) is not a finite number")));
     }
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        if let Some(m) = looks_projected(lon, lat) {
+            return Err(m);
+        }
+    }
     if !(-180.0..=180.0).contains(&lon) {
         return Err(Message::new(C::LongitudeRange)
             .num("lon", lon)
@@ -258,6 +290,47 @@ pub fn check_lon_lat(lon: f64, lat: f64) -> Result<(), Reason> {
             .en(format!("latitude {lat} is outside [-90, 90]")));
     }
     Ok(())
+}
+
+/// Coordinates that cannot be lon/lat but look like projected metres over China: a northing
+/// of 1 000–6 500 km, and an easting of 100–900 km (no zone prefix) or one with a 3-degree
+/// zone number 25–45 (or a 6-degree one 13–23) in front. The message says so and names the
+/// CGCS2000 CRS to try.
+pub fn looks_projected(x: f64, y: f64) -> Option<Reason> {
+    if !(1_000_000.0..=6_500_000.0).contains(&y) {
+        return None;
+    }
+    let generic = || {
+        Message::new(C::LooksProjected).num("x", x).num("y", y).en(format!(
+            "coordinate ({x}, {y}) is not lon/lat but looks projected (metres); name the file's CRS \
+             (e.g. --crs EPSG:4549; CGCS2000 3-degree Gauss-Kruger is EPSG:4513–4554), or give the file a `crs` member"
+        ))
+    };
+    if (100_000.0..=900_000.0).contains(&x) {
+        return Some(generic());
+    }
+    let zone = (x / 1e6).floor();
+    let rest = x - zone * 1e6;
+    if !(100_000.0..=900_000.0).contains(&rest) {
+        return None;
+    }
+    let zone = zone as i64;
+    if (25..=45).contains(&zone) {
+        let epsg = 4513 + (zone - 25);
+        Some(Message::new(C::LooksProjectedGk)
+            .num("x", x)
+            .num("y", y)
+            .int("zone", zone)
+            .text("epsg", epsg)
+            .en(format!(
+                "coordinate ({x}, {y}) is not lon/lat but looks like Gauss-Kruger metres with zone {zone} in the easting; \
+                 if it is CGCS2000, name the CRS with --crs EPSG:{epsg}, or give the file a `crs` member"
+            )))
+    } else if (13..=23).contains(&zone) {
+        Some(generic())
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -289,6 +362,26 @@ mod tests {
     }
 
     #[test]
+    fn projected_coordinates_are_named_as_such() {
+        let m = check_lon_lat(40_500_123.0, 3_200_456.0).unwrap_err();
+        assert_eq!(m.message.code, C::LooksProjectedGk);
+        let t = m.to_string();
+        assert!(t.contains("zone 40") && t.contains("EPSG:4528"), "{t}");
+        let m = check_lon_lat(623_201.4, 3_170_018.9).unwrap_err();
+        assert_eq!(m.message.code, C::LooksProjected);
+        assert!(m.to_string().contains("--crs"));
+        // Not projected-looking: the plain range message stays.
+        assert_eq!(
+            check_lon_lat(200.0, 30.0).unwrap_err().message.code,
+            C::LongitudeRange
+        );
+        assert_eq!(
+            check_lon_lat(120.0, 95.0).unwrap_err().message.code,
+            C::LatitudeRange
+        );
+    }
+
+    #[test]
     fn dates_and_aliases() {
         assert_eq!(parse_date("20250301"), NaiveDate::from_ymd_opt(2025, 3, 1));
         assert_eq!(
@@ -298,6 +391,8 @@ mod tests {
         assert_eq!(parse_date("2025-13-01"), None);
         assert!(COMPONENT_CODE.matches("objcode"));
         assert!(LON.matches(" 经度 "));
+        assert!(LON.matches("经度（°）") && LAT.matches("纬度 (deg)") && !LON.matches("(°)"));
+        assert!(COMPONENT_CODE.matches("编码") && COMPONENT_CODE.matches("部件编码"));
         assert!(!LON.matches("lat"));
         assert_eq!(clip(&"x".repeat(50)).chars().count(), 41);
     }

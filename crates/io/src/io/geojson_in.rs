@@ -62,6 +62,76 @@ pub fn features(file: &str, bytes: &[u8]) -> Result<Vec<Value>, Reject> {
     }
 }
 
+/// The CRS a GeoJSON file names in a top-level `crs` member (GeoJSON 2008, as GDAL writes a
+/// file that is not in lon/lat): `{"type": "name", "properties": {"name":
+/// "urn:ogc:def:crs:EPSG::4549"}}` (also `EPSG:4549`, an `…/EPSG/0/4549` URL, or `CRS84`).
+/// `head` is the start of the file; the member is looked for before `features`. `Ok(None)`: no
+/// `crs` member; `Err`: one that names a CRS GridDesk does not convert.
+pub fn crs_member(file: &str, head: &[u8]) -> Result<Option<super::Crs>, Reject> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let find = |pat: &[u8]| head.windows(pat.len()).position(|w| w == pat);
+    let Some(at) = find(b"\"crs\"") else {
+        return Ok(None);
+    };
+    if find(b"\"features\"").is_some_and(|f| f < at) {
+        return Ok(None);
+    }
+    let rest = &head[at + 5..];
+    let Some(colon) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(None);
+    };
+    if rest[colon] != b':' {
+        return Ok(None);
+    }
+    let value = serde_json::Deserializer::from_slice(&rest[colon + 1..])
+        .into_iter::<Value>()
+        .next()
+        .and_then(|v| v.ok());
+    let name = value.as_ref().and_then(|v| {
+        v.pointer("/properties/name")
+            .or_else(|| v.pointer("/properties/code"))
+            .and_then(|n| match n {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+    });
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    let upper = name.to_ascii_uppercase();
+    if upper.ends_with("CRS84") {
+        return Ok(Some(super::Crs::LonLat));
+    }
+    let code: Option<u32> = upper.find("EPSG").and_then(|i| {
+        let digits: String = upper[i..]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        digits.parse().ok()
+    });
+    code.and_then(super::Crs::from_epsg)
+        .map(Some)
+        .ok_or_else(|| {
+            Reject::new(
+                file,
+                Position::File,
+                Some("crs"),
+                Message::new(C::CrsUnknownInFile)
+                    .text("crs", clip(&name))
+                    .en(format!(
+                        "the file's `crs` member names `{}`, a CRS GridDesk does not convert; \
+                     choose the CRS (lon/lat, CGCS2000 Gauss-Krüger EPSG:4513–4554 or GCJ-02)",
+                        clip(&name)
+                    )),
+            )
+        })
+}
+
 /// One feature of a collection.
 pub struct FeatureRecord<'a> {
     pub properties: Option<&'a Map<String, Value>>,

@@ -44,7 +44,8 @@
 //! 1-based record number; GeoPackage: `fid`) and the field. A file's CRS is chosen on import
 //! ([`SourceOptions::crs`]; by default from the `.prj` or the GeoPackage `srs_id`) and on export
 //! ([`TargetOptions::crs`]): lon/lat, CGCS2000 3-degree Gauss-Krüger (EPSG:4513–4554) or
-//! GCJ-02 ([`crs`]). Stored data is always CGCS2000/WGS84 lon/lat. Shapefile text is UTF-8 or
+//! GCJ-02 ([`crs`]); a file on Beijing 1954 or Xian 1980 is refused unless the local seven
+//! parameters are given (`docs/exchange.md`). Stored data is always CGCS2000/WGS84 lon/lat. Shapefile text is UTF-8 or
 //! GBK ([`TextEncoding`]), recorded in the `.cpg`. Field names are at most 10 characters (all
 //! names above are). Responsibility zones and road lines are exchanged through
 //! [`crate::zones::exchange`].
@@ -64,10 +65,12 @@ pub mod shp;
 pub mod table;
 pub mod wkb_io;
 
-pub use crs::Crs;
+pub use crs::{Crs, Towgs84};
 pub use export::{export_file, export_file_to, write_csv, write_geojson};
 pub use records::{read, Parsed, Records};
-pub use table::{atomic_write, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue};
+pub use table::{
+    atomic_write, declared_crs, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue,
+};
 pub use table::{SourceOptions, TargetOptions, TextEncoding};
 
 pub use fields::check_lon_lat;
@@ -184,7 +187,7 @@ impl FromStr for Dataset {
 pub enum Format {
     /// RFC 7946 GeoJSON FeatureCollection (`.geojson`, `.json`).
     GeoJson,
-    /// CSV with a header row (`.csv`), UTF-8.
+    /// CSV with a header row (`.csv`), UTF-8 or GB18030/GBK (detected, or `--encoding`).
     Csv,
     /// ESRI Shapefile (`.shp` with `.shx`, `.dbf`, `.prj`, `.cpg`).
     Shapefile,
@@ -217,7 +220,7 @@ impl Format {
     }
 }
 
-pub use griddesk_core::error::Reject;
+pub use griddesk_core::error::{Reject, Rejects};
 
 /// How to import.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -244,8 +247,9 @@ pub struct ImportReport {
     pub migrated_codes: usize,
     /// Components or cases whose point lies in no active grid (imported without a grid).
     pub unlocated: usize,
-    /// Refused records; empty unless `valid_only` or `dry_run`.
-    pub rejects: Vec<Reject>,
+    /// Refused records (the first [`Rejects::KEEP`] and the total); empty unless
+    /// `valid_only` or `dry_run`.
+    pub rejects: Rejects,
     /// Nothing was written.
     pub dry_run: bool,
 }
@@ -287,7 +291,8 @@ pub fn import_file(
 }
 
 /// [`import_file_with`] reading the file with `source` options: its CRS (converted to lon/lat)
-/// and, for a Shapefile, its attribute encoding. GeoJSON in lon/lat and CSV take the plain path.
+/// and, for a Shapefile or a CSV file, its text encoding. GeoJSON in lon/lat and CSV take the
+/// plain path.
 pub fn import_file_from(
     store: &mut dyn ModelStore,
     index: &SpatialIndex,
@@ -317,11 +322,33 @@ pub fn import_file_from(
                 .en(format!("{file}: {dataset} cannot be read from {format:?}")),
         ));
     }
+    // A GeoJSON file may name its CRS in a `crs` member (as GDAL writes one not in lon/lat).
+    let mut named = *source;
+    if format == Format::GeoJson && source.crs.is_none() {
+        match geojson_in::crs_member(&file, &geojson_head(path)?) {
+            Ok(c) => named.crs = c,
+            Err(r) => {
+                let parsed = Parsed {
+                    records: Records::empty(dataset),
+                    rejects: std::iter::once(r).collect(),
+                    migrated_codes: 0,
+                };
+                return finish_import(store, index, &file, parsed, dataset, opts, locate);
+            }
+        }
+    }
+    let source = &named;
     let as_table = matches!(format, Format::Shapefile | Format::GeoPackage)
         || (format == Format::GeoJson && source.crs.is_some_and(|c| !c.is_lon_lat()));
     if !as_table {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        return import_bytes(store, index, &file, &bytes, format, dataset, opts, locate);
+        let parsed = records::read_source(
+            &file,
+            &records::Source::Bytes(&bytes, format, source.encoding),
+            dataset,
+            index,
+        );
+        return finish_import(store, index, &file, parsed, dataset, opts, locate);
     }
     if !path.exists() {
         return Err(Error::io(
@@ -333,11 +360,21 @@ pub fn import_file_from(
         Ok(t) => records::read_source(&file, &records::Source::Table(&t), dataset, index),
         Err(r) => Parsed {
             records: Records::empty(dataset),
-            rejects: vec![r],
+            rejects: std::iter::once(r).collect(),
             migrated_codes: 0,
         },
     };
     finish_import(store, index, &file, parsed, dataset, opts, locate)
+}
+
+/// The first 64 KiB of a file, where a GeoJSON `crs` member is.
+fn geojson_head(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(head)
 }
 
 /// [`import_file`] with a caller-supplied bulk locator (positions in `index.grids`).
@@ -386,13 +423,8 @@ fn finish_import(
     opts: ImportOptions,
     locate: &Locate<'_>,
 ) -> Result<ImportReport> {
-    if !parsed.rejects.is_empty() && !opts.valid_only && !opts.dry_run {
-        let first = Box::new(parsed.rejects[0].clone());
-        return Err(Error::ImportRejected {
-            file: file.to_string(),
-            count: parsed.rejects.len(),
-            first,
-        });
+    if !opts.valid_only && !opts.dry_run {
+        parsed.rejects.refuse(file)?;
     }
     let unlocated = parsed.records.assign_grids(index, locate);
     let mut report = ImportReport {

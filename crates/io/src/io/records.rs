@@ -2,7 +2,7 @@
 //! (the [`SpatialIndex`]), duplicate detection, grid assignment and writing.
 
 use super::fields::*;
-use super::{csv_in, geojson_in, Dataset, Format, Locate, Reject};
+use super::{csv_in, geojson_in, Dataset, Format, Locate, Reject, Rejects};
 use crate::code::{ClassCode, CommunityCode, ComponentCode, GridCode, StreetCode};
 use crate::error::{Location, Position, Result};
 use crate::geodesy;
@@ -44,8 +44,8 @@ pub enum Records {
 pub struct Parsed {
     /// The valid records, in file order.
     pub records: Records,
-    /// Every problem, in file order.
-    pub rejects: Vec<Reject>,
+    /// The problems: the first ones in file order, and their exact number.
+    pub rejects: Rejects,
     /// Legacy 14-digit grid codes migrated in the valid records.
     pub migrated_codes: usize,
 }
@@ -125,9 +125,13 @@ impl Records {
     }
 }
 
+/// The valid rows of a file (value, migrated codes) and the rejects of the others.
+type Rows<T> = (Vec<Row<(T, u32)>>, Rejects);
+
 type Parse<'a, T> = dyn Fn(&dyn Record) -> std::result::Result<(T, u32), Vec<Problem>> + Sync + 'a;
 
-/// Converts every record of a file with `parse` (in parallel, in file order).
+/// Converts every record of a file with `parse` (in parallel, in file order): the valid rows,
+/// and the rejects of the others (bounded: a CSV file's are counted as it is read).
 fn rows<T: Send>(
     file: &str,
     src: &Source<'_>,
@@ -135,19 +139,34 @@ fn rows<T: Send>(
     required: &[Field],
     point: bool,
     parse: &Parse<'_, T>,
-) -> std::result::Result<Vec<Row<(T, u32)>>, Reject> {
-    let (bytes, format) = match src {
+) -> std::result::Result<Rows<T>, Reject> {
+    let mut rejects = Rejects::new();
+    let mut keep = |rows: Vec<Row<(T, u32)>>| -> Vec<Row<(T, u32)>> {
+        let mut ok = Vec::with_capacity(rows.len());
+        for row in rows {
+            match row.result {
+                Err(problems) => {
+                    rejects.extend(problems.into_iter().map(|p| reject(file, row.position, p)))
+                }
+                Ok(_) => ok.push(row),
+            }
+        }
+        ok
+    };
+    let (bytes, format, encoding) = match src {
         Source::Table(t) => {
-            return Ok(t
+            let all = t
                 .records
                 .par_iter()
                 .map(|r| Row {
                     position: r.position,
                     result: parse(r),
                 })
-                .collect())
+                .collect();
+            let ok = keep(all);
+            return Ok((ok, rejects));
         }
-        Source::Bytes(b, f) => (*b, *f),
+        Source::Bytes(b, f, e) => (*b, *f, *e),
     };
     match format {
         Format::Shapefile | Format::GeoPackage => Err(Reject::new(
@@ -156,10 +175,22 @@ fn rows<T: Send>(
             None,
             Message::new(C::InternalError).en("Shapefile and GeoPackage files are read as tables"),
         )),
-        Format::Csv => csv_in::rows(file, bytes, fields, required, point, &|r| parse(r)),
+        Format::Csv => {
+            let ok = csv_in::rows(
+                file,
+                bytes,
+                encoding,
+                fields,
+                required,
+                point,
+                &|r| parse(r),
+                &mut |chunk| keep(chunk),
+            )?;
+            Ok((ok, rejects))
+        }
         Format::GeoJson => {
             let features = geojson_in::features(file, bytes)?;
-            Ok(features
+            let all = features
                 .par_iter()
                 .enumerate()
                 .map(|(i, v)| Row {
@@ -168,7 +199,9 @@ fn rows<T: Send>(
                         .map_err(|p| vec![p])
                         .and_then(|r| parse(&r)),
                 })
-                .collect())
+                .collect();
+            let ok = keep(all);
+            Ok((ok, rejects))
         }
     }
 }
@@ -187,14 +220,14 @@ fn where_(p: Position) -> String {
 }
 
 /// Splits rows into values and rejects, refusing a key seen earlier in the file or already in
-/// the store.
+/// the store; `(rows, rejects)` as [`rows`] returns them.
 fn finish<T>(
     file: &str,
-    rows: Vec<Row<(T, u32)>>,
+    (rows, mut earlier): Rows<T>,
     key_field: &'static str,
     key: impl Fn(&T) -> &str,
     exists: impl Fn(&T) -> bool,
-) -> (Vec<T>, Vec<Reject>, usize) {
+) -> (Vec<T>, Rejects, usize) {
     let mut dup: Vec<Option<Reason>> = vec![None; rows.len()];
     {
         let mut seen: HashMap<&str, Position> = HashMap::with_capacity(rows.len());
@@ -234,7 +267,7 @@ fn finish<T>(
         }
     }
     let mut values = Vec::with_capacity(rows.len());
-    let mut rejects = Vec::new();
+    let mut rejects = Rejects::new();
     let mut migrated = 0usize;
     for (row, dup) in rows.into_iter().zip(dup) {
         match (row.result, dup) {
@@ -250,7 +283,8 @@ fn finish<T>(
             }
         }
     }
-    (values, rejects, migrated)
+    earlier.merge(rejects);
+    (values, earlier, migrated)
 }
 
 /// Reads and validates a file of `dataset` against the store context in `index`. Pure: nothing
@@ -262,13 +296,14 @@ pub fn read(
     dataset: Dataset,
     index: &SpatialIndex,
 ) -> Parsed {
-    read_source(file, &Source::Bytes(bytes, format), dataset, index)
+    read_source(file, &Source::Bytes(bytes, format, None), dataset, index)
 }
 
-/// Where records come from: a GeoJSON or CSV file's bytes, or a feature table read from a
-/// Shapefile, a GeoPackage or a GeoJSON file in another CRS.
+/// Where records come from: a GeoJSON or CSV file's bytes (with the CSV's encoding, `None`:
+/// detected), or a feature table read from a Shapefile, a GeoPackage or a GeoJSON file in
+/// another CRS.
 pub enum Source<'a> {
-    Bytes(&'a [u8], Format),
+    Bytes(&'a [u8], Format, Option<super::TextEncoding>),
     Table(&'a super::table::Table),
 }
 
@@ -284,7 +319,7 @@ pub fn read_source(file: &str, src: &Source<'_>, dataset: Dataset, index: &Spati
     };
     out.unwrap_or_else(|r| Parsed {
         records: Records::empty(dataset),
-        rejects: vec![r],
+        rejects: std::iter::once(r).collect(),
         migrated_codes: 0,
     })
 }
@@ -293,7 +328,7 @@ type Out = std::result::Result<Parsed, Reject>;
 
 fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject> {
     let format = match src {
-        Source::Bytes(_, f) => *f,
+        Source::Bytes(_, f, _) => *f,
         Source::Table(_) => return None,
     };
     (!dataset.supports(format)).then(|| {
@@ -314,7 +349,7 @@ fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject>
     })
 }
 
-fn parsed(records: Records, (rejects, migrated_codes): (Vec<Reject>, usize)) -> Parsed {
+fn parsed(records: Records, (rejects, migrated_codes): (Rejects, usize)) -> Parsed {
     Parsed {
         records,
         rejects,
@@ -652,7 +687,7 @@ fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let mut rows = rows(file, src, &fields, &fields, false, &parse)?;
     // A unit grid belongs to one duty grid: refuse later rows that claim a member again.
     let mut owner: HashMap<GridCode, Position> = HashMap::new();
-    for row in &mut rows {
+    for row in &mut rows.0 {
         let Ok((d, _)) = &row.result else { continue };
         let clash: Vec<Problem> = d
             .grids
@@ -926,4 +961,199 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         |c| existing.contains(c.id.as_str()),
     );
     Ok(parsed(Records::Cases(v), (rej, m)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::csv_in;
+    use super::super::fields::{Record, COMPONENT_CODE, OWNER};
+    use super::super::TextEncoding;
+    use super::*;
+    use crate::message::MessageCode;
+
+    /// GBK text as Excel on a Chinese Windows saves it (`编码,经度,纬度,权属单位`).
+    fn gbk_csv() -> Vec<u8> {
+        let mut b = Vec::new();
+        // 编码 , 经度 , 纬度 , 权属单位
+        b.extend([0xB1, 0xE0, 0xC2, 0xEB, b',', 0xBE, 0xAD, 0xB6, 0xC8, b',']);
+        b.extend([
+            0xCE, 0xB3, 0xB6, 0xC8, b',', 0xC8, 0xA8, 0xCA, 0xF4, 0xB5, 0xA5, 0xCE, 0xBB,
+        ]);
+        b.extend(b"\r\n3310030101000001,121.26,28.64,");
+        // 城管局
+        b.extend([0xB3, 0xC7, 0xB9, 0xDC, 0xBE, 0xD6]);
+        b.extend(b"\r\n");
+        b
+    }
+
+    type Owner = (String, Option<String>, f64);
+
+    fn read_owner(bytes: &[u8], enc: Option<TextEncoding>) -> Result<Vec<Owner>, Reject> {
+        let parse = |r: &csv_in::CsvRecord<'_>| -> std::result::Result<Owner, Vec<Problem>> {
+            let code = r
+                .text(&COMPONENT_CODE)
+                .map_err(|m| vec![Problem::new(None, m)])?;
+            let owner = r.text(&OWNER).map_err(|m| vec![Problem::new(None, m)])?;
+            let p = r.point().map_err(|p| vec![p])?;
+            Ok((
+                code.unwrap_or_default().into_owned(),
+                owner.map(|o| o.into_owned()),
+                p.x(),
+            ))
+        };
+        let rows = csv_in::rows(
+            "f.csv",
+            bytes,
+            enc,
+            &[COMPONENT_CODE, OWNER],
+            &[COMPONENT_CODE],
+            true,
+            &parse,
+            &mut |c| c,
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|r| r.result.unwrap_or_else(|p| panic!("{p:?}")))
+            .collect())
+    }
+
+    #[test]
+    fn gbk_csv_is_detected_and_its_chinese_headers_understood() {
+        let want = vec![(
+            "3310030101000001".to_string(),
+            Some("城管局".to_string()),
+            121.26,
+        )];
+        assert_eq!(read_owner(&gbk_csv(), None).unwrap(), want);
+        assert_eq!(
+            read_owner(&gbk_csv(), Some(TextEncoding::Gbk)).unwrap(),
+            want
+        );
+        // The same text in UTF-8 (with Excel's BOM) reads the same.
+        let utf8 =
+            "\u{FEFF}编码,经度（°）,纬度（°）,权属单位\r\n3310030101000001,121.26,28.64,城管局\r\n";
+        assert_eq!(read_owner(utf8.as_bytes(), None).unwrap(), want);
+        // Forced UTF-8 on GBK bytes: the header is not understood, and the message says which
+        // columns were found and which names are expected.
+        let r = read_owner(&gbk_csv(), Some(TextEncoding::Utf8)).unwrap_err();
+        assert_eq!(r.detail.code, MessageCode::CsvHeaderNotUnderstood);
+        assert!(
+            r.message.contains("does not understand") && r.message.contains("经度"),
+            "{}",
+            r.message
+        );
+    }
+
+    #[test]
+    fn an_unknown_header_is_named_with_the_expected_names() {
+        let r = read_owner(b"foo,bar,lat\n1,2,3\n", None).unwrap_err();
+        assert_eq!(r.detail.code, MessageCode::CsvHeaderNotUnderstood);
+        let m = &r.message;
+        assert!(
+            m.contains("missing column `code`, `lon`")
+                && m.contains("`foo`, `bar`")
+                && m.contains("code (OBJCODE, OBJID, 部件标识码, 部件编码")
+                && m.contains("lon (lng, longitude, x, 经度"),
+            "{m}"
+        );
+        // A header that has every column but lacks one keeps the plain message.
+        let r = read_owner(b"code,lat\n1,3\n", None).unwrap_err();
+        assert_eq!(r.detail.code, MessageCode::CsvMissingColumns);
+    }
+
+    #[test]
+    fn a_projected_geojson_says_it_looks_projected() {
+        let doc = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"3310030101000001"},"geometry":{"type":"Point","coordinates":[40623201.4,3170018.9]}}]}"#;
+        let p = read(
+            "p.geojson",
+            doc.as_bytes(),
+            Format::GeoJson,
+            Dataset::Components,
+            &SpatialIndex::default(),
+        );
+        let r = p
+            .rejects
+            .iter()
+            .find(|r| r.location.field.as_deref() == Some("geometry"))
+            .expect("a geometry reject");
+        assert_eq!(r.detail.code, MessageCode::LooksProjectedGk);
+        assert!(
+            r.message.contains("zone 40") && r.message.contains("--crs EPSG:4528"),
+            "{}",
+            r.message
+        );
+        // A `crs` member names the CRS instead (as GDAL writes it).
+        let named = doc.replacen(
+            r#""features""#,
+            r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4528"}},"features""#,
+            1,
+        );
+        assert_eq!(
+            geojson_in::crs_member("p.geojson", named.as_bytes()).unwrap(),
+            crate::io::Crs::from_epsg(4528)
+        );
+        assert_eq!(
+            geojson_in::crs_member("p.geojson", doc.as_bytes()).unwrap(),
+            None
+        );
+        let b54 = named.replace("EPSG::4528", "EPSG::2437");
+        assert!(geojson_in::crs_member("p.geojson", b54.as_bytes())
+            .unwrap()
+            .is_some_and(|c| c.old_datum().is_some()));
+        let odd = named.replace("EPSG::4528", "EPSG::3857");
+        assert!(geojson_in::crs_member("p.geojson", odd.as_bytes()).is_err());
+    }
+
+    /// 200 000 bad rows: the first 1 000 rejects are kept, in file order, and all are counted.
+    #[test]
+    fn rejects_of_a_garbage_file_are_bounded_and_counted_exactly() {
+        let mut text = String::from("code,lon,lat\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("garbage{i}\n"));
+        }
+        let p = read(
+            "garbage.csv",
+            text.as_bytes(),
+            Format::Csv,
+            Dataset::Components,
+            &SpatialIndex::default(),
+        );
+        assert_eq!(p.rejects.total(), 200_000);
+        assert_eq!(p.rejects.kept().len(), Rejects::KEEP);
+        assert_eq!(p.rejects.more(), 200_000 - Rejects::KEEP);
+        let lines: Vec<_> = p.rejects.iter().map(|r| r.location.position).collect();
+        assert_eq!(lines.first(), Some(&Position::Line(2)));
+        assert_eq!(lines.last(), Some(&Position::Line(1001)));
+        assert!(p.records.is_empty());
+        // Rejects of every kind stay in file order.
+        let mut text = String::from("code,lon,lat\n");
+        for i in 0..3000 {
+            if i % 2 == 0 {
+                text.push_str("3310030101000001,121.26,28.64\n");
+            } else {
+                text.push_str("bad\n");
+            }
+        }
+        let p = read(
+            "mixed.csv",
+            text.as_bytes(),
+            Format::Csv,
+            Dataset::Components,
+            &SpatialIndex::default(),
+        );
+        // 1 500 bad rows; the 1 500 good-looking ones are refused too (their class is not in
+        // the empty code table).
+        assert_eq!(p.rejects.total(), 1500 + 1500);
+        let kept: Vec<u64> = p
+            .rejects
+            .iter()
+            .map(|r| match r.location.position {
+                Position::Line(l) => l,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(kept.len(), Rejects::KEEP);
+        assert!(kept.windows(2).all(|w| w[0] <= w[1]), "file order");
+        assert_eq!(kept[..3], [2, 3, 4]);
+    }
 }

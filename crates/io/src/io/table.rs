@@ -210,7 +210,8 @@ pub fn to_lon_lat(g: Geometry<f64>, t: &Transformer) -> std::result::Result<Geom
     use geo::CoordsIter;
     for c in out.coords_iter() {
         if let Err(m) = check_lon_lat(c.x, c.y) {
-            bad = Some(if t.crs().is_lon_lat() {
+            let projected = matches!(m.message.code, C::LooksProjected | C::LooksProjectedGk);
+            bad = Some(if t.crs().is_lon_lat() && !projected {
                 Message::new(C::NotLonLatGiveCrs)
                     .nested("reason", m.message.clone())
                     .en(format!(
@@ -264,6 +265,36 @@ pub struct OutTable {
     pub geometry: OutGeometry,
     pub columns: Vec<(&'static str, OutKind)>,
     pub rows: Vec<(Geometry<f64>, Vec<OutValue>)>,
+}
+
+/// The CRS a file names for itself: a Shapefile's `.prj`, a GeoJSON file's `crs` member.
+/// `Ok(None)` when it names none or cannot be asked here (a GeoPackage, a CSV file); `Err`
+/// when it names one GridDesk does not know. Used to apply `--towgs84` to the file's own
+/// old-datum CRS.
+pub fn declared_crs(path: &Path) -> std::result::Result<Option<Crs>, Reject> {
+    let file = path.display().to_string();
+    let unreadable =
+        |e: std::io::Error| Reject::new(&file, Position::File, None, cannot_read(&file, &e));
+    match Format::from_path(path) {
+        Some(Format::Shapefile) => {
+            let Some(prj) = super::shp::sibling(path, "prj") else {
+                return Ok(None);
+            };
+            let wkt = std::fs::read_to_string(&prj).map_err(unreadable)?;
+            Crs::from_prj(&wkt)
+                .map(Some)
+                .ok_or_else(|| super::shp::unknown_prj(&file))
+        }
+        Some(Format::GeoJson) => {
+            use std::io::Read;
+            let mut head = Vec::new();
+            std::fs::File::open(path)
+                .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+                .map_err(unreadable)?;
+            super::geojson_in::crs_member(&file, &head)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Reads a feature file (Shapefile, GeoPackage or GeoJSON) into a table in lon/lat.

@@ -18,9 +18,9 @@
 //! `valid_only`); every reject names the file, the feature or record, and the field.
 
 use crate::code::GridCode;
-use crate::error::{Error, Position, Result};
+use crate::error::{Position, Result};
 use crate::io::fields::{clip, Field};
-use crate::io::{ImportOptions, Reject};
+use crate::io::{ImportOptions, Rejects};
 use crate::message::{Message, MessageCode as C, Reason};
 use serde::Serialize;
 
@@ -63,7 +63,8 @@ pub struct ExchangeReport {
     pub imported: usize,
     /// Grids moved from another zone of the layer.
     pub moved_grids: usize,
-    pub rejects: Vec<Reject>,
+    /// The first rejects and their total.
+    pub rejects: Rejects,
     pub dry_run: bool,
 }
 
@@ -97,13 +98,9 @@ pub fn missing_ref(what: &'static str, key: &str) -> Reason {
         .en(format!("{what} `{}` does not exist", clip(key)))
 }
 
-pub fn refuse(file: &str, rejects: &[Reject], opts: ImportOptions) -> Result<()> {
-    if !rejects.is_empty() && !opts.valid_only && !opts.dry_run {
-        return Err(Error::ImportRejected {
-            file: file.to_string(),
-            count: rejects.len(),
-            first: Box::new(rejects[0].clone()),
-        });
+pub fn refuse(file: &str, rejects: &Rejects, opts: ImportOptions) -> Result<()> {
+    if !opts.valid_only && !opts.dry_run {
+        rejects.refuse(file)?;
     }
     Ok(())
 }
