@@ -114,6 +114,14 @@ macro_rules! roots {
         $visit!(griddesk::planning::CommunityItem);
         $visit!(griddesk::planning::GridsAsOf);
         $visit!(planning::PersonZonesDto);
+        // users.rs
+        $visit!(crate::users::SignInScreenDto);
+        $visit!(users::NewUser);
+        $visit!(users::User);
+        $visit!(users::RoleChange);
+        $visit!(griddesk::audit::AuditEntry);
+        $visit!(griddesk::audit::AuditQuery);
+        $visit!(griddesk::audit::AuditCheck);
         // register.rs
         $visit!(register::RegisterQuery);
         $visit!(register::RegisterPage);

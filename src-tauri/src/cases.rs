@@ -34,7 +34,7 @@ impl SignedIn {
             .ok_or_else(|| ErrorDto::shell(ShellErrorKind::NotSignedIn, "nobody is signed in"))
     }
 
-    fn set(&self, s: Option<Session>) {
+    pub(crate) fn set(&self, s: Option<Session>) {
         if let Ok(mut g) = self.0.lock() {
             *g = s;
         }
@@ -151,8 +151,13 @@ pub async fn cases_queue(
 }
 
 #[tauri::command]
-pub async fn cases_list(store: State<'_, Store>, filter: CaseFilter) -> Result<CasePage, ErrorDto> {
-    Ok(store.engine()?.engine.case_list(&filter, now())?)
+pub async fn cases_list(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    filter: CaseFilter,
+) -> Result<CasePage, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store.engine()?.engine.case_list(&s, &filter, now())?)
 }
 
 #[tauri::command]
@@ -161,17 +166,22 @@ pub async fn cases_detail(
     signed: State<'_, SignedIn>,
     case_id: String,
 ) -> Result<CaseDetail, ErrorDto> {
-    let s = signed.get().ok();
+    let s = signed.get()?;
     Ok(store
         .engine()?
         .engine
-        .case_detail(&case_id, s.as_ref(), now())?)
+        .case_detail(&case_id, Some(&s), now())?)
 }
 
 /// A photo's thumbnail as a `data:` URL for an `<img>`.
 #[tauri::command]
-pub async fn cases_thumbnail(store: State<'_, Store>, photo_id: i64) -> Result<String, ErrorDto> {
-    let bytes = store.engine()?.engine.case_photo_thumbnail(photo_id)?;
+pub async fn cases_thumbnail(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    photo_id: i64,
+) -> Result<String, ErrorDto> {
+    let s = signed.get()?;
+    let bytes = store.engine()?.engine.case_photo_thumbnail(&s, photo_id)?;
     let mime = if bytes.starts_with(b"\x89PNG") {
         "image/png"
     } else {

@@ -29,6 +29,8 @@ pub enum StoreStatusDto {
         overview: Overview,
         /// Extent of the active unit grids (where the map opens); `null` without grids.
         grids_bbox: Option<[f64; 4]>,
+        /// Opened read-only (asked for, or read-only media): nothing can change.
+        read_only: bool,
     },
     Failed {
         path: String,
@@ -50,6 +52,7 @@ pub async fn store_status(store: State<'_, Store>) -> Result<StoreStatusDto, Err
             generation: loaded.generation,
             overview: loaded.engine.overview(),
             grids_bbox: loaded.grids_bbox,
+            read_only: loaded.engine.is_read_only(),
         },
         StoreState::Failed { path, error } => StoreStatusDto::Failed {
             path: path.display().to_string(),
@@ -119,6 +122,14 @@ pub struct AppInfoDto {
     /// Milliseconds since the process started.
     uptime_ms: f64,
     store_path: Option<String>,
+}
+
+/// Whether the window may install its test hook (`window.__griddesk`): in a debug build, or
+/// when the process was started with `GRIDDESK_TEST_HOOK=1` (end-to-end runs of a release
+/// build). A page cannot set it; a release build handed to users has no hook.
+#[tauri::command]
+pub async fn test_hook_enabled() -> Result<bool, ErrorDto> {
+    Ok(cfg!(debug_assertions) || std::env::var_os("GRIDDESK_TEST_HOOK").is_some_and(|v| v == "1"))
 }
 
 #[tauri::command]

@@ -21,6 +21,7 @@ mod settings;
 mod store;
 mod tiles;
 mod transfer;
+mod users;
 
 use store::{Launch, OpenMode, Store};
 use tauri::{Manager, RunEvent};
@@ -45,6 +46,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(Store::new())
         .manage(cases::SignedIn::default())
+        .manage(transfer::ChosenExports::default())
         .manage(tiles::TileTimes::new())
         .manage(analytics::Rasters::default())
         .manage(commands::Launched(launched))
@@ -58,6 +60,7 @@ fn main() {
             commands::search,
             commands::tile_stats,
             commands::app_info,
+            commands::test_hook_enabled,
             commands::open_store_dialog,
             commands::new_store_dialog,
             commands::sync_menu,
@@ -129,6 +132,15 @@ fn main() {
             planning::plan_communities,
             planning::plan_grids_as_of,
             planning::zone_person_zones,
+            users::users_sign_in_screen,
+            users::users_create_first_admin,
+            users::users_list,
+            users::users_add,
+            users::users_set_active,
+            users::users_set_roles,
+            users::users_set_password,
+            users::audit_entries,
+            users::audit_check,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)

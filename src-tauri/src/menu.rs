@@ -55,6 +55,7 @@ const EXPORT_PREFIX: &str = "file.export.";
 struct Labels {
     file: &'static str,
     open: &'static str,
+    open_read_only: &'static str,
     new: &'static str,
     import: &'static str,
     export: &'static str,
@@ -75,6 +76,7 @@ fn labels(lang: Lang) -> Labels {
         Lang::Zh => Labels {
             file: "文件",
             open: "打开数据库…",
+            open_read_only: "以只读方式打开…",
             new: "新建数据库（含示例区）…",
             import: "导入",
             export: "导出",
@@ -92,6 +94,7 @@ fn labels(lang: Lang) -> Labels {
         Lang::En => Labels {
             file: "File",
             open: "Open store…",
+            open_read_only: "Open read-only…",
             new: "New store (with sample district)…",
             import: "Import",
             export: "Export",
@@ -129,6 +132,7 @@ pub fn build<R: Runtime>(
                 .accelerator("CmdOrCtrl+O")
                 .build(app)?,
         )
+        .item(&MenuItemBuilder::with_id("file.open-read-only", l.open_read_only).build(app)?)
         .item(
             &MenuItemBuilder::with_id("file.new", l.new)
                 .accelerator("CmdOrCtrl+N")
@@ -181,6 +185,7 @@ pub fn on_event(app: &AppHandle, event: MenuEvent) {
     let id = event.id().as_ref();
     match id {
         "file.open" => choose_store(app, OpenMode::Existing, current_lang(app)),
+        "file.open-read-only" => choose_store(app, OpenMode::ReadOnly, current_lang(app)),
         "file.new" => choose_store(app, OpenMode::Seed, current_lang(app)),
         "file.quit" => app.exit(app.state::<Store>().exit_code()),
         "view.zoom-district" => emit(app, MenuAction::ZoomDistrict),
@@ -246,11 +251,13 @@ pub fn choose_store(app: &AppHandle, mode: OpenMode, lang: Lang) {
         .add_filter(l.store_filter, &["sqlite", "db"]);
     let handle = app.clone();
     match mode {
-        OpenMode::Existing => dialog.set_title(l.open_title).pick_file(move |picked| {
-            if let Some(path) = picked.and_then(|p| p.into_path().ok()) {
-                Store::open(&handle, path, OpenMode::Existing, false);
-            }
-        }),
+        OpenMode::Existing | OpenMode::ReadOnly => {
+            dialog.set_title(l.open_title).pick_file(move |picked| {
+                if let Some(path) = picked.and_then(|p| p.into_path().ok()) {
+                    Store::open(&handle, path, mode, false);
+                }
+            })
+        }
         OpenMode::Seed => dialog
             .set_title(l.new_title)
             .set_file_name("griddesk.sqlite")

@@ -95,6 +95,11 @@ const ALLOWED_IN_ZH: &[&str] = &[
     "GCJ",
     "holiday",
     "workday",
+    // Command-line options and file members a message tells the user to write.
+    "towgs",
+    "ppm",
+    "crs",
+    "EPSG",
 ];
 
 /// ASCII words of three letters or more in `s` that are not allowed in Chinese text.

@@ -158,9 +158,11 @@ pub async fn zone_layers(store: State<'_, Store>) -> Result<Vec<LayerInfo>, Erro
 #[tauri::command]
 pub async fn zones_in_layer(
     store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
     layer: String,
 ) -> Result<Vec<ZoneSummary>, ErrorDto> {
-    Ok(store.engine()?.engine.zones_in_layer(&layer)?)
+    let s = signed.get().ok();
+    Ok(store.engine()?.engine.zones_in_layer(s.as_ref(), &layer)?)
 }
 
 /// The zone of every active grid in one layer, compact: `codes[i]` is in zone `zone[i]`
@@ -239,18 +241,24 @@ pub async fn zone_assign(
 }
 
 #[tauri::command]
-pub async fn zone_people(store: State<'_, Store>) -> Result<Vec<PersonRef>, ErrorDto> {
-    Ok(store.engine()?.engine.people())
+pub async fn zone_people(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+) -> Result<Vec<PersonRef>, ErrorDto> {
+    let s = signed.get()?;
+    Ok(store.engine()?.engine.people(Some(&s)))
 }
 
 /// Every layer's zone, unit and people at a point, and the road-line chiefs nearby.
 #[tauri::command]
 pub async fn who_is_here(
     store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
     lon: f64,
     lat: f64,
 ) -> Result<Responsibility, ErrorDto> {
-    Ok(store.engine()?.engine.who_is_here(lon, lat))
+    let s = signed.get().ok();
+    Ok(store.engine()?.engine.who_is_here(s.as_ref(), lon, lat))
 }
 
 /// The communities of the district, by code.
@@ -301,14 +309,16 @@ pub struct PersonZonesDto {
 #[tauri::command]
 pub async fn zone_person_zones(
     store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
     id: String,
 ) -> Result<PersonZonesDto, ErrorDto> {
+    let s = signed.get().ok();
     let loaded = store.engine()?;
     let e = &loaded.engine;
-    let pz = e.person_zones(&id)?;
+    let pz = e.person_zones(s.as_ref(), &id)?;
     let mut zones = Vec::with_capacity(pz.zones.len());
     for z in pz.zones {
-        let d = e.zone_detail(&z.layer, &z.code)?;
+        let d = e.zone_detail(s.as_ref(), &z.layer, &z.code)?;
         zones.push(PersonZoneDto {
             zone: z,
             member_grids: d.member_grids,

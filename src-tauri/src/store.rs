@@ -23,6 +23,9 @@ pub enum OpenMode {
     /// Create the store and load the sample district if the file is missing (the default store,
     /// File ▸ New).
     Seed,
+    /// Open an existing store read-only (File ▸ Open read-only, `--read-only`): nothing can
+    /// change, no lock is taken.
+    ReadOnly,
 }
 
 /// A store that opened.
@@ -100,13 +103,16 @@ impl Store {
             .name("griddesk-open".into())
             .spawn(move || {
                 let store = app.state::<Store>();
-                // Drop the current engine before opening, so a store's own lock is released first.
+                // Drop the current engine before opening, so a store's own lock is released first,
+                // and sign out: a session belongs to the store it was opened on.
                 store.state.send_replace(StoreState::Opening);
+                app.state::<crate::cases::SignedIn>().set(None);
                 let resources = resources_dir(&app);
                 let started = std::time::Instant::now();
                 let opened = match mode {
                     OpenMode::Existing => Engine::open(&path).map(|e| (e, false)),
                     OpenMode::Seed => Engine::open_or_seed(&path, &resources),
+                    OpenMode::ReadOnly => Engine::open_read_only(&path).map(|e| (e, false)),
                 };
                 let next = match opened {
                     Ok((engine, seeded)) => {

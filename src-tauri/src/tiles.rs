@@ -129,23 +129,49 @@ fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
     })())
 }
 
-fn plain(status: StatusCode, message: impl Into<String>) -> Response<Vec<u8>> {
-    let body: String = message.into();
-    Response::builder()
+/// The page origins the tile scheme answers (never `*`): the app's own window on each platform
+/// (`tauri://localhost` on Linux and macOS, `http(s)://tauri.localhost` on Windows), and in a
+/// debug build the Vite dev server on the loopback. Any other page gets no CORS header, so a
+/// web page elsewhere cannot read the store's tiles.
+pub fn allowed_origin(origin: Option<&str>) -> Option<&str> {
+    let o = origin?;
+    let app = matches!(
+        o,
+        "tauri://localhost" | "http://tauri.localhost" | "https://tauri.localhost"
+    );
+    let dev = cfg!(debug_assertions)
+        && (o.starts_with("http://localhost:") || o.starts_with("http://127.0.0.1:"));
+    (app || dev).then_some(o)
+}
+
+fn builder(status: StatusCode, origin: Option<&str>) -> tauri::http::response::Builder {
+    let b = Response::builder()
         .status(status)
+        .header(header::VARY, "Origin");
+    match allowed_origin(origin) {
+        Some(o) => b.header(header::ACCESS_CONTROL_ALLOW_ORIGIN, o),
+        None => b,
+    }
+}
+
+fn plain(
+    status: StatusCode,
+    origin: Option<&str>,
+    message: impl Into<String>,
+) -> Response<Vec<u8>> {
+    let body: String = message.into();
+    builder(status, origin)
         .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
         .body(body.into_bytes())
         .unwrap_or_default()
 }
 
-fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
+fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>> {
+    let plain = |status, message: String| plain(status, origin, message);
     if let Some(png) = crate::analytics::heatmap_png(app, path) {
         return match png {
-            Ok(bytes) => Response::builder()
-                .status(StatusCode::OK)
+            Ok(bytes) => builder(StatusCode::OK, origin)
                 .header(header::CONTENT_TYPE, "image/png")
-                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                 .body(bytes)
                 .unwrap_or_default(),
             Err(message) => plain(StatusCode::NOT_FOUND, message),
@@ -157,7 +183,7 @@ fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
         Some(Ok(a)) => a,
     };
     let Some(loaded) = app.state::<Store>().ready() else {
-        return plain(StatusCode::SERVICE_UNAVAILABLE, "no store is open");
+        return plain(StatusCode::SERVICE_UNAVAILABLE, "no store is open".into());
     };
     let times = app.state::<TileTimes>();
     let started = Instant::now();
@@ -179,12 +205,10 @@ fn answer(app: &AppHandle, path: &str) -> Response<Vec<u8>> {
                     ms
                 );
             }
-            Response::builder()
-                .status(StatusCode::OK)
+            builder(StatusCode::OK, origin)
                 .header(header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile")
                 // Imports change tiles under the same URL; MapLibre keeps its own tile cache.
                 .header(header::CACHE_CONTROL, "no-store")
-                .header(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                 .body(bytes)
                 .unwrap_or_default()
         }
@@ -206,12 +230,39 @@ pub fn handle(
 ) {
     let app = ctx.app_handle().clone();
     let path = request.uri().path().to_string();
-    tauri::async_runtime::spawn_blocking(move || responder.respond(answer(&app, &path)));
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    tauri::async_runtime::spawn_blocking(move || {
+        responder.respond(answer(&app, &path, origin.as_deref()))
+    });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_apps_own_window_may_read_tiles() {
+        assert_eq!(
+            allowed_origin(Some("tauri://localhost")),
+            Some("tauri://localhost")
+        );
+        assert_eq!(
+            allowed_origin(Some("http://tauri.localhost")),
+            Some("http://tauri.localhost")
+        );
+        assert_eq!(allowed_origin(Some("https://evil.example")), None);
+        assert_eq!(allowed_origin(Some("null")), None);
+        assert_eq!(allowed_origin(None), None);
+        // The Vite dev server only in a debug build.
+        assert_eq!(
+            allowed_origin(Some("http://localhost:1420")).is_some(),
+            cfg!(debug_assertions)
+        );
+    }
 
     #[test]
     fn tile_paths_parse() {

@@ -130,9 +130,31 @@ fn dataset(key: &str) -> Result<Dataset, ErrorDto> {
 }
 
 /// The native file dialog: a file to import, or where to export (`None`: cancelled).
+/// The export files the user chose in the native Save dialog during this run: the only paths
+/// (besides `GRIDDESK_EXPORT_DIR`) an export may write, so that the page cannot make the app
+/// overwrite a file the user never named.
+#[derive(Default)]
+pub struct ChosenExports(pub std::sync::Mutex<std::collections::HashSet<std::path::PathBuf>>);
+
+/// Whether an export may write `path`: it was chosen in the Save dialog, or it lies in the
+/// folder the process was started with as `GRIDDESK_EXPORT_DIR` (automation, tests).
+pub(crate) fn export_allowed(chosen: &ChosenExports, path: &Path) -> bool {
+    let in_export_dir = std::env::var_os("GRIDDESK_EXPORT_DIR")
+        .filter(|d| !d.is_empty())
+        .is_some_and(|d| {
+            let dir = Path::new(&d);
+            path.parent()
+                .and_then(|p| std::fs::canonicalize(p).ok())
+                .zip(std::fs::canonicalize(dir).ok())
+                .is_some_and(|(p, d)| p.starts_with(d))
+        });
+    in_export_dir || chosen.0.lock().is_ok_and(|c| c.contains(path))
+}
+
 #[tauri::command]
 pub async fn transfer_pick(
     app: AppHandle,
+    chosen: State<'_, ChosenExports>,
     mode: Mode,
     dataset: String,
 ) -> Result<Option<String>, ErrorDto> {
@@ -152,9 +174,13 @@ pub async fn transfer_pick(
     })
     .await
     .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    let picked = picked.and_then(|p| p.into_path().ok());
+    if let (Mode::Export, Some(p)) = (mode, &picked) {
+        if let Ok(mut c) = chosen.0.lock() {
+            c.insert(p.clone());
+        }
+    }
+    Ok(picked.map(|p| p.display().to_string()))
 }
 
 /// Imports a file as `dataset` in one transaction, or with `dry_run` only checks it. A file with
@@ -206,11 +232,22 @@ pub async fn transfer_import(
 #[tauri::command]
 pub async fn transfer_export(
     store: State<'_, Store>,
+    chosen: State<'_, ChosenExports>,
     dataset: String,
     path: String,
     options: FileOptions,
 ) -> Result<usize, ErrorDto> {
     let ds = self::dataset(&dataset)?;
+    if !export_allowed(&chosen, Path::new(&path)) {
+        return Err(griddesk::Error::Invalid(
+            Message::new(MessageCode::ExportPathNotChosen)
+                .text("path", &path)
+                .en(format!(
+                    "`{path}` was not chosen in the Save dialog: choose where to export with “Choose…”"
+                )),
+        )
+        .into());
+    }
     let target = TargetOptions {
         crs: options.crs()?.unwrap_or_default(),
         encoding: options.encoding()?.unwrap_or_default(),

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { startSignedIn, stopApp, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'griddesk-transfer-'));
+// Exports go only where the Save dialog pointed or into the folder the app was started with as
+// GRIDDESK_EXPORT_DIR (WebDriver cannot drive the native dialog): this test's folder.
+process.env.GRIDDESK_EXPORT_DIR = work;
 let app;
 let s;
 
@@ -131,6 +134,21 @@ test('grids are exported to a Shapefile in Gauss-Krüger zone 40 with GBK attrib
   const d = Math.min(...vertices.map(([vx, vy]) => Math.hypot(vx - x, vy - y)));
   assert.ok(d < 0.01, `expected ${ring[0]} at ${x.toFixed(3)}, ${y.toFixed(3)} (EPSG:4528 by PROJ) in the file; nearest vertex ${d.toFixed(3)} m away`);
   assert.ok(x > 40_000_000 && x < 41_000_000, `expected a zone-40 easting, got ${x}`);
+});
+
+test('an export to a path the user did not choose is refused and writes nothing', async () => {
+  const elsewhere = mkdtempSync(join(tmpdir(), 'griddesk-elsewhere-'));
+  const victim = join(elsewhere, 'precious.shp');
+  writeFileSync(victim, 'not to be overwritten');
+  await openDialog('export', 'grids');
+  await set('transfer-path', victim);
+  const r = await press('transfer-run', 'exported');
+  assert.equal(r.state, 'error', `expected the export to be refused; the dialog said: ${r.text}`);
+  const code = await s.execute(`return document.querySelector('#transfer-result [data-error-detail]')?.dataset.errorDetail ?? document.getElementById('transfer-result').textContent;`);
+  assert.match(String(code), /export-path-not-chosen|保存对话框|Save dialog/, `expected the refusal to say why: ${code}`);
+  assert.equal(readFileSync(victim, 'utf8'), 'not to be overwritten');
+  assert.ok(!existsSync(join(elsewhere, 'precious.dbf')), 'nothing written beside it');
+  await s.execute(`document.getElementById('transfer-close').click();`);
 });
 
 test('a bad components file lists every reject with its line and field, and imports nothing', async () => {

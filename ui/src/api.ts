@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'store-corrupt'
   | 'store-too-new'
   | 'store-locked'
+  | 'store-read-only'
+  | 'store-incomplete'
   | 'storage'
   | 'invalid-input'
   | 'not-found'
@@ -45,7 +47,8 @@ export interface ErrorDto {
 }
 
 const ERROR_CODES: readonly string[] = [
-  'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'storage', 'invalid-input',
+  'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'store-read-only',
+  'store-incomplete', 'storage', 'invalid-input',
   'not-found', 'bad-tile', 'conflict', 'not-ready', 'window', 'not-permitted', 'not-signed-in', 'refused',
   'sign-in-refused', 'topology-refused',
 ];

@@ -87,6 +87,7 @@ const zh = {
   kind_community: '社区',
   kind_street: '街道',
   sampleBadge: '示例数据',
+  readOnlyBadge: '只读',
   tileError: '地图瓦片加载失败',
 };
 
@@ -177,6 +178,7 @@ const en: Record<StringKey, string> = {
   kind_community: 'Community',
   kind_street: 'Street',
   sampleBadge: 'Sample data',
+  readOnlyBadge: 'Read-only',
   tileError: 'A map tile failed to load',
 };
 

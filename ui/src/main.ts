@@ -1,5 +1,6 @@
 // Boot: wait for the store, then show the map or the error screen.
 import './style.css';
+import { invoke } from '@tauri-apps/api/core';
 import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatusDto } from './api';
 import { byId, show } from './dom';
 import { applyStatic, errorText, lang, onLangChange, sayMessage, setLang, t } from './i18n';
@@ -29,12 +30,13 @@ interface GridDeskHooks {
 
 declare global {
   interface Window {
-    __griddesk: GridDeskHooks;
+    __griddesk?: GridDeskHooks;
   }
 }
 
 const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer };
-window.__griddesk = hooks;
+// The test hook only where the shell allows it (debug builds, or GRIDDESK_TEST_HOOK=1 at launch).
+void invoke<boolean>('test_hook_enabled').then((on) => { if (on) window.__griddesk = hooks; }).catch(() => undefined);
 
 type Screen = 'loading' | 'map' | 'error';
 
@@ -155,6 +157,8 @@ async function boot(): Promise<void> {
   const o = status.overview;
   byId('district-name').textContent = `${o.district_name ?? t('district')} ${o.district_code ?? ''}`;
   byId('sample-badge').hidden = !o.sample;
+  byId('read-only-badge').hidden = !status.read_only;
+  document.body.dataset.readOnly = status.read_only ? '1' : '';
   byId('status-overview').textContent = statusOverview(o);
   document.title = `GridDesk — ${o.district_name ?? t('district')}`;
   setScreen('map');

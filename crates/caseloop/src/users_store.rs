@@ -17,6 +17,10 @@ pub trait UsersStore {
     fn set_user_password(&self, login: &str, phc: &str) -> Result<()>;
     /// Enables or disables a user.
     fn set_user_active(&self, login: &str, active: bool) -> Result<()>;
+    /// Replaces a user's roles and department.
+    fn set_user_roles(&self, change: &griddesk_core::users::RoleChange) -> Result<()>;
+    /// Marks a user as a published demo account (or not).
+    fn set_user_demo(&self, login: &str, demo: bool) -> Result<()>;
     /// Records a sign-in: accepted (`reason` `None`) or refused, and why.
     fn log_sign_in(
         &self,

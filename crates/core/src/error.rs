@@ -20,6 +20,10 @@ pub enum ErrorKind {
     StoreTooNew,
     /// Another process holds a lock on the store.
     StoreLocked,
+    /// The store is open read-only (asked for, or on read-only media): nothing can change.
+    StoreReadOnly,
+    /// The store's first start did not finish (a half-seeded store).
+    StoreIncomplete,
     /// Any other I/O or SQLite failure.
     Storage,
     /// A user-supplied value is invalid (bad code, bad geometry, missing field…).
@@ -100,6 +104,10 @@ pub enum Error {
     },
     #[error("{path} is locked by another process")]
     StoreLocked { path: PathBuf },
+    #[error("{path} is open read-only: nothing can be changed")]
+    StoreReadOnly { path: PathBuf },
+    #[error("{path}: the store's setup did not finish ({reason}); create it again")]
+    StoreIncomplete { path: PathBuf, reason: String },
     /// A failure of the store's database (SQLite, PostgreSQL), as its driver said it.
     #[error("database error: {0}")]
     Sql(String),
@@ -180,6 +188,11 @@ pub enum Permission {
     /// Importing boundaries, grids, duty grids, components or the district outline (网格规划员
     /// and 系统管理员).
     ImportData,
+    /// Reading the audit log (系统管理员 and 领导).
+    ReadAudit,
+    /// Seeing reporters' and people's names and phone numbers in full (the desk roles that
+    /// call them back, 系统管理员 and 领导).
+    ReadPersonalData,
 }
 
 impl Permission {
@@ -193,6 +206,8 @@ impl Permission {
             Permission::ImportData => {
                 "import boundaries, grids, duty grids, components or the district outline"
             }
+            Permission::ReadAudit => "read the audit log",
+            Permission::ReadPersonalData => "see personal data in full",
         }
     }
     /// Who may, in English.
@@ -207,6 +222,10 @@ impl Permission {
             Permission::ImportData => {
                 "imports are for 网格规划员 (planner) and 系统管理员 (admin) accounts"
             }
+            Permission::ReadAudit => "only 系统管理员 (admin) and 领导 (leader) accounts may",
+            Permission::ReadPersonalData => {
+                "only the desk roles that contact people, 系统管理员 and 领导 may"
+            }
         }
     }
     fn code(self) -> MessageCode {
@@ -216,6 +235,8 @@ impl Permission {
             Permission::ImportCases => MessageCode::NotPermittedImportCases,
             Permission::Backup => MessageCode::NotPermittedBackup,
             Permission::ImportData => MessageCode::NotPermittedImport,
+            Permission::ReadAudit => MessageCode::NotPermittedAudit,
+            Permission::ReadPersonalData => MessageCode::NotPermittedPersonalData,
         }
     }
 }
@@ -253,6 +274,8 @@ impl Error {
             Error::StoreCorrupt { .. } => ErrorKind::StoreCorrupt,
             Error::StoreTooNew { .. } => ErrorKind::StoreTooNew,
             Error::StoreLocked { .. } => ErrorKind::StoreLocked,
+            Error::StoreReadOnly { .. } => ErrorKind::StoreReadOnly,
+            Error::StoreIncomplete { .. } => ErrorKind::StoreIncomplete,
             Error::Sql(_) | Error::Io { .. } => ErrorKind::Storage,
             Error::InvalidCode { .. }
             | Error::Input { .. }
@@ -280,6 +303,12 @@ impl Error {
             Error::StoreNotFound(p) => Message::new(C::StoreNotFound).text("path", p.display()),
             Error::StoreCorrupt { path, .. } => {
                 Message::new(C::StoreCorrupt).text("path", path.display())
+            }
+            Error::StoreReadOnly { path } => {
+                Message::new(C::StoreReadOnly).text("path", path.display())
+            }
+            Error::StoreIncomplete { path, .. } => {
+                Message::new(C::StoreIncomplete).text("path", path.display())
             }
             Error::StoreTooNew {
                 path,

@@ -5,6 +5,7 @@
 //! engine: the bottom of the crate order (`docs/architecture.md`).
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod clock;
 pub mod code;
 pub mod codetable;

@@ -50,6 +50,10 @@ message_codes! {
     StoreTooNew = "store-too-new" [path, found, supported],
     /// Another process holds the store.
     StoreLocked = "store-locked" [path],
+    /// The store is open read-only.
+    StoreReadOnly = "store-read-only" [path],
+    /// The store's first start did not finish.
+    StoreIncomplete = "store-incomplete" [path],
     /// An SQLite failure.
     DatabaseError = "database-error" [],
     /// A file could not be read or written; `reason` is an `io.*` term.
@@ -449,6 +453,15 @@ message_codes! {
     /// Only administrators back up a store (the copy holds everyone's data).
     NotPermittedBackup = "not-permitted-backup" [login, role],
     NotPermittedImport = "not-permitted-import" [login, role],
+    /// An export path the user did not choose in the Save dialog.
+    ExportPathNotChosen = "export-path-not-chosen" [path],
+    /// Only administrators and leaders read the audit log.
+    NotPermittedAudit = "not-permitted-audit" [login, role],
+    NotPermittedPersonalData = "not-permitted-personal-data" [login, role],
+    /// The last active administrator cannot lose the role or be disabled.
+    LastAdministrator = "last-administrator" [login],
+    /// The first user of a store must be an administrator.
+    FirstUserAdmin = "first-user-admin" [login],
 
     // ---- workflow refusals ----
     /// A report time later than now (beyond a few minutes of clock skew).

@@ -33,7 +33,7 @@ pub struct Actor {
 }
 
 /// The operating-system user running the command (for the local administrator's record).
-fn os_user() -> String {
+pub(crate) fn os_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into())
@@ -120,6 +120,44 @@ pub enum UserCmd {
     },
     /// List users.
     List { db: PathBuf },
+    /// Change a password: your own (sign in with --as and the old password), or another
+    /// user's as an administrator (a reset). The new password from --new-password or
+    /// GRIDDESK_NEW_PASSWORD.
+    Passwd {
+        db: PathBuf,
+        /// Whose password (default: the signed-in user's own).
+        login: Option<String>,
+        #[arg(long, env = "GRIDDESK_NEW_PASSWORD", hide_env_values = true)]
+        new_password: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Disable an account (administrators): it can no longer sign in or act.
+    Disable {
+        db: PathBuf,
+        login: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Enable a disabled account again (administrators).
+    Enable {
+        db: PathBuf,
+        login: String,
+        #[command(flatten)]
+        actor: Actor,
+    },
+    /// Replace a user's roles (and department) (administrators).
+    Roles {
+        db: PathBuf,
+        login: String,
+        /// Roles, comma-separated (as for `user add`).
+        #[arg(long, value_delimiter = ',', required = true)]
+        roles: Vec<String>,
+        #[arg(long)]
+        department: Option<String>,
+        #[command(flatten)]
+        actor: Actor,
+    },
 }
 
 #[derive(Subcommand)]
@@ -457,11 +495,64 @@ pub fn user(cmd: UserCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                     .join("、")
             );
         }
+        UserCmd::Passwd {
+            db,
+            login,
+            new_password,
+            actor,
+        } => {
+            let e = open(&db)?;
+            let by = actor.required(&e)?;
+            let login = login.unwrap_or_else(|| by.login.clone());
+            e.set_password(&by, &login, &new_password)?;
+            println!("password of {login} changed");
+        }
+        UserCmd::Disable { db, login, actor } => {
+            let e = open(&db)?;
+            e.set_user_active(&actor.required(&e)?, &login, false)?;
+            println!("disabled {login}");
+        }
+        UserCmd::Enable { db, login, actor } => {
+            let e = open(&db)?;
+            e.set_user_active(&actor.required(&e)?, &login, true)?;
+            println!("enabled {login}");
+        }
+        UserCmd::Roles {
+            db,
+            login,
+            roles,
+            department,
+            actor,
+        } => {
+            let e = open(&db)?;
+            let by = actor.required(&e)?;
+            let roles = roles
+                .iter()
+                .map(|r| parse_role(r))
+                .collect::<Result<Vec<_>>>()?;
+            let u = e.set_user_roles(
+                &by,
+                &griddesk::users::RoleChange {
+                    login,
+                    roles,
+                    department,
+                },
+            )?;
+            println!(
+                "{} now holds {}",
+                u.login,
+                u.roles
+                    .iter()
+                    .map(|r| r.zh())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            );
+        }
         UserCmd::List { db } => {
             let e = open(&db)?;
             for u in e.users()? {
                 println!(
-                    "{}\t{}\t{}\t{}{}",
+                    "{}\t{}\t{}\t{}{}{}",
                     u.login,
                     u.name,
                     u.roles
@@ -470,7 +561,8 @@ pub fn user(cmd: UserCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                         .collect::<Vec<_>>()
                         .join(","),
                     u.department.as_deref().unwrap_or("-"),
-                    if u.active { "" } else { "\t(disabled)" }
+                    if u.active { "" } else { "\t(disabled)" },
+                    if u.demo { "\t(demo account)" } else { "" }
                 );
             }
         }
@@ -773,7 +865,8 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
             now,
         } => {
             let e = open(&db)?;
-            let d = e.case_detail(&id, None, now_or(&now)?)?;
+            // Whoever holds the file reads all of it; the look is recorded like any other.
+            let d = e.case_detail(&id, Some(&e.local_admin(&os_user())), now_or(&now)?)?;
             if as_json {
                 return json(&d);
             }
@@ -885,7 +978,7 @@ pub fn case(cmd: CaseCmd, open: impl Fn(&Path) -> Result<Engine>) -> Result<()> 
                 offset,
                 ..Default::default()
             };
-            let page = e.case_list(&f, now_or(&now)?)?;
+            let page = e.case_list(&e.local_admin(&os_user()), &f, now_or(&now)?)?;
             if as_json {
                 return json(&page);
             }
@@ -1104,9 +1197,10 @@ pub fn component(cmd: ComponentCmd, open: impl Fn(&Path) -> Result<Engine>) -> R
         ComponentCmd::History { db, code } => {
             for h in open(&db)?.component_history(&code)? {
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}",
                     h.at,
                     h.actor,
+                    h.role.map_or("-", |r| r.zh()),
                     h.action,
                     h.note.as_deref().unwrap_or("")
                 );

@@ -137,6 +137,17 @@ enum Command {
     /// Put a backup in place as a store, after checking it is an intact GridDesk store this
     /// build can open; a bad backup leaves the store as it was. The store must not be open.
     Restore { backup: PathBuf, db: PathBuf },
+    /// Check a store: SQLite's integrity check of every page, that its setup finished, and
+    /// the audit's hash chain (exit status 1 when anything is wrong). Opens it read-only.
+    Check {
+        db: PathBuf,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The audit log: every change with who, when, the role, before and after.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Print statistics of a store.
     Stats {
         db: PathBuf,
@@ -194,6 +205,33 @@ enum Command {
     Component(caseloop::ComponentCmd),
     /// Places where the same problem recurs (重复问题发现).
     Repeats(caseloop::RepeatsCmd),
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// List audit entries, newest first (administrators and leaders).
+    List {
+        db: PathBuf,
+        /// Only this user's.
+        #[arg(long)]
+        login: Option<String>,
+        /// Only this action (or its prefix before a dot: `zone`, `user`, `import`…).
+        #[arg(long)]
+        action: Option<String>,
+        /// Only subjects containing this text.
+        #[arg(long)]
+        subject: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        actor: caseloop::Actor,
+    },
+    /// Check the hash chain that seals every audit table (case actions, component edits,
+    /// planning edits, sign-ins, the audit log): exit status 1 and every break listed when a
+    /// sealed row was changed or deleted, a seal removed, or a row written around GridDesk.
+    Check { db: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -632,6 +670,93 @@ fn run(cli: Cli) -> Result<()> {
                 db.display(),
                 backup.display()
             );
+        }
+        Command::Check { db, json } => {
+            let report = Engine::check_store(&db)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{}: schema version {}, integrity {}, setup {}",
+                    db.display(),
+                    report.schema_version,
+                    report.integrity,
+                    report.setup
+                );
+                match &report.audit {
+                    Some(a) => {
+                        println!(
+                            "audit: {} seals, head {}, {} break(s)",
+                            a.seals, a.head, a.total_breaks
+                        );
+                        for b in &a.breaks {
+                            println!("  {b}");
+                        }
+                    }
+                    None => println!("audit: not checked (the pages are damaged)"),
+                }
+            }
+            if !report.ok() {
+                std::process::exit(1);
+            }
+        }
+        Command::Audit(AuditCmd::List {
+            db,
+            login,
+            action,
+            subject,
+            limit,
+            json,
+            actor,
+        }) => {
+            let e = open(&db)?;
+            let by = actor.required(&e)?;
+            let rows = e.audit_entries(
+                &by,
+                &griddesk::audit::AuditQuery {
+                    login,
+                    action,
+                    subject,
+                    limit: Some(limit),
+                },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                for r in rows {
+                    let j = |v: &Option<serde_json::Value>| {
+                        v.as_ref().map_or("-".to_string(), |v| v.to_string())
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{} → {}",
+                        r.seq,
+                        r.at,
+                        r.login,
+                        r.role.map_or("-", |x| x.key()),
+                        r.action,
+                        r.subject,
+                        j(&r.before),
+                        j(&r.after)
+                    );
+                }
+            }
+        }
+        Command::Audit(AuditCmd::Check { db }) => {
+            let e = Engine::open_read_only(&db)?;
+            let c = e.check_audit()?;
+            println!("{} seals, head {}", c.seals, c.head);
+            for b in &c.breaks {
+                println!("break: {b}");
+            }
+            if !c.ok() {
+                eprintln!(
+                    "the audit of {} was tampered with: {} break(s)",
+                    db.display(),
+                    c.total_breaks
+                );
+                std::process::exit(1);
+            }
+            println!("the audit is whole");
         }
         Command::Stats { db, json } => {
             let e = open(&db)?;

@@ -3,6 +3,7 @@
 //! threads while edits are serialised through the store.
 
 #[allow(unused_imports)]
+use crate::audit::AuditEntry;
 use crate::ports::*;
 
 use crate::code::GridCode;
@@ -150,9 +151,32 @@ impl Engine {
         Ok(Loaded::new(index, locator))
     }
 
-    /// Opens an existing store and builds its indexes.
+    /// Opens an existing store and builds its indexes. A store the operating system will not
+    /// let us write (read-only media) opens read-only. Damage found while reading it is
+    /// [`Error::StoreCorrupt`] naming the file (`griddesk check` says more); a store whose
+    /// first start did not finish is [`Error::StoreIncomplete`].
     pub fn open(path: &Path) -> Result<Self> {
-        Self::from_store(Store::open(path)?)
+        Store::open(path)
+            .and_then(|s| {
+                refuse_incomplete(&s)?;
+                Self::from_store(s)
+            })
+            .map_err(|e| with_path(e, path))
+    }
+
+    /// Opens a store read-only (nothing can change; no lock taken, no upgrade).
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        Store::open_read_only(path)
+            .and_then(|s| {
+                refuse_incomplete(&s)?;
+                Self::from_store(s)
+            })
+            .map_err(|e| with_path(e, path))
+    }
+
+    /// Whether this engine's store is open read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.store().is_read_only()
     }
 
     /// Creates a new, empty store holding the given code tables.
@@ -583,7 +607,7 @@ impl Engine {
         opts: ImportOptions,
     ) -> Result<ImportReport> {
         self.require_import(by, dataset)?;
-        self.import_unchecked(path, dataset, opts)
+        self.import_unchecked(path, dataset, opts, import_entry(Some(by), path, dataset))
     }
 
     /// Who may import a dataset: cases only an administrator (they carry people's reports);
@@ -608,8 +632,9 @@ impl Engine {
         path: &Path,
         dataset: Dataset,
         opts: ImportOptions,
+        entry: AuditEntry,
     ) -> Result<ImportReport> {
-        let report = self.import_only_unchecked(path, dataset, opts)?;
+        let report = self.import_only_unchecked(path, dataset, opts, entry)?;
         if !opts.dry_run && report.imported > 0 {
             self.reload()?;
         }
@@ -626,7 +651,7 @@ impl Engine {
         opts: ImportOptions,
     ) -> Result<ImportReport> {
         self.require_import(by, dataset)?;
-        self.import_only_unchecked(path, dataset, opts)
+        self.import_only_unchecked(path, dataset, opts, import_entry(Some(by), path, dataset))
     }
 
     fn import_only_unchecked(
@@ -634,11 +659,16 @@ impl Engine {
         path: &Path,
         dataset: Dataset,
         opts: ImportOptions,
+        entry: AuditEntry,
     ) -> Result<ImportReport> {
         let l = self.loaded();
         let report = {
             let mut store = self.store();
-            io::import_file_with(&mut *store, &l.index, path, dataset, opts, &|pts| {
+            let mut audited = AuditedWrites {
+                store: &mut store,
+                entry,
+            };
+            io::import_file_with(&mut audited, &l.index, path, dataset, opts, &|pts| {
                 l.locator
                     .locate_many(&l.index, pts)
                     .into_iter()
@@ -661,12 +691,28 @@ impl Engine {
             &[crate::users::Role::Planner, crate::users::Role::Admin],
             crate::error::Permission::ImportData,
         )?;
-        self.import_district_unchecked(path, code)
+        let entry = AuditEntry::by(by, "import.district", path.display().to_string());
+        self.import_district_unchecked(path, code, entry)
     }
 
-    fn import_district_unchecked(&self, path: &Path, code: &str) -> Result<()> {
+    fn import_district_unchecked(&self, path: &Path, code: &str, entry: AuditEntry) -> Result<()> {
         let code = crate::code::DistrictCode::parse(code)?;
-        io::import_district(&mut *self.store(), path, code)?;
+        let before = self
+            .loaded()
+            .index
+            .district
+            .as_ref()
+            .map(|d| serde_json::json!({ "code": d.code.to_string(), "name": d.name }));
+        let entry = entry
+            .before(before)
+            .after(serde_json::json!({ "code": code.to_string() }));
+        let mut store = self.store();
+        let mut audited = AuditedWrites {
+            store: &mut store,
+            entry,
+        };
+        io::import_district(&mut audited, path, code)?;
+        drop(store);
         self.reload()
     }
 
@@ -682,10 +728,14 @@ impl Engine {
         let text = std::fs::read_to_string(&mpath).map_err(|e| Error::io(&mpath, e))?;
         let m: SampleManifest = serde_json::from_str(&text)
             .map_err(|e| Error::Internal(format!("{}: {e}", mpath.display())))?;
-        self.import_district_unchecked(&dir.join(&m.district_file), &m.district_code)?;
+        let district_file = dir.join(&m.district_file);
+        let entry = AuditEntry::engine("import.district", district_file.display().to_string());
+        self.import_district_unchecked(&district_file, &m.district_code, entry)?;
         for (dataset, file) in &m.files {
             let ds: Dataset = dataset.parse()?;
-            self.import_unchecked(&dir.join(file), ds, ImportOptions::default())?;
+            let path = dir.join(file);
+            let entry = import_entry(None, &path, ds);
+            self.import_unchecked(&path, ds, ImportOptions::default(), entry)?;
         }
         if let Some(z) = &m.zones {
             self.load_zone_files(&dir, z)?;
@@ -702,27 +752,40 @@ impl Engine {
 
     /// Opens the store at `path`; on first start (no file yet) creates it with the code tables
     /// from `resources/codes` and loads the sample district. Returns whether it was seeded now.
-    /// A failed first start removes the half-made file, so the next start tries again.
+    /// Crash-safe: the store is built under `<path>.seeding`, marked complete, and only then
+    /// moved to `path`, so a kill at any moment leaves no store (the next start seeds again)
+    /// or a whole one — never a half-loaded store that opens.
     pub fn open_or_seed(path: &Path, resources: &Path) -> Result<(Self, bool)> {
         if path.exists() {
             return Ok((Self::open(path)?, false));
         }
         let tables = CodeTables::load_dir(&resources.join("codes"))?;
-        let seeded = Self::create(path, &tables).and_then(|e| {
+        let tmp = griddesk_store_sqlite::store::sibling(path, ".seeding");
+        griddesk_store_sqlite::store::remove_store_files(&tmp);
+        let seeded = Self::create(&tmp, &tables).and_then(|mut e| {
+            e.set_setup("seeding")?;
             e.load_sample(resources)?;
+            e.set_setup("complete")?;
+            e.store().relocate(path)?;
+            e.path = path.to_path_buf();
+            let seen = e.store().external_generation()?;
+            if let Ok(mut g) = e.seen.lock() {
+                *g = (seen, std::time::Instant::now());
+            }
             Ok(e)
         });
         match seeded {
             Ok(e) => Ok((e, true)),
             Err(err) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut p = path.as_os_str().to_owned();
-                    p.push(suffix);
-                    let _ = std::fs::remove_file(PathBuf::from(p));
-                }
+                griddesk_store_sqlite::store::remove_store_files(&tmp);
                 Err(err)
             }
         }
+    }
+
+    /// Marks how far the store's setup got (meta `setup`: `seeding`, then `complete`).
+    fn set_setup(&self, state: &str) -> Result<()> {
+        self.store().write(|w| w.set_meta(SETUP_KEY, state))
     }
 
     /// Encodes the vector tile z/x/y (all layers) from the indexes.
@@ -755,5 +818,175 @@ impl Engine {
     /// Statistics per street and community, cases by source, status and class.
     pub fn stats(&self) -> crate::stats::Stats {
         crate::stats::compute(&self.loaded().index)
+    }
+}
+
+/// The audit row of an import (its `after` gets the rows written): by a user, or by the engine
+/// when it seeds the sample.
+pub(crate) fn import_entry(
+    by: Option<&crate::users::Session>,
+    path: &Path,
+    dataset: Dataset,
+) -> AuditEntry {
+    let subject = path.display().to_string();
+    match by {
+        Some(s) => AuditEntry::by(s, "import", subject),
+        None => AuditEntry::engine("import", subject),
+    }
+    .after(serde_json::json!({ "dataset": dataset.to_string() }))
+}
+
+/// A store whose model writes also record one audit row in the same transaction, with the
+/// number of rows of each kind written (a refused or failed import writes neither).
+pub(crate) struct AuditedWrites<'a> {
+    pub(crate) store: &'a mut Store,
+    pub(crate) entry: AuditEntry,
+}
+
+impl griddesk_store::ModelStore for AuditedWrites<'_> {
+    fn write_model(
+        &mut self,
+        f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> Result<()>,
+    ) -> Result<()> {
+        let entry = &self.entry;
+        self.store.write(|w| {
+            let counting = CountingSink {
+                inner: w,
+                counts: Default::default(),
+            };
+            f(&counting)?;
+            let mut after = entry.after.clone().unwrap_or_else(|| serde_json::json!({}));
+            if let Some(o) = after.as_object_mut() {
+                for (k, v) in counting.counts.borrow().iter() {
+                    o.insert((*k).to_string(), serde_json::json!(v));
+                }
+            }
+            w.db().record_audit(&AuditEntry {
+                after: Some(after),
+                ..entry.clone()
+            })?;
+            Ok(())
+        })
+    }
+}
+
+/// Forwards every write and counts them by kind.
+struct CountingSink<'a> {
+    inner: &'a dyn griddesk_store::ModelSink,
+    counts: std::cell::RefCell<std::collections::BTreeMap<&'static str, usize>>,
+}
+
+impl CountingSink<'_> {
+    fn count(&self, kind: &'static str) {
+        *self.counts.borrow_mut().entry(kind).or_default() += 1;
+    }
+}
+
+impl griddesk_store::ModelSink for CountingSink<'_> {
+    fn put_district(&self, d: &crate::model::District) -> Result<()> {
+        self.count("districts");
+        self.inner.put_district(d)
+    }
+    fn put_code_tables(&self, t: &CodeTables) -> Result<()> {
+        self.count("code_tables");
+        self.inner.put_code_tables(t)
+    }
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.inner.set_meta(key, value)
+    }
+    fn insert_street(&self, s: &crate::model::Street) -> Result<()> {
+        self.count("streets");
+        self.inner.insert_street(s)
+    }
+    fn insert_community(&self, c: &crate::model::Community) -> Result<()> {
+        self.count("communities");
+        self.inner.insert_community(c)
+    }
+    fn insert_grid(&self, g: &crate::model::Grid) -> Result<()> {
+        self.count("grids");
+        self.inner.insert_grid(g)
+    }
+    fn insert_duty_grid(&self, d: &crate::model::DutyGrid) -> Result<()> {
+        self.count("duty_grids");
+        self.inner.insert_duty_grid(d)
+    }
+    fn insert_component(&self, c: &crate::model::Component) -> Result<()> {
+        self.count("components");
+        self.inner.insert_component(c)
+    }
+    fn insert_case(&self, c: &crate::model::Case) -> Result<()> {
+        self.count("cases");
+        self.inner.insert_case(c)
+    }
+}
+
+/// What `griddesk check` found in a store.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoreCheck {
+    pub schema_version: i64,
+    /// SQLite's integrity check: `ok`, or the first problems found.
+    pub integrity: String,
+    /// `complete`, `seeding` (its first start was interrupted), or `-` for a store made before
+    /// setup was recorded.
+    pub setup: String,
+    /// The audit's hash chain (not checked when the pages are damaged or the schema is older
+    /// than this build's: open the store once to upgrade it).
+    pub audit: Option<crate::audit::AuditCheck>,
+}
+
+impl StoreCheck {
+    /// Whether nothing is wrong.
+    pub fn ok(&self) -> bool {
+        self.integrity == "ok"
+            && self.setup != "seeding"
+            && self.audit.as_ref().is_none_or(|a| a.ok())
+    }
+}
+
+impl Engine {
+    /// Checks a store without changing it (`griddesk check`): SQLite's integrity check, that
+    /// its setup finished, and the audit's hash chain.
+    pub fn check_store(path: &Path) -> Result<StoreCheck> {
+        let (schema_version, integrity) = Store::integrity(path)?;
+        let mut setup = "-".to_string();
+        let mut audit = None;
+        if integrity == "ok" && schema_version == griddesk_store_sqlite::store::current_version() {
+            let s = Store::open_read_only(path).map_err(|e| with_path(e, path))?;
+            setup = s.meta(SETUP_KEY)?.unwrap_or_else(|| "-".into());
+            audit = Some(s.db().check_audit().map_err(|e| with_path(e, path))?);
+        }
+        Ok(StoreCheck {
+            schema_version,
+            integrity,
+            setup,
+            audit,
+        })
+    }
+}
+
+/// Meta key of a store whose first start (seeding) began and has not finished.
+pub(crate) const SETUP_KEY: &str = "setup";
+
+/// Refuses a store marked as still being set up (its first start was interrupted).
+fn refuse_incomplete(s: &Store) -> Result<()> {
+    match s.meta(SETUP_KEY)? {
+        Some(v) if v != "complete" => Err(Error::StoreIncomplete {
+            path: s.path().to_path_buf(),
+            reason: format!("setup state `{v}`"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A store error with the file's path filled in where the store layer did not know it.
+fn with_path(e: Error, path: &Path) -> Error {
+    match e {
+        Error::StoreCorrupt { path: p, reason } if p.as_os_str().is_empty() => {
+            Error::StoreCorrupt {
+                path: path.to_path_buf(),
+                reason,
+            }
+        }
+        e => e,
     }
 }

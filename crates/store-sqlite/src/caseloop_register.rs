@@ -61,7 +61,7 @@ pub fn write_history(
     tx: &Connection,
     code: &str,
     at: NaiveDateTime,
-    actor: &str,
+    by: &griddesk_core::users::Session,
     action: &str,
     before: Option<&ComponentRecord>,
     after: Option<&ComponentRecord>,
@@ -74,16 +74,17 @@ pub fn write_history(
         )
     };
     tx.execute(
-        "INSERT INTO component_history (code, at, actor, action, before, after, note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO component_history (code, at, actor, action, before, after, note, role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             code,
             format_datetime(&at),
-            actor,
+            by.login,
             action,
             j(before)?,
             j(after)?,
-            note
+            note,
+            by.role.key()
         ],
     )?;
     Ok(())
@@ -119,7 +120,7 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
         let mut st = self
             .0
             .prepare(
-                "SELECT seq, code, at, actor, action, before, after, note FROM component_history
+                "SELECT seq, code, at, actor, action, before, after, note, role FROM component_history
              WHERE code = ?1 ORDER BY seq",
             )
             .map_err(sql_error)?;
@@ -136,6 +137,11 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
                 before: j(r.get(5).map_err(sql_error)?),
                 after: j(r.get(6).map_err(sql_error)?),
                 note: r.get(7).map_err(sql_error)?,
+                role: r
+                    .get::<_, Option<String>>(8)
+                    .map_err(sql_error)?
+                    .as_deref()
+                    .and_then(griddesk_core::users::Role::parse),
             });
         }
         Ok(out)
@@ -151,13 +157,13 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
         &self,
         code: &str,
         at: NaiveDateTime,
-        actor: &str,
+        by: &griddesk_core::users::Session,
         action: &str,
         before: Option<&ComponentRecord>,
         after: Option<&ComponentRecord>,
         note: Option<&str>,
     ) -> griddesk_core::Result<()> {
-        (write_history(self.0, code, at, actor, action, before, after, note))
+        (write_history(self.0, code, at, by, action, before, after, note))
             .map_err(griddesk_core::Error::from)
     }
 }

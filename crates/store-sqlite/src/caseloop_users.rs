@@ -85,7 +85,7 @@ pub fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) -> Result
 /// Every user with roles and password hash, by login.
 pub fn load_users(conn: &Connection) -> Result<Vec<(User, String)>> {
     let mut stmt = conn.prepare(
-        "SELECT u.login, u.name, u.password, u.department, u.active, group_concat(r.role)
+        "SELECT u.login, u.name, u.password, u.department, u.active, group_concat(r.role), u.demo
          FROM app_user u LEFT JOIN user_role r ON r.login = u.login
          GROUP BY u.login ORDER BY u.login",
     )?;
@@ -106,6 +106,7 @@ pub fn load_users(conn: &Connection) -> Result<Vec<(User, String)>> {
                 roles,
                 department: r.get(3)?,
                 active: r.get(4)?,
+                demo: r.get(6)?,
             },
             r.get(2)?,
         ));
@@ -116,7 +117,7 @@ pub fn load_users(conn: &Connection) -> Result<Vec<(User, String)>> {
 /// Replaces a user's password hash.
 pub fn set_user_password(tx: &Connection, login: &str, phc: &str) -> Result<()> {
     let n = tx.execute(
-        "UPDATE app_user SET password = ?2 WHERE login = ?1",
+        "UPDATE app_user SET password = ?2, demo = 0 WHERE login = ?1",
         params![login, phc],
     )?;
     if n == 0 {
@@ -143,7 +144,57 @@ pub fn set_user_active(tx: &Connection, login: &str, active: bool) -> Result<()>
     Ok(())
 }
 
+/// Replaces a user's roles and department.
+pub fn set_user_roles(tx: &Connection, c: &griddesk_core::users::RoleChange) -> Result<()> {
+    c.validate()?;
+    if let Some(d) = &c.department {
+        let known: Option<i64> = tx
+            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if known.is_none() {
+            return Err(crate::error::Sq::from(Error::NotFound {
+                what: "department",
+                key: d.clone(),
+            }));
+        }
+    }
+    let n = tx.execute(
+        "UPDATE app_user SET department = ?2 WHERE login = ?1",
+        params![c.login, c.department],
+    )?;
+    if n == 0 {
+        return Err(crate::error::Sq::from(Error::NotFound {
+            what: "user",
+            key: c.login.clone(),
+        }));
+    }
+    tx.execute("DELETE FROM user_role WHERE login = ?1", [&c.login])?;
+    let mut st = tx.prepare_cached(
+        "INSERT INTO user_role (login, role) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    )?;
+    for r in &c.roles {
+        st.execute(params![c.login, r.key()])?;
+    }
+    Ok(())
+}
+
 impl griddesk_caseloop::users_store::UsersStore for crate::Db<'_> {
+    fn set_user_roles(&self, c: &griddesk_core::users::RoleChange) -> griddesk_core::Result<()> {
+        (set_user_roles(self.0, c)).map_err(griddesk_core::Error::from)
+    }
+
+    fn set_user_demo(&self, login: &str, demo: bool) -> griddesk_core::Result<()> {
+        self.0
+            .execute(
+                "UPDATE app_user SET demo = ?2 WHERE login = ?1",
+                params![login, demo],
+            )
+            .map_err(crate::error::sql_error)?;
+        Ok(())
+    }
+
     fn log_sign_in(
         &self,
         at: chrono::NaiveDateTime,

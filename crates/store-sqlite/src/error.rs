@@ -35,7 +35,17 @@ impl std::fmt::Display for Sq {
     }
 }
 
-/// A rusqlite error as the core error (its text; the kind is `Storage`).
+/// A rusqlite error as the core error: damage SQLite found in the file is
+/// [`Error::StoreCorrupt`] (its path filled in by whoever knows it, e.g. `Engine::open`);
+/// anything else is its text, of kind `Storage`.
 pub fn sql_error(e: rusqlite::Error) -> Error {
-    Error::Sql(e.to_string())
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt) | Some(rusqlite::ErrorCode::NotADatabase) => {
+            Error::StoreCorrupt {
+                path: std::path::PathBuf::new(),
+                reason: e.to_string(),
+            }
+        }
+        _ => Error::Sql(e.to_string()),
+    }
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analytics_evaluation;
+pub mod audit_sql;
 pub mod caseloop_calendar;
 pub mod caseloop_desk;
 pub mod caseloop_filing;

@@ -34,7 +34,11 @@ impl PlanSettingsStore for Store {
         })
     }
 
-    fn save_plan_settings(&mut self, settings: &PlanSettings) -> griddesk_core::Result<()> {
+    fn save_plan_settings(
+        &mut self,
+        settings: &PlanSettings,
+        audit: &griddesk_core::audit::AuditEntry,
+    ) -> griddesk_core::Result<()> {
         settings.check()?;
         let v = settings.values();
         self.transaction(|tx| {
@@ -46,6 +50,7 @@ impl PlanSettingsStore for Store {
                 )
                 .map_err(sql_error)?;
             }
+            griddesk_store::AuditStore::record_audit(tx, audit)?;
             Ok(())
         })
     }
@@ -65,13 +70,22 @@ mod tests {
             target_area_m2: 12_000.0,
             tolerance_m: 0.25,
         };
-        s.save_plan_settings(&mine).unwrap();
+        s.save_plan_settings(
+            &mine,
+            &griddesk_core::audit::AuditEntry::engine("settings.planning", "plan"),
+        )
+        .unwrap();
         assert_eq!(s.load_plan_settings().unwrap(), mine);
         let bad = PlanSettings {
             min_area_m2: 9e4,
             ..mine
         };
-        assert!(s.save_plan_settings(&bad).is_err());
+        assert!(s
+            .save_plan_settings(
+                &bad,
+                &griddesk_core::audit::AuditEntry::engine("settings.planning", "plan")
+            )
+            .is_err());
         assert_eq!(s.load_plan_settings().unwrap(), mine);
     }
 }

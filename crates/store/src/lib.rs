@@ -38,3 +38,19 @@ pub trait ModelStore {
 pub trait Generation {
     fn external_generation(&self) -> Result<u64>;
 }
+
+/// The audit log of changes that have no table of their own (imports, zones, settings, the
+/// calendar, users…), and the check of the hash chain that seals every audit table
+/// (docs/audit.md). Implemented by each backend on its transaction handle, so that a change
+/// and its audit row commit together.
+pub trait AuditStore {
+    /// Appends an entry (its `seq` is ignored); returns the stored `seq`.
+    fn record_audit(&self, e: &griddesk_core::audit::AuditEntry) -> Result<i64>;
+    /// Entries matching `q`, newest first.
+    fn audit_entries(
+        &self,
+        q: &griddesk_core::audit::AuditQuery,
+    ) -> Result<Vec<griddesk_core::audit::AuditEntry>>;
+    /// Recomputes the hash chain over every sealed audit row and reports each break.
+    fn check_audit(&self) -> Result<griddesk_core::audit::AuditCheck>;
+}

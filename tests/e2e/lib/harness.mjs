@@ -61,6 +61,9 @@ export class Driver {
       XDG_CONFIG_HOME: join(this.tmp, 'config'),
       XDG_CACHE_HOME: join(this.tmp, 'cache'),
       GRIDDESK_TILE_LOG: process.env.GRIDDESK_TILE_LOG ?? '',
+      // The window's test hook (window.__griddesk) exists in debug builds and, for a release
+      // build under test (perf.mjs), only when the process is started with this set.
+      GRIDDESK_TEST_HOOK: '1',
     };
     delete env.GRIDDESK_DB;
     const bin = process.env.TAURI_DRIVER ?? 'tauri-driver';

@@ -8,6 +8,8 @@ import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import * as api from './api';
 import './cases.css';
+import * as users from '../users';
+import * as usersApi from '../users/api';
 import { actionName, roleName, s, sourceName, statusName } from './strings';
 
 let session: api.Session | null = null;
@@ -65,6 +67,24 @@ function select(name: string, options: [string, string][], value = ''): HTMLSele
 
 function showSignIn(): void {
   document.getElementById('signin')?.remove();
+  // A store without users asks for its first administrator; the sample names its demo accounts.
+  usersApi.signInScreen().then((screen) => {
+    if (screen.needs_first_admin) {
+      const overlay = el('div', { id: 'signin', class: 'modal cases-modal' });
+      overlay.append(users.firstAdminForm((sess) => {
+        session = sess;
+        overlay.remove();
+        afterSignIn();
+      }));
+      document.body.append(overlay);
+      document.getElementById('first-login')?.focus();
+      return;
+    }
+    signInForm(users.demoNote(screen.demo));
+  }).catch(() => { signInForm(null); });
+}
+
+function signInForm(demo: HTMLElement | null): void {
   const login = el('input', { id: 'signin-login', name: 'login', autocomplete: 'username' });
   const password = el('input', { id: 'signin-password', name: 'password', type: 'password' });
   const roleSel = select('role', [['', '—'], ...api.ROLES.map((r): [string, string] => [r, roleName(r)])]);
@@ -74,7 +94,7 @@ function showSignIn(): void {
   const error = el('p', { id: 'signin-error', class: 'error' });
   const submit = el('button', { id: 'signin-submit', type: 'submit' }, s('signIn'));
   const form = el('form', { class: 'modal-box' }, el('h2', {}, s('signInTitle')), labelled(s('login'), login),
-    labelled(s('password'), password), roleField, error, el('div', { class: 'buttons' }, submit));
+    labelled(s('password'), password), roleField, error, el('div', { class: 'buttons' }, submit), ...(demo ? [demo] : []));
   const overlay = el('div', { id: 'signin', class: 'modal cases-modal' }, form);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -121,7 +141,16 @@ function renderSettings(): void {
       showSignIn();
     });
   });
-  host.append(el('div', { id: 'cases-session' }, el('p', {}, `${s('signedInAs')}: ${session.name} (${roleName(session.role)})`), out));
+  const me = session;
+  const pw = el('button', { id: 'change-password-open', type: 'button' }, users.userStrings('changePassword'));
+  pw.addEventListener('click', () => { users.openChangePassword(me); });
+  const extra: HTMLElement[] = [pw];
+  if (me.role === 'admin' || me.role === 'leader') {
+    const manage = el('button', { id: 'users-open', type: 'button' }, users.userStrings('users'));
+    manage.addEventListener('click', () => { users.openUsers(me); });
+    extra.push(manage);
+  }
+  host.append(el('div', { id: 'cases-session' }, el('p', {}, `${s('signedInAs')}: ${session.name} (${roleName(session.role)})`), out, ...extra));
 }
 
 // ---- pane: queue and list --------------------------------------------------------------------

@@ -12,7 +12,11 @@ generation: number, overview: Overview,
 /**
  * Extent of the active unit grids (where the map opens); `null` without grids.
  */
-grids_bbox: [number, number, number, number] | null, } | { "state": "failed", path: string, 
+grids_bbox: [number, number, number, number] | null, 
+/**
+ * Opened read-only (asked for, or read-only media): nothing can change.
+ */
+read_only: boolean, } | { "state": "failed", path: string, 
 /**
  * Hand-written on the TypeScript side for now (`ui/src/api.ts`).
  */

@@ -92,6 +92,8 @@ pub struct ComponentChange {
     pub code: String,
     pub at: NaiveDateTime,
     pub actor: String,
+    /// The role the edit was made in (`None` for edits recorded before roles were kept).
+    pub role: Option<griddesk_core::users::Role>,
     /// `create`, `edit`, `move`, `state` (a state change) or a combination joined by `+`.
     pub action: String,
     pub before: Option<ComponentRecord>,
@@ -142,7 +144,7 @@ pub trait RegisterStore {
         &self,
         code: &str,
         at: NaiveDateTime,
-        actor: &str,
+        by: &griddesk_core::users::Session,
         action: &str,
         before: Option<&ComponentRecord>,
         after: Option<&ComponentRecord>,

@@ -33,6 +33,62 @@ keyed_enum!(
     }
 );
 
+impl Role {
+    /// Whether this role sees people's names and phone numbers in full (docs/privacy.md):
+    /// the desk roles that call reporters and staff back (受理员, 值班长, 派遣员), 领导 and
+    /// 系统管理员; for staff contacts also 网格规划员, who keeps the people records. Everyone
+    /// else sees them masked.
+    pub fn sees_personal_data(self, what: PersonalData) -> bool {
+        match self {
+            Role::Receptionist
+            | Role::ShiftLeader
+            | Role::Dispatcher
+            | Role::Leader
+            | Role::Admin => true,
+            Role::Planner => what == PersonalData::Staff,
+            Role::Inspector | Role::Department => false,
+        }
+    }
+}
+
+/// Whose personal data: citizens who reported a case, or the staff in responsibility zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalData {
+    Reporter,
+    Staff,
+}
+
+/// A name with all but its first character hidden (`张三丰` → `张**`).
+pub fn mask_name(name: &str) -> String {
+    let mut cs = name.trim().chars();
+    match cs.next() {
+        None => String::new(),
+        Some(first) => {
+            let rest = cs.count().max(1);
+            format!("{first}{}", "*".repeat(rest))
+        }
+    }
+}
+
+/// A phone number with its middle hidden: the first three and last four digits stay
+/// (`13812345678` → `138****5678`); a short number keeps only its last two characters.
+pub fn mask_phone(phone: &str) -> String {
+    let cs: Vec<char> = phone.trim().chars().collect();
+    let n = cs.len();
+    if n >= 11 {
+        let mut out: String = cs[..3].iter().collect();
+        out.push_str(&"*".repeat(n - 7));
+        out.extend(&cs[n - 4..]);
+        out
+    } else if n > 2 {
+        let mut out = "*".repeat(n - 2);
+        out.extend(&cs[n - 2..]);
+        out
+    } else {
+        "*".repeat(n)
+    }
+}
+
 /// A handling department (专业部门 / 责任单位).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -70,6 +126,7 @@ impl Department {
 
 /// A user as listed (no password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct User {
     pub login: String,
     /// Display name, e.g. `何明`.
@@ -78,16 +135,48 @@ pub struct User {
     /// The department a 专业部门 user belongs to.
     pub department: Option<String>,
     pub active: bool,
+    /// A published demo account of the sample district whose password was never changed.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 /// A user to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewUser {
     pub login: String,
     pub name: String,
     pub password: String,
     pub roles: Vec<Role>,
     pub department: Option<String>,
+}
+
+/// New roles (and department) for an existing user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RoleChange {
+    pub login: String,
+    pub roles: Vec<Role>,
+    pub department: Option<String>,
+}
+
+impl RoleChange {
+    /// Checks what [`NewUser::validate`] checks of roles and department.
+    pub fn validate(&self) -> Result<()> {
+        NewUser {
+            login: self.login.clone(),
+            name: "-".into(),
+            password: "-".repeat(MIN_PASSWORD),
+            roles: self.roles.clone(),
+            department: self.department.clone(),
+        }
+        .validate()
+    }
+}
+
+/// Checks a new password (length).
+pub fn check_password(login: &str, pw: &str) -> Result<()> {
+    validate_password(login, pw)
 }
 
 /// Minimum password length.
@@ -299,6 +388,20 @@ mod tests {
         for u in bad {
             assert!(u.validate().is_err(), "{u:?}");
         }
+    }
+
+    #[test]
+    fn personal_data_is_masked_for_roles_that_do_not_call_people() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("李"), "李*");
+        assert_eq!(mask_phone("13812345678"), "138****5678");
+        assert_eq!(mask_phone("0576-8412345"), "057*****2345");
+        assert_eq!(mask_phone("12345"), "***45");
+        assert!(Role::Receptionist.sees_personal_data(PersonalData::Reporter));
+        assert!(!Role::Inspector.sees_personal_data(PersonalData::Reporter));
+        assert!(!Role::Department.sees_personal_data(PersonalData::Staff));
+        assert!(Role::Planner.sees_personal_data(PersonalData::Staff));
+        assert!(!Role::Planner.sees_personal_data(PersonalData::Reporter));
     }
 
     #[test]

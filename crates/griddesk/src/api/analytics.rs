@@ -288,8 +288,15 @@ impl Engine {
         cfg.check()?;
         let text = serde_json::to_string(cfg)
             .map_err(|e| crate::error::Error::Internal(format!("evaluation config: {e}")))?;
-        self.store()
-            .write(|w| w.set_meta(EVALUATION_CONFIG_KEY, &text))
+        let before = self.evaluation_config()?;
+        let entry = crate::audit::AuditEntry::by(by, "settings.evaluation", EVALUATION_CONFIG_KEY)
+            .before(&before)
+            .after(cfg);
+        self.store().write(|w| {
+            w.set_meta(EVALUATION_CONFIG_KEY, &text)?;
+            w.db().record_audit(&entry)?;
+            Ok(())
+        })
     }
 
     /// Per-grid workload and flags against the district median.

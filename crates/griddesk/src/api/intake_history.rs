@@ -425,6 +425,10 @@ impl Engine {
                         None,
                     )?;
                 }
+                tx.record_audit(
+                    &crate::audit::AuditEntry::by(by, "import.history", file.clone())
+                        .after(serde_json::json!({ "cases": rows.len(), "unlocated": unlocated })),
+                )?;
                 Ok(rows.len())
             })?;
             progress(total, total);

@@ -39,13 +39,25 @@ impl Engine {
         self.require_import(by, dataset)?;
         let l = self.loaded();
         let mut store = self.store();
-        crate::io::import_file_from(&mut *store, &l.index, path, dataset, opts, source, &|pts| {
-            l.locator
-                .locate_many(&l.index, pts)
-                .into_iter()
-                .map(|g| g.map(|g| g as usize))
-                .collect()
-        })
+        let mut audited = crate::engine::AuditedWrites {
+            store: &mut store,
+            entry: crate::engine::import_entry(Some(by), path, dataset),
+        };
+        crate::io::import_file_from(
+            &mut audited,
+            &l.index,
+            path,
+            dataset,
+            opts,
+            source,
+            &|pts| {
+                l.locator
+                    .locate_many(&l.index, pts)
+                    .into_iter()
+                    .map(|g| g.map(|g| g as usize))
+                    .collect()
+            },
+        )
     }
 
     /// [`Engine::export`] in a chosen CRS and Shapefile encoding.

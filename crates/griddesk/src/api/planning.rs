@@ -64,7 +64,10 @@ impl Engine {
             &[crate::users::Role::Planner, crate::users::Role::Admin],
             crate::error::Permission::EditPlanning,
         )?;
-        self.store().save_plan_settings(s)
+        let entry = crate::audit::AuditEntry::by(by, "settings.planning", "plan_setting")
+            .before(self.plan_settings()?)
+            .after(s);
+        self.store().save_plan_settings(s, &entry)
     }
 
     /// What an edit would change, checked by the guard; nothing is written.

@@ -75,8 +75,9 @@ impl Engine {
         })
     }
 
-    /// A page of the case list, newest report first.
-    pub fn case_list(&self, f: &CaseFilter, now: NaiveDateTime) -> Result<CasePage> {
+    /// A page of the case list, newest report first (for a signed-in, active user).
+    pub fn case_list(&self, by: &Session, f: &CaseFilter, now: NaiveDateTime) -> Result<CasePage> {
+        self.require_active(by)?;
         self.with_desk(|store, desk, index| {
             // The workflow's one judgement (SPEC §4.6), not the stored deadline: a hung case
             // has none, yet is overdue when its limit ran out before the hang-up.
@@ -173,51 +174,73 @@ impl Engine {
                 .community
                 .as_deref()
                 .and_then(|s| crate::code::CommunityCode::parse(s).ok());
-            Ok((
-                CaseDetail {
-                    id: core.id.clone(),
-                    kind: core.kind,
-                    class_name: class_name(index, core.kind, &core.class_code),
-                    class_code: core.class_code.clone(),
-                    component: core.component.clone(),
-                    source: core.source,
-                    status: core.status,
-                    reported_at: core.reported_at,
-                    description: core.description.clone(),
-                    location: core.location,
-                    grid: core.grid.clone(),
-                    street_name: street
-                        .and_then(|s| index.street(&s))
-                        .map(|s| s.name.clone()),
-                    community_name: community
-                        .and_then(|c| index.community(&c))
-                        .map(|c| c.name.clone()),
-                    department_name: flow
-                        .department
-                        .as_deref()
-                        .and_then(|d| desk.departments.get(d))
-                        .map(|d| d.name.clone()),
-                    filing_condition: cond.map(|c| c.filing.clone()),
-                    closing_condition: cond.map(|c| c.closing.clone()),
-                    stages,
-                    audit: conn.audit(id)?,
-                    photos: conn.photos(id)?,
-                    clock,
-                    actions,
-                    flow,
-                },
-                vec![],
-            ))
+            // Reporters' names and phones (§ privacy): in full only to roles that call them
+            // back, and every such look is recorded; masked for everyone else.
+            let mut flow = flow;
+            let mut viewed = None;
+            if flow.reporter.is_some() || flow.reporter_phone.is_some() {
+                let full = session.filter(|s| {
+                    (crate::api::workflow::is_local_admin(s) || authorise(desk, s).is_ok())
+                        && s.role
+                            .sees_personal_data(crate::users::PersonalData::Reporter)
+                });
+                match full {
+                    Some(s) => viewed = Some(crate::audit::AuditEntry::by(s, "view.reporter", id)),
+                    None => {
+                        flow.reporter = flow.reporter.as_deref().map(crate::users::mask_name);
+                        flow.reporter_phone =
+                            flow.reporter_phone.as_deref().map(crate::users::mask_phone);
+                    }
+                }
+            }
+            let detail = CaseDetail {
+                id: core.id.clone(),
+                kind: core.kind,
+                class_name: class_name(index, core.kind, &core.class_code),
+                class_code: core.class_code.clone(),
+                component: core.component.clone(),
+                source: core.source,
+                status: core.status,
+                reported_at: core.reported_at,
+                description: core.description.clone(),
+                location: core.location,
+                grid: core.grid.clone(),
+                street_name: street
+                    .and_then(|s| index.street(&s))
+                    .map(|s| s.name.clone()),
+                community_name: community
+                    .and_then(|c| index.community(&c))
+                    .map(|c| c.name.clone()),
+                department_name: flow
+                    .department
+                    .as_deref()
+                    .and_then(|d| desk.departments.get(d))
+                    .map(|d| d.name.clone()),
+                filing_condition: cond.map(|c| c.filing.clone()),
+                closing_condition: cond.map(|c| c.closing.clone()),
+                stages,
+                audit: conn.audit(id)?,
+                photos: conn.photos(id)?,
+                clock,
+                actions,
+                flow,
+            };
+            if let Some(entry) = viewed.filter(|_| !store.is_read_only()) {
+                store.transaction(|tx| tx.record_audit(&entry))?;
+            }
+            Ok((detail, vec![]))
         })
     }
 
-    /// A stored photo: MIME type and bytes.
-    pub fn case_photo(&self, photo_id: i64) -> Result<(String, Vec<u8>)> {
+    /// A stored photo: MIME type and bytes (for a signed-in, active user).
+    pub fn case_photo(&self, by: &Session, photo_id: i64) -> Result<(String, Vec<u8>)> {
+        self.require_active(by)?;
         self.store().db().photo(photo_id)
     }
 
-    /// A stored photo's thumbnail (JPEG, at most 240 px).
-    pub fn case_photo_thumbnail(&self, photo_id: i64) -> Result<Vec<u8>> {
+    /// A stored photo's thumbnail (JPEG, at most 240 px), for a signed-in, active user.
+    pub fn case_photo_thumbnail(&self, by: &Session, photo_id: i64) -> Result<Vec<u8>> {
+        self.require_active(by)?;
         self.store().db().photo_thumbnail(photo_id)
     }
 }

@@ -80,7 +80,7 @@ impl Engine {
                 };
                 Writer::on(tx).insert_component(&comp)?;
                 let rec = ComponentRecord::of(&comp, Some(entry.name.clone()));
-                tx.write_history(code.as_str(), at, &by.login, "create", None, Some(&rec), c.note.as_deref())?;
+                tx.write_history(code.as_str(), at, by, "create", None, Some(&rec), c.note.as_deref())?;
                 Ok((comp, rec))
             })?;
             Ok((rec, vec![IndexEdit::Component(comp)]))
@@ -158,7 +158,7 @@ impl Engine {
                 tx.write_history(
                     code,
                     at,
-                    &by.login,
+                    by,
                     &what.join("+"),
                     Some(&before),
                     Some(&after),

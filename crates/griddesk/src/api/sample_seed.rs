@@ -13,6 +13,21 @@ impl Engine {
         // GRIDDESK_TIMING=1 prints how long each phase takes.
         let timing = std::env::var_os("GRIDDESK_TIMING").is_some();
         let t = std::time::Instant::now();
+        // The published demo accounts get their passwords hashed now, each with a random salt
+        // (the seed file's fixed-salt hashes are not used), and are marked as demo accounts.
+        let demo: Vec<(String, String)> = {
+            use rayon::prelude::*;
+            seed.users
+                .par_iter()
+                .filter_map(|u| {
+                    DEMO_ACCOUNTS
+                        .iter()
+                        .find(|a| a.0 == u.login)
+                        .map(|a| (u.login.clone(), a.1))
+                })
+                .map(|(login, pw)| Ok((login, crate::users::hash_password(pw)?)))
+                .collect::<Result<_>>()?
+        };
         self.with_desk(|store, desk, _| {
             store.transaction(|tx| {
                 for d in &seed.departments {
@@ -28,7 +43,13 @@ impl Engine {
                         roles: u.roles.clone(),
                         department: u.department.clone(),
                     };
-                    tx.insert_user(&nu, &u.password, now)?;
+                    match demo.iter().find(|(l, _)| *l == u.login) {
+                        Some((_, phc)) => {
+                            tx.insert_user(&nu, phc, now)?;
+                            tx.set_user_demo(&u.login, true)?;
+                        }
+                        None => tx.insert_user(&nu, &u.password, now)?,
+                    }
                 }
                 for r in &seed.routing {
                     tx.insert_rule(r)?;

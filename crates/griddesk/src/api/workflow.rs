@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::ports::*;
 
+use crate::audit::AuditEntry;
 use crate::clock::{CalendarEdit, ClockState, WorkCalendar};
 use crate::error::{Error, Result};
 use crate::filing::{FilingCondition, FilingStandard, Stage};
@@ -135,7 +136,9 @@ impl Engine {
                 let left_ms = (until - now).num_milliseconds();
                 if left_ms > 0 {
                     let left = (left_ms + 999) / 1000;
-                    store.transaction(|tx| tx.log_sign_in(now, login, role, Some("wait")))?;
+                    if !store.is_read_only() {
+                        store.transaction(|tx| tx.log_sign_in(now, login, role, Some("wait")))?;
+                    }
                     return Err(Error::SignIn(SignInRefusal::Wait {
                         login: login.to_string(),
                         seconds: left,
@@ -171,7 +174,10 @@ impl Engine {
                 Err(SignInRefusal::RoleNotHeld { .. }) => Some("role_not_held"),
                 Err(SignInRefusal::Wait { .. }) => Some("wait"),
             };
-            store.transaction(|tx| tx.log_sign_in(now, login, role, reason))?;
+            // A store open read-only (read-only media) cannot record the sign-in.
+            if !store.is_read_only() {
+                store.transaction(|tx| tx.log_sign_in(now, login, role, reason))?;
+            }
             Ok((outcome.map_err(Error::SignIn)?, vec![]))
         })
     }
@@ -193,10 +199,36 @@ impl Engine {
         self.with_desk(|store, desk, _| {
             if !desk.users.is_empty() {
                 require_admin(desk, by)?;
+            } else if !u.roles.contains(&Role::Admin) {
+                return Err(Error::Invalid(
+                    crate::message::Message::new(crate::message::MessageCode::FirstUserAdmin)
+                        .text("login", &u.login)
+                        .en(format!(
+                            "the first user of a store (`{}`) must be an administrator",
+                            u.login
+                        )),
+                ));
             }
             let phc = hash_password(&u.password)?;
             let now = format_datetime(&chrono::Local::now().naive_local());
-            store.transaction(|tx| tx.insert_user(u, &phc, &now))?;
+            let entry = match by {
+                Some(s) => AuditEntry::by(s, "user.create", &u.login),
+                // The first user of a store creates themself.
+                None => AuditEntry {
+                    login: u.login.clone(),
+                    ..AuditEntry::engine("user.create", &u.login)
+                },
+            }
+            .after(serde_json::json!({
+                "name": u.name,
+                "roles": u.roles,
+                "department": u.department,
+            }));
+            store.transaction(|tx| {
+                tx.insert_user(u, &phc, &now)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             let user = desk
                 .users
@@ -227,7 +259,20 @@ impl Engine {
                 authorise(desk, by).map_err(|r| refused_user(login, r))?;
             }
             let phc = hash_password(password)?;
-            store.transaction(|tx| tx.set_user_password(login, &phc))?;
+            let entry = AuditEntry::by(
+                by,
+                if by.login == login {
+                    "user.password.change"
+                } else {
+                    "user.password.reset"
+                },
+                login,
+            );
+            store.transaction(|tx| {
+                tx.set_user_password(login, &phc)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
@@ -237,10 +282,120 @@ impl Engine {
     pub fn set_user_active(&self, by: &Session, login: &str, active: bool) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| tx.set_user_active(login, active))?;
+            let before = desk.users.get(login).map(|(u, _)| u.active);
+            if !active
+                && desk
+                    .users
+                    .get(login)
+                    .is_some_and(|(u, _)| u.active && u.roles.contains(&Role::Admin))
+            {
+                keep_an_admin(desk, login)?;
+            }
+            let entry = AuditEntry::by(
+                by,
+                if active {
+                    "user.enable"
+                } else {
+                    "user.disable"
+                },
+                login,
+            )
+            .before(serde_json::json!({ "active": before }))
+            .after(serde_json::json!({ "active": active }));
+            store.transaction(|tx| {
+                tx.set_user_active(login, active)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
+    }
+
+    /// Replaces a user's roles and department (administrators). The store keeps at least one
+    /// active administrator: taking the role from the last one is refused.
+    pub fn set_user_roles(&self, by: &Session, change: &crate::users::RoleChange) -> Result<User> {
+        change.validate()?;
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            let before = desk
+                .users
+                .get(&change.login)
+                .map(|(u, _)| u.clone())
+                .ok_or_else(|| Error::NotFound {
+                    what: "user",
+                    key: change.login.clone(),
+                })?;
+            if before.active
+                && before.roles.contains(&Role::Admin)
+                && !change.roles.contains(&Role::Admin)
+            {
+                keep_an_admin(desk, &change.login)?;
+            }
+            let entry = AuditEntry::by(by, "user.roles", &change.login)
+                .before(serde_json::json!({
+                    "roles": before.roles,
+                    "department": before.department,
+                }))
+                .after(serde_json::json!({
+                    "roles": change.roles,
+                    "department": change.department,
+                }));
+            store.transaction(|tx| {
+                tx.set_user_roles(change)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
+            desk.refresh_tables(&store.db())?;
+            let user = desk
+                .users
+                .get(&change.login)
+                .map(|(u, _)| u.clone())
+                .ok_or_else(|| Error::NotFound {
+                    what: "user",
+                    key: change.login.clone(),
+                })?;
+            Ok((user, vec![]))
+        })
+    }
+
+    /// Whether the store has no user yet: the app then asks for its first administrator
+    /// instead of a sign-in.
+    pub fn needs_first_admin(&self) -> Result<bool> {
+        self.with_desk(|_, desk, _| Ok((desk.users.is_empty(), vec![])))
+    }
+
+    /// The store's published demo accounts whose passwords were never changed (the sample's),
+    /// for the sign-in screen to say so: login and role.
+    pub fn demo_accounts(&self) -> Result<Vec<(String, Role)>> {
+        self.with_desk(|_, desk, _| {
+            let out = desk
+                .users
+                .values()
+                .filter(|(u, _)| u.demo && u.active)
+                .filter_map(|(u, _)| Some((u.login.clone(), *u.roles.first()?)))
+                .collect();
+            Ok((out, vec![]))
+        })
+    }
+
+    /// The audit log (administrators and leaders), newest first.
+    pub fn audit_entries(
+        &self,
+        by: &Session,
+        q: &crate::audit::AuditQuery,
+    ) -> Result<Vec<AuditEntry>> {
+        self.require_role(
+            by,
+            &[Role::Admin, Role::Leader],
+            crate::error::Permission::ReadAudit,
+        )?;
+        self.store().db().audit_entries(q)
+    }
+
+    /// Checks the hash chain that seals every audit table (`griddesk audit check`).
+    pub fn check_audit(&self) -> Result<crate::audit::AuditCheck> {
+        self.store().db().check_audit()
     }
 
     /// Every department.
@@ -254,7 +409,12 @@ impl Engine {
             if !desk.users.is_empty() {
                 require_admin(desk, by)?;
             }
-            store.transaction(|tx| tx.insert_department(d))?;
+            let entry = audit_by(by, "department.create", &d.code).after(d);
+            store.transaction(|tx| {
+                tx.insert_department(d)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
@@ -271,7 +431,11 @@ impl Engine {
             if !desk.users.is_empty() {
                 require_admin(desk, by)?;
             }
-            let id = store.transaction(|tx| tx.insert_rule(r))?;
+            let id = store.transaction(|tx| {
+                let id = tx.insert_rule(r)?;
+                tx.record_audit(&audit_by(by, "routing.create", id.to_string()).after(r))?;
+                Ok(id)
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok((id, vec![]))
         })
@@ -281,7 +445,18 @@ impl Engine {
     pub fn delete_routing_rule(&self, by: &Session, id: i64) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| tx.delete_rule(id))?;
+            let before = desk
+                .routing
+                .rules()
+                .iter()
+                .find(|r| r.id == Some(id))
+                .cloned();
+            let entry = AuditEntry::by(by, "routing.delete", id.to_string()).before(before);
+            store.transaction(|tx| {
+                tx.delete_rule(id)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
@@ -297,9 +472,13 @@ impl Engine {
     pub fn edit_calendar(&self, by: &Session, edits: &[CalendarEdit]) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
+            let entry = AuditEntry::by(by, "calendar.edit", calendar_subject(edits))
+                .before(calendar_before(&desk.calendar, edits))
+                .after(edits);
             store.transaction(|tx| {
                 tx.apply_edits(edits)?;
                 tx.load_calendar()?;
+                tx.record_audit(&entry)?;
                 Ok(())
             })?;
             desk.refresh_tables(&store.db())?;
@@ -327,7 +506,32 @@ impl Engine {
     pub fn set_filing_conditions(&self, by: &Session, conds: &[FilingCondition]) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            store.transaction(|tx| tx.replace_conditions(conds))?;
+            let classes: Vec<(crate::model::CaseKind, &str)> = {
+                let mut c: Vec<_> = conds
+                    .iter()
+                    .map(|c| (c.kind, c.class_code.as_str()))
+                    .collect();
+                c.sort_by_key(|(k, c)| (k.key(), *c));
+                c.dedup();
+                c
+            };
+            let before: Vec<&FilingCondition> = classes
+                .iter()
+                .flat_map(|(k, c)| desk.standard.conditions_of(*k, c))
+                .collect();
+            let subject = classes
+                .iter()
+                .map(|(_, c)| *c)
+                .collect::<Vec<_>>()
+                .join(",");
+            let entry = AuditEntry::by(by, "filing.conditions", subject)
+                .before(before)
+                .after(conds);
+            store.transaction(|tx| {
+                tx.replace_conditions(conds)?;
+                tx.record_audit(&entry)?;
+                Ok(())
+            })?;
             desk.refresh_tables(&store.db())?;
             Ok(((), vec![]))
         })
@@ -469,6 +673,18 @@ impl Engine {
     /// Checks that `by` is a session of an active user who holds its role, and that the role
     /// is one of `allowed`; `what` names the action in the refusal. The one place a role gate
     /// outside the case loop is decided (the shells and the CLI only pass the session on).
+    /// Checks that `by` is a signed-in user who exists and is active in this store (or the
+    /// explicit local administrator).
+    pub fn require_active(&self, by: &Session) -> Result<()> {
+        if is_local_admin(by) {
+            return Ok(());
+        }
+        self.with_desk(|_, desk, _| {
+            authorise(desk, by).map_err(|r| refused_user(&by.login, r))?;
+            Ok(((), vec![]))
+        })
+    }
+
     pub fn require_role(
         &self,
         by: &Session,
@@ -496,7 +712,7 @@ impl Engine {
 pub const LOCAL_ADMIN_PREFIX: &str = "local:";
 
 /// Whether a session is the explicit local administrator of the command line.
-fn is_local_admin(s: &Session) -> bool {
+pub(crate) fn is_local_admin(s: &Session) -> bool {
     s.role == Role::Admin && s.login.starts_with(LOCAL_ADMIN_PREFIX)
 }
 
@@ -516,11 +732,83 @@ impl Engine {
     }
 }
 
+/// Refuses a change that would leave the store without an active administrator (`login` is
+/// the one losing the role or being disabled).
+fn keep_an_admin(desk: &Desk, login: &str) -> Result<()> {
+    let others = desk
+        .users
+        .values()
+        .any(|(u, _)| u.login != login && u.active && u.roles.contains(&Role::Admin));
+    if others {
+        Ok(())
+    } else {
+        Err(Error::Invalid(
+            crate::message::Message::new(crate::message::MessageCode::LastAdministrator)
+                .text("login", login)
+                .en(format!(
+                    "`{login}` is the last active administrator: make another user an administrator first"
+                )),
+        ))
+    }
+}
+
+/// An audit entry for `by`, or for the engine when there is no session yet (a store's setup
+/// before its first user).
+fn audit_by(by: Option<&Session>, action: &str, subject: impl Into<String>) -> AuditEntry {
+    match by {
+        Some(s) => AuditEntry::by(s, action, subject),
+        None => AuditEntry::engine(action, subject),
+    }
+}
+
+/// The dates a calendar edit touches (or `office_hours`), for its audit row.
+fn calendar_subject(edits: &[CalendarEdit]) -> String {
+    let mut dates: Vec<String> = edits
+        .iter()
+        .map(|e| match e {
+            CalendarEdit::SetDay(d) => d.date.to_string(),
+            CalendarEdit::ClearDay { date } => date.to_string(),
+            CalendarEdit::SetOfficeHours { .. } => "office_hours".to_string(),
+        })
+        .collect();
+    dates.dedup();
+    match dates.len() {
+        0 => String::new(),
+        1..=3 => dates.join(","),
+        n => format!("{}…{} ({n})", dates[0], dates[n - 1]),
+    }
+}
+
+/// What an edit's dates (and office hours) were before it.
+fn calendar_before(cal: &WorkCalendar, edits: &[CalendarEdit]) -> serde_json::Value {
+    let mut days = Vec::new();
+    let mut hours = None;
+    for e in edits {
+        match e {
+            CalendarEdit::SetDay(d) => days.push((d.date, cal.days().find(|x| x.date == d.date))),
+            CalendarEdit::ClearDay { date } => {
+                days.push((*date, cal.days().find(|x| x.date == *date)))
+            }
+            CalendarEdit::SetOfficeHours { .. } => hours = Some(cal.periods().to_vec()),
+        }
+    }
+    serde_json::json!({
+        "days": days
+            .into_iter()
+            .map(|(d, e)| serde_json::json!({ "date": d.to_string(), "entry": e }))
+            .collect::<Vec<_>>(),
+        "office_hours": hours,
+    })
+}
+
 /// Checks that `by` is a valid administrator session.
 pub(crate) fn require_admin(desk: &Desk, by: Option<&Session>) -> Result<()> {
     let Some(s) = by else {
         return Err(Error::SignIn(SignInRefusal::BadCredentials));
     };
+    if is_local_admin(s) {
+        return Ok(());
+    }
     authorise(desk, s).map_err(|r| refused_user(&s.login, r))?;
     if s.role != Role::Admin {
         return Err(refused_user(

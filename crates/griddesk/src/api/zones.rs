@@ -4,6 +4,7 @@
 #[allow(unused_imports)]
 use crate::ports::*;
 
+use crate::audit::AuditEntry;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
 use crate::message::{Message, MessageCode as C};
@@ -33,7 +34,7 @@ pub struct LayerInfo {
 }
 
 /// Creating or changing a zone (from the UI or the CLI).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ZoneEdit {
     pub layer: String,
     pub code: String,
@@ -61,7 +62,7 @@ pub struct ZoneDetail {
 }
 
 /// Creating or changing a road line.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoadEdit {
     pub code: String,
     pub name: String,
@@ -155,14 +156,26 @@ impl Engine {
 
     /// Runs one zone edit in a transaction, then refreshes: the whole index when the duty
     /// grids changed (the grid panel shows them), the zone index otherwise.
-    fn zone_edit<T>(
+    /// One zone edit: the role checked, the change and its audit row in one transaction (the
+    /// entry's `after` defaults to what the edit returned).
+    fn zone_edit<T: serde::Serialize>(
         &self,
         by: &Session,
         duty: bool,
+        entry: AuditEntry,
         f: impl FnOnce(&griddesk_store_sqlite::Db<'_>) -> Result<T>,
     ) -> Result<T> {
         self.require_zone_editor(by)?;
-        let out = self.store().transaction(f)?;
+        let out = self.store().transaction(|tx| {
+            let out = f(tx)?;
+            let entry = if entry.after.is_none() {
+                entry.after(&out)
+            } else {
+                entry
+            };
+            tx.record_audit(&entry)?;
+            Ok(out)
+        })?;
         if duty {
             self.reload()?;
         } else {
@@ -173,8 +186,28 @@ impl Engine {
 
     /// "Who is responsible here": grid, community, street, every layer's zone with its unit
     /// and people, and road lines within [`ROAD_SEARCH_M`].
-    pub fn who_is_here(&self, lon: f64, lat: f64) -> Responsibility {
-        self.zones().who_is_here(lon, lat, ROAD_SEARCH_M)
+    /// People's phone numbers are masked unless `by` may see staff contacts (§ privacy).
+    pub fn who_is_here(&self, by: Option<&Session>, lon: f64, lat: f64) -> Responsibility {
+        let mut r = self.zones().who_is_here(lon, lat, ROAD_SEARCH_M);
+        if !self.sees_staff(by) {
+            for l in &mut r.layers {
+                if let Some(z) = &mut l.zone {
+                    z.people.iter_mut().for_each(mask_person);
+                }
+            }
+            for road in &mut r.roads {
+                road.chief.iter_mut().for_each(mask_person);
+            }
+        }
+        r
+    }
+
+    /// Whether `by` sees staff phone numbers in full: an active user whose role may (§ privacy).
+    fn sees_staff(&self, by: Option<&Session>) -> bool {
+        by.is_some_and(|s| {
+            s.role.sees_personal_data(crate::users::PersonalData::Staff)
+                && self.require_active(s).is_ok()
+        })
     }
 
     /// The zone tile z/x/y colouring the map by `layer` (see [`crate::tiles::encode_zone_tile`]).
@@ -208,12 +241,30 @@ impl Engine {
 
     /// Creates or changes a layer.
     pub fn put_zone_layer(&self, by: &Session, layer: &ZoneLayer) -> Result<()> {
-        self.zone_edit(by, false, |tx| tx.put_layer(layer))
+        let before = self
+            .zones()
+            .data
+            .layers
+            .iter()
+            .find(|l| l.code == layer.code)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.layer.put", &layer.code)
+            .before(before)
+            .after(layer);
+        self.zone_edit(by, false, entry, |tx| tx.put_layer(layer))
     }
 
     /// Deletes a layer and its zones (not the duty-grid layer).
     pub fn delete_zone_layer(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| tx.delete_layer(code))
+        let before = self
+            .zones()
+            .data
+            .layers
+            .iter()
+            .find(|l| l.code == code)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.layer.delete", code).before(before);
+        self.zone_edit(by, false, entry, |tx| tx.delete_layer(code))
     }
 
     /// Units, by code.
@@ -228,22 +279,46 @@ impl Engine {
                 Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
             ));
         }
-        self.zone_edit(by, false, |tx| tx.put_unit(unit))
+        let before = self
+            .zones()
+            .data
+            .units
+            .iter()
+            .find(|u| u.code == unit.code)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.unit.put", &unit.code)
+            .before(before)
+            .after(unit);
+        self.zone_edit(by, false, entry, |tx| tx.put_unit(unit))
     }
 
     /// Deletes a unit nobody refers to.
     pub fn delete_unit(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| tx.delete_unit(code))
+        let before = self
+            .zones()
+            .data
+            .units
+            .iter()
+            .find(|u| u.code == code)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.unit.delete", code).before(before);
+        self.zone_edit(by, false, entry, |tx| tx.delete_unit(code))
     }
 
     /// People, by id.
-    pub fn people(&self) -> Vec<PersonRef> {
+    /// Phone numbers masked unless `by` may see staff contacts.
+    pub fn people(&self, by: Option<&Session>) -> Vec<PersonRef> {
         let z = self.zones();
-        z.data
+        let mut out: Vec<PersonRef> = z
+            .data
             .people
             .iter()
             .filter_map(|p| z.person_ref(&p.id))
-            .collect()
+            .collect();
+        if !self.sees_staff(by) {
+            out.iter_mut().for_each(mask_person);
+        }
+        out
     }
 
     /// Creates or changes a person (the inspector name of duty grids they lead follows).
@@ -257,12 +332,30 @@ impl Engine {
             self.zones().data.zones.iter().any(|z| {
                 z.layer == DUTY_LAYER && z.people.first().is_some_and(|p| *p == person.id)
             });
-        self.zone_edit(by, leads_duty, |tx| tx.put_person(person))
+        let before = self
+            .zones()
+            .data
+            .people
+            .iter()
+            .find(|p| p.id == person.id)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.person.put", &person.id)
+            .before(before)
+            .after(person);
+        self.zone_edit(by, leads_duty, entry, |tx| tx.put_person(person))
     }
 
     /// Deletes a person who is responsible for nothing.
     pub fn delete_person(&self, by: &Session, id: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| tx.delete_person(id))
+        let before = self
+            .zones()
+            .data
+            .people
+            .iter()
+            .find(|p| p.id == id)
+            .cloned();
+        let entry = AuditEntry::by(by, "zone.person.delete", id).before(before);
+        self.zone_edit(by, false, entry, |tx| tx.delete_person(id))
     }
 
     /// Parses member codes (14-digit legacy codes migrated) and checks they are active grids.
@@ -304,7 +397,11 @@ impl Engine {
             .map(|g| self.member_codes(g))
             .transpose()?;
         let duty = edit.layer == DUTY_LAYER;
-        self.zone_edit(by, duty, |tx| {
+        let before = self.zone_before(&edit.layer, &edit.code);
+        let entry = AuditEntry::by(by, "zone.put", format!("{}/{}", edit.layer, edit.code))
+            .before(before)
+            .after(edit);
+        self.zone_edit(by, duty, entry, |tx| {
             tx.put_zone(
                 &edit.layer,
                 &edit.code,
@@ -331,7 +428,9 @@ impl Engine {
         on_conflict: OnConflict,
     ) -> Result<AssignReport> {
         let grids = self.member_codes(grids)?;
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"))
+            .before(self.zone_before(layer, zone));
+        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
             tx.assign(layer, zone, &grids, on_conflict)
         })
     }
@@ -359,7 +458,9 @@ impl Engine {
                 "the drawn polygon holds no unit grid (a grid is taken when its label point is inside)"
             )));
         }
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| {
+        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"))
+            .before(self.zone_before(layer, zone));
+        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
             tx.assign(layer, zone, &grids, on_conflict)
         })
     }
@@ -370,34 +471,52 @@ impl Engine {
             .iter()
             .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
             .collect::<Result<_>>()?;
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| tx.unassign(layer, &grids))
+        let entry = AuditEntry::by(by, "zone.unassign", layer).before(&grids);
+        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
+            tx.unassign(layer, &grids)
+        })
     }
 
     /// Deletes a zone; its grids become free in that layer.
     pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
-        self.zone_edit(by, layer == DUTY_LAYER, |tx| tx.delete_zone(layer, code))
+        let entry = AuditEntry::by(by, "zone.delete", format!("{layer}/{code}"))
+            .before(self.zone_before(layer, code));
+        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
+            tx.delete_zone(layer, code)
+        })
     }
 
     /// The zones of a layer, by code.
-    pub fn zones_in_layer(&self, layer: &str) -> Result<Vec<ZoneSummary>> {
+    pub fn zones_in_layer(&self, by: Option<&Session>, layer: &str) -> Result<Vec<ZoneSummary>> {
         let z = self.zones();
         if z.layer(layer).is_none() {
             return Err(not_found("layer", layer));
         }
+        let full = self.sees_staff(by);
         Ok(z.zones_of_layer(layer)
             .iter()
-            .map(|&i| z.summary(i as usize))
+            .map(|&i| {
+                let mut s = z.summary(i as usize);
+                if !full {
+                    s.people.iter_mut().for_each(mask_person);
+                }
+                s
+            })
             .collect())
     }
 
     /// One zone with its members and extent.
-    pub fn zone_detail(&self, layer: &str, code: &str) -> Result<ZoneDetail> {
+    pub fn zone_detail(&self, by: Option<&Session>, layer: &str, code: &str) -> Result<ZoneDetail> {
         let z = self.zones();
         let i = z
             .zone_index(layer, code)
             .ok_or_else(|| not_found("zone", format!("{layer}/{code}")))?;
+        let mut summary = z.summary(i);
+        if !self.sees_staff(by) {
+            summary.people.iter_mut().for_each(mask_person);
+        }
         Ok(ZoneDetail {
-            summary: z.summary(i),
+            summary,
             member_grids: z.data.zones[i]
                 .grids
                 .iter()
@@ -408,9 +527,13 @@ impl Engine {
     }
 
     /// A person's zones in every layer and the road lines they lead.
-    pub fn person_zones(&self, id: &str) -> Result<PersonZones> {
+    pub fn person_zones(&self, by: Option<&Session>, id: &str) -> Result<PersonZones> {
         let z = self.zones();
-        let person = z.person_ref(id).ok_or_else(|| not_found("person", id))?;
+        let mut person = z.person_ref(id).ok_or_else(|| not_found("person", id))?;
+        let full = self.sees_staff(by);
+        if !full {
+            mask_person(&mut person);
+        }
         let mut zones = Vec::new();
         for layer in &z.data.layers {
             for &i in z.zones_of_layer(&layer.code) {
@@ -430,7 +553,13 @@ impl Engine {
         let roads = z
             .roads_of(id)
             .into_iter()
-            .map(|r| road_summary(&z, r))
+            .map(|r| {
+                let mut s = road_summary(&z, r);
+                if !full {
+                    s.chief.iter_mut().for_each(mask_person);
+                }
+                s
+            })
             .collect();
         Ok(PersonZones {
             person,
@@ -440,21 +569,71 @@ impl Engine {
     }
 
     /// Road lines, by code.
-    pub fn road_lines(&self) -> Vec<RoadSummary> {
+    pub fn road_lines(&self, by: Option<&Session>) -> Vec<RoadSummary> {
         let z = self.zones();
-        z.data.roads.iter().map(|r| road_summary(&z, r)).collect()
+        let full = self.sees_staff(by);
+        z.data
+            .roads
+            .iter()
+            .map(|r| {
+                let mut s = road_summary(&z, r);
+                if !full {
+                    s.chief.iter_mut().for_each(mask_person);
+                }
+                s
+            })
+            .collect()
     }
 
     /// Creates or changes a road line.
     pub fn put_road_line(&self, by: &Session, edit: &RoadEdit) -> Result<()> {
         let road = road_from_edit(edit)?;
-        self.zone_edit(by, false, |tx| tx.put_road(&road))
+        let before = self.road_before(&road.code);
+        let entry = AuditEntry::by(by, "zone.road.put", &road.code)
+            .before(before)
+            .after(edit);
+        self.zone_edit(by, false, entry, |tx| tx.put_road(&road))
     }
 
     /// Deletes a road line.
     pub fn delete_road_line(&self, by: &Session, code: &str) -> Result<()> {
-        self.zone_edit(by, false, |tx| tx.delete_road(code))
+        let entry = AuditEntry::by(by, "zone.road.delete", code).before(self.road_before(code));
+        self.zone_edit(by, false, entry, |tx| tx.delete_road(code))
     }
+
+    /// A zone as it is now, for an audit row's `before` (`None`: no such zone).
+    fn zone_before(&self, layer: &str, code: &str) -> Option<serde_json::Value> {
+        let z = self.zones();
+        let zone = z
+            .data
+            .zones
+            .iter()
+            .find(|x| x.layer == layer && x.code == code.trim())?;
+        Some(serde_json::json!({
+            "name": zone.name,
+            "unit": zone.unit,
+            "people": zone.people,
+            "grids": zone.grids.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// A road line as it is now, for an audit row's `before`.
+    fn road_before(&self, code: &str) -> Option<serde_json::Value> {
+        let z = self.zones();
+        let r = z.data.roads.iter().find(|r| r.code == code.trim())?;
+        Some(serde_json::json!({
+            "name": r.name,
+            "class": r.class,
+            "chief": r.chief,
+            "unit": r.unit,
+            "length_m": r.length_m.round(),
+        }))
+    }
+}
+
+/// A person as shown to a role that may not see staff phone numbers: the number masked.
+fn mask_person(p: &mut PersonRef) {
+    p.phone = p.phone.as_deref().map(crate::users::mask_phone);
 }
 
 pub(crate) fn road_summary(z: &ZoneIndex, r: &RoadLine) -> RoadSummary {

@@ -1,4 +1,5 @@
 use crate::api::zones_exchange::line_length_m;
+use crate::audit::AuditEntry;
 use crate::code::GridCode;
 use crate::error::{Error, Position, Result};
 use crate::io::fields::{clip, Check, Problem, Record};
@@ -35,7 +36,8 @@ impl Engine {
         on_conflict: OnConflict,
     ) -> Result<ExchangeReport> {
         self.require_zone_editor(by)?;
-        self.import_zones_unchecked(path, layer, opts, source, on_conflict)
+        let entry = AuditEntry::by(by, "import.zones", path.display().to_string());
+        self.import_zones_unchecked(path, layer, opts, source, on_conflict, entry)
     }
 
     /// [`Self::import_zones`] without the role gate: the engine's own first-start seeding.
@@ -46,6 +48,7 @@ impl Engine {
         opts: ImportOptions,
         source: &SourceOptions,
         on_conflict: OnConflict,
+        entry: AuditEntry,
     ) -> Result<ExchangeReport> {
         let file = path.display().to_string();
         let z = self.zones();
@@ -253,6 +256,11 @@ impl Engine {
                     .moved
                     .len();
             }
+            tx.record_audit(&entry.after(serde_json::json!({
+                "layer": layer,
+                "zones": rows.len(),
+                "moved_grids": moved,
+            })))?;
             Ok(moved)
         })?;
         report.moved_grids = moved;
@@ -326,7 +334,8 @@ impl Engine {
         source: &SourceOptions,
     ) -> Result<ExchangeReport> {
         self.require_zone_editor(by)?;
-        self.import_road_lines_unchecked(path, opts, source)
+        let entry = AuditEntry::by(by, "import.road_lines", path.display().to_string());
+        self.import_road_lines_unchecked(path, opts, source, entry)
     }
 
     /// [`Self::import_road_lines`] without the role gate: the engine's own first-start seeding.
@@ -335,6 +344,7 @@ impl Engine {
         path: &Path,
         opts: ImportOptions,
         source: &SourceOptions,
+        entry: AuditEntry,
     ) -> Result<ExchangeReport> {
         let file = path.display().to_string();
         let z = self.zones();
@@ -418,8 +428,11 @@ impl Engine {
         if opts.dry_run || roads.is_empty() {
             return Ok(report);
         }
-        self.store()
-            .transaction(|tx| roads.iter().try_for_each(|r| tx.put_road(r)))?;
+        self.store().transaction(|tx| {
+            roads.iter().try_for_each(|r| tx.put_road(r))?;
+            tx.record_audit(&entry.after(serde_json::json!({ "road_lines": roads.len() })))?;
+            Ok(())
+        })?;
         self.refresh_zones()?;
         Ok(report)
     }

@@ -76,18 +76,22 @@ impl Engine {
         })?;
         self.reload()?;
         for (layer, file) in &files.layers {
+            let path = dir.join(file);
             self.import_zones_unchecked(
-                &dir.join(file),
+                &path,
                 layer,
                 ImportOptions::default(),
                 &SourceOptions::default(),
                 OnConflict::Refuse,
+                crate::audit::AuditEntry::engine("import.zones", path.display().to_string()),
             )?;
         }
+        let path = dir.join(&files.road_lines);
         self.import_road_lines_unchecked(
-            &dir.join(&files.road_lines),
+            &path,
             ImportOptions::default(),
             &SourceOptions::default(),
+            crate::audit::AuditEntry::engine("import.road_lines", path.display().to_string()),
         )?;
         Ok(())
     }

@@ -274,12 +274,14 @@ fn one_case_from_report_to_closing_with_a_rework() {
             .all(|q| q.id != id));
     }
     // The photo and its thumbnail can be fetched.
-    let (mime, bytes) = e.case_photo(detail.photos[0].id).unwrap();
+    let (mime, bytes) = e
+        .case_photo(&crate::common::admin(e), detail.photos[0].id)
+        .unwrap();
     assert_eq!(mime, "image/png");
     assert!(
         !bytes.is_empty()
             && !e
-                .case_photo_thumbnail(detail.photos[0].id)
+                .case_photo_thumbnail(&crate::common::admin(e), detail.photos[0].id)
                 .unwrap()
                 .is_empty()
     );
@@ -767,6 +769,7 @@ fn intake_is_validated_and_overdue_cases_show() {
     assert!(c.overdue && c.overdue_multiple > 1.0, "{c:?}");
     let page = e
         .case_list(
+            &crate::common::admin(e),
             &griddesk::workflow::CaseFilter {
                 overdue: Some(true),
                 ..Default::default()
@@ -777,6 +780,7 @@ fn intake_is_validated_and_overdue_cases_show() {
     assert!(page.rows.iter().any(|r| r.id == id));
     let page = e
         .case_list(
+            &crate::common::admin(e),
             &griddesk::workflow::CaseFilter {
                 overdue: Some(true),
                 ..Default::default()

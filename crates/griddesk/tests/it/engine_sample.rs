@@ -267,7 +267,7 @@ fn shipped_sample_zones_are_the_generators_output_and_cover_the_district() {
     let l = e.loaded();
     for i in (0..l.index.grids.len()).step_by(53) {
         let p = l.index.grid_label_points[i];
-        let here = e.who_is_here(p.x(), p.y());
+        let here = e.who_is_here(None, p.x(), p.y());
         assert_eq!(here.layers.len(), 4);
         for a in &here.layers {
             let zone = a.zone.as_ref().expect("every layer answers");
@@ -280,7 +280,7 @@ fn shipped_sample_zones_are_the_generators_output_and_cover_the_district() {
     // On a road line, the line and its chief answer.
     for road in z.data.roads.iter().step_by(7) {
         let (a, b) = (road.line.0[0], road.line.0[1]);
-        let here = e.who_is_here((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+        let here = e.who_is_here(None, (a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
         let found = here
             .roads
             .iter()
@@ -292,8 +292,8 @@ fn shipped_sample_zones_are_the_generators_output_and_cover_the_district() {
             road.chief.as_ref()
         );
     }
-    let duty = e.zones_in_layer("duty").expect("duty");
-    let enf = e.zones_in_layer("enforcement").expect("enforcement");
+    let duty = e.zones_in_layer(None, "duty").expect("duty");
+    let enf = e.zones_in_layer(None, "enforcement").expect("enforcement");
     assert!(enf.len() < duty.len() && enf.len() >= 15, "{}", enf.len());
 }
 

@@ -212,6 +212,7 @@ fn one_case_is_counted_the_same_way_everywhere() {
     // 3. The case list's overdue filter (`griddesk case list --overdue`).
     let page = e
         .case_list(
+            &crate::common::admin(e),
             &griddesk::workflow::CaseFilter {
                 overdue: Some(true),
                 ..Default::default()
@@ -223,6 +224,7 @@ fn one_case_is_counted_the_same_way_everywhere() {
     assert_eq!(listed, expect_overdue, "case list --overdue");
     let not = e
         .case_list(
+            &crate::common::admin(e),
             &griddesk::workflow::CaseFilter {
                 overdue: Some(false),
                 ..Default::default()
@@ -331,6 +333,7 @@ fn the_case_list_and_the_statistics_share_one_date_rule() {
     for (to, inside) in [("2026-03-31", true), ("2026-03-30", false)] {
         let page = e
             .case_list(
+                &crate::common::admin(e),
                 &griddesk::workflow::CaseFilter {
                     from: day("2026-03-01"),
                     to: day(to),

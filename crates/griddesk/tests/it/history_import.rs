@@ -89,6 +89,7 @@ fn historical_cases_import_with_rejects_progress_and_clocks() {
     assert_eq!(e.overview().cases, cases + 4);
     let page = e
         .case_list(
+            &crate::common::admin(e),
             &CaseFilter {
                 from: Some(t("2026-01-01 00:00").date()),
                 ..Default::default()

@@ -22,4 +22,5 @@ mod queries;
 mod register;
 mod sample_district;
 mod store_open;
+mod trust;
 mod zones;

@@ -144,7 +144,7 @@ fn sample_district_edits_numbering_and_proposal() {
 
 /// The zones of every layer answering at a point, as `layer → zone code`.
 fn zones_at(e: &Engine, p: [f64; 2]) -> Vec<(String, Option<String>)> {
-    e.who_is_here(p[0], p[1])
+    e.who_is_here(None, p[0], p[1])
         .layers
         .into_iter()
         .map(|l| (l.layer, l.zone.map(|z| z.code)))
@@ -190,7 +190,7 @@ fn zone_memberships_follow_a_split_and_its_undo() {
         let got = zones_at(&e, [p.x(), p.y()]);
         assert_eq!(got, before, "zones of {half}");
         assert_eq!(
-            e.who_is_here(p.x(), p.y()).grid.map(|n| n.code),
+            e.who_is_here(None, p.x(), p.y()).grid.map(|n| n.code),
             Some(half.to_string())
         );
     }
@@ -199,7 +199,7 @@ fn zone_memberships_follow_a_split_and_its_undo() {
         .expect("undo");
     assert_eq!(zones_at(&e, [c.x(), c.y()]), before);
     assert_eq!(
-        e.who_is_here(c.x(), c.y()).grid.map(|n| n.code),
+        e.who_is_here(None, c.x(), c.y()).grid.map(|n| n.code),
         Some(g.code.to_string())
     );
 }

@@ -269,7 +269,7 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
     drop(l);
 
     // Migration 3: the old duty grid is a zone of the built-in `duty` layer.
-    let duty_zones = e.zones_in_layer("duty").unwrap();
+    let duty_zones = e.zones_in_layer(None, "duty").unwrap();
     assert_eq!(duty_zones.len(), 1, "{duty_zones:?}");
     assert_eq!(duty_zones[0].code, "33100300100101");
     assert_eq!(duty_zones[0].grids, 2);

@@ -127,7 +127,7 @@ fn the_duty_layer_is_the_duty_grid_table() {
     let l = e.loaded();
     let gi = l.index.grid_index(&d.grids[0]).expect("grid");
     let p = l.index.grid_label_points[gi];
-    let here = e.who_is_here(p.x(), p.y());
+    let here = e.who_is_here(None, p.x(), p.y());
     assert_eq!(
         here.grid.as_ref().map(|g| g.code.as_str()),
         Some(d.grids[0].as_str())
@@ -154,10 +154,13 @@ fn the_duty_layer_is_the_duty_grid_table() {
     .expect("relink");
     let info = e.grid_info(d.grids[0].as_str()).expect("info");
     assert_eq!(info.duty_grid.expect("duty").inspector, "新监督员");
-    let here = e.who_is_here(p.x(), p.y());
+    let here = e.who_is_here(None, p.x(), p.y());
     let duty = here.layers[0].zone.as_ref().expect("duty zone");
     assert_eq!(duty.people[0].id.as_deref(), Some("I1"));
-    assert_eq!(e.person_zones("I1").expect("zones").zones[0].code, d.code);
+    assert_eq!(
+        e.person_zones(None, "I1").expect("zones").zones[0].code,
+        d.code
+    );
 }
 
 #[test]
@@ -182,14 +185,23 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     assert!(e
         .assign_grids(&pl, "plan", "S2", &batch, OnConflict::Refuse)
         .is_err());
-    assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 20);
+    assert_eq!(
+        e.zone_detail(None, "plan", "S2").expect("S2").summary.grids,
+        20
+    );
     // Moving takes the grid out of S1.
     let r = e
         .assign_grids(&pl, "plan", "S2", &taken, OnConflict::Move)
         .expect("move");
     assert_eq!(r.moved, vec![(taken[0].clone(), "S1".to_string())]);
-    assert_eq!(e.zone_detail("plan", "S1").expect("S1").summary.grids, 19);
-    assert_eq!(e.zone_detail("plan", "S2").expect("S2").summary.grids, 21);
+    assert_eq!(
+        e.zone_detail(None, "plan", "S1").expect("S1").summary.grids,
+        19
+    );
+    assert_eq!(
+        e.zone_detail(None, "plan", "S2").expect("S2").summary.grids,
+        21
+    );
     // Another layer is independent: the same grid may be in an enforcement zone.
     e.put_zone_layer(
         &pl,
@@ -219,7 +231,7 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
         .grid_index(&taken[0].parse().expect("code"))
         .expect("grid");
     let p = l.index.grid_label_points[gi];
-    let here = e.who_is_here(p.x(), p.y());
+    let here = e.who_is_here(None, p.x(), p.y());
     let by_layer = |code: &str| {
         here.layers
             .iter()
@@ -243,7 +255,10 @@ fn a_grid_belongs_to_one_zone_per_layer_and_refusals_change_nothing() {
     assert_eq!(zone.people[0].unit_name.as_deref(), Some("城关执法中队"));
     // Unassign frees it.
     assert_eq!(e.unassign_grids(&pl, "enf", &taken).expect("unassign"), 1);
-    assert_eq!(e.zone_detail("enf", "E1").expect("E1").summary.grids, 0);
+    assert_eq!(
+        e.zone_detail(None, "enf", "E1").expect("E1").summary.grids,
+        0
+    );
     // People still responsible cannot be deleted; units in use neither.
     assert!(e.delete_person(&pl, "P1").is_err());
     assert!(e.delete_unit(&pl, "ZD1").is_err());
@@ -350,18 +365,22 @@ fn road_lines_are_found_within_thirty_metres_with_their_chief() {
         },
     )
     .expect("road");
-    let here = e.who_is_here(p.x(), p.y());
+    let here = e.who_is_here(None, p.x(), p.y());
     assert_eq!(here.roads.len(), 1);
     let r = &here.roads[0];
     assert_eq!((r.code.as_str(), r.chief_title), ("L1", "路长"));
     assert_eq!(r.chief.as_ref().map(|c| c.name.as_str()), Some("李路长"));
     assert!((r.distance_m - 20.0).abs() < 0.2, "{}", r.distance_m);
     // 45 m away it is not "here".
-    let far = e.who_is_here(p.x() - 25.0 / (111_320.0 * p.y().to_radians().cos()), p.y());
+    let far = e.who_is_here(
+        None,
+        p.x() - 25.0 / (111_320.0 * p.y().to_radians().cos()),
+        p.y(),
+    );
     assert!(far.roads.is_empty());
-    let pz = e.person_zones("P2").expect("P2");
+    let pz = e.person_zones(None, "P2").expect("P2");
     assert_eq!(pz.roads.len(), 1);
-    assert!((e.road_lines()[0].length_m - 222.4).abs() < 1.0);
+    assert!((e.road_lines(None)[0].length_m - 222.4).abs() < 1.0);
     assert!(e
         .put_road_line(
             &pl,
@@ -548,11 +567,11 @@ fn zones_and_road_lines_round_trip_through_every_format() {
     .expect("road");
     let before = |e: &Engine| {
         let mut v: Vec<(String, String, Vec<String>, Vec<String>)> = e
-            .zones_in_layer("plan")
+            .zones_in_layer(None, "plan")
             .expect("zones")
             .into_iter()
             .map(|z| {
-                let d = e.zone_detail("plan", &z.code).expect("detail");
+                let d = e.zone_detail(None, "plan", &z.code).expect("detail");
                 (
                     z.code,
                     z.name,
@@ -565,7 +584,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         v
     };
     let want = before(&e);
-    let roads_before = e.road_lines();
+    let roads_before = e.road_lines(None);
     for (file, target) in [
         (
             "zones.shp",
@@ -632,7 +651,7 @@ fn zones_and_road_lines_round_trip_through_every_format() {
         assert_eq!(before(&e), want, "{file} {target:?}");
         e.import_road_lines(&pl, &roads, ImportOptions::default(), &src)
             .expect("import roads");
-        let after = e.road_lines();
+        let after = e.road_lines(None);
         assert_eq!(after.len(), 1);
         assert_eq!(
             (&after[0].code, &after[0].name, after[0].class),
@@ -796,11 +815,11 @@ mod random_edits {
 
     /// `(zone, sorted members)` of a layer, from the engine.
     fn state(e: &Engine, layer: &str) -> Vec<(String, Vec<String>)> {
-        e.zones_in_layer(layer)
+        e.zones_in_layer(None, layer)
             .expect("layer")
             .into_iter()
             .map(|z| {
-                let d = e.zone_detail(layer, &z.code).expect("zone");
+                let d = e.zone_detail(None, layer, &z.code).expect("zone");
                 (z.code, d.member_grids)
             })
             .collect()
@@ -885,8 +904,13 @@ fn only_planners_and_administrators_change_zones_and_the_engine_decides() {
         crate::common::user_with_role(&e, "t-inspector", griddesk::users::Role::Inspector);
     let grids = codes(&e, 0..2);
     let layer = "sector".to_string();
-    let zone = e.zones_in_layer(&layer).expect("zones")[0].code.clone();
-    let before = e.zone_detail(&layer, &zone).expect("zone").member_grids;
+    let zone = e.zones_in_layer(None, &layer).expect("zones")[0]
+        .code
+        .clone();
+    let before = e
+        .zone_detail(None, &layer, &zone)
+        .expect("zone")
+        .member_grids;
     // An inspector is refused by the engine itself, with the not-permitted code.
     let err = e
         .assign_grids(&inspector, &layer, &zone, &grids, OnConflict::Move)
@@ -921,7 +945,9 @@ fn only_planners_and_administrators_change_zones_and_the_engine_decides() {
         );
     }
     assert_eq!(
-        e.zone_detail(&layer, &zone).expect("zone").member_grids,
+        e.zone_detail(None, &layer, &zone)
+            .expect("zone")
+            .member_grids,
         before,
         "nothing changed"
     );

@@ -84,5 +84,10 @@ pub trait PlanSettingsStore {
     /// Reads the settings (defaults for anything not stored).
     fn load_plan_settings(&self) -> Result<PlanSettings>;
     /// Checks and stores the settings in one transaction.
-    fn save_plan_settings(&mut self, s: &PlanSettings) -> Result<()>;
+    /// Saves the settings and their audit row in one transaction.
+    fn save_plan_settings(
+        &mut self,
+        s: &PlanSettings,
+        audit: &griddesk_core::audit::AuditEntry,
+    ) -> Result<()>;
 }

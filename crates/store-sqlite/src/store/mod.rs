@@ -37,6 +37,8 @@ impl std::ops::Deref for Db<'_> {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened read-only: every write is refused with [`Error::StoreReadOnly`].
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -63,6 +65,85 @@ fn classify_open_error(path: &Path, e: rusqlite::Error) -> Error {
     }
 }
 
+/// `path` with `suffix` appended to its file name (`a.sqlite` → `a.sqlite.part`).
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// Removes a store file and its `-wal`, `-shm` and `-journal` companions, ignoring any that
+/// are not there.
+pub fn remove_store_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(sibling(path, suffix));
+    }
+}
+
+/// A read-only connection: plain, or — where SQLite cannot set up the write-ahead log's shared
+/// memory beside the file (a read-only folder) — as an immutable file.
+fn read_only_connection(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = Connection::open_with_flags(path, flags).and_then(|c| {
+        // Reading the schema touches the file (and the -shm of a WAL store).
+        c.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))?;
+        Ok(c)
+    });
+    match plain {
+        Ok(c) => Ok(c),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::CannotOpen) | Some(ErrorCode::ReadOnly)
+            ) =>
+        {
+            let abs = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+            let uri = format!(
+                "file:{}?immutable=1",
+                abs.display()
+                    .to_string()
+                    .replace('%', "%25")
+                    .replace('?', "%3f")
+                    .replace('#', "%23")
+            );
+            Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                .map_err(|e| classify_open_error(path, e))
+        }
+        Err(e) => Err(classify_open_error(path, e)),
+    }
+}
+
+/// Checks that `conn` holds a GridDesk store this build can read: its application id, and a
+/// schema version not newer than this build's (and, for a read-only open, not older: it
+/// cannot be upgraded without writing).
+fn check_header(conn: &Connection, path: &Path, read_only: bool) -> Result<()> {
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(|e| classify_open_error(path, e))?;
+    if app_id != APPLICATION_ID {
+        return Err(Error::StoreCorrupt {
+            path: path.to_path_buf(),
+            reason: "not a GridDesk store (SQLite application_id does not match)".into(),
+        });
+    }
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| classify_open_error(path, e))?;
+    if version > current_version() {
+        return Err(Error::StoreTooNew {
+            path: path.to_path_buf(),
+            found: version,
+            supported: current_version(),
+        });
+    }
+    if read_only && version < current_version() {
+        return Err(Error::StoreReadOnly {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens an existing store, upgrading an older schema. Fails with a clear error when the file
     /// is missing, is not a GridDesk store, was written by a newer GridDesk, or is locked.
@@ -75,39 +156,69 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| classify_open_error(path, e))?;
+        // A file the operating system will not let us write (read-only media, permissions):
+        // open it for reading instead of failing.
+        if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
+            drop(conn);
+            return Self::open_read_only(path);
+        }
+        // Check what the file is before changing anything in it: a foreign or empty file is
+        // refused without being switched to WAL or locked.
+        check_header(&conn, path, false)?;
         let mut store = Self {
             conn,
             path: path.to_path_buf(),
+            read_only: false,
         };
         store
             .configure()
             .map_err(|e| classify_open_error(path, e))?;
-        let app_id: i64 = store
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .map_err(|e| classify_open_error(path, e))?;
-        let version: i64 = store
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(sql_error)?;
-        if app_id != APPLICATION_ID {
-            return Err(Error::StoreCorrupt {
-                path: path.to_path_buf(),
-                reason: "not a GridDesk store (SQLite application_id does not match)".into(),
-            });
-        }
-        if version > current_version() {
-            return Err(Error::StoreTooNew {
-                path: path.to_path_buf(),
-                found: version,
-                supported: current_version(),
-            });
-        }
         store.migrate()?;
         Ok(store)
     }
 
-    /// Creates a new, empty store. Fails if the file already exists.
+    /// Opens a store read-only: for viewing a store on read-only media, or one another
+    /// program writes, without taking the write lock, switching the journal mode or migrating.
+    /// The file is checked as [`Store::open`] checks it; a store of an older schema must be
+    /// opened once for writing first. Every write is refused with [`Error::StoreReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(Error::StoreNotFound(path.to_path_buf()));
+        }
+        let conn = read_only_connection(path)?;
+        conn.busy_timeout(std::time::Duration::from_millis(1500))
+            .map_err(sql_error)?;
+        check_header(&conn, path, true)?;
+        let store = Self {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        };
+        store
+            .conn
+            .execute_batch("PRAGMA temp_store = MEMORY; PRAGMA cache_size = -131072;")
+            .map_err(sql_error)?;
+        Ok(store)
+    }
+
+    /// Whether this store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn writable(&self) -> Result<()> {
+        if self.read_only {
+            Err(Error::StoreReadOnly {
+                path: self.path.clone(),
+            })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Creates a new, empty store. Fails if the file already exists. Crash-safe: the store is
+    /// made under `<path>.part` and moved into place complete, so a kill leaves either no store
+    /// or a whole one (never a file that is half a store).
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
             return Err(Error::Duplicate {
@@ -118,18 +229,63 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let conn = Connection::open(path).map_err(sql_error)?;
-        let mut store = Self {
-            conn,
-            path: path.to_path_buf(),
-        };
-        store.configure().map_err(sql_error)?;
-        store
-            .conn
-            .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+        let part = sibling(path, ".part");
+        remove_store_files(&part);
+        let made = (|| {
+            let conn = Connection::open(&part).map_err(sql_error)?;
+            let mut store = Self {
+                conn,
+                path: part.clone(),
+                read_only: false,
+            };
+            store
+                .conn
+                .execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))
+                .map_err(sql_error)?;
+            store.configure().map_err(sql_error)?;
+            store.migrate()?;
+            store.relocate(path)?;
+            Ok(store)
+        })();
+        if made.is_err() {
+            remove_store_files(&part);
+        }
+        made
+    }
+
+    /// Moves this store's file to `to` (which must not exist) and goes on using it there: the
+    /// write-ahead log is folded into the file, the file is flushed to disk, renamed (atomic on
+    /// one file system) and reopened. How a store built under a temporary name (first start)
+    /// takes its real name only when complete.
+    pub fn relocate(&mut self, to: &Path) -> Result<()> {
+        self.writable()?;
+        if to.exists() {
+            return Err(Error::Duplicate {
+                what: "store file",
+                key: to.display().to_string(),
+            });
+        }
+        self.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .map_err(sql_error)?;
-        store.migrate()?;
-        Ok(store)
+        let old = std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory().map_err(sql_error)?,
+        );
+        old.close().map_err(|(_, e)| sql_error(e))?;
+        let from = self.path.clone();
+        std::fs::File::open(&from)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::io(&from, e))?;
+        std::fs::rename(&from, to).map_err(|e| Error::io(to, e))?;
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Make the rename itself durable (best effort: not every system lets a folder be
+            // opened for syncing).
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        remove_store_files(&from);
+        *self = Store::open(to)?;
+        Ok(())
     }
 
     /// A throw-away store in memory (tests, dry runs).
@@ -138,6 +294,7 @@ impl Store {
         let mut store = Self {
             conn,
             path: PathBuf::from(":memory:"),
+            read_only: false,
         };
         store.configure().map_err(sql_error)?;
         store
@@ -185,6 +342,9 @@ impl Store {
             tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
                 .map_err(sql_error)?;
         }
+        if version < current_version() {
+            crate::audit_sql::seal(&tx).map_err(sql_error)?;
+        }
         tx.commit().map_err(sql_error)?;
         Ok(())
     }
@@ -205,8 +365,10 @@ impl Store {
     /// returns `Ok`, rolled back otherwise (a workflow step writes flow, stage and audit
     /// together or not at all).
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Db<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let tx = self.conn.transaction().map_err(sql_error)?;
         let out = f(&Db(&tx))?;
+        crate::audit_sql::seal(&tx).map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
         Ok(out)
     }
@@ -220,8 +382,10 @@ impl Store {
 
     /// Runs `f` in one transaction; commits if it returns `Ok`, rolls everything back otherwise.
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        self.writable()?;
         let tx = self.conn.transaction().map_err(sql_error)?;
         let out = f(&Writer { tx: &tx })?;
+        crate::audit_sql::seal(&tx).map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
         Ok(out)
     }
@@ -800,6 +964,32 @@ impl Store {
             return Err(sql_error(e));
         }
         std::fs::rename(&part, to).map_err(|e| Error::io(to, e))
+    }
+
+    /// SQLite's integrity check of the store at `path` (read-only): its schema version and
+    /// what the check said (`ok`, or the first problems it found). Fails only when the file is
+    /// missing, not a GridDesk store, or too new.
+    pub fn integrity(path: &Path) -> Result<(i64, String)> {
+        if !path.exists() {
+            return Err(Error::StoreNotFound(path.to_path_buf()));
+        }
+        let conn = read_only_connection(path)?;
+        check_header(&conn, path, false)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| classify_open_error(path, e))?;
+        let mut stmt = match conn.prepare("PRAGMA integrity_check(20)") {
+            Ok(s) => s,
+            Err(e) => return Ok((version, e.to_string())),
+        };
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>());
+        let said = match lines {
+            Ok(l) => l.join("; "),
+            Err(e) => e.to_string(),
+        };
+        Ok((version, said))
     }
 
     /// Checks that `path` is a GridDesk store this build can open and that SQLite finds every
