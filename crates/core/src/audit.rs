@@ -1,8 +1,8 @@
 //! The audit log: who changed what, when, in which role, with the value before and after
-//! (docs/audit.md). Case actions, component edits, planning edits and sign-ins keep their own
+//! (docs/trust.md). Case actions, component edits, planning edits and sign-ins keep their own
 //! append-only tables; every other change — imports, responsibility zones, people, settings,
 //! the calendar, time limits, users — is one [`AuditEntry`]. The store seals every audit row
-//! into a hash chain when it commits (§ Tamper evidence), and [`AuditCheck`] is what checking
+//! into a hash chain when it commits ("Tamper evidence"), and [`AuditCheck`] is what checking
 //! that chain finds.
 
 use crate::users::{Role, Session};
@@ -22,7 +22,7 @@ pub struct AuditEntry {
     /// The role the user acted in; `None` for the engine itself (first-start seeding).
     pub role: Option<Role>,
     /// What kind of change: `import`, `zone.assign`, `calendar.edit`, `user.create`, … (the
-    /// keys are listed in docs/audit.md).
+    /// keys are listed in docs/trust.md).
     pub action: String,
     /// What it was made to.
     pub subject: String,

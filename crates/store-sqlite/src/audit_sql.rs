@@ -1,5 +1,5 @@
 //! The SQL of the audit log (`audit_log`) and of the seal chain over every audit table
-//! (`audit_seal`, docs/audit.md § Tamper evidence).
+//! (`audit_seal`, docs/trust.md, "Tamper evidence").
 //!
 //! Every commit of the store seals the audit rows it added: for each new row of a sealed
 //! table, in table order then row order, one seal whose hash is

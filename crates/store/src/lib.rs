@@ -41,7 +41,7 @@ pub trait Generation {
 
 /// The audit log of changes that have no table of their own (imports, zones, settings, the
 /// calendar, users…), and the check of the hash chain that seals every audit table
-/// (docs/audit.md). Implemented by each backend on its transaction handle, so that a change
+/// (docs/trust.md). Implemented by each backend on its transaction handle, so that a change
 /// and its audit row commit together.
 pub trait AuditStore {
     /// Appends an entry (its `seq` is ignored); returns the stored `seq`.

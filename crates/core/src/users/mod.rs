@@ -34,7 +34,7 @@ keyed_enum!(
 );
 
 impl Role {
-    /// Whether this role sees people's names and phone numbers in full (docs/privacy.md):
+    /// Whether this role sees people's names and phone numbers in full (docs/trust.md, "Personal data"):
     /// the desk roles that call reporters and staff back (受理员, 值班长, 派遣员), 领导 and
     /// 系统管理员; for staff contacts also 网格规划员, who keeps the people records. Everyone
     /// else sees them masked.

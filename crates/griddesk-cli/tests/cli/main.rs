@@ -4,7 +4,9 @@ mod analytics;
 mod commands;
 mod exchange;
 mod figures;
+mod kill_drills;
 mod store;
+mod trust;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

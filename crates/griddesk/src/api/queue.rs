@@ -174,7 +174,7 @@ impl Engine {
                 .community
                 .as_deref()
                 .and_then(|s| crate::code::CommunityCode::parse(s).ok());
-            // Reporters' names and phones (§ privacy): in full only to roles that call them
+            // Reporters' names and phones (docs/trust.md, "Personal data"): in full only to roles that call them
             // back, and every such look is recorded; masked for everyone else.
             let mut flow = flow;
             let mut viewed = None;

@@ -186,7 +186,7 @@ impl Engine {
 
     /// "Who is responsible here": grid, community, street, every layer's zone with its unit
     /// and people, and road lines within [`ROAD_SEARCH_M`].
-    /// People's phone numbers are masked unless `by` may see staff contacts (§ privacy).
+    /// People's phone numbers are masked unless `by` may see staff contacts (docs/trust.md, "Personal data").
     pub fn who_is_here(&self, by: Option<&Session>, lon: f64, lat: f64) -> Responsibility {
         let mut r = self.zones().who_is_here(lon, lat, ROAD_SEARCH_M);
         if !self.sees_staff(by) {
@@ -202,7 +202,7 @@ impl Engine {
         r
     }
 
-    /// Whether `by` sees staff phone numbers in full: an active user whose role may (§ privacy).
+    /// Whether `by` sees staff phone numbers in full: an active user whose role may (docs/trust.md, "Personal data").
     fn sees_staff(&self, by: Option<&Session>) -> bool {
         by.is_some_and(|s| {
             s.role.sees_personal_data(crate::users::PersonalData::Staff)
