@@ -87,6 +87,10 @@ test('sign-in gates the app; an inspector starts a case with a map click', async
   s = await driver.launch({ signIn: null });
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen', 240000);
   await waitFor(s, `!!document.querySelector('#signin form')`, 'the sign-in overlay over the map');
+  // The sample's published demo accounts are named as such under the form.
+  const demo = await waitFor(s, `document.getElementById('signin-demo')?.textContent`, 'the demo-account note');
+  assert.match(demo, /演示账号/, demo);
+  for (const login of ['admin', 'inspector', 'planner']) assert.ok(demo.includes(login), `expected ${login} named in: ${demo}`);
   await s.type('#signin-login', 'inspector');
   await s.type('#signin-password', 'wrong-password');
   await s.click('#signin-submit');
@@ -211,4 +215,30 @@ test('a report filed ten days ago shows as overdue in the panel, the list and on
   const img = await shot(s, 'cases-08-overdue');
   const dot = countPixels(img, { x: at.x - 3, y: at.y - 3, width: 7, height: 7 }, overdueRed);
   assert.ok(dot.fraction > 0.9, `expected case ${late}'s point drawn red (${dot.hits} of ${dot.total} px around its centre)`);
+});
+
+test('an administrator manages accounts and reads and checks the audit', async () => {
+  await signInAs('admin');
+  await s.execute(`document.getElementById('settings').hidden = false; document.getElementById('users-open').click();`);
+  await waitFor(s, `!!document.querySelector('#users-table tr[data-user="leader"]')`, 'the users table');
+  const demoMarked = await s.execute(`return document.querySelector('#users-table tr[data-user="inspector"]').textContent;`);
+  assert.match(demoMarked, /演示账号/, `expected the inspector marked as a demo account: ${demoMarked}`);
+  // Disable the leader: the row says so, and the audit has the change with who made it.
+  await s.click('#users-table button[data-user-toggle="leader"]');
+  await waitFor(s, `/已停用/.test(document.querySelector('#users-table tr[data-user="leader"]').textContent)`, 'the leader disabled');
+  await s.click('#audit-refresh');
+  const row = await waitFor(s, `document.querySelector('#audit-table tr[data-audit="user.disable"]')?.textContent`, 'the user.disable audit row');
+  assert.match(row, /admin/, row);
+  assert.match(row, /leader/, row);
+  // The last administrator stays.
+  await s.click('#users-table button[data-user-toggle="admin"]');
+  const refusal = await waitFor(s, `document.querySelector('#users-out .error')?.dataset.errorDetail`, 'a refusal for the last administrator');
+  assert.equal(refusal, 'last-administrator');
+  await s.click('#audit-check');
+  const ok = await waitFor(s, `document.getElementById('audit-check-result')?.dataset.ok`, 'the audit check');
+  assert.equal(ok, 'true', 'expected the audit chain whole');
+  await shot(s, 'cases-09-users-audit');
+  await s.click('#users-table button[data-user-toggle="leader"]');
+  await waitFor(s, `/在用/.test(document.querySelector('#users-table tr[data-user="leader"]').textContent)`, 'the leader enabled again');
+  await s.click('#users-close');
 });
