@@ -453,6 +453,8 @@ message_codes! {
     /// Only administrators back up a store (the copy holds everyone's data).
     NotPermittedBackup = "not-permitted-backup" [login, role],
     NotPermittedImport = "not-permitted-import" [login, role],
+    /// A component edit based on values someone else has changed since.
+    ComponentChangedSince = "component-changed-since" [component],
     /// An export path the user did not choose in the Save dialog.
     ExportPathNotChosen = "export-path-not-chosen" [path],
     /// Only administrators and leaders read the audit log.

@@ -1183,6 +1183,7 @@ pub fn component(cmd: ComponentCmd, open: impl Fn(&Path) -> Result<Engine>) -> R
                     .transpose()?,
                 location: lon.zip(lat).map(|(x, y)| [x, y]),
                 note,
+                expected: None,
             };
             let c = e.edit_component(&s, &code, &edit, now)?;
             println!(

@@ -91,6 +91,46 @@ pub fn write_history(
 }
 
 impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
+    fn read_component(&self, code: &str) -> griddesk_core::Result<Option<crate::model::Component>> {
+        use crate::code::{ClassCode, ComponentCode, GridCode};
+        use crate::model::ComponentState;
+        use rusqlite::OptionalExtension;
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            Vec<u8>,
+            Option<String>,
+            bool,
+        );
+        let row: Option<Row> = self
+            .0
+            .query_row(
+                "SELECT class_code, owner, maintainer, state, geom, grid, sample FROM component WHERE code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()
+            .map_err(sql_error)?;
+        let Some((class, owner, maintainer, state, geom, grid, sample)) = row else {
+            return Ok(None);
+        };
+        let bad = |what: String| Error::Internal(format!("stored component `{code}`: {what}"));
+        let state_key = state.clone();
+        Ok(Some(crate::model::Component {
+            code: ComponentCode::parse(code)?,
+            class_code: ClassCode::parse(&class)?,
+            owner,
+            maintainer,
+            state: ComponentState::parse(&state_key)
+                .ok_or_else(|| bad(format!("state `{state_key}`")))?,
+            location: crate::store::wkb_io::point(&geom)?,
+            grid: grid.as_deref().map(GridCode::parse).transpose()?,
+            sample,
+        }))
+    }
+
     fn update_component(
         &self,
         code: &str,

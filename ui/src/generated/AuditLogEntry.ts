@@ -21,7 +21,7 @@ at: string, login: string,
 role: Role | null, 
 /**
  * What kind of change: `import`, `zone.assign`, `calendar.edit`, `user.create`, … (the
- * keys are listed in docs/audit.md).
+ * keys are listed in docs/trust.md).
  */
 action: string, 
 /**

@@ -253,7 +253,9 @@ function editForm(c: api.ComponentRecord): HTMLElement {
     const text = (v: string) => (v.trim() ? v.trim() : null);
     // Owner and maintainer are always sent: an emptied field clears it ("" — `null` would leave
     // it as it is, see `ComponentEdit`).
-    api.edit(c.code, { owner: owner.value.trim(), maintainer: maintainer.value.trim(), state: state.value as api.ComponentState, note: text(note.value) })
+    // `expected`: the record this form shows; the engine refuses the edit if someone else has
+    // changed the component since, instead of putting these values back over theirs.
+    api.edit(c.code, { owner: owner.value.trim(), maintainer: maintainer.value.trim(), state: state.value as api.ComponentState, note: text(note.value), expected: c })
       .then(async () => { await showComponent(c.code, false); await renderTable(); })
       .catch((e: unknown) => { err.replaceChildren(errorBox(e)); });
   });

@@ -82,6 +82,20 @@ pub struct ComponentEdit {
     /// Move to `[lon, lat]` (the grid is found again).
     pub location: Option<[f64; 2]>,
     pub note: Option<String>,
+    /// The record as the editor saw it when the form opened. When given, an edit of a
+    /// component that someone else changed since (another window, the CLI, another process)
+    /// is refused instead of silently putting the old values back.
+    pub expected: Option<ComponentRecord>,
+}
+
+/// Whether `current` still is what the editor saw (`expected`): owner, maintainer, state and
+/// place (to a millimetre or so).
+pub fn unchanged_since(expected: &ComponentRecord, current: &ComponentRecord) -> bool {
+    let near = |a: [f64; 2], b: [f64; 2]| (a[0] - b[0]).abs() < 1e-8 && (a[1] - b[1]).abs() < 1e-8;
+    expected.owner == current.owner
+        && expected.maintainer == current.maintainer
+        && expected.state == current.state
+        && near(expected.location, current.location)
 }
 
 /// One entry of a component's history.
@@ -133,6 +147,8 @@ pub fn valid_point(p: [f64; 2]) -> bool {
 
 /// What this module keeps in the store: implemented by each backend (`griddesk-store-sqlite`).
 pub trait RegisterStore {
+    /// The component as committed in the store now (not as an index last saw it).
+    fn read_component(&self, code: &str) -> Result<Option<crate::model::Component>>;
     /// Rewrites a component's owner, maintainer, state, location and grid.
     fn update_component(&self, code: &str, c: &crate::model::Component) -> Result<()>;
     /// The recorded changes of a component, oldest first.

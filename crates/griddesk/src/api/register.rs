@@ -97,16 +97,33 @@ impl Engine {
     ) -> Result<ComponentRecord> {
         self.with_desk(|store, desk, index| {
             check_editor(desk, by, code)?;
-            let cc = ComponentCode::parse(code)?;
-            let old = index
-                .components
-                .iter()
-                .find(|c| c.code == cc)
-                .cloned()
+            ComponentCode::parse(code)?;
+            // The committed row, not the index: another process may have changed it since the
+            // index was built, and the history's "before" must be what was really there.
+            let old = store
+                .db()
+                .read_component(code)?
                 .ok_or_else(|| Error::NotFound {
                     what: "component",
                     key: code.to_string(),
                 })?;
+            if let Some(seen) = &edit.expected {
+                let name = index
+                    .code_tables
+                    .components
+                    .get(old.class_code.as_str())
+                    .map(|e| e.name.clone());
+                let now = ComponentRecord::of(&old, name);
+                if !crate::register::unchanged_since(seen, &now) {
+                    return Err(Error::PlanConflict(
+                        Message::new(C::ComponentChangedSince)
+                            .text("component", code)
+                            .en(format!(
+                                "component {code} was changed by someone else after you opened it: reopen it and edit again"
+                            )),
+                    ));
+                }
+            }
             let mut new = old.clone();
             let mut what: Vec<&str> = Vec::new();
             let text = |v: &Option<String>| {

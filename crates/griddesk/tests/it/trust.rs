@@ -472,3 +472,63 @@ fn an_interrupted_first_start_is_refused_and_a_new_one_starts_over() {
     };
     assert_ne!(hash(&path), hash(&other), "random salts");
 }
+
+#[test]
+fn an_edit_based_on_values_another_process_changed_is_refused() {
+    use griddesk::register::ComponentEdit;
+    let d = district();
+    let e = &d.engine;
+    let a = admin(e);
+    let code = e.loaded().index.components[0].code.to_string();
+    let seen = e.component(&code).unwrap();
+    // Another process (a second engine on the same file: the CLI, another window) changes it.
+    let other = Engine::open(e.path()).unwrap();
+    let a2 = other.sign_in("admin", "admin-pass", Role::Admin).unwrap();
+    other
+        .edit_component(
+            &a2,
+            &code,
+            &ComponentEdit {
+                owner: Some(Some("别处改的单位".into())),
+                ..Default::default()
+            },
+            t("2026-03-05 10:00"),
+        )
+        .unwrap();
+    // This window's form still shows what it opened with: saving it is refused, not applied.
+    let stale = ComponentEdit {
+        owner: Some(seen.owner.clone()),
+        maintainer: Some(Some("本窗口的养护单位".into())),
+        expected: Some(seen.clone()),
+        ..Default::default()
+    };
+    let err = e
+        .edit_component(&a, &code, &stale, t("2026-03-05 10:01"))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+    assert_eq!(err.message().code.key(), "component-changed-since");
+    // Without `expected`, the history's "before" is what is really stored, not what this
+    // engine's index last saw.
+    e.edit_component(
+        &a,
+        &code,
+        &ComponentEdit {
+            state: Some(griddesk::model::ComponentState::Damaged),
+            ..Default::default()
+        },
+        t("2026-03-05 10:02"),
+    )
+    .unwrap();
+    let h = e.component_history(&code).unwrap();
+    let last = h.last().unwrap();
+    assert_eq!(
+        last.before.as_ref().unwrap().owner.as_deref(),
+        Some("别处改的单位")
+    );
+    assert_eq!(
+        last.after.as_ref().unwrap().owner.as_deref(),
+        Some("别处改的单位"),
+        "the other process's value survives"
+    );
+    assert_eq!(last.role, Some(Role::Admin));
+}
