@@ -607,7 +607,13 @@ impl Engine {
         opts: ImportOptions,
     ) -> Result<ImportReport> {
         self.require_import(by, dataset)?;
-        self.import_unchecked(path, dataset, opts, import_entry(Some(by), path, dataset))
+        self.import_unchecked(
+            path,
+            dataset,
+            opts,
+            import_entry(Some(by), path, dataset),
+            true,
+        )
     }
 
     /// Who may import a dataset: cases only an administrator (they carry people's reports);
@@ -633,8 +639,9 @@ impl Engine {
         dataset: Dataset,
         opts: ImportOptions,
         entry: AuditEntry,
+        guarded: bool,
     ) -> Result<ImportReport> {
-        let report = self.import_only_unchecked(path, dataset, opts, entry)?;
+        let report = self.import_only_unchecked(path, dataset, opts, entry, guarded)?;
         if !opts.dry_run && report.imported > 0 {
             self.reload()?;
         }
@@ -651,7 +658,13 @@ impl Engine {
         opts: ImportOptions,
     ) -> Result<ImportReport> {
         self.require_import(by, dataset)?;
-        self.import_only_unchecked(path, dataset, opts, import_entry(Some(by), path, dataset))
+        self.import_only_unchecked(
+            path,
+            dataset,
+            opts,
+            import_entry(Some(by), path, dataset),
+            true,
+        )
     }
 
     fn import_only_unchecked(
@@ -660,13 +673,20 @@ impl Engine {
         dataset: Dataset,
         opts: ImportOptions,
         entry: AuditEntry,
+        guarded: bool,
     ) -> Result<ImportReport> {
         let l = self.loaded();
+        let guard = match guarded {
+            true => Some(import_guard(&l.index, self.plan_settings()?)),
+            false => None,
+        };
         let report = {
-            let mut store = self.store();
             let mut audited = AuditedWrites {
-                store: &mut store,
+                engine: self,
                 entry,
+                guard: guard
+                    .as_ref()
+                    .map(|g| g as &dyn Fn(crate::model::Snapshot) -> Result<()>),
             };
             io::import_file_with(&mut audited, &l.index, path, dataset, opts, &|pts| {
                 l.locator
@@ -706,13 +726,12 @@ impl Engine {
         let entry = entry
             .before(before)
             .after(serde_json::json!({ "code": code.to_string() }));
-        let mut store = self.store();
         let mut audited = AuditedWrites {
-            store: &mut store,
+            engine: self,
             entry,
+            guard: None,
         };
         io::import_district(&mut audited, path, code)?;
-        drop(store);
         self.reload()
     }
 
@@ -735,7 +754,8 @@ impl Engine {
             let ds: Dataset = dataset.parse()?;
             let path = dir.join(file);
             let entry = import_entry(None, &path, ds);
-            self.import_unchecked(&path, ds, ImportOptions::default(), entry)?;
+            // The shipped sample: its topology is checked by its own tests, not at every start.
+            self.import_unchecked(&path, ds, ImportOptions::default(), entry, false)?;
         }
         if let Some(z) = &m.zones {
             self.load_zone_files(&dir, z)?;
@@ -839,8 +859,59 @@ pub(crate) fn import_entry(
 /// A store whose model writes also record one audit row in the same transaction, with the
 /// number of rows of each kind written (a refused or failed import writes neither).
 pub(crate) struct AuditedWrites<'a> {
-    pub(crate) store: &'a mut Store,
+    /// Locked only for the write: reading and checking the file leave the store free for the
+    /// window's other work.
+    pub(crate) engine: &'a Engine,
     pub(crate) entry: AuditEntry,
+    /// Checks the district's areas as the import left them, before it commits (grid,
+    /// community and street imports: the planning guard's rules).
+    pub(crate) guard: Option<&'a dyn Fn(crate::model::Snapshot) -> Result<()>>,
+}
+
+/// The topology guard for an import of areas: the rules of drawn edits (docs/domain.md §1.6,
+/// `check_district`), applied to the district as the import would leave it. Refuses the import
+/// when it brings an error the district did not have before — an invalid polygon, an overlap,
+/// a grid outside its community or naming none, overlapping communities, a bad code — listing
+/// each with its geometry. Not for imports: coverage (a district is built in stages: streets,
+/// then communities, then their grids, so gaps are expected on the way) and vertex-for-vertex
+/// matching of shared edges (other tools' files, reprojected, rarely match to the last digit);
+/// `griddesk validate` and the planning workspace report both (docs/trust.md).
+pub(crate) fn import_guard(
+    before: &crate::index::SpatialIndex,
+    settings: crate::planning::PlanSettings,
+) -> impl Fn(crate::model::Snapshot) -> Result<()> {
+    use crate::topology::{Rule, Severity};
+    let blocks = |p: &crate::topology::Problem| {
+        p.severity == Severity::Error
+            && !matches!(
+                p.rule,
+                Rule::Gap | Rule::EdgeMismatch | Rule::StreetCoverage | Rule::PreExisting
+            )
+    };
+    let key = |p: &crate::topology::Problem| (p.rule.id(), p.subject());
+    let had: std::collections::HashSet<(&'static str, String)> =
+        crate::planning::check_district(before, &settings)
+            .problems
+            .iter()
+            .filter(|p| blocks(p))
+            .map(key)
+            .collect();
+    move |snapshot| {
+        let idx = crate::index::SpatialIndex::build(snapshot);
+        let report = crate::planning::check_district(&idx, &settings);
+        let problems: Vec<_> = report
+            .problems
+            .into_iter()
+            .filter(|p| blocks(p) && !had.contains(&key(p)))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::TopologyRefused(Box::new(
+                crate::topology::GuardReport { problems },
+            )))
+        }
+    }
 }
 
 impl griddesk_store::ModelStore for AuditedWrites<'_> {
@@ -849,12 +920,22 @@ impl griddesk_store::ModelStore for AuditedWrites<'_> {
         f: &mut dyn FnMut(&dyn griddesk_store::ModelSink) -> Result<()>,
     ) -> Result<()> {
         let entry = &self.entry;
-        self.store.write(|w| {
+        let guard = self.guard;
+        self.engine.store().write(|w| {
             let counting = CountingSink {
                 inner: w,
                 counts: Default::default(),
             };
             f(&counting)?;
+            let areas = {
+                let c = counting.counts.borrow();
+                ["grids", "communities", "streets"]
+                    .iter()
+                    .any(|k| c.contains_key(k))
+            };
+            if let (Some(guard), true) = (guard, areas) {
+                guard(w.areas_snapshot()?)?;
+            }
             let mut after = entry.after.clone().unwrap_or_else(|| serde_json::json!({}));
             if let Some(o) = after.as_object_mut() {
                 for (k, v) in counting.counts.borrow().iter() {

@@ -38,10 +38,11 @@ impl Engine {
     ) -> Result<ImportReport> {
         self.require_import(by, dataset)?;
         let l = self.loaded();
-        let mut store = self.store();
+        let guard = crate::engine::import_guard(&l.index, self.plan_settings()?);
         let mut audited = crate::engine::AuditedWrites {
-            store: &mut store,
+            engine: self,
             entry: crate::engine::import_entry(Some(by), path, dataset),
+            guard: Some(&guard),
         };
         crate::io::import_file_from(
             &mut audited,

@@ -532,3 +532,61 @@ fn an_edit_based_on_values_another_process_changed_is_refused() {
     );
     assert_eq!(last.role, Some(Role::Admin));
 }
+
+#[test]
+fn a_grid_import_goes_through_the_topology_guard() {
+    let d = district();
+    let e = &d.engine;
+    let a = admin(e);
+    let (code, ring) = {
+        let l = e.loaded();
+        let g = &l.index.grids[0];
+        let community = g.code.to_string()[..12].to_string();
+        // A new code in the same community, drawn over half of an existing grid.
+        let used: std::collections::HashSet<String> =
+            l.index.grids.iter().map(|g| g.code.to_string()).collect();
+        let code = (1..999)
+            .map(|n| format!("{community}{n:03}"))
+            .find(|c| !used.contains(c))
+            .unwrap();
+        let r = g.polygon.exterior();
+        let (minx, miny, maxx, maxy) = r.0.iter().fold(
+            (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
+            |(a, b, c, d), p| (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y)),
+        );
+        let (cx, cy) = ((minx + maxx) / 2.0, (miny + maxy) / 2.0);
+        let ring = vec![[minx, miny], [cx, miny], [cx, cy], [minx, cy], [minx, miny]];
+        (code, ring)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grids.geojson");
+    let fc = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "properties": { "code": code, "start_date": "2026-01-01" },
+            "geometry": { "type": "Polygon", "coordinates": [ring] }
+        }]
+    });
+    std::fs::write(&file, fc.to_string()).unwrap();
+    let before = e.overview().grids;
+    let err = e
+        .import(&a, &file, griddesk::io::Dataset::Grids, Default::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::TopologyRefused, "{err}");
+    let griddesk::Error::TopologyRefused(report) = &err else {
+        unreachable!()
+    };
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.rule.id() == "overlap" && p.grids.iter().any(|g| g.to_string() == code)),
+        "{report:?}"
+    );
+    assert_eq!(e.overview().grids, before, "nothing written");
+    assert!(
+        entries(e, "import").is_empty(),
+        "no audit row for a refused import"
+    );
+}

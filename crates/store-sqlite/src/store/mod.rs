@@ -415,160 +415,13 @@ impl Store {
 
     /// Loads the code tables stored in this store.
     pub fn code_tables(&self) -> Result<CodeTables> {
-        let mut stmt = self.conn.prepare(
-            "SELECT kind, code, name, major_code, major_name FROM code_class ORDER BY kind, code",
-        ).map_err(sql_error)?;
-        let mut comp = Vec::new();
-        let mut ev = Vec::new();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    ClassEntry {
-                        code: r.get(1)?,
-                        name: r.get(2)?,
-                        major_code: r.get(3)?,
-                        major_name: r.get(4)?,
-                    },
-                ))
-            })
-            .map_err(sql_error)?;
-        for row in rows {
-            let (kind, e) = row.map_err(sql_error)?;
-            if kind == "component" {
-                comp.push(e)
-            } else {
-                ev.push(e)
-            }
-        }
-        Ok(CodeTables {
-            components: ClassTable::from_entries(comp),
-            events: ClassTable::from_entries(ev),
-        })
+        code_tables_of(&self.conn)
     }
 
     /// Loads everything needed to build the in-memory indexes.
     pub fn load(&self) -> Result<Snapshot> {
         let c = &self.conn;
-        let bad = |what: &str, key: &str, e: Error| corrupt(&self.path, what, key, e);
-        let district = c
-            .query_row("SELECT code, name, geom FROM district LIMIT 1", [], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })
-            .optional()
-            .map_err(sql_error)?
-            .map(|(code, name, geom)| -> Result<District> {
-                Ok(District {
-                    code: DistrictCode::parse(&code).map_err(|e| bad("district", &code, e))?,
-                    boundary: wkb_io::multi_polygon(&geom)
-                        .map_err(|e| bad("district", &code, e))?,
-                    name,
-                })
-            })
-            .transpose()?;
-
-        // Streets and communities share one shape: code, name, boundary, sample flag.
-        let areas = |table: &'static str| -> Result<Vec<AreaRow>> {
-            let mut stmt = c
-                .prepare(&format!(
-                    "SELECT code, name, geom, sample FROM {table} ORDER BY code"
-                ))
-                .map_err(sql_error)?;
-            let mut rows = stmt.query([]).map_err(sql_error)?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next().map_err(sql_error)? {
-                let code: String = r.get(0).map_err(sql_error)?;
-                let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
-                    .map_err(|e| bad(table, &code, e))?;
-                out.push((
-                    code,
-                    r.get(1).map_err(sql_error)?,
-                    boundary,
-                    r.get(3).map_err(sql_error)?,
-                ));
-            }
-            Ok(out)
-        };
-        let streets = areas("street")?
-            .into_iter()
-            .map(|(code, name, boundary, sample)| {
-                Ok(Street {
-                    code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
-                    name,
-                    boundary,
-                    sample,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let communities = areas("community")?
-            .into_iter()
-            .map(|(code, name, boundary, sample)| {
-                Ok(Community {
-                    code: CommunityCode::parse(&code).map_err(|e| bad("community", &code, e))?,
-                    name,
-                    boundary,
-                    sample,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-
-        let mut grids = Vec::new();
-        let mut stmt = c.prepare(
-            "SELECT code, name, geom, area_m2, land_use, level, start_date, end_date, sample FROM grid ORDER BY code",
-        ).map_err(sql_error)?;
-        let mut rows = stmt.query([]).map_err(sql_error)?;
-        while let Some(r) = rows.next().map_err(sql_error)? {
-            let code: String = r.get(0).map_err(sql_error)?;
-            let start: String = r.get(6).map_err(sql_error)?;
-            let end: Option<String> = r.get(7).map_err(sql_error)?;
-            grids.push(Grid {
-                code: GridCode::parse(&code).map_err(|e| bad("grid", &code, e))?,
-                name: r.get(1).map_err(sql_error)?,
-                polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
-                    .map_err(|e| bad("grid", &code, e))?,
-                area_m2: r.get(3).map_err(sql_error)?,
-                land_use: r.get(4).map_err(sql_error)?,
-                level: r.get(5).map_err(sql_error)?,
-                start_date: parse_date(&start).map_err(|e| bad("grid", &code, e))?,
-                end_date: end
-                    .as_deref()
-                    .map(parse_date)
-                    .transpose()
-                    .map_err(|e| bad("grid", &code, e))?,
-                sample: r.get(8).map_err(sql_error)?,
-            });
-        }
-
-        let mut duty_grids: Vec<DutyGrid> = Vec::new();
-        let mut stmt = c
-            .prepare(
-                "SELECT d.code, d.name, d.inspector, m.grid FROM duty_grid d
-             LEFT JOIN duty_grid_member m ON m.duty_grid = d.code ORDER BY d.code, m.grid",
-            )
-            .map_err(sql_error)?;
-        let mut rows = stmt.query([]).map_err(sql_error)?;
-        while let Some(r) = rows.next().map_err(sql_error)? {
-            let code: String = r.get(0).map_err(sql_error)?;
-            if duty_grids.last().is_none_or(|d| d.code != code) {
-                duty_grids.push(DutyGrid {
-                    code: code.clone(),
-                    name: r.get(1).map_err(sql_error)?,
-                    inspector: r.get(2).map_err(sql_error)?,
-                    grids: vec![],
-                });
-            }
-            if let Some(g) = r.get::<_, Option<String>>(3).map_err(sql_error)? {
-                let g = GridCode::parse(&g).map_err(|e| bad("duty grid", &code, e))?;
-                if let Some(d) = duty_grids.last_mut() {
-                    d.grids.push(g);
-                }
-            }
-        }
-
+        let (district, streets, communities, grids, duty_grids) = load_areas(c, &self.path)?;
         // Components and cases are most of a large store: read them on their own connections,
         // in parallel, while this one reads the rest (WAL allows concurrent readers).
         let (components, cases) = if self.path.as_os_str() == ":memory:" {
@@ -605,6 +458,176 @@ impl Store {
             code_tables: self.code_tables()?,
         })
     }
+}
+
+/// The district, streets, communities, grids and duty grids as `c` sees them (inside a
+/// transaction: with its uncommitted rows).
+#[allow(clippy::type_complexity)]
+fn load_areas(
+    c: &Connection,
+    path: &Path,
+) -> Result<(
+    Option<District>,
+    Vec<Street>,
+    Vec<Community>,
+    Vec<Grid>,
+    Vec<DutyGrid>,
+)> {
+    let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
+    let district = c
+        .query_row("SELECT code, name, geom FROM district LIMIT 1", [], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .optional()
+        .map_err(sql_error)?
+        .map(|(code, name, geom)| -> Result<District> {
+            Ok(District {
+                code: DistrictCode::parse(&code).map_err(|e| bad("district", &code, e))?,
+                boundary: wkb_io::multi_polygon(&geom).map_err(|e| bad("district", &code, e))?,
+                name,
+            })
+        })
+        .transpose()?;
+
+    // Streets and communities share one shape: code, name, boundary, sample flag.
+    let areas = |table: &'static str| -> Result<Vec<AreaRow>> {
+        let mut stmt = c
+            .prepare(&format!(
+                "SELECT code, name, geom, sample FROM {table} ORDER BY code"
+            ))
+            .map_err(sql_error)?;
+        let mut rows = stmt.query([]).map_err(sql_error)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(sql_error)? {
+            let code: String = r.get(0).map_err(sql_error)?;
+            let boundary = wkb_io::multi_polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
+                .map_err(|e| bad(table, &code, e))?;
+            out.push((
+                code,
+                r.get(1).map_err(sql_error)?,
+                boundary,
+                r.get(3).map_err(sql_error)?,
+            ));
+        }
+        Ok(out)
+    };
+    let streets = areas("street")?
+        .into_iter()
+        .map(|(code, name, boundary, sample)| {
+            Ok(Street {
+                code: StreetCode::parse(&code).map_err(|e| bad("street", &code, e))?,
+                name,
+                boundary,
+                sample,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let communities = areas("community")?
+        .into_iter()
+        .map(|(code, name, boundary, sample)| {
+            Ok(Community {
+                code: CommunityCode::parse(&code).map_err(|e| bad("community", &code, e))?,
+                name,
+                boundary,
+                sample,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut grids = Vec::new();
+    let mut stmt = c.prepare(
+            "SELECT code, name, geom, area_m2, land_use, level, start_date, end_date, sample FROM grid ORDER BY code",
+        ).map_err(sql_error)?;
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(r) = rows.next().map_err(sql_error)? {
+        let code: String = r.get(0).map_err(sql_error)?;
+        let start: String = r.get(6).map_err(sql_error)?;
+        let end: Option<String> = r.get(7).map_err(sql_error)?;
+        grids.push(Grid {
+            code: GridCode::parse(&code).map_err(|e| bad("grid", &code, e))?,
+            name: r.get(1).map_err(sql_error)?,
+            polygon: wkb_io::polygon(&r.get::<_, Vec<u8>>(2).map_err(sql_error)?)
+                .map_err(|e| bad("grid", &code, e))?,
+            area_m2: r.get(3).map_err(sql_error)?,
+            land_use: r.get(4).map_err(sql_error)?,
+            level: r.get(5).map_err(sql_error)?,
+            start_date: parse_date(&start).map_err(|e| bad("grid", &code, e))?,
+            end_date: end
+                .as_deref()
+                .map(parse_date)
+                .transpose()
+                .map_err(|e| bad("grid", &code, e))?,
+            sample: r.get(8).map_err(sql_error)?,
+        });
+    }
+
+    let mut duty_grids: Vec<DutyGrid> = Vec::new();
+    let mut stmt = c
+        .prepare(
+            "SELECT d.code, d.name, d.inspector, m.grid FROM duty_grid d
+             LEFT JOIN duty_grid_member m ON m.duty_grid = d.code ORDER BY d.code, m.grid",
+        )
+        .map_err(sql_error)?;
+    let mut rows = stmt.query([]).map_err(sql_error)?;
+    while let Some(r) = rows.next().map_err(sql_error)? {
+        let code: String = r.get(0).map_err(sql_error)?;
+        if duty_grids.last().is_none_or(|d| d.code != code) {
+            duty_grids.push(DutyGrid {
+                code: code.clone(),
+                name: r.get(1).map_err(sql_error)?,
+                inspector: r.get(2).map_err(sql_error)?,
+                grids: vec![],
+            });
+        }
+        if let Some(g) = r.get::<_, Option<String>>(3).map_err(sql_error)? {
+            let g = GridCode::parse(&g).map_err(|e| bad("duty grid", &code, e))?;
+            if let Some(d) = duty_grids.last_mut() {
+                d.grids.push(g);
+            }
+        }
+    }
+
+    Ok((district, streets, communities, grids, duty_grids))
+}
+
+/// The CJ/T 214 code tables as `c` sees them.
+fn code_tables_of(c: &Connection) -> Result<CodeTables> {
+    let mut stmt = c
+        .prepare(
+            "SELECT kind, code, name, major_code, major_name FROM code_class ORDER BY kind, code",
+        )
+        .map_err(sql_error)?;
+    let mut comp = Vec::new();
+    let mut ev = Vec::new();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                ClassEntry {
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    major_code: r.get(3)?,
+                    major_name: r.get(4)?,
+                },
+            ))
+        })
+        .map_err(sql_error)?;
+    for row in rows {
+        let (kind, e) = row.map_err(sql_error)?;
+        if kind == "component" {
+            comp.push(e)
+        } else {
+            ev.push(e)
+        }
+    }
+    Ok(CodeTables {
+        components: ClassTable::from_entries(comp),
+        events: ClassTable::from_entries(ev),
+    })
 }
 
 fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
@@ -765,6 +788,24 @@ impl Writer<'_> {
     /// The transaction's connection.
     pub fn tx(&self) -> &Connection {
         self.tx
+    }
+
+    /// The district's areas (outline, streets, communities, grids, duty grids) and the code
+    /// tables as this transaction sees them — its uncommitted rows included — without components
+    /// or cases: what a topology check of an import needs before the import commits.
+    pub fn areas_snapshot(&self) -> Result<Snapshot> {
+        let (district, streets, communities, grids, duty_grids) =
+            load_areas(self.tx, Path::new("(import)"))?;
+        Ok(Snapshot {
+            district,
+            streets,
+            communities,
+            grids,
+            duty_grids,
+            components: Vec::new(),
+            cases: Vec::new(),
+            code_tables: code_tables_of(self.tx)?,
+        })
     }
 
     /// Replaces the stored code tables.
