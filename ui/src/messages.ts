@@ -253,6 +253,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   // ---- workflow refusals ----
   'refused-role': { zh: '{role}不能{action}；可执行的角色：{allowed}', en: 'A {role} may not {action}; allowed: {allowed}' },
   'refused-status': { zh: '案件处于“{status}”状态，不能{action}；只能从以下状态执行：{allowed}', en: 'Cannot {action} a case that is {status}; only from: {allowed}' },
+  'reported-too-early': { zh: '上报时间 {at} 早于数字化城市管理开始的 2004 年 10 月', en: 'The report time {at} is before October 2004, when digital urban management began' },
   'reported-in-future': { zh: '上报时间 {at} 晚于当前时间 {now}', en: 'the report time {at} is later than now ({now})' },
   'refused-missing-input': { zh: '{action}需要填写{field}', en: '{action} needs the {field}' },
   'refused-invalid-input': { zh: '{action}：{field}{reason}', en: '{action}: {field} {reason}' },

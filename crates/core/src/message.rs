@@ -468,6 +468,8 @@ message_codes! {
     // ---- workflow refusals ----
     /// A report time later than now (beyond a few minutes of clock skew).
     ReportedInFuture = "reported-in-future" [at, now],
+    /// A report time before digital urban management began (October 2004).
+    ReportedTooEarly = "reported-too-early" [at],
     /// The role may not take the action; `allowed` lists the roles that may.
     RefusedRole = "refused-role" [action, role, allowed],
     /// The case's status does not allow the action.

@@ -481,6 +481,12 @@ fn main() {
         if text.contains("Broken pipe") {
             std::process::exit(CLOSED_PIPE);
         }
+        // Any other failure to print (a full disk under `> file`): say so in one line and exit
+        // 1, not with a panic and a backtrace.
+        if let Some(why) = text.strip_prefix("failed printing to stdout: ") {
+            eprintln!("error: cannot write the output: {why}");
+            std::process::exit(1);
+        }
         default_hook(info);
     }));
     if let Err(e) = run(Cli::parse()) {

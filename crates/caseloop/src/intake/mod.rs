@@ -185,7 +185,16 @@ pub struct Checked {
 /// How far a report time may lie ahead of the station's clock (a phone's clock runs fast).
 pub const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
 
-/// Checks a report at `now`: a report time later than now (beyond [`CLOCK_SKEW`]) is refused,
+/// The earliest report time a case can have: the first 数字城管 system went live in October 2004
+/// (SPEC §4.7, GridDesk's decision).
+pub fn earliest_report() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2004, 10, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .unwrap_or_default()
+}
+
+/// Checks a report at `now`: a report time later than now (beyond [`CLOCK_SKEW`]) or before
+/// [`earliest_report`] is refused,
 /// as are an unknown class, a place outside the district and a component of another class.
 pub fn check_request(
     req: &IntakeRequest,
@@ -202,6 +211,17 @@ pub fn check_request(
                 .text("at", &at)
                 .text("now", &now)
                 .en(format!("the report time {at} is later than now ({now})")),
+        ));
+    }
+    if req.reported_at < earliest_report() {
+        let at = format_datetime(&req.reported_at);
+        return Err(refused(
+            "reported_at",
+            Message::new(C::ReportedTooEarly)
+                .text("at", &at)
+                .en(format!(
+                "the report time {at} is before October 2004, when digital urban management began"
+            )),
         ));
     }
     let component = match req

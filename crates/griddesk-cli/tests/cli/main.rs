@@ -61,3 +61,8 @@ pub fn sample_store(dir: &Path) -> PathBuf {
     );
     db
 }
+
+/// A Linux machine without `/dev/full` is not one these tests run on: fail, never skip.
+pub fn missing_dev_full() -> ! {
+    panic!("/dev/full is missing: the full-disk test needs a Linux /dev")
+}

@@ -320,3 +320,25 @@ fn backup_and_restore_through_the_cli() {
     assert_status(&o, 0, "restore");
     assert_eq!(stats(t), stats(&db).replace(&db, t));
 }
+
+#[test]
+fn a_full_disk_under_the_output_is_one_error_line() {
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        crate::missing_dev_full();
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_griddesk"))
+        .args(["stats", &db])
+        .stdout(full)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("cannot write the output") && err.contains("No space left"),
+        "{err}"
+    );
+}

@@ -1264,6 +1264,27 @@ fn a_report_from_the_future_is_refused() {
         other => panic!("{other:?}"),
     }
     assert_eq!(e.overview().cases, before, "nothing stored");
+    // 2001: before digital urban management existed.
+    let ancient = report("2001-05-01 09:00", p, "0102");
+    let err = e
+        .intake(
+            &insp,
+            &ancient,
+            &DuplicateParams::default(),
+            &OnDuplicate::Proceed,
+        )
+        .unwrap_err();
+    match err.refusal() {
+        Some(Refusal::InvalidInput { field, message, .. }) => {
+            assert_eq!(field, "reported_at");
+            assert_eq!(
+                message.message.code,
+                griddesk::MessageCode::ReportedTooEarly
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.overview().cases, before, "nothing stored");
     let mut skewed = report("2026-03-02 09:00", p, "0102");
     skewed.reported_at = now + chrono::Duration::minutes(5);
     created(
