@@ -127,10 +127,24 @@ enum Command {
     /// A consistent copy of a store, taken while it may be in use (SQLite's online backup: the
     /// write-ahead log's commits included, which copying the .sqlite file alone can miss).
     /// Administrators only.
+    ///
+    /// With `--every`, a station's scheduled backup: TO is a folder, a copy named
+    /// `<store>-YYYYMMDD-HHMMSS.sqlite` is taken at once and then every interval, and only the
+    /// newest `--keep` copies stay. It runs until stopped (a service, or `--times N`).
     Backup {
         db: PathBuf,
-        /// The copy (written beside it and moved into place when complete).
+        /// The copy (written beside it and moved into place when complete), or with `--every`
+        /// the folder of copies.
         to: PathBuf,
+        /// Interval of a scheduled backup: `30m`, `6h`, `1d` (or seconds: `90`, `90s`).
+        #[arg(long, value_parser = parse_interval)]
+        every: Option<std::time::Duration>,
+        /// How many scheduled copies to keep (the oldest go first).
+        #[arg(long, default_value_t = 7, requires = "every")]
+        keep: usize,
+        /// Stop after this many scheduled copies (default: never).
+        #[arg(long, requires = "every")]
+        times: Option<u64>,
         #[command(flatten)]
         actor: caseloop::Actor,
     },
@@ -463,6 +477,74 @@ fn exit_status(e: &anyhow::Error) -> i32 {
     }
 }
 
+/// `30m`, `6h`, `1d`, `90s` or `90` (seconds) as a duration of at least one second.
+fn parse_interval(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not an interval such as 30m, 6h or 1d"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("`{s}`: the unit must be s, m, h or d")),
+    };
+    if secs == 0 {
+        return Err("the interval must be at least one second".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// A station's scheduled backup: a dated copy now and every `interval`, the newest `keep` kept.
+fn scheduled_backups(
+    e: &Engine,
+    by: &griddesk::users::Session,
+    db: &Path,
+    dir: &Path,
+    interval: std::time::Duration,
+    keep: usize,
+    times: Option<u64>,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = db
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "griddesk".into());
+    let mut taken = 0u64;
+    loop {
+        let name = format!(
+            "{stem}-{}.sqlite",
+            chrono::Local::now().format("%Y%m%d-%H%M%S")
+        );
+        let copy = dir.join(&name);
+        e.backup(by, &copy)?;
+        taken += 1;
+        // The copies of this store, oldest first (the names sort by time).
+        let mut copies: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot list {}", dir.display()))?
+            .filter_map(|d| d.ok().map(|d| d.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{stem}-")) && n.ends_with(".sqlite"))
+            })
+            .collect();
+        copies.sort();
+        let excess = copies.len().saturating_sub(keep.max(1));
+        for old in &copies[..excess] {
+            std::fs::remove_file(old)
+                .with_context(|| format!("cannot remove {}", old.display()))?;
+        }
+        println!("backed up {} to {}", db.display(), copy.display());
+        if times.is_some_and(|t| taken >= t) {
+            return Ok(());
+        }
+        std::thread::sleep(interval);
+    }
+}
+
 /// The status of a Unix tool stopped by SIGPIPE (128 + 13): what `griddesk … | head` ends with
 /// once `head` has read enough.
 const CLOSED_PIPE: i32 = 141;
@@ -663,11 +745,23 @@ fn run(cli: Cli) -> Result<()> {
             out_dir.as_deref(),
             &resources,
         )?,
-        Command::Backup { db, to, actor } => {
+        Command::Backup {
+            db,
+            to,
+            every,
+            keep,
+            times,
+            actor,
+        } => {
             let e = open(&db)?;
             let by = actor.required(&e)?;
-            e.backup(&by, &to)?;
-            println!("backed up {} to {}", db.display(), to.display());
+            match every {
+                None => {
+                    e.backup(&by, &to)?;
+                    println!("backed up {} to {}", db.display(), to.display());
+                }
+                Some(interval) => scheduled_backups(&e, &by, &db, &to, interval, keep, times)?,
+            }
         }
         Command::Restore { backup, db } => {
             let version = Engine::restore(&backup, &db)?;

@@ -342,3 +342,36 @@ fn a_full_disk_under_the_output_is_one_error_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_scheduled_backup_keeps_the_newest_copies() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    let copies = dir.path().join("copies");
+    let o = crate::griddesk(&[
+        "backup",
+        &db,
+        copies.to_str().expect("path"),
+        "--admin",
+        "--every",
+        "1s",
+        "--keep",
+        "2",
+        "--times",
+        "3",
+    ]);
+    let t = crate::ok(&o, "scheduled backup");
+    assert_eq!(t.matches("backed up").count(), 3, "{t}");
+    let mut names: Vec<String> = std::fs::read_dir(&copies)
+        .expect("copies")
+        .map(|d| d.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "the newest two stay: {names:?}");
+    for n in &names {
+        let report = griddesk::Engine::check_store(&copies.join(n)).expect("check");
+        assert!(report.ok(), "{n}: {report:?}");
+    }
+    let bad = crate::griddesk(&["backup", &db, "x", "--admin", "--every", "0"]);
+    assert!(!bad.status.success());
+}
