@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "tile_stats",
     "app_info",
     "test_hook_enabled",
+    "store_health",
     "users_sign_in_screen",
     "users_create_first_admin",
     "users_list",

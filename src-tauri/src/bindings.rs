@@ -50,6 +50,7 @@ macro_rules! roots {
         $visit!(engine::SearchHit);
         $visit!(tiles::TileStatsDto);
         $visit!(commands::AppInfoDto);
+        $visit!(commands::StoreHealthDto);
         $visit!(menu::Lang);
         $visit!(menu::LayerItem);
         $visit!(menu::MenuAction);

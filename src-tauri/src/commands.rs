@@ -124,6 +124,30 @@ pub struct AppInfoDto {
     store_path: Option<String>,
 }
 
+/// What SQLite's quick check found in the open store's file.
+#[derive(Debug, Serialize, TS)]
+pub struct StoreHealthDto {
+    pub ok: bool,
+    /// `ok`, or SQLite's first findings.
+    pub detail: String,
+    pub path: String,
+}
+
+/// Checks the open store's pages in the background (its own read-only connection): the window
+/// asks once the map is up and warns when the file is damaged.
+#[tauri::command]
+pub async fn store_health(store: State<'_, Store>) -> Result<StoreHealthDto, ErrorDto> {
+    let loaded = store.engine()?;
+    let detail = tauri::async_runtime::spawn_blocking(move || loaded.engine.quick_check())
+        .await
+        .map_err(|e| ErrorDto::shell(crate::error::ShellErrorKind::Window, e.to_string()))??;
+    Ok(StoreHealthDto {
+        ok: detail == "ok",
+        detail,
+        path: store.engine()?.path.display().to_string(),
+    })
+}
+
 /// Whether the window may install its test hook (`window.__griddesk`): in a debug build, or
 /// when the process was started with `GRIDDESK_TEST_HOOK=1` (end-to-end runs of a release
 /// build). A page cannot set it; a release build handed to users has no hook.

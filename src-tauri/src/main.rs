@@ -61,6 +61,7 @@ fn main() {
             commands::tile_stats,
             commands::app_info,
             commands::test_hook_enabled,
+            commands::store_health,
             commands::open_store_dialog,
             commands::new_store_dialog,
             commands::sync_menu,

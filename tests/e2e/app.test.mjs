@@ -376,3 +376,27 @@ time.sleep(60)`, locked);
     holder.kill('SIGTERM');
   }
 });
+
+test('a store damaged where opening does not read opens, and the window warns at once', async () => {
+  const damaged = join(driver.tmp, 'damaged.sqlite');
+  copyStore(damaged);
+  // Fold the write-ahead log into the file, then break the root page of an index the map never
+  // reads at open (the case audit's), as a bad disk sector would.
+  const p = sqlite(`import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+page = c.execute("SELECT rootpage FROM sqlite_master WHERE name = 'case_audit_case'").fetchone()[0]
+size = c.execute('PRAGMA page_size').fetchone()[0]
+c.close()
+with open(sys.argv[1], 'r+b') as f:
+    f.seek((page - 1) * size)
+    f.write(bytes([0x77] * 16))`, damaged);
+  assert.equal(await new Promise((r) => p.once('exit', r)), 0, 'expected python3 to damage the copy');
+  await relaunch({ args: ['--db', damaged] });
+  await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map on the damaged store', 120000);
+  const detail = await waitFor(s, `!document.getElementById('health-banner').hidden && document.getElementById('health-banner').dataset.detail`, 'the damaged-store warning', 60000);
+  assert.notEqual(detail, 'ok');
+  const text = await s.text('#health-banner');
+  assert.match(text, /griddesk check/, text);
+  await shot(s, '14-store-damaged');
+});

@@ -4,7 +4,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
-  AppInfoDto, GridInfo, Lang, LayerItem, MenuAction, Overview, SearchHit, StoreStatusDto, TileStatsDto,
+  AppInfoDto, GridInfo, Lang, LayerItem, MenuAction, Overview, SearchHit, StoreHealthDto, StoreStatusDto,
+  TileStatsDto,
 } from './generated';
 
 export type {
@@ -103,6 +104,8 @@ export const api = {
   /** Tile service times so far; `reset` starts a new measurement. */
   tileStats: (reset = false) => call<TileStatsDto>('tile_stats', { reset }),
   appInfo: () => call<AppInfoDto>('app_info'),
+  /** SQLite's quick check of the open store's file, off the window's way. */
+  storeHealth: () => call<StoreHealthDto>('store_health'),
   openStoreDialog: () => call<null>('open_store_dialog'),
   newStoreDialog: () => call<null>('new_store_dialog'),
   syncMenu: (lang: Lang, layers: LayerItem[]) => call<null>('sync_menu', { lang, layers }),

@@ -87,6 +87,7 @@ const zh = {
   kind_community: '社区',
   kind_street: '街道',
   sampleBadge: '示例数据',
+  storeDamaged: '数据库文件已损坏：请运行 griddesk check 查看，并从备份恢复',
   readOnlyBadge: '只读',
   tileError: '地图瓦片加载失败',
 };
@@ -178,6 +179,7 @@ const en: Record<StringKey, string> = {
   kind_community: 'Community',
   kind_street: 'Street',
   sampleBadge: 'Sample data',
+  storeDamaged: 'The store file is damaged: run griddesk check for the details and restore a backup',
   readOnlyBadge: 'Read-only',
   tileError: 'A map tile failed to load',
 };

@@ -169,6 +169,16 @@ async function boot(): Promise<void> {
   initSearch(view);
   showGrid(null);
   initWorkspaces(FEATURES, view);
+  // Damage that opening did not read (pages of tables the map does not load): check the whole
+  // file in the background and say so at once.
+  void api.storeHealth().then((h) => {
+    if (h.ok) return;
+    const banner = byId('health-banner');
+    banner.textContent = t('storeDamaged');
+    banner.title = h.detail;
+    banner.dataset.detail = h.detail;
+    banner.hidden = false;
+  }).catch(() => undefined);
 }
 
 void boot();

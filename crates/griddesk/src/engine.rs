@@ -174,6 +174,16 @@ impl Engine {
             .map_err(|e| with_path(e, path))
     }
 
+    /// SQLite's quick check of the open store's file, on a connection of its own: `ok`, or the
+    /// first problems (the app runs it in the background after opening and warns when the file
+    /// is damaged; `griddesk check` says more).
+    pub fn quick_check(&self) -> Result<String> {
+        if self.path.as_os_str() == ":memory:" {
+            return Ok("ok".into());
+        }
+        Store::quick_check(&self.path)
+    }
+
     /// Whether this engine's store is open read-only.
     pub fn is_read_only(&self) -> bool {
         self.store().is_read_only()

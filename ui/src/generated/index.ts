@@ -157,6 +157,7 @@ export type { SnapLayer } from './SnapLayer';
 export type { Stage } from './Stage';
 export type { StageLimit } from './StageLimit';
 export type { StageRun } from './StageRun';
+export type { StoreHealthDto } from './StoreHealthDto';
 export type { StoreStatusDto } from './StoreStatusDto';
 export type { StreetChange } from './StreetChange';
 export type { SummaryRow } from './SummaryRow';

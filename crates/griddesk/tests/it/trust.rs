@@ -590,3 +590,33 @@ fn a_grid_import_goes_through_the_topology_guard() {
         "no audit row for a refused import"
     );
 }
+
+#[test]
+fn damage_that_opening_does_not_read_is_found_by_the_quick_check() {
+    let d = district();
+    let path = d.engine.path().to_path_buf();
+    drop(d.engine);
+    // Break the root page of an index no view reads at open (the case audit's).
+    let (page, size): (i64, i64) = {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        let page = c
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'case_audit_case'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let size = c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+        (page, size)
+    };
+    {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.seek(SeekFrom::Start(((page - 1) * size) as u64)).unwrap();
+        f.write_all(&[0x77; 16]).unwrap();
+    }
+    let e = Engine::open(&path).expect("the map's tables are intact: it opens");
+    let found = e.quick_check().unwrap();
+    assert_ne!(found, "ok");
+    assert!(!Engine::check_store(&path).unwrap().ok());
+}

@@ -1007,6 +1007,23 @@ impl Store {
         std::fs::rename(&part, to).map_err(|e| Error::io(to, e))
     }
 
+    /// SQLite's quick check of the store at `path` on a read-only connection of its own (the
+    /// open store is not held): `ok`, or the first problems. What the app runs in the background
+    /// after opening a store, to say at once when the file is damaged where opening did not read.
+    pub fn quick_check(path: &Path) -> Result<String> {
+        let conn = read_only_connection(path)?;
+        let mut stmt = conn
+            .prepare("PRAGMA quick_check(5)")
+            .map_err(|e| classify_open_error(path, e))?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>());
+        Ok(match lines {
+            Ok(l) => l.join("; "),
+            Err(e) => e.to_string(),
+        })
+    }
+
     /// SQLite's integrity check of the store at `path` (read-only): its schema version and
     /// what the check said (`ok`, or the first problems it found). Fails only when the file is
     /// missing, not a GridDesk store, or too new.
