@@ -987,3 +987,47 @@ fn imports_need_a_planner_or_an_administrator_and_cases_an_administrator() {
     assert_eq!(local.login, "local:root");
     assert_eq!(kind(e.import(&local, &cases, Dataset::Cases, dry)), None);
 }
+
+#[test]
+fn a_geopackage_on_beijing_1954_is_refused_naming_the_datum() {
+    let dir = tempfile::tempdir().expect("dir");
+    let e = engine(&dir);
+    let gpkg = dir.path().join("grids54.gpkg");
+    e.export_to(
+        &gpkg,
+        Dataset::Grids,
+        &TargetOptions {
+            crs: Crs::GaussKruger {
+                zone: 40,
+                prefixed: true,
+            },
+            ..Default::default()
+        },
+    )
+    .expect("export");
+    // The same file as a Beijing 1954 office would have it: srs 2437 (3° zone 40, Krassowsky).
+    let c = rusqlite::Connection::open(&gpkg).expect("open");
+    c.execute_batch(
+        "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, organization_coordsys_id, definition)
+         VALUES ('Beijing 1954 / 3-degree Gauss-Kruger zone 40', 2437, 'EPSG', 2437,
+           'PROJCS[\"Beijing 1954 / 3-degree Gauss-Kruger zone 40\",GEOGCS[\"Beijing 1954\",DATUM[\"Beijing_1954\",SPHEROID[\"Krassowsky 1940\",6378245,298.3]],PRIMEM[\"Greenwich\",0],UNIT[\"degree\",0.0174532925199433]],PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"latitude_of_origin\",0],PARAMETER[\"central_meridian\",120],PARAMETER[\"scale_factor\",1],PARAMETER[\"false_easting\",40500000],PARAMETER[\"false_northing\",0],UNIT[\"metre\",1],AUTHORITY[\"EPSG\",\"2437\"]]');
+         UPDATE gpkg_geometry_columns SET srs_id = 2437;
+         UPDATE gpkg_contents SET srs_id = 2437;",
+    )
+    .expect("rewrite the srs");
+    drop(c);
+    let by = planner(&e);
+    let err = e
+        .import_from(
+            &by,
+            &gpkg,
+            Dataset::Grids,
+            ImportOptions::default(),
+            &SourceOptions::default(),
+        )
+        .expect_err("an old datum is refused");
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let text = format!("{err}");
+    assert!(text.contains("Beijing 1954"), "{text}");
+    assert!(text.contains("towgs84"), "{text}");
+}
