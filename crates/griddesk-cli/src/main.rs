@@ -545,6 +545,24 @@ fn scheduled_backups(
     }
 }
 
+/// An error and its causes in one line, each said once: a cause whose text the message before
+/// already ends with (an I/O error that names its OS error, a SQLite error quoting SQLite) is
+/// not repeated.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) || out.contains(&format!("{text}: ")) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// The status of a Unix tool stopped by SIGPIPE (128 + 13): what `griddesk … | head` ends with
 /// once `head` has read enough.
 const CLOSED_PIPE: i32 = 141;
@@ -582,7 +600,7 @@ fn main() {
         if closed_pipe {
             std::process::exit(CLOSED_PIPE);
         }
-        eprintln!("error: {e:#}");
+        eprintln!("error: {}", error_text(&e));
         std::process::exit(exit_status(&e));
     }
 }

@@ -375,3 +375,26 @@ fn a_scheduled_backup_keeps_the_newest_copies() {
     let bad = crate::griddesk(&["backup", &db, "x", "--admin", "--every", "0"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn a_full_disk_during_an_export_says_so_once_and_leaves_no_file() {
+    // The export writes `<file>.part` first: pointed at /dev/full, every write fails with
+    // ENOSPC, as on a full disk.
+    if !std::path::Path::new("/dev/full").exists() {
+        crate::missing_dev_full();
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let db = small_store(dir.path());
+    for (dataset, name) in [("components", "c.csv"), ("grids", "g.geojson")] {
+        let out = dir.path().join(name);
+        std::os::unix::fs::symlink("/dev/full", dir.path().join(format!("{name}.part")))
+            .expect("symlink");
+        let o = crate::griddesk(&["export", &db, dataset, out.to_str().expect("path")]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("No space left on device"), "{err}");
+        assert_eq!(err.matches("No space left").count(), 1, "said once: {err}");
+        assert!(!err.contains("invalid value"), "{err}");
+        assert!(!out.exists(), "no file under the export's name");
+    }
+}

@@ -74,13 +74,65 @@ pub fn export_file_to(
         }
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
-            Err(e)
+            Err(on_file(e, path))
         }
     }
 }
 
-fn werr(e: impl std::fmt::Display) -> Error {
-    Error::Invalid(Message::new(C::ExportWriteFailed).en(format!("cannot write export: {e}")))
+/// Why writing an export failed: the disk (full, gone, no permission) or the encoder.
+enum WriteFailure {
+    Io(std::io::Error),
+    Other(String),
+}
+
+impl From<std::io::Error> for WriteFailure {
+    fn from(e: std::io::Error) -> Self {
+        WriteFailure::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for WriteFailure {
+    fn from(e: serde_json::Error) -> Self {
+        match e.io_error_kind() {
+            Some(kind) => WriteFailure::Io(std::io::Error::new(kind, e.to_string())),
+            None => WriteFailure::Other(e.to_string()),
+        }
+    }
+}
+
+impl From<csv::Error> for WriteFailure {
+    fn from(e: csv::Error) -> Self {
+        let text = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => WriteFailure::Io(io),
+            _ => WriteFailure::Other(text),
+        }
+    }
+}
+
+/// A failed write as the error a user reads: a disk failure is an I/O error on the export file
+/// (its path filled in by [`export_file_to`]), never "invalid value".
+fn werr(e: impl Into<WriteFailure>) -> Error {
+    match e.into() {
+        WriteFailure::Io(source) => Error::Io {
+            path: std::path::PathBuf::new(),
+            source,
+        },
+        WriteFailure::Other(text) => Error::Invalid(
+            Message::new(C::ExportWriteFailed).en(format!("cannot write export: {text}")),
+        ),
+    }
+}
+
+/// An I/O error of the export with the file's path where the writer did not know it.
+fn on_file(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Io { path: p, source } if p.as_os_str().is_empty() => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        e => e,
+    }
 }
 
 fn props(pairs: Vec<(&str, Value)>) -> JsonObject {
