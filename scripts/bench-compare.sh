@@ -55,14 +55,23 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f, open(sys.argv[2], "w"
         w.writerow([row["lon"], row["lat"]])
 EOF
 fi
+# Each build works on its own copy: a head whose schema is newer migrates its copy once, here,
+# untimed (the base build could not open a migrated store).
+for b in base head; do
+  for f in store grids; do
+    rm -f "$work/$f-$b.sqlite" "$work/$f-$b.sqlite-wal" "$work/$f-$b.sqlite-shm"
+    cp "$work/$f.sqlite" "$work/$f-$b.sqlite"
+    "$work/griddesk-$b" stats "$work/$f-$b.sqlite" >/dev/null
+  done
+done
 month=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT substr(MAX(reported_at),1,7) FROM cases").fetchone()[0])' "$db")
 
 now_ms() { date +%s%3N; }
-timed() { # prints elapsed ms of a command
-  local t0; t0=$(now_ms); "$@" >/dev/null; echo $(( $(now_ms) - t0 ))
+timed() { # prints elapsed ms of a command; fails when the command fails
+  local t0; t0=$(now_ms); "$@" >/dev/null || return 1; echo $(( $(now_ms) - t0 ))
 }
-job() { # name bin -> ms
-  local name=$1 bin=$2
+job() { # name build -> ms
+  local name=$1 bin="$work/griddesk-$2" db="$work/store-$2.sqlite" grids_db="$work/grids-$2.sqlite"
   case $name in
     open) timed "$bin" bench open "$db" ;;
     locate) timed "$bin" bench locate "$db" "$pts" ;;
@@ -83,7 +92,7 @@ for ((i = 0; i < repeat; i++)); do
     for b in base head; do
       # Alternate which build goes first, so neither always runs on a warmer cache.
       if (( i % 2 )); then b=$([[ $b == base ]] && echo head || echo base); fi
-      ms=$(job "$j" "$work/griddesk-$b" 2>/dev/null || echo fail)
+      ms=$(job "$j" "$b" 2>/dev/null || echo fail)
       res[$j.$b]+="$ms "
     done
   done
