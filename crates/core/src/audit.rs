@@ -92,25 +92,29 @@ pub struct AuditQuery {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AuditBreak {
-    /// A sealed row's content differs from what was sealed.
-    Changed { table: String, row: i64 },
-    /// A sealed row is gone.
-    Deleted { table: String, row: i64 },
+    /// Rows `first..=last` of a table, sealed together by one commit, are no longer what was
+    /// sealed: one of them was changed or deleted, or a row was slipped in among them.
+    Changed {
+        table: String,
+        first: i64,
+        last: i64,
+    },
     /// A seal does not follow from the one before it (seals edited, removed or reordered).
     SealBroken { seal: i64 },
-    /// A row sits among sealed rows without a seal of its own (written behind GridDesk's back).
+    /// A row no seal covers (written behind GridDesk's back).
     Unsealed { table: String, row: i64 },
 }
 
 impl std::fmt::Display for AuditBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            AuditBreak::Changed { table, row } => {
-                write!(f, "{table} row {row} was changed after it was sealed")
+            AuditBreak::Changed { table, first, last } if first == last => {
+                write!(f, "{table} row {first} was changed or deleted after it was sealed")
             }
-            AuditBreak::Deleted { table, row } => {
-                write!(f, "{table} row {row} was deleted after it was sealed")
-            }
+            AuditBreak::Changed { table, first, last } => write!(
+                f,
+                "{table} rows {first}–{last} were changed, deleted or added to after they were sealed"
+            ),
             AuditBreak::SealBroken { seal } => {
                 write!(f, "seal {seal} does not follow from the seal before it")
             }

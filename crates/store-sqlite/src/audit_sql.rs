@@ -1,12 +1,14 @@
 //! The SQL of the audit log (`audit_log`) and of the seal chain over every audit table
 //! (`audit_seal`, docs/trust.md, "Tamper evidence").
 //!
-//! Every commit of the store seals the audit rows it added: for each new row of a sealed
-//! table, in table order then row order, one seal whose hash is
-//! `SHA-256(previous hash ‖ table ‖ row ‖ SHA-256(the row's sealed columns))`. Checking walks
-//! the chain again: a sealed row changed or deleted, a seal edited or removed, or a row written
-//! among sealed rows without a seal is a break. Only columns that never change after insert are
-//! sealed (a planning edit's `state` moves with undo/redo; its content does not).
+//! Every commit of the store seals the audit rows it added: for each sealed table with new rows,
+//! one seal over those rows (`first_row..=last_row`, their number) whose hash is
+//! `SHA-256(previous hash ‖ table ‖ range ‖ SHA-256(the rows' keys and sealed columns))`.
+//! Checking walks the chain again: a sealed row changed or deleted, a row slipped into a sealed
+//! range, a seal edited or removed, or a row no seal covers is a break. Only columns that never
+//! change after insert are sealed (a planning edit's `state` moves with undo/redo; its content
+//! does not). One seal per table and commit, not per row: a first start's 170 000 audit rows
+//! cost a few seals, not 170 000.
 
 use crate::error::sql_error;
 use griddesk_core::audit::{AuditBreak, AuditCheck, AuditEntry, AuditQuery};
@@ -60,8 +62,15 @@ const SEALED: &[Sealed] = &[
 /// Most breaks listed by a check (all are counted).
 const MAX_BREAKS: usize = 1000;
 
-fn row_digest(row: &rusqlite::Row<'_>, first: usize, n: usize) -> rusqlite::Result<[u8; 32]> {
-    let mut h = Sha256::new();
+/// Feeds one row's key and sealed columns (from column `first` on) into `h`.
+fn feed_row(
+    h: &mut Sha256,
+    key: i64,
+    row: &rusqlite::Row<'_>,
+    first: usize,
+    n: usize,
+) -> rusqlite::Result<()> {
+    h.update(key.to_le_bytes());
     for i in first..first + n {
         match row.get_ref(i)? {
             ValueRef::Null => h.update([0u8]),
@@ -80,61 +89,92 @@ fn row_digest(row: &rusqlite::Row<'_>, first: usize, n: usize) -> rusqlite::Resu
             }
         }
     }
-    Ok(h.finalize().into())
+    Ok(())
 }
 
-fn chain(prev: &str, table: &str, row: i64, digest: &[u8; 32]) -> String {
+/// The hash of a seal: the previous seal's, the table, the range and the rows' digest.
+fn chain(prev: &[u8], table: &str, first: i64, last: i64, rows: i64, digest: &[u8]) -> Vec<u8> {
     let mut h = Sha256::new();
-    h.update(prev.as_bytes());
+    h.update(prev);
     h.update([0u8]);
     h.update(table.as_bytes());
     h.update([0u8]);
-    h.update(row.to_le_bytes());
+    h.update(first.to_le_bytes());
+    h.update(last.to_le_bytes());
+    h.update(rows.to_le_bytes());
     h.update(digest);
-    hex(&h.finalize())
+    h.finalize().to_vec()
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(b.len() * 2);
+    for x in b {
+        out.push(char::from(DIGITS[usize::from(x >> 4)]));
+        out.push(char::from(DIGITS[usize::from(x & 15)]));
+    }
+    out
 }
 
 fn columns(s: &Sealed) -> usize {
     s.columns.split(',').count()
 }
 
-/// Seals every audit row added since the last seal. Called inside each write transaction just
-/// before it commits (and after migrations), so a row and its seal commit together.
+/// The digest and count of `s`'s rows with keys in `first..=last`.
+fn digest_range(
+    conn: &Connection,
+    s: &Sealed,
+    first: i64,
+    last: i64,
+) -> rusqlite::Result<(Vec<u8>, i64)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {key}, {cols} FROM {t} WHERE {key} BETWEEN ?1 AND ?2 ORDER BY {key}",
+        key = s.key,
+        cols = s.columns,
+        t = s.table
+    ))?;
+    let mut rows = stmt.query([first, last])?;
+    let mut h = Sha256::new();
+    let mut n = 0i64;
+    while let Some(r) = rows.next()? {
+        feed_row(&mut h, r.get(0)?, r, 1, columns(s))?;
+        n += 1;
+    }
+    Ok((h.finalize().to_vec(), n))
+}
+
+/// Seals the audit rows added since the last seal: one seal per table that has new rows. Called
+/// inside each write transaction just before it commits (and after migrations), so rows and
+/// their seal commit together.
 pub(crate) fn seal(tx: &Connection) -> rusqlite::Result<()> {
-    let head: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_seal ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+    let head: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT seq, hash FROM audit_seal ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let (mut seq, mut prev) = head.unwrap_or((0, String::new()));
-    let mut insert =
-        tx.prepare_cached("INSERT INTO audit_seal (seq, tbl, row, hash) VALUES (?1, ?2, ?3, ?4)")?;
+    let (mut seq, mut prev) = head.unwrap_or((0, Vec::new()));
     for s in SEALED {
-        let last: i64 = tx
-            .prepare_cached("SELECT coalesce(max(row), 0) FROM audit_seal WHERE tbl = ?1")?
+        let done: i64 = tx
+            .prepare_cached("SELECT coalesce(max(last_row), 0) FROM audit_seal WHERE tbl = ?1")?
             .query_row([s.table], |r| r.get(0))?;
-        let mut stmt = tx.prepare_cached(&format!(
-            "SELECT {key}, {cols} FROM {t} WHERE {key} > ?1 ORDER BY {key}",
-            key = s.key,
-            cols = s.columns,
-            t = s.table
-        ))?;
-        let mut rows = stmt.query([last])?;
-        let n = columns(s);
-        while let Some(r) = rows.next()? {
-            let row: i64 = r.get(0)?;
-            let d = row_digest(r, 1, n)?;
-            let h = chain(&prev, s.table, row, &d);
-            seq += 1;
-            insert.execute(params![seq, s.table, row, h])?;
-            prev = h;
-        }
+        let range: (Option<i64>, Option<i64>) = tx
+            .prepare_cached(&format!(
+                "SELECT min({key}), max({key}) FROM {t} WHERE {key} > ?1",
+                key = s.key,
+                t = s.table
+            ))?
+            .query_row([done], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (Some(first), Some(last)) = range else {
+            continue;
+        };
+        let (digest, rows) = digest_range(tx, s, first, last)?;
+        let hash = chain(&prev, s.table, first, last, rows, &digest);
+        seq += 1;
+        tx.prepare_cached(
+            "INSERT INTO audit_seal (seq, tbl, first_row, last_row, rows, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![seq, s.table, first, last, rows, hash])?;
+        prev = hash;
     }
     Ok(())
 }
@@ -149,66 +189,42 @@ pub(crate) fn check(conn: &Connection) -> rusqlite::Result<AuditCheck> {
             breaks.push(b);
         }
     };
-    let mut lookups = Vec::new();
-    for s in SEALED {
-        lookups.push(conn.prepare(&format!(
-            "SELECT {cols} FROM {t} WHERE {key} = ?1",
-            key = s.key,
-            cols = s.columns,
-            t = s.table
-        ))?);
-    }
-    let mut seals = conn.prepare("SELECT seq, tbl, row, hash FROM audit_seal ORDER BY seq")?;
+    let mut seals = conn
+        .prepare("SELECT seq, tbl, first_row, last_row, rows, hash FROM audit_seal ORDER BY seq")?;
     let mut rows = seals.query([])?;
-    let mut prev = String::new();
+    let mut prev: Vec<u8> = Vec::new();
     let mut count = 0i64;
+    let mut expected_seq = 1i64;
     while let Some(r) = rows.next()? {
         count += 1;
         let seq: i64 = r.get(0)?;
         let table: String = r.get(1)?;
-        let row: i64 = r.get(2)?;
-        let hash: String = r.get(3)?;
-        let Some(i) = SEALED.iter().position(|s| s.table == table) else {
-            found(AuditBreak::SealBroken { seal: seq });
-            prev = hash;
-            continue;
-        };
-        let digest = lookups[i]
-            .query_row([row], |r| row_digest(r, 0, columns(&SEALED[i])))
-            .optional()?;
-        match digest {
-            None => found(AuditBreak::Deleted { table, row }),
-            Some(d) => {
-                // The row or its seal was changed after sealing.
-                if chain(&prev, SEALED[i].table, row, &d) != hash {
-                    found(AuditBreak::Changed { table, row });
+        let (first, last, n): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        let hash: Vec<u8> = r.get(5)?;
+        // Seal numbers run 1, 2, 3…: a removed seal leaves a gap.
+        while expected_seq < seq {
+            found(AuditBreak::SealBroken { seal: expected_seq });
+            expected_seq += 1;
+        }
+        expected_seq = seq + 1;
+        match SEALED.iter().find(|s| s.table == table) {
+            None => found(AuditBreak::SealBroken { seal: seq }),
+            Some(s) => {
+                let (digest, now) = digest_range(conn, s, first, last)?;
+                if now != n || chain(&prev, s.table, first, last, n, &digest) != hash {
+                    // Recomputed from the stored previous hash: an edited seal shows here too.
+                    found(AuditBreak::Changed { table, first, last });
                 }
             }
         }
         prev = hash;
     }
-    // Seal numbers must run 1, 2, 3…: a removed seal leaves a gap.
-    let (n, max): (i64, Option<i64>) =
-        conn.query_row("SELECT count(*), max(seq) FROM audit_seal", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-    if max.unwrap_or(0) != n {
-        let mut gaps = conn.prepare(
-            "SELECT s.seq + 1 FROM audit_seal s
-             WHERE s.seq < (SELECT max(seq) FROM audit_seal)
-               AND NOT EXISTS (SELECT 1 FROM audit_seal t WHERE t.seq = s.seq + 1)
-             UNION ALL SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM audit_seal WHERE seq = 1)
-                                  AND EXISTS (SELECT 1 FROM audit_seal)",
-        )?;
-        let gap_rows = gaps.query_map([], |r| r.get::<_, i64>(0))?;
-        for g in gap_rows {
-            found(AuditBreak::SealBroken { seal: g? });
-        }
-    }
+    drop(rows);
     for s in SEALED {
         let mut stmt = conn.prepare(&format!(
             "SELECT t.{key} FROM {t} t
-             WHERE NOT EXISTS (SELECT 1 FROM audit_seal a WHERE a.tbl = ?1 AND a.row = t.{key})
+             WHERE NOT EXISTS (SELECT 1 FROM audit_seal a
+                               WHERE a.tbl = ?1 AND t.{key} BETWEEN a.first_row AND a.last_row)
              ORDER BY t.{key}",
             key = s.key,
             t = s.table
@@ -221,10 +237,9 @@ pub(crate) fn check(conn: &Connection) -> rusqlite::Result<AuditCheck> {
             });
         }
     }
-    drop(rows);
     Ok(AuditCheck {
         seals: count,
-        head: prev,
+        head: hex(&prev),
         breaks,
         total_breaks: total,
     })
@@ -359,7 +374,8 @@ mod tests {
             c.breaks,
             vec![AuditBreak::Changed {
                 table: "audit_log".into(),
-                row: 2
+                first: 2,
+                last: 2
             }]
         );
 
@@ -370,9 +386,10 @@ mod tests {
         )
         .unwrap();
         let c = store.db().check_audit().unwrap();
-        assert!(c.breaks.contains(&AuditBreak::Deleted {
+        assert!(c.breaks.contains(&AuditBreak::Changed {
             table: "audit_log".into(),
-            row: 3
+            first: 3,
+            last: 3
         }));
         assert!(c.breaks.contains(&AuditBreak::Unsealed {
             table: "audit_log".into(),
@@ -416,7 +433,8 @@ mod tests {
             store.db().check_audit().unwrap().breaks,
             vec![AuditBreak::Changed {
                 table: "sign_in_log".into(),
-                row: 1
+                first: 1,
+                last: 1
             }]
         );
     }

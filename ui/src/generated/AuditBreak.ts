@@ -3,4 +3,4 @@
 /**
  * A place where the sealed audit no longer matches what was sealed.
  */
-export type AuditBreak = { "kind": "changed", table: string, row: number, } | { "kind": "deleted", table: string, row: number, } | { "kind": "seal_broken", seal: number, } | { "kind": "unsealed", table: string, row: number, };
+export type AuditBreak = { "kind": "changed", table: string, first: number, last: number, } | { "kind": "seal_broken", seal: number, } | { "kind": "unsealed", table: string, row: number, };

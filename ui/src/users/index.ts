@@ -168,6 +168,17 @@ function json(v: unknown): string {
   return t.length > 160 ? `${t.slice(0, 157)}…` : t;
 }
 
+function breakText(b: api.AuditBreak): string {
+  switch (b.kind) {
+    case 'changed':
+      return `${s('brokenRows')}: ${b.table} ${b.first === b.last ? `#${b.first}` : `#${b.first}–${b.last}`}`;
+    case 'unsealed':
+      return `${s('unsealedRow')}: ${b.table} #${b.row}`;
+    case 'seal_broken':
+      return `${s('brokenSeal')}: #${b.seal}`;
+  }
+}
+
 function auditSection(): HTMLElement {
   const body = el('tbody');
   const out = el('div', { id: 'audit-out' });
@@ -189,7 +200,7 @@ function auditSection(): HTMLElement {
       const ok = c.total_breaks === 0;
       out.replaceChildren(el('div', { id: 'audit-check-result', 'data-ok': String(ok) },
         el('p', { class: ok ? 'muted' : 'error' }, `${ok ? s('auditOk') : s('auditBroken')} · ${s('seals')} ${c.seals} · ${s('head')} ${c.head.slice(0, 16)}…`),
-        ...c.breaks.map((b) => el('p', { class: 'error' }, `${b.kind} ${'table' in b ? `${b.table} #${b.row}` : `#${b.seal}`}`))));
+        ...c.breaks.map((b) => el('p', { class: 'error' }, breakText(b)))));
     }).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
   });
   load();

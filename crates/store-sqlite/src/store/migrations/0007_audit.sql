@@ -23,15 +23,18 @@ BEGIN
     SELECT RAISE(ABORT, 'audit_log is append-only');
 END;
 
--- The seal chain (docs/audit.md): one seal per audit row, in commit order;
--- hash = SHA-256(previous hash ‖ table ‖ row ‖ SHA-256 of the row's sealed columns).
+-- The seal chain (docs/trust.md): one seal per audit table per commit, over the rows the commit
+-- added (first_row..last_row, `rows` of them); hash = SHA-256(previous hash ‖ table ‖ range ‖
+-- SHA-256 of those rows' sealed columns).
 CREATE TABLE audit_seal (
-    seq   INTEGER PRIMARY KEY,
-    tbl   TEXT NOT NULL,
-    row   INTEGER NOT NULL,
-    hash  TEXT NOT NULL,
-    UNIQUE (tbl, row)
+    seq       INTEGER PRIMARY KEY,
+    tbl       TEXT NOT NULL,
+    first_row INTEGER NOT NULL,
+    last_row  INTEGER NOT NULL,
+    rows      INTEGER NOT NULL,
+    hash      BLOB NOT NULL
 );
+CREATE INDEX audit_seal_range ON audit_seal (tbl, last_row);
 
 -- The role a component edit was made in (older rows: unknown).
 ALTER TABLE component_history ADD COLUMN role TEXT;
