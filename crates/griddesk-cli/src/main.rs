@@ -460,14 +460,16 @@ const EXIT_STORE_FAILED: i32 = 2;
 
 /// 2 when the failure is the store itself (see [`EXIT_STORE_FAILED`]), 1 for anything else.
 fn exit_status(e: &anyhow::Error) -> i32 {
-    use griddesk::ErrorKind::{StoreCorrupt, StoreLocked, StoreNotFound, StoreTooNew};
+    use griddesk::ErrorKind::{
+        StoreCorrupt, StoreIncomplete, StoreLocked, StoreNotFound, StoreTooNew,
+    };
     let store_failed = e
         .chain()
         .filter_map(|c| c.downcast_ref::<griddesk::Error>())
         .any(|g| {
             matches!(
                 g.kind(),
-                StoreNotFound | StoreCorrupt | StoreTooNew | StoreLocked
+                StoreNotFound | StoreCorrupt | StoreTooNew | StoreLocked | StoreIncomplete
             )
         });
     if store_failed {

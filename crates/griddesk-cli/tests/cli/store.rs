@@ -398,3 +398,50 @@ fn a_full_disk_during_an_export_says_so_once_and_leaves_no_file() {
         assert!(!out.exists(), "no file under the export's name");
     }
 }
+
+#[test]
+fn a_store_on_read_only_media_opens_for_reading_and_refuses_writes() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    let set = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("chmod")
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    set(dir.path(), 0o755);
+    let db = small_store(dir.path());
+    // A copy of the binary an unprivileged user can run (the build folder may be private).
+    let bin = dir.path().join("griddesk");
+    std::fs::copy(env!("CARGO_BIN_EXE_griddesk"), &bin).expect("copy");
+    set(&bin, 0o755);
+    // Read-only media: neither the file nor its folder can be written (no -wal, no -shm).
+    set(Path::new(&db), 0o444);
+    set(dir.path(), 0o555);
+    // As root nothing is read-only: run as `nobody` then.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let run = |args: &[&str]| {
+        let mut c = if root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&bin);
+            c
+        } else {
+            Command::new(&bin)
+        };
+        c.args(args).output().expect("run")
+    };
+    let o = run(&["stats", &db]);
+    let t = text(&o);
+    set(dir.path(), 0o755);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("40"), "the store is read: {t}");
+    set(dir.path(), 0o555);
+    let o = run(&["user", "disable", &db, "nobody-at-all", "--admin"]);
+    set(dir.path(), 0o755);
+    set(Path::new(&db), 0o644);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("read-only"), "{}", text(&o));
+    assert!(!dir.path().join("d.sqlite-wal").exists());
+}

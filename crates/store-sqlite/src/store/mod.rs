@@ -164,15 +164,34 @@ impl Store {
         }
         // Check what the file is before changing anything in it: a foreign or empty file is
         // refused without being switched to WAL or locked.
+        let unwritable = |e: &rusqlite::Error| {
+            matches!(
+                e.sqlite_error_code(),
+                Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen)
+            )
+        };
+        if let Err(e) = conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)) {
+            if unwritable(&e) {
+                // A WAL store in a folder we cannot write (no -shm): read it as it is.
+                drop(conn);
+                return Self::open_read_only(path);
+            }
+        }
         check_header(&conn, path, false)?;
         let mut store = Self {
             conn,
             path: path.to_path_buf(),
             read_only: false,
         };
-        store
-            .configure()
-            .map_err(|e| classify_open_error(path, e))?;
+        if let Err(e) = store.configure() {
+            if unwritable(&e) {
+                // The operating system will not let us write the file (read-only media or
+                // permissions, which SQLite finds only at the first write): open it for reading.
+                drop(store);
+                return Self::open_read_only(path);
+            }
+            return Err(classify_open_error(path, e));
+        }
         store.migrate()?;
         Ok(store)
     }
@@ -424,7 +443,9 @@ impl Store {
         let (district, streets, communities, grids, duty_grids) = load_areas(c, &self.path)?;
         // Components and cases are most of a large store: read them on their own connections,
         // in parallel, while this one reads the rest (WAL allows concurrent readers).
-        let (components, cases) = if self.path.as_os_str() == ":memory:" {
+        // A read-only store may sit where no second connection can set up the write-ahead
+        // log's shared memory (read-only media): read everything on this one.
+        let (components, cases) = if self.path.as_os_str() == ":memory:" || self.read_only {
             (load_components(c, &self.path)?, load_cases(c, &self.path)?)
         } else {
             let path = &self.path;
