@@ -52,21 +52,26 @@ pub fn load_departments(conn: &Connection) -> Result<Vec<Department>> {
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+/// Refuses a department code the store does not have (a user's department must exist).
+fn require_department(tx: &Connection, code: Option<&str>) -> Result<()> {
+    let Some(d) = code else { return Ok(()) };
+    let known: Option<i64> = tx
+        .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match known {
+        Some(_) => Ok(()),
+        None => Err(crate::error::Sq::from(Error::NotFound {
+            what: "department",
+            key: d.to_string(),
+        })),
+    }
+}
+
 /// Inserts a user whose password is already hashed (`phc`).
 pub fn insert_user(tx: &Connection, u: &NewUser, phc: &str, now: &str) -> Result<()> {
-    if let Some(d) = &u.department {
-        let known: Option<i64> = tx
-            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if known.is_none() {
-            return Err(crate::error::Sq::from(Error::NotFound {
-                what: "department",
-                key: d.clone(),
-            }));
-        }
-    }
+    require_department(tx, u.department.as_deref())?;
     tx.prepare_cached(
         "INSERT INTO app_user (login, name, password, department, active, created_at)
          VALUES (?1, ?2, ?3, ?4, 1, ?5)",
@@ -147,19 +152,7 @@ pub fn set_user_active(tx: &Connection, login: &str, active: bool) -> Result<()>
 /// Replaces a user's roles and department.
 pub fn set_user_roles(tx: &Connection, c: &griddesk_core::users::RoleChange) -> Result<()> {
     c.validate()?;
-    if let Some(d) = &c.department {
-        let known: Option<i64> = tx
-            .query_row("SELECT 1 FROM department WHERE code = ?1", [d], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if known.is_none() {
-            return Err(crate::error::Sq::from(Error::NotFound {
-                what: "department",
-                key: d.clone(),
-            }));
-        }
-    }
+    require_department(tx, c.department.as_deref())?;
     let n = tx.execute(
         "UPDATE app_user SET department = ?2 WHERE login = ?1",
         params![c.login, c.department],

@@ -230,14 +230,7 @@ impl Engine {
                 Ok(())
             })?;
             desk.refresh_tables(&store.db())?;
-            let user = desk
-                .users
-                .get(&u.login)
-                .map(|(u, _)| u.clone())
-                .ok_or_else(|| Error::NotFound {
-                    what: "user",
-                    key: u.login.clone(),
-                })?;
+            let user = user_of(desk, &u.login)?;
             Ok((user, vec![]))
         })
     }
@@ -318,14 +311,7 @@ impl Engine {
         change.validate()?;
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            let before = desk
-                .users
-                .get(&change.login)
-                .map(|(u, _)| u.clone())
-                .ok_or_else(|| Error::NotFound {
-                    what: "user",
-                    key: change.login.clone(),
-                })?;
+            let before = user_of(desk, &change.login)?;
             if before.active
                 && before.roles.contains(&Role::Admin)
                 && !change.roles.contains(&Role::Admin)
@@ -347,14 +333,7 @@ impl Engine {
                 Ok(())
             })?;
             desk.refresh_tables(&store.db())?;
-            let user = desk
-                .users
-                .get(&change.login)
-                .map(|(u, _)| u.clone())
-                .ok_or_else(|| Error::NotFound {
-                    what: "user",
-                    key: change.login.clone(),
-                })?;
+            let user = user_of(desk, &change.login)?;
             Ok((user, vec![]))
         })
     }
@@ -730,6 +709,17 @@ impl Engine {
             department: None,
         }
     }
+}
+
+/// The user `login` as listed, or NotFound.
+fn user_of(desk: &Desk, login: &str) -> Result<User> {
+    desk.users
+        .get(login)
+        .map(|(u, _)| u.clone())
+        .ok_or_else(|| Error::NotFound {
+            what: "user",
+            key: login.to_string(),
+        })
 }
 
 /// Refuses a change that would leave the store without an active administrator (`login` is
