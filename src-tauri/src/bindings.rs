@@ -141,6 +141,7 @@ macro_rules! roots {
         $visit!(filing::AreaClass);
         $visit!(clock::TimeLimit);
         $visit!(filing::FilingCondition);
+        $visit!(griddesk::workflow::LimitEdit);
     }};
 }
 

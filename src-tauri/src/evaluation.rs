@@ -214,14 +214,17 @@ pub async fn evaluation_config(store: State<'_, Store>) -> Result<EvaluationConf
 }
 
 /// Keeps new weights, bands, grades and minimum sample (one transaction); returns them.
+/// `seen` is the configuration the form was opened with: when someone else changed it since,
+/// nothing is written.
 #[tauri::command]
 pub async fn set_evaluation_config(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     config: EvaluationConfig,
+    seen: Option<EvaluationConfig>,
 ) -> Result<EvaluationConfig, ErrorDto> {
     let e = &store.engine()?.engine;
-    e.set_evaluation_config(&signed.get()?, &config)?;
+    e.set_evaluation_config(&signed.get()?, &config, seen.as_ref())?;
     Ok(e.evaluation_config()?)
 }
 

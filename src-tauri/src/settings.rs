@@ -9,9 +9,9 @@ use crate::store::Store;
 use chrono::{Datelike, NaiveDate};
 use griddesk::clock::calendar::{format_office_hours, CalendarDay};
 use griddesk::clock::CalendarEdit;
-use griddesk::clock::TimeLimit;
-use griddesk::filing::{AreaClass, FilingCondition, Stage};
+use griddesk::filing::FilingCondition;
 use griddesk::model::CaseKind;
+use griddesk::workflow::LimitEdit;
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -43,32 +43,37 @@ pub async fn settings_calendar(
     })
 }
 
-/// Adds or replaces the entry of a date.
+/// Adds or replaces the entry of a date; `seen` is the entry the list showed for that date
+/// (`null`: none) — when someone else changed it since, nothing is written.
 #[tauri::command]
 pub async fn settings_set_day(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     day: CalendarDay,
+    seen: Option<CalendarDay>,
 ) -> Result<(), ErrorDto> {
     let s = signed.get()?;
     Ok(store
         .engine()?
         .engine
-        .edit_calendar(&s, &[CalendarEdit::SetDay(day)])?)
+        .edit_calendar_day(&s, &CalendarEdit::SetDay(day), seen.as_ref())?)
 }
 
-/// Removes the entry of a date (it follows the Monday–Friday rule again).
+/// Removes the entry of a date (it follows the Monday–Friday rule again); `seen` as for
+/// [`settings_set_day`].
 #[tauri::command]
 pub async fn settings_clear_day(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     date: NaiveDate,
+    seen: Option<CalendarDay>,
 ) -> Result<(), ErrorDto> {
     let s = signed.get()?;
-    Ok(store
-        .engine()?
-        .engine
-        .edit_calendar(&s, &[CalendarEdit::ClearDay { date }])?)
+    Ok(store.engine()?.engine.edit_calendar_day(
+        &s,
+        &CalendarEdit::ClearDay { date },
+        seen.as_ref(),
+    )?)
 }
 
 /// Imports a holiday table CSV (`date,kind,festival`) chosen in the Open dialog; returns the
@@ -111,129 +116,14 @@ pub async fn settings_limits(
 }
 
 /// Sets one limit of one condition; the condition becomes the centre's own (not the shipped
-/// default). Returns the class's conditions as stored.
-#[allow(clippy::too_many_arguments)]
+/// default). `edit.seen` is the limit the form showed. Returns the class's conditions as
+/// stored.
 #[tauri::command]
 pub async fn settings_set_limit(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
-    kind: CaseKind,
-    class_code: String,
-    condition: String,
-    stage: Stage,
-    area_class: AreaClass,
-    limit: TimeLimit,
+    edit: LimitEdit,
 ) -> Result<Vec<FilingCondition>, ErrorDto> {
     let s = signed.get()?;
-    let loaded = store.engine()?;
-    let e = &loaded.engine;
-    let class_code = class_code.trim();
-    let mut conds: Vec<FilingCondition> = e
-        .filing_standard()?
-        .conditions_of(kind, class_code)
-        .into_iter()
-        .cloned()
-        .collect();
-    let target = conds
-        .iter_mut()
-        .find(|c| c.condition == condition)
-        .ok_or_else(|| griddesk::Error::NotFound {
-            what: "filing condition",
-            key: format!("{} {class_code}/{condition}", kind.key()),
-        })?;
-    set_limit(target, stage, area_class, limit)?;
-    e.set_filing_conditions(&s, &conds)?;
-    Ok(e.filing_standard()?
-        .conditions_of(kind, class_code)
-        .into_iter()
-        .cloned()
-        .collect())
-}
-
-fn set_limit(
-    c: &mut FilingCondition,
-    stage: Stage,
-    area: AreaClass,
-    limit: TimeLimit,
-) -> Result<(), griddesk::Error> {
-    let limit = TimeLimit::new(limit.amount, limit.unit)?;
-    let slot = c
-        .limits
-        .iter_mut()
-        .find(|l| l.stage == stage && l.area_class == area)
-        .ok_or_else(|| griddesk::Error::NotFound {
-            what: "time limit",
-            key: format!(
-                "{}/{} {} {}",
-                c.class_code,
-                c.condition,
-                stage.key(),
-                area.key()
-            ),
-        })?;
-    slot.limit = limit;
-    c.is_default = false;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use griddesk::clock::TimeUnit;
-    use griddesk::filing::{StageLimit, Urgency};
-
-    fn cond() -> FilingCondition {
-        let mut limits = Vec::new();
-        for stage in Stage::ALL {
-            for area in AreaClass::ALL {
-                limits.push(StageLimit {
-                    stage: *stage,
-                    area_class: *area,
-                    limit: TimeLimit {
-                        amount: 2.0,
-                        unit: TimeUnit::WorkHour,
-                    },
-                });
-            }
-        }
-        FilingCondition {
-            kind: CaseKind::Component,
-            class_code: "0101".into(),
-            condition: "01".into(),
-            filing: "井盖破损".into(),
-            closing: "已修复".into(),
-            urgency: Urgency::Ordinary,
-            is_default: true,
-            limits,
-        }
-    }
-
-    #[test]
-    fn setting_a_limit_changes_that_slot_only_and_marks_it_local() {
-        let mut c = cond();
-        let five_days = TimeLimit {
-            amount: 5.0,
-            unit: TimeUnit::WorkDay,
-        };
-        assert!(set_limit(&mut c, Stage::Handle, AreaClass::B, five_days).is_ok());
-        assert_eq!(c.limit(Stage::Handle, AreaClass::B), Some(five_days));
-        assert_eq!(
-            c.limit(Stage::Handle, AreaClass::A).map(|l| l.unit),
-            Some(TimeUnit::WorkHour)
-        );
-        assert!(!c.is_default);
-        assert!(c.validate().is_ok());
-    }
-
-    #[test]
-    fn a_limit_that_is_not_positive_is_refused_and_nothing_changes() {
-        let mut c = cond();
-        let before = c.clone();
-        let zero = TimeLimit {
-            amount: 0.0,
-            unit: TimeUnit::WorkDay,
-        };
-        assert!(set_limit(&mut c, Stage::Handle, AreaClass::B, zero).is_err());
-        assert_eq!(c, before);
-    }
+    Ok(store.engine()?.engine.set_time_limit(&s, &edit)?)
 }

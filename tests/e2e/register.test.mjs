@@ -7,8 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
+import { Driver, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
 
 const exportDir = mkdtempSync(join(tmpdir(), 'griddesk-plates-'));
 process.env.GRIDDESK_EXPORT_DIR = exportDir;
@@ -208,6 +209,31 @@ test('the administrator adds a holiday and changes a time limit', async () => {
   // Removing the holiday again lists it no more.
   await press('#cal-days [data-remove="2026-11-12"]');
   await waitFor(s, `!document.querySelector('#cal-days li[data-date="2026-11-12"]')`, 'the holiday removed');
+});
+
+test('a date another process changed after the list was shown is refused, and theirs stays', async () => {
+  // The clock settings are open from the test before, showing 2026 without 2026-11-20.
+  await waitFor(s, `document.getElementById('cal-days')?.dataset.year === '2026'`, 'the 2026 list');
+  assert.equal(await s.execute(`return !!document.querySelector('#cal-days li[data-date="2026-11-20"]');`), false);
+  // Another process (the CLI on the same store, as a station's script would) sets that date.
+  const info = await s.evaluate(`return await window.__TAURI_INTERNALS__.invoke('app_info');`);
+  const csv = join(exportDir, 'holiday-cli.csv');
+  writeFileSync(csv, 'date,kind,festival\n2026-11-20,holiday,命令行 e2e\n');
+  const cli = join(repo, 'target/debug/griddesk');
+  const r = spawnSync(cli, ['calendar', 'import', info.store_path, csv, '--admin'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `${cli} calendar import: ${r.stderr}`);
+  // This window still lists no entry for the date: adding one is refused, not applied.
+  await s.execute(`document.getElementById('cal-date').value = '2026-11-20'; document.getElementById('cal-kind').value = 'workday'; document.getElementById('cal-note').value = '窗口 e2e';`);
+  await press('#cal-add-submit');
+  await waitFor(s, `document.querySelector('#cal-out .error')?.dataset.errorDetail === 'changed-since'`, 'the changed-since refusal');
+  const said = await s.execute(`return document.querySelector('#cal-out .error').textContent;`);
+  assert.match(said, /日历日期 2026-11-20 在您打开后已被他人修改/);
+  await shot(s, 'register-08-changed-since');
+  // Shown again, the list has the other process's entry, unchanged.
+  await s.execute(`document.getElementById('cal-year').dispatchEvent(new Event('change'));`);
+  await waitFor(s, `document.querySelector('#cal-days li[data-date="2026-11-20"]')?.dataset.kind === 'holiday'`, 'the CLI holiday listed');
+  const text = await s.execute(`return document.querySelector('#cal-days li[data-date="2026-11-20"]').textContent;`);
+  assert.ok(text.includes('命令行 e2e'), text);
 });
 
 test('the register imports a components file through the same import dialog as the File menu', async () => {

@@ -8,6 +8,33 @@
 use crate::users::{Role, Session};
 use serde::{Deserialize, Serialize};
 
+/// Refuses an edit based on values someone else changed since they were read (docs/trust.md,
+/// "Stale edits"): `seen` is what the form showed (`None`: the caller does not say, and the
+/// edit is not checked), `now` what the store holds inside the edit's transaction. Values
+/// are compared as the JSON both were shown as.
+pub fn unchanged_since<T: Serialize + ?Sized>(
+    thing: crate::message::Thing,
+    key: &str,
+    seen: Option<&T>,
+    now: &T,
+) -> crate::error::Result<()> {
+    let Some(seen) = seen else {
+        return Ok(());
+    };
+    let json = |v: &T| {
+        serde_json::to_value(v)
+            .map_err(|e| crate::error::Error::Internal(format!("{}: {e}", thing.key())))
+    };
+    if json(seen)? == json(now)? {
+        Ok(())
+    } else {
+        Err(crate::error::Error::ChangedSince {
+            thing,
+            key: key.to_string(),
+        })
+    }
+}
+
 /// One change, as recorded: the acting user and role, the kind of change, what it was made to
 /// (a grid code, a layer, a login, a file…), and the state before and after as JSON (`None`:
 /// nothing there — a creation's before, a deletion's after).

@@ -165,6 +165,13 @@ pub enum Error {
     TopologyRefused(Box<crate::topology::GuardReport>),
     #[error("{0}")]
     PlanConflict(Reason),
+    /// An edit made on values someone else changed since they were read (docs/trust.md,
+    /// "Stale edits").
+    #[error("{} {key} was changed by someone else after you opened it: reopen it and edit again", thing.key())]
+    ChangedSince {
+        thing: crate::message::Thing,
+        key: String,
+    },
     #[error("user `{login}` signed in as {} may not {}; {}", role.zh(), what.en(), what.who())]
     NotPermitted {
         login: String,
@@ -285,7 +292,7 @@ impl Error {
             | Error::Geometry(_)
             | Error::Edit { .. } => ErrorKind::InvalidInput,
             Error::TopologyRefused(_) => ErrorKind::TopologyRefused,
-            Error::PlanConflict(_) => ErrorKind::Conflict,
+            Error::PlanConflict(_) | Error::ChangedSince { .. } => ErrorKind::Conflict,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Duplicate { .. } | Error::ZoneConflict { .. } => ErrorKind::Conflict,
             Error::BadTile { .. } => ErrorKind::BadTile,
@@ -337,6 +344,9 @@ impl Error {
                 .nested("first", first.input_error()),
             Error::Invalid(r) | Error::PlanConflict(r) => r.message.clone(),
             Error::Internal(_) => Message::new(C::InternalError),
+            Error::ChangedSince { thing, key } => Message::new(C::ChangedSince)
+                .term("thing", thing)
+                .text("key", key),
             Error::NotFound { what, key } => Message::new(C::NotFound)
                 .with("thing", thing(what))
                 .text("key", key),

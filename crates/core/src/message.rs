@@ -455,6 +455,8 @@ message_codes! {
     NotPermittedImport = "not-permitted-import" [login, role],
     /// A component edit based on values someone else has changed since.
     ComponentChangedSince = "component-changed-since" [component],
+    /// Someone else changed what an edit was based on since it was read.
+    ChangedSince = "changed-since" [thing, key],
     /// An export path the user did not choose in the Save dialog.
     ExportPathNotChosen = "export-path-not-chosen" [path],
     /// Only administrators and leaders read the audit log.
@@ -1004,6 +1006,9 @@ vocabulary!(
         StreetNumber = "street-number",
         CommunityNumber = "community-number",
         GridSequence = "grid-sequence",
+        EvaluationSettings = "evaluation-settings",
+        TimeLimit = "time-limit",
+        CalendarDay = "calendar-day",
     }
 );
 
@@ -1201,6 +1206,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        let mut direct = std::collections::BTreeSet::new();
         let prefixes = [
             "what: \"",
             "not_found(\"",
@@ -1228,6 +1234,14 @@ mod tests {
                     stack.push(p);
                 } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("message.rs") {
                     let text = std::fs::read_to_string(&p).unwrap_or_default();
+                    // A thing named directly (`Thing::TimeLimit`) counts as used.
+                    for (i, _) in text.match_indices("Thing::") {
+                        let rest = &text[i + "Thing::".len()..];
+                        let end = rest
+                            .find(|c: char| !c.is_ascii_alphanumeric())
+                            .unwrap_or(rest.len());
+                        direct.insert(rest[..end].to_string());
+                    }
                     for pre in prefixes {
                         for (i, _) in text.match_indices(pre) {
                             let rest = &text[i + pre.len()..];
@@ -1249,7 +1263,10 @@ mod tests {
         );
         let used: std::collections::BTreeSet<Thing> =
             words.iter().filter_map(|w| Thing::from_en(w)).collect();
-        let unused: Vec<&Thing> = Thing::ALL.iter().filter(|t| !used.contains(t)).collect();
+        let unused: Vec<&Thing> = Thing::ALL
+            .iter()
+            .filter(|t| !used.contains(t) && !direct.contains(&format!("{t:?}")))
+            .collect();
         assert!(
             unused.is_empty(),
             "Thing terms the engine never uses: {unused:?}"

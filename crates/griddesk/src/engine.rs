@@ -330,6 +330,66 @@ impl Engine {
         Ok(version)
     }
 
+    /// The indexes in force for a write that holds the store: rebuilt first when another
+    /// writer (another process) committed since they were built, so that the checks the write
+    /// makes and the "before" it records are the store's, not a stale copy's (docs/trust.md,
+    /// "Stale edits"). Returns them with the store's generation; the write's transaction
+    /// compares that generation again ([`Engine::still_current`]).
+    pub(crate) fn current_locked(&self, store: &Store) -> Result<(Arc<Loaded>, u64)> {
+        let now = store.external_generation()?;
+        let mut seen = match self.seen.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if now != seen.0 {
+            let loaded = Arc::new(Self::load(store)?);
+            let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;
+            *seen = (now, std::time::Instant::now());
+            match self.loaded.write() {
+                Ok(mut g) => *g = loaded,
+                Err(p) => *p.into_inner() = loaded,
+            }
+            match self.zones.write() {
+                Ok(mut g) => *g = Arc::new(zones),
+                Err(p) => *p.into_inner() = Arc::new(zones),
+            }
+        }
+        drop(seen);
+        let loaded = match self.loaded.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(p) => Arc::clone(&p.into_inner()),
+        };
+        Ok((loaded, now))
+    }
+
+    /// The store generation the indexes were last brought up to (by [`Engine::current_locked`]
+    /// or the periodic check): what a write holding the store compares inside its transaction.
+    pub(crate) fn seen_generation(&self) -> u64 {
+        match self.seen.lock() {
+            Ok(g) => g.0,
+            Err(p) => p.into_inner().0,
+        }
+    }
+
+    /// Inside a write's transaction: refuses it when another writer committed after
+    /// [`Engine::current_locked`] read the generation (the moment between the check and the
+    /// transaction's start), naming what was being changed.
+    pub(crate) fn still_current(
+        tx: &impl griddesk_store::Generation,
+        generation: u64,
+        thing: crate::message::Thing,
+        key: &str,
+    ) -> Result<()> {
+        if tx.external_generation()? == generation {
+            Ok(())
+        } else {
+            Err(Error::ChangedSince {
+                thing,
+                key: key.to_string(),
+            })
+        }
+    }
+
     /// Rebuilds the indexes when another writer committed since they were built (see
     /// [`Engine::loaded`]). Never waits for the store: busy means this process is writing.
     fn follow_other_writers(&self) {

@@ -62,7 +62,7 @@ pub mod io {
 
 /// The case loop's workflow ([`griddesk_caseloop::workflow`]) and the engine's views of it.
 pub mod workflow {
-    pub use crate::api::workflow::{CaseClock, CasePoint};
+    pub use crate::api::workflow::{CaseClock, CasePoint, LimitEdit};
     pub use griddesk_caseloop::workflow::*;
 }
 

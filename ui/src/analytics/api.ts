@@ -52,7 +52,9 @@ export const evaluationApi = {
   cases: (period: string, table: EvalTableKind, index: number, indicator: string) =>
     call<DrillDto>('evaluation_cases', { period, table, index, indicator }),
   config: () => call<EvaluationConfig>('evaluation_config'),
-  setConfig: (config: EvaluationConfig) => call<EvaluationConfig>('set_evaluation_config', { config }),
+  // `seen`: the configuration the form was opened with; refused when someone else changed it since.
+  setConfig: (config: EvaluationConfig, seen: EvaluationConfig) =>
+    call<EvaluationConfig>('set_evaluation_config', { config, seen }),
   exportTable: (period: string, table: EvalTableKind, format: TableFormat, name: string) =>
     call<string | null>('evaluation_export', { period, table, format, name }),
 };

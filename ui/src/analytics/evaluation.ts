@@ -76,6 +76,9 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
   let table: EvalTableKind = 'street';
   let shown: TableDto | null = null;
   let config: EvaluationConfig | null = null;
+  // The configuration as the store gave it (the form edits `config` in place): what a save is
+  // based on, refused by the engine when someone else changed it since.
+  let seenConfig: EvaluationConfig | null = null;
 
   const openBtn = el('button', { type: 'button', id: 'ev-open' });
   const panel = el('div', { class: 'ev-panel', id: 'ev-panel', hidden: '' });
@@ -163,7 +166,8 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
     if (panel.hidden || !period) return;
     panel.dataset.busy = '1';
     try {
-      const [t, c] = await Promise.all([api.table(period, table), config ? Promise.resolve(config) : api.config()]);
+      const fetchConfig = () => api.config().then((c) => { seenConfig = structuredClone(c); return c; });
+      const [t, c] = await Promise.all([api.table(period, table), config ? Promise.resolve(config) : fetchConfig()]);
       config = c;
       renderTable(t);
     } catch (e) {
@@ -209,11 +213,17 @@ export function mountEvaluation(box: HTMLElement, host: EvaluationHost): () => v
           return;
         }
       }
-      api.setConfig(next).then((saved) => {
+      api.setConfig(next, seenConfig ?? c).then((saved) => {
         config = saved;
+        seenConfig = structuredClone(saved);
         msg.textContent = label('evSavedConfig');
         return load();
-      }).catch(host.fail);
+      }).catch((e: unknown) => {
+        // Shown as it is now (someone else's save, say); the refusal says why.
+        config = null;
+        host.fail(e);
+        void load();
+      });
     });
     // The choice the sources leave open (§5.2), and the two rules GridDesk fixes (§5).
     const basis = el('select', { id: 'ev-filed-basis' },

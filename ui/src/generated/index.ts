@@ -91,6 +91,7 @@ export type { LayerInfo } from './LayerInfo';
 export type { LayerItem } from './LayerItem';
 export type { LayerKind } from './LayerKind';
 export type { LegendStop } from './LegendStop';
+export type { LimitEdit } from './LimitEdit';
 export type { LineageLink } from './LineageLink';
 export type { LoadBalance } from './LoadBalance';
 export type { LoadFlag } from './LoadFlag';

@@ -3,7 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { allOf } from '../enums';
 import type {
-  AreaClass, CalendarDay, CalendarYear, CaseKind, FilingCondition, Stage, TimeLimit, TimeUnit,
+  AreaClass, CalendarDay, CalendarYear, CaseKind, FilingCondition, LimitEdit, Stage, TimeUnit,
 } from '../generated';
 
 export type {
@@ -15,9 +15,11 @@ export const AREAS = allOf<AreaClass>()('A', 'B', 'C');
 export const UNITS = allOf<TimeUnit>()('work_hour', 'urgent_hour', 'work_day', 'calendar_day');
 
 export const calendar = (year: number) => invoke<CalendarYear>('settings_calendar', { year });
-export const setDay = (day: CalendarDay) => invoke<null>('settings_set_day', { day });
-export const clearDay = (date: string) => invoke<null>('settings_clear_day', { date });
+// `seen`: the entry the list showed for that date (null: none); the engine refuses the change
+// when someone else changed the date since.
+export const setDay = (day: CalendarDay, seen: CalendarDay | null) => invoke<null>('settings_set_day', { day, seen });
+export const clearDay = (date: string, seen: CalendarDay | null) => invoke<null>('settings_clear_day', { date, seen });
 export const importCalendar = () => invoke<number | null>('settings_import_calendar');
 export const limits = (kind: CaseKind, classCode: string) => invoke<FilingCondition[]>('settings_limits', { kind, classCode });
-export const setLimit = (kind: CaseKind, classCode: string, condition: string, stage: Stage, areaClass: AreaClass, limit: TimeLimit) =>
-  invoke<FilingCondition[]>('settings_set_limit', { kind, classCode, condition, stage, areaClass, limit });
+// `edit.seen`: the limit the form showed; refused when someone else changed it since.
+export const setLimit = (edit: LimitEdit) => invoke<FilingCondition[]>('settings_set_limit', { edit });

@@ -40,14 +40,24 @@ function calendarSection(): HTMLElement {
   const add = el('form', { id: 'cal-add', class: 'settings-row' }, labelled(s('date'), date), labelled(s('kind'), kind), labelled(s('note'), note),
     el('button', { type: 'submit', id: 'cal-add-submit' }, s('add')));
   const imp = el('button', { type: 'button', id: 'cal-import' }, s('importCsv'));
+  // The entries the list shows, by date: what a change of a date was based on.
+  let shown = new Map<string, api.CalendarDay>();
+  let shownYear = 0;
+  const seenOf = async (d: string): Promise<api.CalendarDay | null> => {
+    if (Number(d.slice(0, 4)) === shownYear) return shown.get(d) ?? null;
+    const y = await api.calendar(Number(d.slice(0, 4)));
+    return y.days.find((x) => x.date === d) ?? null;
+  };
   const load = async () => {
     try {
       const y = await api.calendar(Number(year.value));
+      shown = new Map(y.days.map((d) => [d.date, d]));
+      shownYear = y.year;
       const ul = el('ul', { id: 'cal-days', class: 'settings-list', 'data-year': String(y.year) });
       for (const d of y.days) {
         const rm = el('button', { type: 'button', 'data-remove': d.date }, s('remove'));
         rm.addEventListener('click', () => {
-          api.clearDay(d.date).then(load).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
+          api.clearDay(d.date, d).then(load).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
         });
         ul.append(el('li', { 'data-date': d.date, 'data-kind': d.kind }, `${d.date} ${d.kind === 'holiday' ? s('holiday') : s('workday')} ${d.note} `, rm));
       }
@@ -60,7 +70,8 @@ function calendarSection(): HTMLElement {
   add.addEventListener('submit', (ev) => {
     ev.preventDefault();
     out.replaceChildren();
-    api.setDay({ date: date.value, kind: kind.value as api.DayKind, note: note.value.trim() })
+    const day = { date: date.value, kind: kind.value as api.DayKind, note: note.value.trim() };
+    seenOf(day.date).then((seen) => api.setDay(day, seen))
       .then(async () => {
         const y = Number(date.value.slice(0, 4));
         if (y && y !== Number(year.value)) year.value = String(y);
@@ -150,8 +161,12 @@ function limitsSection(classes: ClassDto[]): HTMLElement {
   edit.addEventListener('submit', (ev) => {
     ev.preventDefault();
     out.replaceChildren();
-    api.setLimit(kind.value as CaseKind, klass.value, cond.value, stage.value as api.Stage, area.value as api.AreaClass,
-      { amount: Number(amount.value), unit: unit.value as TimeUnit })
+    const seen = shown.find((x) => x.condition === cond.value)?.limits
+      .find((x) => x.stage === stage.value && x.area_class === area.value)?.limit ?? null;
+    api.setLimit({
+      kind: kind.value as CaseKind, class_code: klass.value, condition: cond.value, stage: stage.value as api.Stage,
+      area_class: area.value as api.AreaClass, limit: { amount: Number(amount.value), unit: unit.value as TimeUnit }, seen,
+    })
       .then((conds) => { render(conds); out.replaceChildren(el('p', { id: 'lim-saved', class: 'muted' }, s('newCasesNote'))); })
       .catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
   });

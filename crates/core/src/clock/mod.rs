@@ -366,5 +366,16 @@ pub enum CalendarEdit {
     SetOfficeHours { periods: Vec<OfficePeriod> },
 }
 
+impl CalendarEdit {
+    /// The date the edit sets or clears (`None`: office hours).
+    pub fn date(&self) -> Option<chrono::NaiveDate> {
+        match self {
+            CalendarEdit::SetDay(d) => Some(d.date),
+            CalendarEdit::ClearDay { date } => Some(*date),
+            CalendarEdit::SetOfficeHours { .. } => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

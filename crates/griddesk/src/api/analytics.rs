@@ -267,18 +267,18 @@ impl Engine {
 
     /// The evaluation weights, bands and grades kept in the store (SPEC defaults if none).
     pub fn evaluation_config(&self) -> Result<EvaluationConfig> {
-        match self.store().meta(EVALUATION_CONFIG_KEY)? {
-            Some(text) => EvaluationConfig::from_json(&text, EVALUATION_CONFIG_KEY),
-            None => Ok(EvaluationConfig::default()),
-        }
+        evaluation_config_in(&self.store())
     }
 
     /// Keeps evaluation weights, bands and grades in the store (one transaction); only an
-    /// administrator may.
+    /// administrator may. `seen` is the configuration the form was opened with: when someone
+    /// else changed it since, nothing is written (docs/trust.md, "Stale edits"); `None` does
+    /// not check.
     pub fn set_evaluation_config(
         &self,
         by: &crate::users::Session,
         cfg: &EvaluationConfig,
+        seen: Option<&EvaluationConfig>,
     ) -> Result<()> {
         self.require_role(
             by,
@@ -288,11 +288,16 @@ impl Engine {
         cfg.check()?;
         let text = serde_json::to_string(cfg)
             .map_err(|e| crate::error::Error::Internal(format!("evaluation config: {e}")))?;
-        let before = self.evaluation_config()?;
+        let thing = crate::message::Thing::EvaluationSettings;
+        let mut store = self.store();
+        let generation = store.external_generation()?;
+        let before = evaluation_config_in(&store)?;
+        crate::audit::unchanged_since(thing, EVALUATION_CONFIG_KEY, seen, &before)?;
         let entry = crate::audit::AuditEntry::by(by, "settings.evaluation", EVALUATION_CONFIG_KEY)
             .before(&before)
             .after(cfg);
-        self.store().write(|w| {
+        store.write(|w| {
+            Engine::still_current(&w.db(), generation, thing, EVALUATION_CONFIG_KEY)?;
             w.set_meta(EVALUATION_CONFIG_KEY, &text)?;
             w.db().record_audit(&entry)?;
             Ok(())
@@ -302,5 +307,13 @@ impl Engine {
     /// Per-grid workload and flags against the district median.
     pub fn load_balance(&self, p: &LoadParams) -> LoadBalance {
         crate::analytics::load::load_balance(&self.case_columns(), p)
+    }
+}
+
+/// The evaluation configuration as `store` holds it.
+fn evaluation_config_in(store: &crate::store::Store) -> Result<EvaluationConfig> {
+    match store.meta(EVALUATION_CONFIG_KEY)? {
+        Some(text) => EvaluationConfig::from_json(&text, EVALUATION_CONFIG_KEY),
+        None => Ok(EvaluationConfig::default()),
     }
 }

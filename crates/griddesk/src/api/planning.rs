@@ -90,7 +90,8 @@ impl Engine {
         let meta = &self.edit_meta(by, meta)?;
         let mut store = self.store();
         let settings = store.load_plan_settings()?;
-        let l = self.loaded();
+        // The grids as stored, not as this process last read them (docs/trust.md, "Stale edits").
+        let (l, _) = self.current_locked(&store)?;
         let change = build_change(&l.index, edit, &settings)?;
         let params = serde_json::to_value(edit).map_err(|e| Error::Internal(e.to_string()))?;
         self.apply_locked(&mut store, l, &change, &params, meta, &settings)
@@ -108,7 +109,8 @@ impl Engine {
         let meta = &self.edit_meta(by, meta)?;
         let mut store = self.store();
         let settings = store.load_plan_settings()?;
-        let l = self.loaded();
+        // The grids as stored, not as this process last read them (docs/trust.md, "Stale edits").
+        let (l, _) = self.current_locked(&store)?;
         self.apply_locked(&mut store, l, change, params, meta, &settings)
     }
 
@@ -170,7 +172,7 @@ impl Engine {
 
     fn undo_redo(&self, undo: bool, meta: &EditMeta) -> Result<Applied> {
         let mut store = self.store();
-        let l = self.loaded();
+        let (l, _) = self.current_locked(&store)?;
         let written = PlanHistory::undo_redo(&mut *store, undo, meta)?;
         self.refresh(&store, l, &written)?;
         Ok(Applied {

@@ -5,7 +5,7 @@
 use crate::ports::*;
 
 use crate::audit::AuditEntry;
-use crate::clock::{CalendarEdit, ClockState, WorkCalendar};
+use crate::clock::{CalendarDay, CalendarEdit, ClockState, WorkCalendar};
 use crate::error::{Error, Result};
 use crate::filing::{FilingCondition, FilingStandard, Stage};
 use crate::index::SpatialIndex;
@@ -72,11 +72,14 @@ impl Engine {
     ) -> Result<T> {
         let mut store = self.store();
         let mut slot = self.desk_slot();
-        let loaded = self.loaded();
+        // The indexes as stored: another process's commits are read first, so that an action
+        // is checked against the case as it is (docs/trust.md, "Stale edits").
+        let (loaded, _) = self.current_locked(&store)?;
         let generation = loaded.generation;
         match slot.as_mut() {
             Some(d) if d.loaded == generation => {}
             Some(d) => {
+                d.refresh_tables(&store.db())?;
                 d.load_open(&store.db(), &loaded.index)?;
                 d.loaded = generation;
             }
@@ -449,12 +452,43 @@ impl Engine {
     /// Edits the work calendar (administrators), in one transaction. Deadlines already set
     /// stay as they are; new stage runs use the edited calendar.
     pub fn edit_calendar(&self, by: &Session, edits: &[CalendarEdit]) -> Result<()> {
+        self.edit_calendar_seen(by, edits, None)
+    }
+
+    /// Sets or clears one date's entry from a form that showed `seen` for that date (`None`:
+    /// no entry): when someone else changed the date since, nothing is written
+    /// (docs/trust.md, "Stale edits").
+    pub fn edit_calendar_day(
+        &self,
+        by: &Session,
+        edit: &CalendarEdit,
+        seen: Option<&CalendarDay>,
+    ) -> Result<()> {
+        self.edit_calendar_seen(by, std::slice::from_ref(edit), Some(seen))
+    }
+
+    fn edit_calendar_seen(
+        &self,
+        by: &Session,
+        edits: &[CalendarEdit],
+        seen: Option<Option<&CalendarDay>>,
+    ) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            let entry = AuditEntry::by(by, "calendar.edit", calendar_subject(edits))
+            let thing = crate::message::Thing::CalendarDay;
+            if let Some(seen) = seen {
+                for date in edits.iter().filter_map(CalendarEdit::date) {
+                    let now = desk.calendar.days().find(|x| x.date == date);
+                    crate::audit::unchanged_since(thing, &date.to_string(), Some(&seen), &now)?;
+                }
+            }
+            let subject = calendar_subject(edits);
+            let entry = AuditEntry::by(by, "calendar.edit", &subject)
                 .before(calendar_before(&desk.calendar, edits))
                 .after(edits);
+            let generation = self.seen_generation();
             store.transaction(|tx| {
+                Engine::still_current(tx, generation, thing, &subject)?;
                 tx.apply_edits(edits)?;
                 tx.load_calendar()?;
                 tx.record_audit(&entry)?;
@@ -481,39 +515,101 @@ impl Engine {
         self.with_desk(|_, desk, _| Ok((desk.standard.clone(), vec![])))
     }
 
+    /// Sets one time limit of one filing condition (administrators); the condition becomes the
+    /// centre's own, not the shipped default. `edit.seen` is the limit the form showed: when
+    /// someone else changed it since, nothing is written (docs/trust.md, "Stale edits").
+    /// Returns the class's conditions as stored.
+    pub fn set_time_limit(&self, by: &Session, edit: &LimitEdit) -> Result<Vec<FilingCondition>> {
+        let class_code = edit.class_code.trim();
+        let limit = crate::clock::TimeLimit::new(edit.limit.amount, edit.limit.unit)?;
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            let of_class = |desk: &Desk| -> Vec<FilingCondition> {
+                desk.standard
+                    .conditions_of(edit.kind, class_code)
+                    .into_iter()
+                    .cloned()
+                    .collect()
+            };
+            let mut conds = of_class(desk);
+            let key = format!(
+                "{} {class_code}/{} {} {}",
+                edit.kind.key(),
+                edit.condition,
+                edit.stage.key(),
+                edit.area_class.key()
+            );
+            let cond = conds
+                .iter_mut()
+                .find(|c| c.condition == edit.condition)
+                .ok_or_else(|| Error::NotFound {
+                    what: "filing condition",
+                    key: format!("{} {class_code}/{}", edit.kind.key(), edit.condition),
+                })?;
+            cond.is_default = false;
+            let slot = cond
+                .limits
+                .iter_mut()
+                .find(|l| l.stage == edit.stage && l.area_class == edit.area_class)
+                .ok_or_else(|| Error::NotFound {
+                    what: "time limit",
+                    key: key.clone(),
+                })?;
+            let thing = crate::message::Thing::TimeLimit;
+            crate::audit::unchanged_since(thing, &key, edit.seen.as_ref(), &slot.limit)?;
+            slot.limit = limit;
+            self.replace_conditions(store, desk, by, &conds)?;
+            Ok((of_class(desk), vec![]))
+        })
+    }
+
     /// Replaces the conditions of the classes that `conds` mention (administrators).
     pub fn set_filing_conditions(&self, by: &Session, conds: &[FilingCondition]) -> Result<()> {
         self.with_desk(|store, desk, _| {
             require_admin(desk, Some(by))?;
-            let classes: Vec<(crate::model::CaseKind, &str)> = {
-                let mut c: Vec<_> = conds
-                    .iter()
-                    .map(|c| (c.kind, c.class_code.as_str()))
-                    .collect();
-                c.sort_by_key(|(k, c)| (k.key(), *c));
-                c.dedup();
-                c
-            };
-            let before: Vec<&FilingCondition> = classes
-                .iter()
-                .flat_map(|(k, c)| desk.standard.conditions_of(*k, c))
-                .collect();
-            let subject = classes
-                .iter()
-                .map(|(_, c)| *c)
-                .collect::<Vec<_>>()
-                .join(",");
-            let entry = AuditEntry::by(by, "filing.conditions", subject)
-                .before(before)
-                .after(conds);
-            store.transaction(|tx| {
-                tx.replace_conditions(conds)?;
-                tx.record_audit(&entry)?;
-                Ok(())
-            })?;
-            desk.refresh_tables(&store.db())?;
+            self.replace_conditions(store, desk, by, conds)?;
             Ok(((), vec![]))
         })
+    }
+
+    /// [`Engine::set_filing_conditions`] inside [`Engine::with_desk`].
+    fn replace_conditions(
+        &self,
+        store: &mut Store,
+        desk: &mut Desk,
+        by: &Session,
+        conds: &[FilingCondition],
+    ) -> Result<()> {
+        let classes: Vec<(crate::model::CaseKind, &str)> = {
+            let mut c: Vec<_> = conds
+                .iter()
+                .map(|c| (c.kind, c.class_code.as_str()))
+                .collect();
+            c.sort_by_key(|(k, c)| (k.key(), *c));
+            c.dedup();
+            c
+        };
+        let before: Vec<&FilingCondition> = classes
+            .iter()
+            .flat_map(|(k, c)| desk.standard.conditions_of(*k, c))
+            .collect();
+        let subject = classes
+            .iter()
+            .map(|(_, c)| *c)
+            .collect::<Vec<_>>()
+            .join(",");
+        let entry = AuditEntry::by(by, "filing.conditions", &subject)
+            .before(before)
+            .after(conds);
+        let generation = self.seen_generation();
+        let thing = crate::message::Thing::FilingCondition;
+        store.transaction(|tx| {
+            Engine::still_current(tx, generation, thing, &subject)?;
+            tx.replace_conditions(conds)?;
+            tx.record_audit(&entry)?;
+            Ok(())
+        })?;
+        desk.refresh_tables(&store.db())
     }
 
     /// Applies a workflow action to a case at `at` (see [`crate::workflow`]). A refusal is
@@ -824,4 +920,21 @@ pub struct CasePoint {
     pub lat: f64,
     pub status: CaseStatus,
     pub overdue: bool,
+}
+
+/// One time limit set from the clock settings (see [`Engine::set_time_limit`]).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+pub struct LimitEdit {
+    pub kind: crate::model::CaseKind,
+    pub class_code: String,
+    /// 立案明细编码 within the class.
+    pub condition: String,
+    pub stage: Stage,
+    pub area_class: crate::filing::AreaClass,
+    pub limit: crate::clock::TimeLimit,
+    /// The limit the form showed (`None`: not checked).
+    #[serde(default)]
+    pub seen: Option<crate::clock::TimeLimit>,
 }

@@ -7,7 +7,7 @@ use crate::ports::*;
 use crate::audit::AuditEntry;
 use crate::code::GridCode;
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageCode as C};
+use crate::message::{Message, MessageCode as C, Thing};
 use crate::users::{Role as UserRole, Session};
 use crate::zones::index::{PersonRef, Responsibility, UnitRef, ZoneIndex, ZoneSummary};
 use crate::zones::model::*;
@@ -154,28 +154,37 @@ impl Engine {
         )
     }
 
-    /// Runs one zone edit in a transaction, then refreshes: the whole index when the duty
-    /// grids changed (the grid panel shows them), the zone index otherwise.
-    /// One zone edit: the role checked, the change and its audit row in one transaction (the
-    /// entry's `after` defaults to what the edit returned).
+    /// One zone edit: the role checked; the zone tables brought up to date with the store
+    /// when another process changed them, so that the edit's checks and its audit row's
+    /// "before" (`before`, read from them) are what is stored; then the change and its audit
+    /// row in one transaction (the entry's `after` defaults to what the edit returned); then
+    /// the whole index refreshed when the duty grids changed (the grid panel shows them), the
+    /// zone index otherwise (docs/trust.md, "Stale edits").
     fn zone_edit<T: serde::Serialize>(
         &self,
         by: &Session,
         duty: bool,
-        entry: AuditEntry,
+        (thing, entry): (Thing, AuditEntry),
+        before: impl FnOnce(&ZoneIndex) -> Option<serde_json::Value>,
         f: impl FnOnce(&griddesk_store_sqlite::Db<'_>) -> Result<T>,
     ) -> Result<T> {
         self.require_zone_editor(by)?;
-        let out = self.store().transaction(|tx| {
-            let out = f(tx)?;
-            let entry = if entry.after.is_none() {
-                entry.after(&out)
-            } else {
-                entry
-            };
-            tx.record_audit(&entry)?;
-            Ok(out)
-        })?;
+        let out = {
+            let mut store = self.store();
+            let (_, generation) = self.current_locked(&store)?;
+            let entry = entry.before(before(&self.zones()));
+            store.transaction(|tx| {
+                Engine::still_current(tx, generation, thing, &entry.subject)?;
+                let out = f(tx)?;
+                let entry = if entry.after.is_none() {
+                    entry.after(&out)
+                } else {
+                    entry
+                };
+                tx.record_audit(&entry)?;
+                Ok(out)
+            })?
+        };
         if duty {
             self.reload()?;
         } else {
@@ -241,30 +250,26 @@ impl Engine {
 
     /// Creates or changes a layer.
     pub fn put_zone_layer(&self, by: &Session, layer: &ZoneLayer) -> Result<()> {
-        let before = self
-            .zones()
-            .data
-            .layers
-            .iter()
-            .find(|l| l.code == layer.code)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.layer.put", &layer.code)
-            .before(before)
-            .after(layer);
-        self.zone_edit(by, false, entry, |tx| tx.put_layer(layer))
+        let entry = AuditEntry::by(by, "zone.layer.put", &layer.code).after(layer);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::Layer, entry),
+            |z| json_of(z.data.layers.iter().find(|l| l.code == layer.code)),
+            |tx| tx.put_layer(layer),
+        )
     }
 
     /// Deletes a layer and its zones (not the duty-grid layer).
     pub fn delete_zone_layer(&self, by: &Session, code: &str) -> Result<()> {
-        let before = self
-            .zones()
-            .data
-            .layers
-            .iter()
-            .find(|l| l.code == code)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.layer.delete", code).before(before);
-        self.zone_edit(by, false, entry, |tx| tx.delete_layer(code))
+        let entry = AuditEntry::by(by, "zone.layer.delete", code);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::Layer, entry),
+            |z| json_of(z.data.layers.iter().find(|l| l.code == code)),
+            |tx| tx.delete_layer(code),
+        )
     }
 
     /// Units, by code.
@@ -279,30 +284,26 @@ impl Engine {
                 Message::new(C::UnitNeedsCodeName).en("a unit needs a code and a name"),
             ));
         }
-        let before = self
-            .zones()
-            .data
-            .units
-            .iter()
-            .find(|u| u.code == unit.code)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.unit.put", &unit.code)
-            .before(before)
-            .after(unit);
-        self.zone_edit(by, false, entry, |tx| tx.put_unit(unit))
+        let entry = AuditEntry::by(by, "zone.unit.put", &unit.code).after(unit);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::Unit, entry),
+            |z| json_of(z.data.units.iter().find(|u| u.code == unit.code)),
+            |tx| tx.put_unit(unit),
+        )
     }
 
     /// Deletes a unit nobody refers to.
     pub fn delete_unit(&self, by: &Session, code: &str) -> Result<()> {
-        let before = self
-            .zones()
-            .data
-            .units
-            .iter()
-            .find(|u| u.code == code)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.unit.delete", code).before(before);
-        self.zone_edit(by, false, entry, |tx| tx.delete_unit(code))
+        let entry = AuditEntry::by(by, "zone.unit.delete", code);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::Unit, entry),
+            |z| json_of(z.data.units.iter().find(|u| u.code == code)),
+            |tx| tx.delete_unit(code),
+        )
     }
 
     /// People, by id.
@@ -332,30 +333,26 @@ impl Engine {
             self.zones().data.zones.iter().any(|z| {
                 z.layer == DUTY_LAYER && z.people.first().is_some_and(|p| *p == person.id)
             });
-        let before = self
-            .zones()
-            .data
-            .people
-            .iter()
-            .find(|p| p.id == person.id)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.person.put", &person.id)
-            .before(before)
-            .after(person);
-        self.zone_edit(by, leads_duty, entry, |tx| tx.put_person(person))
+        let entry = AuditEntry::by(by, "zone.person.put", &person.id).after(person);
+        self.zone_edit(
+            by,
+            leads_duty,
+            (Thing::Person, entry),
+            |z| json_of(z.data.people.iter().find(|p| p.id == person.id)),
+            |tx| tx.put_person(person),
+        )
     }
 
     /// Deletes a person who is responsible for nothing.
     pub fn delete_person(&self, by: &Session, id: &str) -> Result<()> {
-        let before = self
-            .zones()
-            .data
-            .people
-            .iter()
-            .find(|p| p.id == id)
-            .cloned();
-        let entry = AuditEntry::by(by, "zone.person.delete", id).before(before);
-        self.zone_edit(by, false, entry, |tx| tx.delete_person(id))
+        let entry = AuditEntry::by(by, "zone.person.delete", id);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::Person, entry),
+            |z| json_of(z.data.people.iter().find(|p| p.id == id)),
+            |tx| tx.delete_person(id),
+        )
     }
 
     /// Parses member codes (14-digit legacy codes migrated) and checks they are active grids.
@@ -397,11 +394,10 @@ impl Engine {
             .map(|g| self.member_codes(g))
             .transpose()?;
         let duty = edit.layer == DUTY_LAYER;
-        let before = self.zone_before(&edit.layer, &edit.code);
-        let entry = AuditEntry::by(by, "zone.put", format!("{}/{}", edit.layer, edit.code))
-            .before(before)
-            .after(edit);
-        self.zone_edit(by, duty, entry, |tx| {
+        let entry =
+            AuditEntry::by(by, "zone.put", format!("{}/{}", edit.layer, edit.code)).after(edit);
+        let before = |z: &ZoneIndex| zone_before(z, &edit.layer, &edit.code);
+        self.zone_edit(by, duty, (Thing::Zone, entry), before, |tx| {
             tx.put_zone(
                 &edit.layer,
                 &edit.code,
@@ -428,11 +424,14 @@ impl Engine {
         on_conflict: OnConflict,
     ) -> Result<AssignReport> {
         let grids = self.member_codes(grids)?;
-        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"))
-            .before(self.zone_before(layer, zone));
-        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
-            tx.assign(layer, zone, &grids, on_conflict)
-        })
+        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"));
+        self.zone_edit(
+            by,
+            layer == DUTY_LAYER,
+            (Thing::Zone, entry),
+            |z| zone_before(z, layer, zone),
+            |tx| tx.assign(layer, zone, &grids, on_conflict),
+        )
     }
 
     /// Adds to a zone every active grid whose label point lies inside a drawn polygon
@@ -458,11 +457,14 @@ impl Engine {
                 "the drawn polygon holds no unit grid (a grid is taken when its label point is inside)"
             )));
         }
-        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"))
-            .before(self.zone_before(layer, zone));
-        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
-            tx.assign(layer, zone, &grids, on_conflict)
-        })
+        let entry = AuditEntry::by(by, "zone.assign", format!("{layer}/{zone}"));
+        self.zone_edit(
+            by,
+            layer == DUTY_LAYER,
+            (Thing::Zone, entry),
+            |z| zone_before(z, layer, zone),
+            |tx| tx.assign(layer, zone, &grids, on_conflict),
+        )
     }
 
     /// Takes grids out of their zone in a layer; returns how many were in one.
@@ -471,19 +473,26 @@ impl Engine {
             .iter()
             .map(|c| GridCode::parse_or_migrate(c).map(|g| g.0))
             .collect::<Result<_>>()?;
-        let entry = AuditEntry::by(by, "zone.unassign", layer).before(&grids);
-        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
-            tx.unassign(layer, &grids)
-        })
+        let entry = AuditEntry::by(by, "zone.unassign", layer);
+        self.zone_edit(
+            by,
+            layer == DUTY_LAYER,
+            (Thing::Layer, entry),
+            |_| json_of(Some(&grids)),
+            |tx| tx.unassign(layer, &grids),
+        )
     }
 
     /// Deletes a zone; its grids become free in that layer.
     pub fn delete_zone(&self, by: &Session, layer: &str, code: &str) -> Result<()> {
-        let entry = AuditEntry::by(by, "zone.delete", format!("{layer}/{code}"))
-            .before(self.zone_before(layer, code));
-        self.zone_edit(by, layer == DUTY_LAYER, entry, |tx| {
-            tx.delete_zone(layer, code)
-        })
+        let entry = AuditEntry::by(by, "zone.delete", format!("{layer}/{code}"));
+        self.zone_edit(
+            by,
+            layer == DUTY_LAYER,
+            (Thing::Zone, entry),
+            |z| zone_before(z, layer, code),
+            |tx| tx.delete_zone(layer, code),
+        )
     }
 
     /// The zones of a layer, by code.
@@ -588,47 +597,59 @@ impl Engine {
     /// Creates or changes a road line.
     pub fn put_road_line(&self, by: &Session, edit: &RoadEdit) -> Result<()> {
         let road = road_from_edit(edit)?;
-        let before = self.road_before(&road.code);
-        let entry = AuditEntry::by(by, "zone.road.put", &road.code)
-            .before(before)
-            .after(edit);
-        self.zone_edit(by, false, entry, |tx| tx.put_road(&road))
+        let entry = AuditEntry::by(by, "zone.road.put", &road.code).after(edit);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::RoadLine, entry),
+            |z| road_before(z, &road.code),
+            |tx| tx.put_road(&road),
+        )
     }
 
     /// Deletes a road line.
     pub fn delete_road_line(&self, by: &Session, code: &str) -> Result<()> {
-        let entry = AuditEntry::by(by, "zone.road.delete", code).before(self.road_before(code));
-        self.zone_edit(by, false, entry, |tx| tx.delete_road(code))
+        let entry = AuditEntry::by(by, "zone.road.delete", code);
+        self.zone_edit(
+            by,
+            false,
+            (Thing::RoadLine, entry),
+            |z| road_before(z, code),
+            |tx| tx.delete_road(code),
+        )
     }
+}
 
-    /// A zone as it is now, for an audit row's `before` (`None`: no such zone).
-    fn zone_before(&self, layer: &str, code: &str) -> Option<serde_json::Value> {
-        let z = self.zones();
-        let zone = z
-            .data
-            .zones
-            .iter()
-            .find(|x| x.layer == layer && x.code == code.trim())?;
-        Some(serde_json::json!({
-            "name": zone.name,
-            "unit": zone.unit,
-            "people": zone.people,
-            "grids": zone.grids.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
-        }))
-    }
+/// A zone as it is now, for an audit row's `before` (`None`: no such zone).
+fn zone_before(z: &ZoneIndex, layer: &str, code: &str) -> Option<serde_json::Value> {
+    let zone = z
+        .data
+        .zones
+        .iter()
+        .find(|x| x.layer == layer && x.code == code.trim())?;
+    Some(serde_json::json!({
+        "name": zone.name,
+        "unit": zone.unit,
+        "people": zone.people,
+        "grids": zone.grids.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
+    }))
+}
 
-    /// A road line as it is now, for an audit row's `before`.
-    fn road_before(&self, code: &str) -> Option<serde_json::Value> {
-        let z = self.zones();
-        let r = z.data.roads.iter().find(|r| r.code == code.trim())?;
-        Some(serde_json::json!({
-            "name": r.name,
-            "class": r.class,
-            "chief": r.chief,
-            "unit": r.unit,
-            "length_m": r.length_m.round(),
-        }))
-    }
+/// A road line as it is now, for an audit row's `before`.
+fn road_before(z: &ZoneIndex, code: &str) -> Option<serde_json::Value> {
+    let r = z.data.roads.iter().find(|r| r.code == code.trim())?;
+    Some(serde_json::json!({
+        "name": r.name,
+        "class": r.class,
+        "chief": r.chief,
+        "unit": r.unit,
+        "length_m": r.length_m.round(),
+    }))
+}
+
+/// A record as an audit row's "before" (`None`: not there).
+fn json_of<T: Serialize>(v: Option<&T>) -> Option<serde_json::Value> {
+    v.and_then(|v| serde_json::to_value(v).ok())
 }
 
 /// A person as shown to a role that may not see staff phone numbers: the number masked.

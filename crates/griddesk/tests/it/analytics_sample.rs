@@ -181,7 +181,7 @@ fn evaluation_config_is_kept_in_the_store_and_windows_cover_the_filter() {
     );
     cfg.min_sample = 12;
     cfg.region.w_public_report = 20.0;
-    e.set_evaluation_config(&crate::common::admin(e), &cfg)
+    e.set_evaluation_config(&crate::common::admin(e), &cfg, None)
         .expect("save");
     assert_eq!(e.evaluation_config().expect("config"), cfg);
     let reopened = Engine::open(&dir.path().join("copy.sqlite")).expect("reopen");

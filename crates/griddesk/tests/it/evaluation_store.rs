@@ -451,6 +451,7 @@ fn the_stored_configuration_sets_weights_and_the_minimum_sample() {
             min_sample: 9,
             ..Default::default()
         },
+        None,
     )
     .unwrap();
     let ev = e.evaluate_period(&march()).unwrap();

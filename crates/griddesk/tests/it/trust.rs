@@ -49,7 +49,7 @@ fn settings_users_and_calendar_changes_are_audited_with_before_and_after() {
     let mut cfg = e.evaluation_config().unwrap();
     let old = cfg.clone();
     cfg.region.w_closure += 1.0;
-    e.set_evaluation_config(&a, &cfg).unwrap();
+    e.set_evaluation_config(&a, &cfg, Some(&old)).unwrap();
     let rows = entries(e, "settings");
     let row = rows
         .iter()
@@ -531,6 +531,209 @@ fn an_edit_based_on_values_another_process_changed_is_refused() {
         "the other process's value survives"
     );
     assert_eq!(last.role, Some(Role::Admin));
+}
+
+/// The settings forms (evaluation, time limits, the calendar) send what they showed; another
+/// process's change in between refuses the save and leaves that change in place.
+#[test]
+fn settings_saved_from_a_form_another_process_changed_since_are_refused() {
+    use griddesk::clock::{CalendarDay, CalendarEdit, DayKind, TimeLimit, TimeUnit};
+    use griddesk::filing::{AreaClass, Stage};
+    use griddesk::message::Thing;
+    use griddesk::workflow::LimitEdit;
+    let d = district();
+    let e = &d.engine;
+    let a = admin(e);
+    let other = Engine::open(e.path()).unwrap();
+    let a2 = other.sign_in("admin", "admin-pass", Role::Admin).unwrap();
+    let refused = |err: griddesk::Error, thing: Thing| {
+        assert_eq!(err.kind(), ErrorKind::Conflict, "{err}");
+        let m = err.message();
+        assert_eq!(m.code.key(), "changed-since");
+        assert_eq!(
+            serde_json::to_value(&m.params["thing"]).unwrap()["term"],
+            format!("thing.{}", thing.key())
+        );
+    };
+
+    // Evaluation: this window opened the configuration, the other process saved another.
+    let seen = e.evaluation_config().unwrap();
+    let mut theirs = seen.clone();
+    theirs.min_sample += 3;
+    other
+        .set_evaluation_config(&a2, &theirs, Some(&seen))
+        .unwrap();
+    let mut mine = seen.clone();
+    mine.region.w_closure += 1.0;
+    refused(
+        e.set_evaluation_config(&a, &mine, Some(&seen)).unwrap_err(),
+        Thing::EvaluationSettings,
+    );
+    assert_eq!(e.evaluation_config().unwrap(), theirs, "theirs stays");
+    // Reopened, the form shows theirs and saves.
+    e.set_evaluation_config(&a, &mine, Some(&theirs)).unwrap();
+    assert_eq!(other.evaluation_config().unwrap(), mine);
+
+    // A time limit: the form showed the limit as it was.
+    let std = e.filing_standard().unwrap();
+    let cond = std.conditions_of(CaseKind::Event, "0102")[0].clone();
+    let shown = cond.limit(Stage::Handle, AreaClass::B).unwrap();
+    let edit = |limit: TimeLimit, seen: Option<TimeLimit>| LimitEdit {
+        kind: CaseKind::Event,
+        class_code: "0102".into(),
+        condition: cond.condition.clone(),
+        stage: Stage::Handle,
+        area_class: AreaClass::B,
+        limit,
+        seen,
+    };
+    let days = |n: f64| TimeLimit {
+        amount: n,
+        unit: TimeUnit::WorkDay,
+    };
+    other
+        .set_time_limit(&a2, &edit(days(7.0), Some(shown)))
+        .unwrap();
+    refused(
+        e.set_time_limit(&a, &edit(days(3.0), Some(shown)))
+            .unwrap_err(),
+        Thing::TimeLimit,
+    );
+    let now = e.filing_standard().unwrap();
+    let c = now.conditions_of(CaseKind::Event, "0102")[0];
+    assert_eq!(c.limit(Stage::Handle, AreaClass::B), Some(days(7.0)));
+    assert!(!c.is_default, "a changed condition is the centre's own");
+    // Only that slot changed.
+    assert_eq!(
+        c.limit(Stage::Handle, AreaClass::A),
+        cond.limit(Stage::Handle, AreaClass::A)
+    );
+    // A limit that is not positive is refused; nothing changes.
+    let err = e
+        .set_time_limit(&a, &edit(days(0.0), Some(days(7.0))))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    let out = e
+        .set_time_limit(&a, &edit(days(3.0), Some(days(7.0))))
+        .unwrap();
+    assert_eq!(out[0].limit(Stage::Handle, AreaClass::B), Some(days(3.0)));
+
+    // The calendar: this window's list showed no entry for the date; the other process added one.
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
+    let day = |kind, note: &str| CalendarDay {
+        date,
+        kind,
+        note: note.into(),
+    };
+    other
+        .edit_calendar_day(
+            &a2,
+            &CalendarEdit::SetDay(day(DayKind::Holiday, "他们的")),
+            None,
+        )
+        .unwrap();
+    refused(
+        e.edit_calendar_day(
+            &a,
+            &CalendarEdit::SetDay(day(DayKind::Workday, "我的")),
+            None,
+        )
+        .unwrap_err(),
+        Thing::CalendarDay,
+    );
+    refused(
+        e.edit_calendar_day(&a, &CalendarEdit::ClearDay { date }, None)
+            .unwrap_err(),
+        Thing::CalendarDay,
+    );
+    let cal = e.calendar().unwrap();
+    assert_eq!(
+        cal.days().find(|x| x.date == date).map(|x| x.note.as_str()),
+        Some("他们的")
+    );
+    let theirs = day(DayKind::Holiday, "他们的");
+    e.edit_calendar_day(&a, &CalendarEdit::ClearDay { date }, Some(&theirs))
+        .unwrap();
+    assert!(other.calendar().unwrap().days().all(|x| x.date != date));
+}
+
+/// A case action is checked against the case as stored: a step another process took a moment
+/// ago is not taken twice.
+#[test]
+fn a_case_step_another_process_took_is_not_taken_again() {
+    use griddesk::workflow::Action;
+    let d = district();
+    let e = &d.engine;
+    let rec = session(e, "reception", Role::Receptionist);
+    let IntakeOutcome::Created { id, .. } = e
+        .intake(
+            &rec,
+            &hotline("2026-03-02 09:10", centre(e)),
+            &DuplicateParams::default(),
+            &OnDuplicate::Check,
+        )
+        .unwrap()
+    else {
+        panic!("not created")
+    };
+    let other = Engine::open(e.path()).unwrap();
+    let rec2 = session(&other, "reception", Role::Receptionist);
+    other
+        .apply(
+            &id,
+            &rec2,
+            &Action::Accept { note: None },
+            t("2026-03-02 09:20"),
+        )
+        .unwrap();
+    let err = e
+        .apply(
+            &id,
+            &rec,
+            &Action::Accept { note: None },
+            t("2026-03-02 09:21"),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
+    let detail = e
+        .case_detail(&id, Some(&rec), t("2026-03-02 10:00"))
+        .unwrap();
+    let accepts = detail.audit.iter().filter(|h| h.action == "accept").count();
+    assert_eq!(accepts, 1, "accepted once");
+}
+
+/// Zone edits read the store as it is before they check and record: the "before" of the audit
+/// row is another process's value, not this engine's older copy, even right after it (inside
+/// the periodic check's interval).
+#[test]
+fn a_zone_edit_records_what_another_process_left_as_its_before() {
+    use griddesk::zones::model::{OrgUnit, UnitKind};
+    let d = district();
+    let e = &d.engine;
+    let a = admin(e);
+    let unit = |name: &str| OrgUnit {
+        code: "U-TEST".into(),
+        name: name.into(),
+        kind: UnitKind::Department,
+        parent: None,
+        phone: None,
+    };
+    e.put_unit(&a, &unit("本窗口建的")).unwrap();
+    let other = Engine::open(e.path()).unwrap();
+    let a2 = other.sign_in("admin", "admin-pass", Role::Admin).unwrap();
+    other.put_unit(&a2, &unit("别处改的")).unwrap();
+    e.put_unit(&a, &unit("本窗口再改")).unwrap();
+    let rows = entries(e, "zone");
+    let last = rows
+        .iter()
+        .find(|r| r.action == "zone.unit.put")
+        .expect("audited");
+    assert_eq!(last.after.as_ref().unwrap()["name"], "本窗口再改");
+    assert_eq!(
+        last.before.as_ref().unwrap()["name"],
+        "别处改的",
+        "the before is what the other process stored"
+    );
 }
 
 #[test]

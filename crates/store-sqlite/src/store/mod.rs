@@ -1203,6 +1203,18 @@ impl griddesk_store::Generation for Store {
     }
 }
 
+impl griddesk_store::Generation for Db<'_> {
+    /// The same number inside a transaction: a write compares it with the one its checks
+    /// were made at.
+    fn external_generation(&self) -> griddesk_core::Result<u64> {
+        let v: i64 = self
+            .0
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(sql_error)?;
+        Ok(v as u64)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
