@@ -1,10 +1,14 @@
 //! CSV reading: a header row resolved once to column positions, then rows read as byte records
 //! in chunks and converted in parallel (the 1 000 000-case import path).
 //!
-//! **Encoding.** Valid UTF-8 (with or without a BOM) is read as UTF-8; anything else is read as
-//! GB18030 (the superset of GBK, what Excel writes on a Chinese Windows) when it decodes
-//! without error, else as it is (its fields are then refused as not UTF-8). `--encoding`
-//! ([`TextEncoding`]) overrides the guess.
+//! **Streaming.** A file is read as it is converted, never whole: memory holds a chunk of rows,
+//! the valid rows kept, and a bounded list of rejects, so a file of garbage costs the same
+//! memory at 200 MB as at 2 MB (docs/exchange.md, "Large files").
+//!
+//! **Encoding.** A file whose first MiB is UTF-8 (with or without a BOM) is read as UTF-8;
+//! otherwise as GB18030 (the superset of GBK, what Excel writes on a Chinese Windows) when that
+//! MiB decodes as GB18030 without error, else as it is (its fields are then refused as not
+//! UTF-8). `--encoding` ([`TextEncoding`]) overrides the guess.
 
 use super::fields::{
     check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON,
@@ -17,9 +21,13 @@ use csv::ByteRecord;
 use geo_types::{MultiPolygon, Point};
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::io::Read;
+use std::rc::Rc;
 
 /// Rows converted per parallel batch.
-const CHUNK: usize = 32 * 1024;
+const CHUNK: usize = 4 * 1024;
 
 /// The columns of a file, resolved against a dataset's fields.
 pub struct Columns {
@@ -88,35 +96,168 @@ impl Record for CsvRecord<'_> {
     }
 }
 
-/// The bytes of a CSV file as UTF-8 (see the module docs): `encoding` forces one, else it is
-/// detected.
-pub fn to_utf8(bytes: &[u8], encoding: Option<TextEncoding>) -> Cow<'_, [u8]> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match encoding {
-        Some(TextEncoding::Utf8) => Cow::Borrowed(bytes),
-        Some(TextEncoding::Gbk) => {
-            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            cow_bytes(text)
-        }
-        None if std::str::from_utf8(bytes).is_ok() => Cow::Borrowed(bytes),
+/// How much of a file the encoding is guessed from.
+const SNIFF: usize = 1 << 20;
+
+/// The bytes of a CSV file as UTF-8, read as they are needed (see the module docs): a
+/// byte-order mark dropped, GB18030 decoded when `encoding` says so or the start of the file
+/// is not UTF-8.
+pub fn utf8_reader<'a>(
+    mut input: Box<dyn Read + 'a>,
+    encoding: Option<TextEncoding>,
+) -> std::io::Result<Box<dyn Read + 'a>> {
+    let mut head = Vec::with_capacity(64 * 1024);
+    (&mut input).take(SNIFF as u64).read_to_end(&mut head)?;
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let gbk = match encoding {
+        Some(TextEncoding::Utf8) => false,
+        Some(TextEncoding::Gbk) => true,
         None => {
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-                Some(text) => cow_bytes(text),
-                None => Cow::Borrowed(bytes),
+            let body = &head[bom..];
+            // The sniffed part may end inside a character: judge it up to its last line feed
+            // when it has one.
+            let whole = head.len() < SNIFF;
+            let judged = match body.iter().rposition(|&b| b == b'\n') {
+                Some(i) if !whole => &body[..=i],
+                _ => body,
+            };
+            let utf8 = match std::str::from_utf8(judged) {
+                Ok(_) => true,
+                Err(e) => !whole && e.error_len().is_none(),
+            };
+            !utf8
+                && encoding_rs::GB18030
+                    .decode_without_bom_handling_and_without_replacement(judged)
+                    .is_some()
+        }
+    };
+    head.drain(..bom);
+    let raw: Box<dyn Read + 'a> = Box::new(std::io::Cursor::new(head).chain(input));
+    Ok(if gbk {
+        Box::new(Decoding::new(raw))
+    } else {
+        raw
+    })
+}
+
+/// GB18030 bytes read as UTF-8, decoded a buffer at a time (`encoding_rs`'s streaming
+/// decoder; malformed sequences become U+FFFD, as the whole-file decoding did).
+struct Decoding<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    output: Vec<u8>,
+    out_start: usize,
+    out_end: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: Read> Decoding<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            decoder: encoding_rs::GB18030.new_decoder_without_bom_handling(),
+            input: vec![0; 32 * 1024],
+            start: 0,
+            end: 0,
+            output: vec![0; 64 * 1024],
+            out_start: 0,
+            out_end: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Decoding<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if self.out_start < self.out_end {
+                let n = buf.len().min(self.out_end - self.out_start);
+                buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+                self.out_start += n;
+                return Ok(n);
+            }
+            if self.done || buf.is_empty() {
+                return Ok(0);
+            }
+            if self.start == self.end && !self.eof {
+                self.start = 0;
+                self.end = self.inner.read(&mut self.input)?;
+                self.eof = self.end == 0;
+            }
+            let (result, read, written, _) = self.decoder.decode_to_utf8(
+                &self.input[self.start..self.end],
+                &mut self.output,
+                self.eof,
+            );
+            self.start += read;
+            self.out_start = 0;
+            self.out_end = written;
+            if self.eof && self.start == self.end && result == encoding_rs::CoderResult::InputEmpty
+            {
+                self.done = true;
             }
         }
     }
 }
 
-fn cow_bytes(text: Cow<'_, str>) -> Cow<'_, [u8]> {
-    match text {
-        Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
-        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+/// A reader that notes where its line feeds are, for [`Lines`].
+struct Feeds<R> {
+    inner: R,
+    at: u64,
+    feeds: Rc<RefCell<VecDeque<u64>>>,
+}
+
+impl<R: Read> Read for Feeds<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut feeds = self.feeds.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            feeds.push_back(self.at + i as u64);
+        }
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
+/// Line numbers of byte offsets asked in increasing order, from the line feeds a [`Feeds`]
+/// saw: only the feeds ahead of the last offset asked are kept (the reader's read-ahead).
+struct Lines {
+    feeds: Rc<RefCell<VecDeque<u64>>>,
+    passed: u64,
+}
+
+impl Lines {
+    /// The 1-based line the byte at `offset` is on (as [`LineIndex::line_at`]).
+    ///
+    /// [`LineIndex::line_at`]: griddesk_core::csvtable::LineIndex::line_at
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut feeds = self.feeds.borrow_mut();
+        while feeds.front().is_some_and(|&f| f < offset) {
+            feeds.pop_front();
+            self.passed += 1;
+        }
+        // On CRLF text the reader puts a record's start on the line feed that ends the line
+        // before it: the record starts after that feed.
+        let on_feed = feeds.front().is_some_and(|&f| f == offset);
+        self.passed + u64::from(on_feed) + 1
+    }
+
+    fn line_of(&mut self, p: Option<&csv::Position>) -> u64 {
+        p.map_or(0, |p| self.line_at(p.byte()))
     }
 }
 
 enum Item {
-    Rec(ByteRecord),
+    Rec(ByteRecord, u64),
     Bad(u64, Reason),
 }
 
@@ -127,7 +268,7 @@ enum Item {
 #[allow(clippy::too_many_arguments)]
 pub fn rows<T: Send>(
     file: &str,
-    bytes: &[u8],
+    input: Box<dyn Read + '_>,
     encoding: Option<TextEncoding>,
     fields: &[Field],
     required: &[Field],
@@ -135,13 +276,27 @@ pub fn rows<T: Send>(
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
     sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
 ) -> Result<Vec<Row<T>>, Reject> {
-    let text = to_utf8(bytes, encoding);
-    let bytes: &[u8] = &text;
-    let lines = griddesk_core::csvtable::LineIndex::new(bytes);
+    let text = utf8_reader(input, encoding).map_err(|e| {
+        Reject::new(
+            file,
+            Position::File,
+            None,
+            Message::new(C::CsvHeaderUnreadable).en(format!("unreadable file: {e}")),
+        )
+    })?;
+    let feeds = Rc::new(RefCell::new(VecDeque::new()));
+    let mut lines = Lines {
+        feeds: Rc::clone(&feeds),
+        passed: 0,
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(true)
-        .from_reader(bytes);
+        .from_reader(Feeds {
+            inner: text,
+            at: 0,
+            feeds,
+        });
     let header_err =
         |field: Option<&str>, m: Reason| Reject::new(file, Position::Line(1), field, m);
     let headers = rdr
@@ -273,7 +428,10 @@ pub fn rows<T: Send>(
         while chunk.len() < CHUNK {
             let mut rec = ByteRecord::new();
             match rdr.read_byte_record(&mut rec) {
-                Ok(true) => chunk.push(Item::Rec(rec)),
+                Ok(true) => {
+                    let line = lines.line_of(rec.position());
+                    chunk.push(Item::Rec(rec, line));
+                }
                 Ok(false) => {
                     done = true;
                     break;
@@ -304,8 +462,8 @@ pub fn rows<T: Send>(
                     position: Position::Line(*line),
                     result: Err(vec![Problem::new(None, m.clone())]),
                 },
-                Item::Rec(rec) => {
-                    let line = lines.line_of(rec.position());
+                Item::Rec(rec, line) => {
+                    let line = *line;
                     let r = CsvRecord { rec, cols: &cols };
                     let result = if rec.len() != cols.width {
                         Err(vec![Problem::new(
@@ -335,4 +493,183 @@ pub fn rows<T: Send>(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A reader that hands out at most `step` bytes a call, as a pipe or a slow disk may.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn read_all(bytes: &[u8], step: usize, enc: Option<TextEncoding>) -> Vec<u8> {
+        let mut out = Vec::new();
+        utf8_reader(Box::new(Trickle { bytes, step }), enc)
+            .and_then(|mut r| r.read_to_end(&mut out))
+            .expect("read");
+        out
+    }
+
+    /// The line of every row, as `rows` reports it.
+    fn lines_of(bytes: &[u8], step: usize) -> Vec<u64> {
+        let rows = rows(
+            "t.csv",
+            Box::new(Trickle { bytes, step }),
+            None,
+            &[],
+            &[],
+            false,
+            &|_| Ok(()),
+            &mut |c| c,
+        )
+        .expect("rows");
+        rows.iter()
+            .map(|r| match r.position {
+                Position::Line(l) => l,
+                _ => 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn gbk_decodes_the_same_whatever_the_reads_cut_and_the_start_decides_the_guess() {
+        let text = "编号,名称,经度,纬度\r\n1,井盖破损（横街路）,121.26,28.65\r\n".repeat(50);
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        for step in [1, 2, 3, 7, 4096] {
+            assert_eq!(read_all(&gbk, step, None), text.as_bytes(), "step {step}");
+            assert_eq!(
+                read_all(&gbk, step, Some(TextEncoding::Gbk)),
+                text.as_bytes()
+            );
+        }
+        // UTF-8 with a BOM: the mark dropped, nothing decoded.
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        assert_eq!(read_all(&bom, 5, None), text.as_bytes());
+        // A UTF-8 file longer than what is sniffed, with a character across the sniff's end:
+        // still UTF-8.
+        let long = format!("{}\n{}", "a".repeat(SNIFF - 2), "横街路\n".repeat(10));
+        assert_eq!(read_all(long.as_bytes(), 65536, None), long.as_bytes());
+    }
+
+    #[test]
+    fn rows_are_numbered_by_line_on_lf_crlf_and_quoted_line_breaks() {
+        let lf = "a,b\n1,2\n3,4\n\"x\ny\",5\n6,7\n";
+        let crlf = lf.replace('\n', "\r\n");
+        for step in [1, 3, 8192] {
+            assert_eq!(
+                lines_of(lf.as_bytes(), step),
+                [2, 3, 4, 6],
+                "lf, step {step}"
+            );
+            assert_eq!(
+                lines_of(crlf.as_bytes(), step),
+                [2, 3, 4, 6],
+                "crlf, step {step}"
+            );
+        }
+    }
+
+    /// Garbage made up as it is read, counting what was taken.
+    struct Endless {
+        taken: Rc<std::cell::Cell<usize>>,
+        limit: usize,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let at = self.taken.get();
+            let n = buf.len().min(self.limit - at);
+            for (i, b) in buf[..n].iter_mut().enumerate() {
+                *b = if (at + i) % 40 == 39 {
+                    b'\n'
+                } else {
+                    b"x,y;z"[(at + i) % 5]
+                };
+            }
+            self.taken.set(at + n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_large_file_is_converted_as_it_is_read_not_after() {
+        let taken = Rc::new(std::cell::Cell::new(0));
+        let input = Endless {
+            taken: Rc::clone(&taken),
+            limit: 16 << 20,
+        };
+        let mut seen_at: Vec<usize> = Vec::new();
+        let mut rows_seen = 0usize;
+        let kept = rows(
+            "g.csv",
+            Box::new(input),
+            None,
+            &[],
+            &[],
+            false,
+            &|_| Err::<(), _>(vec![Problem::new(None, required_missing())]),
+            &mut |chunk| {
+                seen_at.push(taken.get());
+                rows_seen += chunk.len();
+                Vec::new()
+            },
+        )
+        .expect("rows");
+        assert!(kept.is_empty());
+        assert_eq!(
+            rows_seen,
+            (16usize << 20).div_ceil(40) - 1,
+            "every row but the header"
+        );
+        // The first batch arrives after a few hundred KiB of 16 MiB, and no batch waits for
+        // more than its rows plus the reader's buffers.
+        assert!(
+            seen_at[0] < SNIFF + (1 << 20),
+            "first batch after {} bytes",
+            seen_at[0]
+        );
+        let most = seen_at.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+        assert!(most < 1 << 20, "a batch took {most} bytes");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// Streamed line numbers agree with the whole-file index for any mix of line ends,
+        /// blank-free rows and quoted breaks, whatever sizes the reads come in.
+        #[test]
+        fn streamed_lines_agree_with_the_whole_file_index(
+            rows in proptest::collection::vec((0u8..3, "[a-z]{0,4}", any::<bool>()), 1..40),
+            step in 1usize..64,
+        ) {
+            let mut text = String::from("a,b\n");
+            for (end, word, quoted) in &rows {
+                let field = if *quoted { format!("\"{word}\n{word}\"") } else { format!("w{word}") };
+                text.push_str(&field);
+                text.push_str(",1");
+                text.push_str(match end { 0 => "\n", 1 => "\r\n", _ => "\r\n" });
+            }
+            let bytes = text.as_bytes();
+            let index = griddesk_core::csvtable::LineIndex::new(bytes);
+            let mut rdr = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(bytes);
+            let mut expected = Vec::new();
+            let mut rec = ByteRecord::new();
+            while rdr.read_byte_record(&mut rec).unwrap_or(false) {
+                expected.push(index.line_of(rec.position()));
+            }
+            prop_assert_eq!(lines_of(bytes, step), expected);
+        }
+    }
 }

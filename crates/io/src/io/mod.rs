@@ -341,10 +341,12 @@ pub fn import_file_from(
     let as_table = matches!(format, Format::Shapefile | Format::GeoPackage)
         || (format == Format::GeoJson && source.crs.is_some_and(|c| !c.is_lon_lat()));
     if !as_table {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        // Opened here so that a missing or unreadable file is an I/O error, not a reject; read
+        // as it is converted (CSV streams, docs/exchange.md "Large files").
+        std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let parsed = records::read_source(
             &file,
-            &records::Source::Bytes(&bytes, format, source.encoding),
+            &records::Source::File(path, format, source.encoding),
             dataset,
             index,
         );

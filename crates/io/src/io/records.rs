@@ -166,7 +166,19 @@ fn rows<T: Send>(
             let ok = keep(all);
             return Ok((ok, rejects));
         }
-        Source::Bytes(b, f, e) => (*b, *f, *e),
+        Source::Bytes(b, f, e) => (Input::Bytes(b), *f, *e),
+        Source::File(p, f, e) => (Input::File(p), *f, *e),
+    };
+    let io_reject = |path: &std::path::Path, e: std::io::Error| {
+        Reject::new(
+            file,
+            Position::File,
+            None,
+            Message::new(C::IoError)
+                .text("path", path.display())
+                .term("reason", crate::message::IoKind::of(&e))
+                .en(format!("cannot read {}: {e}", path.display())),
+        )
     };
     match format {
         Format::Shapefile | Format::GeoPackage => Err(Reject::new(
@@ -176,9 +188,13 @@ fn rows<T: Send>(
             Message::new(C::InternalError).en("Shapefile and GeoPackage files are read as tables"),
         )),
         Format::Csv => {
+            let input: Box<dyn std::io::Read + '_> = match bytes {
+                Input::Bytes(b) => Box::new(b),
+                Input::File(p) => Box::new(std::fs::File::open(p).map_err(|e| io_reject(p, e))?),
+            };
             let ok = csv_in::rows(
                 file,
-                bytes,
+                input,
                 encoding,
                 fields,
                 required,
@@ -189,6 +205,14 @@ fn rows<T: Send>(
             Ok((ok, rejects))
         }
         Format::GeoJson => {
+            let owned;
+            let bytes = match bytes {
+                Input::Bytes(b) => b,
+                Input::File(p) => {
+                    owned = std::fs::read(p).map_err(|e| io_reject(p, e))?;
+                    &owned[..]
+                }
+            };
             let features = geojson_in::features(file, bytes)?;
             let all = features
                 .par_iter()
@@ -304,7 +328,15 @@ pub fn read(
 /// another CRS.
 pub enum Source<'a> {
     Bytes(&'a [u8], Format, Option<super::TextEncoding>),
+    /// A file read as it is converted (CSV), or whole (GeoJSON).
+    File(&'a std::path::Path, Format, Option<super::TextEncoding>),
     Table(&'a super::table::Table),
+}
+
+/// Where a [`Source`]'s bytes are.
+enum Input<'a> {
+    Bytes(&'a [u8]),
+    File(&'a std::path::Path),
 }
 
 /// [`read`] from any [`Source`].
@@ -328,7 +360,7 @@ type Out = std::result::Result<Parsed, Reject>;
 
 fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject> {
     let format = match src {
-        Source::Bytes(_, f, _) => *f,
+        Source::Bytes(_, f, _) | Source::File(_, f, _) => *f,
         Source::Table(_) => return None,
     };
     (!dataset.supports(format)).then(|| {
@@ -1003,7 +1035,7 @@ mod tests {
         };
         let rows = csv_in::rows(
             "f.csv",
-            bytes,
+            Box::new(bytes),
             enc,
             &[COMPONENT_CODE, OWNER],
             &[COMPONENT_CODE],
