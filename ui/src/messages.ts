@@ -241,6 +241,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'not-permitted-planning': { zh: '用户“{login}”（{role}）无权编辑单元网格或责任区；网格规划仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not edit unit grids or zones; grid planning is for grid planners and administrators' },
   'not-permitted-evaluation': { zh: '用户“{login}”（{role}）无权修改评价的权重、分段或等级；仅限系统管理员', en: 'User “{login}” ({role}) may not change the evaluation’s weights, bands or grades; only administrators may' },
   'not-permitted-backup': { zh: '用户“{login}”（{role}）无权备份数据库；仅限系统管理员', en: 'User “{login}” ({role}) may not back up the store; only administrators may' },
+  'file-changed-during-import': { zh: '{file} 在导入过程中被修改：没有写入任何数据，请重新导入', en: '{file} changed while it was being imported: nothing was written; import it again' },
   'changed-since': { zh: '{thing} {key} 在您打开后已被他人修改：请重新打开后再保存', en: 'The {thing} {key} was changed by someone else after you opened it: reopen it and save again' },
   'component-changed-since': { zh: '部件 {component} 在您打开后已被他人修改：请重新打开后再编辑', en: 'Component {component} was changed by someone else after you opened it: reopen it and edit again' },
   'export-path-not-chosen': { zh: '导出位置“{path}”不是在保存对话框中选择的：请点“选择…”指定导出文件', en: 'The export path “{path}” was not chosen in the Save dialog: use “Choose…” to name the file' },

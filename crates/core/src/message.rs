@@ -455,6 +455,8 @@ message_codes! {
     NotPermittedImport = "not-permitted-import" [login, role],
     /// A component edit based on values someone else has changed since.
     ComponentChangedSince = "component-changed-since" [component],
+    /// The file read for an import differed between its check and its write.
+    FileChangedDuringImport = "file-changed-during-import" [file],
     /// Someone else changed what an edit was based on since it was read.
     ChangedSince = "changed-since" [thing, key],
     /// An export path the user did not choose in the Save dialog.

@@ -276,6 +276,24 @@ pub fn rows<T: Send>(
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
     sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
 ) -> Result<Vec<Row<T>>, Reject> {
+    rows_from(
+        file, input, encoding, fields, required, point, 0, parse, sink,
+    )
+}
+
+/// [`rows`] from line `from` on: the rows before it are read past, not converted.
+#[allow(clippy::too_many_arguments)]
+pub fn rows_from<T: Send>(
+    file: &str,
+    input: Box<dyn Read + '_>,
+    encoding: Option<TextEncoding>,
+    fields: &[Field],
+    required: &[Field],
+    point: bool,
+    from: u64,
+    parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
+    sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
+) -> Result<Vec<Row<T>>, Reject> {
     let text = utf8_reader(input, encoding).map_err(|e| {
         Reject::new(
             file,
@@ -430,7 +448,9 @@ pub fn rows<T: Send>(
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {
                     let line = lines.line_of(rec.position());
-                    chunk.push(Item::Rec(rec, line));
+                    if line >= from {
+                        chunk.push(Item::Rec(rec, line));
+                    }
                 }
                 Ok(false) => {
                     done = true;

@@ -62,6 +62,7 @@ pub mod fields;
 pub mod geojson_in;
 pub mod records;
 pub mod shp;
+pub mod stream;
 pub mod table;
 pub mod wkb_io;
 
@@ -344,6 +345,20 @@ pub fn import_file_from(
         // Opened here so that a missing or unreadable file is an I/O error, not a reject; read
         // as it is converted (CSV streams, docs/exchange.md "Large files").
         std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        if format == Format::Csv {
+            if let Some(done) = stream::import_csv(
+                store,
+                index,
+                path,
+                &file,
+                source.encoding,
+                dataset,
+                opts,
+                locate,
+            ) {
+                return done;
+            }
+        }
         let parsed = records::read_source(
             &file,
             &records::Source::File(path, format, source.encoding),

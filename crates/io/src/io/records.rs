@@ -230,7 +230,7 @@ fn rows<T: Send>(
     }
 }
 
-fn reject(file: &str, position: Position, p: Problem) -> Reject {
+pub(crate) fn reject(file: &str, position: Position, p: Problem) -> Reject {
     Reject::new(file, position, p.field, p.message)
 }
 
@@ -241,6 +241,35 @@ fn where_(p: Position) -> String {
         Position::Feature(i) => format!("feature {i}"),
         Position::Record(i) => format!("record {i}"),
     }
+}
+
+/// Why a row is refused whose key an earlier row of the file has (at `first`).
+pub(crate) fn duplicate_key(file: &str, key_field: &str, k: &str, first: Position) -> Reason {
+    let at = Location {
+        file: file.to_string(),
+        position: first,
+        field: None,
+    };
+    Message::new(C::DuplicateKey)
+        .text("field", key_field)
+        .text("key", clip(k))
+        .nested("first", at.message())
+        .en(format!(
+            "duplicate {key_field} `{}` (first at {})",
+            clip(k),
+            where_(first)
+        ))
+}
+
+/// Why a row is refused whose key the store already has.
+pub(crate) fn key_exists(key_field: &str, k: &str) -> Reason {
+    Message::new(C::KeyExists)
+        .text("field", key_field)
+        .text("key", clip(k))
+        .en(format!(
+            "{key_field} `{}` already exists in the store",
+            clip(k)
+        ))
 }
 
 /// Splits rows into values and rejects, refusing a key seen earlier in the file or already in
@@ -259,32 +288,9 @@ fn finish<T>(
             let Ok((v, _)) = &row.result else { continue };
             let k = key(v);
             if let Some(first) = seen.get(k) {
-                let at = Location {
-                    file: file.to_string(),
-                    position: *first,
-                    field: None,
-                };
-                dup[i] = Some(
-                    Message::new(C::DuplicateKey)
-                        .text("field", key_field)
-                        .text("key", clip(k))
-                        .nested("first", at.message())
-                        .en(format!(
-                            "duplicate {key_field} `{}` (first at {})",
-                            clip(k),
-                            where_(*first)
-                        )),
-                );
+                dup[i] = Some(duplicate_key(file, key_field, k, *first));
             } else if exists(v) {
-                dup[i] = Some(
-                    Message::new(C::KeyExists)
-                        .text("field", key_field)
-                        .text("key", clip(k))
-                        .en(format!(
-                            "{key_field} `{}` already exists in the store",
-                            clip(k)
-                        )),
-                );
+                dup[i] = Some(key_exists(key_field, k));
             } else {
                 seen.insert(k, row.position);
             }
@@ -763,9 +769,17 @@ fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     Ok(parsed(Records::DutyGrids(v), (rej, m)))
 }
 
-fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+/// The columns of a components file, and those that must be there.
+pub(crate) const COMPONENT_FIELDS: [Field; 6] =
+    [COMPONENT_CODE, CLASS_CODE, OWNER, MAINTAINER, STATE, SAMPLE];
+pub(crate) const COMPONENT_REQUIRED: [Field; 1] = [COMPONENT_CODE];
+
+/// A components file's row as a component (no grid yet), checked against the store context.
+pub(crate) fn component_row(
+    index: &SpatialIndex,
+) -> impl Fn(&dyn Record) -> std::result::Result<(Component, u32), Vec<Problem>> + Sync + '_ {
     let table = &index.code_tables.components;
-    let parse = |r: &dyn Record| {
+    move |r: &dyn Record| {
         let mut c = Check::new(r);
         let code = c.req_parse(&COMPONENT_CODE, |s| {
             ComponentCode::parse(s).map_err(code_err)
@@ -841,9 +855,19 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             )
         });
         c.finish(v)
-    };
-    let fields = [COMPONENT_CODE, CLASS_CODE, OWNER, MAINTAINER, STATE, SAMPLE];
-    let rows = rows(file, src, &fields, &[COMPONENT_CODE], true, &parse)?;
+    }
+}
+
+fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    let parse = component_row(index);
+    let rows = rows(
+        file,
+        src,
+        &COMPONENT_FIELDS,
+        &COMPONENT_REQUIRED,
+        true,
+        &parse,
+    )?;
     let existing: HashSet<ComponentCode> = index.components.iter().map(|c| c.code).collect();
     let (v, rej, m) = finish(
         file,
@@ -855,9 +879,26 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     Ok(parsed(Records::Components(v), (rej, m)))
 }
 
-fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+/// The columns of a cases file, and those that must be there.
+pub(crate) const CASE_FIELDS: [Field; 9] = [
+    CASE_ID,
+    KIND,
+    CLASS_CODE,
+    COMPONENT,
+    SOURCE,
+    REPORTED_AT,
+    STATUS,
+    DESCRIPTION,
+    SAMPLE,
+];
+pub(crate) const CASE_REQUIRED: [Field; 5] = [CASE_ID, KIND, CLASS_CODE, SOURCE, REPORTED_AT];
+
+/// A cases file's row as a case (no grid yet), checked against the code tables.
+pub(crate) fn case_row(
+    index: &SpatialIndex,
+) -> impl Fn(&dyn Record) -> std::result::Result<(Case, u32), Vec<Problem>> + Sync + '_ {
     let tables = &index.code_tables;
-    let parse = |r: &dyn Record| {
+    move |r: &dyn Record| {
         let mut c = Check::new(r);
         let id = c.req(&CASE_ID).map(|s| s.into_owned());
         let kind = c.req_parse(&KIND, |s| {
@@ -964,26 +1005,12 @@ fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                 },
             );
         c.finish(v)
-    };
-    let fields = [
-        CASE_ID,
-        KIND,
-        CLASS_CODE,
-        COMPONENT,
-        SOURCE,
-        REPORTED_AT,
-        STATUS,
-        DESCRIPTION,
-        SAMPLE,
-    ];
-    let rows = rows(
-        file,
-        src,
-        &fields,
-        &[CASE_ID, KIND, CLASS_CODE, SOURCE, REPORTED_AT],
-        true,
-        &parse,
-    )?;
+    }
+}
+
+fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
+    let parse = case_row(index);
+    let rows = rows(file, src, &CASE_FIELDS, &CASE_REQUIRED, true, &parse)?;
     let existing: HashSet<&str> = index.cases.iter().map(|c| &*c.id).collect();
     let (v, rej, m) = finish(
         file,
