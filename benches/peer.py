@@ -7,13 +7,15 @@ GridDesk CLI, then times:
     best form (STRtree over the points, queried with the prepared grid polygons,
     predicate="contains") and shapely's polygon-tree form;
   * opening the store and building every index (GridDesk);
-  * importing the 1 000 000 cases from CSV with grid assignment (GridDesk, whole process) vs
-    Python's sqlite3 executemany of the same rows without any spatial work (a floor, not a peer
-    doing the same job).
+  * importing the 1 000 000 cases from CSV with grid assignment (GridDesk, whole process, with
+    its peak RSS from the OS) vs GDAL's ogr2ogr writing the same CSV into a GeoPackage with a
+    spatial index (whole process, peak RSS), and Python's sqlite3 executemany of the same rows
+    without any spatial work (a floor, not a peer doing the same job).
 Prints a table and writes target/bench/peer.json.
 
-Usage: python3 benches/peer.py [--grids 50000] [--cases 1000000] [--repeat 3]
-Needs: a release build of the CLI (cargo build --release -p griddesk-cli), shapely>=2, numpy.
+Usage: python3 benches/peer.py [--grids 50000] [--cases 1000000] [--repeat 3] [--cli PATH]
+Needs: a release build of the CLI (cargo build --release -p griddesk-cli), shapely>=2, numpy,
+ogr2ogr (gdal-bin) and /usr/bin/time (peak RSS).
 """
 import argparse, csv, json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
@@ -22,6 +24,16 @@ import shapely
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(ROOT, "target", "release", "griddesk")
+
+
+def peak(cmd):
+    """Runs a whole process; returns (seconds, peak RSS in MB) as the OS measured them."""
+    t = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M", *map(str, cmd)], capture_output=True, text=True)
+    secs = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed:\n{r.stderr}")
+    return secs, int(r.stderr.strip().splitlines()[-1]) / 1024
 
 
 def run(*args, capture=True):
@@ -42,12 +54,15 @@ def timed(fn, repeat):
 
 
 def main():
+    global CLI
     ap = argparse.ArgumentParser()
     ap.add_argument("--grids", type=int, default=50000)
     ap.add_argument("--cases", type=int, default=1000000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--cli", default=CLI, help="the GridDesk CLI to measure (default: the release build)")
     a = ap.parse_args()
+    CLI = a.cli
     os.makedirs(a.dir, exist_ok=True)
     if not os.path.exists(CLI):
         subprocess.run(["cargo", "build", "--release", "-p", "griddesk-cli"], cwd=ROOT, check=True)
@@ -98,17 +113,24 @@ def main():
     # --- open and import ------------------------------------------------------------------------
     opens = [json.loads(run("bench", "open", db))["ms"] / 1e3 for _ in range(a.repeat)]
     t_open = statistics.median(opens)
-    imports = []
+    imports, ogrs = [], []
     for i in range(a.repeat):
         tmp = os.path.join(a.dir, "import-target.sqlite")
         for s in ("", "-wal", "-shm"):
             if os.path.exists(tmp + s):
                 os.remove(tmp + s)
         shutil.copy(base, tmp)
-        t = time.perf_counter()
-        run("import", tmp, "cases", cases_csv, "--admin")
-        imports.append(time.perf_counter() - t)
-    t_import = statistics.median(imports)
+        imports.append(peak([CLI, "import", tmp, "cases", cases_csv, "--admin"]))
+        gpkg = os.path.join(a.dir, "ogr-import.gpkg")
+        if os.path.exists(gpkg):
+            os.remove(gpkg)
+        ogrs.append(peak(["ogr2ogr", "-f", "GPKG", gpkg, cases_csv, "-nln", "cases",
+                          "-oo", "X_POSSIBLE_NAMES=lon", "-oo", "Y_POSSIBLE_NAMES=lat",
+                          "-a_srs", "EPSG:4326", "-lco", "SPATIAL_INDEX=YES", "-gt", "65536"]))
+    t_import = statistics.median(t for t, _ in imports)
+    rss_import = max(m for _, m in imports)
+    t_ogr = statistics.median(t for t, _ in ogrs)
+    rss_ogr = max(m for _, m in ogrs)
 
     def sqlite_floor():
         tmp = os.path.join(a.dir, "floor.sqlite")
@@ -136,7 +158,9 @@ def main():
             "found": {"griddesk": gd["found"], "shapely_best": int(n_best), "shapely_polytree": int(n_ptree)},
         },
         "open_s": t_open,
-        "import": {"griddesk_s": t_import, "python_sqlite_floor_s": t_floor},
+        "import": {"griddesk_s": t_import, "griddesk_peak_mb": rss_import,
+                   "ogr2ogr_gpkg_s": t_ogr, "ogr2ogr_peak_mb": rss_ogr,
+                   "ratio_vs_ogr2ogr": t_ogr / t_import, "python_sqlite_floor_s": t_floor},
     }
     with open(os.path.join(a.dir, "peer.json"), "w") as f:
         json.dump(res, f, indent=2)
@@ -149,7 +173,9 @@ def main():
     print(f"  shapely polygon STRtree            {t_ptree*1e3:8.1f} ms")
     print(f"  points found: {L['found']}")
     print(f"open store + all indexes             {t_open*1e3:8.1f} ms")
-    print(f"import {len(pts):,} cases from CSV        {t_import:8.2f} s  (python sqlite3 insert floor {t_floor:.2f} s)")
+    print(f"import {len(pts):,} cases from CSV        {t_import:8.2f} s  peak {rss_import:.0f} MB")
+    print(f"  ogr2ogr -> GeoPackage + index      {t_ogr:8.2f} s  peak {rss_ogr:.0f} MB   ratio {t_ogr / t_import:.1f}x")
+    print(f"  python sqlite3 insert floor        {t_floor:8.2f} s")
     if L["found"]["griddesk"] != L["found"]["shapely_best"]:
         print("NOTE: counts differ: shapely 'contains' excludes points on grid boundaries; GridDesk assigns them", file=sys.stderr)
 

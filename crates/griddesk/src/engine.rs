@@ -345,14 +345,7 @@ impl Engine {
             let loaded = Arc::new(Self::load(store)?);
             let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;
             *seen = (now, std::time::Instant::now());
-            match self.loaded.write() {
-                Ok(mut g) => *g = loaded,
-                Err(p) => *p.into_inner() = loaded,
-            }
-            match self.zones.write() {
-                Ok(mut g) => *g = Arc::new(zones),
-                Err(p) => *p.into_inner() = Arc::new(zones),
-            }
+            self.install(loaded, zones);
         }
         drop(seen);
         let loaded = match self.loaded.read() {
@@ -420,6 +413,11 @@ impl Engine {
         };
         seen.0 = now;
         drop(store);
+        self.install(loaded, zones);
+    }
+
+    /// Puts indexes read again from the store in force.
+    fn install(&self, loaded: Arc<Loaded>, zones: crate::zones::ZoneIndex) {
         match self.loaded.write() {
             Ok(mut g) => *g = loaded,
             Err(p) => *p.into_inner() = loaded,

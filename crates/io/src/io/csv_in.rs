@@ -277,11 +277,20 @@ pub fn rows<T: Send>(
     sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
 ) -> Result<Vec<Row<T>>, Reject> {
     rows_from(
-        file, input, encoding, fields, required, point, 0, parse, sink,
+        file,
+        input,
+        encoding,
+        fields,
+        required,
+        point,
+        (0, true),
+        parse,
+        sink,
     )
 }
 
-/// [`rows`] from line `from` on: the rows before it are read past, not converted.
+/// [`rows`] from line `from` on (the rows before it are read past, not converted), converted
+/// on every thread (`parallel`) or on the caller's alone.
 #[allow(clippy::too_many_arguments)]
 pub fn rows_from<T: Send>(
     file: &str,
@@ -290,7 +299,7 @@ pub fn rows_from<T: Send>(
     fields: &[Field],
     required: &[Field],
     point: bool,
-    from: u64,
+    (from, parallel): (u64, bool),
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
     sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
 ) -> Result<Vec<Row<T>>, Reject> {
@@ -475,38 +484,41 @@ pub fn rows_from<T: Send>(
                 }
             }
         }
-        let converted: Vec<Row<T>> = chunk
-            .par_iter()
-            .map(|item| match item {
-                Item::Bad(line, m) => Row {
-                    position: Position::Line(*line),
-                    result: Err(vec![Problem::new(None, m.clone())]),
-                },
-                Item::Rec(rec, line) => {
-                    let line = *line;
-                    let r = CsvRecord { rec, cols: &cols };
-                    let result = if rec.len() != cols.width {
-                        Err(vec![Problem::new(
-                            None,
-                            Message::new(C::CsvRowWidth)
-                                .int("count", rec.len())
-                                .int("width", cols.width)
-                                .en(format!(
-                                    "row has {} fields, the header has {}",
-                                    rec.len(),
-                                    cols.width
-                                )),
-                        )])
-                    } else {
-                        parse(&r)
-                    };
-                    Row {
-                        position: Position::Line(line),
-                        result,
-                    }
+        let convert = |item: &Item| match item {
+            Item::Bad(line, m) => Row {
+                position: Position::Line(*line),
+                result: Err(vec![Problem::new(None, m.clone())]),
+            },
+            Item::Rec(rec, line) => {
+                let line = *line;
+                let r = CsvRecord { rec, cols: &cols };
+                let result = if rec.len() != cols.width {
+                    Err(vec![Problem::new(
+                        None,
+                        Message::new(C::CsvRowWidth)
+                            .int("count", rec.len())
+                            .int("width", cols.width)
+                            .en(format!(
+                                "row has {} fields, the header has {}",
+                                rec.len(),
+                                cols.width
+                            )),
+                    )])
+                } else {
+                    parse(&r)
+                };
+                Row {
+                    position: Position::Line(line),
+                    result,
                 }
-            })
-            .collect();
+            }
+        };
+        // One thread when the caller runs beside other work (a write), else all of them.
+        let converted: Vec<Row<T>> = if parallel {
+            chunk.par_iter().map(convert).collect()
+        } else {
+            chunk.iter().map(convert).collect()
+        };
         out.extend(sink(converted));
         if done {
             break;

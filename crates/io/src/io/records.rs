@@ -169,17 +169,7 @@ fn rows<T: Send>(
         Source::Bytes(b, f, e) => (Input::Bytes(b), *f, *e),
         Source::File(p, f, e) => (Input::File(p), *f, *e),
     };
-    let io_reject = |path: &std::path::Path, e: std::io::Error| {
-        Reject::new(
-            file,
-            Position::File,
-            None,
-            Message::new(C::IoError)
-                .text("path", path.display())
-                .term("reason", crate::message::IoKind::of(&e))
-                .en(format!("cannot read {}: {e}", path.display())),
-        )
-    };
+    let io_reject = |path: &std::path::Path, e: std::io::Error| unreadable(file, path, &e);
     match format {
         Format::Shapefile | Format::GeoPackage => Err(Reject::new(
             file,
@@ -228,6 +218,19 @@ fn rows<T: Send>(
             Ok((ok, rejects))
         }
     }
+}
+
+/// A file of records that cannot be read, as a reject of the whole file.
+pub(crate) fn unreadable(file: &str, path: &std::path::Path, e: &std::io::Error) -> Reject {
+    Reject::new(
+        file,
+        Position::File,
+        None,
+        Message::new(C::IoError)
+            .text("path", path.display())
+            .term("reason", crate::message::IoKind::of(e))
+            .en(format!("cannot read {}: {e}", path.display())),
+    )
 }
 
 pub(crate) fn reject(file: &str, position: Position, p: Problem) -> Reject {

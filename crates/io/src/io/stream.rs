@@ -141,20 +141,11 @@ impl Run<'_> {
     fn read<T: Send>(
         &self,
         kind: &Kind<'_, T>,
-        from: u64,
+        from: (u64, bool),
         each: &mut dyn FnMut(Vec<records::Row<(T, u32)>>),
     ) -> std::result::Result<(), Reject> {
-        let input = std::fs::File::open(self.path).map_err(|e| {
-            Reject::new(
-                self.file,
-                Position::File,
-                None,
-                Message::new(C::IoError)
-                    .text("path", self.path.display())
-                    .term("reason", crate::message::IoKind::of(&e))
-                    .en(format!("cannot read {}: {e}", self.path.display())),
-            )
-        })?;
+        let input = std::fs::File::open(self.path)
+            .map_err(|e| records::unreadable(self.file, self.path, &e))?;
         csv_in::rows_from(
             self.file,
             Box::new(std::io::BufReader::with_capacity(256 * 1024, input)),
@@ -173,6 +164,9 @@ impl Run<'_> {
     }
 
     fn go<T: Send>(&self, store: &mut dyn ModelStore, kind: &Kind<'_, T>) -> Result<ImportReport> {
+        // GRIDDESK_TIMING=1 prints how long each reading takes.
+        let timing = std::env::var_os("GRIDDESK_TIMING").is_some();
+        let t0 = std::time::Instant::now();
         // 1. Check.
         let mut rejects = Rejects::new();
         let mut first: HashMap<Box<str>, Position> = HashMap::new();
@@ -182,7 +176,7 @@ impl Run<'_> {
         let mut rest_from: Option<u64> = None;
         let mut seen_rows = 0usize;
         let mut points: Vec<[f64; 2]> = Vec::new();
-        let checked = self.read(kind, 0, &mut |chunk| {
+        let checked = self.read(kind, (0, true), &mut |chunk| {
             let mut ok = Vec::with_capacity(chunk.len());
             // How many of this batch's valid rows come before the first row not kept.
             let mut keep_ok = if rest_from.is_none() { usize::MAX } else { 0 };
@@ -203,22 +197,18 @@ impl Run<'_> {
                     ),
                     Ok((v, m)) => {
                         let k = (kind.key)(&v);
-                        if let Some(at) = first.get(k) {
-                            let why = records::duplicate_key(self.file, kind.key_field, k, *at);
-                            rejects.push(Reject::new(
-                                self.file,
-                                row.position,
-                                Some(kind.key_field),
-                                why,
-                            ));
-                        } else if (kind.exists)(&v) {
-                            let why = records::key_exists(kind.key_field, k);
-                            rejects.push(Reject::new(
-                                self.file,
-                                row.position,
-                                Some(kind.key_field),
-                                why,
-                            ));
+                        let refused = match first.get(k) {
+                            Some(at) => {
+                                Some(records::duplicate_key(self.file, kind.key_field, k, *at))
+                            }
+                            None if (kind.exists)(&v) => {
+                                Some(records::key_exists(kind.key_field, k))
+                            }
+                            None => None,
+                        };
+                        if let Some(why) = refused {
+                            let at = row.position;
+                            rejects.push(Reject::new(self.file, at, Some(kind.key_field), why));
                         } else {
                             first.insert(k.into(), row.position);
                             migrated += m as usize;
@@ -267,6 +257,9 @@ impl Run<'_> {
         if self.opts.dry_run {
             return Ok(report);
         }
+        if timing {
+            eprintln!("import check: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
+        }
         // 2. Write: the kept rows, then the rest of the file read again, in one transaction.
         let mut written = 0usize;
         let this = self;
@@ -285,6 +278,9 @@ impl Run<'_> {
             if let Some(kept) = kept.take() {
                 put(kept)?;
             }
+            if timing {
+                eprintln!("import kept rows written: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
+            }
             let Some(from) = rest_from else {
                 return Ok(());
             };
@@ -295,7 +291,8 @@ impl Run<'_> {
             let res = std::thread::scope(|scope| {
                 let reader = scope.spawn(move || {
                     let mut pending: Vec<T> = Vec::new();
-                    let res = this.read(kind, from, &mut |chunk| {
+                    // One converting thread: the other core inserts.
+                    let res = this.read(kind, (from, false), &mut |chunk| {
                         pending.extend(chunk.into_iter().filter_map(|row| {
                             let (v, _) = row.result.ok()?;
                             (first.get((kind.key)(&v)) == Some(&row.position)).then_some(v)
@@ -307,6 +304,9 @@ impl Run<'_> {
                     });
                     if !pending.is_empty() {
                         let _ = tx.send(pending);
+                    }
+                    if timing {
+                        eprintln!("import read again: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
                     }
                     res
                 });
@@ -344,6 +344,9 @@ impl Run<'_> {
             }
             Ok(())
         })?;
+        if timing {
+            eprintln!("import written: {:.0} ms", t0.elapsed().as_secs_f64() * 1e3);
+        }
         report.unlocated = unlocated;
         report.imported = written;
         Ok(report)
