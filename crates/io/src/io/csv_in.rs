@@ -448,17 +448,26 @@ pub fn rows_from<T: Send>(
 
     let mut out = Vec::new();
     let mut chunk: Vec<Item> = Vec::with_capacity(CHUNK);
+    // Records of the batch before, read into again instead of allocated anew.
+    let mut spare: Vec<ByteRecord> = Vec::with_capacity(CHUNK);
     let mut last_error_at = None;
     loop {
-        chunk.clear();
+        spare.extend(chunk.drain(..).filter_map(|item| match item {
+            Item::Rec(rec, _) => Some(rec),
+            Item::Bad(..) => None,
+        }));
         let mut done = false;
         while chunk.len() < CHUNK {
-            let mut rec = ByteRecord::new();
+            let mut rec = spare
+                .pop()
+                .unwrap_or_else(|| ByteRecord::with_capacity(256, cols.width));
             match rdr.read_byte_record(&mut rec) {
                 Ok(true) => {
                     let line = lines.line_of(rec.position());
                     if line >= from {
                         chunk.push(Item::Rec(rec, line));
+                    } else {
+                        spare.push(rec);
                     }
                 }
                 Ok(false) => {
