@@ -80,5 +80,18 @@ echo
 echo "==> steps"
 printf '    %s\n' "${steps[@]}"
 echo "    total $(( $(date +%s) - started )) s"
+# Name what failed last, where a CI log's tail shows it: cargo's failed tests with their panic
+# lines, and the end-to-end tests (TAP "not ok", at any depth) with the error the harness gave.
+if [ "$failed" -gt 0 ]; then
+  echo "==> failures"
+  grep -E '^test .* FAILED$' "$log_dir/cargo-test.log" 2>/dev/null | head -20 | sed 's/^/    cargo: /'
+  grep -E "^thread '.*' panicked at|^  left:|^ right:" "$log_dir/cargo-test.log" 2>/dev/null | head -12 | sed 's/^/      /'
+  if [ -f artifacts/e2e/tap.txt ]; then
+    awk '/^ *not ok /{show=1; print "    e2e: " $0; n=0; next}
+         show && /^ *(ok|not ok) /{show=0}
+         show && /(error|message|expected|actual|location|failureType):/ && n<8 {print "      " $0; n++}' \
+      artifacts/e2e/tap.txt | head -40
+  fi
+fi
 echo "summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
