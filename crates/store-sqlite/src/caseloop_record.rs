@@ -77,55 +77,67 @@ pub fn read_flow(conn: &Connection, id: &str) -> Result<Option<Flow>> {
 
 /// Inserts or replaces a flow row.
 pub fn write_flow(tx: &Connection, f: &Flow) -> Result<()> {
+    let mut st = tx.prepare_cached(&multi_row_sql(
+        &format!("INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES"),
+        FLOW_COL_COUNT,
+        1,
+    ))?;
+    bind_flow(&mut st, 1, f)
+        .and_then(|()| st.raw_execute())
+        .map_err(|e| flow_error(e, f.department.clone()))?;
+    Ok(())
+}
+
+/// How many columns `FLOW_COLS` names.
+const FLOW_COL_COUNT: usize = 28;
+
+/// The columns of one `case_flow` row (`FLOW_COLS`), from parameter `i`.
+fn bind_flow(st: &mut rusqlite::Statement<'_>, i: usize, f: &Flow) -> rusqlite::Result<()> {
     let req = f.request.as_ref();
-    tx.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES
-         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
-          ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)"
-    ))?
-    .execute(params![
-        f.case_id,
-        f.street,
-        f.community,
-        f.duty_grid,
-        f.inspector,
-        f.department,
-        f.area_class.key(),
-        f.condition,
-        f.urgency.key(),
-        f.address,
-        f.reporter,
-        f.reporter_phone,
-        f.created_by,
-        f.supervised,
-        f.rework_count,
-        f.extension_count,
-        f.hangup_count,
-        f.return_count,
-        f.duplicate_count,
-        req.map(|r| r.kind.key()),
-        req.map(|r| r.by.as_str()),
-        req.map(|r| format_datetime(&r.at)),
-        req.map(|r| r.reason.as_str()),
-        req.and_then(|r| r.seconds),
-        fmt(&f.closed_at),
-        format_datetime(&f.updated_at),
-        req.and_then(|r| r.amount),
-        req.and_then(|r| r.unit.map(|u| u.key())),
-    ])
-    .map_err(|e| match &e {
+    st.raw_bind_parameter(i, &f.case_id)?;
+    st.raw_bind_parameter(i + 1, &f.street)?;
+    st.raw_bind_parameter(i + 2, &f.community)?;
+    st.raw_bind_parameter(i + 3, &f.duty_grid)?;
+    st.raw_bind_parameter(i + 4, &f.inspector)?;
+    st.raw_bind_parameter(i + 5, &f.department)?;
+    st.raw_bind_parameter(i + 6, f.area_class.key())?;
+    st.raw_bind_parameter(i + 7, &f.condition)?;
+    st.raw_bind_parameter(i + 8, f.urgency.key())?;
+    st.raw_bind_parameter(i + 9, &f.address)?;
+    st.raw_bind_parameter(i + 10, &f.reporter)?;
+    st.raw_bind_parameter(i + 11, &f.reporter_phone)?;
+    st.raw_bind_parameter(i + 12, &f.created_by)?;
+    st.raw_bind_parameter(i + 13, f.supervised)?;
+    st.raw_bind_parameter(i + 14, f.rework_count)?;
+    st.raw_bind_parameter(i + 15, f.extension_count)?;
+    st.raw_bind_parameter(i + 16, f.hangup_count)?;
+    st.raw_bind_parameter(i + 17, f.return_count)?;
+    st.raw_bind_parameter(i + 18, f.duplicate_count)?;
+    st.raw_bind_parameter(i + 19, req.map(|r| r.kind.key()))?;
+    st.raw_bind_parameter(i + 20, req.map(|r| r.by.as_str()))?;
+    bind_datetime(st, i + 21, req.map(|r| &r.at))?;
+    st.raw_bind_parameter(i + 22, req.map(|r| r.reason.as_str()))?;
+    st.raw_bind_parameter(i + 23, req.and_then(|r| r.seconds))?;
+    bind_datetime(st, i + 24, f.closed_at.as_ref())?;
+    bind_datetime(st, i + 25, Some(&f.updated_at))?;
+    st.raw_bind_parameter(i + 26, req.and_then(|r| r.amount))?;
+    st.raw_bind_parameter(i + 27, req.and_then(|r| r.unit.map(|u| u.key())))
+}
+
+/// A flow write refused by a foreign key names the department it pointed at.
+fn flow_error(e: rusqlite::Error, department: Option<String>) -> Error {
+    match &e {
         rusqlite::Error::SqliteFailure(fe, msg)
             if fe.code == rusqlite::ErrorCode::ConstraintViolation
                 && msg.as_deref().is_some_and(|m| m.contains("FOREIGN KEY")) =>
         {
             Error::NotFound {
                 what: "department",
-                key: f.department.clone().unwrap_or_default(),
+                key: department.unwrap_or_default(),
             }
         }
         _ => crate::error::sql_error(e),
-    })?;
-    Ok(())
+    }
 }
 
 /// Every stage run of a case, in order.
@@ -281,22 +293,191 @@ pub fn append_audit(
     note: Option<&str>,
     detail: Option<&serde_json::Value>,
 ) -> Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO case_audit (case_id, at, actor, role, action, from_status, to_status, note, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        case_id,
-        format_datetime(&at),
-        actor,
-        role,
-        action,
-        from.map(|s| s.key()),
-        to.key(),
-        note,
-        detail.map(|d| d.to_string())
-    ])?;
+    let mut st = tx.prepare_cached(&multi_row_sql(AUDIT_INSERT, 9, 1))?;
+    bind_audit(
+        &mut st, 1, case_id, &at, actor, role, action, from, to, note, detail,
+    )?;
+    st.raw_execute()?;
     Ok(tx.last_insert_rowid())
+}
+
+/// Rows per statement of a bulk write ([`write_case_histories`]): one multi-row `INSERT` costs
+/// one statement's overhead for all its rows.
+const BULK_ROWS: usize = 32;
+
+/// `head` followed by `rows` groups of `cols` numbered parameters.
+fn multi_row_sql(head: &str, cols: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5);
+    sql.push_str(head);
+    let mut n = 1;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { " (" } else { ", (" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('?');
+            sql.push_str(&n.to_string());
+            n += 1;
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// Inserts `rows` through multi-row statements of `BULK_ROWS` rows (the last one shorter);
+/// `bind` binds one row from its first parameter's index.
+fn bulk_insert<T>(
+    tx: &Connection,
+    head: &str,
+    cols: usize,
+    rows: &[T],
+    bind: impl Fn(&mut rusqlite::Statement<'_>, usize, &T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let run = |st: &mut rusqlite::Statement<'_>, chunk: &[T]| -> rusqlite::Result<()> {
+        for (i, row) in chunk.iter().enumerate() {
+            bind(st, i * cols + 1, row)?;
+        }
+        st.raw_execute()?;
+        Ok(())
+    };
+    let full = multi_row_sql(head, cols, BULK_ROWS);
+    for chunk in rows.chunks(BULK_ROWS) {
+        if chunk.len() == BULK_ROWS {
+            run(&mut *tx.prepare_cached(&full)?, chunk)?;
+        } else {
+            run(
+                &mut tx.prepare(&multi_row_sql(head, cols, chunk.len()))?,
+                chunk,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds a stored date-time without allocating.
+fn bind_datetime(
+    st: &mut rusqlite::Statement<'_>,
+    i: usize,
+    t: Option<&NaiveDateTime>,
+) -> rusqlite::Result<()> {
+    match t.map(|t| (t, griddesk_core::dates::datetime_bytes(t))) {
+        None => st.raw_bind_parameter(i, rusqlite::types::Null),
+        Some((_, Some(b))) => st.raw_bind_parameter(i, std::str::from_utf8(&b).unwrap_or_default()),
+        Some((t, None)) => st.raw_bind_parameter(i, format_datetime(t)),
+    }
+}
+
+/// The columns of one `case_audit` row, from its first parameter `i` (9 parameters).
+#[allow(clippy::too_many_arguments)]
+fn bind_audit(
+    st: &mut rusqlite::Statement<'_>,
+    i: usize,
+    case_id: &str,
+    at: &NaiveDateTime,
+    actor: &str,
+    role: &str,
+    action: &str,
+    from: Option<CaseStatus>,
+    to: CaseStatus,
+    note: Option<&str>,
+    detail: Option<&serde_json::Value>,
+) -> rusqlite::Result<()> {
+    st.raw_bind_parameter(i, case_id)?;
+    bind_datetime(st, i + 1, Some(at))?;
+    st.raw_bind_parameter(i + 2, actor)?;
+    st.raw_bind_parameter(i + 3, role)?;
+    st.raw_bind_parameter(i + 4, action)?;
+    st.raw_bind_parameter(i + 5, from.map(|s| s.key()))?;
+    st.raw_bind_parameter(i + 6, to.key())?;
+    st.raw_bind_parameter(i + 7, note)?;
+    st.raw_bind_parameter(i + 8, detail.map(|d| d.to_string()))
+}
+
+const AUDIT_INSERT: &str =
+    "INSERT INTO case_audit (case_id, at, actor, role, action, from_status, to_status, note, detail) VALUES";
+
+/// Writes whole histories (see the trait) in multi-row statements: each run inserted once
+/// with its final values and the id the next single insert would have given it.
+pub fn write_case_histories(tx: &Connection, hs: &[History]) -> Result<()> {
+    let mut next: i64 =
+        tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM case_stage", [], |r| {
+            r.get(0)
+        })?;
+    let mut runs: Vec<(i64, &str, &StageRun)> = Vec::new();
+    let mut hangs: Vec<(i64, &str, &HangRecord)> = Vec::new();
+    for h in hs {
+        for (r, hs) in &h.runs {
+            runs.push((next, h.flow.case_id.as_str(), r));
+            hangs.extend(hs.iter().map(|g| (next, h.flow.case_id.as_str(), g)));
+            next += 1;
+        }
+    }
+    bulk_insert(
+        tx,
+        "INSERT INTO case_stage (id, case_id, stage, round, department, started_at, limit_amount,
+             limit_unit, extension_seconds, hung_seconds, deadline, ended_at, used_seconds, on_time,
+             outcome, ended_by) VALUES",
+        16,
+        &runs,
+        |st, i, (id, case_id, r)| {
+            st.raw_bind_parameter(i, id)?;
+            st.raw_bind_parameter(i + 1, case_id)?;
+            st.raw_bind_parameter(i + 2, r.stage.key())?;
+            st.raw_bind_parameter(i + 3, r.round)?;
+            st.raw_bind_parameter(i + 4, r.department.as_deref())?;
+            bind_datetime(st, i + 5, Some(&r.started_at))?;
+            st.raw_bind_parameter(i + 6, r.limit.amount)?;
+            st.raw_bind_parameter(i + 7, r.limit.unit.key())?;
+            st.raw_bind_parameter(i + 8, r.extension_seconds)?;
+            st.raw_bind_parameter(i + 9, r.hung_seconds)?;
+            bind_datetime(st, i + 10, r.deadline.as_ref())?;
+            bind_datetime(st, i + 11, r.ended_at.as_ref())?;
+            st.raw_bind_parameter(i + 12, r.used_seconds)?;
+            st.raw_bind_parameter(i + 13, r.on_time)?;
+            st.raw_bind_parameter(i + 14, r.outcome.as_deref())?;
+            st.raw_bind_parameter(i + 15, r.ended_by.as_deref())
+        },
+    )?;
+    bulk_insert(
+        tx,
+        "INSERT INTO case_hang (case_id, stage_id, started_at, ended_at, reason) VALUES",
+        5,
+        &hangs,
+        |st, i, (stage_id, case_id, g)| {
+            st.raw_bind_parameter(i, case_id)?;
+            st.raw_bind_parameter(i + 1, stage_id)?;
+            bind_datetime(st, i + 2, Some(&g.interval.start))?;
+            bind_datetime(st, i + 3, g.interval.end.as_ref())?;
+            st.raw_bind_parameter(i + 4, g.reason.as_deref())
+        },
+    )?;
+    let audit: Vec<&AuditEntry> = hs.iter().flat_map(|h| &h.audit).collect();
+    bulk_insert(tx, AUDIT_INSERT, 9, &audit, |st, i, a| {
+        bind_audit(
+            st,
+            i,
+            &a.case_id,
+            &a.at,
+            &a.actor,
+            &a.role,
+            &a.action,
+            a.from_status,
+            a.to_status,
+            a.note.as_deref(),
+            a.detail.as_ref(),
+        )
+    })?;
+    let flows: Vec<&Flow> = hs.iter().map(|h| &h.flow).collect();
+    bulk_insert(
+        tx,
+        &format!("INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES"),
+        FLOW_COL_COUNT,
+        &flows,
+        |st, i, f| bind_flow(st, i, f),
+    )
+    .map_err(|e| flow_error(e, hs.iter().find_map(|h| h.flow.department.clone())))?;
+    Ok(())
 }
 
 /// The audit trail of a case, oldest first.
@@ -553,6 +734,9 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
     fn audit(&self, id: &str) -> griddesk_core::Result<Vec<AuditEntry>> {
         (audit(self.0, id)).map_err(griddesk_core::Error::from)
     }
+    fn write_case_histories(&self, hs: &[History]) -> griddesk_core::Result<()> {
+        (write_case_histories(self.0, hs)).map_err(griddesk_core::Error::from)
+    }
     fn insert_photos(
         &self,
         case_id: &str,
@@ -564,5 +748,243 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
     }
     fn photos(&self, id: &str) -> griddesk_core::Result<Vec<PhotoInfo>> {
         (photos(self.0, id)).map_err(griddesk_core::Error::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Store;
+    use griddesk_caseloop::workflow::record::CaseRecords;
+    use griddesk_core::code::ClassCode;
+    use griddesk_core::model::Case;
+
+    fn at(day: u32, hour: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 3, day)
+            .and_then(|d| d.and_hms_opt(hour, 7, 9))
+            .unwrap()
+    }
+
+    fn store_with_cases(dir: &std::path::Path, ids: &[String]) -> Store {
+        let mut store = Store::create(&dir.join("s.sqlite")).unwrap();
+        store
+            .write(|w| {
+                for id in ids {
+                    w.insert_case(&Case {
+                        id: id.clone(),
+                        location: geo_types::Point::new(121.26, 28.65),
+                        kind: CaseKind::Event,
+                        class_code: ClassCode::parse("0101").unwrap(),
+                        component: None,
+                        source: CaseSource::Patrol,
+                        reported_at: at(1, 8),
+                        status: CaseStatus::Closed,
+                        description: None,
+                        grid: None,
+                        sample: true,
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    /// A history of `runs` stage runs (every third with a hang-up) and `runs * 2` audit rows.
+    fn history(id: &str, runs: usize) -> History {
+        let limit = TimeLimit {
+            amount: 2.0,
+            unit: TimeUnit::WorkHour,
+        };
+        let mut h = History {
+            flow: Flow {
+                case_id: id.into(),
+                street: Some("331003001".into()),
+                community: None,
+                duty_grid: None,
+                inspector: Some("inspector".into()),
+                department: None,
+                area_class: AreaClass::A,
+                condition: Some("条件 1".into()),
+                urgency: Urgency::Ordinary,
+                address: None,
+                reporter: None,
+                reporter_phone: None,
+                created_by: Some("inspector".into()),
+                supervised: true,
+                rework_count: 1,
+                extension_count: 0,
+                hangup_count: (runs / 3) as u32,
+                return_count: 0,
+                duplicate_count: 0,
+                request: None,
+                closed_at: Some(at(20, 17)),
+                updated_at: at(20, 17),
+            },
+            runs: Vec::new(),
+            audit: Vec::new(),
+        };
+        for k in 0..runs {
+            let day = 1 + (k % 27) as u32;
+            let last = k + 1 == runs;
+            h.runs.push((
+                StageRun {
+                    id: 0,
+                    stage: [Stage::Accept, Stage::Handle, Stage::Check][k % 3],
+                    round: 1 + (k / 3) as u32,
+                    department: (k % 3 == 1).then(|| "D01".to_string()),
+                    started_at: at(day, 8),
+                    limit,
+                    extension_seconds: (k as i64) * 60,
+                    hung_seconds: 0,
+                    deadline: (!last).then(|| at(day, 10)),
+                    ended_at: (!last).then(|| at(day, 9)),
+                    used_seconds: (!last).then_some(3600),
+                    on_time: (!last).then_some(k % 2 == 0),
+                    outcome: (!last).then(|| "file".to_string()),
+                    ended_by: (!last).then(|| "shiftleader".to_string()),
+                },
+                if k % 3 == 2 {
+                    vec![HangRecord {
+                        interval: Interval {
+                            start: at(day, 9),
+                            end: (!last).then(|| at(day, 11)),
+                        },
+                        reason: Some("挂账".into()),
+                    }]
+                } else {
+                    Vec::new()
+                },
+            ));
+            for j in 0..2 {
+                h.audit.push(AuditEntry {
+                    seq: 0,
+                    case_id: id.into(),
+                    at: at(day, 8 + j),
+                    actor: "inspector".into(),
+                    role: "inspector".into(),
+                    action: "report".into(),
+                    from_status: (j == 1).then_some(CaseStatus::Reported),
+                    to_status: CaseStatus::Accepted,
+                    note: (j == 0).then(|| format!("第 {k} 步")),
+                    detail: (k == 4).then(|| serde_json::json!({ "department": "D01" })),
+                });
+            }
+        }
+        h
+    }
+
+    /// The single steps the workflow takes, writing the same history.
+    fn write_step_by_step(db: &crate::Db<'_>, h: &History) {
+        let id = h.flow.case_id.as_str();
+        for (r, hangs) in &h.runs {
+            let run = db
+                .start_run(
+                    id,
+                    r.stage,
+                    r.round,
+                    r.department.as_deref(),
+                    r.started_at,
+                    r.limit,
+                    r.started_at,
+                )
+                .unwrap();
+            for g in hangs {
+                db.start_hang(id, run, g.interval.start, g.reason.as_deref())
+                    .unwrap();
+                if let Some(end) = g.interval.end {
+                    db.end_hang(run, end).unwrap();
+                }
+            }
+            db.set_run_clock(run, r.extension_seconds, r.hung_seconds, r.deadline)
+                .unwrap();
+            if let (Some(end), Some(used), Some(on_time), Some(outcome), Some(by)) = (
+                r.ended_at,
+                r.used_seconds,
+                r.on_time,
+                r.outcome.as_deref(),
+                r.ended_by.as_deref(),
+            ) {
+                db.end_run(run, end, used, on_time, outcome, by).unwrap();
+            }
+        }
+        for a in &h.audit {
+            db.append_audit(
+                id,
+                a.at,
+                &a.actor,
+                &a.role,
+                &a.action,
+                a.from_status,
+                a.to_status,
+                a.note.as_deref(),
+                a.detail.as_ref(),
+            )
+            .unwrap();
+        }
+        db.write_flow(&h.flow).unwrap();
+    }
+
+    type Read = (
+        Vec<StageRun>,
+        Vec<Vec<Interval>>,
+        Vec<AuditEntry>,
+        Option<Flow>,
+    );
+
+    fn read(db: &crate::Db<'_>, id: &str) -> Read {
+        let runs = db.runs(id).unwrap();
+        let hangs = runs.iter().map(|r| db.hangs(r.id).unwrap()).collect();
+        (
+            runs,
+            hangs,
+            db.audit(id).unwrap(),
+            db.read_flow(id).unwrap(),
+        )
+    }
+
+    #[test]
+    fn histories_written_at_once_read_back_as_written_step_by_step() {
+        // 40 runs and 80 audit rows: full statements of BULK_ROWS rows and a shorter last one.
+        let ids: Vec<String> = vec!["T1".into(), "T2".into(), "T3".into()];
+        let hs = vec![history("T1", 40), history("T2", 1), history("T3", 7)];
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut bulk = store_with_cases(a.path(), &ids);
+        let mut single = store_with_cases(b.path(), &ids);
+        bulk.transaction(|tx| tx.write_case_histories(&hs)).unwrap();
+        single
+            .transaction(|tx| {
+                for h in &hs {
+                    write_step_by_step(tx, h);
+                }
+                Ok(())
+            })
+            .unwrap();
+        for id in &ids {
+            let got = read(&bulk.db(), id);
+            assert_eq!(got, read(&single.db(), id), "case {id}");
+            assert!(got.3.is_some());
+        }
+        let (runs, hangs, audit, _) = read(&bulk.db(), "T1");
+        assert_eq!((runs.len(), audit.len()), (40, 80));
+        assert_eq!(hangs.iter().map(Vec::len).sum::<usize>(), 13);
+        assert_eq!(audit[9].note.as_deref(), None);
+        assert_eq!(audit[8].note.as_deref(), Some("第 4 步"));
+        assert_eq!(
+            audit[8].detail,
+            Some(serde_json::json!({ "department": "D01" }))
+        );
+        // A department that does not exist is refused by name, and nothing of the batch stays.
+        let mut bad = history("T2", 2);
+        bad.flow.department = Some("D99".into());
+        let before = read(&bulk.db(), "T2");
+        let err = bulk
+            .transaction(|tx| tx.write_case_histories(&[bad]))
+            .unwrap_err();
+        assert!(
+            matches!(&err, griddesk_core::Error::NotFound { what: "department", key } if key == "D99"),
+            "{err:?}"
+        );
+        assert_eq!(read(&bulk.db(), "T2"), before);
     }
 }

@@ -96,6 +96,24 @@ pub struct StageRun {
     pub ended_by: Option<String>,
 }
 
+/// A hang-up of a stage run within a whole [`History`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct HangRecord {
+    pub interval: Interval,
+    pub reason: Option<String>,
+}
+
+/// A case's whole workflow record, written at once by [`CaseRecords::write_case_histories`] (a bulk
+/// load, such as the sample's first start): the same rows the workflow's single steps write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    pub flow: Flow,
+    /// Stage runs in the order they started, each with its hang-ups; ids are given on writing.
+    pub runs: Vec<(StageRun, Vec<HangRecord>)>,
+    /// The audit trail, oldest first; sequence numbers are given on writing.
+    pub audit: Vec<AuditEntry>,
+}
+
 /// One audit entry (`case_audit`), append-only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -232,6 +250,10 @@ pub trait CaseRecords {
     ) -> Result<i64>;
     /// The audit trail of a case, oldest first.
     fn audit(&self, id: &str) -> Result<Vec<AuditEntry>>;
+    /// Writes whole histories at once (a bulk load): each case's runs (with their hang-ups),
+    /// audit trail and flow row; ids and sequence numbers follow the slices' order, as if each
+    /// row had been written by the workflow's single steps in that order.
+    fn write_case_histories(&self, hs: &[History]) -> Result<()>;
     /// Stores photos; returns their ids.
     fn insert_photos(
         &self,

@@ -14,7 +14,7 @@ use crate::model::{CaseKind, CaseSource, CaseStatus};
 use crate::routing::RoutingRule;
 use crate::users::{hash_with_salt, Department, Role};
 use crate::workflow::machine::{roles_for, statuses_for, target, ActionKind};
-use crate::workflow::record::Flow;
+use crate::workflow::record::{AuditEntry, Flow, HangRecord, History, StageRun};
 use crate::workflow::{stage_of, Desk};
 use chrono::NaiveDateTime;
 use griddesk_planning::planning::detmath::{hash, unit};
@@ -404,7 +404,8 @@ impl Staff {
 
 /// The running run of a history being written.
 pub struct Run {
-    pub id: i64,
+    /// Index of the run in the history being worked out.
+    pub id: usize,
     pub started: NaiveDateTime,
     pub limit: TimeLimit,
     pub extension: i64,
@@ -413,6 +414,10 @@ pub struct Run {
     pub deadline: Option<NaiveDateTime>,
 }
 
+/// Writes a workflow history for every sample case of the index, in the caller's transaction:
+/// the histories are worked out in parallel, a block of cases at a time, and each is written
+/// in multi-row statements ([`griddesk_caseloop::CaseLoopStore::write_case_histories`]), in case
+/// order, so ids and sequence numbers do not depend on the threads.
 pub fn write_histories(
     tx: &dyn griddesk_caseloop::CaseLoopStore,
     desk: &Desk,
@@ -420,16 +425,43 @@ pub fn write_histories(
     seed: u64,
     staff: &Staff,
 ) -> Result<()> {
-    let cal = &desk.calendar;
+    use rayon::prelude::*;
     let comps: BTreeMap<&str, &crate::model::Component> = index
         .components
         .iter()
         .map(|c| (c.code.as_str(), c))
         .collect();
-    for (n, c) in index.cases.iter().enumerate() {
-        if !c.sample {
-            continue;
-        }
+    const BLOCK: usize = 2048;
+    let cases: Vec<(usize, &crate::model::CaseSummary)> = index
+        .cases
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.sample)
+        .collect();
+    for block in cases.chunks(BLOCK) {
+        let histories = block
+            .par_iter()
+            .map(|&(n, c)| history(desk, index, &comps, seed, staff, n, c))
+            .collect::<Result<Vec<History>>>()?;
+        tx.write_case_histories(&histories)?;
+    }
+    Ok(())
+}
+
+/// The workflow history of sample case `c` (the `n`th of the index), consistent with its status.
+fn history(
+    desk: &Desk,
+    index: &SpatialIndex,
+    comps: &BTreeMap<&str, &crate::model::Component>,
+    seed: u64,
+    staff: &Staff,
+    n: usize,
+    c: &crate::model::CaseSummary,
+) -> Result<History> {
+    let cal = &desk.calendar;
+    let mut runs: Vec<(StageRun, Vec<HangRecord>)> = Vec::new();
+    let mut audit: Vec<AuditEntry> = Vec::new();
+    {
         let h = hash(&[seed, 0x4157, n as u64]);
         let comp = c
             .component
@@ -486,12 +518,12 @@ pub fn write_histories(
         let mut at = c.reported_at;
         let mut status = CaseStatus::Reported;
         let mut rounds: BTreeMap<Stage, u32> = BTreeMap::new();
-        let start = |tx: &dyn griddesk_caseloop::CaseLoopStore,
+        let start = |runs: &mut Vec<(StageRun, Vec<HangRecord>)>,
                      stage: Stage,
                      at: NaiveDateTime,
                      flow: &Flow,
                      rounds: &mut BTreeMap<Stage, u32>|
-         -> Result<Run> {
+         -> Run {
             let (limit, _) = desk.standard.limit(
                 c.kind,
                 c.class_code.as_str(),
@@ -505,29 +537,48 @@ pub fn write_histories(
             let dep = (stage == Stage::Handle)
                 .then_some(flow.department.as_deref())
                 .flatten();
-            let id = tx.start_run(&flow.case_id, stage, *round, dep, at, limit, deadline)?;
-            Ok(Run {
-                id,
+            runs.push((
+                StageRun {
+                    id: 0,
+                    stage,
+                    round: *round,
+                    department: dep.map(str::to_string),
+                    started_at: at,
+                    limit,
+                    extension_seconds: 0,
+                    hung_seconds: 0,
+                    deadline: Some(deadline),
+                    ended_at: None,
+                    used_seconds: None,
+                    on_time: None,
+                    outcome: None,
+                    ended_by: None,
+                },
+                Vec::new(),
+            ));
+            Run {
+                id: runs.len() - 1,
                 started: at,
                 limit,
                 extension: 0,
                 hung: 0,
                 hangs: Vec::new(),
                 deadline: Some(deadline),
-            })
+            }
         };
-        tx.append_audit(
-            &flow.case_id,
+        audit.push(AuditEntry {
+            seq: 0,
+            case_id: flow.case_id.clone(),
             at,
-            &reporter.0,
-            reporter.1.key(),
-            ActionKind::Report.key(),
-            None,
-            CaseStatus::Reported,
-            c.description.as_deref(),
-            None,
-        )?;
-        let mut run = Some(start(tx, Stage::Accept, at, &flow, &mut rounds)?);
+            actor: reporter.0.clone(),
+            role: reporter.1.key().to_string(),
+            action: ActionKind::Report.key().to_string(),
+            from_status: None,
+            to_status: CaseStatus::Reported,
+            note: c.description.as_deref().map(str::to_string),
+            detail: None,
+        });
+        let mut run = Some(start(&mut runs, Stage::Accept, at, &flow, &mut rounds));
         for (k, (kind, role)) in steps.iter().enumerate() {
             let k = k as u64;
             if !statuses_for(*kind).contains(&status) || !roles_for(*kind).contains(role) {
@@ -612,24 +663,30 @@ pub fn write_histories(
                             hangs: r.hangs.clone(),
                         }
                         .deadline(cal);
-                        tx.set_run_clock(r.id, r.extension, r.hung, r.deadline)?;
+                        set_clock(&mut runs, r);
                     }
                 }
                 ActionKind::ApproveHangUp => {
                     flow.hangup_count += 1;
                     if let Some(r) = run.as_mut() {
-                        tx.start_hang(&flow.case_id, r.id, at, Some("需纳入年度计划解决"))?;
-                        r.hangs.push(Interval {
+                        let interval = Interval {
                             start: at,
                             end: None,
+                        };
+                        runs[r.id].1.push(HangRecord {
+                            interval,
+                            reason: Some("需纳入年度计划解决".into()),
                         });
+                        r.hangs.push(interval);
                         r.deadline = None;
-                        tx.set_run_clock(r.id, r.extension, r.hung, None)?;
+                        set_clock(&mut runs, r);
                     }
                 }
                 ActionKind::Restore => {
                     if let Some(r) = run.as_mut() {
-                        tx.end_hang(r.id, at)?;
+                        for g in runs[r.id].1.iter_mut().filter(|g| g.interval.end.is_none()) {
+                            g.interval.end = Some(at);
+                        }
                         if let Some(hg) = r.hangs.last_mut() {
                             r.hung += cal.measure(r.limit.unit.metric(), hg.start, at).max(0);
                             hg.end = Some(at);
@@ -641,7 +698,7 @@ pub fn write_histories(
                             hangs: r.hangs.clone(),
                         }
                         .deadline(cal);
-                        tx.set_run_clock(r.id, r.extension, r.hung, r.deadline)?;
+                        set_clock(&mut runs, r);
                     }
                 }
                 _ => {}
@@ -650,23 +707,29 @@ pub fn write_histories(
                 if let Some(r) = run.take() {
                     let used = cal.measure(r.limit.unit.metric(), r.started, at).max(0) - r.hung;
                     let on_time = used <= r.limit.seconds(cal) + r.extension;
-                    tx.end_run(r.id, at, used, on_time, step.kind.key(), &who)?;
+                    let ended = &mut runs[r.id].0;
+                    ended.ended_at = Some(at);
+                    ended.used_seconds = Some(used);
+                    ended.on_time = Some(on_time);
+                    ended.outcome = Some(step.kind.key().to_string());
+                    ended.ended_by = Some(who.clone());
                 }
                 if let Some(s) = stage_of(to) {
-                    run = Some(start(tx, s, at, &flow, &mut rounds)?);
+                    run = Some(start(&mut runs, s, at, &flow, &mut rounds));
                 }
             }
-            tx.append_audit(
-                &flow.case_id,
+            audit.push(AuditEntry {
+                seq: 0,
+                case_id: flow.case_id.clone(),
                 at,
-                &who,
-                step.role.key(),
-                step.kind.key(),
-                Some(status),
-                to,
-                note.as_deref(),
-                None,
-            )?;
+                actor: who,
+                role: step.role.key().to_string(),
+                action: step.kind.key().to_string(),
+                from_status: Some(status),
+                to_status: to,
+                note,
+                detail: None,
+            });
             status = to;
         }
         if status != c.status {
@@ -681,9 +744,16 @@ pub fn write_histories(
             flow.closed_at = Some(at);
         }
         flow.updated_at = at;
-        tx.write_flow(&flow)?;
+        Ok(History { flow, runs, audit })
     }
-    Ok(())
+}
+
+/// Copies a running run's clock into its row.
+fn set_clock(runs: &mut [(StageRun, Vec<HangRecord>)], r: &Run) {
+    let row = &mut runs[r.id].0;
+    row.extension_seconds = r.extension;
+    row.hung_seconds = r.hung;
+    row.deadline = r.deadline;
 }
 
 pub fn flow_department_user(staff: &Staff, department: &Option<String>, h: u64) -> String {
