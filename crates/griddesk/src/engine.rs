@@ -1067,6 +1067,9 @@ impl griddesk_store::ModelSink for CountingSink<'_> {
         self.count("cases");
         self.inner.insert_case(c)
     }
+    fn expect_rows(&self, table: griddesk_store::BulkTable, rows: usize) -> Result<()> {
+        self.inner.expect_rows(table, rows)
+    }
 }
 
 /// What `griddesk check` found in a store.

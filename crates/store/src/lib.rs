@@ -23,6 +23,21 @@ pub trait ModelSink {
     fn insert_duty_grid(&self, d: &DutyGrid) -> Result<()>;
     fn insert_component(&self, c: &Component) -> Result<()>;
     fn insert_case(&self, c: &Case) -> Result<()>;
+    /// Says that about `rows` rows of `table` are about to be inserted in this write (a large
+    /// import). A backend may then put off keeping that table's secondary indexes until the
+    /// write ends and build them once, sorted, before it commits; uniqueness is still checked
+    /// row by row. Without the hint every row keeps every index as it goes.
+    fn expect_rows(&self, table: BulkTable, rows: usize) -> Result<()> {
+        let _ = (table, rows);
+        Ok(())
+    }
+}
+
+/// The tables a large import fills ([`ModelSink::expect_rows`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkTable {
+    Cases,
+    Components,
 }
 
 /// A store whose core tables can be written in one transaction: committed when `f` returns

@@ -269,7 +269,12 @@ impl Run<'_> {
         let mut read_again: Option<Reject> = None;
         let mut kept = Some(kept);
         let mut unlocated = 0usize;
+        let table = match this.dataset {
+            Dataset::Components => griddesk_store::BulkTable::Components,
+            _ => griddesk_store::BulkTable::Cases,
+        };
         store.write_model(&mut |w| {
+            w.expect_rows(table, valid)?;
             // Locates a batch, counts those in no grid, writes it.
             let mut put = |rows: Vec<T>| -> Result<()> {
                 let mut batch = (kind.wrap)(rows);

@@ -403,7 +403,9 @@ impl Store {
     pub fn write<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         self.writable()?;
         let tx = self.conn.transaction().map_err(sql_error)?;
-        let out = f(&Writer { tx: &tx })?;
+        let w = Writer::on(&tx);
+        let out = f(&w)?;
+        w.rebuild_deferred()?;
         crate::audit_sql::seal(&tx).map_err(sql_error)?;
         tx.commit().map_err(sql_error)?;
         Ok(out)
@@ -790,15 +792,33 @@ fn opt_grid(s: Option<String>) -> Result<Option<GridCode>> {
 /// Writes inside one transaction; see [`Store::write`].
 pub struct Writer<'a> {
     tx: &'a Connection,
+    /// Secondary indexes dropped for a bulk insert ([`Writer::expect_rows`]): their SQL, run
+    /// again by [`Store::write`] before it commits.
+    deferred: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> Writer<'a> {
     /// A writer on a transaction opened with [`Store::transaction`], for modules that write
     /// core rows together with their own.
     pub fn on(tx: &'a Connection) -> Self {
-        Writer { tx }
+        Writer {
+            tx,
+            deferred: Default::default(),
+        }
+    }
+
+    /// Builds again the indexes a bulk insert put off, inside the transaction.
+    fn rebuild_deferred(&self) -> Result<()> {
+        for sql in self.deferred.take() {
+            self.tx.execute_batch(&sql).map_err(sql_error)?;
+        }
+        Ok(())
     }
 }
+
+/// Fewest rows for which an insert puts off a table's secondary indexes (below it, keeping
+/// them row by row costs less than building them again).
+const BULK_MIN_ROWS: usize = 65_536;
 
 impl Writer<'_> {
     /// The transaction, for modules that write their own tables in the same transaction.
@@ -949,6 +969,48 @@ impl Writer<'_> {
                 c.sample
             ])
             .map_err(|e| dup(e, "component", c.code.as_str()))?;
+        Ok(())
+    }
+
+    /// A large insert into `table` is coming (see the trait): when it is at least
+    /// `BULK_MIN_ROWS` rows and no fewer than the table holds, the table's secondary indexes
+    /// are dropped now and built again, sorted, when the write ends (in the same transaction:
+    /// a failed write rolls the drop back too). Indexes behind PRIMARY KEY and UNIQUE stay,
+    /// so duplicates are still refused row by row.
+    pub fn expect_rows(&self, table: griddesk_store::BulkTable, rows: usize) -> Result<()> {
+        let name = match table {
+            griddesk_store::BulkTable::Cases => "cases",
+            griddesk_store::BulkTable::Components => "component",
+        };
+        if rows < BULK_MIN_ROWS {
+            return Ok(());
+        }
+        let held: i64 = self
+            .tx
+            .query_row(&format!("SELECT count(*) FROM {name}"), [], |r| r.get(0))
+            .map_err(sql_error)?;
+        if rows < usize::try_from(held).unwrap_or(usize::MAX) {
+            return Ok(());
+        }
+        let indexes: Vec<(String, String)> = {
+            let mut st = self
+                .tx
+                .prepare(
+                    "SELECT name, sql FROM sqlite_schema
+                     WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+                )
+                .map_err(sql_error)?;
+            let rows = st
+                .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(sql_error)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sql_error)?
+        };
+        for (index, sql) in indexes {
+            self.tx
+                .execute_batch(&format!("DROP INDEX \"{}\"", index.replace('"', "\"\"")))
+                .map_err(sql_error)?;
+            self.deferred.borrow_mut().push(sql);
+        }
         Ok(())
     }
 
@@ -1139,6 +1201,13 @@ impl griddesk_store::ModelSink for Writer<'_> {
     fn insert_case(&self, c: &Case) -> griddesk_core::Result<()> {
         Writer::insert_case(self, c)
     }
+    fn expect_rows(
+        &self,
+        table: griddesk_store::BulkTable,
+        rows: usize,
+    ) -> griddesk_core::Result<()> {
+        Writer::expect_rows(self, table, rows)
+    }
 }
 
 impl griddesk_store::ModelStore for Store {
@@ -1222,7 +1291,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn datetime_round_trips_and_agrees_with_chrono(secs in 0i64..4_102_444_800) {
+        /// Years 1 to 9999: the stored form is written digit by digit (`datetime_bytes`).
+        fn datetime_round_trips_and_agrees_with_chrono(secs in -62_135_596_800i64..253_402_300_800) {
             let t = chrono::DateTime::from_timestamp(secs, 0).unwrap().naive_utc();
             let s = format_datetime(&t);
             prop_assert_eq!(&s, &t.format(DATETIME_FMT).to_string());
@@ -1243,5 +1313,66 @@ mod tests {
         }
         assert!(parse_datetime("2026-01-01T08:30:00").is_ok());
         assert!(parse_datetime("2026-01-01 08:30").is_ok());
+    }
+
+    fn indexes(tx: &Connection, table: &str) -> Vec<String> {
+        let mut st = tx
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ?1 ORDER BY name")
+            .unwrap();
+        let names = st.query_map([table], |r| r.get(0)).unwrap();
+        names.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn a_bulk_insert_builds_the_secondary_indexes_again_before_commit_and_a_failed_one_keeps_them()
+    {
+        use griddesk_store::BulkTable;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(&dir.path().join("s.sqlite")).unwrap();
+        let all = indexes(&store.conn, "cases");
+        assert!(all.contains(&"cases_reported".to_string()), "{all:?}");
+        let unique: Vec<String> = all
+            .iter()
+            .filter(|n| n.starts_with("sqlite_autoindex"))
+            .cloned()
+            .collect();
+        assert!(!unique.is_empty());
+        // Too few rows: nothing is put off.
+        store
+            .write(|w| {
+                w.expect_rows(BulkTable::Cases, BULK_MIN_ROWS - 1)?;
+                assert_eq!(indexes(w.tx(), "cases"), all);
+                Ok(())
+            })
+            .unwrap();
+        // Enough rows: only the indexes behind PRIMARY KEY / UNIQUE stay during the write,
+        // and every index is there again once it commits.
+        store
+            .write(|w| {
+                w.expect_rows(BulkTable::Cases, BULK_MIN_ROWS)?;
+                assert_eq!(indexes(w.tx(), "cases"), unique);
+                assert_eq!(
+                    indexes(w.tx(), "component").len(),
+                    2,
+                    "other tables keep theirs"
+                );
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(indexes(&store.conn, "cases"), all);
+        // A write that fails after the drop rolls it back with everything else.
+        let err = store
+            .write(|w| {
+                w.expect_rows(BulkTable::Components, BULK_MIN_ROWS)?;
+                Err::<(), _>(Error::Internal("stop".into()))
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("stop"));
+        assert_eq!(indexes(&store.conn, "component").len(), 2);
+        let ok: String = store
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
     }
 }
