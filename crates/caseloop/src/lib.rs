@@ -46,6 +46,7 @@ pub trait CaseLoopStore:
     + workflow::desk::DeskStore
     + intake::IntakeStore
     + register::RegisterStore
+    + griddesk_store::CaseTexts
 {
 }
 
@@ -58,5 +59,6 @@ impl<T> CaseLoopStore for T where
         + workflow::desk::DeskStore
         + intake::IntakeStore
         + register::RegisterStore
+        + griddesk_store::CaseTexts
 {
 }

@@ -309,7 +309,6 @@ pub struct CaseSummary {
     pub grid: Option<GridCode>,
     /// The component concerned, for component cases.
     pub component: Option<ComponentCode>,
-    pub description: Option<Box<str>>,
     pub sample: bool,
 }
 
@@ -325,7 +324,6 @@ impl From<&Case> for CaseSummary {
             reported_at: c.reported_at,
             grid: c.grid,
             component: c.component,
-            description: c.description.as_deref().map(Into::into),
             sample: c.sample,
         }
     }

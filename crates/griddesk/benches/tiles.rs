@@ -224,7 +224,6 @@ fn district() -> SpatialIndex {
                 reported_at: reported,
                 grid: cell_code[j * NX + i],
                 component: None,
-                description: None,
                 sample: false,
             }
         })

@@ -805,7 +805,7 @@ impl Engine {
 
     /// Exports a dataset to a file (format by extension); returns the number of records.
     pub fn export(&self, path: &Path, dataset: Dataset) -> Result<usize> {
-        io::export_file(&self.loaded().index, path, dataset)
+        io::export_file(&self.loaded().index, &StoreTexts(self), path, dataset)
     }
 
     /// Loads the sample district described by `resources/sample/manifest.json` into this store.
@@ -1016,6 +1016,16 @@ impl griddesk_store::ModelStore for AuditedWrites<'_> {
             })?;
             Ok(())
         })
+    }
+}
+
+/// Case descriptions read through the engine's store, held one block at a time (an export of a
+/// million cases does not keep the window's writes waiting).
+pub(crate) struct StoreTexts<'a>(pub(crate) &'a Engine);
+
+impl griddesk_store::CaseTexts for StoreTexts<'_> {
+    fn case_descriptions(&self, ids: &[&str]) -> Result<Vec<Option<String>>> {
+        griddesk_store::CaseTexts::case_descriptions(&*self.0.store(), ids)
     }
 }
 

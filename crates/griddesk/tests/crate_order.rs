@@ -19,7 +19,12 @@ const ORDER: &[(&str, &[&str])] = &[
     ),
     (
         "griddesk-caseloop",
-        &["griddesk-core", "griddesk-spatial", "griddesk-io"],
+        &[
+            "griddesk-core",
+            "griddesk-store",
+            "griddesk-spatial",
+            "griddesk-io",
+        ],
     ),
     (
         "griddesk-planning",

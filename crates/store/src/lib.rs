@@ -33,6 +33,15 @@ pub trait ModelSink {
     }
 }
 
+/// Case texts kept out of memory (the descriptions of a million cases would cost about 80 MB
+/// in every window), read from the store in blocks when they are needed: a file written, the
+/// sample's histories seeded.
+pub trait CaseTexts {
+    /// The descriptions of the cases `ids`, in their order: `None` for a case without one (or
+    /// not in the store).
+    fn case_descriptions(&self, ids: &[&str]) -> Result<Vec<Option<String>>>;
+}
+
 /// The tables a large import fills ([`ModelSink::expect_rows`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BulkTable {

@@ -68,6 +68,12 @@ impl Engine {
         dataset: Dataset,
         target: &TargetOptions,
     ) -> Result<usize> {
-        crate::io::export_file_to(&self.loaded().index, path, dataset, target)
+        crate::io::export_file_to(
+            &self.loaded().index,
+            &crate::engine::StoreTexts(self),
+            path,
+            dataset,
+            target,
+        )
     }
 }

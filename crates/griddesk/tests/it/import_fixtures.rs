@@ -11,6 +11,7 @@ use griddesk::io::{self, Dataset, Format, ImportOptions, ImportReport};
 use griddesk::model::*;
 use griddesk::store::Store;
 use griddesk::Error;
+use griddesk_store::CaseTexts;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -668,7 +669,8 @@ fn populated_store() -> Store {
                 .expect("dt")
                     + chrono::Duration::seconds(i64::from(i) * 7919),
                 status: CaseStatus::ALL[i as usize % CaseStatus::ALL.len()],
-                description: None,
+                // Every third case has a description, one with a comma, a quote and a line feed.
+                description: (i % 3 == 0).then(|| format!("第{i}号: 垃圾满溢, \"路边\"\n待清运")),
                 grid: grid_at(x, y),
                 sample: false,
             })?;
@@ -690,8 +692,8 @@ fn round_trip(csv: bool) {
         _ => "geojson",
     };
     for d in Dataset::ALL {
-        let n =
-            io::export_file(&ia, &dir.path().join(format!("{d}.{}", ext(d))), d).expect("export");
+        let n = io::export_file(&ia, &a, &dir.path().join(format!("{d}.{}", ext(d))), d)
+            .expect("export");
         assert!(n > 0, "{d}");
     }
     let mut b = empty_store();
@@ -715,6 +717,14 @@ fn round_trip(csv: bool) {
     assert_eq!(sa.components, sb.components);
     assert_eq!(sa.cases, sb.cases);
     assert_eq!(sa.district, sb.district);
+    // The descriptions, kept in the store only, went out with the file and came back.
+    let ids: Vec<&str> = sa.cases.iter().map(|c| &*c.id).collect();
+    let (da, db) = (
+        a.case_descriptions(&ids).expect("a"),
+        b.case_descriptions(&ids).expect("b"),
+    );
+    assert!(da.iter().filter(|d| d.is_some()).count() > 10, "{da:?}");
+    assert_eq!(da, db);
 }
 
 #[test]
@@ -729,10 +739,11 @@ fn csv_round_trip_gives_the_same_data() {
 
 #[test]
 fn export_refuses_unsupported_formats() {
-    let idx = index_of(&base_store());
+    let store = base_store();
+    let idx = index_of(&store);
     let dir = tempfile::tempdir().expect("tmp");
-    assert!(io::export_file(&idx, &dir.path().join("g.csv"), Dataset::Grids).is_err());
-    assert!(io::export_file(&idx, &dir.path().join("g.txt"), Dataset::Cases).is_err());
+    assert!(io::export_file(&idx, &store, &dir.path().join("g.csv"), Dataset::Grids).is_err());
+    assert!(io::export_file(&idx, &store, &dir.path().join("g.txt"), Dataset::Cases).is_err());
     assert!(!dir.path().join("g.csv").exists() && !dir.path().join("g.csv.part").exists());
 }
 

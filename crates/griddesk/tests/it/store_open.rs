@@ -256,7 +256,14 @@ fn store_written_by_schema_1_is_upgraded_and_reads_back() {
     );
     let closed = l.index.cases.iter().find(|c| &*c.id == "A0001").unwrap();
     assert_eq!(closed.status, CaseStatus::Closed);
-    assert_eq!(closed.description.as_deref(), Some("路边暴露垃圾"));
+    // Descriptions stay in the store, read in blocks where a file or a history needs them.
+    let texts = griddesk_store::CaseTexts::case_descriptions(
+        &Store::open(&p).expect("store"),
+        &["A0001", "A0002", "none"],
+    )
+    .expect("descriptions");
+    assert_eq!(texts[0].as_deref(), Some("路边暴露垃圾"));
+    assert_eq!(texts[2], None, "a case not in the store has none");
     let duty = &l.index.duty_grids[0];
     assert_eq!(
         (duty.code.as_str(), duty.inspector.as_str()),

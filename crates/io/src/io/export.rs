@@ -9,6 +9,7 @@ use crate::index::SpatialIndex;
 use crate::message::{Message, MessageCode as C};
 use geojson::{Feature, GeometryValue, JsonObject};
 use griddesk_core::dates::format_datetime;
+use griddesk_store::CaseTexts;
 use serde_json::Value;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -16,8 +17,13 @@ use std::path::Path;
 /// Writes `dataset` from the index to `path` (format from the extension, see
 /// [`Format::from_path`]); returns the number of records. The file is written next to `path`
 /// and renamed into place, so a failed export leaves no half-written file.
-pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Result<usize> {
-    export_file_to(index, path, dataset, &TargetOptions::default())
+pub fn export_file(
+    index: &SpatialIndex,
+    texts: &dyn CaseTexts,
+    path: &Path,
+    dataset: Dataset,
+) -> Result<usize> {
+    export_file_to(index, texts, path, dataset, &TargetOptions::default())
 }
 
 /// [`export_file`] in a chosen CRS and (Shapefile) attribute encoding. Streets, communities and
@@ -25,6 +31,7 @@ pub fn export_file(index: &SpatialIndex, path: &Path, dataset: Dataset) -> Resul
 /// written through the same table writer.
 pub fn export_file_to(
     index: &SpatialIndex,
+    texts: &dyn CaseTexts,
     path: &Path,
     dataset: Dataset,
     target: &TargetOptions,
@@ -59,8 +66,8 @@ pub fn export_file_to(
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
     let written = match format {
-        Format::GeoJson => write_geojson(index, &mut w, dataset),
-        Format::Csv => write_csv(index, &mut w, dataset),
+        Format::GeoJson => write_geojson(index, texts, &mut w, dataset),
+        Format::Csv => write_csv(index, texts, &mut w, dataset),
         Format::Shapefile | Format::GeoPackage => {
             Err(Error::Internal(format!("{dataset} is written as a table")))
         }
@@ -135,6 +142,9 @@ fn on_file(e: Error, path: &Path) -> Error {
     }
 }
 
+/// Cases whose descriptions are read from the store at once.
+const TEXT_BLOCK: usize = 4096;
+
 fn props(pairs: Vec<(&str, Value)>) -> JsonObject {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -155,14 +165,20 @@ fn with_sample(mut p: JsonObject, sample: bool) -> JsonObject {
 }
 
 /// Writes `dataset` as a GeoJSON FeatureCollection; returns the number of features.
-pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> Result<usize> {
-    let mut features: Box<dyn Iterator<Item = (GeometryValue, JsonObject)> + '_> = match dataset {
+pub fn write_geojson(
+    index: &SpatialIndex,
+    texts: &dyn CaseTexts,
+    w: &mut impl Write,
+    dataset: Dataset,
+) -> Result<usize> {
+    type Item = Result<(GeometryValue, JsonObject)>;
+    let mut features: Box<dyn Iterator<Item = Item> + '_> = match dataset {
         Dataset::Streets => Box::new(index.streets.iter().map(|s| {
             let p = props(vec![
                 ("code", text(s.code.as_str())),
                 ("name", text(&s.name)),
             ]);
-            (GeometryValue::from(&s.boundary), with_sample(p, s.sample))
+            Ok((GeometryValue::from(&s.boundary), with_sample(p, s.sample)))
         })),
         Dataset::Communities => Box::new(index.communities.iter().map(|c| {
             let p = props(vec![
@@ -170,7 +186,7 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
                 ("name", text(&c.name)),
                 ("street", text(c.street().as_str())),
             ]);
-            (GeometryValue::from(&c.boundary), with_sample(p, c.sample))
+            Ok((GeometryValue::from(&c.boundary), with_sample(p, c.sample)))
         })),
         Dataset::Grids => Box::new(index.grids.iter().map(|g| {
             let p = props(vec![
@@ -186,7 +202,7 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
                     g.end_date.map_or(Value::Null, |d| text(&d.to_string())),
                 ),
             ]);
-            (GeometryValue::from(&g.polygon), with_sample(p, g.sample))
+            Ok((GeometryValue::from(&g.polygon), with_sample(p, g.sample)))
         })),
         Dataset::Components => Box::new(index.components.iter().map(|c| {
             let p = props(vec![
@@ -197,34 +213,42 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
                 ("state", text(c.state.key())),
                 ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
             ]);
-            (GeometryValue::from(&c.location), with_sample(p, c.sample))
+            Ok((GeometryValue::from(&c.location), with_sample(p, c.sample)))
         })),
-        Dataset::Cases => Box::new(index.cases.iter().map(|c| {
-            let p = props(vec![
-                ("id", text(&c.id)),
-                ("kind", text(c.kind.key())),
-                ("class_code", text(c.class_code.as_str())),
-                ("source", text(c.source.key())),
-                ("reported_at", text(&format_datetime(&c.reported_at))),
-                ("status", text(c.status.key())),
-                (
-                    "component",
-                    c.component.map_or(Value::Null, |k| text(k.as_str())),
-                ),
-                (
-                    "description",
-                    c.description.as_deref().map_or(Value::Null, text),
-                ),
-                ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
-            ]);
-            (GeometryValue::from(&c.location), with_sample(p, c.sample))
+        Dataset::Cases => Box::new(index.cases.chunks(TEXT_BLOCK).flat_map(|chunk| {
+            // The descriptions live in the store: one read per block of cases.
+            let ids: Vec<&str> = chunk.iter().map(|c| &*c.id).collect();
+            let (descriptions, failed) = match texts.case_descriptions(&ids) {
+                Ok(d) => (d, None),
+                Err(e) => (Vec::new(), Some(Err(e))),
+            };
+            failed
+                .into_iter()
+                .chain(chunk.iter().zip(descriptions).map(|(c, d)| {
+                    let p = props(vec![
+                        ("id", text(&c.id)),
+                        ("kind", text(c.kind.key())),
+                        ("class_code", text(c.class_code.as_str())),
+                        ("source", text(c.source.key())),
+                        ("reported_at", text(&format_datetime(&c.reported_at))),
+                        ("status", text(c.status.key())),
+                        (
+                            "component",
+                            c.component.map_or(Value::Null, |k| text(k.as_str())),
+                        ),
+                        ("description", d.map_or(Value::Null, Value::String)),
+                        ("grid", c.grid.map_or(Value::Null, |g| text(g.as_str()))),
+                    ]);
+                    Ok((GeometryValue::from(&c.location), with_sample(p, c.sample)))
+                }))
         })),
         Dataset::DutyGrids => return Err(Error::Internal("duty grids are exported as CSV".into())),
     };
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n")
         .map_err(werr)?;
     let mut n = 0;
-    for (geometry, properties) in &mut features {
+    for item in &mut features {
+        let (geometry, properties) = item?;
         if n > 0 {
             w.write_all(b",\n").map_err(werr)?;
         }
@@ -243,7 +267,12 @@ pub fn write_geojson(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset)
 }
 
 /// Writes components, cases (`lon,lat` first) or duty grids as CSV; returns the number of rows.
-pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> Result<usize> {
+pub fn write_csv(
+    index: &SpatialIndex,
+    texts: &dyn CaseTexts,
+    w: &mut impl Write,
+    dataset: Dataset,
+) -> Result<usize> {
     let mut out = csv::Writer::from_writer(w);
     let o = |s: &Option<String>| s.clone().unwrap_or_default();
     let n = match dataset {
@@ -300,25 +329,29 @@ pub fn write_csv(index: &SpatialIndex, w: &mut impl Write, dataset: Dataset) -> 
                 ],
             )
             .map_err(werr)?;
-            for c in &index.cases {
-                griddesk_core::csvtable::write_safe_record(
-                    &mut out,
-                    [
-                        c.location.x().to_string().as_str(),
-                        &c.location.y().to_string(),
-                        &c.id,
-                        c.kind.key(),
-                        c.class_code.as_str(),
-                        c.source.key(),
-                        &format_datetime(&c.reported_at),
-                        c.status.key(),
-                        c.component.as_ref().map_or("", |k| k.as_str()),
-                        c.description.as_deref().unwrap_or(""),
-                        c.grid.as_ref().map_or("", |g| g.as_str()),
-                        if c.sample { "true" } else { "false" },
-                    ],
-                )
-                .map_err(werr)?;
+            for chunk in index.cases.chunks(TEXT_BLOCK) {
+                let ids: Vec<&str> = chunk.iter().map(|c| &*c.id).collect();
+                let descriptions = texts.case_descriptions(&ids)?;
+                for (c, d) in chunk.iter().zip(descriptions) {
+                    griddesk_core::csvtable::write_safe_record(
+                        &mut out,
+                        [
+                            c.location.x().to_string().as_str(),
+                            &c.location.y().to_string(),
+                            &c.id,
+                            c.kind.key(),
+                            c.class_code.as_str(),
+                            c.source.key(),
+                            &format_datetime(&c.reported_at),
+                            c.status.key(),
+                            c.component.as_ref().map_or("", |k| k.as_str()),
+                            d.as_deref().unwrap_or(""),
+                            c.grid.as_ref().map_or("", |g| g.as_str()),
+                            if c.sample { "true" } else { "false" },
+                        ],
+                    )
+                    .map_err(werr)?;
+                }
             }
             index.cases.len()
         }

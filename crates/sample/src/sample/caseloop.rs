@@ -439,24 +439,28 @@ pub fn write_histories(
         .filter(|(_, c)| c.sample)
         .collect();
     for block in cases.chunks(BLOCK) {
+        // The descriptions (the report's note) are kept in the store only.
+        let ids: Vec<&str> = block.iter().map(|(_, c)| &*c.id).collect();
+        let notes = tx.case_descriptions(&ids)?;
         let histories = block
             .par_iter()
-            .map(|&(n, c)| history(desk, index, &comps, seed, staff, n, c))
+            .zip(notes)
+            .map(|(&(n, c), note)| history(desk, index, &comps, seed, staff, (n, c, note)))
             .collect::<Result<Vec<History>>>()?;
         tx.write_case_histories(&histories)?;
     }
     Ok(())
 }
 
-/// The workflow history of sample case `c` (the `n`th of the index), consistent with its status.
+/// The workflow history of sample case `c` (the `n`th of the index, reported with `note`),
+/// consistent with its status.
 fn history(
     desk: &Desk,
     index: &SpatialIndex,
     comps: &BTreeMap<&str, &crate::model::Component>,
     seed: u64,
     staff: &Staff,
-    n: usize,
-    c: &crate::model::CaseSummary,
+    (n, c, note): (usize, &crate::model::CaseSummary, Option<String>),
 ) -> Result<History> {
     let cal = &desk.calendar;
     let mut runs: Vec<(StageRun, Vec<HangRecord>)> = Vec::new();
@@ -575,7 +579,7 @@ fn history(
             action: ActionKind::Report.key().to_string(),
             from_status: None,
             to_status: CaseStatus::Reported,
-            note: c.description.as_deref().map(str::to_string),
+            note,
             detail: None,
         });
         let mut run = Some(start(&mut runs, Stage::Accept, at, &flow, &mut rounds));

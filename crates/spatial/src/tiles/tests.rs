@@ -80,7 +80,6 @@ fn case(id: &str, at: Point<f64>, grid: Option<&str>, status: CaseStatus) -> Cas
         reported_at: date().and_hms_opt(8, 0, 0).unwrap_or_default(),
         grid: grid.map(code::<GridCode>),
         component: None,
-        description: None,
         sample: false,
     }
 }

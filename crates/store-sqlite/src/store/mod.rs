@@ -691,7 +691,7 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
     let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
     let mut cases = Vec::new();
     let mut stmt = c.prepare(
-            "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, description, sample FROM cases ORDER BY rowid",
+            "SELECT id, kind, class_code, source, reported_at, status, geom, grid, component, sample FROM cases ORDER BY rowid",
         ).map_err(sql_error)?;
     let mut rows = stmt.query([]).map_err(sql_error)?;
     while let Some(r) = rows.next().map_err(sql_error)? {
@@ -760,13 +760,7 @@ fn load_cases(c: &Connection, path: &Path) -> Result<Vec<CaseSummary>> {
                 Some(k) => Some(ComponentCode::parse(k).map_err(|e| bad("case", &id, e))?),
                 None => None,
             },
-            description: r
-                .get_ref(9)
-                .map_err(sql_error)?
-                .as_str_or_null()
-                .unwrap_or_default()
-                .map(Into::into),
-            sample: r.get(10).map_err(sql_error)?,
+            sample: r.get(9).map_err(sql_error)?,
             id: id.into_boxed_str(),
             kind,
             source,
@@ -1258,6 +1252,34 @@ impl Store {
             .execute_batch(&format!("PRAGMA synchronous = {mode}"))
             .map_err(sql_error)?;
         Ok(())
+    }
+}
+
+/// Blocks of case descriptions by id ([`griddesk_store::CaseTexts`]): one query per block, the
+/// ids passed as one JSON array.
+fn case_descriptions(conn: &Connection, ids: &[&str]) -> Result<Vec<Option<String>>> {
+    let ids = serde_json::to_string(ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let mut st = conn
+        .prepare_cached(
+            "SELECT c.description FROM json_each(?1) AS j LEFT JOIN cases AS c ON c.id = j.value
+             ORDER BY j.key",
+        )
+        .map_err(sql_error)?;
+    let rows = st
+        .query_map([ids], |r| r.get::<_, Option<String>>(0))
+        .map_err(sql_error)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sql_error)
+}
+
+impl griddesk_store::CaseTexts for Store {
+    fn case_descriptions(&self, ids: &[&str]) -> griddesk_core::Result<Vec<Option<String>>> {
+        case_descriptions(&self.conn, ids)
+    }
+}
+
+impl griddesk_store::CaseTexts for Db<'_> {
+    fn case_descriptions(&self, ids: &[&str]) -> griddesk_core::Result<Vec<Option<String>>> {
+        case_descriptions(self.0, ids)
     }
 }
 
