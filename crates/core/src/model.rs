@@ -6,6 +6,7 @@ use crate::code::{ClassCode, CommunityCode, ComponentCode, DistrictCode, GridCod
 use chrono::{NaiveDate, NaiveDateTime};
 use geo_types::{MultiPolygon, Point, Polygon};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A county-level district (区/县).
 #[derive(Debug, Clone, PartialEq)]
@@ -137,10 +138,11 @@ pub struct Component {
     pub code: ComponentCode,
     /// Class from the component code table (= `code.class_code()`).
     pub class_code: ClassCode,
-    /// 权属单位
-    pub owner: Option<String>,
-    /// 养护单位
-    pub maintainer: Option<String>,
+    /// 权属单位. Shared: a district's hundreds of thousands of components name about a hundred
+    /// units, and a store opens with each name once in memory.
+    pub owner: Option<Arc<str>>,
+    /// 养护单位 (shared like `owner`)
+    pub maintainer: Option<Arc<str>>,
     pub state: ComponentState,
     pub location: Point<f64>,
     /// Unit grid it lies in, assigned by the engine.

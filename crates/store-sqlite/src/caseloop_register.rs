@@ -121,8 +121,8 @@ impl griddesk_caseloop::register::RegisterStore for crate::Db<'_> {
         Ok(Some(crate::model::Component {
             code: ComponentCode::parse(code)?,
             class_code: ClassCode::parse(&class)?,
-            owner,
-            maintainer,
+            owner: owner.map(Into::into),
+            maintainer: maintainer.map(Into::into),
             state: ComponentState::parse(&state_key)
                 .ok_or_else(|| bad(format!("state `{state_key}`")))?,
             location: crate::store::wkb_io::point(&geom)?,

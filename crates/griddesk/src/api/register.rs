@@ -71,8 +71,8 @@ impl Engine {
                 let comp = Component {
                     code,
                     class_code: class,
-                    owner: c.owner.clone(),
-                    maintainer: c.maintainer.clone(),
+                    owner: c.owner.as_deref().map(Into::into),
+                    maintainer: c.maintainer.as_deref().map(Into::into),
                     state: c.state,
                     location: Point::new(c.location[0], c.location[1]),
                     grid,
@@ -133,10 +133,10 @@ impl Engine {
                     .map(str::to_string)
             };
             if let Some(o) = &edit.owner {
-                new.owner = text(o);
+                new.owner = text(o).map(Into::into);
             }
             if let Some(m) = &edit.maintainer {
-                new.maintainer = text(m);
+                new.maintainer = text(m).map(Into::into);
             }
             if new.owner != old.owner || new.maintainer != old.maintainer {
                 what.push("edit");

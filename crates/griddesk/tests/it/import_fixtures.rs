@@ -636,8 +636,8 @@ fn populated_store() -> Store {
             w.insert_component(&Component {
                 code: ComponentCode::parse(&format!("331003{class}{:06}", i + 1))?,
                 class_code: ClassCode::parse(class)?,
-                owner: (i % 3 == 0).then(|| "自来水公司, \"城东\"".to_string()),
-                maintainer: (i % 4 == 0).then(|| "市政".to_string()),
+                owner: (i % 3 == 0).then(|| "自来水公司, \"城东\"".into()),
+                maintainer: (i % 4 == 0).then(|| "市政".into()),
                 state: ComponentState::ALL[i as usize % 4],
                 location: point!(x: x, y: y),
                 grid: grid_at(x, y),

@@ -149,8 +149,9 @@ fn props(pairs: Vec<(&str, Value)>) -> JsonObject {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-fn opt(s: &Option<String>) -> Value {
-    s.as_ref().map_or(Value::Null, |s| Value::String(s.clone()))
+fn opt(s: &Option<impl AsRef<str>>) -> Value {
+    s.as_ref()
+        .map_or(Value::Null, |s| Value::String(s.as_ref().to_string()))
 }
 
 fn text(s: &str) -> Value {
@@ -274,7 +275,11 @@ pub fn write_csv(
     dataset: Dataset,
 ) -> Result<usize> {
     let mut out = csv::Writer::from_writer(w);
-    let o = |s: &Option<String>| s.clone().unwrap_or_default();
+    fn o(s: &Option<impl AsRef<str>>) -> String {
+        s.as_ref()
+            .map(|s| s.as_ref().to_string())
+            .unwrap_or_default()
+    }
     let n = match dataset {
         Dataset::Components => {
             let sample = index.components.iter().any(|c| c.sample);

@@ -847,8 +847,8 @@ pub(crate) fn component_row(
                 Component {
                     code,
                     class_code,
-                    owner,
-                    maintainer,
+                    owner: owner.map(Into::into),
+                    maintainer: maintainer.map(Into::into),
                     state,
                     location,
                     grid: None,

@@ -351,8 +351,8 @@ pub fn generate(
         out.push(Component {
             code: comp_code,
             class_code: class_codes[ci],
-            owner: Some(fix(owner)),
-            maintainer: Some(fix(maint)),
+            owner: Some(fix(owner).into()),
+            maintainer: Some(fix(maint).into()),
             state,
             location: geo_types::Point::new(ll[0], ll[1]),
             grid: Some(world.grid_codes[c as usize]),

@@ -656,29 +656,57 @@ fn code_tables_of(c: &Connection) -> Result<CodeTables> {
 fn load_components(c: &Connection, path: &Path) -> Result<Vec<Component>> {
     let bad = |what: &str, key: &str, e: Error| corrupt(path, what, key, e);
     let mut components = Vec::new();
+    // Owners and maintainers are a few hundred units over hundreds of thousands of rows: each
+    // name is kept once and shared.
+    let mut names: std::collections::HashMap<Box<str>, std::sync::Arc<str>> =
+        std::collections::HashMap::new();
+    let mut shared = |v: rusqlite::types::ValueRef<'_>| -> Option<std::sync::Arc<str>> {
+        let s = v.as_str_or_null().ok().flatten()?;
+        Some(match names.get(s) {
+            Some(a) => a.clone(),
+            None => {
+                let a: std::sync::Arc<str> = s.into();
+                names.insert(s.into(), a.clone());
+                a
+            }
+        })
+    };
+    let text = |r: &rusqlite::Row<'_>, i: usize| -> Result<String> {
+        Ok(r.get_ref(i)
+            .map_err(sql_error)?
+            .as_str()
+            .map_err(|e| sql_error(e.into()))?
+            .to_string())
+    };
     let mut stmt = c.prepare(
             "SELECT code, class_code, owner, maintainer, state, geom, grid, sample FROM component ORDER BY rowid",
         ).map_err(sql_error)?;
     let mut rows = stmt.query([]).map_err(sql_error)?;
     while let Some(r) = rows.next().map_err(sql_error)? {
-        let code: String = r.get(0).map_err(sql_error)?;
+        let code = text(r, 0)?;
         let cc = ComponentCode::parse(&code).map_err(|e| bad("component", &code, e))?;
-        let class: String = r.get(1).map_err(sql_error)?;
-        let state: String = r.get(4).map_err(sql_error)?;
+        let class = r.get_ref(1).map_err(sql_error)?;
+        let state = r.get_ref(4).map_err(sql_error)?;
         components.push(Component {
             code: cc,
-            class_code: ClassCode::parse(&class).map_err(|e| bad("component", &code, e))?,
-            owner: r.get(2).map_err(sql_error)?,
-            maintainer: r.get(3).map_err(sql_error)?,
-            state: ComponentState::parse(&state).ok_or_else(|| {
+            class_code: ClassCode::parse(class.as_str().unwrap_or_default())
+                .map_err(|e| bad("component", &code, e))?,
+            owner: shared(r.get_ref(2).map_err(sql_error)?),
+            maintainer: shared(r.get_ref(3).map_err(sql_error)?),
+            state: ComponentState::parse(state.as_str().unwrap_or_default()).ok_or_else(|| {
                 bad(
                     "component",
                     &code,
-                    Error::Internal(format!("state `{state}`")),
+                    Error::Internal(format!("state `{}`", state.as_str().unwrap_or_default())),
                 )
             })?,
-            location: wkb_io::point(&r.get::<_, Vec<u8>>(5).map_err(sql_error)?)
-                .map_err(|e| bad("component", &code, e))?,
+            location: wkb_io::point(
+                r.get_ref(5)
+                    .map_err(sql_error)?
+                    .as_blob()
+                    .unwrap_or_default(),
+            )
+            .map_err(|e| bad("component", &code, e))?,
             grid: opt_grid(r.get(6).map_err(sql_error)?).map_err(|e| bad("component", &code, e))?,
             sample: r.get(7).map_err(sql_error)?,
         });
