@@ -173,30 +173,20 @@ pub fn rounds(conn: &Connection, id: &str, stage: Stage) -> Result<u32> {
 }
 
 /// Starts a stage run; returns its id.
-#[allow(clippy::too_many_arguments)]
-pub fn start_run(
-    tx: &Connection,
-    case_id: &str,
-    stage: Stage,
-    round: u32,
-    department: Option<&str>,
-    at: NaiveDateTime,
-    limit: TimeLimit,
-    deadline: NaiveDateTime,
-) -> Result<i64> {
+pub fn start_run(tx: &Connection, case_id: &str, r: &StageRun) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO case_stage (case_id, stage, round, department, started_at, limit_amount, limit_unit, deadline)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         case_id,
-        stage.key(),
-        round,
-        department,
-        format_datetime(&at),
-        limit.amount,
-        limit.unit.key(),
-        format_datetime(&deadline)
+        r.stage.key(),
+        r.round,
+        r.department,
+        format_datetime(&r.started_at),
+        r.limit.amount,
+        r.limit.unit.key(),
+        fmt(&r.deadline)
     ])?;
     Ok(tx.last_insert_rowid())
 }
@@ -293,10 +283,19 @@ pub fn append_audit(
     note: Option<&str>,
     detail: Option<&serde_json::Value>,
 ) -> Result<i64> {
+    let row = AuditRow {
+        case_id,
+        at: &at,
+        actor,
+        role,
+        action,
+        from,
+        to,
+        note,
+        detail,
+    };
     let mut st = tx.prepare_cached(&multi_row_sql(AUDIT_INSERT, 9, 1))?;
-    bind_audit(
-        &mut st, 1, case_id, &at, actor, role, action, from, to, note, detail,
-    )?;
+    bind_audit(&mut st, 1, &row)?;
     st.raw_execute()?;
     Ok(tx.last_insert_rowid())
 }
@@ -368,30 +367,50 @@ fn bind_datetime(
     }
 }
 
+/// One `case_audit` row, borrowed.
+struct AuditRow<'a> {
+    case_id: &'a str,
+    at: &'a NaiveDateTime,
+    actor: &'a str,
+    role: &'a str,
+    action: &'a str,
+    from: Option<CaseStatus>,
+    to: CaseStatus,
+    note: Option<&'a str>,
+    detail: Option<&'a serde_json::Value>,
+}
+
+impl<'a> From<&'a AuditEntry> for AuditRow<'a> {
+    fn from(a: &'a AuditEntry) -> Self {
+        AuditRow {
+            case_id: &a.case_id,
+            at: &a.at,
+            actor: &a.actor,
+            role: &a.role,
+            action: &a.action,
+            from: a.from_status,
+            to: a.to_status,
+            note: a.note.as_deref(),
+            detail: a.detail.as_ref(),
+        }
+    }
+}
+
 /// The columns of one `case_audit` row, from its first parameter `i` (9 parameters).
-#[allow(clippy::too_many_arguments)]
 fn bind_audit(
     st: &mut rusqlite::Statement<'_>,
     i: usize,
-    case_id: &str,
-    at: &NaiveDateTime,
-    actor: &str,
-    role: &str,
-    action: &str,
-    from: Option<CaseStatus>,
-    to: CaseStatus,
-    note: Option<&str>,
-    detail: Option<&serde_json::Value>,
+    a: &AuditRow<'_>,
 ) -> rusqlite::Result<()> {
-    st.raw_bind_parameter(i, case_id)?;
-    bind_datetime(st, i + 1, Some(at))?;
-    st.raw_bind_parameter(i + 2, actor)?;
-    st.raw_bind_parameter(i + 3, role)?;
-    st.raw_bind_parameter(i + 4, action)?;
-    st.raw_bind_parameter(i + 5, from.map(|s| s.key()))?;
-    st.raw_bind_parameter(i + 6, to.key())?;
-    st.raw_bind_parameter(i + 7, note)?;
-    st.raw_bind_parameter(i + 8, detail.map(|d| d.to_string()))
+    st.raw_bind_parameter(i, a.case_id)?;
+    bind_datetime(st, i + 1, Some(a.at))?;
+    st.raw_bind_parameter(i + 2, a.actor)?;
+    st.raw_bind_parameter(i + 3, a.role)?;
+    st.raw_bind_parameter(i + 4, a.action)?;
+    st.raw_bind_parameter(i + 5, a.from.map(|s| s.key()))?;
+    st.raw_bind_parameter(i + 6, a.to.key())?;
+    st.raw_bind_parameter(i + 7, a.note)?;
+    st.raw_bind_parameter(i + 8, a.detail.map(|d| d.to_string()))
 }
 
 const AUDIT_INSERT: &str =
@@ -454,19 +473,7 @@ pub fn write_case_histories(tx: &Connection, hs: &[History]) -> Result<()> {
     )?;
     let audit: Vec<&AuditEntry> = hs.iter().flat_map(|h| &h.audit).collect();
     bulk_insert(tx, AUDIT_INSERT, 9, &audit, |st, i, a| {
-        bind_audit(
-            st,
-            i,
-            &a.case_id,
-            &a.at,
-            &a.actor,
-            &a.role,
-            &a.action,
-            a.from_status,
-            a.to_status,
-            a.note.as_deref(),
-            a.detail.as_ref(),
-        )
+        bind_audit(st, i, &AuditRow::from(*a))
     })?;
     let flows: Vec<&Flow> = hs.iter().map(|h| &h.flow).collect();
     bulk_insert(
@@ -659,20 +666,8 @@ impl griddesk_caseloop::workflow::record::CaseRecords for crate::Db<'_> {
     fn rounds(&self, id: &str, stage: Stage) -> griddesk_core::Result<u32> {
         (rounds(self.0, id, stage)).map_err(griddesk_core::Error::from)
     }
-    fn start_run(
-        &self,
-        case_id: &str,
-        stage: Stage,
-        round: u32,
-        department: Option<&str>,
-        at: NaiveDateTime,
-        limit: TimeLimit,
-        deadline: NaiveDateTime,
-    ) -> griddesk_core::Result<i64> {
-        (start_run(
-            self.0, case_id, stage, round, department, at, limit, deadline,
-        ))
-        .map_err(griddesk_core::Error::from)
+    fn start_run(&self, case_id: &str, run: &StageRun) -> griddesk_core::Result<i64> {
+        (start_run(self.0, case_id, run)).map_err(griddesk_core::Error::from)
     }
     fn end_run(
         &self,
@@ -878,17 +873,16 @@ mod tests {
     fn write_step_by_step(db: &crate::Db<'_>, h: &History) {
         let id = h.flow.case_id.as_str();
         for (r, hangs) in &h.runs {
-            let run = db
-                .start_run(
-                    id,
-                    r.stage,
-                    r.round,
-                    r.department.as_deref(),
-                    r.started_at,
-                    r.limit,
-                    r.started_at,
-                )
-                .unwrap();
+            let started = StageRun::started(
+                0,
+                r.stage,
+                r.round,
+                r.department.as_deref(),
+                r.started_at,
+                r.limit,
+                r.started_at,
+            );
+            let run = db.start_run(id, &started).unwrap();
             for g in hangs {
                 db.start_hang(id, run, g.interval.start, g.reason.as_deref())
                     .unwrap();

@@ -518,21 +518,7 @@ pub fn start_stage(
     let department = (stage == Stage::Handle)
         .then_some(flow.department.as_deref())
         .flatten();
-    let id = tx.start_run(&core.id, stage, round, department, at, limit, deadline)?;
-    Ok(StageRun {
-        id,
-        stage,
-        round,
-        department: department.map(str::to_string),
-        started_at: at,
-        limit,
-        extension_seconds: 0,
-        hung_seconds: 0,
-        deadline: Some(deadline),
-        ended_at: None,
-        used_seconds: None,
-        on_time: None,
-        outcome: None,
-        ended_by: None,
-    })
+    let run = StageRun::started(0, stage, round, department, at, limit, deadline);
+    let id = tx.start_run(&core.id, &run)?;
+    Ok(StageRun { id, ..run })
 }

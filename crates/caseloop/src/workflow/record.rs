@@ -96,6 +96,37 @@ pub struct StageRun {
     pub ended_by: Option<String>,
 }
 
+impl StageRun {
+    /// A run just started: its clock's bundle deadline set, nothing of its end yet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn started(
+        id: i64,
+        stage: Stage,
+        round: u32,
+        department: Option<&str>,
+        at: NaiveDateTime,
+        limit: TimeLimit,
+        deadline: NaiveDateTime,
+    ) -> Self {
+        StageRun {
+            id,
+            stage,
+            round,
+            department: department.map(str::to_string),
+            started_at: at,
+            limit,
+            extension_seconds: 0,
+            hung_seconds: 0,
+            deadline: Some(deadline),
+            ended_at: None,
+            used_seconds: None,
+            on_time: None,
+            outcome: None,
+            ended_by: None,
+        }
+    }
+}
+
 /// A hang-up of a stage run within a whole [`History`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HangRecord {
@@ -192,18 +223,8 @@ pub trait CaseRecords {
     fn running(&self, id: &str) -> Result<Option<StageRun>>;
     /// How many runs of `stage` the case has had.
     fn rounds(&self, id: &str, stage: Stage) -> Result<u32>;
-    /// Starts a stage run; returns its id.
-    #[allow(clippy::too_many_arguments)]
-    fn start_run(
-        &self,
-        case_id: &str,
-        stage: Stage,
-        round: u32,
-        department: Option<&str>,
-        at: NaiveDateTime,
-        limit: TimeLimit,
-        deadline: NaiveDateTime,
-    ) -> Result<i64>;
+    /// Starts a stage run (its started fields, [`StageRun::started`]); returns its id.
+    fn start_run(&self, case_id: &str, run: &StageRun) -> Result<i64>;
     /// Ends a stage run.
     fn end_run(
         &self,

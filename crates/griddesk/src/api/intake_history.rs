@@ -378,8 +378,18 @@ impl Engine {
                             .then_some(department.as_deref())
                             .flatten();
                         let deadline = cal.deadline(r.reported_at, limit);
-                        let run =
-                            tx.start_run(&id, stage, 1, dep, r.reported_at, limit, deadline)?;
+                        let run = tx.start_run(
+                            &id,
+                            &crate::workflow::record::StageRun::started(
+                                0,
+                                stage,
+                                1,
+                                dep,
+                                r.reported_at,
+                                limit,
+                                deadline,
+                            ),
+                        )?;
                         if r.status == CaseStatus::Hung {
                             tx.start_hang(&id, run, r.reported_at, Some("历史导入"))?;
                             tx.set_run_clock(run, 0, 0, None)?;
@@ -396,12 +406,15 @@ impl Engine {
                         let deadline = cal.deadline(r.reported_at, limit);
                         let run = tx.start_run(
                             &id,
-                            Stage::Handle,
-                            1,
-                            department.as_deref(),
-                            r.reported_at,
-                            limit,
-                            deadline,
+                            &crate::workflow::record::StageRun::started(
+                                0,
+                                Stage::Handle,
+                                1,
+                                department.as_deref(),
+                                r.reported_at,
+                                limit,
+                                deadline,
+                            ),
                         )?;
                         let used = cal.measure(limit.unit.metric(), r.reported_at, end);
                         tx.end_run(

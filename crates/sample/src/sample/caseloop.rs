@@ -542,22 +542,7 @@ fn history(
                 .then_some(flow.department.as_deref())
                 .flatten();
             runs.push((
-                StageRun {
-                    id: 0,
-                    stage,
-                    round: *round,
-                    department: dep.map(str::to_string),
-                    started_at: at,
-                    limit,
-                    extension_seconds: 0,
-                    hung_seconds: 0,
-                    deadline: Some(deadline),
-                    ended_at: None,
-                    used_seconds: None,
-                    on_time: None,
-                    outcome: None,
-                    ended_by: None,
-                },
+                StageRun::started(0, stage, *round, dep, at, limit, deadline),
                 Vec::new(),
             ));
             Run {
