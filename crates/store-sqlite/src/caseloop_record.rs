@@ -77,15 +77,18 @@ pub fn read_flow(conn: &Connection, id: &str) -> Result<Option<Flow>> {
 
 /// Inserts or replaces a flow row.
 pub fn write_flow(tx: &Connection, f: &Flow) -> Result<()> {
-    let mut st = tx.prepare_cached(&multi_row_sql(
-        &format!("INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES"),
-        FLOW_COL_COUNT,
-        1,
-    ))?;
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| multi_row_sql(&flow_insert(), FLOW_COL_COUNT, 1));
+    let mut st = tx.prepare_cached(&SQL)?;
     bind_flow(&mut st, 1, f)
         .and_then(|()| st.raw_execute())
         .map_err(|e| flow_error(e, f.department.clone()))?;
     Ok(())
+}
+
+/// The head of a `case_flow` insert, before its rows of values.
+fn flow_insert() -> String {
+    format!("INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES")
 }
 
 /// How many columns `FLOW_COLS` names.
@@ -294,7 +297,9 @@ pub fn append_audit(
         note,
         detail,
     };
-    let mut st = tx.prepare_cached(&multi_row_sql(AUDIT_INSERT, 9, 1))?;
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| multi_row_sql(AUDIT_INSERT, 9, 1));
+    let mut st = tx.prepare_cached(&SQL)?;
     bind_audit(&mut st, 1, &row)?;
     st.raw_execute()?;
     Ok(tx.last_insert_rowid())
@@ -476,13 +481,9 @@ pub fn write_case_histories(tx: &Connection, hs: &[History]) -> Result<()> {
         bind_audit(st, i, &AuditRow::from(*a))
     })?;
     let flows: Vec<&Flow> = hs.iter().map(|h| &h.flow).collect();
-    bulk_insert(
-        tx,
-        &format!("INSERT OR REPLACE INTO case_flow ({FLOW_COLS}) VALUES"),
-        FLOW_COL_COUNT,
-        &flows,
-        |st, i, f| bind_flow(st, i, f),
-    )
+    bulk_insert(tx, &flow_insert(), FLOW_COL_COUNT, &flows, |st, i, f| {
+        bind_flow(st, i, f)
+    })
     .map_err(|e| flow_error(e, hs.iter().find_map(|h| h.flow.department.clone())))?;
     Ok(())
 }

@@ -265,34 +265,10 @@ enum Item {
 /// dataset's fields, `required` those whose column must exist; `point` asks for `lon`/`lat`.
 /// Each converted chunk goes through `sink`, which keeps what it returns (the valid rows: the
 /// rejected ones are counted there, so a file of garbage is never held as rejects whole).
+/// Rows before line `from` are read past, not converted (0: every row); they are converted on
+/// every thread (`parallel`) or on the caller's alone.
 #[allow(clippy::too_many_arguments)]
 pub fn rows<T: Send>(
-    file: &str,
-    input: Box<dyn Read + '_>,
-    encoding: Option<TextEncoding>,
-    fields: &[Field],
-    required: &[Field],
-    point: bool,
-    parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
-    sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
-) -> Result<Vec<Row<T>>, Reject> {
-    rows_from(
-        file,
-        input,
-        encoding,
-        fields,
-        required,
-        point,
-        (0, true),
-        parse,
-        sink,
-    )
-}
-
-/// [`rows`] from line `from` on (the rows before it are read past, not converted), converted
-/// on every thread (`parallel`) or on the caller's alone.
-#[allow(clippy::too_many_arguments)]
-pub fn rows_from<T: Send>(
     file: &str,
     input: Box<dyn Read + '_>,
     encoding: Option<TextEncoding>,
@@ -573,6 +549,7 @@ mod tests {
             &[],
             &[],
             false,
+            (0, true),
             &|_| Ok(()),
             &mut |c| c,
         )
@@ -661,6 +638,7 @@ mod tests {
             &[],
             &[],
             false,
+            (0, true),
             &|_| Err::<(), _>(vec![Problem::new(None, required_missing())]),
             &mut |chunk| {
                 seen_at.push(taken.get());

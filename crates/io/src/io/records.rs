@@ -189,6 +189,7 @@ fn rows<T: Send>(
                 fields,
                 required,
                 point,
+                (0, true),
                 &|r| parse(r),
                 &mut |chunk| keep(chunk),
             )?;
@@ -1070,6 +1071,7 @@ mod tests {
             &[COMPONENT_CODE, OWNER],
             &[COMPONENT_CODE],
             true,
+            (0, true),
             &parse,
             &mut |c| c,
         )?;

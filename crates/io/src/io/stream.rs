@@ -147,7 +147,7 @@ impl Run<'_> {
     ) -> std::result::Result<(), Reject> {
         let input = std::fs::File::open(self.path)
             .map_err(|e| records::unreadable(self.file, self.path, &e))?;
-        csv_in::rows_from(
+        csv_in::rows(
             self.file,
             Box::new(std::io::BufReader::with_capacity(256 * 1024, input)),
             self.encoding,
