@@ -170,8 +170,9 @@ async function boot(): Promise<void> {
   showGrid(null);
   initWorkspaces(FEATURES, view);
   // Damage that opening did not read (pages of tables the map does not load): check the whole
-  // file in the background and say so at once.
-  void api.storeHealth().then((h) => {
+  // file in the background once the first view is drawn (the check reads every page, and on two
+  // cores it would compete with the first tiles), and say so at once.
+  void view.firstDrawn.then(() => api.storeHealth()).then((h) => {
     if (h.ok) return;
     const banner = byId('health-banner');
     banner.textContent = t('storeDamaged');

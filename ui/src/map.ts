@@ -155,6 +155,8 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     }
   });
   map.once('render', () => { mark('first-frame'); });
+  map.on('sourcedataloading', (e) => { if (e.sourceId === SOURCE) mark('tile-requested'); });
+  map.on('sourcedata', (e) => { if (e.sourceId === SOURCE && e.isSourceLoaded) mark('source-loaded'); });
 
   // Hover highlight through feature-state (grids carry `code` as their promoted id).
   let hovered: string | null = null;
