@@ -10,12 +10,20 @@ GridDesk CLI, then times:
   * importing the 1 000 000 cases from CSV with grid assignment (GridDesk, whole process, with
     its peak RSS from the OS) vs GDAL's ogr2ogr writing the same CSV into a GeoPackage with a
     spatial index (whole process, peak RSS), and Python's sqlite3 executemany of the same rows
-    without any spatial work (a floor, not a peer doing the same job).
+    without any spatial work (a floor, not a peer doing the same job);
+  * a newcomer's first start: `griddesk init STORE --sample` (whole process, peak RSS);
+  * the window (release app under Xvfb, through tests/e2e/perf.mjs): launch to grids drawn on
+    the sample district, warm launches and the first (cold) one, and the window's first start
+    (no store yet: it creates and seeds the sample, then draws). Skipped, with the reason
+    printed, when the release app, xvfb-run, node or tauri-driver is missing (--no-window skips it).
 Prints a table and writes target/bench/peer.json.
 
 Usage: python3 benches/peer.py [--grids 50000] [--cases 1000000] [--repeat 3] [--cli PATH]
+                               [--app PATH] [--launches 8] [--first-starts 3] [--no-window]
 Needs: a release build of the CLI (cargo build --release -p griddesk-cli), shapely>=2, numpy,
-ogr2ogr (gdal-bin) and /usr/bin/time (peak RSS).
+ogr2ogr (gdal-bin) and /usr/bin/time (peak RSS); for the window rows a release build of the app
+(cd ui && npm run build; cargo build --release -p griddesk-app) and the end-to-end tools
+(scripts/e2e-deps.sh).
 """
 import argparse, csv, json, os, shutil, sqlite3, statistics, subprocess, sys, time
 
@@ -61,6 +69,11 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--dir", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--cli", default=CLI, help="the GridDesk CLI to measure (default: the release build)")
+    ap.add_argument("--app", default=os.path.join(ROOT, "target", "release", "griddesk-app"),
+                    help="the GridDesk window to measure (default: the release build)")
+    ap.add_argument("--launches", type=int, default=8)
+    ap.add_argument("--first-starts", type=int, default=3)
+    ap.add_argument("--no-window", action="store_true", help="skip the window's launch rows")
     a = ap.parse_args()
     CLI = a.cli
     os.makedirs(a.dir, exist_ok=True)
@@ -147,6 +160,19 @@ def main():
 
     t_floor, _ = timed(sqlite_floor, 1)
 
+    # --- a newcomer's first start: store creation and the sample district ----------------------
+    inits = []
+    for _ in range(a.repeat):
+        store = os.path.join(a.dir, "first-start.sqlite")
+        for s in ("", "-wal", "-shm"):
+            if os.path.exists(store + s):
+                os.remove(store + s)
+        inits.append(peak([CLI, "init", store, "--sample", "--resources", os.path.join(ROOT, "resources")]))
+    t_init = statistics.median(t for t, _ in inits)
+    rss_init = max(m for _, m in inits)
+
+    window = launch_rows(a, store)
+
     res = {
         "machine": {"cpus": os.cpu_count(), "shapely": shapely.__version__, "geos": shapely.geos_version_string},
         "grids": int(len(polys)), "points": int(len(pts)),
@@ -161,6 +187,9 @@ def main():
         "import": {"griddesk_s": t_import, "griddesk_peak_mb": rss_import,
                    "ogr2ogr_gpkg_s": t_ogr, "ogr2ogr_peak_mb": rss_ogr,
                    "ratio_vs_ogr2ogr": t_ogr / t_import, "python_sqlite_floor_s": t_floor},
+        "first_start": {"griddesk_init_sample_s": t_init, "peak_mb": rss_init,
+                        "runs_s": [t for t, _ in inits]},
+        "window": window,
     }
     with open(os.path.join(a.dir, "peer.json"), "w") as f:
         json.dump(res, f, indent=2)
@@ -176,8 +205,47 @@ def main():
     print(f"import {len(pts):,} cases from CSV        {t_import:8.2f} s  peak {rss_import:.0f} MB")
     print(f"  ogr2ogr -> GeoPackage + index      {t_ogr:8.2f} s  peak {rss_ogr:.0f} MB   ratio {t_ogr / t_import:.1f}x")
     print(f"  python sqlite3 insert floor        {t_floor:8.2f} s")
+    print(f"first start: init --sample           {t_init:8.2f} s  peak {rss_init:.0f} MB   "
+          f"(runs {', '.join(f'{t:.2f}' for t, _ in inits)}; goal < 2 s)")
+    if "skipped" in window:
+        print(f"window rows skipped: {window['skipped']}")
+    else:
+        warm = window["warm_ms"]
+        print(f"launch to grids drawn (warm)        {statistics.median(warm):8.0f} ms  "
+              f"(range {min(warm)}–{max(warm)} of {len(warm)}; goal < 1 000 ms)")
+        print(f"  first (cold) launch                {window['cold_ms']:8.0f} ms  (goal < 1 500 ms)")
+        fs = window["first_start_ms"]
+        if fs:
+            print(f"window first start (seed + draw)    {statistics.median(fs):8.0f} ms  "
+                  f"(range {min(fs)}–{max(fs)} of {len(fs)}; goal < 2 000 ms)")
     if L["found"]["griddesk"] != L["found"]["shapely_best"]:
         print("NOTE: counts differ: shapely 'contains' excludes points on grid boundaries; GridDesk assigns them", file=sys.stderr)
+
+
+def launch_rows(a, store):
+    """The window's rows through tests/e2e/perf.mjs, or why they were skipped."""
+    if a.no_window:
+        return {"skipped": "--no-window"}
+    missing = [what for what, ok in (
+        (f"release app {a.app} (cd ui && npm run build; cargo build --release -p griddesk-app)", os.path.exists(a.app)),
+        ("xvfb-run", shutil.which("xvfb-run")), ("node", shutil.which("node")),
+        ("tauri-driver (scripts/e2e-deps.sh)", shutil.which("tauri-driver")),
+    ) if not ok]
+    if missing:
+        return {"skipped": "missing " + "; ".join(missing)}
+    env = dict(os.environ, GRIDDESK_APP=a.app)
+    r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", "node",
+                        os.path.join(ROOT, "tests", "e2e", "perf.mjs"), "--db", store,
+                        "--launches", str(a.launches + 1), "--first-starts", str(a.first_starts),
+                        "--steps", "0"], cwd=ROOT, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"tests/e2e/perf.mjs failed:\n{r.stderr[-3000:]}")
+    out = json.loads(r.stdout)
+    launches = out["launch_to_grids_ms"]
+    # perf.mjs launches on the store first (the first of them is the session's first, cold
+    # launch), then does the first starts.
+    return {"cold_ms": launches[0], "warm_ms": launches[1:],
+            "first_start_ms": out.get("first_start_to_grids_ms", []), "phases": out.get("launch_phases", [])}
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-// Measures what issue 3 asks for, through the real window (not part of the test suite):
-//   * launch-to-grids: process start → first map idle with unit grids drawn (existing store);
+// Measures what issues 3 and 17 ask for, through the real window (not part of the test suite):
+//   * launch-to-grids: process start → first frame with unit grids drawn (existing store);
+//   * first start: the same with no store yet (the window creates and seeds the sample district
+//     in the user's data folder first), `--first-starts N` times, each on a fresh folder;
 //   * tile service time while panning at z15: count, p50, p95, p99, max (ms, from the shell).
 //
 //   xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/perf.mjs --db STORE [--steps 60] [--launches 3]
+//     [--first-starts 0]
 // Use a release build (GRIDDESK_APP=target/release/griddesk-app) for numbers worth reporting.
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Driver, artifacts, shot, waitFor, waitIdle } from './lib/harness.mjs';
 
@@ -14,11 +17,12 @@ const { values } = parseArgs({
     db: { type: 'string' },
     steps: { type: 'string', default: '60' },
     launches: { type: 'string', default: '3' },
+    'first-starts': { type: 'string', default: '0' },
     zoom: { type: 'string', default: '15' },
   },
 });
 if (!values.db) {
-  console.error('usage: node tests/e2e/perf.mjs --db STORE [--steps N] [--launches N] [--zoom Z]');
+  console.error('usage: node tests/e2e/perf.mjs --db STORE [--steps N] [--launches N] [--first-starts N] [--zoom Z]');
   process.exit(2);
 }
 
@@ -59,6 +63,15 @@ try {
   result.tiles_at_launch = before;
   result.tiles_while_panning = await s.evaluate(`return await window.__griddesk.api.tileStats();`);
   await shot(s, 'perf-last-view');
+  // First starts: no --db, and no store in the data folder, so the window seeds the sample.
+  const dataDir = join(driver.tmp, 'data');
+  for (let i = 0; i < Number(values['first-starts']); i++) {
+    if (s) await s.delete();
+    rmSync(dataDir, { recursive: true, force: true });
+    s = await driver.launch();
+    await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, 'grids drawn after seeding', 120000);
+    (result.first_start_to_grids_ms ??= []).push(Number(await s.execute(`return document.body.dataset.firstGridsMs;`)));
+  }
 } finally {
   await driver.stop();
 }
