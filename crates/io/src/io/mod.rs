@@ -60,6 +60,7 @@ pub mod csv_in;
 pub mod export;
 pub mod fields;
 pub mod geojson_in;
+pub mod keys;
 pub mod records;
 pub mod shp;
 pub mod stream;

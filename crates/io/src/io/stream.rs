@@ -11,11 +11,13 @@
 //!    written when it is the first of its key that the check kept; a file that changed
 //!    between the two readings is refused and nothing is written.
 //!
-//! Memory holds at most [`KEEP`] rows, a batch, the reject list and the keys, whatever the
-//! file's size; a file of up to [`KEEP`] rows is read once.
+//! Memory holds at most [`KEEP`] rows, three batches of [`SEND_BATCH`] rows, the reject list
+//! and the keys (about 50 bytes each, [`SeenKeys`]), whatever the file's size; a file of up to
+//! [`KEEP`] rows is read once.
 
 use super::csv_in;
 use super::fields::{Field, Problem, Record};
+use super::keys::SeenKeys;
 use super::records::{self, Records};
 use super::{Dataset, ImportOptions, ImportReport, Locate, Reject, TextEncoding};
 use crate::error::{Error, Position, Rejects, Result};
@@ -23,7 +25,6 @@ use crate::index::SpatialIndex;
 use crate::message::{Message, MessageCode as C};
 use crate::model::{Case, Component};
 use griddesk_store::ModelStore;
-use rustc_hash::FxHashMap;
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -106,8 +107,14 @@ fn import_csv_keeping(
     }
 }
 
-/// Rows kept from the check for the write: a file this long is read once.
-pub const KEEP: usize = 256 * 1024;
+/// Rows kept from the check for the write: a file this long is read once. Longer files are read
+/// again while the rows are written, and reading converts rows faster than SQLite inserts them,
+/// so more kept rows save no time, only hold memory (§ docs/exchange.md "Large files").
+pub const KEEP: usize = 64 * 1024;
+
+/// Rows handed from the reading thread to the writing one at a time (at most two such batches
+/// wait in between).
+const SEND_BATCH: usize = 4 * 1024;
 
 /// Points located per call: enough for the locator's sorted bulk path.
 const LOCATE_BATCH: usize = 64 * 1024;
@@ -170,8 +177,8 @@ impl Run<'_> {
         let t0 = std::time::Instant::now();
         // 1. Check.
         let mut rejects = Rejects::new();
-        // Keys with the line of their first row (a fast hash: a million of them are looked up twice).
-        let mut first: FxHashMap<Box<str>, Position> = FxHashMap::default();
+        // Keys with the line of their first row, compactly (a million of them on a large file).
+        let mut first = SeenKeys::default();
         let (mut valid, mut migrated, mut unlocated) = (0usize, 0usize, 0usize);
         // The valid rows of the file's start, and the line of the first row not kept.
         let mut kept: Vec<T> = Vec::new();
@@ -201,7 +208,7 @@ impl Run<'_> {
                         let k = (kind.key)(&v);
                         let refused = match first.get(k) {
                             Some(at) => {
-                                Some(records::duplicate_key(self.file, kind.key_field, k, *at))
+                                Some(records::duplicate_key(self.file, kind.key_field, k, at))
                             }
                             None if (kind.exists)(&v) => {
                                 Some(records::key_exists(kind.key_field, k))
@@ -212,7 +219,7 @@ impl Run<'_> {
                             let at = row.position;
                             rejects.push(Reject::new(self.file, at, Some(kind.key_field), why));
                         } else {
-                            first.insert(k.into(), row.position);
+                            first.insert(k, row.position);
                             migrated += m as usize;
                             ok.push(v);
                         }
@@ -302,9 +309,9 @@ impl Run<'_> {
                     let res = this.read(kind, (from, false), &mut |chunk| {
                         pending.extend(chunk.into_iter().filter_map(|row| {
                             let (v, _) = row.result.ok()?;
-                            (first.get((kind.key)(&v)) == Some(&row.position)).then_some(v)
+                            (first.get((kind.key)(&v)) == Some(row.position)).then_some(v)
                         }));
-                        if pending.len() >= LOCATE_BATCH {
+                        if pending.len() >= SEND_BATCH {
                             // A closed channel means the writer failed: stop sending.
                             let _ = tx.send(std::mem::take(&mut pending));
                         }
