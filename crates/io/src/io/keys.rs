@@ -27,9 +27,7 @@ impl SeenKeys {
     }
 
     fn key(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        key_at(&self.text, &self.ends, i)
     }
 
     /// Where `key` was first seen, if it was.
@@ -58,11 +56,8 @@ impl SeenKeys {
             hasher,
             ..
         } = self;
-        table.insert_unique(h, i, |&j| {
-            let j = j as usize;
-            let start = if j == 0 { 0 } else { ends[j - 1] };
-            hasher.hash_one(&text[start..ends[j]])
-        });
+        // The table may grow and hash the keys again: by their text, as `get` hashes them.
+        table.insert_unique(h, i, |&j| hasher.hash_one(key_at(text, ends, j)));
     }
 
     /// How many keys were seen.
@@ -74,6 +69,13 @@ impl SeenKeys {
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
+}
+
+/// Key `i` of `text`, which ends at `ends[i]` and starts where key `i - 1` ends.
+fn key_at<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 #[cfg(test)]
