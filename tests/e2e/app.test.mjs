@@ -93,7 +93,7 @@ test('first start creates the store, seeds the sample district and draws it', as
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
   // The sign-in overlay covers the window until the harness's demo sign-in goes through.
-  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
+  assert.ok(await s.signedIn, `expected the demo inspector to be signed in: ${s.signInFailure}`);
   await waitIdle(s, 60000);
   await waitFor(s, `Number(document.body.dataset.firstGridsMs) > 0`, "a first idle with unit grids drawn");
   const o = await s.execute(`return window.__griddesk.status.overview;`);

@@ -27,7 +27,7 @@ before(async () => {
   // Grid edits are recorded under the signed-in planner (other roles are refused).
   s = await driver.launch({ signIn: PLANNER });
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
-  assert.ok(await s.signedIn, 'expected the demo planner to sign in');
+  assert.ok(await s.signedIn, `expected the demo planner to sign in: ${s.signInFailure}`);
   await s.execute(`window.__griddesk.selectWorkspace('planning');`);
   await waitFor(s, `document.body.dataset.workspace === 'planning' && !!document.getElementById('plan-tool-split') && !!window.__planning`, 'the planning pane with its toolbar');
   await waitIdle(s, 60000);

@@ -23,7 +23,7 @@ before(async () => {
   driver = await new Driver().start();
   s = await driver.launch();
   await waitFor(s, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
-  assert.ok(await s.signedIn, 'expected the demo inspector to be signed in');
+  assert.ok(await s.signedIn, `expected the demo inspector to be signed in: ${s.signInFailure}`);
   await waitIdle(s, 60000);
 });
 

@@ -149,9 +149,14 @@ export class Driver {
 /** The demo user the harness signs in as by default (the sample store's accounts, README). */
 export const DEMO_SIGN_IN = { login: 'inspector', password: 'inspector@2026' };
 
-/** Fills and submits the sign-in overlay once it appears; resolves true once signed in. */
+/**
+ * Fills and submits the sign-in overlay once it appears; resolves true once signed in. When it
+ * gives up it resolves false and says why in `session.signInFailure` (the error screen, the page
+ * crash WebKitWebDriver reported, the message under the form, or the deadline).
+ */
 export async function signInWhenAsked(session, { login, password, role = '' }, timeoutMs = 300000) {
   const deadline = Date.now() + timeoutMs;
+  session.signInFailure = null;
   while (Date.now() < deadline) {
     let state;
     try {
@@ -168,13 +173,27 @@ export async function signInWhenAsked(session, { login, password, role = '' }, t
         f.requestSubmit();
         return 'sent';`, login, password, role);
     } catch (e) {
-      if (isPageCrash(e)) return false; // the session is gone: the caller looks at why
+      if (isPageCrash(e)) {
+        // The session is gone (later commands answer "invalid session id"): the caller retries.
+        session.signInFailure = String(e?.message ?? e);
+        return false;
+      }
       state = 'wait'; // the page is still loading
     }
     if (state === 'done') return true;
-    if (state === 'error') return false;
+    if (state === 'error') {
+      session.signInFailure = 'the app showed its error screen';
+      return false;
+    }
     await sleep(200);
   }
+  let shown = '';
+  try {
+    shown = await session.execute(`return document.getElementById('signin-error')?.textContent ?? '';`);
+  } catch (e) {
+    shown = String(e?.message ?? e);
+  }
+  session.signInFailure = `not signed in within ${timeoutMs} ms${shown ? ` (the form says: ${shown})` : ''}`;
   return false;
 }
 
@@ -249,10 +268,13 @@ export async function startSignedIn(assert, signIn = DEMO_SIGN_IN) {
       await waitFor(session, `document.body.dataset.screen === 'map'`, 'the map screen after seeding the sample district', 240000);
       const signedIn = await session.signedIn;
       if (!signedIn) {
+        // A crash the sign-in loop saw (the session then answers "invalid session id", not the
+        // crash), or one the page shows now.
+        if (isPageCrash(session.signInFailure)) throw new Error(session.signInFailure);
         const state = await pageState(session);
         if (isPageCrash(state)) throw new Error(state);
       }
-      assert.ok(signedIn, `expected the demo account ${signIn.login} to be signed in`);
+      assert.ok(signedIn, `expected the demo account ${signIn.login} to be signed in: ${session.signInFailure}`);
       await waitIdle(session, 60000);
       return { driver, session };
     } catch (e) {
