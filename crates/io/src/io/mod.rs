@@ -61,6 +61,7 @@ pub mod export;
 pub mod fields;
 pub mod geojson_in;
 pub mod keys;
+pub mod outlines;
 pub mod records;
 pub mod shp;
 pub mod stream;
