@@ -142,6 +142,13 @@ macro_rules! roots {
         $visit!(clock::TimeLimit);
         $visit!(filing::FilingCondition);
         $visit!(griddesk::workflow::LimitEdit);
+        // setup.rs
+        $visit!(io::outlines::CountyEntry);
+        $visit!(griddesk::setup::NewDistrict);
+        $visit!(griddesk::setup::OutlineSource);
+        $visit!(griddesk::setup::SetupStatus);
+        $visit!(griddesk::setup::DistrictProposal);
+        $visit!(users::Department);
     }};
 }
 

@@ -18,6 +18,7 @@ mod messages_check;
 mod planning;
 mod register;
 mod settings;
+mod setup;
 mod store;
 mod tiles;
 mod transfer;
@@ -47,6 +48,7 @@ fn main() {
         .manage(Store::new())
         .manage(cases::SignedIn::default())
         .manage(transfer::ChosenExports::default())
+        .manage(setup::Counties::default())
         .manage(tiles::TileTimes::new())
         .manage(analytics::Rasters::default())
         .manage(commands::Launched(launched))
@@ -64,6 +66,16 @@ fn main() {
             commands::store_health,
             commands::open_store_dialog,
             commands::new_store_dialog,
+            setup::setup_counties,
+            setup::setup_pick_store,
+            setup::setup_pick_outline,
+            setup::setup_create_district,
+            setup::setup_status,
+            setup::setup_propose,
+            setup::setup_accept,
+            setup::setup_discard,
+            setup::setup_departments,
+            setup::setup_add_department,
             commands::sync_menu,
             commands::quit,
             transfer::transfer_datasets,

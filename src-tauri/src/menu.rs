@@ -39,6 +39,8 @@ pub enum MenuAction {
     ZoomDistrict,
     Settings,
     About,
+    /// File ▸ New: the window's New dialog (a district of one's own, or the sample).
+    NewStore,
     /// File ▸ Import / Export ▸ dataset: the window's import/export dialog.
     Transfer {
         mode: transfer::Mode,
@@ -71,13 +73,18 @@ struct Labels {
     exists: &'static str,
 }
 
+/// The file-type name of stores in the file dialogs.
+pub fn store_filter(lang: Lang) -> &'static str {
+    labels(lang).store_filter
+}
+
 fn labels(lang: Lang) -> Labels {
     match lang {
         Lang::Zh => Labels {
             file: "文件",
             open: "打开数据库…",
             open_read_only: "以只读方式打开…",
-            new: "新建数据库（含示例区）…",
+            new: "新建辖区…",
             import: "导入",
             export: "导出",
             quit: "退出",
@@ -95,7 +102,7 @@ fn labels(lang: Lang) -> Labels {
             file: "File",
             open: "Open store…",
             open_read_only: "Open read-only…",
-            new: "New store (with sample district)…",
+            new: "New district…",
             import: "Import",
             export: "Export",
             quit: "Quit",
@@ -186,7 +193,7 @@ pub fn on_event(app: &AppHandle, event: MenuEvent) {
     match id {
         "file.open" => choose_store(app, OpenMode::Existing, current_lang(app)),
         "file.open-read-only" => choose_store(app, OpenMode::ReadOnly, current_lang(app)),
-        "file.new" => choose_store(app, OpenMode::Seed, current_lang(app)),
+        "file.new" => emit(app, MenuAction::NewStore),
         "file.quit" => app.exit(app.state::<Store>().exit_code()),
         "view.zoom-district" => emit(app, MenuAction::ZoomDistrict),
         "view.settings" => emit(app, MenuAction::Settings),

@@ -91,6 +91,37 @@ impl Store {
         }
     }
 
+    fn ready_state(&self, engine: Engine, path: PathBuf, seeded: bool) -> StoreState {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let grids_bbox = engine.grids_bbox();
+        StoreState::Ready(Arc::new(Loaded {
+            engine,
+            path,
+            seeded,
+            generation,
+            grids_bbox,
+        }))
+    }
+
+    /// Makes a store opened (or created) elsewhere the window's store, signed in as `session`,
+    /// and tells the window to start over on it.
+    pub fn install(
+        app: &AppHandle,
+        engine: Engine,
+        path: PathBuf,
+        session: Option<griddesk::users::Session>,
+    ) {
+        let store = app.state::<Store>();
+        store.state.send_replace(StoreState::Opening);
+        let next = store.ready_state(engine, path, false);
+        store.exit_code.store(0, Ordering::SeqCst);
+        store.state.send_replace(next);
+        app.state::<crate::cases::SignedIn>().set(session);
+        if let Err(e) = app.emit("store-changed", ()) {
+            eprintln!("griddesk: cannot notify the window: {e}");
+        }
+    }
+
     pub fn exit_code(&self) -> i32 {
         self.exit_code.load(Ordering::SeqCst)
     }
@@ -116,7 +147,6 @@ impl Store {
                 };
                 let next = match opened {
                     Ok((engine, seeded)) => {
-                        let generation = store.generation.fetch_add(1, Ordering::SeqCst) + 1;
                         eprintln!(
                             "griddesk: opened {}{} in {} ms",
                             path.display(),
@@ -128,14 +158,7 @@ impl Store {
                             started.elapsed().as_millis()
                         );
                         store.exit_code.store(0, Ordering::SeqCst);
-                        let grids_bbox = engine.grids_bbox();
-                        StoreState::Ready(Arc::new(Loaded {
-                            engine,
-                            path,
-                            seeded,
-                            generation,
-                            grids_bbox,
-                        }))
+                        store.ready_state(engine, path, seeded)
                     }
                     Err(e) => {
                         eprintln!("griddesk: cannot open store {}: {e}", path.display());

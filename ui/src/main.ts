@@ -1,4 +1,6 @@
 // Boot: wait for the store, then show the map or the error screen.
+import { initChecklist } from './setup/checklist';
+import { openNewDistrict } from './setup/newDistrict';
 import './style.css';
 import { invoke } from '@tauri-apps/api/core';
 import { api, asErrorDto, onMenu, onStoreChanged, type ErrorDto, type Lang, type StoreStatusDto } from './api';
@@ -24,6 +26,8 @@ interface GridDeskHooks {
   selectWorkspace: (id: string) => void;
   /** What File ▸ Import / Export ▸ dataset does. */
   openTransfer: typeof openTransfer;
+  /** What File ▸ New does. */
+  openNewDistrict: typeof openNewDistrict;
   /** Start-up milestones (ms since the page started). */
   timeline: Record<string, number>;
 }
@@ -34,7 +38,7 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer };
+const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer, openNewDistrict };
 // The test hook only where the shell allows it (debug builds, or GRIDDESK_TEST_HOOK=1 at launch).
 void invoke<boolean>('test_hook_enabled').then((on) => { if (on) window.__griddesk = hooks; }).catch(() => undefined);
 
@@ -124,6 +128,9 @@ function wireChrome(): void {
       case 'transfer':
         void openTransfer(a.mode, a.dataset);
         break;
+      case 'new-store':
+        openNewDistrict();
+        break;
     }
   });
   // Another store was opened from the menu or the error screen: start over on it.
@@ -169,6 +176,7 @@ async function boot(): Promise<void> {
   initSearch(view);
   showGrid(null);
   initWorkspaces(FEATURES, view);
+  void view.firstDrawn.then(() => { initChecklist(view); });
   // Damage that opening did not read (pages of tables the map does not load): check the whole
   // file in the background once the first view is drawn (the check reads every page, and on two
   // cores it would compete with the first tiles), and say so at once.

@@ -151,6 +151,7 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
       lines.push(el('p', {}, s('noRejects')));
     }
     say(r.dry_run ? 'checked' : 'imported', ...lines);
+    if (!r.dry_run && r.imported > 0) document.dispatchEvent(new Event('griddesk:data-changed'));
   };
   const needPath = (): string | null => {
     const p = path.value.trim();

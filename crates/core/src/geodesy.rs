@@ -2,12 +2,26 @@
 
 use geo::{GeodesicArea, Polygon};
 
+/// Surface area of the WGS84 ellipsoid, m².
+const EARTH_AREA_M2: f64 = 510_065_621_724_088.4;
+
 /// Mean Earth radius used for local (small-area) projections, metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-/// Geodesic area of a lon/lat polygon in m² (Karney's algorithm on the WGS84 ellipsoid).
+/// Geodesic area of a lon/lat polygon in m² (Karney's algorithm on the WGS84 ellipsoid),
+/// whatever the winding of its rings: Karney's unsigned area of a ring running the other way
+/// is the rest of the Earth, so each ring counts with the smaller of the two, and the holes'
+/// areas are taken from the exterior's.
 pub fn area_m2(p: &Polygon<f64>) -> f64 {
-    p.geodesic_area_unsigned()
+    fn small(a: f64) -> f64 {
+        a.min(EARTH_AREA_M2 - a).max(0.0)
+    }
+    if p.interiors().is_empty() {
+        return small(p.geodesic_area_unsigned());
+    }
+    let ring =
+        |r: &geo::LineString<f64>| small(Polygon::new(r.clone(), vec![]).geodesic_area_unsigned());
+    (ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>()).max(0.0)
 }
 
 /// An equirectangular projection centred on a point: good to well under 0.1 % over a district.
@@ -42,6 +56,26 @@ impl LocalProjection {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn area_does_not_depend_on_winding() {
+        use geo::line_string;
+        use geo::orient::{Direction, Orient};
+        let p = geo::polygon![(x: 121.0, y: 28.0), (x: 121.01, y: 28.0), (x: 121.01, y: 28.01), (x: 121.0, y: 28.01)];
+        let a = super::area_m2(&p);
+        assert!(a > 1.0e6 && a < 1.2e6, "{a}");
+        let r = super::area_m2(&p.orient(Direction::Reversed));
+        assert!((r - a).abs() < 1.0, "{r} vs {a}");
+        // A hole, either way round.
+        let holed = geo::Polygon::new(
+            p.exterior().clone(),
+            vec![
+                geo::line_string![(x: 121.002, y: 28.002), (x: 121.004, y: 28.002), (x: 121.004, y: 28.004), (x: 121.002, y: 28.004), (x: 121.002, y: 28.002)],
+            ],
+        );
+        let h = super::area_m2(&holed);
+        assert!((a - h) > 0.03e6 && (a - h) < 0.06e6, "{a} {h}");
+        assert!((super::area_m2(&holed.orient(Direction::Reversed)) - h).abs() < 1.0);
+    }
     use super::*;
     use geo::polygon;
 

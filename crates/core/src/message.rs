@@ -573,6 +573,12 @@ message_codes! {
     RenumberNoRoom = "renumber-no-room" [community, active, free],
     /// The edit changes nothing.
     EditChangesNothing = "edit-changes-nothing" [],
+    /// File ▸ New: a file is already there.
+    StoreExists = "store-exists" [path],
+    /// Every community already has grids, and none was chosen.
+    NoCommunityToPropose = "no-community-to-propose" [],
+    /// The district proposal to accept is no longer held.
+    ProposalGone = "proposal-gone" [],
     /// Proposal: the target area is not positive.
     TargetAreaNotPositive = "target-area-not-positive" [area],
     /// The community has no outline.

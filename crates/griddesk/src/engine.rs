@@ -31,6 +31,8 @@ pub struct Engine {
     /// The store's external generation the indexes were built at, and when it was last asked
     /// (see [`Engine::loaded`]).
     seen: Mutex<(u64, std::time::Instant)>,
+    /// The district proposal under review (`api::setup`).
+    pending: Mutex<Option<crate::api::setup::PendingProposal>>,
 }
 
 /// How often [`Engine::loaded`] asks the store whether another writer committed.
@@ -128,6 +130,7 @@ impl Engine {
             path,
             desk: Mutex::new(None),
             seen: Mutex::new((seen, std::time::Instant::now())),
+            pending: Mutex::new(None),
         })
     }
 
@@ -783,7 +786,12 @@ impl Engine {
         self.import_district_unchecked(path, code, entry)
     }
 
-    fn import_district_unchecked(&self, path: &Path, code: &str, entry: AuditEntry) -> Result<()> {
+    pub(crate) fn import_district_unchecked(
+        &self,
+        path: &Path,
+        code: &str,
+        entry: AuditEntry,
+    ) -> Result<()> {
         let code = crate::code::DistrictCode::parse(code)?;
         let before = self
             .loaded()
@@ -871,8 +879,39 @@ impl Engine {
         }
     }
 
+    /// Keeps (or drops) the district proposal under review.
+    pub(crate) fn set_pending(&self, p: Option<crate::api::setup::PendingProposal>) {
+        match self.pending.lock() {
+            Ok(mut g) => *g = p,
+            Err(poisoned) => *poisoned.into_inner() = p,
+        }
+    }
+
+    /// Takes the proposal under review if it is the one named by `token`.
+    pub(crate) fn take_pending(&self, token: u64) -> Option<crate::api::setup::PendingProposal> {
+        let mut g = match self.pending.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if g.as_ref().is_some_and(|p| p.token() == token) {
+            g.take()
+        } else {
+            None
+        }
+    }
+
+    /// The store moved to `path` (a store built under a temporary name, then put in place).
+    pub(crate) fn set_path(&mut self, path: &Path) {
+        self.path = path.to_path_buf();
+        if let Ok(seen) = self.store().external_generation() {
+            if let Ok(mut g) = self.seen.lock() {
+                *g = (seen, std::time::Instant::now());
+            }
+        }
+    }
+
     /// Marks how far the store's setup got (meta `setup`: `seeding`, then `complete`).
-    fn set_setup(&self, state: &str) -> Result<()> {
+    pub(crate) fn set_setup(&self, state: &str) -> Result<()> {
         self.store().write(|w| w.set_meta(SETUP_KEY, state))
     }
 

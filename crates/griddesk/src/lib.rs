@@ -55,6 +55,11 @@ pub mod tiles {
     pub use griddesk_zones::zones::{encode_zone_tile, ROAD_LINES_MIN_ZOOM, ZONES_MIN_ZOOM};
 }
 
+/// A real district's first day: File ▸ New, the setup checklist, grids for every community.
+pub mod setup {
+    pub use crate::api::setup::*;
+}
+
 /// Import and export ([`griddesk_io::io`]).
 pub mod io {
     pub use griddesk_io::io::*;

@@ -12,6 +12,7 @@ pub mod qr;
 pub mod queue;
 pub mod register;
 pub mod sample_seed;
+pub mod setup;
 pub mod workflow;
 pub mod zones;
 pub mod zones_exchange;

@@ -402,6 +402,49 @@ impl Engine {
         })
     }
 
+    /// Adds a department with the event and component classes routed to it (2-digit major or
+    /// 4-digit minor codes), in one transaction: all of it or nothing (administrators).
+    pub fn add_department_routed(
+        &self,
+        by: &Session,
+        d: &Department,
+        classes: &[String],
+    ) -> Result<()> {
+        d.validate()?;
+        let rules: Vec<RoutingRule> = classes
+            .iter()
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .map(|c| RoutingRule {
+                id: None,
+                kind: None,
+                class_code: Some(c.to_string()),
+                area_class: None,
+                street: None,
+                department: d.code.clone(),
+            })
+            .collect();
+        for r in &rules {
+            r.validate()?;
+        }
+        self.with_desk(|store, desk, _| {
+            require_admin(desk, Some(by))?;
+            store.transaction(|tx| {
+                tx.insert_department(d)?;
+                tx.record_audit(&AuditEntry::by(by, "department.create", &d.code).after(d))?;
+                for r in &rules {
+                    let id = tx.insert_rule(r)?;
+                    tx.record_audit(
+                        &AuditEntry::by(by, "routing.create", id.to_string()).after(r),
+                    )?;
+                }
+                Ok(())
+            })?;
+            desk.refresh_tables(&store.db())?;
+            Ok(((), vec![]))
+        })
+    }
+
     /// The routing rules.
     pub fn routing_rules(&self) -> Result<Vec<RoutingRule>> {
         self.with_desk(|_, desk, _| Ok((desk.routing.rules().to_vec(), vec![])))

@@ -21,6 +21,7 @@ mod planning_sample;
 mod queries;
 mod register;
 mod sample_district;
+mod setup;
 mod store_open;
 mod trust;
 mod zones;

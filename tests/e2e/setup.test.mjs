@@ -1,0 +1,216 @@
+// End-to-end test of a real district's first day (issue 20) in the real window: File ▸ New
+// creates a store for 路桥区 (331004, not the sample's Huangyan) from the built-in outlines with
+// its first administrator; the setup checklist leads through streets and communities imported
+// from files, grids proposed for every community (reviewed on the map) and accepted, duty
+// grids, a department with its classes, components; an inspector then takes a case in a
+// proposed grid and the analytics count it. Screenshots: artifacts/e2e/setup-*.png.
+//
+// The streets and communities are the sample's street 001 and its five communities moved into
+// Luqiao (0.2° east, 0.093° south; every vertex moved by the same amounts, so they still nest
+// exactly) and recoded to 331004.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSignedIn, stopApp, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
+
+const work = mkdtempSync(join(tmpdir(), 'griddesk-setup-'));
+// The new store and the import files live here; the app may write a store only where the Save
+// dialog pointed or under GRIDDESK_EXPORT_DIR (WebDriver cannot drive the native dialog).
+process.env.GRIDDESK_EXPORT_DIR = work;
+const DX = 0.2;
+const DY = -0.093;
+let app;
+let s;
+
+before(async () => {
+  app = await startSignedIn(assert);
+  s = app.session;
+});
+
+after(() => stopApp(app));
+
+/** The sample's street 001 (or its communities) moved into Luqiao and recoded. */
+function moved(file) {
+  const fc = JSON.parse(readFileSync(join(repo, 'resources/sample', file), 'utf8'));
+  const move = (c) => (typeof c[0] === 'number' ? [c[0] + DX, c[1] + DY] : c.map(move));
+  fc.features = fc.features
+    .filter((f) => String(f.properties.code).startsWith('331003001'))
+    .map((f) => ({
+      type: 'Feature',
+      properties: { code: String(f.properties.code).replace(/^331003/, '331004'), name: f.properties.name },
+      geometry: { type: f.geometry.type, coordinates: move(f.geometry.coordinates) },
+    }));
+  const out = join(work, file);
+  writeFileSync(out, JSON.stringify(fc));
+  const xs = [];
+  const ys = [];
+  const walk = (c) => { if (typeof c[0] === 'number') { xs.push(c[0]); ys.push(c[1]); } else c.forEach(walk); };
+  fc.features.forEach((f) => walk(f.geometry.coordinates));
+  return { path: out, count: fc.features.length, bounds: [[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]] };
+}
+
+const step = (k) => s.execute(`const li = document.querySelector('#setup-checklist li[data-step="${k}"]'); return li ? li.dataset.done === '1' : null;`);
+
+async function stepDone(k, what) {
+  await waitFor(s, `document.querySelector('#setup-checklist li[data-step="${k}"]')?.dataset.done === '1'`, `the checklist's ${k} step done (${what})`, 60000);
+}
+
+/** Imports `path` as `dataset` through File ▸ Import: checked first (no rejects), then imported;
+ * the page then starts over on the refreshed store. */
+async function importFile(dataset, path) {
+  await s.execute(`void window.__griddesk.openTransfer('import', arguments[0]);`, dataset);
+  await waitFor(s, `document.getElementById('transfer')?.dataset.mode === 'import' && document.getElementById('transfer-dataset')?.value === '${dataset}'`, `the import dialog for ${dataset}`);
+  await s.execute(`const e = document.getElementById('transfer-path'); e.value = arguments[0]; e.dispatchEvent(new Event('change'));
+    document.getElementById('transfer-result').dataset.state = ''; document.getElementById('transfer-check').click();`, path);
+  const state = await waitFor(s, `['checked', 'error'].includes(document.getElementById('transfer-result').dataset.state) && document.getElementById('transfer-result').dataset.state`, `the check of ${dataset}`, 120000);
+  const text = await s.execute(`return document.getElementById('transfer-result').textContent;`);
+  assert.equal(state, 'checked', `expected ${dataset} to pass the check: ${text}`);
+  assert.doesNotMatch(text, /拒绝|reject/i, text);
+  await s.execute(`document.getElementById('transfer-run').click();`);
+  await waitFor(s, `document.body.dataset.screen === 'map' && !document.getElementById('transfer') && !!window.__griddesk?.status`, `the map after importing ${dataset}`, 120000);
+  await waitFor(s, `document.body.dataset.signedIn === 'chief'`, 'the administrator still signed in after the page started over');
+}
+
+let grids = []; // the proposed grids' codes, by community
+let bounds; // of the imported street
+
+test('File ▸ New creates 路桥区 from the built-in outlines, signed in as its first administrator', async () => {
+  await s.execute(`window.__griddesk.openNewDistrict();`);
+  await waitFor(s, `!!document.getElementById('new-district')`, 'the New dialog');
+  await s.execute(`const q = document.getElementById('new-district-query'); q.value = '台州 路桥'; q.dispatchEvent(new Event('input'));`);
+  await waitFor(s, `document.querySelector('#new-district-list li')?.dataset.code === '331004'`, '路桥区 first in the list');
+  await s.click('#new-district-list li[data-code="331004"]');
+  const chosen = await s.execute(`return document.getElementById('new-district-chosen').textContent;`);
+  assert.match(chosen, /浙江省.*台州市.*路桥区（331004）/, chosen);
+  await s.execute(`const set = (id, v) => { document.getElementById(id).value = v; };
+    set('new-district-store', arguments[0]); set('new-district-login', 'chief'); set('new-district-name', '王主任');
+    set('new-district-password', 'luqiao-2026'); set('new-district-password2', 'luqiao-2026');`, join(work, 'luqiao.sqlite'));
+  await shot(s, 'setup-01-new-district');
+  await s.click('#new-district-create');
+  // The window starts over on the new store, signed in as its administrator.
+  await waitFor(s, `document.body.dataset.screen === 'map' && document.body.dataset.signedIn === 'chief' && document.getElementById('district-name')?.textContent.includes('路桥区')`, 'the new district, signed in as chief', 120000);
+  const o = await s.evaluate(`return await window.__griddesk.api.overview();`);
+  assert.equal(o.district_code, '331004');
+  assert.deepEqual([o.streets, o.communities, o.grids, o.cases], [0, 0, 0, 0]);
+  assert.equal(o.sample, false);
+  await waitFor(s, `!document.getElementById('setup-checklist')?.hidden`, 'the setup checklist');
+  assert.equal(await step('district'), true);
+  assert.equal(await step('calendar'), true, 'the national calendar is preloaded');
+  for (const k of ['streets', 'communities', 'grids', 'duty_grids', 'departments', 'components']) {
+    assert.equal(await step(k), false, `expected ${k} not done yet`);
+  }
+  await waitIdle(s, 60000);
+  await shot(s, 'setup-02-checklist-empty');
+});
+
+test('streets and communities are imported and the checklist ticks them', async () => {
+  const streets = moved('streets.geojson');
+  const communities = moved('communities.geojson');
+  assert.equal(streets.count, 1);
+  bounds = streets.bounds;
+  assert.equal(communities.count, 5);
+  await importFile('streets', streets.path);
+  await stepDone('streets', 'after importing one street');
+  await importFile('communities', communities.path);
+  await stepDone('communities', 'after importing five communities');
+  assert.equal(await step('grids'), false);
+  const without = await s.execute(`return document.querySelector('#setup-checklist [data-figure="communities_without_grids"]')?.textContent;`);
+  assert.match(without ?? '', /5/, `expected five communities without grids, got ${without}`);
+});
+
+test('grids are proposed for every community, reviewed on the map and accepted as one step', async () => {
+  await s.click('#setup-propose');
+  await waitFor(s, `!!document.getElementById('setup-proposal-summary')`, 'the proposal to review', 120000);
+  const rows = await s.execute(`return [...document.querySelectorAll('#setup-proposal tr[data-community]')].map((r) => [r.dataset.community, Number(r.children[1].textContent)]);`);
+  assert.equal(rows.length, 5, `expected a proposal for each of the 5 communities: ${JSON.stringify(rows)}`);
+  for (const [c, n] of rows) assert.ok(n >= 10, `expected ${c} to get at least 10 grids, got ${n}`);
+  const preview = Number(await s.execute(`return document.body.dataset.setupPreview;`));
+  assert.equal(preview, rows.reduce((a, r) => a + r[1], 0), 'the map previews every proposed grid');
+  assert.equal((await s.evaluate(`return await window.__griddesk.api.overview();`)).grids, 0, 'the review writes nothing');
+  await s.execute(`window.__griddesk.view.map.fitBounds(arguments[0], { duration: 0, padding: 20 });`, bounds);
+  await waitIdle(s, 60000);
+  await shot(s, 'setup-03-proposal');
+  await s.click('#setup-accept');
+  // The store changed: the page starts over on it, the checklist with it.
+  await waitFor(s, `!document.getElementById('setup-accept') && !!window.__griddesk?.status && document.body.dataset.signedIn === 'chief'`, 'the page after accepting', 120000);
+  await stepDone('grids', 'after accepting the proposal');
+  const o = await s.evaluate(`return await window.__griddesk.api.overview();`);
+  assert.equal(o.grids, preview);
+  // The grids as numbered, west→east and north→south from 001 in each community.
+  for (const [c, n] of rows) {
+    const codes = [];
+    for (let i = 1; i <= n; i++) codes.push(`${c}${String(i).padStart(3, '0')}`);
+    grids.push({ community: c, codes });
+  }
+  const first = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, grids[0].codes[0]);
+  assert.equal(first.community_code, grids[0].community);
+});
+
+test('duty grids, a department with its classes and components complete the checklist', async () => {
+  const duty = ['code,name,inspector,grids',
+    ...grids.map((g, i) => `${g.community}01,${g.community.slice(-3)}社区第1责任网格,李巡${i + 1},${g.codes.join(';')}`)].join('\n');
+  writeFileSync(join(work, 'duty_grids.csv'), `${duty}\n`);
+  await importFile('duty-grids', join(work, 'duty_grids.csv'));
+  // An inspector account (the same dialog an administrator uses every day).
+  await s.execute(`document.getElementById('settings').hidden = false; document.getElementById('users-open').click();`);
+  await waitFor(s, `!!document.getElementById('users-add')`, 'the users dialog');
+  await s.execute(`const set = (id, v) => { document.getElementById(id).value = v; };
+    set('nu-login', 'li'); set('nu-name', '李巡'); set('nu-password', 'li-inspector-2026');
+    document.getElementById('nu-submit').click();`);
+  await waitFor(s, `!!document.getElementById('nu-done')`, 'the inspector account added');
+  await s.execute(`document.getElementById('users-close').click(); document.getElementById('settings').hidden = true;
+    document.getElementById('setup-checklist-refresh').click();`);
+  await stepDone('duty_grids', 'after the duty grids and an inspector');
+
+  await s.execute(`const set = (id, v) => { document.getElementById(id).value = v; };
+    set('setup-dept-code', 'D01'); set('setup-dept-name', '路桥区环境卫生管理处'); set('setup-dept-classes', '01, 02, 03, 04, 05, 06');
+    document.getElementById('setup-dept-add').click();`);
+  await stepDone('departments', 'after adding a department with its classes');
+
+  const g = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, grids[0].codes[0]);
+  writeFileSync(join(work, 'components.csv'), `lon,lat,code,class_code,owner,maintainer,state\n${g.centroid[0]},${g.centroid[1]},3310040305000001,0305,路桥区环境卫生管理处,路桥区环境卫生管理处,intact\n`);
+  await importFile('components', join(work, 'components.csv'));
+  // Every step done: the checklist steps aside.
+  await waitFor(s, `document.body.dataset.setupDone === '1' && document.getElementById('setup-checklist').hidden`, 'every step done', 60000);
+  await shot(s, 'setup-04-done');
+});
+
+test('an inspector takes a case in a proposed grid and the analytics count it', async () => {
+  const code = grids[0].codes[0];
+  const g = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, code);
+  await s.execute(`document.getElementById('settings').hidden = false; document.getElementById('sign-out').click();`);
+  await waitFor(s, `!!document.querySelector('#signin form')`, 'the sign-in overlay');
+  await s.type('#signin-login', 'li');
+  await s.type('#signin-password', 'li-inspector-2026');
+  await s.click('#signin-submit');
+  await waitFor(s, `document.body.dataset.signedIn === 'li'`, 'signed in as the inspector li');
+  await s.execute(`document.getElementById('settings').hidden = true;`);
+  await s.click('#workspace-tabs [data-workspace="cases"]');
+  await waitFor(s, `document.body.dataset.workspace === 'cases'`, 'the case workspace');
+  // The grid's centroid, a little off the component at the very centroid.
+  const at = [g.centroid[0] + 0.00005, g.centroid[1]];
+  await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 18 });`, at);
+  await waitIdle(s, 60000);
+  const r = await s.execute(`const r = document.getElementById('map').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height };`);
+  await s.clickAt(r.x + r.w / 2, r.y + r.h / 2);
+  await waitFor(s, `!!document.querySelector('#intake form')`, 'the intake form after a map click');
+  await s.execute(`document.querySelector('#intake [name=description]').value = '路桥首日 e2e';`);
+  await s.click('#intake-submit');
+  const first = await waitFor(s, `document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'a created case');
+  if (first === 'dups') await s.click('#intake-proceed');
+  const id = await waitFor(s, `document.getElementById('intake-result')?.dataset.case`, 'the new case id');
+  assert.match(id, /^\d{4}-\d{7}$/);
+  const located = await s.evaluate(`return await window.__griddesk.api.gridAt(arguments[0], arguments[1]);`, at[0], at[1]);
+  assert.equal(located, code, 'the case lies in the proposed grid');
+  await s.execute(`window.__griddesk.selectWorkspace('analytics');`);
+  const pane = `document.querySelector('.workspace-pane[data-workspace="analytics"]')`;
+  await waitFor(s, `Number(${pane}?.dataset.refreshed ?? 0) > 0 && ${pane}.dataset.busy === '0'`, 'the analytics pane', 60000);
+  const cases = await s.execute(`return Number(${pane}.dataset.heatCases);`);
+  assert.equal(cases, 1, 'the analytics count the new case');
+  const row = await s.execute(`const tr = document.querySelector('#an-table tbody tr'); return tr ? { key: tr.dataset.key, cases: Number(tr.children[1].textContent) } : null;`);
+  assert.ok(row && row.cases === 1, `expected the analytics table to list the case, got ${JSON.stringify(row)}`);
+  await waitIdle(s, 60000);
+  await shot(s, 'setup-05-analytics');
+});

@@ -1,0 +1,203 @@
+// The setup checklist of a real district (docs/setup.md): visible until every step is done,
+// each step with what is there and what is missing, and the way to do it — an import, grids
+// proposed for every community at once (reviewed on the map, accepted as one undoable step),
+// a department with its classes. A sample store does not show it.
+import type { FeatureCollection } from 'geojson';
+import type { GeoJSONSource } from 'maplibre-gl';
+import { asErrorDto } from '../api';
+import { el } from '../dom';
+import { onLangChange, sayMessage } from '../i18n';
+import type { MapView } from '../map';
+import { openTransfer } from '../transfer';
+import { currentSession } from '../cases/api';
+import { openUsers } from '../users';
+import type { Dataset, SetupFigure, SetupStep, SetupStepKey } from '../generated';
+import { setupApi, type DistrictProposal, type SetupStatus } from './api';
+import { fill, ss } from './strings';
+
+type StepText = Parameters<typeof ss>[0];
+const stepName = (k: SetupStepKey): string => ss(`step.${k}` as StepText);
+const figureText = (f: SetupFigure): string => {
+  const v = f.key.endsWith('_m2') ? Math.round(f.value).toLocaleString() : f.key.endsWith('_km2') ? f.value.toFixed(2) : String(f.value);
+  return fill(ss(`fig.${f.key}` as StepText), { v });
+};
+
+/** Tells the checklist (and anyone listening) that the store's data changed. */
+export function dataChanged(): void {
+  document.dispatchEvent(new Event('griddesk:data-changed'));
+}
+
+const PREVIEW = 'setup-preview';
+
+function drawPreview(view: MapView, fc: FeatureCollection | null): void {
+  const m = view.map;
+  if (!m.getSource(PREVIEW)) {
+    m.addSource(PREVIEW, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+    m.addLayer({ id: `${PREVIEW}-line`, type: 'line', source: PREVIEW, paint: { 'line-color': '#6a1b9a', 'line-width': 1.5, 'line-dasharray': [3, 2] } });
+  }
+  void m.getSource<GeoJSONSource>(PREVIEW)?.setData(fc ?? { type: 'FeatureCollection', features: [] });
+  document.body.dataset.setupPreview = fc ? String(fc.features.length) : '';
+}
+
+export function initChecklist(view: MapView): void {
+  let status: SetupStatus | null = null;
+  let collapsed = false;
+  let proposal: DistrictProposal | null = null;
+  let busy = '';
+  let note = '';
+  let target = 10000;
+  const card = el('aside', { id: 'setup-checklist', class: 'setup-checklist' });
+  const reopen = el('button', { type: 'button', id: 'setup-checklist-open', class: 'setup-checklist-open' }, ss('show'));
+  reopen.addEventListener('click', () => { collapsed = false; render(); });
+  document.body.append(card, reopen);
+
+  async function refresh(): Promise<void> {
+    try {
+      status = await setupApi.status();
+    } catch {
+      status = null;
+    }
+    render();
+  }
+
+  function stepActions(step: SetupStep): HTMLElement[] {
+    const imp = (ds: Dataset) => {
+      const b = el('button', { type: 'button', 'data-import': ds }, ss('import'));
+      b.addEventListener('click', () => { void openTransfer('import', ds); });
+      return b;
+    };
+    switch (step.key) {
+      case 'streets': return [imp('streets')];
+      case 'communities': return [imp('communities')];
+      case 'grids': return [gridsPart()];
+      case 'duty_grids': {
+        const users = el('button', { type: 'button', id: 'setup-users' }, ss('openUsers'));
+        users.addEventListener('click', () => {
+          void currentSession().then((me) => { if (me) openUsers(me); else note = ss('signInFirst'); render(); });
+        });
+        return [imp('duty-grids'), users];
+      }
+      case 'departments': return [departmentForm()];
+      case 'components': return [imp('components')];
+      case 'calendar': {
+        const b = el('button', { type: 'button', id: 'setup-open-settings' }, ss('openSettings'));
+        b.addEventListener('click', () => { const s = document.getElementById('settings'); if (s) s.hidden = false; });
+        return [b];
+      }
+      default: return [];
+    }
+  }
+
+  function gridsPart(): HTMLElement {
+    const box = el('div', { class: 'setup-grids' });
+    const t = el('input', { id: 'setup-target', type: 'number', min: '500', max: '200000', step: '500', value: String(target) });
+    t.addEventListener('change', () => { target = Math.max(500, Number(t.value) || 10000); });
+    const go = el('button', { type: 'button', id: 'setup-propose' }, ss('proposeAll'));
+    go.disabled = busy !== '';
+    go.addEventListener('click', () => { void propose(); });
+    box.append(el('label', {}, ss('targetArea'), ' ', t), go);
+    if (proposal) {
+      const p = proposal;
+      box.append(el('p', { id: 'setup-proposal-summary' }, fill(ss('proposalOf'), { n: p.communities.length, g: p.grids, w: p.warnings })));
+      const table = el('table', { id: 'setup-proposal', class: 'plan-table' },
+        el('tr', {}, el('th', {}, ss('community')), el('th', {}, ss('gridsN')), el('th', {}, ss('meanArea')), el('th', {}, ss('areaCv'))));
+      for (const c of p.communities) {
+        table.append(el('tr', { 'data-community': c.code }, el('td', {}, `${c.name} ${c.code}`), el('td', {}, String(c.balance.grids)),
+          el('td', {}, Math.round(c.balance.mean_area_m2).toLocaleString()), el('td', {}, c.balance.area_cv.toFixed(2))));
+      }
+      box.append(el('div', { class: 'setup-table' }, table));
+      if (p.errors.length) {
+        box.append(el('p', { class: 'error', id: 'setup-proposal-errors' }, `${ss('proposalErrors')}: ${p.errors.slice(0, 5).map((e) => sayMessage(e.detail)).join('；')}`));
+      }
+      const accept = el('button', { type: 'button', id: 'setup-accept' }, ss('accept'));
+      accept.disabled = p.errors.length > 0 || busy !== '';
+      accept.addEventListener('click', () => { void acceptIt(p.token); });
+      const discard = el('button', { type: 'button', id: 'setup-discard' }, ss('discard'));
+      discard.addEventListener('click', () => { proposal = null; drawPreview(view, null); void setupApi.discard(); render(); });
+      box.append(el('div', { class: 'buttons' }, accept, discard));
+    }
+    return box;
+  }
+
+  async function propose(): Promise<void> {
+    busy = 'propose';
+    note = ss('proposing');
+    render();
+    try {
+      proposal = await setupApi.propose({ target_area_m2: target });
+      drawPreview(view, proposal.preview);
+      note = '';
+    } catch (e) {
+      proposal = null;
+      note = sayMessage(asErrorDto(e).detail);
+    }
+    busy = '';
+    render();
+  }
+
+  async function acceptIt(token: number): Promise<void> {
+    busy = 'accept';
+    render();
+    try {
+      const a = await setupApi.accept(token);
+      note = fill(ss('accepted'), { n: a.edit.effect.created.length });
+      proposal = null;
+      drawPreview(view, null);
+      dataChanged();
+    } catch (e) {
+      note = sayMessage(asErrorDto(e).detail);
+    }
+    busy = '';
+    render();
+  }
+
+  function departmentForm(): HTMLElement {
+    const code = el('input', { id: 'setup-dept-code', size: '6' });
+    const name = el('input', { id: 'setup-dept-name' });
+    const classes = el('input', { id: 'setup-dept-classes', placeholder: '01, 0201' });
+    const add = el('button', { type: 'submit', id: 'setup-dept-add' }, ss('add'));
+    const said = el('span', { id: 'setup-dept-result', class: 'muted' });
+    const form = el('form', { class: 'setup-dept', id: 'setup-dept' }, el('b', {}, ss('addDepartment')),
+      el('label', {}, ss('deptCode'), ' ', code), el('label', {}, ss('deptName'), ' ', name), el('label', {}, ss('deptClasses'), ' ', classes), add, said);
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      const list = classes.value.split(/[,，;；\s]+/).filter((c) => c !== '');
+      setupApi.addDepartment(code.value, name.value, list).then(() => {
+        said.textContent = ss('added');
+        said.dataset.state = 'added';
+        dataChanged();
+      }, (e: unknown) => {
+        said.dataset.state = 'error';
+        said.textContent = sayMessage(asErrorDto(e).detail);
+      });
+    });
+    return form;
+  }
+
+  function render(): void {
+    const s = status;
+    const show = s !== null && !s.sample && !s.done;
+    card.hidden = !show || collapsed;
+    reopen.hidden = !show || !collapsed;
+    document.body.dataset.setupDone = s?.done ? '1' : '';
+    if (!s || !show) return;
+    const hide = el('button', { type: 'button', id: 'setup-checklist-hide' }, ss('hide'));
+    hide.addEventListener('click', () => { collapsed = true; render(); });
+    const again = el('button', { type: 'button', id: 'setup-checklist-refresh' }, ss('refresh'));
+    again.addEventListener('click', () => { void refresh(); });
+    const ol = el('ol', { class: 'setup-steps' });
+    for (const step of s.steps) {
+      const figs = step.figures.filter((f) => f.problem || f.value !== 0 || f.key === step.figures[0]?.key);
+      ol.append(el('li', { 'data-step': step.key, 'data-done': step.done ? '1' : '', class: step.done ? 'done' : 'todo' },
+        el('span', { class: 'setup-mark' }, step.done ? '✓' : '○'), ' ', el('b', {}, stepName(step.key)),
+        el('p', { class: 'setup-figures' }, ...figs.map((f) => el('span', { class: f.problem ? 'problem' : '', 'data-figure': f.key }, figureText(f)))),
+        ...(step.done && step.key !== 'grids' ? [] : stepActions(step))));
+    }
+    card.replaceChildren(el('header', {}, el('h3', {}, ss('checklist')), again, hide), ol,
+      note ? el('p', { id: 'setup-note', class: 'muted' }, note) : '');
+  }
+
+  document.addEventListener('griddesk:data-changed', () => { void refresh(); });
+  onLangChange(() => { render(); });
+  void refresh();
+}

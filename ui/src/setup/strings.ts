@@ -1,0 +1,53 @@
+import { defineStrings } from '../i18n';
+
+export const ss = defineStrings(
+  {
+    newTitle: '新建', newReal: '真实辖区', newRealHint: '从空库开始：选择辖区（内置全国县级行政区划边界，或从文件导入），创建第一个系统管理员。',
+    newSample: '示例辖区（黄岩）', newSampleHint: '生成的示例数据和演示账号，用于试用和培训。',
+    district: '辖区', search: '按名称或代码查找，如“路桥”“331004”', outline: '边界', outlineBundled: '内置边界', outlineFile: '从文件（GeoJSON）',
+    outlineFilePath: '边界文件', choose: '选择…', store: '数据库文件', admin: '第一个系统管理员', login: '登录名', name: '姓名', password: '密码',
+    password2: '再次输入密码', create: '创建', cancel: '取消', creating: '正在创建…', needDistrict: '请先选择辖区', needStore: '请选择数据库文件的位置',
+    passwordsDiffer: '两次输入的密码不一致', noMatch: '没有匹配的行政区划',
+    checklist: '辖区设置清单', refresh: '刷新', hide: '收起', show: '设置清单', allDone: '全部完成',
+    'step.district': '辖区边界', 'step.streets': '街道（乡镇）', 'step.communities': '社区（村）', 'step.grids': '单元网格',
+    'step.duty_grids': '责任网格与人员', 'step.departments': '处置部门及其负责的类别', 'step.calendar': '工作日历与处置时限', 'step.components': '部件',
+    'fig.district_area_km2': '面积 {v} km²', 'fig.streets': '{v} 个街道', 'fig.streets_area_km2': '覆盖 {v} km²', 'fig.streets_outside_m2': '超出辖区 {v} m²',
+    'fig.streets_overlap_m2': '街道重叠 {v} m²', 'fig.communities': '{v} 个社区', 'fig.streets_without_communities': '{v} 个街道没有社区',
+    'fig.community_gap_m2': '街道内未覆盖 {v} m²', 'fig.community_overlap_m2': '社区重叠或越界 {v} m²', 'fig.grids': '{v} 个单元网格',
+    'fig.communities_without_grids': '{v} 个社区没有网格', 'fig.topology_errors': '{v} 个拓扑错误', 'fig.duty_grids': '{v} 个责任网格',
+    'fig.grids_without_duty_grid': '{v} 个网格不属于任何责任网格', 'fig.inspectors': '{v} 名监督员账号', 'fig.people': '{v} 名责任人',
+    'fig.departments': '{v} 个部门', 'fig.routing_rules': '{v} 条派遣规则', 'fig.calendar_days_this_year': '今年 {v} 个节假日/调休日',
+    'fig.time_limits': '{v} 项立案条件及时限', 'fig.components': '{v} 个部件',
+    import: '导入…', proposeAll: '为所有社区生成网格…', proposing: '正在生成方案…', proposalOf: '方案：{n} 个社区，共 {g} 个网格（{w} 条提醒）',
+    accept: '接受（一步，可撤销）', discard: '放弃', accepted: '已接受：新建 {n} 个网格', proposalErrors: '方案有错误，不能接受',
+    community: '社区', gridsN: '网格数', meanArea: '平均面积 m²', areaCv: '面积变异系数', targetArea: '目标面积 m²',
+    addDepartment: '添加部门', deptCode: '部门代码', deptName: '部门名称', deptClasses: '负责的类别（大类2位或小类4位，逗号分隔）', add: '添加',
+    added: '已添加', openSettings: '打开设置', openUsers: '管理用户…', signInFirst: '请先登录',
+  },
+  {
+    newTitle: 'New', newReal: 'A real district', newRealHint: 'Start from an empty store: pick the district (outlines of every county-level division are built in, or import one from a file) and create the first administrator.',
+    newSample: 'The sample district (Huangyan)', newSampleHint: 'Generated sample data and demo accounts, for trying out and training.',
+    district: 'District', search: 'Find by name or code, e.g. 路桥 or 331004', outline: 'Outline', outlineBundled: 'Built-in outline', outlineFile: 'From a file (GeoJSON)',
+    outlineFilePath: 'Outline file', choose: 'Choose…', store: 'Store file', admin: 'First administrator', login: 'Login', name: 'Name', password: 'Password',
+    password2: 'Password again', create: 'Create', cancel: 'Cancel', creating: 'Creating…', needDistrict: 'Pick the district first', needStore: 'Choose where to create the store file',
+    passwordsDiffer: 'The two passwords differ', noMatch: 'No division matches',
+    checklist: 'District setup checklist', refresh: 'Refresh', hide: 'Hide', show: 'Setup checklist', allDone: 'All done',
+    'step.district': 'District outline', 'step.streets': 'Streets (towns)', 'step.communities': 'Communities (villages)', 'step.grids': 'Unit grids',
+    'step.duty_grids': 'Duty grids and people', 'step.departments': 'Departments and their classes', 'step.calendar': 'Work calendar and time limits', 'step.components': 'Components',
+    'fig.district_area_km2': 'area {v} km²', 'fig.streets': '{v} streets', 'fig.streets_area_km2': 'covering {v} km²', 'fig.streets_outside_m2': '{v} m² outside the district',
+    'fig.streets_overlap_m2': 'streets overlap by {v} m²', 'fig.communities': '{v} communities', 'fig.streets_without_communities': '{v} streets without communities',
+    'fig.community_gap_m2': '{v} m² of streets uncovered', 'fig.community_overlap_m2': 'communities overlap or stick out by {v} m²', 'fig.grids': '{v} unit grids',
+    'fig.communities_without_grids': '{v} communities without grids', 'fig.topology_errors': '{v} topology errors', 'fig.duty_grids': '{v} duty grids',
+    'fig.grids_without_duty_grid': '{v} grids in no duty grid', 'fig.inspectors': '{v} inspector accounts', 'fig.people': '{v} people responsible',
+    'fig.departments': '{v} departments', 'fig.routing_rules': '{v} routing rules', 'fig.calendar_days_this_year': '{v} holidays/adjusted days this year',
+    'fig.time_limits': '{v} filing conditions with limits', 'fig.components': '{v} components',
+    import: 'Import…', proposeAll: 'Propose grids for every community…', proposing: 'Proposing…', proposalOf: 'Proposal: {n} communities, {g} grids ({w} warnings)',
+    accept: 'Accept (one undoable step)', discard: 'Discard', accepted: 'Accepted: {n} grids created', proposalErrors: 'The proposal has errors and cannot be accepted',
+    community: 'Community', gridsN: 'Grids', meanArea: 'Mean area m²', areaCv: 'Area CV', targetArea: 'Target area m²',
+    addDepartment: 'Add a department', deptCode: 'Code', deptName: 'Name', deptClasses: 'Classes handled (2-digit major or 4-digit minor, comma-separated)', add: 'Add',
+    added: 'Added', openSettings: 'Open settings', openUsers: 'Manage users…', signInFirst: 'Sign in first',
+  },
+);
+
+export const fill = (text: string, vars: Record<string, string | number>): string =>
+  text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
