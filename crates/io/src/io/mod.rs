@@ -65,7 +65,9 @@ pub mod records;
 pub mod shp;
 pub mod stream;
 pub mod table;
+pub mod templates;
 pub mod wkb_io;
+pub mod xlsx_in;
 
 pub use crs::{Crs, Towgs84};
 pub use export::{export_file, export_file_to, write_csv, write_geojson};
@@ -74,6 +76,7 @@ pub use table::{
     atomic_write, declared_crs, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue,
 };
 pub use table::{SourceOptions, TargetOptions, TextEncoding};
+pub use templates::{write_template, TemplateFormat};
 
 pub use fields::check_lon_lat;
 
@@ -139,8 +142,12 @@ impl Dataset {
         }
     }
 
-    /// Whether the dataset can be read from / written to `format`.
+    /// Whether the dataset can be written to (exported as) `format`, and read from it.
+    /// Imports take more: see [`Dataset::imports_from`].
     pub fn supports(self, format: Format) -> bool {
+        if format == Format::Xlsx {
+            return false;
+        }
         match self {
             Dataset::Streets | Dataset::Communities | Dataset::Grids => format != Format::Csv,
             Dataset::DutyGrids => format == Format::Csv,
@@ -148,6 +155,14 @@ impl Dataset {
                 matches!(format, Format::GeoJson | Format::Csv)
             }
         }
+    }
+}
+
+impl Dataset {
+    /// Whether the dataset can be imported from `format`: what it can be exported as, and
+    /// CSV and XLSX for every dataset (polygons as WKT in a `wkt` column).
+    pub fn imports_from(self, format: Format) -> bool {
+        matches!(format, Format::Csv | Format::Xlsx) || self.supports(format)
     }
 }
 
@@ -195,6 +210,8 @@ pub enum Format {
     Shapefile,
     /// OGC GeoPackage (`.gpkg`).
     GeoPackage,
+    /// Office Open XML workbook (`.xlsx`): the first worksheet, a header row (import only).
+    Xlsx,
 }
 
 impl Format {
@@ -205,11 +222,12 @@ impl Format {
             Format::Csv => "CSV",
             Format::Shapefile => "Shapefile",
             Format::GeoPackage => "GeoPackage",
+            Format::Xlsx => "XLSX",
         }
     }
 
-    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`, any
-    /// case).
+    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`,
+    /// `.xlsx`, any case).
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -217,6 +235,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "shp" => Some(Format::Shapefile),
             "gpkg" => Some(Format::GeoPackage),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -309,13 +328,13 @@ pub fn import_file_from(
         Error::Invalid(
             Message::new(MessageCode::UnknownFileType)
                 .text("file", &file)
-                .text("expected", ".geojson, .json, .csv, .shp, .gpkg")
+                .text("expected", ".geojson, .json, .csv, .xlsx, .shp, .gpkg")
                 .en(format!(
-                    "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
+                    "{file}: unknown file type (expected .geojson, .json, .csv, .xlsx, .shp or .gpkg)"
                 )),
         )
     })?;
-    if !dataset.supports(format) {
+    if !dataset.imports_from(format) {
         return Err(Error::Invalid(
             Message::new(MessageCode::DatasetNotInFormat)
                 .text("file", &file)
