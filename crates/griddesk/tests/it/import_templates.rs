@@ -57,7 +57,12 @@ fn sample_store() -> Store {
         (Dataset::Grids, "grids.geojson"),
         (Dataset::DutyGrids, "duty_grids.csv"),
     ] {
-        import(&mut s, &resources().join("sample").join(file), dataset, false);
+        import(
+            &mut s,
+            &resources().join("sample").join(file),
+            dataset,
+            false,
+        );
     }
     s
 }
@@ -176,8 +181,20 @@ fn streets_and_communities_come_from_xlsx_with_wkt() {
             ],
         ],
     );
-    assert_eq!((count(&s, Dataset::Streets), count(&s, Dataset::Communities)), (0, 0));
-    assert_eq!(import(&mut s, &streets, Dataset::Streets, false).imported, 2);
-    assert_eq!(import(&mut s, &communities, Dataset::Communities, false).imported, 1);
-    assert_eq!((count(&s, Dataset::Streets), count(&s, Dataset::Communities)), (2, 1));
+    assert_eq!(
+        (count(&s, Dataset::Streets), count(&s, Dataset::Communities)),
+        (0, 0)
+    );
+    assert_eq!(
+        import(&mut s, &streets, Dataset::Streets, false).imported,
+        2
+    );
+    assert_eq!(
+        import(&mut s, &communities, Dataset::Communities, false).imported,
+        1
+    );
+    assert_eq!(
+        (count(&s, Dataset::Streets), count(&s, Dataset::Communities)),
+        (2, 1)
+    );
 }
