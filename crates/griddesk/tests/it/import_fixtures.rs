@@ -422,11 +422,12 @@ fn refused_import_error_names_file_line_and_field() {
 fn wrong_format_for_dataset_is_an_error() {
     let mut s = base_store();
     let idx = index_of(&s);
+    // Every dataset comes from CSV and XLSX; duty grids from no feature file.
     let e = io::import_file(
         &mut s,
         &idx,
-        &fixture("cases_bad.csv"),
-        Dataset::Grids,
+        Path::new("x.geojson"),
+        Dataset::DutyGrids,
         ImportOptions::default(),
     );
     assert!(matches!(e, Err(Error::Invalid(_))), "{e:?}");

@@ -15,6 +15,7 @@ mod figures;
 mod geos_agreement;
 mod history_import;
 mod import_fixtures;
+mod import_templates;
 mod planning;
 mod planning_props;
 mod planning_sample;

@@ -11,14 +11,14 @@
 //! UTF-8). `--encoding` ([`TextEncoding`]) overrides the guess.
 
 use super::fields::{
-    check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON,
+    check_lon_lat, clip, not_utf8, required_missing, Field, Problem, Record, LAT, LON, WKT,
 };
 use super::records::Row;
 use super::{Reject, TextEncoding};
 use crate::error::Position;
-use crate::message::{Message, MessageCode as C, Reason};
+use crate::message::{Geom, Message, MessageCode as C, Reason};
 use csv::ByteRecord;
-use geo_types::{MultiPolygon, Point};
+use geo_types::{Geometry, MultiPolygon, Point};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -29,18 +29,227 @@ use std::rc::Rc;
 /// Rows converted per parallel batch.
 const CHUNK: usize = 4 * 1024;
 
+/// Where the rows of a table (CSV or XLSX) carry their geometry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// No geometry (duty grids).
+    None,
+    /// `lon` and `lat` columns (components, cases).
+    Point,
+    /// A `wkt` column with a Polygon or MultiPolygon in lon/lat (streets, communities, grids).
+    Polygon,
+}
+
 /// The columns of a file, resolved against a dataset's fields.
 pub struct Columns {
     cols: Vec<(&'static str, usize)>,
-    lon: Option<usize>,
-    lat: Option<usize>,
-    width: usize,
+    pub(crate) lon: Option<usize>,
+    pub(crate) lat: Option<usize>,
+    pub(crate) wkt: Option<usize>,
+    pub(crate) width: usize,
 }
 
 impl Columns {
-    fn find(&self, name: &str) -> Option<usize> {
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
         self.cols.iter().find(|(n, _)| *n == name).map(|&(_, i)| i)
     }
+
+    /// Resolves a header row (CSV line 1, an XLSX sheet's first row) against a dataset's
+    /// `fields`: every column that `required` names must be there, and the geometry's columns
+    /// for `shape`. A reject of line 1 when not.
+    pub(crate) fn resolve(
+        file: &str,
+        names: &[Cow<'_, str>],
+        fields: &[Field],
+        required: &[Field],
+        shape: Shape,
+    ) -> Result<Columns, Reject> {
+        let header_err =
+            |field: Option<&str>, m: Reason| Reject::new(file, Position::Line(1), field, m);
+        if names.iter().all(|h| h.trim().is_empty()) {
+            return Err(header_err(
+                None,
+                Message::new(C::CsvNoHeader).en("the file has no header row"),
+            ));
+        }
+        let resolve = |f: &Field| -> Result<Option<usize>, Reject> {
+            let hits: Vec<usize> = names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| f.matches(n))
+                .map(|(i, _)| i)
+                .collect();
+            match hits.as_slice() {
+                [] => Ok(None),
+                [i] => Ok(Some(*i)),
+                [a, b, ..] => Err(header_err(
+                    Some(f.name),
+                    Message::new(C::CsvColumnsClash)
+                        .text("a", clip(&names[*a]))
+                        .text("b", clip(&names[*b]))
+                        .text("field", f.name)
+                        .en(format!(
+                            "columns `{}` and `{}` both give `{}`",
+                            clip(&names[*a]),
+                            clip(&names[*b]),
+                            f.name
+                        )),
+                )),
+            }
+        };
+        let mut cols = Vec::new();
+        for f in fields {
+            if let Some(i) = resolve(f)? {
+                cols.push((f.name, i));
+            }
+        }
+        let geometry: &[Field] = match shape {
+            Shape::None => &[],
+            Shape::Point => &[LON, LAT],
+            Shape::Polygon => &[WKT],
+        };
+        let mut found = Vec::with_capacity(geometry.len());
+        for f in geometry {
+            found.push(resolve(f)?);
+        }
+        let mut missing: Vec<&str> = required
+            .iter()
+            .filter(|f| !cols.iter().any(|(n, _)| *n == f.name))
+            .map(|f| f.name)
+            .collect();
+        missing.extend(
+            geometry
+                .iter()
+                .zip(&found)
+                .filter(|(_, c)| c.is_none())
+                .map(|(f, _)| f.name),
+        );
+        if let Some(first) = missing.first() {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let known = |n: &str| {
+                fields.iter().any(|f| f.matches(n)) || geometry.iter().any(|f| f.matches(n))
+            };
+            let unknown: Vec<String> = names
+                .iter()
+                .filter(|n| !n.trim().is_empty() && !known(n))
+                .map(|n| clip(n.trim()).into_owned())
+                .collect();
+            if unknown.is_empty() {
+                return Err(header_err(
+                    Some(first),
+                    Message::new(C::CsvMissingColumns)
+                        .texts("columns", &missing)
+                        .en(format!("missing column {list}")),
+                ));
+            }
+            let mut expected: Vec<String> = fields.iter().map(Field::described).collect();
+            expected.extend(geometry.iter().map(Field::described));
+            let shown = unknown
+                .iter()
+                .map(|u| format!("`{u}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(header_err(
+                Some(first),
+                Message::new(C::CsvHeaderNotUnderstood)
+                    .texts("columns", &missing)
+                    .texts("unknown", &unknown)
+                    .texts("expected", &expected)
+                    .en(format!(
+                        "missing column {list}: the header has columns GridDesk does not understand ({shown}); \
+                         expected column names: {}",
+                        expected.join("; ")
+                    )),
+            ));
+        }
+        let at = |f: &Field| {
+            geometry
+                .iter()
+                .zip(&found)
+                .find(|(g, _)| g.name == f.name)
+                .and_then(|(_, c)| *c)
+        };
+        Ok(Columns {
+            cols,
+            lon: at(&LON),
+            lat: at(&LAT),
+            wkt: at(&WKT),
+            width: names.len(),
+        })
+    }
+}
+
+/// A number in a cell (`None`: empty), for field `f`.
+pub(crate) fn number(s: Option<&str>, f: &Field) -> Result<f64, Problem> {
+    let p = |m: Reason| Problem::new(Some(f.name), m);
+    let s = s.ok_or_else(|| p(required_missing()))?;
+    s.parse::<f64>().map_err(|_| {
+        p(Message::new(C::NotANumber)
+            .text("value", clip(s))
+            .en(format!("`{}` is not a number", clip(s))))
+    })
+}
+
+/// A row's point from its `lon` and `lat` cells, range-checked.
+pub(crate) fn point(lon: Option<&str>, lat: Option<&str>) -> Result<Point<f64>, Problem> {
+    let lon = number(lon, &LON)?;
+    let lat = number(lat, &LAT)?;
+    check_lon_lat(lon, lat).map_err(|m| {
+        let field = if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            LON.name
+        } else {
+            LAT.name
+        };
+        Problem::new(Some(field), m)
+    })?;
+    Ok(Point::new(lon, lat))
+}
+
+/// A row's polygons from its `wkt` cell: a `POLYGON` or `MULTIPOLYGON` in lon/lat, checked
+/// for range and validity (as GeoJSON polygons are), exteriors counter-clockwise.
+pub(crate) fn wkt_polygons(s: Option<&str>) -> Result<MultiPolygon<f64>, Problem> {
+    use geo::orient::{Direction, Orient};
+    use geo::{CoordsIter, Validation};
+    use wkt::TryFromWkt;
+    let p = |m: Reason| Problem::new(Some(WKT.name), m);
+    let s = s.ok_or_else(|| p(required_missing()))?;
+    let g = Geometry::<f64>::try_from_wkt_str(s).map_err(|e| {
+        p(Message::new(C::GeometryUnreadable).en(format!("`{}` is not WKT: {e}", clip(s))))
+    })?;
+    let mp = match g {
+        Geometry::Polygon(poly) => MultiPolygon(vec![poly]),
+        Geometry::MultiPolygon(m) if !m.0.is_empty() => m,
+        Geometry::MultiPolygon(_) => {
+            return Err(p(
+                Message::new(C::MultipolygonEmpty).en("MULTIPOLYGON has no polygons")
+            ))
+        }
+        other => {
+            return Err(p(Message::new(C::ExpectedGeometry)
+                .terms("expected", [Geom::Polygon, Geom::MultiPolygon])
+                .term("found", Geom::of(&other))
+                .en("expected a POLYGON or MULTIPOLYGON")))
+        }
+    };
+    if mp.0.iter().any(|poly| poly.exterior().0.len() < 4) {
+        return Err(p(Message::new(C::RingTooShort)
+            .int(
+                "count",
+                mp.0.iter().map(|q| q.exterior().0.len()).min().unwrap_or(0),
+            )
+            .en("a polygon's ring needs at least 4 positions")));
+    }
+    for c in mp.coords_iter() {
+        check_lon_lat(c.x, c.y).map_err(p)?;
+    }
+    if let Err(e) = mp.check_validation() {
+        return Err(p(super::geojson_in::invalid_multipolygon(&e)));
+    }
+    Ok(mp.orient(Direction::Default))
 }
 
 /// One CSV row.
@@ -50,49 +259,36 @@ pub struct CsvRecord<'a> {
 }
 
 impl CsvRecord<'_> {
-    fn number(&self, col: Option<usize>, f: &Field) -> Result<f64, Problem> {
-        let p = |m: Reason| Problem::new(Some(f.name), m);
-        let raw = col.and_then(|i| self.rec.get(i)).unwrap_or_default();
-        let s = std::str::from_utf8(raw).map_err(|_| p(not_utf8()))?.trim();
-        if s.is_empty() {
-            return Err(p(required_missing()));
-        }
-        s.parse::<f64>().map_err(|_| {
-            p(Message::new(C::NotANumber)
-                .text("value", clip(s))
-                .en(format!("`{}` is not a number", clip(s))))
-        })
+    /// The trimmed text of a column; `None` when absent or blank.
+    fn cell(&self, col: Option<usize>) -> Result<Option<&str>, Reason> {
+        let Some(raw) = col.and_then(|i| self.rec.get(i)) else {
+            return Ok(None);
+        };
+        let s = std::str::from_utf8(raw).map_err(|_| not_utf8())?.trim();
+        Ok((!s.is_empty()).then_some(s))
     }
 }
 
 impl Record for CsvRecord<'_> {
     fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason> {
-        let Some(raw) = self.cols.find(f.name).and_then(|i| self.rec.get(i)) else {
-            return Ok(None);
-        };
-        let s = std::str::from_utf8(raw).map_err(|_| not_utf8())?.trim();
-        Ok((!s.is_empty()).then_some(Cow::Borrowed(s)))
+        Ok(self.cell(self.cols.find(f.name))?.map(Cow::Borrowed))
     }
 
     fn point(&self) -> Result<Point<f64>, Problem> {
-        let lon = self.number(self.cols.lon, &LON)?;
-        let lat = self.number(self.cols.lat, &LAT)?;
-        check_lon_lat(lon, lat).map_err(|m| {
-            let field = if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
-                LON.name
-            } else {
-                LAT.name
-            };
-            Problem::new(Some(field), m)
-        })?;
-        Ok(Point::new(lon, lat))
+        let lon = self
+            .cell(self.cols.lon)
+            .map_err(|m| Problem::new(Some(LON.name), m))?;
+        let lat = self
+            .cell(self.cols.lat)
+            .map_err(|m| Problem::new(Some(LAT.name), m))?;
+        point(lon, lat)
     }
 
     fn polygons(&self) -> Result<MultiPolygon<f64>, Problem> {
-        Err(Problem::new(
-            None,
-            Message::new(C::CsvNoPolygons).en("CSV rows carry no polygons; use GeoJSON"),
-        ))
+        let wkt = self
+            .cell(self.cols.wkt)
+            .map_err(|m| Problem::new(Some(WKT.name), m))?;
+        wkt_polygons(wkt)
     }
 }
 
@@ -262,7 +458,8 @@ enum Item {
 }
 
 /// Reads every row of a CSV file and converts it with `parse`, in file order. `fields` are the
-/// dataset's fields, `required` those whose column must exist; `point` asks for `lon`/`lat`.
+/// dataset's fields, `required` those whose column must exist; `shape` says which columns hold
+/// the geometry (`lon`/`lat`, `wkt`).
 /// Each converted chunk goes through `sink`, which keeps what it returns (the valid rows: the
 /// rejected ones are counted there, so a file of garbage is never held as rejects whole).
 /// Rows before line `from` are read past, not converted (0: every row); they are converted on
@@ -274,7 +471,7 @@ pub fn rows<T: Send>(
     encoding: Option<TextEncoding>,
     fields: &[Field],
     required: &[Field],
-    point: bool,
+    shape: Shape,
     (from, parallel): (u64, bool),
     parse: &(dyn Fn(&CsvRecord<'_>) -> Result<T, Vec<Problem>> + Sync),
     sink: &mut dyn FnMut(Vec<Row<T>>) -> Vec<Row<T>>,
@@ -300,127 +497,19 @@ pub fn rows<T: Send>(
             at: 0,
             feeds,
         });
-    let header_err =
-        |field: Option<&str>, m: Reason| Reject::new(file, Position::Line(1), field, m);
     let headers = rdr
         .byte_headers()
         .map_err(|e| {
-            header_err(
+            Reject::new(
+                file,
+                Position::Line(1),
                 None,
                 Message::new(C::CsvHeaderUnreadable).en(format!("unreadable header row: {e}")),
             )
         })?
         .clone();
-    if headers.is_empty()
-        || headers
-            .iter()
-            .all(|h| h.iter().all(u8::is_ascii_whitespace))
-    {
-        return Err(header_err(
-            None,
-            Message::new(C::CsvNoHeader).en("the file has no header row"),
-        ));
-    }
     let names: Vec<Cow<'_, str>> = headers.iter().map(String::from_utf8_lossy).collect();
-    let resolve = |f: &Field| -> Result<Option<usize>, Reject> {
-        let hits: Vec<usize> = names
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| f.matches(n))
-            .map(|(i, _)| i)
-            .collect();
-        match hits.as_slice() {
-            [] => Ok(None),
-            [i] => Ok(Some(*i)),
-            [a, b, ..] => Err(header_err(
-                Some(f.name),
-                Message::new(C::CsvColumnsClash)
-                    .text("a", clip(&names[*a]))
-                    .text("b", clip(&names[*b]))
-                    .text("field", f.name)
-                    .en(format!(
-                        "columns `{}` and `{}` both give `{}`",
-                        clip(&names[*a]),
-                        clip(&names[*b]),
-                        f.name
-                    )),
-            )),
-        }
-    };
-    let mut cols = Vec::new();
-    for f in fields {
-        if let Some(i) = resolve(f)? {
-            cols.push((f.name, i));
-        }
-    }
-    let (lon, lat) = if point {
-        (resolve(&LON)?, resolve(&LAT)?)
-    } else {
-        (None, None)
-    };
-    let mut missing: Vec<&str> = required
-        .iter()
-        .filter(|f| !cols.iter().any(|(n, _)| *n == f.name))
-        .map(|f| f.name)
-        .collect();
-    if point {
-        missing.extend(
-            [(lon, LON.name), (lat, LAT.name)]
-                .iter()
-                .filter(|(c, _)| c.is_none())
-                .map(|(_, n)| *n),
-        );
-    }
-    if let Some(first) = missing.first() {
-        let list = missing
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let known = |n: &str| {
-            fields.iter().any(|f| f.matches(n)) || (point && (LON.matches(n) || LAT.matches(n)))
-        };
-        let unknown: Vec<String> = names
-            .iter()
-            .filter(|n| !n.trim().is_empty() && !known(n))
-            .map(|n| clip(n.trim()).into_owned())
-            .collect();
-        if unknown.is_empty() {
-            return Err(header_err(
-                Some(first),
-                Message::new(C::CsvMissingColumns)
-                    .texts("columns", &missing)
-                    .en(format!("missing column {list}")),
-            ));
-        }
-        let mut expected: Vec<String> = fields.iter().map(Field::described).collect();
-        if point {
-            expected.extend([LON.described(), LAT.described()]);
-        }
-        let shown = unknown
-            .iter()
-            .map(|u| format!("`{u}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(header_err(
-            Some(first),
-            Message::new(C::CsvHeaderNotUnderstood)
-                .texts("columns", &missing)
-                .texts("unknown", &unknown)
-                .texts("expected", &expected)
-                .en(format!(
-                    "missing column {list}: the header has columns GridDesk does not understand ({shown}); \
-                     expected column names: {}",
-                    expected.join("; ")
-                )),
-        ));
-    }
-    let cols = Columns {
-        cols,
-        lon,
-        lat,
-        width: headers.len(),
-    };
+    let cols = Columns::resolve(file, &names, fields, required, shape)?;
 
     let mut out = Vec::new();
     let mut chunk: Vec<Item> = Vec::with_capacity(CHUNK);
@@ -548,7 +637,7 @@ mod tests {
             None,
             &[],
             &[],
-            false,
+            Shape::None,
             (0, true),
             &|_| Ok(()),
             &mut |c| c,
@@ -637,7 +726,7 @@ mod tests {
             None,
             &[],
             &[],
-            false,
+            Shape::None,
             (0, true),
             &|_| Err::<(), _>(vec![Problem::new(None, required_missing())]),
             &mut |chunk| {

@@ -68,7 +68,7 @@ pub fn export_file_to(
     let written = match format {
         Format::GeoJson => write_geojson(index, texts, &mut w, dataset),
         Format::Csv => write_csv(index, texts, &mut w, dataset),
-        Format::Shapefile | Format::GeoPackage => {
+        Format::Shapefile | Format::GeoPackage | Format::Xlsx => {
             Err(Error::Internal(format!("{dataset} is written as a table")))
         }
     }

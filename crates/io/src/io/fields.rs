@@ -15,8 +15,11 @@ pub struct Field {
 impl Field {
     /// Whether a header or property key names this field (ASCII case-insensitive, trimmed;
     /// a unit in brackets at the end is ignored: `经度（°）`, `lon (deg)`).
+    ///
+    /// A trailing `*` (or `＊`), as the import templates mark required columns with, is
+    /// ignored too: `街道编码*`.
     pub fn matches(&self, key: &str) -> bool {
-        let k = key.trim();
+        let k = strip_required(key);
         let hit = |k: &str| {
             k.eq_ignore_ascii_case(self.name)
                 || self.aliases.iter().any(|a| k.eq_ignore_ascii_case(a))
@@ -32,6 +35,14 @@ impl Field {
             format!("{} ({})", self.name, self.aliases.join(", "))
         }
     }
+}
+
+/// `街道编码*` → `街道编码`: a header trimmed, without the `*` that marks a required column.
+pub fn strip_required(key: &str) -> &str {
+    let k = key.trim();
+    k.strip_suffix('*')
+        .or_else(|| k.strip_suffix('＊'))
+        .map_or(k, str::trim_end)
 }
 
 /// `经度（°）` → `经度`: a header without its trailing bracketed unit.
@@ -61,10 +72,12 @@ fields! {
     COMPONENT_CODE = "code" ["OBJCODE", "OBJID", "部件标识码", "部件编码", "部件代码", "标识码", "编码"];
     CASE_ID = "id" ["case_id", "TASKNUM", "任务号", "案件编号", "案件号", "编号"];
     NAME = "name" ["名称", "网格名称", "责任网格名称"];
+    STREET_NAME = "name" ["名称", "网格名称", "责任网格名称", "街道名称", "街道（乡镇）名称"];
+    COMMUNITY_NAME = "name" ["名称", "网格名称", "责任网格名称", "社区名称", "社区（村）名称"];
     LAND_USE = "land_use" ["用地类别"];
     LEVEL = "level" ["管理等级"];
-    START_DATE = "start_date" ["ORDATE", "初始日期"];
-    END_DATE = "end_date" ["终止日期"];
+    START_DATE = "start_date" ["ORDATE", "初始日期", "开始日期", "启用日期"];
+    END_DATE = "end_date" ["终止日期", "结束日期", "停用日期"];
     INSPECTOR = "inspector" ["监督员", "信息采集员", "采集员"];
     MEMBERS = "grids" ["members", "单元网格", "单元网格编码", "包含网格"];
     CLASS_CODE = "class_code" ["类别编码", "类别代码", "小类编码", "小类代码"];
@@ -80,6 +93,7 @@ fields! {
     SAMPLE = "sample" [];
     LON = "lon" ["lng", "longitude", "x", "经度", "经度坐标"];
     LAT = "lat" ["latitude", "y", "纬度", "纬度坐标"];
+    WKT = "wkt" ["geometry", "几何", "边界WKT", "边界"];
 }
 
 /// A problem found in one field (or the whole record when `field` is `None`).
@@ -102,7 +116,8 @@ pub trait Record {
     fn text(&self, f: &Field) -> Result<Option<Cow<'_, str>>, Reason>;
     /// The record's point (GeoJSON `Point` geometry or CSV `lon`/`lat`).
     fn point(&self) -> Result<Point<f64>, Problem>;
-    /// The record's polygonal geometry, validated (always at least one polygon).
+    /// The record's polygonal geometry, validated (always at least one polygon); CSV and
+    /// XLSX rows carry it as WKT in a `wkt` column.
     fn polygons(&self) -> Result<MultiPolygon<f64>, Problem>;
 }
 
@@ -394,6 +409,8 @@ mod tests {
         assert!(LON.matches("经度（°）") && LAT.matches("纬度 (deg)") && !LON.matches("(°)"));
         assert!(COMPONENT_CODE.matches("编码") && COMPONENT_CODE.matches("部件编码"));
         assert!(!LON.matches("lat"));
+        assert!(STREET_CODE.matches("街道编码*") && LON.matches(" 经度（°） ＊ "));
+        assert!(WKT.matches("边界wkt") && !WKT.matches("*"));
         assert_eq!(clip(&"x".repeat(50)).chars().count(), 41);
     }
 }

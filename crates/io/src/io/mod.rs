@@ -1,7 +1,8 @@
 //! Import and export: GeoJSON (RFC 7946), CSV, ESRI Shapefile and OGC GeoPackage in and out,
-//! with every problem in the input
+//! XLSX in, with every problem in the input
 //! reported as a [`Reject`] that names the file, the feature (GeoJSON, 0-based) or line (CSV,
-//! 1-based, the header is line 1) and the field.
+//! 1-based, the header is line 1; XLSX: the worksheet row, likewise) and the field. Import
+//! templates for every dataset: [`write_template`].
 //!
 //! # Rules
 //! * **Imports are transactions.** All rows of a file are written in one [`griddesk_store::ModelStore::write_model`] (`Store::write`); a
@@ -16,21 +17,25 @@
 //!   from the store after an import.
 //!
 //! # File formats
-//! Property (GeoJSON) and column (CSV) names are snake_case English as in the model; names are
-//! matched without regard to ASCII case, and a few CJ/T 214 / Chinese aliases are accepted
-//! (listed in brackets). Unknown properties and columns are ignored. Empty strings and JSON
+//! Property (GeoJSON) and column (CSV, XLSX) names are snake_case English as in the model; names
+//! are matched without regard to ASCII case, a trailing `*` (templates mark required columns so)
+//! is ignored, and a few CJ/T 214 / Chinese aliases are accepted (listed in brackets). Unknown properties and columns are ignored. Empty strings and JSON
 //! `null` count as absent. Dates are `YYYY-MM-DD` (also `YYYYMMDD`, `YYYY/MM/DD`); date-times
 //! `YYYY-MM-DD HH:MM:SS` (also with `T`, or without seconds). An optional boolean `sample`
 //! marks generated sample data.
 //!
 //! | Dataset | Formats | Geometry | Fields (required in **bold**) |
 //! |---|---|---|---|
-//! | streets | GeoJSON, Shapefile, GeoPackage | Polygon / MultiPolygon | **code** (9 digits; district must be the store's) [street_code, 街道编码], **name** [名称] |
-//! | communities | GeoJSON, Shapefile, GeoPackage | Polygon / MultiPolygon | **code** (12 digits; street must exist) [community_code, 社区编码], **name** |
-//! | grids | GeoJSON, Shapefile, GeoPackage | Polygon (or a MultiPolygon of one polygon) | **code** (15 digits, or 14-digit legacy, migrated) [BGCODE, BGID, 网格编码], name, land_use, level, **start_date** [ORDATE], end_date |
-//! | duty grids | CSV | — | **code**, **name**, **inspector** [监督员], **grids**: member unit-grid codes in one field separated by `;` (also `；`, `\|` or spaces) |
-//! | components | GeoJSON, CSV | Point; CSV **lon**, **lat** [lng, longitude, x, 经度 / latitude, y, 纬度] | **code** (16 digits) [OBJCODE, OBJID, 部件标识码], class_code (must equal the code's class), owner [DEPTNAME2, 权属单位], maintainer [DEPTNAME3, 养护单位], state (`intact`… or 完好/破损/丢失/占用; default intact) [OBJSTATE] |
-//! | cases | GeoJSON, CSV | Point; CSV **lon**, **lat** | **id** [TASKNUM, 任务号], **kind** (event/component/事件/部件), **class_code**, component, **source** (key or Chinese label), **reported_at**, status (key or label; default reported), description |
+//! | streets | GeoJSON, Shapefile, GeoPackage; CSV, XLSX (import) | Polygon / MultiPolygon; CSV/XLSX **wkt** [geometry, 几何, 边界WKT, 边界] | **code** (9 digits; district must be the store's) [street_code, 街道编码], **name** [名称, 街道名称] |
+//! | communities | GeoJSON, Shapefile, GeoPackage; CSV, XLSX (import) | Polygon / MultiPolygon; CSV/XLSX **wkt** | **code** (12 digits; street must exist) [community_code, 社区编码], **name** [名称, 社区名称] |
+//! | grids | GeoJSON, Shapefile, GeoPackage; CSV, XLSX (import) | Polygon (or a MultiPolygon of one polygon); CSV/XLSX **wkt** | **code** (15 digits, or 14-digit legacy, migrated) [BGCODE, BGID, 网格编码], name [网格名称], land_use [用地类别], level [管理等级], **start_date** [ORDATE, 初始日期, 开始日期], end_date [终止日期, 结束日期] |
+//! | duty grids | CSV; XLSX (import) | — | **code**, **name**, **inspector** [监督员], **grids**: member unit-grid codes in one field separated by `;` (also `；`, `\|` or spaces) |
+//! | components | GeoJSON, CSV; XLSX (import) | Point; CSV/XLSX **lon**, **lat** [lng, longitude, x, 经度 / latitude, y, 纬度] | **code** (16 digits) [OBJCODE, OBJID, 部件标识码], class_code (must equal the code's class), owner [DEPTNAME2, 权属单位], maintainer [DEPTNAME3, 养护单位], state (`intact`… or 完好/破损/丢失/占用; default intact) [OBJSTATE] |
+//! | cases | GeoJSON, CSV; XLSX (import) | Point; CSV/XLSX **lon**, **lat** | **id** [TASKNUM, 任务号], **kind** (event/component/事件/部件), **class_code**, component, **source** (key or Chinese label), **reported_at**, status (key or label; default reported), description |
+//!
+//! XLSX (`.xlsx`, see `xlsx_in.rs`): the first worksheet, its first row the header; number
+//! cells read as their digits (a code Excel stores as a number keeps no `.0`), date cells as
+//! dates. WKT (CSV, XLSX) is lon/lat.
 //!
 //! `area_m2` (grids) and `grid` (components, cases) are computed on import and written on
 //! export; values found in the input are ignored. A grid's community is its code prefix and must
@@ -66,7 +71,9 @@ pub mod records;
 pub mod shp;
 pub mod stream;
 pub mod table;
+pub mod templates;
 pub mod wkb_io;
+pub mod xlsx_in;
 
 pub use crs::{Crs, Towgs84};
 pub use export::{export_file, export_file_to, write_csv, write_geojson};
@@ -75,6 +82,7 @@ pub use table::{
     atomic_write, declared_crs, read_table, write_table, OutGeometry, OutKind, OutTable, OutValue,
 };
 pub use table::{SourceOptions, TargetOptions, TextEncoding};
+pub use templates::{write_template, TemplateFormat};
 
 pub use fields::check_lon_lat;
 
@@ -140,8 +148,12 @@ impl Dataset {
         }
     }
 
-    /// Whether the dataset can be read from / written to `format`.
+    /// Whether the dataset can be written to (exported as) `format`, and read from it.
+    /// Imports take more: see [`Dataset::imports_from`].
     pub fn supports(self, format: Format) -> bool {
+        if format == Format::Xlsx {
+            return false;
+        }
         match self {
             Dataset::Streets | Dataset::Communities | Dataset::Grids => format != Format::Csv,
             Dataset::DutyGrids => format == Format::Csv,
@@ -149,6 +161,14 @@ impl Dataset {
                 matches!(format, Format::GeoJson | Format::Csv)
             }
         }
+    }
+}
+
+impl Dataset {
+    /// Whether the dataset can be imported from `format`: what it can be exported as, and
+    /// CSV and XLSX for every dataset (polygons as WKT in a `wkt` column).
+    pub fn imports_from(self, format: Format) -> bool {
+        matches!(format, Format::Csv | Format::Xlsx) || self.supports(format)
     }
 }
 
@@ -196,6 +216,8 @@ pub enum Format {
     Shapefile,
     /// OGC GeoPackage (`.gpkg`).
     GeoPackage,
+    /// Office Open XML workbook (`.xlsx`): the first worksheet, a header row (import only).
+    Xlsx,
 }
 
 impl Format {
@@ -206,11 +228,12 @@ impl Format {
             Format::Csv => "CSV",
             Format::Shapefile => "Shapefile",
             Format::GeoPackage => "GeoPackage",
+            Format::Xlsx => "XLSX",
         }
     }
 
-    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`, any
-    /// case).
+    /// The format for a path's extension (`.geojson`, `.json`, `.csv`, `.shp`, `.gpkg`,
+    /// `.xlsx`, any case).
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -218,6 +241,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "shp" => Some(Format::Shapefile),
             "gpkg" => Some(Format::GeoPackage),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -310,13 +334,13 @@ pub fn import_file_from(
         Error::Invalid(
             Message::new(MessageCode::UnknownFileType)
                 .text("file", &file)
-                .text("expected", ".geojson, .json, .csv, .shp, .gpkg")
+                .text("expected", ".geojson, .json, .csv, .xlsx, .shp, .gpkg")
                 .en(format!(
-                    "{file}: unknown file type (expected .geojson, .json, .csv, .shp or .gpkg)"
+                    "{file}: unknown file type (expected .geojson, .json, .csv, .xlsx, .shp or .gpkg)"
                 )),
         )
     })?;
-    if !dataset.supports(format) {
+    if !dataset.imports_from(format) {
         return Err(Error::Invalid(
             Message::new(MessageCode::DatasetNotInFormat)
                 .text("file", &file)

@@ -1,8 +1,9 @@
 //! From records to model values: one parser per dataset, checks against the store's context
 //! (the [`SpatialIndex`]), duplicate detection, grid assignment and writing.
 
+use super::csv_in::Shape;
 use super::fields::*;
-use super::{csv_in, geojson_in, Dataset, Format, Locate, Reject, Rejects};
+use super::{csv_in, geojson_in, xlsx_in, Dataset, Format, Locate, Reject, Rejects};
 use crate::code::{ClassCode, CommunityCode, ComponentCode, GridCode, StreetCode};
 use crate::error::{Location, Position, Result};
 use crate::geodesy;
@@ -137,7 +138,7 @@ fn rows<T: Send>(
     src: &Source<'_>,
     fields: &[Field],
     required: &[Field],
-    point: bool,
+    shape: Shape,
     parse: &Parse<'_, T>,
 ) -> std::result::Result<Rows<T>, Reject> {
     let mut rejects = Rejects::new();
@@ -188,12 +189,22 @@ fn rows<T: Send>(
                 encoding,
                 fields,
                 required,
-                point,
+                shape,
                 (0, true),
                 &|r| parse(r),
                 &mut |chunk| keep(chunk),
             )?;
             Ok((ok, rejects))
+        }
+        Format::Xlsx => {
+            let all = match bytes {
+                Input::Bytes(b) => xlsx_in::rows(file, b, fields, required, shape, parse)?,
+                Input::File(p) => {
+                    let b = std::fs::read(p).map_err(|e| io_reject(p, e))?;
+                    xlsx_in::rows(file, &b, fields, required, shape, parse)?
+                }
+            };
+            Ok((keep(all), rejects))
         }
         Format::GeoJson => {
             let owned;
@@ -373,11 +384,11 @@ fn unsupported(file: &str, dataset: Dataset, src: &Source<'_>) -> Option<Reject>
         Source::Bytes(_, f, _) | Source::File(_, f, _) => *f,
         Source::Table(_) => return None,
     };
-    (!dataset.supports(format)).then(|| {
+    (!dataset.imports_from(format)).then(|| {
         let want = if dataset == Dataset::DutyGrids {
-            "CSV"
+            "CSV, XLSX"
         } else {
-            "GeoJSON"
+            "GeoJSON, CSV, XLSX"
         };
         Reject::new(
             file,
@@ -437,7 +448,7 @@ fn streets(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                 Some(_) => {}
             }
         }
-        let name = c.req(&NAME).map(|s| s.into_owned());
+        let name = c.req(&STREET_NAME).map(|s| s.into_owned());
         let boundary = polygons(&mut c);
         let sample = c.sample();
         let v = code
@@ -456,7 +467,14 @@ fn streets(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
             });
         c.finish(v)
     };
-    let rows = rows(file, src, &[STREET_CODE, NAME, SAMPLE], &[], false, &parse)?;
+    let rows = rows(
+        file,
+        src,
+        &[STREET_CODE, STREET_NAME, SAMPLE],
+        &[STREET_CODE, STREET_NAME],
+        Shape::Polygon,
+        &parse,
+    )?;
     let (v, rej, m) = finish(
         file,
         rows,
@@ -489,7 +507,7 @@ fn communities(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
                 );
             }
         }
-        let name = c.req(&NAME).map(|s| s.into_owned());
+        let name = c.req(&COMMUNITY_NAME).map(|s| s.into_owned());
         let boundary = polygons(&mut c);
         let sample = c.sample();
         let v = code
@@ -511,9 +529,9 @@ fn communities(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let rows = rows(
         file,
         src,
-        &[COMMUNITY_CODE, NAME, SAMPLE],
-        &[],
-        false,
+        &[COMMUNITY_CODE, COMMUNITY_NAME, SAMPLE],
+        &[COMMUNITY_CODE, COMMUNITY_NAME],
+        Shape::Polygon,
         &parse,
     )?;
     let (v, rej, m) = finish(
@@ -626,7 +644,14 @@ fn grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let fields = [
         GRID_CODE, NAME, LAND_USE, LEVEL, START_DATE, END_DATE, SAMPLE,
     ];
-    let rows = rows(file, src, &fields, &[], false, &parse)?;
+    let rows = rows(
+        file,
+        src,
+        &fields,
+        &[GRID_CODE, START_DATE],
+        Shape::Polygon,
+        &parse,
+    )?;
     let (v, rej, m) = finish(
         file,
         rows,
@@ -726,7 +751,7 @@ fn duty_grids(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         c.finish(v)
     };
     let fields = [DUTY_CODE, NAME, INSPECTOR, MEMBERS];
-    let mut rows = rows(file, src, &fields, &fields, false, &parse)?;
+    let mut rows = rows(file, src, &fields, &fields, Shape::None, &parse)?;
     // A unit grid belongs to one duty grid: refuse later rows that claim a member again.
     let mut owner: HashMap<GridCode, Position> = HashMap::new();
     for row in &mut rows.0 {
@@ -869,7 +894,7 @@ fn components(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
         src,
         &COMPONENT_FIELDS,
         &COMPONENT_REQUIRED,
-        true,
+        Shape::Point,
         &parse,
     )?;
     let existing: HashSet<ComponentCode> = index.components.iter().map(|c| c.code).collect();
@@ -1014,7 +1039,14 @@ pub(crate) fn case_row(
 
 fn cases(file: &str, src: &Source<'_>, index: &SpatialIndex) -> Out {
     let parse = case_row(index);
-    let rows = rows(file, src, &CASE_FIELDS, &CASE_REQUIRED, true, &parse)?;
+    let rows = rows(
+        file,
+        src,
+        &CASE_FIELDS,
+        &CASE_REQUIRED,
+        Shape::Point,
+        &parse,
+    )?;
     let existing: HashSet<&str> = index.cases.iter().map(|c| &*c.id).collect();
     let (v, rej, m) = finish(
         file,
@@ -1070,7 +1102,7 @@ mod tests {
             enc,
             &[COMPONENT_CODE, OWNER],
             &[COMPONENT_CODE],
-            true,
+            Shape::Point,
             (0, true),
             &parse,
             &mut |c| c,

@@ -160,7 +160,7 @@ impl Run<'_> {
             self.encoding,
             kind.fields,
             kind.required,
-            true,
+            csv_in::Shape::Point,
             from,
             &|r| (kind.parse)(r),
             &mut |chunk| {
