@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "transfer_pick",
     "transfer_import",
     "transfer_export",
+    "transfer_template",
     "cases_sign_in",
     "cases_sign_out",
     "cases_session",

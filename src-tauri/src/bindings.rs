@@ -59,6 +59,7 @@ macro_rules! roots {
         $visit!(transfer::Mode);
         $visit!(transfer::FileOptions);
         $visit!(io::ImportReport);
+        $visit!(io::TemplateFormat);
         // cases.rs
         $visit!(cases::SignInDto);
         $visit!(users::Session);

@@ -82,6 +82,7 @@ fn main() {
             transfer::transfer_pick,
             transfer::transfer_import,
             transfer::transfer_export,
+            transfer::transfer_template,
             cases::cases_sign_in,
             cases::cases_sign_out,
             cases::cases_session,

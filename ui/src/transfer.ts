@@ -4,7 +4,7 @@
 // encoding. The engine does the work; nothing is imported when the check finds errors unless
 // the user asks for the valid records only.
 import { call, asErrorDto } from './api';
-import type { Dataset, DatasetDto, FileOptions, ImportReport, Mode, Reject } from './generated';
+import type { Dataset, DatasetDto, FileOptions, ImportReport, Mode, Reject, TemplateFormat } from './generated';
 import { el } from './dom';
 import { defineStrings, lang, sayMessage } from './i18n';
 
@@ -12,6 +12,7 @@ export type { Mode } from './generated';
 
 const s = defineStrings(
   {
+    template: '导入模板（中文表头、一行示例）：', templateSaved: '模板已保存：{path}',
     importTitle: '导入', exportTitle: '导出', dataset: '数据集', file: '文件', choose: '选择文件…',
     crs: '坐标系', encoding: '属性编码（Shapefile）', auto: '自动（按 .prj / .cpg / 文件）',
     lonlat: 'CGCS2000 / WGS84 经纬度', gcj02: 'GCJ-02（火星坐标）', gk: 'CGCS2000 3度带高斯-克吕格',
@@ -24,6 +25,7 @@ const s = defineStrings(
     storedAs: '库内一律存为 CGCS2000 经纬度。',
   },
   {
+    template: 'Import template (Chinese headers, one example row): ', templateSaved: 'Template saved: {path}',
     importTitle: 'Import', exportTitle: 'Export', dataset: 'Dataset', file: 'File', choose: 'Choose file…',
     crs: 'Coordinate system', encoding: 'Attribute encoding (Shapefile)', auto: 'Automatic (.prj / .cpg / file)',
     lonlat: 'CGCS2000 / WGS84 lon/lat', gcj02: 'GCJ-02', gk: 'CGCS2000 3° Gauss-Krüger',
@@ -47,6 +49,8 @@ const transferApi = {
     call<ImportReport>('transfer_import', { dataset, path, options, dryRun, validOnly }),
   export: (dataset: Dataset, path: string, options: FileOptions) =>
     call<number>('transfer_export', { dataset, path, options }),
+  template: (dataset: Dataset, format: TemplateFormat, path: string | null = null) =>
+    call<string | null>('transfer_template', { dataset, format, path }),
 };
 
 function where(r: Reject): string {
@@ -113,6 +117,16 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
   enc.append(el('option', { value: 'utf-8' }, 'UTF-8'), el('option', { value: 'gbk' }, 'GBK'));
   const validOnly = el('input', { id: 'transfer-valid-only', type: 'checkbox' });
   const result = el('div', { id: 'transfer-result', 'aria-live': 'polite' });
+  const templates = el('p', { class: 'transfer-templates' }, s('template'));
+  for (const format of ['xlsx', 'csv'] as const) {
+    const b = el('button', { type: 'button', id: `transfer-template-${format}` }, format.toUpperCase());
+    b.addEventListener('click', () => {
+      transferApi.template(chosen(), format).then((p) => {
+        if (p) say('template', el('p', { 'data-path': p }, fill(s('templateSaved'), { path: p })));
+      }, (e: unknown) => { failed(e, s('failed')); });
+    });
+    templates.append(b, ' ');
+  }
   const buttons = el('div', { class: 'buttons' });
   const close = el('button', { type: 'button', id: 'transfer-close' }, s('close'));
   const card = el('div', { class: 'modal-card transfer-card' },
@@ -123,6 +137,7 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
     el('label', {}, `${s('encoding')} `, enc),
     el('p', { class: 'muted' }, s('storedAs')),
     mode === 'import' ? el('label', {}, validOnly, s('importValid')) : '',
+    mode === 'import' ? templates : '',
     result, buttons);
   const overlay = el('div', { class: 'modal', id: 'transfer', 'data-mode': mode }, card);
   open = overlay;

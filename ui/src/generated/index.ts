@@ -175,6 +175,7 @@ export type { SummaryRow } from './SummaryRow';
 export type { TableDto } from './TableDto';
 export type { TableFormat } from './TableFormat';
 export type { TableKind } from './TableKind';
+export type { TemplateFormat } from './TemplateFormat';
 export type { TileStatsDto } from './TileStatsDto';
 export type { TimeLimit } from './TimeLimit';
 export type { TimeUnit } from './TimeUnit';

@@ -23,7 +23,8 @@ use serde::Serialize;
 use std::path::Path;
 
 /// The file type of a template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum TemplateFormat {
     /// CSV, UTF-8 with a byte-order mark.
