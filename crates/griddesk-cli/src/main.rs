@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 mod caseloop;
 mod plan;
+mod setup;
 mod zones;
 
 #[derive(Parser)]
@@ -192,6 +193,11 @@ enum Command {
     /// history, grids as of a date (every edit checked by the topology guard; --dry-run shows it).
     #[command(subcommand)]
     Plan(plan::PlanCmd),
+    /// A real district's first day: the bundled county outlines, a new district's store with
+    /// its first administrator, the setup checklist, grids for every community, import
+    /// templates.
+    #[command(subcommand)]
+    Setup(setup::SetupCmd),
     /// Search grids, components, communities and streets.
     Search {
         db: PathBuf,
@@ -938,6 +944,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Zones(cmd) => zones::run(cmd)?,
         Command::Plan(p) => plan::run(p)?,
+        Command::Setup(c) => setup::run(c)?,
         Command::User(c) => caseloop::user(c, open)?,
         Command::Department(c) => caseloop::department(c, open)?,
         Command::Routing(c) => caseloop::routing(c, open)?,

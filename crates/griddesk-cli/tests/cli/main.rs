@@ -5,6 +5,7 @@ mod commands;
 mod exchange;
 mod figures;
 mod kill_drills;
+mod setup;
 mod store;
 mod trust;
 

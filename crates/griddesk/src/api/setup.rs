@@ -209,7 +209,8 @@ fn overlap_and_union(parts: &[&MultiPolygon<f64>]) -> (f64, MultiPolygon<f64>) {
 fn figure(key: SetupFigureKey, value: f64, problem: bool) -> SetupFigure {
     SetupFigure {
         key,
-        value,
+        // No "-0" for an empty area.
+        value: value + 0.0,
         problem,
     }
 }
