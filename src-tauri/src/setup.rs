@@ -5,7 +5,7 @@
 use crate::cases::SignedIn;
 use crate::error::{ErrorDto, ShellErrorKind};
 use crate::store::{resources_dir, Store};
-use crate::transfer::{export_allowed, ChosenExports};
+use crate::transfer::{require_chosen, save_dialog, ChosenExports};
 use griddesk::io::outlines::{county_catalogue, search_counties, CountyEntry, COUNTIES_FILE};
 use griddesk::planning::history::EditMeta;
 use griddesk::planning::propose::ProposalOptions;
@@ -59,15 +59,7 @@ pub async fn setup_pick_store(
         .file()
         .add_filter(crate::menu::store_filter(lang), &["sqlite", "db"])
         .set_file_name(format!("{}.sqlite", sanitize(&name)));
-    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-        .await
-        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
-    let picked = picked.and_then(|p| p.into_path().ok());
-    if let Some(p) = &picked {
-        if let Ok(mut c) = chosen.0.lock() {
-            c.insert(p.clone());
-        }
-    }
+    let picked = save_dialog(&chosen, dialog).await?;
     Ok(picked.map(|p| p.display().to_string()))
 }
 
@@ -112,16 +104,7 @@ pub async fn setup_create_district(
     district: NewDistrict,
 ) -> Result<(), ErrorDto> {
     let path = PathBuf::from(path);
-    if !export_allowed(&chosen, &path) {
-        return Err(ErrorDto::from(griddesk::Error::Invalid(
-            griddesk::Message::new(griddesk::MessageCode::ExportPathNotChosen)
-                .text("path", path.display())
-                .en(format!(
-                    "`{}` was not chosen in the Save dialog: choose where to create the store with “Choose…”",
-                    path.display()
-                )),
-        )));
-    }
+    require_chosen(&chosen, &path)?;
     let resources = resources_dir(&app);
     let p = path.clone();
     let made = tauri::async_runtime::spawn_blocking(move || {

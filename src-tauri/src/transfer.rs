@@ -164,6 +164,38 @@ pub(crate) fn export_allowed(chosen: &ChosenExports, path: &Path) -> bool {
     in_export_dir || chosen.0.lock().is_ok_and(|c| c.contains(path))
 }
 
+/// [`export_allowed`], or the error that says the file was not chosen in the Save dialog.
+pub(crate) fn require_chosen(chosen: &ChosenExports, path: &Path) -> Result<(), ErrorDto> {
+    if export_allowed(chosen, path) {
+        return Ok(());
+    }
+    Err(griddesk::Error::Invalid(
+        Message::new(MessageCode::ExportPathNotChosen)
+            .text("path", path.display())
+            .en(format!(
+                "`{}` was not chosen in the Save dialog: choose where to write it with “Choose…”",
+                path.display()
+            )),
+    )
+    .into())
+}
+
+/// Shows a Save dialog off the main thread; the file chosen (`None`: cancelled) is recorded
+/// as one the app may write.
+pub(crate) async fn save_dialog(
+    chosen: &ChosenExports,
+    dialog: tauri_plugin_dialog::FileDialogBuilder<tauri::Wry>,
+) -> Result<Option<std::path::PathBuf>, ErrorDto> {
+    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
+        .await
+        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    let picked = picked.and_then(|p| p.into_path().ok());
+    if let (Some(p), Ok(mut c)) = (&picked, chosen.0.lock()) {
+        c.insert(p.clone());
+    }
+    Ok(picked)
+}
+
 #[tauri::command]
 pub async fn transfer_pick(
     app: AppHandle,
@@ -254,16 +286,7 @@ pub async fn transfer_export(
     options: FileOptions,
 ) -> Result<usize, ErrorDto> {
     let ds = self::dataset(&dataset)?;
-    if !export_allowed(&chosen, Path::new(&path)) {
-        return Err(griddesk::Error::Invalid(
-            Message::new(MessageCode::ExportPathNotChosen)
-                .text("path", &path)
-                .en(format!(
-                    "`{path}` was not chosen in the Save dialog: choose where to export with “Choose…”"
-                )),
-        )
-        .into());
-    }
+    require_chosen(&chosen, Path::new(&path))?;
     let target = TargetOptions {
         crs: options.crs()?.unwrap_or_default(),
         encoding: options.encoding()?.unwrap_or_default(),
@@ -307,16 +330,7 @@ pub async fn transfer_template(
     let lang = crate::menu::current_lang(&app);
     let target = match path {
         Some(p) => {
-            if !export_allowed(&chosen, Path::new(&p)) {
-                return Err(griddesk::Error::Invalid(
-                    Message::new(MessageCode::ExportPathNotChosen)
-                        .text("path", &p)
-                        .en(format!(
-                            "`{p}` was not chosen in the Save dialog: choose where to save the template"
-                        )),
-                )
-                .into());
-            }
+            require_chosen(&chosen, Path::new(&p))?;
             std::path::PathBuf::from(p)
         }
         None => {
@@ -331,10 +345,7 @@ pub async fn transfer_template(
                 .set_title(dataset_label(ds, lang))
                 .add_filter(ext, &[ext])
                 .set_file_name(name);
-            let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-                .await
-                .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
-            match picked.and_then(|p| p.into_path().ok()) {
+            match save_dialog(&chosen, dialog).await? {
                 Some(p) => p,
                 None => return Ok(None),
             }

@@ -244,7 +244,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'file-changed-during-import': { zh: '{file} 在导入过程中被修改：没有写入任何数据，请重新导入', en: '{file} changed while it was being imported: nothing was written; import it again' },
   'changed-since': { zh: '{thing} {key} 在您打开后已被他人修改：请重新打开后再保存', en: 'The {thing} {key} was changed by someone else after you opened it: reopen it and save again' },
   'component-changed-since': { zh: '部件 {component} 在您打开后已被他人修改：请重新打开后再编辑', en: 'Component {component} was changed by someone else after you opened it: reopen it and edit again' },
-  'export-path-not-chosen': { zh: '导出位置“{path}”不是在保存对话框中选择的：请点“选择…”指定导出文件', en: 'The export path “{path}” was not chosen in the Save dialog: use “Choose…” to name the file' },
+  'export-path-not-chosen': { zh: '文件位置“{path}”不是在保存对话框中选择的：请点“选择…”指定文件', en: 'The path “{path}” was not chosen in the Save dialog: use “Choose…” to name the file' },
   'not-permitted-audit': { zh: '用户“{login}”（{role}）无权查看审计日志；仅限系统管理员和领导', en: 'User “{login}” ({role}) may not read the audit log; only administrators and leaders may' },
   'not-permitted-personal-data': { zh: '用户“{login}”（{role}）无权查看完整个人信息', en: 'User “{login}” ({role}) may not see personal data in full' },
   'last-administrator': { zh: '“{login}”是最后一个在用的系统管理员：请先让另一位用户成为系统管理员', en: '“{login}” is the last active administrator: make another user an administrator first' },
