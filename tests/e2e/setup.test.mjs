@@ -101,6 +101,11 @@ test('File ▸ New creates 路桥区 from the built-in outlines, signed in as it
   for (const k of ['streets', 'communities', 'grids', 'duty_grids', 'departments', 'components']) {
     assert.equal(await step(k), false, `expected ${k} not done yet`);
   }
+  // The preloaded calendar stays editable: the step opens the clock settings.
+  await s.click('#setup-open-clock');
+  await waitFor(s, `document.body.dataset.workspace === 'register' && !!document.querySelector('#cal-days li[data-date]')`, 'the work calendar with the national holidays');
+  await s.click('#clock-settings-close');
+  await s.execute(`window.__griddesk.selectWorkspace('map');`);
   // A real district's About names the outlines' source, and no sample-data note.
   await s.execute(`void window.__griddesk.showAbout();`);
   await waitFor(s, `!document.getElementById('about').hidden && document.getElementById('about-version').textContent !== ''`, 'the About box');

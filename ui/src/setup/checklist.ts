@@ -11,6 +11,7 @@ import type { MapView } from '../map';
 import { openTransfer } from '../transfer';
 import { currentSession } from '../cases/api';
 import { openUsers } from '../users';
+import { select as selectWorkspace } from '../workspace';
 import type { Dataset, SetupFigure, SetupStep, SetupStepKey } from '../generated';
 import { setupApi, type DistrictProposal, type SetupStatus } from './api';
 import { fill, ss } from './strings';
@@ -21,6 +22,17 @@ const figureText = (f: SetupFigure): string => {
   const v = f.key.endsWith('_m2') ? Math.round(f.value).toLocaleString() : f.key.endsWith('_km2') ? f.value.toFixed(2) : String(f.value);
   return fill(ss(`fig.${f.key}` as StepText), { v });
 };
+
+/** Clicks the element `id` once a workspace has drawn it (within 10 s). */
+function clickWhenThere(id: string): void {
+  const deadline = Date.now() + 10000;
+  const tick = () => {
+    const e = document.getElementById(id);
+    if (e) e.click();
+    else if (Date.now() < deadline) window.setTimeout(tick, 100);
+  };
+  tick();
+}
 
 /** Tells the checklist (and anyone listening) that the store's data changed. */
 export function dataChanged(): void {
@@ -68,8 +80,8 @@ export function initChecklist(view: MapView): void {
     };
     switch (step.key) {
       case 'streets': return [imp('streets')];
-      case 'communities': return [imp('communities')];
-      case 'grids': return [gridsPart()];
+      case 'communities': return [imp('communities'), ...(problems(step) ? [showProblems()] : [])];
+      case 'grids': return [gridsPart(), ...(problems(step) ? [showProblems()] : [])];
       case 'duty_grids': {
         const users = el('button', { type: 'button', id: 'setup-users' }, ss('openUsers'));
         users.addEventListener('click', () => {
@@ -80,12 +92,33 @@ export function initChecklist(view: MapView): void {
       case 'departments': return [departmentForm()];
       case 'components': return [imp('components')];
       case 'calendar': {
-        const b = el('button', { type: 'button', id: 'setup-open-settings' }, ss('openSettings'));
-        b.addEventListener('click', () => { const s = document.getElementById('settings'); if (s) s.hidden = false; });
+        // The work calendar and time limits are edited in the register workspace (administrators).
+        const b = el('button', { type: 'button', id: 'setup-open-clock' }, ss('openSettings'));
+        b.addEventListener('click', () => {
+          selectWorkspace('register');
+          clickWhenThere('reg-clock');
+        });
         return [b];
       }
       default: return [];
     }
+  }
+
+  /** Whether a step has gaps, overlaps or topology errors to look at (not only missing data). */
+  function problems(step: SetupStep): boolean {
+    return step.figures.some((f) => f.problem && ['community_gap_m2', 'community_overlap_m2', 'topology_errors'].includes(f.key));
+  }
+
+  /** The planning workspace's district check: every gap and overlap drawn on the map. */
+  function showProblems(): HTMLElement {
+    const b = el('button', { type: 'button', class: 'setup-show-problems' }, ss('showProblems'));
+    b.addEventListener('click', () => {
+      selectWorkspace('planning');
+      const d = document.getElementById('plan-check');
+      if (d instanceof HTMLDetailsElement) d.open = true;
+      clickWhenThere('plan-check-run');
+    });
+    return b;
   }
 
   function gridsPart(): HTMLElement {
@@ -191,7 +224,8 @@ export function initChecklist(view: MapView): void {
       ol.append(el('li', { 'data-step': step.key, 'data-done': step.done ? '1' : '', class: step.done ? 'done' : 'todo' },
         el('span', { class: 'setup-mark' }, step.done ? '✓' : '○'), ' ', el('b', {}, stepName(step.key)),
         el('p', { class: 'setup-figures' }, ...figs.map((f) => el('span', { class: f.problem ? 'problem' : '', 'data-figure': f.key }, figureText(f)))),
-        ...(step.done && step.key !== 'grids' ? [] : stepActions(step))));
+        // The calendar is preloaded (done at once) and stays editable.
+        ...(step.done && step.key !== 'calendar' ? [] : stepActions(step))));
     }
     card.replaceChildren(el('header', {}, el('h3', {}, ss('checklist')), again, hide), ol,
       note ? el('p', { id: 'setup-note', class: 'muted' }, note) : '');
