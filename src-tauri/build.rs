@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "setup_propose",
     "setup_accept",
     "setup_discard",
+    "setup_draw_boundary",
     "setup_departments",
     "setup_add_department",
     "sync_menu",

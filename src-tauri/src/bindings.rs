@@ -149,6 +149,7 @@ macro_rules! roots {
         $visit!(griddesk::setup::OutlineSource);
         $visit!(griddesk::setup::SetupStatus);
         $visit!(griddesk::setup::DistrictProposal);
+        $visit!(griddesk::setup::DrawnBoundary);
         $visit!(users::Department);
     }};
 }

@@ -74,6 +74,7 @@ fn main() {
             setup::setup_propose,
             setup::setup_accept,
             setup::setup_discard,
+            setup::setup_draw_boundary,
             setup::setup_departments,
             setup::setup_add_department,
             commands::sync_menu,

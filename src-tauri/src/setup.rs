@@ -10,7 +10,7 @@ use griddesk::io::outlines::{county_catalogue, search_counties, CountyEntry, COU
 use griddesk::planning::history::EditMeta;
 use griddesk::planning::propose::ProposalOptions;
 use griddesk::planning::Applied;
-use griddesk::setup::{DistrictProposal, NewDistrict, SetupStatus};
+use griddesk::setup::{DistrictProposal, DrawnBoundary, NewDistrict, SetupStatus};
 use griddesk::users::Department;
 use griddesk::Engine;
 use std::path::PathBuf;
@@ -179,6 +179,27 @@ pub async fn setup_accept(
 pub async fn setup_discard(store: State<'_, Store>) -> Result<(), ErrorDto> {
     store.engine()?.engine.discard_district_proposal();
     Ok(())
+}
+
+/// Adds a street or community drawn on the map; returns its code. The window starts over on
+/// the changed store (as after an import).
+#[tauri::command]
+pub async fn setup_draw_boundary(
+    app: AppHandle,
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+    boundary: DrawnBoundary,
+) -> Result<String, ErrorDto> {
+    let loaded = store.engine()?;
+    let s = signed.get()?;
+    let code =
+        tauri::async_runtime::spawn_blocking(move || loaded.engine.draw_boundary(&s, &boundary))
+            .await
+            .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    if let Err(e) = app.emit("store-changed", ()) {
+        eprintln!("griddesk: cannot notify the window: {e}");
+    }
+    Ok(code)
 }
 
 /// Every department.

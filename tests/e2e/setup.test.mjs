@@ -136,11 +136,50 @@ test('streets and communities are imported and the checklist ticks them', async 
   assert.match(without ?? '', /5/, `expected five communities without grids, got ${without}`);
 });
 
+/** Clicks the map at lon/lat (on screen: the view is fitted first). */
+async function clickLonLat(p) {
+  const xy = await s.execute(`const m = window.__griddesk.view.map; const q = m.project(arguments[0]);
+    const r = m.getCanvas().getBoundingClientRect(); return [r.x + q.x, r.y + q.y];`, p);
+  await s.clickAt(xy[0], xy[1]);
+}
+
+/** Draws an outline through the checklist: points clicked on the map, a name, Finish. */
+async function drawOutline(kind, name, ring) {
+  await s.click(`#setup-draw-${kind}`);
+  await waitFor(s, `document.getElementById('setup-draw')?.dataset.kind === '${kind}'`, `the ${kind} drawing panel`);
+  for (const [i, p] of ring.entries()) {
+    await clickLonLat(p);
+    await waitFor(s, `document.body.dataset.setupSketch === '${i + 1}'`, `point ${i + 1} of the ${kind}`);
+  }
+  await s.execute(`const e = document.getElementById('setup-draw-name'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));`, name);
+  await s.click('#setup-draw-finish');
+  await waitFor(s, `!document.getElementById('setup-draw') && !!window.__griddesk?.status && document.body.dataset.signedIn === 'chief'`, `the page after drawing the ${kind}`, 60000);
+}
+
+test('a second street and its community are drawn on the map, snapped to each other', async () => {
+  const street = [[121.50, 28.54], [121.508, 28.54], [121.508, 28.546], [121.50, 28.546]];
+  await s.execute(`window.__griddesk.view.map.fitBounds([[121.499, 28.539], [121.509, 28.547]], { duration: 0, padding: { top: 40, bottom: 40, left: 40, right: 420 } });`);
+  await waitIdle(s, 60000);
+  await drawOutline('street', '新桥街道', street);
+  let o = await s.evaluate(`return await window.__griddesk.api.overview();`);
+  assert.equal(o.streets, 2);
+  await s.execute(`window.__griddesk.view.map.fitBounds([[121.499, 28.539], [121.509, 28.547]], { duration: 0, padding: { top: 40, bottom: 40, left: 40, right: 420 } });`);
+  await waitIdle(s, 60000);
+  // A little off each corner: the points snap to the street's vertices.
+  await drawOutline('community', '新桥社区', street.map(([x, y]) => [x + 0.00003, y + 0.00002]));
+  o = await s.evaluate(`return await window.__griddesk.api.overview();`);
+  assert.equal(o.communities, 6);
+  await stepDone('streets', 'with the drawn street');
+  await stepDone('communities', 'the drawn community fills its street');
+  await waitIdle(s, 60000);
+  await shot(s, 'setup-02c-drawn');
+});
+
 test('grids are proposed for every community, reviewed on the map and accepted as one step', async () => {
   await s.click('#setup-propose');
   await waitFor(s, `!!document.getElementById('setup-proposal-summary')`, 'the proposal to review', 120000);
   const rows = await s.execute(`return [...document.querySelectorAll('#setup-proposal tr[data-community]')].map((r) => [r.dataset.community, Number(r.children[1].textContent)]);`);
-  assert.equal(rows.length, 5, `expected a proposal for each of the 5 communities: ${JSON.stringify(rows)}`);
+  assert.equal(rows.length, 6, `expected a proposal for each of the 6 communities: ${JSON.stringify(rows)}`);
   for (const [c, n] of rows) assert.ok(n >= 10, `expected ${c} to get at least 10 grids, got ${n}`);
   const preview = Number(await s.execute(`return document.body.dataset.setupPreview;`));
   assert.equal(preview, rows.reduce((a, r) => a + r[1], 0), 'the map previews every proposed grid');

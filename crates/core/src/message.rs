@@ -579,6 +579,14 @@ message_codes! {
     NoCommunityToPropose = "no-community-to-propose" [],
     /// The district proposal to accept is no longer held.
     ProposalGone = "proposal-gone" [],
+    /// A drawn street or community without a name.
+    BoundaryNeedsName = "boundary-needs-name" [],
+    /// A drawn outline reaches outside the district or street it must lie in.
+    BoundaryOutside = "boundary-outside" [what, code, area],
+    /// A drawn outline overlaps another street or community.
+    BoundaryOverlap = "boundary-overlap" [code, area],
+    /// A drawn community lies in no street.
+    BoundaryNoStreet = "boundary-no-street" [],
     /// Proposal: the target area is not positive.
     TargetAreaNotPositive = "target-area-not-positive" [area],
     /// The community has no outline.

@@ -1,7 +1,7 @@
 // The setup commands (src-tauri/src/setup.rs): File ▸ New for a real district, the checklist,
 // grids proposed for every community, departments with their classes.
 import { call } from '../api';
-import type { Applied, CountyEntry, Department, DistrictProposal, NewDistrict, ProposalOptions, SetupStatus } from '../generated';
+import type { Applied, CountyEntry, Department, DistrictProposal, DrawnBoundary, NewDistrict, ProposalOptions, SetupStatus } from '../generated';
 
 export type { CountyEntry, DistrictProposal, SetupStatus } from '../generated';
 
@@ -17,4 +17,5 @@ export const setupApi = {
   departments: () => call<Department[]>('setup_departments'),
   addDepartment: (code: string, name: string, classes: string[]) => call<null>('setup_add_department', { code, name, classes }),
   newSample: () => call<null>('new_store_dialog'),
+  drawBoundary: (boundary: DrawnBoundary) => call<string>('setup_draw_boundary', { boundary }),
 };

@@ -3,7 +3,7 @@
 // proposed for every community at once (reviewed on the map, accepted as one undoable step),
 // a department with its classes. A sample store does not show it.
 import type { FeatureCollection } from 'geojson';
-import type { GeoJSONSource } from 'maplibre-gl';
+import type { GeoJSONSource, MapMouseEvent } from 'maplibre-gl';
 import { asErrorDto } from '../api';
 import { el } from '../dom';
 import { onLangChange, sayMessage } from '../i18n';
@@ -12,7 +12,8 @@ import { openTransfer } from '../transfer';
 import { currentSession } from '../cases/api';
 import { openUsers } from '../users';
 import { select as selectWorkspace } from '../workspace';
-import type { Dataset, SetupFigure, SetupStep, SetupStepKey } from '../generated';
+import { planApi } from '../planning/api';
+import type { BoundaryKind, Dataset, SetupFigure, SetupStep, SetupStepKey } from '../generated';
 import { setupApi, type DistrictProposal, type SetupStatus } from './api';
 import { fill, ss } from './strings';
 
@@ -79,8 +80,8 @@ export function initChecklist(view: MapView): void {
       return b;
     };
     switch (step.key) {
-      case 'streets': return [imp('streets')];
-      case 'communities': return [imp('communities'), ...(problems(step) ? [showProblems()] : [])];
+      case 'streets': return [imp('streets'), drawButton('street')];
+      case 'communities': return [imp('communities'), drawButton('community'), ...(problems(step) ? [showProblems()] : [])];
       case 'grids': return [gridsPart(), ...(problems(step) ? [showProblems()] : [])];
       case 'duty_grids': {
         const users = el('button', { type: 'button', id: 'setup-users' }, ss('openUsers'));
@@ -103,6 +104,100 @@ export function initChecklist(view: MapView): void {
       default: return [];
     }
   }
+
+  // ---- drawing a street or community on the map -------------------------------------------
+
+  let drawing: { kind: BoundaryKind; pts: [number, number][]; name: string; code: string; error: string } | null = null;
+  const SKETCH = 'setup-sketch';
+
+  function drawSketch(): void {
+    const m = view.map;
+    if (!m.getSource(SKETCH)) {
+      m.addSource(SKETCH, { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+      m.addLayer({ id: `${SKETCH}-line`, type: 'line', source: SKETCH, paint: { 'line-color': '#d81b60', 'line-width': 2 } });
+      m.addLayer({ id: `${SKETCH}-point`, type: 'circle', source: SKETCH, filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 4, 'circle-color': '#d81b60' } });
+    }
+    const pts = drawing?.pts ?? [];
+    const first = pts[0];
+    const line = first && pts.length > 1 ? [{ type: 'Feature' as const, properties: {}, geometry: { type: 'LineString' as const, coordinates: pts.length > 2 ? [...pts, first] : pts } }] : [];
+    const dots = pts.map((p) => ({ type: 'Feature' as const, properties: {}, geometry: { type: 'Point' as const, coordinates: p } }));
+    void m.getSource<GeoJSONSource>(SKETCH)?.setData({ type: 'FeatureCollection', features: [...line, ...dots] });
+    document.body.dataset.setupSketch = drawing ? String(pts.length) : '';
+  }
+
+  async function onDrawClick(e: MapMouseEvent): Promise<void> {
+    const d = drawing;
+    if (!d) return;
+    const m = view.map;
+    const metres = (40075016.686 * Math.cos((m.getCenter().lat * Math.PI) / 180)) / (512 * 2 ** m.getZoom());
+    let p: [number, number] = [e.lngLat.lng, e.lngLat.lat];
+    try {
+      const hit = await planApi.snap(p[0], p[1], 10 * metres);
+      if (hit) p = [hit.point[0], hit.point[1]];
+    } catch {
+      // Unsnapped: the point as clicked.
+    }
+    // Cancelled or finished while the snap was asked: the point is not wanted.
+    if (drawing !== d) return;
+    d.pts.push(p);
+    drawSketch();
+    render();
+  }
+
+  function startDrawing(kind: BoundaryKind): void {
+    selectWorkspace('map');
+    drawing = { kind, pts: [], name: '', code: '', error: '' };
+    view.map.doubleClickZoom.disable();
+    view.map.getCanvas().style.cursor = 'crosshair';
+    drawSketch();
+    render();
+  }
+
+  function stopDrawing(): void {
+    drawing = null;
+    view.map.doubleClickZoom.enable();
+    view.map.getCanvas().style.cursor = '';
+    drawSketch();
+    render();
+  }
+
+  function drawButton(kind: BoundaryKind): HTMLElement {
+    const b = el('button', { type: 'button', id: `setup-draw-${kind}` }, ss(kind === 'street' ? 'drawStreet' : 'drawCommunity'));
+    b.disabled = drawing !== null;
+    b.addEventListener('click', () => { startDrawing(kind); });
+    return b;
+  }
+
+  function drawPanel(): HTMLElement {
+    const d = drawing;
+    if (!d) return el('div');
+    const name = el('input', { id: 'setup-draw-name', value: d.name });
+    name.addEventListener('input', () => { d.name = name.value; });
+    const code = el('input', { id: 'setup-draw-code', value: d.code, placeholder: d.kind === 'street' ? '331004001' : '331004001001' });
+    code.addEventListener('input', () => { d.code = code.value; });
+    const finish = el('button', { type: 'button', id: 'setup-draw-finish' }, ss('drawFinish'));
+    finish.disabled = d.pts.length < 3;
+    finish.addEventListener('click', () => {
+      setupApi.drawBoundary({ kind: d.kind, code: d.code.trim() === '' ? null : d.code.trim(), name: d.name, ring: d.pts })
+        .then(() => { stopDrawing(); dataChanged(); }, (err: unknown) => {
+          d.error = sayMessage(asErrorDto(err).detail);
+          render();
+        });
+    });
+    const undo = el('button', { type: 'button', id: 'setup-draw-undo' }, ss('drawUndo'));
+    undo.addEventListener('click', () => { d.pts.pop(); drawSketch(); render(); });
+    const cancel = el('button', { type: 'button', id: 'setup-draw-cancel' }, ss('drawCancel'));
+    cancel.addEventListener('click', stopDrawing);
+    return el('div', { id: 'setup-draw', class: 'setup-draw', 'data-kind': d.kind },
+      el('b', {}, ss(d.kind === 'street' ? 'drawStreet' : 'drawCommunity')), el('p', { class: 'muted' }, ss('drawing')),
+      el('p', { id: 'setup-draw-points' }, fill(ss('drawPoints'), { n: d.pts.length })),
+      el('label', {}, ss('drawName'), ' ', name), el('label', {}, ss('drawCode'), ' ', code),
+      d.error ? el('p', { class: 'error', id: 'setup-draw-error' }, d.error) : '',
+      el('div', { class: 'buttons' }, finish, undo, cancel));
+  }
+
+  view.map.on('click', (e) => { void onDrawClick(e); });
 
   /** Whether a step has gaps, overlaps or topology errors to look at (not only missing data). */
   function problems(step: SetupStep): boolean {
@@ -224,10 +319,11 @@ export function initChecklist(view: MapView): void {
       ol.append(el('li', { 'data-step': step.key, 'data-done': step.done ? '1' : '', class: step.done ? 'done' : 'todo' },
         el('span', { class: 'setup-mark' }, step.done ? '✓' : '○'), ' ', el('b', {}, stepName(step.key)),
         el('p', { class: 'setup-figures' }, ...figs.map((f) => el('span', { class: f.problem ? 'problem' : '', 'data-figure': f.key }, figureText(f)))),
-        // The calendar is preloaded (done at once) and stays editable.
-        ...(step.done && step.key !== 'calendar' ? [] : stepActions(step))));
+        // The calendar is preloaded (done at once) and stays editable; more streets and
+        // communities may be imported or drawn while the district is set up.
+        ...(step.done && !['calendar', 'streets', 'communities'].includes(step.key) ? [] : stepActions(step))));
     }
-    card.replaceChildren(el('header', {}, el('h3', {}, ss('checklist')), again, hide), ol,
+    card.replaceChildren(el('header', {}, el('h3', {}, ss('checklist')), again, hide), drawing ? drawPanel() : '', ol,
       note ? el('p', { id: 'setup-note', class: 'muted' }, note) : '');
   }
 

@@ -22,7 +22,7 @@ export const ss = defineStrings(
     accept: '接受（一步，可撤销）', discard: '放弃', accepted: '已接受：新建 {n} 个网格', proposalErrors: '方案有错误，不能接受',
     community: '社区', gridsN: '网格数', meanArea: '平均面积 m²', areaCv: '面积变异系数', targetArea: '目标面积 m²',
     addDepartment: '添加部门', deptCode: '部门代码', deptName: '部门名称', deptClasses: '负责的类别（大类2位或小类4位，逗号分隔）', add: '添加',
-    added: '已添加', openSettings: '工作日历与时限…', showProblems: '在地图上查看缺口和重叠', openUsers: '管理用户…', signInFirst: '请先登录',
+    added: '已添加', openSettings: '工作日历与时限…', showProblems: '在地图上查看缺口和重叠', drawStreet: '在地图上画街道…', drawCommunity: '在地图上画社区…', drawing: '在地图上逐点点击画出边界；靠近已有边界或顶点时自动吸附。', drawName: '名称', drawCode: '代码（可空，自动编号）', drawFinish: '完成', drawUndo: '撤销上一点', drawCancel: '取消', drawPoints: '已画 {n} 个点', openUsers: '管理用户…', signInFirst: '请先登录',
   },
   {
     newTitle: 'New', newReal: 'A real district', newRealHint: 'Start from an empty store: pick the district (outlines of every county-level division are built in, or import one from a file) and create the first administrator.',
@@ -45,7 +45,7 @@ export const ss = defineStrings(
     accept: 'Accept (one undoable step)', discard: 'Discard', accepted: 'Accepted: {n} grids created', proposalErrors: 'The proposal has errors and cannot be accepted',
     community: 'Community', gridsN: 'Grids', meanArea: 'Mean area m²', areaCv: 'Area CV', targetArea: 'Target area m²',
     addDepartment: 'Add a department', deptCode: 'Code', deptName: 'Name', deptClasses: 'Classes handled (2-digit major or 4-digit minor, comma-separated)', add: 'Add',
-    added: 'Added', openSettings: 'Calendar and time limits…', showProblems: 'Show gaps and overlaps on the map', openUsers: 'Manage users…', signInFirst: 'Sign in first',
+    added: 'Added', openSettings: 'Calendar and time limits…', showProblems: 'Show gaps and overlaps on the map', drawStreet: 'Draw a street on the map…', drawCommunity: 'Draw a community on the map…', drawing: 'Click the map point by point to draw the outline; points snap to nearby outlines and vertices.', drawName: 'Name', drawCode: 'Code (optional, numbered automatically)', drawFinish: 'Finish', drawUndo: 'Undo last point', drawCancel: 'Cancel', drawPoints: '{n} points drawn', openUsers: 'Manage users…', signInFirst: 'Sign in first',
   },
 );
 

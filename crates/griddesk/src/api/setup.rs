@@ -61,6 +61,30 @@ pub enum SetupStepKey {
     Components,
 }
 
+/// Which outline a planner draws on the map (§ docs/setup.md "Drawing streets and communities").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum BoundaryKind {
+    Street,
+    Community,
+}
+
+/// A street or community drawn on the map.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DrawnBoundary {
+    pub kind: BoundaryKind,
+    /// The code (9 digits for a street, 12 for a community); by default the next free number
+    /// in the district (a street) or in the street the outline lies in (a community).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub code: Option<String>,
+    pub name: String,
+    /// The outline, `[lon, lat]` points (closed or not).
+    pub ring: Vec<[f64; 2]>,
+}
+
 /// A figure shown in a checklist step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -204,6 +228,72 @@ fn overlap_and_union(parts: &[&MultiPolygon<f64>]) -> (f64, MultiPolygon<f64>) {
     let sum: f64 = parts.iter().map(|p| area_multi(p)).sum();
     let union = union_all(parts.iter().map(|p| (*p).clone()).collect());
     ((sum - area_multi(&union)).max(0.0), union)
+}
+
+/// Longest edge a drawn outline keeps, m: the auto-proposal triangulates an outline without
+/// splitting its edges, so a community drawn as a few long edges would leave it too few
+/// triangles to make unit grids of (§ docs/setup.md "Drawing streets and communities").
+const DRAWN_EDGE_M: f64 = 50.0;
+
+/// A ring (closed: first point repeated last) with points added along every edge longer than [`DRAWN_EDGE_M`]. The points
+/// depend only on the edge's two ends, whichever way it runs: a street and a community drawn on
+/// the same corners (snapped) get the same points, so their outlines still match vertex for
+/// vertex.
+fn densify(ring: &[geo_types::Coord<f64>]) -> Vec<geo_types::Coord<f64>> {
+    let mut out = Vec::with_capacity(ring.len());
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        out.push(a);
+        // From the lexicographically smaller end, so both directions give the same points.
+        let forward = (a.x, a.y) <= (b.x, b.y);
+        let (p, q) = if forward { (a, b) } else { (b, a) };
+        let len = crate::planning::geom::Metric::at(p.y).dist(p, q);
+        if len > DRAWN_EDGE_M {
+            let n = (len / DRAWN_EDGE_M).ceil() as usize;
+            let mut pts: Vec<geo_types::Coord<f64>> = (1..n)
+                .map(|k| {
+                    let t = k as f64 / n as f64;
+                    geo_types::Coord {
+                        x: p.x + (q.x - p.x) * t,
+                        y: p.y + (q.y - p.y) * t,
+                    }
+                })
+                .collect();
+            if !forward {
+                pts.reverse();
+            }
+            out.extend(pts);
+        }
+    }
+    if let Some(&last) = ring.last() {
+        out.push(last);
+    }
+    out
+}
+
+fn invalid(r: crate::Reason) -> Error {
+    Error::Invalid(r)
+}
+
+fn outside_err(what: &str, code: &str, area: f64) -> Error {
+    invalid(
+        Message::new(MessageCode::BoundaryOutside)
+            .text("what", what)
+            .text("code", code)
+            .int("area", area.round() as i64)
+            .en(format!(
+                "the drawn outline reaches {area:.0} m² outside {what} {code}"
+            )),
+    )
+}
+
+fn overlap_err(code: &str, area: f64) -> Error {
+    invalid(
+        Message::new(MessageCode::BoundaryOverlap)
+            .text("code", code)
+            .int("area", area.round() as i64)
+            .en(format!("the drawn outline overlaps {code} by {area:.0} m²")),
+    )
 }
 
 fn figure(key: SetupFigureKey, value: f64, problem: bool) -> SetupFigure {
@@ -617,8 +707,206 @@ impl Engine {
         }
     }
 
+    /// Adds a street or community drawn on the map (planners and administrators), with the
+    /// checks of an import of the same outline and these: a street lies in the district and
+    /// overlaps no other street; a community lies in its street and overlaps no other
+    /// community (slivers under 1 m² aside). Returns the code. Audited; one transaction.
+    pub fn draw_boundary(&self, by: &Session, b: &DrawnBoundary) -> Result<String> {
+        self.require_role(
+            by,
+            &[Role::Planner, Role::Admin],
+            crate::error::Permission::ImportData,
+        )?;
+        let name = b.name.trim();
+        if name.is_empty() {
+            return Err(invalid(
+                Message::new(MessageCode::BoundaryNeedsName).en("the drawn outline needs a name"),
+            ));
+        }
+        let mut ring: Vec<geo_types::Coord<f64>> = b
+            .ring
+            .iter()
+            .map(|p| geo_types::Coord { x: p[0], y: p[1] })
+            .collect();
+        if ring.first() != ring.last() {
+            if let Some(f) = ring.first().copied() {
+                ring.push(f);
+            }
+        }
+        let polygon = geo_types::Polygon::new(geo_types::LineString(densify(&ring)), vec![]);
+        if let Some((_, why)) = crate::planning::guard::invalid_reason(&polygon) {
+            return Err(invalid(
+                Message::new(MessageCode::InvalidPolygon)
+                    .text("reason", &why)
+                    .en(format!("the drawn outline is not a valid polygon: {why}")),
+            ));
+        }
+        let shape = MultiPolygon(vec![polygon]);
+        let l = self.loaded();
+        let idx = &l.index;
+        let area_of = |a: &MultiPolygon<f64>, b: &MultiPolygon<f64>| area_multi(&a.intersection(b));
+        let outside = |within: &MultiPolygon<f64>| area_multi(&shape.difference(within));
+        let code = match b.kind {
+            BoundaryKind::Street => {
+                let Some(d) = idx.district.as_ref() else {
+                    return Err(invalid(
+                        Message::new(MessageCode::NoDistrict)
+                            .en("the store has no district outline"),
+                    ));
+                };
+                let out = outside(&d.boundary);
+                if out > SLIVER_M2 {
+                    return Err(outside_err("district", &d.code.to_string(), out));
+                }
+                for other in &idx.streets {
+                    let o = area_of(&shape, &other.boundary);
+                    if o > SLIVER_M2 {
+                        return Err(overlap_err(&other.code.to_string(), o));
+                    }
+                }
+                let code = match &b.code {
+                    Some(c) => crate::code::StreetCode::parse(c.trim())?,
+                    None => {
+                        let top = idx
+                            .streets
+                            .iter()
+                            .filter_map(|s| s.code.as_str()[6..].parse::<u16>().ok())
+                            .max()
+                            .unwrap_or(0);
+                        d.code.street(top + 1)?
+                    }
+                };
+                if code.district() != d.code || idx.street(&code).is_some() {
+                    return Err(Error::Duplicate {
+                        what: "street",
+                        key: code.to_string(),
+                    });
+                }
+                let street = crate::model::Street {
+                    code,
+                    name: name.to_string(),
+                    boundary: shape.clone(),
+                    sample: false,
+                };
+                self.write_drawn(by, "draw.street", &code.to_string(), &|w| {
+                    w.insert_street(&street)
+                })?;
+                code.to_string()
+            }
+            BoundaryKind::Community => {
+                // Its street: the one named by the code, else the one it lies in.
+                let street = match &b.code {
+                    Some(c) => idx.street(&CommunityCode::parse(c.trim())?.street()),
+                    None => idx
+                        .streets
+                        .iter()
+                        .max_by(|a, b| {
+                            area_of(&shape, &a.boundary).total_cmp(&area_of(&shape, &b.boundary))
+                        })
+                        .filter(|s| area_of(&shape, &s.boundary) > SLIVER_M2),
+                };
+                let Some(street) = street else {
+                    return Err(invalid(Message::new(MessageCode::BoundaryNoStreet).en(
+                        "the drawn community lies in no street: draw or import its street first",
+                    )));
+                };
+                let out = outside(&street.boundary);
+                if out > SLIVER_M2 {
+                    return Err(outside_err("street", &street.code.to_string(), out));
+                }
+                for other in &idx.communities {
+                    let o = area_of(&shape, &other.boundary);
+                    if o > SLIVER_M2 {
+                        return Err(overlap_err(&other.code.to_string(), o));
+                    }
+                }
+                let code = match &b.code {
+                    Some(c) => CommunityCode::parse(c.trim())?,
+                    None => {
+                        let top = idx
+                            .communities
+                            .iter()
+                            .filter(|c| c.street() == street.code)
+                            .filter_map(|c| c.code.as_str()[9..].parse::<u16>().ok())
+                            .max()
+                            .unwrap_or(0);
+                        street.code.community(top + 1)?
+                    }
+                };
+                if idx.community(&code).is_some() {
+                    return Err(Error::Duplicate {
+                        what: "community",
+                        key: code.to_string(),
+                    });
+                }
+                let community = crate::model::Community {
+                    code,
+                    name: name.to_string(),
+                    boundary: shape.clone(),
+                    sample: false,
+                };
+                self.write_drawn(by, "draw.community", &code.to_string(), &|w| {
+                    w.insert_community(&community)
+                })?;
+                code.to_string()
+            }
+        };
+        drop(l);
+        self.reload()?;
+        Ok(code)
+    }
+
+    /// Writes a drawn outline through the import's guard, audited.
+    fn write_drawn(
+        &self,
+        by: &Session,
+        action: &str,
+        code: &str,
+        f: &dyn Fn(&dyn griddesk_store::ModelSink) -> Result<()>,
+    ) -> Result<()> {
+        let guard = crate::engine::import_guard(&self.loaded().index, self.plan_settings()?);
+        let mut audited = crate::engine::AuditedWrites {
+            engine: self,
+            entry: AuditEntry::by(by, action, code),
+            guard: Some(&guard),
+        };
+        griddesk_store::ModelStore::write_model(&mut audited, &mut |w| f(w))
+    }
+
     /// Drops a proposal made with [`Engine::propose_district`] (the review was cancelled).
     pub fn discard_district_proposal(&self) {
         self.set_pending(None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::Coord;
+
+    #[test]
+    fn densified_edges_are_the_same_both_ways() {
+        let a = Coord {
+            x: 121.50,
+            y: 28.54,
+        };
+        let b = Coord {
+            x: 121.508,
+            y: 28.546,
+        };
+        let fwd = densify(&[a, b]);
+        let mut back = densify(&[b, a]);
+        back.reverse();
+        assert_eq!(
+            fwd, back,
+            "the same points, bit for bit, whichever way the edge runs"
+        );
+        assert!(fwd.len() >= 18, "{} points on a ~1 km edge", fwd.len());
+        // Short edges are kept as they are.
+        let c = Coord {
+            x: 121.5001,
+            y: 28.54,
+        };
+        assert_eq!(densify(&[a, c, a]), vec![a, c, a]);
     }
 }

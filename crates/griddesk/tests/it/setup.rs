@@ -213,3 +213,117 @@ fn the_sample_is_not_asked_to_set_up() {
         assert!(done(&s, k), "the sample's {k:?} step: {s:?}");
     }
 }
+
+#[test]
+fn streets_and_communities_are_drawn_on_the_map() {
+    use griddesk::setup::{BoundaryKind, DrawnBoundary};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (e, admin) = Engine::create_district(
+        &dir.path().join("luqiao.sqlite"),
+        &resources(),
+        &new_district("331004"),
+    )
+    .expect("create");
+    let rect = |x0: f64, y0: f64, x1: f64, y1: f64| vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+    let draw = |kind, code: Option<&str>, name: &str, ring| {
+        e.draw_boundary(
+            &admin,
+            &DrawnBoundary {
+                kind,
+                code: code.map(str::to_string),
+                name: name.into(),
+                ring,
+            },
+        )
+    };
+    // A community before any street: refused.
+    assert!(draw(
+        BoundaryKind::Community,
+        None,
+        "甲",
+        rect(121.50, 28.54, 121.504, 28.546)
+    )
+    .is_err());
+    // A street reaching out of Luqiao: refused.
+    assert!(draw(
+        BoundaryKind::Street,
+        None,
+        "外",
+        rect(121.20, 28.54, 121.30, 28.55)
+    )
+    .is_err());
+    let street = draw(
+        BoundaryKind::Street,
+        None,
+        "新桥街道",
+        rect(121.50, 28.54, 121.508, 28.546),
+    )
+    .expect("street");
+    assert_eq!(street, "331004001");
+    // Overlapping the first street: refused.
+    assert!(draw(
+        BoundaryKind::Street,
+        None,
+        "叠",
+        rect(121.506, 28.54, 121.51, 28.546)
+    )
+    .is_err());
+    // Nameless: refused.
+    assert!(draw(
+        BoundaryKind::Community,
+        None,
+        " ",
+        rect(121.50, 28.54, 121.504, 28.546)
+    )
+    .is_err());
+    let west = draw(
+        BoundaryKind::Community,
+        None,
+        "西社区",
+        rect(121.50, 28.54, 121.504, 28.546),
+    )
+    .expect("community");
+    assert_eq!(west, "331004001001");
+    // Overlapping the west community, and sticking out of the street: refused.
+    assert!(draw(
+        BoundaryKind::Community,
+        None,
+        "叠",
+        rect(121.503, 28.54, 121.508, 28.546)
+    )
+    .is_err());
+    assert!(draw(
+        BoundaryKind::Community,
+        None,
+        "出",
+        rect(121.504, 28.54, 121.509, 28.546)
+    )
+    .is_err());
+    // The rest of the street, its corners shared with the street and the west community.
+    let east = draw(
+        BoundaryKind::Community,
+        None,
+        "东社区",
+        rect(121.504, 28.54, 121.508, 28.546),
+    )
+    .expect("community");
+    assert_eq!(east, "331004001002");
+    let s = e.setup_status_on(day()).expect("status");
+    assert!(done(&s, SetupStepKey::Streets), "{s:?}");
+    assert!(done(&s, SetupStepKey::Communities), "{s:?}");
+    // The drawn district takes grids like an imported one.
+    let p = e
+        .propose_district(None, &ProposalOptions::default())
+        .expect("propose");
+    assert_eq!(p.communities.len(), 2);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    // About 52 ha in grids of about 1 ha: drawn outlines get points along their long edges, so
+    // the proposal has triangles enough to cut.
+    assert!(p.grids >= 40, "{} grids", p.grids);
+    e.accept_district_proposal(&admin, p.token, &EditMeta::default())
+        .expect("accept");
+    assert!(done(
+        &e.setup_status_on(day()).expect("status"),
+        SetupStepKey::Grids
+    ));
+}
