@@ -98,6 +98,7 @@ const COMMANDS: &[&str] = &[
     "settings_set_day",
     "settings_clear_day",
     "settings_import_calendar",
+    "settings_calendar_template",
     "settings_limits",
     "settings_set_limit",
     "plan_communities",

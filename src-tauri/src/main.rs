@@ -142,6 +142,7 @@ fn main() {
             settings::settings_set_day,
             settings::settings_clear_day,
             settings::settings_import_calendar,
+            settings::settings_calendar_template,
             settings::settings_limits,
             settings::settings_set_limit,
             planning::plan_communities,

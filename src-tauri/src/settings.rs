@@ -100,6 +100,31 @@ pub async fn settings_import_calendar(
     Ok(Some(loaded.engine.import_calendar(&s, &path)?))
 }
 
+/// Writes the holiday table's template (`date,kind,festival` with one example row) where the
+/// user points the Save dialog; returns where (`None` = cancelled).
+#[tauri::command]
+pub async fn settings_calendar_template(
+    app: AppHandle,
+    chosen: State<'_, crate::transfer::ChosenExports>,
+) -> Result<Option<String>, ErrorDto> {
+    let dialog = app
+        .dialog()
+        .file()
+        .set_title("节假日表模板 / Holiday table template")
+        .add_filter("CSV", &["csv"])
+        .set_file_name("节假日表模板.csv");
+    let Some(path) = crate::transfer::save_dialog(&chosen, dialog).await? else {
+        return Ok(None);
+    };
+    let out = path.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        griddesk::io::templates::write_calendar_template(&out)
+    })
+    .await
+    .map_err(|e| ErrorDto::shell(crate::error::ShellErrorKind::Window, e.to_string()))??;
+    Ok(Some(path.display().to_string()))
+}
+
 /// The filing conditions of one minor class with their limits per stage and area class.
 #[tauri::command]
 pub async fn settings_limits(

@@ -20,6 +20,7 @@ export const calendar = (year: number) => invoke<CalendarYear>('settings_calenda
 export const setDay = (day: CalendarDay, seen: CalendarDay | null) => invoke<null>('settings_set_day', { day, seen });
 export const clearDay = (date: string, seen: CalendarDay | null) => invoke<null>('settings_clear_day', { date, seen });
 export const importCalendar = () => invoke<number | null>('settings_import_calendar');
+export const calendarTemplate = () => invoke<string | null>('settings_calendar_template');
 export const limits = (kind: CaseKind, classCode: string) => invoke<FilingCondition[]>('settings_limits', { kind, classCode });
 // `edit.seen`: the limit the form showed; refused when someone else changed it since.
 export const setLimit = (edit: LimitEdit) => invoke<FilingCondition[]>('settings_set_limit', { edit });

@@ -85,8 +85,14 @@ function calendarSection(): HTMLElement {
       await load();
     }).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
   });
+  const template = el('button', { type: 'button', id: 'cal-template' }, s('template'));
+  template.addEventListener('click', () => {
+    api.calendarTemplate().then((p) => {
+      out.replaceChildren(el('p', { id: 'cal-template-saved' }, p === null ? s('cancelled') : `${s('templateSaved')}: ${p}`));
+    }).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
+  });
   void load();
-  return el('section', { class: 'settings-section' }, el('h3', {}, s('calendar')), labelled(s('year'), year), list, add, imp, out);
+  return el('section', { class: 'settings-section' }, el('h3', {}, s('calendar')), labelled(s('year'), year), list, add, imp, template, out);
 }
 
 // ---- time limits -----------------------------------------------------------------------------

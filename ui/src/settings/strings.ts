@@ -4,7 +4,7 @@ import { defineStrings } from '../i18n';
 export const s = defineStrings(
   {
     title: '时限设置', calendar: '节假日与调休', year: '年份', officeHours: '工作时间', date: '日期', kind: '类型',
-    note: '说明', add: '添加/修改', remove: '删除', importCsv: '导入节假日 CSV…', imported: '已导入日期数', noDays: '该年没有节假日或调休记录',
+    note: '说明', add: '添加/修改', remove: '删除', importCsv: '导入节假日 CSV…', template: '节假日表模板…', templateSaved: '模板已保存', imported: '已导入日期数', noDays: '该年没有节假日或调休记录',
     holiday: '法定节假日', workday: '调休上班', limits: '立结案时限', caseKind: '案件类型', event: '事件', component: '部件',
     klass: '小类', condition: '立案条件', stage: '阶段', area: '区域类别', amount: '时限', unit: '单位', save: '保存',
     close: '关闭', localRule: '本地标准', defaultRule: '默认标准', cancelled: '已取消', adminOnly: '仅系统管理员可修改',
@@ -13,7 +13,7 @@ export const s = defineStrings(
   },
   {
     title: 'Clock settings', calendar: 'Holidays and adjusted working days', year: 'Year', officeHours: 'Office hours', date: 'Date', kind: 'Kind',
-    note: 'Note', add: 'Add / replace', remove: 'Remove', importCsv: 'Import holiday CSV…', imported: 'Dates imported', noDays: 'No holidays or adjusted days in this year',
+    note: 'Note', add: 'Add / replace', remove: 'Remove', importCsv: 'Import holiday CSV…', template: 'Holiday table template…', templateSaved: 'Template saved', imported: 'Dates imported', noDays: 'No holidays or adjusted days in this year',
     holiday: 'Public holiday', workday: 'Adjusted working day', limits: 'Time limits', caseKind: 'Case kind', event: 'Event', component: 'Component',
     klass: 'Class', condition: 'Filing condition', stage: 'Stage', area: 'Area class', amount: 'Limit', unit: 'Unit', save: 'Save',
     close: 'Close', localRule: 'local standard', defaultRule: 'default', cancelled: 'Cancelled', adminOnly: 'Administrators only',
