@@ -282,4 +282,13 @@ test('an inspector takes a case in a proposed grid and the analytics count it', 
   assert.ok(row && row.cases === 1, `expected the analytics table to list the case, got ${JSON.stringify(row)}`);
   await waitIdle(s, 60000);
   await shot(s, 'setup-05-analytics');
+  // The evaluation works on the new district as on the sample: the street table of this month
+  // lists the new district's streets (the case was reported in it).
+  await s.click('#ev-open');
+  await waitFor(s, `document.getElementById('ev-panel')?.dataset.busy === '0' && document.getElementById('ev-grid')?.dataset.table === 'street'`, 'the street evaluation table', 60000);
+  const streets = await s.execute(`return [...document.querySelectorAll('#ev-grid tbody tr')].map((tr) => tr.textContent);`);
+  assert.ok(streets.some((t) => t.includes('331004001') || t.includes('西城街道')), `expected the new district's street in the evaluation, got ${JSON.stringify(streets)}`);
+  // Let the web view paint the table before the screenshot (the DOM is there already).
+  await s.execute(`return new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));`);
+  await shot(s, 'setup-06-evaluation');
 });
