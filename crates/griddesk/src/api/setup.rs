@@ -244,31 +244,85 @@ fn densify(ring: &[geo_types::Coord<f64>]) -> Vec<geo_types::Coord<f64>> {
     for w in ring.windows(2) {
         let (a, b) = (w[0], w[1]);
         out.push(a);
-        // From the lexicographically smaller end, so both directions give the same points.
-        let forward = (a.x, a.y) <= (b.x, b.y);
-        let (p, q) = if forward { (a, b) } else { (b, a) };
-        let len = crate::planning::geom::Metric::at(p.y).dist(p, q);
-        if len > DRAWN_EDGE_M {
-            let n = (len / DRAWN_EDGE_M).ceil() as usize;
-            let mut pts: Vec<geo_types::Coord<f64>> = (1..n)
-                .map(|k| {
-                    let t = k as f64 / n as f64;
-                    geo_types::Coord {
-                        x: p.x + (q.x - p.x) * t,
-                        y: p.y + (q.y - p.y) * t,
-                    }
-                })
-                .collect();
-            if !forward {
-                pts.reverse();
-            }
-            out.extend(pts);
-        }
+        out.extend(crate::planning::geom::edge_points(a, b, DRAWN_EDGE_M));
     }
     if let Some(&last) = ring.last() {
         out.push(last);
     }
     out
+}
+
+/// Adds `more` to `into`, merging two changes of the same outline: several communities'
+/// proposals insert points into the same street or neighbour outline (the points of a shared
+/// edge are the same from both sides), and the merged outline has all of them.
+fn merge_outline_changes<T, K: PartialEq>(
+    into: &mut Vec<T>,
+    more: Vec<T>,
+    key: impl Fn(&T) -> K,
+    parts: impl Fn(&mut T) -> (&MultiPolygon<f64>, &mut MultiPolygon<f64>),
+) {
+    for mut m in more {
+        let k = key(&m);
+        match into.iter_mut().find(|x| key(x) == k) {
+            Some(existing) => {
+                let other = parts(&mut m).1.clone();
+                let (before, after) = parts(existing);
+                *after = merge_multi(before, after, &other);
+            }
+            None => into.push(m),
+        }
+    }
+}
+
+fn merge_grid_changes(
+    into: &mut Vec<crate::planning::change::GridChange>,
+    more: Vec<crate::planning::change::GridChange>,
+) {
+    for m in more {
+        match into.iter_mut().find(|x| x.code == m.code) {
+            Some(existing) => {
+                existing.after = merge_polygon(&existing.before, &existing.after, &m.after);
+            }
+            None => into.push(m),
+        }
+    }
+}
+
+fn merge_polygon(
+    before: &geo_types::Polygon<f64>,
+    a: &geo_types::Polygon<f64>,
+    b: &geo_types::Polygon<f64>,
+) -> geo_types::Polygon<f64> {
+    use crate::planning::geom::merge_insertions;
+    let ring = |r0: &geo_types::LineString<f64>,
+                r1: &geo_types::LineString<f64>,
+                r2: &geo_types::LineString<f64>| {
+        geo_types::LineString(merge_insertions(&r0.0, &[&r1.0, &r2.0]))
+    };
+    let holes = before
+        .interiors()
+        .iter()
+        .zip(a.interiors())
+        .zip(b.interiors())
+        .map(|((h0, h1), h2)| ring(h0, h1, h2))
+        .collect();
+    geo_types::Polygon::new(ring(before.exterior(), a.exterior(), b.exterior()), holes)
+}
+
+fn merge_multi(
+    before: &MultiPolygon<f64>,
+    a: &MultiPolygon<f64>,
+    b: &MultiPolygon<f64>,
+) -> MultiPolygon<f64> {
+    MultiPolygon(
+        before
+            .0
+            .iter()
+            .zip(&a.0)
+            .zip(&b.0)
+            .map(|((p0, p1), p2)| merge_polygon(p0, p1, p2))
+            .collect(),
+    )
 }
 
 fn invalid(r: crate::Reason) -> Error {
@@ -647,10 +701,20 @@ impl Engine {
             let pc = p.change;
             change.retire.extend(pc.retire);
             change.create.extend(pc.create);
-            change.modify.extend(pc.modify);
             change.rename.extend(pc.rename);
-            change.communities.extend(pc.communities);
-            change.streets.extend(pc.streets);
+            merge_grid_changes(&mut change.modify, pc.modify);
+            merge_outline_changes(
+                &mut change.communities,
+                pc.communities,
+                |c| c.code,
+                |c| (&c.before, &mut c.after),
+            );
+            merge_outline_changes(
+                &mut change.streets,
+                pc.streets,
+                |c| c.code,
+                |c| (&c.before, &mut c.after),
+            );
             out.push(CommunityProposal {
                 code: c.to_string(),
                 name,

@@ -327,3 +327,76 @@ fn streets_and_communities_are_drawn_on_the_map() {
         SetupStepKey::Grids
     ));
 }
+
+#[test]
+fn coarse_imported_outlines_are_cut_into_grids() {
+    // An office's file: a street and two communities drawn as plain rectangles (four long
+    // edges each), imported as they are.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (e, admin) = Engine::create_district(
+        &dir.path().join("luqiao.sqlite"),
+        &resources(),
+        &new_district("331004"),
+    )
+    .expect("create");
+    let rect = |x0: f64, y0: f64, x1: f64, y1: f64| serde_json::json!({ "type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] });
+    let fc = |features: Vec<serde_json::Value>| serde_json::json!({ "type": "FeatureCollection", "features": features });
+    let feature = |code: &str, name: &str, g: serde_json::Value| serde_json::json!({ "type": "Feature", "properties": { "code": code, "name": name }, "geometry": g });
+    let streets = dir.path().join("streets.geojson");
+    std::fs::write(
+        &streets,
+        fc(vec![feature(
+            "331004001",
+            "新桥街道",
+            rect(121.50, 28.54, 121.508, 28.546),
+        )])
+        .to_string(),
+    )
+    .expect("write");
+    let communities = dir.path().join("communities.geojson");
+    std::fs::write(
+        &communities,
+        fc(vec![
+            feature(
+                "331004001001",
+                "西社区",
+                rect(121.50, 28.54, 121.504, 28.546),
+            ),
+            feature(
+                "331004001002",
+                "东社区",
+                rect(121.504, 28.54, 121.508, 28.546),
+            ),
+        ])
+        .to_string(),
+    )
+    .expect("write");
+    e.import(&admin, &streets, Dataset::Streets, ImportOptions::default())
+        .expect("streets");
+    e.import(
+        &admin,
+        &communities,
+        Dataset::Communities,
+        ImportOptions::default(),
+    )
+    .expect("communities");
+    let p = e
+        .propose_district(None, &ProposalOptions::default())
+        .expect("propose");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    // About 52 ha: the long edges get points (the same from both communities on the shared
+    // edge), so each community is cut into grids of about 1 ha, not two triangles' worth.
+    for c in &p.communities {
+        assert!(
+            c.balance.grids >= 18,
+            "{} got {} grids",
+            c.code,
+            c.balance.grids
+        );
+    }
+    e.accept_district_proposal(&admin, p.token, &EditMeta::default())
+        .expect("accept");
+    let s = e.setup_status_on(day()).expect("status");
+    assert!(done(&s, SetupStepKey::Grids), "{s:?}");
+    assert!(done(&s, SetupStepKey::Communities), "{s:?}");
+}

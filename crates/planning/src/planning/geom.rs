@@ -529,3 +529,117 @@ mod tests {
         assert!(segment_hit(c(0., 0.), c(1., 0.), c(0., 1.), c(1., 1.)).is_none());
     }
 }
+
+/// Points along the edge `a`–`b` so that no piece is longer than `max_m` metres, in order from
+/// `a`, ends excluded. The points depend only on the two ends, whichever way the edge runs
+/// (computed from the lexicographically smaller end with that end's metric), so two rings
+/// sharing the edge get the same points, bit for bit.
+pub fn edge_points(a: Coord<f64>, b: Coord<f64>, max_m: f64) -> Vec<Coord<f64>> {
+    let forward = (a.x, a.y) <= (b.x, b.y);
+    let (p, q) = if forward { (a, b) } else { (b, a) };
+    let len = Metric::at(p.y).dist(p, q);
+    if !(max_m > 0.0 && len > max_m) {
+        return vec![];
+    }
+    let n = (len / max_m).ceil() as usize;
+    let mut pts: Vec<Coord<f64>> = (1..n)
+        .map(|k| {
+            let t = k as f64 / n as f64;
+            Coord {
+                x: p.x + (q.x - p.x) * t,
+                y: p.y + (q.y - p.y) * t,
+            }
+        })
+        .collect();
+    if !forward {
+        pts.reverse();
+    }
+    pts
+}
+
+/// Merges rings that are all `before` with vertices inserted (and nothing else changed): the
+/// result has every vertex any of them inserted, each in its place along its edge of `before`.
+pub fn merge_insertions(before: &[Coord<f64>], afters: &[&[Coord<f64>]]) -> Vec<Coord<f64>> {
+    let mut out = Vec::with_capacity(before.len());
+    for w in before.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        out.push(a);
+        let mut extra: Vec<Coord<f64>> = Vec::new();
+        for after in afters {
+            // The vertices between a and b in this ring (it runs the same way as `before`).
+            for i in 0..after.len().saturating_sub(1) {
+                if after[i] != a {
+                    continue;
+                }
+                let mut j = i + 1;
+                while j < after.len() && after[j] != b {
+                    if !extra.contains(&after[j]) {
+                        extra.push(after[j]);
+                    }
+                    j += 1;
+                }
+                break;
+            }
+        }
+        let m = Metric::at(a.y);
+        extra.sort_by(|x, y| m.dist(a, *x).total_cmp(&m.dist(a, *y)));
+        out.extend(extra);
+    }
+    if let Some(&last) = before.last() {
+        out.push(last);
+    }
+    out
+}
+
+#[cfg(test)]
+mod densify_tests {
+    use super::*;
+
+    fn c(x: f64, y: f64) -> Coord<f64> {
+        Coord { x, y }
+    }
+
+    #[test]
+    fn edge_points_are_the_same_both_ways() {
+        let (a, b) = (c(121.50, 28.54), c(121.508, 28.546));
+        let fwd = edge_points(a, b, 50.0);
+        let mut back = edge_points(b, a, 50.0);
+        back.reverse();
+        assert_eq!(fwd, back);
+        assert!(fwd.len() >= 18, "{}", fwd.len());
+        assert!(edge_points(a, c(121.5001, 28.54), 50.0).is_empty());
+    }
+
+    #[test]
+    fn insertions_of_two_changes_are_merged_in_order() {
+        let before = vec![c(0.0, 0.0), c(0.01, 0.0), c(0.01, 0.01), c(0.0, 0.0)];
+        let one = vec![
+            c(0.0, 0.0),
+            c(0.004, 0.0),
+            c(0.01, 0.0),
+            c(0.01, 0.01),
+            c(0.0, 0.0),
+        ];
+        let two = vec![
+            c(0.0, 0.0),
+            c(0.002, 0.0),
+            c(0.01, 0.0),
+            c(0.01, 0.005),
+            c(0.01, 0.01),
+            c(0.0, 0.0),
+        ];
+        let merged = merge_insertions(&before, &[&one, &two]);
+        assert_eq!(
+            merged,
+            vec![
+                c(0.0, 0.0),
+                c(0.002, 0.0),
+                c(0.004, 0.0),
+                c(0.01, 0.0),
+                c(0.01, 0.005),
+                c(0.01, 0.01),
+                c(0.0, 0.0)
+            ]
+        );
+    }
+}

@@ -238,9 +238,25 @@ pub fn propose(
         }
         Ok(h)
     };
+    // Outline edges longer than three grid sides get points every half side: the refinement
+    // keeps constraint edges whole, so an outline of a few long edges (an office's rectangles)
+    // would otherwise leave too few triangles to make grids of. The points are the same from
+    // either side of a shared edge ([`geom::edge_points`]); like road crossings they are then
+    // inserted into the outline and every ring sharing the edge. Shorter edges are left alone:
+    // a neighbour may have split such an edge at a vertex of its own, where points would not
+    // match.
+    let half_side = target.sqrt() / 2.0;
     for r in &outline_rings {
         for ring in r.all() {
-            let hs: Vec<_> = ring
+            let mut dense: Vec<Coord<f64>> = Vec::with_capacity(ring.len());
+            for (i, &a) in ring.iter().enumerate() {
+                dense.push(a);
+                let b = ring[(i + 1) % ring.len()];
+                if geom::Metric::at(a.y.min(b.y)).dist(a, b) > 6.0 * half_side {
+                    dense.extend(geom::edge_points(a, b, half_side));
+                }
+            }
+            let hs: Vec<_> = dense
                 .iter()
                 .map(|&c| insert(&mut cdt, c, true))
                 .collect::<Result<_>>()?;
