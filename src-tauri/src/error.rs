@@ -100,6 +100,16 @@ impl std::fmt::Display for ErrorDto {
     }
 }
 
+/// Runs `f` on the blocking pool (engine work, native dialogs) and waits for it; a task that
+/// could not finish is a window error.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ErrorDto> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

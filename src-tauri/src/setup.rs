@@ -3,7 +3,7 @@
 //! does the work (`griddesk::setup`); these commands pass the session and arguments.
 
 use crate::cases::SignedIn;
-use crate::error::{ErrorDto, ShellErrorKind};
+use crate::error::{blocking, ErrorDto};
 use crate::store::{resources_dir, Store};
 use crate::transfer::{require_chosen, save_dialog, ChosenExports};
 use griddesk::io::outlines::{county_catalogue, search_counties, CountyEntry, COUNTIES_FILE};
@@ -15,7 +15,7 @@ use griddesk::users::Department;
 use griddesk::Engine;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 /// The bundled county outlines' names and codes, read once.
@@ -85,9 +85,7 @@ pub async fn setup_pick_outline(app: AppHandle) -> Result<Option<String>, ErrorD
         .dialog()
         .file()
         .add_filter("GeoJSON", &["geojson", "json"]);
-    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_pick_file())
-        .await
-        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    let picked = blocking(move || dialog.blocking_pick_file()).await?;
     Ok(picked
         .and_then(|p| p.into_path().ok())
         .map(|p| p.display().to_string()))
@@ -107,11 +105,7 @@ pub async fn setup_create_district(
     require_chosen(&chosen, &path)?;
     let resources = resources_dir(&app);
     let p = path.clone();
-    let made = tauri::async_runtime::spawn_blocking(move || {
-        Engine::create_district(&p, &resources, &district)
-    })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    let made = blocking(move || Engine::create_district(&p, &resources, &district)).await?;
     let (engine, session) = made?;
     eprintln!("griddesk: created the district store {}", path.display());
     Store::install(&app, engine, path, Some(session));
@@ -122,9 +116,7 @@ pub async fn setup_create_district(
 #[tauri::command]
 pub async fn setup_status(store: State<'_, Store>) -> Result<SetupStatus, ErrorDto> {
     let loaded = store.engine()?;
-    let status = tauri::async_runtime::spawn_blocking(move || loaded.engine.setup_status())
-        .await
-        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    let status = blocking(move || loaded.engine.setup_status()).await?;
     Ok(status?)
 }
 
@@ -137,13 +129,12 @@ pub async fn setup_propose(
 ) -> Result<DistrictProposal, ErrorDto> {
     let loaded = store.engine()?;
     let opts = options.unwrap_or_default();
-    let p = tauri::async_runtime::spawn_blocking(move || {
+    let p = blocking(move || {
         loaded
             .engine
             .propose_district(communities.as_deref(), &opts)
     })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    .await?;
     Ok(p?)
 }
 
@@ -162,15 +153,9 @@ pub async fn setup_accept(
         note,
         ..EditMeta::default()
     };
-    let a = tauri::async_runtime::spawn_blocking(move || {
-        loaded.engine.accept_district_proposal(&s, token, &meta)
-    })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    let a = blocking(move || loaded.engine.accept_district_proposal(&s, token, &meta)).await??;
     // The map redraws from the changed grids (as after an import).
-    if let Err(e) = app.emit("store-changed", ()) {
-        eprintln!("griddesk: cannot notify the window: {e}");
-    }
+    crate::store::notify_changed(&app);
     Ok(a)
 }
 
@@ -192,13 +177,8 @@ pub async fn setup_draw_boundary(
 ) -> Result<String, ErrorDto> {
     let loaded = store.engine()?;
     let s = signed.get()?;
-    let code =
-        tauri::async_runtime::spawn_blocking(move || loaded.engine.draw_boundary(&s, &boundary))
-            .await
-            .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
-    if let Err(e) = app.emit("store-changed", ()) {
-        eprintln!("griddesk: cannot notify the window: {e}");
-    }
+    let code = blocking(move || loaded.engine.draw_boundary(&s, &boundary)).await??;
+    crate::store::notify_changed(&app);
     Ok(code)
 }
 

@@ -117,9 +117,7 @@ impl Store {
         store.exit_code.store(0, Ordering::SeqCst);
         store.state.send_replace(next);
         app.state::<crate::cases::SignedIn>().set(session);
-        if let Err(e) = app.emit("store-changed", ()) {
-            eprintln!("griddesk: cannot notify the window: {e}");
-        }
+        notify_changed(app);
     }
 
     pub fn exit_code(&self) -> i32 {
@@ -175,14 +173,20 @@ impl Store {
                 // At launch the window is waiting in `store_status`; later switches (File ▸ Open
                 // or New) make it start over. Telling it at launch too would reload the page.
                 if !at_launch {
-                    if let Err(e) = app.emit("store-changed", ()) {
-                        eprintln!("griddesk: cannot notify the window: {e}");
-                    }
+                    notify_changed(&app);
                 }
             });
         if let Err(e) = spawned {
             eprintln!("griddesk: cannot start the store thread: {e}");
         }
+    }
+}
+
+/// Tells the window that the store changed under it (another store, an import, an accepted
+/// proposal): it starts over on the store as it is now.
+pub fn notify_changed(app: &AppHandle) {
+    if let Err(e) = app.emit("store-changed", ()) {
+        eprintln!("griddesk: cannot notify the window: {e}");
     }
 }
 

@@ -2,7 +2,7 @@
 //! file, CRS, Shapefile encoding, a dry run listing every reject); these commands do the work
 //! through the engine, which validates everything. The shell only converts.
 
-use crate::error::{ErrorDto, ShellErrorKind};
+use crate::error::ErrorDto;
 use crate::menu::Lang;
 use crate::store::Store;
 use griddesk::io::{
@@ -12,7 +12,7 @@ use griddesk::io::{
 use griddesk::message::{Message, MessageCode};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
@@ -186,9 +186,7 @@ pub(crate) async fn save_dialog(
     chosen: &ChosenExports,
     dialog: tauri_plugin_dialog::FileDialogBuilder<tauri::Wry>,
 ) -> Result<Option<std::path::PathBuf>, ErrorDto> {
-    let picked = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
-        .await
-        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    let picked = crate::error::blocking(move || dialog.blocking_save_file()).await?;
     let picked = picked.and_then(|p| p.into_path().ok());
     if let (Some(p), Ok(mut c)) = (&picked, chosen.0.lock()) {
         c.insert(p.clone());
@@ -214,14 +212,13 @@ pub async fn transfer_pick(
         .file()
         .set_title(dataset_label(ds, lang))
         .add_filter(dataset_label(ds, lang), &exts);
-    let picked = tauri::async_runtime::spawn_blocking(move || match mode {
+    let picked = crate::error::blocking(move || match mode {
         Mode::Import => dialog.blocking_pick_file(),
         Mode::Export => dialog
             .set_file_name(format!("{}.{}", ds.key(), exts[0]))
             .blocking_save_file(),
     })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))?;
+    .await?;
     let picked = picked.and_then(|p| p.into_path().ok());
     if let (Mode::Export, Some(p)) = (mode, &picked) {
         if let Ok(mut c) = chosen.0.lock() {
@@ -259,18 +256,15 @@ pub async fn transfer_import(
         valid_only,
         dry_run,
     };
-    let report = tauri::async_runtime::spawn_blocking(move || {
+    let report = crate::error::blocking(move || {
         loaded
             .engine
             .import_from(&by, Path::new(&path), ds, opts, &source)
     })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    .await??;
     if !report.dry_run && report.imported > 0 {
         // The map redraws from the refreshed engine.
-        if let Err(e) = app.emit("store-changed", ()) {
-            eprintln!("griddesk: cannot notify the window: {e}");
-        }
+        crate::store::notify_changed(&app);
     }
     Ok(report)
 }
@@ -292,11 +286,10 @@ pub async fn transfer_export(
         encoding: options.encoding()?.unwrap_or_default(),
     };
     let loaded = store.engine()?;
-    Ok(tauri::async_runtime::spawn_blocking(move || {
-        loaded.engine.export_to(Path::new(&path), ds, &target)
-    })
-    .await
-    .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??)
+    Ok(
+        crate::error::blocking(move || loaded.engine.export_to(Path::new(&path), ds, &target))
+            .await??,
+    )
 }
 
 #[cfg(test)]
@@ -352,8 +345,6 @@ pub async fn transfer_template(
         }
     };
     let out = target.clone();
-    tauri::async_runtime::spawn_blocking(move || griddesk::io::write_template(ds, format, &out))
-        .await
-        .map_err(|e| ErrorDto::shell(ShellErrorKind::Window, e.to_string()))??;
+    crate::error::blocking(move || griddesk::io::write_template(ds, format, &out)).await??;
     Ok(Some(target.display().to_string()))
 }
