@@ -124,6 +124,31 @@ macro_rules! roots {
         $visit!(griddesk::audit::AuditEntry);
         $visit!(griddesk::audit::AuditQuery);
         $visit!(griddesk::audit::AuditCheck);
+        // street.rs
+        $visit!(crate::street::StreetFile);
+        $visit!(crate::street::ListFormat);
+        $visit!(griddesk::street::RegisterOverview);
+        $visit!(griddesk::street::ObjectDetail);
+        $visit!(griddesk::street::RegisterImport);
+        $visit!(griddesk::street::NoticeDraft);
+        $visit!(griddesk::street::NoticePreview);
+        $visit!(griddesk::street::NoticeRecipient);
+        $visit!(griddesk::street::VendorRow);
+        $visit!(griddesk::street::VendorDetail);
+        $visit!(griddesk::street::ZoneRow);
+        $visit!(griddesk::street::MoveCarInput);
+        $visit!(griddesk::street::MoveCarYear);
+        $visit!(griddesk::street::registers::ObjectQuery);
+        $visit!(griddesk::street::registers::ObjectPage);
+        $visit!(griddesk::street::registers::ObjectEdit);
+        $visit!(griddesk::street::registers::StreetHint);
+        $visit!(griddesk::street::registers::Notice);
+        $visit!(griddesk::street::registers::VendorEdit);
+        $visit!(griddesk::street::registers::WarningInput);
+        $visit!(griddesk::street::registers::VendingZone);
+        $visit!(griddesk::street::registers::AdmissionStatus);
+        $visit!(griddesk::street::registers::rules::Ladder);
+        $visit!(griddesk::street::registers::store::PersonLookup);
         // register.rs
         $visit!(register::RegisterQuery);
         $visit!(register::RegisterPage);

@@ -20,6 +20,7 @@ mod register;
 mod settings;
 mod setup;
 mod store;
+mod street;
 mod tiles;
 mod transfer;
 mod users;
@@ -138,6 +139,38 @@ fn main() {
             register::register_plate_sheet,
             register::register_scan_text,
             register::register_scan_image,
+            street::street_overview,
+            street::street_search,
+            street::street_grid_counts,
+            street::street_object,
+            street::street_save_object,
+            street::street_verify_object,
+            street::street_set_frontage,
+            street::street_pick_file,
+            street::street_import_objects,
+            street::street_import_subclasses,
+            street::street_add_photo,
+            street::street_photo,
+            street::street_preview_notice,
+            street::street_send_notice,
+            street::street_notices,
+            street::street_notice_letters,
+            street::street_export_notice,
+            street::street_template,
+            street::street_add_move_car,
+            street::street_move_car_year,
+            street::street_vendors,
+            street::street_vendor,
+            street::street_save_vendor,
+            street::street_add_warning,
+            street::street_set_ladder,
+            street::street_zones,
+            street::street_save_zone,
+            street::street_delete_zone,
+            street::street_admit,
+            street::street_admission_step,
+            street::street_case_hints,
+            street::street_lookups,
             settings::settings_calendar,
             settings::settings_set_day,
             settings::settings_clear_day,

@@ -89,22 +89,33 @@ fn summarize(samples: &mut [f64]) -> TileStatsDto {
     }
 }
 
+/// Which tile a path asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A part of the base tiles.
+    Base(TilePart),
+    /// The street registers' tile (objects, frontages, vending zones).
+    Registers,
+}
+
 /// A tile address from a request path.
 #[derive(Debug, PartialEq, Eq)]
 struct TileAddress {
     z: u32,
     x: u32,
     y: u32,
-    part: TilePart,
+    part: Source,
 }
 
-/// Parses `/tiles/{generation}/{z}/{x}/{y}.pbf` or `/labels/{generation}/{z}/{x}/{y}.pbf` (the
-/// generation is ignored here; it only keeps the web view from reusing another store's tiles).
+/// Parses `/tiles/{generation}/{z}/{x}/{y}.pbf`, `/labels/{generation}/{z}/{x}/{y}.pbf` or
+/// `/registers/{stamp}/{z}/{x}/{y}.pbf` (the generation or stamp is ignored here; it only keeps
+/// the web view from reusing another store's or an older state's tiles).
 /// `Err` carries the 400 message.
 fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
     let (prefix, part, rest) = [
-        ("/tiles/", TilePart::Features),
-        ("/labels/", TilePart::Labels),
+        ("/tiles/", Source::Base(TilePart::Features)),
+        ("/labels/", Source::Base(TilePart::Labels)),
+        ("/registers/", Source::Registers),
     ]
     .into_iter()
     .find_map(|(p, part)| path.strip_prefix(p).map(|rest| (p, part, rest)))?;
@@ -187,9 +198,12 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
     };
     let times = app.state::<TileTimes>();
     let started = Instant::now();
-    let result = loaded
-        .engine
-        .tile_part(address.z, address.x, address.y, address.part);
+    let result = match address.part {
+        Source::Base(part) => loaded
+            .engine
+            .tile_part(address.z, address.x, address.y, part),
+        Source::Registers => loaded.engine.register_tile(address.z, address.x, address.y),
+    };
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
         Ok(bytes) => {
@@ -272,7 +286,7 @@ mod tests {
                 z: 15,
                 x: 27512,
                 y: 13547,
-                part: TilePart::Features,
+                part: Source::Base(TilePart::Features),
             }))
         );
         assert_eq!(
@@ -281,11 +295,20 @@ mod tests {
                 z: 13,
                 x: 6877,
                 y: 3386,
-                part: TilePart::Labels,
+                part: Source::Base(TilePart::Labels),
             }))
         );
         assert!(
             matches!(parse_tile_path("/labels/1/3.pbf"), Some(Err(m)) if m.contains("/labels/<generation>"))
+        );
+        assert_eq!(
+            parse_tile_path("/registers/3-17/16/55045/27090.pbf"),
+            Some(Ok(TileAddress {
+                z: 16,
+                x: 55045,
+                y: 27090,
+                part: Source::Registers,
+            }))
         );
         assert_eq!(parse_tile_path("/glyphs/x"), None);
         assert!(

@@ -200,6 +200,11 @@ pub enum Permission {
     /// Seeing reporters' and people's names and phone numbers in full (the desk roles that
     /// call them back, 系统管理员 and 领导).
     ReadPersonalData,
+    /// Editing the street registers: service objects, vendors and their warnings, notices,
+    /// move-car reminders (the desk roles, 监督员 and 系统管理员).
+    EditRegisters,
+    /// Exporting personal data (phones, ID numbers) from the registers (系统管理员 only).
+    ExportPersonalData,
 }
 
 impl Permission {
@@ -215,6 +220,8 @@ impl Permission {
             }
             Permission::ReadAudit => "read the audit log",
             Permission::ReadPersonalData => "see personal data in full",
+            Permission::EditRegisters => "edit the street registers",
+            Permission::ExportPersonalData => "export personal data",
         }
     }
     /// Who may, in English.
@@ -233,6 +240,10 @@ impl Permission {
             Permission::ReadPersonalData => {
                 "only the desk roles that contact people, 系统管理员 and 领导 may"
             }
+            Permission::EditRegisters => {
+                "the registers are kept by 受理员, 值班长, 派遣员, 监督员 and 系统管理员"
+            }
+            Permission::ExportPersonalData => "only 系统管理员 (admin) accounts may",
         }
     }
     fn code(self) -> MessageCode {
@@ -244,6 +255,8 @@ impl Permission {
             Permission::ImportData => MessageCode::NotPermittedImport,
             Permission::ReadAudit => MessageCode::NotPermittedAudit,
             Permission::ReadPersonalData => MessageCode::NotPermittedPersonalData,
+            Permission::EditRegisters => MessageCode::NotPermittedRegisters,
+            Permission::ExportPersonalData => MessageCode::NotPermittedExportPersonal,
         }
     }
 }

@@ -464,6 +464,10 @@ message_codes! {
     /// Only administrators and leaders read the audit log.
     NotPermittedAudit = "not-permitted-audit" [login, role],
     NotPermittedPersonalData = "not-permitted-personal-data" [login, role],
+    /// Street-register edits need a desk, inspector or administrator role.
+    NotPermittedRegisters = "not-permitted-registers" [login, role],
+    /// Exports of personal data (phones, ID numbers) are for administrators.
+    NotPermittedExportPersonal = "not-permitted-export-personal" [login, role],
     /// The last active administrator cannot lose the role or be disabled.
     LastAdministrator = "last-administrator" [login],
     /// The first user of a store must be an administrator.
@@ -671,6 +675,50 @@ message_codes! {
     TopoCommunityOverlap = "topo-community-overlap" [community, other, area],
     /// A street's communities do not match its outline.
     TopoStreetCoverage = "topo-street-coverage" [street, count],
+
+    // ---- street registers (docs/registers.md) ----
+    /// A credit code that is not 18 characters.
+    CreditCodeLength = "credit-code-length" [code, length],
+    /// A credit code with a character outside its set.
+    CreditCodeChar = "credit-code-char" [code, position, char],
+    /// Characters 3–8 of a credit code are not digits.
+    CreditCodeDivision = "credit-code-division" [code],
+    /// A credit code whose check character is wrong.
+    CreditCodeCheck = "credit-code-check" [code, expected],
+    /// Not a GB/T 4754-2017 section.
+    IndustrySectionUnknown = "industry-section-unknown" [section],
+    /// Not in the city's sub-class table.
+    SubclassUnknown = "subclass-unknown" [value],
+    /// A sub-class of another section than the one given.
+    SubclassSection = "subclass-section" [value, section],
+    /// A grid set by hand without a reason.
+    GridReasonRequired = "grid-reason-required" [],
+    /// A value that is none of the allowed ones.
+    UnknownValue = "unknown-value" [value],
+    /// A bad colour ladder.
+    LadderInvalid = "ladder-invalid" [],
+    /// A vending zone's hours are not times, or empty.
+    ZoneHoursInvalid = "zone-hours-invalid" [zone, value],
+    /// A vending zone's days are not 1–7.
+    ZoneDaysInvalid = "zone-days-invalid" [zone],
+    /// A vending zone's outline is not a valid polygon.
+    VendingZoneShape = "vending-zone-shape" [zone],
+    /// A vendor admitted with a trade the zone does not allow.
+    ZoneTradeRefused = "zone-trade-refused" [zone, trade],
+    /// The zone is full.
+    ZoneFull = "zone-full" [zone, capacity],
+    /// The vendor already holds an admission to the zone.
+    AlreadyAdmitted = "already-admitted" [zone, vendor],
+    /// The admission cannot take this step from where it stands.
+    AdmissionStep = "admission-step" [status],
+    /// Not a licence plate.
+    PlateInvalid = "plate-invalid" [value],
+    /// A location outside the district.
+    OutsideDistrict = "outside-district" [lon, lat],
+    /// A notice reaches nobody.
+    NoticeNoRecipients = "notice-no-recipients" [],
+    /// A notice without a text.
+    NoticeEmpty = "notice-empty" [],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.
@@ -1025,6 +1073,12 @@ vocabulary!(
         EvaluationSettings = "evaluation-settings",
         TimeLimit = "time-limit",
         CalendarDay = "calendar-day",
+        ServiceObject = "service-object",
+        Subclass = "subclass",
+        Vendor = "vendor",
+        VendingZone = "vending-zone",
+        Admission = "admission",
+        Notice = "notice",
     }
 );
 

@@ -33,6 +33,9 @@ pub struct Engine {
     seen: Mutex<(u64, std::time::Instant)>,
     /// The district proposal under review (`api::setup`).
     pending: Mutex<Option<crate::api::setup::PendingProposal>>,
+    /// The street registers in memory and the store generation they were built at
+    /// (`api::street`); `None` after this process changed them.
+    pub(crate) registers: Mutex<Option<(u64, Arc<griddesk_registers::registers::RegisterIndex>)>>,
 }
 
 /// How often [`Engine::loaded`] asks the store whether another writer committed.
@@ -131,6 +134,7 @@ impl Engine {
             desk: Mutex::new(None),
             seen: Mutex::new((seen, std::time::Instant::now())),
             pending: Mutex::new(None),
+            registers: Mutex::new(None),
         })
     }
 

@@ -55,6 +55,12 @@ pub mod tiles {
     pub use griddesk_zones::zones::{encode_zone_tile, ROAD_LINES_MIN_ZOOM, ZONES_MIN_ZOOM};
 }
 
+/// The street registers (docs/registers.md): service objects, frontages, notices, move-car
+/// reminders, vendors, vending zones; the domain crate's types under `registers`.
+pub mod street {
+    pub use crate::api::street::*;
+}
+
 /// A real district's first day: File ▸ New, the setup checklist, grids for every community.
 pub mod setup {
     pub use crate::api::setup::*;

@@ -12,5 +12,6 @@ pub use griddesk_caseloop::{
 };
 pub use griddesk_planning::planning::history::{HistoryRows as _, PlanHistory as _};
 pub use griddesk_planning::planning::settings::PlanSettingsStore as _;
+pub use griddesk_registers::registers::RegistersStore as _;
 pub use griddesk_store::{AuditStore as _, Generation as _, ModelSink as _, ModelStore as _};
 pub use griddesk_zones::zones::ZoneStore as _;

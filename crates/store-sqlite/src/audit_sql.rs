@@ -57,6 +57,21 @@ const SEALED: &[Sealed] = &[
         key: "seq",
         columns: "at, login, role, action, subject, before, after",
     },
+    Sealed {
+        table: "service_object_history",
+        key: "seq",
+        columns: "object, at, login, action, reason, before, after",
+    },
+    Sealed {
+        table: "vendor_warning",
+        key: "id",
+        columns: "vendor, at, lon, lat, grid, inspector, matter, refused, note",
+    },
+    Sealed {
+        table: "person_lookup",
+        key: "seq",
+        columns: "at, login, role, what, key",
+    },
 ];
 
 /// Most breaks listed by a check (all are counted).

@@ -56,6 +56,9 @@ impl Role {
 pub enum PersonalData {
     Reporter,
     Staff,
+    /// Vendors and the legal representatives and contacts of service objects (the street
+    /// registers): phones, ID numbers, photos of people.
+    Register,
 }
 
 /// A name with all but its first character hidden (`张三丰` → `张**`).

@@ -13,6 +13,7 @@ pub mod queue;
 pub mod register;
 pub mod sample_seed;
 pub mod setup;
+pub mod street;
 pub mod workflow;
 pub mod zones;
 pub mod zones_exchange;

@@ -68,6 +68,7 @@ pub mod geojson_in;
 pub mod keys;
 pub mod outlines;
 pub mod records;
+pub mod sheet;
 pub mod shp;
 pub mod stream;
 pub mod table;

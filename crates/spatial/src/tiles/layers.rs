@@ -103,7 +103,98 @@ pub fn add_polygons(
     Ok(f.into_layer())
 }
 
-fn add_point(layer: Layer, cx: &Ctx, p: Point<f64>, tags: impl FnOnce(&mut Feature)) -> Res<Layer> {
+/// A point feature at lon/lat `p` (the tile contains the point, so its coordinates are within
+/// the tile).
+pub fn add_point(
+    layer: Layer,
+    frame: &TileFrame,
+    p: Point<f64>,
+    tags: impl FnOnce(&mut Feature),
+) -> Res<Layer> {
+    let [x, y] = frame.snap(p.x(), p.y());
+    let geom = GeomEncoder::<i32>::new(GeomType::Point)
+        .point(x as i32, y as i32)?
+        .encode()?;
+    let mut f = layer.into_feature(geom);
+    tags(&mut f);
+    Ok(f.into_layer())
+}
+
+const LO: f64 = -(BUFFER as f64);
+const HI: f64 = (EXTENT + BUFFER) as f64;
+
+/// Clips the segment p–q to the buffered tile square (Liang–Barsky); `None` if it misses.
+fn clip_segment(p: [f64; 2], q: [f64; 2]) -> Option<([f64; 2], [f64; 2])> {
+    let d = [q[0] - p[0], q[1] - p[1]];
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for axis in 0..2 {
+        for (num, den) in [(p[axis] - LO, -d[axis]), (HI - p[axis], d[axis])] {
+            if den == 0.0 {
+                if num < 0.0 {
+                    return None;
+                }
+            } else {
+                let r = num / den;
+                if den < 0.0 {
+                    t0 = t0.max(r);
+                } else {
+                    t1 = t1.min(r);
+                }
+            }
+        }
+    }
+    if t0 > t1 {
+        return None;
+    }
+    let at = |t: f64| [(p[0] + t * d[0]).round(), (p[1] + t * d[1]).round()];
+    Some((at(t0), at(t1)))
+}
+
+/// A line of lon/lat vertices clipped to the buffered tile and encoded (one part per stretch
+/// inside the square); `None` when nothing of it is in the tile.
+pub fn encode_line(frame: &TileFrame, line: &[[f64; 2]]) -> Res<Option<mvt::GeomData>> {
+    // Clip segment by segment; consecutive kept segments join into one part.
+    let mut parts: Vec<Vec<[i32; 2]>> = Vec::new();
+    let mut open = false;
+    for w in line.windows(2) {
+        let (p, q) = (frame.snap(w[0][0], w[0][1]), frame.snap(w[1][0], w[1][1]));
+        match clip_segment(p, q) {
+            Some((a, c)) => {
+                let (a, c) = ([a[0] as i32, a[1] as i32], [c[0] as i32, c[1] as i32]);
+                match parts.last_mut() {
+                    Some(part) if open && part.last() == Some(&a) => {
+                        if part.last() != Some(&c) {
+                            part.push(c);
+                        }
+                    }
+                    _ => parts.push(vec![a, c]),
+                }
+                // A segment that leaves the square ends the part.
+                open = c == [q[0] as i32, q[1] as i32];
+            }
+            None => open = false,
+        }
+    }
+    parts.retain(|p| p.len() >= 2 && p.windows(2).any(|w| w[0] != w[1]));
+    if parts.is_empty() {
+        return Ok(None);
+    }
+    let mut enc = GeomEncoder::<i32>::new(GeomType::Linestring);
+    for part in &parts {
+        for p in part {
+            enc.add_point(p[0], p[1])?;
+        }
+        enc.complete_geom()?;
+    }
+    Ok(Some(enc.encode()?))
+}
+
+fn add_ctx_point(
+    layer: Layer,
+    cx: &Ctx,
+    p: Point<f64>,
+    tags: impl FnOnce(&mut Feature),
+) -> Res<Layer> {
     let [x, y] = cx.frame.snap(p.x(), p.y());
     // The tile contains the point, so both values are integers in 0..=EXTENT.
     let geom = GeomEncoder::<i32>::new(GeomType::Point)
@@ -221,7 +312,7 @@ fn components(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
         if !cx.t.contains(c.location.x(), c.location.y()) {
             continue;
         }
-        layer = add_point(layer, cx, c.location, |f| {
+        layer = add_ctx_point(layer, cx, c.location, |f| {
             // Component codes are numeric: the id lets the UI use feature-state.
             if let Some(id) = id_of(c.code.as_str()) {
                 f.set_id(id);
@@ -246,7 +337,7 @@ fn cases(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
         if !cx.t.contains(c.location.x(), c.location.y()) {
             continue;
         }
-        layer = add_point(layer, cx, c.location, |f| {
+        layer = add_ctx_point(layer, cx, c.location, |f| {
             f.add_tag_string("id", &c.id);
             f.add_tag_string("status", c.status.key());
             f.add_tag_string("kind", c.kind.key());
@@ -288,7 +379,7 @@ fn case_counts(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
         if !g.is_active() || k.cases == 0 || !cx.t.contains(p.x(), p.y()) {
             continue;
         }
-        layer = add_point(layer, cx, *p, |f| {
+        layer = add_ctx_point(layer, cx, *p, |f| {
             f.add_tag_string("grid", g.code.as_str());
             f.add_tag_int("count", i64::from(k.cases));
             f.add_tag_int("open", i64::from(k.open_cases));
@@ -310,7 +401,7 @@ fn case_counts(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
         if n > 0 {
             // The mean of points inside the tile's lon/lat rectangle is inside it too.
             let mean = Point::new(sx / n as f64, sy / n as f64);
-            layer = add_point(layer, cx, mean, |f| {
+            layer = add_ctx_point(layer, cx, mean, |f| {
                 f.add_tag_string("grid", "");
                 f.add_tag_int("count", n);
                 f.add_tag_int("open", open);
@@ -326,7 +417,7 @@ fn labels(cx: &mut Ctx, tile: &Tile) -> Res<Layer> {
     let idx = cx.idx;
     let z = cx.t.z;
     let label = |layer: Layer, kind: &str, name: &str, code: &str, p: Point<f64>| {
-        add_point(layer, cx, p, |f| {
+        add_ctx_point(layer, cx, p, |f| {
             f.add_tag_string("kind", kind);
             f.add_tag_string("name", name);
             f.add_tag_string("code", code);

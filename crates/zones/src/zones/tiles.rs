@@ -18,12 +18,11 @@
 //!   containing it; lines are clipped to the buffered tile.
 
 use crate::error::{Error, Result};
-use crate::tiles::address::TileFrame;
 use crate::tiles::address::{TileAddress, BUFFER, EXTENT};
-use crate::tiles::layers::add_polygons;
+use crate::tiles::layers::{add_point, add_polygons, encode_line};
 use crate::tiles::rings::Clipper;
 use crate::zones::ZoneIndex;
-use mvt::{GeomEncoder, GeomType, Layer, Tile};
+use mvt::{Layer, Tile};
 
 /// First zoom of the `zones` and `zone_labels` layers.
 pub const ZONES_MIN_ZOOM: u32 = 10;
@@ -105,52 +104,6 @@ fn build(zi: &ZoneIndex, layer: &str, t: TileAddress) -> std::result::Result<Til
     Ok(tile)
 }
 
-/// A point feature (the tile contains the point, so its coordinates are within the tile).
-fn add_point(
-    layer: Layer,
-    frame: &TileFrame,
-    p: geo_types::Point<f64>,
-    tags: impl FnOnce(&mut mvt::Feature),
-) -> std::result::Result<Layer, mvt::Error> {
-    let [x, y] = frame.snap(p.x(), p.y());
-    let geom = GeomEncoder::<i32>::new(GeomType::Point)
-        .point(x as i32, y as i32)?
-        .encode()?;
-    let mut f = layer.into_feature(geom);
-    tags(&mut f);
-    Ok(f.into_layer())
-}
-
-const LO: f64 = -(BUFFER as f64);
-const HI: f64 = (EXTENT + BUFFER) as f64;
-
-/// Clips the segment p–q to the buffered tile square (Liang–Barsky); `None` if it misses.
-fn clip_segment(p: [f64; 2], q: [f64; 2]) -> Option<([f64; 2], [f64; 2])> {
-    let d = [q[0] - p[0], q[1] - p[1]];
-    let (mut t0, mut t1) = (0.0f64, 1.0f64);
-    for axis in 0..2 {
-        for (num, den) in [(p[axis] - LO, -d[axis]), (HI - p[axis], d[axis])] {
-            if den == 0.0 {
-                if num < 0.0 {
-                    return None;
-                }
-            } else {
-                let r = num / den;
-                if den < 0.0 {
-                    t0 = t0.max(r);
-                } else {
-                    t1 = t1.min(r);
-                }
-            }
-        }
-    }
-    if t0 > t1 {
-        return None;
-    }
-    let at = |t: f64| [(p[0] + t * d[0]).round(), (p[1] + t * d[1]).round()];
-    Some((at(t0), at(t1)))
-}
-
 fn road_lines(
     zi: &ZoneIndex,
     t: TileAddress,
@@ -172,45 +125,16 @@ fn road_lines(
         {
             continue;
         }
-        // Clip segment by segment; consecutive kept segments join into one part.
-        let mut parts: Vec<Vec<[i32; 2]>> = Vec::new();
-        let mut open = false;
-        for w in road.line.0.windows(2) {
-            let (p, q) = (frame.snap(w[0].x, w[0].y), frame.snap(w[1].x, w[1].y));
-            match clip_segment(p, q) {
-                Some((a, c)) => {
-                    let (a, c) = ([a[0] as i32, a[1] as i32], [c[0] as i32, c[1] as i32]);
-                    match parts.last_mut() {
-                        Some(part) if open && part.last() == Some(&a) => {
-                            if part.last() != Some(&c) {
-                                part.push(c);
-                            }
-                        }
-                        _ => parts.push(vec![a, c]),
-                    }
-                    // A segment that leaves the square ends the part.
-                    open = c == [q[0] as i32, q[1] as i32];
-                }
-                None => open = false,
-            }
-        }
-        parts.retain(|p| p.len() >= 2 && p.windows(2).any(|w| w[0] != w[1]));
-        if parts.is_empty() {
+        let coords: Vec<[f64; 2]> = road.line.0.iter().map(|c| [c.x, c.y]).collect();
+        let Some(geom) = encode_line(&frame, &coords)? else {
             continue;
-        }
-        let mut enc = GeomEncoder::<i32>::new(GeomType::Linestring);
-        for part in &parts {
-            for p in part {
-                enc.add_point(p[0], p[1])?;
-            }
-            enc.complete_geom()?;
-        }
+        };
         let chief = road
             .chief
             .as_deref()
             .and_then(|p| zi.person(p))
             .map(|p| p.name.clone());
-        let mut f = layer.into_feature(enc.encode()?);
+        let mut f = layer.into_feature(geom);
         f.add_tag_string("code", &road.code);
         f.add_tag_string("name", &road.name);
         f.add_tag_string("class", road.class.key());
