@@ -39,6 +39,10 @@ const ORDER: &[(&str, &[&str])] = &[
         &["griddesk-core", "griddesk-spatial", "griddesk-caseloop"],
     ),
     (
+        "griddesk-registers",
+        &["griddesk-core", "griddesk-spatial", "griddesk-io"],
+    ),
+    (
         "griddesk-store-sqlite",
         &[
             "griddesk-core",
@@ -49,6 +53,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-planning",
             "griddesk-zones",
             "griddesk-analytics",
+            "griddesk-registers",
         ],
     ),
     (
@@ -62,6 +67,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-planning",
             "griddesk-zones",
             "griddesk-analytics",
+            "griddesk-registers",
             "griddesk-store-sqlite",
         ],
     ),
@@ -76,6 +82,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-planning",
             "griddesk-zones",
             "griddesk-analytics",
+            "griddesk-registers",
             "griddesk-store-sqlite",
             "griddesk-sample",
         ],
@@ -90,6 +97,7 @@ const DOMAIN: &[&str] = &[
     "griddesk-planning",
     "griddesk-zones",
     "griddesk-analytics",
+    "griddesk-registers",
 ];
 
 /// The crates that may use rusqlite directly (tests may use it to damage a store the way a disk

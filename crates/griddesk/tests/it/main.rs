@@ -24,5 +24,6 @@ mod register;
 mod sample_district;
 mod setup;
 mod store_open;
+mod street;
 mod trust;
 mod zones;
