@@ -454,7 +454,7 @@ impl Engine {
                 }
             })
             .collect();
-        frontage_cases.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
+        frontage_cases.sort_by_key(|b| std::cmp::Reverse(b.reported_at));
         let subclasses = ix.subclasses();
         Ok(ObjectDetail {
             section_name: o

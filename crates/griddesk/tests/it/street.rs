@@ -2,6 +2,7 @@
 //! log; credit codes, grids and history; imports refused whole (CSV and XLSX); a notice to an
 //! industry exported for administrators only; a vendor turning red; the hints a case's
 //! dispatcher sees (frontage, red vendor, vending zone); admissions; move-car figures; photos.
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a failed test
 
 use crate::common::{centre, district, session, t};
 use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakeRequest, OnDuplicate};
