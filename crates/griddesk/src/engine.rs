@@ -669,6 +669,16 @@ pub struct SampleManifest {
     /// histories of the sample cases are generated from it on loading.
     #[serde(default)]
     pub case_loop: Option<String>,
+    /// The street registers: the service objects' import file and the rest (`registers.json`).
+    #[serde(default)]
+    pub registers: Option<SampleRegisterFiles>,
+}
+
+/// The sample's register files, relative to the manifest.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct SampleRegisterFiles {
+    pub objects: String,
+    pub records: String,
 }
 
 impl Engine {
@@ -846,6 +856,9 @@ impl Engine {
             let seed: crate::sample::caseloop::CaseLoopSeed = serde_json::from_str(&text)
                 .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?;
             self.load_sample_case_loop(&seed)?;
+        }
+        if let Some(r) = &m.registers {
+            self.load_sample_registers(&dir.join(&r.objects), &dir.join(&r.records))?;
         }
         Ok(())
     }

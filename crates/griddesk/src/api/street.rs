@@ -621,6 +621,18 @@ impl Engine {
         dry_run: bool,
     ) -> Result<RegisterImport> {
         self.register_role(by, DESK, Permission::EditRegisters)?;
+        let entry = AuditEntry::by(by, "register.import", path.display().to_string());
+        self.import_objects_as(&by.login, entry, path, dry_run)
+    }
+
+    /// [`Engine::import_objects`] without the role check, recorded as `login` with `entry`.
+    fn import_objects_as(
+        &self,
+        login: &str,
+        entry: AuditEntry,
+        path: &std::path::Path,
+        dry_run: bool,
+    ) -> Result<RegisterImport> {
         let ix = self.registers()?;
         let sheet = crate::io::sheet::read_sheet(path).map_err(|r| Error::ImportRejected {
             file: path.display().to_string(),
@@ -665,7 +677,7 @@ impl Engine {
                     continue;
                 }
             }
-            objects.push(object_from_edit(&e, None, located, &by.login));
+            objects.push(object_from_edit(&e, None, located, login));
         }
         rejects.sort_by_key(|r| match r.location.position {
             crate::error::Position::Line(l) => l,
@@ -684,35 +696,156 @@ impl Engine {
         if dry_run || !report.rejects.is_empty() {
             return Ok(report);
         }
-        let login = by.login.clone();
         let file = sheet.file.clone();
-        report.imported = self.register_write(
-            by,
-            DESK,
-            Permission::EditRegisters,
-            (Thing::ServiceObject, &file),
-            |tx, _| {
+        report.imported = {
+            let mut store = self.store();
+            let (_, generation) = self.current_locked(&store)?;
+            store.transaction(|tx| {
+                Engine::still_current(tx, generation, Thing::ServiceObject, &file)?;
                 let at = now();
                 for o in &objects {
                     let id = tx.put_object(o)?;
                     tx.add_object_history(&HistoryRow {
                         object: id,
                         at,
-                        by: login.clone(),
+                        by: login.to_string(),
                         action: "import".into(),
                         reason: Some(file.clone()),
                         before: None,
                         after: Some(history_json(o)),
                     })?;
                 }
-                tx.record_audit(
-                    &AuditEntry::by(by, "register.import", &file)
-                        .after(serde_json::json!({ "objects": objects.len() })),
-                )?;
+                tx.record_audit(&entry.after(serde_json::json!({ "objects": objects.len() })))?;
                 Ok(objects.len())
-            },
-        )?;
+            })?
+        };
+        self.forget_registers();
         Ok(report)
+    }
+
+    /// Loads the sample's registers: the service objects' file, then vendors with their
+    /// warnings, vending zones and admissions, move-car reminders and notices from
+    /// `registers.json` (written by `griddesk generate`), in one transaction after the import.
+    pub fn load_sample_registers(
+        &self,
+        objects: &std::path::Path,
+        records: &std::path::Path,
+    ) -> Result<()> {
+        use crate::sample::registers::SampleRegisters;
+        let entry = AuditEntry::engine("register.import", objects.display().to_string());
+        let r = self.import_objects_as("sample", entry, objects, false)?;
+        if let Some(first) = r.rejects.kept().first() {
+            return Err(Error::Internal(format!(
+                "sample registers: {}",
+                first.message
+            )));
+        }
+        let text = std::fs::read_to_string(records).map_err(|e| Error::io(records, e))?;
+        let seed: SampleRegisters = serde_json::from_str(&text)
+            .map_err(|e| Error::Internal(format!("{}: {e}", records.display())))?;
+        let ix = self.registers()?;
+        let grid = |p: [f64; 2]| self.grid_at(p[0], p[1]).map(|g| g.to_string());
+        let deliveries: Vec<(Notice, Vec<(i64, String)>)> = seed
+            .notices
+            .iter()
+            .map(|n| {
+                let target = Target {
+                    kind: n.target,
+                    key: n.key.clone(),
+                };
+                let d = ix
+                    .recipients(&target)
+                    .into_iter()
+                    .map(|o| (o.id, render_notice(&n.template, o, "")))
+                    .collect::<Vec<_>>();
+                let notice = Notice {
+                    id: 0,
+                    title: n.title.clone(),
+                    template: n.template.clone(),
+                    target,
+                    channel: "短信".into(),
+                    created_at: seed.move_cars.last().map_or_else(now, |m| m.at),
+                    created_by: "dispatcher".into(),
+                    recipients: d.len(),
+                };
+                (notice, d)
+            })
+            .collect();
+        let created = seed
+            .warnings
+            .first()
+            .map_or_else(now, |w| w.at - chrono::Duration::days(1));
+        self.store().transaction(|tx| {
+            let mut ids = Vec::with_capacity(seed.vendors.len());
+            for v in &seed.vendors {
+                ids.push(tx.put_vendor(&Vendor {
+                    id: 0,
+                    name: v.name.clone(),
+                    phone: Some(v.phone.clone()),
+                    id_number: None,
+                    trade: v.trade.clone(),
+                    usual_place: Some(v.usual_place),
+                    note: None,
+                    created_at: created,
+                    created_by: "inspector".into(),
+                })?);
+            }
+            let vendor = |i: usize| ids.get(i).copied().ok_or_else(|| Error::Internal(format!("sample vendor {i}")));
+            for w in &seed.warnings {
+                tx.add_warning(&Warning {
+                    id: 0,
+                    vendor: vendor(w.vendor)?,
+                    at: w.at,
+                    location: w.location,
+                    grid: grid(w.location),
+                    inspector: "inspector".into(),
+                    matter: w.matter.clone(),
+                    refused: w.refused,
+                    note: None,
+                })?;
+            }
+            for z in &seed.zones {
+                tx.put_vending_zone(z)?;
+            }
+            for a in &seed.admissions {
+                tx.put_admission(&Admission {
+                    id: 0,
+                    zone: a.zone.clone(),
+                    vendor: vendor(a.vendor)?,
+                    trade: a.trade.clone(),
+                    status: if a.stall.is_some() { AdmissionStatus::Filed } else { AdmissionStatus::Admitted },
+                    admitted_at: created,
+                    admitted_by: "dispatcher".into(),
+                    stall: a.stall.clone(),
+                    filed_at: a.stall.as_ref().map(|_| created),
+                    exited_at: None,
+                    exit_reason: None,
+                })?;
+            }
+            for m in &seed.move_cars {
+                tx.add_move_car(&MoveCarReminder {
+                    id: 0,
+                    plate: m.plate.clone(),
+                    place: m.place.clone(),
+                    location: m.location,
+                    grid: grid(m.location),
+                    at: m.at,
+                    channel: m.channel.clone(),
+                    outcome: MoveOutcome::parse(&m.outcome)
+                        .ok_or_else(|| Error::Internal(format!("sample move-car outcome {}", m.outcome)))?,
+                    by: "inspector".into(),
+                })?;
+            }
+            for (n, d) in &deliveries {
+                tx.add_notice(n, d)?;
+            }
+            tx.record_audit(&AuditEntry::engine("register.sample", records.display().to_string()).after(
+                serde_json::json!({ "vendors": seed.vendors.len(), "warnings": seed.warnings.len(), "zones": seed.zones.len(), "move_cars": seed.move_cars.len() }),
+            ))?;
+            Ok(())
+        })?;
+        self.forget_registers();
+        Ok(())
     }
 
     /// Replaces the city's sub-class table from a CSV or XLSX file (`code, section, name`).
@@ -1689,7 +1822,10 @@ fn object_from_edit(
             .or_else(|| Some(now().date())),
         verified_by: before.and_then(|b| b.verified_by.clone()),
         verified_at: before.and_then(|b| b.verified_at),
-        frontage: before.and_then(|b| b.frontage.clone()),
+        frontage: e
+            .frontage
+            .clone()
+            .or_else(|| before.and_then(|b| b.frontage.clone())),
         note: e.note.clone(),
     }
 }

@@ -444,3 +444,52 @@ fn sample_histories_follow_the_rules_and_carry_evaluation_data() {
     assert!(places.windows(2).all(|w| w[0].count >= w[1].count));
     assert!(places.iter().all(|p| p.count >= 3));
 }
+
+#[test]
+fn the_sample_has_its_street_registers() {
+    use griddesk::street::registers::{Colour, ObjectQuery};
+    let e = &seeded().engine;
+    let admin = e.local_admin("test");
+    let o = e.register_overview(&admin).expect("overview");
+    assert!(o.objects > 1_500, "{} objects", o.objects);
+    assert!(o.with_frontage > 800, "{} frontages", o.with_frontage);
+    assert_eq!(o.zones, 2);
+    assert!(o.vendors >= 30 && o.notices == 2, "{o:?}");
+    // Every object lies in a grid of the sample, and the shops line the streets.
+    let all = e
+        .search_objects(
+            &admin,
+            &ObjectQuery {
+                limit: Some(5000),
+                ..Default::default()
+            },
+        )
+        .expect("search");
+    assert_eq!(all.total, o.objects);
+    let in_grid = all.rows.iter().filter(|r| r.grid.is_some()).count();
+    assert!(
+        in_grid * 100 >= all.total * 95,
+        "{in_grid} of {} in a grid",
+        all.total
+    );
+    let colours: Vec<Colour> = e
+        .vendors(&admin, "")
+        .expect("vendors")
+        .iter()
+        .map(|v| v.colour)
+        .collect();
+    for c in [Colour::Yellow, Colour::Green, Colour::Red] {
+        assert!(colours.contains(&c), "{c:?} among {colours:?}");
+    }
+    let y = e.move_car_year(&admin, 2026).expect("move-car");
+    assert!(
+        y.total.reminders > 400 && y.total.moved_rate > 0.5,
+        "{:?}",
+        y.total
+    );
+    assert!(e
+        .vending_zones(&admin)
+        .expect("zones")
+        .iter()
+        .all(|z| !z.admissions.is_empty()));
+}

@@ -274,6 +274,31 @@ fn xlsx_bytes(file: &str, title: &str, header: &[&str], rows: &[Vec<String>]) ->
     wb.save_to_buffer().map_err(err)
 }
 
+/// A `LINESTRING` in lon/lat WKT as `[lon, lat]` vertices (at least two distinct, in range).
+pub fn parse_wkt_line(s: &str) -> std::result::Result<Vec<[f64; 2]>, crate::Reason> {
+    use geo_types::Geometry;
+    use wkt::TryFromWkt;
+    let g = Geometry::<f64>::try_from_wkt_str(s.trim()).map_err(|e| {
+        Message::new(C::GeometryUnreadable)
+            .en(format!("`{}` is not WKT: {e}", super::table::short(s)))
+    })?;
+    let Geometry::LineString(l) = g else {
+        return Err(Message::new(C::ExpectedGeometry)
+            .terms("expected", [crate::message::Geom::Line])
+            .term("found", crate::message::Geom::of(&g))
+            .en("expected a LINESTRING"));
+    };
+    for c in &l.0 {
+        super::check_lon_lat(c.x, c.y)?;
+    }
+    if l.0.len() < 2 || !l.0.windows(2).any(|w| w[0] != w[1]) {
+        return Err(Message::new(C::RoadLineTooShort)
+            .text("code", "")
+            .en("a line needs at least two distinct points"));
+    }
+    Ok(l.0.iter().map(|c| [c.x, c.y]).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +322,29 @@ mod tests {
             assert_eq!(s.rows[1].0, 4, "{ext}");
             assert_eq!(s.column(&["电话", "phone"]), Some(1));
         }
+    }
+
+    #[test]
+    fn wkt_lines() {
+        assert_eq!(
+            parse_wkt_line("LINESTRING (121.1 28.6, 121.2 28.7)").unwrap(),
+            vec![[121.1, 28.6], [121.2, 28.7]]
+        );
+        assert_eq!(
+            parse_wkt_line("POINT (1 2)").unwrap_err().message.code,
+            C::ExpectedGeometry
+        );
+        assert_eq!(
+            parse_wkt_line("LINESTRING (1 2, 1 2)")
+                .unwrap_err()
+                .message
+                .code,
+            C::RoadLineTooShort
+        );
+        assert_eq!(
+            parse_wkt_line("LINESTRING (1 2").unwrap_err().message.code,
+            C::GeometryUnreadable
+        );
     }
 
     #[test]

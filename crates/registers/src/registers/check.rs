@@ -153,6 +153,7 @@ pub const COLUMNS: &[(&str, &[&str])] = &[
     ("grid", &["网格", "网格编码"]),
     ("grid_reason", &["网格调整原因"]),
     ("note", &["备注"]),
+    ("frontage", &["门前三包路段", "责任路段"]),
 ];
 
 /// A date as offices write it: `2026-12-07`, `2026/12/7`, `20261207`.
@@ -277,6 +278,12 @@ pub fn objects_from_sheet(
                 status,
                 collected_on,
                 note: get("note"),
+                frontage: match get("frontage") {
+                    None => None,
+                    Some(w) => Some(
+                        crate::io::sheet::parse_wkt_line(&w).map_err(|m| reject("frontage", m))?,
+                    ),
+                },
                 reason: None,
             };
             check_object(&mut e, subclasses).map_err(|(f, m)| reject(f, m))?;

@@ -106,6 +106,9 @@ pub struct ObjectEdit {
     pub collected_on: Option<NaiveDate>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The 门前三包 frontage (an import's `frontage` column); `None` keeps the stored one.
+    #[serde(default)]
+    pub frontage: Option<Vec<[f64; 2]>>,
     /// Why the record changed (kept in its history).
     #[serde(default)]
     pub reason: Option<String>,

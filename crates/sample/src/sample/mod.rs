@@ -24,6 +24,7 @@ pub mod caseloop;
 mod cases;
 mod components;
 mod names;
+pub mod registers;
 mod tiling;
 mod zones;
 
