@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 mod caseloop;
 mod plan;
 mod setup;
+mod street;
 mod zones;
 
 #[derive(Parser)]
@@ -189,6 +190,9 @@ enum Command {
     /// Responsibility zones, people, units and road lines (责任网格, 片区, 中队辖区, 执法网格, 线条).
     #[command(subcommand)]
     Zones(zones::ZonesCmd),
+    /// The street registers: service objects, notices, vendors, move-car reminders.
+    #[command(subcommand)]
+    Street(street::StreetCmd),
     /// Grid planning: split, merge, vertex edits, reshape, draw, propose, renumber, undo/redo,
     /// history, grids as of a date (every edit checked by the topology guard; --dry-run shows it).
     #[command(subcommand)]
@@ -943,6 +947,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(b) => bench(b)?,
         Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Zones(cmd) => zones::run(cmd)?,
+        Command::Street(cmd) => street::run(cmd)?,
         Command::Plan(p) => plan::run(p)?,
         Command::Setup(c) => setup::run(c)?,
         Command::User(c) => caseloop::user(c, open)?,

@@ -7,6 +7,7 @@ mod figures;
 mod kill_drills;
 mod setup;
 mod store;
+mod street;
 mod trust;
 
 use std::path::{Path, PathBuf};

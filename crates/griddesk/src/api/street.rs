@@ -981,7 +981,7 @@ impl Engine {
     }
 
     /// Writes the register's import template: every column (required ones marked `*`) and
-    /// one example row placed in the middle of the district.
+    /// one example row placed in one of the district's grids.
     pub fn write_register_template(&self, path: &std::path::Path) -> Result<()> {
         use griddesk_registers::registers::check::COLUMNS;
         let required = ["name", "address", "lon", "lat"];
@@ -997,10 +997,13 @@ impl Engine {
             })
             .collect();
         let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let [lon, lat] = self
-            .overview()
-            .bbox
-            .map_or([0.0, 0.0], |b| [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0]);
+        // A grid's label point: inside the district and a grid, wherever the district lies.
+        let [lon, lat] = {
+            let l = self.loaded();
+            let pts = &l.index.grid_label_points;
+            pts.get(pts.len() / 2)
+                .map_or([0.0, 0.0], |p| [p.x(), p.y()])
+        };
         let example: Vec<String> = COLUMNS
             .iter()
             .map(|(n, _)| match *n {
