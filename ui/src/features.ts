@@ -5,5 +5,6 @@ import { planningWorkspace } from './planning';
 import type { Workspace } from './workspace';
 import { analyticsWorkspace } from './analytics/pane';
 import { registerWorkspace } from './register';
+import { streetWorkspace } from './street';
 
-export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, analyticsWorkspace, planningWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, streetWorkspace, analyticsWorkspace, planningWorkspace];

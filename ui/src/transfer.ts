@@ -53,7 +53,8 @@ const transferApi = {
     call<string | null>('transfer_template', { dataset, format, path }),
 };
 
-function where(r: Reject): string {
+/** Where a reject is: file · line, feature or record · field (also the street register's import). */
+export function rejectWhere(r: Reject): string {
   const p = r.location.position;
   let pos: string;
   if (p === 'file') pos = s('wholeFile');
@@ -160,7 +161,7 @@ export async function openTransfer(mode: Mode, dataset: Dataset): Promise<void> 
     if (r.rejects.total) {
       // The engine keeps the first rejects and counts them all.
       const table = el('table', { id: 'transfer-rejects' }, el('tr', {}, el('th', {}, s('where')), el('th', {}, s('what'))));
-      for (const x of r.rejects.kept.slice(0, 500)) table.append(el('tr', {}, el('td', {}, where(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
+      for (const x of r.rejects.kept.slice(0, 500)) table.append(el('tr', {}, el('td', {}, rejectWhere(x)), el('td', { 'data-detail': x.detail.code }, sayMessage(x.detail))));
       lines.push(el('p', { class: 'error' }, fill(s('rejects'), { n: r.rejects.total })), el('div', { class: 'transfer-rejects' }, table));
     } else if (r.dry_run) {
       lines.push(el('p', {}, s('noRejects')));

@@ -7,6 +7,7 @@ import { onLangChange, sayMessage } from '../i18n';
 import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import * as api from './api';
+import { caseHints } from '../street/api';
 import './cases.css';
 import * as users from '../users';
 import * as usersApi from '../users/api';
@@ -252,6 +253,40 @@ function closePanel(): void {
   document.getElementById('case-panel')?.remove();
 }
 
+const fillIn = (text: string, vars: Record<string, string | number>): string =>
+  text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+
+/**
+ * The street registers' hints for case `id` (the engine's `StreetHint`s): whose 门前三包
+ * frontage it is on (opens the shop), a red-listed vendor nearby, or a vending zone open at the
+ * time with admitted vendors (verify before filing).
+ */
+async function streetHints(id: string, into: HTMLElement): Promise<void> {
+  try {
+    const list = await caseHints(id);
+    into.dataset.hints = list.map((h) => h.kind).join(' ');
+    into.replaceChildren(...list.map((h) => {
+      switch (h.kind) {
+        case 'frontage': {
+          const b = el('button', { type: 'button', class: 'case-hint hint-frontage', 'data-hint': 'frontage', 'data-object': String(h.object),
+            title: fillIn(s('hintFrontageTitle'), { d: h.distance_m }) }, fillIn(s('hintFrontage'), { name: h.name }));
+          b.addEventListener('click', () => { window.dispatchEvent(new CustomEvent('griddesk:open-object', { detail: h.object })); });
+          return b;
+        }
+        case 'red_vendor':
+          return el('p', { class: 'case-hint hint-red', 'data-hint': 'red_vendor', 'data-vendor': String(h.vendor) },
+            fillIn(s('hintRedVendor'), { name: h.name, n: h.refusals, d: h.distance_m }));
+        case 'in_vending_zone':
+          return el('p', { class: 'case-hint hint-zone', 'data-hint': 'in_vending_zone', 'data-zone': h.zone },
+            fillIn(s('hintZone'), { zone: h.zone_name, hours: h.hours, vendors: h.admitted.join('、') }));
+      }
+      return el('span');
+    }));
+  } catch (e) {
+    into.replaceChildren(errorBox(e));
+  }
+}
+
 /** Opens the case panel of `id`. */
 export async function showCase(id: string): Promise<void> {
   openCase = id;
@@ -292,7 +327,9 @@ export async function showCase(id: string): Promise<void> {
     }
     p.dataset.case = d.id;
     p.dataset.status = d.status;
-    p.replaceChildren(close, el('h2', {}, d.id), dl, el('h3', {}, s('photos')), photos, el('h3', {}, s('actions')), actions, formHost,
+    const hints = el('div', { id: 'case-hints', class: 'case-hints' });
+    void streetHints(d.id, hints);
+    p.replaceChildren(close, el('h2', {}, d.id), hints, dl, el('h3', {}, s('photos')), photos, el('h3', {}, s('actions')), actions, formHost,
       el('h3', {}, s('timeline')), timeline);
   } catch (e) {
     p.replaceChildren(close, errorBox(e));

@@ -16,6 +16,9 @@ export const s = defineStrings(
     reportedAtPast: '上报时间（可补录）',
     lon: '经度', lat: '纬度', pickOnMap: '在地图上选点', lonLatHint: '在地图上选点或输入经纬度', component: '部件',
     needLocation: '请在地图上选点或输入经纬度',
+    hintFrontage: '门前三包责任商户：{name}', hintFrontageTitle: '距门前三包 {d} 米，点击查看商户',
+    hintRedVendor: '红色档案游商：{name}（拒不整改 {n} 次，距常驻地点 {d} 米）',
+    hintZone: '案件位于疏导区“{zone}”内，且在其允许时段（{hours}），已准入游商：{vendors}。核实后再立案。',
   },
   {
     tab: 'Cases', signInTitle: 'Sign in', login: 'Login', password: 'Password', role: 'Role', signIn: 'Sign in',
@@ -31,6 +34,9 @@ export const s = defineStrings(
     reportedAtPast: 'Reported at (may be in the past)',
     lon: 'Longitude', lat: 'Latitude', pickOnMap: 'Pick on the map', lonLatHint: 'pick on the map or type lon/lat', component: 'Component',
     needLocation: 'Pick the place on the map or type its longitude and latitude',
+    hintFrontage: 'Frontage (门前三包) of: {name}', hintFrontageTitle: '{d} m from its frontage; click to open the shop',
+    hintRedVendor: 'Red-listed vendor: {name} ({n} refusals, {d} m from their usual place)',
+    hintZone: 'The case lies inside vending zone “{zone}” during its allowed hours ({hours}), with admitted vendors: {vendors}. Verify before filing.',
   },
 );
 
