@@ -28,6 +28,8 @@ let zoneCentre;
 const tag = `e2e${Date.now() % 100000}`;
 const names = { h1: `${tag}鲜果坊`, h2: `${tag}面馆`, f1: `${tag}五金店`, csvH: `${tag}茶楼`, csvF: `${tag}文具店`, xlsx: `${tag}花店` };
 let firstId;
+/** A point 1 m or so from the first shop's frontage. */
+let frontagePoint;
 let vendorId;
 const vendorName = `${tag}王小贩`;
 
@@ -338,6 +340,30 @@ print("".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("x
   await s.execute(`document.getElementById('street-panel')?.remove();`);
 });
 
+test('a frontage drawn along the street in front of the shop', async () => {
+  await openTab('objects');
+  await searchObjects({ text: names.h1 });
+  await press(`#street-table tr[data-id="${firstId}"] td`);
+  await waitFor(s, `document.getElementById('street-panel')?.dataset.id === '${firstId}' && !!document.getElementById('street-frontage')`, 'the shop panel');
+  const seq = await s.execute(`return Number(document.getElementById('street-panel').dataset.loaded);`);
+  await press('#street-frontage');
+  await waitFor(s, `document.getElementById('street-draw')?.dataset.mode === 'line'`, 'the frontage drawing banner');
+  await waitIdle(s, 60000);
+  const shop = await s.execute(`return document.querySelector('#street-panel dd[data-field=location]').textContent.split(', ').map(Number);`);
+  const [x, y] = await screenOf(shop);
+  for (const dx of [-45, 0, 45]) await s.clickAt(x + dx, y + 18);
+  await waitFor(s, `document.getElementById('street-draw-count')?.dataset.count === '3'`, 'three frontage points');
+  await shot(s, 'street-07b-frontage-drawing');
+  await s.click('#street-draw-finish');
+  await waitFor(s, `Number(document.getElementById('street-panel')?.dataset.loaded) > ${seq}`, 'the panel after the frontage');
+  const f = await s.execute(`return document.querySelector('#street-panel dd[data-field=frontage]').textContent;`);
+  assert.match(f, /3/, `the frontage with its three points: ${f}`);
+  assert.ok(await s.execute(`return !!document.querySelector('#street-history > li[data-action="frontage"]');`), 'the frontage in the history');
+  frontagePoint = await s.execute(`const m = window.__griddesk.view.map; const c = m.getContainer().getBoundingClientRect();
+    const ll = m.unproject([arguments[0] - c.x + 10, arguments[1] - c.y + 18]); return [ll.lng, ll.lat];`, x, y);
+  await s.execute(`document.getElementById('street-panel')?.remove();`);
+});
+
 test('a vendor turns yellow, green and red after three refused warnings', async () => {
   await openTab('vendors');
   await press('#vendor-new');
@@ -423,6 +449,25 @@ test('a vending zone drawn on the map, the vendor admitted; a 0501 case inside i
   assert.equal(await s.execute(`return document.querySelector('#case-hints [data-hint="red_vendor"]').dataset.vendor;`), String(vendorId));
   await shot(s, 'street-12-case-hints');
   await s.execute(`document.getElementById('case-panel')?.remove();`);
+
+  // A case on the shop's frontage names the shop; the hint opens it.
+  await press('#cases-new');
+  await waitFor(s, `!!document.getElementById('intake-class')`, 'the intake form');
+  await s.execute(`document.getElementById('intake-lon').value = arguments[0]; document.getElementById('intake-lat').value = arguments[1];
+    const k = document.getElementById('intake-class'); k.value = '0504'; k.dispatchEvent(new Event('change'));
+    document.querySelector('#intake [name=description]').value = '店外经营 e2e';`, frontagePoint[0].toFixed(6), frontagePoint[1].toFixed(6));
+  await press('#intake-submit');
+  const second = await waitFor(s, `document.getElementById('intake-result')?.dataset.case !== '${caseId}' && document.getElementById('intake-result')?.dataset.case || (document.getElementById('intake-proceed') ? 'dups' : '') || document.querySelector('#intake-out .error')?.textContent`, 'the frontage case');
+  if (second === 'dups') await press('#intake-proceed');
+  const frontCase = await waitFor(s, `document.getElementById('intake-result')?.dataset.case !== '${caseId}' && document.getElementById('intake-result')?.dataset.case`, 'the frontage case id');
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.case === '${frontCase}'`, 'its panel');
+  const front = await waitFor(s, `document.querySelector('#case-hints [data-hint="frontage"]')?.textContent`, 'the frontage hint');
+  assert.equal(front, `门前三包责任商户：${names.h1}`);
+  await shot(s, 'street-12b-frontage-hint');
+  await press('#case-hints [data-hint="frontage"]');
+  await waitFor(s, `document.body.dataset.workspace === 'street' && document.getElementById('street-panel')?.dataset.id === '${firstId}'`, 'the shop opened from the hint');
+  await waitFor(s, `!!document.querySelector('#street-frontage-cases li[data-case="${frontCase}"]')`, 'the case among the cases on its frontage');
+  await s.execute(`document.getElementById('case-panel')?.remove(); document.getElementById('street-panel')?.remove();`);
 });
 
 test('the inspector sees the vendor\'s phone masked; the administrator\'s lookup log lists the lookups', async () => {
@@ -455,15 +500,47 @@ test('the inspector sees the vendor\'s phone masked; the administrator\'s lookup
   assert.notEqual(o.phone, '13905761234');
   await s.execute(`document.getElementById('street-panel')?.remove(); document.getElementById('vendor-panel')?.remove();`);
 
+  // A move-car reminder: a bad plate refused, then logged; the month's figures count it.
+  await openTab('movecar');
+  const month = await s.execute(`const d = new Date(); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0');`);
+  const row = (m) => `[...document.querySelectorAll('#movecar-year tr[data-month="${m}"] td')].map((td) => td.textContent)`;
+  const before = await waitFor(s, row(month) + `.length ? ${row(month)} : null`, 'this month in the figures');
+  await press('#movecar-new');
+  await waitFor(s, `!!document.getElementById('movecar-form')`, 'the reminder form');
+  await setFields('#movecar-form', { plate: '浙J12', place: '劳动北路18号门口', outcome: 'moved' });
+  await press('#movecar-pick');
+  await waitFor(s, `!!document.getElementById('street-draw')`, 'the pick banner');
+  await clickLonLat(await lonLatAt(-60, 80));
+  await waitFor(s, `document.getElementById('movecar-lon')?.value !== ''`, 'the place picked');
+  await press('#movecar-save');
+  const refused = await waitFor(s, `document.querySelector('#movecar-out .error')?.textContent`, 'the bad plate refused');
+  assert.match(refused, /车牌/, refused);
+  await setFields('#movecar-form', { plate: '浙J·A1234' });
+  await press('#movecar-save');
+  await waitFor(s, `!document.getElementById('movecar-form') && ${row(month)}[1] === '${Number(before[1]) + 1}'`, 'the reminder counted');
+  const afterRow = await s.execute(`return ${row(month)};`);
+  assert.equal(Number(afterRow[2]), Number(before[2]) + 1, 'one more moved');
+  assert.equal(afterRow[5], `${(Number(afterRow[2]) / Number(afterRow[1]) * 100).toFixed(1)}%`, 'the moved rate is moved / reminders');
+  assert.ok(await s.execute(`return [...document.querySelectorAll('#movecar-latest li')].some((l) => l.textContent.includes('浙JA1234'));`));
+  await shot(s, 'street-13b-move-car');
+
   await signInAs('admin');
   await waitFor(s, `!!document.getElementById('street-tab-lookups')`, 'the lookup log tab for the administrator');
   await openTab('lookups');
   await waitFor(s, `!!document.getElementById('lookup-table')`, 'the lookup log');
-  const rows = await s.execute(`return [...document.querySelectorAll('#lookup-table tbody tr')].map((r) => ({ by: r.dataset.by, what: r.dataset.what, key: r.children[4].textContent }));`);
+  const rows = await s.execute(`return [...document.querySelectorAll('#lookup-table tbody tr')].map((r) => ({ by: r.dataset.by, what: r.dataset.what, key: r.children[3].textContent }));`);
   const has = (by, what) => rows.some((r) => r.by === by && r.what === what);
   assert.ok(has('inspector', 'vendor-masked'), `the inspector's look at the vendor: ${JSON.stringify(rows.slice(0, 10))}`);
   assert.ok(has('inspector', 'vendor-search'), 'the inspector\'s vendor search');
   assert.ok(has('inspector', 'object-masked'), 'the inspector\'s look at the shop');
   assert.ok(has('admin', 'export'), 'the administrator\'s export of the notice list');
   await shot(s, 'street-14-lookup-log');
+
+  // The same pane in English: every label translated.
+  await s.execute(`window.__griddesk.setLang('en');`);
+  await openTab('objects');
+  const tabs = await s.execute(`return [...document.querySelectorAll('.street-tabs button')].map((b) => b.textContent);`);
+  assert.deepEqual(tabs, ['Objects', 'Notices', 'Move car', 'Vendors', 'Zones', 'Lookups']);
+  await shot(s, 'street-15-english');
+  await s.execute(`window.__griddesk.setLang('zh');`);
 });

@@ -8,6 +8,7 @@ import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import { select as selectWorkspace } from '../workspace';
 import { pickingLocation } from '../cases';
+import { roleName } from '../cases/strings';
 import * as api from './api';
 import { cancelDrawing, drawing, installDraw } from './draw';
 import { hideCounts, installLayers, OBJECT_LAYER, refreshLayers, setLayersVisible } from './maplayer';
@@ -59,11 +60,12 @@ async function renderLookups(into: HTMLElement): Promise<void> {
   try {
     const rows = await api.lookups(500);
     const table = el('table', { id: 'lookup-table', class: 'reg-table', 'data-total': String(rows.length) },
-      el('thead', {}, el('tr', {}, ...[s('at'), s('who'), s('role'), s('what'), s('key')].map((h) => el('th', {}, h)))));
+      el('thead', {}, el('tr', {}, ...[s('at'), s('who'), s('what'), s('key')].map((h) => el('th', {}, h)))));
     const tbody = el('tbody', {});
     for (const r of rows) {
-      tbody.append(el('tr', { 'data-what': r.what, 'data-by': r.by }, el('td', {}, when(r.at)), el('td', {}, r.by), el('td', {}, r.role),
-        el('td', {}, s(`look_${lookKey(r.what)}`)), el('td', { title: r.key }, r.key)));
+      tbody.append(el('tr', { 'data-what': r.what, 'data-by': r.by, 'data-role': r.role }, el('td', {}, when(r.at).slice(5)),
+        el('td', {}, r.by, el('br'), el('small', { class: 'muted' }, roleName(r.role))),
+        el('td', {}, s(`look_${lookKey(r.what)}`)), el('td', { class: 'street-wrap', title: r.key }, r.key)));
     }
     table.append(tbody);
     into.replaceChildren(el('p', { class: 'muted' }, s('lookupsNote')), el('div', { class: 'reg-scroll street-tall' }, table));

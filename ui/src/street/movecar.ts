@@ -31,8 +31,15 @@ async function renderYear(): Promise<void> {
     const tbody = el('tbody', {});
     const line = (m: api.MoveCarMonth, label: string, cls = '') => el('tr', { 'data-month': m.month, class: cls },
       el('td', {}, label), el('td', {}, String(m.reminders)), el('td', {}, String(m.moved)), el('td', {}, String(m.ticketed)),
-      el('td', {}, String(m.no_response)), el('td', { 'data-rate': String(m.moved_rate) }, pct(m.moved_rate)));
-    for (const m of y.months) tbody.append(line(m, m.month));
+      el('td', {}, String(m.no_response)), el('td', { 'data-rate': String(m.moved_rate) }, m.reminders ? pct(m.moved_rate) : '—'));
+    // Every month of the year so far; the engine lists the months that have reminders.
+    const now = new Date();
+    const last = y.year < now.getFullYear() ? 12 : y.year === now.getFullYear() ? now.getMonth() + 1 : 0;
+    const keys = new Set([...Array.from({ length: last }, (_, i) => `${y.year}-${String(i + 1).padStart(2, '0')}`), ...y.months.map((m) => m.month)]);
+    for (const k of [...keys].sort()) {
+      const m = y.months.find((x) => x.month === k) ?? { month: k, reminders: 0, moved: 0, ticketed: 0, no_response: 0, moved_rate: 0 };
+      tbody.append(line(m, k));
+    }
     tbody.append(line(y.total, s('total'), 'street-total'));
     table.append(tbody);
     const latest = el('ul', { id: 'movecar-latest', class: 'street-list' },

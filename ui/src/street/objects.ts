@@ -238,9 +238,11 @@ function fieldValue(f: string, v: string | null): string {
 
 function historyItem(h: api.ObjectChange): HTMLElement {
   const li = el('li', { 'data-action': h.action }, `${when(h.at)} ${h.by} ${actionName(h.action)}${h.reason ? ` · ${h.reason}` : ''}`);
-  if (h.fields.length) {
+  // A field empty before and after says nothing (a new record lists every field).
+  const fields = h.fields.filter(([, b, a]) => (b ?? '') !== (a ?? ''));
+  if (fields.length) {
     const ul = el('ul', { class: 'street-fields' });
-    for (const [f, b, a] of h.fields) ul.append(el('li', { 'data-field': f }, `${fieldName(f)}: ${fieldValue(f, b)} → ${fieldValue(f, a)}`));
+    for (const [f, b, a] of fields) ul.append(el('li', { 'data-field': f }, `${fieldName(f)}: ${fieldValue(f, b)} → ${fieldValue(f, a)}`));
     li.append(ul);
   }
   return li;
