@@ -186,7 +186,25 @@ test('service objects: created through the form (a wrong credit code refused), s
   await waitFor(s, `!!document.getElementById('street-form')`, 'the edit form');
   await saveObjectForm({ status: 'operating', reason: '恢复营业' });
   await waitFor(s, `document.querySelectorAll('#street-history > li').length === 3`, 'three history entries');
+  // Verified at the desk (the administrator may): who and when, in the record and its history.
+  const seq = await s.execute(`return Number(document.getElementById('street-panel').dataset.loaded);`);
+  await press('#street-verify');
+  await waitFor(s, `Number(document.getElementById('street-panel')?.dataset.loaded) > ${seq} && !!document.querySelector('#street-history > li[data-action="verify"]')`, 'the verification in the history');
+  assert.match(await s.execute(`return document.querySelector('#street-panel dd[data-field=verified]').textContent;`), /^admin \d{4}-\d{2}-\d{2}/);
   await shot(s, 'street-02-object-history');
+
+  // A click on its point on the map opens it.
+  await s.execute(`document.getElementById('street-panel')?.remove();`);
+  await s.execute(`window.__griddesk.view.map.jumpTo({ zoom: 18, center: arguments[0] });`, spot);
+  await waitIdle(s, 60000);
+  const hit = await s.execute(`const m = window.__griddesk.view.map; const p = m.project(arguments[0]);
+    return m.queryRenderedFeatures([p.x, p.y], { layers: ['street-objects'] }).map((f) => f.properties.id);`, spot);
+  assert.ok(hit.includes(firstId), `the new shop drawn on the map from the register tiles: ${JSON.stringify(hit)}`);
+  await clickLonLat(spot);
+  const opened = await waitFor(s, `document.getElementById('street-panel')?.dataset.id`, 'a panel opened by the map click');
+  assert.equal(Number(opened), hit[0], 'the object under the click');
+  await s.execute(`window.__griddesk.view.map.jumpTo({ zoom: 17, center: arguments[0] });`, centre);
+  await waitIdle(s, 60000);
 });
 
 test('imports: a CSV with bad rows lists every reject and imports nothing; a good CSV and an XLSX import', async () => {

@@ -109,7 +109,7 @@ async function renderTable(): Promise<void> {
   try {
     const page = await api.search(query);
     const table = el('table', { id: 'street-table', class: 'reg-table', 'data-total': String(page.total) },
-      el('thead', {}, el('tr', {}, el('th', {}, s('name')), el('th', {}, s('section')), el('th', {}, s('grid')), el('th', {}, s('status')))));
+      el('thead', {}, el('tr', {}, el('th', {}, s('name')), el('th', {}, s('sectionShort')), el('th', {}, s('grid')), el('th', {}, s('status')))));
     const tbody = el('tbody', {});
     for (const r of page.rows) {
       const tr = el('tr', { 'data-id': String(r.id), class: r.id === openId ? 'open' : '', title: r.address },
@@ -187,6 +187,20 @@ function importBox(): HTMLElement {
   xlsx.addEventListener('click', () => { tpl('xlsx'); });
   csv.addEventListener('click', () => { tpl('csv'); });
   box.append(el('div', { class: 'street-row' }, path, choose), el('div', { class: 'reg-tools' }, check, run, xlsx, csv), out);
+  if (state.overview?.can_configure) {
+    // The city's own sub-class table (code, section, name) replaces the one in force.
+    const sub = el('button', { type: 'button', id: 'street-subclasses' }, s('importSubclasses'));
+    const subOut = el('div', { id: 'street-subclasses-out' });
+    sub.addEventListener('click', () => {
+      void api.pickFile('subclasses').then(async (p) => {
+        if (!p) return;
+        const n = await api.importSubclasses(p);
+        await reload();
+        subOut.replaceChildren(el('p', { 'data-count': String(n) }, fill(s('subclassesImported'), { n })));
+      }).catch((e: unknown) => { subOut.replaceChildren(errorBox(e)); });
+    });
+    box.append(el('div', { class: 'reg-tools' }, sub), subOut);
+  }
   return box;
 }
 
