@@ -117,6 +117,7 @@ pub enum StreetHint {
 }
 
 type LineEntry = GeomWithData<Rectangle<[f64; 2]>, usize>;
+type PointEntry = GeomWithData<[f64; 2], usize>;
 
 /// The registers in memory.
 #[derive(Debug, Default)]
@@ -129,6 +130,12 @@ pub struct RegisterIndex {
     /// Warnings of each vendor (positions in `data.warnings`).
     vendor_warnings: HashMap<i64, Vec<usize>>,
     frontages: RTree<LineEntry>,
+    /// Object locations (positions in `data.objects`).
+    points: RTree<PointEntry>,
+    /// The distinct grid codes of the objects, and each object's index into them
+    /// (`u32::MAX`: no grid), so that per-grid counts are array increments.
+    grid_names: Vec<String>,
+    grid_of: Vec<u32>,
     zone_polygons: Vec<Polygon<f64>>,
 }
 
@@ -221,6 +228,26 @@ impl RegisterIndex {
                 })
                 .collect(),
         );
+        let points = RTree::bulk_load(
+            data.objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| GeomWithData::new(o.location, i))
+                .collect(),
+        );
+        let mut grid_names: Vec<String> = Vec::new();
+        let mut grid_pos: HashMap<&str, u32> = HashMap::new();
+        let grid_of = data
+            .objects
+            .iter()
+            .map(|o| match o.grid.as_deref() {
+                None => u32::MAX,
+                Some(g) => *grid_pos.entry(g).or_insert_with(|| {
+                    grid_names.push(g.to_string());
+                    (grid_names.len() - 1) as u32
+                }),
+            })
+            .collect();
         let zone_polygons = data
             .zones
             .iter()
@@ -238,6 +265,9 @@ impl RegisterIndex {
             vendor_pos,
             vendor_warnings,
             frontages,
+            points,
+            grid_names,
+            grid_of,
             zone_polygons,
         }
     }
@@ -346,20 +376,40 @@ impl RegisterIndex {
     /// How many objects matching `q` lie in each grid, by grid code (the map layer).
     pub fn grid_counts(&self, q: &ObjectQuery) -> Vec<(String, u32)> {
         let words: Vec<String> = q.text.split_whitespace().map(str::to_lowercase).collect();
-        let mut counts: HashMap<&str, u32> = HashMap::new();
-        for (i, o) in self.data.objects.iter().enumerate() {
-            if let Some(g) = o.grid.as_deref() {
-                if self.matches(i, q, &words) {
-                    *counts.entry(g).or_default() += 1;
-                }
+        let all = *q
+            == ObjectQuery {
+                offset: q.offset,
+                limit: q.limit,
+                ..Default::default()
+            };
+        let mut counts = vec![0u32; self.grid_names.len()];
+        for (i, &g) in self.grid_of.iter().enumerate() {
+            if g != u32::MAX && (all || self.matches(i, q, &words)) {
+                counts[g as usize] += 1;
             }
         }
         let mut v: Vec<(String, u32)> = counts
             .into_iter()
-            .map(|(g, n)| (g.to_string(), n))
+            .enumerate()
+            .filter(|(_, n)| *n > 0)
+            .map(|(g, n)| (self.grid_names[g].clone(), n))
             .collect();
         v.sort_unstable();
         v
+    }
+
+    /// Positions of the objects inside `[west, south, east, north]`.
+    pub fn objects_in(&self, b: [f64; 4]) -> impl Iterator<Item = usize> + '_ {
+        self.points
+            .locate_in_envelope(&AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
+            .map(|e| e.data)
+    }
+
+    /// Positions of the objects whose frontage's box meets `[west, south, east, north]`.
+    pub fn frontages_in(&self, b: [f64; 4]) -> impl Iterator<Item = usize> + '_ {
+        self.frontages
+            .locate_in_envelope_intersecting(&AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
+            .map(|e| e.data)
     }
 
     /// The operating objects a notice target reaches, in id order.

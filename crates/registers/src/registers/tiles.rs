@@ -74,9 +74,12 @@ fn build(
     }
     let mut lines = tile.create_layer("frontages");
     let mut points = tile.create_layer("objects");
+    let bbox = [b.min().x, b.min().y, b.max().x, b.max().y];
     if t.z >= FRONTAGES_MIN_ZOOM {
-        for o in &ix.data.objects {
-            let Some(f) = o.frontage.as_deref().filter(|f| f.len() >= 2 && touches(f)) else {
+        let mut hits: Vec<usize> = ix.frontages_in(bbox).collect();
+        hits.sort_unstable();
+        for o in hits.into_iter().map(|i| &ix.data.objects[i]) {
+            let Some(f) = o.frontage.as_deref().filter(|f| f.len() >= 2) else {
                 continue;
             };
             if let Some(geom) = encode_line(&frame, f)? {
@@ -89,7 +92,9 @@ fn build(
         }
     }
     if t.z >= OBJECTS_MIN_ZOOM {
-        for o in &ix.data.objects {
+        let mut hits: Vec<usize> = ix.objects_in(bbox).collect();
+        hits.sort_unstable();
+        for o in hits.into_iter().map(|i| &ix.data.objects[i]) {
             let [lon, lat] = o.location;
             if !t.contains(lon, lat) {
                 continue;
@@ -110,4 +115,104 @@ fn build(
         }
     }
     Ok(tile)
+}
+
+/// The test-only MVT decoder of the spatial crate, compiled into these tests too.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../../spatial/src/tiles/decode.rs"]
+mod decode;
+
+#[cfg(test)]
+mod tests {
+    use super::decode::{decode, Kind};
+    use super::*;
+    use crate::registers::index::RegisterData;
+    use crate::registers::model::*;
+    use chrono::NaiveDate;
+
+    fn tile_of(p: [f64; 2], z: u32) -> (u32, u32, u32) {
+        let t = TileAddress::containing(p[0], p[1], z);
+        (t.z, t.x, t.y)
+    }
+
+    #[test]
+    fn objects_frontages_and_zones_by_zoom() {
+        let p = [121.26, 28.64];
+        let o = ServiceObject {
+            id: 42,
+            kind: ObjectKind::Shop,
+            name: "老王烧烤".into(),
+            address: "x".into(),
+            location: p,
+            grid: None,
+            grid_reason: None,
+            section: Some("H".into()),
+            subclass: None,
+            credit_code: None,
+            legal_rep: None,
+            id_number: None,
+            contact: None,
+            phone: None,
+            licence: None,
+            status: ObjectStatus::Operating,
+            collected_by: None,
+            collected_on: None,
+            verified_by: None,
+            verified_at: None,
+            frontage: Some(vec![[121.2599, 28.6399], [121.2601, 28.6399]]),
+            note: None,
+        };
+        let zone = VendingZone {
+            code: "SD1".into(),
+            name: "夜市".into(),
+            ring: vec![
+                [121.259, 28.639],
+                [121.261, 28.639],
+                [121.261, 28.641],
+                [121.259, 28.641],
+                [121.259, 28.639],
+            ],
+            days: vec![1],
+            hours: vec![("18:00".into(), "23:00".into())],
+            trades: vec![],
+            capacity: None,
+            note: None,
+        };
+        let ix = RegisterIndex::build(RegisterData {
+            objects: vec![o],
+            zones: vec![zone],
+            ..Default::default()
+        });
+        // Monday 2026-12-07 at 19:00: the zone is open.
+        let now = NaiveDate::from_ymd_opt(2026, 12, 7)
+            .unwrap()
+            .and_hms_opt(19, 0, 0)
+            .unwrap();
+        let layers = |z| {
+            let (z, x, y) = tile_of(p, z);
+            decode(&encode_register_tile(&ix, z, x, y, now).unwrap())
+        };
+        let t16 = layers(16);
+        let obj = &t16["objects"][0];
+        assert_eq!(
+            (obj.kind, obj.get("id").int(), obj.get("name").str()),
+            (Kind::Point, 42, "老王烧烤")
+        );
+        assert_eq!(t16["frontages"][0].kind, Kind::Line);
+        assert_eq!(t16["vending_zones"][0].get("open").int(), 1);
+        let t14 = layers(14);
+        assert!(t14.contains_key("objects") && !t14.contains_key("frontages"));
+        let t12 = layers(12);
+        assert!(t12.contains_key("vending_zones") && !t12.contains_key("objects"));
+        assert!(layers(11).is_empty());
+        let later = NaiveDate::from_ymd_opt(2026, 12, 7)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap();
+        let (z, x, y) = tile_of(p, 16);
+        let closed = decode(&encode_register_tile(&ix, z, x, y, later).unwrap());
+        assert_eq!(closed["vending_zones"][0].get("open").int(), 0);
+        assert!(encode_register_tile(&ix, 3, 99, 0, now).is_err());
+    }
 }
