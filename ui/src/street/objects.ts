@@ -103,11 +103,16 @@ async function recount(): Promise<void> {
   }
 }
 
+let tableSeq = 0;
+
 async function renderTable(): Promise<void> {
   const body = document.getElementById('street-table-host');
   if (!body) return;
+  // Only the newest search draws the table (an older answer arriving late is dropped).
+  const seq = ++tableSeq;
   try {
     const page = await api.search(query);
+    if (seq !== tableSeq) return;
     const table = el('table', { id: 'street-table', class: 'reg-table', 'data-total': String(page.total) },
       el('thead', {}, el('tr', {}, el('th', {}, s('name')), el('th', {}, s('sectionShort')), el('th', {}, s('grid')), el('th', {}, s('status')))));
     const tbody = el('tbody', {});
@@ -129,6 +134,7 @@ async function renderTable(): Promise<void> {
     body.replaceChildren(el('div', { class: 'reg-scroll' }, table), el('div', { class: 'pager' }, prev, ` ${range} `, next));
     body.dataset.rendered = String(++rendered);
   } catch (e) {
+    if (seq !== tableSeq) return;
     body.replaceChildren(errorBox(e));
     body.dataset.rendered = String(++rendered);
   }
@@ -163,10 +169,11 @@ function importBox(): HTMLElement {
       const node = importReport(r);
       const st = r.rejects.total ? 'rejected' : dry ? 'checked' : 'imported';
       lastImport = { path: p, report: r, state: st, node };
+      // After an import the tab is drawn anew (counts, table, layers) and shows this outcome.
+      if (!dry && r.imported > 0) { await afterChange(); return; }
       out.replaceChildren(node);
       out.dataset.state = st;
       run.disabled = !dry || r.rejects.total > 0;
-      if (!dry && r.imported > 0) await afterChange();
     } catch (e) {
       const node = errorBox(e);
       lastImport = { path: p, report: null, state: 'error', node };
