@@ -344,7 +344,16 @@ export async function showObject(id: number, fly: boolean): Promise<void> {
           await showObject(o.id, false);
         }).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
       });
-      buttons.append(edit, front, addPhoto);
+      buttons.append(edit, front);
+      if (o.frontage) {
+        const remove = el('button', { type: 'button', id: 'street-frontage-remove' }, s('removeFrontage'));
+        remove.addEventListener('click', () => {
+          api.setFrontage(o.id, null).then(async () => { refreshLayers(); await showObject(o.id, false); })
+            .catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
+        });
+        buttons.append(remove);
+      }
+      buttons.append(addPhoto);
     }
     if (ov?.can_verify) {
       const verify = el('button', { type: 'button', id: 'street-verify' }, s('verify'));

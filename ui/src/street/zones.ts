@@ -69,8 +69,14 @@ function zoneItem(r: api.ZoneRow, vendors: api.VendorRow[]): HTMLElement {
       void drawShape('polygon', s('zoneHint')).then((ring) => { if (ring) zoneForm(z, ring); });
     });
     const del = el('button', { type: 'button', 'data-delete': z.code }, s('delete'));
+    // Two clicks: the first asks, the second deletes.
     del.addEventListener('click', () => {
-      if (!window.confirm(fill(s('confirmDelete'), { name: z.name }))) return;
+      if (!del.dataset.confirm) {
+        del.dataset.confirm = '1';
+        del.textContent = fill(s('confirmDelete'), { name: z.name });
+        del.classList.add('street-danger');
+        return;
+      }
       api.deleteZone(z.code).then(async () => { refreshLayers(); await renderList(); })
         .catch((e: unknown) => { document.getElementById('zone-out')?.replaceChildren(errorBox(e)); });
     });
