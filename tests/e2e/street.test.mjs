@@ -510,12 +510,14 @@ test('the inspector sees the vendor\'s phone masked; the administrator\'s lookup
   await shot(s, 'street-13-inspector-masked');
   // A shop's personal fields too; its edit is held back (it would save the masks).
   await openTab('objects');
+  assert.equal(await s.execute(`return !!document.getElementById('street-import-check') || !document.getElementById('street-import-desk');`), false, 'no import for an inspector, only the templates');
   await searchObjects({ text: names.h1 });
   await press(`#street-table tr[data-id="${firstId}"] td`);
   await waitFor(s, `document.getElementById('street-panel')?.dataset.id === '${firstId}'`, 'the shop panel');
   const o = await s.execute(`return { masked: document.getElementById('street-panel').dataset.masked, phone: document.querySelector('#street-panel dd[data-field=phone]').textContent };`);
   assert.equal(o.masked, '1');
   assert.notEqual(o.phone, '13905761234');
+  assert.equal(await s.execute(`return document.getElementById('street-edit').disabled;`), true, 'no edit over masked personal data');
   await s.execute(`document.getElementById('street-panel')?.remove(); document.getElementById('vendor-panel')?.remove();`);
 
   // A move-car reminder: a bad plate refused, then logged; the month's figures count it.
@@ -560,5 +562,10 @@ test('the inspector sees the vendor\'s phone masked; the administrator\'s lookup
   const tabs = await s.execute(`return [...document.querySelectorAll('.street-tabs button')].map((b) => b.textContent);`);
   assert.deepEqual(tabs, ['Objects', 'Notices', 'Move car', 'Vendors', 'Zones', 'Lookups']);
   await shot(s, 'street-15-english');
+  await openTab('vendors');
+  await waitFor(s, `!!document.querySelector('#vendor-list li[data-id]')`, 'the vendor list in English');
+  const badges = await s.execute(`return [...new Set([...document.querySelectorAll('#vendor-list .colour-badge')].map((b) => b.textContent))];`);
+  assert.ok(badges.every((b) => ['None', 'Yellow', 'Green', 'Red'].includes(b)), `badges in English: ${badges}`);
+  await shot(s, 'street-16-english-vendors');
   await s.execute(`window.__griddesk.setLang('zh');`);
 });

@@ -144,9 +144,8 @@ async function renderTable(): Promise<void> {
 
 function importBox(): HTMLElement {
   const box = el('div', { id: 'street-import-box', class: 'street-import' }, el('h3', {}, s('importTitle')));
-  if (!state.overview?.can_verify) {
-    box.append(el('p', { class: 'muted' }, s('importDesk')));
-  }
+  const tplOnly = !state.overview?.can_verify;
+  if (tplOnly) box.append(el('p', { class: 'muted', id: 'street-import-desk' }, s('importDesk')));
   const path = el('input', { id: 'street-import-path', placeholder: s('pathHint'), value: lastImport.path });
   const choose = el('button', { type: 'button', id: 'street-import-choose' }, s('chooseFile'));
   choose.addEventListener('click', () => {
@@ -193,7 +192,9 @@ function importBox(): HTMLElement {
   };
   xlsx.addEventListener('click', () => { tpl('xlsx'); });
   csv.addEventListener('click', () => { tpl('csv'); });
-  box.append(el('div', { class: 'street-row' }, path, choose), el('div', { class: 'reg-tools' }, check, run, xlsx, csv), out);
+  // Roles that may not import still get the templates (to fill in for the desk).
+  if (tplOnly) box.append(el('div', { class: 'reg-tools' }, xlsx, csv), out);
+  else box.append(el('div', { class: 'street-row' }, path, choose), el('div', { class: 'reg-tools' }, check, run, xlsx, csv), out);
   if (state.overview?.can_configure) {
     // The city's own sub-class table (code, section, name) replaces the one in force.
     const sub = el('button', { type: 'button', id: 'street-subclasses' }, s('importSubclasses'));

@@ -77,7 +77,7 @@ export const s = defineStrings(
     keyHint_grid: '15-digit grid code', keyHint_community: '12-digit community code', keyHint_street: '9-digit street code',
     newReminder: 'Log a move-car reminder', year: 'Year', month: 'Month', reminders: 'Reminders', moved: 'Moved', ticketed: 'Ticketed', noResponse: 'No response',
     movedRate: 'Moved rate', total: 'Total', latest: 'Latest reminders', plate: 'Plate', place: 'Place', time: 'Time', outcome: 'Outcome',
-    vendorHint: 'Name/phone/trade', newVendor: 'New vendor', noVendors: 'No vendors', refusalsN: '{n} refusals', warningsN: '{n} warnings',
+    vendorHint: 'Name/phone/trade', newVendor: 'New vendor', noVendors: 'No vendors', refusalsN: 'refusals: {n}', warningsN: 'warnings: {n}',
     trade: 'Trade', usualPlace: 'Usual place', colour: 'Record colour', created: 'Created', logWarning: 'Log a warning', refusedYes: 'Refused',
     refusedNo: 'Complied', warnings: 'Warnings', admissions: 'Vending-zone admissions', stall: 'stall', photosHidden: 'This role may not see photos of people',
     vendorName: 'Name', tradeHint: 'e.g. fruit, snacks', matter: 'Matter', refused: 'Refused to comply?', warningPlace: 'Place (the usual place by default)',
