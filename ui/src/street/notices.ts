@@ -3,7 +3,7 @@
 // for printing and, for administrators, their recipient list as XLSX/CSV for the SMS platform.
 import { el } from '../dom';
 import * as api from './api';
-import { state } from './state';
+import { sectionName, state } from './state';
 import { channelName, s, targetName } from './strings';
 import { errorBox, fill, labelled, select, when } from './ui';
 
@@ -104,7 +104,7 @@ async function renderList(): Promise<void> {
       const print = el('button', { type: 'button', 'data-print': String(n.id) }, s('print'));
       print.addEventListener('click', () => { void letters(n); });
       const li = el('li', { 'data-id': String(n.id), 'data-recipients': String(n.recipients) },
-        el('b', {}, n.title), ` · ${targetName(n.target.kind)} ${n.target.key} · ${channelName(n.channel)} · ${fill(s('recipients'), { n: n.recipients })} · ${when(n.created_at)} ${n.created_by} `,
+        el('b', {}, n.title), ` · ${targetName(n.target.kind)} ${n.target.kind === 'section' ? sectionName(n.target.key) : n.target.key} · ${channelName(n.channel)} · ${fill(s('recipients'), { n: n.recipients })} · ${when(n.created_at)} ${n.created_by} `,
         el('span', { class: 'reg-tools' }, print));
       if (state.overview?.can_export_personal) {
         for (const f of ['xlsx', 'csv'] as const) {
