@@ -858,7 +858,14 @@ impl Engine {
             self.load_sample_case_loop(&seed)?;
         }
         if let Some(r) = &m.registers {
+            let t = std::time::Instant::now();
             self.load_sample_registers(&dir.join(&r.objects), &dir.join(&r.records))?;
+            if std::env::var_os("GRIDDESK_TIMING").is_some() {
+                eprintln!(
+                    "timing: sample registers {:.0} ms",
+                    t.elapsed().as_secs_f64() * 1e3
+                );
+            }
         }
         Ok(())
     }

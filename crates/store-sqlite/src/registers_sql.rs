@@ -207,9 +207,8 @@ pub fn put_object(c: &Connection, o: &ServiceObject) -> Result<i64> {
     let frontage = o.frontage.as_ref().map(json).transpose()?;
     let id = (o.id != 0).then_some(o.id);
     let n = c
-        .execute(
-            &format!(
-                "INSERT INTO service_object ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+        .prepare_cached(&format!(
+            "INSERT INTO service_object ({OBJECT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6,
                  ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
                  ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, name = excluded.name,
                  address = excluded.address, lon = excluded.lon, lat = excluded.lat,
@@ -221,33 +220,32 @@ pub fn put_object(c: &Connection, o: &ServiceObject) -> Result<i64> {
                  collected_by = excluded.collected_by, collected_on = excluded.collected_on,
                  verified_by = excluded.verified_by, verified_at = excluded.verified_at,
                  frontage = excluded.frontage, note = excluded.note"
-            ),
-            params![
-                id,
-                o.kind.key(),
-                o.name,
-                o.address,
-                o.location[0],
-                o.location[1],
-                o.grid,
-                o.grid_reason,
-                o.section,
-                o.subclass,
-                o.credit_code,
-                o.legal_rep,
-                o.id_number,
-                o.contact,
-                o.phone,
-                o.licence,
-                o.status.key(),
-                o.collected_by,
-                o.collected_on.map(|d| d.format(DATE_FMT).to_string()),
-                o.verified_by,
-                o.verified_at.as_ref().map(ts),
-                frontage,
-                o.note,
-            ],
-        )
+        ))?
+        .execute(params![
+            id,
+            o.kind.key(),
+            o.name,
+            o.address,
+            o.location[0],
+            o.location[1],
+            o.grid,
+            o.grid_reason,
+            o.section,
+            o.subclass,
+            o.credit_code,
+            o.legal_rep,
+            o.id_number,
+            o.contact,
+            o.phone,
+            o.licence,
+            o.status.key(),
+            o.collected_by,
+            o.collected_on.map(|d| d.format(DATE_FMT).to_string()),
+            o.verified_by,
+            o.verified_at.as_ref().map(ts),
+            frontage,
+            o.note,
+        ])
         .map_err(|e| match &e {
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -264,19 +262,19 @@ pub fn put_object(c: &Connection, o: &ServiceObject) -> Result<i64> {
 }
 
 pub fn add_history(c: &Connection, h: &HistoryRow) -> Result<()> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO service_object_history (object, at, login, action, reason, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            h.object,
-            ts(&h.at),
-            h.by,
-            h.action,
-            h.reason,
-            h.before.as_ref().map(json).transpose()?,
-            h.after.as_ref().map(json).transpose()?,
-        ],
-    )?;
+    )?
+    .execute(params![
+        h.object,
+        ts(&h.at),
+        h.by,
+        h.action,
+        h.reason,
+        h.before.as_ref().map(json).transpose()?,
+        h.after.as_ref().map(json).transpose()?,
+    ])?;
     Ok(())
 }
 
@@ -340,21 +338,21 @@ pub fn put_vendor(c: &Connection, v: &Vendor) -> Result<i64> {
 }
 
 pub fn add_warning(c: &Connection, w: &Warning) -> Result<i64> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO vendor_warning (vendor, at, lon, lat, grid, inspector, matter, refused, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            w.vendor,
-            ts(&w.at),
-            w.location[0],
-            w.location[1],
-            w.grid,
-            w.inspector,
-            w.matter,
-            i64::from(w.refused),
-            w.note,
-        ],
-    )
+    )?
+    .execute(params![
+        w.vendor,
+        ts(&w.at),
+        w.location[0],
+        w.location[1],
+        w.grid,
+        w.inspector,
+        w.matter,
+        i64::from(w.refused),
+        w.note,
+    ])
     .map_err(|e| crate::caseloop_users::constraint(e, "vendor", &w.vendor.to_string()))?;
     Ok(c.last_insert_rowid())
 }
@@ -500,21 +498,21 @@ pub fn deliveries(
 }
 
 pub fn add_move_car(c: &Connection, m: &MoveCarReminder) -> Result<i64> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO move_car (plate, place, lon, lat, grid, at, channel, outcome, login)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            m.plate,
-            m.place,
-            m.location[0],
-            m.location[1],
-            m.grid,
-            ts(&m.at),
-            m.channel,
-            m.outcome.key(),
-            m.by,
-        ],
-    )?;
+    )?
+    .execute(params![
+        m.plate,
+        m.place,
+        m.location[0],
+        m.location[1],
+        m.grid,
+        ts(&m.at),
+        m.channel,
+        m.outcome.key(),
+        m.by,
+    ])?;
     Ok(c.last_insert_rowid())
 }
 

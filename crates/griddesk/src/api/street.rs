@@ -480,9 +480,14 @@ impl Engine {
         })
     }
 
-    /// The grid of a point, refusing a point outside the district.
+    /// The grid of a point, refusing a point outside the district. A point in an active grid
+    /// is inside (grids lie in their communities, streets and district: the topology guard);
+    /// only a point in no grid is tested against the outline.
     fn register_grid(&self, p: [f64; 2]) -> Result<Option<String>> {
         crate::io::check_lon_lat(p[0], p[1]).map_err(Error::Invalid)?;
+        if let Some(g) = self.grid_at(p[0], p[1]) {
+            return Ok(Some(g.to_string()));
+        }
         let loaded = self.loaded();
         if let Some(d) = &loaded.index.district {
             use geo::Contains;
@@ -496,7 +501,7 @@ impl Engine {
                 ));
             }
         }
-        Ok(self.grid_at(p[0], p[1]).map(|g| g.to_string()))
+        Ok(None)
     }
 
     /// Creates or changes a service object; returns its id. The grid is found from the
