@@ -430,7 +430,7 @@ pub async fn street_case_hints(
     signed: State<'_, SignedIn>,
     id: String,
 ) -> R<Vec<StreetHint>> {
-    with(&store, &signed, move |e, _| e.case_street_hints(&id)).await
+    with(&store, &signed, move |e, by| e.case_street_hints(by, &id)).await
 }
 
 #[tauri::command]

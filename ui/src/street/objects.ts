@@ -315,14 +315,9 @@ export async function showObject(id: number, fly: boolean): Promise<void> {
     const ov = state.overview;
     if (ov?.can_edit) {
       const edit = el('button', { type: 'button', id: 'street-edit' }, s('edit'));
-      edit.addEventListener('click', () => { objectForm(o); });
-      // The form sends every field back: masked personal data would be saved over the real
-      // values, so a session that sees them masked does not edit a record that has them.
-      const hasPerson = [o.legal_rep, o.id_number, o.contact, o.phone].some((x) => x !== null);
-      if (d.masked && hasPerson) {
-        edit.disabled = true;
-        edit.title = s('maskedEdit');
-      }
+      // A session that sees personal data masked edits the rest: the engine keeps the stored
+      // personal fields whatever such a session sends back.
+      edit.addEventListener('click', () => { objectForm(o, null, d.masked); });
       const front = el('button', { type: 'button', id: 'street-frontage' }, s('drawFrontage'));
       front.addEventListener('click', () => {
         view?.map.flyTo({ center: o.location, zoom: Math.max(view.map.getZoom(), 18), duration: 0 });
@@ -393,7 +388,7 @@ export async function showObject(id: number, fly: boolean): Promise<void> {
 // ---- the object form -------------------------------------------------------------------------
 
 /** The form for a new object (`o` null) or an edit of `o`. */
-export function objectForm(o: api.ServiceObject | null, at: [number, number] | null = null): void {
+export function objectForm(o: api.ServiceObject | null, at: [number, number] | null = null, masked = false): void {
   const v = (x: string | null | undefined) => x ?? '';
   const name = el('input', { name: 'name', value: v(o?.name) });
   const address = el('input', { name: 'address', value: v(o?.address) });
@@ -410,6 +405,12 @@ export function objectForm(o: api.ServiceObject | null, at: [number, number] | n
   const idNo = el('input', { name: 'id_number', value: v(o?.id_number) });
   const contact = el('input', { name: 'contact', value: v(o?.contact) });
   const phone = el('input', { name: 'phone', value: v(o?.phone) });
+  if (masked && o) {
+    for (const input of [legal, idNo, contact, phone]) {
+      input.disabled = true;
+      input.title = s('maskedEdit');
+    }
+  }
   const status = select('status', api.STATUSES.map((k): [string, string] => [k, statusName(k)]), o?.status ?? 'operating');
   const collected = el('input', { name: 'collected_on', type: 'date', value: v(o?.collected_on) });
   const note = el('input', { name: 'note', value: v(o?.note) });

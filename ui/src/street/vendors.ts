@@ -88,9 +88,10 @@ export async function showVendor(id: number): Promise<void> {
       const warn = el('button', { type: 'button', id: 'vendor-warn' }, s('logWarning'));
       warn.addEventListener('click', () => { warningForm(d); });
       tools.append(warn);
+      const edit = el('button', { type: 'button', id: 'vendor-edit' }, s('edit'));
+      edit.addEventListener('click', () => { vendorForm(v, d.masked); });
+      tools.append(edit);
       if (!d.masked) {
-        const edit = el('button', { type: 'button', id: 'vendor-edit' }, s('edit'));
-        edit.addEventListener('click', () => { vendorForm(v); });
         const photo = el('button', { type: 'button', id: 'vendor-add-photo' }, s('addPhoto'));
         photo.addEventListener('click', () => {
           void api.pickFile('photo').then(async (path) => {
@@ -99,7 +100,7 @@ export async function showVendor(id: number): Promise<void> {
             await showVendor(v.id);
           }).catch((e: unknown) => { out.replaceChildren(errorBox(e)); });
         });
-        tools.append(edit, photo);
+        tools.append(photo);
       }
     }
     const warnings = el('ol', { id: 'vendor-warnings', class: 'case-timeline' },
@@ -129,10 +130,17 @@ export async function showVendor(id: number): Promise<void> {
   }
 }
 
-function vendorForm(v: api.Vendor | null): void {
+function vendorForm(v: api.Vendor | null, masked = false): void {
   const name = el('input', { name: 'name', value: v?.name ?? '' });
   const phone = el('input', { name: 'phone', value: v?.phone ?? '' });
   const idNo = el('input', { name: 'id_number', value: v?.id_number ?? '' });
+  // The engine keeps a masked session's view of these from overwriting the stored values.
+  if (masked && v) {
+    for (const input of [name, phone, idNo]) {
+      input.disabled = true;
+      input.title = s('maskedEdit');
+    }
+  }
   const trade = el('input', { name: 'trade', value: v?.trade ?? '', placeholder: s('tradeHint') });
   const note = el('input', { name: 'note', value: v?.note ?? '' });
   let overlay: HTMLElement | null = null;

@@ -513,6 +513,7 @@ impl Engine {
         let located = self.register_grid(e.location)?;
         let key = e.id.map(|i| i.to_string()).unwrap_or_default();
         let login = by.login.clone();
+        let full = self.sees_register_personal(by);
         self.register_write(
             by,
             KEEPERS,
@@ -527,7 +528,15 @@ impl Engine {
                     ),
                     None => None,
                 };
-                let o = object_from_edit(&e, before.as_ref(), located, &login);
+                let mut o = object_from_edit(&e, before.as_ref(), located, &login);
+                // A role that sees people's data masked cannot have changed it: what it sent
+                // back is the mask (or nothing), so the stored values stay (§Personal data).
+                if let (false, Some(b)) = (full, &before) {
+                    o.legal_rep = b.legal_rep.clone();
+                    o.id_number = b.id_number.clone();
+                    o.contact = b.contact.clone();
+                    o.phone = b.phone.clone();
+                }
                 let id = tx.put_object(&o)?;
                 tx.add_object_history(&HistoryRow {
                     object: id,
@@ -1395,6 +1404,7 @@ impl Engine {
         if let Some(p) = e.usual_place {
             self.register_grid(p)?;
         }
+        let full = self.sees_register_personal(by);
         let login = by.login.clone();
         let key = e.id.map(|i| i.to_string()).unwrap_or_default();
         self.register_write(
@@ -1411,7 +1421,7 @@ impl Engine {
                     ),
                     None => None,
                 };
-                let v = Vendor {
+                let mut v = Vendor {
                     id: e.id.unwrap_or(0),
                     name: name.clone(),
                     phone: trimmed(&e.phone),
@@ -1424,6 +1434,12 @@ impl Engine {
                         .as_ref()
                         .map_or_else(|| login.clone(), |b| b.created_by.clone()),
                 };
+                // Masked roles keep the stored name, phone and ID number (§Personal data).
+                if let (false, Some(b)) = (full, &before) {
+                    v.name = b.name.clone();
+                    v.phone = b.phone.clone();
+                    v.id_number = b.id_number.clone();
+                }
                 let id = tx.put_vendor(&v)?;
                 tx.record_audit(
                     &AuditEntry::by(by, "register.vendor.put", id.to_string())
@@ -1773,20 +1789,53 @@ impl Engine {
 
     /// The street hints for a case (§Hints): whose frontage it is on; for a vending case, a
     /// red-listed vendor's usual place nearby, or a vending zone open at the time reported
-    /// with admitted vendors.
-    pub fn case_street_hints(&self, id: &str) -> Result<Vec<StreetHint>> {
-        let loaded = self.loaded();
-        let idx = &loaded.index;
-        let c = idx
-            .cases
-            .iter()
-            .find(|c| &*c.id == id)
-            .ok_or_else(|| not_found("case", id))?;
-        let code = c.class_code.to_string();
-        let name = crate::workflow::queue::class_name(idx, c.kind, &code);
-        let p = [c.location.x(), c.location.y()];
-        let at = c.reported_at;
-        Ok(self.registers()?.hints(p, &code, name.as_deref(), at))
+    /// with admitted vendors. Vendors' names are masked unless `by` sees people's data; a hint
+    /// that names a vendor is a look at a person's record and is logged.
+    pub fn case_street_hints(&self, by: &Session, id: &str) -> Result<Vec<StreetHint>> {
+        self.require_active(by)?;
+        let (p, code, name, at) = {
+            let loaded = self.loaded();
+            let idx = &loaded.index;
+            let c = idx
+                .cases
+                .iter()
+                .find(|c| &*c.id == id)
+                .ok_or_else(|| not_found("case", id))?;
+            let code = c.class_code.to_string();
+            let name = crate::workflow::queue::class_name(idx, c.kind, &code);
+            ([c.location.x(), c.location.y()], code, name, c.reported_at)
+        };
+        let mut hints = self.registers()?.hints(p, &code, name.as_deref(), at);
+        let names_vendor = hints.iter().any(|h| {
+            matches!(
+                h,
+                StreetHint::RedVendor { .. } | StreetHint::InVendingZone { .. }
+            )
+        });
+        let full = self.sees_register_personal(by);
+        if names_vendor {
+            self.log_lookup(
+                by,
+                if full {
+                    "case-hints"
+                } else {
+                    "case-hints-masked"
+                },
+                id,
+            )?;
+        }
+        if !full {
+            for h in &mut hints {
+                match h {
+                    StreetHint::RedVendor { name, .. } => *name = mask_name(name),
+                    StreetHint::InVendingZone { admitted, .. } => {
+                        admitted.iter_mut().for_each(|n| *n = mask_name(n));
+                    }
+                    StreetHint::Frontage { .. } => {}
+                }
+            }
+        }
+        Ok(hints)
     }
 
     /// The log of lookups of people's records (administrators and leaders).

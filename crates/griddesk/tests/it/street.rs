@@ -132,6 +132,47 @@ fn roles_masking_and_the_lookup_log() {
         e.person_lookups(&insp, 10).unwrap_err().kind(),
         ErrorKind::NotPermitted
     );
+    // The inspector edits the record it sees masked: the masks it sends back do not replace
+    // the stored values.
+    let mut edit = shop("老王烧烤", centre(e), "H03");
+    edit.id = Some(id);
+    edit.phone = masked.object.phone.clone();
+    edit.legal_rep = None;
+    edit.note = Some("晚上营业".into());
+    e.save_object(&insp, &edit).unwrap();
+    let after = e.object_detail(&rec, id).unwrap().object;
+    assert_eq!(
+        (after.phone.as_deref(), after.legal_rep.as_deref()),
+        (Some("13812345678"), Some("王小明"))
+    );
+    assert_eq!(after.note.as_deref(), Some("晚上营业"));
+    let v = e
+        .save_vendor(
+            &insp,
+            &VendorEdit {
+                name: "张三丰".into(),
+                phone: Some("13900001111".into()),
+                trade: "水果".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    e.save_vendor(
+        &insp,
+        &VendorEdit {
+            id: Some(v),
+            name: "张**".into(),
+            phone: Some("139****1111".into()),
+            trade: "水果".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let vd = e.vendor_detail(&rec, v).unwrap().vendor;
+    assert_eq!(
+        (vd.name.as_str(), vd.phone.as_deref()),
+        ("张三丰", Some("13900001111"))
+    );
     let ov = e.register_overview(&insp).unwrap();
     assert!(ov.can_edit && !ov.can_verify && !ov.sees_personal && !ov.can_export_personal);
     assert_eq!(ov.objects, 1);
@@ -622,7 +663,7 @@ fn a_case_shows_the_frontage_shop_a_red_vendor_and_an_open_vending_zone() {
         .unwrap();
 
     let kinds = |id: &str| -> Vec<String> {
-        e.case_street_hints(id)
+        e.case_street_hints(&rec, id)
             .unwrap()
             .iter()
             .map(|h| {
@@ -639,7 +680,7 @@ fn a_case_shows_the_frontage_shop_a_red_vendor_and_an_open_vending_zone() {
         kinds(&friday_night),
         vec!["frontage", "red_vendor", "in_vending_zone"]
     );
-    let h = e.case_street_hints(&friday_night).unwrap();
+    let h = e.case_street_hints(&rec, &friday_night).unwrap();
     match &h[2] {
         StreetHint::InVendingZone {
             zone_name,
@@ -657,6 +698,17 @@ fn a_case_shows_the_frontage_shop_a_red_vendor_and_an_open_vending_zone() {
         StreetHint::Frontage { object, .. } => assert_eq!(*object, shop_id),
         other => panic!("{other:?}"),
     }
+    // The inspector sees the vendor's name masked, and the look is logged.
+    match &e.case_street_hints(&insp, &friday_night).unwrap()[1] {
+        StreetHint::RedVendor { name, .. } => assert_eq!(name, "李*"),
+        other => panic!("{other:?}"),
+    }
+    let chief = session(e, "chief", Role::Leader);
+    let log = e.person_lookups(&chief, 3).unwrap();
+    assert_eq!(
+        (log[0].by.as_str(), log[0].what.as_str()),
+        ("inspector", "case-hints-masked")
+    );
     // Saturday 01:00 is still Friday's night; Monday noon is not an allowed time.
     assert!(kinds(&case_at(
         e,
