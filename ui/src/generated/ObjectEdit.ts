@@ -11,6 +11,10 @@ export type ObjectEdit = { id: number | null, kind: ObjectKind | null, name: str
  */
 grid: string | null, grid_reason: string | null, section: string | null, subclass: string | null, credit_code: string | null, legal_rep: string | null, id_number: string | null, contact: string | null, phone: string | null, licence: string | null, status: ObjectStatus | null, collected_on: string | null, note: string | null, 
 /**
+ * The 门前三包 frontage (an import's `frontage` column); `None` keeps the stored one.
+ */
+frontage: Array<[number, number]> | null, 
+/**
  * Why the record changed (kept in its history).
  */
 reason: string | null, };

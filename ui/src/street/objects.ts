@@ -457,7 +457,8 @@ export function objectForm(o: api.ServiceObject | null, at: [number, number] | n
       section: section.value || null, subclass: subclass.value || null, credit_code: text(credit.value),
       legal_rep: text(legal.value), id_number: text(idNo.value), contact: text(contact.value), phone: text(phone.value),
       licence: text(licence.value), status: status.value as api.ObjectStatus, collected_on: text(collected.value), note: text(note.value),
-      reason: text(reason.value),
+      // The frontage is drawn on the map, not in this form: `null` keeps the stored one.
+      frontage: null, reason: text(reason.value),
     };
     api.saveObject(edit).then(async (id) => {
       m.close();

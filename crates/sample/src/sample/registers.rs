@@ -173,7 +173,7 @@ pub fn generate(d: &SampleDistrict, seed: u64) -> SampleRegisters {
             let mut s = carry;
             while s < len {
                 let k = (ri as u64) << 32 | out.objects.len() as u64;
-                for side in 0..2usize {
+                for (side, next_no) in number.iter_mut().enumerate() {
                     let h = hash(&[seed, 0x5e, k, side as u64]);
                     if h % 10 < 2 {
                         continue; // a gap: a gate, a wall, a side road
@@ -189,8 +189,8 @@ pub fn generate(d: &SampleDistrict, seed: u64) -> SampleRegisters {
                         PREFIX[(h >> 24) as usize % PREFIX.len()],
                         PREFIX[(h >> 32) as usize % PREFIX.len()]
                     );
-                    let no = number[side];
-                    number[side] += 2;
+                    let no = *next_no;
+                    *next_no += 2;
                     let status = match (h >> 40) % 50 {
                         0 => "closed",
                         1 | 2 => "suspended",
