@@ -19,8 +19,6 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
-type R<T> = Result<T, ErrorDto>;
-
 /// Tells the window the registers changed under it (an import): it redraws their layer.
 fn registers_changed(app: &AppHandle) {
     use tauri::Emitter;
@@ -34,7 +32,7 @@ async fn with<T: Send + 'static>(
     store: &State<'_, Store>,
     signed: &State<'_, SignedIn>,
     f: impl FnOnce(&griddesk::Engine, &griddesk::users::Session) -> griddesk::Result<T> + Send + 'static,
-) -> R<T> {
+) -> Result<T, ErrorDto> {
     let by = signed.get()?;
     let loaded = store.engine()?;
     Ok(blocking(move || f(&loaded.engine, &by)).await??)
@@ -44,7 +42,7 @@ async fn with<T: Send + 'static>(
 pub async fn street_overview(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
-) -> R<RegisterOverview> {
+) -> Result<RegisterOverview, ErrorDto> {
     with(&store, &signed, |e, by| e.register_overview(by)).await
 }
 
@@ -53,7 +51,7 @@ pub async fn street_search(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     query: ObjectQuery,
-) -> R<ObjectPage> {
+) -> Result<ObjectPage, ErrorDto> {
     with(&store, &signed, move |e, by| e.search_objects(by, &query)).await
 }
 
@@ -62,7 +60,7 @@ pub async fn street_grid_counts(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     query: ObjectQuery,
-) -> R<Vec<(String, u32)>> {
+) -> Result<Vec<(String, u32)>, ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.object_grid_counts(by, &query)
     })
@@ -74,7 +72,7 @@ pub async fn street_object(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     id: i64,
-) -> R<ObjectDetail> {
+) -> Result<ObjectDetail, ErrorDto> {
     with(&store, &signed, move |e, by| e.object_detail(by, id)).await
 }
 
@@ -83,7 +81,7 @@ pub async fn street_save_object(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     edit: ObjectEdit,
-) -> R<i64> {
+) -> Result<i64, ErrorDto> {
     with(&store, &signed, move |e, by| e.save_object(by, &edit)).await
 }
 
@@ -92,7 +90,7 @@ pub async fn street_verify_object(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     id: i64,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| e.verify_object(by, id)).await
 }
 
@@ -102,7 +100,7 @@ pub async fn street_set_frontage(
     signed: State<'_, SignedIn>,
     id: i64,
     line: Option<Vec<[f64; 2]>>,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| e.set_frontage(by, id, line)).await
 }
 
@@ -120,7 +118,10 @@ pub enum StreetFile {
 
 /// The native Open dialog for a register file (`None`: cancelled).
 #[tauri::command]
-pub async fn street_pick_file(app: AppHandle, kind: StreetFile) -> R<Option<String>> {
+pub async fn street_pick_file(
+    app: AppHandle,
+    kind: StreetFile,
+) -> Result<Option<String>, ErrorDto> {
     let (name, exts): (&str, &[&str]) = match kind {
         StreetFile::Objects | StreetFile::Subclasses => ("CSV / XLSX", &["csv", "xlsx"]),
         StreetFile::Photo => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
@@ -139,7 +140,7 @@ pub async fn street_import_objects(
     signed: State<'_, SignedIn>,
     path: String,
     dry_run: bool,
-) -> R<RegisterImport> {
+) -> Result<RegisterImport, ErrorDto> {
     let r = with(&store, &signed, move |e, by| {
         e.import_objects(by, Path::new(&path), dry_run)
     })
@@ -155,7 +156,7 @@ pub async fn street_import_subclasses(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     path: String,
-) -> R<usize> {
+) -> Result<usize, ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.import_subclasses(by, Path::new(&path))
     })
@@ -169,7 +170,7 @@ pub async fn street_add_photo(
     owner: String,
     id: i64,
     path: String,
-) -> R<i64> {
+) -> Result<i64, ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.add_register_photo(by, &owner, id, Path::new(&path))
     })
@@ -183,7 +184,7 @@ pub async fn street_photo(
     signed: State<'_, SignedIn>,
     id: i64,
     thumb: bool,
-) -> R<String> {
+) -> Result<String, ErrorDto> {
     let (mime, bytes) = with(&store, &signed, move |e, by| {
         e.register_photo(by, id, thumb)
     })
@@ -199,7 +200,7 @@ pub async fn street_preview_notice(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     draft: NoticeDraft,
-) -> R<NoticePreview> {
+) -> Result<NoticePreview, ErrorDto> {
     with(&store, &signed, move |e, by| e.preview_notice(by, &draft)).await
 }
 
@@ -208,7 +209,7 @@ pub async fn street_send_notice(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     draft: NoticeDraft,
-) -> R<Notice> {
+) -> Result<Notice, ErrorDto> {
     with(&store, &signed, move |e, by| e.send_notice(by, &draft)).await
 }
 
@@ -216,7 +217,7 @@ pub async fn street_send_notice(
 pub async fn street_notices(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
-) -> R<Vec<Notice>> {
+) -> Result<Vec<Notice>, ErrorDto> {
     with(&store, &signed, |e, by| e.notices(by)).await
 }
 
@@ -225,7 +226,7 @@ pub async fn street_notice_letters(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     id: i64,
-) -> R<Vec<NoticeRecipient>> {
+) -> Result<Vec<NoticeRecipient>, ErrorDto> {
     with(&store, &signed, move |e, by| e.notice_letters(by, id)).await
 }
 
@@ -247,7 +248,7 @@ pub async fn street_export_notice(
     chosen: State<'_, ChosenExports>,
     id: i64,
     format: ListFormat,
-) -> R<Option<String>> {
+) -> Result<Option<String>, ErrorDto> {
     let ext = match format {
         ListFormat::Xlsx => "xlsx",
         ListFormat::Csv => "csv",
@@ -280,7 +281,7 @@ pub async fn street_template(
     store: State<'_, Store>,
     chosen: State<'_, ChosenExports>,
     format: ListFormat,
-) -> R<Option<String>> {
+) -> Result<Option<String>, ErrorDto> {
     let ext = match format {
         ListFormat::Xlsx => "xlsx",
         ListFormat::Csv => "csv",
@@ -312,7 +313,7 @@ pub async fn street_add_move_car(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     input: MoveCarInput,
-) -> R<i64> {
+) -> Result<i64, ErrorDto> {
     with(&store, &signed, move |e, by| e.add_move_car(by, &input)).await
 }
 
@@ -321,7 +322,7 @@ pub async fn street_move_car_year(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     year: i32,
-) -> R<MoveCarYear> {
+) -> Result<MoveCarYear, ErrorDto> {
     with(&store, &signed, move |e, by| e.move_car_year(by, year)).await
 }
 
@@ -330,7 +331,7 @@ pub async fn street_vendors(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     text: String,
-) -> R<Vec<VendorRow>> {
+) -> Result<Vec<VendorRow>, ErrorDto> {
     with(&store, &signed, move |e, by| e.vendors(by, &text)).await
 }
 
@@ -339,7 +340,7 @@ pub async fn street_vendor(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     id: i64,
-) -> R<VendorDetail> {
+) -> Result<VendorDetail, ErrorDto> {
     with(&store, &signed, move |e, by| e.vendor_detail(by, id)).await
 }
 
@@ -348,7 +349,7 @@ pub async fn street_save_vendor(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     edit: VendorEdit,
-) -> R<i64> {
+) -> Result<i64, ErrorDto> {
     with(&store, &signed, move |e, by| e.save_vendor(by, &edit)).await
 }
 
@@ -357,7 +358,7 @@ pub async fn street_add_warning(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     input: WarningInput,
-) -> R<VendorRow> {
+) -> Result<VendorRow, ErrorDto> {
     with(&store, &signed, move |e, by| e.add_warning(by, &input)).await
 }
 
@@ -366,12 +367,15 @@ pub async fn street_set_ladder(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     ladder: Ladder,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| e.set_ladder(by, &ladder)).await
 }
 
 #[tauri::command]
-pub async fn street_zones(store: State<'_, Store>, signed: State<'_, SignedIn>) -> R<Vec<ZoneRow>> {
+pub async fn street_zones(
+    store: State<'_, Store>,
+    signed: State<'_, SignedIn>,
+) -> Result<Vec<ZoneRow>, ErrorDto> {
     with(&store, &signed, |e, by| e.vending_zones(by)).await
 }
 
@@ -380,7 +384,7 @@ pub async fn street_save_zone(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     zone: VendingZone,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| e.save_vending_zone(by, &zone)).await
 }
 
@@ -389,7 +393,7 @@ pub async fn street_delete_zone(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     code: String,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.delete_vending_zone(by, &code)
     })
@@ -403,7 +407,7 @@ pub async fn street_admit(
     zone: String,
     vendor: i64,
     trade: String,
-) -> R<i64> {
+) -> Result<i64, ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.admit_vendor(by, &zone, vendor, &trade)
     })
@@ -417,7 +421,7 @@ pub async fn street_admission_step(
     id: i64,
     to: AdmissionStatus,
     text: String,
-) -> R<()> {
+) -> Result<(), ErrorDto> {
     with(&store, &signed, move |e, by| {
         e.admission_step(by, id, to, &text)
     })
@@ -429,7 +433,7 @@ pub async fn street_case_hints(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     id: String,
-) -> R<Vec<StreetHint>> {
+) -> Result<Vec<StreetHint>, ErrorDto> {
     with(&store, &signed, move |e, by| e.case_street_hints(by, &id)).await
 }
 
@@ -438,6 +442,6 @@ pub async fn street_lookups(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     limit: usize,
-) -> R<Vec<PersonLookup>> {
+) -> Result<Vec<PersonLookup>, ErrorDto> {
     with(&store, &signed, move |e, by| e.person_lookups(by, limit)).await
 }

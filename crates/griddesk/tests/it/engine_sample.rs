@@ -17,7 +17,7 @@ struct Seeded {
 fn seeded() -> &'static Seeded {
     static S: OnceLock<Seeded> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = crate::common::shared_dir("engine-sample");
         let (engine, fresh) =
             Engine::open_or_seed(&dir.path().join("griddesk.sqlite"), &resources()).expect("seed");
         assert!(fresh, "a new store must be seeded");

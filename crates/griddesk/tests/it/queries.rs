@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 fn engine() -> &'static (tempfile::TempDir, Engine) {
     static E: OnceLock<(tempfile::TempDir, Engine)> = OnceLock::new();
     E.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("dir");
+        let dir = crate::common::shared_dir("queries");
         let res = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../resources");
         let (e, _) = Engine::open_or_seed(&dir.path().join("q.sqlite"), &res).expect("seed");
         (dir, e)

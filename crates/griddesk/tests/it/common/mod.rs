@@ -251,3 +251,22 @@ pub fn prop_runner(cases: u32, source_file: &'static str) -> proptest::test_runn
 pub fn regressions_file() -> proptest::test_runner::FileFailurePersistence {
     proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions")
 }
+
+/// A temporary folder for a store a whole test binary shares through a `static` (statics are
+/// never dropped, so a plain temporary folder would be left behind by every run): it lies in
+/// Cargo's `target/tmp`, and creating it removes the folders earlier runs left under `name`.
+pub fn shared_dir(name: &str) -> tempfile::TempDir {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let prefix = format!("{name}-");
+    if let Ok(entries) = std::fs::read_dir(root) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .tempdir_in(root)
+        .expect("shared test folder")
+}
