@@ -238,8 +238,45 @@ pub enum ListFormat {
     Csv,
 }
 
-/// Exports a notice's recipient list for the SMS platform: to `GRIDDESK_EXPORT_DIR` when set,
-/// else where the Save dialog points. Returns where it was written (`None`: cancelled).
+impl ListFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            ListFormat::Xlsx => "xlsx",
+            ListFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Where a list goes: `GRIDDESK_EXPORT_DIR/<stem>.<ext>` when set, else where the Save dialog
+/// points (`None`: cancelled); either way a path an export may write.
+async fn list_target(
+    app: &AppHandle,
+    chosen: &State<'_, ChosenExports>,
+    stem: &str,
+    format: ListFormat,
+) -> Result<Option<PathBuf>, ErrorDto> {
+    let ext = format.ext();
+    let name = format!("{stem}.{ext}");
+    let path = match std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join(&name),
+        None => {
+            let dialog = app
+                .dialog()
+                .file()
+                .add_filter(ext, &[ext])
+                .set_file_name(&name);
+            match save_dialog(chosen, dialog).await? {
+                Some(p) => p,
+                None => return Ok(None),
+            }
+        }
+    };
+    require_chosen(chosen, &path)?;
+    Ok(Some(path))
+}
+
+/// Exports a notice's recipient list for the SMS platform (see [`list_target`]). Returns where
+/// it was written (`None`: cancelled).
 #[tauri::command]
 pub async fn street_export_notice(
     app: AppHandle,
@@ -249,32 +286,16 @@ pub async fn street_export_notice(
     id: i64,
     format: ListFormat,
 ) -> Result<Option<String>, ErrorDto> {
-    let ext = match format {
-        ListFormat::Xlsx => "xlsx",
-        ListFormat::Csv => "csv",
+    let Some(path) = list_target(&app, &chosen, &format!("温馨提示-{id}"), format).await?
+    else {
+        return Ok(None);
     };
-    let name = format!("温馨提示-{id}.{ext}");
-    let path: PathBuf = match std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir).join(&name),
-        None => {
-            let dialog = app
-                .dialog()
-                .file()
-                .add_filter(ext, &[ext])
-                .set_file_name(&name);
-            match save_dialog(&chosen, dialog).await? {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        }
-    };
-    require_chosen(&chosen, &path)?;
-    let out = path.clone();
+    let out = path.display().to_string();
     with(&store, &signed, move |e, by| e.export_notice(by, id, &path)).await?;
-    Ok(Some(out.display().to_string()))
+    Ok(Some(out))
 }
 
-/// Writes the register's import template (its columns, one example row).
+/// Writes the register's import template (its columns, one example row; see [`list_target`]).
 #[tauri::command]
 pub async fn street_template(
     app: AppHandle,
@@ -282,30 +303,13 @@ pub async fn street_template(
     chosen: State<'_, ChosenExports>,
     format: ListFormat,
 ) -> Result<Option<String>, ErrorDto> {
-    let ext = match format {
-        ListFormat::Xlsx => "xlsx",
-        ListFormat::Csv => "csv",
+    let Some(path) = list_target(&app, &chosen, "服务对象导入模板", format).await? else {
+        return Ok(None);
     };
-    let name = format!("服务对象导入模板.{ext}");
-    let path: PathBuf = match std::env::var_os("GRIDDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
-        Some(dir) => PathBuf::from(dir).join(&name),
-        None => {
-            let dialog = app
-                .dialog()
-                .file()
-                .add_filter(ext, &[ext])
-                .set_file_name(&name);
-            match save_dialog(&chosen, dialog).await? {
-                Some(p) => p,
-                None => return Ok(None),
-            }
-        }
-    };
-    require_chosen(&chosen, &path)?;
-    let p = path.clone();
+    let out = path.display().to_string();
     let loaded = store.engine()?;
-    blocking(move || loaded.engine.write_register_template(&p)).await??;
-    Ok(Some(path.display().to_string()))
+    blocking(move || loaded.engine.write_register_template(&path)).await??;
+    Ok(Some(out))
 }
 
 #[tauri::command]

@@ -235,17 +235,14 @@ pub fn write_sheet(path: &Path, title: &str, header: &[&str], rows: &[Vec<String
 }
 
 fn xlsx_bytes(file: &str, title: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| {
         Error::Invalid(
             Message::new(C::ExportWriteFailed).en(format!("{file}: cannot write XLSX: {e}")),
         )
     };
     let mut wb = Workbook::new();
-    let bold = Format::new()
-        .set_bold()
-        .set_background_color("#DDEBF7")
-        .set_border_bottom(FormatBorder::Thin);
+    let bold = super::templates::header_format();
     let text = Format::new().set_num_format("@");
     let ws = wb.add_worksheet();
     // Sheet names are at most 31 characters and exclude []:*?/\.

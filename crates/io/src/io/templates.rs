@@ -378,14 +378,20 @@ fn xlsx_err(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
     )
 }
 
-fn write_xlsx(dataset: Dataset, columns: &[TemplateColumn], path: &Path) -> Result<()> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Note, Workbook};
-    let err = |e| xlsx_err(path, e);
-    let mut wb = Workbook::new();
-    let bold = Format::new()
+/// The header row's cell format of the workbooks GridDesk writes: bold on light blue, a thin
+/// line under it.
+pub(crate) fn header_format() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new()
         .set_bold()
         .set_background_color("#DDEBF7")
-        .set_border_bottom(FormatBorder::Thin);
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin)
+}
+
+fn write_xlsx(dataset: Dataset, columns: &[TemplateColumn], path: &Path) -> Result<()> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Note, Workbook};
+    let err = |e| xlsx_err(path, e);
+    let mut wb = Workbook::new();
+    let bold = header_format();
     let text = Format::new().set_num_format("@");
     let date = Format::new().set_num_format("yyyy-mm-dd");
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");

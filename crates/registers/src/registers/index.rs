@@ -600,10 +600,11 @@ pub fn render_notice(template: &str, o: &ServiceObject, date: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::NaiveDate;
 
+    /// A shop of section `section` in `grid` (tests of this crate).
     pub(crate) fn object(id: i64, name: &str, grid: &str, section: &str) -> ServiceObject {
         ServiceObject {
             id,

@@ -139,30 +139,9 @@ mod tests {
     #[test]
     fn objects_frontages_and_zones_by_zoom() {
         let p = [121.26, 28.64];
-        let o = ServiceObject {
-            id: 42,
-            kind: ObjectKind::Shop,
-            name: "老王烧烤".into(),
-            address: "x".into(),
-            location: p,
-            grid: None,
-            grid_reason: None,
-            section: Some("H".into()),
-            subclass: None,
-            credit_code: None,
-            legal_rep: None,
-            id_number: None,
-            contact: None,
-            phone: None,
-            licence: None,
-            status: ObjectStatus::Operating,
-            collected_by: None,
-            collected_on: None,
-            verified_by: None,
-            verified_at: None,
-            frontage: Some(vec![[121.2599, 28.6399], [121.2601, 28.6399]]),
-            note: None,
-        };
+        let mut o = crate::registers::index::tests::object(42, "老王烧烤", "g", "H");
+        o.location = p;
+        o.frontage = Some(vec![[121.2599, 28.6399], [121.2601, 28.6399]]);
         let zone = VendingZone {
             code: "SD1".into(),
             name: "夜市".into(),

@@ -195,14 +195,7 @@ fn add_ctx_point(
     p: Point<f64>,
     tags: impl FnOnce(&mut Feature),
 ) -> Res<Layer> {
-    let [x, y] = cx.frame.snap(p.x(), p.y());
-    // The tile contains the point, so both values are integers in 0..=EXTENT.
-    let geom = GeomEncoder::<i32>::new(GeomType::Point)
-        .point(x as i32, y as i32)?
-        .encode()?;
-    let mut f = layer.into_feature(geom);
-    tags(&mut f);
-    Ok(f.into_layer())
+    add_point(layer, &cx.frame, p, tags)
 }
 
 fn sorted(it: impl Iterator<Item = usize>) -> Vec<usize> {
