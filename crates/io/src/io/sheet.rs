@@ -101,22 +101,16 @@ fn clean_header(h: &str) -> String {
 }
 
 fn read_csv(path: &Path, file: &str) -> std::result::Result<Sheet, Box<Reject>> {
-    let f = std::fs::File::open(path).map_err(|e| {
+    let unreadable = |e: std::io::Error| {
         Box::new(Reject::new(
             file,
             Position::File,
             None,
             cannot_read(file, &e),
         ))
-    })?;
-    let input = utf8_reader(Box::new(std::io::BufReader::new(f)), None).map_err(|e| {
-        Box::new(Reject::new(
-            file,
-            Position::File,
-            None,
-            cannot_read(file, &e),
-        ))
-    })?;
+    };
+    let f = std::fs::File::open(path).map_err(unreadable)?;
+    let input = utf8_reader(Box::new(std::io::BufReader::new(f)), None).map_err(unreadable)?;
     let mut rd = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
