@@ -185,8 +185,13 @@ impl Store {
 /// Tells the window that the store changed under it (another store, an import, an accepted
 /// proposal): it starts over on the store as it is now.
 pub fn notify_changed(app: &AppHandle) {
-    if let Err(e) = app.emit("store-changed", ()) {
-        eprintln!("griddesk: cannot notify the window: {e}");
+    notify(app, "store-changed");
+}
+
+/// Sends the window an event without a payload (`store-changed`, `registers-changed`).
+pub fn notify(app: &AppHandle, event: &str) {
+    if let Err(e) = app.emit(event, ()) {
+        eprintln!("griddesk: cannot notify the window ({event}): {e}");
     }
 }
 

@@ -19,14 +19,6 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
-/// Tells the window the registers changed under it (an import): it redraws their layer.
-fn registers_changed(app: &AppHandle) {
-    use tauri::Emitter;
-    if let Err(e) = app.emit("registers-changed", ()) {
-        eprintln!("griddesk: cannot notify the window: {e}");
-    }
-}
-
 /// Runs `f` with the engine and the session on the blocking pool.
 async fn with<T: Send + 'static>(
     store: &State<'_, Store>,
@@ -146,7 +138,8 @@ pub async fn street_import_objects(
     })
     .await?;
     if r.imported > 0 {
-        registers_changed(&app);
+        // The window redraws the registers' layer.
+        crate::store::notify(&app, "registers-changed");
     }
     Ok(r)
 }

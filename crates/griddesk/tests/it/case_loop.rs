@@ -1,34 +1,12 @@
 //! The case loop through the engine: one case from report to closing with a rework, refusals
 //! that change nothing, duplicates at intake, queues, clocks and the append-only audit.
 
-use crate::common::{centre, district, session, t, District};
-use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakeRequest, OnDuplicate};
+use crate::common::{centre, district, report, session, t, District};
+use griddesk::intake::{DuplicateParams, IntakeOutcome, OnDuplicate};
 use griddesk::model::{CaseKind, CaseSource, CaseStatus};
 use griddesk::users::{NewUser, Role, Session};
 use griddesk::workflow::{photo::solid_png, Action, ActionKind, PhotoInput, PhotoPhase, Refusal};
 use griddesk::{Engine, ErrorKind};
-
-fn report(at: &str, at_point: [f64; 2], class: &str) -> IntakeRequest {
-    IntakeRequest {
-        source: CaseSource::Patrol,
-        kind: CaseKind::Event,
-        class_code: Some(class.into()),
-        condition: None,
-        location: Some(at_point),
-        component: None,
-        description: Some("路边暴露垃圾".into()),
-        address: Some("横街路12号".into()),
-        reporter: None,
-        reporter_phone: None,
-        photos: vec![PhotoInput {
-            phase: PhotoPhase::Before,
-            name: Some("before.png".into()),
-            bytes: solid_png(64, 48, [120, 90, 30]),
-        }],
-        reported_at: t(at),
-        urgency: None,
-    }
-}
 
 fn after_photo() -> Vec<PhotoInput> {
     vec![PhotoInput {

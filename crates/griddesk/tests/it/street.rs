@@ -6,12 +6,11 @@
 
 use crate::common::{centre, district, session, t};
 use griddesk::intake::{DuplicateParams, IntakeOutcome, IntakeRequest, OnDuplicate};
-use griddesk::model::{CaseKind, CaseSource};
 use griddesk::street::registers::rules::Ladder;
 use griddesk::street::registers::*;
 use griddesk::street::*;
 use griddesk::users::{Role, Session};
-use griddesk::workflow::{photo::solid_png, PhotoInput, PhotoPhase};
+use griddesk::workflow::photo::solid_png;
 use griddesk::{Engine, ErrorKind, MessageCode as C};
 
 fn shop(name: &str, at: [f64; 2], subclass: &str) -> ObjectEdit {
@@ -44,23 +43,9 @@ fn code_of(e: &griddesk::Error) -> Option<C> {
 
 fn case_at(e: &Engine, by: &Session, p: [f64; 2], class: &str, at: &str) -> String {
     let req = IntakeRequest {
-        source: CaseSource::Patrol,
-        kind: CaseKind::Event,
-        class_code: Some(class.into()),
-        condition: None,
-        location: Some(p),
-        component: None,
         description: Some("占道摆摊".into()),
         address: None,
-        reporter: None,
-        reporter_phone: None,
-        photos: vec![PhotoInput {
-            phase: PhotoPhase::Before,
-            name: Some("before.png".into()),
-            bytes: solid_png(64, 48, [120, 90, 30]),
-        }],
-        reported_at: t(at),
-        urgency: None,
+        ..crate::common::report(at, p, class)
     };
     match e
         .intake(by, &req, &DuplicateParams::default(), &OnDuplicate::Proceed)

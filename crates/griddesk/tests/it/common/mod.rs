@@ -270,3 +270,28 @@ pub fn shared_dir(name: &str) -> tempfile::TempDir {
         .tempdir_in(root)
         .expect("shared test folder")
 }
+
+/// An inspector's patrol report of event class `class` at `at_point`, reported at `at`, with a
+/// before-photo.
+pub fn report(at: &str, at_point: [f64; 2], class: &str) -> griddesk::intake::IntakeRequest {
+    use griddesk::workflow::{photo::solid_png, PhotoInput, PhotoPhase};
+    griddesk::intake::IntakeRequest {
+        source: griddesk::model::CaseSource::Patrol,
+        kind: griddesk::model::CaseKind::Event,
+        class_code: Some(class.into()),
+        condition: None,
+        location: Some(at_point),
+        component: None,
+        description: Some("路边暴露垃圾".into()),
+        address: Some("横街路12号".into()),
+        reporter: None,
+        reporter_phone: None,
+        photos: vec![PhotoInput {
+            phase: PhotoPhase::Before,
+            name: Some("before.png".into()),
+            bytes: solid_png(64, 48, [120, 90, 30]),
+        }],
+        reported_at: t(at),
+        urgency: None,
+    }
+}
