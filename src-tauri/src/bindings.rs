@@ -128,6 +128,11 @@ macro_rules! roots {
         $visit!(crate::street::StreetFile);
         $visit!(crate::street::ListFormat);
         $visit!(griddesk::street::RegisterOverview);
+        $visit!(griddesk::basemaps::BasemapList);
+        $visit!(griddesk::basemaps::InstallOptions);
+        $visit!(griddesk::basemaps::InstallProgress);
+        $visit!(griddesk::basemaps::basemap::BasemapInfo);
+        $visit!(griddesk::basemaps::basemap::Place);
         $visit!(griddesk::street::ObjectDetail);
         $visit!(griddesk::street::RegisterImport);
         $visit!(griddesk::street::NoticeDraft);

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod analytics;
+mod basemap;
 #[cfg(test)]
 mod bindings;
 mod cases;
@@ -48,6 +49,7 @@ fn main() {
         .plugin(tauri_plugin_dialog::init())
         .manage(Store::new())
         .manage(cases::SignedIn::default())
+        .manage(basemap::InstallCancel::default())
         .manage(transfer::ChosenExports::default())
         .manage(setup::Counties::default())
         .manage(tiles::TileTimes::new())
@@ -147,6 +149,12 @@ fn main() {
             street::street_verify_object,
             street::street_set_frontage,
             street::street_pick_file,
+            basemap::basemap_list,
+            basemap::basemap_install,
+            basemap::basemap_cancel,
+            basemap::basemap_remove,
+            basemap::basemap_pick_file,
+            basemap::place_search,
             street::street_import_objects,
             street::street_import_subclasses,
             street::street_add_photo,

@@ -188,6 +188,9 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
             Err(message) => plain(StatusCode::NOT_FOUND, message),
         };
     }
+    if let Some(rest) = path.strip_prefix("/basemap/") {
+        return basemap_tile(app, rest, origin);
+    }
     let address = match parse_tile_path(path) {
         None => return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}")),
         Some(Err(message)) => return plain(StatusCode::BAD_REQUEST, message),
@@ -232,6 +235,54 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
         Err(e) => {
             eprintln!("griddesk: tile {path} failed: {e}");
             plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        }
+    }
+}
+
+/// `/basemap/{id}/{z}/{x}/{y}`: a tile of an installed basemap, vector or raster, uncompressed.
+/// A tile the package does not hold is `204 No Content` (MapLibre draws nothing there).
+fn basemap_tile(app: &AppHandle, rest: &str, origin: Option<&str>) -> Response<Vec<u8>> {
+    let parts: Vec<&str> = rest.split('/').collect();
+    let [id, z, x, y] = parts.as_slice() else {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            origin,
+            format!("bad basemap tile path `/basemap/{rest}`: expected /basemap/<id>/<z>/<x>/<y>"),
+        );
+    };
+    let y = y.split('.').next().unwrap_or(y);
+    let (Ok(z), Ok(x), Ok(y)) = (z.parse::<u32>(), x.parse::<u32>(), y.parse::<u32>()) else {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            origin,
+            format!("bad basemap tile address `{rest}`"),
+        );
+    };
+    let Some(loaded) = app.state::<Store>().ready() else {
+        return plain(StatusCode::SERVICE_UNAVAILABLE, origin, "no store is open");
+    };
+    let times = app.state::<TileTimes>();
+    let started = Instant::now();
+    let result = loaded.engine.basemap_tile(id, z, x, y);
+    times.record(started.elapsed().as_secs_f64() * 1000.0);
+    match result {
+        Ok(Some(t)) => builder(StatusCode::OK, origin)
+            .header(header::CONTENT_TYPE, t.format.content_type())
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(t.bytes)
+            .unwrap_or_default(),
+        Ok(None) => builder(StatusCode::NO_CONTENT, origin)
+            .body(Vec::new())
+            .unwrap_or_default(),
+        Err(e) if e.kind() == griddesk::ErrorKind::BadTile => {
+            plain(StatusCode::BAD_REQUEST, origin, e.to_string())
+        }
+        Err(e) if e.kind() == griddesk::ErrorKind::NotFound => {
+            plain(StatusCode::NOT_FOUND, origin, e.to_string())
+        }
+        Err(e) => {
+            eprintln!("griddesk: basemap tile /basemap/{rest} failed: {e}");
+            plain(StatusCode::INTERNAL_SERVER_ERROR, origin, e.to_string())
         }
     }
 }

@@ -205,6 +205,8 @@ pub enum Permission {
     EditRegisters,
     /// Exporting personal data (phones, ID numbers) from the registers (系统管理员 only).
     ExportPersonalData,
+    /// Installing and removing basemaps (网格规划员 and 系统管理员).
+    ManageBasemaps,
 }
 
 impl Permission {
@@ -222,6 +224,7 @@ impl Permission {
             Permission::ReadPersonalData => "see personal data in full",
             Permission::EditRegisters => "edit the street registers",
             Permission::ExportPersonalData => "export personal data",
+            Permission::ManageBasemaps => "install or remove basemaps",
         }
     }
     /// Who may, in English.
@@ -244,6 +247,7 @@ impl Permission {
                 "the registers are kept by 受理员, 值班长, 派遣员, 监督员 and 系统管理员"
             }
             Permission::ExportPersonalData => "only 系统管理员 (admin) accounts may",
+            Permission::ManageBasemaps => "basemaps are installed by 网格规划员 and 系统管理员",
         }
     }
     fn code(self) -> MessageCode {
@@ -257,6 +261,7 @@ impl Permission {
             Permission::ReadPersonalData => MessageCode::NotPermittedPersonalData,
             Permission::EditRegisters => MessageCode::NotPermittedRegisters,
             Permission::ExportPersonalData => MessageCode::NotPermittedExportPersonal,
+            Permission::ManageBasemaps => MessageCode::NotPermittedBasemaps,
         }
     }
 }

@@ -466,6 +466,8 @@ message_codes! {
     NotPermittedPersonalData = "not-permitted-personal-data" [login, role],
     /// Street-register edits need a desk, inspector or administrator role.
     NotPermittedRegisters = "not-permitted-registers" [login, role],
+    /// Only planners and administrators install or remove basemaps.
+    NotPermittedBasemaps = "not-permitted-basemaps" [login, role],
     /// Exports of personal data (phones, ID numbers) are for administrators.
     NotPermittedExportPersonal = "not-permitted-export-personal" [login, role],
     /// The last active administrator cannot lose the role or be disabled.
@@ -719,6 +721,24 @@ message_codes! {
     NoticeNoRecipients = "notice-no-recipients" [],
     /// A notice without a text.
     NoticeEmpty = "notice-empty" [],
+
+    // ---- basemaps (docs/basemap.md) ----
+    /// Not a PMTiles, MBTiles or OSM PBF file.
+    BasemapUnknownFormat = "basemap-unknown-format" [file],
+    /// A package or extract that cannot be read (`detail`: what the reader said).
+    BasemapCorrupt = "basemap-corrupt" [file, detail],
+    /// A package or extract with no tiles or nothing to draw.
+    BasemapEmpty = "basemap-empty" [file],
+    /// A package whose tiles are of a kind the map cannot draw.
+    BasemapTileType = "basemap-tile-type" [file, kind],
+    /// A package in GCJ-02, which GridDesk does not draw (`offset`: metres off near the district).
+    BasemapGcj02 = "basemap-gcj02" [file, offset],
+    /// A datum that is not WGS84, CGCS2000 or GCJ-02.
+    BasemapDatumUnknown = "basemap-datum-unknown" [value],
+    /// A basemap build stopped by the user; nothing was installed.
+    BasemapCancelled = "basemap-cancelled" [],
+    /// A package that lies nowhere near the district.
+    BasemapElsewhere = "basemap-elsewhere" [file],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.
@@ -1079,6 +1099,7 @@ vocabulary!(
         VendingZone = "vending-zone",
         Admission = "admission",
         Notice = "notice",
+        Basemap = "basemap",
     }
 );
 

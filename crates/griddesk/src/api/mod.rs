@@ -2,6 +2,7 @@
 //! writes, checks the role, and calls the domain crate with the store.
 
 pub mod analytics;
+pub mod basemap;
 pub mod evaluation;
 pub mod intake;
 pub mod intake_history;

@@ -20,6 +20,7 @@
 //! per item with ordered collection, and coordinates computed from basic IEEE operations only
 //! (see `detmath`). The stored `area_m2` is the geodesic area from [`crate::geodesy::area_m2`].
 
+pub mod basemap;
 pub mod caseloop;
 mod cases;
 mod components;

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_sign_in_log.sql"),
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_registers.sql"),
+    include_str!("migrations/0009_basemaps.sql"),
 ];
 
 /// The schema version this build writes and understands.
