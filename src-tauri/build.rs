@@ -108,6 +108,7 @@ const COMMANDS: &[&str] = &[
     "basemap_remove",
     "basemap_pick_file",
     "place_search",
+    "basemap_building_cuts",
     "street_import_objects",
     "street_import_subclasses",
     "street_add_photo",

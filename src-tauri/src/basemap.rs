@@ -108,3 +108,13 @@ pub async fn place_search(
     let loaded = store.engine()?;
     Ok(blocking(move || loaded.engine.search_places(&query, limit.unwrap_or(20))).await??)
 }
+
+/// Buildings of a vector basemap that a grid boundary cuts through (the district check).
+#[tauri::command]
+pub async fn basemap_building_cuts(
+    store: State<'_, Store>,
+    id: String,
+) -> Result<Vec<griddesk::basemaps::BuildingCut>, ErrorDto> {
+    let loaded = store.engine()?;
+    Ok(blocking(move || loaded.engine.building_cuts(&id)).await??)
+}

@@ -129,6 +129,8 @@ macro_rules! roots {
         $visit!(crate::street::ListFormat);
         $visit!(griddesk::street::RegisterOverview);
         $visit!(griddesk::basemaps::BasemapList);
+        $visit!(griddesk::basemaps::BasemapSnap);
+        $visit!(griddesk::basemaps::BuildingCut);
         $visit!(griddesk::basemaps::InstallOptions);
         $visit!(griddesk::basemaps::InstallProgress);
         $visit!(griddesk::basemaps::basemap::BasemapInfo);

@@ -155,6 +155,7 @@ fn main() {
             basemap::basemap_remove,
             basemap::basemap_pick_file,
             basemap::place_search,
+            basemap::basemap_building_cuts,
             street::street_import_objects,
             street::street_import_subclasses,
             street::street_add_photo,

@@ -101,11 +101,18 @@ pub async fn plan_snap(
     lon: f64,
     lat: f64,
     tolerance_m: f64,
+    basemap: Option<griddesk::basemaps::BasemapSnap>,
 ) -> Result<Option<SnapHit>, ErrorDto> {
     if !lon.is_finite() || !lat.is_finite() || !tolerance_m.is_finite() || tolerance_m <= 0.0 {
         return Ok(None);
     }
-    Ok(store.engine()?.engine.snap([lon, lat], tolerance_m, &[]))
+    let loaded = store.engine()?;
+    Ok(crate::error::blocking(move || {
+        loaded
+            .engine
+            .snap([lon, lat], tolerance_m, basemap.as_ref())
+    })
+    .await?)
 }
 
 /// A proposed partition of a community (dry run).

@@ -109,6 +109,10 @@ pub enum PlanCmd {
         /// GeoJSON file of road lines (LineString / MultiLineString features) to follow.
         #[arg(long)]
         roads: Option<PathBuf>,
+        /// An installed vector basemap (id, see `griddesk basemap list`) whose roads to follow
+        /// when no --roads file is given.
+        #[arg(long)]
+        basemap: Option<String>,
         /// 0 = equal areas … 1 = equal workload (default 0.5).
         #[arg(long)]
         workload_weight: Option<f64>,
@@ -461,6 +465,7 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
             community,
             target_area,
             roads,
+            basemap,
             workload_weight,
             as_of,
             apply,
@@ -476,6 +481,7 @@ pub fn run(cmd: PlanCmd) -> Result<()> {
                     .unwrap_or_default(),
                 workload_weight,
                 as_of: as_of.as_deref().map(date).transpose()?,
+                basemap,
             };
             let p = engine.propose_grids(&community, &opts)?;
             if let Some(out) = &out {

@@ -20,4 +20,9 @@ workload_weight?: number | null,
 /**
  * Cases reported in the 12 months up to this date count as workload; today by default.
  */
-as_of?: string | null, };
+as_of?: string | null, 
+/**
+ * An installed vector basemap whose roads are the preferred cuts when `roads` is empty
+ * (the engine reads them; docs/basemap.md, §Planning).
+ */
+basemap?: string | null, };

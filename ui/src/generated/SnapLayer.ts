@@ -3,4 +3,4 @@
 /**
  * Which layer the snapped feature belongs to.
  */
-export type SnapLayer = "grid" | "community" | "street" | "road";
+export type SnapLayer = "grid" | "community" | "street" | "road" | "building";

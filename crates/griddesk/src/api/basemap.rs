@@ -518,3 +518,169 @@ fn sync_dir(d: &Path) {
         let _ = f.sync_all();
     }
 }
+
+/// Which basemap features the planning tools snap to (§Planning in docs/basemap.md).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BasemapSnap {
+    /// The installed (vector) basemap.
+    pub id: String,
+    /// Road centre lines.
+    pub roads: bool,
+    /// Building outlines.
+    pub buildings: bool,
+}
+
+/// A building that a grid boundary cuts through (the district check).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BuildingCut {
+    /// The grids the building lies in, largest share first.
+    pub grids: Vec<String>,
+    /// The building's centroid `[lon, lat]`.
+    pub at: [f64; 2],
+    /// Its outline `[[lon, lat], …]`.
+    pub outline: Vec<[f64; 2]>,
+    /// The share of its area outside the grid holding most of it (0–0.5).
+    pub share: f64,
+    /// Its area, m².
+    pub area_m2: f64,
+}
+
+/// A cut is flagged when more than this share of a building lies outside its main grid.
+pub const BUILDING_CUT_SHARE: f64 = 0.05;
+
+fn is_road_layer(name: &str) -> bool {
+    matches!(
+        name,
+        "roads" | "road" | "transportation" | "highway" | "highways" | "streets"
+    )
+}
+
+fn is_building_layer(name: &str) -> bool {
+    matches!(name, "buildings" | "building")
+}
+
+impl Engine {
+    /// The basemap lines near `p` to snap to: road centre lines and building outlines.
+    pub(crate) fn basemap_snap_lines(
+        &self,
+        b: &BasemapSnap,
+        p: [f64; 2],
+        tolerance_m: f64,
+    ) -> Result<Vec<(crate::planning::SnapLayer, geo_types::LineString<f64>)>> {
+        use crate::planning::SnapLayer;
+        if !b.roads && !b.buildings {
+            return Ok(Vec::new());
+        }
+        let dy = tolerance_m / 110_574.0;
+        let dx = tolerance_m / (111_320.0 * p[1].to_radians().cos().max(0.01));
+        let bbox = [p[0] - dx, p[1] - dy, p[0] + dx, p[1] + dy];
+        let want = |l: &str| (b.roads && is_road_layer(l)) || (b.buildings && is_building_layer(l));
+        let mut out = Vec::new();
+        for f in self.basemap_shapes(&b.id, bbox, 16, &want)? {
+            match f.shape {
+                mvt_shape::Lines(ls) if is_road_layer(&f.layer) => {
+                    out.extend(ls.into_iter().map(|l| (SnapLayer::Road, l)));
+                }
+                mvt_shape::Polygons(ps) if is_building_layer(&f.layer) => {
+                    out.extend(
+                        ps.into_iter()
+                            .map(|p| (SnapLayer::Building, p.exterior().clone())),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// A vector basemap's roads over `bbox` that make good grid boundaries (roads a vehicle
+    /// drives on; every line of a road layer in a package GridDesk did not build).
+    pub(crate) fn basemap_cut_roads(&self, id: &str, bbox: [f64; 4]) -> Result<Vec<Vec<[f64; 2]>>> {
+        let mut out = Vec::new();
+        for f in self.basemap_shapes(id, bbox, 15, &is_road_layer)? {
+            if f.class
+                .as_deref()
+                .is_some_and(|c| !features::is_cut_road(c))
+            {
+                continue;
+            }
+            if let mvt_shape::Lines(ls) = f.shape {
+                out.extend(
+                    ls.into_iter()
+                        .map(|l| l.0.into_iter().map(|c| [c.x, c.y]).collect::<Vec<_>>()),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Buildings of a vector basemap that a grid boundary cuts through: more than
+    /// [`BUILDING_CUT_SHARE`] of the building lies outside the grid that holds most of it
+    /// (docs/basemap.md, §Planning).
+    pub fn building_cuts(&self, id: &str) -> Result<Vec<BuildingCut>> {
+        use geo::{Area, BooleanOps, BoundingRect, Centroid, GeodesicArea};
+        let loaded = self.loaded();
+        let idx = &loaded.index;
+        let Some(bbox) = self.grids_bbox() else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<BuildingCut> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for f in self.basemap_shapes(id, bbox, 16, &is_building_layer)? {
+            let mvt_shape::Polygons(ps) = f.shape else {
+                continue;
+            };
+            for b in ps {
+                let Some(r) = b.bounding_rect() else { continue };
+                let area = b.unsigned_area();
+                if area <= 0.0 {
+                    continue;
+                }
+                let mut shares: Vec<(String, f64)> = idx
+                    .grid_candidates(r)
+                    .into_iter()
+                    .map(|i| &idx.grids[i])
+                    .filter(|g| g.is_active())
+                    .map(|g| {
+                        (
+                            g.code.to_string(),
+                            b.intersection(&g.polygon).unsigned_area() / area,
+                        )
+                    })
+                    .filter(|(_, s)| *s > 1e-6)
+                    .collect();
+                if shares.len() < 2 {
+                    continue;
+                }
+                shares.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let share = 1.0 - shares[0].1;
+                if share <= BUILDING_CUT_SHARE {
+                    continue;
+                }
+                let Some(c) = b.centroid() else { continue };
+                // A building split by a tile edge comes in two pieces: report it once.
+                let key = (
+                    shares[0].0.clone(),
+                    (c.x() * 5e3).round() as i64,
+                    (c.y() * 5e3).round() as i64,
+                );
+                if !seen.insert(key) {
+                    continue;
+                }
+                out.push(BuildingCut {
+                    grids: shares.into_iter().map(|(g, _)| g).collect(),
+                    at: [c.x(), c.y()],
+                    outline: b.exterior().0.iter().map(|p| [p.x, p.y]).collect(),
+                    share: (share * 1000.0).round() / 1000.0,
+                    area_m2: (b.geodesic_area_unsigned() * 10.0).round() / 10.0,
+                });
+            }
+        }
+        out.sort_by(|a, b| b.share.total_cmp(&a.share));
+        Ok(out)
+    }
+}
+
+use griddesk_basemap::basemap::mvt_read::Shape as mvt_shape;

@@ -27,7 +27,6 @@ use crate::planning::{build_change, PlanSettings, SnapHit};
 use crate::store::{wkb_io, Store};
 use crate::users::{Role, Session};
 use chrono::NaiveDate;
-use geo_types::LineString;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -281,14 +280,26 @@ impl Engine {
         })
     }
 
-    /// Snaps a point (see [`crate::planning::snap`]).
+    /// Snaps a point (see [`crate::planning::snap`]) to the grids and outlines and, when
+    /// `basemap` says so, to a vector basemap's road centre lines and building outlines
+    /// (docs/basemap.md, §Planning). A basemap that cannot be read adds nothing (the grids
+    /// still snap).
     pub fn snap(
         &self,
         p: [f64; 2],
         tolerance_m: f64,
-        roads: &[LineString<f64>],
+        basemap: Option<&crate::api::basemap::BasemapSnap>,
     ) -> Option<SnapHit> {
-        crate::planning::snap(&self.loaded().index, p, tolerance_m, roads)
+        let extra = match basemap {
+            Some(b) => self
+                .basemap_snap_lines(b, p, tolerance_m)
+                .unwrap_or_else(|e| {
+                    eprintln!("griddesk: basemap {} for snapping: {e}", b.id);
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
+        crate::planning::snap(&self.loaded().index, p, tolerance_m, &extra)
     }
 
     /// A proposed partition of a community into grids (a dry run; accept it with
@@ -299,12 +310,31 @@ impl Engine {
         opts: &crate::planning::ProposalOptions,
     ) -> Result<crate::planning::Proposal> {
         let settings = self.plan_settings()?;
-        crate::planning::propose::propose(
-            &self.loaded().index,
-            CommunityCode::parse(community)?,
-            opts,
-            &settings,
-        )
+        let code = CommunityCode::parse(community)?;
+        let loaded = self.loaded();
+        // No road file given: the named basemap's roads are the preferred cuts.
+        let with_roads;
+        let opts = match &opts.basemap {
+            Some(id) if opts.roads.is_empty() => {
+                let bbox = loaded
+                    .index
+                    .communities
+                    .iter()
+                    .find(|c| c.code == code)
+                    .and_then(|c| geo::BoundingRect::bounding_rect(&c.boundary))
+                    .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]);
+                with_roads = crate::planning::ProposalOptions {
+                    roads: match bbox {
+                        Some(b) => self.basemap_cut_roads(id, b)?,
+                        None => Vec::new(),
+                    },
+                    ..opts.clone()
+                };
+                &with_roads
+            }
+            _ => opts,
+        };
+        crate::planning::propose::propose(&loaded.index, code, opts, &settings)
     }
 
     /// Every topology problem of the district, with geometry.

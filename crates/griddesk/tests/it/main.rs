@@ -6,6 +6,7 @@ mod common;
 mod plan_fixture;
 
 mod analytics_sample;
+mod basemap;
 mod boundary_rule;
 mod case_loop;
 mod engine_sample;

@@ -1020,21 +1020,27 @@ fn snapping_prefers_vertices_then_edges() {
     let f = build();
     let e = &f.engine;
     let c = v(2, 2);
-    let hit = e.snap([c.x + 0.000_002, c.y], 1.0, &[]).unwrap();
+    let hit = e.snap([c.x + 0.000_002, c.y], 1.0, None).unwrap();
     assert_eq!(hit.kind, SnapKind::Vertex);
     assert_eq!(hit.point, [c.x, c.y]);
     assert!(hit.distance_m > 0.1 && hit.distance_m < 0.3);
     let m = at(2.5, 2.0);
-    let hit = e.snap([m[0], m[1] + 0.000_003], 1.0, &[]).unwrap();
+    let hit = e.snap([m[0], m[1] + 0.000_003], 1.0, None).unwrap();
     assert_eq!(hit.kind, SnapKind::Edge);
     assert_eq!(hit.layer, SnapLayer::Grid);
     assert!((hit.point[1] - m[1]).abs() < 1e-12);
-    assert!(e.snap(at(2.5, 2.5), 1.0, &[]).is_none());
+    assert!(e.snap(at(2.5, 2.5), 1.0, None).is_none());
     let road = geo_types::LineString::from(vec![
         (at(2.5, 2.4)[0], at(2.5, 2.4)[1]),
         (at(2.6, 2.6)[0], at(2.6, 2.6)[1]),
     ]);
-    let hit = e.snap(at(2.5, 2.4), 1.0, &[road]).unwrap();
+    let hit = griddesk::planning::snap(
+        &e.loaded().index,
+        at(2.5, 2.4),
+        1.0,
+        &[(SnapLayer::Road, road)],
+    )
+    .unwrap();
     assert_eq!(hit.layer, SnapLayer::Road);
 }
 

@@ -43,7 +43,7 @@ pub use guard::{GuardReport, Problem, Rule};
 pub use history::{EditMeta, EditState, EditSummary, GridHistory};
 pub use propose::{Proposal, ProposalOptions};
 pub use settings::PlanSettings;
-pub use snap::{snap, SnapHit};
+pub use snap::{snap, SnapHit, SnapLayer};
 
 use crate::error::Result;
 use crate::index::SpatialIndex;

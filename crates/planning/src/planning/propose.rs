@@ -69,6 +69,11 @@ pub struct ProposalOptions {
     /// Cases reported in the 12 months up to this date count as workload; today by default.
     #[serde(default)]
     pub as_of: Option<NaiveDate>,
+    /// An installed vector basemap whose roads are the preferred cuts when `roads` is empty
+    /// (the engine reads them; docs/basemap.md, §Planning).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub basemap: Option<String>,
 }
 
 /// Figures of one proposed grid.

@@ -26,6 +26,8 @@ pub enum SnapLayer {
     Community,
     Street,
     Road,
+    /// A building outline of the basemap.
+    Building,
 }
 
 /// A snap result.
@@ -44,12 +46,13 @@ pub struct SnapHit {
 }
 
 /// Snaps `p` to the nearest vertex within `tolerance_m` metres, else to the nearest edge point.
-/// Grid features win ties over outlines and roads.
+/// Grid features win ties over outlines and the `extra` lines (basemap road centre lines and
+/// building outlines, or a road file), which are given with their layer.
 pub fn snap(
     idx: &SpatialIndex,
     p: [f64; 2],
     tolerance_m: f64,
-    roads: &[LineString<f64>],
+    extra: &[(SnapLayer, LineString<f64>)],
 ) -> Option<SnapHit> {
     if !(p[0].is_finite() && p[1].is_finite() && tolerance_m.is_finite() && tolerance_m >= 0.0) {
         return None;
@@ -82,14 +85,14 @@ pub fn snap(
             }
         }
     }
-    for (k, l) in roads.iter().enumerate() {
+    for (k, (layer, l)) in extra.iter().enumerate() {
         if l.bounding_rect().is_some_and(|b| {
             b.min().x <= r.max().x
                 && b.max().x >= r.min().x
                 && b.min().y <= r.max().y
                 && b.max().y >= r.min().y
         }) {
-            lines.push((SnapLayer::Road, k.to_string(), l));
+            lines.push((*layer, k.to_string(), l));
         }
     }
     let mut best: Option<SnapHit> = None;
