@@ -14,6 +14,7 @@ import { initSearch } from './search';
 import { mark, timeline } from './timeline';
 import { openTransfer } from './transfer';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
+import { initBasemaps } from './basemap';
 
 interface GridDeskHooks {
   api: typeof api;
@@ -174,6 +175,7 @@ async function boot(): Promise<void> {
   hooks.view = view;
   mark('map-created');
   initSidebar(view.applyGroup);
+  initBasemaps(view, status.path);
   initSearch(view);
   showGrid(null);
   initWorkspaces(FEATURES, view);

@@ -6,6 +6,7 @@ import { api, asErrorDto, labelUrl, tileUrl, type Bbox, type Overview } from './
 import { byId } from './dom';
 import { lang, t } from './i18n';
 import { baseLayerIds, buildStyle, FONT_STACK, LABEL_SOURCE, labelStyle, SOURCE, type LayerGroup } from './layers';
+import { isBasemapLayer } from './basemap/style';
 import { showGrid } from './panel';
 import { mark, timeline } from './timeline';
 
@@ -99,13 +100,14 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
   };
   let drawn: () => void = () => undefined;
   const firstDrawn = new Promise<void>((resolve) => { drawn = resolve; });
-  // Labels join once the grids are drawn (see `labelStyle`), below any overlay added since.
+  // Labels join once the grids are drawn (see `labelStyle`), below any overlay added since (and
+  // above the basemap, which lies under the grids: ui/src/basemap/).
   const addLabels = () => {
     drawn();
     if (map.getSource(LABEL_SOURCE)) return;
     const { source, layers } = labelStyle(labelUrl(generation), bbox);
     const base = baseLayerIds();
-    const before = map.getStyle().layers.find((l) => !base.has(l.id))?.id;
+    const before = map.getStyle().layers.find((l) => !base.has(l.id) && !isBasemapLayer(l.id))?.id;
     map.addSource(LABEL_SOURCE, source);
     for (const l of layers) map.addLayer(l, before);
     map.once('idle', () => { mark('labels-drawn'); });

@@ -1,10 +1,14 @@
-// The search box: grid code (full or partial), component code, community or street name.
+// The search box: grid code (full or partial), component code, community or street name; and,
+// in a group of their own (地名), the place names of the installed GridDesk-built basemaps.
 import { api, type SearchHit } from './api';
 import { byId, el } from './dom';
 import { t, type StringKey } from './i18n';
 import type { MapView } from './map';
+import { placeKind, searchPlaces, showPlace, type BasemapPlace } from './basemap/places';
+import { bs } from './basemap/strings';
 
 const LIMIT = 12;
+const PLACE_LIMIT = 8;
 
 function maxZoomFor(hit: SearchHit): number {
   switch (hit.kind) {
@@ -21,6 +25,7 @@ export function initSearch(view: MapView): void {
   const input = byId('search-input', HTMLInputElement);
   const list = byId('search-results');
   let hits: SearchHit[] = [];
+  let places: BasemapPlace[] = [];
   let seq = 0;
   let timer: number | undefined;
 
@@ -32,15 +37,38 @@ export function initSearch(view: MapView): void {
     if (hit.kind === 'grid') void view.selectGrid(hit.code);
   };
 
+  const goPlace = (p: BasemapPlace) => {
+    list.hidden = true;
+    input.value = p.name;
+    showPlace(view, p);
+  };
+
   const render = () => {
     if (input.value.trim() === '') {
       list.hidden = true;
       return;
     }
     list.hidden = false;
-    if (hits.length === 0) {
+    if (hits.length === 0 && places.length === 0) {
       list.replaceChildren(el('li', { class: 'none' }, t('searchNone')));
       return;
+    }
+    const placeItems = places.map((p, i) => {
+      const li = el(
+        'li',
+        { role: 'option', class: 'place', 'data-place-index': String(i), 'data-layer': p.layer, 'data-class': p.class, 'data-name': p.name },
+        el('span', { class: 'kind kind-place' }, placeKind(p)),
+        ' ',
+        el('span', { class: 'label' }, p.name),
+      );
+      li.addEventListener('mousedown', (e) => {
+        e.preventDefault();
+        goPlace(p);
+      });
+      return li;
+    });
+    if (placeItems.length > 0) {
+      placeItems.unshift(el('li', { class: 'group', role: 'presentation', id: 'search-places' }, bs('places')));
     }
     list.replaceChildren(
       ...hits.map((h, i) => {
@@ -59,6 +87,7 @@ export function initSearch(view: MapView): void {
         });
         return li;
       }),
+      ...placeItems,
     );
   };
 
@@ -67,17 +96,23 @@ export function initSearch(view: MapView): void {
     const mine = ++seq;
     if (q === '') {
       hits = [];
+      places = [];
       render();
       return;
     }
-    try {
-      const found = await api.search(q, LIMIT);
-      if (mine !== seq) return;
-      hits = found;
-    } catch (e) {
-      console.warn('search failed', e);
-      hits = [];
-    }
+    const [found, named] = await Promise.all([
+      api.search(q, LIMIT).catch((e: unknown) => {
+        console.warn('search failed', e);
+        return [];
+      }),
+      searchPlaces(q, PLACE_LIMIT).catch((e: unknown) => {
+        console.warn('place search failed', e);
+        return [];
+      }),
+    ]);
+    if (mine !== seq) return;
+    hits = found;
+    places = named;
     render();
   };
 
@@ -90,12 +125,14 @@ export function initSearch(view: MapView): void {
       window.clearTimeout(timer);
       void run().then(() => {
         const first = hits[0];
+        const place = places[0];
         if (first) go(first);
+        else if (place) goPlace(place);
       });
     } else if (e.key === 'Escape') {
       list.hidden = true;
     }
   });
   input.addEventListener('blur', () => { list.hidden = true; });
-  input.addEventListener('focus', () => { if (hits.length > 0) render(); });
+  input.addEventListener('focus', () => { if (hits.length > 0 || places.length > 0) render(); });
 }
