@@ -107,12 +107,12 @@ pub async fn plan_snap(
         return Ok(None);
     }
     let loaded = store.engine()?;
-    Ok(crate::error::blocking(move || {
+    crate::error::blocking(move || {
         loaded
             .engine
             .snap([lon, lat], tolerance_m, basemap.as_ref())
     })
-    .await?)
+    .await
 }
 
 /// A proposed partition of a community (dry run).

@@ -42,6 +42,7 @@ const ORDER: &[(&str, &[&str])] = &[
         "griddesk-registers",
         &["griddesk-core", "griddesk-spatial", "griddesk-io"],
     ),
+    ("griddesk-basemap", &["griddesk-core", "griddesk-spatial"]),
     (
         "griddesk-store-sqlite",
         &[
@@ -54,6 +55,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-zones",
             "griddesk-analytics",
             "griddesk-registers",
+            "griddesk-basemap",
         ],
     ),
     (
@@ -68,6 +70,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-zones",
             "griddesk-analytics",
             "griddesk-registers",
+            "griddesk-basemap",
             "griddesk-store-sqlite",
         ],
     ),
@@ -83,6 +86,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-zones",
             "griddesk-analytics",
             "griddesk-registers",
+            "griddesk-basemap",
             "griddesk-store-sqlite",
             "griddesk-sample",
         ],
@@ -98,6 +102,7 @@ const DOMAIN: &[&str] = &[
     "griddesk-zones",
     "griddesk-analytics",
     "griddesk-registers",
+    "griddesk-basemap",
 ];
 
 /// The crates that may use rusqlite directly (tests may use it to damage a store the way a disk

@@ -228,11 +228,11 @@ fn encode_tile(
                 }
             };
             match (&f.geom, layer.kind()) {
-                (Geometry::Point(p), GeomKind::Point) => {
-                    if TileAddress::containing(p.x(), p.y(), z.into()) == t {
-                        l = add_point(l, &frame, *p, tags).map_err(enc)?;
-                        count += 1;
-                    }
+                (Geometry::Point(p), GeomKind::Point)
+                    if TileAddress::containing(p.x(), p.y(), z.into()) == t =>
+                {
+                    l = add_point(l, &frame, *p, tags).map_err(enc)?;
+                    count += 1;
                 }
                 (Geometry::LineString(ls), GeomKind::Line) => {
                     if let Some(g) = encode_line(&frame, &coords(ls)).map_err(enc)? {

@@ -640,7 +640,6 @@ impl Engine {
                 }
                 let mut shares: Vec<(String, f64)> = idx
                     .grid_candidates(r)
-                    .into_iter()
                     .map(|i| &idx.grids[i])
                     .filter(|g| g.is_active())
                     .map(|g| {

@@ -116,7 +116,7 @@ fn bulk_locator_large_batches_agree_with_geos() {
     for _ in 0..14 {
         for (p, e) in &pts {
             k = (k * 1_103_515_245 + 12_345) % 2_147_483_648;
-            let (p, e) = if k % 3 == 0 {
+            let (p, e) = if k.is_multiple_of(3) {
                 (&pts[k % pts.len()].0, &pts[k % pts.len()].1)
             } else {
                 (p, e)

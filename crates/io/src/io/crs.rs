@@ -413,7 +413,7 @@ impl Crs {
         };
         let n: u32 = rest.trim_end_matches('e').parse().map_err(|_| bad())?;
         let zone = if cm {
-            if n % 3 != 0 {
+            if !n.is_multiple_of(3) {
                 return Err(bad());
             }
             n / 3

@@ -196,7 +196,7 @@ pub fn generate(d: &SampleDistrict, seed: u64) -> SampleRegisters {
                         1 | 2 => "suspended",
                         _ => "operating",
                     };
-                    let firm = (h >> 44) % 3 == 0;
+                    let firm = (h >> 44).is_multiple_of(3);
                     out.objects.push(SampleObject {
                         name: format!("{base}{suffix}"),
                         address: format!("{}{no}号", road.name),
