@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Driver, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
 import { countPixels, decodePng } from './lib/png.mjs';
+import { areaM2, bboxOf, centroid, convex, crossings, inside, metres, open } from './lib/geo.mjs';
 
 const FIXTURES = join(repo, 'crates/basemap/tests/fixtures');
 const PLANNER = { login: 'planner', password: 'planner@2026' };
@@ -18,8 +19,14 @@ const XIANQIAN = [121.2396, 28.6356];
 
 let driver;
 let s;
-/** Id of the basemap the first start installed. */
+/** Id of the basemap the first start installed (every test finds it: any may run alone). */
 let sampleId;
+async function sample() {
+  await waitFor(s, `window.__basemap && window.__basemap.state().basemaps.length > 0`, 'the basemap list');
+  sampleId = (await listed()).find((b) => b.name === '样例区街道')?.id;
+  assert.ok(sampleId, 'expected the sample basemap installed');
+  return sampleId;
+}
 
 before(async () => {
   driver = await new Driver().start();
@@ -172,6 +179,7 @@ test('first start: the sample streets are installed, chosen and drawn under the 
 });
 
 test('a vector package, a raster package and an OSM extract install through the path field and are drawn', async () => {
+  await sample();
   await view(XIANQIAN, 16);
   await choose('');
   const none = await grab();
@@ -261,6 +269,7 @@ test('a vector package, a raster package and an OSM extract install through the 
 });
 
 test('GCJ-02, corrupt and unknown files are refused with their messages; nothing is added', async () => {
+  await choose(await sample());
   await openManage();
   const before = (await listed()).map((b) => b.id);
   const gcj = await install('gcj02.pmtiles');
@@ -286,6 +295,7 @@ test('GCJ-02, corrupt and unknown files are refused with their messages; nothing
 });
 
 test('a place search for 县前街 finds the road and flies there', async () => {
+  await choose(await sample());
   await view(XIANQIAN.map((v, i) => v + (i === 0 ? 0.02 : 0.005)), 14);
   await s.click('#search-input');
   await s.type('#search-input', '县前街');
@@ -310,4 +320,159 @@ test('a place search for 县前街 finds the road and flies there', async () => 
     return m.queryRenderedFeatures([[p.x - 12, p.y - 12], [p.x + 12, p.y + 12]], { layers: ['basemap-roads'] }).map((f) => f.properties.name);`, got.mark);
   assert.ok(near.some((n) => n === hit.name), `expected ${hit.name} drawn at the mark, found ${JSON.stringify(near)}`);
   await shot(s, 'basemap-place');
+});
+
+/** Far in the future: the grids in force as of then are today's. */
+const FAR = '2999-12-31';
+const planIdle = () => waitFor(s, `window.__planning && window.__planning.idle()`, 'the planning commands to finish');
+
+/** Screen pixel of a [lon, lat]. */
+const px = (ll) => s.execute(`const m = window.__griddesk.view.map; const r = m.getContainer().getBoundingClientRect();
+  const p = m.project(arguments[0]); return [r.x + p.x, r.y + p.y];`, ll);
+
+async function openPlanning() {
+  await s.execute(`window.__griddesk.selectWorkspace('planning');`);
+  await waitFor(s, `document.body.dataset.workspace === 'planning' && !!window.__planning && !!document.getElementById('plan-tool-split')`, 'the planning pane');
+}
+
+test('planning: a split line snaps to a basemap road where no grid edge runs (the toggle on), not with it off', async () => {
+  await choose(await sample());
+  await openPlanning();
+  await waitFor(s, `!!document.getElementById('plan-snap-roads') && !!document.getElementById('plan-snap-buildings')`, 'the basemap snapping toggles');
+  assert.deepEqual(await s.execute(`return [document.getElementById('plan-snap-roads').checked, document.getElementById('plan-snap-buildings').checked];`), [true, true],
+    'expected both on by default with a vector basemap');
+  // The sample's streets run along grid edges (the grids were cut along them), and a grid edge
+  // wins a tie. Two grids of one community merged leave their shared edge's street inside the
+  // merged grid: there the street is the only line to snap to.
+  const b = 0.004;
+  const grids = (await s.evaluate(`return await window.__planning.api.gridsAsOf(arguments[0], arguments[1]);`, FAR,
+    [XIANQIAN[0] - b, XIANQIAN[1] - b, XIANQIAN[0] + b, XIANQIAN[1] + b])).grids.features;
+  const key = (p) => `${p[0].toFixed(9)},${p[1].toFixed(9)}`;
+  const len = (a, c) => Math.hypot((c[0] - a[0]) * 97800, (c[1] - a[1]) * 111000);
+  let pair = null;
+  for (const f of grids) {
+    const ring = f.geometry.coordinates[0];
+    for (const g of grids) {
+      if (g === f || g.properties.code.slice(0, 12) !== f.properties.code.slice(0, 12)) continue;
+      const other = new Set(g.geometry.coordinates[0].map(key));
+      for (let i = 1; i < ring.length; i++) {
+        const [p, q] = [ring[i - 1], ring[i]];
+        if (other.has(key(p)) && other.has(key(q)) && len(p, q) > 60 && (!pair || len(p, q) > pair.length)) {
+          pair = { grids: [f.properties.code, g.properties.code], mid: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2], length: len(p, q), dir: [q[0] - p[0], q[1] - p[1]] };
+        }
+      }
+    }
+  }
+  assert.ok(pair, 'expected two grids of one community sharing a long edge near 县前街');
+  const since = (await s.evaluate(`return (await window.__planning.api.log(1))[0]?.id ?? 0;`));
+  try {
+    await s.evaluate(`await window.__planning.run(arguments[0]);`, { op: 'merge', grids: pair.grids, attributes_from: null });
+    const merged = (await s.evaluate(`return (await window.__planning.api.log(1))[0];`));
+    assert.ok(merged.id > since && merged.operation === 'merge', `expected the merge applied: ${await s.text('#plan-message')}`);
+    // The grid tiles reload with the style: the basemap stays under them.
+    await waitFor(s, `!!document.body.dataset.planTiles && !!window.__griddesk.view.map.getLayer('basemap-roads')`, 'the basemap after the style reload');
+    await s.execute(`window.__griddesk.view.map.jumpTo({ center: arguments[0], zoom: 17.5 });`, pair.mid);
+    await waitIdle(s);
+    assert.ok(await s.execute(`const m = window.__griddesk.view.map; const p = m.project(arguments[0]);
+      return m.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ['basemap-roads'] }).length;`, pair.mid) > 0,
+    'expected a basemap street along the former shared edge');
+    await s.execute(`window.__planning.setTool('split');`);
+    // 4 px off the street, across it.
+    const [x, y] = await px(pair.mid);
+    const n = Math.hypot(pair.dir[0], pair.dir[1]);
+    const [nx, ny] = [-pair.dir[1] / n, -pair.dir[0] / n];
+    await s.moveTo(x + 4 * nx, y + 4 * ny);
+    await planIdle();
+    await s.moveTo(x + 4 * nx + 1, y + 4 * ny);
+    await planIdle();
+    const hit = await s.execute(`return window.__planning.state.snap;`);
+    assert.ok(hit, 'expected a snap hit near the street');
+    assert.equal(hit.layer, 'road', `expected the street to be snapped to, got ${JSON.stringify(hit)}`);
+    assert.equal(await s.execute(`return document.body.dataset.planSnapLayer;`), 'road');
+    const at = await px(hit.point);
+    assert.ok(Math.hypot(at[0] - x, at[1] - y) < 3 + 0.5 * Math.hypot(...(await px([pair.mid[0] + pair.dir[0] / 2, pair.mid[1] + pair.dir[1] / 2])).map((v, i) => v - [x, y][i])),
+      'expected the snapped point on the street');
+    await waitIdle(s);
+    await shot(s, 'basemap-snap-road');
+    // Roads off: the street is no longer a target.
+    await s.click('#plan-snap-roads');
+    await s.moveTo(x + 4 * nx, y + 4 * ny);
+    await planIdle();
+    await s.moveTo(x + 4 * nx + 1, y + 4 * ny);
+    await planIdle();
+    const off = await s.execute(`return window.__planning.state.snap;`);
+    assert.notEqual(off?.layer, 'road', `expected no street hit with the toggle off, got ${JSON.stringify(off)}`);
+    await s.click('#plan-snap-roads');
+  } finally {
+    await s.execute(`window.__planning.setTool('select');`);
+    for (let i = 0; i < 5; i++) {
+      const top = (await s.evaluate(`return await window.__planning.api.log(20);`)).find((e) => e.state === 'applied');
+      if (!top || top.id <= since) break;
+      await s.evaluate(`await window.__planning.undo();`);
+    }
+  }
+});
+
+test('planning: a split through a building is listed by the district check as a boundary cutting it, and drawn', async () => {
+  await choose(await sample());
+  await openPlanning();
+  await view(XIANQIAN, 16);
+  // A convex grid near 县前街 with a building near its middle: a north–south line through the
+  // building's middle splits the grid in two and cuts the building.
+  const b = 0.004;
+  const grids = (await s.evaluate(`return await window.__planning.api.gridsAsOf(arguments[0], arguments[1]);`, FAR,
+    [XIANQIAN[0] - b, XIANQIAN[1] - b, XIANQIAN[0] + b, XIANQIAN[1] + b])).grids.features;
+  const buildings = await s.execute(`return window.__griddesk.view.map.queryRenderedFeatures({ layers: ['basemap-buildings'] })
+    .filter((f) => f.geometry.type === 'Polygon').map((f) => { const r = f.geometry.coordinates[0].slice(0, -1);
+      return [r.reduce((a, p) => a + p[0], 0) / r.length, r.reduce((a, p) => a + p[1], 0) / r.length]; });`);
+  let pick = null;
+  for (const f of grids.sort((p, q) => metres(centroid(p.geometry.coordinates[0]), XIANQIAN) - metres(centroid(q.geometry.coordinates[0]), XIANQIAN))) {
+    const ring = f.geometry.coordinates[0];
+    if (!convex(ring) || areaM2(ring) < 8000) continue;
+    const [west, south, east, north] = bboxOf(ring);
+    const c = centroid(ring);
+    const h = north - south;
+    const inner = buildings.filter((p) => inside(p, open(ring)) && Math.abs(p[0] - c[0]) < 0.15 * (east - west))
+      .sort((p, q) => Math.abs(p[0] - c[0]) - Math.abs(q[0] - c[0]));
+    for (const at of inner) {
+      const line = [[at[0], south - 0.25 * h], [at[0], north + 0.25 * h]];
+      if (crossings(ring, line[0], line[1]).length === 2) {
+        pick = { code: f.properties.code, line, at, bbox: [west, south, east, north] };
+        break;
+      }
+    }
+    if (pick) break;
+  }
+  assert.ok(pick, 'expected a grid with a building near its middle');
+  const since = (await s.evaluate(`return (await window.__planning.api.log(1))[0]?.id ?? 0;`));
+  try {
+    await s.evaluate(`await window.__planning.run(arguments[0]);`, { op: 'split', grid: pick.code, line: pick.line });
+    const split = (await s.evaluate(`return (await window.__planning.api.log(1))[0];`));
+    assert.ok(split.id > since && split.operation === 'split', `expected the split applied: ${await s.text('#plan-message')}`);
+    const pieces = split.effect.created;
+    await s.execute(`document.getElementById('plan-check').open = true;`);
+    await s.execute(`document.getElementById('plan-check-run').scrollIntoView({ block: 'center' });`);
+    await s.click('#plan-check-run');
+    await waitFor(s, `!!document.getElementById('plan-cuts-summary')?.dataset.count`, 'the buildings cut by grid boundaries', 60000);
+    await planIdle();
+    assert.equal(await s.text('#plan-cuts-title'), '切穿建筑的网格边界');
+    const summary = await s.text('#plan-cuts-summary');
+    assert.match(summary, /^底图“样例区街道”中有 \d+ 栋建筑被网格边界切穿/, `expected the count in Chinese, got ${summary}`);
+    const rows = await s.execute(`return [...document.querySelectorAll('#plan-cuts-list li')].map((li) => li.dataset.grids.split(','));`);
+    const i = rows.findIndex((g) => pieces.every((c) => g.includes(c)));
+    assert.ok(i >= 0, `expected a building cut between the pieces ${pieces}, the list has ${JSON.stringify(rows.slice(0, 10))}`);
+    await s.execute(`document.querySelectorAll('#plan-cuts-list li')[arguments[0]].scrollIntoView({ block: 'center' });`, i);
+    await s.execute(`document.querySelectorAll('#plan-cuts-list li')[arguments[0]].click();`, i);
+    await waitIdle(s);
+    const drawn = await s.execute(`const m = window.__griddesk.view.map; const p = m.project(arguments[0]);
+      return m.queryRenderedFeatures([[p.x - 3, p.y - 3], [p.x + 3, p.y + 3]], { layers: ['plan-building-cuts-fill'] }).length;`, pick.at);
+    assert.ok(drawn > 0, 'expected the cut building drawn in yellow where the map flew');
+    await shot(s, 'basemap-building-cuts');
+  } finally {
+    for (let k = 0; k < 5; k++) {
+      const top = (await s.evaluate(`return await window.__planning.api.log(20);`)).find((e) => e.state === 'applied');
+      if (!top || top.id <= since) break;
+      await s.evaluate(`await window.__planning.undo();`);
+    }
+  }
 });

@@ -52,6 +52,11 @@ export function activeBasemap(): BasemapInfo | null {
   return state.active;
 }
 
+/** The basemap drawn now if it is a vector one: planning snaps to its roads and buildings. */
+export function activeVectorBasemap(): BasemapInfo | null {
+  return state.active?.tile_format === 'mvt' ? state.active : null;
+}
+
 /** Calls `f` whenever another basemap (or none) is drawn. */
 export function onBasemapChange(f: (b: BasemapInfo | null) => void): void {
   listeners.push(f);

@@ -2,14 +2,14 @@
 // from the Rust types (../generated, scripts/gen-ts.sh).
 import { invoke } from '@tauri-apps/api/core';
 import type {
-  Applied, AssignReport, ChangeSet, CommunityItem, Edit, EditSummary, GridHistory, GridsAsOf, GuardReport,
+  Applied, AssignReport, BasemapSnap, BuildingCut, ChangeSet, CommunityItem, Edit, EditSummary, GridHistory, GridsAsOf, GuardReport,
   LayerColoursDto, LayerInfo, PersonRef, PersonZonesDto, Preview, Proposal, ProposalOptions, Responsibility,
   SnapHit, ZoneSummary,
 } from '../generated';
 import { isMessage, type Message } from '../messages';
 
 export type {
-  Applied, AssignReport, Balance, ChangeSet, CommunityItem, Edit, EditEffect, EditState, EditSummary,
+  Applied, AssignReport, Balance, BasemapSnap, BuildingCut, ChangeSet, CommunityItem, Edit, EditEffect, EditState, EditSummary,
   GridHistory, GridsAsOf, GridVersion, GuardReport, HistoryEntry, LayerAnswer, LayerColoursDto, LayerInfo,
   LineageLink, Named, NewGrid, PersonRef, PersonZoneDto, PersonZonesDto, Preview, Problem, Proposal,
   ProposalOptions, ProposedGrid, Responsibility, RoadAnswer, RoadSummary, Rule, Severity, SnapHit, UnitRef,
@@ -59,8 +59,9 @@ export const planApi = {
   undo: () => call<Applied>('plan_undo'),
   redo: () => call<Applied>('plan_redo'),
   log: (limit: number) => call<EditSummary[]>('plan_log', { limit }),
-  snap: (lon: number, lat: number, toleranceM: number) =>
-    call<SnapHit | null>('plan_snap', { lon, lat, toleranceM }),
+  /** `basemap`: also snap to that vector basemap's roads and/or building outlines. */
+  snap: (lon: number, lat: number, toleranceM: number, basemap: BasemapSnap | null = null) =>
+    call<SnapHit | null>('plan_snap', { lon, lat, toleranceM, basemap }),
   propose: (community: string, options: ProposalOptions | null = null) =>
     call<Proposal>('plan_propose', { community, options }),
   accept: (change: ChangeSet, note: string | null = null) => call<Applied>('plan_accept', { change, note }),
@@ -78,4 +79,6 @@ export const planApi = {
   gridsAsOf: (date: string, bbox: [number, number, number, number] | null = null) =>
     call<GridsAsOf>('plan_grids_as_of', { date, bbox }),
   personZones: (id: string) => call<PersonZonesDto>('zone_person_zones', { id }),
+  /** Buildings of vector basemap `id` that a grid boundary cuts through. */
+  buildingCuts: (id: string) => call<BuildingCut[]>('basemap_building_cuts', { id }),
 };

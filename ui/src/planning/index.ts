@@ -10,12 +10,14 @@ import { el } from '../dom';
 import { onLangChange, sayMessage, sayTerm } from '../i18n';
 import { api, labelUrl, tileUrl } from '../api';
 import { LABEL_SOURCE, SOURCE } from '../layers';
+import { activeVectorBasemap, onBasemapChange } from '../basemap';
 import type { MapView } from '../map';
 import type { Workspace } from '../workspace';
 import {
   PlanError,
   planApi,
   type Applied,
+  type BasemapSnap,
   type Edit,
   type EditSummary,
   type LayerColoursDto,
@@ -49,6 +51,9 @@ interface State {
   cursor: LonLat | null;
   snap: SnapHit | null;
   tolerancePx: number;
+  /** Snap to the active vector basemap's road centre lines / building outlines too. */
+  snapRoads: boolean;
+  snapBuildings: boolean;
   problems: Problem[];
   message: string;
   messageKind: 'ok' | 'error' | '';
@@ -67,6 +72,8 @@ const state: State = {
   cursor: null,
   snap: null,
   tolerancePx: 12,
+  snapRoads: true,
+  snapBuildings: true,
   problems: [],
   message: '',
   messageKind: '',
@@ -338,10 +345,20 @@ async function merge(): Promise<void> {
   await runEdit({ op: 'merge', grids: state.selected, attributes_from: from === '' ? null : from });
 }
 
+/** What of the active vector basemap the tools snap to (none without one, or both off). */
+function basemapSnap(): BasemapSnap | null {
+  const b = activeVectorBasemap();
+  if (!b || !(state.snapRoads || state.snapBuildings)) return null;
+  return { id: b.id, roads: state.snapRoads, buildings: state.snapBuildings };
+}
+
 /** Snaps the cursor (within the tolerance in pixels) and returns the point to use. */
 async function snapped(p: LonLat): Promise<LonLat> {
-  const hit = await track(planApi.snap(p[0], p[1], state.tolerancePx * metresPerPixel()));
+  const hit = await track(planApi.snap(p[0], p[1], state.tolerancePx * metresPerPixel(), basemapSnap()));
   state.snap = hit;
+  // What the last snap hit (tests read it; `road` and `building` come from the basemap).
+  document.body.dataset.planSnapLayer = hit?.layer ?? '';
+  document.body.dataset.planSnapKind = hit?.kind ?? '';
   return hit ? hit.point : p;
 }
 
@@ -396,6 +413,8 @@ async function onDown(e: maplibregl.MapMouseEvent): Promise<void> {
   e.preventDefault();
   map().dragPan.disable();
   const p: LonLat = [e.lngLat.lng, e.lngLat.lat];
+  // The vertex picked up is a grid's (not the basemap's): no basemap here; where it is dropped
+  // snaps to the basemap too (`onUp`).
   const hit = await track(planApi.snap(p[0], p[1], state.tolerancePx * metresPerPixel()));
   dragFrom = hit?.kind === 'vertex' ? hit.point : null;
   if (!dragFrom) map().dragPan.enable();
@@ -535,6 +554,22 @@ function render(): void {
     state.tolerancePx = Math.max(2, Math.min(60, Number(tol.value) || 12));
     drawOverlays();
   });
+  const snapBox = (id: string, label: string, on: boolean, set: (v: boolean) => void): HTMLElement => {
+    const box = el('input', { id, type: 'checkbox' });
+    box.checked = on;
+    box.addEventListener('change', () => {
+      set(box.checked);
+      state.snap = null;
+      drawOverlays();
+    });
+    return el('label', {}, box, label);
+  };
+  const vector = activeVectorBasemap();
+  const basemapSnaps = vector
+    ? el('div', { id: 'plan-snap-basemap', class: 'plan-snap-basemap', title: vector.name },
+      snapBox('plan-snap-roads', s('snapRoads'), state.snapRoads, (v) => { state.snapRoads = v; }),
+      snapBox('plan-snap-buildings', s('snapBuildings'), state.snapBuildings, (v) => { state.snapBuildings = v; }))
+    : null;
   const hint = { select: 'hintSelect', split: 'hintSplit', vertex: 'hintVertex', draw: 'hintDraw', who: 'hintWho' } as const;
 
   const attrs = el('select', { id: 'plan-attrs' });
@@ -574,6 +609,7 @@ function render(): void {
     el('h2', {}, s('tools')),
     bar,
     el('label', {}, s('tolerance'), tol),
+    ...(basemapSnaps ? [basemapSnaps] : []),
     el('p', { class: 'plan-hint' }, s(hint[state.tool])),
     multiBox(),
     el('p', { id: 'plan-selected' }, `${s('selected')}: ${state.selected.join(', ') || s('none')}`),
@@ -682,6 +718,12 @@ function mount(p: HTMLElement, v: MapView): void {
   document.addEventListener('keydown', onKey);
   panes = [checkPane(context), proposalPane(context), renumberPane(context), historyPane(context), peoplePane(context)];
   onLangChange(() => {
+    render();
+    for (const p of panes) p.render();
+  });
+  // The basemap toggles follow the basemap drawn (only a vector one has roads and buildings).
+  onBasemapChange(() => {
+    state.snap = null;
     render();
     for (const p of panes) p.render();
   });

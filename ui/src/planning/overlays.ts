@@ -1,15 +1,16 @@
 // The map overlays of the planning panes: a proposal or renumbering preview (dashed outlines
 // with labels), a grid's versions from its history (before orange dashed, after blue), the grids
-// as of a past date (covering today's grids), and a person's zones (highlighted unit grids).
+// as of a past date (covering today's grids), a person's zones (highlighted unit grids), and the
+// basemap buildings a grid boundary cuts through (the district check, in yellow).
 // GeoJSON sources travel along when the style is reloaded after an edit.
 import type * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import { FONT, SOURCE } from '../layers';
 
-export type Overlay = 'plan-preview' | 'plan-versions' | 'plan-asof';
+export type Overlay = 'plan-preview' | 'plan-versions' | 'plan-asof' | 'plan-building-cuts';
 
-const OVERLAYS: Overlay[] = ['plan-preview', 'plan-versions', 'plan-asof'];
+const OVERLAYS: Overlay[] = ['plan-preview', 'plan-versions', 'plan-asof', 'plan-building-cuts'];
 const halo = { 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 };
 
 const empty = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] });
@@ -42,6 +43,21 @@ export function addLayers(m: maplibregl.Map): void {
     'source-layer': 'grids',
     filter: ['in', ['get', 'code'], ['literal', []]],
     paint: { 'line-color': '#d50000', 'line-width': 4 },
+  });
+  m.addLayer({
+    id: 'plan-building-cuts-fill',
+    type: 'fill',
+    source: 'plan-building-cuts',
+    paint: { 'fill-color': '#ffea00', 'fill-opacity': 0.8 },
+  });
+  m.addLayer({
+    id: 'plan-building-cuts-line',
+    type: 'line',
+    source: 'plan-building-cuts',
+    paint: {
+      'line-color': ['case', ['get', 'shown'], '#000000', '#6d4c41'],
+      'line-width': ['case', ['get', 'shown'], 3, 1.5],
+    },
   });
   m.addLayer({
     id: 'plan-asof-fill',

@@ -3,6 +3,7 @@
 // area and workload, and the balance figures beside the current ones; "接受" applies the
 // change as one undoable edit; "取消" clears the preview.
 import type { Feature, Polygon } from 'geojson';
+import { activeVectorBasemap } from '../basemap';
 import { el } from '../dom';
 import { sayMessage } from '../i18n';
 import { PlanError, planApi, type Balance, type CommunityItem, type Proposal } from './api';
@@ -61,7 +62,9 @@ export function proposalPane(ctx: PlanContext): Pane {
     working = true;
     render();
     try {
-      proposal = await ctx.track(planApi.propose(code, { target_area_m2: target, workload_weight: weight }));
+      // The vector basemap drawn gives its roads as the preferred cuts.
+      const basemap = activeVectorBasemap()?.id ?? null;
+      proposal = await ctx.track(planApi.propose(code, { target_area_m2: target, workload_weight: weight, basemap }));
       highlightGrids(ctx.map(), []);
       const errors = proposal.report.problems.filter((p) => p.severity === 'error');
       if (errors.length) {
@@ -136,6 +139,8 @@ export function proposalPane(ctx: PlanContext): Pane {
       el('label', {}, ps('workloadWeight'), wIn),
       bar,
     ];
+    const roadsFrom = activeVectorBasemap();
+    if (roadsFrom) parts.push(el('p', { class: 'plan-hint', id: 'plan-proposal-basemap' }, fill(ps('proposalBasemap'), { name: roadsFrom.name })));
     if (working) parts.push(el('p', { class: 'plan-hint' }, ps('proposing')));
     if (proposal) {
       parts.push(
