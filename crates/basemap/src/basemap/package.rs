@@ -6,7 +6,9 @@ use super::datum::Datum;
 use super::model::{PackageFormat, Place, TileFormat, VectorLayer};
 use crate::{Error, Message, MessageCode as C, Result};
 use bytes::Bytes;
-use pmtiles::{AsyncBackend, AsyncPmTilesReader, BackendResponse, PmtError, PmtResult, TileType};
+use pmtiles::{
+    AsyncBackend, AsyncPmTilesReader, BackendResponse, HashMapCache, PmtError, PmtResult, TileType,
+};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -225,7 +227,8 @@ fn ready<F: std::future::Future>(f: F) -> F::Output {
 
 /// An open PMTiles v3 package.
 pub struct PmtilesFile {
-    reader: AsyncPmTilesReader<FileBackend>,
+    /// Leaf directories are cached once read (they total a small share of the file).
+    reader: AsyncPmTilesReader<FileBackend, HashMapCache>,
     info: PackageInfo,
     path: PathBuf,
 }
@@ -242,8 +245,11 @@ impl PmtilesFile {
     /// Opens and checks a package: header, root directory, metadata, tile type.
     pub fn open(path: &Path) -> Result<Self> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let reader = ready(AsyncPmTilesReader::try_from_source(FileBackend { file }))
-            .map_err(|e| corrupt(path, e))?;
+        let reader = ready(AsyncPmTilesReader::try_from_cached_source(
+            FileBackend { file },
+            HashMapCache::default(),
+        ))
+        .map_err(|e| corrupt(path, e))?;
         let h = reader.get_header();
         let tile_format = match h.tile_type {
             TileType::Mvt => TileFormat::Mvt,
