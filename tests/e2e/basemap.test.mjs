@@ -7,6 +7,9 @@
 // same view without a basemap. Screenshots: artifacts/e2e/basemap-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Driver, repo, shot, waitFor, waitIdle } from './lib/harness.mjs';
 import { countPixels, decodePng } from './lib/png.mjs';
@@ -292,6 +295,41 @@ test('GCJ-02, corrupt and unknown files are refused with their messages; nothing
   assert.deepEqual((await listed()).map((b) => b.id), before, 'expected the list unchanged');
   assert.deepEqual(Object.keys(await rows()), before);
   await closeManage();
+});
+
+test('an OSM extract being built shows its stage and progress, and 取消 stops it leaving nothing', async (t) => {
+  // A city-sized extract takes seconds to build: time to press 取消. It is made by the benchmark's
+  // generator, which needs osmium-tool.
+  if (spawnSync('osmium', ['--version']).status !== 0) {
+    t.skip('osmium-tool is not installed (scripts/make-city-extract.py needs it)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'griddesk-basemap-'));
+  const city = join(dir, 'city.osm.pbf');
+  const made = spawnSync('python3', [join(repo, 'scripts/make-city-extract.py'), city, '--mb', '15', '--seed', '3'], { encoding: 'utf8' });
+  assert.equal(made.status, 0, `expected the city extract made: ${made.stderr}`);
+  await choose(await sample());
+  await openManage();
+  const before = (await listed()).map((b) => b.id);
+  await s.execute(`const e = document.getElementById('basemap-path'); e.value = arguments[0]; e.dispatchEvent(new Event('input'));`, city);
+  await s.click('#basemap-install');
+  await waitFor(s, `!!document.getElementById('basemap-progress')?.dataset.stage`, 'the first progress of the build', 60000);
+  const shown = await s.execute(`const p = document.getElementById('basemap-progress');
+    return { stage: p.dataset.stage, label: document.getElementById('basemap-stage').textContent, value: document.getElementById('basemap-progress-bar').value };`);
+  assert.ok(['read', 'tiles'].includes(shown.stage), `expected the read or tiles stage, got ${shown.stage}`);
+  assert.match(shown.label, /^(读取 OSM|生成瓦片) \d+%$/);
+  await painted();
+  await shot(s, 'basemap-progress');
+  await s.click('#basemap-cancel');
+  await waitFor(s, `!document.getElementById('basemap-progress') && !!document.getElementById('basemap-result')`, 'the cancelled build to end', 120000);
+  const r = await s.execute(`const r = document.getElementById('basemap-result'); return { state: r.dataset.state, code: r.dataset.code, text: r.textContent };`);
+  assert.equal(r.state, 'cancelled', `expected the build cancelled, the dialog said: ${r.text}`);
+  assert.equal(r.code, 'basemap-cancelled');
+  assert.equal(r.text, '已取消底图生成，未安装任何内容');
+  await s.evaluate(`await window.__basemap.refresh();`);
+  assert.deepEqual((await listed()).map((b) => b.id), before, 'expected nothing installed');
+  await closeManage();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('a place search for 县前街 finds the road and flies there', async () => {
