@@ -24,5 +24,7 @@ if [ $want_test -eq 1 ]; then
   fi
   python3 -c 'import shapely' 2>/dev/null || { echo "==> pip install shapely"; python3 -m pip install -q 'shapely>=2,<3' numpy; }
   python3 -c 'import scipy' 2>/dev/null || { echo "==> pip install scipy"; python3 -m pip install -q numpy scipy; }
+  # An Open311 GeoReport v2 client GridDesk did not write (crates/station/tests/it/georeport.rs).
+  python3 -c 'import georeport' 2>/dev/null || { echo "==> pip install georeport"; python3 -m pip install -q 'georeport>=0.3,<0.4'; }
 fi
 echo "==> dependencies ready"

@@ -387,6 +387,9 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'basemap-cancelled': { zh: '已取消底图生成，未安装任何内容', en: 'The basemap build was cancelled; nothing was installed' },
   'basemap-elsewhere': { zh: '{file} 的范围不在本区附近', en: '{file} covers nowhere near the district' },
   'topo-street-coverage': { zh: '街道 {street}：其社区边界有 {count} 段与街道边界的顶点不一致', en: 'street {street}: {count} segment(s) of its communities’ outlines do not match the street outline vertex for vertex' },
+  'station-app-name': { zh: '应用名称须为 1 至 {max} 个字符', en: 'An app name of 1 to {max} characters is needed' },
+  'station-acting-user': { zh: '账号“{login}”不是可以上报案件的有效账号（受理员、监督员、值班长或领导）', en: '“{login}” is not an active account that may report cases (receptionist, inspector, shift leader or leader)' },
+  'station-service-unknown': { zh: '“{code}”不是本站提供的服务', en: '“{code}” is not a service of this station' },
 };
 
 /** The words messages name (`vocabulary.key`): roles, actions, statuses, things, fields… */

@@ -739,6 +739,14 @@ message_codes! {
     BasemapCancelled = "basemap-cancelled" [],
     /// A package that lies nowhere near the district.
     BasemapElsewhere = "basemap-elsewhere" [file],
+
+    // ---- the station service (docs/station.md) ----
+    /// A client app's name for its API key is empty or too long.
+    StationAppName = "station-app-name" [max],
+    /// The account a key's reports are filed as cannot report.
+    StationActingUser = "station-acting-user" [login],
+    /// A service code that names no class of the code tables.
+    StationServiceUnknown = "station-service-unknown" [code],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 mod basemap;
 mod caseloop;
 mod plan;
+mod serve;
 mod setup;
 mod street;
 mod zones;
@@ -197,6 +198,11 @@ enum Command {
     /// Basemaps: build from an OSM extract, install PMTiles/MBTiles, list, remove, place search.
     #[command(subcommand)]
     Basemap(basemap::BasemapCmd),
+    /// The station service for phones and client apps (Open311 GeoReport v2), until Ctrl-C.
+    Serve(serve::ServeArgs),
+    /// API keys of the station service's client apps: issue, list, revoke.
+    #[command(subcommand)]
+    ServeKeys(serve::KeysCmd),
     /// Grid planning: split, merge, vertex edits, reshape, draw, propose, renumber, undo/redo,
     /// history, grids as of a date (every edit checked by the topology guard; --dry-run shows it).
     #[command(subcommand)]
@@ -953,6 +959,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Zones(cmd) => zones::run(cmd)?,
         Command::Street(cmd) => street::run(cmd)?,
         Command::Basemap(cmd) => basemap::run(cmd)?,
+        Command::Serve(a) => serve::run(a)?,
+        Command::ServeKeys(cmd) => serve::keys(cmd)?,
         Command::Plan(p) => plan::run(p)?,
         Command::Setup(c) => setup::run(c)?,
         Command::User(c) => caseloop::user(c, open)?,

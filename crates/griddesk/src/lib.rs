@@ -67,6 +67,11 @@ pub mod basemaps {
     pub use crate::api::basemap::*;
 }
 
+/// The station service's keys, reports and their views (docs/station.md).
+pub mod station {
+    pub use crate::api::station::*;
+}
+
 /// A real district's first day: File ▸ New, the setup checklist, grids for every community.
 pub mod setup {
     pub use crate::api::setup::*;

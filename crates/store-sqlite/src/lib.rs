@@ -19,6 +19,7 @@ pub mod gpkg;
 pub mod planning_history;
 pub mod planning_settings;
 pub mod registers_sql;
+pub mod station_sql;
 pub mod store;
 pub mod zones_sql;
 

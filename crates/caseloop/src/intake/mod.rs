@@ -11,6 +11,7 @@
 pub mod history;
 pub mod place;
 pub mod repeats;
+pub mod station;
 
 pub use place::Placement;
 

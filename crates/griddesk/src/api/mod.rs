@@ -14,6 +14,7 @@ pub mod queue;
 pub mod register;
 pub mod sample_seed;
 pub mod setup;
+pub mod station;
 pub mod street;
 pub mod workflow;
 pub mod zones;

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_audit.sql"),
     include_str!("migrations/0008_registers.sql"),
     include_str!("migrations/0009_basemaps.sql"),
+    include_str!("migrations/0010_station.sql"),
 ];
 
 /// The schema version this build writes and understands.
