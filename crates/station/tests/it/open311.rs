@@ -607,7 +607,7 @@ async fn every_refusal_answers_the_error_list_and_changes_nothing() {
     assert_eq!(station_cases(&d).len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_sent_twice_files_one_case() {
     let d = district();
     let app = d.app();
@@ -633,6 +633,20 @@ async fn a_report_sent_twice_files_one_case() {
     );
     assert_eq!(station_cases(&d).len(), 2);
 
+    // Eight copies at once: one case, one receipt.
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let app = app.clone();
+        let req = send_with_key("phone-2/report-1");
+        tasks.push(tokio::spawn(async move { send(&app, req).await.body }));
+    }
+    let mut bodies = Vec::new();
+    for t in tasks {
+        bodies.push(t.await.expect("a copy"));
+    }
+    assert!(bodies.iter().all(|b| b == &bodies[0]), "{bodies:?}");
+    assert_eq!(station_cases(&d).len(), 3);
+
     // device_id + client_request_id, in both formats.
     let mut f = report(&d, &lon, &lat);
     f.push(("device_id", "phone-7"));
@@ -646,13 +660,13 @@ async fn a_report_sent_twice_files_one_case() {
     assert!(x
         .xml("service_requests")
         .contains(&format!("<service_request_id>{id}</service_request_id>")));
-    assert_eq!(station_cases(&d).len(), 3);
+    assert_eq!(station_cases(&d).len(), 4);
     // The same device id without a client request id is a new report each time.
     let mut f = report(&d, &lon, &lat);
     f.push(("device_id", "phone-7"));
     post_form(&app, &url, &f).await;
     post_form(&app, &url, &f).await;
-    assert_eq!(station_cases(&d).len(), 5);
+    assert_eq!(station_cases(&d).len(), 6);
 }
 
 #[tokio::test]
