@@ -558,7 +558,12 @@ async fn post_request(
     let engine = st.engine.clone();
     let client = blocking(move || engine.station_client(&key).map_err(engine_error))
         .await?
-        .ok_or_else(|| ApiError::new(StatusCode::FORBIDDEN, "api_key is invalid or revoked"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "api_key is invalid or revoked, or its account may no longer report",
+            )
+        })?;
     let code = form
         .get("service_code")
         .ok_or_else(|| ApiError::bad("service_code was not provided"))?

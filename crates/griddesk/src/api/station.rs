@@ -220,16 +220,20 @@ impl Engine {
         })
     }
 
-    /// The client app holding `key`; `None` for an unknown or revoked key.
+    /// The client app holding `key`; `None` for an unknown or revoked key, or one whose acting
+    /// account can no longer report (disabled, or its reporting role taken away).
     pub fn station_client(&self, key: &str) -> Result<Option<StationClient>> {
         let found = self.store().db().station_key_by_hash(&hash_key(key))?;
-        Ok(found
-            .filter(|k| k.revoked_at.is_none())
-            .map(|k| StationClient {
-                key_id: k.id,
-                app: k.app,
-                acting_login: k.acting_login,
-            }))
+        let Some(k) = found.filter(|k| k.revoked_at.is_none()) else {
+            return Ok(None);
+        };
+        let usable = self
+            .with_desk(|_, desk, _| Ok((acting_session(desk, &k.acting_login).is_ok(), vec![])))?;
+        Ok(usable.then_some(StationClient {
+            key_id: k.id,
+            app: k.app,
+            acting_login: k.acting_login,
+        }))
     }
 
     /// The services: every event and component class of the store's code tables.

@@ -548,6 +548,15 @@ async fn every_refusal_answers_the_error_list_and_changes_nothing() {
     f.push(("api_key", other.key.as_str()));
     let a = post_form(&app, &url, &f).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    // So is the key of an account disabled since.
+    d.engine
+        .set_user_active(&d.admin, "open311", false)
+        .expect("disabled");
+    let a = post_form(&app, &url, &report(&d, &lon, &lat)).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    d.engine
+        .set_user_active(&d.admin, "open311", true)
+        .expect("enabled");
     assert!(station_cases(&d).is_empty(), "nothing was filed");
 
     // Bodies: the wrong type, too big, a photo too big.
