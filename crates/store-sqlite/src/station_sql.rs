@@ -9,7 +9,7 @@ use crate::store::{format_datetime, parse_datetime};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 
 const KEY_COLUMNS: &str =
-    "id, app, prefix, acting_login, issued_at, issued_by, revoked_at FROM station_key";
+    "id, app, prefix, acting_login, issued_at, issued_by, revoked_at, revoked_by FROM station_key";
 
 fn key_row(r: &Row<'_>) -> rusqlite::Result<(StationKey, String, Option<String>)> {
     Ok((
@@ -21,6 +21,7 @@ fn key_row(r: &Row<'_>) -> rusqlite::Result<(StationKey, String, Option<String>)
             issued_at: chrono::NaiveDateTime::default(),
             issued_by: r.get(5)?,
             revoked_at: None,
+            revoked_by: r.get(7)?,
         },
         r.get(4)?,
         r.get(6)?,
@@ -158,11 +159,12 @@ impl StationStore for crate::Db<'_> {
         &self,
         id: i64,
         at: chrono::NaiveDateTime,
+        by: &str,
     ) -> griddesk_core::Result<bool> {
         let run = || -> Result<bool> {
             Ok(self.0.execute(
-                "UPDATE station_key SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![id, format_datetime(&at)],
+                "UPDATE station_key SET revoked_at = ?2, revoked_by = ?3 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, format_datetime(&at), by],
             )? > 0)
         };
         Ok(run()?)

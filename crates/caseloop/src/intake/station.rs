@@ -21,6 +21,7 @@ pub struct StationKey {
     pub issued_at: NaiveDateTime,
     pub issued_by: String,
     pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_by: Option<String>,
 }
 
 /// A key to record.
@@ -66,7 +67,7 @@ pub trait StationStore {
     /// The key with this hash (revoked or not).
     fn station_key_by_hash(&self, hash: &str) -> Result<Option<StationKey>>;
     /// Marks a key revoked; `false` when there is no such key or it was revoked already.
-    fn revoke_station_key(&self, id: i64, at: NaiveDateTime) -> Result<bool>;
+    fn revoke_station_key(&self, id: i64, at: NaiveDateTime, by: &str) -> Result<bool>;
     /// Records a report received through the station.
     fn add_station_report(&self, r: &StationReport) -> Result<()>;
     /// The report a key already sent with this idempotency key.

@@ -191,6 +191,7 @@ impl Engine {
                         issued_at: now,
                         issued_by: new.issued_by.clone(),
                         revoked_at: None,
+                        revoked_by: None,
                     },
                 },
                 vec![],
@@ -210,7 +211,7 @@ impl Engine {
     pub fn revoke_station_key(&self, by: &Session, id: i64, now: NaiveDateTime) -> Result<()> {
         self.with_desk(|store, desk, _| {
             crate::api::workflow::require_admin(desk, Some(by))?;
-            if !store.transaction(|tx| tx.revoke_station_key(id, now))? {
+            if !store.transaction(|tx| tx.revoke_station_key(id, now, &by.login))? {
                 return Err(Error::NotFound {
                     what: "station key",
                     key: id.to_string(),

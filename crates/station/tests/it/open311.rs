@@ -725,4 +725,5 @@ async fn keys_are_issued_listed_and_revoked_by_administrators_only() {
         .is_err());
     let keys = d.engine.station_keys(&d.admin).expect("keys");
     assert!(keys[0].revoked_at.is_some());
+    assert_eq!(keys[0].revoked_by.as_deref(), Some("admin"));
 }

@@ -10,7 +10,8 @@ CREATE TABLE station_key (
     acting_login TEXT NOT NULL,
     issued_at    TEXT NOT NULL,
     issued_by    TEXT NOT NULL,
-    revoked_at   TEXT
+    revoked_at   TEXT,
+    revoked_by   TEXT
 );
 
 CREATE TABLE station_report (
