@@ -9,7 +9,7 @@ want_test=0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config fonts-noto-cjk xvfb xauth)
-[ $want_test -eq 1 ] && pkgs+=(webkit2gtk-driver imagemagick python3-pip gdal-bin)
+[ $want_test -eq 1 ] && pkgs+=(webkit2gtk-driver imagemagick python3-pip gdal-bin osmium-tool)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -11,7 +11,6 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_dialog::DialogExt;
 
 /// The cancel flag of the install under way.
 #[derive(Default)]
@@ -22,9 +21,18 @@ pub async fn basemap_list(
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
 ) -> Result<BasemapList, ErrorDto> {
-    let by = signed.get()?;
+    // Before sign-in the map already draws the basemap (its tiles need no session); only
+    // managing basemaps needs one.
+    let by = signed.get().ok();
     let loaded = store.engine()?;
-    Ok(blocking(move || loaded.engine.basemap_list(&by)).await??)
+    Ok(blocking(move || match by {
+        Some(by) => loaded.engine.basemap_list(&by),
+        None => loaded.engine.basemaps().map(|basemaps| BasemapList {
+            basemaps,
+            can_manage: false,
+        }),
+    })
+    .await??)
 }
 
 /// Installs a package or builds and installs an extract; `basemap-progress` events carry an
@@ -88,14 +96,12 @@ pub async fn basemap_remove(
 /// The native Open dialog for a basemap package or extract (`None`: cancelled).
 #[tauri::command]
 pub async fn basemap_pick_file(app: AppHandle) -> Result<Option<String>, ErrorDto> {
-    let dialog = app.dialog().file().add_filter(
+    crate::transfer::pick_path(
+        &app,
         "PMTiles / MBTiles / OSM PBF",
         &["pmtiles", "mbtiles", "pbf"],
-    );
-    let picked = blocking(move || dialog.blocking_pick_file()).await?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    )
+    .await
 }
 
 /// Place names (basemap names and POIs) containing every word of `query`.

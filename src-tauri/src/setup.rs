@@ -81,14 +81,7 @@ fn sanitize(name: &str) -> String {
 /// The Open dialog for an outline file (GeoJSON).
 #[tauri::command]
 pub async fn setup_pick_outline(app: AppHandle) -> Result<Option<String>, ErrorDto> {
-    let dialog = app
-        .dialog()
-        .file()
-        .add_filter("GeoJSON", &["geojson", "json"]);
-    let picked = blocking(move || dialog.blocking_pick_file()).await?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    crate::transfer::pick_path(&app, "GeoJSON", &["geojson", "json"]).await
 }
 
 /// Creates a real district's store at `path` (chosen in the Save dialog) and makes it the

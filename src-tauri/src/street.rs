@@ -118,11 +118,7 @@ pub async fn street_pick_file(
         StreetFile::Objects | StreetFile::Subclasses => ("CSV / XLSX", &["csv", "xlsx"]),
         StreetFile::Photo => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
     };
-    let dialog = app.dialog().file().add_filter(name, exts);
-    let picked = blocking(move || dialog.blocking_pick_file()).await?;
-    Ok(picked
-        .and_then(|p| p.into_path().ok())
-        .map(|p| p.display().to_string()))
+    crate::transfer::pick_path(&app, name, exts).await
 }
 
 #[tauri::command]

@@ -17,6 +17,20 @@ use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
 /// The dataset's name in the menu and in messages.
+/// The native Open dialog with one filter, off the main thread: the chosen file's path, or
+/// `None` when the user cancelled (the register, outline and basemap pickers).
+pub async fn pick_path(
+    app: &AppHandle,
+    name: &str,
+    exts: &[&str],
+) -> Result<Option<String>, ErrorDto> {
+    let dialog = app.dialog().file().add_filter(name, exts);
+    let picked = crate::error::blocking(move || dialog.blocking_pick_file()).await?;
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
 pub fn dataset_label(ds: Dataset, lang: Lang) -> &'static str {
     match (ds, lang) {
         (Dataset::Streets, Lang::Zh) => "街道",

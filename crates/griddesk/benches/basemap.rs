@@ -12,10 +12,10 @@
 //!
 //! `cargo bench -p griddesk --bench basemap`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use griddesk::basemaps::InstallOptions;
-use griddesk::sample::{generate, SampleParams};
-use griddesk::store::Store;
 use griddesk::Engine;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,14 +28,7 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64) {
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench.sqlite");
-    let district = generate(&SampleParams::benchmark(5_000, 0)).expect("generate");
-    {
-        let mut store = Store::create(&path).expect("store");
-        district
-            .write_to_store(&mut store, &district.tables)
-            .expect("write");
-    }
+    let (path, district) = common::district_store(dir.path(), 5_000);
     let features = griddesk::sample::basemap::features(&district, 7);
     let pm = dir.path().join("streets.pmtiles");
     let t = Instant::now();

@@ -11,9 +11,9 @@
 //!
 //! `cargo bench -p griddesk --bench registers`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use griddesk::sample::{generate, SampleParams};
-use griddesk::store::Store;
 use griddesk::street::registers::ObjectQuery;
 use griddesk::Engine;
 use std::hint::black_box;
@@ -28,14 +28,7 @@ const SUBCLASSES: [&str; 8] = ["F01", "H03", "H01", "F07", "F05", "O01", "F03", 
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("bench.sqlite");
-    let district = generate(&SampleParams::benchmark(5_000, 0)).expect("generate");
-    {
-        let mut store = Store::create(&path).expect("store");
-        district
-            .write_to_store(&mut store, &district.tables)
-            .expect("write");
-    }
+    let (path, _) = common::district_store(dir.path(), 5_000);
     let e = Engine::open(&path).expect("open");
     let admin = e.local_admin("bench");
     // 100 000 objects at grid label points spread a few metres apart, imported as a file.

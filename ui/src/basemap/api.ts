@@ -3,28 +3,12 @@
 // their message code.
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { call, schemeBase } from '../api';
-import type { BasemapInfo, BasemapList, Datum, InstallOptions, InstallProgress } from '../generated';
+import type { BasemapInfo, BasemapList, BasemapPlace, Datum, InstallOptions, InstallProgress } from '../generated';
 
 export type {
-  BasemapInfo, BasemapList, Datum, InstallOptions, InstallProgress, InstallStage, PackageFormat, TileFormat,
+  BasemapInfo, BasemapList, BasemapPlace, Datum, InstallOptions, InstallProgress, InstallStage, PackageFormat, TileFormat,
   VectorLayer,
 } from '../generated';
-
-/**
- * A place name found by `place_search` (the engine's `basemap::Place`). Written here by hand:
- * ts-rs writes it to `generated/Place.ts`, the name the analytics hotspot `Place` already has,
- * and that one wins.
- */
-export interface BasemapPlace {
-  name: string;
-  /** The basemap layer: `places`, `pois`, `roads`, `water`, `waterways`. */
-  layer: string;
-  class: string;
-  lon: number;
-  lat: number;
-  /** Id of the basemap it comes from. */
-  basemap: string;
-}
 
 export const basemapApi = {
   list: () => call<BasemapList>('basemap_list'),

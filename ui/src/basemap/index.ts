@@ -115,7 +115,9 @@ function insertBefore(m: maplibregl.Map): string | undefined {
 /** The source and layers in the style now are those of the active basemap. */
 function draw(): void {
   const m = map();
-  if (!m) return;
+  // The basemap joins once the grids are drawn (like the grid labels): its tiles never delay
+  // the grids at launch.
+  if (!m || !gridsDrawn) return;
   const b = state.active;
   try {
     for (const l of m.getStyle().layers) if (isBasemapLayer(l.id)) m.removeLayer(l.id);
@@ -230,6 +232,9 @@ function render(): void {
   section.replaceChildren(...parts);
 }
 
+/** Whether the grids have been drawn once (the basemap waits for them). */
+let gridsDrawn = false;
+
 /** Builds the 底图 control beside the layer list and draws the chosen basemap. */
 export function initBasemaps(v: MapView, storePath: string): void {
   view = v;
@@ -245,6 +250,10 @@ export function initBasemaps(v: MapView, storePath: string): void {
       tilesLoaded += 1;
       document.body.dataset.basemapTiles = String(tilesLoaded);
     }
+  });
+  void v.firstDrawn.then(() => {
+    gridsDrawn = true;
+    draw();
   });
   void refreshBasemaps();
   void onBasemapsChanged(() => { void refreshBasemaps(); });

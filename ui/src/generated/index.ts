@@ -19,6 +19,7 @@ export type { BandOp } from './BandOp';
 export type { Bands } from './Bands';
 export type { BasemapInfo } from './BasemapInfo';
 export type { BasemapList } from './BasemapList';
+export type { BasemapPlace } from './BasemapPlace';
 export type { BasemapSnap } from './BasemapSnap';
 export type { BoundaryKind } from './BoundaryKind';
 export type { BreakMethod } from './BreakMethod';

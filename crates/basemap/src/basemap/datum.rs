@@ -54,47 +54,9 @@ impl Datum {
     }
 }
 
-const A: f64 = 6_378_245.0;
-const EE: f64 = 0.006_693_421_622_965_943;
-
-fn out_of_china(lon: f64, lat: f64) -> bool {
-    !(72.004..=137.8347).contains(&lon) || !(0.8293..=55.8271).contains(&lat)
-}
-
-fn transform_lat(x: f64, y: f64) -> f64 {
-    use std::f64::consts::PI;
-    let mut r = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * x.abs().sqrt();
-    r += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
-    r += (20.0 * (y * PI).sin() + 40.0 * (y / 3.0 * PI).sin()) * 2.0 / 3.0;
-    r += (160.0 * (y / 12.0 * PI).sin() + 320.0 * (y * PI / 30.0).sin()) * 2.0 / 3.0;
-    r
-}
-
-fn transform_lon(x: f64, y: f64) -> f64 {
-    use std::f64::consts::PI;
-    let mut r = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * x.abs().sqrt();
-    r += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
-    r += (20.0 * (x * PI).sin() + 40.0 * (x / 3.0 * PI).sin()) * 2.0 / 3.0;
-    r += (150.0 * (x / 12.0 * PI).sin() + 300.0 * (x / 30.0 * PI).sin()) * 2.0 / 3.0;
-    r
-}
-
-/// Where a WGS84 point is drawn by a GCJ-02 map (the published forward formula; the identity
-/// outside China).
-pub fn wgs84_to_gcj02(lon: f64, lat: f64) -> (f64, f64) {
-    use std::f64::consts::PI;
-    if out_of_china(lon, lat) {
-        return (lon, lat);
-    }
-    let dlat = transform_lat(lon - 105.0, lat - 35.0);
-    let dlon = transform_lon(lon - 105.0, lat - 35.0);
-    let rad = lat / 180.0 * PI;
-    let magic = 1.0 - EE * rad.sin() * rad.sin();
-    let sq = magic.sqrt();
-    let dlat = (dlat * 180.0) / ((A * (1.0 - EE)) / (magic * sq) * PI);
-    let dlon = (dlon * 180.0) / (A / sq * rad.cos() * PI);
-    (lon + dlon, lat + dlat)
-}
+/// Where a WGS84 point is drawn by a GCJ-02 map: the one implementation of the published
+/// formula, the import's (`io::crs`).
+pub use griddesk_io::io::crs::wgs84_to_gcj02;
 
 /// How far (metres) a GCJ-02 map draws things off their true place at a point.
 pub fn gcj02_offset_m(lon: f64, lat: f64) -> f64 {

@@ -113,9 +113,10 @@ pub struct BasemapInfo {
     pub installed_by: String,
 }
 
-/// A place name found by the search.
+/// A place name found by the search (`BasemapPlace` in TypeScript: analytics has a `Place`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "BasemapPlace"))]
 pub struct Place {
     pub name: String,
     /// The basemap layer (`places`, `pois`, `roads`, `water`, `waterways`).

@@ -620,6 +620,7 @@ impl Engine {
     /// [`BUILDING_CUT_SHARE`] of the building lies outside the grid that holds most of it
     /// (docs/basemap.md, §Planning).
     pub fn building_cuts(&self, id: &str) -> Result<Vec<BuildingCut>> {
+        use geo::orient::{Direction, Orient};
         use geo::{Area, BooleanOps, BoundingRect, Centroid, GeodesicArea};
         let loaded = self.loaded();
         let idx = &loaded.index;
@@ -673,7 +674,9 @@ impl Engine {
                     at: [c.x(), c.y()],
                     outline: b.exterior().0.iter().map(|p| [p.x, p.y]).collect(),
                     share: (share * 1000.0).round() / 1000.0,
-                    area_m2: (b.geodesic_area_unsigned() * 10.0).round() / 10.0,
+                    // Oriented first: a clockwise ring's geodesic area is the rest of the globe.
+                    area_m2: (b.orient(Direction::Default).geodesic_area_unsigned() * 10.0).round()
+                        / 10.0,
                 });
             }
         }

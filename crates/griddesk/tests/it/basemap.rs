@@ -359,5 +359,9 @@ fn planning_snaps_to_basemap_roads_and_buildings_and_the_check_finds_cut_buildin
     let cuts = e.building_cuts(&b.id).unwrap();
     assert_eq!(cuts.len(), 1, "{cuts:?}");
     assert!(cuts[0].grids.len() >= 2 && cuts[0].grids.contains(&g.code.to_string()));
-    assert!(cuts[0].share > 0.05 && cuts[0].area_m2 > 100.0);
+    // 12 m × 12 m.
+    assert!(
+        cuts[0].share > 0.05 && (130.0..160.0).contains(&cuts[0].area_m2),
+        "{cuts:?}"
+    );
 }
