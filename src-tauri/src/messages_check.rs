@@ -93,6 +93,13 @@ const ALLOWED_IN_ZH: &[&str] = &[
     "features",
     "CGCS",
     "GCJ",
+    "WGS",
+    "PMTiles",
+    "MBTiles",
+    "OSM",
+    "PBF",
+    "MVT",
+    "WebP",
     "holiday",
     "workday",
     // Command-line options and file members a message tells the user to write.

@@ -510,6 +510,7 @@ export const TERMS: Record<string, Texts | undefined> = {
   'thing.vendor': { zh: '摊贩', en: 'vendor' },
   'thing.vending-zone': { zh: '疏导区', en: 'vending zone' },
   'thing.basemap': { zh: '底图', en: 'basemap' },
+  'thing.station-key': { zh: '接入密钥', en: 'station API key' },
   'thing.admission': { zh: '准入记录', en: 'admission' },
   'thing.notice': { zh: '提示', en: 'notice' },
   'thing.calendar-day': { zh: '日历日期', en: 'calendar date' },

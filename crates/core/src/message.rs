@@ -1108,6 +1108,7 @@ vocabulary!(
         Admission = "admission",
         Notice = "notice",
         Basemap = "basemap",
+        StationKey = "station-key",
     }
 );
 
