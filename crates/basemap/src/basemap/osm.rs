@@ -395,8 +395,8 @@ fn untagged_relation(tags: &Tags<'_>) -> bool {
             || k.starts_with("name")
             || k.starts_with("source")
             || k.starts_with("note")
-            || k.starts_with("fixme")
-            || k.starts_with("FIXME")
+            // OSM's own review tags, `fixme` and `FIXME`, carry no meaning for drawing.
+            || k.to_ascii_lowercase().starts_with("fixme")
             || k.starts_with("wiki")
     })
 }
