@@ -1,7 +1,8 @@
 //! The crate order of `docs/architecture.md`, checked on the workspace's manifests through
 //! `cargo metadata`: every crate may depend only on the crates below it, nothing below the API
 //! crate (`griddesk`, which holds `Engine`) depends on it, nothing below the shells knows a GUI
-//! toolkit, and only the SQLite backend uses rusqlite.
+//! toolkit, only the SQLite backend uses rusqlite and only the PostgreSQL backend a
+//! PostgreSQL driver.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,22 @@ const ORDER: &[(&str, &[&str])] = &[
     ),
     (
         "griddesk-store-sqlite",
+        &[
+            "griddesk-core",
+            "griddesk-store",
+            "griddesk-spatial",
+            "griddesk-io",
+            "griddesk-caseloop",
+            "griddesk-planning",
+            "griddesk-zones",
+            "griddesk-analytics",
+            "griddesk-registers",
+            "griddesk-basemap",
+        ],
+    ),
+    // The city centre's PostgreSQL/PostGIS backend, beside the SQLite one (docs/centre.md).
+    (
+        "griddesk-store-postgres",
         &[
             "griddesk-core",
             "griddesk-store",
@@ -112,6 +129,11 @@ const DOMAIN: &[&str] = &[
 /// The crates that may use rusqlite directly (tests may use it to damage a store the way a disk
 /// would): the SQLite backend alone, which also reads and writes GeoPackage files for io.
 const RUSQLITE_USERS: &[&str] = &["griddesk-store-sqlite"];
+
+/// The crates that may use a PostgreSQL driver: the centre's backend alone, which holds every
+/// line of the centre's SQL.
+const POSTGRES_USERS: &[&str] = &["griddesk-store-postgres"];
+const POSTGRES_DRIVERS: &[&str] = &["postgres", "tokio-postgres"];
 
 /// Crates that may depend on a GUI toolkit or web view: the desktop shell only.
 const SHELLS: &[&str] = &["griddesk-app"];
@@ -213,7 +235,7 @@ fn nothing_below_the_api_crate_knows_the_engine() {
 }
 
 #[test]
-fn only_the_listed_crates_use_rusqlite_and_only_the_shell_a_gui() {
+fn only_the_listed_crates_use_rusqlite_or_postgres_and_only_the_shell_a_gui() {
     let deps = workspace_deps();
     for (name, ds) in &deps {
         if ds.contains("rusqlite") {
@@ -221,6 +243,14 @@ fn only_the_listed_crates_use_rusqlite_and_only_the_shell_a_gui() {
                 RUSQLITE_USERS.contains(&name.as_str()),
                 "{name} uses rusqlite directly; SQL belongs in griddesk-store-sqlite"
             );
+        }
+        for driver in POSTGRES_DRIVERS {
+            if ds.contains(*driver) {
+                assert!(
+                    POSTGRES_USERS.contains(&name.as_str()),
+                    "{name} uses {driver} directly; SQL belongs in griddesk-store-postgres"
+                );
+            }
         }
         if !SHELLS.contains(&name.as_str()) {
             for g in GUI {

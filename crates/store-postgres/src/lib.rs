@@ -1,0 +1,19 @@
+//! GridDesk's city centre store: one PostgreSQL 15 + PostGIS 3 database holding every district
+//! (docs/centre.md). Every district-owned row carries its district; each district station
+//! logs in as its own role, which row-level security keeps to its district's rows and the
+//! shared ones. Every line of the centre's SQL and every `postgres` type stays in this crate;
+//! what leaves it are the store traits of `griddesk-store`, the core model types and
+//! [`Error`].
+#![forbid(unsafe_code)]
+
+mod centre;
+pub mod error;
+mod migrate;
+mod model;
+mod stations;
+
+pub use centre::{Centre, CentreTx};
+pub use error::{Code, Error, Result};
+pub use migrate::{current_version, MIGRATIONS};
+pub use model::DistrictScope;
+pub use stations::StationCredentials;

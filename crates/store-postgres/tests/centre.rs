@@ -1,0 +1,594 @@
+//! The centre store against a real PostgreSQL 15 + PostGIS 3 cluster (tests/common): the
+//! migrations on a fresh database, the core tables written through the store traits and read
+//! back for one district and for the whole city, and the station roles that row-level security
+//! keeps to their own district.
+
+mod common;
+
+use griddesk_core::code::{ComponentCode, DistrictCode, GridCode};
+use griddesk_core::model::{CaseSummary, Snapshot};
+use griddesk_core::ErrorKind;
+use griddesk_sample::{generate, SampleDistrict, SampleParams};
+use griddesk_store::{CaseTexts, ModelSink, ModelStore};
+use griddesk_store_postgres::{current_version, Centre, Code};
+
+/// A small sample district (≈ 80 grids), generated once per test binary.
+fn sample() -> &'static SampleDistrict {
+    static S: std::sync::OnceLock<SampleDistrict> = std::sync::OnceLock::new();
+    S.get_or_init(|| generate(&SampleParams::benchmark(80, 400)).expect("the sample generates"))
+}
+
+/// The sample moved to another district code (same shapes): a second district of the city.
+fn rebadged(to: &str) -> SampleDistrict {
+    let mut d = sample().clone();
+    let swap = |s: &str| format!("{to}{}", &s[6..]);
+    d.district.code = DistrictCode::parse(to).expect("district code");
+    d.district.name = format!("第二区 {to}");
+    for s in &mut d.streets {
+        s.code = griddesk_core::code::StreetCode::parse(&swap(s.code.as_str())).expect("street");
+    }
+    for c in &mut d.communities {
+        c.code =
+            griddesk_core::code::CommunityCode::parse(&swap(c.code.as_str())).expect("community");
+    }
+    let grid = |g: &GridCode| GridCode::parse(&swap(g.as_str())).expect("grid");
+    let comp = |k: &ComponentCode| ComponentCode::parse(&swap(k.as_str())).expect("component");
+    for g in &mut d.grids {
+        g.code = grid(&g.code);
+    }
+    for dg in &mut d.duty_grids {
+        dg.grids = dg.grids.iter().map(grid).collect();
+    }
+    for k in &mut d.components {
+        k.code = comp(&k.code);
+        k.grid = k.grid.as_ref().map(grid);
+    }
+    for c in &mut d.cases {
+        c.grid = c.grid.as_ref().map(grid);
+        c.component = c.component.as_ref().map(comp);
+    }
+    d
+}
+
+/// Writes a district (code tables included) through the store traits, in one transaction.
+fn write(centre: &mut Centre, d: &SampleDistrict) -> griddesk_core::Result<()> {
+    centre.write_model(&mut |w: &dyn ModelSink| {
+        w.put_code_tables(&d.tables)?;
+        w.put_district(&d.district)?;
+        for s in &d.streets {
+            w.insert_street(s)?;
+        }
+        for c in &d.communities {
+            w.insert_community(c)?;
+        }
+        for g in &d.grids {
+            w.insert_grid(g)?;
+        }
+        for g in &d.duty_grids {
+            w.insert_duty_grid(g)?;
+        }
+        for c in &d.components {
+            w.insert_component(c)?;
+        }
+        for c in &d.cases {
+            w.insert_case(c)?;
+        }
+        w.set_meta("sample", "true")
+    })
+}
+
+/// The snapshot `s` holds exactly the district `d` (rows compared in key order).
+fn assert_holds(s: &Snapshot, d: &SampleDistrict) {
+    assert_eq!(s.district.as_ref(), Some(&d.district));
+    assert_eq!(s.streets, d.streets);
+    assert_eq!(s.communities, d.communities);
+    let mut grids = d.grids.clone();
+    grids.sort_by_key(|g| g.code);
+    assert_eq!(s.grids.len(), grids.len());
+    for (a, b) in s.grids.iter().zip(&grids) {
+        assert_eq!(
+            a, b,
+            "unit grid {} (geometry included) reads back as written",
+            b.code
+        );
+    }
+    let mut duty = d.duty_grids.clone();
+    duty.sort_by(|a, b| a.code.cmp(&b.code));
+    for g in &mut duty {
+        g.grids.sort();
+    }
+    assert_eq!(s.duty_grids, duty);
+    let mut comps = d.components.clone();
+    comps.sort_by_key(|k| k.code);
+    assert_eq!(s.components, comps);
+    let mut cases: Vec<CaseSummary> = d.cases.iter().map(CaseSummary::from).collect();
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(s.cases, cases);
+    for (got, want) in [
+        (&s.code_tables.components, &d.tables.components),
+        (&s.code_tables.events, &d.tables.events),
+    ] {
+        assert_eq!(got, want, "the shared code tables");
+    }
+}
+
+#[test]
+fn the_migrations_apply_to_a_fresh_database_and_again_change_nothing() {
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_migrate", true);
+    let centre = Centre::init(&url).expect("migrations apply to a fresh database");
+    assert_eq!(centre.schema_version().expect("version"), current_version());
+    drop(centre);
+    // Again: nothing to do, nothing fails.
+    let centre = Centre::init(&url).expect("a second init is a no-op");
+    assert_eq!(centre.schema_version().expect("version"), current_version());
+    Centre::open(&url).expect("an up-to-date centre opens");
+
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    // Every table but the shared ones carries the district key.
+    let shared = [
+        "calendar_day",
+        "centre_schema",
+        "code_class",
+        "district",
+        "filing_condition",
+        "industry_subclass",
+        "spatial_ref_sys",
+        "time_limit",
+    ];
+    let tables: Vec<(String, bool)> = admin
+        .query(
+            "SELECT c.relname::text, EXISTS (SELECT 1 FROM pg_attribute a
+                      WHERE a.attrelid = c.oid AND a.attname = 'district' AND NOT a.attisdropped)
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY 1",
+            &[],
+        )
+        .expect("lists tables")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert!(tables.len() > 50, "the whole station schema: {tables:?}");
+    for (t, owned) in &tables {
+        assert_eq!(
+            *owned,
+            !shared.contains(&t.as_str()),
+            "table {t}: a district key exactly on the district-owned tables"
+        );
+    }
+    // Every geometry column is EPSG:4326 and has a GiST index.
+    let geoms: Vec<(String, String, i32, bool)> = admin
+        .query(
+            "SELECT g.f_table_name::text, g.f_geometry_column::text, g.srid,
+                    EXISTS (SELECT 1 FROM pg_index i
+                              JOIN pg_class ic ON ic.oid = i.indexrelid
+                              JOIN pg_am am ON am.oid = ic.relam
+                              JOIN pg_attribute a ON a.attrelid = i.indrelid
+                                                 AND a.attnum = ANY (i.indkey)
+                             WHERE i.indrelid = (quote_ident(g.f_table_name))::regclass
+                               AND am.amname = 'gist' AND a.attname = g.f_geometry_column)
+               FROM geometry_columns g WHERE g.f_table_schema = 'public' ORDER BY 1, 2",
+            &[],
+        )
+        .expect("lists geometry columns")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert!(geoms.len() >= 12, "{geoms:?}");
+    for (t, c, srid, gist) in &geoms {
+        assert_eq!(*srid, 4326, "{t}.{c} is in EPSG:4326");
+        // plan_row keeps snapshots of edited rows: it is looked up by key, not by place.
+        assert!(*gist || t == "plan_row", "{t}.{c} has a GiST index");
+    }
+    // Append-only stays append-only.
+    admin
+        .batch_execute(
+            "INSERT INTO district (code, name, geom) VALUES ('331003', 'x',
+                 ST_GeomFromText('MULTIPOLYGON(((0 0,1 0,1 1,0 0)))', 4326));
+             INSERT INTO audit_log (district, at, login, action, subject)
+                 VALUES ('331003', now(), 'a', 'b', 'c');",
+        )
+        .expect("an audit row goes in");
+    let e = admin
+        .execute("DELETE FROM audit_log", &[])
+        .expect_err("the audit log refuses deletes");
+    assert!(e.to_string().contains("append-only") || format!("{e:?}").contains("append-only"));
+    // Every district gets its built-in duty layer.
+    let layers: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM zone_layer WHERE district = '331003' AND code = 'duty'",
+            &[],
+        )
+        .expect("counts")
+        .get(0);
+    assert_eq!(layers, 1);
+}
+
+#[test]
+fn a_newer_schema_an_empty_database_and_no_postgis_are_refused_clearly() {
+    let cluster = common::cluster();
+    let bare = cluster.fresh_database("t_refuse_bare", false);
+    let e = Centre::init(&bare).expect_err("no PostGIS");
+    assert_eq!(e.code(), Code::PostgisMissing);
+    assert!(e.to_string().contains("CREATE EXTENSION postgis"), "{e}");
+
+    let url = cluster.fresh_database("t_refuse", true);
+    let e = Centre::open(&url).expect_err("not a centre yet");
+    assert_eq!(e.code(), Code::NotACentre, "{e}");
+    assert!(e.to_string().contains("griddesk centre init"), "{e}");
+
+    Centre::init(&url).expect("init");
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    admin
+        .execute(
+            "INSERT INTO centre_schema (version, file) VALUES (99, 'from the future')",
+            &[],
+        )
+        .expect("a newer version");
+    for e in [
+        Centre::init(&url).expect_err("init refuses a newer schema"),
+        Centre::open(&url).expect_err("open refuses a newer schema"),
+    ] {
+        assert_eq!(e.code(), Code::SchemaTooNew);
+        assert!(e.to_string().contains("99"), "{e}");
+    }
+
+    let e = Centre::connect("postgresql://postgres@127.0.0.1:1/nowhere").expect_err("no server");
+    assert_eq!(e.code(), Code::Connect);
+    assert!(e.to_string().contains("127.0.0.1:1"), "{e}");
+}
+
+#[test]
+fn a_district_written_through_the_store_traits_reads_back_whole() {
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_roundtrip", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let d = sample();
+    write(&mut centre, d).expect("the sample district is written");
+
+    let all = centre.load(None).expect("the city loads");
+    assert_eq!(all.len(), 1);
+    assert_holds(&all[0], d);
+    let one = centre
+        .load(Some(&d.district.code))
+        .expect("one district loads");
+    assert_holds(&one[0], d);
+    assert_eq!(
+        centre
+            .meta(Some(&d.district.code), "sample")
+            .expect("meta")
+            .as_deref(),
+        Some("true"),
+        "meta goes to the district of the write"
+    );
+    assert_eq!(centre.meta(None, "sample").expect("meta"), None);
+
+    // Case texts, through the trait, looked up inside the district.
+    let ids: Vec<&str> = d.cases.iter().take(25).map(|c| c.id.as_str()).collect();
+    let mut asked = ids.clone();
+    asked.push("no-such-case");
+    let texts = centre
+        .district(d.district.code)
+        .case_descriptions(&asked)
+        .expect("descriptions");
+    assert_eq!(texts.len(), asked.len());
+    for (c, t) in d.cases.iter().zip(&texts).take(ids.len()) {
+        assert_eq!(t, &c.description, "case {}", c.id);
+    }
+    assert_eq!(texts.last(), Some(&None));
+}
+
+#[test]
+fn the_whole_city_holds_every_district_and_the_filter_picks_one() {
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_city", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let a = sample();
+    let b = rebadged("331004");
+    write(&mut centre, &b).expect("district B");
+    write(&mut centre, a).expect("district A");
+
+    let city = centre.load(None).expect("the city");
+    assert_eq!(city.len(), 2);
+    assert_holds(&city[0], a);
+    assert_holds(&city[1], &b);
+    let codes: Vec<String> = centre
+        .districts()
+        .expect("districts")
+        .iter()
+        .map(|d| d.code.as_str().to_string())
+        .collect();
+    assert_eq!(codes, ["331003", "331004"]);
+
+    let only_b = centre.load(Some(&b.district.code)).expect("B alone");
+    assert_eq!(only_b.len(), 1);
+    assert_holds(&only_b[0], &b);
+
+    let nowhere = DistrictCode::parse("110101").expect("code");
+    let e = centre.load(Some(&nowhere)).expect_err("not in the centre");
+    assert_eq!(e.code(), Code::UnknownDistrict);
+    // The same case number at two stations is two cases.
+    let id = a.cases[0].id.as_str();
+    for (code, d) in [(a.district.code, a), (b.district.code, &b)] {
+        let t = centre
+            .district(code)
+            .case_descriptions(&[id])
+            .expect("description");
+        assert_eq!(t[0], d.cases[0].description);
+    }
+}
+
+#[test]
+fn a_failed_write_leaves_nothing_and_names_the_duplicate() {
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_failed", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let d = sample();
+    let e = centre
+        .write_model(&mut |w: &dyn ModelSink| {
+            w.put_district(&d.district)?;
+            w.insert_street(&d.streets[0])?;
+            w.insert_street(&d.streets[0])
+        })
+        .expect_err("a street twice");
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e}");
+    assert!(e.to_string().contains(d.streets[0].code.as_str()), "{e}");
+    assert!(
+        centre.districts().expect("districts").is_empty(),
+        "rolled back"
+    );
+
+    // A grid of a community that is not there: the foreign key refuses it, naming the grid.
+    let e = centre
+        .write_model(&mut |w: &dyn ModelSink| {
+            w.put_district(&d.district)?;
+            w.insert_grid(&d.grids[0])
+        })
+        .expect_err("a grid without its community");
+    assert!(e.to_string().contains(d.grids[0].code.as_str()), "{e}");
+
+    // A case outside every district, naming no grid or component: no district to file it in.
+    let mut stray = d.cases[0].clone();
+    stray.grid = None;
+    stray.component = None;
+    stray.location = geo_types::Point::new(0.0, 0.0);
+    let e = centre
+        .write_model(&mut |w: &dyn ModelSink| w.insert_case(&stray))
+        .expect_err("a case of no district");
+    assert!(e.to_string().contains(&stray.id), "{e}");
+    assert!(e.to_string().contains("district"), "{e}");
+    assert!(centre.load(None).expect("load").is_empty());
+}
+
+/// Connects as a station over TCP with its password, as a station would.
+fn station(url: &str) -> Centre {
+    Centre::open(url).expect("the station logs in with its credentials")
+}
+
+#[test]
+fn a_station_role_reads_and_writes_its_own_district_only() {
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_rls", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let a = sample();
+    let b = rebadged("331004");
+    write(&mut centre, a).expect("district A");
+    write(&mut centre, &b).expect("district B");
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    admin
+        .batch_execute(
+            "INSERT INTO meta (district, key, value) VALUES (NULL, 'city.name', '台州市');
+             INSERT INTO calendar_day (date, kind, note) VALUES ('2026-10-01', 'holiday', '国庆');",
+        )
+        .expect("shared rows");
+
+    let creds = centre
+        .add_station(&a.district.code, None)
+        .expect("station A");
+    assert_eq!(creds.role, "t_rls_station_331003");
+    assert_eq!(creds.port, cluster.port());
+    assert_eq!(creds.host, "127.0.0.1");
+    assert!(creds.password.len() >= 32);
+    let st = station(&creds.url());
+    assert_eq!(
+        st.station_district().expect("which station"),
+        Some(a.district.code)
+    );
+
+    // Through the store: the station's city is its own district; the shared rows are there.
+    let seen = st.load(None).expect("the station loads what it may see");
+    assert_eq!(seen.len(), 1);
+    assert_holds(&seen[0], a);
+    let e = st
+        .load(Some(&b.district.code))
+        .expect_err("district B is not there for station A");
+    assert_eq!(e.code(), Code::UnknownDistrict);
+    assert_eq!(
+        st.meta(None, "city.name").expect("city meta").as_deref(),
+        Some("台州市")
+    );
+    assert_eq!(
+        st.meta(Some(&a.district.code), "sample")
+            .expect("own meta")
+            .as_deref(),
+        Some("true")
+    );
+    assert!(st
+        .district(b.district.code)
+        .case_descriptions(&[b.cases[0].id.as_str()])
+        .expect("asks")[0]
+        .is_none());
+
+    // Straight SQL, trying every way into district B.
+    let mut raw = postgres::Client::connect(&creds.url(), postgres::NoTls).expect("connects");
+    let count =
+        |c: &mut postgres::Client, sql: &str| -> i64 { c.query_one(sql, &[]).expect(sql).get(0) };
+    for t in [
+        "district",
+        "street",
+        "community",
+        "grid",
+        "component",
+        "cases",
+        "duty_grid_member",
+        "zone_layer",
+        "meta",
+    ] {
+        assert_eq!(
+            count(
+                &mut raw,
+                &format!(
+                    "SELECT count(*) FROM {t} WHERE {} = '331004'",
+                    if t == "district" { "code" } else { "district" }
+                )
+            ),
+            0,
+            "station A sees no {t} row of B"
+        );
+    }
+    assert_eq!(
+        count(&mut raw, "SELECT count(*) FROM cases"),
+        a.cases.len() as i64
+    );
+    assert_eq!(
+        count(&mut raw, "SELECT count(*) FROM calendar_day"),
+        1,
+        "shared calendar"
+    );
+    assert!(
+        count(&mut raw, "SELECT count(*) FROM code_class") > 100,
+        "shared code tables"
+    );
+    assert_eq!(count(&mut raw, "SELECT count(*) FROM centre_station"), 1);
+
+    let b_case = b.cases[0].id.as_str();
+    let b_comp = b.components[0].code.as_str();
+    let n = raw
+        .execute(
+            "UPDATE cases SET status = 'closed' WHERE district = '331004'",
+            &[],
+        )
+        .expect("an update that finds nothing");
+    assert_eq!(n, 0, "B's cases cannot be updated");
+    let n = raw
+        .execute("DELETE FROM component WHERE district = '331004'", &[])
+        .expect("a delete that finds nothing");
+    assert_eq!(n, 0, "B's components cannot be deleted");
+    let n = raw
+        .execute(
+            "DELETE FROM cases WHERE id = $1 AND district = '331004'",
+            &[&b_case],
+        )
+        .expect("a delete that finds nothing");
+    assert_eq!(n, 0);
+    let refused = |r: Result<u64, postgres::Error>, what: &str| {
+        let e = r.expect_err(what);
+        assert_eq!(
+            e.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{what}: {e:?}"
+        );
+    };
+    refused(
+        raw.execute(
+            "INSERT INTO cases (district, id, kind, class_code, source, reported_at, status, geom)
+             VALUES ('331004', 'planted', 'event', '0101', 'patrol', now(), 'reported',
+                     ST_SetSRID(ST_MakePoint(121.2, 28.6), 4326))",
+            &[],
+        ),
+        "inserting a case into B",
+    );
+    refused(
+        raw.execute(
+            "UPDATE cases SET district = '331004' WHERE id = $1",
+            &[&a.cases[0].id],
+        ),
+        "moving an own case into B",
+    );
+    refused(
+        raw.execute(
+            "INSERT INTO meta (district, key, value) VALUES (NULL, 'city.name', 'x')",
+            &[],
+        ),
+        "writing a shared (city) row",
+    );
+    for sql in [
+        "UPDATE meta SET value = 'x' WHERE district IS NULL",
+        "DELETE FROM meta WHERE district IS NULL",
+    ] {
+        assert_eq!(
+            raw.execute(sql, &[]).expect(sql),
+            0,
+            "{sql}: the city's rows stay"
+        );
+    }
+    refused(
+        raw.execute("DELETE FROM code_class", &[]),
+        "deleting the shared code tables",
+    );
+    refused(
+        raw.execute(
+            "INSERT INTO calendar_day (date, kind) VALUES ('2026-10-02', 'holiday')",
+            &[],
+        ),
+        "writing the shared calendar",
+    );
+    refused(
+        raw.execute(
+            "INSERT INTO centre_station (role, district) VALUES (current_user, '331004')",
+            &[],
+        ),
+        "making itself B's station",
+    );
+
+    // Through the store traits: writing into B is refused; into A it works.
+    let mut st = st;
+    let mut planted = b.cases[0].clone();
+    planted.id = "planted-by-a".into();
+    let e = st
+        .write_model(&mut |w: &dyn ModelSink| w.insert_case(&planted))
+        .expect_err("a case in B's grid");
+    assert_eq!(e.kind(), ErrorKind::Storage, "{e}");
+    let mut own = a.cases[0].clone();
+    own.id = "new-at-a".into();
+    st.write_model(&mut |w: &dyn ModelSink| w.insert_case(&own))
+        .expect("station A files a case of its own");
+    let e = st
+        .write_model(&mut |w: &dyn ModelSink| w.put_code_tables(&a.tables))
+        .expect_err("the code tables are the city's");
+    assert!(e.to_string().contains("permission denied"), "{e}");
+
+    // B is as it was.
+    let after = centre.load(Some(&b.district.code)).expect("B");
+    assert_holds(&after[0], &b);
+    let still: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM component WHERE district = '331004' AND code = $1",
+            &[&b_comp],
+        )
+        .expect("count")
+        .get(0);
+    assert_eq!(still, 1);
+    let a_cases: i64 = admin
+        .query_one("SELECT count(*) FROM cases WHERE district = '331003'", &[])
+        .expect("count")
+        .get(0);
+    assert_eq!(a_cases, a.cases.len() as i64 + 1);
+
+    // A new password replaces the old one; a wrong one is refused.
+    let again = centre.add_station(&a.district.code, None).expect("again");
+    assert_eq!(again.role, creds.role);
+    assert_ne!(again.password, creds.password);
+    let e = Centre::open(&creds.url()).expect_err("the old password no longer works");
+    assert_eq!(e.code(), Code::Connect);
+    assert!(
+        !e.to_string().contains(&creds.password),
+        "no password in messages: {e}"
+    );
+    station(&again.url());
+
+    let e = centre
+        .add_station(&DistrictCode::parse("110101").expect("code"), None)
+        .expect_err("a district not in the centre");
+    assert_eq!(e.code(), Code::UnknownDistrict);
+}
