@@ -18,8 +18,8 @@
 # Local connections over the socket are trusted (the folder is closed to other users); TCP
 # connections on 127.0.0.1 need a password (scram-sha-256): how stations log in.
 #
-# The griddesk binary: $GRIDDESK_BIN, else target/release/griddesk or target/debug/griddesk,
-# else it is built (cargo build -p griddesk-cli).
+# The griddesk binary: $GRIDDESK_BIN, else the newer of target/release/griddesk and
+# target/debug/griddesk that knows `centre`, else it is built (cargo build -p griddesk-cli).
 set -euo pipefail
 
 die() {
@@ -147,13 +147,15 @@ init)
     if [[ $exists != 1 ]]; then
         psql_admin -d postgres -c "CREATE DATABASE griddesk"
     fi
-    psql_admin -d griddesk -c "CREATE EXTENSION IF NOT EXISTS postgis"
+    PGOPTIONS="-c client_min_messages=warning" psql_admin -d griddesk \
+        -c "CREATE EXTENSION IF NOT EXISTS postgis"
     if ((!bare)); then
         griddesk=${GRIDDESK_BIN:-}
         root=$(cd "$(dirname "$0")/.." && pwd)
         if [[ -z $griddesk ]]; then
-            for b in "$root/target/release/griddesk" "$root/target/debug/griddesk"; do
-                if [[ -x $b ]]; then
+            # The newest build that knows `centre` (an older one may predate it).
+            for b in $(ls -t "$root/target/release/griddesk" "$root/target/debug/griddesk" 2>/dev/null); do
+                if "$b" centre --help >/dev/null 2>&1; then
                     griddesk=$b
                     break
                 fi
@@ -163,7 +165,7 @@ init)
             (cd "$root" && cargo build -p griddesk-cli) || die "building the griddesk command failed"
             griddesk=$root/target/debug/griddesk
         fi
-        args=(centre init "$(url)")
+        args=(centre init "$(url)" --resources "$root/resources")
         ((sample)) && args+=(--sample)
         "$griddesk" "${args[@]}" || die "\`griddesk centre init\` failed on $dir"
     fi

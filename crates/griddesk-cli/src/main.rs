@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 mod basemap;
 mod caseloop;
+mod centre;
 mod plan;
 mod serve;
 mod setup;
@@ -195,6 +196,9 @@ enum Command {
     /// The street registers: service objects, notices, vendors, move-car reminders.
     #[command(subcommand)]
     Street(street::StreetCmd),
+    /// The city centre (PostgreSQL + PostGIS, docs/centre.md): init, load, add-station, status.
+    #[command(subcommand)]
+    Centre(centre::CentreCmd),
     /// Basemaps: build from an OSM extract, install PMTiles/MBTiles, list, remove, place search.
     #[command(subcommand)]
     Basemap(basemap::BasemapCmd),
@@ -959,6 +963,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Zones(cmd) => zones::run(cmd)?,
         Command::Street(cmd) => street::run(cmd)?,
         Command::Basemap(cmd) => basemap::run(cmd)?,
+        Command::Centre(cmd) => centre::run(cmd)?,
         Command::Serve(a) => serve::run(a)?,
         Command::ServeKeys(cmd) => serve::keys(cmd)?,
         Command::Plan(p) => plan::run(p)?,

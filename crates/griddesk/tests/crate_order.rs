@@ -112,7 +112,10 @@ const ORDER: &[(&str, &[&str])] = &[
         ],
     ),
     ("griddesk-station", &["griddesk"]),
-    ("griddesk-cli", &["griddesk", "griddesk-station"]),
+    (
+        "griddesk-cli",
+        &["griddesk", "griddesk-station", "griddesk-store-postgres"],
+    ),
     ("griddesk-app", &["griddesk", "griddesk-station"]),
 ];
 

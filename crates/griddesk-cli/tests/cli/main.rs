@@ -1,6 +1,7 @@
 //! The `griddesk` binary as a user runs it, one test binary for every command family.
 
 mod analytics;
+mod centre;
 mod commands;
 mod exchange;
 mod figures;

@@ -1,0 +1,286 @@
+//! `griddesk centre …`: the city centre's PostgreSQL/PostGIS store (docs/centre.md) — create
+//! or upgrade its schema and seed the sample district, load a station's store into it, make a
+//! district station's login role, and show what the whole city holds.
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use griddesk::code::DistrictCode;
+use griddesk::model::{Case, Snapshot};
+use griddesk::Engine;
+use griddesk_store_postgres::Centre;
+use std::path::{Path, PathBuf};
+
+#[derive(Subcommand)]
+pub enum CentreCmd {
+    /// Create or upgrade the centre's schema in a PostgreSQL database that has PostGIS
+    /// (`scripts/centre.sh init` runs this). Safe to run again.
+    Init {
+        /// The centre's connection string (postgresql://… or key=value pairs), as its owner.
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// Also load the sample district (Huangyan, 331003), unless the centre has it already.
+        #[arg(long)]
+        sample: bool,
+        /// The resources folder (code tables in codes/, the sample district in sample/).
+        #[arg(long, default_value = "resources")]
+        resources: PathBuf,
+    },
+    /// Copy a station's store (its district, streets, communities, unit grids, duty grids,
+    /// components and cases) into the centre, in one transaction: a district the centre does
+    /// not hold yet.
+    Load {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// The station's SQLite store.
+        db: PathBuf,
+    },
+    /// Create the login role of a district's station (or give it a new password, which ends
+    /// the old one) and print its connection string: it reads and writes that district only.
+    AddStation {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// The district's GB/T 2260 code (6 digits).
+        #[arg(long)]
+        district: String,
+        /// The address stations reach the server at (default: this connection's host;
+        /// 127.0.0.1 for a unix socket).
+        #[arg(long)]
+        host: Option<String>,
+    },
+    /// What the centre holds, per district (the districts this connection may see).
+    Status {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// One district only.
+        #[arg(long)]
+        district: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(cmd: CentreCmd) -> Result<()> {
+    match cmd {
+        CentreCmd::Init {
+            url,
+            sample,
+            resources,
+        } => {
+            let centre = Centre::init(&url)?;
+            println!(
+                "centre schema version {} at {}",
+                centre.schema_version()?,
+                centre.target()
+            );
+            if sample {
+                seed_sample(&centre, &resources)?;
+            }
+        }
+        CentreCmd::Load { url, db } => {
+            let centre = Centre::open(&url)?;
+            let store = griddesk::store::Store::open_read_only(&db)
+                .with_context(|| format!("opening the station store {}", db.display()))?;
+            let snap = store.load()?;
+            let Some(d) = &snap.district else {
+                bail!("{}: the store has no district yet", db.display());
+            };
+            if centre.districts()?.iter().any(|c| c.code == d.code) {
+                bail!(
+                    "district {} {} is already in the centre at {}",
+                    d.code,
+                    d.name,
+                    centre.target()
+                );
+            }
+            copy(&centre, &snap, &|id| Ok(store.case_description(id)?))?;
+            println!(
+                "loaded district {} {} from {}",
+                d.code,
+                d.name,
+                db.display()
+            );
+        }
+        CentreCmd::AddStation {
+            url,
+            district,
+            host,
+        } => {
+            let code =
+                DistrictCode::parse(&district).with_context(|| format!("--district {district}"))?;
+            let centre = Centre::open(&url)?;
+            let c = centre.add_station(&code, host.as_deref())?;
+            println!("station role {} for district {}", c.role, c.district);
+            println!("password: {}", c.password);
+            println!("url: {}", c.url());
+        }
+        CentreCmd::Status {
+            url,
+            district,
+            json,
+        } => {
+            let only = district
+                .as_deref()
+                .map(DistrictCode::parse)
+                .transpose()
+                .context("--district")?;
+            let centre = Centre::open(&url)?;
+            let city = centre.load(only.as_ref())?;
+            let rows: Vec<serde_json::Value> = city.iter().map(figures).collect();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "schema_version": centre.schema_version()?,
+                        "role": centre.role()?,
+                        "districts": rows,
+                    }))?
+                );
+            } else {
+                println!(
+                    "centre {} (schema {}), as {}: {} district(s)",
+                    centre.target(),
+                    centre.schema_version()?,
+                    centre.role()?,
+                    rows.len()
+                );
+                for r in &rows {
+                    println!(
+                        "{} {}: {} streets, {} communities, {} unit grids ({} active), {} duty grids, {} components, {} cases ({} open)",
+                        r["code"].as_str().unwrap_or_default(),
+                        r["name"].as_str().unwrap_or_default(),
+                        r["streets"],
+                        r["communities"],
+                        r["grids"],
+                        r["active_grids"],
+                        r["duty_grids"],
+                        r["components"],
+                        r["cases"],
+                        r["open_cases"],
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One district's counts.
+fn figures(s: &Snapshot) -> serde_json::Value {
+    let (code, name) = s
+        .district
+        .as_ref()
+        .map(|d| (d.code.as_str().to_string(), d.name.clone()))
+        .unwrap_or_default();
+    serde_json::json!({
+        "code": code,
+        "name": name,
+        "streets": s.streets.len(),
+        "communities": s.communities.len(),
+        "grids": s.grids.len(),
+        "active_grids": s.grids.iter().filter(|g| g.is_active()).count(),
+        "duty_grids": s.duty_grids.len(),
+        "components": s.components.len(),
+        "cases": s.cases.len(),
+        "open_cases": s.cases.iter().filter(|c| c.status.is_open()).count(),
+    })
+}
+
+/// The shipped sample district, made as a station's first start makes it (in a throwaway
+/// store), then copied into the centre — unless the centre already holds that district.
+fn seed_sample(centre: &Centre, resources: &Path) -> Result<()> {
+    let manifest = resources.join("sample/manifest.json");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {} (--resources)", manifest.display()))?;
+    let m: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}", manifest.display()))?;
+    let code = m["district_code"]
+        .as_str()
+        .map(DistrictCode::parse)
+        .transpose()?
+        .with_context(|| format!("{}: no district_code", manifest.display()))?;
+    if centre.districts()?.iter().any(|d| d.code == code) {
+        println!("sample district {code} is already in the centre");
+        return Ok(());
+    }
+    let dir = std::env::temp_dir().join(format!(
+        "griddesk-centre-sample-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let done = (|| -> Result<()> {
+        let db = dir.join("sample.sqlite");
+        let pb = crate::spinner("making the sample district");
+        drop(Engine::open_or_seed(&db, resources)?);
+        let store = griddesk::store::Store::open_read_only(&db)?;
+        let snap = store.load()?;
+        pb.set_message("copying the sample district into the centre");
+        copy(centre, &snap, &|id| Ok(store.case_description(id)?))?;
+        pb.finish_and_clear();
+        let d = figures(&snap);
+        println!(
+            "sample district {code} loaded: {} unit grids, {} components, {} cases",
+            d["grids"], d["components"], d["cases"]
+        );
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    done
+}
+
+/// Writes a station's core tables into the centre in one transaction. The code tables go in
+/// only when the centre has none yet (they are the city's, shared by every district).
+fn copy(
+    centre: &Centre,
+    s: &Snapshot,
+    description: &dyn Fn(&str) -> Result<Option<String>>,
+) -> Result<()> {
+    let Some(d) = &s.district else {
+        bail!("the store has no district");
+    };
+    let put_tables = centre.code_tables()?.components.is_empty();
+    centre.transaction(|w| -> Result<()> {
+        if put_tables {
+            w.put_code_tables(&s.code_tables)?;
+        }
+        w.put_district(d)?;
+        for x in &s.streets {
+            w.insert_street(x)?;
+        }
+        for x in &s.communities {
+            w.insert_community(x)?;
+        }
+        for x in &s.grids {
+            w.insert_grid(x)?;
+        }
+        for x in &s.duty_grids {
+            w.insert_duty_grid(x)?;
+        }
+        for x in &s.components {
+            w.insert_component(x)?;
+        }
+        for c in &s.cases {
+            w.insert_case(&Case {
+                id: c.id.to_string(),
+                location: c.location,
+                kind: c.kind,
+                class_code: c.class_code,
+                component: c.component,
+                source: c.source,
+                reported_at: c.reported_at,
+                status: c.status,
+                description: description(&c.id)?,
+                grid: c.grid,
+                sample: c.sample,
+            })?;
+        }
+        if s.streets.iter().any(|x| x.sample) {
+            w.set_meta("sample", "true")?;
+        }
+        Ok(())
+    })
+}
