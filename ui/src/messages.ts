@@ -237,6 +237,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'sign-in-bad-credentials': { zh: '账号或密码错误', en: 'Wrong login or password' },
   'sign-in-inactive': { zh: '账号“{login}”已停用', en: 'Account “{login}” is disabled' },
   'sign-in-wait': { zh: '用户“{login}”登录失败次数过多，请 {seconds} 秒后再试', en: 'Too many failed sign-ins for “{login}”: try again in {seconds} s' },
+  'sign-in-session-ended': { zh: '登录已过期或已退出，请重新登录', en: 'The session has ended: sign in again' },
   'sign-in-role-not-held': { zh: '用户“{login}”没有{role}角色', en: 'User “{login}” does not hold the role {role}' },
   'not-permitted-planning': { zh: '用户“{login}”（{role}）无权编辑单元网格或责任区；网格规划仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not edit unit grids or zones; grid planning is for grid planners and administrators' },
   'not-permitted-evaluation': { zh: '用户“{login}”（{role}）无权修改评价的权重、分段或等级；仅限系统管理员', en: 'User “{login}” ({role}) may not change the evaluation’s weights, bands or grades; only administrators may' },
@@ -390,6 +391,11 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'station-app-name': { zh: '应用名称须为 1 至 {max} 个字符', en: 'An app name of 1 to {max} characters is needed' },
   'station-acting-user': { zh: '账号“{login}”不是可以上报案件的有效账号（受理员、监督员、值班长或领导）', en: '“{login}” is not an active account that may report cases (receptionist, inspector, shift leader or leader)' },
   'station-service-unknown': { zh: '“{code}”不是本站提供的服务', en: '“{code}” is not a service of this station' },
+  'station-bad-field': { zh: '“{field}”缺失或无效', en: '“{field}” is missing or not valid' },
+  'station-too-large': { zh: '照片或请求太大（上限 {max} MB）', en: 'The photo or request is too large (at most {max} MB)' },
+  'station-rate-limited': { zh: '提交太频繁，请 {seconds} 秒后再试', en: 'Too many reports: try again in {seconds} s' },
+  'station-citizen-off': { zh: '本站尚未开启随手拍', en: 'Citizen reporting is not switched on at this station' },
+  'station-task-verdict': { zh: '“{verdict}”不是此任务可选的结果', en: '“{verdict}” is not a result this task can have' },
 };
 
 /** The words messages name (`vocabulary.key`): roles, actions, statuses, things, fields… */

@@ -446,6 +446,8 @@ message_codes! {
     SignInRoleNotHeld = "sign-in-role-not-held" [login, role],
     /// Too many failed sign-ins in a row: wait before trying again.
     SignInWait = "sign-in-wait" [login, seconds],
+    /// A phone's session expired, was signed out or is unknown: sign in again.
+    SignInSessionEnded = "sign-in-session-ended" [],
     /// Grid planning needs the planner or administrator role.
     NotPermittedPlanning = "not-permitted-planning" [login, role],
     NotPermittedEvaluation = "not-permitted-evaluation" [login, role],
@@ -747,6 +749,16 @@ message_codes! {
     StationActingUser = "station-acting-user" [login],
     /// A service code that names no class of the code tables.
     StationServiceUnknown = "station-service-unknown" [code],
+    /// A field of a phone's request is missing or not what it should be.
+    StationBadField = "station-bad-field" [field],
+    /// A phone's request or photo is over the station's size limit (`max` in MB).
+    StationTooLarge = "station-too-large" [max],
+    /// Too many reports from one phone or address: try again after `seconds`.
+    StationRateLimited = "station-rate-limited" [seconds],
+    /// The citizen page (随手拍) is not switched on at this station.
+    StationCitizenOff = "station-citizen-off" [],
+    /// A 核实/核查 result that is not one of the task's choices.
+    StationTaskVerdict = "station-task-verdict" [verdict],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.

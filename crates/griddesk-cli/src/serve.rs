@@ -19,6 +19,16 @@ pub struct ServeArgs {
     /// The Open311 jurisdiction_id clients may send (default: the district's code).
     #[arg(long)]
     jurisdiction: Option<String>,
+    /// The folder of the phone pages (the build of ui/phone: `npx vite build --config
+    /// vite.phone.config.ts` in ui/ writes ui/dist-phone). Default: ui/dist-phone under the
+    /// current folder when it is there; without pages /m/ and /c/ answer 404.
+    #[arg(long)]
+    web: Option<PathBuf>,
+    /// A file holding the Open311 API key the citizen page (随手拍) files its reports under
+    /// (issue one with `serve-keys issue --app 随手拍 …`); also read from GRIDDESK_CITIZEN_KEY.
+    /// Without a key the citizen page takes no reports.
+    #[arg(long = "citizen-key-file")]
+    citizen_key_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -61,16 +71,51 @@ pub fn run(a: ServeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let citizen_key = match &a.citizen_key_file {
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read the citizen key file {}", f.display()))?
+                .trim()
+                .to_string(),
+        ),
+        None => std::env::var("GRIDDESK_CITIZEN_KEY")
+            .ok()
+            .map(|k| k.trim().to_string()),
+    }
+    .filter(|k| !k.is_empty());
+    let web = a.web.clone().or_else(|| {
+        let d = PathBuf::from("ui/dist-phone");
+        d.join("m/index.html").is_file().then_some(d)
+    });
+    let pages = match &web {
+        Some(d) => griddesk_station::web::Pages::load(d)?,
+        None => griddesk_station::web::Pages::default(),
+    };
     rt.block_on(async move {
         let opts = StationOptions {
             jurisdiction_id: a.jurisdiction,
+            citizen_key,
             ..StationOptions::default()
         };
-        let handle = griddesk_station::serve(engine, a.listen, opts).await?;
-        println!(
-            "station service on http://{}/open311/v2/ (Ctrl-C stops it)",
-            handle.local_addr()
-        );
+        let citizen = opts.citizen_key.is_some();
+        let served = !pages.is_empty();
+        let state = griddesk_station::StationState::new(engine, &opts).with_pages(pages);
+        let handle = griddesk_station::serve_state(state, a.listen).await?;
+        let addr = handle.local_addr();
+        println!("station service on http://{addr}/open311/v2/ (Ctrl-C stops it)");
+        if served {
+            println!("inspector app: http://{addr}/m/");
+            println!(
+                "citizen page:  http://{addr}/c/{}",
+                if citizen {
+                    ""
+                } else {
+                    " (takes no reports: no citizen key)"
+                }
+            );
+        } else {
+            eprintln!("no phone pages: /m/ and /c/ are not served (see --web)");
+        }
         tokio::signal::ctrl_c()
             .await
             .context("cannot wait for Ctrl-C")?;

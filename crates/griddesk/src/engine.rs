@@ -39,6 +39,8 @@ pub struct Engine {
     pub(crate) registers: Mutex<Option<(u64, Arc<griddesk_registers::registers::RegisterIndex>)>>,
     /// Open basemap packages by id (`api::basemap`).
     pub(crate) basemap_sources: crate::api::basemap::Sources,
+    /// The station's phone sessions and the citizen page's limits (`api::station_phone`).
+    pub(crate) phone: crate::api::station_phone::PhoneState,
 }
 
 /// How often [`Engine::loaded`] asks the store whether another writer committed.
@@ -139,6 +141,7 @@ impl Engine {
             pending: Mutex::new(None),
             registers: Mutex::new(None),
             basemap_sources: Mutex::default(),
+            phone: Default::default(),
         })
     }
 

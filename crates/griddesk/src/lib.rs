@@ -70,6 +70,7 @@ pub mod basemaps {
 /// The station service's keys, reports and their views (docs/station.md).
 pub mod station {
     pub use crate::api::station::*;
+    pub use crate::api::station_phone::*;
 }
 
 /// A real district's first day: File ▸ New, the setup checklist, grids for every community.

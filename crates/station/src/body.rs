@@ -10,8 +10,8 @@ use bytes::Bytes;
 #[derive(Debug, Default)]
 pub struct Form {
     pub fields: Vec<(String, String)>,
-    /// File name as sent (a label only) and bytes.
-    pub media: Option<(Option<String>, Vec<u8>)>,
+    /// Files of the field `media`: name as sent (a label only) and bytes.
+    pub media: Vec<(Option<String>, Vec<u8>)>,
 }
 
 impl Form {
@@ -26,11 +26,13 @@ impl Form {
     }
 }
 
-/// Reads the body of a request (already limited to `max_body` bytes).
+/// Reads the body of a request (already limited to `max_body` bytes), with at most `max_media`
+/// files in the field `media`.
 pub async fn read_form(
     headers: &HeaderMap,
     body: Bytes,
     max_photo: usize,
+    max_media: usize,
 ) -> Result<Form, ApiError> {
     let ctype = headers
         .get(axum::http::header::CONTENT_TYPE)
@@ -48,10 +50,10 @@ pub async fn read_form(
                 .map_err(|e| ApiError::bad(format!("the form cannot be read: {e}")))?;
             Ok(Form {
                 fields,
-                media: None,
+                media: Vec::new(),
             })
         }
-        "multipart/form-data" => multipart(ctype, body, max_photo).await,
+        "multipart/form-data" => multipart(ctype, body, max_photo, max_media).await,
         "" => Err(ApiError::bad(
             "no Content-Type: send application/x-www-form-urlencoded or multipart/form-data",
         )),
@@ -61,7 +63,12 @@ pub async fn read_form(
     }
 }
 
-async fn multipart(ctype: &str, body: Bytes, max_photo: usize) -> Result<Form, ApiError> {
+async fn multipart(
+    ctype: &str,
+    body: Bytes,
+    max_photo: usize,
+    max_media: usize,
+) -> Result<Form, ApiError> {
     let boundary = multer::parse_boundary(ctype)
         .map_err(|e| ApiError::bad(format!("the multipart form has no boundary: {e}")))?;
     let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
@@ -79,8 +86,12 @@ async fn multipart(ctype: &str, body: Bytes, max_photo: usize) -> Result<Form, A
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "media" {
-            if form.media.is_some() {
-                return Err(ApiError::bad("send at most one `media` file"));
+            if form.media.len() >= max_media {
+                return Err(ApiError::bad(if max_media == 1 {
+                    "send at most one `media` file".to_string()
+                } else {
+                    format!("send at most {max_media} `media` files")
+                }));
             }
             let file = field.file_name().map(|n| {
                 // A label only: never a path. Keep the last component, printable characters.
@@ -112,7 +123,7 @@ async fn multipart(ctype: &str, body: Bytes, max_photo: usize) -> Result<Form, A
                 }
             }
             if !bytes.is_empty() {
-                form.media = Some((file.filter(|f| !f.is_empty()), bytes));
+                form.media.push((file.filter(|f| !f.is_empty()), bytes));
             }
         } else {
             let text = field

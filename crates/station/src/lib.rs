@@ -3,7 +3,9 @@
 //! shells: it parses and formats, and every decision (keys, classes, the district, photos,
 //! acceptance) is the engine's.
 //!
-//! Today it serves Open311 GeoReport v2 at `/open311/v2/` ([`open311`]). Nothing starts unless
+//! It serves Open311 GeoReport v2 at `/open311/v2/` ([`open311`]), and the phone pages: the
+//! inspectors' app at `/m/` and the citizens' page at `/c/`, with their JSON API ([`phone`]) and
+//! their files ([`web`]). Nothing starts unless
 //! asked: [`serve`] binds, spawns the server and returns a [`StationHandle`] whose
 //! [`StationHandle::shutdown`] stops it (the desktop's 设置 ▸ 局域网服务 toggle and the CLI's
 //! `griddesk serve` both use it); [`router`] is the whole service without a socket, for tests.
@@ -11,6 +13,8 @@
 
 mod body;
 pub mod open311;
+pub mod phone;
+pub mod web;
 mod wire;
 
 use griddesk::Engine;
@@ -31,6 +35,9 @@ pub struct StationOptions {
     pub max_body: usize,
     /// Largest photo, bytes.
     pub max_photo: usize,
+    /// The Open311 API key the citizen page's reports are filed under (an administrator issues
+    /// it for the citizen page's app); without one the citizen page takes no reports.
+    pub citizen_key: Option<String>,
 }
 
 impl Default for StationOptions {
@@ -39,6 +46,7 @@ impl Default for StationOptions {
             jurisdiction_id: None,
             max_body: MAX_BODY,
             max_photo: MAX_PHOTO,
+            citizen_key: None,
         }
     }
 }
@@ -51,10 +59,14 @@ pub struct StationState {
     pub jurisdiction: Option<String>,
     pub max_body: usize,
     pub max_photo: usize,
+    pub citizen_key: Option<String>,
+    /// The phone pages' files.
+    pub pages: Arc<web::Pages>,
 }
 
 impl StationState {
-    /// The state for `engine` under `opts` (the jurisdiction defaults to the district's code).
+    /// The state for `engine` under `opts` (the jurisdiction defaults to the district's code),
+    /// without phone pages.
     pub fn new(engine: Arc<Engine>, opts: &StationOptions) -> Self {
         let jurisdiction = opts
             .jurisdiction_id
@@ -65,13 +77,29 @@ impl StationState {
             jurisdiction,
             max_body: opts.max_body,
             max_photo: opts.max_photo,
+            citizen_key: opts.citizen_key.clone(),
+            pages: Arc::new(web::Pages::default()),
         }
+    }
+
+    /// The same, serving the phone pages `pages`.
+    pub fn with_pages(mut self, pages: web::Pages) -> Self {
+        self.pages = Arc::new(pages);
+        self
     }
 }
 
 /// The station's routes.
 pub fn router(state: StationState) -> axum::Router {
-    axum::Router::new().nest("/open311/v2", open311::routes(state))
+    let pages = state.pages.clone();
+    axum::Router::new()
+        .nest("/open311/v2", open311::routes(state.clone()))
+        .nest("/m/api", phone::inspector_routes(state.clone()))
+        .nest("/c/api", phone::citizen_routes(state))
+        .fallback(axum::routing::get(move |uri: axum::http::Uri| {
+            let pages = pages.clone();
+            async move { pages.answer(&uri) }
+        }))
 }
 
 /// Why the station could not start or stopped.
@@ -119,6 +147,15 @@ pub async fn serve(
     listen: SocketAddr,
     opts: StationOptions,
 ) -> Result<StationHandle, StationError> {
+    serve_state(StationState::new(engine, &opts), listen).await
+}
+
+/// Binds `listen` and serves the station with `state` (phone pages included) until
+/// [`StationHandle::shutdown`].
+pub async fn serve_state(
+    state: StationState,
+    listen: SocketAddr,
+) -> Result<StationHandle, StationError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|source| StationError::Bind {
@@ -129,7 +166,8 @@ pub async fn serve(
         addr: listen,
         source,
     })?;
-    let app = router(StationState::new(engine, &opts));
+    // The citizen page's limit per address needs the peer's address.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

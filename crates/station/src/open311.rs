@@ -72,7 +72,7 @@ impl ApiError {
 }
 
 /// An engine error as the client sees it.
-fn engine_error(e: griddesk::Error) -> ApiError {
+pub(crate) fn engine_error(e: griddesk::Error) -> ApiError {
     use griddesk::ErrorKind as K;
     let description = match &e {
         griddesk::Error::Refused { refusal, .. } => refusal.to_string(),
@@ -123,7 +123,7 @@ fn split_format(file: &str) -> Result<(&str, Format), ApiError> {
 }
 
 /// Runs engine work off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -549,7 +549,7 @@ async fn post_request(
             st.max_body / (1024 * 1024)
         ))
     })?;
-    let form = read_form(&headers, bytes, st.max_photo).await?;
+    let form = read_form(&headers, bytes, st.max_photo, 1).await?;
     check_jurisdiction(&st, form.get("jurisdiction_id"))?;
     let key = form
         .get("api_key")
@@ -599,7 +599,7 @@ async fn post_request(
         component: form.get("attribute[component_code]").map(str::to_string),
         reporter: reporter(&form),
         phone: form.get("phone").map(str::to_string),
-        photo: form.media,
+        photo: form.media.into_iter().next(),
         idempotency,
     };
     let engine = st.engine.clone();

@@ -1,9 +1,10 @@
 //! The SQL of `griddesk_caseloop::intake::station::StationStore` (migration 0010): the station
-//! service's API keys and the reports received through it.
+//! service's API keys and the reports received through it; what inspectors' phones sent under
+//! their idempotency keys (migration 0011).
 
 use crate::error::Result;
 use crate::intake::station::{
-    NewStationKey, StationKey, StationReport, StationReportFilter, StationStore,
+    NewStationKey, PhoneAction, StationKey, StationReport, StationReportFilter, StationStore,
 };
 use crate::store::{format_datetime, parse_datetime};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
@@ -210,5 +211,58 @@ impl StationStore for crate::Db<'_> {
         limit: usize,
     ) -> griddesk_core::Result<Vec<StationReport>> {
         Ok(list_reports(self.0, f, limit)?)
+    }
+
+    fn add_phone_action(&self, a: &PhoneAction) -> griddesk_core::Result<()> {
+        let run = || -> Result<()> {
+            self.0.execute(
+                "INSERT INTO station_phone_action (login, idempotency, case_id, action, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    a.login,
+                    a.idempotency,
+                    a.case_id,
+                    a.action,
+                    format_datetime(&a.received_at)
+                ],
+            )?;
+            Ok(())
+        };
+        Ok(run()?)
+    }
+
+    fn phone_action(
+        &self,
+        login: &str,
+        idempotency: &str,
+    ) -> griddesk_core::Result<Option<PhoneAction>> {
+        let run = || -> Result<Option<PhoneAction>> {
+            let row = self
+                .0
+                .query_row(
+                    "SELECT case_id, action, received_at FROM station_phone_action
+                     WHERE login = ?1 AND idempotency = ?2",
+                    params![login, idempotency],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            row.map(|(case_id, action, at)| {
+                Ok(PhoneAction {
+                    login: login.to_string(),
+                    idempotency: idempotency.to_string(),
+                    case_id,
+                    action,
+                    received_at: parse_datetime(&at)?,
+                })
+            })
+            .transpose()
+        };
+        Ok(run()?)
     }
 }

@@ -58,6 +58,17 @@ pub struct StationReportFilter {
     pub case_ids: Vec<String>,
 }
 
+/// What an inspector's phone sent under an idempotency key (migration 0011): a report
+/// (`action` `report`) or a task result (the workflow action's key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneAction {
+    pub login: String,
+    pub idempotency: String,
+    pub case_id: String,
+    pub action: String,
+    pub received_at: NaiveDateTime,
+}
+
 /// The store operations of the station service: implemented by each backend.
 pub trait StationStore {
     /// Records a key; returns its id.
@@ -80,4 +91,8 @@ pub trait StationStore {
     fn station_report_by_token(&self, token: &str) -> Result<Option<StationReport>>;
     /// Station reports whose case matches the filter, newest report first, at most `limit`.
     fn station_reports(&self, f: &StationReportFilter, limit: usize) -> Result<Vec<StationReport>>;
+    /// Records what a phone sent under its idempotency key.
+    fn add_phone_action(&self, a: &PhoneAction) -> Result<()>;
+    /// What `login`'s phone already sent under this idempotency key.
+    fn phone_action(&self, login: &str, idempotency: &str) -> Result<Option<PhoneAction>>;
 }

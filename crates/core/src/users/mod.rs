@@ -266,6 +266,9 @@ pub enum SignInRefusal {
     /// Too many refusals in a row: the login must wait before its next attempt.
     #[error("too many failed sign-ins for `{login}`: try again in {seconds} s")]
     Wait { login: String, seconds: i64 },
+    /// A phone's session has expired, was signed out, or never existed (docs/station.md).
+    #[error("the session has ended: sign in again")]
+    SessionEnded,
 }
 
 impl SignInRefusal {
@@ -283,6 +286,7 @@ impl SignInRefusal {
             SignInRefusal::Wait { login, seconds } => Message::new(C::SignInWait)
                 .text("login", login)
                 .int("seconds", *seconds),
+            SignInRefusal::SessionEnded => Message::new(C::SignInSessionEnded),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod register;
 pub mod sample_seed;
 pub mod setup;
 pub mod station;
+pub mod station_phone;
 pub mod street;
 pub mod workflow;
 pub mod zones;

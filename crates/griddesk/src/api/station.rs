@@ -30,7 +30,7 @@ pub use griddesk_caseloop::intake::station::{
 
 /// Station reports are filed one at a time, so that the idempotency check and the filing of a
 /// report sent twice at once cannot both pass.
-static FILING: Mutex<()> = Mutex::new(());
+pub(crate) static FILING: Mutex<()> = Mutex::new(());
 
 /// The roles an acting account may report with, the first held is used.
 const REPORTING: &[Role] = &[
@@ -141,7 +141,7 @@ fn hash_key(key: &str) -> String {
         .collect()
 }
 
-fn random_hex(bytes: usize) -> String {
+pub(crate) fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::Rng::fill(&mut rand::thread_rng(), &mut b[..]);
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -176,6 +176,7 @@ impl Engine {
                 Err(SignInRefusal::Inactive { .. }) => Some("inactive"),
                 Err(SignInRefusal::RoleNotHeld { .. }) => Some("role_not_held"),
                 Err(SignInRefusal::Wait { .. }) => Some("wait"),
+                Err(SignInRefusal::SessionEnded) => Some("session_ended"),
             };
             // A store open read-only (read-only media) cannot record the sign-in.
             if !store.is_read_only() {

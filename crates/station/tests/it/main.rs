@@ -4,3 +4,4 @@
 mod common;
 mod georeport;
 mod open311;
+mod phone;

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_registers.sql"),
     include_str!("migrations/0009_basemaps.sql"),
     include_str!("migrations/0010_station.sql"),
+    include_str!("migrations/0011_station_phone.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -1,0 +1,132 @@
+//! The phone pages' files (docs/station.md, "Phones"): read once from the folder the station
+//! was started with (the Vite build of `ui/phone/`) into memory, and served from there, so no
+//! path from a request ever reaches the file system.
+
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Largest file and largest folder read.
+const MAX_FILE: u64 = 8 * 1024 * 1024;
+const MAX_TOTAL: u64 = 64 * 1024 * 1024;
+
+/// The files by their path under the folder (`m/index.html`, `assets/m-1a2b.js`).
+#[derive(Debug, Default)]
+pub struct Pages {
+    files: HashMap<String, (&'static str, bytes::Bytes)>,
+}
+
+/// Why the pages could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PagesError {
+    #[error("cannot read the phone pages in {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path} holds no phone pages (m/index.html and c/index.html): build them with `npx vite build --config vite.phone.config.ts` in ui/")]
+    Missing { path: String },
+    #[error("the phone pages in {path} are larger than {MAX_TOTAL} bytes")]
+    TooLarge { path: String },
+}
+
+fn mime(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "json" => "application/json",
+        "woff2" => "font/woff2",
+        "ico" => "image/x-icon",
+        _ => "application/octet-stream",
+    }
+}
+
+impl Pages {
+    /// Reads every file under `dir`.
+    pub fn load(dir: &Path) -> Result<Self, PagesError> {
+        let shown = dir.display().to_string();
+        let err = |source| PagesError::Read {
+            path: shown.clone(),
+            source,
+        };
+        let mut files = HashMap::new();
+        let mut total = 0u64;
+        let mut todo = vec![(dir.to_path_buf(), String::new())];
+        while let Some((path, prefix)) = todo.pop() {
+            for entry in std::fs::read_dir(&path).map_err(err)? {
+                let entry = entry.map_err(err)?;
+                let name = entry.file_name().to_string_lossy().to_string();
+                let kind = entry.file_type().map_err(err)?;
+                let rel = format!("{prefix}{name}");
+                if kind.is_dir() {
+                    todo.push((entry.path(), format!("{rel}/")));
+                } else if kind.is_file() {
+                    let len = entry.metadata().map_err(err)?.len();
+                    if len > MAX_FILE {
+                        continue;
+                    }
+                    total += len;
+                    if total > MAX_TOTAL {
+                        return Err(PagesError::TooLarge { path: shown });
+                    }
+                    let bytes = std::fs::read(entry.path()).map_err(err)?;
+                    files.insert(rel.clone(), (mime(&rel), bytes::Bytes::from(bytes)));
+                }
+            }
+        }
+        if !files.contains_key("m/index.html") || !files.contains_key("c/index.html") {
+            return Err(PagesError::Missing { path: shown });
+        }
+        Ok(Self { files })
+    }
+
+    /// Whether any page is served.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The answer to a GET of `uri`: a file, the app's page for its folder, or 404.
+    pub fn answer(&self, uri: &Uri) -> Response {
+        let path = uri.path();
+        if path == "/m" || path == "/c" {
+            return Redirect::permanent(&format!("{path}/")).into_response();
+        }
+        let key = match path.strip_prefix('/') {
+            Some("m/") | Some("c/") => format!("{}index.html", &path[1..]),
+            Some(k) => k.to_string(),
+            None => String::new(),
+        };
+        match self.files.get(&key) {
+            Some((ctype, body)) => {
+                // Built file names carry a content hash: they may be kept; the pages may not.
+                let cache = if key.starts_with("assets/") {
+                    "public, max-age=31536000, immutable"
+                } else {
+                    "no-cache"
+                };
+                (
+                    [
+                        (header::CONTENT_TYPE, *ctype),
+                        (header::CACHE_CONTROL, cache),
+                    ],
+                    body.clone(),
+                )
+                    .into_response()
+            }
+            None => (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                if self.files.is_empty() {
+                    "本站未提供手机页面 / this station serves no phone pages"
+                } else {
+                    "未找到 / not found"
+                },
+            )
+                .into_response(),
+        }
+    }
+}
