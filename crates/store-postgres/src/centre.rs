@@ -15,6 +15,9 @@ pub struct Centre {
     pub(crate) config: postgres::Config,
     /// The connection string without its password, for messages.
     pub(crate) target: String,
+    /// How much this connection's own committed transactions bumped the generation counters
+    /// it can see ([`griddesk_store::Generation`]).
+    pub(crate) own_bumps: Cell<u64>,
 }
 
 impl std::fmt::Debug for Centre {
@@ -60,6 +63,7 @@ impl Centre {
             client: RefCell::new(client),
             config,
             target,
+            own_bumps: Cell::new(0),
         })
     }
 
@@ -126,13 +130,29 @@ impl Centre {
             tx: RefCell::new(tx),
             statements: RefCell::new(HashMap::new()),
             district: Cell::new(None),
+            own_before: self.own_bumps.get(),
         };
         let out = f(&ctx)?;
+        let bumped = ctx.own_bumps()?;
         ctx.tx
             .into_inner()
             .commit()
             .map_err(|e| Error::of(e, "committing", None))?;
+        self.own_bumps.set(self.own_bumps.get() + bumped);
         Ok(out)
+    }
+
+    /// The sum of the generation counters this connection can see: its district's and the
+    /// city's for a station, every one for the centre's own role.
+    pub(crate) fn generation_sum(c: &mut postgres::Client) -> Result<u64> {
+        let n: i64 = c
+            .query_one(
+                "SELECT coalesce(sum(n), 0)::bigint FROM centre_generation",
+                &[],
+            )
+            .map_err(|e| Error::of(e, "reading the generation counters", None))?
+            .get(0);
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Runs a read on the connection.
@@ -150,6 +170,8 @@ pub struct CentreTx<'a> {
     /// The district this write is about: the one `put_district` wrote, else the one of the
     /// first coded row. `meta` rows and cases that name no unit grid or component go there.
     pub(crate) district: Cell<Option<DistrictCode>>,
+    /// The connection's own bumps committed before this transaction.
+    own_before: u64,
 }
 
 impl CentreTx<'_> {
@@ -200,10 +222,49 @@ impl CentreTx<'_> {
         Ok(st)
     }
 
+    /// How much this transaction bumped the generation counters so far: each counter it
+    /// touched is locked by it, so its value now less the value before the first bump is this
+    /// transaction's alone.
+    pub(crate) fn own_bumps(&self) -> Result<u64> {
+        let rows = self.query(
+            "SELECT coalesce(sum(n - nullif(current_setting(
+                        'griddesk.gen_before_' || coalesce(district::text, 'city'), true), '')::bigint),
+                        0)::bigint
+               FROM centre_generation",
+            &[],
+            || "reading this transaction's changes".into(),
+        )?;
+        let n: i64 = rows.first().map(|r| r.get(0)).unwrap_or(0);
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Notes the district of the write when none is noted yet.
     pub(crate) fn note_district(&self, d: DistrictCode) {
         if self.district.get().is_none() {
             self.district.set(Some(d));
         }
+    }
+}
+
+/// Changes whenever another connection commits a change to a row this connection can see
+/// (for a station: of its district or the city's shared rows); this connection's own commits
+/// leave it as it was.
+impl griddesk_store::Generation for Centre {
+    fn external_generation(&self) -> griddesk_core::Result<u64> {
+        let sum = self.with(Centre::generation_sum)?;
+        Ok(sum.saturating_sub(self.own_bumps.get()))
+    }
+}
+
+/// Inside a transaction: as [`Centre`]'s, this transaction's own changes left out too.
+impl griddesk_store::Generation for CentreTx<'_> {
+    fn external_generation(&self) -> griddesk_core::Result<u64> {
+        let rows = self.query(
+            "SELECT coalesce(sum(n), 0)::bigint FROM centre_generation",
+            &[],
+            || "reading the generation counters".into(),
+        )?;
+        let sum = u64::try_from(rows.first().map(|r| r.get::<_, i64>(0)).unwrap_or(0)).unwrap_or(0);
+        Ok(sum.saturating_sub(self.own_before + self.own_bumps()?))
     }
 }

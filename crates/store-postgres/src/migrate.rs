@@ -1,8 +1,9 @@
 //! The centre's versioned migrations (`migrations/*.sql`). `centre_schema` holds one row per
 //! applied migration; each runs in the migrator's one transaction, under an advisory lock, so
 //! two processes migrating at once apply each migration once, and a failure applies none.
-//! After the migrations the station grants and row-level security policies are put on every
-//! table again (`griddesk_secure_tables()`), so a table a later migration adds is covered.
+//! After the migrations the station grants and row-level security policies, and the triggers
+//! that bump the generation counters, are put on every table again (`griddesk_secure_tables()`,
+//! `griddesk_watch_tables()`), so a table a later migration adds is covered.
 
 use crate::error::{Error, Result};
 
@@ -15,6 +16,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_stations.sql",
         include_str!("../migrations/0002_stations.sql"),
+    ),
+    (
+        "0003_generation.sql",
+        include_str!("../migrations/0003_generation.sql"),
     ),
 ];
 
@@ -100,6 +105,8 @@ pub(crate) fn migrate(c: &mut postgres::Client) -> Result<()> {
     }
     tx.batch_execute("SELECT griddesk_secure_tables()")
         .map_err(|e| Error::of(e, "granting the station roles their tables", None))?;
+    tx.batch_execute("SELECT griddesk_watch_tables()")
+        .map_err(|e| Error::of(e, "putting the generation triggers on every table", None))?;
     tx.commit()
         .map_err(|e| Error::of(e, "committing the migration", None))
 }

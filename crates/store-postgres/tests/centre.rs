@@ -592,3 +592,72 @@ fn a_station_role_reads_and_writes_its_own_district_only() {
         .expect_err("a district not in the centre");
     assert_eq!(e.code(), Code::UnknownDistrict);
 }
+
+#[test]
+fn the_generation_follows_every_other_writer_and_not_ones_own_commits() {
+    use griddesk_store::Generation;
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_generation", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let a = sample();
+    let b = rebadged("331004");
+    write(&mut centre, a).expect("district A");
+    write(&mut centre, &b).expect("district B");
+    let other = Centre::open(&url).expect("a second connection of the centre");
+    let sa = station(&centre.add_station(&a.district.code, None).expect("A").url());
+    let mut sb = station(&centre.add_station(&b.district.code, None).expect("B").url());
+    let gen = |c: &Centre| c.external_generation().expect("generation");
+
+    // Own commits: no change for the writer; every other connection that sees the rows moves.
+    let (c0, o0, a0, b0) = (gen(&centre), gen(&other), gen(&sa), gen(&sb));
+    let mut case = a.cases[1].clone();
+    case.id = "gen-1".into();
+    centre
+        .write_model(&mut |w: &dyn ModelSink| w.insert_case(&case))
+        .expect("a case in A");
+    assert_eq!(gen(&centre), c0, "the centre's own commit");
+    assert_ne!(gen(&other), o0, "another connection of the centre sees it");
+    assert_ne!(gen(&sa), a0, "station A sees a change of its district");
+    assert_eq!(gen(&sb), b0, "station B: not its district");
+
+    // A station's commit: the centre and nobody of another district.
+    let (c1, a1, b1) = (gen(&centre), gen(&sa), gen(&sb));
+    let mut case = b.cases[1].clone();
+    case.id = "gen-2".into();
+    sb.write_model(&mut |w: &dyn ModelSink| w.insert_case(&case))
+        .expect("station B files a case");
+    assert_eq!(gen(&sb), b1, "station B's own commit");
+    assert_ne!(gen(&centre), c1, "the centre follows station B");
+    assert_eq!(gen(&sa), a1, "station A does not see B's change");
+
+    // The city's shared rows concern every station; a rolled-back write changes nothing.
+    let (a2, b2) = (gen(&sa), gen(&sb));
+    centre
+        .write_model(&mut |w: &dyn ModelSink| w.put_code_tables(&a.tables))
+        .expect("the code tables again");
+    assert_ne!(gen(&sa), a2);
+    assert_ne!(gen(&sb), b2);
+    let (c3, a3) = (gen(&centre), gen(&sa));
+    let o3 = gen(&other);
+    let e = other
+        .transaction(|tx| -> griddesk_core::Result<()> {
+            tx.insert_case(&a.cases[2])?; // a duplicate: the write fails and rolls back
+            Ok(())
+        })
+        .expect_err("a duplicate case");
+    assert_eq!(e.kind(), ErrorKind::Conflict);
+    assert_eq!((gen(&centre), gen(&sa), gen(&other)), (c3, a3, o3));
+
+    // Inside a transaction, its own writes are not someone else's.
+    let mut case = a.cases[3].clone();
+    case.id = "gen-3".into();
+    centre
+        .transaction(|tx| -> griddesk_core::Result<()> {
+            let before = tx.external_generation()?;
+            tx.insert_case(&case)?;
+            assert_eq!(tx.external_generation()?, before);
+            Ok(())
+        })
+        .expect("a write");
+    assert_eq!(gen(&centre), c3);
+}
