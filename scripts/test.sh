@@ -54,6 +54,21 @@ read -r cp cf < <(grep -E '^test result:' "$log_dir/cargo-test.log" | \
 passed=$((passed + cp)); failed=$((failed + cf))
 [ "$cf" -gt 0 ] && failed=$((failed - 1))  # the step failure is already counted in its tests
 
+# The station's phone pages (docs/station.md, "Phones") in Debian's Chromium with phone emulation,
+# against a real `griddesk serve`: built pages, the CLI from the build step, one deadline.
+rm -f artifacts/e2e/tap-phone.txt
+if step phone-build bash -c 'cd ui && npx vite build --config vite.phone.config.ts --logLevel error'; then
+  step e2e-phone timeout 180 node --test --test-concurrency=1 --test-force-exit \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination=artifacts/e2e/tap-phone.txt \
+    tests/e2e-phone/
+  pp=$(grep -cE '^ok ' artifacts/e2e/tap-phone.txt 2>/dev/null || true)
+  pf=$(grep -cE '^not ok ' artifacts/e2e/tap-phone.txt 2>/dev/null || true)
+  pp=${pp:-0}; pf=${pf:-0}
+  passed=$((passed + pp)); failed=$((failed + pf))
+  [ "$pf" -gt 0 ] && failed=$((failed - 1))
+fi
+
 if [ -x target/debug/griddesk-app ] && step app-build cargo build --workspace --all-targets; then
   # The step can never hang CI: node exits when the tests end, and the whole step has a deadline.
   # Every retry the harness makes (only after WebKit's known page crash) lands in retries.log.
@@ -86,11 +101,11 @@ if [ "$failed" -gt 0 ]; then
   echo "==> failures"
   grep -E '^test .* FAILED$' "$log_dir/cargo-test.log" 2>/dev/null | head -20 | sed 's/^/    cargo: /'
   grep -E "^thread '.*' panicked at|^  left:|^ right:" "$log_dir/cargo-test.log" 2>/dev/null | head -12 | sed 's/^/      /'
-  if [ -f artifacts/e2e/tap.txt ]; then
+  if [ -f artifacts/e2e/tap.txt ] || [ -f artifacts/e2e/tap-phone.txt ]; then
     awk '/^ *not ok /{show=1; print "    e2e: " $0; n=0; next}
          show && /^ *(ok|not ok) /{show=0}
          show && /(error|message|expected|actual|location|failureType):/ && n<8 {print "      " $0; n++}' \
-      artifacts/e2e/tap.txt | head -40
+      $(ls artifacts/e2e/tap.txt artifacts/e2e/tap-phone.txt 2>/dev/null) | head -40
   fi
 fi
 echo "summary: $passed passed, $failed failed"

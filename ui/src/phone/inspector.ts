@@ -300,7 +300,7 @@ function photoField(id: string, into: Blob[]): HTMLElement {
     })();
   });
   redraw();
-  return h('section', { class: 'field' }, h('label', { for: id, class: 'camera' }, '📷 拍照 / 选照片'), input, thumbs);
+  return h('section', { class: 'field' }, h('label', { for: id, class: 'camera' }, '拍照 / 选照片'), input, thumbs);
 }
 
 function reportView(): void {
@@ -367,7 +367,7 @@ function reportView(): void {
       'section',
       { class: 'field' },
       h('label', {}, '位置'),
-      h('button', { type: 'button', id: 'gps', onclick: () => void locate() }, '📍 使用当前位置'),
+      h('button', { type: 'button', id: 'gps', onclick: () => void locate() }, '使用当前位置'),
       h('div', { class: 'row' }, lon, lat),
       place,
     ),

@@ -1,0 +1,340 @@
+// The station's phone pages end to end (docs/station.md, "Phones"): Debian's Chromium, driven
+// through chromedriver with phone emulation (390×844), against a real `griddesk serve` on a
+// throwaway copy of the sample district. An inspector signs in, reports with a photo, goes
+// offline, reports again, comes back: both cases are in the store once, with their grids; a 核查
+// done on the phone moves the case; a citizen's report from a QR plate arrives with its
+// component. Screenshots land in artifacts/e2e/phone-*.png.
+//
+// Needs: target/debug/griddesk (or GRIDDESK_CLI), ui/dist-phone (`npx vite build --config
+// vite.phone.config.ts` in ui/), /usr/bin/chromium and /usr/bin/chromedriver.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { deflateSync, crc32 } from 'node:zlib';
+import { Session } from '../e2e/lib/webdriver.mjs';
+import { artifacts, repo } from '../e2e/lib/retries.mjs';
+
+const cli = resolve(process.env.GRIDDESK_CLI ?? join(repo, 'target/debug/griddesk'));
+const pages = join(repo, 'ui/dist-phone');
+const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const chromedriver = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** Runs the CLI to the end; fails the test on a non-zero exit. */
+function run(...args) {
+  const r = spawnSync(cli, args, { cwd: repo, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`griddesk ${args.join(' ')} -> ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Waits until `f` returns a truthy value (polled), or fails naming `what`. */
+async function until(f, what, timeoutMs = 20_000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await f();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await sleep(150);
+  }
+}
+
+/** A PNG photo (RGB, a colour gradient), encoded here so the test needs no image tool. */
+function png(w, h, seed) {
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) {
+    raw[y * (w * 3 + 1)] = 0;
+    for (let x = 0; x < w; x++) {
+      const o = y * (w * 3 + 1) + 1 + x * 3;
+      raw[o] = (x * 255) / w;
+      raw[o + 1] = (y * 255) / h;
+      raw[o + 2] = seed;
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The store's cases as rows of `griddesk export … cases` (read beside the running station). */
+function cases(dir, store) {
+  const out = join(dir, `cases-${Date.now()}.csv`);
+  run('export', store, 'cases', out);
+  const [head, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+  const cols = head.split(',');
+  return lines.map((l) => {
+    // Descriptions here have no commas or quotes; the sample's may: keep the columns we read.
+    const cells = l.split(',');
+    const row = Object.fromEntries(cols.map((c, i) => [c, cells[i] ?? '']));
+    row.raw = l;
+    return row;
+  });
+}
+
+const ctx = {};
+
+before(async () => {
+  for (const [what, p] of [
+    ['the griddesk CLI (cargo build -p griddesk-cli)', cli],
+    ['the phone pages (npx vite build --config vite.phone.config.ts in ui/)', join(pages, 'm/index.html')],
+    ['Debian chromium', chromium],
+    ['Debian chromium-driver', chromedriver],
+  ]) {
+    if (!existsSync(p)) throw new Error(`${what} is missing: ${p}`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'griddesk-phone-'));
+  const store = join(dir, 'station.sqlite');
+  run('init', store, '--sample', '--resources', join(repo, 'resources'));
+  const issued = JSON.parse(run('serve-keys', 'issue', store, '--admin', '--app', '随手拍', '--acting-as', 'receptionist'));
+  writeFileSync(join(dir, 'citizen.key'), issued.key);
+  // A component in a grid, for the plate, and its place for the phone's GPS.
+  const compCsv = join(dir, 'components.csv');
+  run('export', store, 'components', compCsv);
+  const [chead, ...clines] = readFileSync(compCsv, 'utf8').trim().split('\n');
+  const ccols = chead.split(',');
+  const comp = clines.map((l) => Object.fromEntries(ccols.map((c, i) => [c, l.split(',')[i] ?? '']))).find((r) => (r.grid ?? '') !== '');
+  assert.ok(comp, `a component in a grid (columns ${chead})`);
+  const port = await freePort();
+  const station = spawn(cli, ['serve', store, '--listen', `127.0.0.1:${port}`, '--web', pages, '--citizen-key-file', join(dir, 'citizen.key')], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  station.stdout.on('data', (d) => (log += d));
+  station.stderr.on('data', (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  await until(async () => (await fetch(`${base}/m/`)).ok, `the station on ${base} (${log})`, 30_000);
+
+  const dport = await freePort();
+  const driver = spawn(chromedriver, [`--port=${dport}`], { stdio: 'ignore' });
+  const dbase = `http://127.0.0.1:${dport}`;
+  await until(async () => (await fetch(`${dbase}/status`)).ok, 'chromedriver');
+  const profile = join(dir, 'profile');
+  const session = await Session.create(dbase, {
+    browserName: 'chrome',
+    'goog:chromeOptions': {
+      binary: chromium,
+      args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN', `--user-data-dir=${profile}`],
+      mobileEmulation: {
+        deviceMetrics: { width: 390, height: 844, pixelRatio: 2, touch: true, mobile: true },
+        userAgent:
+          'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36',
+      },
+    },
+  });
+  const cdp = (cmd, params = {}) => session.cmd('POST', '/goog/cdp/execute', { cmd, params });
+  const lon = Number(comp.lon);
+  const lat = Number(comp.lat);
+  await cdp('Browser.grantPermissions', { origin: base, permissions: ['geolocation'] });
+  // The inspector stands 10 m north-east of the component (inside its grid for any real grid).
+  await cdp('Emulation.setGeolocationOverride', { latitude: lat + 0.00006, longitude: lon + 0.00006, accuracy: 5 });
+  await cdp('Network.enable');
+  const photoA = join(dir, 'scene-a.png');
+  const photoB = join(dir, 'scene-b.png');
+  const photoC = join(dir, 'scene-c.png');
+  writeFileSync(photoA, png(640, 480, 40));
+  writeFileSync(photoB, png(480, 640, 160));
+  writeFileSync(photoC, png(320, 240, 220));
+  Object.assign(ctx, { dir, store, station, driver, session, base, cdp, comp, photoA, photoB, photoC, log: () => log });
+});
+
+after(async () => {
+  await ctx.session?.delete();
+  ctx.driver?.kill();
+  ctx.station?.kill('SIGINT');
+  await sleep(300);
+  ctx.station?.kill();
+  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+async function shot(name) {
+  const file = join(artifacts, `phone-${name}.png`);
+  writeFileSync(file, await ctx.session.screenshot());
+  return file;
+}
+
+/** Gives a hidden file input a file (the page's label stands where a finger taps). */
+async function attach(css, file) {
+  await ctx.session.execute(`document.querySelector(arguments[0]).style.display = 'block';`, css);
+  await ctx.session.type(css, file);
+  await ctx.session.execute(`document.querySelector(arguments[0]).style.display = '';`, css);
+}
+
+async function textOf(css) {
+  return ctx.session.execute(`const e = document.querySelector(arguments[0]); return e ? e.textContent : null;`, css);
+}
+
+async function pickClass(search, code) {
+  const s = ctx.session;
+  await until(() => s.execute(`return !!document.querySelector('#class-search')`), 'the report form');
+  await s.type('#class-search', search);
+  await until(() => s.execute(`return !!document.querySelector('li[data-code="${code}"]')`), `class ${code} in the list`);
+  await s.click(`li[data-code="${code}"]`);
+}
+
+const DESC_A = '巡查发现人行道暴露垃圾一堆';
+const DESC_B = '离线上报：路边垃圾未清运';
+
+test('an inspector signs in, reports online and offline, and each report is filed once with its grid', async () => {
+  const s = ctx.session;
+  await s.cmd('POST', '/url', { url: `${ctx.base}/m/` });
+  await until(() => s.execute(`return !!document.querySelector('#login')`), 'the sign-in form');
+  // A wrong password is refused in Chinese, from the message code.
+  await s.type('#login', 'inspector');
+  await s.type('#password', 'wrong');
+  await s.click('#sign-in');
+  await until(async () => (await textOf('#sign-in-error'))?.includes('账号或密码错误'), 'the refusal');
+  await shot('signin-refused');
+  await s.execute(`document.querySelector('#password').value = ''`);
+  await s.type('#password', 'inspector@2026');
+  await s.click('#sign-in');
+  await until(() => s.execute(`return !!document.querySelector('#tab-report')`), 'the main screen');
+
+  // Online: class, photo, description; the GPS position's grid is shown before sending.
+  await pickClass('垃圾', 'event-0102');
+  await until(async () => (await textOf('#place'))?.startsWith('所在网格'), 'the grid of the GPS position');
+  const place = await textOf('#place');
+  const grid = /\b(\d{15})\b/.exec(place)?.[1];
+  assert.ok(grid, `a 15-digit grid code in "${place}"`);
+  await attach('#photo', ctx.photoA);
+  await until(() => s.execute(`return document.querySelectorAll('#photo-thumbs img').length === 1`), 'the photo thumbnail');
+  await s.type('#description', DESC_A);
+  await shot('report-form');
+  await s.click('#send');
+  const toastA = await until(async () => {
+    const t = await textOf('#toast');
+    return t?.startsWith('已上报') ? t : null;
+  }, 'the receipt of the first report');
+  const idA = /案件 (\S+)，/.exec(toastA)?.[1];
+  assert.ok(idA, toastA);
+  assert.ok(toastA.includes(grid), `${toastA} names grid ${grid}`);
+  await shot('report-sent');
+
+  // The same class at the same place: warned of the open case just filed.
+  await pickClass('垃圾', 'event-0102');
+  await until(async () => (await textOf('#duplicates'))?.includes(idA), 'the duplicate warning');
+  await shot('duplicate-warning');
+
+  // Offline: the second report waits on the phone.
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await until(async () => (await textOf('#net')) === '离线', 'the offline mark');
+  await until(async () => (await textOf('#place'))?.length > 0, 'the place line');
+  await attach('#photo', ctx.photoB);
+  await until(() => s.execute(`return document.querySelectorAll('#photo-thumbs img').length === 1`), 'the second photo');
+  await s.type('#description', DESC_B);
+  await s.click('#send');
+  await until(async () => (await textOf('#queued')) === '1', 'one report queued');
+  await until(async () => (await textOf('#toast'))?.includes('已保存在手机上'), 'the offline note');
+  await shot('offline-queued');
+  await s.click('#tab-queue');
+  await until(() => s.execute(`return !!document.querySelector('#queue-list')`), 'the queue list');
+  await shot('offline-queue-list');
+  let rows = cases(ctx.dir, ctx.store).filter((r) => r.raw.includes(DESC_A) || r.raw.includes(DESC_B));
+  assert.equal(rows.length, 1, 'only the online report is filed while offline');
+
+  // Back online: the queue goes out once.
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await until(async () => (await textOf('#queued')) === '0', 'the queue emptied', 30_000);
+  await shot('back-online');
+  rows = cases(ctx.dir, ctx.store);
+  const a = rows.filter((r) => r.raw.includes(DESC_A));
+  const b = rows.filter((r) => r.raw.includes(DESC_B));
+  assert.equal(a.length, 1, 'the online report once');
+  assert.equal(b.length, 1, 'the offline report once');
+  for (const r of [...a, ...b]) {
+    assert.equal(r.source, 'patrol');
+    assert.equal(r.status, 'reported');
+    assert.equal(r.class_code, '0102');
+    assert.match(r.grid, /^\d{15}$/);
+  }
+  assert.equal(a[0].id, idA);
+  assert.equal(a[0].grid, grid);
+  assert.equal(b[0].grid, grid);
+  ctx.offlineId = b[0].id;
+});
+
+test('a 核查 done on the phone moves the case at the desk', async () => {
+  const s = ctx.session;
+  await s.click('#tab-tasks');
+  await until(() => s.execute(`return !!document.querySelector('#task-list')`), 'the task list');
+  await shot('tasks');
+  const id = await s.execute(
+    `const c = [...document.querySelectorAll('#task-list li')].find((li) => li.textContent.startsWith('核查'));
+     return c ? c.getAttribute('data-case') : null;`,
+  );
+  assert.ok(id, 'a 核查 task');
+  const before = cases(ctx.dir, ctx.store).find((r) => r.id === id);
+  assert.equal(before.status, 'checking');
+  await s.click(`li[data-case="${id}"]`);
+  await until(() => s.execute(`return !!document.querySelector('#verdict-check_pass')`), 'the task form');
+  await attach('#task-photo', ctx.photoC);
+  await until(() => s.execute(`return document.querySelectorAll('#task-photo-thumbs img').length === 1`), 'the after photo');
+  await s.type('#task-note', '现场已整改到位');
+  await shot('task-check');
+  await s.click('#verdict-check_pass');
+  await until(async () => (await textOf('#toast'))?.includes(`已提交：案件 ${id} 待结案`), 'the check result');
+  const after = cases(ctx.dir, ctx.store).find((r) => r.id === id);
+  assert.equal(after.status, 'to_close');
+  await until(() => s.execute(`return !document.querySelector('li[data-case="${id}"]')`), 'the task gone from the list');
+});
+
+test('a citizen reports from a component plate and follows the case', async () => {
+  const s = ctx.session;
+  const { comp } = ctx;
+  const payload = `GD1|${comp.code}|${Number(comp.lon).toFixed(6)}|${Number(comp.lat).toFixed(6)}`;
+  await s.cmd('POST', '/url', { url: `${ctx.base}/c/?p=${encodeURIComponent(payload)}` });
+  await until(async () => (await textOf('#c-component'))?.includes(comp.code), 'the component from the plate');
+  await attach('#c-photo', ctx.photoA);
+  await until(() => s.execute(`return document.querySelectorAll('#c-photo-thumbs img').length === 1`), 'the photo');
+  await s.type('#c-description', '井盖破损，有安全隐患');
+  await shot('citizen-form');
+  await s.click('#c-send');
+  await until(() => s.execute(`return !!document.querySelector('#c-case')`), 'the receipt', 30_000);
+  const caseId = await textOf('#c-case');
+  await shot('citizen-receipt');
+  const row = cases(ctx.dir, ctx.store).find((r) => r.id === caseId);
+  assert.ok(row, `case ${caseId} in the store`);
+  assert.equal(row.component, comp.code);
+  assert.equal(row.source, 'public');
+  assert.equal(row.status, 'reported');
+  assert.match(row.grid, /^\d{15}$/);
+  await s.click('#c-follow');
+  await until(async () => (await textOf('#c-status-text'))?.includes('已上报'), 'the status page');
+  await shot('citizen-status');
+});
