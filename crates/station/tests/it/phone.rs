@@ -745,3 +745,49 @@ async fn a_citizen_reports_from_a_plate_follows_it_and_is_limited() {
         .expect("station cases");
     assert_eq!(listed.len(), CITIZEN_PER_HOUR + 1);
 }
+
+#[test]
+fn the_citizen_limit_holds_per_network_address_and_lapses_after_an_hour() {
+    let d = district();
+    let e = &d.engine;
+    let client = e
+        .station_client(&d.key)
+        .expect("the key")
+        .expect("a usable key");
+    let (lon, lat) = d.inside();
+    let report = |i: usize| griddesk::station::StationIntake {
+        service_code: "event-0102".into(),
+        lon,
+        lat,
+        description: Some(format!("第 {i} 件")),
+        ..Default::default()
+    };
+    // Reported 70 minutes ago (the intake refuses report times after now).
+    let t = now() - chrono::Duration::minutes(70);
+    // Ten phones behind one address (a phone changing its id): the address is held back too.
+    for i in 0..CITIZEN_PER_HOUR {
+        e.citizen_report(
+            &client,
+            &format!("phone-{i}"),
+            Some("10.0.0.7"),
+            &report(i),
+            t,
+        )
+        .expect("within the limit");
+    }
+    let err = e
+        .citizen_report(&client, "phone-new", Some("10.0.0.7"), &report(99), t)
+        .expect_err("the address is over its limit");
+    assert_eq!(
+        err.message().code,
+        griddesk::MessageCode::StationRateLimited
+    );
+    assert_eq!(case_count(&d), CITIZEN_PER_HOUR);
+    // Another address is not.
+    e.citizen_report(&client, "phone-new", Some("10.0.0.8"), &report(100), t)
+        .expect("another address");
+    // An hour later the first address may report again.
+    e.citizen_report(&client, "phone-0", Some("10.0.0.7"), &report(101), now())
+        .expect("an hour later");
+    assert_eq!(case_count(&d), CITIZEN_PER_HOUR + 2);
+}
