@@ -66,7 +66,11 @@ if [[ $cmd == init && ! -f $sharedir/extension/postgis.control ]]; then
 fi
 
 # An absolute path: the server and the connection string need one.
-mkdir -p "$dir" 2>/dev/null || die "cannot create the folder $dir"
+if [[ $cmd == init ]]; then
+    mkdir -p "$dir" 2>/dev/null || die "cannot create the folder $dir"
+elif [[ ! -d $dir ]]; then
+    die "$dir holds no cluster (there is no such folder)"
+fi
 dir=$(cd "$dir" && pwd)
 [[ $dir != *" "* && $dir != *"'"* ]] || die "$dir: the data folder's path may not hold spaces or quotes"
 # A unix socket's path is limited to 107 bytes (.s.PGSQL.NNNNN is added).

@@ -661,3 +661,64 @@ fn the_generation_follows_every_other_writer_and_not_ones_own_commits() {
         .expect("a write");
     assert_eq!(gen(&centre), c3);
 }
+
+#[test]
+fn a_city_server_runs_the_centre_under_an_owner_that_is_no_superuser() {
+    // docs/centre.md, "Pointing GridDesk at a city's own PostgreSQL server", step by step.
+    let cluster = common::cluster();
+    let mut su = postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls)
+        .expect("the superuser");
+    for sql in [
+        "DROP DATABASE IF EXISTS t_owned WITH (FORCE)",
+        "DROP ROLE IF EXISTS t_owned_station_331003",
+        "DROP ROLE IF EXISTS t_owned_station",
+        "DROP ROLE IF EXISTS t_owner",
+        "DROP ROLE IF EXISTS t_other",
+        "CREATE ROLE t_owner LOGIN CREATEROLE PASSWORD 'owner-pass-2026'",
+        "CREATE ROLE t_other LOGIN PASSWORD 'other-pass-2026'",
+    ] {
+        su.batch_execute(sql).expect(sql);
+    }
+    su.batch_execute("CREATE DATABASE t_owned OWNER t_owner")
+        .expect("the database");
+    let mut su_db = postgres::Client::connect(&cluster.url("t_owned"), postgres::NoTls)
+        .expect("the superuser in the new database");
+    su_db
+        .batch_execute("CREATE EXTENSION postgis")
+        .expect("PostGIS");
+    let owner_url = format!(
+        "postgresql://t_owner:owner-pass-2026@127.0.0.1:{}/t_owned",
+        cluster.port()
+    );
+    let mut centre = Centre::init(&owner_url).expect("the owner runs the migrations");
+    assert_eq!(centre.role().expect("role"), "t_owner");
+    let a = sample();
+    write(&mut centre, a).expect("the owner writes a district");
+    let creds = centre
+        .add_station(&a.district.code, None)
+        .expect("the owner makes a station role");
+    let st = station(&creds.url());
+    let seen = st.load(None).expect("the station reads");
+    assert_eq!(seen.len(), 1);
+    assert_holds(&seen[0], a);
+    let mut case = a.cases[0].clone();
+    case.id = "by-station".into();
+    let mut st = st;
+    st.write_model(&mut |w: &dyn ModelSink| w.insert_case(&case))
+        .expect("the station writes its district (the generation trigger runs as the owner)");
+    // Another login of the same server may not even connect: the database is not PUBLIC's.
+    let e = postgres::Client::connect(
+        &format!(
+            "postgresql://t_other:other-pass-2026@127.0.0.1:{}/t_owned",
+            cluster.port()
+        ),
+        postgres::NoTls,
+    )
+    .err()
+    .expect("a role that is neither the owner nor a station is refused");
+    assert_eq!(
+        e.code(),
+        Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+        "{e:?}"
+    );
+}
