@@ -6,6 +6,7 @@
 //! [`Error`].
 #![forbid(unsafe_code)]
 
+mod calendar;
 mod centre;
 pub mod error;
 mod migrate;
