@@ -9,6 +9,7 @@
 mod calendar;
 mod centre;
 pub mod error;
+mod filing;
 mod migrate;
 mod model;
 mod stations;
