@@ -51,7 +51,7 @@ fn rebadged(to: &str) -> SampleDistrict {
 }
 
 /// Writes a district (code tables included) through the store traits, in one transaction.
-fn write(centre: &mut Centre, d: &SampleDistrict) -> griddesk_core::Result<()> {
+fn write(centre: &mut impl ModelStore, d: &SampleDistrict) -> griddesk_core::Result<()> {
     centre.write_model(&mut |w: &dyn ModelSink| {
         w.put_code_tables(&d.tables)?;
         w.put_district(&d.district)?;
@@ -720,5 +720,45 @@ fn a_city_server_runs_the_centre_under_an_owner_that_is_no_superuser() {
         e.code(),
         Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
         "{e:?}"
+    );
+}
+
+#[test]
+fn the_centre_reads_back_what_a_station_store_reads_back() {
+    // The same district written through the same trait calls into a station's SQLite store and
+    // into the centre: the snapshots they give agree row for row.
+    let cluster = common::cluster();
+    let url = cluster.fresh_database("t_parity", true);
+    let mut centre = Centre::init(&url).expect("init");
+    let d = sample();
+    let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
+    write(&mut station, d).expect("the station store");
+    write(&mut centre, d).expect("the centre");
+    let mut local = station.load().expect("the station's snapshot");
+    let mut remote = centre
+        .load(Some(&d.district.code))
+        .expect("the centre's snapshot")
+        .pop()
+        .expect("one district");
+    for s in [&mut local, &mut remote] {
+        s.components.sort_by_key(|k| k.code);
+        s.cases.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    assert_eq!(remote.district, local.district);
+    assert_eq!(remote.streets, local.streets);
+    assert_eq!(remote.communities, local.communities);
+    assert_eq!(remote.grids, local.grids);
+    assert_eq!(remote.duty_grids, local.duty_grids);
+    assert_eq!(remote.components, local.components);
+    assert_eq!(remote.cases, local.cases);
+    assert_eq!(remote.code_tables.components, local.code_tables.components);
+    assert_eq!(remote.code_tables.events, local.code_tables.events);
+    let ids: Vec<&str> = d.cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        centre
+            .district(d.district.code)
+            .case_descriptions(&ids)
+            .expect("centre"),
+        station.case_descriptions(&ids).expect("station")
     );
 }
