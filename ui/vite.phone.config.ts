@@ -15,6 +15,7 @@ export default defineConfig({
     outDir: at('./dist-phone'),
     emptyOutDir: true,
     sourcemap: false,
+    chunkSizeWarningLimit: 2000,
     rolldownOptions: {
       input: {
         m: at('./phone/m/index.html'),

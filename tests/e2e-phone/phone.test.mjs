@@ -150,7 +150,16 @@ before(async () => {
     browserName: 'chrome',
     'goog:chromeOptions': {
       binary: chromium,
-      args: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN', `--user-data-dir=${profile}`],
+      // MapLibre needs WebGL2: SwiftShader gives it without a GPU (docs: PLATFORM.md).
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--use-angle=swiftshader',
+        '--enable-unsafe-swiftshader',
+        '--lang=zh-CN',
+        `--user-data-dir=${profile}`,
+      ],
       mobileEmulation: {
         deviceMetrics: { width: 390, height: 844, pixelRatio: 2, touch: true, mobile: true },
         userAgent:
@@ -232,6 +241,20 @@ test('an inspector signs in, reports online and offline, and each report is file
   const place = await textOf('#place');
   const grid = /\b(\d{15})\b/.exec(place)?.[1];
   assert.ok(grid, `a 15-digit grid code in "${place}"`);
+  // The map of the station's tiles: the phone's position marked; a tap moves the report's
+  // position (and its grid is asked again); 使用当前位置 puts the GPS position back.
+  await until(() => s.execute(`return !!document.querySelector('#map[data-idle]')`), 'the map drawn', 30_000);
+  await sleep(500);
+  await shot('report-map');
+  const lon0 = await s.execute(`return document.querySelector('#lon').value`);
+  const r = await s.execute(`const b = document.querySelector('#map').getBoundingClientRect(); return [b.left, b.top, b.width, b.height];`);
+  await s.clickAt(r[0] + r[2] / 2 + 60, r[1] + r[3] / 2);
+  await until(async () => (await s.execute(`return document.querySelector('#lon').value`)) !== lon0, 'the tapped position');
+  assert.ok(Number(await s.execute(`return document.querySelector('#lon').value`)) > Number(lon0), 'a tap east of the mark is east');
+  await until(async () => (await textOf('#place'))?.startsWith('所在网格'), 'the grid of the tapped position');
+  await s.click('#gps');
+  await until(async () => (await s.execute(`return document.querySelector('#lon').value`)) === lon0, 'the GPS position back');
+  await until(async () => (await textOf('#place'))?.includes(grid), 'the GPS grid back');
   await attach('#photo', ctx.photoA);
   await until(() => s.execute(`return document.querySelectorAll('#photo-thumbs img').length === 1`), 'the photo thumbnail');
   await s.type('#description', DESC_A);

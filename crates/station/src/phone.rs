@@ -120,6 +120,7 @@ fn engine_error(e: griddesk::Error) -> PhoneError {
                     StatusCode::UNPROCESSABLE_ENTITY
                 }
                 K::NotFound => StatusCode::NOT_FOUND,
+                K::BadTile => StatusCode::BAD_REQUEST,
                 K::NotPermitted => StatusCode::FORBIDDEN,
                 K::StoreReadOnly | K::StoreLocked => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
@@ -183,6 +184,7 @@ pub fn inspector_routes(state: StationState) -> Router {
         .route("/reports", post(report))
         .route("/tasks", get(tasks))
         .route("/tasks/{case}", post(task))
+        .route("/tiles/{z}/{x}/{file}", get(tile))
         .with_state(state)
 }
 
@@ -282,14 +284,56 @@ async fn sign_out(State(st): State<StationState>, headers: HeaderMap) -> Respons
 struct Me {
     login: String,
     name: String,
+    home: griddesk::station::PhoneHome,
 }
 
 async fn me(State(st): State<StationState>, headers: HeaderMap) -> Response {
-    match session(&st, &headers).await {
-        Ok(s) => json(&Me {
-            login: s.login,
-            name: s.name,
-        }),
+    let r = async {
+        let s = session(&st, &headers).await?;
+        let engine = st.engine.clone();
+        run(move || {
+            let home = engine.phone_home(&s);
+            Ok(Me {
+                login: s.login,
+                name: s.name,
+                home,
+            })
+        })
+        .await
+    }
+    .await;
+    match r {
+        Ok(v) => json(&v),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `tiles/{z}/{x}/{y}.pbf`: the engine's vector tile (district, streets, communities, grids,
+/// components, cases) for a signed-in inspector's map.
+async fn tile(
+    State(st): State<StationState>,
+    Path((z, x, file)): Path<(u32, u32, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let r = async {
+        session(&st, &headers).await?;
+        let y: u32 = file
+            .strip_suffix(".pbf")
+            .and_then(|y| y.parse().ok())
+            .ok_or_else(|| PhoneError::field("y"))?;
+        let engine = st.engine.clone();
+        run(move || engine.tile(z, x, y)).await
+    }
+    .await;
+    match r {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -23,6 +23,7 @@ import {
   type Queued,
 } from './common';
 import { fill, h } from './dom';
+import type { PhoneMap } from './phonemap';
 
 interface Service {
   code: string;
@@ -74,6 +75,18 @@ interface Task {
   deadline: string | null;
 }
 
+interface Home {
+  duty_grids: string[];
+  grids: string[];
+  bbox: [number, number, number, number] | null;
+}
+
+interface Me {
+  login: string;
+  name: string;
+  home: Home;
+}
+
 interface TaskDone {
   case_id: string;
   status: string;
@@ -83,6 +96,7 @@ interface TaskDone {
 const TOKEN = 'griddesk.m.token';
 const WHO = 'griddesk.m.who';
 const SERVICES = 'griddesk.m.services';
+const HOME = 'griddesk.m.home';
 
 let token: string | null = localStorage.getItem(TOKEN);
 let services: Service[] = [];
@@ -148,6 +162,20 @@ const body = h('main', { id: 'body' });
 const badge = h('span', { class: 'badge', id: 'queued' }, '0');
 const net = h('span', { class: 'net', id: 'net' });
 
+function home(): Home | null {
+  const kept = localStorage.getItem(HOME);
+  return kept === null ? null : (JSON.parse(kept) as Home);
+}
+
+async function loadHome(): Promise<void> {
+  try {
+    const me = (await call('/m/api/me', { token })) as Me;
+    localStorage.setItem(HOME, JSON.stringify(me.home));
+  } catch {
+    // Offline: the home kept from before, if any.
+  }
+}
+
 async function mainView(): Promise<void> {
   const tabs = h(
     'nav',
@@ -171,7 +199,7 @@ async function mainView(): Promise<void> {
     h('div', { id: 'toast', class: 'toast' }),
   );
   showNet();
-  await loadServices();
+  await Promise.all([loadServices(), loadHome()]);
   await show(tab);
   void sendQueued();
 }
@@ -310,9 +338,30 @@ function reportView(): void {
   const desc = h('textarea', { id: 'description', rows: '3', placeholder: '问题描述（可选）' });
   const place = h('div', { class: 'place', id: 'place' }, '定位后显示所在网格');
   const dups = h('div', { class: 'dups', id: 'duplicates' });
+  const mapEl = h('div', { class: 'map', id: 'map' });
+  let map: PhoneMap | null = null;
   const check = (): void => {
+    const x = num(lon.value);
+    const y = num(lat.value);
+    if (x !== null && y !== null) map?.mark(x, y, false);
     void previewNow(lon, lat, place, dups);
   };
+  const h0 = home();
+  void import('./phonemap')
+    .then((m) => {
+      map = m.phoneMap(mapEl, () => token, h0?.grids ?? [], h0?.bbox ?? null, (x, y) => {
+        lon.value = x.toFixed(6);
+        lat.value = y.toFixed(6);
+        check();
+      });
+      const x = num(lon.value);
+      const y = num(lat.value);
+      if (x !== null && y !== null) map.mark(x, y, true);
+    })
+    .catch(() => {
+      // No WebGL on this phone: the position is taken from the GPS or typed.
+      mapEl.remove();
+    });
   lon.addEventListener('change', check);
   lat.addEventListener('change', check);
   const locate = async (): Promise<void> => {
@@ -321,9 +370,10 @@ function reportView(): void {
       const [x, y] = await gps();
       lon.value = x.toFixed(6);
       lat.value = y.toFixed(6);
+      map?.mark(x, y, true);
       check();
     } catch {
-      place.textContent = '无法获取定位：请输入经纬度';
+      place.textContent = '无法获取定位：请在地图上点选或输入经纬度';
     }
   };
   const send = async (): Promise<void> => {
@@ -367,6 +417,7 @@ function reportView(): void {
       'section',
       { class: 'field' },
       h('label', {}, '位置'),
+      mapEl,
       h('button', { type: 'button', id: 'gps', onclick: () => void locate() }, '使用当前位置'),
       h('div', { class: 'row' }, lon, lat),
       place,

@@ -131,6 +131,15 @@ pub struct PhoneTaskDone {
     pub repeated: bool,
 }
 
+/// Where an inspector works: their duty grids (责任网格) and unit grids, and the extent of them
+/// (`[west, south, east, north]`), for the phone's map.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhoneHome {
+    pub duty_grids: Vec<String>,
+    pub grids: Vec<String>,
+    pub bbox: Option<[f64; 4]>,
+}
+
 fn ended() -> Error {
     Error::SignIn(SignInRefusal::SessionEnded)
 }
@@ -264,6 +273,45 @@ impl Engine {
             return Err(ended());
         }
         Ok(session)
+    }
+
+    /// The inspector's duty grids (those naming them as their 监督员, as the desk's work queue
+    /// marks a case "mine") and their unit grids' extent.
+    pub fn phone_home(&self, session: &Session) -> PhoneHome {
+        use geo::BoundingRect;
+        let l = self.loaded();
+        let idx = &l.index;
+        let mut duty = Vec::new();
+        let mut grids: Vec<String> = Vec::new();
+        for d in idx
+            .duty_grids
+            .iter()
+            .filter(|d| d.inspector == session.name || d.inspector == session.login)
+        {
+            duty.push(d.code.clone());
+            grids.extend(d.grids.iter().map(|g| g.to_string()));
+        }
+        grids.sort();
+        grids.dedup();
+        let mut bbox: Option<[f64; 4]> = None;
+        for g in idx
+            .grids
+            .iter()
+            .filter(|g| g.is_active() && grids.binary_search(&g.code.to_string()).is_ok())
+        {
+            if let Some(r) = g.polygon.bounding_rect() {
+                let b = bbox.get_or_insert([r.min().x, r.min().y, r.max().x, r.max().y]);
+                b[0] = b[0].min(r.min().x);
+                b[1] = b[1].min(r.min().y);
+                b[2] = b[2].max(r.max().x);
+                b[3] = b[3].max(r.max().y);
+            }
+        }
+        PhoneHome {
+            duty_grids: duty,
+            grids,
+            bbox,
+        }
     }
 
     /// Ends a phone session (nothing happens for an unknown token).

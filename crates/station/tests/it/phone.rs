@@ -14,6 +14,8 @@ use griddesk::users::Role;
 use griddesk::workflow::machine::Action;
 use griddesk::workflow::photo::{solid_png, PhotoInput, PhotoPhase};
 use griddesk_station::{router, StationOptions, StationState};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
 
 async fn post_json(app: &axum::Router, uri: &str, token: Option<&str>, body: &str) -> Answer {
     let mut r = Request::post(uri).header("content-type", "application/json");
@@ -790,4 +792,74 @@ fn the_citizen_limit_holds_per_network_address_and_lapses_after_an_hour() {
     e.citizen_report(&client, "phone-0", Some("10.0.0.7"), &report(101), now())
         .expect("an hour later");
     assert_eq!(case_count(&d), CITIZEN_PER_HOUR + 2);
+}
+
+#[tokio::test]
+async fn a_signed_in_inspector_gets_the_engines_tiles_and_their_duty_grids() {
+    let d = district();
+    let app = d.app();
+    let token = sign_in(&app).await;
+    let (lon, lat) = d.inside();
+    let z = 15u32;
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n) as u32;
+    let lr = lat.to_radians();
+    let y = ((1.0 - (lr.tan() + 1.0 / lr.cos()).ln() / std::f64::consts::PI) / 2.0 * n) as u32;
+    let path = format!("/m/api/tiles/{z}/{x}/{y}.pbf");
+    let a = get(&app, &path).await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED, "tiles need a session");
+    let r = app
+        .clone()
+        .oneshot(
+            Request::get(&path)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .expect("a request"),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.mapbox-vector-tile"
+    );
+    let bytes = r.into_body().collect().await.expect("a body").to_bytes();
+    assert_eq!(
+        bytes.as_ref(),
+        d.engine
+            .tile(z, x, y)
+            .expect("the engine's tile")
+            .as_slice(),
+        "the engine's own tile"
+    );
+    assert!(bytes.windows(5).any(|w| w == b"grids"), "a grids layer");
+    let a = get_auth(
+        &app,
+        &format!("/m/api/tiles/{z}/{}/{y}.pbf", u32::MAX),
+        &token,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+    let a = get_auth(&app, &format!("/m/api/tiles/{z}/{x}/{y}.png"), &token).await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST, "{}", a.body);
+
+    // The inspector's duty grids, as the engine's index has them.
+    let me = get_auth(&app, "/m/api/me", &token).await.json();
+    let want: Vec<String> = d
+        .engine
+        .loaded()
+        .index
+        .duty_grids
+        .iter()
+        .filter(|g| g.inspector == "inspector")
+        .map(|g| g.code.clone())
+        .collect();
+    let got: Vec<String> = me["home"]["duty_grids"]
+        .as_array()
+        .expect("duty grids")
+        .iter()
+        .map(|v| v.as_str().expect("a code").to_string())
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(me["home"]["bbox"].is_null(), want.is_empty());
 }
