@@ -18,6 +18,7 @@ pub enum Code {
     Duplicate,
     NoDistrict,
     UnknownDistrict,
+    NotFound,
     Geometry,
     Corrupt,
     PermissionDenied,
@@ -35,6 +36,7 @@ impl Code {
             Code::Duplicate => "centre.duplicate",
             Code::NoDistrict => "centre.no_district",
             Code::UnknownDistrict => "centre.unknown_district",
+            Code::NotFound => "centre.not_found",
             Code::Geometry => "centre.geometry",
             Code::Corrupt => "centre.corrupt",
             Code::PermissionDenied => "centre.permission_denied",
@@ -86,6 +88,12 @@ pub enum Error {
     NoDistrict { what: &'static str, key: String },
     #[error("district `{0}` is not in this centre")]
     UnknownDistrict(String),
+    #[error("{what} `{key}` not found in district {district}")]
+    NotFound {
+        what: &'static str,
+        key: String,
+        district: String,
+    },
     #[error("{what} `{key}`: geometry: {reason}")]
     Geometry {
         what: &'static str,
@@ -114,6 +122,7 @@ impl Error {
             Error::Duplicate { .. } => Code::Duplicate,
             Error::NoDistrict { .. } => Code::NoDistrict,
             Error::UnknownDistrict(_) => Code::UnknownDistrict,
+            Error::NotFound { .. } => Code::NotFound,
             Error::Geometry { .. } => Code::Geometry,
             Error::Corrupt { .. } => Code::Corrupt,
             Error::PermissionDenied { .. } => Code::PermissionDenied,
@@ -194,6 +203,7 @@ impl From<Error> for griddesk_core::Error {
                 what: "district",
                 key,
             },
+            Error::NotFound { what, key, .. } => E::NotFound { what, key },
             Error::Geometry { what, key, reason } => {
                 E::Geometry(format!("{what} `{key}`: {reason}"))
             }

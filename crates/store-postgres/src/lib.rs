@@ -12,10 +12,12 @@ pub mod error;
 mod filing;
 mod migrate;
 mod model;
+mod routing;
 mod stations;
+mod users;
 
 pub use centre::{Centre, CentreTx};
 pub use error::{Code, Error, Result};
 pub use migrate::{current_version, MIGRATIONS};
-pub use model::DistrictScope;
+pub use model::{DistrictScope, DistrictTx};
 pub use stations::StationCredentials;

@@ -310,12 +310,27 @@ impl griddesk_store::ModelStore for Centre {
     }
 }
 
-/// One district's case texts: case numbers are a station's, so they are looked up inside one
-/// district ([`Centre::district`]).
+/// The centre seen from one district ([`Centre::district`]): what is keyed by a station's own
+/// numbers (case numbers, routing rule ids…) is looked up and written inside that district.
+/// Outside a transaction each write commits on its own, as the station's store does outside
+/// one; [`CentreTx::district`] is the same inside a transaction.
 #[derive(Debug, Clone, Copy)]
 pub struct DistrictScope<'a> {
-    centre: &'a Centre,
-    district: DistrictCode,
+    pub(crate) centre: &'a Centre,
+    pub(crate) district: DistrictCode,
+}
+
+/// One district inside a transaction ([`CentreTx::district`]).
+pub struct DistrictTx<'t, 'a> {
+    pub(crate) tx: &'t CentreTx<'a>,
+    pub(crate) district: DistrictCode,
+}
+
+impl<'a> CentreTx<'a> {
+    /// This transaction seen from one district.
+    pub fn district(&self, district: DistrictCode) -> DistrictTx<'_, 'a> {
+        DistrictTx { tx: self, district }
+    }
 }
 
 impl Centre {
