@@ -12,6 +12,7 @@ pub mod error;
 mod filing;
 mod migrate;
 mod model;
+mod queue;
 mod routing;
 mod stations;
 mod users;
