@@ -8,6 +8,7 @@
 
 mod calendar;
 mod centre;
+mod desk;
 pub mod error;
 mod filing;
 mod migrate;

@@ -1,10 +1,11 @@
-//! A district's case list in the centre (`QueueStore`), side by side with a station's SQLite
+//! A district's case list and open cases in the centre (`QueueStore`, `DeskStore`), side by side with a station's SQLite
 //! store holding the same district: every filter gives the same total and the same page, in
 //! the same order; another district's cases never show.
 
 mod common;
 
 use chrono::NaiveDate;
+use griddesk_caseloop::workflow::desk::DeskStore;
 use griddesk_caseloop::workflow::queue::{CaseFilter, QueueStore};
 use griddesk_core::model::{CaseKind, CaseSource, CaseStatus};
 use griddesk_core::ErrorKind;
@@ -76,6 +77,12 @@ fn flows(ids: &[&str], centre: bool) -> String {
             i + 2
         ));
     }
+    sql.push_str(&format!(
+        "INSERT INTO case_hang ({col}case_id, stage_id, started_at)
+         VALUES ({val}'{id}', (SELECT id FROM case_stage WHERE case_id = '{id}'),
+                 '2026-01-03 09:00:00');",
+        id = ids[1]
+    ));
     sql
 }
 
@@ -265,6 +272,33 @@ fn the_case_list_filters_and_pages_as_at_the_station() {
         .1
         .iter()
         .all(|r| r.deadline.is_some() && r.stage.is_some()));
+
+    // The open cases with their flow, running stage and open hang-up, as the desk reads them.
+    let open = |s: &dyn DeskStore| {
+        let mut rows: Vec<String> = s
+            .open_case_rows()
+            .expect("open cases")
+            .iter()
+            .map(|r| format!("{r:?}"))
+            .collect();
+        rows.sort();
+        rows
+    };
+    let want = open(&local);
+    assert_eq!(open(&remote), want);
+    assert!(want.len() > 20, "{}", want.len());
+    assert!(want
+        .iter()
+        .any(|r| r.contains("hang_start: Some(\"2026-01-03 09:00:00\")")));
+    assert!(want
+        .iter()
+        .any(|r| r.contains("deadline: Some(\"2026-01-0") && r.contains(" 17:00:00\")")));
+    assert!(centre
+        .district(other.district.code)
+        .open_case_rows()
+        .expect("B")
+        .iter()
+        .all(|r| r.stage.is_none()));
 
     // Overdue ids as the workflow judges them.
     let judged: Vec<&str> = d
