@@ -11,6 +11,7 @@ mod centre;
 mod desk;
 pub mod error;
 mod filing;
+mod intake;
 mod migrate;
 mod model;
 mod queue;

@@ -1,10 +1,12 @@
-//! A district's case list and open cases in the centre (`QueueStore`, `DeskStore`), side by side with a station's SQLite
+//! A district's case list, open cases and task numbers in the centre (`QueueStore`,
+//! `DeskStore`, `IntakeStore`), side by side with a station's SQLite
 //! store holding the same district: every filter gives the same total and the same page, in
 //! the same order; another district's cases never show.
 
 mod common;
 
 use chrono::NaiveDate;
+use griddesk_caseloop::intake::IntakeStore;
 use griddesk_caseloop::workflow::desk::DeskStore;
 use griddesk_caseloop::workflow::queue::{CaseFilter, QueueStore};
 use griddesk_core::model::{CaseKind, CaseSource, CaseStatus};
@@ -299,6 +301,42 @@ fn the_case_list_filters_and_pages_as_at_the_station() {
         .expect("B")
         .iter()
         .all(|r| r.stage.is_none()));
+
+    // The next task number, per district, as the station finds it.
+    for year in [2025, 2026, 2031] {
+        assert_eq!(
+            remote.next_id(year).expect("next"),
+            local.next_id(year).expect("next"),
+            "{year}"
+        );
+    }
+    assert_eq!(remote.next_id(2031).expect("next"), "2031-0000001");
+    let mut last = d.cases[0].clone();
+    last.id = "2032-9999999".into();
+    station
+        .write_model(&mut |w: &dyn ModelSink| w.insert_case(&last))
+        .expect("the last number at the station");
+    centre
+        .write_model(&mut |w: &dyn ModelSink| w.insert_case(&last))
+        .expect("the last number at the centre");
+    let (station_full, centre_full) = (
+        station.db().next_id(2032).expect_err("no numbers left"),
+        centre
+            .district(d.district.code)
+            .next_id(2032)
+            .expect_err("no numbers left"),
+    );
+    assert_eq!(centre_full.kind(), station_full.kind());
+    assert_eq!(centre_full.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        centre
+            .district(other.district.code)
+            .next_id(2032)
+            .expect("B numbers on its own"),
+        "2032-0000001"
+    );
+    let local = station.db();
+    let remote = centre.district(d.district.code);
 
     // Overdue ids as the workflow judges them.
     let judged: Vec<&str> = d
