@@ -72,6 +72,20 @@ impl Engine {
         dup: &DuplicateParams,
         on_duplicate: &OnDuplicate,
     ) -> Result<IntakeOutcome> {
+        self.intake_then(session, req, dup, on_duplicate, |_, _| Ok(()))
+    }
+
+    /// [`Engine::intake`], and `then` with the new case's id inside the same transaction (the
+    /// station records a report's receipt there, so a case is never filed without it). Not
+    /// called when the report is linked to an existing case or duplicates stop it.
+    pub(crate) fn intake_then(
+        &self,
+        session: &Session,
+        req: &IntakeRequest,
+        dup: &DuplicateParams,
+        on_duplicate: &OnDuplicate,
+        then: impl FnOnce(&crate::store::Db<'_>, &str) -> Result<()>,
+    ) -> Result<IntakeOutcome> {
         self.with_desk(|store, desk, index| {
             check_reporter(desk, session)?;
             let c = check_request(req, desk, index, chrono::Local::now().naive_local())?;
@@ -176,6 +190,7 @@ impl Engine {
                     case.description.as_deref(),
                     Some(&detail),
                 )?;
+                then(tx, &id)?;
                 let open = OpenCase {
                     id: id.clone().into_boxed_str(),
                     pos: u32::MAX,

@@ -353,27 +353,30 @@ impl Engine {
             reported_at: now,
             urgency: None,
         };
-        let outcome = self.intake(
+        let token = random_hex(16);
+        // The receipt (token, idempotency key) is written in the intake's own transaction: a
+        // case is never filed without it, so a retry can never file a second one.
+        let outcome = self.intake_then(
             &session,
             &req,
             &DuplicateParams::default(),
             &OnDuplicate::Proceed,
+            |tx, id| {
+                tx.add_station_report(&StationReport {
+                    case_id: id.to_string(),
+                    token: token.clone(),
+                    key_id: client.key_id,
+                    idempotency: idem.map(str::to_string),
+                    received_at: now,
+                })
+            },
         )?;
         let IntakeOutcome::Created { id, .. } = outcome else {
             return Err(Error::Internal("a station report was not filed".into()));
         };
-        let report = StationReport {
-            case_id: id.clone(),
-            token: random_hex(16),
-            key_id: client.key_id,
-            idempotency: idem.map(str::to_string),
-            received_at: now,
-        };
-        self.store()
-            .transaction(|tx| tx.add_station_report(&report))?;
         Ok(StationReceipt {
             case_id: id,
-            token: report.token,
+            token,
             repeated: false,
         })
     }

@@ -415,25 +415,27 @@ impl Engine {
             }
         }
         let req = self.phone_request(session, r, now)?;
-        let outcome = self.intake(
+        // What the phone sent is recorded in the intake's own transaction: a case is never
+        // filed without it, so a retry can never file a second one.
+        let outcome = self.intake_then(
             session,
             &req,
             &DuplicateParams::default(),
             &crate::intake::OnDuplicate::Proceed,
+            |tx, id| match &idem {
+                Some(k) => tx.add_phone_action(&PhoneAction {
+                    login: session.login.clone(),
+                    idempotency: k.clone(),
+                    case_id: id.to_string(),
+                    action: ActionKind::Report.key().to_string(),
+                    received_at: now,
+                }),
+                None => Ok(()),
+            },
         )?;
         let IntakeOutcome::Created { id, placement, .. } = outcome else {
             return Err(Error::Internal("a phone report was not filed".into()));
         };
-        if let Some(k) = idem {
-            let a = PhoneAction {
-                login: session.login.clone(),
-                idempotency: k,
-                case_id: id.clone(),
-                action: ActionKind::Report.key().to_string(),
-                received_at: now,
-            };
-            self.store().transaction(|tx| tx.add_phone_action(&a))?;
-        }
         Ok(PhoneReceipt {
             case_id: id,
             grid: placement.grid.map(|g| g.to_string()),
