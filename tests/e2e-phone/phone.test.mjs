@@ -312,11 +312,32 @@ test('an inspector signs in, reports online and offline, and each report is file
   ctx.offlineId = b[0].id;
 });
 
-test('a 核查 done on the phone moves the case at the desk', async () => {
+test('a 核实 sent offline goes out once when the network is back; a 核查 on the phone moves the case', async () => {
   const s = ctx.session;
   await s.click('#tab-tasks');
   await until(() => s.execute(`return !!document.querySelector('#task-list')`), 'the task list');
   await shot('tasks');
+  // 核实 offline: the result waits on the phone, then the case moves once.
+  const vid = await s.execute(
+    `const c = [...document.querySelectorAll('#task-list li')].find((li) => li.textContent.startsWith('核实'));
+     return c ? c.getAttribute('data-case') : null;`,
+  );
+  assert.ok(vid, 'a 核实 task');
+  assert.equal(cases(ctx.dir, ctx.store).find((r) => r.id === vid).status, 'verifying');
+  await s.click(`li[data-case="${vid}"]`);
+  await until(() => s.execute(`return !!document.querySelector('#verdict-confirm_verified')`), 'the 核实 form');
+  await attach('#task-photo', ctx.photoB);
+  await until(() => s.execute(`return document.querySelectorAll('#task-photo-thumbs img').length === 1`), 'the scene photo');
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await s.click('#verdict-confirm_verified');
+  await until(async () => (await textOf('#queued')) === '1', 'the 核实 queued');
+  assert.equal(cases(ctx.dir, ctx.store).find((r) => r.id === vid).status, 'verifying', 'nothing sent while offline');
+  await until(() => s.execute(`return !!document.querySelector('#tasks-offline') && !document.querySelector('li[data-case="${vid}"]')`), 'the tasks kept for offline, without the one sent');
+  await shot('task-offline');
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await until(async () => (await textOf('#queued')) === '0', 'the 核实 sent', 30_000);
+  assert.equal(cases(ctx.dir, ctx.store).find((r) => r.id === vid).status, 'accepted');
+  await until(() => s.execute(`return !!document.querySelector('#task-list') && !document.querySelector('li[data-case="${vid}"]')`), 'the 核实 gone from the list');
   const id = await s.execute(
     `const c = [...document.querySelectorAll('#task-list li')].find((li) => li.textContent.startsWith('核查'));
      return c ? c.getAttribute('data-case') : null;`,

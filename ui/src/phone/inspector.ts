@@ -97,6 +97,7 @@ const TOKEN = 'griddesk.m.token';
 const WHO = 'griddesk.m.who';
 const SERVICES = 'griddesk.m.services';
 const HOME = 'griddesk.m.home';
+const TASKS = 'griddesk.m.tasks';
 
 let token: string | null = localStorage.getItem(TOKEN);
 let services: Service[] = [];
@@ -471,6 +472,7 @@ let sending = false;
 async function sendQueued(told = false): Promise<void> {
   if (sending || token === null) return;
   sending = true;
+  const sent = { tasks: false };
   try {
     const n = await flush(
       () => token,
@@ -480,6 +482,7 @@ async function sendQueued(told = false): Promise<void> {
           toast(`已上报：案件 ${r.case_id}，网格 ${r.grid_name ?? ''} ${r.grid ?? '—'}`);
         } else {
           const d = answer as TaskDone;
+          sent.tasks = true;
           toast(`已提交：案件 ${d.case_id} ${zhTerm(`status.${d.status}`)}`);
         }
       },
@@ -494,6 +497,8 @@ async function sendQueued(told = false): Promise<void> {
     sending = false;
     await countQueued();
     if (tab === 'queue') await queueView();
+    // The task list (not a task's form) shows what is left to do.
+    else if (tab === 'tasks' && sent.tasks && document.getElementById('task-note') === null) await tasksView();
   }
 }
 
@@ -549,15 +554,25 @@ const VERDICTS: Record<string, string> = {
 async function tasksView(): Promise<void> {
   fill(body, h('p', { class: 'muted' }, '正在读取任务…'));
   let tasks: Task[];
+  let offline = false;
   try {
     tasks = (await call('/m/api/tasks', { token })) as Task[];
+    localStorage.setItem(TASKS, JSON.stringify(tasks));
   } catch (e) {
     if (sessionEnded(e)) return;
-    fill(body, h('p', { class: 'error' }, e instanceof Unreachable ? '离线：联网后可查看任务' : say(e)));
-    return;
+    const kept = localStorage.getItem(TASKS);
+    if (!(e instanceof Unreachable) || kept === null) {
+      fill(body, h('p', { class: 'error' }, e instanceof Unreachable ? '离线：联网后可查看任务' : say(e)));
+      return;
+    }
+    // Offline: the list last read, without the tasks whose results wait to be sent.
+    offline = true;
+    const waiting = new Set((await queue.all()).map((q) => q.path));
+    tasks = (JSON.parse(kept) as Task[]).filter((t) => !waiting.has(`/m/api/tasks/${encodeURIComponent(t.case_id)}`));
   }
   fill(
     body,
+    offline ? h('p', { class: 'hint', id: 'tasks-offline' }, '离线：显示上次读取的任务，结果保存在手机上，联网后发送。') : null,
     tasks.length === 0
       ? h('p', { class: 'empty', id: 'tasks-empty' }, '没有待办的核实、核查任务')
       : h(
