@@ -133,6 +133,7 @@ impl Centre {
             own_before: self.own_bumps.get(),
         };
         let out = f(&ctx)?;
+        ctx.seal_audit()?;
         let bumped = ctx.own_bumps()?;
         ctx.tx
             .into_inner()

@@ -6,6 +6,7 @@
 //! [`Error`].
 #![forbid(unsafe_code)]
 
+mod audit;
 mod calendar;
 mod centre;
 mod desk;

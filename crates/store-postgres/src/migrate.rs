@@ -21,6 +21,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_generation.sql",
         include_str!("../migrations/0003_generation.sql"),
     ),
+    (
+        "0004_audit_seal.sql",
+        include_str!("../migrations/0004_audit_seal.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.
