@@ -234,6 +234,14 @@ test('an inspector signs in, reports online and offline, and each report is file
   await s.type('#password', 'inspector@2026');
   await s.click('#sign-in');
   await until(() => s.execute(`return !!document.querySelector('#tab-report')`), 'the main screen');
+  // The demo inspector's duty grids (the map frames and draws them).
+  const me = await s.evaluate(
+    `const r = await fetch('/m/api/me', { headers: { authorization: 'Bearer ' + localStorage.getItem('griddesk.m.token') } });
+     return await r.json();`,
+  );
+  assert.ok(me.home.duty_grids.length > 0, JSON.stringify(me.home));
+  assert.ok(me.home.grids.length >= me.home.duty_grids.length);
+  assert.equal(me.home.bbox.length, 4);
 
   // Online: class, photo, description; the GPS position's grid is shown before sending.
   await pickClass('垃圾', 'event-0102');

@@ -863,3 +863,63 @@ async fn a_signed_in_inspector_gets_the_engines_tiles_and_their_duty_grids() {
     assert_eq!(got, want);
     assert_eq!(me["home"]["bbox"].is_null(), want.is_empty());
 }
+
+#[tokio::test]
+async fn the_pages_are_served_from_memory_and_no_request_path_reaches_the_disk() {
+    let d = district();
+    let dir = tempfile::tempdir().expect("a folder");
+    let root = dir.path().join("pages");
+    for (path, text) in [
+        ("m/index.html", "<!doctype html><title>巡查上报</title>"),
+        ("c/index.html", "<!doctype html><title>随手拍</title>"),
+        ("assets/m-1234.js", "console.info(1);"),
+        ("assets/worker-1.mjs", "export {};"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().expect("a parent")).expect("a folder");
+        std::fs::write(p, text).expect("a file");
+    }
+    // A file beside the pages that no request may read.
+    std::fs::write(dir.path().join("secret.txt"), "secret").expect("a file");
+    let pages = griddesk_station::web::Pages::load(&root).expect("the pages");
+    // Changed on disk after loading: the station keeps serving what it read.
+    std::fs::write(root.join("m/index.html"), "changed").expect("a file");
+    let app =
+        router(StationState::new(d.engine.clone(), &StationOptions::default()).with_pages(pages));
+
+    let a = get(&app, "/m/").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.ctype.starts_with("text/html"), "{}", a.ctype);
+    assert!(a.body.contains("巡查上报"), "{}", a.body);
+    let a = get(&app, "/c/").await;
+    assert!(a.body.contains("随手拍"), "{}", a.body);
+    let a = get(&app, "/m").await;
+    assert_eq!(a.status, StatusCode::PERMANENT_REDIRECT);
+    let a = get(&app, "/assets/m-1234.js").await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert!(a.ctype.starts_with("text/javascript"), "{}", a.ctype);
+    let a = get(&app, "/assets/worker-1.mjs").await;
+    assert!(a.ctype.starts_with("text/javascript"), "{}", a.ctype);
+    for bad in [
+        "/secret.txt",
+        "/../secret.txt",
+        "/m/../../secret.txt",
+        "/m/%2e%2e/%2e%2e/secret.txt",
+        "/assets/..%2f..%2fsecret.txt",
+        "/etc/passwd",
+    ] {
+        let a = get(&app, bad).await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(!a.body.contains("secret"), "{bad}: {}", a.body);
+    }
+    // A folder without both pages is refused when the station starts.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("a folder");
+    assert!(matches!(
+        griddesk_station::web::Pages::load(&empty),
+        Err(griddesk_station::web::PagesError::Missing { .. })
+    ));
+    // Without pages, /m/ says so.
+    let a = get(&d.app(), "/m/").await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+}
