@@ -15,6 +15,7 @@ mod filing;
 mod intake;
 mod migrate;
 mod model;
+mod plan_settings;
 mod queue;
 mod routing;
 mod stations;
