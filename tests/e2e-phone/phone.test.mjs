@@ -263,6 +263,16 @@ test('an inspector signs in, reports online and offline, and each report is file
   await s.click('#gps');
   await until(async () => (await s.execute(`return document.querySelector('#lon').value`)) === lon0, 'the GPS position back');
   await until(async () => (await textOf('#place'))?.includes(grid), 'the GPS grid back');
+  // A place outside every grid: refused by the station in Chinese, the form kept, nothing filed.
+  const filed = cases(ctx.dir, ctx.store).length;
+  await s.execute(`const x = document.querySelector('#lon'); x.value = '100.000000'; x.dispatchEvent(new Event('change'));`);
+  await s.click('#send');
+  await until(async () => (await textOf('#send-error'))?.startsWith('未被受理'), 'the refusal of a place outside the district');
+  await shot('report-refused');
+  assert.equal(await textOf('#queued'), '0', 'a refused report does not wait in the queue');
+  assert.equal(cases(ctx.dir, ctx.store).length, filed, 'a refused report files nothing');
+  await s.click('#gps');
+  await until(async () => (await textOf('#place'))?.includes(grid), 'the GPS grid back');
   await attach('#photo', ctx.photoA);
   await until(() => s.execute(`return document.querySelectorAll('#photo-thumbs img').length === 1`), 'the photo thumbnail');
   await s.type('#description', DESC_A);

@@ -339,6 +339,7 @@ function reportView(): void {
   const desc = h('textarea', { id: 'description', rows: '3', placeholder: '问题描述（可选）' });
   const place = h('div', { class: 'place', id: 'place' }, '定位后显示所在网格');
   const dups = h('div', { class: 'dups', id: 'duplicates' });
+  const sendErr = h('p', { class: 'error', id: 'send-error' });
   const mapEl = h('div', { class: 'map', id: 'map' });
   let map: PhoneMap | null = null;
   const check = (): void => {
@@ -404,10 +405,20 @@ function reportView(): void {
       createdAt: Date.now(),
     };
     item.fields.client_request_id = item.id;
+    sendErr.textContent = '';
     await queue.put(item);
+    await sendQueued(true);
+    // Refused for good (a place outside the grids, a photo that is not one …): the form stays,
+    // with the station's reason, to be put right; nothing was filed.
+    const left = (await queue.all()).find((q) => q.id === item.id);
+    if (left?.refused !== undefined) {
+      await queue.remove(item.id);
+      await countQueued();
+      sendErr.textContent = `未被受理：${left.refused}`;
+      return;
+    }
     chosen = null;
     reportView();
-    await sendQueued(true);
   };
   fill(
     body,
@@ -424,6 +435,7 @@ function reportView(): void {
       place,
     ),
     dups,
+    sendErr,
     h('button', { class: 'primary', id: 'send', onclick: () => void send() }, '上报'),
   );
   void locate();
@@ -442,6 +454,7 @@ async function previewNow(lonEl: HTMLInputElement, latEl: HTMLInputElement, plac
   try {
     const p = (await call('/m/api/preview', { json: { service_code: chosen.code, lon: x, lat: y }, token })) as Preview;
     if (seq !== previewSeq) return;
+    place.classList.remove('bad');
     const pl = p.placement;
     place.textContent = `所在网格：${pl.grid_name ?? ''} ${pl.grid ?? '—'} · ${pl.street_name ?? ''}${pl.community_name ?? ''}`;
     if (p.duplicates.length > 0) {
@@ -460,6 +473,7 @@ async function previewNow(lonEl: HTMLInputElement, latEl: HTMLInputElement, plac
   } catch (e) {
     if (seq !== previewSeq) return;
     if (sessionEnded(e)) return;
+    place.classList.toggle('bad', !(e instanceof Unreachable));
     place.textContent = e instanceof Unreachable ? '离线：所在网格将在发送时由服务站确定' : say(e);
   }
 }
