@@ -17,6 +17,7 @@ mod migrate;
 mod model;
 mod plan_settings;
 mod queue;
+mod register;
 mod routing;
 mod stations;
 mod users;
