@@ -7,6 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// What the pages may load: only the station's own files and answers (no CDN, no inline
+/// scripts); photos shown from the phone's own blobs; the map's worker from the station.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' blob: data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
 /// Largest file and largest folder read.
 const MAX_FILE: u64 = 8 * 1024 * 1024;
 const MAX_TOTAL: u64 = 64 * 1024 * 1024;
@@ -112,6 +118,9 @@ impl Pages {
                     [
                         (header::CONTENT_TYPE, *ctype),
                         (header::CACHE_CONTROL, cache),
+                        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+                        (header::REFERRER_POLICY, "no-referrer"),
+                        (header::CONTENT_SECURITY_POLICY, CSP),
                     ],
                     body.clone(),
                 )

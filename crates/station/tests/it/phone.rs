@@ -893,6 +893,19 @@ async fn the_pages_are_served_from_memory_and_no_request_path_reaches_the_disk()
     assert!(a.body.contains("巡查上报"), "{}", a.body);
     let a = get(&app, "/c/").await;
     assert!(a.body.contains("随手拍"), "{}", a.body);
+    let r = app
+        .clone()
+        .oneshot(Request::get("/c/").body(Body::empty()).expect("a request"))
+        .await
+        .expect("an answer");
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .expect("text");
+    assert!(
+        csp.contains("default-src 'self'") && csp.contains("script-src 'self';"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     let a = get(&app, "/m").await;
     assert_eq!(a.status, StatusCode::PERMANENT_REDIRECT);
     let a = get(&app, "/assets/m-1234.js").await;
