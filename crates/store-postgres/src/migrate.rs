@@ -25,6 +25,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_audit_seal.sql",
         include_str!("../migrations/0004_audit_seal.sql"),
     ),
+    (
+        "0005_station_phone.sql",
+        include_str!("../migrations/0005_station_phone.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.

@@ -193,6 +193,15 @@ fn the_migrations_apply_to_a_fresh_database_and_again_change_nothing() {
         .execute("DELETE FROM audit_log", &[])
         .expect_err("the audit log refuses deletes");
     assert!(e.to_string().contains("append-only") || format!("{e:?}").contains("append-only"));
+    // A table a later migration added is covered like the first ones: policies and grants.
+    let secured: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_policies WHERE tablename = 'station_phone_action'",
+            &[],
+        )
+        .expect("counts")
+        .get(0);
+    assert_eq!(secured, 1, "station_phone_action has its station policy");
     // Every district gets its built-in duty layer.
     let layers: i64 = admin
         .query_one(
