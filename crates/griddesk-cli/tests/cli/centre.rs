@@ -72,7 +72,10 @@ fn a_centre_is_made_seeded_shown_and_opened_to_a_station_of_one_district() {
 
     // The centre holds what a station's first start makes, row for row in number.
     let city = json(&griddesk(&["centre", "status", &url, "--json"]), "status");
-    assert_eq!(city["schema_version"], griddesk_store_postgres::current_version());
+    assert_eq!(
+        city["schema_version"],
+        griddesk_store_postgres::current_version()
+    );
     let districts = city["districts"].as_array().expect("districts");
     assert_eq!(districts.len(), 1, "{city}");
     let d = &districts[0];
