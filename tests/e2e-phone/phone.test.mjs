@@ -328,6 +328,37 @@ test('an inspector signs in, reports online and offline, and each report is file
   assert.equal(a[0].grid, grid);
   assert.equal(b[0].grid, grid);
   ctx.offlineId = b[0].id;
+
+  // The answer lost on the way back (the Wi-Fi dropped after the request went out): the report
+  // stays queued, goes out again, and the station answers the case it already filed.
+  await s.click('#tab-report');
+  await pickClass('垃圾', 'event-0102');
+  await until(async () => (await textOf('#place'))?.startsWith('所在网格'), 'the grid again');
+  await s.execute(`
+    const real = window.fetch.bind(window);
+    let lose = true;
+    window.fetch = async (input, init) => {
+      const r = await real(input, init);
+      if (lose && String(input).endsWith('/m/api/reports')) { lose = false; throw new TypeError('the answer was lost'); }
+      return r;
+    };`);
+  const DESC_C = '应答丢失后重发的上报';
+  await s.type('#description', DESC_C);
+  await s.click('#send');
+  await until(async () => (await textOf('#queued')) === '1', 'the report kept after its answer was lost').catch(async (e) => {
+    await shot('debug-lost');
+    console.error(await s.execute(`return [document.querySelector('#queued').textContent, document.querySelector('#toast').textContent, document.querySelector('#send-error')?.textContent]`));
+    throw e;
+  });
+  const first = cases(ctx.dir, ctx.store).filter((r) => r.raw.includes(DESC_C));
+  assert.equal(first.length, 1, 'the station filed it on the first sending');
+  await s.click('#tab-queue');
+  await until(() => s.execute(`return !!document.querySelector('#send-now')`), 'the queue');
+  await s.click('#send-now');
+  await until(async () => (await textOf('#queued')) === '0', 'the report sent again');
+  const toastC = await textOf('#toast');
+  assert.ok(toastC.includes(first[0].id), `${toastC} names the case filed the first time`);
+  assert.equal(cases(ctx.dir, ctx.store).filter((r) => r.raw.includes(DESC_C)).length, 1, 'sent twice, filed once');
 });
 
 test('a 核实 sent offline goes out once when the network is back; a 核查 on the phone moves the case', async () => {

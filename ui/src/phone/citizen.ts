@@ -208,9 +208,14 @@ function myList(): HTMLElement | null {
 }
 
 let sending = false;
+/** Asked to send while a sending was under way: go round once more after it. */
+let again: { told: boolean } | null = null;
 
 async function sendQueued(told = false): Promise<void> {
-  if (sending) return;
+  if (sending) {
+    again = { told: told || (again?.told ?? false) };
+    return;
+  }
   sending = true;
   try {
     await flush(
@@ -230,6 +235,9 @@ async function sendQueued(told = false): Promise<void> {
     if (told) toast(e instanceof Unreachable ? '网络不通：已保存，联网后自动提交' : say(e), 'warn');
   } finally {
     sending = false;
+    const next = again;
+    again = null;
+    if (next !== null) await sendQueued(next.told);
   }
 }
 

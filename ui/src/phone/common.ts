@@ -56,6 +56,9 @@ export async function call(
       headers,
       ...(body === undefined ? {} : { body }),
       cache: 'no-store',
+      // A request caught in a Wi-Fi drop can hang without an error: give up on it (a report
+      // sent again is filed once), so the queue is never stuck behind it.
+      signal: AbortSignal.timeout(body instanceof FormData ? 90_000 : 20_000),
     });
   } catch {
     throw new Unreachable();

@@ -481,10 +481,16 @@ async function previewNow(lonEl: HTMLInputElement, latEl: HTMLInputElement, plac
 // ---- sending ------------------------------------------------------------------------------
 
 let sending = false;
+/** Asked to send while a sending was under way: go round once more after it. */
+let again: { told: boolean } | null = null;
 
 /** Sends what waits; says what happened when `told`. */
 async function sendQueued(told = false): Promise<void> {
-  if (sending || token === null) return;
+  if (token === null) return;
+  if (sending) {
+    again = { told: told || (again?.told ?? false) };
+    return;
+  }
   sending = true;
   const sent = { tasks: false };
   try {
@@ -513,6 +519,9 @@ async function sendQueued(told = false): Promise<void> {
     if (tab === 'queue') await queueView();
     // The task list (not a task's form) shows what is left to do.
     else if (tab === 'tasks' && sent.tasks && document.getElementById('task-note') === null) await tasksView();
+    const next = again;
+    again = null;
+    if (next !== null) await sendQueued(next.told);
   }
 }
 
