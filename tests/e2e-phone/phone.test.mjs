@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateSync, crc32 } from 'node:zlib';
 import { Session } from '../e2e/lib/webdriver.mjs';
 import { artifacts, repo } from '../e2e/lib/retries.mjs';
+import { decodePng, countPixels } from '../e2e/lib/png.mjs';
 
 const cli = resolve(process.env.GRIDDESK_CLI ?? join(repo, 'target/debug/griddesk'));
 const pages = join(repo, 'ui/dist-phone');
@@ -253,9 +254,22 @@ test('an inspector signs in, reports online and offline, and each report is file
   // position (and its grid is asked again); 使用当前位置 puts the GPS position back.
   await until(() => s.execute(`return !!document.querySelector('#map[data-idle]')`), 'the map drawn', 30_000);
   await sleep(500);
-  await shot('report-map');
+  await s.execute(`document.querySelector('#map').scrollIntoView({ block: 'center' })`);
+  await sleep(300);
+  const mapShot = readFileSync(await shot('report-map'));
   const lon0 = await s.execute(`return document.querySelector('#lon').value`);
   const r = await s.execute(`const b = document.querySelector('#map').getBoundingClientRect(); return [b.left, b.top, b.width, b.height];`);
+  // The station's tiles were drawn (asked with the session's token): grid lines (grey-blue) and
+  // the red mark on the white district, not an empty background.
+  const dpr = await s.execute('return window.devicePixelRatio');
+  const img = decodePng(mapShot);
+  const rect = { x: r[0] * dpr, y: r[1] * dpr, width: r[2] * dpr, height: r[3] * dpr };
+  const lines = countPixels(img, rect, (R, G, B) => Math.abs(R - 0x8a) < 30 && Math.abs(G - 0x97) < 30 && Math.abs(B - 0xa8) < 30 && B > R);
+  const mark = countPixels(img, rect, (R, G, B) => R > 170 && G < 90 && B < 80);
+  const white = countPixels(img, rect, (R, G, B) => R > 250 && G > 250 && B > 250);
+  assert.ok(lines.hits > 500, `grid lines drawn from the station's tiles: ${lines.hits} px`);
+  assert.ok(mark.hits > 100, `the report's mark: ${mark.hits} px`);
+  assert.ok(white.fraction > 0.3, `the district's fill: ${white.fraction}`);
   await s.clickAt(r[0] + r[2] / 2 + 60, r[1] + r[3] / 2);
   await until(async () => (await s.execute(`return document.querySelector('#lon').value`)) !== lon0, 'the tapped position');
   assert.ok(Number(await s.execute(`return document.querySelector('#lon').value`)) > Number(lon0), 'a tap east of the mark is east');
