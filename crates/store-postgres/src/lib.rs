@@ -2,8 +2,10 @@
 //! (docs/centre.md). Every district-owned row carries its district; each district station
 //! logs in as its own role, which row-level security keeps to its district's rows and the
 //! shared ones. Every line of the centre's SQL and every `postgres` type stays in this crate;
-//! what leaves it are the store traits of `griddesk-store`, the core model types and
-//! [`Error`].
+//! what leaves it are implementations of the store traits (of `griddesk-store` and of the
+//! domain crates), the core model types and [`Error`]. The city's shared tables are reached
+//! on [`Centre`] / [`CentreTx`], a district's own on its view ([`Centre::district`],
+//! [`CentreTx::district`]).
 #![forbid(unsafe_code)]
 
 mod audit;
