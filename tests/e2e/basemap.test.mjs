@@ -158,6 +158,16 @@ test('first start: the sample streets are installed, chosen and drawn under the 
   }
   assert.ok(await basemapFeatures(['basemap-buildings']) > 20, 'expected buildings drawn at z16');
   assert.ok(await basemapFeatures(['basemap-roads']) > 5, 'expected roads drawn at z16');
+  // Street names are drawn with the app's own CJK font (GridDesk Sans SC from ui/public/fonts):
+  // the interface's stack reaches it only after the system's Noto Sans CJK, so it is loaded
+  // because the map's labels asked for it.
+  assert.ok(await basemapFeatures(['basemap-road-names']) > 0, 'expected street names drawn at z16');
+  const font = await s.execute(`const faces = [...document.fonts].filter((f) => f.family.replace(/['"]/g, '') === 'GridDesk Sans SC');
+    return { faces: faces.length, status: faces.map((f) => f.status),
+      drawn: window.__griddesk.view.map.getLayoutProperty('basemap-road-names', 'text-font') };`);
+  assert.equal(font.faces, 1, 'expected the bundled font declared once');
+  assert.deepEqual(font.status, ['loaded'], `expected the bundled font loaded for the labels, got ${font.status}`);
+  assert.deepEqual(font.drawn, ['GridDesk Sans SC']);
   // The middles of the buildings in view, in pixels (the map does not move between the shots).
   const middles = await s.execute(`const m = window.__griddesk.view.map; const r = m.getContainer().getBoundingClientRect();
     return m.queryRenderedFeatures({ layers: ['basemap-buildings'] }).slice(0, 60).map((f) => {

@@ -1,6 +1,7 @@
 // The map style: two vector sources of engine tiles through the griddesk: scheme (everything but
-// the labels, and the labels), no basemap, no glyph server (MapLibre 6 draws every label with the
-// local font named in text-font).
+// the labels, and the labels), no basemap, no glyph server: MapLibre 6 draws every label with the
+// font named in text-font, the app's bundled GridDesk Sans SC (a Noto Sans CJK SC subset declared
+// in style.css, made by scripts/make-map-font.py); a character outside it falls back to the system.
 import type {
   DataDrivenPropertyValueSpecification,
   ExpressionSpecification,
@@ -13,8 +14,8 @@ import type { StringKey } from './i18n';
 export const SOURCE = 'gd';
 /** The `labels` layer comes as its own source: the grids draw without waiting for text layout. */
 export const LABEL_SOURCE = 'gd-labels';
-export const FONT = 'Noto Sans CJK SC';
-export const FONT_STACK = `'${FONT}', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif`;
+export const FONT = 'GridDesk Sans SC';
+export const FONT_STACK = `'${FONT}', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif`;
 
 /** Community colour index (`ci`, 0..7) → fill colour. Adjacent communities differ in ci. */
 export const CI_COLORS = [

@@ -251,14 +251,17 @@ export function initBasemaps(v: MapView, storePath: string): void {
       document.body.dataset.basemapTiles = String(tilesLoaded);
     }
   });
-  void v.firstDrawn.then(() => {
+  // Nothing of the basemap runs before the grids are drawn, not even the list's round trip to
+  // the engine: at launch the two cores go to the grid tiles.
+  void v.firstDrawn.then(async () => {
     gridsDrawn = true;
-    draw();
+    await refreshBasemaps();
+    // (A list that came earlier, after an install event, chose the basemap without drawing it.)
+    if (state.active && !m.getSource(BASEMAP_SOURCE)) draw();
   });
-  void refreshBasemaps();
   void onBasemapsChanged(() => { void refreshBasemaps(); });
-  // The list needs a signed-in session: list again whenever the session changes.
-  new MutationObserver(() => { void refreshBasemaps(); }).observe(document.body, {
+  // The list says whether the user may manage basemaps: list again whenever the session changes.
+  new MutationObserver(() => { if (gridsDrawn) void refreshBasemaps(); }).observe(document.body, {
     attributes: true,
     attributeFilter: ['data-signed-in'],
   });
