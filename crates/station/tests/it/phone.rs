@@ -159,6 +159,27 @@ async fn an_inspector_signs_in_and_the_session_ends() {
         e.phone_session(&s.token, t0).is_err(),
         "forgotten once ended"
     );
+    // The inspector role taken away: the session ends at once (given back, a new sign-in).
+    let s = e
+        .phone_sign_in("inspector", "inspector-pass", now())
+        .expect("signed in");
+    let roles = |r: Vec<Role>| griddesk::users::RoleChange {
+        login: "inspector".into(),
+        roles: r,
+        department: None,
+    };
+    e.set_user_roles(&d.admin, &roles(vec![Role::Receptionist]))
+        .expect("role changed");
+    let a = get_auth(&app, "/m/api/me", &s.token).await;
+    assert_eq!(code(&a), "sign-in-session-ended");
+    e.set_user_roles(&d.admin, &roles(vec![Role::Inspector]))
+        .expect("role given back");
+    let a = get_auth(&app, "/m/api/me", &s.token).await;
+    assert_eq!(
+        code(&a),
+        "sign-in-session-ended",
+        "the ended session stays ended"
+    );
     // A disabled account's session ends at once.
     let s = e
         .phone_sign_in("inspector", "inspector-pass", now())
