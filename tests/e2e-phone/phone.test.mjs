@@ -444,4 +444,28 @@ test('a citizen reports from a component plate and follows the case', async () =
   await s.click('#c-follow');
   await until(async () => (await textOf('#c-status-text'))?.includes('已上报'), 'the status page');
   await shot('citizen-status');
+
+  // From a poster's code (/c/): the class picked from the event classes, the place from the GPS.
+  await s.cmd('POST', '/url', { url: `${ctx.base}/c/` });
+  await until(() => s.execute(`return !!document.querySelector('#c-class option[value="event-0102"]')`), 'the event classes');
+  await until(async () => (await textOf('#c-place')) === '已定位', 'the GPS position');
+  await s.execute(`document.querySelector('#c-class').value = 'event-0102'`);
+  await s.type('#c-description', '海报扫码：小区门口垃圾堆积');
+  await s.type('#c-phone', '13800138000');
+  await shot('citizen-poster');
+  await s.click('#c-send');
+  await until(() => s.execute(`return !!document.querySelector('#c-case')`), 'the second receipt', 30_000);
+  const second = await textOf('#c-case');
+  const row2 = cases(ctx.dir, ctx.store).find((r) => r.id === second);
+  assert.ok(row2, `case ${second} in the store`);
+  assert.equal(row2.class_code, '0102');
+  assert.equal(row2.kind, 'event');
+  assert.equal(row2.source, 'public');
+  assert.equal(row2.component, '');
+  // The phone keeps its receipts.
+  await s.cmd('POST', '/url', { url: `${ctx.base}/c/` });
+  await until(async () => {
+    const t = await textOf('#c-mine');
+    return t?.includes(caseId) && t.includes(second);
+  }, 'both receipts listed on the phone');
 });
