@@ -333,7 +333,6 @@ impl Engine {
         now: NaiveDateTime,
     ) -> Result<IntakePreview> {
         let req = self.phone_request(
-            session,
             &PhoneReport {
                 service_code: service_code.to_string(),
                 lon,
@@ -346,12 +345,7 @@ impl Engine {
         self.preview_intake(session, &req, &DuplicateParams::default())
     }
 
-    fn phone_request(
-        &self,
-        session: &Session,
-        r: &PhoneReport,
-        now: NaiveDateTime,
-    ) -> Result<IntakeRequest> {
+    fn phone_request(&self, r: &PhoneReport, now: NaiveDateTime) -> Result<IntakeRequest> {
         let service = self.station_service(&r.service_code).ok_or_else(|| {
             Error::Invalid(
                 Message::new(C::StationServiceUnknown)
@@ -363,11 +357,10 @@ impl Engine {
             )
         })?;
         too_many_photos(r.photos.len())?;
+        // The inspectors' app: its reports are patrol reports (监督员上报); the intake checks
+        // that the session may report at all.
         Ok(IntakeRequest {
-            source: match session.role {
-                Role::Inspector => CaseSource::Patrol,
-                _ => CaseSource::Public,
-            },
+            source: CaseSource::Patrol,
             kind: service.kind,
             class_code: Some(service.class_code),
             condition: None,
@@ -414,7 +407,7 @@ impl Engine {
                 return self.receipt_of(&a.case_id, true);
             }
         }
-        let req = self.phone_request(session, r, now)?;
+        let req = self.phone_request(r, now)?;
         // What the phone sent is recorded in the intake's own transaction: a case is never
         // filed without it, so a retry can never file a second one.
         let outcome = self.intake_then(
