@@ -19,6 +19,7 @@ mod migrate;
 mod model;
 mod plan_settings;
 mod queue;
+mod record;
 mod register;
 mod routing;
 mod stations;
