@@ -107,3 +107,30 @@ impl CalendarStore for CentreTx<'_> {
         apply(&mut *self.tx.borrow_mut(), edits)
     }
 }
+
+/// A district's view reads the city's work calendar as the centre does (a station's role may read
+/// them, never change them): the case loop is handed one view for everything.
+impl CalendarStore for crate::model::DistrictScope<'_> {
+    fn calendar_day_count(&self) -> griddesk_core::Result<i64> {
+        self.centre.calendar_day_count()
+    }
+    fn load_calendar(&self) -> griddesk_core::Result<WorkCalendar> {
+        self.centre.load_calendar()
+    }
+    fn apply_edits(&self, edits: &[CalendarEdit]) -> griddesk_core::Result<()> {
+        self.centre.apply_edits(edits)
+    }
+}
+
+/// Inside the caller's transaction.
+impl CalendarStore for crate::model::DistrictTx<'_, '_> {
+    fn calendar_day_count(&self) -> griddesk_core::Result<i64> {
+        self.tx.calendar_day_count()
+    }
+    fn load_calendar(&self) -> griddesk_core::Result<WorkCalendar> {
+        self.tx.load_calendar()
+    }
+    fn apply_edits(&self, edits: &[CalendarEdit]) -> griddesk_core::Result<()> {
+        self.tx.apply_edits(edits)
+    }
+}

@@ -194,3 +194,30 @@ impl FilingStore for CentreTx<'_> {
         replace(&mut *self.tx.borrow_mut(), conds)
     }
 }
+
+/// A district's view reads the city's filing standards as the centre does (a station's role may read
+/// them, never change them): the case loop is handed one view for everything.
+impl FilingStore for crate::model::DistrictScope<'_> {
+    fn condition_count(&self) -> griddesk_core::Result<i64> {
+        self.centre.condition_count()
+    }
+    fn load_standard(&self) -> griddesk_core::Result<FilingStandard> {
+        self.centre.load_standard()
+    }
+    fn replace_conditions(&self, conds: &[FilingCondition]) -> griddesk_core::Result<()> {
+        self.centre.replace_conditions(conds)
+    }
+}
+
+/// Inside the caller's transaction.
+impl FilingStore for crate::model::DistrictTx<'_, '_> {
+    fn condition_count(&self) -> griddesk_core::Result<i64> {
+        self.tx.condition_count()
+    }
+    fn load_standard(&self) -> griddesk_core::Result<FilingStandard> {
+        self.tx.load_standard()
+    }
+    fn replace_conditions(&self, conds: &[FilingCondition]) -> griddesk_core::Result<()> {
+        self.tx.replace_conditions(conds)
+    }
+}

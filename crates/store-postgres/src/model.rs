@@ -625,14 +625,14 @@ fn district_of(r: &postgres::Row) -> Result<District> {
 }
 
 fn case_descriptions(
-    centre: &Centre,
+    c: &mut impl postgres::GenericClient,
     district: &DistrictCode,
     ids: &[&str],
 ) -> Result<Vec<Option<String>>> {
     let district = district.as_str();
     let list: Vec<&str> = ids.to_vec();
-    let found: std::collections::HashMap<String, Option<String>> = centre.with(|c| {
-        Ok(c.query(
+    let found: std::collections::HashMap<String, Option<String>> = c
+        .query(
             "SELECT id, description FROM cases WHERE district = $1::text AND id = ANY($2)",
             &[&district, &list],
         )
@@ -645,8 +645,7 @@ fn case_descriptions(
         })?
         .iter()
         .map(|r| (r.get(0), r.get(1)))
-        .collect())
-    })?;
+        .collect();
     Ok(ids
         .iter()
         .map(|id| found.get(*id).cloned().flatten())
@@ -655,6 +654,19 @@ fn case_descriptions(
 
 impl griddesk_store::CaseTexts for DistrictScope<'_> {
     fn case_descriptions(&self, ids: &[&str]) -> griddesk_core::Result<Vec<Option<String>>> {
-        Ok(case_descriptions(self.centre, &self.district, ids)?)
+        Ok(self
+            .centre
+            .with(|c| case_descriptions(c, &self.district, ids))?)
+    }
+}
+
+/// Inside the caller's transaction.
+impl griddesk_store::CaseTexts for DistrictTx<'_, '_> {
+    fn case_descriptions(&self, ids: &[&str]) -> griddesk_core::Result<Vec<Option<String>>> {
+        Ok(case_descriptions(
+            &mut *self.tx.tx.borrow_mut(),
+            &self.district,
+            ids,
+        )?)
     }
 }

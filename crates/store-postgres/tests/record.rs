@@ -6,6 +6,8 @@
 mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use griddesk_caseloop::clock_store::CalendarStore;
+use griddesk_caseloop::filing::store::FilingStore;
 use griddesk_caseloop::filing::{AreaClass, Stage, Urgency};
 use griddesk_caseloop::users_store::UsersStore;
 use griddesk_caseloop::workflow::machine::RequestKind;
@@ -13,6 +15,7 @@ use griddesk_caseloop::workflow::photo::{PhotoPhase, Prepared};
 use griddesk_caseloop::workflow::record::{
     AuditEntry, CaseRecords, Flow, HangRecord, History, PendingRequest, StageRun,
 };
+use griddesk_caseloop::CaseLoopStore;
 use griddesk_core::clock::{Interval, TimeLimit, TimeUnit};
 use griddesk_core::code::DistrictCode;
 use griddesk_core::model::CaseStatus;
@@ -352,6 +355,10 @@ fn setup(
 fn the_workflow_records_read_and_write_as_at_the_station() {
     let (_cluster, d, mut station, centre) = setup("t_record");
     let dc = d.district.code;
+    let (centre_days, centre_conditions) = (
+        centre.calendar_day_count().expect("days"),
+        centre.condition_count().expect("conditions"),
+    );
     let ids: Vec<&str> = d.cases.iter().take(6).map(|c| c.id.as_str()).collect();
     assert_eq!(ids.len(), 6);
 
@@ -476,6 +483,33 @@ fn the_workflow_records_read_and_write_as_at_the_station() {
         "the centre refuses a run of a case the district does not hold"
     );
     assert!(remote.runs(ghost).expect("none").is_empty());
+
+    // Both views are the whole store the case loop is handed (`CaseLoopStore`): the case
+    // records with the district's users, routing, desk, intake, register and case texts, and
+    // the city's calendar and filing standards read through the view.
+    fn handed(s: &dyn CaseLoopStore, id: &str) -> griddesk_core::Result<String> {
+        Ok(format!(
+            "{:?} {:?} {} {}",
+            s.read_core(id)?,
+            s.case_descriptions(&[id])?,
+            s.calendar_day_count()?,
+            s.condition_count()?
+        ))
+    }
+    let outside = handed(&remote, ids[0]).expect("the view outside a transaction");
+    centre
+        .transaction(|tx| -> griddesk_core::Result<()> {
+            let v = tx.district(dc);
+            assert_eq!(handed(&v, ids[0])?, outside);
+            assert_eq!(v.calendar_day_count()?, centre_days);
+            assert_eq!(v.condition_count()?, centre_conditions);
+            Ok(())
+        })
+        .expect("the view inside a transaction");
+    assert_eq!(
+        remote.read_core(ids[0]).expect("core"),
+        station.db().read_core(ids[0]).expect("core")
+    );
 
     // Every audit row the calls added is sealed in the district's chain.
     let check = remote.check_audit().expect("check");
@@ -631,8 +665,29 @@ fn a_district_view_never_reads_or_writes_another_districts_records() {
     let e = theirs.write_flow(&f).expect_err("refused");
     assert_ne!(e.kind(), ErrorKind::NotFound, "{e}");
     assert_eq!(snapshot(&centre), b_before);
-    // Its own district's records it reads as the centre does.
+    // Through its own view it reads the city's filing standards and may not change them.
     let mine = st.district(a);
+    assert_eq!(
+        mine.condition_count().expect("reads"),
+        centre.condition_count().expect("reads")
+    );
+    let one: Vec<griddesk_caseloop::filing::FilingCondition> =
+        griddesk_caseloop::filing::FilingStandard::default_for(&d.tables)
+            .expect("the shipped standard")
+            .conditions()
+            .take(1)
+            .cloned()
+            .collect();
+    assert_eq!(one.len(), 1);
+    let e = mine
+        .replace_conditions(&one)
+        .expect_err("a station may not change the city's standards");
+    assert!(e.to_string().contains("permission denied"), "{e}");
+    assert_eq!(
+        mine.condition_count().expect("reads"),
+        centre.condition_count().expect("reads")
+    );
+    // Its own district's records it reads as the centre does.
     assert_eq!(mine.runs(id).expect("A's"), va.runs(id).expect("A's"));
     assert!(mine.check_audit().expect("A's chain").ok());
     assert!(vb.check_audit().expect("B's chain").ok());
