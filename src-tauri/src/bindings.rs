@@ -135,6 +135,9 @@ macro_rules! roots {
         $visit!(griddesk::basemaps::InstallProgress);
         $visit!(griddesk::basemaps::basemap::BasemapInfo);
         $visit!(griddesk::basemaps::basemap::Place);
+        // lan.rs
+        $visit!(crate::lan::LanOptions);
+        $visit!(crate::lan::LanStatus);
         $visit!(griddesk::street::ObjectDetail);
         $visit!(griddesk::street::RegisterImport);
         $visit!(griddesk::street::NoticeDraft);

@@ -15,6 +15,8 @@ pub enum ShellErrorKind {
     Window,
     /// A case-loop command needs a signed-in user and nobody is.
     NotSignedIn,
+    /// The station's network service cannot listen where it was asked to.
+    LanListen,
 }
 
 impl ShellErrorKind {
@@ -24,6 +26,7 @@ impl ShellErrorKind {
             ShellErrorKind::NotReady => MessageCode::NotReady,
             ShellErrorKind::Window => MessageCode::WindowFailed,
             ShellErrorKind::NotSignedIn => MessageCode::NotSignedIn,
+            ShellErrorKind::LanListen => MessageCode::LanListenFailed,
         }
     }
 }

@@ -13,6 +13,7 @@ mod cases;
 mod commands;
 mod error;
 mod evaluation;
+mod lan;
 mod menu;
 #[cfg(test)]
 mod messages_check;
@@ -50,6 +51,7 @@ fn main() {
         .manage(Store::new())
         .manage(cases::SignedIn::default())
         .manage(basemap::InstallCancel::default())
+        .manage(lan::Lan::default())
         .manage(transfer::ChosenExports::default())
         .manage(setup::Counties::default())
         .manage(tiles::TileTimes::new())
@@ -156,6 +158,9 @@ fn main() {
             basemap::basemap_pick_file,
             basemap::place_search,
             basemap::basemap_building_cuts,
+            lan::lan_status,
+            lan::lan_start,
+            lan::lan_stop,
             street::street_import_objects,
             street::street_import_subclasses,
             street::street_add_photo,

@@ -30,7 +30,8 @@ pub enum OpenMode {
 
 /// A store that opened.
 pub struct Loaded {
-    pub engine: Engine,
+    /// Shared with the station service when 设置 ▸ 局域网服务 runs it (`lan.rs`).
+    pub engine: Arc<Engine>,
     pub path: PathBuf,
     /// True when this start created the store and loaded the sample district into it.
     pub seeded: bool,
@@ -95,7 +96,7 @@ impl Store {
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let grids_bbox = engine.grids_bbox();
         StoreState::Ready(Arc::new(Loaded {
-            engine,
+            engine: Arc::new(engine),
             path,
             seeded,
             generation,

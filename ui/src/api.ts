@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'window'
   | 'not-permitted'
   | 'not-signed-in'
+  | 'lan-listen'
   | 'refused'
   | 'sign-in-refused'
   | 'topology-refused';
@@ -50,8 +51,8 @@ export interface ErrorDto {
 const ERROR_CODES: readonly string[] = [
   'store-not-found', 'store-corrupt', 'store-too-new', 'store-locked', 'store-read-only',
   'store-incomplete', 'storage', 'invalid-input',
-  'not-found', 'bad-tile', 'conflict', 'not-ready', 'window', 'not-permitted', 'not-signed-in', 'refused',
-  'sign-in-refused', 'topology-refused',
+  'not-found', 'bad-tile', 'conflict', 'not-ready', 'window', 'not-permitted', 'not-signed-in', 'lan-listen',
+  'refused', 'sign-in-refused', 'topology-refused',
 ];
 
 /** The message of an error that did not come from the engine or the shell (a bug in the UI). */

@@ -15,6 +15,7 @@ import { mark, timeline } from './timeline';
 import { openTransfer } from './transfer';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
 import { initBasemaps } from './basemap';
+import { initLan } from './lan';
 
 interface GridDeskHooks {
   api: typeof api;
@@ -144,6 +145,7 @@ async function boot(): Promise<void> {
   prewarmMap();
   applyStatic();
   wireChrome();
+  initLan();
   syncMenu();
   setScreen('loading');
   const slow = window.setTimeout(() => { byId('loading-text').textContent = t('seeding'); }, 1500);

@@ -218,6 +218,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   // ---- the desktop shell ----
   'not-ready': { zh: '数据库尚未打开。', en: 'No store is open.' },
   'window-failed': { zh: '窗口或对话框操作失败。', en: 'A window or dialog operation failed.' },
+  'lan-listen-failed': { zh: '局域网服务无法在 {addr} 上监听（地址无效或端口已被占用）', en: 'The network service cannot listen on {addr} (a bad address, or the port is in use)' },
   'not-signed-in': { zh: '请先登录。', en: 'Nobody is signed in.' },
   'bad-file-name': { zh: '文件名“{name}”不可用', en: 'The file name “{name}” cannot be used' },
   'too-many-plates': { zh: '选择了 {count} 个部件，一次最多打印 {max} 个标牌', en: '{count} components selected; a plate sheet takes at most {max}' },
@@ -282,7 +283,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'component-not-registered': { zh: '“{code}”不在部件台账中', en: '“{code}” is not in the register' },
   'class-not-in-table': { zh: '类别 {class} 不在{kind}代码表中', en: 'class {class} is not in the {kind} code table' },
   'not-lon-lat': { zh: '位置不是经纬度', en: 'the location is not a longitude/latitude' },
-  'outside-grids': { zh: '位置（{lon}, {lat}）不在本区任何在用单元网格内', en: '{lon}, {lat} lies outside every active unit grid of the district' },
+  'outside-grids': { zh: '（{lon}, {lat}）不在本区任何在用单元网格内', en: '{lon}, {lat} lies outside every active unit grid of the district' },
   'too-long': { zh: '超过 {max} 个字符', en: 'is longer than {max} characters' },
   'not-a-phone': { zh: '“{value}”不是电话号码', en: '“{value}” is not a phone number' },
 

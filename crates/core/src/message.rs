@@ -408,6 +408,8 @@ message_codes! {
     NotReady = "not-ready" [],
     /// A window, menu or dialog operation failed.
     WindowFailed = "window-failed" [],
+    /// The station's network service (设置 ▸ 局域网服务) cannot listen at that address.
+    LanListenFailed = "lan-listen-failed" [addr],
     /// Nobody is signed in.
     NotSignedIn = "not-signed-in" [],
     /// A file name that cannot be used.

@@ -199,6 +199,15 @@ impl Engine {
         })
     }
 
+    /// Refused unless `by` may switch the station's network service (设置 ▸ 局域网服务) on or
+    /// off: administrators only, like the keys (docs/station.md).
+    pub fn may_run_station(&self, by: &Session) -> Result<()> {
+        self.with_desk(|_, desk, _| {
+            crate::api::workflow::require_admin(desk, Some(by))?;
+            Ok(((), vec![]))
+        })
+    }
+
     /// Every key issued, newest first. Administrators only.
     pub fn station_keys(&self, by: &Session) -> Result<Vec<StationKey>> {
         self.with_desk(|store, desk, _| {

@@ -690,6 +690,15 @@ async fn keys_are_issued_listed_and_revoked_by_administrators_only() {
         .issue_station_key(&reception, "app", "open311", now())
         .is_err());
     assert!(d.engine.station_keys(&reception).is_err());
+    // Switching the network service on or off (设置 ▸ 局域网服务) is for administrators too.
+    let refused = d
+        .engine
+        .may_run_station(&reception)
+        .expect_err("a receptionist");
+    assert_eq!(refused.kind(), griddesk::ErrorKind::Refused, "{refused}");
+    d.engine
+        .may_run_station(&d.admin)
+        .expect("an administrator");
     // The acting account must be one that may report.
     for login in ["dispatch", "sanitation", "nobody"] {
         let e = d
