@@ -157,6 +157,8 @@ export function createMap(overview: Overview, generation: number, gridsBbox: Bbo
     }
   });
   map.once('render', () => { mark('first-frame'); });
+  // When the bundled label font came in (after `grids-drawn`, or it cost the launch).
+  document.fonts.addEventListener('loadingdone', () => { mark('font-loaded'); });
   map.on('sourcedataloading', (e) => { if (e.sourceId === SOURCE) mark('tile-requested'); });
   map.on('sourcedata', (e) => { if (e.sourceId === SOURCE && e.isSourceLoaded) mark('source-loaded'); });
 
