@@ -17,6 +17,7 @@ mod filing;
 mod intake;
 mod migrate;
 mod model;
+mod plan_history;
 mod plan_settings;
 mod queue;
 mod record;

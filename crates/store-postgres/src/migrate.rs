@@ -29,6 +29,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_station_phone.sql",
         include_str!("../migrations/0005_station_phone.sql"),
     ),
+    (
+        "0006_plan_deferrable.sql",
+        include_str!("../migrations/0006_plan_deferrable.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.
