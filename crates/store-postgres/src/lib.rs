@@ -25,6 +25,7 @@ mod register;
 mod routing;
 mod stations;
 mod users;
+mod zones;
 
 pub use centre::{Centre, CentreTx};
 pub use error::{Code, Error, Result};
