@@ -358,6 +358,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'topo-community-overlap': { zh: '社区 {community} 与社区 {other} 重叠 {area}', en: 'communities {community} and {other} overlap by {area}' },
   'not-permitted-registers': { zh: '用户“{login}”（{role}）无权编辑街面台账；仅限受理员、值班长、派遣员、监督员和系统管理员', en: 'User “{login}” ({role}) may not edit the street registers; they are kept by receptionists, shift leaders, dispatchers, inspectors and administrators' },
   'not-permitted-basemaps': { zh: '用户“{login}”（{role}）无权安装或删除底图；仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not install or remove basemaps; only grid planners and administrators may' },
+  'not-permitted-tracks': { zh: '用户“{login}”（{role}）无权查看该监督员的巡查轨迹；监督员只能查看本人的，值班长、派遣员、领导和系统管理员可查看所有人的', en: 'User “{login}” ({role}) may not read this inspector’s patrol track; inspectors read their own, shift leaders, dispatchers, leaders and administrators anyone’s' },
   'not-permitted-export-personal': { zh: '用户“{login}”（{role}）无权导出个人信息（电话、身份证号）；仅限系统管理员', en: 'User “{login}” ({role}) may not export personal data (phones, ID numbers); only administrators may' },
   'credit-code-length': { zh: '统一社会信用代码“{code}”为 {length} 位，应为 18 位', en: 'Unified social credit code “{code}” has {length} characters; 18 are needed' },
   'credit-code-char': { zh: '统一社会信用代码“{code}”第 {position} 位“{char}”不允许（不使用 I、O、S、V、Z）', en: 'Unified social credit code “{code}”: character {position} “{char}” is not allowed (I, O, S, V and Z are never used)' },
@@ -397,6 +398,11 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'station-rate-limited': { zh: '提交太频繁，请 {seconds} 秒后再试', en: 'Too many reports: try again in {seconds} s' },
   'station-citizen-off': { zh: '本站尚未开启随手拍', en: 'Citizen reporting is not switched on at this station' },
   'station-task-verdict': { zh: '“{verdict}”不是此任务可选的结果', en: '“{verdict}” is not a result this task can have' },
+  'track-batch-too-large': { zh: '一次最多发送 {max} 个轨迹点', en: 'At most {max} track points can be sent at once' },
+  'track-point-outside': { zh: '第 {index} 个轨迹点（{lon}, {lat}）不在本辖区内', en: 'Track point {index} ({lon}, {lat}) is outside the district' },
+  'track-point-future': { zh: '第 {index} 个轨迹点的时间 {time} 晚于现在（请检查手机时间）', en: 'Track point {index} was recorded at {time}, later than now (check the phone’s clock)' },
+  'track-point-bad': { zh: '第 {index} 个轨迹点的“{field}”缺失或无效', en: 'Track point {index}: “{field}” is missing or not valid' },
+  'track-not-own': { zh: '只能记录本人的巡查轨迹（当前登录：{login}）', en: 'A phone records only its own inspector’s track (signed in: {login})' },
 };
 
 /** The words messages name (`vocabulary.key`): roles, actions, statuses, things, fields… */

@@ -207,6 +207,9 @@ pub enum Permission {
     ExportPersonalData,
     /// Installing and removing basemaps (网格规划员 and 系统管理员).
     ManageBasemaps,
+    /// Reading patrol tracks (巡查轨迹): an inspector their own, 值班长, 派遣员, 领导 and
+    /// 系统管理员 anyone's.
+    ReadTracks,
 }
 
 impl Permission {
@@ -225,6 +228,7 @@ impl Permission {
             Permission::EditRegisters => "edit the street registers",
             Permission::ExportPersonalData => "export personal data",
             Permission::ManageBasemaps => "install or remove basemaps",
+            Permission::ReadTracks => "read this inspector's patrol track",
         }
     }
     /// Who may, in English.
@@ -248,6 +252,9 @@ impl Permission {
             }
             Permission::ExportPersonalData => "only 系统管理员 (admin) accounts may",
             Permission::ManageBasemaps => "basemaps are installed by 网格规划员 and 系统管理员",
+            Permission::ReadTracks => {
+                "an inspector reads their own track; 值班长, 派遣员, 领导 and 系统管理员 anyone's"
+            }
         }
     }
     fn code(self) -> MessageCode {
@@ -262,6 +269,7 @@ impl Permission {
             Permission::EditRegisters => MessageCode::NotPermittedRegisters,
             Permission::ExportPersonalData => MessageCode::NotPermittedExportPersonal,
             Permission::ManageBasemaps => MessageCode::NotPermittedBasemaps,
+            Permission::ReadTracks => MessageCode::NotPermittedTracks,
         }
     }
 }

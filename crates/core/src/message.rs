@@ -472,6 +472,8 @@ message_codes! {
     NotPermittedRegisters = "not-permitted-registers" [login, role],
     /// Only planners and administrators install or remove basemaps.
     NotPermittedBasemaps = "not-permitted-basemaps" [login, role],
+    /// Patrol tracks are read by the inspector themselves, 值班长, 派遣员, 领导 and 系统管理员.
+    NotPermittedTracks = "not-permitted-tracks" [login, role],
     /// Exports of personal data (phones, ID numbers) are for administrators.
     NotPermittedExportPersonal = "not-permitted-export-personal" [login, role],
     /// The last active administrator cannot lose the role or be disabled.
@@ -761,6 +763,18 @@ message_codes! {
     StationCitizenOff = "station-citizen-off" [],
     /// A 核实/核查 result that is not one of the task's choices.
     StationTaskVerdict = "station-task-verdict" [verdict],
+
+    // ---- patrol tracks (巡查轨迹, docs/station.md) ----
+    /// A batch of track points larger than the station takes at once.
+    TrackBatchTooLarge = "track-batch-too-large" [max],
+    /// Point `index` of a batch lies outside the district.
+    TrackPointOutside = "track-point-outside" [index, lon, lat],
+    /// Point `index` of a batch was recorded later than now (the phone's clock is ahead).
+    TrackPointFuture = "track-point-future" [index, time],
+    /// Point `index` of a batch has a missing or bad field (id, time, accuracy …).
+    TrackPointBad = "track-point-bad" [index, field],
+    /// A phone may record only its signed-in inspector's own track.
+    TrackNotOwn = "track-not-own" [login],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.

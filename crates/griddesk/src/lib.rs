@@ -73,6 +73,11 @@ pub mod station {
     pub use crate::api::station_phone::*;
 }
 
+/// Patrol tracks (巡查轨迹): recorded from inspectors' phones, read per inspector and day.
+pub mod track {
+    pub use crate::api::track::*;
+}
+
 /// A real district's first day: File ▸ New, the setup checklist, grids for every community.
 pub mod setup {
     pub use crate::api::setup::*;

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use griddesk::message::{Message, MessageCode as C};
 use griddesk::station::{PhoneReport, PhoneTaskResult, StationIntake, MAX_PHONE_PHOTOS};
+use griddesk::track::TrackPointIn;
 use griddesk::users::{Session, SignInRefusal};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
@@ -185,6 +186,7 @@ pub fn inspector_routes(state: StationState) -> Router {
         .route("/tasks", get(tasks))
         .route("/tasks/{case}", post(task))
         .route("/tiles/{z}/{x}/{file}", get(tile))
+        .route("/track", post(track).get(own_track))
         .with_state(state)
 }
 
@@ -636,6 +638,105 @@ async fn status(State(st): State<StationState>, Path(token): Path<String>) -> Re
             updated_at: c.updated_at,
             agency: c.agency,
         }),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// A position as the phone sends it: its id, its patrol's id, the time it was taken (ms since
+/// the epoch), WGS84 longitude and latitude, accuracy in metres.
+#[derive(Deserialize)]
+struct TrackPointWire {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    patrol: Option<String>,
+    t: Option<i64>,
+    lon: Option<f64>,
+    lat: Option<f64>,
+    #[serde(default)]
+    acc: Option<f64>,
+}
+
+/// A batch of track points: whose track (the signed-in inspector's when absent) and the points.
+#[derive(Deserialize)]
+struct TrackBatch {
+    #[serde(default)]
+    login: Option<String>,
+    points: Vec<TrackPointWire>,
+}
+
+fn track_point_bad(index: usize, field: &str) -> PhoneError {
+    PhoneError {
+        status: StatusCode::BAD_REQUEST,
+        kind: griddesk::ErrorKind::InvalidInput,
+        message: Message::new(C::TrackPointBad)
+            .int("index", index as i64)
+            .text("field", field),
+        retry_after: None,
+    }
+}
+
+/// `POST track`: a batch of the signed-in inspector's patrol track (docs/station.md, "Patrol
+/// tracks"); each point once, however often it is sent.
+async fn track(
+    State(st): State<StationState>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    use chrono::TimeZone;
+    let r = async {
+        let s = session(&st, &headers).await?;
+        let bytes = body_bytes(&st, body).await?;
+        let batch: TrackBatch =
+            serde_json::from_slice(&bytes).map_err(|_| PhoneError::field("points"))?;
+        let mut points = Vec::with_capacity(batch.points.len().min(1000));
+        for (i, p) in batch.points.into_iter().enumerate() {
+            let n = i + 1;
+            let at =
+                p.t.and_then(|ms| chrono::Local.timestamp_millis_opt(ms).single())
+                    .ok_or_else(|| track_point_bad(n, "t"))?
+                    .naive_local();
+            points.push(TrackPointIn {
+                id: p.id,
+                patrol: p.patrol,
+                at,
+                lon: p.lon.ok_or_else(|| track_point_bad(n, "lon"))?,
+                lat: p.lat.ok_or_else(|| track_point_bad(n, "lat"))?,
+                accuracy: p.acc,
+            });
+        }
+        let login = batch.login.unwrap_or_else(|| s.login.clone());
+        let engine = st.engine.clone();
+        run(move || engine.record_track(&s, &login, &points, now())).await
+    }
+    .await;
+    match r {
+        Ok(v) => json(&v),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET track?day=YYYY-MM-DD`: the signed-in inspector's own track that day (today by default).
+async fn own_track(
+    State(st): State<StationState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let s = session(&st, &headers).await?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(q.as_deref().unwrap_or(""))
+            .map_err(|_| PhoneError::field("day"))?;
+        let day = match pairs.into_iter().rev().find(|(k, _)| k == "day") {
+            Some((_, d)) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| PhoneError::field("day"))?,
+            None => now().date(),
+        };
+        let engine = st.engine.clone();
+        run(move || engine.patrol_track(&s, &s.login, day)).await
+    }
+    .await;
+    match r {
+        Ok(v) => json(&v),
         Err(e) => e.into_response(),
     }
 }

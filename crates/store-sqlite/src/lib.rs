@@ -21,6 +21,7 @@ pub mod planning_settings;
 pub mod registers_sql;
 pub mod station_sql;
 pub mod store;
+pub mod track_sql;
 pub mod zones_sql;
 
 pub use store::{Db, Store};

@@ -12,6 +12,7 @@ pub mod history;
 pub mod place;
 pub mod repeats;
 pub mod station;
+pub mod track;
 
 pub use place::Placement;
 

@@ -5,3 +5,4 @@ mod common;
 mod georeport;
 mod open311;
 mod phone;
+mod track;

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_basemaps.sql"),
     include_str!("migrations/0010_station.sql"),
     include_str!("migrations/0011_station_phone.sql"),
+    include_str!("migrations/0012_patrol_track.sql"),
 ];
 
 /// The schema version this build writes and understands.
