@@ -22,6 +22,7 @@ mod plan_settings;
 mod queue;
 mod record;
 mod register;
+mod registers;
 mod routing;
 mod stations;
 mod users;
