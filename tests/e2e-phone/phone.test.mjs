@@ -469,3 +469,67 @@ test('a citizen reports from a component plate and follows the case', async () =
     return t?.includes(caseId) && t.includes(second);
   }, 'both receipts listed on the phone');
 });
+
+test('巡查轨迹: a patrol recorded online and offline reaches the station, every point once', async () => {
+  const s = ctx.session;
+  const { comp } = ctx;
+  const lon = Number(comp.lon);
+  const lat = Number(comp.lat);
+  // Positions walking north from the component, about 33 m apart (inside the district).
+  const at = (i) => ({ latitude: lat + 0.0003 * i, longitude: lon + 0.00005, accuracy: 6 });
+  const track = async () =>
+    s.evaluate(
+      `const r = await fetch('/m/api/track', { headers: { authorization: 'Bearer ' + localStorage.getItem('griddesk.m.token') } });
+       return await r.json();`,
+    );
+  const before = (await track()).fixes.length;
+  await ctx.cdp('Emulation.setGeolocationOverride', at(0));
+  await s.cmd('POST', '/url', { url: `${ctx.base}/m/` });
+  await until(() => s.execute(`return !!document.querySelector('#patrol-toggle')`), 'the patrol switch');
+  assert.equal(await textOf('#patrol-toggle'), '开始巡查');
+  await s.click('#patrol-toggle');
+  await until(() => s.execute(`return document.querySelector('#patrol-state').dataset.on === '1'`), 'the patrol on');
+  const kept = async () => Number(/本次记录 (\d+)/.exec((await textOf('#patrol-state')) ?? '')?.[1] ?? -1);
+  await until(async () => (await kept()) === 1, 'the first position kept');
+  // Walking, online: each position kept (at least 3 s apart, 10 m or more from the last).
+  let step = 0;
+  const walk = async (n) => {
+    for (let k = 0; k < n; k++) {
+      step += 1;
+      await sleep(3200);
+      await ctx.cdp('Emulation.setGeolocationOverride', at(step));
+      const want = step + 1;
+      await until(async () => (await kept()) === want, `position ${want} kept`);
+    }
+  };
+  await walk(2);
+  // A position 2 m away a moment later is not kept (thinned).
+  await ctx.cdp('Emulation.setGeolocationOverride', { ...at(step), latitude: at(step).latitude + 0.00002 });
+  await sleep(1500);
+  assert.equal(await kept(), 3, 'a position 2 m from the last is not kept');
+  await shot('patrol-on');
+  // Offline: the positions wait on the phone.
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await until(async () => (await textOf('#net')) === '离线', 'the offline mark');
+  await walk(3);
+  await until(async () => Number(await textOf('#track-waiting')) >= 3, 'the offline positions waiting on the phone');
+  await shot('patrol-offline');
+  // Back online, one more step, then 结束巡查: everything goes out.
+  await ctx.cdp('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await walk(1);
+  await s.click('#patrol-toggle');
+  await until(() => s.execute(`return document.querySelector('#patrol-state').dataset.on === '0'`), 'the patrol ended');
+  await until(async () => (await textOf('#track-waiting')) === '0', 'every position sent', 30_000);
+  await shot('patrol-ended');
+  const t = await track();
+  const mine = t.fixes.slice(before);
+  assert.equal(t.fixes.length - before, 7, `seven positions recorded: ${JSON.stringify(t.fixes)}`);
+  // Once each, in the order walked: the latitudes of the steps 0…6.
+  const lats = mine.map((f) => f.lat);
+  const want = Array.from({ length: 7 }, (_, i) => at(i).latitude);
+  assert.equal(lats.length, want.length);
+  lats.forEach((l, i) => assert.ok(Math.abs(l - want[i]) < 1e-9, `point ${i}: ${l} vs ${want[i]}`));
+  assert.equal(new Set(mine.map((f) => f.at)).size, 7, 'seven distinct times');
+  assert.equal(t.lines.length, 1, 'one patrol, one line');
+  assert.ok(t.distance_m > 150 && t.distance_m < 250, `about 200 m walked: ${t.distance_m}`);
+});

@@ -24,6 +24,7 @@ import {
 } from './common';
 import { fill, h } from './dom';
 import type { PhoneMap } from './phonemap';
+import { patrolBar, patrolOff } from './track';
 
 interface Service {
   code: string;
@@ -98,6 +99,7 @@ const WHO = 'griddesk.m.who';
 const SERVICES = 'griddesk.m.services';
 const HOME = 'griddesk.m.home';
 const TASKS = 'griddesk.m.tasks';
+const LOGIN = 'griddesk.m.login';
 
 let token: string | null = localStorage.getItem(TOKEN);
 let services: Service[] = [];
@@ -123,8 +125,11 @@ function signInView(note?: string): void {
     try {
       const s = (await call('/m/api/sign-in', { json: { login: login.value, password: password.value } })) as Signed;
       token = s.token;
+      // Another inspector on this phone: a patrol left running is not theirs.
+      if (localStorage.getItem(LOGIN) !== s.login) patrolOff();
       localStorage.setItem(TOKEN, s.token);
       localStorage.setItem(WHO, `${s.name}（${s.login}）`);
+      localStorage.setItem(LOGIN, s.login);
       await mainView();
     } catch (e) {
       err.textContent = say(e);
@@ -195,6 +200,7 @@ async function mainView(): Promise<void> {
       h('div', { class: 'who', id: 'who' }, who()),
       h('button', { class: 'link', id: 'sign-out', onclick: () => void signOut() }, '退出'),
     ),
+    patrolBar({ token: () => token, login: () => localStorage.getItem(LOGIN), ended: sessionEnded }),
     tabs,
     body,
     h('div', { id: 'toast', class: 'toast' }),
@@ -213,6 +219,7 @@ async function signOut(): Promise<void> {
   }
   token = null;
   localStorage.removeItem(TOKEN);
+  patrolOff();
   signInView();
 }
 
@@ -682,7 +689,8 @@ async function start(): Promise<void> {
     return;
   }
   try {
-    await call('/m/api/me', { token });
+    const me = (await call('/m/api/me', { token })) as Me;
+    localStorage.setItem(LOGIN, me.login);
   } catch (e) {
     if (sessionEnded(e)) return;
   }
