@@ -28,8 +28,8 @@ if (!values.db) {
 
 const driver = await new Driver().start();
 const result = { app: process.env.GRIDDESK_APP ?? 'target/debug/griddesk-app', db: values.db, launch_to_grids_ms: [] };
+let s;
 try {
-  let s;
   for (let i = 0; i < Number(values.launches); i++) {
     if (s) await s.delete();
     s = await driver.launch({ args: ['--db', values.db] });
@@ -73,7 +73,10 @@ try {
     (result.first_start_to_grids_ms ??= []).push(Number(await s.execute(`return document.body.dataset.firstGridsMs;`)));
   }
 } finally {
+  // The last window too: a session left open keeps the app (and node) running.
+  if (s) await s.delete().catch(() => undefined);
   await driver.stop();
 }
 console.log(JSON.stringify(result, null, 2));
 writeFileSync(join(artifacts, 'perf.json'), JSON.stringify(result, null, 2));
+process.exit(0);
