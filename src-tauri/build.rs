@@ -112,6 +112,8 @@ const COMMANDS: &[&str] = &[
     "lan_status",
     "lan_start",
     "lan_stop",
+    "track_inspectors",
+    "track_day",
     "street_import_objects",
     "street_import_subclasses",
     "street_add_photo",

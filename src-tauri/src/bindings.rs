@@ -138,6 +138,9 @@ macro_rules! roots {
         // lan.rs
         $visit!(crate::lan::LanOptions);
         $visit!(crate::lan::LanStatus);
+        // track.rs
+        $visit!(griddesk::track::TrackInspector);
+        $visit!(griddesk::track::PatrolTrack);
         $visit!(griddesk::street::ObjectDetail);
         $visit!(griddesk::street::RegisterImport);
         $visit!(griddesk::street::NoticeDraft);

@@ -23,6 +23,7 @@ mod settings;
 mod setup;
 mod store;
 mod street;
+mod track;
 mod tiles;
 mod transfer;
 mod users;
@@ -161,6 +162,8 @@ fn main() {
             lan::lan_status,
             lan::lan_start,
             lan::lan_stop,
+            track::track_inspectors,
+            track::track_day,
             street::street_import_objects,
             street::street_import_subclasses,
             street::street_add_photo,

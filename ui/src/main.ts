@@ -16,6 +16,7 @@ import { openTransfer } from './transfer';
 import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar';
 import { initBasemaps } from './basemap';
 import { initLan } from './lan';
+import { initTrack } from './track';
 
 interface GridDeskHooks {
   api: typeof api;
@@ -178,6 +179,7 @@ async function boot(): Promise<void> {
   mark('map-created');
   initSidebar(view.applyGroup);
   initBasemaps(view, status.path);
+  initTrack(view);
   initSearch(view);
   showGrid(null);
   initWorkspaces(FEATURES, view);
