@@ -249,6 +249,7 @@ export function patrolOff(): void {
 window.addEventListener('online', () => {
   void sendTrack();
 });
+// While any wait (the network was off, the station down): try again now and then.
 window.setInterval(() => {
-  void sendTrack();
-}, 10_000);
+  if (Date.now() - lastSent >= SEND_EVERY_MS) void sendTrack();
+}, 5_000);
