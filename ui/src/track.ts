@@ -155,6 +155,8 @@ async function show(who: string, on: string): Promise<void> {
   }
   draw();
   render();
+  // The list's "latest day" of each inspector may have moved since it was read.
+  void refresh();
 }
 
 function clear(): void {
