@@ -302,7 +302,8 @@ test('an inspector signs in, reports online and offline, and each report is file
   await shot('report-sent');
 
   // The same class at the same place: warned of the open case just filed.
-  await pickClass('垃圾', 'event-0102');
+  // By pinyin initials (暴露垃圾 → bllj), as inspectors type on a phone.
+  await pickClass('bllj', 'event-0102');
   await until(async () => (await textOf('#duplicates'))?.includes(idA), 'the duplicate warning');
   await shot('duplicate-warning');
 

@@ -16,6 +16,7 @@ pub mod flow;
 pub mod geodesy;
 pub mod message;
 pub mod model;
+pub mod pinyin;
 pub mod planar;
 pub mod topology;
 pub mod users;

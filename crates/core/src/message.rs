@@ -1137,6 +1137,10 @@ vocabulary!(
         Notice = "notice",
         Basemap = "basemap",
         StationKey = "station-key",
+        Edit = "edit",
+        Inspector = "inspector",
+        PlanningSetting = "planning-setting",
+        Station = "station",
     }
 );
 

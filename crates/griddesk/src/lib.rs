@@ -15,7 +15,9 @@ mod ports;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use griddesk_caseloop::{filing, intake, register, routing};
-pub use griddesk_core::{audit, code, codetable, csvtable, error, flow, geodesy, model, topology};
+pub use griddesk_core::{
+    audit, code, codetable, csvtable, error, flow, geodesy, model, pinyin, topology,
+};
 pub use griddesk_core::{Message, MessageCode, Param, Reason};
 pub use griddesk_planning::validate;
 pub use griddesk_sample as sample;

@@ -347,6 +347,8 @@ struct ServiceItem {
     class_code: String,
     name: String,
     major_name: String,
+    /// Pinyin initials per character of the name, for the offline class search.
+    initials: Vec<String>,
 }
 
 async fn services(State(st): State<StationState>) -> Response {
@@ -361,6 +363,7 @@ async fn services(State(st): State<StationState>) -> Response {
                     class_code: s.class_code,
                     name: s.name,
                     major_name: s.major_name,
+                    initials: s.initials,
                 })
                 .collect::<Vec<_>>(),
         ),

@@ -32,6 +32,24 @@ interface Service {
   class_code: string;
   name: string;
   major_name: string;
+  /** Pinyin initials per character of the name (a list kept by an older page may lack them). */
+  initials?: string[];
+}
+
+/**
+ * Whether `q` (ASCII letters and digits) runs along a name's pinyin initials from some character
+ * on, each letter one of the next character's readings: `bllj` finds 暴露垃圾, `hds` and `xds`
+ * both find 行道树. Works offline on the kept list.
+ */
+function initialsMatch(initials: readonly string[] | undefined, q: string): boolean {
+  const want = q.toLowerCase();
+  if (initials === undefined || !/^[a-z0-9]+$/.test(want) || want.length > initials.length) return false;
+  for (let i = 0; i + want.length <= initials.length; i++) {
+    let ok = true;
+    for (let j = 0; j < want.length && ok; j++) ok = (initials[i + j] ?? '').includes(want.charAt(j));
+    if (ok) return true;
+  }
+  return false;
 }
 
 interface Signed {
@@ -258,7 +276,7 @@ async function loadServices(): Promise<void> {
 // ---- reporting ------------------------------------------------------------------------------
 
 function classPicker(onPick: () => void): HTMLElement {
-  const input = h('input', { id: 'class-search', type: 'search', placeholder: '搜索类别：名称或编码，如 垃圾、0102' });
+  const input = h('input', { id: 'class-search', type: 'search', placeholder: '搜索类别：名称、编码或拼音首字母，如 垃圾、0102、lj' });
   const list = h('ul', { class: 'picks', id: 'class-list' });
   const current = h('div', { class: 'chosen', id: 'class-chosen' }, chosen === null ? '未选择类别' : label(chosen));
   const refresh = (): void => {
@@ -267,7 +285,9 @@ function classPicker(onPick: () => void): HTMLElement {
       fill(list);
       return;
     }
-    const hits = services.filter((s) => s.name.includes(q) || s.class_code.startsWith(q) || s.major_name.includes(q)).slice(0, 12);
+    const hits = services
+      .filter((s) => s.name.includes(q) || s.class_code.startsWith(q) || s.major_name.includes(q) || initialsMatch(s.initials, q))
+      .slice(0, 12);
     fill(
       list,
       ...hits.map((s) =>

@@ -69,6 +69,8 @@ pub struct StationService {
     pub name: String,
     pub major_code: String,
     pub major_name: String,
+    /// The class name's pinyin initials, one slot per character (`griddesk_core::pinyin`).
+    pub initials: Vec<String>,
 }
 
 /// A report from a client app, parsed by the station.
@@ -263,6 +265,7 @@ impl Engine {
                 name: e.name.clone(),
                 major_code: e.major_code.clone(),
                 major_name: e.major_name.clone(),
+                initials: crate::pinyin::initials(&e.name),
             })
         })
         .collect()
@@ -284,6 +287,7 @@ impl Engine {
             name: e.name.clone(),
             major_code: e.major_code.clone(),
             major_name: e.major_name.clone(),
+            initials: crate::pinyin::initials(&e.name),
         })
     }
 
