@@ -23,8 +23,8 @@ mod settings;
 mod setup;
 mod store;
 mod street;
-mod track;
 mod tiles;
+mod track;
 mod transfer;
 mod users;
 

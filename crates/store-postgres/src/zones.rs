@@ -371,14 +371,7 @@ fn put_layer(c: &mut impl GenericClient, d: &str, l: &ZoneLayer) -> CoreResult<(
          VALUES ($1::text, $2, $3, $4, $5, $6)
          ON CONFLICT (district, code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,
          network = EXCLUDED.network, ord = EXCLUDED.ord",
-        &[
-            &d,
-            &code,
-            &l.name,
-            &l.kind.key(),
-            &l.network.key(),
-            &ord,
-        ],
+        &[&d, &code, &l.name, &l.kind.key(), &l.network.key(), &ord],
     )
     .map_err(|e| refused(e, "layer", code, d))?;
     Ok(())
