@@ -13,6 +13,7 @@ mod calendar;
 mod centre;
 mod desk;
 pub mod error;
+mod evaluation;
 mod filing;
 mod intake;
 mod migrate;
