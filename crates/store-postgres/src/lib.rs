@@ -26,6 +26,7 @@ mod register;
 mod registers;
 mod routing;
 mod stations;
+mod track;
 mod users;
 mod zones;
 

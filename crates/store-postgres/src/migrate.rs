@@ -33,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_plan_deferrable.sql",
         include_str!("../migrations/0006_plan_deferrable.sql"),
     ),
+    (
+        "0007_patrol_track.sql",
+        include_str!("../migrations/0007_patrol_track.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.
