@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh --test     # also test deps (Xvfb, WebKitWebDriver, tauri-driver, shapely,
 #                                      # GDAL's ogrinfo to check exported GeoPackages and Shapefiles,
 #                                      # PostgreSQL 15 + PostGIS 3 for the city centre's tests,
-#                                      # Chromium + ChromeDriver for the phone pages' tests)
+#                                      # Chromium + ChromeDriver for the phone pages' tests, and NSS's
+#                                      # certutil to trust the station's HTTPS certificate there)
 set -euo pipefail
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
@@ -12,7 +13,7 @@ SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 pkgs=(libwebkit2gtk-4.1-dev build-essential pkg-config fonts-noto-cjk xvfb xauth)
 [ $want_test -eq 1 ] && pkgs+=(webkit2gtk-driver imagemagick python3-pip gdal-bin osmium-tool
-  postgresql-15-postgis-3 chromium chromium-driver)
+  postgresql-15-postgis-3 chromium chromium-driver libnss3-tools)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

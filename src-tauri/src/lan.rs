@@ -36,12 +36,18 @@ pub struct LanOptions {
     /// The account the citizen page's reports are filed as; none: 随手拍 stays off.
     #[serde(default)]
     pub citizen_login: Option<String>,
+    /// Serve HTTPS too (same port) with the station's own certificate: phone browsers share
+    /// their GPS only over HTTPS. Phones install the certificate once from `/ca/`.
+    #[serde(default)]
+    pub https: bool,
 }
 
 /// Which page a URL opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum LanPage {
+    /// The page to install the station's certificate from (plain HTTP).
+    Certificate,
     Inspector,
     Citizen,
     Open311,
@@ -69,13 +75,27 @@ pub struct LanStatus {
     pub pages: bool,
     /// Whether 随手拍 takes reports.
     pub citizen: bool,
+    /// The station's certificate while it serves HTTPS.
+    pub https: Option<LanHttps>,
     /// Addresses to offer: every network, this computer only, and the computer's own.
     pub addresses: Vec<String>,
     pub default_port: u16,
 }
 
+/// The station's certificate authority, for the administrator to compare with a phone's.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LanHttps {
+    /// SHA-256 of the authority's certificate, `AB:CD:…`.
+    pub fingerprint: String,
+    /// The names and addresses the server certificate holds.
+    pub names: Vec<String>,
+    /// Where the authority is kept (keep it: phones trust only it).
+    pub dir: String,
+}
+
 struct Running {
     handle: StationHandle,
+    https: Option<LanHttps>,
     listen: SocketAddr,
     citizen_key_id: Option<i64>,
     pages: bool,
@@ -120,18 +140,34 @@ fn pages_dir() -> Option<PathBuf> {
         .find(|d| d.join("m/index.html").is_file())
 }
 
-fn urls(listen: SocketAddr, pages: bool, citizen: bool) -> Result<Vec<LanUrl>, ErrorDto> {
+fn urls(
+    listen: SocketAddr,
+    pages: bool,
+    citizen: bool,
+    https: bool,
+) -> Result<Vec<LanUrl>, ErrorDto> {
     let host = if listen.ip().is_unspecified() {
         own_address().unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
     } else {
         listen.ip()
     };
-    let base = format!("http://{}", SocketAddr::new(host, listen.port()));
+    let at = SocketAddr::new(host, listen.port());
+    let plain = format!("http://{at}");
+    // With HTTPS the pages are opened over it (the phone's GPS needs it); the certificate
+    // page is plain HTTP, since a phone without the certificate arrives there first.
+    let base = if https {
+        format!("https://{at}")
+    } else {
+        plain.clone()
+    };
     let mut pages_on = vec![(LanPage::Open311, format!("{base}/open311/v2/services.json"))];
     if pages {
         pages_on.insert(0, (LanPage::Inspector, format!("{base}/m/")));
         if citizen {
             pages_on.insert(1, (LanPage::Citizen, format!("{base}/c/")));
+        }
+        if https {
+            pages_on.insert(0, (LanPage::Certificate, format!("{plain}/ca/")));
         }
     }
     pages_on
@@ -152,9 +188,15 @@ fn status(running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
         Some(r) => LanStatus {
             running: true,
             listen: Some(r.listen.to_string()),
-            urls: urls(r.listen, r.pages, r.citizen_key_id.is_some())?,
+            urls: urls(
+                r.listen,
+                r.pages,
+                r.citizen_key_id.is_some(),
+                r.https.is_some(),
+            )?,
             pages: r.pages,
             citizen: r.pages && r.citizen_key_id.is_some(),
+            https: r.https.clone(),
             addresses: addresses(),
             default_port: DEFAULT_PORT,
         },
@@ -164,6 +206,7 @@ fn status(running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
             urls: Vec::new(),
             pages: pages_dir().is_some(),
             citizen: false,
+            https: None,
             addresses: addresses(),
             default_port: DEFAULT_PORT,
         },
@@ -202,9 +245,19 @@ pub async fn lan_start(
         .filter(|l| !l.is_empty())
         .map(str::to_string);
     let dir = pages_dir();
-    // The checks and the key, in the engine (a refused citizen account starts nothing).
-    let (pages, key) = blocking(move || -> Result<_, ErrorDto> {
+    let tls_dir = options
+        .https
+        .then(|| griddesk_station::tls::dir_beside(&loaded.path));
+    // The checks, the certificate and the key, in the engine (a refused citizen account
+    // starts nothing).
+    let (pages, key, tls) = blocking(move || -> Result<_, ErrorDto> {
         engine.may_run_station(&who)?;
+        let tls = match &tls_dir {
+            Some(d) => Some(std::sync::Arc::new(
+                griddesk_station::tls::StationTls::open(d, &[]).map_err(|e| tls_failed(d, &e))?,
+            )),
+            None => None,
+        };
         let now = chrono::Local::now().naive_local();
         for k in engine.station_keys(&who)? {
             if k.app == CITIZEN_APP && k.revoked_at.is_none() {
@@ -221,7 +274,7 @@ pub async fn lan_start(
             (Some(login), true) => Some(engine.issue_station_key(&who, CITIZEN_APP, login, now)?),
             _ => None,
         };
-        Ok((pages, key))
+        Ok((pages, key, tls))
     })
     .await??;
     let has_pages = !pages.is_empty();
@@ -229,7 +282,17 @@ pub async fn lan_start(
         citizen_key: key.as_ref().map(|k| k.key.clone()),
         ..StationOptions::default()
     };
-    let state = StationState::new(loaded.engine.clone(), &opts).with_pages(pages);
+    let mut state = StationState::new(loaded.engine.clone(), &opts).with_pages(pages);
+    let https = tls.as_ref().map(|t| LanHttps {
+        fingerprint: t.fingerprint().to_string(),
+        names: t.names().to_vec(),
+        dir: griddesk_station::tls::dir_beside(&loaded.path)
+            .display()
+            .to_string(),
+    });
+    if let Some(t) = tls {
+        state = state.with_tls(t);
+    }
     let handle = match griddesk_station::serve_state(state, listen).await {
         Ok(h) => h,
         Err(e) => {
@@ -245,6 +308,7 @@ pub async fn lan_start(
     let r = Running {
         listen: handle.local_addr(),
         handle,
+        https,
         citizen_key_id: key.map(|k| k.info.id),
         pages: has_pages,
     };
@@ -288,6 +352,20 @@ async fn stop(
     Ok(())
 }
 
+fn tls_failed(dir: &std::path::Path, e: &griddesk_station::tls::TlsError) -> ErrorDto {
+    use griddesk::message::{Message, MessageCode};
+    use griddesk_station::tls::TlsError;
+    let mut out = ErrorDto::shell(ShellErrorKind::LanListen, e.to_string());
+    out.detail = match e {
+        TlsError::KeyMissing { cert, key } => Message::new(MessageCode::LanCertificateKeyMissing)
+            .text("file", cert.display())
+            .text("key", key.display()),
+        _ => Message::new(MessageCode::LanCertificateFailed).text("dir", dir.display()),
+    };
+    eprintln!("griddesk: network service: {e}");
+    out
+}
+
 fn listen_failed(addr: &str) -> ErrorDto {
     let mut e = ErrorDto::shell(
         ShellErrorKind::LanListen,
@@ -305,7 +383,7 @@ mod tests {
     #[test]
     fn urls_are_the_pages_on_the_listening_address_and_their_qr_codes_say_them() {
         let at: SocketAddr = "127.0.0.1:8311".parse().expect("an address");
-        let all = urls(at, true, true).expect("urls");
+        let all = urls(at, true, true, false).expect("urls");
         let pages: Vec<_> = all.iter().map(|u| (u.page, u.url.as_str())).collect();
         assert_eq!(
             pages,
@@ -328,14 +406,29 @@ mod tests {
             );
         }
         // Without 随手拍 no citizen page; without the pages, Open311 only.
-        let no_citizen = urls(at, true, false).expect("urls");
+        let no_citizen = urls(at, true, false, false).expect("urls");
         assert!(no_citizen.iter().all(|u| u.page != LanPage::Citizen));
-        let bare = urls(at, false, true).expect("urls");
+        let bare = urls(at, false, true, false).expect("urls");
         assert_eq!(bare.len(), 1);
         assert_eq!(bare[0].page, LanPage::Open311);
         // Listening on every network: the URL names an address a phone can reach.
         let any: SocketAddr = "0.0.0.0:9000".parse().expect("an address");
-        let u = &urls(any, true, false).expect("urls")[0];
+        let u = &urls(any, true, false, false).expect("urls")[0];
         assert!(!u.url.contains("0.0.0.0"), "{}", u.url);
+        // With HTTPS: the certificate page first, on plain HTTP; the pages over HTTPS.
+        let secure = urls(at, true, true, true).expect("urls");
+        let pages: Vec<_> = secure.iter().map(|u| (u.page, u.url.as_str())).collect();
+        assert_eq!(
+            pages,
+            [
+                (LanPage::Certificate, "http://127.0.0.1:8311/ca/"),
+                (LanPage::Inspector, "https://127.0.0.1:8311/m/"),
+                (LanPage::Citizen, "https://127.0.0.1:8311/c/"),
+                (
+                    LanPage::Open311,
+                    "https://127.0.0.1:8311/open311/v2/services.json"
+                ),
+            ]
+        );
     }
 }

@@ -9,55 +9,15 @@
 // vite.phone.config.ts` in ui/), /usr/bin/chromium and /usr/bin/chromedriver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateSync, crc32 } from 'node:zlib';
-import { Session } from '../e2e/lib/webdriver.mjs';
 import { artifacts, repo } from '../e2e/lib/retries.mjs';
 import { decodePng, countPixels } from '../e2e/lib/png.mjs';
-
-const cli = resolve(process.env.GRIDDESK_CLI ?? join(repo, 'target/debug/griddesk'));
-const pages = join(repo, 'ui/dist-phone');
-const chromium = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const chromedriver = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => done(port));
-    });
-  });
-}
-
-/** Runs the CLI to the end; fails the test on a non-zero exit. */
-function run(...args) {
-  const r = spawnSync(cli, args, { cwd: repo, encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`griddesk ${args.join(' ')} -> ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** Waits until `f` returns a truthy value (polled), or fails naming `what`. */
-async function until(f, what, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await sleep(150);
-  }
-}
+import { chromedriver, chromium, cli, freePort, pages, phoneBrowser, run, until } from './lib.mjs';
 
 /** A PNG photo (RGB, a colour gradient), encoded here so the test needs no image tool. */
 function png(w, h, seed) {
@@ -142,33 +102,7 @@ before(async () => {
   const base = `http://127.0.0.1:${port}`;
   await until(async () => (await fetch(`${base}/m/`)).ok, `the station on ${base} (${log})`, 30_000);
 
-  const dport = await freePort();
-  const driver = spawn(chromedriver, [`--port=${dport}`], { stdio: 'ignore' });
-  const dbase = `http://127.0.0.1:${dport}`;
-  await until(async () => (await fetch(`${dbase}/status`)).ok, 'chromedriver');
-  const profile = join(dir, 'profile');
-  const session = await Session.create(dbase, {
-    browserName: 'chrome',
-    'goog:chromeOptions': {
-      binary: chromium,
-      // MapLibre needs WebGL2: SwiftShader gives it without a GPU (docs: PLATFORM.md).
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-dev-shm-usage',
-        '--use-angle=swiftshader',
-        '--enable-unsafe-swiftshader',
-        '--lang=zh-CN',
-        `--user-data-dir=${profile}`,
-      ],
-      mobileEmulation: {
-        deviceMetrics: { width: 390, height: 844, pixelRatio: 2, touch: true, mobile: true },
-        userAgent:
-          'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36',
-      },
-    },
-  });
-  const cdp = (cmd, params = {}) => session.cmd('POST', '/goog/cdp/execute', { cmd, params });
+  const { driver, session, cdp } = await phoneBrowser({ profile: join(dir, 'profile') });
   const lon = Number(comp.lon);
   const lat = Number(comp.lat);
   await cdp('Browser.grantPermissions', { origin: base, permissions: ['geolocation'] });

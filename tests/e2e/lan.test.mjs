@@ -4,10 +4,15 @@
 // QR codes; phones' requests (made here by node) get the pages, the services and a citizen's
 // report filed under the key the desktop issued; a port already taken is refused with its
 // message in Chinese (a restart stops the service first, so it is then off); 停止服务 stops it (the
-// port refuses connections). Screenshot: artifacts/e2e/lan-running.png.
+// port refuses connections). HTTPS is on by default: the certificate page comes first (plain
+// http), the pages are given over https, the fingerprint shown is the downloaded certificate's,
+// and a client trusting that certificate speaks HTTPS to the same port.
+// Screenshot: artifacts/e2e/lan-running.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import { Driver, shot, waitFor, waitIdle } from './lib/harness.mjs';
 
 const ADMIN = { login: 'admin', password: 'admin@2026' };
@@ -73,13 +78,37 @@ test('局域网服务: started from 设置 with 随手拍, phones get the pages 
   const urls = await s.execute(`return [...document.querySelectorAll('#lan-urls .lan-url')].map((f) => ({
     page: f.dataset.page, url: f.querySelector('code').textContent, qr: f.querySelector('img').naturalWidth }));`);
   const base = `http://127.0.0.1:${port}`;
+  const secure = `https://127.0.0.1:${port}`;
   assert.deepEqual(urls.map((u) => [u.page, u.url]), [
-    ['inspector', `${base}/m/`],
-    ['citizen', `${base}/c/`],
-    ['open311', `${base}/open311/v2/services.json`],
+    ['certificate', `${base}/ca/`],
+    ['inspector', `${secure}/m/`],
+    ['citizen', `${secure}/c/`],
+    ['open311', `${secure}/open311/v2/services.json`],
   ]);
   for (const u of urls) assert.ok(u.qr > 100, `expected a QR code drawn for ${u.page}`);
+  assert.equal(await s.execute(`return document.body.dataset.lanHttps;`), '1');
   await shot(s, 'lan-running');
+
+  // HTTPS: the certificate a phone downloads is the one whose fingerprint the dialog shows, and
+  // a client that trusts it speaks HTTPS to the same port.
+  const shown = (await s.execute(`return document.querySelector('#lan-fingerprint code').textContent;`)).trim();
+  const der = Buffer.from(await (await fetch(`${base}/ca/griddesk-station-ca.crt`)).arrayBuffer());
+  assert.equal(createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g).join(':'), shown);
+  const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
+  const overTls = await new Promise((done, fail) => {
+    httpsGet(`${secure}/open311/v2/services.json`, { ca: pem }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => done({ status: res.statusCode, body }));
+    }).on('error', fail);
+  });
+  assert.equal(overTls.status, 200);
+  assert.ok(JSON.parse(overTls.body).length > 0, 'the services over HTTPS');
+  // Without it, HTTPS is refused (the certificate is the station's own).
+  await assert.rejects(
+    new Promise((done, fail) => { httpsGet(`${secure}/`, (res) => done(res.statusCode)).on('error', fail); }),
+    /self-signed|unable to verify|certificate/,
+  );
 
   // What a phone on the network gets.
   const m = await fetch(`${base}/m/`);

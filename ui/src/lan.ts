@@ -22,6 +22,8 @@ const ls = defineStrings(
     noPages: '未找到手机页面（ui/dist-phone），仅提供 Open311 接口。',
     page_inspector: '巡查上报（监督员）', page_citizen: '随手拍（市民）', page_open311: 'Open311 接口',
     adminOnly: '仅系统管理员可开启或关闭。',
+    https: '同时提供 HTTPS（手机浏览器仅在 HTTPS 下提供 GPS 定位）', page_certificate: '安装站点证书（每部手机一次）',
+    fingerprint: '证书指纹（SHA-256，请与手机上显示的核对）', certDir: '证书保存在 {dir}，请妥善保管：已安装证书的手机只信任它。',
   },
   {
     open: 'Network service…', title: 'Network service', intro: 'For phones on the station\'s network: inspectors\' reports, citizens\' 随手拍, the Open311 API. No internet needed.',
@@ -31,6 +33,8 @@ const ls = defineStrings(
     noPages: 'The phone pages (ui/dist-phone) are missing: only the Open311 API is served.',
     page_inspector: 'Inspector reports', page_citizen: '随手拍 (citizens)', page_open311: 'Open311 API',
     adminOnly: 'Administrators only may start or stop it.',
+    https: 'Serve HTTPS too (phone browsers give GPS positions only over HTTPS)', page_certificate: 'Install the station\'s certificate (once per phone)',
+    fingerprint: 'Certificate fingerprint (SHA-256: compare it with the phone\'s)', certDir: 'The certificate is kept in {dir}: keep it safe, the phones that installed it trust only it.',
   },
 );
 
@@ -40,14 +44,19 @@ export const lanApi = {
   stop: () => call<LanStatus>('lan_stop'),
 };
 
-const form = { host: '0.0.0.0', port: '', citizen: '' };
+const form = { host: '0.0.0.0', port: '', citizen: '', https: true };
 let modal: HTMLElement | null = null;
 let status: LanStatus | null = null;
 let busy: 'starting' | 'stopping' | null = null;
 let error: { text: string; code: string } | null = null;
 
 function pageName(p: LanPage): string {
-  return ls(p === 'inspector' ? 'page_inspector' : p === 'citizen' ? 'page_citizen' : 'page_open311');
+  switch (p) {
+    case 'certificate': return ls('page_certificate');
+    case 'inspector': return ls('page_inspector');
+    case 'citizen': return ls('page_citizen');
+    case 'open311': return ls('page_open311');
+  }
 }
 
 function addressName(a: string): string {
@@ -60,6 +69,7 @@ function mark(): void {
   const b = document.body.dataset;
   b.lanRunning = status?.running ? '1' : '0';
   b.lanListen = status?.listen ?? '';
+  b.lanHttps = status?.https ? '1' : '0';
   b.lanError = error?.code ?? '';
 }
 
@@ -80,6 +90,7 @@ async function act(what: 'start' | 'stop'): Promise<void> {
         host: form.host,
         port,
         citizen_login: form.citizen.trim() === '' ? null : form.citizen.trim(),
+        https: form.https,
       });
     } else {
       status = await lanApi.stop();
@@ -111,11 +122,15 @@ function render(): void {
   port.addEventListener('input', () => { form.port = port.value; });
   const citizen = el('input', { id: 'lan-citizen', type: 'text', value: form.citizen, placeholder: 'receptionist' });
   citizen.addEventListener('input', () => { form.citizen = citizen.value; });
+  const https = el('input', { id: 'lan-https', type: 'checkbox' });
+  https.checked = form.https;
+  https.addEventListener('change', () => { form.https = https.checked; });
   card.append(
     el('label', { class: 'lan-row' }, el('span', {}, ls('address')), host),
     el('label', { class: 'lan-row' }, el('span', {}, ls('port')), port),
     el('label', { class: 'lan-row' }, el('span', {}, ls('citizen')), citizen),
     el('p', { class: 'muted small' }, ls('citizenHint')),
+    el('label', { class: 'lan-check' }, https, el('span', {}, ls('https'))),
   );
   if (s && !s.pages) card.append(el('p', { class: 'warn', id: 'lan-no-pages' }, ls('noPages')));
   if (error) card.append(el('p', { class: 'error', id: 'lan-error', 'data-code': error.code }, error.text));
@@ -127,12 +142,18 @@ function render(): void {
         el(
           'figure',
           { class: 'lan-url', 'data-page': u.page },
-          el('img', { src: `data:image/png;base64,${u.qr_png}`, alt: u.url, width: '132', height: '132' }),
+          el('img', { src: `data:image/png;base64,${u.qr_png}`, alt: u.url, width: '116', height: '116' }),
           el('figcaption', {}, el('strong', {}, pageName(u.page)), el('br'), el('code', {}, u.url)),
         ),
       );
     }
     card.append(list);
+    if (s.https) {
+      card.append(
+        el('p', { class: 'small', id: 'lan-fingerprint' }, `${ls('fingerprint')}：`, el('br'), el('code', {}, s.https.fingerprint)),
+        el('p', { class: 'muted small' }, ls('certDir').replace('{dir}', s.https.dir)),
+      );
+    }
   }
   const buttons = el('div', { class: 'buttons' });
   const start = el('button', { type: 'button', id: 'lan-start' }, s?.running ? ls('restart') : ls('start'));
@@ -167,6 +188,7 @@ export async function openLan(): Promise<void> {
       const at = status.listen.lastIndexOf(':');
       form.host = status.listen.slice(0, at);
       form.port = status.listen.slice(at + 1);
+      form.https = status.https !== null;
     }
   } catch (e) {
     const err = asErrorDto(e);

@@ -410,6 +410,12 @@ message_codes! {
     WindowFailed = "window-failed" [],
     /// The station's network service (设置 ▸ 局域网服务) cannot listen at that address.
     LanListenFailed = "lan-listen-failed" [addr],
+    /// The station's certificate authority (HTTPS for the phones) cannot be read or made in
+    /// that folder.
+    LanCertificateFailed = "lan-certificate-failed" [dir],
+    /// The station's certificate is in that folder without its key: refused, not replaced
+    /// (the phones that installed it would need a new one).
+    LanCertificateKeyMissing = "lan-certificate-key-missing" [file, key],
     /// Nobody is signed in.
     NotSignedIn = "not-signed-in" [],
     /// A file name that cannot be used.

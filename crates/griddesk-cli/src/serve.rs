@@ -1,4 +1,4 @@
-//! `griddesk serve DB --listen ADDR`: the station service (docs/station.md) without a screen,
+//! `griddesk serve DB --listen ADDR [--https]`: the station service (docs/station.md) without a screen,
 //! until Ctrl-C; `griddesk serve-keys issue|list|revoke`: the API keys of its client apps.
 
 use crate::caseloop::Actor;
@@ -29,6 +29,19 @@ pub struct ServeArgs {
     /// Without a key the citizen page takes no reports.
     #[arg(long = "citizen-key-file")]
     citizen_key_file: Option<PathBuf>,
+    /// Serve HTTPS too, on the same port, with the station's own certificate: phone browsers
+    /// share their GPS only over HTTPS. Phones install the certificate from /ca/ once.
+    #[arg(long)]
+    https: bool,
+    /// The folder of the station's certificate authority (made there the first time; keep it:
+    /// phones that installed its certificate trust nothing else). Default: DB.station-tls
+    /// beside the store.
+    #[arg(long = "tls-dir", requires = "https")]
+    tls_dir: Option<PathBuf>,
+    /// A further name or address phones reach the station by (the computer's name, NAME.local
+    /// and its addresses are always in the certificate); may be repeated.
+    #[arg(long = "tls-name", requires = "https")]
+    tls_names: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +104,17 @@ pub fn run(a: ServeArgs) -> Result<()> {
         Some(d) => griddesk_station::web::Pages::load(d)?,
         None => griddesk_station::web::Pages::default(),
     };
+    let tls = if a.https {
+        let dir = a
+            .tls_dir
+            .clone()
+            .unwrap_or_else(|| griddesk_station::tls::dir_beside(&a.db));
+        Some(std::sync::Arc::new(
+            griddesk_station::tls::StationTls::open(&dir, &a.tls_names)?,
+        ))
+    } else {
+        None
+    };
     rt.block_on(async move {
         let opts = StationOptions {
             jurisdiction_id: a.jurisdiction,
@@ -99,14 +123,27 @@ pub fn run(a: ServeArgs) -> Result<()> {
         };
         let citizen = opts.citizen_key.is_some();
         let served = !pages.is_empty();
-        let state = griddesk_station::StationState::new(engine, &opts).with_pages(pages);
+        let mut state = griddesk_station::StationState::new(engine, &opts).with_pages(pages);
+        if let Some(t) = &tls {
+            state = state.with_tls(t.clone());
+        }
         let handle = griddesk_station::serve_state(state, a.listen).await?;
         let addr = handle.local_addr();
         println!("station service on http://{addr}/open311/v2/ (Ctrl-C stops it)");
-        if served {
-            println!("inspector app: http://{addr}/m/");
+        let scheme = if let Some(t) = &tls {
             println!(
-                "citizen page:  http://{addr}/c/{}",
+                "HTTPS on the same port; phones install the certificate from http://{addr}/ca/"
+            );
+            println!("certificate fingerprint (SHA-256): {}", t.fingerprint());
+            println!("valid for: {}", t.names().join(", "));
+            "https"
+        } else {
+            "http"
+        };
+        if served {
+            println!("inspector app: {scheme}://{addr}/m/");
+            println!(
+                "citizen page:  {scheme}://{addr}/c/{}",
                 if citizen {
                     ""
                 } else {

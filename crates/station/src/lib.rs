@@ -12,8 +12,10 @@
 #![forbid(unsafe_code)]
 
 mod body;
+pub mod listen;
 pub mod open311;
 pub mod phone;
+pub mod tls;
 pub mod web;
 mod wire;
 
@@ -62,6 +64,8 @@ pub struct StationState {
     pub citizen_key: Option<String>,
     /// The phone pages' files.
     pub pages: Arc<web::Pages>,
+    /// The station's certificate, when it serves HTTPS too ([`tls`]).
+    pub tls: Option<Arc<tls::StationTls>>,
 }
 
 impl StationState {
@@ -79,6 +83,7 @@ impl StationState {
             max_photo: opts.max_photo,
             citizen_key: opts.citizen_key.clone(),
             pages: Arc::new(web::Pages::default()),
+            tls: None,
         }
     }
 
@@ -87,12 +92,20 @@ impl StationState {
         self.pages = Arc::new(pages);
         self
     }
+
+    /// The same, serving HTTPS with `tls` beside plain HTTP, and its authority's certificate
+    /// at `/ca/`.
+    pub fn with_tls(mut self, tls: Arc<tls::StationTls>) -> Self {
+        self.tls = Some(tls);
+        self
+    }
 }
 
 /// The station's routes.
 pub fn router(state: StationState) -> axum::Router {
     let pages = state.pages.clone();
     axum::Router::new()
+        .merge(web::ca_routes(state.tls.clone()))
         .nest("/open311/v2", open311::routes(state.clone()))
         .nest("/m/api", phone::inspector_routes(state.clone()))
         .nest("/c/api", phone::citizen_routes(state))
@@ -114,6 +127,8 @@ pub enum StationError {
     Serve(std::io::Error),
     #[error("the station service task failed: {0}")]
     Task(String),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A running station: where it listens, and the switch that stops it.
@@ -166,8 +181,14 @@ pub async fn serve_state(
         addr: listen,
         source,
     })?;
+    let acceptor = state.tls.as_ref().map(|t| t.acceptor());
+    let listener =
+        listen::StationListener::new(listener, acceptor).map_err(|source| StationError::Bind {
+            addr: listen,
+            source,
+        })?;
     // The citizen page's limit per address needs the peer's address.
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state).into_make_service_with_connect_info::<listen::Peer>();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, app)

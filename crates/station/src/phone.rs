@@ -17,7 +17,6 @@ use griddesk::station::{PhoneReport, PhoneTaskResult, StationIntake, MAX_PHONE_P
 use griddesk::track::TrackPointIn;
 use griddesk::users::{Session, SignInRefusal};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 
 /// A refusal for a phone: HTTP status, the engine's error kind and its typed message.
 #[derive(Debug)]
@@ -539,8 +538,8 @@ struct CitizenReceipt {
 async fn citizen_report(State(st): State<StationState>, req: Request) -> Response {
     let address = req
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+        .get::<ConnectInfo<crate::listen::Peer>>()
+        .map(|c| c.0.addr.ip().to_string());
     let (parts, body) = req.into_parts();
     let r = async {
         let Some(key) = st.citizen_key.clone() else {

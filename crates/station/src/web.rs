@@ -98,11 +98,11 @@ impl Pages {
     /// The answer to a GET of `uri`: a file, the app's page for its folder, or 404.
     pub fn answer(&self, uri: &Uri) -> Response {
         let path = uri.path();
-        if path == "/m" || path == "/c" {
+        if path == "/m" || path == "/c" || path == "/ca" {
             return Redirect::permanent(&format!("{path}/")).into_response();
         }
         let key = match path.strip_prefix('/') {
-            Some("m/") | Some("c/") => format!("{}index.html", &path[1..]),
+            Some("m/") | Some("c/") | Some("ca/") => format!("{}index.html", &path[1..]),
             Some(k) => k.to_string(),
             None => String::new(),
         };
@@ -138,4 +138,78 @@ impl Pages {
                 .into_response(),
         }
     }
+}
+
+/// Where a phone downloads the station's authority certificate to install it.
+pub const CA_CERT_PATH: &str = "/ca/griddesk-station-ca.crt";
+
+/// What `/ca/info.json` says: whether the station serves HTTPS and what to compare.
+#[derive(Debug, serde::Serialize)]
+struct CaInfo<'a> {
+    https: bool,
+    /// The authority certificate's SHA-256 fingerprint.
+    fingerprint: Option<&'a str>,
+    /// The names and addresses the station's certificate is valid for.
+    names: &'a [String],
+    certificate: &'static str,
+}
+
+/// The certificate page's data and the certificate itself (docs/station.md, "HTTPS"): served
+/// over plain HTTP too, since that is how a phone without the certificate arrives. Without
+/// HTTPS `/ca/info.json` says so and the certificate is 404.
+pub fn ca_routes(tls: Option<std::sync::Arc<crate::tls::StationTls>>) -> axum::Router {
+    use axum::routing::get;
+    let t2 = tls.clone();
+    axum::Router::new()
+        .route(
+            "/ca/info.json",
+            get(move || {
+                let tls = tls.clone();
+                async move {
+                    let info = CaInfo {
+                        https: tls.is_some(),
+                        fingerprint: tls.as_deref().map(|t| t.fingerprint()),
+                        names: tls.as_deref().map_or(&[][..], |t| t.names()),
+                        certificate: CA_CERT_PATH,
+                    };
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
+                            (header::CACHE_CONTROL, "no-cache"),
+                        ],
+                        serde_json::to_string(&info).unwrap_or_default(),
+                    )
+                        .into_response()
+                }
+            }),
+        )
+        .route(
+            CA_CERT_PATH,
+            get(move || {
+                let tls = t2.clone();
+                async move {
+                    match tls {
+                        Some(t) => (
+                            [
+                                // The type phones install a certificate authority from.
+                                (header::CONTENT_TYPE, "application/x-x509-ca-cert"),
+                                (
+                                    header::CONTENT_DISPOSITION,
+                                    "attachment; filename=\"griddesk-station-ca.crt\"",
+                                ),
+                                (header::CACHE_CONTROL, "no-cache"),
+                            ],
+                            t.ca_der().to_vec(),
+                        )
+                            .into_response(),
+                        None => (
+                            StatusCode::NOT_FOUND,
+                            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                            "本站未开启 HTTPS / this station does not serve HTTPS",
+                        )
+                            .into_response(),
+                    }
+                }
+            }),
+        )
 }

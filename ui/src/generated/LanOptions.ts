@@ -12,4 +12,9 @@ host: string, port: number,
 /**
  * The account the citizen page's reports are filed as; none: 随手拍 stays off.
  */
-citizen_login?: string | null, };
+citizen_login?: string | null, 
+/**
+ * Serve HTTPS too (same port) with the station's own certificate: phone browsers share
+ * their GPS only over HTTPS. Phones install the certificate once from `/ca/`.
+ */
+https: boolean, };

@@ -3,4 +3,4 @@
 /**
  * Which page a URL opens.
  */
-export type LanPage = "inspector" | "citizen" | "open311";
+export type LanPage = "certificate" | "inspector" | "citizen" | "open311";

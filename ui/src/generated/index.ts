@@ -104,6 +104,7 @@ export type { IntakeOutcome } from './IntakeOutcome';
 export type { IntakePreview } from './IntakePreview';
 export type { IntakeRequest } from './IntakeRequest';
 export type { Ladder } from './Ladder';
+export type { LanHttps } from './LanHttps';
 export type { LanOptions } from './LanOptions';
 export type { LanPage } from './LanPage';
 export type { LanStatus } from './LanStatus';

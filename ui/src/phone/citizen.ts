@@ -3,7 +3,7 @@
 // (`/c/`): photo, description, position, a phone number if one likes; no sign-in. The answer
 // is a receipt number and a page that follows the case (`/c/?t=…`).
 import './phone.css';
-import { $, call, deviceId, flush, gps, num, preparePhoto, queue, requestId, say, shortTime, toast, Unreachable, zhTerm, type Queued } from './common';
+import { $, call, deviceId, flush, gps, num, preparePhoto, queue, requestId, say, secureNote, shortTime, toast, Unreachable, zhTerm, type Queued } from './common';
 import { fill, h } from './dom';
 
 interface Service {
@@ -185,6 +185,7 @@ async function reportView(): Promise<void> {
       'section',
       { class: 'field' },
       h('label', {}, '位置'),
+      secureNote(),
       h('button', { type: 'button', id: 'c-gps', onclick: () => void locate() }, '使用当前位置'),
       h('div', { class: 'row' }, lon, lat),
       where,

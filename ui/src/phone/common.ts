@@ -3,6 +3,7 @@
 // the position, and the queue that keeps what could not be sent (IndexedDB) until the network
 // is back, each item with its own request id so the station files it once.
 import { render, term, type Message } from '../messages';
+import { h } from './dom';
 
 /** A refusal from the station: HTTP status, error kind and its typed message. */
 export class StationError extends Error {
@@ -281,4 +282,46 @@ export async function flush(token: () => string | null, onSent: (q: Queued, answ
     }
   }
   return sent;
+}
+
+/** What the station says of its HTTPS (`/ca/info.json`), asked once. */
+interface CaInfo {
+  https: boolean;
+  fingerprint: string | null;
+}
+let caInfo: Promise<CaInfo | null> | null = null;
+
+function stationCa(): Promise<CaInfo | null> {
+  caInfo ??= fetch('/ca/info.json', { cache: 'no-cache' })
+    .then(async (r) => (r.ok ? ((await r.json()) as CaInfo) : null))
+    .catch(() => null);
+  return caInfo;
+}
+
+/**
+ * On plain `http://` to the station the phone's browser gives no GPS (it does so only in a
+ * secure context, docs/station.md "HTTPS and the phones' GPS"): a note saying so, with the way
+ * to HTTPS when the station serves it — install the station's certificate once, then open this
+ * page over `https://`. Nothing on a secure page.
+ */
+export function secureNote(): HTMLElement | null {
+  if (window.isSecureContext) return null;
+  const note = h(
+    'p',
+    { class: 'secure-note', id: 'secure-note' },
+    '当前为 http 连接，手机浏览器不提供 GPS 定位：请在地图上点选或输入经纬度。',
+  );
+  void stationCa().then((ca) => {
+    if (!ca?.https) return;
+    const https = `https://${location.host}${location.pathname}${location.search}`;
+    note.append(
+      h('br'),
+      '本站支持 HTTPS：',
+      h('a', { href: '/ca/', id: 'secure-install' }, '先安装站点证书'),
+      '，再',
+      h('a', { href: https, id: 'secure-open' }, '改用 HTTPS 打开'),
+      '。',
+    );
+  });
+  return note;
 }

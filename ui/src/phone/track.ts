@@ -160,7 +160,13 @@ function watchOn(): void {
   watch = navigator.geolocation.watchPosition(
     onFix,
     (e) => {
-      gpsNote = e.code === e.PERMISSION_DENIED ? '未允许定位' : '暂时无法定位';
+      // On plain http the browser refuses every position: say why (the note above the map
+      // shows the way to HTTPS).
+      gpsNote = !window.isSecureContext
+        ? 'http 连接下无法定位，请改用 HTTPS'
+        : e.code === e.PERMISSION_DENIED
+          ? '未允许定位'
+          : '暂时无法定位';
       void render();
     },
     { enableHighAccuracy: true, maximumAge: 0, timeout: 30_000 },

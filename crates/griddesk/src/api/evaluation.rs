@@ -10,7 +10,7 @@ impl crate::Engine {
     /// per period and state: a workflow step (a new audit entry) or a reload builds it again.
     pub fn evaluation_input(&self, period: &Period) -> Result<std::sync::Arc<EvalInput>> {
         let loaded = self.loaded();
-        let audit_seq = self.store().db().audit_position()?;
+        let audit_seq = EvaluationStore::audit_position(&self.store().db())?;
         let mut slot = match loaded.evaluation.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),

@@ -5,4 +5,5 @@ mod common;
 mod georeport;
 mod open311;
 mod phone;
+mod tls;
 mod track;
