@@ -32,8 +32,7 @@ need npm "install Node.js 20.19 or newer (it brings npm)"
 bash scripts/install-deps.sh
 
 echo "==> UI: npm ci + build"
-(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent \
-  && npx vite build --config vite.phone.config.ts --logLevel error)
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
 
 echo "==> app: cargo build -p griddesk-app ($profile)"
 cargo build -p griddesk-app "${cargo_flags[@]}"

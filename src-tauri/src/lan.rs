@@ -15,7 +15,7 @@ use griddesk_station::{web::Pages, StationHandle, StationOptions, StationState};
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
@@ -124,11 +124,16 @@ fn addresses() -> Vec<String> {
     out
 }
 
-/// Where the phone pages are: `GRIDDESK_PHONE_PAGES`, else the repository's `ui/dist-phone`
-/// (built by `npx vite build --config vite.phone.config.ts`; scripts/run.sh builds it).
-fn pages_dir() -> Option<PathBuf> {
+/// Where the phone pages are: `GRIDDESK_PHONE_PAGES`, else the bundled Tauri resources
+/// (`phone-pages/`, next to the binary in `target/` or in the installed package), else the
+/// repository's `ui/dist-phone` (`npm run build` in ui/ builds it).
+fn pages_dir(app: &AppHandle) -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("GRIDDESK_PHONE_PAGES").map(PathBuf::from),
+        app.path()
+            .resource_dir()
+            .ok()
+            .map(|d| d.join("phone-pages")),
         Some(PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../ui/dist-phone"
@@ -183,7 +188,7 @@ fn urls(
         .collect()
 }
 
-fn status(running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
+fn status(app: &AppHandle, running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
     Ok(match running {
         Some(r) => LanStatus {
             running: true,
@@ -204,7 +209,7 @@ fn status(running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
             running: false,
             listen: None,
             urls: Vec::new(),
-            pages: pages_dir().is_some(),
+            pages: pages_dir(app).is_some(),
             citizen: false,
             https: None,
             addresses: addresses(),
@@ -214,14 +219,15 @@ fn status(running: Option<&Running>) -> Result<LanStatus, ErrorDto> {
 }
 
 #[tauri::command]
-pub async fn lan_status(lan: State<'_, Lan>) -> Result<LanStatus, ErrorDto> {
+pub async fn lan_status(app: AppHandle, lan: State<'_, Lan>) -> Result<LanStatus, ErrorDto> {
     let running = lan.0.lock().await;
-    status(running.as_ref())
+    status(&app, running.as_ref())
 }
 
 /// Starts the service (administrators), or restarts it with the new options.
 #[tauri::command]
 pub async fn lan_start(
+    app: AppHandle,
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     lan: State<'_, Lan>,
@@ -244,7 +250,7 @@ pub async fn lan_start(
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string);
-    let dir = pages_dir();
+    let dir = pages_dir(&app);
     let tls_dir = options
         .https
         .then(|| griddesk_station::tls::dir_beside(&loaded.path));
@@ -312,7 +318,7 @@ pub async fn lan_start(
         citizen_key_id: key.map(|k| k.info.id),
         pages: has_pages,
     };
-    let out = status(Some(&r));
+    let out = status(&app, Some(&r));
     *running = Some(r);
     out
 }
@@ -320,6 +326,7 @@ pub async fn lan_start(
 /// Stops the service (administrators); the requests under way finish first.
 #[tauri::command]
 pub async fn lan_stop(
+    app: AppHandle,
     store: State<'_, Store>,
     signed: State<'_, SignedIn>,
     lan: State<'_, Lan>,
@@ -330,7 +337,7 @@ pub async fn lan_stop(
     if let Some(r) = running.take() {
         stop(&loaded.engine, &by, r).await?;
     }
-    status(None)
+    status(&app, None)
 }
 
 async fn stop(
