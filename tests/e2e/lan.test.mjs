@@ -130,6 +130,26 @@ test('局域网服务: started from 设置 with 随手拍, phones get the pages 
   const st = await (await fetch(`${base}/c/api/status/${receipt.token}`)).json();
   assert.equal(st.case_id, receipt.case_id);
   assert.equal(st.status, 'reported');
+  // The desk sees it once in its case list: a 公众举报 waiting for acceptance, in its grid.
+  await s.execute(`document.getElementById('lan-close').click();`);
+  await s.click('#workspace-tabs [data-workspace="cases"]');
+  await waitFor(s, `document.body.dataset.workspace === 'cases'`, 'the case workspace');
+  await s.click('#cases-tab-list');
+  await waitFor(s, `!!document.querySelector('#cases-filter')`, 'the case list filters');
+  await s.execute(`const f = document.getElementById('cases-filter'); f.querySelector('[name=source]').value = 'public';
+    f.querySelector('[name=status]').value = 'reported'; f.requestSubmit();`);
+  await waitFor(s, `!!document.querySelector('#cases-list li[data-case="${receipt.case_id}"]')`, `case ${receipt.case_id} in the desk's case list`);
+  assert.equal(await s.execute(`return document.querySelectorAll('#cases-list li[data-case="${receipt.case_id}"]').length;`), 1);
+  await s.click(`#cases-list li[data-case="${receipt.case_id}"]`);
+  await waitFor(s, `document.getElementById('case-panel')?.dataset.case === '${receipt.case_id}'`, 'its case panel');
+  const detail = await s.evaluate(`return await window.__TAURI_INTERNALS__.invoke('cases_detail', { caseId: arguments[0] });`, receipt.case_id);
+  assert.equal(detail.source, 'public');
+  assert.ok(detail.grid, `expected the report located to a grid: ${JSON.stringify(detail).slice(0, 300)}`);
+  await shot(s, 'lan-case-at-desk');
+  await s.click('#workspace-tabs [data-workspace="map"]');
+  await s.execute(`document.getElementById('settings-button').click();`);
+  await s.execute(`document.getElementById('lan-open').click();`);
+  await waitFor(s, `document.body.dataset.lanRunning === '1'`, 'the dialog again, the service running');
 
   // A port another program holds: refused in Chinese; the restart stopped the old service.
   const held = await holdPort();
