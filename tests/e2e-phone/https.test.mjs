@@ -12,39 +12,22 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { artifacts, repo } from '../e2e/lib/retries.mjs';
-import { chromedriver, chromium, cli, freePort, pages, phoneBrowser, run, until } from './lib.mjs';
+import { cli, freePort, pages, phoneBrowser, sampleStation, until } from './lib.mjs';
 
 const certutil = process.env.CERTUTIL ?? '/usr/bin/certutil';
 const NAME = 'station.test';
 const ctx = {};
 
 before(async () => {
-  for (const [what, p] of [
-    ['the griddesk CLI (cargo build -p griddesk-cli)', cli],
-    ['the phone pages (npx vite build --config vite.phone.config.ts in ui/)', join(pages, 'ca/index.html')],
-    ['Debian chromium', chromium],
-    ['Debian chromium-driver', chromedriver],
+  const { dir, store, comp } = sampleStation('griddesk-https-', [
+    ['the certificate page (npm run build in ui/)', join(pages, 'ca/index.html')],
     ['certutil (Debian libnss3-tools; scripts/install-deps.sh --test)', certutil],
-  ]) {
-    if (!existsSync(p)) throw new Error(`${what} is missing: ${p}`);
-  }
-  mkdirSync(artifacts, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'griddesk-https-'));
-  const store = join(dir, 'station.sqlite');
-  run('init', store, '--sample', '--resources', join(repo, 'resources'));
-  // A place in the district for the phone's GPS: a component in a grid.
-  const compCsv = join(dir, 'components.csv');
-  run('export', store, 'components', compCsv);
-  const [chead, ...clines] = readFileSync(compCsv, 'utf8').trim().split('\n');
-  const ccols = chead.split(',');
-  const comp = clines.map((l) => Object.fromEntries(ccols.map((c, i) => [c, l.split(',')[i] ?? '']))).find((r) => (r.grid ?? '') !== '');
-  assert.ok(comp, `a component in a grid (columns ${chead})`);
+  ]);
   const port = await freePort();
   const station = spawn(
     cli,

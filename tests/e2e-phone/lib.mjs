@@ -2,10 +2,12 @@
 // end, polling, and a phone-emulating Chromium session through chromedriver.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Session } from '../e2e/lib/webdriver.mjs';
-import { repo } from '../e2e/lib/retries.mjs';
+import { artifacts, repo } from '../e2e/lib/retries.mjs';
 
 export const cli = resolve(process.env.GRIDDESK_CLI ?? join(repo, 'target/debug/griddesk'));
 export const pages = join(repo, 'ui/dist-phone');
@@ -80,4 +82,32 @@ export async function phoneBrowser({ profile, env = process.env, args = [] }) {
   });
   const cdp = (cmd, params = {}) => session.cmd('POST', '/goog/cdp/execute', { cmd, params });
   return { driver, session, cdp };
+}
+
+/**
+ * The sample district in a new throwaway folder (`prefix`), after checking that what the test
+ * needs is there (`more`: further `[what, path]` pairs): its folder, its store, and a component
+ * in a grid (whose place the phone's GPS is set to).
+ */
+export function sampleStation(prefix, more = []) {
+  for (const [what, p] of [
+    ['the griddesk CLI (cargo build -p griddesk-cli)', cli],
+    ['the phone pages (npm run build in ui/)', join(pages, 'm/index.html')],
+    ['Debian chromium', chromium],
+    ['Debian chromium-driver', chromedriver],
+    ...more,
+  ]) {
+    if (!existsSync(p)) throw new Error(`${what} is missing: ${p}`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const store = join(dir, 'station.sqlite');
+  run('init', store, '--sample', '--resources', join(repo, 'resources'));
+  const compCsv = join(dir, 'components.csv');
+  run('export', store, 'components', compCsv);
+  const [chead, ...clines] = readFileSync(compCsv, 'utf8').trim().split('\n');
+  const ccols = chead.split(',');
+  const comp = clines.map((l) => Object.fromEntries(ccols.map((c, i) => [c, l.split(',')[i] ?? '']))).find((r) => (r.grid ?? '') !== '');
+  if (!comp) throw new Error(`no component in a grid (columns ${chead})`);
+  return { dir, store, comp };
 }

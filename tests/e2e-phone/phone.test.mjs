@@ -10,14 +10,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deflateSync, crc32 } from 'node:zlib';
 import { artifacts, repo } from '../e2e/lib/retries.mjs';
 import { decodePng, countPixels } from '../e2e/lib/png.mjs';
-import { chromedriver, chromium, cli, freePort, pages, phoneBrowser, run, until } from './lib.mjs';
+import { cli, freePort, pages, phoneBrowser, run, sampleStation, until } from './lib.mjs';
 
 /** A PNG photo (RGB, a colour gradient), encoded here so the test needs no image tool. */
 function png(w, h, seed) {
@@ -70,27 +69,9 @@ function cases(dir, store) {
 const ctx = {};
 
 before(async () => {
-  for (const [what, p] of [
-    ['the griddesk CLI (cargo build -p griddesk-cli)', cli],
-    ['the phone pages (npx vite build --config vite.phone.config.ts in ui/)', join(pages, 'm/index.html')],
-    ['Debian chromium', chromium],
-    ['Debian chromium-driver', chromedriver],
-  ]) {
-    if (!existsSync(p)) throw new Error(`${what} is missing: ${p}`);
-  }
-  mkdirSync(artifacts, { recursive: true });
-  const dir = mkdtempSync(join(tmpdir(), 'griddesk-phone-'));
-  const store = join(dir, 'station.sqlite');
-  run('init', store, '--sample', '--resources', join(repo, 'resources'));
+  const { dir, store, comp } = sampleStation('griddesk-phone-');
   const issued = JSON.parse(run('serve-keys', 'issue', store, '--admin', '--app', '随手拍', '--acting-as', 'receptionist'));
   writeFileSync(join(dir, 'citizen.key'), issued.key);
-  // A component in a grid, for the plate, and its place for the phone's GPS.
-  const compCsv = join(dir, 'components.csv');
-  run('export', store, 'components', compCsv);
-  const [chead, ...clines] = readFileSync(compCsv, 'utf8').trim().split('\n');
-  const ccols = chead.split(',');
-  const comp = clines.map((l) => Object.fromEntries(ccols.map((c, i) => [c, l.split(',')[i] ?? '']))).find((r) => (r.grid ?? '') !== '');
-  assert.ok(comp, `a component in a grid (columns ${chead})`);
   const port = await freePort();
   const station = spawn(cli, ['serve', store, '--listen', `127.0.0.1:${port}`, '--web', pages, '--citizen-key-file', join(dir, 'citizen.key')], {
     cwd: repo,
