@@ -169,6 +169,24 @@ fn json<T: Serialize>(v: &T) -> Response {
     }
 }
 
+/// The JSON of an answer, or the refusal.
+fn answer<T: Serialize>(r: Result<T, PhoneError>) -> Response {
+    match r {
+        Ok(v) => json(&v),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The signed-in inspector of a request and its form (a report or a task result).
+async fn signed_form(
+    st: &StationState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<(Session, Form), PhoneError> {
+    let s = session(st, headers).await?;
+    Ok((s, form_of(st, headers, body).await?))
+}
+
 fn now() -> chrono::NaiveDateTime {
     chrono::Local::now().naive_local()
 }
@@ -263,10 +281,7 @@ async fn sign_in(State(st): State<StationState>, body: axum::body::Body) -> Resp
         run(move || engine.phone_sign_in(&s.login, &s.password, now())).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 async fn sign_out(State(st): State<StationState>, headers: HeaderMap) -> Response {
@@ -303,10 +318,7 @@ async fn me(State(st): State<StationState>, headers: HeaderMap) -> Response {
         .await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 /// `tiles/{z}/{x}/{y}.pbf`: the engine's vector tile (district, streets, communities, grids,
@@ -403,10 +415,7 @@ async fn preview(
         .await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 fn coordinate(form: &Form, name: &str) -> Result<f64, PhoneError> {
@@ -429,8 +438,7 @@ async fn report(
     body: axum::body::Body,
 ) -> Response {
     let r = async {
-        let s = session(&st, &headers).await?;
-        let form = form_of(&st, &headers, body).await?;
+        let (s, form) = signed_form(&st, &headers, body).await?;
         let r = PhoneReport {
             service_code: form
                 .get("service_code")
@@ -448,10 +456,7 @@ async fn report(
         run(move || engine.phone_report(&s, &r, now())).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 async fn tasks(State(st): State<StationState>, headers: HeaderMap) -> Response {
@@ -461,10 +466,7 @@ async fn tasks(State(st): State<StationState>, headers: HeaderMap) -> Response {
         run(move || engine.phone_tasks(&s, now())).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 async fn task(
@@ -474,8 +476,7 @@ async fn task(
     body: axum::body::Body,
 ) -> Response {
     let r = async {
-        let s = session(&st, &headers).await?;
-        let form = form_of(&st, &headers, body).await?;
+        let (s, form) = signed_form(&st, &headers, body).await?;
         let t = PhoneTaskResult {
             verdict: form
                 .get("verdict")
@@ -489,10 +490,7 @@ async fn task(
         run(move || engine.phone_task(&s, case.trim(), &t, now())).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 #[derive(Serialize)]
@@ -522,10 +520,7 @@ async fn plate(State(st): State<StationState>, RawQuery(q): RawQuery) -> Respons
         })
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 #[derive(Serialize)]
@@ -712,10 +707,7 @@ async fn track(
         run(move || engine.record_track(&s, &login, &points, now())).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }
 
 /// `GET track?day=YYYY-MM-DD`: the signed-in inspector's own track that day (today by default).
@@ -737,8 +729,5 @@ async fn own_track(
         run(move || engine.patrol_track(&s, &s.login, day)).await
     }
     .await;
-    match r {
-        Ok(v) => json(&v),
-        Err(e) => e.into_response(),
-    }
+    answer(r)
 }

@@ -136,7 +136,8 @@ pub fn parse_service_code(code: &str) -> Option<(CaseKind, &str)> {
     (class.len() == 4 && class.bytes().all(|b| b.is_ascii_digit())).then_some((kind, class))
 }
 
-fn hash_key(key: &str) -> String {
+/// The SHA-256 of a secret (a client key, a phone session token), hex: only this is stored.
+pub(crate) fn hash_key(key: &str) -> String {
     Sha256::digest(key.trim().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -144,12 +144,9 @@ fn ended() -> Error {
     Error::SignIn(SignInRefusal::SessionEnded)
 }
 
+/// A session token is kept as its hash, as client keys are.
 fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(token.trim().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::station::hash_key(token)
 }
 
 fn idempotency(k: Option<&str>) -> Result<Option<String>> {
