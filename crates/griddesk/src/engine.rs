@@ -127,6 +127,8 @@ impl Engine {
     fn from_store(store: Store) -> Result<Self> {
         // GeoPackage files are SQLite databases: the SQLite backend reads and writes them.
         griddesk_store_sqlite::gpkg::install();
+        // So are MBTiles packages: opened by it whichever store keeps the basemap records.
+        griddesk_store_sqlite::basemap_sql::install();
         let path = store.path().to_path_buf();
         let loaded = Arc::new(Self::load(&store)?);
         let zones = crate::zones::build_index(&store.db(), Arc::clone(&loaded))?;

@@ -1,5 +1,6 @@
 //! The SQL of `griddesk_basemap::basemap::store` (migration 0009) and the MBTiles reader
-//! (an MBTiles package is an SQLite file: metadata table, tiles in TMS rows).
+//! (an MBTiles package is an SQLite file: metadata table, tiles in TMS rows), which
+//! [`install`] hands to `griddesk-basemap` at start, whichever store keeps the records.
 
 use crate::error::{Error, Result};
 use griddesk_basemap::basemap::datum::Datum;
@@ -7,8 +8,8 @@ use griddesk_basemap::basemap::model::{
     BasemapInfo, PackageFormat, Place, TileFormat, VectorLayer,
 };
 use griddesk_basemap::basemap::package::{
-    corrupt, declared_datum, file_label, gunzip_if_needed, metadata_places, vector_layers,
-    PackageInfo, TileSource,
+    corrupt, declared_datum, file_label, gunzip_if_needed, install_mbtiles, metadata_places,
+    vector_layers, MbtilesOpener, PackageInfo, TileSource,
 };
 use griddesk_basemap::basemap::store::BasemapStore;
 use griddesk_core::{Message, MessageCode as C};
@@ -223,9 +224,21 @@ impl BasemapStore for crate::Db<'_> {
     fn search_places(&self, query: &str, limit: usize) -> griddesk_core::Result<Vec<Place>> {
         Ok(search(self.0, query, limit)?)
     }
-    fn open_mbtiles(&self, path: &Path) -> griddesk_core::Result<Box<dyn TileSource>> {
+}
+
+/// MBTiles packages for `griddesk-basemap`: installed by the engine when it opens a store
+/// ([`install`]).
+struct Opener;
+
+impl MbtilesOpener for Opener {
+    fn open(&self, path: &Path) -> griddesk_core::Result<Box<dyn TileSource>> {
         Ok(Box::new(Mbtiles::open(path)?))
     }
+}
+
+/// Lets `griddesk-basemap` open MBTiles packages (idempotent).
+pub fn install() {
+    install_mbtiles(&Opener);
 }
 
 /// An open MBTiles package (read-only).
@@ -381,5 +394,42 @@ impl TileSource for Mbtiles {
                 .map_err(|e| corrupt(&self.path, e)),
             other => Ok(other),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use griddesk_basemap::basemap::package::open_mbtiles;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../basemap/tests/fixtures")
+            .join(name)
+    }
+
+    /// Once installed, `griddesk-basemap` opens MBTiles packages with this reader: the
+    /// package's metadata, a tile by its XYZ address (stored in a TMS row), a missing tile,
+    /// and a file that is no SQLite database refused as corrupt.
+    #[test]
+    fn the_installed_opener_reads_mbtiles_packages() {
+        install();
+        install();
+        let s = open_mbtiles(&fixture("raster.mbtiles")).unwrap();
+        let i = s.info();
+        assert_eq!(i.format, PackageFormat::Mbtiles);
+        assert_eq!(i.tile_format, TileFormat::Png);
+        assert_eq!((i.min_zoom, i.max_zoom), (11, 14));
+        assert_eq!(i.name.as_deref(), Some("GridDesk sample raster"));
+        let y = (1u32 << 14) - 1 - 9554;
+        let t = s.tile(14, 13709, y).unwrap().expect("a stored tile");
+        assert_eq!((t.len(), &t[..4]), (2465, &b"\x89PNG"[..]));
+        assert_eq!(s.tile(14, 0, 0).unwrap(), None);
+        assert!(s.tile(3, 8, 0).is_err(), "outside the pyramid");
+        let e = open_mbtiles(&fixture("garbage.mbtiles"))
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(e.message().code, C::BasemapCorrupt, "{e}");
     }
 }

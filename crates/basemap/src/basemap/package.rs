@@ -1,6 +1,7 @@
 //! Reading tile packages (§Packages in docs/basemap.md): PMTiles v3 here through the `pmtiles`
-//! crate's reader over a plain file, MBTiles in the SQLite store crate (it is SQL). Both give a
-//! [`TileSource`] that answers uncompressed tile bytes by XYZ address.
+//! crate's reader over a plain file, MBTiles through the opener the SQLite store crate installs
+//! at start ([`install_mbtiles`]; an MBTiles package is an SQLite file, and SQL stays there).
+//! Both give a [`TileSource`] that answers uncompressed tile bytes by XYZ address.
 
 use super::datum::Datum;
 use super::model::{PackageFormat, Place, TileFormat, VectorLayer};
@@ -12,6 +13,7 @@ use pmtiles::{
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::task::{Context, Poll, Waker};
 
 /// What a package says about itself, read when it is opened.
@@ -72,6 +74,32 @@ pub trait TileSource: Send + Sync {
     fn info(&self) -> &PackageInfo;
     /// The tile at an XYZ address (uncompressed), `None` when the package has none there.
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>>;
+}
+
+/// Opening MBTiles packages, which are SQLite files: provided by the SQLite backend
+/// (`griddesk_store_sqlite::basemap_sql::install`), so that this crate runs no SQL and the
+/// package files open the same whichever store keeps the basemaps' records.
+pub trait MbtilesOpener: Send + Sync {
+    /// Opens an MBTiles package read-only and checks it.
+    fn open(&self, path: &Path) -> Result<Box<dyn TileSource>>;
+}
+
+static MBTILES: OnceLock<&'static dyn MbtilesOpener> = OnceLock::new();
+
+/// Installs the MBTiles opener (the first one installed stays).
+pub fn install_mbtiles(opener: &'static dyn MbtilesOpener) {
+    let _ = MBTILES.set(opener);
+}
+
+/// Opens an MBTiles package read-only with the installed opener, and checks it.
+pub fn open_mbtiles(path: &Path) -> Result<Box<dyn TileSource>> {
+    match MBTILES.get() {
+        Some(o) => o.open(path),
+        None => Err(Error::Internal(format!(
+            "MBTiles support is not installed (griddesk_store_sqlite::basemap_sql::install), so {} cannot be opened",
+            file_label(path)
+        ))),
+    }
 }
 
 /// What a file looks like from its first bytes.
@@ -323,5 +351,77 @@ impl TileSource for PmtilesFile {
         ready(self.reader.get_tile_decompressed(coord))
             .map(|t| t.map(|b| b.to_vec()))
             .map_err(|e| corrupt(&self.path, e))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// A package every path opens as: raster, zooms `z..=z`, the path's file name as its name.
+    struct Fixed {
+        info: PackageInfo,
+    }
+
+    impl TileSource for Fixed {
+        fn info(&self) -> &PackageInfo {
+            &self.info
+        }
+        fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>> {
+            Ok((z == self.info.min_zoom).then(|| vec![z, x as u8, y as u8]))
+        }
+    }
+
+    /// An opener answering with [`Fixed`] packages at zoom `.0`.
+    struct Opener(u8);
+
+    impl MbtilesOpener for Opener {
+        fn open(&self, path: &Path) -> Result<Box<dyn TileSource>> {
+            Ok(Box::new(Fixed {
+                info: PackageInfo {
+                    format: PackageFormat::Mbtiles,
+                    tile_format: TileFormat::Png,
+                    min_zoom: self.0,
+                    max_zoom: self.0,
+                    bounds: None,
+                    name: Some(file_label(path)),
+                    datum: None,
+                    datum_unknown: None,
+                    vector_layers: Vec::new(),
+                    built: false,
+                    attribution: None,
+                    places: Vec::new(),
+                },
+            }))
+        }
+    }
+
+    static FIRST: Opener = Opener(7);
+    static SECOND: Opener = Opener(9);
+
+    /// The only test of this binary that installs an opener: before it, opening names the
+    /// missing hook; after it, every open goes through the first opener installed.
+    #[test]
+    fn mbtiles_open_through_the_installed_opener_and_the_first_one_stays() {
+        let path = Path::new("/somewhere/roads.mbtiles");
+        let e = open_mbtiles(path).map(|_| ()).unwrap_err();
+        assert!(matches!(e, Error::Internal(_)), "{e:?}");
+        assert!(e.to_string().contains("not installed"), "{e}");
+        assert!(e.to_string().contains("roads.mbtiles"), "{e}");
+
+        install_mbtiles(&FIRST);
+        let s = open_mbtiles(path).unwrap();
+        assert_eq!(s.info().name.as_deref(), Some("roads.mbtiles"));
+        assert_eq!(s.info().min_zoom, 7);
+        assert_eq!(s.tile(7, 1, 2).unwrap(), Some(vec![7, 1, 2]));
+        assert_eq!(s.tile(8, 1, 2).unwrap(), None);
+
+        install_mbtiles(&SECOND);
+        assert_eq!(
+            open_mbtiles(path).unwrap().info().min_zoom,
+            7,
+            "the first stays"
+        );
     }
 }

@@ -1,11 +1,11 @@
-//! What a store keeps of basemaps (the SQLite store implements it): the list of installed
-//! packages, the place names of built ones, and reading MBTiles packages (which are SQLite
-//! files, so the code that reads them lives with the rest of the SQL).
+//! What a store keeps of basemaps: the records of the installed packages and the place names
+//! of built ones. The package files themselves live beside the store and are read without it
+//! (PMTiles by [`super::package::PmtilesFile`], MBTiles through the opener the SQLite backend
+//! installs, [`super::package::open_mbtiles`]), so any backend can keep the records: the
+//! station's SQLite store and a district's view of the city centre.
 
 use super::model::{BasemapInfo, Place};
-use super::package::TileSource;
 use crate::Result;
-use std::path::Path;
 
 pub trait BasemapStore {
     /// Installed basemaps, oldest first.
@@ -18,6 +18,4 @@ pub trait BasemapStore {
     /// Place names containing every word of `query`, best first (exact, then prefix, then
     /// shorter names).
     fn search_places(&self, query: &str, limit: usize) -> Result<Vec<Place>>;
-    /// Opens an MBTiles package read-only and checks it.
-    fn open_mbtiles(&self, path: &Path) -> Result<Box<dyn TileSource>>;
 }

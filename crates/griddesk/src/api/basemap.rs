@@ -19,7 +19,7 @@ use griddesk_basemap::basemap::build::{build_pmtiles, named_places, BuildMeta};
 use griddesk_basemap::basemap::datum::gcj02_offset_m;
 use griddesk_basemap::basemap::mvt_read::{decode_shapes, TileFeature};
 use griddesk_basemap::basemap::osm::read_osm_pbf;
-use griddesk_basemap::basemap::package::{file_label, PmtilesFile};
+use griddesk_basemap::basemap::package::{file_label, open_mbtiles, PmtilesFile};
 use griddesk_basemap::basemap::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -178,7 +178,7 @@ impl Engine {
                     })?;
                     PmtilesFile::open(&part)?.info().clone()
                 }
-                Sniffed::Mbtiles => self.store().db().open_mbtiles(file)?.info().clone(),
+                Sniffed::Mbtiles => open_mbtiles(file)?.info().clone(),
                 _ => PmtilesFile::open(file)?.info().clone(),
             };
             let datum = self.check_package(&label, &p, options)?;
@@ -346,7 +346,7 @@ impl Engine {
         let path = dir.join(format!("{id}.{}", b.format.extension()));
         let s: Arc<dyn TileSource> = match b.format {
             PackageFormat::Pmtiles => Arc::new(PmtilesFile::open(&path)?),
-            PackageFormat::Mbtiles => Arc::from(self.store().db().open_mbtiles(&path)?),
+            PackageFormat::Mbtiles => Arc::from(open_mbtiles(&path)?),
         };
         self.basemap_sources()
             .insert(id.to_string(), Arc::clone(&s));
