@@ -5,9 +5,10 @@
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use griddesk::code::DistrictCode;
-use griddesk::model::{Case, Snapshot};
+use griddesk::model::{District, Snapshot};
 use griddesk::Engine;
-use griddesk_store_postgres::Centre;
+use griddesk_store_postgres::rows::{district_sums, TableSum};
+use griddesk_store_postgres::{Centre, LoadReport};
 use std::path::{Path, PathBuf};
 
 #[derive(Subcommand)]
@@ -25,14 +26,27 @@ pub enum CentreCmd {
         #[arg(long, default_value = "resources")]
         resources: PathBuf,
     },
-    /// Copy a station's store (its district, streets, communities, unit grids, duty grids,
-    /// components and cases) into the centre, in one transaction: a district the centre does
-    /// not hold yet.
+    /// Copy a station's whole district (every table it keeps: grids, cases and their
+    /// workflow histories, photos, users, zones, registers, plan history, audit log, patrol
+    /// tracks…) into the centre, in one transaction: a district the centre does not hold yet.
+    /// The city's shared tables go in only where the centre has none of their rows.
     Load {
         #[arg(env = "GRIDDESK_CENTRE")]
         url: String,
         /// The station's SQLite store.
         db: PathBuf,
+    },
+    /// Compare a station's store with the centre's rows of its district: per table, the row
+    /// count and an order-independent checksum of the rows; exits non-zero naming each table
+    /// that differs.
+    Verify {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// The station's SQLite store.
+        db: PathBuf,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Create the login role of a district's station (or give it a new password, which ends
     /// the old one) and print its connection string: it reads and writes that district only.
@@ -81,10 +95,7 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
             let centre = Centre::open(&url)?;
             let store = griddesk::store::Store::open_read_only(&db)
                 .with_context(|| format!("opening the station store {}", db.display()))?;
-            let snap = store.load()?;
-            let Some(d) = &snap.district else {
-                bail!("{}: the store has no district yet", db.display());
-            };
+            let d = station_district(&store, &db)?;
             if centre.districts()?.iter().any(|c| c.code == d.code) {
                 bail!(
                     "district {} {} is already in the centre at {}",
@@ -93,13 +104,88 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                     centre.target()
                 );
             }
-            copy(&centre, &snap, &|id| Ok(store.case_description(id)?))?;
+            let pb = crate::spinner("copying the district into the centre");
+            let report = copy(&centre, &store, &d.code)?;
+            pb.finish_and_clear();
+            let rows: u64 = report.tables.iter().map(|(_, n)| n).sum();
             println!(
-                "loaded district {} {} from {}",
+                "loaded district {} {} from {}: {} rows in {} tables",
                 d.code,
                 d.name,
-                db.display()
+                db.display(),
+                rows,
+                report.tables.len()
             );
+            if !report.shared_kept.is_empty() {
+                println!(
+                    "the centre's own {} kept (the station's not loaded)",
+                    report.shared_kept.join(", ")
+                );
+            }
+        }
+        CentreCmd::Verify { url, db, json } => {
+            let centre = Centre::open(&url)?;
+            let store = griddesk::store::Store::open_read_only(&db)
+                .with_context(|| format!("opening the station store {}", db.display()))?;
+            let d = station_district(&store, &db)?;
+            let v = verify(&centre, &store, &d.code)?;
+            let differ: Vec<&str> = v
+                .iter()
+                .filter(|(s, c)| s != c)
+                .map(|(s, _)| s.table.as_str())
+                .collect();
+            if json {
+                let tables: Vec<serde_json::Value> = v
+                    .iter()
+                    .map(|(s, c)| {
+                        serde_json::json!({
+                            "table": s.table,
+                            "equal": s == c,
+                            "station": {"rows": s.rows, "checksum": s.hex()},
+                            "centre": {"rows": c.rows, "checksum": c.hex()},
+                        })
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "district": d.code.as_str(),
+                        "equal": differ.is_empty(),
+                        "differ": differ,
+                        "tables": tables,
+                    }))?
+                );
+            } else {
+                println!(
+                    "district {} {}: station {} vs centre {}",
+                    d.code,
+                    d.name,
+                    db.display(),
+                    centre.target()
+                );
+                for (s, c) in &v {
+                    println!(
+                        "{:<24} {} station {:>7} rows {}  centre {:>7} rows {}",
+                        s.table,
+                        if s == c { "equal " } else { "DIFFER" },
+                        s.rows,
+                        s.hex(),
+                        c.rows,
+                        c.hex()
+                    );
+                }
+            }
+            if !differ.is_empty() {
+                bail!(
+                    "district {}: {} table(s) differ: {}",
+                    d.code,
+                    differ.len(),
+                    differ.join(", ")
+                );
+            }
+            if !json {
+                println!("every table equal ({} tables)", v.len());
+            }
         }
         CentreCmd::AddStation {
             url,
@@ -219,7 +305,7 @@ fn seed_sample(centre: &Centre, resources: &Path) -> Result<()> {
         let store = griddesk::store::Store::open_read_only(&db)?;
         let snap = store.load()?;
         pb.set_message("copying the sample district into the centre");
-        copy(centre, &snap, &|id| Ok(store.case_description(id)?))?;
+        copy(centre, &store, &code)?;
         pb.finish_and_clear();
         let d = figures(&snap);
         println!(
@@ -232,55 +318,34 @@ fn seed_sample(centre: &Centre, resources: &Path) -> Result<()> {
     done
 }
 
-/// Writes a station's core tables into the centre in one transaction. The code tables go in
-/// only when the centre has none yet (they are the city's, shared by every district).
+/// The district a station's store holds.
+fn station_district(store: &griddesk::store::Store, db: &Path) -> Result<District> {
+    store
+        .load()?
+        .district
+        .with_context(|| format!("{}: the store has no district yet", db.display()))
+}
+
+/// Copies a station's whole district into the centre in one transaction (docs/centre.md,
+/// "Loading and verifying a district"): a failure loads nothing.
 fn copy(
     centre: &Centre,
-    s: &Snapshot,
-    description: &dyn Fn(&str) -> Result<Option<String>>,
-) -> Result<()> {
-    let Some(d) = &s.district else {
-        bail!("the store has no district");
-    };
-    let put_tables = centre.code_tables()?.components.is_empty();
-    centre.transaction(|w| -> Result<()> {
-        if put_tables {
-            w.put_code_tables(&s.code_tables)?;
-        }
-        w.put_district(d)?;
-        for x in &s.streets {
-            w.insert_street(x)?;
-        }
-        for x in &s.communities {
-            w.insert_community(x)?;
-        }
-        for x in &s.grids {
-            w.insert_grid(x)?;
-        }
-        for x in &s.duty_grids {
-            w.insert_duty_grid(x)?;
-        }
-        for x in &s.components {
-            w.insert_component(x)?;
-        }
-        for c in &s.cases {
-            w.insert_case(&Case {
-                id: c.id.to_string(),
-                location: c.location,
-                kind: c.kind,
-                class_code: c.class_code,
-                component: c.component,
-                source: c.source,
-                reported_at: c.reported_at,
-                status: c.status,
-                description: description(&c.id)?,
-                grid: c.grid,
-                sample: c.sample,
-            })?;
-        }
-        if s.streets.iter().any(|x| x.sample) {
-            w.set_meta("sample", "true")?;
-        }
-        Ok(())
-    })
+    store: &griddesk::store::Store,
+    code: &DistrictCode,
+) -> Result<LoadReport> {
+    Ok(centre.transaction(|w| w.load_district(code, &store.db()))?)
+}
+
+/// Every district-owned table's row count and checksum at the station and at the centre,
+/// computed alike (`griddesk_store::district_rows`) over the columns the centre keeps.
+fn verify(
+    centre: &Centre,
+    store: &griddesk::store::Store,
+    code: &DistrictCode,
+) -> Result<Vec<(TableSum, TableSum)>> {
+    let columns = |t: &str| -> griddesk::Result<Vec<String>> { Ok(centre.table_columns(t)?) };
+    let db = store.db();
+    let station = district_sums(&db, code.as_str(), &columns)?;
+    let held = district_sums(centre, code.as_str(), &columns)?;
+    Ok(station.into_iter().zip(held).collect())
 }

@@ -12,6 +12,7 @@ mod audit;
 mod calendar;
 mod centre;
 mod desk;
+mod district_rows;
 pub mod error;
 mod evaluation;
 mod filing;
@@ -31,7 +32,10 @@ mod users;
 mod zones;
 
 pub use centre::{Centre, CentreTx};
+pub use district_rows::LoadReport;
 pub use error::{Code, Error, Result};
+/// The rows of a district as both backends hand them over, and their checksums.
+pub use griddesk_store::district_rows as rows;
 pub use migrate::{current_version, MIGRATIONS};
 pub use model::{DistrictScope, DistrictTx};
 pub use stations::StationCredentials;

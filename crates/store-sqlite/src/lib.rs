@@ -14,6 +14,7 @@ pub mod caseloop_record;
 pub mod caseloop_register;
 pub mod caseloop_routing;
 pub mod caseloop_users;
+pub mod district_rows_sql;
 pub mod error;
 pub mod gpkg;
 pub mod planning_history;

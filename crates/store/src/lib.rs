@@ -5,6 +5,8 @@
 //! and no driver type appears here.
 #![forbid(unsafe_code)]
 
+pub mod district_rows;
+
 use griddesk_core::codetable::CodeTables;
 use griddesk_core::model::{Case, Community, Component, District, DutyGrid, Grid, Street};
 use griddesk_core::Result;
