@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use griddesk_basemap::basemap::datum::Datum;
 use griddesk_basemap::basemap::model::{
-    BasemapInfo, PackageFormat, Place, TileFormat, VectorLayer,
+    search_key, BasemapInfo, PackageFormat, Place, TileFormat, VectorLayer,
 };
 use griddesk_basemap::basemap::package::{
     corrupt, declared_datum, file_label, gunzip_if_needed, install_mbtiles, metadata_places,
@@ -17,24 +17,8 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-fn datum_key(d: Datum) -> &'static str {
-    match d {
-        Datum::Wgs84 => "wgs84",
-        Datum::Cgcs2000 => "cgcs2000",
-        Datum::Gcj02 => "gcj02",
-    }
-}
-
 fn internal(what: &str, v: &str) -> Error {
     Error::Internal(format!("stored basemap {what} `{v}` is unknown"))
-}
-
-/// The search key of a name: lower case, no spaces.
-fn fold(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn list(c: &Connection) -> Result<Vec<BasemapInfo>> {
@@ -123,7 +107,7 @@ fn add(c: &Connection, b: &BasemapInfo, places: &[Place]) -> Result<()> {
             b.name,
             b.format.extension(),
             b.tile_format.key(),
-            datum_key(b.datum),
+            b.datum.key(),
             b.min_zoom,
             b.max_zoom,
             b.bounds.map(|v| json(&v)).transpose()?,
@@ -144,7 +128,7 @@ fn add(c: &Connection, b: &BasemapInfo, places: &[Place]) -> Result<()> {
         st.execute(params![
             b.id,
             p.name,
-            fold(&p.name),
+            search_key(&p.name),
             p.layer,
             p.class,
             p.lon,
@@ -170,7 +154,7 @@ mod erased {
 fn search(c: &Connection, query: &str, limit: usize) -> Result<Vec<Place>> {
     let words: Vec<String> = query
         .split_whitespace()
-        .map(fold)
+        .map(search_key)
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {
@@ -181,11 +165,12 @@ fn search(c: &Connection, query: &str, limit: usize) -> Result<Vec<Place>> {
     for i in 0..words.len() {
         sql.push_str(&format!(" AND instr(key, ?{}) > 0", i + 1));
     }
-    let whole = fold(query);
+    let whole = search_key(query);
     let n = words.len();
     sql.push_str(&format!(
         " ORDER BY (key = ?{a}) DESC, (substr(key, 1, length(?{a})) = ?{a}) DESC,
-                   (layer = 'places') DESC, length(name), name LIMIT ?{b}",
+                   (layer = 'places') DESC, length(name), name, layer, class, lon, lat,
+                   basemap LIMIT ?{b}",
         a = n + 1,
         b = n + 2
     ));

@@ -45,6 +45,15 @@ impl Datum {
         self != Datum::Gcj02
     }
 
+    /// How a store keeps it (read back by [`Datum::parse`]).
+    pub fn key(self) -> &'static str {
+        match self {
+            Datum::Wgs84 => "wgs84",
+            Datum::Cgcs2000 => "cgcs2000",
+            Datum::Gcj02 => "gcj02",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Datum::Wgs84 => "WGS84",

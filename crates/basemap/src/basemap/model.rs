@@ -126,3 +126,12 @@ pub struct Place {
     pub lat: f64,
     pub basemap: String,
 }
+
+/// The search key of a place name, and of each word of a query: lower case, no spaces. A
+/// store keeps it beside the name and matches the query's words inside it.
+pub fn search_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}

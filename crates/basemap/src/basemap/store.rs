@@ -15,7 +15,10 @@ pub trait BasemapStore {
     fn add_basemap(&self, info: &BasemapInfo, places: &[Place]) -> Result<()>;
     /// Forgets a basemap and its place names; `false` when there was none.
     fn remove_basemap(&self, id: &str) -> Result<bool>;
-    /// Place names containing every word of `query`, best first (exact, then prefix, then
-    /// shorter names).
+    /// Place names containing every word of `query` (each word's
+    /// [`search_key`](super::model::search_key) inside the name's), best first: the whole
+    /// query's key equal to the name's, then its prefix, then the `places` layer, then shorter
+    /// names (in characters); ties in order of name, layer, class, lon, lat and basemap (texts
+    /// in code point order), so that every store answers alike.
     fn search_places(&self, query: &str, limit: usize) -> Result<Vec<Place>>;
 }
