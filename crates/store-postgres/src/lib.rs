@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod basemap;
 mod calendar;
 mod centre;
 mod desk;
