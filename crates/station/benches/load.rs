@@ -4,17 +4,23 @@
 //! (the Wi-Fi dropped), then sent again. At the end the store must hold exactly 2 000 station
 //! reports, each receipt naming a different case; p50/p95/max latency and throughput printed.
 //!
+//! The same load runs twice in one run, over plain HTTP and over HTTPS on the station's own
+//! certificate (every request a new TLS handshake, as a phone's reconnect after a drop is), and
+//! the HTTPS figures are given as ratios to the HTTP ones.
+//!
 //! `cargo bench -p griddesk-station --bench load` (PHONES=… REPORTS=… to change the size).
 
 #[path = "../tests/it/common.rs"]
 mod common;
 
-use griddesk_station::{serve, StationOptions};
+use griddesk_station::{serve_state, tls::StationTls, StationOptions, StationState};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -27,18 +33,40 @@ fn env(name: &str, default: usize) -> usize {
 /// written, before the answer. Returns the status and the body.
 async fn send(
     addr: SocketAddr,
+    tls: Option<&tokio_rustls::TlsConnector>,
     head: &str,
     body: &[u8],
     cut: bool,
 ) -> std::io::Result<(u16, String)> {
-    let mut s = TcpStream::connect(addr).await?;
+    let tcp = TcpStream::connect(addr).await?;
+    match tls {
+        None => exchange(tcp, head, body, cut).await,
+        Some(c) => {
+            let name = rustls::pki_types::ServerName::try_from("localhost").expect("a name");
+            exchange(c.connect(name, tcp).await?, head, body, cut).await
+        }
+    }
+}
+
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    mut s: S,
+    head: &str,
+    body: &[u8],
+    cut: bool,
+) -> std::io::Result<(u16, String)> {
     s.write_all(head.as_bytes()).await?;
     s.write_all(body).await?;
     if cut {
         return Ok((0, String::new()));
     }
+    s.flush().await?;
     let mut out = Vec::new();
-    s.read_to_end(&mut out).await?;
+    // A TLS peer may close without close_notify after `Connection: close`: what came is kept.
+    if let Err(e) = s.read_to_end(&mut out).await {
+        if out.is_empty() {
+            return Err(e);
+        }
+    }
     let text = String::from_utf8_lossy(&out).into_owned();
     let status = text
         .split(' ')
@@ -54,19 +82,64 @@ fn id_of(body: &str) -> Option<String> {
     v[0]["service_request_id"].as_str().map(str::to_string)
 }
 
+/// A client that trusts only the station's authority, as a phone that installed it.
+fn connector(tls: &StationTls) -> tokio_rustls::TlsConnector {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(
+            tls.ca_der().to_vec(),
+        ))
+        .expect("the station's authority");
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+}
+
+/// What one run measured: latencies of the answered requests (ms) and the wall time.
+struct Run {
+    lat: Vec<f64>,
+    wall: Duration,
+}
+
+impl Run {
+    fn pct(&self, q: f64) -> f64 {
+        self.lat[((self.lat.len() as f64 - 1.0) * q).round() as usize]
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let phones = env("PHONES", 200);
     let reports = env("REPORTS", 10);
+    let http = load(phones, reports, false).await;
+    let https = load(phones, reports, true).await;
+    println!(
+        "HTTPS / HTTP, same run: p50 {:.2}x, p95 {:.2}x, wall {:.2}x",
+        https.pct(0.5) / http.pct(0.5),
+        https.pct(0.95) / http.pct(0.95),
+        https.wall.as_secs_f64() / http.wall.as_secs_f64()
+    );
+}
+
+async fn load(phones: usize, reports: usize, secure: bool) -> Run {
     let d = common::district();
     let (lon, lat) = d.inside();
-    let handle = serve(
-        d.engine.clone(),
-        "127.0.0.1:0".parse().expect("an address"),
-        StationOptions::default(),
-    )
-    .await
-    .expect("the station starts");
+    let dir = tempfile::tempdir().expect("a folder");
+    let mut state = StationState::new(d.engine.clone(), &StationOptions::default());
+    let mut client = None;
+    if secure {
+        let tls = Arc::new(StationTls::open(dir.path(), &[]).expect("the certificate"));
+        client = Some(connector(&tls));
+        state = state.with_tls(tls);
+    }
+    let handle = serve_state(state, "127.0.0.1:0".parse().expect("an address"))
+        .await
+        .expect("the station starts");
     let addr = handle.local_addr();
     let photo = griddesk::workflow::photo::solid_png(640, 480, [90, 140, 60]);
     let started = Instant::now();
@@ -74,7 +147,9 @@ async fn main() {
     for p in 0..phones {
         let key = d.key.clone();
         let photo = photo.clone();
+        let client = client.clone();
         tasks.push(tokio::spawn(async move {
+            let tls = client.as_ref();
             let mut lat_ms = Vec::new();
             let mut ids = Vec::new();
             let mut sent = 0usize;
@@ -95,7 +170,7 @@ async fn main() {
                 let n = p * reports + r;
                 if n.is_multiple_of(7) {
                     // The Wi-Fi drops after the request went out.
-                    let _ = send(addr, &head, &body, true).await;
+                    let _ = send(addr, tls, &head, &body, true).await;
                     sent += 1;
                 }
                 let copies = if n.is_multiple_of(3) { 2 } else { 1 };
@@ -105,7 +180,7 @@ async fn main() {
                     loop {
                         let t = Instant::now();
                         sent += 1;
-                        match send(addr, &head, &body, false).await {
+                        match send(addr, tls, &head, &body, false).await {
                             Ok((200, b)) => {
                                 lat_ms.push(t.elapsed().as_secs_f64() * 1e3);
                                 let id = id_of(&b).expect("a receipt");
@@ -148,7 +223,8 @@ async fn main() {
     lat.sort_by(f64::total_cmp);
     let pct = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize];
     println!(
-        "{phones} phones x {reports} reports: {sent} requests sent (repeats and cut-offs included), {} answered, {} distinct cases, {stored} stored, in {:.1} s ({:.0} reports/s)",
+        "{}: {phones} phones x {reports} reports: {sent} requests sent (repeats and cut-offs included), {} answered, {} distinct cases, {stored} stored, in {:.1} s ({:.0} reports/s)",
+        if secure { "HTTPS" } else { "HTTP" },
         lat.len(),
         distinct.len(),
         wall.as_secs_f64(),
@@ -162,4 +238,5 @@ async fn main() {
     );
     assert_eq!(distinct.len(), phones * reports, "none lost, none twice");
     assert_eq!(stored, phones * reports, "the store holds each report once");
+    Run { lat, wall }
 }
