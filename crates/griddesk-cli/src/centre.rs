@@ -134,6 +134,7 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                 .filter(|(s, c)| s != c)
                 .map(|(s, _)| s.table.as_str())
                 .collect();
+            let seal = centre.check_district_audit(d.code)?;
             if json {
                 let tables: Vec<serde_json::Value> = v
                     .iter()
@@ -153,6 +154,11 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                         "equal": differ.is_empty(),
                         "differ": differ,
                         "tables": tables,
+                        "audit": {
+                            "seals": seal.seals,
+                            "breaks": seal.total_breaks,
+                            "head": seal.head,
+                        },
                     }))?
                 );
             } else {
@@ -175,12 +181,25 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                     );
                 }
             }
+            if !json {
+                println!(
+                    "the centre's seal chain of district {}: {} seals, {} breaks",
+                    d.code, seal.seals, seal.total_breaks
+                );
+            }
             if !differ.is_empty() {
                 bail!(
                     "district {}: {} table(s) differ: {}",
                     d.code,
                     differ.len(),
                     differ.join(", ")
+                );
+            }
+            if !seal.ok() {
+                bail!(
+                    "district {}: the centre's seal chain has {} break(s)",
+                    d.code,
+                    seal.total_breaks
                 );
             }
             if !json {

@@ -406,6 +406,16 @@ impl CentreTx<'_> {
 }
 
 impl Centre {
+    /// The check of a district's seal chain (`AuditStore::check_audit` on its view): after a
+    /// load, the centre's own seals over the station's audit rows.
+    pub fn check_district_audit(
+        &self,
+        district: DistrictCode,
+    ) -> griddesk_core::Result<griddesk_core::audit::AuditCheck> {
+        use griddesk_store::AuditStore;
+        self.district(district).check_audit()
+    }
+
     /// The columns `load` copies and `verify` compares for `table`, in the centre's order.
     pub fn table_columns(&self, table: &str) -> Result<Vec<String>> {
         let t = spec(table)?;

@@ -2,6 +2,7 @@
 
 mod analytics;
 mod centre;
+mod centre_load;
 mod commands;
 mod exchange;
 mod figures;
