@@ -228,6 +228,29 @@ fn param(cell: &Cell, kind: Kind, place: &dyn Fn() -> String) -> Result<Box<dyn 
     })
 }
 
+/// The `(…)` of one row in an `INSERT … VALUES`: the district (`$1`) when the table is
+/// keyed by it, then each column's parameter from `$at` on, cast to the column's type.
+fn row_values(cols: &[Column], keyed: bool, at: usize) -> String {
+    let mut values = Vec::with_capacity(cols.len() + 1);
+    if keyed {
+        values.push("$1::text".to_string());
+    }
+    for (k, col) in cols.iter().enumerate() {
+        let i = at + k;
+        values.push(match col.kind {
+            Kind::Text => format!("${i}::text"),
+            Kind::Int => format!("${i}::bigint"),
+            Kind::Real => format!("${i}::float8"),
+            Kind::Bool => format!("(${i}::bigint <> 0)"),
+            Kind::Timestamp => format!("${i}::text::timestamp"),
+            Kind::Date => format!("${i}::text::date"),
+            Kind::Bytes => format!("${i}::bytea"),
+            Kind::Geom => format!("ST_GeomFromWKB(${i}::bytea, 4326)"),
+        });
+    }
+    format!("({})", values.join(", "))
+}
+
 /// What a load copied: rows per table, in load order.
 #[derive(Debug, Clone, Default)]
 pub struct LoadReport {
@@ -315,54 +338,63 @@ impl CentreTx<'_> {
                 )?;
             }
             let mut targets = Vec::new();
-            let mut values = Vec::new();
             if keyed {
                 targets.push("district".to_string());
-                values.push("$1::text".to_string());
             }
-            for col in &cols {
-                let i = values.len() + 1;
-                targets.push(format!("\"{}\"", col.name));
-                values.push(match col.kind {
-                    Kind::Text => format!("${i}::text"),
-                    Kind::Int => format!("${i}::bigint"),
-                    Kind::Real => format!("${i}::float8"),
-                    Kind::Bool => format!("(${i}::bigint <> 0)"),
-                    Kind::Timestamp => format!("${i}::text::timestamp"),
-                    Kind::Date => format!("${i}::text::date"),
-                    Kind::Bytes => format!("${i}::bytea"),
-                    Kind::Geom => format!("ST_GeomFromWKB(${i}::bytea, 4326)"),
-                });
-            }
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                t.name,
-                targets.join(", "),
-                values.join(", ")
-            );
-            let st = q(c.prepare(&sql), || {
-                format!("preparing the copy of {}", t.name)
-            })?;
-            for (n, row) in rows.iter().enumerate() {
-                if row.len() != cols.len() {
-                    return Err(Error::Corrupt {
-                        what: "station row",
-                        key: format!("{} row {}", t.name, n + 1),
-                        reason: format!("{} values for {} columns", row.len(), cols.len()),
-                    });
-                }
-                let mut ps: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(row.len() + 1);
+            targets.extend(cols.iter().map(|c| format!("\"{}\"", c.name)));
+            // Rows go in blocks of up to `per` rows a statement (one statement a row costs a
+            // round trip a row); the district is the first parameter of each.
+            let first = usize::from(keyed) + 1;
+            let per = (20_000 / cols.len().max(1)).clamp(1, 500);
+            let mut prepared: Option<(usize, postgres::Statement)> = None;
+            for (b, block) in rows.chunks(per).enumerate() {
+                let from = b * per + 1;
+                let st = match &prepared {
+                    Some((n, st)) if *n == block.len() => st.clone(),
+                    _ => {
+                        let sql = format!(
+                            "INSERT INTO {} ({}) VALUES {}",
+                            t.name,
+                            targets.join(", "),
+                            (0..block.len())
+                                .map(|r| row_values(&cols, keyed, first + r * cols.len()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        let st = q(c.prepare(&sql), || {
+                            format!("preparing the copy of {}", t.name)
+                        })?;
+                        prepared = Some((block.len(), st.clone()));
+                        st
+                    }
+                };
+                let mut ps: Vec<Box<dyn ToSql + Sync>> =
+                    Vec::with_capacity(block.len() * cols.len() + 1);
                 if keyed {
                     ps.push(Box::new(d.to_string()));
                 }
-                for (cell, col) in row.iter().zip(&cols) {
-                    ps.push(param(cell, col.kind, &|| {
-                        format!("{}.{} row {}", t.name, col.name, n + 1)
-                    })?);
+                for (k, row) in block.iter().enumerate() {
+                    let n = from + k;
+                    if row.len() != cols.len() {
+                        return Err(Error::Corrupt {
+                            what: "station row",
+                            key: format!("{} row {n}", t.name),
+                            reason: format!("{} values for {} columns", row.len(), cols.len()),
+                        });
+                    }
+                    for (cell, col) in row.iter().zip(&cols) {
+                        ps.push(param(cell, col.kind, &|| {
+                            format!("{}.{} row {n}", t.name, col.name)
+                        })?);
+                    }
                 }
                 let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|b| b.as_ref()).collect();
                 q(c.execute(&st, &refs), || {
-                    format!("copying {} row {} of district {d}", t.name, n + 1)
+                    format!(
+                        "copying {} rows {from}–{} of district {d}",
+                        t.name,
+                        from + block.len() - 1
+                    )
                 })?;
             }
             for col in cols.iter().filter(|c| c.sequence.is_some()) {
