@@ -47,6 +47,8 @@ const ORDER: &[(&str, &[&str])] = &[
         "griddesk-basemap",
         &["griddesk-core", "griddesk-spatial", "griddesk-io"],
     ),
+    // Upward sync's rules (docs/centre.md, "Sync"): the backends implement its traits.
+    ("griddesk-sync", &["griddesk-core", "griddesk-store"]),
     (
         "griddesk-store-sqlite",
         &[
@@ -60,6 +62,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-analytics",
             "griddesk-registers",
             "griddesk-basemap",
+            "griddesk-sync",
         ],
     ),
     // The city centre's PostgreSQL/PostGIS backend, beside the SQLite one (docs/centre.md).
@@ -76,6 +79,7 @@ const ORDER: &[(&str, &[&str])] = &[
             "griddesk-analytics",
             "griddesk-registers",
             "griddesk-basemap",
+            "griddesk-sync",
         ],
     ),
     (
@@ -114,7 +118,12 @@ const ORDER: &[(&str, &[&str])] = &[
     ("griddesk-station", &["griddesk"]),
     (
         "griddesk-cli",
-        &["griddesk", "griddesk-station", "griddesk-store-postgres"],
+        &[
+            "griddesk",
+            "griddesk-station",
+            "griddesk-store-postgres",
+            "griddesk-sync",
+        ],
     ),
     ("griddesk-app", &["griddesk", "griddesk-station"]),
 ];
@@ -127,6 +136,7 @@ const DOMAIN: &[&str] = &[
     "griddesk-analytics",
     "griddesk-registers",
     "griddesk-basemap",
+    "griddesk-sync",
 ];
 
 /// The crates that may use rusqlite directly (tests may use it to damage a store the way a disk

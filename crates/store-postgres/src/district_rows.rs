@@ -27,7 +27,7 @@ use postgres::types::ToSql;
 use postgres::GenericClient;
 
 /// The tables whose numbers migration 4 draws, with the column it numbers.
-const NUMBERED: &[(&str, &str)] = &[
+pub(crate) const NUMBERED: &[(&str, &str)] = &[
     ("case_audit", "seq"),
     ("component_history", "seq"),
     ("plan_edit", "id"),
@@ -41,7 +41,7 @@ const NUMBERED: &[(&str, &str)] = &[
 
 /// How a column's values travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Text,
     Int,
     Real,
@@ -53,18 +53,21 @@ enum Kind {
 }
 
 #[derive(Debug, Clone)]
-struct Column {
-    name: String,
-    kind: Kind,
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) kind: Kind,
     /// Its identity sequence, if it has one.
-    sequence: Option<String>,
+    pub(crate) sequence: Option<String>,
 }
 
-fn q<T>(r: std::result::Result<T, postgres::Error>, what: impl FnOnce() -> String) -> Result<T> {
+pub(crate) fn q<T>(
+    r: std::result::Result<T, postgres::Error>,
+    what: impl FnOnce() -> String,
+) -> Result<T> {
     r.map_err(|e| Error::of(e, what(), None))
 }
 
-fn spec(table: &str) -> Result<&'static TableSpec> {
+pub(crate) fn spec(table: &str) -> Result<&'static TableSpec> {
     TABLES
         .iter()
         .find(|t| t.name == table)
@@ -77,7 +80,7 @@ fn spec(table: &str) -> Result<&'static TableSpec> {
 
 /// The columns of `table` the rows carry, in the centre's order: without the district key
 /// (`district` of a district-owned table) and without generated columns.
-fn columns(c: &mut impl GenericClient, t: &TableSpec) -> Result<Vec<Column>> {
+pub(crate) fn columns(c: &mut impl GenericClient, t: &TableSpec) -> Result<Vec<Column>> {
     let rows = q(
         c.query(
             "SELECT a.attname::text,
@@ -130,7 +133,7 @@ fn names(cols: &[Column]) -> Vec<String> {
 }
 
 /// `table`'s rows of `district` (every row of a shared table), values of `cols` in order.
-fn read_rows(
+pub(crate) fn read_rows(
     c: &mut impl GenericClient,
     district: &str,
     t: &TableSpec,
@@ -184,7 +187,11 @@ fn read_rows(
 }
 
 /// A station's value as the parameter of a column of `kind`.
-fn param(cell: &Cell, kind: Kind, place: &dyn Fn() -> String) -> Result<Box<dyn ToSql + Sync>> {
+pub(crate) fn param(
+    cell: &Cell,
+    kind: Kind,
+    place: &dyn Fn() -> String,
+) -> Result<Box<dyn ToSql + Sync>> {
     let refuse = |why: &str| Error::Corrupt {
         what: "station value",
         key: place(),

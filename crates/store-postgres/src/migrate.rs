@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_patrol_track.sql",
         include_str!("../migrations/0007_patrol_track.sql"),
     ),
+    ("0008_sync.sql", include_str!("../migrations/0008_sync.sql")),
 ];
 
 /// The schema version this build writes and understands.

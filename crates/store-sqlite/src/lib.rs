@@ -22,6 +22,7 @@ pub mod planning_settings;
 pub mod registers_sql;
 pub mod station_sql;
 pub mod store;
+pub mod sync_sql;
 pub mod track_sql;
 pub mod zones_sql;
 

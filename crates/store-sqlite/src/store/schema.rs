@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_station.sql"),
     include_str!("migrations/0011_station_phone.sql"),
     include_str!("migrations/0012_patrol_track.sql"),
+    include_str!("migrations/0013_sync.sql"),
 ];
 
 /// The schema version this build writes and understands.

@@ -1,0 +1,870 @@
+//! Upward sync, station → city centre (docs/centre.md, "Sync").
+//!
+//! * **Capture by diff against a saved base.** The station keeps, per district-owned table,
+//!   the canonical text (`griddesk_store::district_rows::canonical_row`) of every row as the
+//!   centre last acknowledged it: its *base*. A sync compares the station's rows now with the
+//!   base: a key the base lacks is an insert, a key whose text changed an update, a key gone
+//!   a delete. No trigger and no write overhead; every writer of the store is seen, and a
+//!   crash loses nothing, because the base only moves after the centre's acknowledgement.
+//! * **Idempotent batches.** A batch (an id the station draws, its changes, the station's
+//!   schema version) is first saved at the station as *pending*, in the transaction that read
+//!   the rows; then sent. The centre applies the whole batch in one transaction and records
+//!   its id; a batch id it holds already is acknowledged without applying anything. After the
+//!   acknowledgement the station moves its base and drops the pending batch in one
+//!   transaction. A pending batch left by a crash is sent again first at the next sync.
+//! * **Schema.** A batch from a station whose schema version is not the one the centre's build
+//!   expects is refused, naming the version to install; nothing of it is applied.
+//! * **Conflicts.** An update or delete whose row at the centre is no longer the station's
+//!   base (the centre changed it since), or an insert whose key the centre holds with other
+//!   values, is not applied: it is recorded as a conflict with its base, station and centre
+//!   versions. The same change made on both sides is no conflict. The rest of the batch
+//!   applies. A conflicted row's base stays where it was, so it is raised again until a
+//!   person settles it.
+//!
+//! The backends implement [`Station`] (the SQLite store) and [`Centre`] / [`CentreTx`] (the
+//! PostgreSQL centre); every rule is here.
+#![forbid(unsafe_code)]
+
+pub mod error;
+
+pub use error::{Error, Result};
+
+use griddesk_store::district_rows::{canonical_row, district_tables, Cell, DistrictRows};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// A value as a batch carries it: a [`Cell`] that can be saved (bytes in hex).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Val {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bytes(String),
+}
+
+impl From<&Cell> for Val {
+    fn from(c: &Cell) -> Self {
+        match c {
+            Cell::Null => Val::Null,
+            Cell::Int(v) => Val::Int(*v),
+            Cell::Real(v) => Val::Real(*v),
+            Cell::Text(t) => Val::Text(t.clone()),
+            Cell::Bytes(b) => Val::Bytes(hex(b)),
+        }
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        let _ = write!(s, "{x:02x}");
+    }
+    s
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
+        .collect()
+}
+
+impl Val {
+    /// The cell this value stands for.
+    pub fn to_cell(&self) -> Result<Cell> {
+        Ok(match self {
+            Val::Null => Cell::Null,
+            Val::Int(v) => Cell::Int(*v),
+            Val::Real(v) => Cell::Real(*v),
+            Val::Text(t) => Cell::Text(t.clone()),
+            Val::Bytes(h) => Cell::Bytes(unhex(h).ok_or_else(|| Error::Corrupt {
+                what: "a batch's bytes".into(),
+                reason: "not hex".into(),
+            })?),
+        })
+    }
+}
+
+fn cells(v: &[Val]) -> Result<Vec<Cell>> {
+    v.iter().map(Val::to_cell).collect()
+}
+
+/// The cells of a canonical text ([`canonical_row`]), read back: numbers as integers where
+/// they are integral (`Real` otherwise), texts and times as texts, bytes as bytes. What a
+/// delete names its row by (the base keeps only the text).
+pub fn parse_canonical(s: &str) -> Result<Vec<Cell>> {
+    let bad = |why: &str| Error::Corrupt {
+        what: format!(
+            "canonical text `{}`",
+            s.chars().take(60).collect::<String>()
+        ),
+        reason: why.to_string(),
+    };
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    if b.is_empty() {
+        return Ok(out);
+    }
+    loop {
+        let tag = *b.get(i).ok_or_else(|| bad("a cell is missing"))?;
+        i += 1;
+        let end_of_cell = |from: usize| {
+            b[from..]
+                .iter()
+                .position(|c| *c == b'|' || *c == b'#')
+                .map_or(b.len(), |p| from + p)
+        };
+        match tag {
+            b'~' => out.push(Cell::Null),
+            b'n' => {
+                let e = end_of_cell(i);
+                let t = &s[i..e];
+                out.push(match t.parse::<i64>() {
+                    Ok(v) => Cell::Int(v),
+                    Err(_) => Cell::Real(t.parse::<f64>().map_err(|_| bad("not a number"))?),
+                });
+                i = e;
+            }
+            b'b' => {
+                let e = end_of_cell(i);
+                out.push(Cell::Bytes(unhex(&s[i..e]).ok_or_else(|| bad("not hex"))?));
+                i = e;
+            }
+            b't' => {
+                let colon = b[i..]
+                    .iter()
+                    .position(|c| *c == b':')
+                    .map(|p| i + p)
+                    .ok_or_else(|| bad("a text without its length"))?;
+                let len: usize = s[i..colon].parse().map_err(|_| bad("a bad text length"))?;
+                let from = colon + 1;
+                let text = s
+                    .get(from..from + len)
+                    .ok_or_else(|| bad("a text shorter than its length"))?;
+                out.push(Cell::Text(text.to_string()));
+                i = from + len;
+            }
+            _ => return Err(bad("an unknown tag")),
+        }
+        match b.get(i) {
+            None | Some(b'#') => return Ok(out),
+            Some(b'|') => i += 1,
+            Some(_) => return Err(bad("text after a cell")),
+        }
+    }
+}
+
+/// One change of a batch, named by the row's key (the canonical text of its key cells).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Change {
+    Insert {
+        key: String,
+        row: Vec<Val>,
+    },
+    Update {
+        key: String,
+        base: String,
+        row: Vec<Val>,
+    },
+    Delete {
+        key: String,
+        base: String,
+    },
+}
+
+impl Change {
+    pub fn key(&self) -> &str {
+        match self {
+            Change::Insert { key, .. }
+            | Change::Update { key, .. }
+            | Change::Delete { key, .. } => key,
+        }
+    }
+}
+
+/// A table's changes in a batch. `key` names the key columns (the station's primary key);
+/// empty when the table has none: its rows are then matched whole (a key is the row's text,
+/// with `#n` for its n-th copy).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableChanges {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub key: Vec<String>,
+    pub changes: Vec<Change>,
+}
+
+/// What a station sends up at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub id: String,
+    pub district: String,
+    pub schema_version: i64,
+    pub tables: Vec<TableChanges>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.tables.iter().all(|t| t.changes.is_empty())
+    }
+
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Corrupt {
+            what: format!("batch {}", self.id),
+            reason: e.to_string(),
+        })
+    }
+
+    pub fn from_json(s: &str) -> Result<Self> {
+        serde_json::from_str(s).map_err(|e| Error::Corrupt {
+            what: "the pending batch".into(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// A row changed on both sides since the station's base: not applied, kept for a person.
+/// Each version is a canonical text; `None` where the row is not there (inserted, deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub table: String,
+    pub key: String,
+    pub base: Option<String>,
+    pub station: Option<String>,
+    pub centre: Option<String>,
+}
+
+/// What the centre wrote of one table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCount {
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    /// The same change was already there at the centre: nothing to write.
+    pub same: u64,
+    pub conflicts: u64,
+}
+
+/// The centre's answer to a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub batch: String,
+    /// The batch id was recorded already: nothing was applied this time.
+    pub already: bool,
+    pub tables: BTreeMap<String, TableCount>,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The rows of one table that the centre is to write, decided by [`apply_batch`]: inserts and
+/// updates as whole rows in `columns` order, deletes by their key cells (the whole row when
+/// the table has no key).
+#[derive(Debug, Clone, Default)]
+pub struct Writes {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub key: Vec<String>,
+    pub inserts: Vec<Vec<Cell>>,
+    pub updates: Vec<Vec<Cell>>,
+    pub deletes: Vec<Vec<Cell>>,
+}
+
+/// The station's side of a sync: its rows (`DistrictRows`) and its sync state. Every method is
+/// one transaction of its own unless run inside [`Station::consistent`].
+pub trait Station: DistrictRows {
+    /// The key columns of `table` (its primary key), empty when it has none.
+    fn table_key(&self, table: &str) -> griddesk_core::Result<Vec<String>>;
+    /// The station's schema version.
+    fn schema_version(&self) -> griddesk_core::Result<i64>;
+    /// The district whose base the station keeps; `None` before the first base.
+    fn base_district(&self) -> griddesk_core::Result<Option<String>>;
+    /// The base rows of `table`: (key, canonical text).
+    fn base_rows(&self, table: &str) -> griddesk_core::Result<Vec<(String, String)>>;
+    /// Replaces the whole base (every table) with `rows` (table, key, text), for `district`.
+    fn replace_base(
+        &self,
+        district: &str,
+        rows: &[(String, String, String)],
+    ) -> griddesk_core::Result<()>;
+    /// The batch saved as pending (its JSON), if any.
+    fn pending_batch(&self) -> griddesk_core::Result<Option<String>>;
+    /// Saves a batch as pending (at most one is).
+    fn save_pending(&self, id: &str, schema_version: i64, body: &str) -> griddesk_core::Result<()>;
+    /// In one transaction: moves the base (table, key, new text or `None` to drop it) and
+    /// drops the pending batch `id`.
+    fn acknowledge(&self, id: &str, moves: &[BaseMove]) -> griddesk_core::Result<()>;
+    /// Runs `f` in one transaction: every read sees the same state, and what `f` writes is
+    /// committed only when it returns `Ok`.
+    fn consistent(
+        &self,
+        f: &mut dyn FnMut() -> griddesk_core::Result<()>,
+    ) -> griddesk_core::Result<()>;
+}
+
+/// One base row moved by an acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseMove {
+    pub table: String,
+    pub key: String,
+    pub row: Option<String>,
+}
+
+/// The centre's side: the district's rows as it holds them (`DistrictRows`, also the columns
+/// every row is read with), and its transactions.
+pub trait Centre: DistrictRows {
+    /// The station schema version this centre's build expects of a batch.
+    fn station_schema_version(&self) -> i64;
+    /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    fn in_transaction(
+        &self,
+        f: &mut dyn FnMut(&dyn CentreTx) -> griddesk_core::Result<()>,
+    ) -> griddesk_core::Result<()>;
+}
+
+/// One transaction at the centre, in which a batch is checked and applied.
+pub trait CentreTx {
+    /// The outcome (JSON) batch `id` of `district` was recorded with, if it was.
+    fn recorded(&self, district: &str, id: &str) -> griddesk_core::Result<Option<String>>;
+    /// Every row of `table` of `district` with `columns`, as [`DistrictRows::table_rows`],
+    /// inside this transaction (locked against other writers until it ends).
+    fn rows(
+        &self,
+        district: &str,
+        table: &str,
+        columns: &[String],
+    ) -> griddesk_core::Result<Vec<Vec<Cell>>>;
+    /// Writes one table's decided rows: deletes, then updates, then inserts.
+    fn write(&self, district: &str, w: &Writes) -> griddesk_core::Result<()>;
+    /// Records a conflict raised by batch `id`, unless the same conflict (table, key and all
+    /// three versions) is recorded already.
+    fn record_conflict(&self, district: &str, id: &str, c: &Conflict) -> griddesk_core::Result<()>;
+    /// Records batch `id` as applied, with its outcome (JSON).
+    fn record_batch(
+        &self,
+        district: &str,
+        id: &str,
+        schema_version: i64,
+        outcome: &str,
+    ) -> griddesk_core::Result<()>;
+}
+
+/// Rows with their keys: (key, canonical text, cells). `pos` are the key columns' positions;
+/// empty: the key is the whole row's text, `#n` added for its n-th copy (n ≥ 2).
+fn keyed(rows: Vec<Vec<Cell>>, pos: &[usize]) -> Vec<(String, String, Vec<Cell>)> {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    rows.into_iter()
+        .map(|r| {
+            let text = canonical_row(&r);
+            let key = if pos.is_empty() {
+                let n = seen.entry(text.clone()).or_insert(0);
+                *n += 1;
+                if *n == 1 {
+                    text.clone()
+                } else {
+                    format!("{text}#{n}")
+                }
+            } else {
+                let k: Vec<Cell> = pos.iter().map(|&p| r[p].clone()).collect();
+                canonical_row(&k)
+            };
+            (key, text, r)
+        })
+        .collect()
+}
+
+/// The positions of the key columns in `columns`.
+fn key_positions(table: &str, columns: &[String], key: &[String]) -> Result<Vec<usize>> {
+    key.iter()
+        .map(|k| {
+            columns
+                .iter()
+                .position(|c| c == k)
+                .ok_or_else(|| Error::KeyColumn {
+                    table: table.to_string(),
+                    column: k.clone(),
+                })
+        })
+        .collect()
+}
+
+/// The columns of a district-owned table the rows are read with (the centre's).
+pub type Columns<'a> = &'a dyn Fn(&str) -> griddesk_core::Result<Vec<String>>;
+
+/// Sets the station's base to the rows `source` holds of `district` (after `centre load`:
+/// the station's own rows, which the centre now holds; at a first sync without a base: the
+/// centre's rows). Returns the number of base rows.
+pub fn set_base(
+    station: &dyn Station,
+    source: &dyn DistrictRows,
+    district: &str,
+    columns: Columns<'_>,
+) -> Result<u64> {
+    let mut rows = Vec::new();
+    for t in district_tables() {
+        let cols = columns(t.name)?;
+        let key = station.table_key(t.name)?;
+        let pos = key_positions(t.name, &cols, &key)?;
+        for (k, text, _) in keyed(source.table_rows(district, t.name, &cols)?, &pos) {
+            rows.push((t.name.to_string(), k, text));
+        }
+    }
+    station.replace_base(district, &rows)?;
+    Ok(rows.len() as u64)
+}
+
+/// The station's changes since its base, as a batch with id `id` (not saved).
+pub fn diff(
+    station: &dyn Station,
+    district: &str,
+    columns: Columns<'_>,
+    id: &str,
+) -> Result<Batch> {
+    let mut tables = Vec::new();
+    for t in district_tables() {
+        let cols = columns(t.name)?;
+        let key = station.table_key(t.name)?;
+        let pos = key_positions(t.name, &cols, &key)?;
+        let mut base: HashMap<String, String> = station.base_rows(t.name)?.into_iter().collect();
+        let mut changes = Vec::new();
+        for (k, text, row) in keyed(station.table_rows(district, t.name, &cols)?, &pos) {
+            match base.remove(&k) {
+                None => changes.push(Change::Insert {
+                    key: k,
+                    row: row.iter().map(Val::from).collect(),
+                }),
+                Some(b) if b != text => changes.push(Change::Update {
+                    key: k,
+                    base: b,
+                    row: row.iter().map(Val::from).collect(),
+                }),
+                Some(_) => {}
+            }
+        }
+        let mut gone: Vec<(String, String)> = base.into_iter().collect();
+        gone.sort();
+        changes.extend(
+            gone.into_iter()
+                .map(|(key, base)| Change::Delete { key, base }),
+        );
+        if !changes.is_empty() {
+            tables.push(TableChanges {
+                table: t.name.to_string(),
+                columns: cols,
+                key,
+                changes,
+            });
+        }
+    }
+    Ok(Batch {
+        id: id.to_string(),
+        district: district.to_string(),
+        schema_version: station.schema_version()?,
+        tables,
+    })
+}
+
+/// Applies a batch at the centre (the centre's side of a sync): refused when its schema
+/// version is not the one the centre expects; acknowledged without applying anything when its
+/// id is recorded; else, in one transaction, every change whose row at the centre is still
+/// the station's base is written, every other one is recorded as a conflict (unless the
+/// centre already holds the station's new version), and the batch id is recorded.
+pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
+    let expected = centre.station_schema_version();
+    if batch.schema_version != expected {
+        return Err(Error::SchemaRefused {
+            batch: batch.id.clone(),
+            station: batch.schema_version,
+            expected,
+        });
+    }
+    // Decode every value before the transaction: a batch that cannot be read applies nothing.
+    let mut decoded = Vec::with_capacity(batch.tables.len());
+    for t in &batch.tables {
+        let pos = key_positions(&t.table, &t.columns, &t.key)?;
+        let mut rows = Vec::with_capacity(t.changes.len());
+        for c in &t.changes {
+            rows.push(match c {
+                Change::Insert { row, .. } | Change::Update { row, .. } => {
+                    let r = cells(row)?;
+                    if r.len() != t.columns.len() {
+                        return Err(Error::Corrupt {
+                            what: format!("batch {} table {}", batch.id, t.table),
+                            reason: format!("{} values for {} columns", r.len(), t.columns.len()),
+                        });
+                    }
+                    Some(r)
+                }
+                Change::Delete { .. } => None,
+            });
+        }
+        decoded.push((pos, rows));
+    }
+    let d = batch.district.as_str();
+    let mut outcome = Outcome {
+        batch: batch.id.clone(),
+        already: false,
+        tables: BTreeMap::new(),
+        conflicts: Vec::new(),
+    };
+    let mut fail: Option<Error> = None;
+    centre
+        .in_transaction(&mut |tx| {
+            outcome.tables.clear();
+            outcome.conflicts.clear();
+            outcome.already = false;
+            if let Some(recorded) = tx.recorded(d, &batch.id)? {
+                let was: Outcome = serde_json::from_str(&recorded).map_err(|e| {
+                    griddesk_core::Error::Internal(format!(
+                        "the recorded outcome of batch {}: {e}",
+                        batch.id
+                    ))
+                })?;
+                outcome.tables = was.tables;
+                outcome.conflicts = was.conflicts;
+                outcome.already = true;
+                return Ok(());
+            }
+            // Deletes go child first (reverse table order), the rest parent first.
+            let mut writes: Vec<Writes> = Vec::new();
+            for (t, (pos, rows)) in batch.tables.iter().zip(&decoded) {
+                let held: HashMap<String, String> = keyed(tx.rows(d, &t.table, &t.columns)?, pos)
+                    .into_iter()
+                    .map(|(k, text, _)| (k, text))
+                    .collect();
+                let mut w = Writes {
+                    table: t.table.clone(),
+                    columns: t.columns.clone(),
+                    key: t.key.clone(),
+                    ..Writes::default()
+                };
+                let count = outcome.tables.entry(t.table.clone()).or_default();
+                for (c, row) in t.changes.iter().zip(rows) {
+                    let station = row.as_ref().map(|r| canonical_row(r));
+                    let base = match c {
+                        Change::Insert { .. } => None,
+                        Change::Update { base, .. } | Change::Delete { base, .. } => Some(base),
+                    };
+                    let centre_now = held.get(c.key());
+                    if centre_now == station.as_ref() {
+                        // The same change on both sides (a row deleted on both, the same values).
+                        count.same += 1;
+                        continue;
+                    }
+                    if centre_now != base {
+                        count.conflicts += 1;
+                        let conflict = Conflict {
+                            table: t.table.clone(),
+                            key: c.key().to_string(),
+                            base: base.cloned(),
+                            station,
+                            centre: centre_now.cloned(),
+                        };
+                        tx.record_conflict(d, &batch.id, &conflict)?;
+                        outcome.conflicts.push(conflict);
+                        continue;
+                    }
+                    match (c, row) {
+                        (Change::Insert { .. }, Some(r)) => {
+                            count.inserted += 1;
+                            w.inserts.push(r.clone());
+                        }
+                        (Change::Update { .. }, Some(r)) => {
+                            count.updated += 1;
+                            w.updates.push(r.clone());
+                        }
+                        _ => {
+                            count.deleted += 1;
+                            let cells = match parse_canonical(c.key()) {
+                                Ok(v) => v,
+                                Err(e) => {
+                                    let text = e.to_string();
+                                    fail = Some(e);
+                                    return Err(griddesk_core::Error::Internal(text));
+                                }
+                            };
+                            if cells.len()
+                                != if pos.is_empty() {
+                                    t.columns.len()
+                                } else {
+                                    pos.len()
+                                }
+                            {
+                                let e = Error::Corrupt {
+                                    what: format!("batch {} table {}", batch.id, t.table),
+                                    reason: format!("the key {} does not name a row", c.key()),
+                                };
+                                let text = e.to_string();
+                                fail = Some(e);
+                                return Err(griddesk_core::Error::Internal(text));
+                            }
+                            w.deletes.push(cells);
+                        }
+                    }
+                }
+                writes.push(w);
+            }
+            for w in writes.iter().rev() {
+                if !w.deletes.is_empty() {
+                    tx.write(
+                        d,
+                        &Writes {
+                            table: w.table.clone(),
+                            columns: w.columns.clone(),
+                            key: w.key.clone(),
+                            deletes: w.deletes.clone(),
+                            ..Writes::default()
+                        },
+                    )?;
+                }
+            }
+            for w in &writes {
+                if !w.inserts.is_empty() || !w.updates.is_empty() {
+                    tx.write(
+                        d,
+                        &Writes {
+                            inserts: w.inserts.clone(),
+                            updates: w.updates.clone(),
+                            deletes: Vec::new(),
+                            ..w.clone()
+                        },
+                    )?;
+                }
+            }
+            let recorded = serde_json::to_string(&outcome)
+                .map_err(|e| griddesk_core::Error::Internal(e.to_string()))?;
+            tx.record_batch(d, &batch.id, batch.schema_version, &recorded)
+        })
+        .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
+    Ok(outcome)
+}
+
+/// The base moves an acknowledged batch makes: every change but the conflicted ones.
+fn moves(batch: &Batch, outcome: &Outcome) -> Result<Vec<BaseMove>> {
+    let conflicted: std::collections::HashSet<(&str, &str)> = outcome
+        .conflicts
+        .iter()
+        .map(|c| (c.table.as_str(), c.key.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for t in &batch.tables {
+        for c in &t.changes {
+            if conflicted.contains(&(t.table.as_str(), c.key())) {
+                continue;
+            }
+            let row = match c {
+                Change::Insert { row, .. } | Change::Update { row, .. } => {
+                    Some(canonical_row(&cells(row)?))
+                }
+                Change::Delete { .. } => None,
+            };
+            out.push(BaseMove {
+                table: t.table.clone(),
+                key: c.key().to_string(),
+                row,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sent {
+    /// The changes per table the station sent.
+    pub changes: BTreeMap<String, u64>,
+    pub outcome: Outcome,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub district: String,
+    /// The station had no base: it was set to the centre's rows first.
+    pub base_from_centre: bool,
+    /// A batch left pending by an earlier sync, sent again.
+    pub resent: Option<Sent>,
+    /// This sync's own batch (`None`: nothing had changed).
+    pub sent: Option<Sent>,
+}
+
+/// Where a test may stop a sync, as a crash would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The batch is saved as pending; not sent yet.
+    Saved,
+    /// The centre has committed the batch; the station has not moved its base yet.
+    Applied,
+}
+
+/// One sync of `district` from `station` up to `centre`; `stop` is asked at every [`Step`]
+/// and stops the sync there when it returns an error (a crash, for the tests).
+pub fn sync_with(
+    station: &dyn Station,
+    centre: &dyn Centre,
+    district: &str,
+    stop: &mut dyn FnMut(Step) -> Result<()>,
+) -> Result<Report> {
+    let mut report = Report {
+        district: district.to_string(),
+        ..Report::default()
+    };
+    let columns = |t: &str| centre.table_columns(t);
+    match station.base_district()? {
+        Some(held) if held != district => {
+            return Err(Error::WrongDistrict {
+                held,
+                asked: district.to_string(),
+            })
+        }
+        Some(_) => {}
+        None => {
+            set_base(station, centre, district, &columns)?;
+            report.base_from_centre = true;
+        }
+    }
+    if let Some(body) = station.pending_batch()? {
+        let batch = Batch::from_json(&body)?;
+        report.resent = Some(send(station, centre, &batch, stop)?);
+    }
+    let id = batch_id(district);
+    let mut made: Option<Batch> = None;
+    let mut fail: Option<Error> = None;
+    station
+        .consistent(&mut || {
+            let b = match diff(station, district, &columns, &id) {
+                Ok(b) => b,
+                Err(Error::Store(e)) => return Err(e),
+                Err(e) => {
+                    let text = e.to_string();
+                    fail = Some(e);
+                    return Err(griddesk_core::Error::Internal(text));
+                }
+            };
+            if !b.is_empty() {
+                let body = match b.to_json() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let text = e.to_string();
+                        fail = Some(e);
+                        return Err(griddesk_core::Error::Internal(text));
+                    }
+                };
+                station.save_pending(&b.id, b.schema_version, &body)?;
+            }
+            made = Some(b);
+            Ok(())
+        })
+        .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
+    if let Some(batch) = made.filter(|b| !b.is_empty()) {
+        stop(Step::Saved)?;
+        report.sent = Some(send(station, centre, &batch, stop)?);
+    }
+    Ok(report)
+}
+
+/// One sync with no stops.
+pub fn sync(station: &dyn Station, centre: &dyn Centre, district: &str) -> Result<Report> {
+    sync_with(station, centre, district, &mut |_| Ok(()))
+}
+
+/// Sends a pending batch and, on the centre's answer, moves the base and drops it.
+fn send(
+    station: &dyn Station,
+    centre: &dyn Centre,
+    batch: &Batch,
+    stop: &mut dyn FnMut(Step) -> Result<()>,
+) -> Result<Sent> {
+    let outcome = apply_batch(centre, batch)?;
+    stop(Step::Applied)?;
+    station.acknowledge(&batch.id, &moves(batch, &outcome)?)?;
+    Ok(Sent {
+        changes: batch
+            .tables
+            .iter()
+            .map(|t| (t.table.clone(), t.changes.len() as u64))
+            .collect(),
+        outcome,
+    })
+}
+
+/// A new batch id: the district, the time in nanoseconds and a digest of both with the
+/// process id (unique per station: one station writes its district's batches).
+fn batch_id(district: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let h = Sha256::digest(format!("{district}/{nanos}/{}", std::process::id()).as_bytes());
+    format!("{district}-{nanos}-{}", hex(&h[..4]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_text_reads_back() {
+        let row = vec![
+            Cell::Int(-3),
+            Cell::Text("a|b#c:".into()),
+            Cell::Null,
+            Cell::Real(1.25),
+            Cell::Bytes(vec![0, 255]),
+            Cell::Text(String::new()),
+        ];
+        let text = canonical_row(&row);
+        assert_eq!(parse_canonical(&text).expect("parses"), row);
+        assert_eq!(
+            parse_canonical(&format!("{text}#2")).expect("parses"),
+            row,
+            "a copy's suffix is not a cell"
+        );
+        assert!(parse_canonical("x1").is_err());
+        assert!(parse_canonical("t9:ab").is_err());
+        assert_eq!(parse_canonical("").expect("empty"), Vec::<Cell>::new());
+    }
+
+    #[test]
+    fn rows_without_a_key_are_told_apart_by_their_copy() {
+        let r = vec![Cell::Int(1)];
+        let k = keyed(vec![r.clone(), r.clone(), vec![Cell::Int(2)]], &[]);
+        assert_eq!(k[0].0, "n1");
+        assert_eq!(k[1].0, "n1#2");
+        assert_eq!(k[2].0, "n2");
+        let k = keyed(vec![vec![Cell::Int(7), Cell::Text("x".into())]], &[0]);
+        assert_eq!(k[0].0, "n7");
+    }
+
+    #[test]
+    fn values_survive_a_save() {
+        let b = Batch {
+            id: "x".into(),
+            district: "331003".into(),
+            schema_version: 13,
+            tables: vec![TableChanges {
+                table: "grid".into(),
+                columns: vec!["code".into(), "geom".into()],
+                key: vec!["code".into()],
+                changes: vec![Change::Insert {
+                    key: "t1:a".into(),
+                    row: vec![
+                        Val::Text("a".into()),
+                        Val::from(&Cell::Bytes(vec![1, 2, 3])),
+                    ],
+                }],
+            }],
+        };
+        let back = Batch::from_json(&b.to_json().expect("saves")).expect("reads");
+        assert_eq!(back, b);
+        let Change::Insert { row, .. } = &back.tables[0].changes[0] else {
+            panic!("an insert");
+        };
+        assert_eq!(row[1].to_cell().expect("hex"), Cell::Bytes(vec![1, 2, 3]));
+    }
+}
