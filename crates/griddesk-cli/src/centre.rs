@@ -48,6 +48,33 @@ pub enum CentreCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Send a station's changes since its last acknowledged sync up to the centre (upward
+    /// sync): rows inserted, changed and deleted in every table of its district, found by
+    /// comparing the store with the rows the centre last acknowledged. A batch left by an
+    /// interrupted sync is sent again first; a batch is applied once, whole. Rows the centre
+    /// changed too are not applied but recorded as conflicts (`griddesk centre conflicts`).
+    /// Exits non-zero when the centre refuses the station's schema version.
+    Sync {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// The station's SQLite store.
+        db: PathBuf,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sync conflicts the centre holds: rows a station changed that the centre had changed
+    /// too, with their base, station and centre versions (canonical row text).
+    Conflicts {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// One district only.
+        #[arg(long)]
+        district: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Create the login role of a district's station (or give it a new password, which ends
     /// the old one) and print its connection string: it reads and writes that district only.
     AddStation {
@@ -93,7 +120,8 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
         }
         CentreCmd::Load { url, db } => {
             let centre = Centre::open(&url)?;
-            let store = griddesk::store::Store::open_read_only(&db)
+            // Opened for writing when it can be: the load sets the station's sync base.
+            let store = griddesk::store::Store::open(&db)
                 .with_context(|| format!("opening the station store {}", db.display()))?;
             let d = station_district(&store, &db)?;
             if centre.districts()?.iter().any(|c| c.code == d.code) {
@@ -121,6 +149,87 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                     "the centre's own {} kept (the station's not loaded)",
                     report.shared_kept.join(", ")
                 );
+            }
+            if store.is_read_only() {
+                println!(
+                    "the station's store is read-only: its first `griddesk centre sync` sets its sync base from the centre"
+                );
+            } else {
+                let columns =
+                    |t: &str| -> griddesk::Result<Vec<String>> { Ok(centre.table_columns(t)?) };
+                let n =
+                    griddesk_sync::set_base(&store.db(), &store.db(), d.code.as_str(), &columns)
+                        .context("setting the station's sync base")?;
+                println!("the station's sync base: {n} rows");
+            }
+        }
+        CentreCmd::Sync { url, db, json } => {
+            let centre = Centre::open(&url)?;
+            let store = griddesk::store::Store::open(&db)
+                .with_context(|| format!("opening the station store {}", db.display()))?;
+            if store.is_read_only() {
+                bail!(
+                    "{}: the station's store is read-only: a sync writes its base",
+                    db.display()
+                );
+            }
+            let d = station_district(&store, &db)?;
+            let pb = crate::spinner("sending the station's changes to the centre");
+            let report = griddesk_sync::sync(&store.db(), &centre, d.code.as_str());
+            pb.finish_and_clear();
+            let report =
+                report.with_context(|| format!("sync of district {} {}", d.code, d.name))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&sync_json(&report))?);
+            } else {
+                print_sync(&report, &d, &db, &centre);
+            }
+        }
+        CentreCmd::Conflicts {
+            url,
+            district,
+            json,
+        } => {
+            let only = district
+                .as_deref()
+                .map(DistrictCode::parse)
+                .transpose()
+                .context("--district")?;
+            let centre = Centre::open(&url)?;
+            let all = centre.sync_conflicts(only.as_ref())?;
+            if json {
+                let rows: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "district": c.district,
+                            "id": c.id,
+                            "batch": c.batch,
+                            "raised_at": c.raised_at,
+                            "table": c.conflict.table,
+                            "key": c.conflict.key,
+                            "base": c.conflict.base,
+                            "station": c.conflict.station,
+                            "centre": c.conflict.centre,
+                        })
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "conflicts": rows }))?
+                );
+            } else {
+                println!("{} sync conflict(s) at {}", all.len(), centre.target());
+                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(no row)".into());
+                for c in &all {
+                    println!(
+                        "#{} district {} table {} key {} (batch {}, {})",
+                        c.id, c.district, c.conflict.table, c.conflict.key, c.batch, c.raised_at
+                    );
+                    println!("  base:    {}", show(&c.conflict.base));
+                    println!("  station: {}", show(&c.conflict.station));
+                    println!("  centre:  {}", show(&c.conflict.centre));
+                }
             }
         }
         CentreCmd::Verify { url, db, json } => {
@@ -367,4 +476,73 @@ fn verify(
     let station = district_sums(&db, code.as_str(), &columns)?;
     let held = district_sums(centre, code.as_str(), &columns)?;
     Ok(station.into_iter().zip(held).collect())
+}
+
+/// One batch's part of a sync report.
+fn sent_json(s: &griddesk_sync::Sent) -> serde_json::Value {
+    serde_json::json!({
+        "batch": s.outcome.batch,
+        "already_applied": s.outcome.already,
+        "changes": s.changes,
+        "tables": s.outcome.tables,
+        "conflicts": s.outcome.conflicts,
+    })
+}
+
+/// A sync's report as JSON: `sent` and `resent` are `null` when there was no such batch.
+fn sync_json(r: &griddesk_sync::Report) -> serde_json::Value {
+    serde_json::json!({
+        "district": r.district,
+        "base_from_centre": r.base_from_centre,
+        "resent": r.resent.as_ref().map(sent_json),
+        "sent": r.sent.as_ref().map(sent_json),
+    })
+}
+
+fn print_sync(r: &griddesk_sync::Report, d: &District, db: &Path, centre: &Centre) {
+    println!(
+        "district {} {}: station {} up to centre {}",
+        d.code,
+        d.name,
+        db.display(),
+        centre.target()
+    );
+    if r.base_from_centre {
+        println!("the station had no sync base: it was set from the centre's rows first");
+    }
+    let batch = |what: &str, s: &griddesk_sync::Sent| {
+        println!(
+            "{what} batch {}{}",
+            s.outcome.batch,
+            if s.outcome.already {
+                " (the centre had applied it already: nothing applied again)"
+            } else {
+                ""
+            }
+        );
+        for (t, c) in &s.outcome.tables {
+            println!(
+                "  {t:<24} {:>6} inserted {:>6} updated {:>6} deleted {:>6} same {:>4} conflicts",
+                c.inserted, c.updated, c.deleted, c.same, c.conflicts
+            );
+        }
+        for c in &s.outcome.conflicts {
+            println!("  CONFLICT {} {}", c.table, c.key);
+        }
+    };
+    if let Some(s) = &r.resent {
+        batch("sent again: pending", s);
+    }
+    match &r.sent {
+        Some(s) => batch("sent", s),
+        None => println!("nothing changed since the last sync"),
+    }
+    let conflicts: usize = [&r.resent, &r.sent]
+        .iter()
+        .filter_map(|s| s.as_ref())
+        .map(|s| s.outcome.conflicts.len())
+        .sum();
+    if conflicts > 0 {
+        println!("{conflicts} conflict(s) recorded at the centre: see `griddesk centre conflicts`");
+    }
 }

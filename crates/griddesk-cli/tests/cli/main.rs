@@ -3,6 +3,7 @@
 mod analytics;
 mod centre;
 mod centre_load;
+mod centre_sync;
 mod commands;
 mod exchange;
 mod figures;
