@@ -260,6 +260,20 @@ fn a_batch_of_another_schema_version_is_refused_and_applies_nothing() {
     );
     assert_eq!(sums(&centre, &centre), before, "nothing applied");
     assert_eq!(batches(&centre), 0);
+
+    // A station table with a column the centre does not keep is refused at the diff: its
+    // values would never go up.
+    station
+        .conn()
+        .execute_batch("ALTER TABLE grid ADD COLUMN station_only TEXT")
+        .expect("a column the centre lacks");
+    let lacks = griddesk_sync::sync(&station.db(), &centre, D).expect_err("refused");
+    assert!(
+        matches!(&lacks, Error::CentreLacksColumn { table, column } if table == "grid" && column == "station_only"),
+        "{lacks}"
+    );
+    assert_eq!(batches(&centre), 0);
+    assert!(station.db().pending_batch_for_test().is_none());
 }
 
 #[test]

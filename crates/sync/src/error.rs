@@ -18,6 +18,9 @@ pub enum Error {
     /// A key column of the station is not among the columns the centre keeps.
     #[error("table {table}: the station's key column {column} is not among the centre's columns")]
     KeyColumn { table: String, column: String },
+    /// The station's table has a column the centre does not keep: its values could not go up.
+    #[error("the station's table {table} has a column {column} the centre does not keep: upgrade the centre (`griddesk centre init`) before syncing")]
+    CentreLacksColumn { table: String, column: String },
     /// A stored batch or base row that cannot be read back.
     #[error("sync data cannot be read back ({what}): {reason}")]
     Corrupt { what: String, reason: String },

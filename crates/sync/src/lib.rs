@@ -395,6 +395,24 @@ fn key_positions(table: &str, columns: &[String], key: &[String]) -> Result<Vec<
 /// The columns of a district-owned table the rows are read with (the centre's).
 pub type Columns<'a> = &'a dyn Fn(&str) -> griddesk_core::Result<Vec<String>>;
 
+/// `cols` (the centre's columns of `table`), refused when the station's table has a column
+/// beyond them (other than a `district` column, which the centre keeps as its key): its
+/// values would never go up.
+fn columns_for(station: &dyn Station, table: &str, columns: Columns<'_>) -> Result<Vec<String>> {
+    let cols = columns(table)?;
+    if let Some(extra) = station
+        .table_columns(table)?
+        .into_iter()
+        .find(|c| c != "district" && !cols.contains(c))
+    {
+        return Err(Error::CentreLacksColumn {
+            table: table.to_string(),
+            column: extra,
+        });
+    }
+    Ok(cols)
+}
+
 /// Sets the station's base to the rows `source` holds of `district` (after `centre load`:
 /// the station's own rows, which the centre now holds; at a first sync without a base: the
 /// centre's rows). Returns the number of base rows.
@@ -406,7 +424,7 @@ pub fn set_base(
 ) -> Result<u64> {
     let mut rows = Vec::new();
     for t in district_tables() {
-        let cols = columns(t.name)?;
+        let cols = columns_for(station, t.name, columns)?;
         let key = station.table_key(t.name)?;
         let pos = key_positions(t.name, &cols, &key)?;
         for (k, text, _) in keyed(source.table_rows(district, t.name, &cols)?, &pos) {
@@ -426,7 +444,7 @@ pub fn diff(
 ) -> Result<Batch> {
     let mut tables = Vec::new();
     for t in district_tables() {
-        let cols = columns(t.name)?;
+        let cols = columns_for(station, t.name, columns)?;
         let key = station.table_key(t.name)?;
         let pos = key_positions(t.name, &cols, &key)?;
         let mut base: HashMap<String, String> = station.base_rows(t.name)?.into_iter().collect();

@@ -171,4 +171,25 @@ fn a_stations_changes_go_up_and_a_change_on_both_sides_is_a_conflict() {
         t.contains("1 sync conflict(s)") && t.contains("station: "),
         "{t}"
     );
+
+    // A batch left pending by a station of an older schema is refused: non-zero, the version
+    // to install named, nothing applied.
+    let held = psql(&url, "SELECT count(*) FROM sync_batch");
+    c.execute(
+        "INSERT INTO sync_pending (id, schema_version, body) VALUES ('old', 12, ?1)",
+        [r#"{"id":"old","district":"331003","schema_version":12,"tables":[{"table":"grid","columns":["code"],"key":["code"],"changes":[{"op":"delete","key":"t1:x","base":"t1:x"}]}]}"#],
+    )
+    .expect("an old station's pending batch");
+    let o = griddesk(&["centre", "sync", &url, path(&station)]);
+    assert!(
+        !o.status.success(),
+        "an older schema's batch applied: {}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("station schema version 13"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(psql(&url, "SELECT count(*) FROM sync_batch"), held);
 }
