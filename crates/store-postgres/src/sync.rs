@@ -287,6 +287,22 @@ impl griddesk_sync::CentreTx for CentreTx<'_> {
         Ok(row.map(|r| r.get(0)))
     }
 
+    fn lock(&self, district: &str, table: &str) -> griddesk_core::Result<()> {
+        let t = spec(table)?;
+        let sql = if t.name == "district" {
+            "SELECT 1 FROM district WHERE code = $1::text FOR UPDATE".to_string()
+        } else {
+            format!(
+                "SELECT 1 FROM {} WHERE district = $1::text FOR UPDATE",
+                t.name
+            )
+        };
+        q(self.tx.borrow_mut().execute(&sql, &[&district]), || {
+            format!("locking {} of district {district}", t.name)
+        })?;
+        Ok(())
+    }
+
     fn rows(
         &self,
         district: &str,

@@ -369,3 +369,67 @@ fn a_row_changed_on_both_sides_is_a_conflict_and_the_rest_applies() {
     assert_eq!(again.sent.expect("re-raised").outcome.conflicts.len(), 1);
     assert_eq!(centre.sync_conflicts(None).expect("the conflicts").len(), 1);
 }
+
+#[test]
+fn a_centre_edit_committed_while_a_batch_is_checked_is_a_conflict_not_overwritten() {
+    let (_cluster, centre, station, url) = loaded("t_sync_race");
+    let code: String = station
+        .conn()
+        .query_row("SELECT min(code) FROM component", [], |r| r.get(0))
+        .expect("a component");
+    station
+        .conn()
+        .execute(
+            "UPDATE component SET owner = 'station' WHERE code = ?1",
+            [&code],
+        )
+        .expect("a station edit");
+    // A centre-side writer holds its edit of the same row, uncommitted.
+    let mut writer = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    let mut open = writer.transaction().expect("a transaction");
+    open.execute(
+        "UPDATE component SET owner = 'centre' WHERE district = '331003' AND code = $1",
+        &[&code],
+    )
+    .expect("the centre's edit");
+    let sync = std::thread::spawn(move || {
+        let r = griddesk_sync::sync(&station.db(), &centre, D);
+        (r, station, centre)
+    });
+    // Once the sync waits for the writer's row, the writer commits.
+    let mut watch = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    let mut waited = false;
+    for _ in 0..600 {
+        let n: i64 = watch
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .expect("the server's activity")
+            .get(0);
+        if n > 0 {
+            waited = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(waited, "the sync never met the writer's lock");
+    open.commit().expect("the centre's edit commits");
+    let (r, _station, _centre) = sync.join().expect("the sync thread");
+    let report = r.expect("the sync");
+    let sent = report.sent.expect("a batch");
+    assert_eq!(sent.outcome.conflicts.len(), 1, "{:?}", sent.outcome);
+    assert!(sent.outcome.conflicts[0]
+        .centre
+        .as_deref()
+        .is_some_and(|c| c.contains("t6:centre")));
+    let owner: String = watch
+        .query_one(
+            "SELECT owner FROM component WHERE district = '331003' AND code = $1",
+            &[&code],
+        )
+        .expect("the component")
+        .get(0);
+    assert_eq!(owner, "centre", "the centre's edit is kept");
+}

@@ -330,8 +330,11 @@ pub trait Centre: DistrictRows {
 pub trait CentreTx {
     /// The outcome (JSON) batch `id` of `district` was recorded with, if it was.
     fn recorded(&self, district: &str, id: &str) -> griddesk_core::Result<Option<String>>;
+    /// Locks every row `table` holds of `district` against other writers until this
+    /// transaction ends: what is read next is what the batch's updates and deletes meet.
+    fn lock(&self, district: &str, table: &str) -> griddesk_core::Result<()>;
     /// Every row of `table` of `district` with `columns`, as [`DistrictRows::table_rows`],
-    /// inside this transaction (locked against other writers until it ends).
+    /// inside this transaction.
     fn rows(
         &self,
         district: &str,
@@ -550,6 +553,14 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
             // Deletes go child first (reverse table order), the rest parent first.
             let mut writes: Vec<Writes> = Vec::new();
             for (t, (pos, rows)) in batch.tables.iter().zip(&decoded) {
+                // A centre-side edit committing between this check and the write would
+                // otherwise be overwritten unseen.
+                if t.changes
+                    .iter()
+                    .any(|c| !matches!(c, Change::Insert { .. }))
+                {
+                    tx.lock(d, &t.table)?;
+                }
                 let held: HashMap<String, String> = keyed(tx.rows(d, &t.table, &t.columns)?, pos)
                     .into_iter()
                     .map(|(k, text, _)| (k, text))
