@@ -81,6 +81,7 @@ fn placeholders(t: &str) -> BTreeSet<String> {
 const ALLOWED_IN_ZH: &[&str] = &[
     "GridDesk",
     "CSV",
+    "HTTPS",
     "JSON",
     "GeoJSON",
     "UTF",

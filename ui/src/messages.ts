@@ -218,8 +218,8 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   // ---- the desktop shell ----
   'not-ready': { zh: '数据库尚未打开。', en: 'No store is open.' },
   'window-failed': { zh: '窗口或对话框操作失败。', en: 'A window or dialog operation failed.' },
-  'lan-certificate-failed': { zh: '无法在 {dir} 中读取或生成站点证书（HTTPS）', en: 'The station\'s certificate (HTTPS) cannot be read or made in {dir}' },
-  'lan-certificate-key-missing': { zh: '站点证书 {file} 缺少私钥 {key}；为免已安装证书的手机失效，未自动重建。如需新证书，请删除 {file} 后重新开启', en: 'The station\'s certificate {file} has no key {key}; it was not replaced, since the phones that installed it would need a new one. Remove {file} and start again for a new certificate' },
+  'lan-certificate-failed': { zh: '无法在 {dir} 中读取或生成站点证书（HTTPS）', en: 'The certificate of this station (HTTPS) cannot be read or made in {dir}' },
+  'lan-certificate-key-missing': { zh: '站点证书 {file} 缺少私钥 {key}；为免已安装证书的手机失效，未自动重建。如需新证书，请删除 {file} 后重新开启', en: 'The certificate {file} of this station has no key {key}; it was not replaced, since the phones that installed it would need a new one. Remove {file} and start again for a new certificate' },
   'lan-listen-failed': { zh: '局域网服务无法在 {addr} 上监听（地址无效或端口已被占用）', en: 'The network service cannot listen on {addr} (a bad address, or the port is in use)' },
   'not-signed-in': { zh: '请先登录。', en: 'Nobody is signed in.' },
   'bad-file-name': { zh: '文件名“{name}”不可用', en: 'The file name “{name}” cannot be used' },

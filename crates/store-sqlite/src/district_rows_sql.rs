@@ -73,3 +73,51 @@ impl DistrictRows for crate::Db<'_> {
         Ok(run()?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use griddesk_store::district_rows::{STATION_LOCAL, TABLES};
+
+    /// A table added to the station's schema must be one the centre keeps or one named
+    /// station-local with its reason: otherwise `load`, `verify` and sync would pass it by.
+    #[test]
+    fn every_table_of_the_station_is_kept_by_the_centre_or_named_station_local() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = crate::Store::create(&dir.path().join("s.sqlite")).expect("store");
+        let db = store.db();
+        let mut st =
+            db.0.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .expect("query");
+        let tables: Vec<String> = st
+            .query_map([], |r| r.get(0))
+            .expect("tables")
+            .collect::<rusqlite::Result<_>>()
+            .expect("tables");
+        assert!(tables.len() > 50, "{tables:?}");
+        let unaccounted: Vec<&String> = tables
+            .iter()
+            .filter(|t| {
+                !TABLES.iter().any(|k| k.name == t.as_str())
+                    && !STATION_LOCAL.iter().any(|(l, _)| l == t)
+            })
+            .collect();
+        assert!(
+            unaccounted.is_empty(),
+            "tables nobody keeps: {unaccounted:?}"
+        );
+        // And nothing is listed that the station does not have.
+        for k in TABLES
+            .iter()
+            .map(|k| k.name)
+            .chain(STATION_LOCAL.iter().map(|(l, _)| *l))
+        {
+            assert!(
+                tables.iter().any(|t| t == k),
+                "{k} is listed but not a station table"
+            );
+        }
+    }
+}

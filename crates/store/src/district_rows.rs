@@ -53,7 +53,8 @@ const fn s(name: &'static str) -> TableSpec {
     }
 }
 
-/// Every table of a station's store (schema version 12) that the centre keeps, in load order.
+/// Every table of a station's store that the centre keeps, in load order (with
+/// [`STATION_LOCAL`], every table the station's schema has: store-sqlite's test checks it).
 /// `district` itself is a district's row keyed by its code.
 pub const TABLES: &[TableSpec] = &[
     s("code_class"),
@@ -115,11 +116,25 @@ pub const TABLES: &[TableSpec] = &[
 ];
 
 /// Tables of a station's store that stay at the station, with the reason.
-pub const STATION_LOCAL: &[(&str, &str)] = &[(
-    "audit_seal",
-    "each side seals its audit rows in a chain of its own (the centre's hash names the \
-     district); the centre seals a loaded district's audit rows in its chain as it commits",
-)];
+pub const STATION_LOCAL: &[(&str, &str)] = &[
+    (
+        "audit_seal",
+        "each side seals its audit rows in a chain of its own (the centre's hash names the \
+         district); the centre seals a loaded district's audit rows in its chain as it commits",
+    ),
+    (
+        "sync_base",
+        "the station's rows as the centre last acknowledged them: what a sync diffs against",
+    ),
+    (
+        "sync_state",
+        "which district the station's sync base belongs to",
+    ),
+    (
+        "sync_pending",
+        "the batch saved before it is sent, sent again after a crash until acknowledged",
+    ),
+];
 
 /// The district-owned tables (what `verify` compares).
 pub fn district_tables() -> impl Iterator<Item = &'static TableSpec> {
