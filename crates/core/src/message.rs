@@ -1147,6 +1147,12 @@ vocabulary!(
         Inspector = "inspector",
         PlanningSetting = "planning-setting",
         Station = "station",
+        CaseFlow = "case-flow",
+        Table = "table",
+        Column = "column",
+        Row = "row",
+        Value = "value",
+        SyncBatch = "sync-batch",
     }
 );
 

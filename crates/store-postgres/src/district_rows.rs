@@ -113,7 +113,7 @@ pub(crate) fn columns(c: &mut impl GenericClient, t: &TableSpec) -> Result<Vec<C
             "geometry" => Kind::Geom,
             other => {
                 return Err(Error::Corrupt {
-                    what: "column type",
+                    what: "column",
                     key: format!("{}.{name}", t.name),
                     reason: format!("{other} has no row form"),
                 })
@@ -193,7 +193,7 @@ pub(crate) fn param(
     place: &dyn Fn() -> String,
 ) -> Result<Box<dyn ToSql + Sync>> {
     let refuse = |why: &str| Error::Corrupt {
-        what: "station value",
+        what: "value",
         key: place(),
         reason: why.to_string(),
     };
@@ -312,7 +312,7 @@ impl CentreTx<'_> {
                 }
             }
             let have = station.table_columns(t.name).map_err(|e| Error::Corrupt {
-                what: "station table",
+                what: "table",
                 key: t.name.to_string(),
                 reason: e.to_string(),
             })?;
@@ -321,7 +321,7 @@ impl CentreTx<'_> {
                 .find(|h| *h != "district" && !cols.iter().any(|c| &c.name == *h))
             {
                 return Err(Error::Corrupt {
-                    what: "station column",
+                    what: "column",
                     key: format!("{}.{extra}", t.name),
                     reason: "the centre's schema has no such column: upgrade the centre".into(),
                 });
@@ -330,7 +330,7 @@ impl CentreTx<'_> {
                 station
                     .table_rows(d, t.name, &names(&cols))
                     .map_err(|e| Error::Corrupt {
-                        what: "station table",
+                        what: "table",
                         key: t.name.to_string(),
                         reason: e.to_string(),
                     })?;
@@ -384,7 +384,7 @@ impl CentreTx<'_> {
                     let n = from + k;
                     if row.len() != cols.len() {
                         return Err(Error::Corrupt {
-                            what: "station row",
+                            what: "row",
                             key: format!("{} row {n}", t.name),
                             reason: format!("{} values for {} columns", row.len(), cols.len()),
                         });

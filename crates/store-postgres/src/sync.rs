@@ -111,7 +111,7 @@ impl CentreTx<'_> {
                     cols.iter()
                         .find(|c| &c.name == k)
                         .ok_or_else(|| Error::NotFound {
-                            what: "key column",
+                            what: "column",
                             key: format!("{}.{k}", t.name),
                             district: d.to_string(),
                         })
@@ -187,7 +187,7 @@ impl CentreTx<'_> {
                 let n = run(&sql, &cells, &kinds, "updating")?;
                 if n != 1 {
                     return Err(Error::NotFound {
-                        what: "row to update",
+                        what: "row",
                         key: format!(
                             "{} {}",
                             t.name,

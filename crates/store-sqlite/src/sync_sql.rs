@@ -153,7 +153,7 @@ impl griddesk_sync::Station for crate::Db<'_> {
                 .execute("DELETE FROM sync_pending WHERE id = ?1", [id])?;
             if gone != 1 {
                 return Err(Error::NotFound {
-                    what: "pending sync batch",
+                    what: "sync batch",
                     key: id.to_string(),
                 }
                 .into());

@@ -83,7 +83,7 @@ impl Val {
             Val::Real(v) => Cell::Real(*v),
             Val::Text(t) => Cell::Text(t.clone()),
             Val::Bytes(h) => Cell::Bytes(unhex(h).ok_or_else(|| Error::Corrupt {
-                what: "a batch's bytes".into(),
+                what: "sync batch".into(),
                 reason: "not hex".into(),
             })?),
         })
@@ -223,7 +223,7 @@ impl Batch {
 
     pub fn from_json(s: &str) -> Result<Self> {
         serde_json::from_str(s).map_err(|e| Error::Corrupt {
-            what: "the pending batch".into(),
+            what: "sync batch".into(),
             reason: e.to_string(),
         })
     }
