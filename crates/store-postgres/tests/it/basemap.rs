@@ -6,7 +6,7 @@
 //! keeps nothing. Another district's basemaps under the same ids are rows of their own, and a
 //! station's role can neither read nor change another district's basemap rows.
 
-mod common;
+use crate::common;
 
 use griddesk_basemap::basemap::datum::Datum;
 use griddesk_basemap::basemap::model::{

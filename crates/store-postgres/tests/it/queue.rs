@@ -3,7 +3,7 @@
 //! store holding the same district: every filter gives the same total and the same page, in
 //! the same order; another district's cases never show.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use griddesk_caseloop::intake::IntakeStore;

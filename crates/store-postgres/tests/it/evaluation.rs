@@ -5,7 +5,7 @@
 //! inside a transaction. A second district in the centre, with the same case numbers and
 //! logins but other histories, changes nothing of the first one's figures.
 
-mod common;
+use crate::common;
 
 use griddesk_analytics::analytics::evaluation::from_store::EvaluationStore;
 use griddesk_analytics::analytics::evaluation::{evaluate, EvalInput, EvaluationConfig, Period};

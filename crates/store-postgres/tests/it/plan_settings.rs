@@ -2,7 +2,7 @@
 //! keeps them: defaults, a round trip, a refused value that changes nothing; saved with a sealed
 //! audit row; districts apart.
 
-mod common;
+use crate::common;
 
 use griddesk_core::audit::{AuditEntry, AuditQuery};
 use griddesk_core::code::DistrictCode;

@@ -4,7 +4,7 @@
 //! log, grid history, grids as of a date, undo and redo, the same refusals; and a district's
 //! view that never reads or changes another district's grids or edits.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use griddesk_core::code::{DistrictCode, GridCode};

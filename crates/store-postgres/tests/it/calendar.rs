@@ -2,7 +2,7 @@
 //! station's SQLite store does with it, and that it is the city's — every station reads it,
 //! none may change it.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use griddesk_caseloop::clock_store::{CalendarEdit, CalendarStore};

@@ -2,7 +2,7 @@
 //! station's SQLite store holding the same district: the same components, rewrites, history
 //! (sealed in the centre) and next free codes.
 
-mod common;
+use crate::common;
 
 use griddesk_caseloop::register::{ComponentRecord, RegisterStore};
 use griddesk_core::code::{ClassCode, DistrictCode};

@@ -4,7 +4,7 @@
 //! leave the same tables; and a district's view that never reads or changes another
 //! district's zones.
 
-mod common;
+use crate::common;
 
 use griddesk_core::code::{DistrictCode, GridCode};
 use griddesk_sample::{generate, SampleDistrict, SampleParams};

@@ -3,7 +3,7 @@
 //! every kind of tampering), listings as at the station, districts apart, stations kept to
 //! their own, and concurrent writers in one district leaving a whole chain.
 
-mod common;
+use crate::common;
 
 use griddesk_caseloop::users_store::UsersStore;
 use griddesk_core::audit::{AuditBreak, AuditEntry, AuditQuery};

@@ -5,7 +5,7 @@
 //! same logins and point ids are rows of their own, and a station's role can neither read nor
 //! write another district's points.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use griddesk_caseloop::intake::track::{TrackPoint, TrackStore};

@@ -5,7 +5,7 @@
 //! side numbers from 1 in a fresh store); and a district's view that never reads or changes
 //! another district's registers.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use griddesk_core::code::DistrictCode;

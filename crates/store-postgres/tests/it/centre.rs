@@ -3,7 +3,7 @@
 //! back for one district and for the whole city, and the station roles that row-level security
 //! keeps to their own district.
 
-mod common;
+use crate::common;
 
 use griddesk_core::code::{ComponentCode, DistrictCode, GridCode};
 use griddesk_core::model::{CaseSummary, Snapshot};

@@ -1,7 +1,7 @@
 //! The city's filing standards in the centre (`FilingStore`), against a real cluster, side by
 //! side with the station's SQLite store: the same calls give the same standard on both.
 
-mod common;
+use crate::common;
 
 use griddesk_caseloop::filing::store::FilingStore;
 use griddesk_caseloop::filing::{FilingCondition, FilingStandard};

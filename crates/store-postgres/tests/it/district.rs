@@ -3,7 +3,7 @@
 //! a station's SQLite store and on each district of the centre: the transcripts must agree,
 //! districts must not see each other, and a station reaches its own district only.
 
-mod common;
+use crate::common;
 
 use griddesk_caseloop::filing::AreaClass;
 use griddesk_caseloop::routing::{RoutingRule, RoutingStore};

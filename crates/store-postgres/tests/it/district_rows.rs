@@ -5,7 +5,7 @@
 //! equal and its seals whole; the centre's numbering carries on above the loaded numbers; the
 //! same district twice is refused; a station's role cannot load.
 
-mod common;
+use crate::common;
 
 use griddesk_caseloop::intake::track::{TrackPoint, TrackStore};
 use griddesk_caseloop::workflow::desk::Desk;

@@ -3,7 +3,7 @@
 //! (sealed in the centre), statuses and photos, step by step and written at once; and a
 //! district's view that never reads or writes another district's records.
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use griddesk_caseloop::clock_store::CalendarStore;
