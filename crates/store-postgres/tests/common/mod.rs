@@ -127,3 +127,44 @@ pub fn cluster() -> Arc<Cluster> {
     *shared = Arc::downgrade(&c);
     c
 }
+
+/// Writes a sample district through the store traits in one transaction: its code tables, the
+/// district, streets, communities, unit grids, duty grids, components and cases, then `more`
+/// (e.g. a meta row) in the same transaction.
+pub fn write_district_with(
+    store: &mut impl griddesk_store::ModelStore,
+    d: &griddesk_sample::SampleDistrict,
+    more: &dyn Fn(&dyn griddesk_store::ModelSink) -> griddesk_core::Result<()>,
+) -> griddesk_core::Result<()> {
+    store.write_model(&mut |w: &dyn griddesk_store::ModelSink| {
+        w.put_code_tables(&d.tables)?;
+        w.put_district(&d.district)?;
+        for s in &d.streets {
+            w.insert_street(s)?;
+        }
+        for c in &d.communities {
+            w.insert_community(c)?;
+        }
+        for g in &d.grids {
+            w.insert_grid(g)?;
+        }
+        for g in &d.duty_grids {
+            w.insert_duty_grid(g)?;
+        }
+        for c in &d.components {
+            w.insert_component(c)?;
+        }
+        for c in &d.cases {
+            w.insert_case(c)?;
+        }
+        more(w)
+    })
+}
+
+/// [`write_district_with`] and nothing more; a failure fails the test.
+pub fn write_district(
+    store: &mut impl griddesk_store::ModelStore,
+    d: &griddesk_sample::SampleDistrict,
+) {
+    write_district_with(store, d, &|_| Ok(())).expect("the district is written");
+}

@@ -52,29 +52,7 @@ fn rebadged(to: &str) -> SampleDistrict {
 
 /// Writes a district (code tables included) through the store traits, in one transaction.
 fn write(centre: &mut impl ModelStore, d: &SampleDistrict) -> griddesk_core::Result<()> {
-    centre.write_model(&mut |w: &dyn ModelSink| {
-        w.put_code_tables(&d.tables)?;
-        w.put_district(&d.district)?;
-        for s in &d.streets {
-            w.insert_street(s)?;
-        }
-        for c in &d.communities {
-            w.insert_community(c)?;
-        }
-        for g in &d.grids {
-            w.insert_grid(g)?;
-        }
-        for g in &d.duty_grids {
-            w.insert_duty_grid(g)?;
-        }
-        for c in &d.components {
-            w.insert_component(c)?;
-        }
-        for c in &d.cases {
-            w.insert_case(c)?;
-        }
-        w.set_meta("sample", "true")
-    })
+    common::write_district_with(centre, d, &|w| w.set_meta("sample", "true"))
 }
 
 /// The snapshot `s` holds exactly the district `d` (rows compared in key order).

@@ -17,38 +17,10 @@ use griddesk_core::clock::{calendar::china_2026, CalendarEdit, WorkCalendar};
 use griddesk_core::code::DistrictCode;
 use griddesk_core::users::NewUser;
 use griddesk_sample::caseloop::{write_histories, CaseLoopSeed, Staff};
-use griddesk_sample::{generate, SampleDistrict, SampleParams};
+use griddesk_sample::{generate, SampleParams};
 use griddesk_spatial::index::SpatialIndex;
 use griddesk_store::{ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
-
-fn write(store: &mut impl ModelStore, d: &SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for g in &d.duty_grids {
-                w.insert_duty_grid(g)?;
-            }
-            for c in &d.components {
-                w.insert_component(c)?;
-            }
-            for c in &d.cases {
-                w.insert_case(c)?;
-            }
-            Ok(())
-        })
-        .expect("the district is written");
-}
 
 /// The sample's departments, accounts and routing rules, as the engine writes them.
 fn accounts(s: &dyn CaseLoopStore, seed: &CaseLoopSeed) -> griddesk_core::Result<()> {
@@ -129,8 +101,8 @@ fn a_districts_evaluation_is_the_stations() {
     let dc = d.district.code;
     let seed = d.case_loop.clone();
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
 
     // The city's standard and calendar on both sides.
     let standard = FilingStandard::default_for(&d.tables).expect("the shipped standard");

@@ -22,34 +22,6 @@ use griddesk_spatial::index::SpatialIndex;
 use griddesk_store::{AuditStore, ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
 
-fn write(store: &mut impl ModelStore, d: &SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for x in &d.duty_grids {
-                w.insert_duty_grid(x)?;
-            }
-            for c in &d.components {
-                w.insert_component(c)?;
-            }
-            for c in &d.cases {
-                w.insert_case(c)?;
-            }
-            Ok(())
-        })
-        .expect("the district is written");
-}
-
 fn at(day: u32, hour: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 12, day)
         .and_then(|x| x.and_hms_opt(hour, 0, 0))
@@ -140,8 +112,8 @@ fn setup(
     let mut centre = Centre::init(&url).expect("init");
     let d = generate(&SampleParams::benchmark(60, 40)).expect("a district");
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
     (cluster, d, station, centre)
 }
 

@@ -11,34 +11,9 @@ use griddesk_caseloop::workflow::desk::DeskStore;
 use griddesk_caseloop::workflow::queue::{CaseFilter, QueueStore};
 use griddesk_core::model::{CaseKind, CaseSource, CaseStatus};
 use griddesk_core::ErrorKind;
-use griddesk_sample::{generate, SampleDistrict, SampleParams};
+use griddesk_sample::{generate, SampleParams};
 use griddesk_store::{ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
-
-fn write(store: &mut impl ModelStore, d: &SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for c in &d.components {
-                w.insert_component(c)?;
-            }
-            for c in &d.cases {
-                w.insert_case(c)?;
-            }
-            Ok(())
-        })
-        .expect("the district is written");
-}
 
 /// Workflow rows for a few cases (the case loop's own writes are not in the centre yet): the
 /// same statements on both sides, `{d}` the district column's value where the centre has one.
@@ -96,8 +71,8 @@ fn the_case_list_filters_and_pages_as_at_the_station() {
     let d = generate(&SampleParams::benchmark(80, 600)).expect("a district");
     assert_eq!(d.district.code.as_str(), "331003");
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
     // A second district with the same case numbers: never in the first one's list.
     let mut other = d.clone();
     other.district.code = griddesk_core::code::DistrictCode::parse("331004").expect("code");

@@ -26,31 +26,6 @@ use griddesk_store::{AuditStore, ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
 use std::collections::HashMap;
 
-fn write(store: &mut impl ModelStore, d: &SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for c in &d.components {
-                w.insert_component(c)?;
-            }
-            for c in &d.cases {
-                w.insert_case(c)?;
-            }
-            Ok(())
-        })
-        .expect("the district is written");
-}
-
 fn code(s: &str) -> DistrictCode {
     DistrictCode::parse(s).expect("a district code")
 }
@@ -338,8 +313,8 @@ fn setup(
     let d = generate(&SampleParams::benchmark(60, 40)).expect("a district");
     assert_eq!(d.district.code.as_str(), "331003");
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
     station
         .db()
         .insert_department(&department("D01"))

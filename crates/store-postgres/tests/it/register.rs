@@ -12,28 +12,6 @@ use griddesk_core::ErrorKind;
 use griddesk_store::{AuditStore, ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
 
-fn write(store: &mut impl ModelStore, d: &griddesk_sample::SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for c in &d.components {
-                w.insert_component(c)?;
-            }
-            Ok(())
-        })
-        .expect("written");
-}
-
 #[test]
 fn the_register_reads_rewrites_and_numbers_as_at_the_station() {
     let cluster = common::cluster();
@@ -42,8 +20,8 @@ fn the_register_reads_rewrites_and_numbers_as_at_the_station() {
     let d = griddesk_sample::generate(&griddesk_sample::SampleParams::benchmark(60, 50))
         .expect("a district");
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
     let local = station.db();
     let remote = centre.district(d.district.code);
 

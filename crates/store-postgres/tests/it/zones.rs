@@ -7,35 +7,13 @@
 use crate::common;
 
 use griddesk_core::code::{DistrictCode, GridCode};
-use griddesk_sample::{generate, SampleDistrict, SampleParams};
+use griddesk_sample::{generate, SampleParams};
 use griddesk_store::{ModelSink, ModelStore};
 use griddesk_store_postgres::Centre;
 use griddesk_zones::zones::model::{
     LayerKind, Network, OrgUnit, Person, RoadClass, RoadLine, Role, UnitKind, ZoneLayer, DUTY_LAYER,
 };
 use griddesk_zones::zones::store::{OnConflict, ZoneStore};
-
-fn write(store: &mut impl ModelStore, d: &SampleDistrict) {
-    store
-        .write_model(&mut |w: &dyn ModelSink| {
-            w.put_code_tables(&d.tables)?;
-            w.put_district(&d.district)?;
-            for s in &d.streets {
-                w.insert_street(s)?;
-            }
-            for c in &d.communities {
-                w.insert_community(c)?;
-            }
-            for g in &d.grids {
-                w.insert_grid(g)?;
-            }
-            for x in &d.duty_grids {
-                w.insert_duty_grid(x)?;
-            }
-            Ok(())
-        })
-        .expect("the district is written");
-}
 
 fn unit(code: &str, parent: Option<&str>) -> OrgUnit {
     OrgUnit {
@@ -226,8 +204,8 @@ fn the_zones_read_and_write_as_at_the_station() {
     let d = generate(&SampleParams::benchmark(80, 40)).expect("a district");
     let dc = d.district.code;
     let mut station = griddesk_store_sqlite::Store::in_memory().expect("a station store");
-    write(&mut station, &d);
-    write(&mut centre, &d);
+    common::write_district(&mut station, &d);
+    common::write_district(&mut centre, &d);
 
     // The sample's zones, written at once: in a transaction on both sides.
     station
@@ -299,7 +277,7 @@ fn a_district_view_never_reads_or_changes_another_districts_zones() {
         d.district.code,
         DistrictCode::parse("331004").expect("a district code"),
     );
-    write(&mut centre, &d);
+    common::write_district(&mut centre, &d);
     let mut other = d.district.clone();
     other.code = b;
     centre
