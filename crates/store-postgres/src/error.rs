@@ -22,6 +22,7 @@ pub enum Code {
     Geometry,
     Corrupt,
     PermissionDenied,
+    Settle,
 }
 
 impl Code {
@@ -40,6 +41,7 @@ impl Code {
             Code::Geometry => "centre.geometry",
             Code::Corrupt => "centre.corrupt",
             Code::PermissionDenied => "centre.permission_denied",
+            Code::Settle => "centre.settle",
         }
     }
 }
@@ -108,6 +110,14 @@ pub enum Error {
     },
     #[error("{what}: permission denied for this role ({detail})")]
     PermissionDenied { what: String, detail: String },
+    /// A sync conflict that cannot be settled as asked (settled already, its row changed at
+    /// the centre since, a column the row does not have).
+    #[error("sync conflict {id} of district {district} cannot be settled: {reason}")]
+    Settle {
+        district: String,
+        id: i64,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -126,6 +136,7 @@ impl Error {
             Error::Geometry { .. } => Code::Geometry,
             Error::Corrupt { .. } => Code::Corrupt,
             Error::PermissionDenied { .. } => Code::PermissionDenied,
+            Error::Settle { .. } => Code::Settle,
         }
     }
 

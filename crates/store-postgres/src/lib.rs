@@ -41,4 +41,4 @@ pub use griddesk_store::district_rows as rows;
 pub use migrate::{current_version, MIGRATIONS};
 pub use model::{DistrictScope, DistrictTx};
 pub use stations::StationCredentials;
-pub use sync::{SyncConflict, STATION_SCHEMA_VERSION};
+pub use sync::{Keep, Settle, Settlement, SyncConflict, STATION_SCHEMA_VERSION};

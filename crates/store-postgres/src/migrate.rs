@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0007_patrol_track.sql"),
     ),
     ("0008_sync.sql", include_str!("../migrations/0008_sync.sql")),
+    (
+        "0009_sync_settle.sql",
+        include_str!("../migrations/0009_sync_settle.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.

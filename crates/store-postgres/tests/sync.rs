@@ -433,3 +433,358 @@ fn a_centre_edit_committed_while_a_batch_is_checked_is_a_conflict_not_overwritte
         .get(0);
     assert_eq!(owner, "centre", "the centre's edit is kept");
 }
+
+/// One value of a component at the centre.
+fn centre_component(admin: &mut postgres::Client, code: &str, column: &str) -> Option<String> {
+    admin
+        .query_one(
+            &format!(
+                "SELECT \"{column}\"::text FROM component WHERE district = '331003' AND code = $1"
+            ),
+            &[&code],
+        )
+        .expect("the component at the centre")
+        .get(0)
+}
+
+fn station_component(station: &Store, code: &str, column: &str) -> Option<String> {
+    station
+        .conn()
+        .query_row(
+            &format!("SELECT \"{column}\" FROM component WHERE code = ?1"),
+            [code],
+            |r| r.get(0),
+        )
+        .expect("the component at the station")
+}
+
+fn two_components(station: &Store) -> (String, String) {
+    station
+        .conn()
+        .query_row(
+            "SELECT min(code), (SELECT min(code) FROM component WHERE code > (SELECT min(code) FROM component)) FROM component",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("two components")
+}
+
+#[test]
+fn edits_of_different_columns_merge_and_the_merged_row_comes_down() {
+    let (_cluster, centre, station, url) = loaded("t_sync_merge");
+    let (first, second) = two_components(&station);
+    let c = station.conn();
+    c.execute(
+        "UPDATE component SET owner = 'station owner' WHERE code = ?1",
+        [&first],
+    )
+    .expect("edit");
+    c.execute(
+        "UPDATE component SET owner = 'station owner' WHERE code = ?1",
+        [&second],
+    )
+    .expect("edit");
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    // The first: another column at the centre (a merge); the second: the same column
+    // otherwise (a conflict).
+    admin
+        .execute(
+            "UPDATE component SET maintainer = 'centre maintainer' WHERE district = '331003' AND code = $1",
+            &[&first],
+        )
+        .expect("a centre edit");
+    admin
+        .execute(
+            "UPDATE component SET owner = 'centre owner' WHERE district = '331003' AND code = $1",
+            &[&second],
+        )
+        .expect("a centre edit");
+    let report = griddesk_sync::sync(&station.db(), &centre, D).expect("the sync");
+    let sent = report.sent.expect("a batch");
+    let comp = &sent.outcome.tables["component"];
+    assert_eq!(
+        (comp.merged, comp.conflicts, comp.updated),
+        (1, 1, 0),
+        "{comp:?}"
+    );
+    assert_eq!(sent.outcome.conflicts.len(), 1);
+    assert!(sent.outcome.conflicts[0].key.contains(&second));
+    // Both sides' changes are kept at the centre…
+    assert_eq!(
+        centre_component(&mut admin, &first, "owner").as_deref(),
+        Some("station owner")
+    );
+    assert_eq!(
+        centre_component(&mut admin, &first, "maintainer").as_deref(),
+        Some("centre maintainer")
+    );
+    // …and the merged row came down to the station in the same sync; the conflicted one did
+    // not overwrite the station's.
+    let got = report.received.expect("a download");
+    assert_eq!(
+        got.tables["component"].updated, 1,
+        "{:?}",
+        got.tables["component"]
+    );
+    assert_eq!(got.conflicts.len(), 1, "{:?}", got.conflicts);
+    assert_eq!(
+        station_component(&station, &first, "maintainer").as_deref(),
+        Some("centre maintainer")
+    );
+    assert_eq!(
+        station_component(&station, &first, "owner").as_deref(),
+        Some("station owner")
+    );
+    assert_eq!(
+        station_component(&station, &second, "owner").as_deref(),
+        Some("station owner")
+    );
+    // Nothing more goes up for the merged row; the conflict stays open, recorded once.
+    let again = griddesk_sync::sync(&station.db(), &centre, D).expect("again");
+    let sent = again.sent.expect("the conflicted row again");
+    assert_eq!(sent.changes.values().sum::<u64>(), 1, "{:?}", sent.changes);
+    assert_eq!(centre.sync_conflicts(None).expect("conflicts").len(), 1);
+}
+
+#[test]
+fn centre_changes_come_down_once_and_a_station_change_is_not_overwritten() {
+    let (_cluster, centre, station, url) = loaded("t_sync_down");
+    let (first, second) = two_components(&station);
+    let rule: i64 = station
+        .conn()
+        .query_row("SELECT max(id) FROM routing_rule", [], |r| r.get(0))
+        .expect("a routing rule");
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    admin
+        .batch_execute(&format!(
+            "UPDATE component SET state = 'damaged', owner = 'centre' WHERE district = '331003' AND code = '{first}';
+             UPDATE component SET owner = 'centre' WHERE district = '331003' AND code = '{second}';
+             DELETE FROM routing_rule WHERE district = '331003' AND id = {rule};
+             UPDATE code_class SET name = name || ' (city)' WHERE (kind, code) = (SELECT kind, code FROM code_class ORDER BY kind, code LIMIT 1);"
+        ))
+        .expect("the centre's edits");
+    // The station changed the second component too, and has not sent it: a download alone
+    // leaves it as the station has it.
+    station
+        .conn()
+        .execute(
+            "UPDATE component SET owner = 'station' WHERE code = ?1",
+            [&second],
+        )
+        .expect("a station edit");
+    let got =
+        griddesk_sync::receive(&station.db(), &centre, D, &mut |_| Ok(())).expect("a download");
+    assert!(!got.unchanged);
+    let comp = &got.tables["component"];
+    assert_eq!((comp.updated, comp.conflicts), (1, 1), "{comp:?}");
+    assert_eq!(got.tables["routing_rule"].deleted, 1);
+    assert_eq!(
+        got.tables["code_class"].updated,
+        1,
+        "{:?}",
+        got.tables.get("code_class")
+    );
+    assert_eq!(
+        station_component(&station, &first, "state").as_deref(),
+        Some("damaged")
+    );
+    assert_eq!(
+        station_component(&station, &second, "owner").as_deref(),
+        Some("station")
+    );
+    let rules: i64 = station
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM routing_rule WHERE id = ?1",
+            [rule],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(rules, 0);
+    let city: i64 = station
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM code_class WHERE name LIKE '% (city)'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(city, 1);
+    // Nothing changed at the centre since: the next download reads nothing.
+    let next = griddesk_sync::receive(&station.db(), &centre, D, &mut |_| Ok(())).expect("again");
+    assert!(next.unchanged, "{next:?}");
+    // A crash between the read and the station's write leaves the station as it was.
+    admin
+        .execute(
+            "UPDATE component SET owner = 'centre later' WHERE district = '331003' AND code = $1",
+            &[&first],
+        )
+        .expect("a later centre edit");
+    let crashed = griddesk_sync::receive(&station.db(), &centre, D, &mut |s| {
+        if s == Step::Read {
+            Err(Error::Interrupted("killed before the station wrote".into()))
+        } else {
+            Ok(())
+        }
+    })
+    .expect_err("the crash");
+    assert!(matches!(crashed, Error::Interrupted(_)));
+    assert_eq!(
+        station_component(&station, &first, "owner").as_deref(),
+        Some("centre")
+    );
+    // The full sync: the station's change goes up as a conflict, the later edit comes down,
+    // and the rows the station sent do not come back.
+    let report = griddesk_sync::sync(&station.db(), &centre, D).expect("the sync");
+    assert_eq!(report.sent.expect("a batch").outcome.conflicts.len(), 1);
+    let got = report.received.expect("a download");
+    assert_eq!(got.written(), 1, "{:?}", got.tables);
+    assert_eq!(
+        station_component(&station, &first, "owner").as_deref(),
+        Some("centre later")
+    );
+}
+
+#[test]
+fn the_rows_a_station_sent_do_not_come_back() {
+    let (_cluster, centre, mut station, _) = loaded("t_sync_nobounce");
+    edit_station(&mut station);
+    let report = griddesk_sync::sync(&station.db(), &centre, D).expect("the sync");
+    assert!(report.sent.is_some());
+    let got = report.received.expect("a download");
+    assert!(!got.unchanged, "the batch changed the centre");
+    assert_eq!(got.written(), 0, "{:?}", got.tables);
+    assert!(got.conflicts.is_empty());
+    assert_equal(&centre, &station);
+    let again = griddesk_sync::sync(&station.db(), &centre, D).expect("again");
+    assert!(again.received.expect("a download").unchanged);
+}
+
+#[test]
+fn a_settled_conflict_is_audited_closed_and_its_row_comes_down() {
+    let (_cluster, centre, station, url) = loaded("t_sync_settle");
+    let (first, second) = two_components(&station);
+    let c = station.conn();
+    for code in [&first, &second] {
+        c.execute(
+            "UPDATE component SET owner = 'station' WHERE code = ?1",
+            [code],
+        )
+        .expect("edit");
+    }
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    for code in [&first, &second] {
+        admin
+            .execute(
+                "UPDATE component SET owner = 'centre' WHERE district = '331003' AND code = $1",
+                &[code],
+            )
+            .expect("a centre edit");
+    }
+    griddesk_sync::sync(&station.db(), &centre, D).expect("the sync");
+    let code = griddesk_core::code::DistrictCode::parse(D).expect("a code");
+    let open = centre.sync_conflicts(Some(&code)).expect("conflicts");
+    assert_eq!(open.len(), 2);
+    let id_of = |k: &str| {
+        open.iter()
+            .find(|x| x.conflict.key.contains(k))
+            .expect("the conflict")
+            .id
+    };
+    use griddesk_store_postgres::{Keep, Settle};
+    // The first: the centre's version, its maintainer set by hand (a merge).
+    let settled = centre
+        .settle_conflict(
+            &code,
+            id_of(&first),
+            &Settle {
+                keep: Keep::Centre,
+                set: vec![("maintainer".into(), Some("chosen by hand".into()))],
+            },
+            "admin",
+            Some(griddesk_core::users::Role::Admin),
+        )
+        .expect("settled");
+    let s = settled.settled.expect("a settlement");
+    assert_eq!((s.by.as_str(), s.choice.as_str()), ("admin", "merged"));
+    // The second: the station's version.
+    centre
+        .settle_conflict(
+            &code,
+            id_of(&second),
+            &Settle {
+                keep: Keep::Station,
+                set: vec![],
+            },
+            "admin",
+            None,
+        )
+        .expect("settled");
+    // Settled once only; a column the table lacks is refused.
+    let twice = centre
+        .settle_conflict(
+            &code,
+            id_of(&second),
+            &Settle {
+                keep: Keep::Centre,
+                set: vec![],
+            },
+            "admin",
+            None,
+        )
+        .expect_err("settled already");
+    assert_eq!(
+        twice.code(),
+        griddesk_store_postgres::Code::Settle,
+        "{twice}"
+    );
+    assert_eq!(
+        centre_component(&mut admin, &first, "maintainer").as_deref(),
+        Some("chosen by hand")
+    );
+    assert_eq!(
+        centre_component(&mut admin, &first, "owner").as_deref(),
+        Some("centre")
+    );
+    assert_eq!(
+        centre_component(&mut admin, &second, "owner").as_deref(),
+        Some("station")
+    );
+    // Audited and sealed.
+    let n: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM audit_log WHERE district = '331003' AND action = 'sync.settle' AND login = 'admin'",
+            &[],
+        )
+        .expect("the audit rows")
+        .get(0);
+    assert_eq!(n, 2);
+    assert!(centre.check_district_audit(code).expect("seals").ok());
+    // The next sync: nothing is raised again, the chosen rows come down, every table equal.
+    let report = griddesk_sync::sync(&station.db(), &centre, D).expect("the next sync");
+    if let Some(sent) = &report.sent {
+        assert!(
+            sent.outcome.conflicts.is_empty(),
+            "{:?}",
+            sent.outcome.conflicts
+        );
+    }
+    assert_eq!(
+        station_component(&station, &first, "owner").as_deref(),
+        Some("centre")
+    );
+    assert_eq!(
+        station_component(&station, &first, "maintainer").as_deref(),
+        Some("chosen by hand")
+    );
+    assert_eq!(
+        station_component(&station, &second, "owner").as_deref(),
+        Some("station")
+    );
+    assert_equal(&centre, &station);
+    let all = centre.sync_conflicts(Some(&code)).expect("conflicts");
+    assert_eq!(all.len(), 2);
+    assert!(all.iter().all(|x| x.settled.is_some()));
+    let later = griddesk_sync::sync(&station.db(), &centre, D).expect("later");
+    assert!(later.sent.is_none(), "{:?}", later.sent);
+}

@@ -29,7 +29,9 @@ pub mod error;
 
 pub use error::{Error, Result};
 
-use griddesk_store::district_rows::{canonical_row, district_tables, Cell, DistrictRows};
+use griddesk_store::district_rows::{
+    canonical_row, district_tables, Cell, DistrictRows, Owner, TableSpec, TABLES,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -249,6 +251,12 @@ pub struct TableCount {
     /// The same change was already there at the centre: nothing to write.
     pub same: u64,
     pub conflicts: u64,
+    /// Changed on both sides in different columns: both sides' changes kept in one row.
+    #[serde(default)]
+    pub merged: u64,
+    /// The change a person already settled as a conflict: not applied, not raised again.
+    #[serde(default)]
+    pub settled: u64,
 }
 
 /// The centre's answer to a batch.
@@ -259,6 +267,55 @@ pub struct Outcome {
     pub already: bool,
     pub tables: BTreeMap<String, TableCount>,
     pub conflicts: Vec<Conflict>,
+    /// The changes (table, key) whose conflict a person had settled: the station's base of
+    /// them stays, so the settled row comes down and replaces the station's.
+    #[serde(default)]
+    pub settled: Vec<(String, String)>,
+}
+
+/// A conflict a person settled: the station's change it was about (its version, `None`
+/// for a delete) is not applied or raised again; the chosen row comes down instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settled {
+    pub table: String,
+    pub key: String,
+    pub station: Option<String>,
+}
+
+/// The centre's generation counters (docs/centre.md, "Sync"): bumped by every transaction
+/// that changes a row of the district (`district`) or of the city's shared tables (`city`),
+/// whoever writes. A station keeps the pair its last download read: equal counters mean
+/// nothing came to the centre since.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Marks {
+    pub district: i64,
+    pub city: i64,
+}
+
+/// What one download brought to the station.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Received {
+    /// Per table: rows inserted, updated and deleted at the station, rows already equal
+    /// (`same`), rows left as the station has them because it changed them too (`conflicts`).
+    pub tables: BTreeMap<String, TableCount>,
+    /// Rows the station changed since its base that the centre changed too: not
+    /// overwritten. The station's change goes up at the next sync and meets the centre's
+    /// version there (a conflict recorded, or merged).
+    pub conflicts: Vec<Conflict>,
+    /// Nothing had changed at the centre since the last download (no row read).
+    pub unchanged: bool,
+    /// The counters this download brought the station up to.
+    pub marks: Marks,
+}
+
+impl Received {
+    /// Rows written at the station.
+    pub fn written(&self) -> u64 {
+        self.tables
+            .values()
+            .map(|c| c.inserted + c.updated + c.deleted)
+            .sum()
+    }
 }
 
 /// The rows of one table that the centre is to write, decided by [`apply_batch`]: inserts and
@@ -304,6 +361,16 @@ pub trait Station: DistrictRows {
         &self,
         f: &mut dyn FnMut() -> griddesk_core::Result<()>,
     ) -> griddesk_core::Result<()>;
+    /// The centre's counters the station's last download read (`None` before the first).
+    fn download_marks(&self) -> griddesk_core::Result<Option<Marks>>;
+    /// Keeps the counters a download read (inside the download's transaction).
+    fn set_download_marks(&self, marks: Marks) -> griddesk_core::Result<()>;
+    /// Writes one table's downloaded rows into the station's table: deletes (by key, the
+    /// whole row when the table has no key), then updates, then inserts. Foreign keys are
+    /// checked when the enclosing transaction commits.
+    fn write_rows(&self, w: &Writes) -> griddesk_core::Result<()>;
+    /// Moves base rows (table, key, new text or `None` to drop it), nothing else.
+    fn move_base(&self, moves: &[BaseMove]) -> griddesk_core::Result<()>;
 }
 
 /// One base row moved by an acknowledgement.
@@ -321,6 +388,12 @@ pub trait Centre: DistrictRows {
     fn station_schema_version(&self) -> i64;
     /// Runs `f` in one transaction: committed when it returns `Ok`, rolled back otherwise.
     fn in_transaction(
+        &self,
+        f: &mut dyn FnMut(&dyn CentreTx) -> griddesk_core::Result<()>,
+    ) -> griddesk_core::Result<()>;
+    /// Runs `f` in one read-only transaction whose every read sees the same snapshot (the
+    /// counters and the rows of one download agree).
+    fn in_snapshot(
         &self,
         f: &mut dyn FnMut(&dyn CentreTx) -> griddesk_core::Result<()>,
     ) -> griddesk_core::Result<()>;
@@ -346,6 +419,11 @@ pub trait CentreTx {
     /// Records a conflict raised by batch `id`, unless the same conflict (table, key and all
     /// three versions) is recorded already.
     fn record_conflict(&self, district: &str, id: &str, c: &Conflict) -> griddesk_core::Result<()>;
+    /// The conflicts of `district` a person has settled, with the station's version each was
+    /// about.
+    fn settled(&self, district: &str) -> griddesk_core::Result<Vec<Settled>>;
+    /// The generation counters of `district` and of the city's shared rows.
+    fn generations(&self, district: &str) -> griddesk_core::Result<Marks>;
     /// Records batch `id` as applied, with its outcome (JSON).
     fn record_batch(
         &self,
@@ -489,6 +567,31 @@ pub fn diff(
     })
 }
 
+/// The field-level merge of a row changed on both sides since `base` (docs/centre.md,
+/// "Sync"): column by column, a value the station left as in the base takes the centre's, a
+/// value the centre left (or changed the same way) takes the station's. `None` when one
+/// column was changed differently on both sides: a conflict.
+pub fn merge(base: &[Cell], station: &[Cell], centre: &[Cell]) -> Option<Vec<Cell>> {
+    if base.len() != station.len() || centre.len() != station.len() {
+        return None;
+    }
+    let text = |c: &Cell| canonical_row(std::slice::from_ref(c));
+    base.iter()
+        .zip(station)
+        .zip(centre)
+        .map(|((b, s), c)| {
+            let (b, st, ct) = (text(b), text(s), text(c));
+            if st == b {
+                Some(c.clone())
+            } else if ct == b || ct == st {
+                Some(s.clone())
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
 /// Applies a batch at the centre (the centre's side of a sync): refused when its schema
 /// version is not the one the centre expects; acknowledged without applying anything when its
 /// id is recorded; else, in one transaction, every change whose row at the centre is still
@@ -531,6 +634,7 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
         already: false,
         tables: BTreeMap::new(),
         conflicts: Vec::new(),
+        settled: Vec::new(),
     };
     let mut fail: Option<Error> = None;
     centre
@@ -547,9 +651,12 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
                 })?;
                 outcome.tables = was.tables;
                 outcome.conflicts = was.conflicts;
+                outcome.settled = was.settled;
                 outcome.already = true;
                 return Ok(());
             }
+            outcome.settled.clear();
+            let settled = tx.settled(d)?;
             // Deletes go child first (reverse table order), the rest parent first.
             let mut writes: Vec<Writes> = Vec::new();
             for (t, (pos, rows)) in batch.tables.iter().zip(&decoded) {
@@ -561,10 +668,11 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
                 {
                     tx.lock(d, &t.table)?;
                 }
-                let held: HashMap<String, String> = keyed(tx.rows(d, &t.table, &t.columns)?, pos)
-                    .into_iter()
-                    .map(|(k, text, _)| (k, text))
-                    .collect();
+                let held: HashMap<String, (String, Vec<Cell>)> =
+                    keyed(tx.rows(d, &t.table, &t.columns)?, pos)
+                        .into_iter()
+                        .map(|(k, text, cells)| (k, (text, cells)))
+                        .collect();
                 let mut w = Writes {
                     table: t.table.clone(),
                     columns: t.columns.clone(),
@@ -578,13 +686,34 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
                         Change::Insert { .. } => None,
                         Change::Update { base, .. } | Change::Delete { base, .. } => Some(base),
                     };
-                    let centre_now = held.get(c.key());
+                    let held_row = held.get(c.key());
+                    let centre_now = held_row.map(|(text, _)| text);
                     if centre_now == station.as_ref() {
                         // The same change on both sides (a row deleted on both, the same values).
                         count.same += 1;
                         continue;
                     }
                     if centre_now != base {
+                        if settled
+                            .iter()
+                            .any(|s| s.table == t.table && s.key == c.key() && s.station == station)
+                        {
+                            // A person chose what this row is: the choice comes down instead.
+                            count.settled += 1;
+                            outcome.settled.push((t.table.clone(), c.key().to_string()));
+                            continue;
+                        }
+                        if let (Change::Update { base, .. }, Some(r), Some((_, now))) =
+                            (c, row, held_row)
+                        {
+                            if let Some(m) =
+                                parse_canonical(base).ok().and_then(|b| merge(&b, r, now))
+                            {
+                                count.merged += 1;
+                                w.updates.push(m);
+                                continue;
+                            }
+                        }
                         count.conflicts += 1;
                         let conflict = Conflict {
                             table: t.table.clone(),
@@ -672,12 +801,19 @@ pub fn apply_batch(centre: &dyn Centre, batch: &Batch) -> Result<Outcome> {
     Ok(outcome)
 }
 
-/// The base moves an acknowledged batch makes: every change but the conflicted ones.
+/// The base moves an acknowledged batch makes: every change but the conflicted and settled
+/// ones (a merged row's base becomes what the station sent: the merged row then comes down).
 fn moves(batch: &Batch, outcome: &Outcome) -> Result<Vec<BaseMove>> {
     let conflicted: std::collections::HashSet<(&str, &str)> = outcome
         .conflicts
         .iter()
         .map(|c| (c.table.as_str(), c.key.as_str()))
+        .chain(
+            outcome
+                .settled
+                .iter()
+                .map(|(t, k)| (t.as_str(), k.as_str())),
+        )
         .collect();
     let mut out = Vec::new();
     for t in &batch.tables {
@@ -719,6 +855,9 @@ pub struct Report {
     pub resent: Option<Sent>,
     /// This sync's own batch (`None`: nothing had changed).
     pub sent: Option<Sent>,
+    /// What came down after the batch went up (`None`: the sync stopped before).
+    #[serde(default)]
+    pub received: Option<Received>,
 }
 
 /// Where a test may stop a sync, as a crash would.
@@ -728,6 +867,8 @@ pub enum Step {
     Saved,
     /// The centre has committed the batch; the station has not moved its base yet.
     Applied,
+    /// The centre's rows of a download are read; the station has not written them yet.
+    Read,
 }
 
 /// One sync of `district` from `station` up to `centre`; `stop` is asked at every [`Step`]
@@ -793,7 +934,248 @@ pub fn sync_with(
         stop(Step::Saved)?;
         report.sent = Some(send(station, centre, &batch, stop)?);
     }
+    report.received = Some(receive(station, centre, district, stop)?);
     Ok(report)
+}
+
+/// A table the centre's snapshot gave: its columns and rows.
+type FromCentre = (&'static TableSpec, Vec<String>, Vec<Vec<Cell>>);
+
+/// A row's text under its key, and its cells.
+type KeyedRows = HashMap<String, (String, Vec<Cell>)>;
+
+/// The downward half (docs/centre.md, "Sync"): what the centre holds of `district` (and of
+/// the city's shared tables) that the station's base does not, brought to the station.
+///
+/// The centre's generation counters tell whether anything changed there since the station's
+/// last download (every writer of the centre bumps them in its own transaction); when they
+/// did, the centre's rows are read in one snapshot with the counters and compared with the
+/// base: a row whose centre text is not its base text changed at the centre. When the
+/// station's row is still its base, the centre's row replaces it and becomes its base; when
+/// the station has the centre's row already, only the base moves; when the station changed
+/// it too, it is left alone (a conflict: the station's change goes up at the next sync and
+/// meets the centre's version there) — unless a person settled that very change, whose
+/// chosen row then replaces it. The shared tables are the city's: the station's rows are
+/// made the centre's. Rows, base and counters are written in one station transaction.
+pub fn receive(
+    station: &dyn Station,
+    centre: &dyn Centre,
+    district: &str,
+    stop: &mut dyn FnMut(Step) -> Result<()>,
+) -> Result<Received> {
+    let columns = |t: &str| centre.table_columns(t);
+    let was = station.download_marks()?;
+    // The columns first: the centre's connection is the snapshot's while it is open.
+    let mut wanted: Vec<(&'static TableSpec, Vec<String>)> = Vec::new();
+    for t in TABLES {
+        wanted.push((t, columns_for(station, t.name, &columns)?));
+    }
+    let mut tables: Vec<FromCentre> = Vec::new();
+    let mut settled: Vec<Settled> = Vec::new();
+    let mut now = Marks::default();
+    let mut fail: Option<Error> = None;
+    centre
+        .in_snapshot(&mut |tx| {
+            tables.clear();
+            now = tx.generations(district)?;
+            settled = tx.settled(district)?;
+            for (t, cols) in &wanted {
+                let changed = match (t.owner, was) {
+                    (_, None) => true,
+                    (Owner::Shared, Some(m)) => m.city != now.city,
+                    (Owner::District, Some(m)) => m.district != now.district,
+                };
+                if !changed {
+                    continue;
+                }
+                let rows = tx.rows(district, t.name, cols)?;
+                tables.push((t, cols.clone(), rows));
+            }
+            Ok(())
+        })
+        .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
+    let mut got = Received {
+        unchanged: tables.is_empty(),
+        marks: now,
+        ..Received::default()
+    };
+    if was == Some(now) {
+        return Ok(got);
+    }
+    stop(Step::Read)?;
+    station
+        .consistent(&mut || {
+            got.tables.clear();
+            got.conflicts.clear();
+            match down(station, district, &tables, &settled, &mut got) {
+                Ok(()) => {}
+                Err(Error::Store(e)) => return Err(e),
+                Err(e) => {
+                    let text = e.to_string();
+                    fail = Some(e);
+                    return Err(griddesk_core::Error::Internal(text));
+                }
+            }
+            station.set_download_marks(now)
+        })
+        .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
+    Ok(got)
+}
+
+/// Inside the station's transaction: decides and writes what came down, and moves the base.
+fn down(
+    station: &dyn Station,
+    district: &str,
+    tables: &[FromCentre],
+    settled: &[Settled],
+    got: &mut Received,
+) -> Result<()> {
+    let mut writes: Vec<Writes> = Vec::new();
+    let mut moves: Vec<BaseMove> = Vec::new();
+    for (t, cols, rows) in tables {
+        let key = station.table_key(t.name)?;
+        let pos = key_positions(t.name, cols, &key)?;
+        let centre: KeyedRows = keyed(rows.clone(), &pos)
+            .into_iter()
+            .map(|(k, text, cells)| (k, (text, cells)))
+            .collect();
+        let here: KeyedRows = keyed(station.table_rows(district, t.name, cols)?, &pos)
+            .into_iter()
+            .map(|(k, text, cells)| (k, (text, cells)))
+            .collect();
+        let count = got.tables.entry(t.name.to_string()).or_default();
+        let mut w = Writes {
+            table: t.name.to_string(),
+            columns: cols.clone(),
+            key: key.clone(),
+            ..Writes::default()
+        };
+        // The key cells a delete names its row by (the whole row without a key).
+        let key_cells = |cells: &[Cell]| -> Vec<Cell> {
+            if pos.is_empty() {
+                cells.to_vec()
+            } else {
+                pos.iter().map(|&p| cells[p].clone()).collect()
+            }
+        };
+        // Writes the centre's version `c` over the station's `s` (either may be absent).
+        let put = |w: &mut Writes,
+                   count: &mut TableCount,
+                   c: Option<&(String, Vec<Cell>)>,
+                   s: Option<&(String, Vec<Cell>)>| {
+            match (c, s) {
+                (Some((_, cells)), None) => {
+                    count.inserted += 1;
+                    w.inserts.push(cells.iter().map(station_cell).collect());
+                }
+                (Some((_, cells)), Some(_)) => {
+                    count.updated += 1;
+                    w.updates.push(cells.iter().map(station_cell).collect());
+                }
+                (None, Some((_, cells))) => {
+                    count.deleted += 1;
+                    w.deletes.push(key_cells(cells));
+                }
+                (None, None) => {}
+            }
+        };
+        if t.owner == Owner::Shared {
+            // The city's rows: the station's become the centre's.
+            let mut keys: Vec<&String> = centre.keys().chain(here.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let (c, s) = (centre.get(k), here.get(k));
+                if c.map(|r| &r.0) == s.map(|r| &r.0) {
+                    continue;
+                }
+                put(&mut w, count, c, s);
+            }
+        } else {
+            let base: HashMap<String, String> = station.base_rows(t.name)?.into_iter().collect();
+            let mut keys: Vec<&String> = centre.keys().chain(base.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                let (c, s) = (centre.get(k), here.get(k));
+                let (ct, st, bt) = (c.map(|r| &r.0), s.map(|r| &r.0), base.get(k));
+                if ct == bt {
+                    continue;
+                }
+                let chosen = || {
+                    settled
+                        .iter()
+                        .any(|x| x.table == t.name && &x.key == k && x.station.as_ref() == st)
+                };
+                if st == ct {
+                    count.same += 1;
+                } else if st == bt || chosen() {
+                    put(&mut w, count, c, s);
+                } else {
+                    count.conflicts += 1;
+                    got.conflicts.push(Conflict {
+                        table: t.name.to_string(),
+                        key: k.clone(),
+                        base: bt.cloned(),
+                        station: st.cloned(),
+                        centre: ct.cloned(),
+                    });
+                    continue;
+                }
+                moves.push(BaseMove {
+                    table: t.name.to_string(),
+                    key: k.clone(),
+                    row: ct.cloned(),
+                });
+            }
+        }
+        writes.push(w);
+    }
+    // Deletes child first (reverse table order), the rest parent first.
+    for w in writes.iter().rev().filter(|w| !w.deletes.is_empty()) {
+        station.write_rows(&Writes {
+            inserts: Vec::new(),
+            updates: Vec::new(),
+            ..w.clone()
+        })?;
+    }
+    for w in writes
+        .iter()
+        .filter(|w| !w.inserts.is_empty() || !w.updates.is_empty())
+    {
+        station.write_rows(&Writes {
+            deletes: Vec::new(),
+            ..w.clone()
+        })?;
+    }
+    station.move_base(&moves)?;
+    Ok(())
+}
+
+/// A centre's value as the station keeps it: a time in the station's form
+/// (`YYYY-MM-DD HH:MM:SS`, a fraction of a second only when there is one), any other value
+/// as it is.
+pub fn station_cell(c: &Cell) -> Cell {
+    if let Cell::Text(t) = c {
+        let b = t.as_bytes();
+        if b.len() > 19
+            && b[10] == b' '
+            && b[19] == b'.'
+            && b[..19]
+                .iter()
+                .all(|x| x.is_ascii_digit() || b"-: ".contains(x))
+        {
+            let frac = t[20..].trim_end_matches('0');
+            if t[20..].bytes().all(|x| x.is_ascii_digit()) {
+                return Cell::Text(if frac.is_empty() {
+                    t[..19].to_string()
+                } else {
+                    format!("{}.{frac}", &t[..19])
+                });
+            }
+        }
+    }
+    c.clone()
 }
 
 /// One sync with no stops.
