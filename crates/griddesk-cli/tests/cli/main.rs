@@ -2,6 +2,7 @@
 
 mod analytics;
 mod centre;
+mod centre_kill;
 mod centre_load;
 mod centre_sync;
 mod commands;
