@@ -361,6 +361,7 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'not-permitted-registers': { zh: '用户“{login}”（{role}）无权编辑街面台账；仅限受理员、值班长、派遣员、监督员和系统管理员', en: 'User “{login}” ({role}) may not edit the street registers; they are kept by receptionists, shift leaders, dispatchers, inspectors and administrators' },
   'not-permitted-basemaps': { zh: '用户“{login}”（{role}）无权安装或删除底图；仅限网格规划员和系统管理员', en: 'User “{login}” ({role}) may not install or remove basemaps; only grid planners and administrators may' },
   'not-permitted-tracks': { zh: '用户“{login}”（{role}）无权查看该监督员的巡查轨迹；监督员只能查看本人的，值班长、派遣员、领导和系统管理员可查看所有人的', en: 'User “{login}” ({role}) may not read this inspector’s patrol track; inspectors read their own, shift leaders, dispatchers, leaders and administrators anyone’s' },
+  'not-permitted-sync': { zh: '用户“{login}”（{role}）无权与市级中心同步或处理同步冲突；仅限系统管理员', en: 'User “{login}” ({role}) may not sync with the city centre or settle sync conflicts; only administrators may' },
   'not-permitted-export-personal': { zh: '用户“{login}”（{role}）无权导出个人信息（电话、身份证号）；仅限系统管理员', en: 'User “{login}” ({role}) may not export personal data (phones, ID numbers); only administrators may' },
   'credit-code-length': { zh: '统一社会信用代码“{code}”为 {length} 位，应为 18 位', en: 'Unified social credit code “{code}” has {length} characters; 18 are needed' },
   'credit-code-char': { zh: '统一社会信用代码“{code}”第 {position} 位“{char}”不允许（不使用 I、O、S、V、Z）', en: 'Unified social credit code “{code}”: character {position} “{char}” is not allowed (I, O, S, V and Z are never used)' },

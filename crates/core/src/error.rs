@@ -210,6 +210,9 @@ pub enum Permission {
     /// Reading patrol tracks (巡查轨迹): an inspector their own, 值班长, 派遣员, 领导 and
     /// 系统管理员 anyone's.
     ReadTracks,
+    /// Syncing the station with the city centre and settling sync conflicts (系统管理员 only:
+    /// a sync sends and receives the whole district's rows; docs/centre.md, "Sync").
+    SyncWithCentre,
 }
 
 impl Permission {
@@ -229,6 +232,7 @@ impl Permission {
             Permission::ExportPersonalData => "export personal data",
             Permission::ManageBasemaps => "install or remove basemaps",
             Permission::ReadTracks => "read this inspector's patrol track",
+            Permission::SyncWithCentre => "sync with the city centre or settle sync conflicts",
         }
     }
     /// Who may, in English.
@@ -255,6 +259,7 @@ impl Permission {
             Permission::ReadTracks => {
                 "an inspector reads their own track; 值班长, 派遣员, 领导 and 系统管理员 anyone's"
             }
+            Permission::SyncWithCentre => "only 系统管理员 (admin) accounts may",
         }
     }
     fn code(self) -> MessageCode {
@@ -270,6 +275,7 @@ impl Permission {
             Permission::ExportPersonalData => MessageCode::NotPermittedExportPersonal,
             Permission::ManageBasemaps => MessageCode::NotPermittedBasemaps,
             Permission::ReadTracks => MessageCode::NotPermittedTracks,
+            Permission::SyncWithCentre => MessageCode::NotPermittedSync,
         }
     }
 }

@@ -480,6 +480,8 @@ message_codes! {
     NotPermittedBasemaps = "not-permitted-basemaps" [login, role],
     /// Patrol tracks are read by the inspector themselves, 值班长, 派遣员, 领导 and 系统管理员.
     NotPermittedTracks = "not-permitted-tracks" [login, role],
+    /// Syncing with the city centre and settling sync conflicts are for administrators.
+    NotPermittedSync = "not-permitted-sync" [login, role],
     /// Exports of personal data (phones, ID numbers) are for administrators.
     NotPermittedExportPersonal = "not-permitted-export-personal" [login, role],
     /// The last active administrator cannot lose the role or be disabled.

@@ -48,12 +48,15 @@ pub enum CentreCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Send a station's changes since its last acknowledged sync up to the centre (upward
-    /// sync): rows inserted, changed and deleted in every table of its district, found by
-    /// comparing the store with the rows the centre last acknowledged. A batch left by an
-    /// interrupted sync is sent again first; a batch is applied once, whole. Rows the centre
-    /// changed too are not applied but recorded as conflicts (`griddesk centre conflicts`).
-    /// Exits non-zero when the centre refuses the station's schema version.
+    /// Sync a station with the centre: its changes since its last acknowledged sync go up
+    /// (rows inserted, changed and deleted in every table of its district, found by comparing
+    /// the store with the rows the centre last acknowledged), then what the centre and other
+    /// stations changed of the district, and the city's shared tables, come down. A batch
+    /// left by an interrupted sync is sent again first; a batch is applied once, whole. A row
+    /// changed on both sides in different columns is merged; in the same columns it is
+    /// recorded as a conflict (`griddesk centre conflicts`, `griddesk centre resolve`) and
+    /// neither side is overwritten. Exits non-zero when the centre refuses the station's
+    /// schema version.
     Sync {
         #[arg(env = "GRIDDESK_CENTRE")]
         url: String,
@@ -63,8 +66,9 @@ pub enum CentreCmd {
         #[arg(long)]
         json: bool,
     },
-    /// The sync conflicts the centre holds: rows a station changed that the centre had changed
-    /// too, with their base, station and centre versions (canonical row text).
+    /// The sync conflicts the centre holds, open and settled: rows a station changed that the
+    /// centre had changed too, with their base, station and centre versions (canonical row
+    /// text), and how each settled one was settled.
     Conflicts {
         #[arg(env = "GRIDDESK_CENTRE")]
         url: String,
@@ -74,6 +78,26 @@ pub enum CentreCmd {
         /// As JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Settle a sync conflict: keep the station's version or the centre's, optionally with
+    /// columns set by hand (a merge); the chosen row is written at the centre with an audit
+    /// entry naming USER, the conflict is closed, and the row comes down to the station at
+    /// its next sync.
+    Resolve {
+        #[arg(env = "GRIDDESK_CENTRE")]
+        url: String,
+        /// The conflict's number (`griddesk centre conflicts`).
+        conflict_id: i64,
+        /// Whose version to keep: `station` or `centre`.
+        #[arg(long, value_parser = ["station", "centre"])]
+        keep: String,
+        /// A column's value instead of the kept version's (`column=value`; `column=` empties
+        /// it). May be given more than once.
+        #[arg(long = "set", value_name = "COLUMN=VALUE")]
+        set: Vec<String>,
+        /// The person settling it (the audit entry's login).
+        #[arg(long)]
+        by: String,
     },
     /// Create the login role of a district's station (or give it a new password, which ends
     /// the old one) and print its connection string: it reads and writes that district only.
@@ -211,6 +235,9 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                             "base": c.conflict.base,
                             "station": c.conflict.station,
                             "centre": c.conflict.centre,
+                            "settled": c.settled.as_ref().map(|s| serde_json::json!({
+                                "at": s.at, "by": s.by, "choice": s.choice, "row": s.row,
+                            })),
                         })
                     })
                     .collect();
@@ -219,11 +246,21 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                     serde_json::to_string_pretty(&serde_json::json!({ "conflicts": rows }))?
                 );
             } else {
-                println!("{} sync conflict(s) at {}", all.len(), centre.target());
+                let open = all.iter().filter(|c| c.settled.is_none()).count();
+                println!(
+                    "{} sync conflict(s) at {}: {open} open, {} settled",
+                    all.len(),
+                    centre.target(),
+                    all.len() - open
+                );
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(no row)".into());
                 for c in &all {
+                    let state = match &c.settled {
+                        None => "OPEN".to_string(),
+                        Some(s) => format!("settled by {} at {}: {}", s.by, s.at, s.choice),
+                    };
                     println!(
-                        "#{} district {} table {} key {} (batch {}, {})",
+                        "#{} district {} table {} key {} (batch {}, {}) {state}",
                         c.id, c.district, c.conflict.table, c.conflict.key, c.batch, c.raised_at
                     );
                     println!("  base:    {}", show(&c.conflict.base));
@@ -231,6 +268,70 @@ pub fn run(cmd: CentreCmd) -> Result<()> {
                     println!("  centre:  {}", show(&c.conflict.centre));
                 }
             }
+        }
+        CentreCmd::Resolve {
+            url,
+            conflict_id,
+            keep,
+            set,
+            by,
+        } => {
+            let by = by.trim();
+            if by.is_empty() {
+                bail!("--by: the person settling the conflict is needed (their login)");
+            }
+            let mut columns = Vec::with_capacity(set.len());
+            for s in &set {
+                let Some((c, v)) = s.split_once('=') else {
+                    bail!("--set {s}: expected COLUMN=VALUE");
+                };
+                let c = c.trim();
+                if c.is_empty() {
+                    bail!("--set {s}: the column's name is missing");
+                }
+                columns.push((c.to_string(), (!v.is_empty()).then(|| v.to_string())));
+            }
+            let centre = Centre::open(&url)?;
+            let Some(held) = centre
+                .sync_conflicts(None)?
+                .into_iter()
+                .find(|c| c.id == conflict_id)
+            else {
+                bail!(
+                    "sync conflict {conflict_id} is not at the centre {} (see `griddesk centre conflicts`)",
+                    centre.target()
+                );
+            };
+            let code = DistrictCode::parse(&held.district)
+                .with_context(|| format!("the district of sync conflict {conflict_id}"))?;
+            let settle = griddesk_store_postgres::Settle {
+                keep: if keep == "station" {
+                    griddesk_store_postgres::Keep::Station
+                } else {
+                    griddesk_store_postgres::Keep::Centre
+                },
+                set: columns,
+            };
+            let done = centre.settle_conflict(&code, conflict_id, &settle, by, None)?;
+            let s = done
+                .settled
+                .as_ref()
+                .context("the conflict's settlement was not recorded")?;
+            println!(
+                "sync conflict #{} of district {} ({} {}) settled by {} at {}: {}",
+                done.id,
+                done.district,
+                done.conflict.table,
+                done.conflict.key,
+                s.by,
+                s.at,
+                s.choice
+            );
+            println!(
+                "  row: {}",
+                s.row.clone().unwrap_or_else(|| "(no row: deleted)".into())
+            );
+            println!("the row comes down to the station at its next `griddesk centre sync`");
         }
         CentreCmd::Verify { url, db, json } => {
             let centre = Centre::open(&url)?;
@@ -496,6 +597,11 @@ fn sync_json(r: &griddesk_sync::Report) -> serde_json::Value {
         "base_from_centre": r.base_from_centre,
         "resent": r.resent.as_ref().map(sent_json),
         "sent": r.sent.as_ref().map(sent_json),
+        "received": r.received.as_ref().map(|g| serde_json::json!({
+            "unchanged": g.unchanged,
+            "tables": g.tables,
+            "conflicts": g.conflicts,
+        })),
     })
 }
 
@@ -522,8 +628,8 @@ fn print_sync(r: &griddesk_sync::Report, d: &District, db: &Path, centre: &Centr
         );
         for (t, c) in &s.outcome.tables {
             println!(
-                "  {t:<24} {:>6} inserted {:>6} updated {:>6} deleted {:>6} same {:>4} conflicts",
-                c.inserted, c.updated, c.deleted, c.same, c.conflicts
+                "  {t:<24} {:>6} inserted {:>6} updated {:>6} deleted {:>6} same {:>4} merged {:>4} conflicts",
+                c.inserted, c.updated, c.deleted, c.same, c.merged, c.conflicts
             );
         }
         for c in &s.outcome.conflicts {
@@ -544,5 +650,22 @@ fn print_sync(r: &griddesk_sync::Report, d: &District, db: &Path, centre: &Centr
         .sum();
     if conflicts > 0 {
         println!("{conflicts} conflict(s) recorded at the centre: see `griddesk centre conflicts`");
+    }
+    match &r.received {
+        Some(g) if g.unchanged => println!("nothing changed at the centre since the last download"),
+        Some(g) => {
+            println!("came down: {} row(s) written at the station", g.written());
+            for (t, c) in g
+                .tables
+                .iter()
+                .filter(|(_, c)| c.inserted + c.updated + c.deleted + c.conflicts > 0)
+            {
+                println!(
+                    "  {t:<24} {:>6} inserted {:>6} updated {:>6} deleted {:>4} kept as the station has them",
+                    c.inserted, c.updated, c.deleted, c.conflicts
+                );
+            }
+        }
+        None => {}
     }
 }

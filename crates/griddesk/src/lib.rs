@@ -75,6 +75,12 @@ pub mod station {
     pub use crate::api::station_phone::*;
 }
 
+/// The station's sync with the city centre: status, sync now, conflicts and settling them
+/// (docs/centre.md, "Sync").
+pub mod sync {
+    pub use crate::api::sync::*;
+}
+
 /// Patrol tracks (巡查轨迹): recorded from inspectors' phones, read per inspector and day.
 pub mod track {
     pub use crate::api::track::*;

@@ -782,6 +782,21 @@ fn a_settled_conflict_is_audited_closed_and_its_row_comes_down() {
         Some("station")
     );
     assert_equal(&centre, &station);
+    // The settlements' audit entries came down and are sealed in the station's chain too.
+    let down: i64 = station
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'sync.settle'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the station's audit rows");
+    assert_eq!(down, 2);
+    let check = station
+        .db()
+        .check_audit()
+        .expect("the station's seal check");
+    assert!(check.ok(), "{check:?}");
     let all = centre.sync_conflicts(Some(&code)).expect("conflicts");
     assert_eq!(all.len(), 2);
     assert!(all.iter().all(|x| x.settled.is_some()));

@@ -211,6 +211,32 @@ impl griddesk_sync::Station for crate::Db<'_> {
         Ok(self.atomically(|| write_rows(self.0, w))?)
     }
 
+    fn sync_note(&self, name: &str) -> griddesk_core::Result<Option<String>> {
+        let v: Result<Option<String>> = self
+            .0
+            .query_row(
+                "SELECT value FROM sync_state WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(Into::into);
+        Ok(v?)
+    }
+
+    fn set_sync_note(&self, name: &str, value: &str) -> griddesk_core::Result<()> {
+        let v: Result<usize> = self
+            .0
+            .execute(
+                "INSERT INTO sync_state (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [name, value],
+            )
+            .map_err(Into::into);
+        v?;
+        Ok(())
+    }
+
     fn move_base(&self, moves: &[griddesk_sync::BaseMove]) -> griddesk_core::Result<()> {
         Ok(self.atomically(|| {
             let mut put = self.0.prepare_cached(
@@ -351,6 +377,9 @@ fn write_rows(c: &rusqlite::Connection, w: &griddesk_sync::Writes) -> Result<()>
             }
             st.execute(params_from_iter(row.iter().map(value)))?;
         }
+        // Audit rows that came down are sealed in the station's chain with the download, as
+        // every write transaction seals the rows it adds.
+        crate::audit_sql::seal(c)?;
     }
     Ok(())
 }

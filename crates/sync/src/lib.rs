@@ -371,6 +371,64 @@ pub trait Station: DistrictRows {
     fn write_rows(&self, w: &Writes) -> griddesk_core::Result<()>;
     /// Moves base rows (table, key, new text or `None` to drop it), nothing else.
     fn move_base(&self, moves: &[BaseMove]) -> griddesk_core::Result<()>;
+    /// A note the station keeps about its syncs (`columns`, `last_sync_at`, …).
+    fn sync_note(&self, name: &str) -> griddesk_core::Result<Option<String>>;
+    /// Keeps a note about the station's syncs.
+    fn set_sync_note(&self, name: &str, value: &str) -> griddesk_core::Result<()>;
+}
+
+/// The station's note of the centre's columns per table, as its last download read them
+/// (JSON): what [`waiting`] diffs with while the centre is out of reach.
+pub const COLUMNS_NOTE: &str = "columns";
+
+/// What waits to go up, per table (inserts, updates, deletes), diffed against the base with
+/// the centre's columns as the last download noted them; `None` before the first download.
+/// Reads the station's rows in one transaction and changes nothing.
+pub fn waiting(station: &dyn Station) -> Result<Option<BTreeMap<String, TableCount>>> {
+    let Some(district) = station.base_district()? else {
+        return Ok(None);
+    };
+    let Some(note) = station.sync_note(COLUMNS_NOTE)? else {
+        return Ok(None);
+    };
+    let cols: BTreeMap<String, Vec<String>> =
+        serde_json::from_str(&note).map_err(|e| Error::Corrupt {
+            what: "the station's note of the centre's columns".into(),
+            reason: e.to_string(),
+        })?;
+    let columns = |t: &str| -> griddesk_core::Result<Vec<String>> {
+        cols.get(t).cloned().ok_or_else(|| {
+            griddesk_core::Error::Internal(format!("no column note for table {t}: sync once"))
+        })
+    };
+    let mut out = BTreeMap::new();
+    let mut fail: Option<Error> = None;
+    station
+        .consistent(&mut || {
+            let b = match diff(station, &district, &columns, "waiting") {
+                Ok(b) => b,
+                Err(Error::Store(e)) => return Err(e),
+                Err(e) => {
+                    let text = e.to_string();
+                    fail = Some(e);
+                    return Err(griddesk_core::Error::Internal(text));
+                }
+            };
+            out.clear();
+            for t in b.tables {
+                let n: &mut TableCount = out.entry(t.table).or_default();
+                for c in &t.changes {
+                    match c {
+                        Change::Insert { .. } => n.inserted += 1,
+                        Change::Update { .. } => n.updated += 1,
+                        Change::Delete { .. } => n.deleted += 1,
+                    }
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
+    Ok(Some(out))
 }
 
 /// One base row moved by an acknowledgement.
@@ -504,6 +562,7 @@ pub fn set_base(
     columns: Columns<'_>,
 ) -> Result<u64> {
     let mut rows = Vec::new();
+    let mut noted = BTreeMap::new();
     for t in district_tables() {
         let cols = columns_for(station, t.name, columns)?;
         let key = station.table_key(t.name)?;
@@ -511,8 +570,16 @@ pub fn set_base(
         for (k, text, _) in keyed(source.table_rows(district, t.name, &cols)?, &pos) {
             rows.push((t.name.to_string(), k, text));
         }
+        noted.insert(t.name, cols);
     }
     station.replace_base(district, &rows)?;
+    // The columns the base was taken with, so that what waits to go up can be counted offline
+    // before the first download (which notes them again, with the shared tables').
+    let note = serde_json::to_string(&noted).map_err(|e| Error::Corrupt {
+        what: "the centre's columns".into(),
+        reason: e.to_string(),
+    })?;
+    station.set_sync_note(COLUMNS_NOTE, &note)?;
     Ok(rows.len() as u64)
 }
 
@@ -999,7 +1066,20 @@ pub fn receive(
         marks: now,
         ..Received::default()
     };
+    let column_note = serde_json::to_string(
+        &wanted
+            .iter()
+            .map(|(t, c)| (t.name, c))
+            .collect::<BTreeMap<_, _>>(),
+    )
+    .map_err(|e| Error::Corrupt {
+        what: "the centre's columns".into(),
+        reason: e.to_string(),
+    })?;
     if was == Some(now) {
+        if station.sync_note(COLUMNS_NOTE)?.as_deref() != Some(column_note.as_str()) {
+            station.set_sync_note(COLUMNS_NOTE, &column_note)?;
+        }
         return Ok(got);
     }
     stop(Step::Read)?;
@@ -1007,6 +1087,7 @@ pub fn receive(
         .consistent(&mut || {
             got.tables.clear();
             got.conflicts.clear();
+            station.set_sync_note(COLUMNS_NOTE, &column_note)?;
             match down(station, district, &tables, &settled, &mut got) {
                 Ok(()) => {}
                 Err(Error::Store(e)) => return Err(e),

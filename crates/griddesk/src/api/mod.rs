@@ -17,6 +17,7 @@ pub mod setup;
 pub mod station;
 pub mod station_phone;
 pub mod street;
+pub mod sync;
 pub mod track;
 pub mod workflow;
 pub mod zones;
