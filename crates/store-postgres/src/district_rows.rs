@@ -410,7 +410,8 @@ impl CentreTx<'_> {
                     c.execute(
                         &format!(
                             "SELECT setval($1::text::regclass, m) FROM (SELECT max(\"{}\") AS m FROM {}) x
-                              WHERE m IS NOT NULL AND m > (SELECT last_value FROM {seq})",
+                              WHERE m IS NOT NULL
+                                AND (SELECT m > last_value OR NOT is_called FROM {seq})",
                             col.name, t.name
                         ),
                         &[&seq],

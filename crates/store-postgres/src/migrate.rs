@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_sync_settle.sql",
         include_str!("../migrations/0009_sync_settle.sql"),
     ),
+    (
+        "0010_sync_station_numbers.sql",
+        include_str!("../migrations/0010_sync_station_numbers.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.

@@ -3,10 +3,11 @@
 //! `sync_batch`, its conflicts in `sync_conflict`. The rules (what is applied, what is a
 //! conflict) are `griddesk-sync`'s; here is only the SQL.
 //!
-//! A batch's rows keep the station's numbers, as `load` keeps them: the numbering triggers of
-//! migration 4 are switched off while a batch inserts into a sealed audit table (so a sync
-//! needs the centre's owner, as `load` does), the commit seals the new rows in the centre's
-//! chain for the district, and every identity sequence is moved past the numbers written.
+//! A batch's rows keep the station's numbers, as `load` keeps them: the transaction is granted
+//! the keeping of given numbers by the owner's function of migration 10 (for the calling
+//! station's own district only, so a station's own role syncs), the commit seals the new rows
+//! in the centre's chain for the district, and every identity sequence is moved past the
+//! numbers written (by the owner's function too).
 
 use crate::centre::{Centre, CentreTx};
 use crate::district_rows::{columns, param, q, read_rows, spec, Column, Kind, NUMBERED};
@@ -218,11 +219,12 @@ impl CentreTx<'_> {
         if !w.inserts.is_empty() {
             let numbered = NUMBERED.iter().find(|(n, _)| *n == t.name);
             if numbered.is_some() {
+                // Migration 10: this transaction keeps the numbers the rows carry (the owner's
+                // function grants it for the calling station's own district only).
                 q(
-                    self.tx.borrow_mut().batch_execute(&format!(
-                        "ALTER TABLE {0} DISABLE TRIGGER {0}_order",
-                        t.name
-                    )),
+                    self.tx
+                        .borrow_mut()
+                        .execute("SELECT griddesk_sync_keep_numbers($1::text)", &[&d]),
                     || format!("keeping the station's numbers of {}", t.name),
                 )?;
             }
@@ -248,14 +250,8 @@ impl CentreTx<'_> {
                 run(&sql, &cells, &kinds, "inserting")?;
             }
             if numbered.is_some() {
-                q(
-                    self.tx.borrow_mut().batch_execute(&format!(
-                        "ALTER TABLE {0} ENABLE TRIGGER {0}_order",
-                        t.name
-                    )),
-                    || format!("switching the numbering of {} on again", t.name),
-                )?;
-                // The commit seals the district's new audit rows in the centre's chain.
+                // The commit seals the district's new audit rows in the centre's chain (the
+                // numbering trigger notes it too; kept for a table whose rows all existed).
                 q(
                     self.tx.borrow_mut().execute(
                         "SELECT set_config('griddesk.audit_dirty',
@@ -272,17 +268,18 @@ impl CentreTx<'_> {
                 )?;
             }
             for col in cols.iter().filter(|c| c.sequence.is_some()) {
-                let seq = col.sequence.as_deref().unwrap_or_default();
+                // The owner's function (migration 10): a station's role may not move it.
                 q(
                     self.tx.borrow_mut().execute(
-                        &format!(
-                            "SELECT setval($1::text::regclass, m) FROM (SELECT max(\"{}\") AS m FROM {}) x
-                              WHERE m IS NOT NULL AND m > (SELECT last_value FROM {seq})",
-                            col.name, t.name
-                        ),
-                        &[&seq],
+                        "SELECT griddesk_sync_move_sequence($1::text, $2::text)",
+                        &[&t.name, &col.name],
                     ),
-                    || format!("moving {seq} past the numbers written"),
+                    || {
+                        format!(
+                            "moving the numbering of {}.{} past the numbers written",
+                            t.name, col.name
+                        )
+                    },
                 )?;
             }
         }

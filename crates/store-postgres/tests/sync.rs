@@ -803,3 +803,54 @@ fn a_settled_conflict_is_audited_closed_and_its_row_comes_down() {
     let later = griddesk_sync::sync(&station.db(), &centre, D).expect("later");
     assert!(later.sent.is_none(), "{:?}", later.sent);
 }
+
+#[test]
+fn a_station_syncs_as_its_own_role_keeping_its_numbers() {
+    let (_cluster, centre, mut station, url) = loaded("t_sync_station_role");
+    // Other writers drew numbers meanwhile: the centre's next numbers are not the station's.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    admin
+        .batch_execute(
+            "SELECT setval(pg_get_serial_sequence('audit_log', 'seq'), 500000);
+             SELECT setval(pg_get_serial_sequence('case_audit', 'seq'), 500000);",
+        )
+        .expect("the centre's numbering moved on");
+    let code = griddesk_core::code::DistrictCode::parse(D).expect("a code");
+    let creds = centre.add_station(&code, None).expect("the station's role");
+    let own = Centre::open(&creds.url()).expect("the station connects as its role");
+    // Edits of every kind, audit rows (numbered at the station) among them.
+    edit_station(&mut station);
+    let report = griddesk_sync::sync(&station.db(), &own, D).expect("the station's own sync");
+    let sent = report.sent.expect("a batch");
+    assert!(
+        sent.outcome.tables["audit_log"].inserted > 0,
+        "{:?}",
+        sent.outcome.tables
+    );
+    assert!(sent.outcome.tables["case_audit"].inserted > 0);
+    assert_equal(&centre, &station);
+    assert!(centre.check_district_audit(code).expect("seals").ok());
+    // The grant is for the station's own district only.
+    let mut c = postgres::Client::connect(&creds.url(), postgres::NoTls).expect("connects");
+    let refused = c
+        .execute("SELECT griddesk_sync_keep_numbers('110101')", &[])
+        .expect_err("another district's numbers");
+    assert!(
+        refused
+            .as_db_error()
+            .is_some_and(|e| e.message().contains("may not keep")),
+        "{refused:?}"
+    );
+    // Without the grant a station's audit row gets the centre's number, not the one given.
+    let mut t = c.transaction().expect("a transaction");
+    let seq: i64 = t
+        .query_one(
+            "INSERT INTO audit_log (district, seq, at, login, action, subject)
+             VALUES ('331003', 999999, '2026-05-02 10:00:00', 'admin', 'import', 'x') RETURNING seq",
+            &[],
+        )
+        .expect("an audit row")
+        .get(0);
+    assert_ne!(seq, 999_999);
+    t.rollback().expect("rolled back");
+}
