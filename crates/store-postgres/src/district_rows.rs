@@ -235,6 +235,20 @@ pub(crate) fn param(
     })
 }
 
+/// `$i` cast to the type of a column of `kind`, as a station's value is written.
+pub(crate) fn cast(kind: Kind, i: usize) -> String {
+    match kind {
+        Kind::Text => format!("${i}::text"),
+        Kind::Int => format!("${i}::bigint"),
+        Kind::Real => format!("${i}::float8"),
+        Kind::Bool => format!("(${i}::bigint <> 0)"),
+        Kind::Timestamp => format!("${i}::text::timestamp"),
+        Kind::Date => format!("${i}::text::date"),
+        Kind::Bytes => format!("${i}::bytea"),
+        Kind::Geom => format!("ST_GeomFromWKB(${i}::bytea, 4326)"),
+    }
+}
+
 /// The `(…)` of one row in an `INSERT … VALUES`: the district (`$1`) when the table is
 /// keyed by it, then each column's parameter from `$at` on, cast to the column's type.
 fn row_values(cols: &[Column], keyed: bool, at: usize) -> String {
@@ -242,20 +256,111 @@ fn row_values(cols: &[Column], keyed: bool, at: usize) -> String {
     if keyed {
         values.push("$1::text".to_string());
     }
-    for (k, col) in cols.iter().enumerate() {
-        let i = at + k;
-        values.push(match col.kind {
-            Kind::Text => format!("${i}::text"),
-            Kind::Int => format!("${i}::bigint"),
-            Kind::Real => format!("${i}::float8"),
-            Kind::Bool => format!("(${i}::bigint <> 0)"),
-            Kind::Timestamp => format!("${i}::text::timestamp"),
-            Kind::Date => format!("${i}::text::date"),
-            Kind::Bytes => format!("${i}::bytea"),
-            Kind::Geom => format!("ST_GeomFromWKB(${i}::bytea, 4326)"),
-        });
-    }
+    values.extend(
+        cols.iter()
+            .enumerate()
+            .map(|(k, col)| cast(col.kind, at + k)),
+    );
     format!("({})", values.join(", "))
+}
+
+/// Writes rows of a district's table as a station holds them (its numbers kept): in blocks
+/// of up to 500 rows a statement (one statement a row costs a round trip a row), the
+/// district the first parameter of each. What `load` copies and what a sync batch inserts
+/// both go through here. The numbering of the sealed audit tables is the caller's (switched
+/// off for a load, granted to keep given numbers for a sync); identity sequences are moved
+/// past the numbers written afterwards ([`move_sequences`]).
+pub(crate) fn insert_rows(
+    c: &mut impl GenericClient,
+    d: &str,
+    t: &TableSpec,
+    cols: &[Column],
+    rows: &[Vec<Cell>],
+) -> Result<()> {
+    let keyed = t.owner == Owner::District && t.name != "district";
+    let mut targets = Vec::new();
+    if keyed {
+        targets.push("district".to_string());
+    }
+    targets.extend(cols.iter().map(|c| format!("\"{}\"", c.name)));
+    let first = usize::from(keyed) + 1;
+    let per = (20_000 / cols.len().max(1)).clamp(1, 500);
+    let mut prepared: Option<(usize, postgres::Statement)> = None;
+    for (b, block) in rows.chunks(per).enumerate() {
+        let from = b * per + 1;
+        let st = match &prepared {
+            Some((n, st)) if *n == block.len() => st.clone(),
+            _ => {
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES {}",
+                    t.name,
+                    targets.join(", "),
+                    (0..block.len())
+                        .map(|r| row_values(cols, keyed, first + r * cols.len()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let st = q(c.prepare(&sql), || {
+                    format!("preparing the writing of {}", t.name)
+                })?;
+                prepared = Some((block.len(), st.clone()));
+                st
+            }
+        };
+        let mut ps: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(block.len() * cols.len() + 1);
+        if keyed {
+            ps.push(Box::new(d.to_string()));
+        }
+        for (k, row) in block.iter().enumerate() {
+            let n = from + k;
+            if row.len() != cols.len() {
+                return Err(Error::Corrupt {
+                    what: "row",
+                    key: format!("{} row {n}", t.name),
+                    reason: format!("{} values for {} columns", row.len(), cols.len()),
+                });
+            }
+            for (cell, col) in row.iter().zip(cols) {
+                ps.push(param(cell, col.kind, &|| {
+                    format!("{}.{} row {n}", t.name, col.name)
+                })?);
+            }
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|b| b.as_ref()).collect();
+        q(c.execute(&st, &refs), || {
+            format!(
+                "writing {} rows {from}–{} of district {d}",
+                t.name,
+                from + block.len() - 1
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Moves every identity sequence of `t` past the numbers its rows hold, by the owner's
+/// function of migration 10 (a station's role may call it; numbers only move forward, and a
+/// sequence never drawn from is moved too).
+pub(crate) fn move_sequences(
+    c: &mut impl GenericClient,
+    t: &TableSpec,
+    cols: &[Column],
+) -> Result<()> {
+    for col in cols.iter().filter(|c| c.sequence.is_some()) {
+        q(
+            c.execute(
+                "SELECT griddesk_sync_move_sequence($1::text, $2::text)",
+                &[&t.name, &col.name],
+            ),
+            || {
+                format!(
+                    "moving the numbering of {}.{} past the numbers written",
+                    t.name, col.name
+                )
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// What a load copied: rows per table, in load order.
@@ -334,7 +439,6 @@ impl CentreTx<'_> {
                         key: t.name.to_string(),
                         reason: e.to_string(),
                     })?;
-            let keyed = t.owner == Owner::District && t.name != "district";
             if t.name == "zone_layer" {
                 q(
                     c.execute(
@@ -344,81 +448,8 @@ impl CentreTx<'_> {
                     || format!("making way for district {d}'s own duty layer"),
                 )?;
             }
-            let mut targets = Vec::new();
-            if keyed {
-                targets.push("district".to_string());
-            }
-            targets.extend(cols.iter().map(|c| format!("\"{}\"", c.name)));
-            // Rows go in blocks of up to `per` rows a statement (one statement a row costs a
-            // round trip a row); the district is the first parameter of each.
-            let first = usize::from(keyed) + 1;
-            let per = (20_000 / cols.len().max(1)).clamp(1, 500);
-            let mut prepared: Option<(usize, postgres::Statement)> = None;
-            for (b, block) in rows.chunks(per).enumerate() {
-                let from = b * per + 1;
-                let st = match &prepared {
-                    Some((n, st)) if *n == block.len() => st.clone(),
-                    _ => {
-                        let sql = format!(
-                            "INSERT INTO {} ({}) VALUES {}",
-                            t.name,
-                            targets.join(", "),
-                            (0..block.len())
-                                .map(|r| row_values(&cols, keyed, first + r * cols.len()))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        );
-                        let st = q(c.prepare(&sql), || {
-                            format!("preparing the copy of {}", t.name)
-                        })?;
-                        prepared = Some((block.len(), st.clone()));
-                        st
-                    }
-                };
-                let mut ps: Vec<Box<dyn ToSql + Sync>> =
-                    Vec::with_capacity(block.len() * cols.len() + 1);
-                if keyed {
-                    ps.push(Box::new(d.to_string()));
-                }
-                for (k, row) in block.iter().enumerate() {
-                    let n = from + k;
-                    if row.len() != cols.len() {
-                        return Err(Error::Corrupt {
-                            what: "row",
-                            key: format!("{} row {n}", t.name),
-                            reason: format!("{} values for {} columns", row.len(), cols.len()),
-                        });
-                    }
-                    for (cell, col) in row.iter().zip(&cols) {
-                        ps.push(param(cell, col.kind, &|| {
-                            format!("{}.{} row {n}", t.name, col.name)
-                        })?);
-                    }
-                }
-                let refs: Vec<&(dyn ToSql + Sync)> = ps.iter().map(|b| b.as_ref()).collect();
-                q(c.execute(&st, &refs), || {
-                    format!(
-                        "copying {} rows {from}–{} of district {d}",
-                        t.name,
-                        from + block.len() - 1
-                    )
-                })?;
-            }
-            for col in cols.iter().filter(|c| c.sequence.is_some()) {
-                let seq = col.sequence.as_deref().unwrap_or_default();
-                q(
-                    c.execute(
-                        &format!(
-                            "SELECT setval($1::text::regclass, m) FROM (SELECT max(\"{}\") AS m FROM {}) x
-                              WHERE m IS NOT NULL
-                                AND (SELECT m > last_value OR NOT is_called FROM {seq})",
-                            col.name, t.name
-                        ),
-                        &[&seq],
-                    ),
-                    || format!("moving {seq} past the numbers loaded"),
-                )?;
-            }
+            insert_rows(c, d, t, &cols, &rows)?;
+            move_sequences(c, t, &cols)?;
             report.tables.push((t.name.to_string(), rows.len() as u64));
         }
         for (t, _) in NUMBERED {

@@ -10,7 +10,9 @@
 //! numbers written (by the owner's function too).
 
 use crate::centre::{Centre, CentreTx};
-use crate::district_rows::{columns, param, q, read_rows, spec, Column, Kind, NUMBERED};
+use crate::district_rows::{
+    cast, columns, insert_rows, move_sequences, param, q, read_rows, spec, Column, Kind, NUMBERED,
+};
 use crate::error::{Error, Result};
 use griddesk_store::district_rows::{canonical_row, Cell};
 use griddesk_sync::{Conflict, Writes};
@@ -19,20 +21,6 @@ use postgres::types::ToSql;
 /// The station schema version this build of the centre expects of a batch: the schema
 /// version of the station store of the same build (a test holds the two equal).
 pub const STATION_SCHEMA_VERSION: i64 = 13;
-
-/// `$i` cast to the type of a column of `kind`, as `load` writes it.
-fn cast(kind: Kind, i: usize) -> String {
-    match kind {
-        Kind::Text => format!("${i}::text"),
-        Kind::Int => format!("${i}::bigint"),
-        Kind::Real => format!("${i}::float8"),
-        Kind::Bool => format!("(${i}::bigint <> 0)"),
-        Kind::Timestamp => format!("${i}::text::timestamp"),
-        Kind::Date => format!("${i}::text::date"),
-        Kind::Bytes => format!("${i}::bytea"),
-        Kind::Geom => format!("ST_GeomFromWKB(${i}::bytea, 4326)"),
-    }
-}
 
 /// A condition that column `c` holds the value of `$i`: `=` for a key column (never NULL,
 /// and its index is used), `IS NOT DISTINCT FROM` when whole rows are matched; geometry is
@@ -228,27 +216,7 @@ impl CentreTx<'_> {
                     || format!("keeping the station's numbers of {}", t.name),
                 )?;
             }
-            let mut targets: Vec<String> = Vec::new();
-            let mut values: Vec<String> = Vec::new();
-            if keyed {
-                targets.push("district".into());
-                values.push("$1::text".into());
-            }
-            for (k, c) in cols.iter().enumerate() {
-                targets.push(format!("\"{}\"", c.name));
-                values.push(cast(c.kind, first + k));
-            }
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                t.name,
-                targets.join(", "),
-                values.join(", ")
-            );
-            let kinds: Vec<&Column> = cols.iter().collect();
-            for row in &w.inserts {
-                let cells: Vec<&Cell> = row.iter().collect();
-                run(&sql, &cells, &kinds, "inserting")?;
-            }
+            insert_rows(&mut *self.tx.borrow_mut(), d, t, &cols, &w.inserts)?;
             if numbered.is_some() {
                 // The commit seals the district's new audit rows in the centre's chain (the
                 // numbering trigger notes it too; kept for a table whose rows all existed).
@@ -267,21 +235,7 @@ impl CentreTx<'_> {
                     || format!("marking district {d}'s audit rows for sealing"),
                 )?;
             }
-            for col in cols.iter().filter(|c| c.sequence.is_some()) {
-                // The owner's function (migration 10): a station's role may not move it.
-                q(
-                    self.tx.borrow_mut().execute(
-                        "SELECT griddesk_sync_move_sequence($1::text, $2::text)",
-                        &[&t.name, &col.name],
-                    ),
-                    || {
-                        format!(
-                            "moving the numbering of {}.{} past the numbers written",
-                            t.name, col.name
-                        )
-                    },
-                )?;
-            }
+            move_sequences(&mut *self.tx.borrow_mut(), t, &cols)?;
         }
         Ok(())
     }
