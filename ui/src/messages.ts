@@ -406,6 +406,8 @@ export const MESSAGES: Record<string, Texts | undefined> = {
   'track-point-future': { zh: '第 {index} 个轨迹点的时间 {time} 晚于现在（请检查手机时间）', en: 'Track point {index} was recorded at {time}, later than now (check the phone’s clock)' },
   'track-point-bad': { zh: '第 {index} 个轨迹点的“{field}”缺失或无效', en: 'Track point {index}: “{field}” is missing or not valid' },
   'track-not-own': { zh: '只能记录本人的巡查轨迹（当前登录：{login}）', en: 'A phone records only its own inspector’s track (signed in: {login})' },
+  'centre-unreachable': { zh: '无法连接市级中心 {target}（服务器未运行、地址或口令有误）', en: 'Cannot reach the city centre at {target} (server not running, or a wrong address or password)' },
+  'centre-schema': { zh: '{target} 不是本版本可打开的市级中心（数据结构版本 {found}，本版本为 {supported}）', en: '{target} is not a city centre this version can open (schema version {found}, this version uses {supported})' },
 };
 
 /** The words messages name (`vocabulary.key`): roles, actions, statuses, things, fields… */

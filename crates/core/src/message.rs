@@ -783,6 +783,13 @@ message_codes! {
     TrackPointBad = "track-point-bad" [index, field],
     /// A phone may record only its signed-in inspector's own track.
     TrackNotOwn = "track-not-own" [login],
+
+    // ---- the city view of a centre (docs/centre.md, "The city view") ----
+    /// The centre at `target` (its connection string without the password) could not be
+    /// reached or refused the login.
+    CentreUnreachable = "centre-unreachable" [target],
+    /// The database at `target` holds no GridDesk centre of this build's schema version.
+    CentreSchema = "centre-schema" [target, found, supported],
 }
 
 /// One parameter of a [`Message`]; the kind says how the UI shows it.

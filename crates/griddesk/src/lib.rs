@@ -75,6 +75,11 @@ pub mod station {
     pub use crate::api::station_phone::*;
 }
 
+/// The read-only city view of a PostgreSQL/PostGIS centre (docs/centre.md, "The city view").
+pub mod city {
+    pub use crate::api::city::*;
+}
+
 /// The station's sync with the city centre: status, sync now, conflicts and settling them
 /// (docs/centre.md, "Sync").
 pub mod sync {

@@ -3,6 +3,7 @@
 
 pub mod analytics;
 pub mod basemap;
+pub mod city;
 pub mod evaluation;
 pub mod intake;
 pub mod intake_history;

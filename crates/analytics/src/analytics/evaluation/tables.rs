@@ -744,11 +744,62 @@ fn add(a: &mut Counts, b: &Counts) {
     }
 }
 
+/// The class of a region by its active grids' classes: 1 when more are class 1 than 2, else 2.
+fn majority(classes: &[u32; 3]) -> u8 {
+    if classes[1] > classes[2] {
+        1
+    } else {
+        2
+    }
+}
+
+/// The district row of `input`'s counts: every grid's and the cases without a grid, the
+/// district's active grids and their majority class. One definition for a district's own
+/// table ([`evaluate`]) and the city's table across districts ([`evaluate_districts`]).
+fn district_source(input: &EvalInput, acc: &Acc, index: u32) -> RowSource {
+    let r = &input.regions;
+    let mut counts = acc.no_grid;
+    let mut facts = (0u32, [0u32; 3]);
+    for g in 0..r.grid_count() {
+        add(&mut counts, &acc.grid[g]);
+        if r.grid_active[g] {
+            facts.0 += 1;
+            facts.1[r.grid_class[g].min(2) as usize] += 1;
+        }
+    }
+    RowSource {
+        index,
+        code: r.district_code.clone().unwrap_or_default(),
+        name: r.district_name.clone().unwrap_or_default(),
+        counts,
+        facts: Some(RegionFacts {
+            grids: facts.0,
+            class: majority(&facts.1),
+        }),
+    }
+}
+
+/// The district table of a city (docs/centre.md, "The city view"): one row per district, each
+/// counted from that district's own input exactly as its own [`evaluate`] counts it, then
+/// rated, scored, graded and ranked among the districts with `cfg`. Row `index` is the
+/// district's position in `inputs`.
+pub fn evaluate_districts(
+    inputs: &[&EvalInput],
+    period: &Period,
+    cfg: &EvaluationConfig,
+) -> EvalTable {
+    let sources = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| district_source(input, &count_all(input, period), i as u32))
+        .collect();
+    build_table(TableKind::District, sources, cfg)
+}
+
 /// Evaluates every region level, department and position for a period.
 pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> Evaluation {
     let acc = count_all(input, period);
     let r = &input.regions;
-    let majority = |classes: &[u32; 3]| if classes[1] > classes[2] { 1 } else { 2 };
     // Roll grids up to communities, streets and the district.
     let mut comm = vec![[0u32; N]; r.community_codes.len()];
     let mut street = vec![[0u32; N]; r.street_codes.len()];
@@ -756,8 +807,6 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
     let mut street_facts = vec![(0u32, [0u32; 3]); street.len()];
     let mut duty = vec![[0u32; N]; r.duty_codes.len()];
     let mut duty_facts = vec![(0u32, [0u32; 3]); duty.len()];
-    let mut district = acc.no_grid;
-    let mut district_facts = (0u32, [0u32; 3]);
     for g in 0..r.grid_count() {
         let dg = r.duty_of(g);
         if dg != NONE {
@@ -770,13 +819,8 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
                 }
             }
         }
-        add(&mut district, &acc.grid[g]);
         let class = r.grid_class[g].min(2) as usize;
         let active = r.grid_active[g];
-        if active {
-            district_facts.0 += 1;
-            district_facts.1[class] += 1;
-        }
         let c = r.grid_community[g];
         if c != NONE {
             add(&mut comm[c as usize], &acc.grid[g]);
@@ -797,16 +841,7 @@ pub fn evaluate(input: &EvalInput, period: &Period, cfg: &EvaluationConfig) -> E
     let mut tables = Vec::with_capacity(TableKind::ALL.len());
     tables.push(build_table(
         TableKind::District,
-        vec![RowSource {
-            index: 0,
-            code: r.district_code.clone().unwrap_or_default(),
-            name: r.district_name.clone().unwrap_or_default(),
-            counts: district,
-            facts: Some(RegionFacts {
-                grids: district_facts.0,
-                class: majority(&district_facts.1),
-            }),
-        }],
+        vec![district_source(input, &acc, 0)],
         cfg,
     ));
     tables.push(build_table(
