@@ -148,6 +148,12 @@ const COMMANDS: &[&str] = &[
     "plan_communities",
     "plan_grids_as_of",
     "zone_person_zones",
+    "city_status",
+    "city_open",
+    "city_close",
+    "city_statistics",
+    "city_evaluation",
+    "city_heatmap",
 ];
 
 fn main() {

@@ -189,6 +189,11 @@ macro_rules! roots {
         $visit!(griddesk::setup::DistrictProposal);
         $visit!(griddesk::setup::DrawnBoundary);
         $visit!(users::Department);
+        // city.rs (the city view of a centre)
+        $visit!(crate::city::CityStatusDto);
+        $visit!(crate::city::CityHeatmapDto);
+        $visit!(griddesk::city::CityOverview);
+        $visit!(griddesk::city::CityFigures);
     }};
 }
 

@@ -17,7 +17,7 @@ use tauri::{AppHandle, State};
 use ts_rs::TS;
 
 /// Parses `YYYY-MM`.
-fn month(period: &str) -> Result<Period, ErrorDto> {
+pub(crate) fn month(period: &str) -> Result<Period, ErrorDto> {
     let bad = || {
         invalid(
             Message::new(C::NotAMonth)
@@ -87,7 +87,7 @@ pub struct TableDto {
     rows: Vec<RowDto>,
 }
 
-fn table_dto(t: &EvalTable, period: &str, min_sample: u32) -> TableDto {
+pub(crate) fn table_dto(t: &EvalTable, period: &str, min_sample: u32) -> TableDto {
     use griddesk::analytics::evaluation::tables::ScoreFrom;
     let mut columns: Vec<ColumnDto> = t
         .counts

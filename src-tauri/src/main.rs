@@ -10,6 +10,7 @@ mod basemap;
 #[cfg(test)]
 mod bindings;
 mod cases;
+mod city;
 mod commands;
 mod error;
 mod evaluation;
@@ -33,9 +34,10 @@ use tauri::{Manager, RunEvent};
 
 fn main() {
     let launched = std::time::Instant::now();
-    let launch = Launch::parse(std::env::args().skip(1), std::env::var("GRIDDESK_DB").ok());
+    let (centre, args) = city::take_centre_arg(std::env::args().skip(1).collect());
+    let launch = Launch::parse(args, std::env::var("GRIDDESK_DB").ok());
     if launch.help {
-        println!("{}", store::USAGE);
+        println!("{}\n\n{}", store::USAGE, city::USAGE);
         return;
     }
     if launch.version {
@@ -57,6 +59,7 @@ fn main() {
         .manage(setup::Counties::default())
         .manage(tiles::TileTimes::new())
         .manage(analytics::Rasters::default())
+        .manage(city::Cities::default())
         .manage(commands::Launched(launched))
         .manage(menu::MenuLang(std::sync::Mutex::new(menu::Lang::Zh)))
         .register_asynchronous_uri_scheme_protocol(tiles::SCHEME, tiles::handle)
@@ -207,6 +210,12 @@ fn main() {
             users::users_set_password,
             users::audit_entries,
             users::audit_check,
+            city::city_status,
+            city::city_open,
+            city::city_close,
+            city::city_statistics,
+            city::city_evaluation,
+            city::city_heatmap,
         ])
         .menu(|app| menu::build(app, menu::Lang::Zh, &[]))
         .on_menu_event(menu::on_event)
@@ -223,6 +232,9 @@ fn main() {
                 }
             };
             Store::open(app.handle(), path, mode, true);
+            if let Some(url) = centre {
+                city::open_at_launch(app.handle(), url);
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

@@ -41,6 +41,8 @@ pub enum MenuAction {
     About,
     /// File ▸ New: the window's New dialog (a district of one's own, or the sample).
     NewStore,
+    /// File ▸ 打开市级中心…: the window asks for a centre's connection string.
+    OpenCentre,
     /// File ▸ Import / Export ▸ dataset: the window's import/export dialog.
     Transfer {
         mode: transfer::Mode,
@@ -59,6 +61,7 @@ struct Labels {
     open: &'static str,
     open_read_only: &'static str,
     new: &'static str,
+    open_centre: &'static str,
     import: &'static str,
     export: &'static str,
     quit: &'static str,
@@ -85,6 +88,7 @@ fn labels(lang: Lang) -> Labels {
             open: "打开数据库…",
             open_read_only: "以只读方式打开…",
             new: "新建辖区…",
+            open_centre: "打开市级中心…",
             import: "导入",
             export: "导出",
             quit: "退出",
@@ -103,6 +107,7 @@ fn labels(lang: Lang) -> Labels {
             open: "Open store…",
             open_read_only: "Open read-only…",
             new: "New district…",
+            open_centre: "Open centre…",
             import: "Import",
             export: "Export",
             quit: "Quit",
@@ -145,6 +150,7 @@ pub fn build<R: Runtime>(
                 .accelerator("CmdOrCtrl+N")
                 .build(app)?,
         )
+        .item(&MenuItemBuilder::with_id("file.open-centre", l.open_centre).build(app)?)
         .separator()
         .item(&import.build()?)
         .item(&export.build()?)
@@ -194,6 +200,7 @@ pub fn on_event(app: &AppHandle, event: MenuEvent) {
         "file.open" => choose_store(app, OpenMode::Existing, current_lang(app)),
         "file.open-read-only" => choose_store(app, OpenMode::ReadOnly, current_lang(app)),
         "file.new" => emit(app, MenuAction::NewStore),
+        "file.open-centre" => emit(app, MenuAction::OpenCentre),
         "file.quit" => app.exit(app.state::<Store>().exit_code()),
         "view.zoom-district" => emit(app, MenuAction::ZoomDistrict),
         "view.settings" => emit(app, MenuAction::Settings),

@@ -96,6 +96,8 @@ enum Source {
     Base(TilePart),
     /// The street registers' tile (objects, frontages, vending zones).
     Registers,
+    /// A part of the city view's tiles: every district of the open centre (`crate::city`).
+    City(TilePart),
 }
 
 /// A tile address from a request path.
@@ -116,6 +118,8 @@ fn parse_tile_path(path: &str) -> Option<Result<TileAddress, String>> {
         ("/tiles/", Source::Base(TilePart::Features)),
         ("/labels/", Source::Base(TilePart::Labels)),
         ("/registers/", Source::Registers),
+        ("/city/", Source::City(TilePart::Features)),
+        ("/city-labels/", Source::City(TilePart::Labels)),
     ]
     .into_iter()
     .find_map(|(p, part)| path.strip_prefix(p).map(|rest| (p, part, rest)))?;
@@ -188,6 +192,15 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
             Err(message) => plain(StatusCode::NOT_FOUND, message),
         };
     }
+    if let Some(png) = app.state::<crate::city::Cities>().heat_png(path) {
+        return match png {
+            Ok(bytes) => builder(StatusCode::OK, origin)
+                .header(header::CONTENT_TYPE, "image/png")
+                .body(bytes)
+                .unwrap_or_default(),
+            Err(message) => plain(StatusCode::NOT_FOUND, message),
+        };
+    }
     if let Some(rest) = path.strip_prefix("/basemap/") {
         return basemap_tile(app, rest, origin);
     }
@@ -196,6 +209,29 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
         Some(Err(message)) => return plain(StatusCode::BAD_REQUEST, message),
         Some(Ok(a)) => a,
     };
+    if let Source::City(part) = address.part {
+        let Some(city) = app.state::<crate::city::Cities>().ready() else {
+            return plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no city centre is open".into(),
+            );
+        };
+        let result = city.tile_part(address.z, address.x, address.y, part);
+        return match result {
+            Ok(bytes) => builder(StatusCode::OK, origin)
+                .header(header::CONTENT_TYPE, "application/vnd.mapbox-vector-tile")
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(bytes)
+                .unwrap_or_default(),
+            Err(e) if e.kind() == griddesk::ErrorKind::BadTile => {
+                plain(StatusCode::BAD_REQUEST, e.to_string())
+            }
+            Err(e) => {
+                eprintln!("griddesk: city tile {path} failed: {e}");
+                plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+            }
+        };
+    }
     let Some(loaded) = app.state::<Store>().ready() else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "no store is open".into());
     };
@@ -206,6 +242,7 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
             .engine
             .tile_part(address.z, address.x, address.y, part),
         Source::Registers => loaded.engine.register_tile(address.z, address.x, address.y),
+        Source::City(_) => return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}")),
     };
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {
@@ -360,6 +397,18 @@ mod tests {
                 y: 27090,
                 part: Source::Registers,
             }))
+        );
+        assert_eq!(
+            parse_tile_path("/city-labels/4/14/13758/6773.pbf"),
+            Some(Ok(TileAddress {
+                z: 14,
+                x: 13758,
+                y: 6773,
+                part: Source::City(TilePart::Labels),
+            }))
+        );
+        assert!(
+            matches!(parse_tile_path("/city/4/x/1/2.pbf"), Some(Err(m)) if m.contains("z = `x`"))
         );
         assert_eq!(parse_tile_path("/glyphs/x"), None);
         assert!(

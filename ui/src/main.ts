@@ -17,6 +17,8 @@ import { initSidebar, renderSidebar, setGroupVisible, syncMenu } from './sidebar
 import { initBasemaps } from './basemap';
 import { initLan } from './lan';
 import { initTrack } from './track';
+import { cityApi, onCityChanged } from './city/api';
+import { openCentreDialog, showCity, showCityError, type CityHooks } from './city/view';
 
 interface GridDeskHooks {
   api: typeof api;
@@ -33,6 +35,10 @@ interface GridDeskHooks {
   openNewDistrict: typeof openNewDistrict;
   /** Start-up milestones (ms since the page started). */
   timeline: Record<string, number>;
+  /** The city view, when a centre is open (ui/src/city). */
+  city: CityHooks | null;
+  /** What File ▸ 打开市级中心… does. */
+  openCentreDialog: typeof openCentreDialog;
 }
 
 declare global {
@@ -41,7 +47,10 @@ declare global {
   }
 }
 
-const hooks: GridDeskHooks = { api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer, openNewDistrict };
+const hooks: GridDeskHooks = {
+  api, view: null, status: null, setLang, showAbout, timeline, selectWorkspace, openTransfer, openNewDistrict,
+  city: null, openCentreDialog,
+};
 // The test hook only where the shell allows it (debug builds, or GRIDDESK_TEST_HOOK=1 at launch).
 void invoke<boolean>('test_hook_enabled').then((on) => { if (on) window.__griddesk = hooks; }).catch(() => undefined);
 
@@ -135,8 +144,13 @@ function wireChrome(): void {
       case 'new-store':
         openNewDistrict();
         break;
+      case 'open-centre':
+        openCentreDialog();
+        break;
     }
   });
+  // A centre was opened or closed: start over on the city view or on the station's store.
+  void onCityChanged(() => { window.location.reload(); });
   // Another store was opened from the menu or the error screen: start over on it.
   void onStoreChanged(() => { window.location.reload(); });
 }
@@ -149,6 +163,22 @@ async function boot(): Promise<void> {
   initLan();
   syncMenu();
   setScreen('loading');
+  // A centre named at launch (`--centre URL`) or opened from the menu: the read-only city view.
+  try {
+    const city = await cityApi.status();
+    if (city.state === 'ready') {
+      show('loading', false);
+      hooks.city = showCity(city.overview);
+      return;
+    }
+    if (city.state === 'failed') {
+      show('loading', false);
+      showCityError(city.error);
+      return;
+    }
+  } catch (e) {
+    console.warn('city status failed', e);
+  }
   const slow = window.setTimeout(() => { byId('loading-text').textContent = t('seeding'); }, 1500);
   let status: StoreStatusDto;
   try {

@@ -5,7 +5,7 @@ import type { Mode } from "./Mode";
 /**
  * What a menu click asks the UI to do (event `menu`).
  */
-export type MenuAction = { "action": "toggle-layer", layer: string, visible: boolean, } | { "action": "zoom-district" } | { "action": "settings" } | { "action": "about" } | { "action": "new-store" } | { "action": "transfer", mode: Mode, 
+export type MenuAction = { "action": "toggle-layer", layer: string, visible: boolean, } | { "action": "zoom-district" } | { "action": "settings" } | { "action": "about" } | { "action": "new-store" } | { "action": "open-centre" } | { "action": "transfer", mode: Mode, 
 /**
  * [`Dataset::key`], which is its serde name.
  */
