@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 mod basemap;
 mod caseloop;
 mod centre;
+mod city;
 mod plan;
 mod serve;
 mod setup;
@@ -199,6 +200,8 @@ enum Command {
     /// The city centre (PostgreSQL + PostGIS, docs/centre.md): init, load, add-station, status.
     #[command(subcommand)]
     Centre(centre::CentreCmd),
+    /// The city view of a centre: statistics per district and the evaluation across districts.
+    City(city::CityArgs),
     /// Basemaps: build from an OSM extract, install PMTiles/MBTiles, list, remove, place search.
     #[command(subcommand)]
     Basemap(basemap::BasemapCmd),
@@ -964,6 +967,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Street(cmd) => street::run(cmd)?,
         Command::Basemap(cmd) => basemap::run(cmd)?,
         Command::Centre(cmd) => centre::run(cmd)?,
+        Command::City(a) => city::run(a)?,
         Command::Serve(a) => serve::run(a)?,
         Command::ServeKeys(cmd) => serve::keys(cmd)?,
         Command::Plan(p) => plan::run(p)?,

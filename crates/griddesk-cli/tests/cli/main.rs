@@ -5,6 +5,7 @@ mod centre;
 mod centre_kill;
 mod centre_load;
 mod centre_sync;
+mod city;
 mod commands;
 mod exchange;
 mod figures;
