@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0010_sync_station_numbers.sql",
         include_str!("../migrations/0010_sync_station_numbers.sql"),
     ),
+    (
+        "0011_sync_table_generation.sql",
+        include_str!("../migrations/0011_sync_table_generation.sql"),
+    ),
 ];
 
 /// The schema version this build writes and understands.

@@ -335,9 +335,28 @@ impl griddesk_sync::CentreTx for CentreTx<'_> {
             ),
             || format!("reading the generation counters of district {district}"),
         )?;
+        // Each table's counter (migration 11): a district-owned table's of the district, a
+        // shared table's of the city.
+        let per = q(
+            self.tx.borrow_mut().query(
+                "SELECT tbl, n FROM sync_table_generation
+                  WHERE district = $1::text OR district IS NULL",
+                &[&district],
+            ),
+            || format!("reading the table counters of district {district}"),
+        )?;
+        let mut tables = std::collections::BTreeMap::new();
+        for r in per {
+            let (t, n): (String, i64) = (r.get(0), r.get(1));
+            // Only the tables a station keeps (the centre's own ones have counters too).
+            if spec(&t).is_ok() {
+                tables.insert(t, n);
+            }
+        }
         Ok(griddesk_sync::Marks {
             district: row.get(0),
             city: row.get(1),
+            tables,
         })
     }
 

@@ -639,6 +639,13 @@ fn centre_changes_come_down_once_and_a_station_change_is_not_overwritten() {
     assert_eq!(report.sent.expect("a batch").outcome.conflicts.len(), 1);
     let got = report.received.expect("a download");
     assert_eq!(got.written(), 1, "{:?}", got.tables);
+    // Only the table whose counter moved was read.
+    assert_eq!(
+        got.tables.keys().collect::<Vec<_>>(),
+        vec!["component"],
+        "{:?}",
+        got.tables
+    );
     assert_eq!(
         station_component(&station, &first, "owner").as_deref(),
         Some("centre later")

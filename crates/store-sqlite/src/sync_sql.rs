@@ -187,8 +187,26 @@ impl griddesk_sync::Station for crate::Db<'_> {
                 })
                 .transpose()
             };
+            let tables: Option<String> = self
+                .0
+                .query_row(
+                    "SELECT value FROM sync_state WHERE name = 'down_tables'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let tables = match tables {
+                Some(t) => serde_json::from_str(&t).map_err(|e| {
+                    Error::Internal(format!("sync_state down_tables cannot be read: {e}"))
+                })?,
+                None => Default::default(),
+            };
             Ok(match (get("down_district")?, get("down_city")?) {
-                (Some(district), Some(city)) => Some(griddesk_sync::Marks { district, city }),
+                (Some(district), Some(city)) => Some(griddesk_sync::Marks {
+                    district,
+                    city,
+                    tables,
+                }),
                 _ => None,
             })
         };
@@ -203,6 +221,9 @@ impl griddesk_sync::Station for crate::Db<'_> {
             )?;
             st.execute(("down_district", marks.district.to_string()))?;
             st.execute(("down_city", marks.city.to_string()))?;
+            let tables = serde_json::to_string(&marks.tables)
+                .map_err(|e| Error::Internal(format!("the download's table counters: {e}")))?;
+            st.execute(("down_tables", tables))?;
             Ok(())
         })?)
     }

@@ -284,12 +284,16 @@ pub struct Settled {
 
 /// The centre's generation counters (docs/centre.md, "Sync"): bumped by every transaction
 /// that changes a row of the district (`district`) or of the city's shared tables (`city`),
-/// whoever writes. A station keeps the pair its last download read: equal counters mean
-/// nothing came to the centre since.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// whoever writes, and per table (`tables`: a district-owned table's counter of the
+/// district, a shared table's of the city). A station keeps the counters its last download
+/// read: equal counters mean nothing came to the centre since; a table whose counter is
+/// unchanged is not read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Marks {
     pub district: i64,
     pub city: i64,
+    #[serde(default)]
+    pub tables: BTreeMap<String, i64>,
 }
 
 /// What one download brought to the station.
@@ -1047,10 +1051,20 @@ pub fn receive(
             now = tx.generations(district)?;
             settled = tx.settled(district)?;
             for (t, cols) in &wanted {
-                let changed = match (t.owner, was) {
+                let changed = match (t.owner, &was) {
                     (_, None) => true,
-                    (Owner::Shared, Some(m)) => m.city != now.city,
-                    (Owner::District, Some(m)) => m.district != now.district,
+                    // Marks kept before the table counters existed name no table: then
+                    // every table of a moved scope is read.
+                    (Owner::Shared, Some(m)) => {
+                        m.city != now.city
+                            && (m.tables.is_empty()
+                                || m.tables.get(t.name) != now.tables.get(t.name))
+                    }
+                    (Owner::District, Some(m)) => {
+                        m.district != now.district
+                            && (m.tables.is_empty()
+                                || m.tables.get(t.name) != now.tables.get(t.name))
+                    }
                 };
                 if !changed {
                     continue;
@@ -1063,7 +1077,7 @@ pub fn receive(
         .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
     let mut got = Received {
         unchanged: tables.is_empty(),
-        marks: now,
+        marks: now.clone(),
         ..Received::default()
     };
     let column_note = serde_json::to_string(
@@ -1076,7 +1090,10 @@ pub fn receive(
         what: "the centre's columns".into(),
         reason: e.to_string(),
     })?;
-    if was == Some(now) {
+    if tables.is_empty() {
+        if was.as_ref() != Some(&now) {
+            station.set_download_marks(now)?;
+        }
         if station.sync_note(COLUMNS_NOTE)?.as_deref() != Some(column_note.as_str()) {
             station.set_sync_note(COLUMNS_NOTE, &column_note)?;
         }
@@ -1097,7 +1114,7 @@ pub fn receive(
                     return Err(griddesk_core::Error::Internal(text));
                 }
             }
-            station.set_download_marks(now)
+            station.set_download_marks(now.clone())
         })
         .map_err(|e| fail.take().unwrap_or(Error::Store(e)))?;
     Ok(got)
