@@ -539,6 +539,7 @@ export const TERMS: Record<string, Texts | undefined> = {
   'thing.row': { zh: '数据行', en: 'row' },
   'thing.value': { zh: '字段值', en: 'value' },
   'thing.sync-batch': { zh: '同步批次', en: 'sync batch' },
+  'thing.sync-conflict': { zh: '同步冲突', en: 'sync conflict' },
   'thing.admission': { zh: '准入记录', en: 'admission' },
   'thing.notice': { zh: '提示', en: 'notice' },
   'thing.calendar-day': { zh: '日历日期', en: 'calendar date' },

@@ -1162,6 +1162,7 @@ vocabulary!(
         Row = "row",
         Value = "value",
         SyncBatch = "sync-batch",
+        SyncConflict = "sync-conflict",
     }
 );
 

@@ -397,7 +397,7 @@ pub fn waiting(station: &dyn Station) -> Result<Option<BTreeMap<String, TableCou
     };
     let cols: BTreeMap<String, Vec<String>> =
         serde_json::from_str(&note).map_err(|e| Error::Corrupt {
-            what: "the station's note of the centre's columns".into(),
+            what: "column".into(),
             reason: e.to_string(),
         })?;
     let columns = |t: &str| -> griddesk_core::Result<Vec<String>> {
@@ -580,7 +580,7 @@ pub fn set_base(
     // The columns the base was taken with, so that what waits to go up can be counted offline
     // before the first download (which notes them again, with the shared tables').
     let note = serde_json::to_string(&noted).map_err(|e| Error::Corrupt {
-        what: "the centre's columns".into(),
+        what: "column".into(),
         reason: e.to_string(),
     })?;
     station.set_sync_note(COLUMNS_NOTE, &note)?;
@@ -1087,7 +1087,7 @@ pub fn receive(
             .collect::<BTreeMap<_, _>>(),
     )
     .map_err(|e| Error::Corrupt {
-        what: "the centre's columns".into(),
+        what: "column".into(),
         reason: e.to_string(),
     })?;
     if tables.is_empty() {
