@@ -1340,6 +1340,56 @@ mod tests {
     }
 
     #[test]
+    fn edits_of_different_columns_merge_and_of_one_column_do_not() {
+        let t = |s: &str| Cell::Text(s.into());
+        let base = [Cell::Int(1), t("a"), t("b"), Cell::Null];
+        // The station changed column 1, the centre column 2 and (the same way) column 3.
+        let station = [Cell::Int(1), t("A"), t("b"), t("x")];
+        let centre = [Cell::Int(1), t("a"), t("B"), t("x")];
+        assert_eq!(
+            merge(&base, &station, &centre),
+            Some(vec![Cell::Int(1), t("A"), t("B"), t("x")])
+        );
+        // One column changed differently on both sides: a conflict.
+        let centre = [Cell::Int(1), t("Z"), t("B"), t("x")];
+        assert_eq!(merge(&base, &station, &centre), None);
+        // Values compare canonically: 3 and 3.0, a time with or without its zero fraction.
+        let base = [Cell::Int(3), t("2026-05-01 08:00:00")];
+        let station = [Cell::Real(3.0), t("2026-05-01 08:00:00.000000")];
+        let centre = [Cell::Int(4), t("2026-05-01 08:00:00")];
+        assert_eq!(
+            merge(&base, &station, &centre),
+            Some(vec![Cell::Int(4), t("2026-05-01 08:00:00")])
+        );
+        assert_eq!(
+            merge(&base, &station[..1], &centre),
+            None,
+            "rows of other widths"
+        );
+    }
+
+    #[test]
+    fn centre_times_come_down_in_the_stations_form() {
+        let t = |s: &str| Cell::Text(s.into());
+        assert_eq!(
+            station_cell(&t("2026-05-01 08:00:00.000000")),
+            t("2026-05-01 08:00:00")
+        );
+        assert_eq!(
+            station_cell(&t("2026-05-01 08:00:00.250000")),
+            t("2026-05-01 08:00:00.25")
+        );
+        for same in [
+            "2026-05-01",
+            "a text.000000 of its own",
+            "2026-05-01 08:00:00",
+        ] {
+            assert_eq!(station_cell(&t(same)), t(same));
+        }
+        assert_eq!(station_cell(&Cell::Int(5)), Cell::Int(5));
+    }
+
+    #[test]
     fn rows_without_a_key_are_told_apart_by_their_copy() {
         let r = vec![Cell::Int(1)];
         let k = keyed(vec![r.clone(), r.clone(), vec![Cell::Int(2)]], &[]);
