@@ -141,6 +141,12 @@ macro_rules! roots {
         // track.rs
         $visit!(griddesk::track::TrackInspector);
         $visit!(griddesk::track::PatrolTrack);
+        // sync.rs
+        $visit!(griddesk::sync::SyncStatus);
+        $visit!(griddesk::sync::SyncReportView);
+        $visit!(griddesk::sync::SyncConflictView);
+        $visit!(griddesk::sync::SyncStage);
+        $visit!(griddesk::sync::SettleChoice);
         $visit!(griddesk::street::ObjectDetail);
         $visit!(griddesk::street::RegisterImport);
         $visit!(griddesk::street::NoticeDraft);

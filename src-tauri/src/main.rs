@@ -24,6 +24,7 @@ mod settings;
 mod setup;
 mod store;
 mod street;
+mod sync;
 mod tiles;
 mod track;
 mod transfer;
@@ -167,6 +168,10 @@ fn main() {
             lan::lan_stop,
             track::track_inspectors,
             track::track_day,
+            sync::sync_status,
+            sync::sync_now,
+            sync::sync_conflicts,
+            sync::sync_settle,
             street::street_import_objects,
             street::street_import_subclasses,
             street::street_add_photo,

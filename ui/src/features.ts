@@ -6,5 +6,6 @@ import type { Workspace } from './workspace';
 import { analyticsWorkspace } from './analytics/pane';
 import { registerWorkspace } from './register';
 import { streetWorkspace } from './street';
+import { syncWorkspace } from './sync';
 
-export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, streetWorkspace, analyticsWorkspace, planningWorkspace];
+export const FEATURES: Workspace[] = [casesWorkspace, registerWorkspace, streetWorkspace, analyticsWorkspace, planningWorkspace, syncWorkspace];

@@ -330,26 +330,34 @@ impl Engine {
     }
 }
 
-/// A canonical row text as values to show: texts as they are, numbers as written, bytes as
-/// `<n bytes>`.
+/// A canonical row text as values to show: texts as they are, numbers as written, bytes (a
+/// geometry, a photo) as their length and the start of their SHA-256, so that two versions
+/// that differ read differently.
 fn values(text: &Option<String>) -> Result<Option<Vec<Option<String>>>> {
-    use griddesk_store::district_rows::Cell;
+    Ok(cells(text)?.map(|cells| cells.iter().map(shown).collect()))
+}
+
+fn cells(text: &Option<String>) -> Result<Option<Vec<griddesk_store::district_rows::Cell>>> {
     let Some(t) = text else {
         return Ok(None);
     };
-    let cells = griddesk_sync::parse_canonical(t).map_err(sync_error)?;
-    Ok(Some(
-        cells
-            .into_iter()
-            .map(|c| match c {
-                Cell::Null => None,
-                Cell::Int(v) => Some(v.to_string()),
-                Cell::Real(v) => Some(v.to_string()),
-                Cell::Text(t) => Some(t),
-                Cell::Bytes(b) => Some(format!("<{} bytes>", b.len())),
-            })
-            .collect(),
-    ))
+    Ok(Some(griddesk_sync::parse_canonical(t).map_err(sync_error)?))
+}
+
+fn shown(c: &griddesk_store::district_rows::Cell) -> Option<String> {
+    use griddesk_store::district_rows::Cell;
+    use sha2::Digest as _;
+    match c {
+        Cell::Null => None,
+        Cell::Int(v) => Some(v.to_string()),
+        Cell::Real(v) => Some(v.to_string()),
+        Cell::Text(t) => Some(t.clone()),
+        Cell::Bytes(b) => {
+            let digest = sha2::Sha256::digest(b);
+            let hex: String = digest[..4].iter().map(|x| format!("{x:02x}")).collect();
+            Some(format!("<{} bytes {hex}>", b.len()))
+        }
+    }
 }
 
 fn conflict_view(
@@ -358,8 +366,9 @@ fn conflict_view(
 ) -> Result<SyncConflictView> {
     let k = &c.conflict;
     let columns = centre.table_columns(&k.table)?;
-    let station = values(&k.station)?;
-    let centre_v = values(&k.centre)?;
+    let station = cells(&k.station)?;
+    let centre_v = cells(&k.centre)?;
+    // Compared as values, not as shown: two geometries of one length differ.
     let differing = match (&station, &centre_v) {
         (Some(s), Some(t)) => columns
             .iter()
@@ -369,6 +378,10 @@ fn conflict_view(
             .collect(),
         _ => columns.clone(),
     };
+    let show = |v: Option<Vec<griddesk_store::district_rows::Cell>>| {
+        v.map(|cells| cells.iter().map(shown).collect::<Vec<_>>())
+    };
+    let (station, centre_v) = (show(station), show(centre_v));
     Ok(SyncConflictView {
         id: c.id,
         table: k.table.clone(),
