@@ -242,7 +242,9 @@ fn answer(app: &AppHandle, path: &str, origin: Option<&str>) -> Response<Vec<u8>
             .engine
             .tile_part(address.z, address.x, address.y, part),
         Source::Registers => loaded.engine.register_tile(address.z, address.x, address.y),
-        Source::City(_) => return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}")),
+        Source::City(_) => {
+            return plain(StatusCode::NOT_FOUND, format!("no such resource: {path}"))
+        }
     };
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     match result {

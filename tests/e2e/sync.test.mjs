@@ -179,7 +179,18 @@ test('the 同步 tab shows what waits to go up; a sync raises each kind of confl
   await waitFor(s, `document.getElementById('sync-facts')?.dataset.district === '331003'`, 'the sync status of district 331003');
   const waiting = await s.execute(`return [...document.querySelectorAll('#sync-waiting tr[data-table]')].map((tr) => tr.dataset.table);`);
   for (const t of ['grid', 'cases', 'component']) assert.ok(waiting.includes(t), `${t} waits to go up: ${waiting}`);
-  await s.execute(`const i = document.getElementById('sync-centre'); i.value = arguments[0]; i.dispatchEvent(new Event('input'));`, url);
+  // A centre nobody listens at: the failure is said in Chinese, and the status keeps it.
+  const setUrl = (u) => s.execute(`const i = document.getElementById('sync-centre'); i.value = arguments[0]; i.dispatchEvent(new Event('input'));`, u);
+  await setUrl('postgresql://nobody@127.0.0.1:1/griddesk');
+  const before = await syncs();
+  await click('#sync-now');
+  await waitFor(s, `Number(document.body.dataset.syncDone ?? 0) > ${before} && !!document.getElementById('sync-error')`, 'the failed sync to be reported', 60000);
+  const failed = await s.execute(`const e = document.getElementById('sync-error'); const l = document.getElementById('sync-last-error');
+    return { code: e.dataset.errorDetail, text: e.textContent, last: l?.dataset.code ?? null, lastText: l?.textContent ?? '' };`);
+  assert.ok(failed.code && failed.last === failed.code, JSON.stringify(failed));
+  assert.match(failed.text, /[\u4e00-\u9fff]/, `said in Chinese: ${failed.text}`);
+  assert.match(failed.lastText, /[\u4e00-\u9fff]/, `kept in Chinese: ${failed.lastText}`);
+  await setUrl(url);
   await syncNow();
   const report = await s.execute(`const r = document.getElementById('sync-report');
     return { conflicts: Number(r.dataset.conflicts), sent: [...r.querySelectorAll('#sync-sent tr[data-table]')].map((tr) => [tr.dataset.table, [...tr.cells].map((c) => c.textContent)]) };`);

@@ -111,7 +111,7 @@ async function render(): Promise<void> {
     ...dd(s('district'), status.district ?? '—', 'sync-district'),
     ...dd(s('lastSync'), status.last_sync_at ? `${status.last_sync_at} ${outcome}` : s('never'), 'sync-last'),
     ...(status.pending_batch ? dd(s('pending'), fill(s('pendingChanges'), { n: String(status.pending_changes) }), 'sync-pending') : [])));
-    if (status.last_outcome && status.last_outcome !== 'ok') rows.push(el('p', { class: 'error', id: 'sync-last-error' }, status.last_outcome));
+    if (status.last_error) rows.push(el('p', { class: 'error', id: 'sync-last-error', 'data-code': status.last_error.code }, sayMessage(status.last_error)));
     rows.push(el('h3', {}, s('waiting')),
       status.waiting === null ? el('p', { class: 'muted', id: 'sync-waiting' }, s('waitingUnknown')) : countsTable('sync-waiting', status.waiting, s('nothingWaiting')),
       el('h3', {}, s('received')), countsTable('sync-received', status.last_received, s('nothingReceived')));

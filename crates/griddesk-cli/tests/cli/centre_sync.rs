@@ -330,6 +330,7 @@ fn a_stations_changes_go_up_and_a_change_on_both_sides_is_a_conflict() {
         );
         let status = engine.sync_status().expect("the status");
         assert_eq!(status.last_outcome.as_deref(), Some("ok"));
+        assert_eq!(status.last_error, None);
         assert!(status.centre.is_some() && status.last_sync_at.is_some());
         assert!(!status.last_received.is_empty());
         let conflicts = engine.sync_conflicts(&admin, &url).expect("the conflicts");

@@ -106,7 +106,7 @@ pub struct CityFigures {
 }
 
 /// Maps a centre's failure to a typed error naming the centre.
-fn centre_error(e: griddesk_store_postgres::Error) -> Error {
+pub(crate) fn centre_error(e: griddesk_store_postgres::Error) -> Error {
     use griddesk_store_postgres::Error as E;
     match &e {
         E::Connect { target, .. } => Error::Invalid(

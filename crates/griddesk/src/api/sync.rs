@@ -54,16 +54,18 @@ fn counts(m: &BTreeMap<String, griddesk_sync::TableCount>) -> Vec<SyncTableCount
 }
 
 /// What the 同步 pane shows before anything is clicked.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     /// The centre the station last synced with (its connection string without the password).
     pub centre: Option<String>,
     /// The district whose base the station keeps (`None`: never synced nor loaded).
     pub district: Option<String>,
-    /// When the last sync ended (local time), and how: `ok` or the error's text.
+    /// When the last sync ended (local time), and how: `ok` or `failed`.
     pub last_sync_at: Option<String>,
     pub last_outcome: Option<String>,
+    /// Why the last sync failed, as a message shown in the user's language.
+    pub last_error: Option<crate::message::Message>,
     /// The batch an interrupted sync left to send again, and its number of changes.
     pub pending_batch: Option<String>,
     pub pending_changes: u64,
@@ -201,11 +203,18 @@ impl Engine {
             })?,
             None => Vec::new(),
         };
+        // `ok`, or the failure's message as JSON (an older note's plain text is a failure
+        // without a message).
+        let outcome = db.sync_note(NOTE_OUTCOME)?.map(|n| match n.as_str() {
+            "ok" => ("ok", None),
+            text => ("failed", serde_json::from_str(text).ok()),
+        });
         Ok(SyncStatus {
             centre: db.sync_note(NOTE_CENTRE)?,
             district: db.base_district()?,
             last_sync_at: db.sync_note(NOTE_AT)?,
-            last_outcome: db.sync_note(NOTE_OUTCOME)?,
+            last_outcome: outcome.as_ref().map(|(o, _)| o.to_string()),
+            last_error: outcome.and_then(|(_, m)| m),
             pending_batch,
             pending_changes,
             waiting,
@@ -231,7 +240,6 @@ impl Engine {
                 key: self.path().display().to_string(),
             })?;
         progress(SyncStage::Diffing);
-        let centre = Centre::open(centre_url)?;
         let store = self.store();
         if store.is_read_only() {
             return Err(Error::StoreReadOnly {
@@ -239,6 +247,24 @@ impl Engine {
             });
         }
         let db = store.db();
+        // When and how the sync ended, for the status: `ok`, or the failure's message (JSON).
+        let note_end = |outcome: std::result::Result<(), &Error>| -> Result<()> {
+            let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
+            db.set_sync_note(NOTE_AT, &at)?;
+            let note = match outcome {
+                Ok(()) => "ok".to_string(),
+                Err(e) => serde_json::to_string(&e.message())
+                    .map_err(|e| Error::Internal(format!("the note of a failed sync: {e}")))?,
+            };
+            db.set_sync_note(NOTE_OUTCOME, &note)
+        };
+        let centre = match Centre::open(centre_url).map_err(crate::api::city::centre_error) {
+            Ok(c) => c,
+            Err(e) => {
+                note_end(Err(&e))?;
+                return Err(e);
+            }
+        };
         let result = griddesk_sync::sync_with(&db, &centre, &district, &mut |s| {
             progress(match s {
                 griddesk_sync::Step::Saved => SyncStage::Sending,
@@ -247,19 +273,17 @@ impl Engine {
             });
             Ok(())
         });
-        let at = chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string();
         db.set_sync_note(NOTE_CENTRE, centre.target())?;
-        db.set_sync_note(NOTE_AT, &at)?;
         let report = match result {
             Ok(r) => r,
             Err(e) => {
                 let e = sync_error(e);
-                db.set_sync_note(NOTE_OUTCOME, &e.to_string())?;
+                note_end(Err(&e))?;
                 return Err(e);
             }
         };
+        note_end(Ok(()))?;
         let view = SyncReportView::of(&report);
-        db.set_sync_note(NOTE_OUTCOME, "ok")?;
         let received = serde_json::to_string(&view.received)
             .map_err(|e| Error::Internal(format!("the note of what came down: {e}")))?;
         db.set_sync_note(NOTE_RECEIVED, &received)?;
@@ -281,7 +305,7 @@ impl Engine {
     pub fn sync_conflicts(&self, by: &Session, centre_url: &str) -> Result<Vec<SyncConflictView>> {
         self.require_role(by, &[Role::Admin], crate::error::Permission::SyncWithCentre)?;
         let code = self.district_code()?;
-        let centre = Centre::open(centre_url)?;
+        let centre = Centre::open(centre_url).map_err(crate::api::city::centre_error)?;
         let all = centre.sync_conflicts(Some(&code))?;
         all.iter()
             .map(|c| conflict_view(&centre, c))
@@ -300,7 +324,7 @@ impl Engine {
     ) -> Result<SyncConflictView> {
         self.require_role(by, &[Role::Admin], crate::error::Permission::SyncWithCentre)?;
         let code = self.district_code()?;
-        let centre = Centre::open(centre_url)?;
+        let centre = Centre::open(centre_url).map_err(crate::api::city::centre_error)?;
         let settled = centre.settle_conflict(
             &code,
             id,

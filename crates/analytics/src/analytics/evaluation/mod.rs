@@ -17,7 +17,9 @@ pub mod tables;
 pub use config::{Band, BandOp, Bands, EvaluationConfig, FiledBasis, GradeBand, FIXED_RULES};
 pub use indicators::Indicator;
 pub use input::{EvalCase, EvalInput, Hangup, Period, Person, Position, Stage};
-pub use tables::{drill, evaluate, evaluate_districts, EvalRow, EvalTable, Evaluation, ObjectRef, TableKind};
+pub use tables::{
+    drill, evaluate, evaluate_districts, EvalRow, EvalTable, Evaluation, ObjectRef, TableKind,
+};
 
 #[cfg(test)]
 mod tests {
