@@ -45,10 +45,12 @@ step ui-lint bash -c 'cd ui && npx eslint . && npx tsc --noEmit'
 step ui-build bash -c 'cd ui && npm run build --silent'
 step fmt cargo fmt --all --check
 step clippy cargo clippy --workspace --all-targets -- -D warnings
-# One build of every target (tests, benches, the app binary) with one feature set, so the test
-# run below and the app the end-to-end tests drive reuse the same compiled dependencies instead
-# of compiling them again for `cargo build -p griddesk-app` (a narrower feature set).
-step build cargo build --workspace --all-targets
+# One build of the libraries, binaries and tests with one feature set, so the test run below and
+# the app the end-to-end tests drive reuse the same compiled dependencies instead of compiling
+# them again for `cargo build -p griddesk-app` (a narrower feature set). The benchmarks are not
+# run here: clippy above has type-checked them, and building them would only cost time.
+build_targets=(--workspace --lib --bins --tests)
+step build cargo build "${build_targets[@]}"
 # --no-fail-fast: one failing test binary must not hide the results of the others.
 if step cargo-test cargo test --workspace --no-fail-fast; then :; fi
 # Count cargo's tests from its own result lines.
@@ -72,7 +74,7 @@ if step phone-build bash -c 'cd ui && npx vite build --config vite.phone.config.
   [ "$pf" -gt 0 ] && failed=$((failed - 1))
 fi
 
-if [ -x target/debug/griddesk-app ] && step app-build cargo build --workspace --all-targets; then
+if [ -x target/debug/griddesk-app ] && step app-build cargo build "${build_targets[@]}"; then
   # The step can never hang CI: node exits when the tests end, and the whole step has a deadline.
   # Every retry the harness makes (only after WebKit's known page crash) lands in retries.log.
   rm -f artifacts/e2e/retries.log
